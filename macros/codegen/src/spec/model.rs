@@ -1,0 +1,542 @@
+//! The spec format, v1: the typed model a provider's YAML file deserializes into.
+//!
+//! Every struct rejects unknown keys. Names that other parts of the spec refer to, and
+//! the references themselves, are [`Name`]s: they keep their position in the file so
+//! that validation errors can point at the line and column.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// A name or reference, with the place in the spec where it is written.
+pub type Name = Spanned<String>;
+
+/// One payment provider: its environments, credentials, wire protocol and operations.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// The provider's spec name (`tiantapay`, `mct1`, ...): crate `paygen-<name>`.
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// The provider's own name for itself, e.g. `微客支付`.
+    pub title: String,
+    /// Where the protocol is documented (file name or URL).
+    pub document: String,
+    /// UTC offset of the provider's wall clock, `+08:00` for providers in China.
+    #[serde(default = "default_utc_offset")]
+    pub utc_offset: String,
+    /// Base URLs; operation paths are appended to them. The first is the default.
+    pub environments: Vec<Environment>,
+    /// Secrets and identifiers a merchant is given by the provider.
+    pub credentials: Vec<Credential>,
+    /// Signing recipes, referred to by name from the envelopes.
+    pub signatures: Vec<SignatureRecipe>,
+    /// How requests are built and responses read, for every operation.
+    pub protocol: Protocol,
+    /// The provider's endpoints.
+    pub operations: Vec<Operation>,
+    /// Asynchronous notifications the provider sends to the merchant.
+    #[serde(default)]
+    pub notifications: Vec<Notification>,
+    /// Where the document contradicts itself or is unclear: the choice made and why.
+    #[serde(default)]
+    pub quirks: Vec<String>,
+}
+
+fn default_utc_offset() -> String {
+    "+08:00".to_owned()
+}
+
+/// A named base URL, e.g. `sandbox` or `production`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The environment's name, used by `--env` and `Environment::<Name>`.
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+}
+
+/// A credential the merchant holds.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    /// The document's name for it (`key`, `open_key`, `terminal_sn`...).
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// Secrets are redacted in Debug, Display, logs and errors.
+    #[serde(default)]
+    pub secret: bool,
+    /// The document's description.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// How one signature is computed: input, key placement, digest chain.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignatureRecipe {
+    /// The recipe's name, referred to by envelopes.
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// What is signed.
+    pub input: SignInput,
+    /// How the canonical `k=v&...` string is built (only for `input: canonical`).
+    #[serde(default)]
+    pub canonical: Option<Canonical>,
+    /// How the secret joins the string to sign.
+    pub key: KeyPlacement,
+    /// Digests applied in order; each step hashes the previous step's hex text.
+    pub digests: Vec<DigestStep>,
+}
+
+/// What a signature is computed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInput {
+    /// The canonical `k=v&...` string of the envelope's top-level fields.
+    Canonical,
+    /// The text of the envelope's payload field (e.g. the base64 `req`), as sent.
+    PayloadField,
+    /// The raw bytes of the HTTP body.
+    Body,
+}
+
+/// The canonical string's rules.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Canonical {
+    /// Wire names left out of the string (the signature field itself).
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Leave out absent and `""` values (`0` and `"0"` are always kept).
+    #[serde(default = "yes")]
+    pub skip_empty: bool,
+    /// Between a name and its value.
+    #[serde(default = "default_pair_separator")]
+    pub pair_separator: String,
+    /// Between two pairs.
+    #[serde(default = "default_join")]
+    pub join: String,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_pair_separator() -> String {
+    "=".to_owned()
+}
+fn default_join() -> String {
+    "&".to_owned()
+}
+
+/// Where the secret goes in the string to sign.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPlacement {
+    /// The credential that is the secret.
+    #[schemars(with = "String")]
+    pub credential: Name,
+    /// How it is added.
+    pub placement: KeyPlace,
+}
+
+/// How the key is added to the string to sign.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum KeyPlace {
+    /// Appended after this prefix: `""` appends the key raw, `"&key="` as a pair.
+    Append(String),
+    /// Added as a field of this name before sorting (canonical input only).
+    SortedField(String),
+}
+
+/// One digest of the chain.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DigestStep {
+    /// The hash function.
+    pub algorithm: DigestAlgorithm,
+    /// Case of the hex text this step produces.
+    pub hex: HexCase,
+}
+
+/// A supported hash function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DigestAlgorithm {
+    /// MD5, 32 hex characters.
+    Md5,
+    /// SHA-1, 40 hex characters.
+    Sha1,
+}
+
+/// Hex letter case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HexCase {
+    /// `0-9a-f`.
+    Lower,
+    /// `0-9A-F`.
+    Upper,
+}
+
+/// The envelopes of every operation, per direction.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Protocol {
+    /// How requests are encoded and signed.
+    pub request: RequestEnvelope,
+    /// How responses are decoded, verified and judged.
+    pub response: ResponseEnvelope,
+}
+
+/// The body format of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BodyFormat {
+    /// A JSON object (`application/json`).
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// The URL query string (GET notifications).
+    Query,
+}
+
+/// Where the business fields travel.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Payload {
+    /// Business fields are top-level fields of the body.
+    Inline,
+    /// Business fields are a JSON document encoded into one top-level field.
+    Field(PayloadField),
+}
+
+/// A payload carried as one encoded field.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayloadField {
+    /// The field's wire name (`req`, `resp`, `data`).
+    pub name: String,
+    /// How the JSON text is encoded.
+    pub encoding: PayloadEncoding,
+    /// The credential used as cipher key (for `aes256_ecb_hex`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub key: Option<Name>,
+    /// Hex case of the ciphertext (for `aes256_ecb_hex`).
+    #[serde(default)]
+    pub hex: Option<HexCase>,
+    /// On decoding, lift the payload's fields to the top level instead of keeping
+    /// them under the field's name.
+    #[serde(default)]
+    pub flatten: bool,
+}
+
+/// An encoding of the payload's JSON text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PayloadEncoding {
+    /// Standard base64 with padding.
+    Base64,
+    /// AES-256-ECB with PKCS#5 padding, then hex.
+    Aes256EcbHex,
+}
+
+/// How requests are built.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestEnvelope {
+    /// HTTP method for every operation unless it says otherwise.
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// Body format.
+    pub body: BodyFormat,
+    /// Where business fields go.
+    pub payload: Payload,
+    /// Fields the client adds to every request, in wire order.
+    #[serde(default)]
+    pub common: Vec<CommonField>,
+    /// How the request is signed.
+    pub signature: Option<RequestSignature>,
+}
+
+fn default_method() -> String {
+    "POST".to_owned()
+}
+
+/// A field added to every request.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommonField {
+    /// Wire name.
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// Where its value comes from.
+    pub value: ValueSource,
+    /// With a payload field: put it in the payload instead of the top level.
+    #[serde(default)]
+    pub in_payload: bool,
+    /// The document's description.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Where a common field's value comes from.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ValueSource {
+    /// A credential's value.
+    #[schemars(with = "String")]
+    Credential(Name),
+    /// A fixed text.
+    Constant(String),
+    /// The injectable clock, in this format.
+    Clock(ClockFormat),
+    /// A random alphanumeric string of this length from the injectable nonce source.
+    Nonce(u8),
+}
+
+/// A clock value's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockFormat {
+    /// Unix seconds.
+    UnixSeconds,
+    /// Unix milliseconds.
+    UnixMillis,
+    /// `yyyy-MM-dd HH:mm:ss` in the provider's UTC offset.
+    DateTime,
+    /// `yyyyMMddHHmmss` in the provider's UTC offset.
+    Compact,
+}
+
+/// How a request is signed and where the signature goes.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSignature {
+    /// The recipe.
+    #[schemars(with = "String")]
+    pub recipe: Name,
+    /// Where the result goes.
+    pub output: SignatureOutput,
+}
+
+/// Where a signature is written.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SignatureOutput {
+    /// A top-level field of this name, after all others.
+    Field(String),
+    /// An HTTP header.
+    Header(HeaderOutput),
+}
+
+/// A header carrying the signature.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderOutput {
+    /// Header name.
+    pub name: String,
+    /// Value template: `{signature}` and `{<credential>}` are replaced.
+    #[schemars(with = "String")]
+    pub template: Name,
+}
+
+/// How responses are read.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseEnvelope {
+    /// Body format.
+    pub body: BodyFormat,
+    /// Where business fields are.
+    pub payload: Payload,
+    /// How the response's signature is checked; absent when responses are unsigned.
+    pub signature: Option<Verification>,
+    /// Which field and values mean success, for every operation unless it overrides.
+    pub success: SuccessRule,
+}
+
+/// How a received signature is checked.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    /// The recipe, run over the raw received values.
+    #[schemars(with = "String")]
+    pub recipe: Name,
+    /// The top-level field that carries the signature.
+    pub field: String,
+    /// Verify only when this field is present (e.g. mct1's `data`).
+    #[serde(default)]
+    pub only_when_present: Option<String>,
+    /// An empty signature is an unsigned error reply, accepted only when the message
+    /// fails the success rule (mpgateway's unknown `merid`).
+    #[serde(default)]
+    pub empty_on_error: bool,
+}
+
+/// Which response values mean success.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuccessRule {
+    /// Path of the code field in the decoded message, `a.b` for nested objects.
+    pub field: String,
+    /// Values that mean success, compared as received text.
+    pub equals: Vec<String>,
+    /// Path of the human-readable message, for errors.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Further checks that must all pass (e.g. a business code inside a nested object).
+    #[serde(default)]
+    pub and: Vec<SuccessRule>,
+}
+
+/// One endpoint.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Operation {
+    /// snake_case name from the URL path (`payorder`, `create_qrcode`).
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// One line on what it does, from the document.
+    pub summary: String,
+    /// Path appended to the environment's base URL, starting with `/`.
+    pub path: String,
+    /// HTTP method if it differs from the envelope's.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Business request fields, in wire order.
+    pub request: Vec<Field>,
+    /// Fields of the decoded response.
+    pub response: Vec<Field>,
+    /// Overrides the envelope's success rule.
+    #[serde(default)]
+    pub success: Option<SuccessRule>,
+    /// The document's error/status code tables for this operation.
+    #[serde(default)]
+    pub notes: Vec<String>,
+    /// Documented examples: the tests' fixtures.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+/// A field of a message.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// Wire name, exactly as the document writes it.
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// Rust field name when the wire name is not a good one.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Value type.
+    #[serde(rename = "type")]
+    pub ty: FieldType,
+    /// Must be present.
+    #[serde(default)]
+    pub required: bool,
+    /// Maximum length in characters.
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    /// For `int` and `fen`: sent as a JSON string rather than a number.
+    #[serde(default)]
+    pub as_string: bool,
+    /// The documented values, when the field is a code or a choice.
+    #[serde(default)]
+    pub values: Vec<EnumValue>,
+    /// The document's description.
+    #[serde(default)]
+    pub description: String,
+    /// For `object` and `list`: the fields of the object or of each item.
+    #[serde(default)]
+    pub fields: Vec<Field>,
+}
+
+/// A field's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    /// Text.
+    String,
+    /// A whole number.
+    Int,
+    /// An amount of money in 分 (integer minor units).
+    Fen,
+    /// `true` or `false`.
+    Bool,
+    /// A nested object with `fields`.
+    Object,
+    /// A list; of objects with `fields` when given.
+    List,
+    /// Any JSON value, passed through as received.
+    Json,
+}
+
+/// One documented value of a code or choice field.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnumValue {
+    /// The value on the wire.
+    pub value: String,
+    /// Rust variant name; derived from the value when absent.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// The document's meaning.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A notification the provider sends to the merchant's URL.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notification {
+    /// The notification's name (`pay`, `refund`).
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// One line on when it is sent.
+    pub summary: String,
+    /// How it arrives.
+    pub body: BodyFormat,
+    /// Where its business fields are.
+    pub payload: Payload,
+    /// How its signature is checked; absent when unsigned.
+    pub signature: Option<Verification>,
+    /// The exact body the merchant answers with to acknowledge it.
+    pub ack: String,
+    /// Fields of the decoded notification.
+    pub fields: Vec<Field>,
+    /// Documented examples.
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+/// A documented example.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// Short name, unique within the operation.
+    pub name: String,
+    /// Where in the document it is (section).
+    pub source: String,
+    /// Credentials, when the document gives them.
+    #[serde(default)]
+    pub credentials: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Clock value (Unix seconds), when the document gives it.
+    #[serde(default)]
+    pub now: Option<i64>,
+    /// Business request parameters by wire name.
+    #[serde(default)]
+    pub params: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The exact request body the document shows, when reproducible.
+    #[serde(default)]
+    pub request_body: Option<String>,
+    /// A response or notification body as the provider sends it.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// What was repaired in the document's sample, and why.
+    #[serde(default)]
+    pub note: Option<String>,
+}
