@@ -1,1 +1,49 @@
+//! The paygen runtime: what every generated provider client links.
+//!
+//! A generated client turns a typed request into ordered [`WireFields`]; this crate
+//! encodes them through the provider's envelope and signing recipe (both data, from the
+//! spec), sends them through a [`Transport`], and verifies and decodes the answer over
+//! the raw received values. Signing, encryption and canonicalization live here once.
 
+pub mod canonical;
+pub mod cipher;
+pub mod client;
+pub mod clock;
+pub mod credentials;
+pub mod de;
+pub mod decode;
+pub mod digest;
+pub mod encode;
+pub mod error;
+pub mod raw_json;
+pub mod secret;
+pub mod sign;
+pub mod transport;
+pub mod validate;
+pub mod wire;
+
+pub use client::ClientCore;
+pub use clock::{Clock, FixedClock, FixedNonce, NonceSource, RandomNonce, SystemClock};
+pub use credentials::{CredentialValue, Credentials};
+pub use de::Fen;
+pub use decode::{Authenticity, Decoded, HttpResponse};
+pub use encode::{HttpRequest, RequestContext};
+pub use error::{Error, ParamRule, SignatureFailure, TransportErrorKind};
+pub use paygen_protocol as protocol;
+pub use secret::Secret;
+pub use sign::SigningTrace;
+pub use transport::Transport;
+#[cfg(feature = "reqwest")]
+pub use transport::ReqwestTransport;
+pub use wire::{WireFields, WireValue};
+
+/// Generates a provider client from a YAML spec: `paygen::provider!("specs/x.yaml")`,
+/// the path relative to the calling crate's `CARGO_MANIFEST_DIR`.
+#[cfg(feature = "macros")]
+pub use paygen_macros::provider;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+    pub use serde_json;
+}

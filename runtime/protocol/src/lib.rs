@@ -1,1 +1,373 @@
+//! Protocol descriptions: the intermediate representation between a provider's spec and
+//! the runtime that speaks its wire protocol.
+//!
+//! The generator lowers a YAML spec into these types. Generated crates embed them as
+//! `const` items (every list is a borrowed slice), the `paygen` command line builds them
+//! at run time from the same spec (owned), and the runtime engine reads them either way.
+//! Names and references are resolved: a signature recipe is stored where it is used.
 
+use std::borrow::Cow;
+
+/// Text that is `'static` in generated code and owned when built from a spec at run time.
+pub type Text = Cow<'static, str>;
+/// A list that is a `'static` slice in generated code and a `Vec` when built at run time.
+pub type List<T> = Cow<'static, [T]>;
+
+/// Everything the runtime needs to speak one provider's protocol.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    /// Spec name, e.g. `mct1`.
+    pub name: Text,
+    /// Offset of the provider's wall clock from UTC, in minutes (480 for UTC+8).
+    pub utc_offset_minutes: i32,
+    /// Named base URLs; the first is the default.
+    pub environments: List<Environment>,
+    /// Credential names and whether each is secret.
+    pub credentials: List<CredentialDef>,
+    /// How requests are built.
+    pub request: RequestEnvelope,
+    /// How responses are read.
+    pub response: ResponseEnvelope,
+    /// Endpoints.
+    pub operations: List<Operation>,
+    /// Inbound notifications.
+    pub notifications: List<Notification>,
+}
+
+impl Provider {
+    /// The operation with this name.
+    pub fn operation(&self, name: &str) -> Option<&Operation> {
+        self.operations.iter().find(|op| op.name == name)
+    }
+
+    /// The notification with this name.
+    pub fn notification(&self, name: &str) -> Option<&Notification> {
+        self.notifications.iter().find(|n| n.name == name)
+    }
+
+    /// The environment with this name.
+    pub fn environment(&self, name: &str) -> Option<&Environment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+}
+
+/// A named base URL.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// `production`, `sandbox`...
+    pub name: Text,
+    /// Base URL without a trailing slash.
+    pub base_url: Text,
+}
+
+/// A credential's name and whether it must be redacted.
+#[derive(Debug, Clone)]
+pub struct CredentialDef {
+    /// The document's name.
+    pub name: Text,
+    /// Redacted everywhere when true.
+    pub secret: bool,
+}
+
+/// Message body formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    /// JSON object.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// URL query string.
+    Query,
+}
+
+/// Encodings of a payload's JSON text into one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadEncoding {
+    /// Standard base64 with padding.
+    Base64,
+    /// AES-256-ECB, PKCS#5 padding, hex.
+    Aes256EcbHex,
+}
+
+/// Hex letter case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HexCase {
+    /// `0-9a-f`.
+    Lower,
+    /// `0-9A-F`.
+    Upper,
+}
+
+/// Where business fields travel in a message.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// Top-level fields of the body.
+    Inline,
+    /// A JSON document encoded into one top-level field.
+    Field(PayloadField),
+}
+
+/// A payload carried in one encoded field.
+#[derive(Debug, Clone)]
+pub struct PayloadField {
+    /// The field's wire name.
+    pub name: Text,
+    /// The encoding of the JSON text.
+    pub encoding: PayloadEncoding,
+    /// Credential used as cipher key, for encrypted payloads.
+    pub key: Option<Text>,
+    /// Hex case of the ciphertext.
+    pub hex: HexCase,
+    /// On decoding, lift the payload's members to the top level.
+    pub flatten: bool,
+}
+
+/// How requests are built and signed.
+#[derive(Debug, Clone)]
+pub struct RequestEnvelope {
+    /// Default HTTP method.
+    pub method: Text,
+    /// Body format.
+    pub body: BodyFormat,
+    /// Where business fields go.
+    pub payload: Payload,
+    /// Fields added to every request, in wire order.
+    pub common: List<CommonField>,
+    /// Signature, when requests are signed.
+    pub signature: Option<RequestSignature>,
+}
+
+/// A field the client adds to every request.
+#[derive(Debug, Clone)]
+pub struct CommonField {
+    /// Wire name.
+    pub name: Text,
+    /// Where its value comes from.
+    pub value: ValueSource,
+    /// Inside the payload rather than at the top level.
+    pub in_payload: bool,
+}
+
+/// Where a common field's value comes from.
+#[derive(Debug, Clone)]
+pub enum ValueSource {
+    /// A credential's value.
+    Credential(Text),
+    /// Fixed text.
+    Constant(Text),
+    /// The clock, formatted.
+    Clock(ClockFormat),
+    /// A nonce of this many alphanumeric characters.
+    Nonce(u8),
+}
+
+/// Clock value formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockFormat {
+    /// Unix seconds.
+    UnixSeconds,
+    /// Unix milliseconds.
+    UnixMillis,
+    /// `yyyy-MM-dd HH:mm:ss` at the provider's offset.
+    DateTime,
+    /// `yyyyMMddHHmmss` at the provider's offset.
+    Compact,
+}
+
+/// A request signature and where it goes.
+#[derive(Debug, Clone)]
+pub struct RequestSignature {
+    /// How it is computed.
+    pub recipe: Recipe,
+    /// Where it is written.
+    pub output: SignatureOutput,
+}
+
+/// Where a request signature is written.
+#[derive(Debug, Clone)]
+pub enum SignatureOutput {
+    /// A top-level field, after all others.
+    Field(Text),
+    /// A header; the template's `{signature}` and `{<credential>}` are replaced.
+    Header {
+        /// Header name.
+        name: Text,
+        /// Value template.
+        template: Text,
+    },
+}
+
+/// A signing recipe.
+#[derive(Debug, Clone)]
+pub struct Recipe {
+    /// What is signed.
+    pub input: SignInput,
+    /// Canonical-string rules, for `SignInput::Canonical`.
+    pub canonical: Canonical,
+    /// The credential that is the secret.
+    pub key_credential: Text,
+    /// How the secret joins the string to sign.
+    pub key_place: KeyPlace,
+    /// Digest chain.
+    pub digests: List<DigestStep>,
+}
+
+/// What a signature covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInput {
+    /// Canonical `k=v&...` string of the top-level fields.
+    Canonical,
+    /// The encoded payload field's text.
+    PayloadField,
+    /// The raw body bytes.
+    Body,
+}
+
+/// Canonical string rules.
+#[derive(Debug, Clone)]
+pub struct Canonical {
+    /// Wire names left out.
+    pub exclude: List<Text>,
+    /// Skip absent and `""` values.
+    pub skip_empty: bool,
+    /// Between name and value.
+    pub pair_separator: Text,
+    /// Between pairs.
+    pub join: Text,
+}
+
+/// How the secret is added.
+#[derive(Debug, Clone)]
+pub enum KeyPlace {
+    /// Appended after this prefix.
+    Append(Text),
+    /// Added as a sorted field of this name.
+    SortedField(Text),
+}
+
+/// One digest of a chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DigestStep {
+    /// Hash function.
+    pub algorithm: DigestAlgorithm,
+    /// Hex case of its output.
+    pub hex: HexCase,
+}
+
+/// Supported hash functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestAlgorithm {
+    /// MD5.
+    Md5,
+    /// SHA-1.
+    Sha1,
+}
+
+/// How responses are read.
+#[derive(Debug, Clone)]
+pub struct ResponseEnvelope {
+    /// Body format.
+    pub body: BodyFormat,
+    /// Where business fields are.
+    pub payload: Payload,
+    /// Signature check, when responses are signed.
+    pub verification: Option<Verification>,
+}
+
+/// A check of a received signature.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// The recipe, run over raw received values.
+    pub recipe: Recipe,
+    /// The field carrying the signature.
+    pub field: Text,
+    /// Verify only when this field is present.
+    pub only_when_present: Option<Text>,
+    /// An empty signature marks an unsigned error reply.
+    pub empty_on_error: bool,
+}
+
+/// Which values of a decoded message mean success.
+#[derive(Debug, Clone)]
+pub struct SuccessRule {
+    /// Dotted path of the code field.
+    pub field: Text,
+    /// Values meaning success, as received text.
+    pub equals: List<Text>,
+    /// Dotted path of the message field.
+    pub message: Option<Text>,
+    /// Further checks that must also pass.
+    pub and: List<SuccessRule>,
+}
+
+/// One endpoint.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// snake_case name.
+    pub name: Text,
+    /// Path appended to the base URL.
+    pub path: Text,
+    /// HTTP method.
+    pub method: Text,
+    /// Business request fields in wire order.
+    pub request: List<FieldDef>,
+    /// Decoded response fields.
+    pub response: List<FieldDef>,
+    /// When the response means success.
+    pub success: SuccessRule,
+}
+
+/// An inbound notification.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    /// Name.
+    pub name: Text,
+    /// How it arrives.
+    pub body: BodyFormat,
+    /// Where its business fields are.
+    pub payload: Payload,
+    /// Signature check, when signed.
+    pub verification: Option<Verification>,
+    /// The exact acknowledgement body.
+    pub ack: Text,
+    /// Decoded fields.
+    pub fields: List<FieldDef>,
+}
+
+/// A field of a message.
+#[derive(Debug, Clone)]
+pub struct FieldDef {
+    /// Wire name.
+    pub name: Text,
+    /// Value type.
+    pub ty: FieldType,
+    /// Must be present.
+    pub required: bool,
+    /// Maximum length in characters.
+    pub max_length: Option<u32>,
+    /// Integer sent as a JSON string.
+    pub as_string: bool,
+    /// Documented values; empty when any value is allowed.
+    pub values: List<Text>,
+    /// Members of an object, or of each item of a list.
+    pub fields: List<FieldDef>,
+}
+
+/// Field value types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// Text.
+    String,
+    /// Whole number.
+    Int,
+    /// Money in 分.
+    Fen,
+    /// Boolean.
+    Bool,
+    /// Nested object.
+    Object,
+    /// List.
+    List,
+    /// Any JSON.
+    Json,
+}

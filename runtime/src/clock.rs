@@ -1,0 +1,161 @@
+//! The injectable clock and nonce source, so every wire byte is reproducible in tests.
+
+use paygen_protocol::ClockFormat;
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A source of the current time.
+pub trait Clock: Send + Sync {
+    /// Milliseconds since the Unix epoch.
+    fn now_millis(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now_millis(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    }
+}
+
+/// A clock stopped at one instant.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock {
+    millis: i64,
+}
+
+impl FixedClock {
+    /// Stopped at `seconds` after the Unix epoch.
+    pub fn at_unix_seconds(seconds: i64) -> Self {
+        FixedClock {
+            millis: seconds.saturating_mul(1000),
+        }
+    }
+}
+
+impl Clock for FixedClock {
+    fn now_millis(&self) -> i64 {
+        self.millis
+    }
+}
+
+/// A source of random strings for nonce fields.
+pub trait NonceSource: Send + Sync {
+    /// Appends `len` alphanumeric characters.
+    fn fill(&self, len: usize, out: &mut String);
+}
+
+/// Nonces from the standard library's per-process random hasher keys and a counter.
+/// Nonces need uniqueness, not secrecy.
+#[derive(Debug, Default)]
+pub struct RandomNonce {
+    counter: std::sync::atomic::AtomicU64,
+}
+
+impl NonceSource for RandomNonce {
+    fn fill(&self, len: usize, out: &mut String) {
+        use std::hash::{BuildHasher, Hasher};
+        const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        let state = std::collections::hash_map::RandomState::new();
+        let mut produced = 0;
+        while produced < len {
+            let mut hasher = state.build_hasher();
+            hasher.write_u64(
+                self.counter
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            );
+            hasher.write_i64(SystemClock.now_millis());
+            let mut bits = hasher.finish();
+            for _ in 0..10 {
+                if produced == len {
+                    break;
+                }
+                out.push(char::from(ALPHABET[(bits % 62) as usize]));
+                bits /= 62;
+                produced += 1;
+            }
+        }
+    }
+}
+
+/// A nonce source that always gives the same text (tests).
+#[derive(Debug, Clone)]
+pub struct FixedNonce(pub String);
+
+impl NonceSource for FixedNonce {
+    fn fill(&self, len: usize, out: &mut String) {
+        out.extend(self.0.chars().cycle().take(len));
+    }
+}
+
+/// Formats `millis` since the epoch in `format` at `utc_offset_minutes`.
+pub fn format_clock(millis: i64, format: ClockFormat, utc_offset_minutes: i32, out: &mut String) {
+    match format {
+        ClockFormat::UnixSeconds => out.push_str(itoa::Buffer::new().format(millis.div_euclid(1000))),
+        ClockFormat::UnixMillis => out.push_str(itoa::Buffer::new().format(millis)),
+        ClockFormat::DateTime | ClockFormat::Compact => {
+            let local = millis.div_euclid(1000) + i64::from(utc_offset_minutes) * 60;
+            let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+            let (year, month, day) = civil_from_days(days);
+            let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
+            let _ = if format == ClockFormat::DateTime {
+                write!(out, "{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{s:02}")
+            } else {
+                write!(out, "{year:04}{month:02}{day:02}{h:02}{m:02}{s:02}")
+            };
+        }
+    }
+}
+
+/// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+// A calendar crate for one conversion would be the larger cost.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(seconds: i64, format: ClockFormat) -> String {
+        let mut out = String::new();
+        format_clock(seconds * 1000, format, 480, &mut out);
+        out
+    }
+
+    #[test]
+    fn beijing_time_of_known_instants() {
+        // `date -u -d @1511926525` is 2017-11-29 03:35:25 UTC: 11:35:25 in UTC+8.
+        assert_eq!(fmt(1_511_926_525, ClockFormat::DateTime), "2017-11-29 11:35:25");
+        assert_eq!(fmt(1_497_957_842, ClockFormat::Compact), "20170620192402");
+        assert_eq!(fmt(0, ClockFormat::DateTime), "1970-01-01 08:00:00");
+        // 2024-02-29 16:00:00 UTC crosses midnight into March 1st in UTC+8.
+        assert_eq!(fmt(1_709_222_400, ClockFormat::DateTime), "2024-03-01 00:00:00");
+        assert_eq!(fmt(1_497_957_842, ClockFormat::UnixSeconds), "1497957842");
+    }
+
+    #[test]
+    fn nonces_have_the_length_and_alphabet_asked_for() {
+        let source = RandomNonce::default();
+        let (mut a, mut b) = (String::new(), String::new());
+        source.fill(32, &mut a);
+        source.fill(32, &mut b);
+        assert_eq!(a.len(), 32);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,260 @@
+//! Request encoding: business fields plus common fields, through the envelope, signed.
+
+use crate::cipher::{aes256_ecb_encrypt_hex, base64_encode};
+use crate::clock::{format_clock, Clock, NonceSource};
+use crate::credentials::Credentials;
+use crate::error::Error;
+use crate::sign::{sign, SignSource, SigningTrace};
+use crate::validate::validate_fields;
+use crate::wire::{write_json_string, WireFields, WireValue};
+use paygen_protocol::{
+    BodyFormat, CommonField, Operation, Payload, PayloadEncoding, Provider, SignInput,
+    SignatureOutput, ValueSource,
+};
+use std::borrow::Cow;
+
+/// An HTTP request, exactly as it will be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// `POST`, `GET`...
+    pub method: String,
+    /// Full URL.
+    pub url: String,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+    /// The body text.
+    pub body: String,
+}
+
+/// Everything besides the fields that a request's bytes depend on.
+pub struct RequestContext<'c> {
+    /// Base URL of the environment.
+    pub base_url: &'c str,
+    /// The merchant's credentials.
+    pub credentials: &'c Credentials,
+    /// The clock for clock fields.
+    pub clock: &'c dyn Clock,
+    /// The nonce source for nonce fields.
+    pub nonce: &'c dyn NonceSource,
+}
+
+/// Builds the signed HTTP request of `operation` from its business fields.
+/// The trace, when given, receives every signing stage.
+pub fn encode_request(
+    provider: &Provider,
+    operation: &Operation,
+    business: &WireFields<'_>,
+    context: &RequestContext<'_>,
+    trace: Option<&mut SigningTrace>,
+) -> Result<HttpRequest, Error> {
+    validate_fields(&operation.request, business)?;
+    let envelope = &provider.request;
+    let common: Vec<(&CommonField, WireValue<'_>)> = envelope
+        .common
+        .iter()
+        .map(|field| Ok((field, common_value(provider, field, context)?)))
+        .collect::<Result<_, Error>>()?;
+
+    let encoded_payload: Option<(&str, WireValue<'_>)>;
+    let mut top: Vec<(&str, &WireValue<'_>)> = Vec::with_capacity(common.len() + business.len() + 2);
+    match &envelope.payload {
+        Payload::Inline => {
+            top.extend(common.iter().map(|(f, v)| (f.name.as_ref(), v)));
+            top.extend(business.iter());
+            encoded_payload = None;
+        }
+        Payload::Field(payload) => {
+            let inner = common
+                .iter()
+                .filter(|(f, _)| f.in_payload)
+                .map(|(f, v)| (f.name.as_ref(), v))
+                .chain(business.iter());
+            let mut json = Vec::with_capacity(256);
+            write_json_object(inner, &mut json);
+            let text = match payload.encoding {
+                PayloadEncoding::Base64 => base64_encode(&json),
+                PayloadEncoding::Aes256EcbHex => {
+                    let key_name = payload.key.as_deref().unwrap_or_default();
+                    let key = context.credentials.get(key_name)?.expose();
+                    aes256_ecb_encrypt_hex(key.as_bytes(), &json, payload.hex).map_err(|e| {
+                        Error::InvalidCredential {
+                            name: key_name.to_owned(),
+                            reason: e.to_string(),
+                        }
+                    })?
+                }
+            };
+            encoded_payload = Some((payload.name.as_ref(), WireValue::Text(Cow::Owned(text))));
+            top.extend(
+                common
+                    .iter()
+                    .filter(|(f, _)| !f.in_payload)
+                    .map(|(f, v)| (f.name.as_ref(), v)),
+            );
+        }
+    }
+    if let Some((name, value)) = &encoded_payload {
+        top.push((name, value));
+    }
+
+    let mut headers = vec![(
+        "Content-Type".to_owned(),
+        match envelope.body {
+            BodyFormat::Json => "application/json; charset=utf-8",
+            BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
+        }
+        .to_owned(),
+    )];
+    let signature_value;
+    let body = match &envelope.signature {
+        None => render_body(envelope.body, &top),
+        Some(signature) => {
+            let recipe = &signature.recipe;
+            let value = match recipe.input {
+                SignInput::Canonical => {
+                    let texts: Vec<(&str, Cow<'_, str>)> =
+                        top.iter().map(|(n, v)| (*n, v.text())).collect();
+                    let pairs = texts.iter().map(|(n, t)| (*n, t.as_ref())).collect();
+                    sign(recipe, SignSource::Pairs(pairs), context.credentials, trace)?
+                }
+                SignInput::PayloadField => {
+                    let text = encoded_payload
+                        .as_ref()
+                        .map(|(_, value)| value.text())
+                        .unwrap_or_default();
+                    sign(recipe, SignSource::Bytes(text.as_bytes()), context.credentials, trace)?
+                }
+                SignInput::Body => {
+                    let body = render_body(envelope.body, &top);
+                    let value =
+                        sign(recipe, SignSource::Bytes(body.as_bytes()), context.credentials, trace)?;
+                    if let SignatureOutput::Header { name, template } = &signature.output {
+                        headers.push((name.to_string(), fill_template(template, &value, context.credentials)?));
+                    }
+                    return Ok(finish(operation, context, headers, body));
+                }
+            };
+            match &signature.output {
+                SignatureOutput::Field(name) => {
+                    signature_value = WireValue::Text(Cow::Owned(value));
+                    top.push((name, &signature_value));
+                }
+                SignatureOutput::Header { name, template } => {
+                    headers.push((name.to_string(), fill_template(template, &value, context.credentials)?));
+                }
+            }
+            render_body(envelope.body, &top)
+        }
+    };
+    Ok(finish(operation, context, headers, body))
+}
+
+fn finish(
+    operation: &Operation,
+    context: &RequestContext<'_>,
+    headers: Vec<(String, String)>,
+    body: String,
+) -> HttpRequest {
+    let mut url = String::with_capacity(context.base_url.len() + operation.path.len());
+    url.push_str(context.base_url.trim_end_matches('/'));
+    url.push_str(&operation.path);
+    HttpRequest {
+        method: operation.method.to_string(),
+        url,
+        headers,
+        body,
+    }
+}
+
+fn common_value<'c>(
+    provider: &Provider,
+    field: &'c CommonField,
+    context: &RequestContext<'c>,
+) -> Result<WireValue<'c>, Error> {
+    Ok(match &field.value {
+        ValueSource::Credential(name) => {
+            WireValue::Text(Cow::Borrowed(context.credentials.get(name)?.expose()))
+        }
+        ValueSource::Constant(text) => WireValue::Text(Cow::Borrowed(text.as_ref())),
+        ValueSource::Clock(format) => {
+            let mut text = String::with_capacity(20);
+            format_clock(
+                context.clock.now_millis(),
+                *format,
+                provider.utc_offset_minutes,
+                &mut text,
+            );
+            WireValue::Text(Cow::Owned(text))
+        }
+        ValueSource::Nonce(len) => {
+            let mut text = String::with_capacity(usize::from(*len));
+            context.nonce.fill(usize::from(*len), &mut text);
+            WireValue::Text(Cow::Owned(text))
+        }
+    })
+}
+
+/// Replaces `{signature}` and `{<credential>}` in a header template.
+fn fill_template(
+    template: &str,
+    signature: &str,
+    credentials: &Credentials,
+) -> Result<String, Error> {
+    let mut out = String::with_capacity(template.len() + signature.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else {
+            out.push_str(&rest[start..]);
+            rest = "";
+            break;
+        };
+        let name = &after[..end];
+        if name == "signature" {
+            out.push_str(signature);
+        } else {
+            out.push_str(credentials.get(name)?.expose());
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> String {
+    match format {
+        BodyFormat::Json => {
+            let mut out = Vec::with_capacity(256);
+            write_json_object(fields.iter().copied(), &mut out);
+            // Built only from `str`s and JSON: always UTF-8.
+            String::from_utf8(out).unwrap_or_default()
+        }
+        BodyFormat::Form | BodyFormat::Query => {
+            let mut serializer = form_urlencoded::Serializer::new(String::with_capacity(256));
+            let mut text = String::new();
+            for (name, value) in fields {
+                text.clear();
+                value.write_text(&mut text);
+                serializer.append_pair(name, &text);
+            }
+            serializer.finish()
+        }
+    }
+}
+
+fn write_json_object<'v, 'a: 'v>(
+    fields: impl Iterator<Item = (&'v str, &'v WireValue<'a>)>,
+    out: &mut Vec<u8>,
+) {
+    out.push(b'{');
+    for (index, (name, value)) in fields.enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write_json_string(name, out);
+        out.push(b':');
+        value.write_json(out);
+    }
+    out.push(b'}');
+}

@@ -1,0 +1,188 @@
+//! Ordered wire fields: what a typed request becomes before an envelope encodes it.
+
+use std::borrow::Cow;
+
+/// One field's value on the wire, borrowing from the typed request where it can.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WireValue<'a> {
+    /// Text; a JSON string in JSON bodies.
+    Text(Cow<'a, str>),
+    /// A whole number; a JSON number in JSON bodies.
+    Int(i64),
+    /// A boolean.
+    Bool(bool),
+    /// Any JSON, sent as is; its compact text in canonical strings.
+    Json(Cow<'a, serde_json::Value>),
+}
+
+impl WireValue<'_> {
+    /// Absent-equivalent for signing: `""` and JSON `null` (never `0` or `"0"`).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            WireValue::Text(text) => text.is_empty(),
+            WireValue::Json(value) => {
+                value.is_null() || value.as_str().is_some_and(|s| s.is_empty())
+            }
+            WireValue::Int(_) | WireValue::Bool(_) => false,
+        }
+    }
+
+    /// The value's text as it appears in a canonical string or a form body.
+    pub fn write_text(&self, out: &mut String) {
+        match self {
+            WireValue::Text(text) => out.push_str(text),
+            WireValue::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
+            WireValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            WireValue::Json(value) => match value.as_ref() {
+                serde_json::Value::String(s) => out.push_str(s),
+                other => out.push_str(&other.to_string()),
+            },
+        }
+    }
+
+    /// The value's text as an owned or borrowed string.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            WireValue::Text(text) => Cow::Borrowed(text.as_ref()),
+            WireValue::Json(value) if value.is_string() => {
+                Cow::Borrowed(value.as_str().unwrap_or_default())
+            }
+            _ => {
+                let mut out = String::new();
+                self.write_text(&mut out);
+                Cow::Owned(out)
+            }
+        }
+    }
+
+    /// Appends the value as JSON.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        match self {
+            WireValue::Text(text) => write_json_string(text, out),
+            WireValue::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
+            WireValue::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            WireValue::Json(value) => {
+                // Writing a `Value` into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut *out, value.as_ref());
+            }
+        }
+    }
+}
+
+/// Appends `text` as a JSON string literal. Non-ASCII stays UTF-8, as providers send it.
+pub fn write_json_string(text: &str, out: &mut Vec<u8>) {
+    // Serializing a str into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, text);
+}
+
+/// Named wire values in wire order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WireFields<'a> {
+    entries: Vec<(Cow<'static, str>, WireValue<'a>)>,
+}
+
+impl<'a> WireFields<'a> {
+    /// An empty list with room for `capacity` fields.
+    pub fn with_capacity(capacity: usize) -> Self {
+        WireFields {
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Appends a field.
+    pub fn push(&mut self, name: impl Into<Cow<'static, str>>, value: WireValue<'a>) {
+        self.entries.push((name.into(), value));
+    }
+
+    /// Appends a text field.
+    pub fn push_text(&mut self, name: &'static str, value: &'a str) {
+        self.entries
+            .push((Cow::Borrowed(name), WireValue::Text(Cow::Borrowed(value))));
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &WireValue<'a>)> {
+        self.entries.iter().map(|(n, v)| (n.as_ref(), v))
+    }
+
+    /// The value of field `name`.
+    pub fn get(&self, name: &str) -> Option<&WireValue<'a>> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value)
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when there are no fields.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Renders the fields as a compact JSON object, in order.
+    pub fn write_json_object(&self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (index, (name, value)) in self.entries.iter().enumerate() {
+            if index > 0 {
+                out.push(b',');
+            }
+            write_json_string(name, out);
+            out.push(b':');
+            value.write_json(out);
+        }
+        out.push(b'}');
+    }
+
+    /// Renders the fields as an `application/x-www-form-urlencoded` body, in order.
+    pub fn write_form(&self, out: &mut String) {
+        let mut serializer = form_urlencoded::Serializer::new(std::mem::take(out));
+        let mut text = String::new();
+        for (name, value) in &self.entries {
+            text.clear();
+            value.write_text(&mut text);
+            serializer.append_pair(name, &text);
+        }
+        *out = serializer.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_means_absent_or_blank_never_zero() {
+        assert!(WireValue::Text("".into()).is_empty());
+        assert!(!WireValue::Text("0".into()).is_empty());
+        assert!(!WireValue::Int(0).is_empty());
+        assert!(WireValue::Json(Cow::Owned(serde_json::Value::Null)).is_empty());
+    }
+
+    #[test]
+    fn json_object_keeps_order_and_chinese() {
+        let mut fields = WireFields::default();
+        fields.push_text("subject", "测试");
+        fields.push("total_fee", WireValue::Int(2000));
+        fields.push("quote", WireValue::Text("a\"b".into()));
+        let mut out = Vec::new();
+        fields.write_json_object(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"subject":"测试","total_fee":2000,"quote":"a\"b"}"#
+        );
+    }
+
+    #[test]
+    fn form_encodes_reserved_characters() {
+        let mut fields = WireFields::default();
+        fields.push_text("req", "eyJh+/=");
+        fields.push_text("sign", "abc");
+        let mut out = String::new();
+        fields.write_form(&mut out);
+        assert_eq!(out, "req=eyJh%2B%2F%3D&sign=abc");
+    }
+}
