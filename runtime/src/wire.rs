@@ -186,3 +186,68 @@ mod tests {
         assert_eq!(out, "req=eyJh%2B%2F%3D&sign=abc");
     }
 }
+
+/// Business fields from a JSON object of parameters by wire name, in the table's order.
+/// Numbers and strings are both accepted where the field's type allows the value.
+pub fn fields_from_json(
+    defs: &[paygen_protocol::FieldDef],
+    params: &serde_json::Map<String, serde_json::Value>,
+) -> Result<WireFields<'static>, crate::Error> {
+    use crate::error::{Error, ParamRule};
+    use paygen_protocol::FieldType;
+    use serde_json::Value;
+    for name in params.keys() {
+        if !defs.iter().any(|d| d.name == name.as_str()) {
+            return Err(Error::InvalidParam {
+                field: name.clone(),
+                rule: ParamRule::Unknown,
+            });
+        }
+    }
+    let mut fields = WireFields::with_capacity(params.len());
+    for def in defs {
+        let Some(value) = params.get(def.name.as_ref()) else {
+            continue;
+        };
+        let wrong = |expected: &'static str| Error::InvalidParam {
+            field: def.name.to_string(),
+            rule: ParamRule::WrongType { expected },
+        };
+        let wire = match (def.ty, value) {
+            (_, Value::Null) => continue,
+            (FieldType::String, Value::String(s)) => WireValue::Text(Cow::Owned(s.clone())),
+            (FieldType::String, Value::Number(n)) => WireValue::Text(Cow::Owned(n.to_string())),
+            (FieldType::String, _) => return Err(wrong("a string")),
+            (FieldType::Int | FieldType::Fen, value) => {
+                let expected = if def.ty == FieldType::Fen {
+                    "a whole number of 分"
+                } else {
+                    "a whole number"
+                };
+                let number = match value {
+                    Value::Number(n) => n.as_i64(),
+                    Value::String(s) => s.trim().parse::<i64>().ok(),
+                    _ => None,
+                }
+                .ok_or_else(|| wrong(expected))?;
+                if def.as_string {
+                    WireValue::Text(Cow::Owned(number.to_string()))
+                } else {
+                    WireValue::Int(number)
+                }
+            }
+            (FieldType::Bool, Value::Bool(b)) => WireValue::Bool(*b),
+            (FieldType::Bool, Value::String(s)) if s == "true" || s == "false" => {
+                WireValue::Bool(s == "true")
+            }
+            (FieldType::Bool, _) => return Err(wrong("true or false")),
+            (FieldType::Object, Value::Object(_))
+            | (FieldType::List, Value::Array(_))
+            | (FieldType::Json, _) => WireValue::Json(Cow::Owned(value.clone())),
+            (FieldType::Object, _) => return Err(wrong("a JSON object")),
+            (FieldType::List, _) => return Err(wrong("a JSON array")),
+        };
+        fields.push(def.name.clone(), wire);
+    }
+    Ok(fields)
+}

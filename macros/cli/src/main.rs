@@ -1,1 +1,170 @@
-fn main(){}
+//! `paygen`: generate provider crates, render signed requests, verify responses and
+//! notifications, describe specs. Exit code 2 for bad input, 1 for a failed check.
+
+mod describe;
+mod generate;
+mod input;
+mod request;
+mod verify;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Declarative payment-provider protocols: one YAML spec per provider.
+#[derive(Debug, Parser)]
+#[command(name = "paygen", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Write generated/<name>/ for every spec in specs/ and specs/schema.json.
+    Generate {
+        /// Change nothing; exit 1 if any generated file is stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Render the exact signed HTTP request of an operation without sending it.
+    Request {
+        /// The spec file, e.g. specs/mct1.yaml.
+        spec: PathBuf,
+        /// Operation name, e.g. paylist.
+        operation: String,
+        /// Credentials as a JSON object by the document's names.
+        #[arg(long)]
+        credentials: String,
+        /// Business parameters as a JSON object by wire names.
+        #[arg(long, default_value = "{}")]
+        params: String,
+        /// Clock value, Unix seconds (default: now).
+        #[arg(long)]
+        now: Option<i64>,
+        /// Environment name (default: the spec's first).
+        #[arg(long)]
+        env: Option<String>,
+        /// Print one JSON object {method, url, headers, body}.
+        #[arg(long)]
+        json: bool,
+        /// Also show the string to sign (secrets masked) and each digest step.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Verify a response over the raw received values and print its business fields.
+    VerifyResponse {
+        /// The spec file.
+        spec: PathBuf,
+        /// Operation name.
+        operation: String,
+        /// Credentials as a JSON object.
+        #[arg(long)]
+        credentials: String,
+        /// The raw response body.
+        #[arg(long)]
+        body: String,
+        /// A received header, `Name: value`; repeatable.
+        #[arg(long = "header")]
+        headers: Vec<String>,
+    },
+    /// Verify an inbound notification and print its fields and the acknowledgement.
+    VerifyNotify {
+        /// The spec file.
+        spec: PathBuf,
+        /// Notification name (default: the spec's first).
+        notification: Option<String>,
+        /// Credentials as a JSON object.
+        #[arg(long)]
+        credentials: String,
+        /// The query string of a GET notification.
+        #[arg(long, conflicts_with = "body", required_unless_present = "body")]
+        query: Option<String>,
+        /// The raw body of a POST notification.
+        #[arg(long)]
+        body: Option<String>,
+    },
+    /// List a spec's operations, fields and notifications.
+    Describe {
+        /// The spec file.
+        spec: PathBuf,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A failure of a command: bad input (exit 2) or a failed check (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The input cannot be used.
+    #[error("{0}")]
+    Usage(String),
+    /// A check ran and failed.
+    #[error("{0}")]
+    Check(String),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let code = if error.use_stderr() { 2 } else { 0 };
+            let _ = error.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Generate { check } => generate::run(check),
+        Command::Request {
+            spec,
+            operation,
+            credentials,
+            params,
+            now,
+            env,
+            json,
+            explain,
+        } => request::run(&request::Args {
+            spec,
+            operation,
+            credentials,
+            params,
+            now,
+            env,
+            json,
+            explain,
+        }),
+        Command::VerifyResponse {
+            spec,
+            operation,
+            credentials,
+            body,
+            headers,
+        } => verify::response(&spec, &operation, &credentials, &body, &headers),
+        Command::VerifyNotify {
+            spec,
+            notification,
+            credentials,
+            query,
+            body,
+        } => verify::notification(
+            &spec,
+            notification.as_deref(),
+            &credentials,
+            query.or(body).unwrap_or_default().as_str(),
+        ),
+        Command::Describe { spec, json } => describe::run(&spec, json),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+        Err(CliError::Check(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+    }
+}

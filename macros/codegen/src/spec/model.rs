@@ -536,6 +536,10 @@ pub struct Example {
     /// A response or notification body as the provider sends it.
     #[serde(default)]
     pub body: Option<String>,
+    /// The document shows this message with its payload already decoded (e.g. `data`
+    /// decrypted): tests read it as decoded fields, not through the envelope.
+    #[serde(default)]
+    pub decoded: bool,
     /// What was repaired in the document's sample, and why.
     #[serde(default)]
     pub note: Option<String>,

@@ -1,0 +1,66 @@
+//! `paygen generate [--check]`: the build step. Run from the workspace root.
+
+use crate::CliError;
+use paygen_codegen::generate::{crate_files, is_current, write_if_changed, FileStatus, GeneratedFile};
+use paygen_codegen::schema::schema_json;
+use std::path::{Path, PathBuf};
+
+fn spec_paths(root: &Path) -> Result<Vec<PathBuf>, CliError> {
+    let dir = root.join("specs");
+    let entries = std::fs::read_dir(&dir)
+        .map_err(|e| CliError::Usage(format!("cannot read {}: {e} (run from the workspace root)", dir.display())))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+/// Every file generation wants, in a deterministic order.
+fn wanted(root: &Path) -> Result<Vec<GeneratedFile>, CliError> {
+    let mut files = vec![GeneratedFile {
+        path: PathBuf::from("specs/schema.json"),
+        content: schema_json(),
+    }];
+    for path in spec_paths(root)? {
+        let relative = path.strip_prefix(root).unwrap_or(&path).display().to_string();
+        let loaded = paygen_codegen::load_file(&path).map_err(|e| CliError::Usage(e.to_string()))?;
+        let crate_files = crate_files(&loaded, &relative)
+            .map_err(|e| CliError::Usage(format!("{relative}: generated code does not parse: {e}")))?;
+        files.extend(crate_files);
+    }
+    Ok(files)
+}
+
+pub fn run(check: bool) -> Result<(), CliError> {
+    let root = Path::new(".");
+    let files = wanted(root)?;
+    if check {
+        let stale: Vec<String> = files
+            .iter()
+            .filter(|f| !is_current(root, f))
+            .map(|f| f.path.display().to_string())
+            .collect();
+        if stale.is_empty() {
+            println!("generated code is current ({} files)", files.len());
+            return Ok(());
+        }
+        return Err(CliError::Check(format!(
+            "generated files are stale, run `cargo run -q --bin paygen -- generate`: {}",
+            stale.join(", ")
+        )));
+    }
+    let mut written = 0;
+    for file in &files {
+        let status = write_if_changed(root, file)
+            .map_err(|e| CliError::Usage(format!("cannot write {}: {e}", file.path.display())))?;
+        if status == FileStatus::Written {
+            println!("wrote {}", file.path.display());
+            written += 1;
+        }
+    }
+    println!("{written} of {} files changed", files.len());
+    Ok(())
+}

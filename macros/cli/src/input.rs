@@ -1,0 +1,75 @@
+//! Reading the command line's inputs: specs, credentials and parameters as JSON.
+
+use crate::CliError;
+use paygen::protocol::Provider;
+use paygen::Credentials;
+use paygen_codegen::spec::model::Spec;
+use serde_json::{Map, Value};
+use std::path::Path;
+
+/// A spec loaded and lowered.
+pub struct Loaded {
+    /// The validated model.
+    pub spec: Spec,
+    /// Its protocol IR.
+    pub provider: Provider,
+}
+
+/// Loads and validates a spec, then lowers it.
+pub fn spec(path: &Path) -> Result<Loaded, CliError> {
+    let loaded = paygen_codegen::load_file(path).map_err(|e| CliError::Usage(e.to_string()))?;
+    let provider = paygen_codegen::lower(&loaded.spec);
+    Ok(Loaded {
+        spec: loaded.spec,
+        provider,
+    })
+}
+
+/// Parses a JSON object argument.
+pub fn object(what: &str, text: &str) -> Result<Map<String, Value>, CliError> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(CliError::Usage(format!("--{what} must be a JSON object"))),
+        Err(e) => Err(CliError::Usage(format!("--{what} is not valid JSON: {e}"))),
+    }
+}
+
+/// Credentials from a JSON object: every credential of the spec, nothing else.
+pub fn credentials(provider: &Provider, text: &str) -> Result<Credentials, CliError> {
+    let map = object("credentials", text)?;
+    for name in map.keys() {
+        if !provider.credentials.iter().any(|c| c.name == name.as_str()) {
+            let known: Vec<&str> = provider.credentials.iter().map(|c| c.name.as_ref()).collect();
+            return Err(CliError::Usage(format!(
+                "unknown credential `{name}`; {} expects {}",
+                provider.name,
+                known.join(", ")
+            )));
+        }
+    }
+    let mut credentials = Credentials::new();
+    for def in provider.credentials.iter() {
+        let value = match map.get(def.name.as_ref()) {
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(_) => {
+                return Err(CliError::Usage(format!(
+                    "credential `{}` must be a string",
+                    def.name
+                )))
+            }
+            None => {
+                return Err(CliError::Usage(format!(
+                    "missing credential `{}`",
+                    def.name
+                )))
+            }
+        };
+        credentials = if def.secret {
+            credentials.secret(def.name.clone(), value)
+        } else {
+            credentials.plain(def.name.clone(), value)
+        };
+    }
+    Ok(credentials)
+}

@@ -1,0 +1,114 @@
+//! `paygen request`: the exact signed HTTP request, through the same runtime the
+//! generated clients use.
+
+use crate::{input, CliError};
+use paygen::encode::{encode_request, RequestContext};
+use paygen::wire::fields_from_json;
+use paygen::{FixedClock, RandomNonce, SigningTrace, SystemClock};
+use serde_json::{json, Map, Value};
+use std::path::PathBuf;
+
+/// The arguments of `paygen request`.
+pub struct Args {
+    pub spec: PathBuf,
+    pub operation: String,
+    pub credentials: String,
+    pub params: String,
+    pub now: Option<i64>,
+    pub env: Option<String>,
+    pub json: bool,
+    pub explain: bool,
+}
+
+pub fn run(args: &Args) -> Result<(), CliError> {
+    let loaded = input::spec(&args.spec)?;
+    let provider = &loaded.provider;
+    let operation = provider.operation(&args.operation).ok_or_else(|| {
+        let known: Vec<&str> = provider.operations.iter().map(|o| o.name.as_ref()).collect();
+        CliError::Usage(format!(
+            "unknown operation `{}`; {} has {}",
+            args.operation,
+            provider.name,
+            known.join(", ")
+        ))
+    })?;
+    let base_url = match &args.env {
+        None => provider.environments.first().map(|e| e.base_url.to_string()).unwrap_or_default(),
+        Some(name) => provider
+            .environment(name)
+            .map(|e| e.base_url.to_string())
+            .ok_or_else(|| {
+                let known: Vec<&str> = provider.environments.iter().map(|e| e.name.as_ref()).collect();
+                CliError::Usage(format!("unknown environment `{name}`; expected {}", known.join(", ")))
+            })?,
+    };
+    let credentials = input::credentials(provider, &args.credentials)?;
+    let params = input::object("params", &args.params)?;
+    let fields = fields_from_json(&operation.request, &params).map_err(|e| CliError::Usage(e.to_string()))?;
+    let fixed;
+    let system = SystemClock;
+    let clock: &dyn paygen::Clock = match args.now {
+        Some(seconds) => {
+            fixed = FixedClock::at_unix_seconds(seconds);
+            &fixed
+        }
+        None => &system,
+    };
+    let nonce = RandomNonce::default();
+    let context = RequestContext {
+        base_url: &base_url,
+        credentials: &credentials,
+        clock,
+        nonce: &nonce,
+    };
+    let mut trace = SigningTrace::default();
+    let request = encode_request(provider, operation, &fields, &context, Some(&mut trace))
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let signed = provider.request.signature.is_some();
+    if args.json {
+        let headers: Map<String, Value> = request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), Value::String(v.clone())))
+            .collect();
+        let mut object = json!({
+            "method": request.method,
+            "url": request.url,
+            "headers": headers,
+            "body": request.body,
+        });
+        if args.explain && signed {
+            object["signing"] = json!({
+                "input": trace.input,
+                "canonical": trace.canonical,
+                "string_to_sign": trace.string_to_sign,
+                "digests": trace.digests.iter().map(|d| json!({
+                    "algorithm": format!("{:?}", d.algorithm).to_lowercase(),
+                    "output": d.output,
+                })).collect::<Vec<_>>(),
+                "signature": trace.signature,
+            });
+        }
+        println!("{}", serde_json::to_string_pretty(&object).unwrap_or_default());
+        return Ok(());
+    }
+    println!("{} {}", request.method, request.url);
+    for (name, value) in &request.headers {
+        println!("{name}: {value}");
+    }
+    println!();
+    println!("{}", request.body);
+    if args.explain && signed {
+        println!();
+        println!("# signing ({})", trace.input);
+        if let Some(canonical) = &trace.canonical {
+            println!("canonical string: {canonical}");
+        }
+        println!("string to sign:   {}", trace.string_to_sign);
+        for step in &trace.digests {
+            println!("{:<17} {}", format!("{:?}:", step.algorithm).to_lowercase(), step.output);
+        }
+        println!("signature:        {}", trace.signature);
+    }
+    Ok(())
+}

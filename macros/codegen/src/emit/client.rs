@@ -1,0 +1,158 @@
+//! Emits the environment enum, the credentials struct and the `Client`.
+
+use crate::names::{camel, snake};
+use crate::spec::model::Spec;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The environment enum, credentials struct and client of a spec.
+pub fn emit_client(spec: &Spec) -> TokenStream {
+    let env_variants: Vec<_> = spec.environments.iter().map(|e| format_ident!("{}", camel(&e.name.value))).collect();
+    let env_urls: Vec<&str> = spec.environments.iter().map(|e| e.base_url.as_str()).collect();
+    let env_docs: Vec<String> = spec.environments.iter().map(|e| format!(" `{}`: {}", e.name.value, e.base_url)).collect();
+    let env_defs: Vec<TokenStream> = env_variants
+        .iter()
+        .zip(&env_docs)
+        .enumerate()
+        .map(|(index, (variant, doc))| {
+            let default = (index == 0).then(|| quote!(#[default]));
+            quote!(#[doc = #doc] #default #variant,)
+        })
+        .collect();
+
+    let cred_fields: Vec<_> = spec.credentials.iter().map(|c| format_ident!("{}", snake(&c.name.value))).collect();
+    let cred_types: Vec<TokenStream> = spec
+        .credentials
+        .iter()
+        .map(|c| if c.secret { quote!(::paygen::Secret) } else { quote!(::std::string::String) })
+        .collect();
+    let cred_docs: Vec<String> = spec
+        .credentials
+        .iter()
+        .map(|c| {
+            let what = if c.description.trim().is_empty() { format!("`{}`", c.name.value) } else { c.description.trim().to_owned() };
+            format!(" {what} (`{}`{}).", c.name.value, if c.secret { ", secret" } else { "" })
+        })
+        .collect();
+    let cred_pushes: Vec<TokenStream> = spec
+        .credentials
+        .iter()
+        .zip(&cred_fields)
+        .map(|(c, field)| {
+            let name = c.name.value.as_str();
+            if c.secret {
+                quote!(.secret(#name, self.#field))
+            } else {
+                quote!(.plain(#name, self.#field))
+            }
+        })
+        .collect();
+
+    let mut methods = Vec::new();
+    for op in &spec.operations {
+        let method = format_ident!("{}", snake(&op.name.value));
+        let render = format_ident!("render_{}", snake(&op.name.value));
+        let table = format_ident!("{}", op.name.value.to_uppercase());
+        let base = camel(&op.name.value);
+        let request = format_ident!("{base}Request");
+        let response = format_ident!("{base}Response");
+        let http_method = op.method.as_deref().unwrap_or(&spec.protocol.request.method);
+        let doc = format!(" {} (`{} {}`).", op.summary.trim(), http_method, op.path);
+        let render_doc = format!(" The signed HTTP request of `{}`, without sending it.", op.name.value);
+        methods.push(quote! {
+            #[doc = #doc]
+            pub async fn #method(&self, request: &#request) -> ::core::result::Result<#response, ::paygen::Error> {
+                self.core.call(&tables::#table, &request.to_wire()).await
+            }
+
+            #[doc = #render_doc]
+            pub fn #render(&self, request: &#request) -> ::core::result::Result<::paygen::HttpRequest, ::paygen::Error> {
+                self.core.render(&tables::#table, &request.to_wire())
+            }
+        });
+    }
+    for n in &spec.notifications {
+        let method = format_ident!("verify_{}_notification", snake(&n.name.value));
+        let table = format_ident!("NOTIFICATION_{}", n.name.value.to_uppercase());
+        let ty = format_ident!("{}Notification", camel(&n.name.value));
+        let doc = format!(
+            " Verifies and decodes a `{}` notification (its {}); answer with `{ty}::ACK`.",
+            n.name.value,
+            match n.body {
+                crate::spec::model::BodyFormat::Query => "query string",
+                _ => "raw body",
+            }
+        );
+        methods.push(quote! {
+            #[doc = #doc]
+            pub fn #method(&self, received: &str) -> ::core::result::Result<#ty, ::paygen::Error> {
+                self.core.notification(&tables::#table, received)
+            }
+        });
+    }
+
+    let client_doc = format!(" A client of {} for one merchant: credentials, base URL, transport.", spec.title);
+    quote! {
+        /// Where the provider's API is served.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub enum Environment {
+            #(#env_defs)*
+        }
+
+        impl Environment {
+            /// The environment's base URL.
+            pub fn base_url(self) -> &'static str {
+                match self {
+                    #(Self::#env_variants => #env_urls,)*
+                }
+            }
+        }
+
+        /// The merchant's credentials; secrets never print.
+        #[derive(Debug, Clone)]
+        pub struct Credentials {
+            #(#[doc = #cred_docs] pub #cred_fields: #cred_types,)*
+        }
+
+        impl Credentials {
+            /// The credentials by their document names, for the runtime.
+            pub fn into_runtime(self) -> ::paygen::Credentials {
+                ::paygen::Credentials::new() #(#cred_pushes)*
+            }
+        }
+
+        #[doc = #client_doc]
+        #[derive(Debug)]
+        pub struct Client<T = ::paygen::ReqwestTransport> {
+            core: ::paygen::ClientCore<T>,
+        }
+
+        impl Client<::paygen::ReqwestTransport> {
+            /// A client of `environment` over HTTPS (rustls) with default timeouts.
+            pub fn new(environment: Environment, credentials: Credentials) -> Self {
+                Self::with_transport(environment.base_url(), credentials, ::paygen::ReqwestTransport::default())
+            }
+        }
+
+        impl<T: ::paygen::Transport> Client<T> {
+            /// A client of any base URL over any transport.
+            pub fn with_transport(base_url: impl ::core::convert::Into<::std::string::String>, credentials: Credentials, transport: T) -> Self {
+                Self { core: ::paygen::ClientCore::new(&tables::PROVIDER, base_url, credentials.into_runtime(), transport) }
+            }
+
+            /// Replaces the clock (tests pin it so every byte is reproducible).
+            pub fn with_clock(mut self, clock: impl ::paygen::Clock + 'static) -> Self {
+                self.core.set_clock(clock);
+                self
+            }
+
+            /// Replaces the nonce source.
+            pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
+                self.core.set_nonce(nonce);
+                self
+            }
+
+            #(#methods)*
+        }
+    }
+}

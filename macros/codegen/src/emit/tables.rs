@@ -1,0 +1,274 @@
+//! Emits the protocol IR as `const` data: the tables generated clients hand the runtime.
+
+use paygen_protocol as ir;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Something that can be written as a Rust constant expression.
+pub trait EmitConst {
+    /// The expression that rebuilds `self` at compile time.
+    fn emit(&self) -> TokenStream;
+}
+
+impl EmitConst for ir::Text {
+    fn emit(&self) -> TokenStream {
+        let text = self.as_ref();
+        quote!(::std::borrow::Cow::Borrowed(#text))
+    }
+}
+
+impl<T: EmitConst + Clone> EmitConst for ir::List<T> {
+    fn emit(&self) -> TokenStream {
+        let items = self.iter().map(EmitConst::emit);
+        quote!(::std::borrow::Cow::Borrowed(&[#(#items),*]))
+    }
+}
+
+impl<T: EmitConst> EmitConst for Option<T> {
+    fn emit(&self) -> TokenStream {
+        match self {
+            Some(value) => {
+                let value = value.emit();
+                quote!(::core::option::Option::Some(#value))
+            }
+            None => quote!(::core::option::Option::None),
+        }
+    }
+}
+
+macro_rules! emit_enum {
+    ($ty:ident { $($variant:ident),* $(,)? }) => {
+        impl EmitConst for ir::$ty {
+            fn emit(&self) -> TokenStream {
+                match self {
+                    $(ir::$ty::$variant => quote!(::paygen::protocol::$ty::$variant),)*
+                }
+            }
+        }
+    };
+}
+
+emit_enum!(BodyFormat { Json, Form, Query });
+emit_enum!(PayloadEncoding { Base64, Aes256EcbHex });
+emit_enum!(HexCase { Lower, Upper });
+emit_enum!(ClockFormat { UnixSeconds, UnixMillis, DateTime, Compact });
+emit_enum!(SignInput { Canonical, PayloadField, Body });
+emit_enum!(DigestAlgorithm { Md5, Sha1 });
+emit_enum!(FieldType { String, Int, Fen, Bool, Object, List, Json });
+
+impl EmitConst for bool {
+    fn emit(&self) -> TokenStream {
+        quote!(#self)
+    }
+}
+
+impl EmitConst for ir::Payload {
+    fn emit(&self) -> TokenStream {
+        match self {
+            ir::Payload::Inline => quote!(::paygen::protocol::Payload::Inline),
+            ir::Payload::Field(field) => {
+                let name = field.name.emit();
+                let encoding = field.encoding.emit();
+                let key = field.key.emit();
+                let hex = field.hex.emit();
+                let flatten = field.flatten;
+                quote!(::paygen::protocol::Payload::Field(::paygen::protocol::PayloadField {
+                    name: #name,
+                    encoding: #encoding,
+                    key: #key,
+                    hex: #hex,
+                    flatten: #flatten,
+                }))
+            }
+        }
+    }
+}
+
+impl EmitConst for ir::Environment {
+    fn emit(&self) -> TokenStream {
+        let (name, base_url) = (self.name.emit(), self.base_url.emit());
+        quote!(::paygen::protocol::Environment { name: #name, base_url: #base_url })
+    }
+}
+
+impl EmitConst for ir::CredentialDef {
+    fn emit(&self) -> TokenStream {
+        let (name, secret) = (self.name.emit(), self.secret);
+        quote!(::paygen::protocol::CredentialDef { name: #name, secret: #secret })
+    }
+}
+
+impl EmitConst for ir::CommonField {
+    fn emit(&self) -> TokenStream {
+        let name = self.name.emit();
+        let in_payload = self.in_payload;
+        let value = match &self.value {
+            ir::ValueSource::Credential(c) => {
+                let c = c.emit();
+                quote!(::paygen::protocol::ValueSource::Credential(#c))
+            }
+            ir::ValueSource::Constant(c) => {
+                let c = c.emit();
+                quote!(::paygen::protocol::ValueSource::Constant(#c))
+            }
+            ir::ValueSource::Clock(format) => {
+                let format = format.emit();
+                quote!(::paygen::protocol::ValueSource::Clock(#format))
+            }
+            ir::ValueSource::Nonce(len) => quote!(::paygen::protocol::ValueSource::Nonce(#len)),
+        };
+        quote!(::paygen::protocol::CommonField { name: #name, value: #value, in_payload: #in_payload })
+    }
+}
+
+impl EmitConst for ir::Canonical {
+    fn emit(&self) -> TokenStream {
+        let exclude = self.exclude.emit();
+        let skip_empty = self.skip_empty;
+        let pair_separator = self.pair_separator.emit();
+        let join = self.join.emit();
+        quote!(::paygen::protocol::Canonical {
+            exclude: #exclude,
+            skip_empty: #skip_empty,
+            pair_separator: #pair_separator,
+            join: #join,
+        })
+    }
+}
+
+impl EmitConst for ir::DigestStep {
+    fn emit(&self) -> TokenStream {
+        let (algorithm, hex) = (self.algorithm.emit(), self.hex.emit());
+        quote!(::paygen::protocol::DigestStep { algorithm: #algorithm, hex: #hex })
+    }
+}
+
+impl EmitConst for ir::Recipe {
+    fn emit(&self) -> TokenStream {
+        let input = self.input.emit();
+        let canonical = self.canonical.emit();
+        let key_credential = self.key_credential.emit();
+        let key_place = match &self.key_place {
+            ir::KeyPlace::Append(prefix) => {
+                let prefix = prefix.emit();
+                quote!(::paygen::protocol::KeyPlace::Append(#prefix))
+            }
+            ir::KeyPlace::SortedField(name) => {
+                let name = name.emit();
+                quote!(::paygen::protocol::KeyPlace::SortedField(#name))
+            }
+        };
+        let digests = self.digests.emit();
+        quote!(::paygen::protocol::Recipe {
+            input: #input,
+            canonical: #canonical,
+            key_credential: #key_credential,
+            key_place: #key_place,
+            digests: #digests,
+        })
+    }
+}
+
+impl EmitConst for ir::RequestSignature {
+    fn emit(&self) -> TokenStream {
+        let recipe = self.recipe.emit();
+        let output = match &self.output {
+            ir::SignatureOutput::Field(name) => {
+                let name = name.emit();
+                quote!(::paygen::protocol::SignatureOutput::Field(#name))
+            }
+            ir::SignatureOutput::Header { name, template } => {
+                let (name, template) = (name.emit(), template.emit());
+                quote!(::paygen::protocol::SignatureOutput::Header { name: #name, template: #template })
+            }
+        };
+        quote!(::paygen::protocol::RequestSignature { recipe: #recipe, output: #output })
+    }
+}
+
+impl EmitConst for ir::Verification {
+    fn emit(&self) -> TokenStream {
+        let recipe = self.recipe.emit();
+        let field = self.field.emit();
+        let only_when_present = self.only_when_present.emit();
+        let empty_on_error = self.empty_on_error;
+        quote!(::paygen::protocol::Verification {
+            recipe: #recipe,
+            field: #field,
+            only_when_present: #only_when_present,
+            empty_on_error: #empty_on_error,
+        })
+    }
+}
+
+impl EmitConst for ir::SuccessRule {
+    fn emit(&self) -> TokenStream {
+        let field = self.field.emit();
+        let equals = self.equals.emit();
+        let message = self.message.emit();
+        let and = self.and.emit();
+        quote!(::paygen::protocol::SuccessRule { field: #field, equals: #equals, message: #message, and: #and })
+    }
+}
+
+impl EmitConst for ir::FieldDef {
+    fn emit(&self) -> TokenStream {
+        let name = self.name.emit();
+        let ty = self.ty.emit();
+        let required = self.required;
+        let max_length = match self.max_length {
+            Some(n) => quote!(::core::option::Option::Some(#n)),
+            None => quote!(::core::option::Option::None),
+        };
+        let as_string = self.as_string;
+        let values = self.values.emit();
+        let fields = self.fields.emit();
+        quote!(::paygen::protocol::FieldDef {
+            name: #name,
+            ty: #ty,
+            required: #required,
+            max_length: #max_length,
+            as_string: #as_string,
+            values: #values,
+            fields: #fields,
+        })
+    }
+}
+
+impl EmitConst for ir::Operation {
+    fn emit(&self) -> TokenStream {
+        let name = self.name.emit();
+        let path = self.path.emit();
+        let method = self.method.emit();
+        let request = self.request.emit();
+        let response = self.response.emit();
+        let success = self.success.emit();
+        quote!(::paygen::protocol::Operation {
+            name: #name,
+            path: #path,
+            method: #method,
+            request: #request,
+            response: #response,
+            success: #success,
+        })
+    }
+}
+
+impl EmitConst for ir::Notification {
+    fn emit(&self) -> TokenStream {
+        let name = self.name.emit();
+        let body = self.body.emit();
+        let payload = self.payload.emit();
+        let verification = self.verification.emit();
+        let ack = self.ack.emit();
+        let fields = self.fields.emit();
+        quote!(::paygen::protocol::Notification {
+            name: #name,
+            body: #body,
+            payload: #payload,
+            verification: #verification,
+            ack: #ack,
+            fields: #fields,
+        })
+    }
+}

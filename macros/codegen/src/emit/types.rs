@@ -1,0 +1,329 @@
+//! Emits the typed messages: request structs (with `new` and `to_wire`), response and
+//! notification structs (serde, lenient to how providers really send values), and one
+//! enum per documented code table with an `Unknown(String)` fallback.
+
+use crate::names::{camel, rust_field_name, variant_names};
+use crate::spec::model::{EnumValue, Field, FieldType};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+use std::collections::BTreeMap;
+
+fn ident(name: &str) -> Ident {
+    syn::parse_str::<Ident>(name).unwrap_or_else(|_| Ident::new("invalid_name", Span::call_site()))
+}
+
+/// Names of the code-table enums, decided once for the whole spec so that fields with
+/// the same name and the same values share one type.
+#[derive(Default)]
+pub struct EnumNames {
+    by_field: BTreeMap<usize, String>,
+    emitted: Vec<(String, *const Field)>,
+}
+
+impl EnumNames {
+    /// Collects every field with values; `fields` pairs a type-name prefix with a list.
+    pub fn collect<'s>(groups: impl IntoIterator<Item = (String, &'s [Field])>) -> Self {
+        let mut found: Vec<(String, &Field)> = Vec::new();
+        fn walk<'s>(prefix: &str, fields: &'s [Field], found: &mut Vec<(String, &'s Field)>) {
+            for field in fields {
+                if !field.values.is_empty() {
+                    found.push((prefix.to_owned(), field));
+                }
+                let nested = format!("{prefix}{}", camel(&rust_field_name(field)));
+                walk(&nested, &field.fields, found);
+            }
+        }
+        for (prefix, fields) in groups {
+            walk(&prefix, fields, &mut found);
+        }
+        let key = |f: &Field| -> Vec<(String, Option<String>)> {
+            f.values.iter().map(|v| (v.value.clone(), v.rust_name.clone())).collect()
+        };
+        let mut names = EnumNames::default();
+        let mut taken: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
+        for (prefix, field) in &found {
+            let short = camel(&rust_field_name(field));
+            let same_name_same_values = found
+                .iter()
+                .filter(|(_, other)| camel(&rust_field_name(other)) == short)
+                .all(|(_, other)| key(other) == key(field));
+            let mut name = if same_name_same_values { short.clone() } else { format!("{prefix}{short}") };
+            if let Some(existing) = taken.get(&name) {
+                if *existing != key(field) {
+                    name = format!("{prefix}{short}");
+                }
+            }
+            let first = !taken.contains_key(&name);
+            taken.entry(name.clone()).or_insert_with(|| key(field));
+            names.by_field.insert(*field as *const Field as usize, name.clone());
+            if first {
+                names.emitted.push((name, *field as *const Field));
+            }
+        }
+        names
+    }
+
+    fn of(&self, field: &Field) -> Option<Ident> {
+        self.by_field.get(&(field as *const Field as usize)).map(|n| ident(n))
+    }
+}
+
+/// Emits every code-table enum once.
+pub fn emit_enums(names: &EnumNames, fields: &[&Field]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (name, pointer) in &names.emitted {
+        let Some(field) = fields.iter().find(|f| std::ptr::eq(**f, *pointer)) else {
+            continue;
+        };
+        out.extend(emit_enum(&ident(name), field));
+    }
+    out
+}
+
+fn doc_lines(text: &str) -> TokenStream {
+    let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
+    quote!(#(#[doc = #lines])*)
+}
+
+fn field_doc(field: &Field) -> TokenStream {
+    let mut text = if field.description.trim().is_empty() {
+        format!("`{}`.", field.name.value)
+    } else {
+        field.description.trim().to_owned()
+    };
+    text.push_str(&format!("\n\nWire name `{}`", field.name.value));
+    if let Some(max) = field.max_length {
+        text.push_str(&format!(", at most {max} characters"));
+    }
+    text.push('.');
+    doc_lines(&text)
+}
+
+fn emit_enum(name: &Ident, field: &Field) -> TokenStream {
+    let variants: Vec<Ident> = variant_names(&field.values)
+        .unwrap_or_default()
+        .iter()
+        .map(|n| ident(n))
+        .collect();
+    let values: Vec<&str> = field.values.iter().map(|v| v.value.as_str()).collect();
+    let docs = field.values.iter().map(|v: &EnumValue| {
+        let text = if v.description.trim().is_empty() {
+            format!("`{}`.", v.value)
+        } else {
+            format!("{} (`{}`).", v.description.trim(), v.value)
+        };
+        doc_lines(&text)
+    });
+    let summary = format!(
+        " Documented values of `{}`; values the document does not list are kept in `Unknown`.",
+        field.name.value
+    );
+    quote! {
+        #[doc = #summary]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#docs #variants,)*
+            /// A value the document does not list, as received.
+            Unknown(::std::string::String),
+        }
+
+        impl #name {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(Self::#variants => #values,)*
+                    Self::Unknown(value) => value,
+                }
+            }
+
+            /// The variant of a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    #(#values => Self::#variants,)*
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::paygen::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::core::result::Result<Self, D::Error> {
+                ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+            }
+        }
+    }
+}
+
+/// Emits a request struct: fields, `new` with the required ones, setters, `to_wire`.
+pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames) -> TokenStream {
+    let mut members = Vec::new();
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut pushes = Vec::new();
+    for field in fields {
+        let rust = ident(&rust_field_name(field));
+        let wire = field.name.value.as_str();
+        let doc = field_doc(field);
+        let (ty, into_string) = match (enums.of(field), field.ty) {
+            (Some(e), _) => (quote!(#e), false),
+            (None, FieldType::String) => (quote!(::std::string::String), true),
+            (None, FieldType::Int) => (quote!(i64), false),
+            (None, FieldType::Fen) => (quote!(::paygen::Fen), false),
+            (None, FieldType::Bool) => (quote!(bool), false),
+            (None, _) => (quote!(::paygen::__private::serde_json::Value), false),
+        };
+        let value = wire_value(field, enums.of(field).is_some());
+        if field.required {
+            members.push(quote!(#doc pub #rust: #ty,));
+            if into_string {
+                params.push(quote!(#rust: impl ::core::convert::Into<::std::string::String>));
+                inits.push(quote!(#rust: #rust.into(),));
+            } else {
+                params.push(quote!(#rust: #ty));
+                inits.push(quote!(#rust,));
+            }
+            pushes.push(quote! {
+                let value = &self.#rust;
+                fields.push(#wire, #value);
+            });
+        } else {
+            members.push(quote!(#doc pub #rust: ::core::option::Option<#ty>,));
+            inits.push(quote!(#rust: ::core::option::Option::None,));
+            let setter = format_ident!("with_{}", rust_field_name(field).trim_start_matches("r#"));
+            let setter_doc = format!(" Sets `{wire}`.");
+            if into_string {
+                setters.push(quote! {
+                    #[doc = #setter_doc]
+                    pub fn #setter(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
+                        self.#rust = ::core::option::Option::Some(value.into());
+                        self
+                    }
+                });
+            } else {
+                setters.push(quote! {
+                    #[doc = #setter_doc]
+                    pub fn #setter(mut self, value: #ty) -> Self {
+                        self.#rust = ::core::option::Option::Some(value);
+                        self
+                    }
+                });
+            }
+            pushes.push(quote! {
+                if let ::core::option::Option::Some(value) = &self.#rust {
+                    fields.push(#wire, #value);
+                }
+            });
+        }
+    }
+    let count = fields.len();
+    let doc = doc_lines(doc);
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #(#members)*
+        }
+
+        impl #name {
+            /// A request with its required fields; optional ones are set with `with_*`.
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits)* }
+            }
+
+            #(#setters)*
+
+            /// The business fields in wire order, for the runtime to encode and sign.
+            pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
+                let mut fields = ::paygen::WireFields::with_capacity(#count);
+                #(#pushes)*
+                fields
+            }
+        }
+    }
+}
+
+/// The `WireValue` expression of `value` (a reference to the field's Rust value).
+fn wire_value(field: &Field, is_enum: bool) -> TokenStream {
+    let text_borrowed = quote!(::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())));
+    match field.ty {
+        _ if is_enum && (field.as_string || field.ty == FieldType::String) => text_borrowed,
+        _ if is_enum => quote! {
+            match value.as_str().parse::<i64>() {
+                ::core::result::Result::Ok(number) => ::paygen::WireValue::Int(number),
+                ::core::result::Result::Err(_) => #text_borrowed,
+            }
+        },
+        FieldType::String => text_borrowed,
+        FieldType::Int if field.as_string => {
+            quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(value.to_string())))
+        }
+        FieldType::Int => quote!(::paygen::WireValue::Int(*value)),
+        FieldType::Fen if field.as_string => {
+            quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(value.0.to_string())))
+        }
+        FieldType::Fen => quote!(::paygen::WireValue::Int(value.0)),
+        FieldType::Bool => quote!(::paygen::WireValue::Bool(*value)),
+        FieldType::Object | FieldType::List | FieldType::Json => {
+            quote!(::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)))
+        }
+    }
+}
+
+/// Emits a received-message struct and its nested structs.
+pub fn emit_received(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames, out: &mut TokenStream) {
+    let mut members = Vec::new();
+    for field in fields {
+        let rust = ident(&rust_field_name(field));
+        let wire = field.name.value.as_str();
+        let doc = field_doc(field);
+        let nested_name = format_ident!("{}{}", name, camel(&rust_field_name(field)));
+        let has_members = !field.fields.is_empty();
+        let (ty, required_with, optional_with) = match (enums.of(field), field.ty) {
+            (Some(e), _) => (quote!(#e), None, None),
+            (None, FieldType::String) => (
+                quote!(::std::string::String),
+                Some("::paygen::de::text"),
+                Some("::paygen::de::opt_text"),
+            ),
+            (None, FieldType::Int) => (quote!(i64), Some("::paygen::de::int"), Some("::paygen::de::opt_int")),
+            (None, FieldType::Fen) => (quote!(::paygen::Fen), None, Some("::paygen::de::opt_fen")),
+            (None, FieldType::Bool) => (quote!(bool), None, None),
+            (None, FieldType::Object) if has_members => {
+                let nested_doc = format!("`{wire}` of {name}.");
+                emit_received(&nested_name, &nested_doc, &field.fields, enums, out);
+                (quote!(#nested_name), None, None)
+            }
+            (None, FieldType::List) if has_members => {
+                let nested_doc = format!("One item of `{wire}` of {name}.");
+                emit_received(&nested_name, &nested_doc, &field.fields, enums, out);
+                (quote!(::std::vec::Vec<#nested_name>), None, None)
+            }
+            (None, _) => (quote!(::paygen::__private::serde_json::Value), None, None),
+        };
+        if field.required {
+            let with = required_with.map(|w| quote!(, deserialize_with = #w));
+            members.push(quote!(#doc #[serde(rename = #wire #with)] pub #rust: #ty,));
+        } else {
+            let with = optional_with.map(|w| quote!(, deserialize_with = #w));
+            members.push(quote!(#doc #[serde(rename = #wire, default #with)] pub #rust: ::core::option::Option<#ty>,));
+        }
+    }
+    let doc = doc_lines(doc);
+    out.extend(quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+        #[serde(crate = "::paygen::__private::serde")]
+        pub struct #name {
+            #(#members)*
+        }
+    });
+}

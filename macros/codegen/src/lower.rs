@@ -1,0 +1,233 @@
+//! Lowering: a validated spec becomes the protocol IR the runtime reads.
+
+use crate::spec::model as m;
+use crate::spec::validate::parse_offset;
+use paygen_protocol as ir;
+use std::borrow::Cow;
+
+fn text(s: &str) -> ir::Text {
+    Cow::Owned(s.to_owned())
+}
+
+/// The IR of a validated spec (recipes resolved, defaults applied).
+pub fn lower(spec: &m::Spec) -> ir::Provider {
+    let recipe = |name: &str| -> ir::Recipe {
+        let recipe = spec
+            .signatures
+            .iter()
+            .find(|r| r.name.value == name)
+            .map(lower_recipe);
+        // Validation guarantees the recipe exists; an empty chain cannot match anything.
+        recipe.unwrap_or(ir::Recipe {
+            input: ir::SignInput::Body,
+            canonical: default_canonical(),
+            key_credential: text(""),
+            key_place: ir::KeyPlace::Append(text("")),
+            digests: Cow::Owned(Vec::new()),
+        })
+    };
+    let verification = |v: &m::Verification| ir::Verification {
+        recipe: recipe(&v.recipe.value),
+        field: text(&v.field),
+        only_when_present: v.only_when_present.as_deref().map(text),
+        empty_on_error: v.empty_on_error,
+    };
+    let request = &spec.protocol.request;
+    let response = &spec.protocol.response;
+    ir::Provider {
+        name: text(&spec.name.value),
+        utc_offset_minutes: parse_offset(&spec.utc_offset).unwrap_or(480),
+        environments: spec
+            .environments
+            .iter()
+            .map(|e| ir::Environment {
+                name: text(&e.name.value),
+                base_url: text(&e.base_url),
+            })
+            .collect(),
+        credentials: spec
+            .credentials
+            .iter()
+            .map(|c| ir::CredentialDef {
+                name: text(&c.name.value),
+                secret: c.secret,
+            })
+            .collect(),
+        request: ir::RequestEnvelope {
+            method: text(&request.method),
+            body: body(request.body),
+            payload: payload(&request.payload),
+            common: request
+                .common
+                .iter()
+                .map(|f| ir::CommonField {
+                    name: text(&f.name.value),
+                    value: match &f.value {
+                        m::ValueSource::Credential(c) => ir::ValueSource::Credential(text(&c.value)),
+                        m::ValueSource::Constant(c) => ir::ValueSource::Constant(text(c)),
+                        m::ValueSource::Clock(format) => ir::ValueSource::Clock(clock(*format)),
+                        m::ValueSource::Nonce(len) => ir::ValueSource::Nonce(*len),
+                    },
+                    in_payload: f.in_payload,
+                })
+                .collect(),
+            signature: request.signature.as_ref().map(|s| ir::RequestSignature {
+                recipe: recipe(&s.recipe.value),
+                output: match &s.output {
+                    m::SignatureOutput::Field(name) => ir::SignatureOutput::Field(text(name)),
+                    m::SignatureOutput::Header(h) => ir::SignatureOutput::Header {
+                        name: text(&h.name),
+                        template: text(&h.template.value),
+                    },
+                },
+            }),
+        },
+        response: ir::ResponseEnvelope {
+            body: body(response.body),
+            payload: payload(&response.payload),
+            verification: response.signature.as_ref().map(verification),
+        },
+        operations: spec
+            .operations
+            .iter()
+            .map(|op| ir::Operation {
+                name: text(&op.name.value),
+                path: text(&op.path),
+                method: text(op.method.as_deref().unwrap_or(&request.method)),
+                request: fields(&op.request),
+                response: fields(&op.response),
+                success: success(op.success.as_ref().unwrap_or(&response.success)),
+            })
+            .collect(),
+        notifications: spec
+            .notifications
+            .iter()
+            .map(|n| ir::Notification {
+                name: text(&n.name.value),
+                body: body(n.body),
+                payload: payload(&n.payload),
+                verification: n.signature.as_ref().map(verification),
+                ack: text(&n.ack),
+                fields: fields(&n.fields),
+            })
+            .collect(),
+    }
+}
+
+fn default_canonical() -> ir::Canonical {
+    ir::Canonical {
+        exclude: Cow::Owned(Vec::new()),
+        skip_empty: true,
+        pair_separator: text("="),
+        join: text("&"),
+    }
+}
+
+fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
+    ir::Recipe {
+        input: match recipe.input {
+            m::SignInput::Canonical => ir::SignInput::Canonical,
+            m::SignInput::PayloadField => ir::SignInput::PayloadField,
+            m::SignInput::Body => ir::SignInput::Body,
+        },
+        canonical: recipe
+            .canonical
+            .as_ref()
+            .map(|c| ir::Canonical {
+                exclude: c.exclude.iter().map(|e| text(e)).collect(),
+                skip_empty: c.skip_empty,
+                pair_separator: text(&c.pair_separator),
+                join: text(&c.join),
+            })
+            .unwrap_or_else(default_canonical),
+        key_credential: text(&recipe.key.credential.value),
+        key_place: match &recipe.key.placement {
+            m::KeyPlace::Append(prefix) => ir::KeyPlace::Append(text(prefix)),
+            m::KeyPlace::SortedField(name) => ir::KeyPlace::SortedField(text(name)),
+        },
+        digests: recipe
+            .digests
+            .iter()
+            .map(|d| ir::DigestStep {
+                algorithm: match d.algorithm {
+                    m::DigestAlgorithm::Md5 => ir::DigestAlgorithm::Md5,
+                    m::DigestAlgorithm::Sha1 => ir::DigestAlgorithm::Sha1,
+                },
+                hex: hex(d.hex),
+            })
+            .collect(),
+    }
+}
+
+fn hex(case: m::HexCase) -> ir::HexCase {
+    match case {
+        m::HexCase::Lower => ir::HexCase::Lower,
+        m::HexCase::Upper => ir::HexCase::Upper,
+    }
+}
+
+fn body(format: m::BodyFormat) -> ir::BodyFormat {
+    match format {
+        m::BodyFormat::Json => ir::BodyFormat::Json,
+        m::BodyFormat::Form => ir::BodyFormat::Form,
+        m::BodyFormat::Query => ir::BodyFormat::Query,
+    }
+}
+
+fn clock(format: m::ClockFormat) -> ir::ClockFormat {
+    match format {
+        m::ClockFormat::UnixSeconds => ir::ClockFormat::UnixSeconds,
+        m::ClockFormat::UnixMillis => ir::ClockFormat::UnixMillis,
+        m::ClockFormat::DateTime => ir::ClockFormat::DateTime,
+        m::ClockFormat::Compact => ir::ClockFormat::Compact,
+    }
+}
+
+fn payload(payload: &m::Payload) -> ir::Payload {
+    match payload {
+        m::Payload::Inline => ir::Payload::Inline,
+        m::Payload::Field(f) => ir::Payload::Field(ir::PayloadField {
+            name: text(&f.name),
+            encoding: match f.encoding {
+                m::PayloadEncoding::Base64 => ir::PayloadEncoding::Base64,
+                m::PayloadEncoding::Aes256EcbHex => ir::PayloadEncoding::Aes256EcbHex,
+            },
+            key: f.key.as_ref().map(|k| text(&k.value)),
+            hex: f.hex.map(hex).unwrap_or(ir::HexCase::Lower),
+            flatten: f.flatten,
+        }),
+    }
+}
+
+fn success(rule: &m::SuccessRule) -> ir::SuccessRule {
+    ir::SuccessRule {
+        field: text(&rule.field),
+        equals: rule.equals.iter().map(|v| text(v)).collect(),
+        message: rule.message.as_deref().map(text),
+        and: rule.and.iter().map(success).collect(),
+    }
+}
+
+/// The IR of a list of fields.
+pub fn fields(fields: &[m::Field]) -> ir::List<ir::FieldDef> {
+    fields
+        .iter()
+        .map(|f| ir::FieldDef {
+            name: text(&f.name.value),
+            ty: match f.ty {
+                m::FieldType::String => ir::FieldType::String,
+                m::FieldType::Int => ir::FieldType::Int,
+                m::FieldType::Fen => ir::FieldType::Fen,
+                m::FieldType::Bool => ir::FieldType::Bool,
+                m::FieldType::Object => ir::FieldType::Object,
+                m::FieldType::List => ir::FieldType::List,
+                m::FieldType::Json => ir::FieldType::Json,
+            },
+            required: f.required,
+            max_length: f.max_length,
+            as_string: f.as_string,
+            values: f.values.iter().map(|v| text(&v.value)).collect(),
+            fields: self::fields(&f.fields),
+        })
+        .collect()
+}

@@ -1,0 +1,7 @@
+//! The spec: its model, loading with positions, and validation.
+
+pub mod load;
+pub mod model;
+pub mod validate;
+
+pub use load::{load_file, parse_str, LoadedSpec, SpecError, SpecErrors};

@@ -1,0 +1,317 @@
+//! Checks a parsed spec for what the types cannot say: duplicate names, references to
+//! things that do not exist, recipes that cannot run, fields that contradict themselves.
+
+use super::model::*;
+use crate::names::{rust_field_name, variant_names};
+use std::collections::BTreeSet;
+
+/// A problem at a line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line.
+    pub line: u64,
+    /// 1-based column.
+    pub column: u64,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+struct Checker<'s> {
+    spec: &'s Spec,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn at(&mut self, name: &Name, message: impl Into<String>) {
+        self.problems.push(Problem {
+            line: name.referenced.line(),
+            column: name.referenced.column(),
+            message: message.into(),
+        });
+    }
+
+    fn unique<'n>(&mut self, what: &str, names: impl IntoIterator<Item = &'n Name>) {
+        let mut seen = BTreeSet::new();
+        for name in names {
+            if !seen.insert(name.value.as_str()) {
+                self.at(name, format!("duplicate {what} `{}`", name.value));
+            }
+        }
+    }
+
+    fn credential(&mut self, reference: &Name, role: &str) {
+        if !self.spec.credentials.iter().any(|c| c.name.value == reference.value) {
+            let known = list(self.spec.credentials.iter().map(|c| c.name.value.as_str()));
+            self.at(
+                reference,
+                format!("{role} names credential `{}`, which is not defined; expected one of {known}", reference.value),
+            );
+        }
+    }
+
+    fn recipe(&mut self, reference: &Name) -> Option<&SignatureRecipe> {
+        let spec = self.spec;
+        let found = spec.signatures.iter().find(|r| r.name.value == reference.value);
+        if found.is_none() {
+            let known = list(spec.signatures.iter().map(|r| r.name.value.as_str()));
+            self.at(
+                reference,
+                format!("signature recipe `{}` is not defined; expected one of {known}", reference.value),
+            );
+        }
+        found
+    }
+
+    fn payload(&mut self, payload: &Payload, at: &Name) {
+        if let Payload::Field(field) = payload {
+            match (field.encoding, &field.key) {
+                (PayloadEncoding::Aes256EcbHex, Some(key)) => self.credential(key, "payload cipher key"),
+                (PayloadEncoding::Aes256EcbHex, None) => self.at(
+                    at,
+                    format!("payload `{}` is encrypted but names no `key` credential", field.name),
+                ),
+                (PayloadEncoding::Base64, Some(key)) => self.at(key, "a base64 payload takes no `key`"),
+                (PayloadEncoding::Base64, None) => {}
+            }
+        }
+    }
+
+    fn verification(&mut self, check: &Verification, payload: &Payload) {
+        if let Some(recipe) = self.recipe(&check.recipe) {
+            if recipe.input == SignInput::PayloadField && matches!(payload, Payload::Inline) {
+                self.at(
+                    &check.recipe,
+                    format!("recipe `{}` signs the payload field, but this message's payload is inline", check.recipe.value),
+                );
+            }
+        }
+    }
+
+    fn fields(&mut self, fields: &[Field], context: &str) {
+        self.unique(&format!("field in {context}"), fields.iter().map(|f| &f.name));
+        let mut rust_names = BTreeSet::new();
+        for field in fields {
+            let rust = rust_field_name(field);
+            if syn::parse_str::<syn::Ident>(&rust).is_err() {
+                self.at(&field.name, format!("`{rust}` is not a usable Rust name; set `rust_name`"));
+            } else if !rust_names.insert(rust.clone()) {
+                self.at(&field.name, format!("two fields of {context} become Rust field `{rust}`; set `rust_name`"));
+            }
+            let nested = matches!(field.ty, FieldType::Object | FieldType::List);
+            if !field.fields.is_empty() && !nested {
+                self.at(&field.name, format!("field `{}` has `fields` but is not an object or list", field.name.value));
+            }
+            if field.as_string && !matches!(field.ty, FieldType::Int | FieldType::Fen) {
+                self.at(&field.name, format!("`as_string` applies to int and fen fields only, not `{}`", field.name.value));
+            }
+            if !field.values.is_empty() {
+                if !matches!(field.ty, FieldType::String | FieldType::Int) {
+                    self.at(&field.name, format!("`values` apply to string and int fields only, not `{}`", field.name.value));
+                }
+                let mut seen = BTreeSet::new();
+                for value in &field.values {
+                    if !seen.insert(value.value.as_str()) {
+                        self.at(&field.name, format!("field `{}` lists value `{}` twice", field.name.value, value.value));
+                    }
+                }
+                if let Err(message) = variant_names(&field.values) {
+                    self.at(&field.name, format!("field `{}`: {message}", field.name.value));
+                }
+            }
+            if nested {
+                self.fields(&field.fields, &format!("`{}`", field.name.value));
+            }
+        }
+    }
+
+    fn success(&mut self, rule: &SuccessRule, operation: &Operation) {
+        if operation.response.is_empty() {
+            return;
+        }
+        for path in std::iter::once(&rule.field).chain(rule.message.iter()) {
+            if resolve(&operation.response, path).is_none() {
+                self.at(
+                    &operation.name,
+                    format!("success rule names `{path}`, which is not a response field of operation `{}`", operation.name.value),
+                );
+            }
+        }
+        for inner in &rule.and {
+            self.success(inner, operation);
+        }
+    }
+
+    fn example(&mut self, example: &Example, request: &[Field], at: &Name) {
+        if let Some(params) = &example.params {
+            for name in params.keys() {
+                if !request.iter().any(|f| &f.name.value == name) {
+                    self.at(at, format!("example `{}` sets `{name}`, which is not a request field", example.name));
+                }
+            }
+        }
+        if let Some(credentials) = &example.credentials {
+            for name in credentials.keys() {
+                if !self.spec.credentials.iter().any(|c| &c.name.value == name) {
+                    self.at(at, format!("example `{}` gives credential `{name}`, which is not defined", example.name));
+                }
+            }
+        }
+    }
+}
+
+fn resolve<'f>(fields: &'f [Field], path: &str) -> Option<&'f Field> {
+    let mut parts = path.split('.');
+    let first = parts.next()?;
+    let mut current = fields.iter().find(|f| f.name.value == first)?;
+    for part in parts {
+        current = current.fields.iter().find(|f| f.name.value == part)?;
+    }
+    Some(current)
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+    if names.is_empty() {
+        "(none defined)".to_owned()
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Every problem in `spec`; empty when it is sound.
+pub fn validate(spec: &Spec) -> Vec<Problem> {
+    let mut c = Checker {
+        spec,
+        problems: Vec::new(),
+    };
+    if spec.environments.is_empty() {
+        c.at(&spec.name, "a spec needs at least one environment");
+    }
+    if syn::parse_str::<syn::Ident>(&spec.name.value.replace('-', "_")).is_err() {
+        c.at(&spec.name, "the spec name must be a lowercase identifier such as `mct1`");
+    }
+    if parse_offset(&spec.utc_offset).is_none() {
+        c.at(&spec.name, format!("utc_offset `{}` is not of the form +08:00", spec.utc_offset));
+    }
+    c.unique("environment", spec.environments.iter().map(|e| &e.name));
+    c.unique("credential", spec.credentials.iter().map(|e| &e.name));
+    c.unique("signature recipe", spec.signatures.iter().map(|e| &e.name));
+    c.unique("operation", spec.operations.iter().map(|e| &e.name));
+    c.unique("notification", spec.notifications.iter().map(|e| &e.name));
+    c.unique("common field", spec.protocol.request.common.iter().map(|e| &e.name));
+
+    for recipe in &spec.signatures {
+        c.credential(&recipe.key.credential, "signature key");
+        if recipe.digests.is_empty() {
+            c.at(&recipe.name, format!("recipe `{}` has no digests; expected at least one step", recipe.name.value));
+        }
+        if matches!(recipe.key.placement, KeyPlace::SortedField(_)) && recipe.input != SignInput::Canonical {
+            c.at(&recipe.name, format!("recipe `{}`: a sorted-field key needs `input: canonical`", recipe.name.value));
+        }
+        if recipe.canonical.is_some() && recipe.input != SignInput::Canonical {
+            c.at(&recipe.name, format!("recipe `{}` has `canonical` rules but its input is not canonical", recipe.name.value));
+        }
+    }
+
+    let request = &spec.protocol.request;
+    c.payload(&request.payload, &spec.name);
+    for field in &request.common {
+        if let ValueSource::Credential(name) = &field.value {
+            c.credential(name, "common field");
+        }
+        if field.in_payload && matches!(request.payload, Payload::Inline) {
+            c.at(&field.name, "`in_payload` needs a payload field; this request's payload is inline");
+        }
+    }
+    if let Some(signature) = &request.signature {
+        if let Some(recipe) = c.recipe(&signature.recipe) {
+            let input = recipe.input;
+            match &signature.output {
+                SignatureOutput::Field(_) if input == SignInput::Body => c.at(
+                    &signature.recipe,
+                    "a signature over the body cannot be written into that body; use a header output",
+                ),
+                _ if input == SignInput::PayloadField && matches!(request.payload, Payload::Inline) => c.at(
+                    &signature.recipe,
+                    "this recipe signs the payload field, but the request payload is inline",
+                ),
+                _ => {}
+            }
+        }
+        if let SignatureOutput::Header(header) = &signature.output {
+            let mut rest = header.template.value.as_str();
+            while let Some(start) = rest.find('{') {
+                let after = &rest[start + 1..];
+                let Some(end) = after.find('}') else {
+                    c.at(&header.template, "unclosed `{` in header template");
+                    break;
+                };
+                let placeholder = &after[..end];
+                if placeholder != "signature"
+                    && !spec.credentials.iter().any(|cr| cr.name.value == placeholder)
+                {
+                    c.at(
+                        &header.template,
+                        format!("header template names `{{{placeholder}}}`, which is neither `{{signature}}` nor a credential"),
+                    );
+                }
+                rest = &after[end + 1..];
+            }
+        }
+    }
+
+    let response = &spec.protocol.response;
+    c.payload(&response.payload, &spec.name);
+    if let Some(check) = &response.signature {
+        c.verification(check, &response.payload);
+    }
+
+    let common: BTreeSet<&str> = request.common.iter().map(|f| f.name.value.as_str()).collect();
+    for operation in &spec.operations {
+        if !operation.path.starts_with('/') {
+            c.at(&operation.name, format!("operation `{}`: path `{}` must start with `/`", operation.name.value, operation.path));
+        }
+        if let Some(method) = &operation.method {
+            if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "DELETE" | "PATCH") {
+                c.at(&operation.name, format!("operation `{}`: method `{method}` is not an HTTP method", operation.name.value));
+            }
+        }
+        for field in &operation.request {
+            if common.contains(field.name.value.as_str()) {
+                c.at(&field.name, format!("`{}` is a common field; it cannot also be a request field", field.name.value));
+            }
+        }
+        c.fields(&operation.request, &format!("`{}` request", operation.name.value));
+        c.fields(&operation.response, &format!("`{}` response", operation.name.value));
+        let rule = operation.success.as_ref().unwrap_or(&response.success);
+        c.success(rule, operation);
+        let mut example_names = BTreeSet::new();
+        for example in &operation.examples {
+            if !example_names.insert(example.name.as_str()) {
+                c.at(&operation.name, format!("duplicate example `{}`", example.name));
+            }
+            c.example(example, &operation.request, &operation.name);
+        }
+    }
+    for notification in &spec.notifications {
+        c.payload(&notification.payload, &notification.name);
+        if let Some(check) = &notification.signature {
+            c.verification(check, &notification.payload);
+        }
+        c.fields(&notification.fields, &format!("notification `{}`", notification.name.value));
+    }
+    c.problems.sort_by_key(|p| (p.line, p.column));
+    c.problems
+}
+
+/// Minutes east of UTC of an offset written `+08:00`.
+pub fn parse_offset(text: &str) -> Option<i32> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = rest.split_once(':')?;
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (hours <= 14 && minutes < 60).then_some(sign * (hours * 60 + minutes))
+}
