@@ -1,0 +1,143 @@
+//! Document 002 section 2.4, the one fully worked signing example of the five documents,
+//! reproduced byte for byte by the generated `mct1` client, stage by stage.
+
+use paygen::decode::{decode_response, Authenticity};
+use paygen::{FixedClock, HttpResponse};
+use paygen_mct1::{Client, Credentials, Environment, PaylistRequest, PaylistRequestPmtType};
+
+const OPEN_ID: &str = "87f46f5db1b65f0ac195285f49ee6958";
+const OPEN_KEY: &str = "0828e83720fdbe3685a7b94214af04f9";
+const TIMESTAMP: i64 = 1_497_957_842;
+
+fn client() -> Client {
+    Client::new(
+        Environment::default(),
+        Credentials {
+            open_id: OPEN_ID.into(),
+            open_key: OPEN_KEY.into(),
+        },
+    )
+    .with_clock(FixedClock::at_unix_seconds(TIMESTAMP))
+}
+
+#[test]
+fn data_decrypts_to_the_paylist_business_json() {
+    // What the document's `data` carries, read with the given open_key.
+    let plain = paygen::cipher::aes256_ecb_decrypt_hex(
+        OPEN_KEY.as_bytes(),
+        "3304A5EC2CDEB4D12ED3338B5C01BF6B",
+    )
+    .unwrap();
+    assert_eq!(plain, br#"{"pmt_type":0}"#);
+}
+
+#[test]
+fn generated_client_reproduces_the_final_submitted_form() {
+    let request = PaylistRequest::new(PaylistRequestPmtType::Cash);
+    let rendered = client().render_paylist(&request).unwrap();
+    assert_eq!(rendered.method, "POST");
+    assert_eq!(rendered.url, "https://api.XXX.com/mct1/paylist");
+    // 最终提交的数据, field order included.
+    assert_eq!(
+        rendered.body,
+        "timestamp=1497957842&open_id=87f46f5db1b65f0ac195285f49ee6958&data=3304A5EC2CDEB4D12ED3338B5C01BF6B&sign=915be5aff09f2686870e1d17e93b3542"
+    );
+    assert_eq!(
+        rendered.headers,
+        [(
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn each_signing_stage_matches_the_document() {
+    let provider = &paygen_mct1::tables::PROVIDER;
+    let operation = &paygen_mct1::tables::PAYLIST;
+    let credentials = Credentials {
+        open_id: OPEN_ID.into(),
+        open_key: OPEN_KEY.into(),
+    }
+    .into_runtime();
+    let request = PaylistRequest::new(PaylistRequestPmtType::Cash);
+    let context = paygen::RequestContext {
+        base_url: Environment::default().base_url(),
+        credentials: &credentials,
+        clock: &FixedClock::at_unix_seconds(TIMESTAMP),
+        nonce: &paygen::RandomNonce::default(),
+    };
+    let mut trace = paygen::SigningTrace::default();
+    paygen::encode::encode_request(provider, operation, &request.to_wire(), &context, Some(&mut trace))
+        .unwrap();
+    // A-z排序（加上open_key）, with the key masked.
+    assert_eq!(
+        trace.canonical.as_deref(),
+        Some("data=3304A5EC2CDEB4D12ED3338B5C01BF6B&open_id=87f46f5db1b65f0ac195285f49ee6958&open_key=***&timestamp=1497957842")
+    );
+    assert_eq!(trace.digests[0].output, "013030c4532c00c14ad8b9e47f3382f9ea4a8ed1"); // sha1运算后结果
+    assert_eq!(trace.digests[1].output, "915be5aff09f2686870e1d17e93b3542"); // md5 运算后结果
+    assert!(!format!("{trace:?}").contains(OPEN_KEY));
+}
+
+#[test]
+fn a_response_signed_by_the_same_rule_verifies_and_a_tampered_one_does_not() {
+    // A response built by the 2.5 rule with the example's key: data is the encrypted
+    // paylist item list, sign covers every field but sign, plus open_key, sorted.
+    let data = paygen::cipher::aes256_ecb_encrypt_hex(
+        OPEN_KEY.as_bytes(),
+        r#"[{"pmt_name":"微信","pmt_type":"2","pmt_icon":"wx.png","pmt_tag":"wx"}]"#.as_bytes(),
+        paygen::protocol::HexCase::Upper,
+    )
+    .unwrap();
+    let canonical = format!("data={data}&errcode=0&msg=成功&open_key={OPEN_KEY}&timestamp=1461642890");
+    let sha1 = paygen::digest::digest_hex(
+        paygen::protocol::DigestAlgorithm::Sha1,
+        canonical.as_bytes(),
+        paygen::protocol::HexCase::Lower,
+    );
+    let sign = paygen::digest::digest_hex(
+        paygen::protocol::DigestAlgorithm::Md5,
+        sha1.as_bytes(),
+        paygen::protocol::HexCase::Lower,
+    );
+    // `msg` as the server sends it, \u-escaped: verification covers the unescaped text.
+    let body = format!(
+        r#"{{"errcode":0,"msg":"\u6210\u529f","timestamp":1461642890,"data":"{data}","sign":"{sign}"}}"#
+    );
+    let credentials = Credentials {
+        open_id: OPEN_ID.into(),
+        open_key: OPEN_KEY.into(),
+    }
+    .into_runtime();
+    let response = HttpResponse {
+        status: 200,
+        headers: vec![],
+        body: body.clone(),
+    };
+    let decoded = decode_response(
+        &paygen_mct1::tables::PROVIDER,
+        &paygen_mct1::tables::PAYLIST,
+        &credentials,
+        &response,
+    )
+    .unwrap();
+    assert_eq!(decoded.authenticity, Authenticity::Verified);
+    let typed: paygen_mct1::PaylistResponse = paygen::client::typed(decoded, &body).unwrap();
+    let items = typed.data.unwrap();
+    assert_eq!(items[0].pmt_name, "微信");
+
+    let tampered = HttpResponse {
+        body: body.replace("1461642890", "1461642891"),
+        ..response
+    };
+    let error = decode_response(
+        &paygen_mct1::tables::PROVIDER,
+        &paygen_mct1::tables::PAYLIST,
+        &credentials,
+        &tampered,
+    )
+    .unwrap_err();
+    assert!(matches!(error, paygen::Error::Signature { .. }), "{error}");
+    assert_eq!(error.raw_body(), Some(tampered.body.as_str()));
+}
