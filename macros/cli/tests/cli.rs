@@ -1,0 +1,392 @@
+//! The `paygen` binary end to end: the documented worked example, byte-identical requests
+//! from the CLI and the generated clients, verification, and one-line errors (exit 2).
+
+use paygen::{FixedClock, HttpRequest};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const NOW: i64 = 1_700_000_000;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn paygen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_paygen"))
+        .current_dir(root())
+        .args(args)
+        .output()
+        .expect("the paygen binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// `paygen request ... --json` as (method, url, headers, body).
+fn cli_request(spec: &str, operation: &str, credentials: &Value, params: &Value) -> HttpRequest {
+    let output = paygen(&[
+        "request",
+        spec,
+        operation,
+        "--credentials",
+        &credentials.to_string(),
+        "--params",
+        &params.to_string(),
+        "--now",
+        &NOW.to_string(),
+        "--json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    HttpRequest {
+        method: value["method"].as_str().unwrap().to_owned(),
+        url: value["url"].as_str().unwrap().to_owned(),
+        headers: value["headers"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(n, v)| (n.clone(), v.as_str().unwrap().to_owned()))
+            .collect(),
+        body: value["body"].as_str().unwrap().to_owned(),
+    }
+}
+
+#[test]
+fn worked_example_of_document_002_byte_for_byte() {
+    let credentials = json!({
+        "open_id": "87f46f5db1b65f0ac195285f49ee6958",
+        "open_key": "0828e83720fdbe3685a7b94214af04f9",
+    });
+    let output = paygen(&[
+        "request",
+        "specs/mct1.yaml",
+        "paylist",
+        "--credentials",
+        &credentials.to_string(),
+        "--params",
+        r#"{"pmt_type":0}"#,
+        "--now",
+        "1497957842",
+        "--json",
+        "--explain",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        value["body"],
+        "timestamp=1497957842&open_id=87f46f5db1b65f0ac195285f49ee6958&data=3304A5EC2CDEB4D12ED3338B5C01BF6B&sign=915be5aff09f2686870e1d17e93b3542"
+    );
+    assert_eq!(value["url"], "https://api.XXX.com/mct1/paylist");
+    let signing = &value["signing"];
+    assert_eq!(signing["digests"][0]["output"], "013030c4532c00c14ad8b9e47f3382f9ea4a8ed1");
+    assert_eq!(signing["signature"], "915be5aff09f2686870e1d17e93b3542");
+    assert!(signing["string_to_sign"].as_str().unwrap().contains("open_key=***"));
+    assert!(!stdout(&output).contains("0828e83720fdbe3685a7b94214af04f9"));
+    // The pmt_type given as a string is the same wire value.
+    let as_string = cli_request("specs/mct1.yaml", "paylist", &credentials, &json!({"pmt_type": "0"}));
+    assert!(as_string.body.contains("data=3304A5EC2CDEB4D12ED3338B5C01BF6B"));
+}
+
+#[test]
+fn tiantapay_cli_and_generated_client_agree() {
+    use paygen_tiantapay::*;
+    let client = Client::new(
+        Environment::default(),
+        Credentials {
+            user_token: "123456".into(),
+            key: "C3226F16BE".into(),
+        },
+    )
+    .with_clock(FixedClock::at_unix_seconds(NOW));
+    let request = IndexRequest::new(
+        "28705321936224024",
+        IndexRequestPayType::Alipay,
+        paygen::Fen(1),
+        "http://www.baidu.com",
+        "1234",
+        "测试",
+        "1524731816",
+    );
+    let generated = client.render_index(&request).unwrap();
+    let cli = cli_request(
+        "specs/tiantapay.yaml",
+        "index",
+        &json!({"user_token": "123456", "key": "C3226F16BE"}),
+        &json!({"auth_code": "28705321936224024", "type": "ALIPAY", "money": 1,
+                "notifyUrl": "http://www.baidu.com", "operatorId": "1234", "body": "测试",
+                "orderNo": "1524731816"}),
+    );
+    assert_eq!(generated, cli);
+    // Document 000 section 3.1: sorted pairs, key appended raw, MD5 upper.
+    let md5 = paygen::digest::digest_hex(
+        paygen::protocol::DigestAlgorithm::Md5,
+        "auth_code=28705321936224024&body=测试&money=1&notifyUrl=http://www.baidu.com&operatorId=1234&orderNo=1524731816&type=ALIPAY&user_token=123456&version=V1.0.8C3226F16BE".as_bytes(),
+        paygen::protocol::HexCase::Upper,
+    );
+    assert!(generated.body.contains(&format!(r#""sign":"{md5}""#)), "{}", generated.body);
+}
+
+#[test]
+fn mpgateway_cli_and_generated_client_agree() {
+    use paygen_mpgateway::*;
+    let client = Client::new(
+        Environment::default(),
+        Credentials {
+            merid: "100000000000001".into(),
+            key: "k".into(),
+        },
+    )
+    .with_clock(FixedClock::at_unix_seconds(NOW));
+    let request = MpgatewayRequest::new(Action::AliCode, paygen::Fen(100), "20240101000001", "https://m.example/notify")
+        .with_code("284020000000000000");
+    let generated = client.render_mpgateway(&request).unwrap();
+    let cli = cli_request(
+        "specs/mpgateway.yaml",
+        "mpgateway",
+        &json!({"merid": "100000000000001", "key": "k"}),
+        &json!({"action": "AliCode", "txnamt": "100", "orderid": "20240101000001",
+                "backurl": "https://m.example/notify", "code": "284020000000000000"}),
+    );
+    assert_eq!(generated, cli);
+    // req is base64 of the business JSON with merid inside; sign is md5(req + key) lower.
+    let form: Vec<(String, String)> = form_urlencoded_pairs(&generated.body);
+    assert_eq!(form[0].0, "req");
+    let json = paygen::cipher::base64_decode(&form[0].1).unwrap();
+    let value: Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(value["merid"], "100000000000001");
+    assert_eq!(value["txnamt"], 100);
+    let expected = paygen::digest::digest_hex(
+        paygen::protocol::DigestAlgorithm::Md5,
+        format!("{}k", form[0].1).as_bytes(),
+        paygen::protocol::HexCase::Lower,
+    );
+    assert_eq!(form[1], ("sign".to_owned(), expected));
+}
+
+fn form_urlencoded_pairs(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap();
+            let decode = |s: &str| {
+                let mut out = Vec::new();
+                let bytes = s.as_bytes();
+                let mut i = 0;
+                while i < bytes.len() {
+                    if bytes[i] == b'%' {
+                        out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                        i += 3;
+                    } else {
+                        out.push(bytes[i]);
+                        i += 1;
+                    }
+                }
+                String::from_utf8(out).unwrap()
+            };
+            (decode(name), decode(value))
+        })
+        .collect()
+}
+
+#[test]
+fn wantu_cli_and_generated_client_agree() {
+    use paygen_wantu::*;
+    let client = Client::new(
+        Environment::Sandbox,
+        Credentials {
+            merchant_account: "HKG1449074190".into(),
+            store_account: "HKG1831455570".into(),
+            key: "secret-md5-key".into(),
+        },
+    )
+    .with_clock(FixedClock::at_unix_seconds(NOW));
+    let request = PospayRequest::new(
+        PayChannel::from_wire("1"),
+        paygen::Fen(2000),
+        "aaaa",
+        "5322516544211",
+        "134567890123456789",
+        "HKD",
+        "http://www.dev/test/post.php",
+    )
+    .with_attach("xxxxxx");
+    let generated = client.render_pospay(&request).unwrap();
+    let cli = cli_request(
+        "specs/wantu.yaml",
+        "pospay",
+        &json!({"merchant_account": "HKG1449074190", "store_account": "HKG1831455570", "key": "secret-md5-key"}),
+        &json!({"pay_channel": 1, "total_fee": 2000, "subject": "aaaa", "out_trade_no": "5322516544211",
+                "auth_code": "134567890123456789", "fee_type": "HKD",
+                "notify_url": "http://www.dev/test/post.php", "attach": "xxxxxx"}),
+    );
+    assert_eq!(generated, cli);
+    // send_time is the clock in UTC+8: 1700000000 is 2023-11-14 22:13:20 UTC.
+    assert!(generated.body.contains(r#""send_time":"2023-11-15 06:13:20""#), "{}", generated.body);
+    assert!(generated.body.contains(r#""total_fee":"2000""#));
+}
+
+#[test]
+fn shouqianba_cli_and_generated_client_agree() {
+    use paygen_shouqianba::*;
+    let client = Client::new(
+        Environment::default(),
+        Credentials {
+            terminal_sn: "100000330000000001".into(),
+            terminal_key: "terminal-secret".into(),
+        },
+    )
+    .with_clock(FixedClock::at_unix_seconds(NOW));
+    let request = PayRequest::new("12345677767776", paygen::Fen(100), "130818341921441147", "pizza", "Obama");
+    let generated = client.render_pay(&request).unwrap();
+    let cli = cli_request(
+        "specs/shouqianba.yaml",
+        "pay",
+        &json!({"terminal_sn": "100000330000000001", "terminal_key": "terminal-secret"}),
+        &json!({"client_sn": "12345677767776", "total_amount": "100", "dynamic_id": "130818341921441147",
+                "subject": "pizza", "operator": "Obama"}),
+    );
+    assert_eq!(generated, cli);
+    // Authorization: terminal_sn + " " + MD5(body + terminal_key).
+    let sign = paygen::digest::digest_hex(
+        paygen::protocol::DigestAlgorithm::Md5,
+        format!("{}terminal-secret", generated.body).as_bytes(),
+        paygen::protocol::HexCase::Lower,
+    );
+    let authorization = generated.headers.iter().find(|(n, _)| n == "Authorization").unwrap();
+    assert_eq!(authorization.1, format!("100000330000000001 {sign}"));
+}
+
+#[test]
+fn mct1_payorder_cli_and_generated_client_agree() {
+    use paygen_mct1::*;
+    let client = Client::new(
+        Environment::default(),
+        Credentials {
+            open_id: "87f46f5db1b65f0ac195285f49ee6958".into(),
+            open_key: "0828e83720fdbe3685a7b94214af04f9".into(),
+        },
+    )
+    .with_clock(FixedClock::at_unix_seconds(NOW));
+    let request = PayorderRequest::new("out-1001", "WEIXIN", paygen::Fen(1000), paygen::Fen(990))
+        .with_auth_code("134567890123456789")
+        .with_remark("备注");
+    let generated = client.render_payorder(&request).unwrap();
+    let cli = cli_request(
+        "specs/mct1.yaml",
+        "payorder",
+        &json!({"open_id": "87f46f5db1b65f0ac195285f49ee6958", "open_key": "0828e83720fdbe3685a7b94214af04f9"}),
+        &json!({"out_no": "out-1001", "pmt_tag": "WEIXIN", "original_amount": 1000, "trade_amount": 990,
+                "auth_code": "134567890123456789", "remark": "备注"}),
+    );
+    assert_eq!(generated, cli);
+}
+
+#[test]
+fn verify_response_checks_the_signature_over_raw_values() {
+    // A wantu response signed by the document's rule with a known key; total_fee is the
+    // number 100 as responses send it.
+    let key = "secret-md5-key";
+    let canonical = "out_trade_no=5322516544211&return_code=200&return_msg=SUCCESS&total_fee=100&trade_id=100020171130120038029905";
+    let sign = paygen::digest::digest_hex(
+        paygen::protocol::DigestAlgorithm::Md5,
+        format!("{canonical}&key={key}").as_bytes(),
+        paygen::protocol::HexCase::Upper,
+    );
+    let body = format!(
+        r#"{{"return_code":200,"return_msg":"SUCCESS","out_trade_no":"5322516544211","trade_id":"100020171130120038029905","total_fee":100,"sign":"{sign}"}}"#
+    );
+    let credentials = json!({"merchant_account": "HKG1449074190", "store_account": "HKG1831455570", "key": key}).to_string();
+    let ok = paygen(&["verify-response", "specs/wantu.yaml", "query", "--credentials", &credentials, "--body", &body]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let fields: Value = serde_json::from_str(&stdout(&ok)).unwrap();
+    assert_eq!(fields["total_fee"], 100);
+    assert!(fields.get("sign").is_none());
+
+    let tampered = body.replace(r#""total_fee":100"#, r#""total_fee":1000"#);
+    let bad = paygen(&["verify-response", "specs/wantu.yaml", "query", "--credentials", &credentials, "--body", &tampered]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("signature check failed"), "{}", stderr(&bad));
+}
+
+#[test]
+fn verify_notify_prints_fields_and_the_exact_ack() {
+    // An mpgateway notification: resp = base64(JSON), sign = md5(resp + key), as a form.
+    let json = r#"{"resultcode":"0000","resultmsg":"成功","queryid":"Q1","txnamt":100,"merid":"M1","orderid":"20240101000001","paytime":"2024-01-01 10:00:00"}"#;
+    let resp = paygen::cipher::base64_encode(json.as_bytes());
+    let sign = paygen::digest::digest_hex(
+        paygen::protocol::DigestAlgorithm::Md5,
+        format!("{resp}key1").as_bytes(),
+        paygen::protocol::HexCase::Lower,
+    );
+    // The notifier did not percent-encode base64's `+`, so a form decoder sees spaces.
+    let body = format!("resp={resp}&sign={sign}");
+    let credentials = json!({"merid": "M1", "key": "key1"}).to_string();
+    let output = paygen(&["verify-notify", "specs/mpgateway.yaml", "--credentials", &credentials, "--body", &body]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["ack"], "0000");
+    assert_eq!(value["fields"]["resultmsg"], "成功");
+    assert_eq!(value["fields"]["txnamt"], 100);
+
+    let wrong_key = json!({"merid": "M1", "key": "other"}).to_string();
+    let rejected = paygen(&["verify-notify", "specs/mpgateway.yaml", "--credentials", &wrong_key, "--body", &body]);
+    assert_eq!(rejected.status.code(), Some(1));
+}
+
+#[test]
+fn bad_input_is_one_line_naming_the_field_and_rule_with_exit_2() {
+    let creds = json!({"open_id": "x", "open_key": "0828e83720fdbe3685a7b94214af04f9"}).to_string();
+    let cases: &[(&[&str], &str)] = &[
+        (&["request", "specs/nope.yaml", "paylist", "--credentials", "{}"], "cannot read spec"),
+        (&["request", "specs/mct1.yaml", "nope", "--credentials", &creds], "unknown operation `nope`"),
+        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", "{}"], "parameter `pmt_type`: is required"),
+        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", r#"{"pmt_type":0,"x":1}"#], "parameter `x`: is not a field"),
+        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", r#"{"pmt_type":"two"}"#], "parameter `pmt_type`: must be a whole number"),
+        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", r#"{"pmt_type":9}"#], "parameter `pmt_type`: must be one of 0, 2, 3, 4"),
+        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", "{"], "--params is not valid JSON"),
+        (&["request", "specs/mct1.yaml", "paylist", "--credentials", r#"{"open_id":"x"}"#, "--params", r#"{"pmt_type":0}"#], "missing credential `open_key`"),
+        (&["request", "specs/mct1.yaml", "paylist", "--credentials", r#"{"open_id":"x","open_key":"short"}"#, "--params", r#"{"pmt_type":0}"#], "credential `open_key` unusable"),
+    ];
+    for (args, expected) in cases {
+        let output = paygen(args);
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"));
+    }
+    let long = "x".repeat(65);
+    let creds = json!({"terminal_sn": "t", "terminal_key": "k"}).to_string();
+    let params = json!({"client_sn": long, "total_amount": 1, "dynamic_id": "d", "subject": "s", "operator": "o"}).to_string();
+    let output = paygen(&["request", "specs/shouqianba.yaml", "pay", "--credentials", &creds, "--params", &params]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("parameter `client_sn`: is 65 characters, at most 64 allowed"), "{}", stderr(&output));
+}
+
+#[test]
+fn describe_lists_operations_and_fields() {
+    let output = paygen(&["describe", "specs/wantu.yaml", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let names: Vec<&str> = value["operations"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    for expected in ["create_qrcode", "pospay", "refund", "query", "cancel", "close"] {
+        assert!(names.contains(&expected), "{names:?}");
+    }
+    let pospay = value["operations"].as_array().unwrap().iter().find(|o| o["name"] == "pospay").unwrap();
+    let total_fee = pospay["request"].as_array().unwrap().iter().find(|f| f["name"] == "total_fee").unwrap();
+    assert_eq!(total_fee["type"], "fen");
+    assert_eq!(total_fee["required"], true);
+    let text = paygen(&["describe", "specs/mct1.yaml"]);
+    assert!(stdout(&text).contains("operation paylist: POST /paylist"));
+}
+
+#[test]
+fn generate_check_passes_on_the_committed_tree() {
+    let output = paygen(&["generate", "--check"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
