@@ -1,1 +1,557 @@
-fn main() {}
+//! Build + sign + encode of one typical request per provider, three ways:
+//!
+//! - `generated`: the typed request built from literals, then `Client::render_<op>`;
+//! - `baseline`: the same request the way hand-rolled clients build it (`json!`, a
+//!   `BTreeMap<String, String>` for the canonical string, `format!`, `serde_json::to_string`);
+//! - `floor`: only the digests and ciphers, over bytes prepared outside the loop.
+//!
+//! Before timing, each group checks that the baseline renders the very request the
+//! generated client renders (URL, headers, body, hence the signature) and that the floor
+//! computes the same signature, so the three measure the same work.
+//!
+//! `cargo bench -p paygen-tests --bench signing`
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use md5::{Digest as _, Md5};
+use paygen::cipher::{aes256_ecb_encrypt_hex, base64_encode};
+use paygen::protocol::HexCase;
+use paygen::{Fen, FixedClock, HttpRequest, ReqwestTransport};
+use serde_json::{json, Value};
+use sha1::Sha1;
+
+/// The pinned clock of every client, and the baselines' "now".
+const NOW: i64 = 1_700_000_000;
+
+const JSON: &str = "application/json; charset=utf-8";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+fn md5_lower(bytes: &[u8]) -> String {
+    hex::encode(Md5::digest(bytes))
+}
+
+fn md5_upper(bytes: &[u8]) -> String {
+    hex::encode_upper(Md5::digest(bytes))
+}
+
+fn sha1_lower(bytes: &[u8]) -> String {
+    hex::encode(Sha1::digest(bytes))
+}
+
+fn aes_hex_upper(key: &str, plaintext: &[u8]) -> String {
+    aes256_ecb_encrypt_hex(key.as_bytes(), plaintext, HexCase::Upper).expect("32-byte key")
+}
+
+/// A JSON value as the text a hand-rolled client signs: strings unquoted.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The usual hand-rolled canonical map: every top-level field but `sign`, as text,
+/// empty values dropped, sorted by the `BTreeMap`.
+fn sorted_map(message: &Value) -> BTreeMap<String, String> {
+    message
+        .as_object()
+        .map(|object| {
+            object
+                .iter()
+                .filter(|(name, _)| name.as_str() != "sign")
+                .map(|(name, value)| (name.clone(), text(value)))
+                .filter(|(_, value)| !value.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `k=v&k=v...` in map order.
+fn join(map: &BTreeMap<String, String>) -> String {
+    map.iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// `application/x-www-form-urlencoded` escaping of one value.
+fn form_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(char::from(byte));
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// A form body of a message's top-level fields, in their order.
+fn form_body(message: &Value) -> String {
+    message
+        .as_object()
+        .map(|object| {
+            object
+                .iter()
+                .map(|(name, value)| format!("{}={}", form_escape(name), form_escape(&text(value))))
+                .collect::<Vec<_>>()
+                .join("&")
+        })
+        .unwrap_or_default()
+}
+
+/// `yyyy-MM-dd HH:mm:ss` in UTC+8, without a calendar crate.
+fn beijing_date_time(unix_seconds: i64) -> String {
+    let local = unix_seconds + 8 * 3600;
+    let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+fn http_request(url: &str, content_type: &str, extra: Option<(&str, String)>, body: String) -> HttpRequest {
+    let mut headers = vec![("Content-Type".to_owned(), content_type.to_owned())];
+    if let Some((name, value)) = extra {
+        headers.push((name.to_owned(), value));
+    }
+    HttpRequest {
+        method: "POST".to_owned(),
+        url: url.to_owned(),
+        headers,
+        body,
+    }
+}
+
+/// The `sign` of a JSON body.
+fn json_sign(body: &str) -> String {
+    let value: Value = serde_json::from_str(body).expect("JSON body");
+    value["sign"].as_str().expect("sign field").to_owned()
+}
+
+/// The `sign` of a form body (always its last field here).
+fn form_sign(body: &str) -> String {
+    body.rsplit_once("&sign=").expect("sign field").1.to_owned()
+}
+
+/// The generated and baseline renders are the same request, and all three paths agree
+/// on the signature.
+fn check(provider: &str, generated: &HttpRequest, baseline: &HttpRequest, signature: &str, floor: &str) {
+    assert_eq!(generated, baseline, "{provider}: baseline renders a different request");
+    assert_eq!(signature, floor, "{provider}: floor computes a different signature");
+}
+
+mod tiantapay {
+    use super::*;
+    use paygen_tiantapay::{Client, Credentials, IndexRequest, IndexRequestPayType};
+
+    const BASE_URL: &str = "http://pay.tiantapay.com/scanpay.php/Gateway";
+    const URL: &str = "http://pay.tiantapay.com/scanpay.php/Gateway/index";
+    const USER_TOKEN: &str = "123456";
+    const KEY: &str = "C3226F16BE2A4B6D9E0F1A2B3C4D5E6F";
+
+    fn client() -> Client {
+        let credentials = Credentials {
+            user_token: USER_TOKEN.into(),
+            key: KEY.into(),
+        };
+        Client::with_transport(BASE_URL, credentials, ReqwestTransport::default())
+            .with_clock(FixedClock::at_unix_seconds(NOW))
+    }
+
+    fn generated(client: &Client) -> HttpRequest {
+        let request = IndexRequest::new(
+            "287053219362240241",
+            IndexRequestPayType::Alipay,
+            Fen(2000),
+            "https://merchant.example.com/notify",
+            "1234",
+            "测试商品",
+            "20231115061320000001",
+        );
+        client.render_index(&request).expect("renders")
+    }
+
+    fn message() -> Value {
+        let money: i64 = 2000;
+        json!({
+            "user_token": USER_TOKEN,
+            "version": "V1.0.8",
+            "auth_code": "287053219362240241",
+            "type": "ALIPAY",
+            "money": money.to_string(),
+            "notifyUrl": "https://merchant.example.com/notify",
+            "operatorId": "1234",
+            "body": "测试商品",
+            "orderNo": "20231115061320000001",
+        })
+    }
+
+    fn string_to_sign(message: &Value) -> String {
+        format!("{}{KEY}", join(&sorted_map(message)))
+    }
+
+    fn baseline() -> HttpRequest {
+        let mut message = message();
+        let sign = md5_upper(string_to_sign(&message).as_bytes());
+        message["sign"] = Value::String(sign);
+        let body = serde_json::to_string(&message).expect("JSON");
+        http_request(URL, JSON, None, body)
+    }
+
+    fn floor(to_sign: &[u8]) -> String {
+        md5_upper(to_sign)
+    }
+
+    pub fn bench(c: &mut Criterion) {
+        let client = client();
+        let to_sign = string_to_sign(&message()).into_bytes();
+        let rendered = generated(&client);
+        check("tiantapay", &rendered, &baseline(), &json_sign(&rendered.body), &floor(&to_sign));
+
+        let mut group = c.benchmark_group("tiantapay");
+        group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));
+        group.bench_function("baseline", |b| b.iter(baseline));
+        group.bench_function("floor", |b| b.iter(|| floor(black_box(&to_sign))));
+        group.finish();
+    }
+}
+
+mod mpgateway {
+    use super::*;
+    use paygen_mpgateway::{Action, Client, Credentials, MpgatewayRequest};
+
+    const BASE_URL: &str = "https://api.example.invalid";
+    const URL: &str = "https://api.example.invalid/api/mpgateway";
+    const MERID: &str = "100000000000001";
+    const KEY: &str = "9f8e7d6c5b4a39281706f5e4d3c2b1a0";
+
+    fn client() -> Client {
+        let credentials = Credentials {
+            merid: MERID.into(),
+            key: KEY.into(),
+        };
+        Client::with_transport(BASE_URL, credentials, ReqwestTransport::default())
+            .with_clock(FixedClock::at_unix_seconds(NOW))
+    }
+
+    fn generated(client: &Client) -> HttpRequest {
+        let request = MpgatewayRequest::new(
+            Action::AliCode,
+            Fen(2000),
+            "20231115061320000001",
+            "https://merchant.example.com/notify",
+        )
+        .with_code("287053219362240241");
+        client.render_mpgateway(&request).expect("renders")
+    }
+
+    fn payload() -> String {
+        let message = json!({
+            "merid": MERID,
+            "action": "AliCode",
+            "txnamt": 2000,
+            "orderid": "20231115061320000001",
+            "code": "287053219362240241",
+            "backurl": "https://merchant.example.com/notify",
+        });
+        serde_json::to_string(&message).expect("JSON")
+    }
+
+    fn baseline() -> HttpRequest {
+        let req = base64_encode(payload().as_bytes());
+        let sign = md5_lower(format!("{req}{KEY}").as_bytes());
+        let body = form_body(&json!({ "req": req, "sign": sign }));
+        http_request(URL, FORM, None, body)
+    }
+
+    fn floor(payload: &[u8], to_sign: &[u8]) -> (String, String) {
+        (base64_encode(payload), md5_lower(to_sign))
+    }
+
+    pub fn bench(c: &mut Criterion) {
+        let client = client();
+        let payload = payload().into_bytes();
+        let to_sign = format!("{}{KEY}", base64_encode(&payload)).into_bytes();
+        let rendered = generated(&client);
+        let (_, floor_sign) = floor(&payload, &to_sign);
+        check("mpgateway", &rendered, &baseline(), &form_sign(&rendered.body), &floor_sign);
+
+        let mut group = c.benchmark_group("mpgateway");
+        group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));
+        group.bench_function("baseline", |b| b.iter(baseline));
+        group.bench_function("floor", |b| {
+            b.iter(|| floor(black_box(&payload), black_box(&to_sign)))
+        });
+        group.finish();
+    }
+}
+
+mod mct1 {
+    use super::*;
+    use paygen_mct1::{Client, Credentials, PayorderRequest};
+
+    const BASE_URL: &str = "https://api.XXX.com/mct1";
+    const URL: &str = "https://api.XXX.com/mct1/payorder";
+    const OPEN_ID: &str = "87f46f5db1b65f0ac195285f49ee6958";
+    const OPEN_KEY: &str = "0828e83720fdbe3685a7b94214af04f9";
+
+    fn client() -> Client {
+        let credentials = Credentials {
+            open_id: OPEN_ID.into(),
+            open_key: OPEN_KEY.into(),
+        };
+        Client::with_transport(BASE_URL, credentials, ReqwestTransport::default())
+            .with_clock(FixedClock::at_unix_seconds(NOW))
+    }
+
+    /// 4.4.2 条码支付.
+    fn generated(client: &Client) -> HttpRequest {
+        let request = PayorderRequest::new("7149794509690017", "Weixin", Fen(2000), Fen(2000))
+            .with_ord_name("测试商品")
+            .with_remark("门店收银台 1")
+            .with_auth_code("134674074004982976");
+        client.render_payorder(&request).expect("renders")
+    }
+
+    fn business() -> String {
+        let message = json!({
+            "out_no": "7149794509690017",
+            "pmt_tag": "Weixin",
+            "ord_name": "测试商品",
+            "original_amount": 2000,
+            "trade_amount": 2000,
+            "remark": "门店收银台 1",
+            "auth_code": "134674074004982976",
+        });
+        serde_json::to_string(&message).expect("JSON")
+    }
+
+    fn message(data: String) -> Value {
+        json!({ "timestamp": NOW, "open_id": OPEN_ID, "data": data })
+    }
+
+    fn string_to_sign(message: &Value) -> String {
+        let mut map = sorted_map(message);
+        map.insert("open_key".to_owned(), OPEN_KEY.to_owned());
+        join(&map)
+    }
+
+    fn baseline() -> HttpRequest {
+        let data = aes_hex_upper(OPEN_KEY, business().as_bytes());
+        let mut message = message(data);
+        let sign = md5_lower(sha1_lower(string_to_sign(&message).as_bytes()).as_bytes());
+        message["sign"] = Value::String(sign);
+        http_request(URL, FORM, None, form_body(&message))
+    }
+
+    fn floor(business: &[u8], to_sign: &[u8]) -> (String, String) {
+        let data = aes_hex_upper(OPEN_KEY, business);
+        (data, md5_lower(sha1_lower(to_sign).as_bytes()))
+    }
+
+    pub fn bench(c: &mut Criterion) {
+        let client = client();
+        let business = business().into_bytes();
+        let data = aes_hex_upper(OPEN_KEY, &business);
+        let to_sign = string_to_sign(&message(data.clone())).into_bytes();
+        let rendered = generated(&client);
+        let (floor_data, floor_sign) = floor(&business, &to_sign);
+        assert_eq!(floor_data, data);
+        check("mct1", &rendered, &baseline(), &form_sign(&rendered.body), &floor_sign);
+
+        let mut group = c.benchmark_group("mct1");
+        group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));
+        group.bench_function("baseline", |b| b.iter(baseline));
+        group.bench_function("floor", |b| {
+            b.iter(|| floor(black_box(&business), black_box(&to_sign)))
+        });
+        group.finish();
+    }
+}
+
+mod wantu {
+    use super::*;
+    use paygen_wantu::{Client, Credentials, PayChannel, PospayRequest};
+
+    const BASE_URL: &str = "https://merchants-api.wantu.cn/paygate";
+    const URL: &str = "https://merchants-api.wantu.cn/paygate/pospay";
+    const MERCHANT_ACCOUNT: &str = "M201711290001";
+    const STORE_ACCOUNT: &str = "S201711290001";
+    const KEY: &str = "5f4dcc3b5aa765d61d8327deb882cf99";
+
+    fn client() -> Client {
+        let credentials = Credentials {
+            merchant_account: MERCHANT_ACCOUNT.into(),
+            store_account: STORE_ACCOUNT.into(),
+            key: KEY.into(),
+        };
+        Client::with_transport(BASE_URL, credentials, ReqwestTransport::default())
+            .with_clock(FixedClock::at_unix_seconds(NOW))
+    }
+
+    fn generated(client: &Client) -> HttpRequest {
+        let request = PospayRequest::new(
+            PayChannel::Wechat,
+            Fen(2000),
+            "测试商品",
+            "20231115061320000001",
+            "134674074004982976",
+            "CNY",
+            "https://merchant.example.com/notify",
+        );
+        client.render_pospay(&request).expect("renders")
+    }
+
+    fn message() -> Value {
+        let total_fee: i64 = 2000;
+        json!({
+            "merchant_account": MERCHANT_ACCOUNT,
+            "store_account": STORE_ACCOUNT,
+            "send_time": beijing_date_time(NOW),
+            "version": "1.0",
+            "pay_channel": "1",
+            "total_fee": total_fee.to_string(),
+            "subject": "测试商品",
+            "out_trade_no": "20231115061320000001",
+            "auth_code": "134674074004982976",
+            "fee_type": "CNY",
+            "notify_url": "https://merchant.example.com/notify",
+        })
+    }
+
+    fn string_to_sign(message: &Value) -> String {
+        format!("{}&key={KEY}", join(&sorted_map(message)))
+    }
+
+    fn baseline() -> HttpRequest {
+        let mut message = message();
+        let sign = md5_upper(string_to_sign(&message).as_bytes());
+        message["sign"] = Value::String(sign);
+        let body = serde_json::to_string(&message).expect("JSON");
+        http_request(URL, JSON, None, body)
+    }
+
+    fn floor(to_sign: &[u8]) -> String {
+        md5_upper(to_sign)
+    }
+
+    pub fn bench(c: &mut Criterion) {
+        let client = client();
+        let to_sign = string_to_sign(&message()).into_bytes();
+        let rendered = generated(&client);
+        check("wantu", &rendered, &baseline(), &json_sign(&rendered.body), &floor(&to_sign));
+
+        let mut group = c.benchmark_group("wantu");
+        group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));
+        group.bench_function("baseline", |b| b.iter(baseline));
+        group.bench_function("floor", |b| b.iter(|| floor(black_box(&to_sign))));
+        group.finish();
+    }
+}
+
+mod shouqianba {
+    use super::*;
+    use paygen_shouqianba::{Client, Credentials, PayRequest, Payway};
+
+    const BASE_URL: &str = "https://api.shouqianba.com";
+    const URL: &str = "https://api.shouqianba.com/upay/v2/pay";
+    const TERMINAL_SN: &str = "100000330002245679";
+    const TERMINAL_KEY: &str = "8b1a9953c4611296a827abf8c47804d7";
+
+    fn client() -> Client {
+        let credentials = Credentials {
+            terminal_sn: TERMINAL_SN.into(),
+            terminal_key: TERMINAL_KEY.into(),
+        };
+        Client::with_transport(BASE_URL, credentials, ReqwestTransport::default())
+            .with_clock(FixedClock::at_unix_seconds(NOW))
+    }
+
+    fn generated(client: &Client) -> HttpRequest {
+        let request = PayRequest::new(
+            "20231115061320000001",
+            Fen(2000),
+            "134674074004982976",
+            "测试商品",
+            "operator-01",
+        )
+        .with_payway(Payway::Wechat);
+        client.render_pay(&request).expect("renders")
+    }
+
+    fn body() -> String {
+        let total_amount: i64 = 2000;
+        let message = json!({
+            "terminal_sn": TERMINAL_SN,
+            "client_sn": "20231115061320000001",
+            "total_amount": total_amount.to_string(),
+            "payway": "3",
+            "dynamic_id": "134674074004982976",
+            "subject": "测试商品",
+            "operator": "operator-01",
+        });
+        serde_json::to_string(&message).expect("JSON")
+    }
+
+    fn baseline() -> HttpRequest {
+        let body = body();
+        let sign = md5_lower(format!("{body}{TERMINAL_KEY}").as_bytes());
+        let authorization = format!("{TERMINAL_SN} {sign}");
+        http_request(URL, JSON, Some(("Authorization", authorization)), body)
+    }
+
+    fn floor(to_sign: &[u8]) -> String {
+        md5_lower(to_sign)
+    }
+
+    pub fn bench(c: &mut Criterion) {
+        let client = client();
+        let to_sign = format!("{}{TERMINAL_KEY}", body()).into_bytes();
+        let rendered = generated(&client);
+        let signature = rendered
+            .headers
+            .iter()
+            .find(|(name, _)| name == "Authorization")
+            .and_then(|(_, value)| value.split_once(' '))
+            .map(|(_, sign)| sign.to_owned())
+            .expect("Authorization header");
+        check("shouqianba", &rendered, &baseline(), &signature, &floor(&to_sign));
+
+        let mut group = c.benchmark_group("shouqianba");
+        group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));
+        group.bench_function("baseline", |b| b.iter(baseline));
+        group.bench_function("floor", |b| b.iter(|| floor(black_box(&to_sign))));
+        group.finish();
+    }
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
+        .sample_size(30)
+}
+
+criterion_group! {
+    name = signing;
+    config = config();
+    targets = tiantapay::bench, mpgateway::bench, mct1::bench, wantu::bench, shouqianba::bench
+}
+criterion_main!(signing);
