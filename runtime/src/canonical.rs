@@ -13,8 +13,9 @@ pub fn canonical_string<'p>(
     let mut kept: Vec<(&str, &str)> = pairs
         .into_iter()
         .filter(|(name, value)| {
-            !(rules.skip_empty && value.is_empty())
-                && !rules.exclude.iter().any(|excluded| excluded == name)
+            let empty = rules.skip_empty && value.is_empty();
+            let excluded = rules.exclude.iter().any(|excluded| excluded == name);
+            !(empty || excluded)
         })
         .collect();
     // ASCII order of the names, byte by byte; stable for repeated names.

@@ -58,7 +58,12 @@ pub fn aes256_ecb_decrypt_hex(key: &[u8], hex_text: &str) -> Result<Vec<u8>, Cip
         cipher.decrypt_block(GenericArray::from_mut_slice(block));
     }
     let pad = usize::from(*data.last().ok_or(CipherError::BadPadding)?);
-    if pad == 0 || pad > BLOCK || data[data.len() - pad..].iter().any(|&b| usize::from(b) != pad) {
+    if pad == 0
+        || pad > BLOCK
+        || data[data.len() - pad..]
+            .iter()
+            .any(|&b| usize::from(b) != pad)
+    {
         return Err(CipherError::BadPadding);
     }
     data.truncate(data.len() - pad);
@@ -113,7 +118,10 @@ mod tests {
             aes256_ecb_encrypt_hex(b"short", b"x", HexCase::Lower),
             Err(CipherError::KeyLength(5))
         );
-        assert_eq!(aes256_ecb_decrypt_hex(OPEN_KEY, "zz"), Err(CipherError::BadHex));
+        assert_eq!(
+            aes256_ecb_decrypt_hex(OPEN_KEY, "zz"),
+            Err(CipherError::BadHex)
+        );
         let other_key = [7u8; 32];
         assert!(aes256_ecb_decrypt_hex(&other_key, "3304A5EC2CDEB4D12ED3338B5C01BF6B").is_err());
     }

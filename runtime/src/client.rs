@@ -66,7 +66,11 @@ impl<T: Transport> ClientCore<T> {
     }
 
     /// Builds the signed request without sending it.
-    pub fn render(&self, operation: &Operation, fields: &WireFields<'_>) -> Result<HttpRequest, Error> {
+    pub fn render(
+        &self,
+        operation: &Operation,
+        fields: &WireFields<'_>,
+    ) -> Result<HttpRequest, Error> {
         let context = RequestContext {
             base_url: &self.base_url,
             credentials: &self.credentials,

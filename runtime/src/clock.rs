@@ -96,7 +96,9 @@ impl NonceSource for FixedNonce {
 /// Formats `millis` since the epoch in `format` at `utc_offset_minutes`.
 pub fn format_clock(millis: i64, format: ClockFormat, utc_offset_minutes: i32, out: &mut String) {
     match format {
-        ClockFormat::UnixSeconds => out.push_str(itoa::Buffer::new().format(millis.div_euclid(1000))),
+        ClockFormat::UnixSeconds => {
+            out.push_str(itoa::Buffer::new().format(millis.div_euclid(1000)))
+        }
         ClockFormat::UnixMillis => out.push_str(itoa::Buffer::new().format(millis)),
         ClockFormat::DateTime | ClockFormat::Compact => {
             let local = millis.div_euclid(1000) + i64::from(utc_offset_minutes) * 60;
@@ -140,11 +142,17 @@ mod tests {
     #[test]
     fn beijing_time_of_known_instants() {
         // `date -u -d @1511926525` is 2017-11-29 03:35:25 UTC: 11:35:25 in UTC+8.
-        assert_eq!(fmt(1_511_926_525, ClockFormat::DateTime), "2017-11-29 11:35:25");
+        assert_eq!(
+            fmt(1_511_926_525, ClockFormat::DateTime),
+            "2017-11-29 11:35:25"
+        );
         assert_eq!(fmt(1_497_957_842, ClockFormat::Compact), "20170620192402");
         assert_eq!(fmt(0, ClockFormat::DateTime), "1970-01-01 08:00:00");
         // 2024-02-29 16:00:00 UTC crosses midnight into March 1st in UTC+8.
-        assert_eq!(fmt(1_709_222_400, ClockFormat::DateTime), "2024-03-01 00:00:00");
+        assert_eq!(
+            fmt(1_709_222_400, ClockFormat::DateTime),
+            "2024-03-01 00:00:00"
+        );
         assert_eq!(fmt(1_497_957_842, ClockFormat::UnixSeconds), "1497957842");
     }
 

@@ -139,9 +139,14 @@ mod tests {
 
     #[test]
     fn numbers_arrive_as_strings_or_numbers() {
-        let a: Amounts = serde_json::from_str(r#"{"total_fee":"2000","refund":"","code":200}"#).unwrap();
-        assert_eq!((a.total_fee, a.refund, a.code.as_str()), (Fen(2000), None, "200"));
-        let b: Amounts = serde_json::from_str(r#"{"total_fee":100,"refund":5,"code":"SUCCESS"}"#).unwrap();
+        let a: Amounts =
+            serde_json::from_str(r#"{"total_fee":"2000","refund":"","code":200}"#).unwrap();
+        assert_eq!(
+            (a.total_fee, a.refund, a.code.as_str()),
+            (Fen(2000), None, "200")
+        );
+        let b: Amounts =
+            serde_json::from_str(r#"{"total_fee":100,"refund":5,"code":"SUCCESS"}"#).unwrap();
         assert_eq!((b.total_fee, b.refund), (Fen(100), Some(5)));
         assert!(serde_json::from_str::<Amounts>(r#"{"total_fee":"1.5","code":"x"}"#).is_err());
     }

@@ -146,7 +146,8 @@ pub fn decode_message(
                 }
                 Some(received) => {
                     let mut stages = SigningTrace::default();
-                    let expected = expected_signature(check, payload, &top, body, credentials, &mut stages)?;
+                    let expected =
+                        expected_signature(check, payload, &top, body, credentials, &mut stages)?;
                     if !same_signature(&expected, received) {
                         return Err(Error::Signature {
                             reason: SignatureFailure::Mismatch,
@@ -229,9 +230,19 @@ fn expected_signature(
                     .unwrap_or_default(),
                 Payload::Inline => String::new(),
             };
-            sign(recipe, SignSource::Bytes(text.as_bytes()), credentials, Some(trace))
+            sign(
+                recipe,
+                SignSource::Bytes(text.as_bytes()),
+                credentials,
+                Some(trace),
+            )
         }
-        SignInput::Body => sign(recipe, SignSource::Bytes(body.as_bytes()), credentials, Some(trace)),
+        SignInput::Body => sign(
+            recipe,
+            SignSource::Bytes(body.as_bytes()),
+            credentials,
+            Some(trace),
+        ),
     }
 }
 
@@ -245,14 +256,16 @@ fn same_signature(expected: &str, received: &str) -> bool {
 fn parse_top(format: BodyFormat, body: &str) -> Result<Vec<TopField>, String> {
     match format {
         BodyFormat::Json => {
-            let object: RawObject<'_> =
-                serde_json::from_str(body.trim()).map_err(|e| format!("body is not a JSON object: {e}"))?;
+            let object: RawObject<'_> = serde_json::from_str(body.trim())
+                .map_err(|e| format!("body is not a JSON object: {e}"))?;
             object
                 .0
                 .into_iter()
                 .map(|(name, raw)| {
-                    let signed_text = signed_text(raw).map_err(|e| format!("field `{name}`: {e}"))?;
-                    let value = serde_json::from_str(raw.get()).map_err(|e| format!("field `{name}`: {e}"))?;
+                    let signed_text =
+                        signed_text(raw).map_err(|e| format!("field `{name}`: {e}"))?;
+                    let value = serde_json::from_str(raw.get())
+                        .map_err(|e| format!("field `{name}`: {e}"))?;
                     Ok(TopField {
                         name,
                         signed_text,
@@ -274,7 +287,10 @@ fn parse_top(format: BodyFormat, body: &str) -> Result<Vec<TopField>, String> {
 }
 
 /// Applies a success rule; on failure gives the code and message found.
-pub fn judge(rule: &SuccessRule, fields: &Map<String, Value>) -> Result<(), (String, Option<String>)> {
+pub fn judge(
+    rule: &SuccessRule,
+    fields: &Map<String, Value>,
+) -> Result<(), (String, Option<String>)> {
     let code = lookup(fields, &rule.field).map(text_of).unwrap_or_default();
     if !rule.equals.iter().any(|ok| *ok == code) {
         let message = rule

@@ -56,7 +56,8 @@ pub fn encode_request(
         .collect::<Result<_, Error>>()?;
 
     let encoded_payload: Option<(&str, WireValue<'_>)>;
-    let mut top: Vec<(&str, &WireValue<'_>)> = Vec::with_capacity(common.len() + business.len() + 2);
+    let mut top: Vec<(&str, &WireValue<'_>)> =
+        Vec::with_capacity(common.len() + business.len() + 2);
     match &envelope.payload {
         Payload::Inline => {
             top.extend(common.iter().map(|(f, v)| (f.name.as_ref(), v)));
@@ -122,14 +123,26 @@ pub fn encode_request(
                         .as_ref()
                         .map(|(_, value)| value.text())
                         .unwrap_or_default();
-                    sign(recipe, SignSource::Bytes(text.as_bytes()), context.credentials, trace)?
+                    sign(
+                        recipe,
+                        SignSource::Bytes(text.as_bytes()),
+                        context.credentials,
+                        trace,
+                    )?
                 }
                 SignInput::Body => {
                     let body = render_body(envelope.body, &top);
-                    let value =
-                        sign(recipe, SignSource::Bytes(body.as_bytes()), context.credentials, trace)?;
+                    let value = sign(
+                        recipe,
+                        SignSource::Bytes(body.as_bytes()),
+                        context.credentials,
+                        trace,
+                    )?;
                     if let SignatureOutput::Header { name, template } = &signature.output {
-                        headers.push((name.to_string(), fill_template(template, &value, context.credentials)?));
+                        headers.push((
+                            name.to_string(),
+                            fill_template(template, &value, context.credentials)?,
+                        ));
                     }
                     return Ok(finish(operation, context, headers, body));
                 }
@@ -140,7 +153,10 @@ pub fn encode_request(
                     top.push((name, &signature_value));
                 }
                 SignatureOutput::Header { name, template } => {
-                    headers.push((name.to_string(), fill_template(template, &value, context.credentials)?));
+                    headers.push((
+                        name.to_string(),
+                        fill_template(template, &value, context.credentials)?,
+                    ));
                 }
             }
             render_body(envelope.body, &top)

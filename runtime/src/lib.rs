@@ -32,9 +32,9 @@ pub use error::{Error, ParamRule, SignatureFailure, TransportErrorKind};
 pub use paygen_protocol as protocol;
 pub use secret::Secret;
 pub use sign::SigningTrace;
-pub use transport::Transport;
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
+pub use transport::Transport;
 pub use wire::{WireFields, WireValue};
 
 /// Generates a provider client from a YAML spec: `paygen::provider!("specs/x.yaml")`,

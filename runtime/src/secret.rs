@@ -52,7 +52,10 @@ mod tests {
         let secret = Secret::new("C3226F16BE");
         assert_eq!(format!("{secret}"), "***");
         assert_eq!(format!("{secret:?}"), "Secret(***)");
-        assert_eq!(format!("{:#?}", Some(&secret)), "Some(\n    Secret(***),\n)");
+        assert_eq!(
+            format!("{:#?}", Some(&secret)),
+            "Some(\n    Secret(***),\n)"
+        );
         assert_eq!(secret.expose(), "C3226F16BE");
     }
 }

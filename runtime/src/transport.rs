@@ -8,7 +8,10 @@ use std::future::Future;
 /// Sends HTTP requests. Implement it to add retries, tracing, or a test double.
 pub trait Transport: Send + Sync {
     /// Sends `request` and returns the response, whatever its status.
-    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, Error>> + Send;
+    fn send(
+        &self,
+        request: HttpRequest,
+    ) -> impl Future<Output = Result<HttpResponse, Error>> + Send;
 }
 
 #[cfg(feature = "reqwest")]
@@ -89,7 +92,12 @@ mod reqwest_transport {
             let headers = response
                 .headers()
                 .iter()
-                .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .map(|(n, v)| {
+                    (
+                        n.to_string(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
                 .collect();
             let bytes = response.bytes().await.map_err(transport_error)?;
             Ok(HttpResponse {

@@ -150,43 +150,6 @@ impl<'a> WireFields<'a> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn empty_means_absent_or_blank_never_zero() {
-        assert!(WireValue::Text("".into()).is_empty());
-        assert!(!WireValue::Text("0".into()).is_empty());
-        assert!(!WireValue::Int(0).is_empty());
-        assert!(WireValue::Json(Cow::Owned(serde_json::Value::Null)).is_empty());
-    }
-
-    #[test]
-    fn json_object_keeps_order_and_chinese() {
-        let mut fields = WireFields::default();
-        fields.push_text("subject", "测试");
-        fields.push("total_fee", WireValue::Int(2000));
-        fields.push("quote", WireValue::Text("a\"b".into()));
-        let mut out = Vec::new();
-        fields.write_json_object(&mut out);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            r#"{"subject":"测试","total_fee":2000,"quote":"a\"b"}"#
-        );
-    }
-
-    #[test]
-    fn form_encodes_reserved_characters() {
-        let mut fields = WireFields::default();
-        fields.push_text("req", "eyJh+/=");
-        fields.push_text("sign", "abc");
-        let mut out = String::new();
-        fields.write_form(&mut out);
-        assert_eq!(out, "req=eyJh%2B%2F%3D&sign=abc");
-    }
-}
-
 /// Business fields from a JSON object of parameters by wire name, in the table's order.
 /// Numbers and strings are both accepted where the field's type allows the value.
 pub fn fields_from_json(
@@ -250,4 +213,41 @@ pub fn fields_from_json(
         fields.push(def.name.clone(), wire);
     }
     Ok(fields)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_means_absent_or_blank_never_zero() {
+        assert!(WireValue::Text("".into()).is_empty());
+        assert!(!WireValue::Text("0".into()).is_empty());
+        assert!(!WireValue::Int(0).is_empty());
+        assert!(WireValue::Json(Cow::Owned(serde_json::Value::Null)).is_empty());
+    }
+
+    #[test]
+    fn json_object_keeps_order_and_chinese() {
+        let mut fields = WireFields::default();
+        fields.push_text("subject", "测试");
+        fields.push("total_fee", WireValue::Int(2000));
+        fields.push("quote", WireValue::Text("a\"b".into()));
+        let mut out = Vec::new();
+        fields.write_json_object(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"subject":"测试","total_fee":2000,"quote":"a\"b"}"#
+        );
+    }
+
+    #[test]
+    fn form_encodes_reserved_characters() {
+        let mut fields = WireFields::default();
+        fields.push_text("req", "eyJh+/=");
+        fields.push_text("sign", "abc");
+        let mut out = String::new();
+        fields.write_form(&mut out);
+        assert_eq!(out, "req=eyJh%2B%2F%3D&sign=abc");
+    }
 }

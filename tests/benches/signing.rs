@@ -126,7 +126,12 @@ fn beijing_date_time(unix_seconds: i64) -> String {
     )
 }
 
-fn http_request(url: &str, content_type: &str, extra: Option<(&str, String)>, body: String) -> HttpRequest {
+fn http_request(
+    url: &str,
+    content_type: &str,
+    extra: Option<(&str, String)>,
+    body: String,
+) -> HttpRequest {
     let mut headers = vec![("Content-Type".to_owned(), content_type.to_owned())];
     if let Some((name, value)) = extra {
         headers.push((name.to_owned(), value));
@@ -152,9 +157,21 @@ fn form_sign(body: &str) -> String {
 
 /// The generated and baseline renders are the same request, and all three paths agree
 /// on the signature.
-fn check(provider: &str, generated: &HttpRequest, baseline: &HttpRequest, signature: &str, floor: &str) {
-    assert_eq!(generated, baseline, "{provider}: baseline renders a different request");
-    assert_eq!(signature, floor, "{provider}: floor computes a different signature");
+fn check(
+    provider: &str,
+    generated: &HttpRequest,
+    baseline: &HttpRequest,
+    signature: &str,
+    floor: &str,
+) {
+    assert_eq!(
+        generated, baseline,
+        "{provider}: baseline renders a different request"
+    );
+    assert_eq!(
+        signature, floor,
+        "{provider}: floor computes a different signature"
+    );
 }
 
 mod tiantapay {
@@ -223,7 +240,13 @@ mod tiantapay {
         let client = client();
         let to_sign = string_to_sign(&message()).into_bytes();
         let rendered = generated(&client);
-        check("tiantapay", &rendered, &baseline(), &json_sign(&rendered.body), &floor(&to_sign));
+        check(
+            "tiantapay",
+            &rendered,
+            &baseline(),
+            &json_sign(&rendered.body),
+            &floor(&to_sign),
+        );
 
         let mut group = c.benchmark_group("tiantapay");
         group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));
@@ -291,7 +314,13 @@ mod mpgateway {
         let to_sign = format!("{}{KEY}", base64_encode(&payload)).into_bytes();
         let rendered = generated(&client);
         let (_, floor_sign) = floor(&payload, &to_sign);
-        check("mpgateway", &rendered, &baseline(), &form_sign(&rendered.body), &floor_sign);
+        check(
+            "mpgateway",
+            &rendered,
+            &baseline(),
+            &form_sign(&rendered.body),
+            &floor_sign,
+        );
 
         let mut group = c.benchmark_group("mpgateway");
         group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));
@@ -374,7 +403,13 @@ mod mct1 {
         let rendered = generated(&client);
         let (floor_data, floor_sign) = floor(&business, &to_sign);
         assert_eq!(floor_data, data);
-        check("mct1", &rendered, &baseline(), &form_sign(&rendered.body), &floor_sign);
+        check(
+            "mct1",
+            &rendered,
+            &baseline(),
+            &form_sign(&rendered.body),
+            &floor_sign,
+        );
 
         let mut group = c.benchmark_group("mct1");
         group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));
@@ -456,7 +491,13 @@ mod wantu {
         let client = client();
         let to_sign = string_to_sign(&message()).into_bytes();
         let rendered = generated(&client);
-        check("wantu", &rendered, &baseline(), &json_sign(&rendered.body), &floor(&to_sign));
+        check(
+            "wantu",
+            &rendered,
+            &baseline(),
+            &json_sign(&rendered.body),
+            &floor(&to_sign),
+        );
 
         let mut group = c.benchmark_group("wantu");
         group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));
@@ -532,7 +573,13 @@ mod shouqianba {
             .and_then(|(_, value)| value.split_once(' '))
             .map(|(_, sign)| sign.to_owned())
             .expect("Authorization header");
-        check("shouqianba", &rendered, &baseline(), &signature, &floor(&to_sign));
+        check(
+            "shouqianba",
+            &rendered,
+            &baseline(),
+            &signature,
+            &floor(&to_sign),
+        );
 
         let mut group = c.benchmark_group("shouqianba");
         group.bench_function("generated", |b| b.iter(|| generated(black_box(&client))));

@@ -104,7 +104,11 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
                 if let Some(expected) = &example.request_body {
                     assert_eq!(request.body, *expected, "{what}: differs from the document");
                 }
-                let headers: Vec<String> = request.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+                let headers: Vec<String> = request
+                    .headers
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {v}"))
+                    .collect();
                 let snapshot = format!(
                     "{} {}\n{}\n\n{}\n",
                     request.method,
@@ -117,7 +121,8 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
             }
             if let Some(body) = &example.body {
                 let envelope = &provider.response;
-                let fields = decoded_fields(envelope.body, &envelope.payload, &provider, example, body);
+                let fields =
+                    decoded_fields(envelope.body, &envelope.payload, &provider, example, body);
                 parse_typed("operation", &operation.name.value, fields);
                 checked += 1;
             }
@@ -126,7 +131,8 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
     for (notification, lowered) in spec.notifications.iter().zip(provider.notifications.iter()) {
         for example in &notification.examples {
             if let Some(body) = &example.body {
-                let fields = decoded_fields(lowered.body, &lowered.payload, &provider, example, body);
+                let fields =
+                    decoded_fields(lowered.body, &lowered.payload, &provider, example, body);
                 parse_typed("notification", &notification.name.value, fields);
                 checked += 1;
             }

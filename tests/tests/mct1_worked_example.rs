@@ -68,14 +68,23 @@ fn each_signing_stage_matches_the_document() {
         nonce: &paygen::RandomNonce::default(),
     };
     let mut trace = paygen::SigningTrace::default();
-    paygen::encode::encode_request(provider, operation, &request.to_wire(), &context, Some(&mut trace))
-        .unwrap();
+    paygen::encode::encode_request(
+        provider,
+        operation,
+        &request.to_wire(),
+        &context,
+        Some(&mut trace),
+    )
+    .unwrap();
     // A-z排序（加上open_key）, with the key masked.
     assert_eq!(
         trace.canonical.as_deref(),
         Some("data=3304A5EC2CDEB4D12ED3338B5C01BF6B&open_id=87f46f5db1b65f0ac195285f49ee6958&open_key=***&timestamp=1497957842")
     );
-    assert_eq!(trace.digests[0].output, "013030c4532c00c14ad8b9e47f3382f9ea4a8ed1"); // sha1运算后结果
+    assert_eq!(
+        trace.digests[0].output,
+        "013030c4532c00c14ad8b9e47f3382f9ea4a8ed1"
+    ); // sha1运算后结果
     assert_eq!(trace.digests[1].output, "915be5aff09f2686870e1d17e93b3542"); // md5 运算后结果
     assert!(!format!("{trace:?}").contains(OPEN_KEY));
 }
@@ -90,7 +99,8 @@ fn a_response_signed_by_the_same_rule_verifies_and_a_tampered_one_does_not() {
         paygen::protocol::HexCase::Upper,
     )
     .unwrap();
-    let canonical = format!("data={data}&errcode=0&msg=成功&open_key={OPEN_KEY}&timestamp=1461642890");
+    let canonical =
+        format!("data={data}&errcode=0&msg=成功&open_key={OPEN_KEY}&timestamp=1461642890");
     let sha1 = paygen::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Sha1,
         canonical.as_bytes(),

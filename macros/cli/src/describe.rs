@@ -43,7 +43,10 @@ fn fields_json(fields: &[Field]) -> Value {
 
 fn fields_text(fields: &[Field], indent: usize, out: &mut String) {
     for f in fields {
-        let max = f.max_length.map(|m| format!(" max {m}")).unwrap_or_default();
+        let max = f
+            .max_length
+            .map(|m| format!(" max {m}"))
+            .unwrap_or_default();
         let required = if f.required { "required" } else { "optional" };
         let description = f.description.lines().next().unwrap_or("");
         out.push_str(&format!(
@@ -89,23 +92,41 @@ pub fn run(path: &Path, as_json: bool) -> Result<(), CliError> {
     }
     let mut out = format!("{} ({})\n", spec.name.value, spec.title);
     for e in &spec.environments {
-        out.push_str(&format!("  environment {:<12} {}\n", e.name.value, e.base_url));
+        out.push_str(&format!(
+            "  environment {:<12} {}\n",
+            e.name.value, e.base_url
+        ));
     }
     let creds: Vec<String> = spec
         .credentials
         .iter()
-        .map(|c| format!("{}{}", c.name.value, if c.secret { " (secret)" } else { "" }))
+        .map(|c| {
+            format!(
+                "{}{}",
+                c.name.value,
+                if c.secret { " (secret)" } else { "" }
+            )
+        })
         .collect();
     out.push_str(&format!("  credentials: {}\n", creds.join(", ")));
     for op in &spec.operations {
-        let method = op.method.as_deref().unwrap_or(&spec.protocol.request.method);
-        out.push_str(&format!("\noperation {}: {} {}  {}\n  request:\n", op.name.value, method, op.path, op.summary));
+        let method = op
+            .method
+            .as_deref()
+            .unwrap_or(&spec.protocol.request.method);
+        out.push_str(&format!(
+            "\noperation {}: {} {}  {}\n  request:\n",
+            op.name.value, method, op.path, op.summary
+        ));
         fields_text(&op.request, 4, &mut out);
         out.push_str("  response:\n");
         fields_text(&op.response, 4, &mut out);
     }
     for n in &spec.notifications {
-        out.push_str(&format!("\nnotification {}: {}  (ack `{}`)\n", n.name.value, n.summary, n.ack));
+        out.push_str(&format!(
+            "\nnotification {}: {}  (ack `{}`)\n",
+            n.name.value, n.summary, n.ack
+        ));
         fields_text(&n.fields, 4, &mut out);
     }
     print!("{out}");

@@ -1,14 +1,20 @@
 //! `paygen generate [--check]`: the build step. Run from the workspace root.
 
 use crate::CliError;
-use paygen_codegen::generate::{crate_files, is_current, write_if_changed, FileStatus, GeneratedFile};
+use paygen_codegen::generate::{
+    crate_files, is_current, write_if_changed, FileStatus, GeneratedFile,
+};
 use paygen_codegen::schema::schema_json;
 use std::path::{Path, PathBuf};
 
 fn spec_paths(root: &Path) -> Result<Vec<PathBuf>, CliError> {
     let dir = root.join("specs");
-    let entries = std::fs::read_dir(&dir)
-        .map_err(|e| CliError::Usage(format!("cannot read {}: {e} (run from the workspace root)", dir.display())))?;
+    let entries = std::fs::read_dir(&dir).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot read {}: {e} (run from the workspace root)",
+            dir.display()
+        ))
+    })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -25,10 +31,16 @@ fn wanted(root: &Path) -> Result<Vec<GeneratedFile>, CliError> {
         content: schema_json(),
     }];
     for path in spec_paths(root)? {
-        let relative = path.strip_prefix(root).unwrap_or(&path).display().to_string();
-        let loaded = paygen_codegen::load_file(&path).map_err(|e| CliError::Usage(e.to_string()))?;
-        let crate_files = crate_files(&loaded, &relative)
-            .map_err(|e| CliError::Usage(format!("{relative}: generated code does not parse: {e}")))?;
+        let relative = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .display()
+            .to_string();
+        let loaded =
+            paygen_codegen::load_file(&path).map_err(|e| CliError::Usage(e.to_string()))?;
+        let crate_files = crate_files(&loaded, &relative).map_err(|e| {
+            CliError::Usage(format!("{relative}: generated code does not parse: {e}"))
+        })?;
         files.extend(crate_files);
     }
     Ok(files)

@@ -24,7 +24,11 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let loaded = input::spec(&args.spec)?;
     let provider = &loaded.provider;
     let operation = provider.operation(&args.operation).ok_or_else(|| {
-        let known: Vec<&str> = provider.operations.iter().map(|o| o.name.as_ref()).collect();
+        let known: Vec<&str> = provider
+            .operations
+            .iter()
+            .map(|o| o.name.as_ref())
+            .collect();
         CliError::Usage(format!(
             "unknown operation `{}`; {} has {}",
             args.operation,
@@ -33,18 +37,30 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         ))
     })?;
     let base_url = match &args.env {
-        None => provider.environments.first().map(|e| e.base_url.to_string()).unwrap_or_default(),
+        None => provider
+            .environments
+            .first()
+            .map(|e| e.base_url.to_string())
+            .unwrap_or_default(),
         Some(name) => provider
             .environment(name)
             .map(|e| e.base_url.to_string())
             .ok_or_else(|| {
-                let known: Vec<&str> = provider.environments.iter().map(|e| e.name.as_ref()).collect();
-                CliError::Usage(format!("unknown environment `{name}`; expected {}", known.join(", ")))
+                let known: Vec<&str> = provider
+                    .environments
+                    .iter()
+                    .map(|e| e.name.as_ref())
+                    .collect();
+                CliError::Usage(format!(
+                    "unknown environment `{name}`; expected {}",
+                    known.join(", ")
+                ))
             })?,
     };
     let credentials = input::credentials(provider, &args.credentials)?;
     let params = input::object("params", &args.params)?;
-    let fields = fields_from_json(&operation.request, &params).map_err(|e| CliError::Usage(e.to_string()))?;
+    let fields = fields_from_json(&operation.request, &params)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let fixed;
     let system = SystemClock;
     let clock: &dyn paygen::Clock = match args.now {
@@ -89,7 +105,10 @@ pub fn run(args: &Args) -> Result<(), CliError> {
                 "signature": trace.signature,
             });
         }
-        println!("{}", serde_json::to_string_pretty(&object).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&object).unwrap_or_default()
+        );
         return Ok(());
     }
     println!("{} {}", request.method, request.url);
@@ -106,7 +125,11 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         }
         println!("string to sign:   {}", trace.string_to_sign);
         for step in &trace.digests {
-            println!("{:<17} {}", format!("{:?}:", step.algorithm).to_lowercase(), step.output);
+            println!(
+                "{:<17} {}",
+                format!("{:?}:", step.algorithm).to_lowercase(),
+                step.output
+            );
         }
         println!("signature:        {}", trace.signature);
     }

@@ -9,7 +9,9 @@ use std::path::Path;
 
 fn check_failed(error: Error) -> CliError {
     match error {
-        Error::MissingCredential { .. } | Error::InvalidCredential { .. } => CliError::Usage(error.to_string()),
+        Error::MissingCredential { .. } | Error::InvalidCredential { .. } => {
+            CliError::Usage(error.to_string())
+        }
         other => CliError::Check(other.to_string()),
     }
 }
@@ -19,7 +21,9 @@ fn authenticity(a: Authenticity) -> &'static str {
         Authenticity::Verified => "signature verified",
         Authenticity::Unsigned => "the protocol does not sign this message",
         Authenticity::NoPayload => "no payload, so no signature to verify (as the protocol says)",
-        Authenticity::UnsignedErrorReply => "unsigned error reply (empty signature, as the protocol allows)",
+        Authenticity::UnsignedErrorReply => {
+            "unsigned error reply (empty signature, as the protocol allows)"
+        }
     }
 }
 
@@ -33,12 +37,22 @@ pub fn response(
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
     let operation = provider.operation(operation).ok_or_else(|| {
-        let known: Vec<&str> = provider.operations.iter().map(|o| o.name.as_ref()).collect();
-        CliError::Usage(format!("unknown operation `{operation}`; {} has {}", provider.name, known.join(", ")))
+        let known: Vec<&str> = provider
+            .operations
+            .iter()
+            .map(|o| o.name.as_ref())
+            .collect();
+        CliError::Usage(format!(
+            "unknown operation `{operation}`; {} has {}",
+            provider.name,
+            known.join(", ")
+        ))
     })?;
     for header in headers {
         if !header.contains(':') {
-            return Err(CliError::Usage(format!("--header `{header}` is not of the form `Name: value`")));
+            return Err(CliError::Usage(format!(
+                "--header `{header}` is not of the form `Name: value`"
+            )));
         }
     }
     let credentials = input::credentials(provider, credentials)?;
@@ -57,12 +71,17 @@ pub fn response(
             "signature check failed: empty signature on a message that reports success".into(),
         ));
     }
-    println!("{}", serde_json::to_string_pretty(&Value::Object(decoded.fields)).unwrap_or_default());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&Value::Object(decoded.fields)).unwrap_or_default()
+    );
     eprintln!("{}", authenticity(decoded.authenticity));
     if let Err((code, message)) = outcome {
         eprintln!(
             "business result: failure, code `{code}`{}",
-            message.map(|m| format!(", message `{m}`")).unwrap_or_default()
+            message
+                .map(|m| format!(", message `{m}`"))
+                .unwrap_or_default()
         );
     }
     Ok(())
@@ -81,16 +100,25 @@ pub fn notification(
         None => provider.notifications.first(),
     }
     .ok_or_else(|| {
-        let known: Vec<&str> = provider.notifications.iter().map(|n| n.name.as_ref()).collect();
+        let known: Vec<&str> = provider
+            .notifications
+            .iter()
+            .map(|n| n.name.as_ref())
+            .collect();
         CliError::Usage(format!(
             "unknown notification `{}`; {} has {}",
             name.unwrap_or(""),
             provider.name,
-            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
         ))
     })?;
     let credentials = input::credentials(provider, credentials)?;
-    let decoded = decode_notification(notification, &credentials, received).map_err(check_failed)?;
+    let decoded =
+        decode_notification(notification, &credentials, received).map_err(check_failed)?;
     let out = json!({
         "notification": notification.name,
         "authenticity": authenticity(decoded.authenticity),

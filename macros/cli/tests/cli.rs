@@ -84,13 +84,26 @@ fn worked_example_of_document_002_byte_for_byte() {
     );
     assert_eq!(value["url"], "https://api.XXX.com/mct1/paylist");
     let signing = &value["signing"];
-    assert_eq!(signing["digests"][0]["output"], "013030c4532c00c14ad8b9e47f3382f9ea4a8ed1");
+    assert_eq!(
+        signing["digests"][0]["output"],
+        "013030c4532c00c14ad8b9e47f3382f9ea4a8ed1"
+    );
     assert_eq!(signing["signature"], "915be5aff09f2686870e1d17e93b3542");
-    assert!(signing["string_to_sign"].as_str().unwrap().contains("open_key=***"));
+    assert!(signing["string_to_sign"]
+        .as_str()
+        .unwrap()
+        .contains("open_key=***"));
     assert!(!stdout(&output).contains("0828e83720fdbe3685a7b94214af04f9"));
     // The pmt_type given as a string is the same wire value.
-    let as_string = cli_request("specs/mct1.yaml", "paylist", &credentials, &json!({"pmt_type": "0"}));
-    assert!(as_string.body.contains("data=3304A5EC2CDEB4D12ED3338B5C01BF6B"));
+    let as_string = cli_request(
+        "specs/mct1.yaml",
+        "paylist",
+        &credentials,
+        &json!({"pmt_type": "0"}),
+    );
+    assert!(as_string
+        .body
+        .contains("data=3304A5EC2CDEB4D12ED3338B5C01BF6B"));
 }
 
 #[test]
@@ -129,7 +142,11 @@ fn tiantapay_cli_and_generated_client_agree() {
         "auth_code=28705321936224024&body=测试&money=1&notifyUrl=http://www.baidu.com&operatorId=1234&orderNo=1524731816&type=ALIPAY&user_token=123456&version=V1.0.8C3226F16BE".as_bytes(),
         paygen::protocol::HexCase::Upper,
     );
-    assert!(generated.body.contains(&format!(r#""sign":"{md5}""#)), "{}", generated.body);
+    assert!(
+        generated.body.contains(&format!(r#""sign":"{md5}""#)),
+        "{}",
+        generated.body
+    );
 }
 
 #[test]
@@ -143,8 +160,13 @@ fn mpgateway_cli_and_generated_client_agree() {
         },
     )
     .with_clock(FixedClock::at_unix_seconds(NOW));
-    let request = MpgatewayRequest::new(Action::AliCode, paygen::Fen(100), "20240101000001", "https://m.example/notify")
-        .with_code("284020000000000000");
+    let request = MpgatewayRequest::new(
+        Action::AliCode,
+        paygen::Fen(100),
+        "20240101000001",
+        "https://m.example/notify",
+    )
+    .with_code("284020000000000000");
     let generated = client.render_mpgateway(&request).unwrap();
     let cli = cli_request(
         "specs/mpgateway.yaml",
@@ -226,7 +248,13 @@ fn wantu_cli_and_generated_client_agree() {
     );
     assert_eq!(generated, cli);
     // send_time is the clock in UTC+8: 1700000000 is 2023-11-14 22:13:20 UTC.
-    assert!(generated.body.contains(r#""send_time":"2023-11-15 06:13:20""#), "{}", generated.body);
+    assert!(
+        generated
+            .body
+            .contains(r#""send_time":"2023-11-15 06:13:20""#),
+        "{}",
+        generated.body
+    );
     assert!(generated.body.contains(r#""total_fee":"2000""#));
 }
 
@@ -241,7 +269,13 @@ fn shouqianba_cli_and_generated_client_agree() {
         },
     )
     .with_clock(FixedClock::at_unix_seconds(NOW));
-    let request = PayRequest::new("12345677767776", paygen::Fen(100), "130818341921441147", "pizza", "Obama");
+    let request = PayRequest::new(
+        "12345677767776",
+        paygen::Fen(100),
+        "130818341921441147",
+        "pizza",
+        "Obama",
+    );
     let generated = client.render_pay(&request).unwrap();
     let cli = cli_request(
         "specs/shouqianba.yaml",
@@ -257,7 +291,11 @@ fn shouqianba_cli_and_generated_client_agree() {
         format!("{}terminal-secret", generated.body).as_bytes(),
         paygen::protocol::HexCase::Lower,
     );
-    let authorization = generated.headers.iter().find(|(n, _)| n == "Authorization").unwrap();
+    let authorization = generated
+        .headers
+        .iter()
+        .find(|(n, _)| n == "Authorization")
+        .unwrap();
     assert_eq!(authorization.1, format!("100000330000000001 {sign}"));
 }
 
@@ -300,17 +338,39 @@ fn verify_response_checks_the_signature_over_raw_values() {
     let body = format!(
         r#"{{"return_code":200,"return_msg":"SUCCESS","out_trade_no":"5322516544211","trade_id":"100020171130120038029905","total_fee":100,"sign":"{sign}"}}"#
     );
-    let credentials = json!({"merchant_account": "HKG1449074190", "store_account": "HKG1831455570", "key": key}).to_string();
-    let ok = paygen(&["verify-response", "specs/wantu.yaml", "query", "--credentials", &credentials, "--body", &body]);
+    let credentials =
+        json!({"merchant_account": "HKG1449074190", "store_account": "HKG1831455570", "key": key})
+            .to_string();
+    let ok = paygen(&[
+        "verify-response",
+        "specs/wantu.yaml",
+        "query",
+        "--credentials",
+        &credentials,
+        "--body",
+        &body,
+    ]);
     assert!(ok.status.success(), "{}", stderr(&ok));
     let fields: Value = serde_json::from_str(&stdout(&ok)).unwrap();
     assert_eq!(fields["total_fee"], 100);
     assert!(fields.get("sign").is_none());
 
     let tampered = body.replace(r#""total_fee":100"#, r#""total_fee":1000"#);
-    let bad = paygen(&["verify-response", "specs/wantu.yaml", "query", "--credentials", &credentials, "--body", &tampered]);
+    let bad = paygen(&[
+        "verify-response",
+        "specs/wantu.yaml",
+        "query",
+        "--credentials",
+        &credentials,
+        "--body",
+        &tampered,
+    ]);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(stderr(&bad).contains("signature check failed"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("signature check failed"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 #[test]
@@ -326,7 +386,14 @@ fn verify_notify_prints_fields_and_the_exact_ack() {
     // The notifier did not percent-encode base64's `+`, so a form decoder sees spaces.
     let body = format!("resp={resp}&sign={sign}");
     let credentials = json!({"merid": "M1", "key": "key1"}).to_string();
-    let output = paygen(&["verify-notify", "specs/mpgateway.yaml", "--credentials", &credentials, "--body", &body]);
+    let output = paygen(&[
+        "verify-notify",
+        "specs/mpgateway.yaml",
+        "--credentials",
+        &credentials,
+        "--body",
+        &body,
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(value["ack"], "0000");
@@ -334,7 +401,14 @@ fn verify_notify_prints_fields_and_the_exact_ack() {
     assert_eq!(value["fields"]["txnamt"], 100);
 
     let wrong_key = json!({"merid": "M1", "key": "other"}).to_string();
-    let rejected = paygen(&["verify-notify", "specs/mpgateway.yaml", "--credentials", &wrong_key, "--body", &body]);
+    let rejected = paygen(&[
+        "verify-notify",
+        "specs/mpgateway.yaml",
+        "--credentials",
+        &wrong_key,
+        "--body",
+        &body,
+    ]);
     assert_eq!(rejected.status.code(), Some(1));
 }
 
@@ -342,15 +416,110 @@ fn verify_notify_prints_fields_and_the_exact_ack() {
 fn bad_input_is_one_line_naming_the_field_and_rule_with_exit_2() {
     let creds = json!({"open_id": "x", "open_key": "0828e83720fdbe3685a7b94214af04f9"}).to_string();
     let cases: &[(&[&str], &str)] = &[
-        (&["request", "specs/nope.yaml", "paylist", "--credentials", "{}"], "cannot read spec"),
-        (&["request", "specs/mct1.yaml", "nope", "--credentials", &creds], "unknown operation `nope`"),
-        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", "{}"], "parameter `pmt_type`: is required"),
-        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", r#"{"pmt_type":0,"x":1}"#], "parameter `x`: is not a field"),
-        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", r#"{"pmt_type":"two"}"#], "parameter `pmt_type`: must be a whole number"),
-        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", r#"{"pmt_type":9}"#], "parameter `pmt_type`: must be one of 0, 2, 3, 4"),
-        (&["request", "specs/mct1.yaml", "paylist", "--credentials", &creds, "--params", "{"], "--params is not valid JSON"),
-        (&["request", "specs/mct1.yaml", "paylist", "--credentials", r#"{"open_id":"x"}"#, "--params", r#"{"pmt_type":0}"#], "missing credential `open_key`"),
-        (&["request", "specs/mct1.yaml", "paylist", "--credentials", r#"{"open_id":"x","open_key":"short"}"#, "--params", r#"{"pmt_type":0}"#], "credential `open_key` unusable"),
+        (
+            &[
+                "request",
+                "specs/nope.yaml",
+                "paylist",
+                "--credentials",
+                "{}",
+            ],
+            "cannot read spec",
+        ),
+        (
+            &[
+                "request",
+                "specs/mct1.yaml",
+                "nope",
+                "--credentials",
+                &creds,
+            ],
+            "unknown operation `nope`",
+        ),
+        (
+            &[
+                "request",
+                "specs/mct1.yaml",
+                "paylist",
+                "--credentials",
+                &creds,
+                "--params",
+                "{}",
+            ],
+            "parameter `pmt_type`: is required",
+        ),
+        (
+            &[
+                "request",
+                "specs/mct1.yaml",
+                "paylist",
+                "--credentials",
+                &creds,
+                "--params",
+                r#"{"pmt_type":0,"x":1}"#,
+            ],
+            "parameter `x`: is not a field",
+        ),
+        (
+            &[
+                "request",
+                "specs/mct1.yaml",
+                "paylist",
+                "--credentials",
+                &creds,
+                "--params",
+                r#"{"pmt_type":"two"}"#,
+            ],
+            "parameter `pmt_type`: must be a whole number",
+        ),
+        (
+            &[
+                "request",
+                "specs/mct1.yaml",
+                "paylist",
+                "--credentials",
+                &creds,
+                "--params",
+                r#"{"pmt_type":9}"#,
+            ],
+            "parameter `pmt_type`: must be one of 0, 2, 3, 4",
+        ),
+        (
+            &[
+                "request",
+                "specs/mct1.yaml",
+                "paylist",
+                "--credentials",
+                &creds,
+                "--params",
+                "{",
+            ],
+            "--params is not valid JSON",
+        ),
+        (
+            &[
+                "request",
+                "specs/mct1.yaml",
+                "paylist",
+                "--credentials",
+                r#"{"open_id":"x"}"#,
+                "--params",
+                r#"{"pmt_type":0}"#,
+            ],
+            "missing credential `open_key`",
+        ),
+        (
+            &[
+                "request",
+                "specs/mct1.yaml",
+                "paylist",
+                "--credentials",
+                r#"{"open_id":"x","open_key":"short"}"#,
+                "--params",
+                r#"{"pmt_type":0}"#,
+            ],
+            "credential `open_key` unusable",
+        ),
     ];
     for (args, expected) in cases {
         let output = paygen(args);
@@ -363,9 +532,21 @@ fn bad_input_is_one_line_naming_the_field_and_rule_with_exit_2() {
     let long = "x".repeat(65);
     let creds = json!({"terminal_sn": "t", "terminal_key": "k"}).to_string();
     let params = json!({"client_sn": long, "total_amount": 1, "dynamic_id": "d", "subject": "s", "operator": "o"}).to_string();
-    let output = paygen(&["request", "specs/shouqianba.yaml", "pay", "--credentials", &creds, "--params", &params]);
+    let output = paygen(&[
+        "request",
+        "specs/shouqianba.yaml",
+        "pay",
+        "--credentials",
+        &creds,
+        "--params",
+        &params,
+    ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("parameter `client_sn`: is 65 characters, at most 64 allowed"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("parameter `client_sn`: is 65 characters, at most 64 allowed"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -373,12 +554,34 @@ fn describe_lists_operations_and_fields() {
     let output = paygen(&["describe", "specs/wantu.yaml", "--json"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
-    let names: Vec<&str> = value["operations"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
-    for expected in ["create_qrcode", "pospay", "refund", "query", "cancel", "close"] {
+    let names: Vec<&str> = value["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "create_qrcode",
+        "pospay",
+        "refund",
+        "query",
+        "cancel",
+        "close",
+    ] {
         assert!(names.contains(&expected), "{names:?}");
     }
-    let pospay = value["operations"].as_array().unwrap().iter().find(|o| o["name"] == "pospay").unwrap();
-    let total_fee = pospay["request"].as_array().unwrap().iter().find(|f| f["name"] == "total_fee").unwrap();
+    let pospay = value["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "pospay")
+        .unwrap();
+    let total_fee = pospay["request"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "total_fee")
+        .unwrap();
     assert_eq!(total_fee["type"], "fen");
     assert_eq!(total_fee["required"], true);
     let text = paygen(&["describe", "specs/mct1.yaml"]);

@@ -63,7 +63,9 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
                 .map(|f| ir::CommonField {
                     name: text(&f.name.value),
                     value: match &f.value {
-                        m::ValueSource::Credential(c) => ir::ValueSource::Credential(text(&c.value)),
+                        m::ValueSource::Credential(c) => {
+                            ir::ValueSource::Credential(text(&c.value))
+                        }
                         m::ValueSource::Constant(c) => ir::ValueSource::Constant(text(c)),
                         m::ValueSource::Clock(format) => ir::ValueSource::Clock(clock(*format)),
                         m::ValueSource::Nonce(len) => ir::ValueSource::Nonce(*len),

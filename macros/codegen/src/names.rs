@@ -51,13 +51,19 @@ pub fn variant_names(values: &[EnumValue]) -> Result<Vec<String>, String> {
             None => camel(&value.value),
         };
         if name.is_empty() || syn::parse_str::<syn::Ident>(&name).is_err() {
-            return Err(format!("value `{}` has no usable Rust name; set its `rust_name`", value.value));
+            return Err(format!(
+                "value `{}` has no usable Rust name; set its `rust_name`",
+                value.value
+            ));
         }
         if name == "Unknown" {
             return Err(format!("value `{}` would be named `Unknown`, which is the fallback variant; set its `rust_name`", value.value));
         }
         if names.contains(&name) {
-            return Err(format!("values `{}` and another both become variant `{name}`; set `rust_name`", value.value));
+            return Err(format!(
+                "values `{}` and another both become variant `{name}`; set `rust_name`",
+                value.value
+            ));
         }
         names.push(name);
     }

@@ -15,7 +15,9 @@ use syn::{parse_macro_input, LitStr};
 pub fn provider(input: TokenStream) -> TokenStream {
     let literal = parse_macro_input!(input as LitStr);
     let relative = literal.value();
-    let root = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from).unwrap_or_default();
+    let root = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_default();
     let path = root.join(&relative);
     let fail = |message: String| -> TokenStream {
         quote_spanned!(literal.span()=> ::core::compile_error!(#message);).into()

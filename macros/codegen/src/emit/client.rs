@@ -7,9 +7,21 @@ use quote::{format_ident, quote};
 
 /// The environment enum, credentials struct and client of a spec.
 pub fn emit_client(spec: &Spec) -> TokenStream {
-    let env_variants: Vec<_> = spec.environments.iter().map(|e| format_ident!("{}", camel(&e.name.value))).collect();
-    let env_urls: Vec<&str> = spec.environments.iter().map(|e| e.base_url.as_str()).collect();
-    let env_docs: Vec<String> = spec.environments.iter().map(|e| format!(" `{}`: {}", e.name.value, e.base_url)).collect();
+    let env_variants: Vec<_> = spec
+        .environments
+        .iter()
+        .map(|e| format_ident!("{}", camel(&e.name.value)))
+        .collect();
+    let env_urls: Vec<&str> = spec
+        .environments
+        .iter()
+        .map(|e| e.base_url.as_str())
+        .collect();
+    let env_docs: Vec<String> = spec
+        .environments
+        .iter()
+        .map(|e| format!(" `{}`: {}", e.name.value, e.base_url))
+        .collect();
     let env_defs: Vec<TokenStream> = env_variants
         .iter()
         .zip(&env_docs)
@@ -20,18 +32,36 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
         })
         .collect();
 
-    let cred_fields: Vec<_> = spec.credentials.iter().map(|c| format_ident!("{}", snake(&c.name.value))).collect();
+    let cred_fields: Vec<_> = spec
+        .credentials
+        .iter()
+        .map(|c| format_ident!("{}", snake(&c.name.value)))
+        .collect();
     let cred_types: Vec<TokenStream> = spec
         .credentials
         .iter()
-        .map(|c| if c.secret { quote!(::paygen::Secret) } else { quote!(::std::string::String) })
+        .map(|c| {
+            if c.secret {
+                quote!(::paygen::Secret)
+            } else {
+                quote!(String)
+            }
+        })
         .collect();
     let cred_docs: Vec<String> = spec
         .credentials
         .iter()
         .map(|c| {
-            let what = if c.description.trim().is_empty() { format!("`{}`", c.name.value) } else { c.description.trim().to_owned() };
-            format!(" {what} (`{}`{}).", c.name.value, if c.secret { ", secret" } else { "" })
+            let what = if c.description.trim().is_empty() {
+                format!("`{}`", c.name.value)
+            } else {
+                c.description.trim().to_owned()
+            };
+            format!(
+                " {what} (`{}`{}).",
+                c.name.value,
+                if c.secret { ", secret" } else { "" }
+            )
         })
         .collect();
     let cred_pushes: Vec<TokenStream> = spec
@@ -56,17 +86,23 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
         let base = camel(&op.name.value);
         let request = format_ident!("{base}Request");
         let response = format_ident!("{base}Response");
-        let http_method = op.method.as_deref().unwrap_or(&spec.protocol.request.method);
+        let http_method = op
+            .method
+            .as_deref()
+            .unwrap_or(&spec.protocol.request.method);
         let doc = format!(" {} (`{} {}`).", op.summary.trim(), http_method, op.path);
-        let render_doc = format!(" The signed HTTP request of `{}`, without sending it.", op.name.value);
+        let render_doc = format!(
+            " The signed HTTP request of `{}`, without sending it.",
+            op.name.value
+        );
         methods.push(quote! {
             #[doc = #doc]
-            pub async fn #method(&self, request: &#request) -> ::core::result::Result<#response, ::paygen::Error> {
+            pub async fn #method(&self, request: &#request) -> Result<#response, ::paygen::Error> {
                 self.core.call(&tables::#table, &request.to_wire()).await
             }
 
             #[doc = #render_doc]
-            pub fn #render(&self, request: &#request) -> ::core::result::Result<::paygen::HttpRequest, ::paygen::Error> {
+            pub fn #render(&self, request: &#request) -> Result<::paygen::HttpRequest, ::paygen::Error> {
                 self.core.render(&tables::#table, &request.to_wire())
             }
         });
@@ -85,13 +121,16 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
         );
         methods.push(quote! {
             #[doc = #doc]
-            pub fn #method(&self, received: &str) -> ::core::result::Result<#ty, ::paygen::Error> {
+            pub fn #method(&self, received: &str) -> Result<#ty, ::paygen::Error> {
                 self.core.notification(&tables::#table, received)
             }
         });
     }
 
-    let client_doc = format!(" A client of {} for one merchant: credentials, base URL, transport.", spec.title);
+    let client_doc = format!(
+        " A client of {} for one merchant: credentials, base URL, transport.",
+        spec.title
+    );
     quote! {
         /// Where the provider's API is served.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -136,7 +175,7 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
 
         impl<T: ::paygen::Transport> Client<T> {
             /// A client of any base URL over any transport.
-            pub fn with_transport(base_url: impl ::core::convert::Into<::std::string::String>, credentials: Credentials, transport: T) -> Self {
+            pub fn with_transport(base_url: impl Into<String>, credentials: Credentials, transport: T) -> Self {
                 Self { core: ::paygen::ClientCore::new(&tables::PROVIDER, base_url, credentials.into_runtime(), transport) }
             }
 

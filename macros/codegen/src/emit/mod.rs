@@ -72,7 +72,7 @@ fn tables_module(spec: &Spec, provider: &paygen_protocol::Provider) -> TokenStre
         let name = format_ident!("{}", op.name.to_uppercase());
         let value = op.emit();
         let doc = format!(" Operation `{}` (`{} {}`).", op.name, op.method, op.path);
-        consts.push(quote!(#[doc = #doc] pub const #name: ::paygen::protocol::Operation = #value;));
+        consts.push(quote!(#[doc = #doc] pub const #name: Operation = #value;));
         op_names.push(name);
     }
     let mut notification_names = Vec::new();
@@ -80,7 +80,7 @@ fn tables_module(spec: &Spec, provider: &paygen_protocol::Provider) -> TokenStre
         let name = format_ident!("NOTIFICATION_{}", n.name.to_uppercase());
         let value = n.emit();
         let doc = format!(" Notification `{}`.", n.name);
-        consts.push(quote!(#[doc = #doc] pub const #name: ::paygen::protocol::Notification = #value;));
+        consts.push(quote!(#[doc = #doc] pub const #name: Notification = #value;));
         notification_names.push(name);
     }
     let name = provider.name.emit();
@@ -94,7 +94,7 @@ fn tables_module(spec: &Spec, provider: &paygen_protocol::Provider) -> TokenStre
         let payload = r.payload.emit();
         let common = r.common.emit();
         let signature = r.signature.emit();
-        quote!(::paygen::protocol::RequestEnvelope {
+        quote!(RequestEnvelope {
             method: #method,
             body: #body,
             payload: #payload,
@@ -107,28 +107,34 @@ fn tables_module(spec: &Spec, provider: &paygen_protocol::Provider) -> TokenStre
         let body = r.body.emit();
         let payload = r.payload.emit();
         let verification = r.verification.emit();
-        quote!(::paygen::protocol::ResponseEnvelope {
+        quote!(ResponseEnvelope {
             body: #body,
             payload: #payload,
             verification: #verification,
         })
     };
-    let doc = format!(" The protocol of {} as data: envelopes, recipes, field tables.", spec.title);
+    let doc = format!(
+        " The protocol of {} as data: envelopes, recipes, field tables.",
+        spec.title
+    );
     quote! {
         #[doc = #doc]
         pub mod tables {
+            use ::paygen::protocol::*;
+            use ::std::borrow::Cow;
+
             #(#consts)*
 
             /// Everything the runtime needs to speak this provider's protocol.
-            pub static PROVIDER: ::paygen::protocol::Provider = ::paygen::protocol::Provider {
+            pub static PROVIDER: Provider = Provider {
                 name: #name,
                 utc_offset_minutes: #offset,
                 environments: #environments,
                 credentials: #credentials,
                 request: #request,
                 response: #response,
-                operations: ::std::borrow::Cow::Borrowed(&[#(#op_names),*]),
-                notifications: ::std::borrow::Cow::Borrowed(&[#(#notification_names),*]),
+                operations: Cow::Borrowed(&[#(#op_names),*]),
+                notifications: Cow::Borrowed(&[#(#notification_names),*]),
             };
         }
     }

@@ -13,14 +13,14 @@ pub trait EmitConst {
 impl EmitConst for ir::Text {
     fn emit(&self) -> TokenStream {
         let text = self.as_ref();
-        quote!(::std::borrow::Cow::Borrowed(#text))
+        quote!(Cow::Borrowed(#text))
     }
 }
 
 impl<T: EmitConst + Clone> EmitConst for ir::List<T> {
     fn emit(&self) -> TokenStream {
         let items = self.iter().map(EmitConst::emit);
-        quote!(::std::borrow::Cow::Borrowed(&[#(#items),*]))
+        quote!(Cow::Borrowed(&[#(#items),*]))
     }
 }
 
@@ -29,9 +29,9 @@ impl<T: EmitConst> EmitConst for Option<T> {
         match self {
             Some(value) => {
                 let value = value.emit();
-                quote!(::core::option::Option::Some(#value))
+                quote!(Some(#value))
             }
-            None => quote!(::core::option::Option::None),
+            None => quote!(None),
         }
     }
 }
@@ -41,7 +41,7 @@ macro_rules! emit_enum {
         impl EmitConst for ir::$ty {
             fn emit(&self) -> TokenStream {
                 match self {
-                    $(ir::$ty::$variant => quote!(::paygen::protocol::$ty::$variant),)*
+                    $(ir::$ty::$variant => quote!($ty::$variant),)*
                 }
             }
         }
@@ -49,12 +49,32 @@ macro_rules! emit_enum {
 }
 
 emit_enum!(BodyFormat { Json, Form, Query });
-emit_enum!(PayloadEncoding { Base64, Aes256EcbHex });
+emit_enum!(PayloadEncoding {
+    Base64,
+    Aes256EcbHex
+});
 emit_enum!(HexCase { Lower, Upper });
-emit_enum!(ClockFormat { UnixSeconds, UnixMillis, DateTime, Compact });
-emit_enum!(SignInput { Canonical, PayloadField, Body });
+emit_enum!(ClockFormat {
+    UnixSeconds,
+    UnixMillis,
+    DateTime,
+    Compact
+});
+emit_enum!(SignInput {
+    Canonical,
+    PayloadField,
+    Body
+});
 emit_enum!(DigestAlgorithm { Md5, Sha1 });
-emit_enum!(FieldType { String, Int, Fen, Bool, Object, List, Json });
+emit_enum!(FieldType {
+    String,
+    Int,
+    Fen,
+    Bool,
+    Object,
+    List,
+    Json
+});
 
 impl EmitConst for bool {
     fn emit(&self) -> TokenStream {
@@ -65,14 +85,14 @@ impl EmitConst for bool {
 impl EmitConst for ir::Payload {
     fn emit(&self) -> TokenStream {
         match self {
-            ir::Payload::Inline => quote!(::paygen::protocol::Payload::Inline),
+            ir::Payload::Inline => quote!(Payload::Inline),
             ir::Payload::Field(field) => {
                 let name = field.name.emit();
                 let encoding = field.encoding.emit();
                 let key = field.key.emit();
                 let hex = field.hex.emit();
                 let flatten = field.flatten;
-                quote!(::paygen::protocol::Payload::Field(::paygen::protocol::PayloadField {
+                quote!(Payload::Field(PayloadField {
                     name: #name,
                     encoding: #encoding,
                     key: #key,
@@ -87,14 +107,14 @@ impl EmitConst for ir::Payload {
 impl EmitConst for ir::Environment {
     fn emit(&self) -> TokenStream {
         let (name, base_url) = (self.name.emit(), self.base_url.emit());
-        quote!(::paygen::protocol::Environment { name: #name, base_url: #base_url })
+        quote!(Environment { name: #name, base_url: #base_url })
     }
 }
 
 impl EmitConst for ir::CredentialDef {
     fn emit(&self) -> TokenStream {
         let (name, secret) = (self.name.emit(), self.secret);
-        quote!(::paygen::protocol::CredentialDef { name: #name, secret: #secret })
+        quote!(CredentialDef { name: #name, secret: #secret })
     }
 }
 
@@ -105,19 +125,19 @@ impl EmitConst for ir::CommonField {
         let value = match &self.value {
             ir::ValueSource::Credential(c) => {
                 let c = c.emit();
-                quote!(::paygen::protocol::ValueSource::Credential(#c))
+                quote!(ValueSource::Credential(#c))
             }
             ir::ValueSource::Constant(c) => {
                 let c = c.emit();
-                quote!(::paygen::protocol::ValueSource::Constant(#c))
+                quote!(ValueSource::Constant(#c))
             }
             ir::ValueSource::Clock(format) => {
                 let format = format.emit();
-                quote!(::paygen::protocol::ValueSource::Clock(#format))
+                quote!(ValueSource::Clock(#format))
             }
-            ir::ValueSource::Nonce(len) => quote!(::paygen::protocol::ValueSource::Nonce(#len)),
+            ir::ValueSource::Nonce(len) => quote!(ValueSource::Nonce(#len)),
         };
-        quote!(::paygen::protocol::CommonField { name: #name, value: #value, in_payload: #in_payload })
+        quote!(CommonField { name: #name, value: #value, in_payload: #in_payload })
     }
 }
 
@@ -127,7 +147,7 @@ impl EmitConst for ir::Canonical {
         let skip_empty = self.skip_empty;
         let pair_separator = self.pair_separator.emit();
         let join = self.join.emit();
-        quote!(::paygen::protocol::Canonical {
+        quote!(Canonical {
             exclude: #exclude,
             skip_empty: #skip_empty,
             pair_separator: #pair_separator,
@@ -139,7 +159,7 @@ impl EmitConst for ir::Canonical {
 impl EmitConst for ir::DigestStep {
     fn emit(&self) -> TokenStream {
         let (algorithm, hex) = (self.algorithm.emit(), self.hex.emit());
-        quote!(::paygen::protocol::DigestStep { algorithm: #algorithm, hex: #hex })
+        quote!(DigestStep { algorithm: #algorithm, hex: #hex })
     }
 }
 
@@ -151,15 +171,15 @@ impl EmitConst for ir::Recipe {
         let key_place = match &self.key_place {
             ir::KeyPlace::Append(prefix) => {
                 let prefix = prefix.emit();
-                quote!(::paygen::protocol::KeyPlace::Append(#prefix))
+                quote!(KeyPlace::Append(#prefix))
             }
             ir::KeyPlace::SortedField(name) => {
                 let name = name.emit();
-                quote!(::paygen::protocol::KeyPlace::SortedField(#name))
+                quote!(KeyPlace::SortedField(#name))
             }
         };
         let digests = self.digests.emit();
-        quote!(::paygen::protocol::Recipe {
+        quote!(Recipe {
             input: #input,
             canonical: #canonical,
             key_credential: #key_credential,
@@ -175,14 +195,14 @@ impl EmitConst for ir::RequestSignature {
         let output = match &self.output {
             ir::SignatureOutput::Field(name) => {
                 let name = name.emit();
-                quote!(::paygen::protocol::SignatureOutput::Field(#name))
+                quote!(SignatureOutput::Field(#name))
             }
             ir::SignatureOutput::Header { name, template } => {
                 let (name, template) = (name.emit(), template.emit());
-                quote!(::paygen::protocol::SignatureOutput::Header { name: #name, template: #template })
+                quote!(SignatureOutput::Header { name: #name, template: #template })
             }
         };
-        quote!(::paygen::protocol::RequestSignature { recipe: #recipe, output: #output })
+        quote!(RequestSignature { recipe: #recipe, output: #output })
     }
 }
 
@@ -192,7 +212,7 @@ impl EmitConst for ir::Verification {
         let field = self.field.emit();
         let only_when_present = self.only_when_present.emit();
         let empty_on_error = self.empty_on_error;
-        quote!(::paygen::protocol::Verification {
+        quote!(Verification {
             recipe: #recipe,
             field: #field,
             only_when_present: #only_when_present,
@@ -207,7 +227,7 @@ impl EmitConst for ir::SuccessRule {
         let equals = self.equals.emit();
         let message = self.message.emit();
         let and = self.and.emit();
-        quote!(::paygen::protocol::SuccessRule { field: #field, equals: #equals, message: #message, and: #and })
+        quote!(SuccessRule { field: #field, equals: #equals, message: #message, and: #and })
     }
 }
 
@@ -217,13 +237,13 @@ impl EmitConst for ir::FieldDef {
         let ty = self.ty.emit();
         let required = self.required;
         let max_length = match self.max_length {
-            Some(n) => quote!(::core::option::Option::Some(#n)),
-            None => quote!(::core::option::Option::None),
+            Some(n) => quote!(Some(#n)),
+            None => quote!(None),
         };
         let as_string = self.as_string;
         let values = self.values.emit();
         let fields = self.fields.emit();
-        quote!(::paygen::protocol::FieldDef {
+        quote!(FieldDef {
             name: #name,
             ty: #ty,
             required: #required,
@@ -243,7 +263,7 @@ impl EmitConst for ir::Operation {
         let request = self.request.emit();
         let response = self.response.emit();
         let success = self.success.emit();
-        quote!(::paygen::protocol::Operation {
+        quote!(Operation {
             name: #name,
             path: #path,
             method: #method,
@@ -262,7 +282,7 @@ impl EmitConst for ir::Notification {
         let verification = self.verification.emit();
         let ack = self.ack.emit();
         let fields = self.fields.emit();
-        quote!(::paygen::protocol::Notification {
+        quote!(Notification {
             name: #name,
             body: #body,
             payload: #payload,

@@ -37,7 +37,10 @@ impl EnumNames {
             walk(&prefix, fields, &mut found);
         }
         let key = |f: &Field| -> Vec<(String, Option<String>)> {
-            f.values.iter().map(|v| (v.value.clone(), v.rust_name.clone())).collect()
+            f.values
+                .iter()
+                .map(|v| (v.value.clone(), v.rust_name.clone()))
+                .collect()
         };
         let mut names = EnumNames::default();
         let mut taken: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
@@ -47,7 +50,11 @@ impl EnumNames {
                 .iter()
                 .filter(|(_, other)| camel(&rust_field_name(other)) == short)
                 .all(|(_, other)| key(other) == key(field));
-            let mut name = if same_name_same_values { short.clone() } else { format!("{prefix}{short}") };
+            let mut name = if same_name_same_values {
+                short.clone()
+            } else {
+                format!("{prefix}{short}")
+            };
             if let Some(existing) = taken.get(&name) {
                 if *existing != key(field) {
                     name = format!("{prefix}{short}");
@@ -55,7 +62,9 @@ impl EnumNames {
             }
             let first = !taken.contains_key(&name);
             taken.entry(name.clone()).or_insert_with(|| key(field));
-            names.by_field.insert(*field as *const Field as usize, name.clone());
+            names
+                .by_field
+                .insert(*field as *const Field as usize, name.clone());
             if first {
                 names.emitted.push((name, *field as *const Field));
             }
@@ -64,7 +73,9 @@ impl EnumNames {
     }
 
     fn of(&self, field: &Field) -> Option<Ident> {
-        self.by_field.get(&(field as *const Field as usize)).map(|n| ident(n))
+        self.by_field
+            .get(&(field as *const Field as usize))
+            .map(|n| ident(n))
     }
 }
 
@@ -124,7 +135,7 @@ fn emit_enum(name: &Ident, field: &Field) -> TokenStream {
         pub enum #name {
             #(#docs #variants,)*
             /// A value the document does not list, as received.
-            Unknown(::std::string::String),
+            Unknown(String),
         }
 
         impl #name {
@@ -154,7 +165,7 @@ fn emit_enum(name: &Ident, field: &Field) -> TokenStream {
         impl<'de> ::paygen::__private::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
                 deserializer: D,
-            ) -> ::core::result::Result<Self, D::Error> {
+            ) -> Result<Self, D::Error> {
                 ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
             }
         }
@@ -174,7 +185,7 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
         let doc = field_doc(field);
         let (ty, into_string) = match (enums.of(field), field.ty) {
             (Some(e), _) => (quote!(#e), false),
-            (None, FieldType::String) => (quote!(::std::string::String), true),
+            (None, FieldType::String) => (quote!(String), true),
             (None, FieldType::Int) => (quote!(i64), false),
             (None, FieldType::Fen) => (quote!(::paygen::Fen), false),
             (None, FieldType::Bool) => (quote!(bool), false),
@@ -184,7 +195,7 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
         if field.required {
             members.push(quote!(#doc pub #rust: #ty,));
             if into_string {
-                params.push(quote!(#rust: impl ::core::convert::Into<::std::string::String>));
+                params.push(quote!(#rust: impl Into<String>));
                 inits.push(quote!(#rust: #rust.into(),));
             } else {
                 params.push(quote!(#rust: #ty));
@@ -195,15 +206,15 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
                 fields.push(#wire, #value);
             });
         } else {
-            members.push(quote!(#doc pub #rust: ::core::option::Option<#ty>,));
-            inits.push(quote!(#rust: ::core::option::Option::None,));
+            members.push(quote!(#doc pub #rust: Option<#ty>,));
+            inits.push(quote!(#rust: None,));
             let setter = format_ident!("with_{}", rust_field_name(field).trim_start_matches("r#"));
             let setter_doc = format!(" Sets `{wire}`.");
             if into_string {
                 setters.push(quote! {
                     #[doc = #setter_doc]
-                    pub fn #setter(mut self, value: impl ::core::convert::Into<::std::string::String>) -> Self {
-                        self.#rust = ::core::option::Option::Some(value.into());
+                    pub fn #setter(mut self, value: impl Into<String>) -> Self {
+                        self.#rust = Some(value.into());
                         self
                     }
                 });
@@ -211,13 +222,13 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
                 setters.push(quote! {
                     #[doc = #setter_doc]
                     pub fn #setter(mut self, value: #ty) -> Self {
-                        self.#rust = ::core::option::Option::Some(value);
+                        self.#rust = Some(value);
                         self
                     }
                 });
             }
             pushes.push(quote! {
-                if let ::core::option::Option::Some(value) = &self.#rust {
+                if let Some(value) = &self.#rust {
                     fields.push(#wire, #value);
                 }
             });
@@ -225,9 +236,10 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
     }
     let count = fields.len();
     let doc = doc_lines(doc);
+    let default = fields.iter().all(|f| !f.required).then(|| quote!(Default,));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#members)*
         }
@@ -253,33 +265,47 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
 
 /// The `WireValue` expression of `value` (a reference to the field's Rust value).
 fn wire_value(field: &Field, is_enum: bool) -> TokenStream {
-    let text_borrowed = quote!(::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())));
+    let text_borrowed = quote!(::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(
+        value.as_str()
+    )));
     match field.ty {
         _ if is_enum && (field.as_string || field.ty == FieldType::String) => text_borrowed,
         _ if is_enum => quote! {
             match value.as_str().parse::<i64>() {
-                ::core::result::Result::Ok(number) => ::paygen::WireValue::Int(number),
-                ::core::result::Result::Err(_) => #text_borrowed,
+                Ok(number) => ::paygen::WireValue::Int(number),
+                Err(_) => #text_borrowed,
             }
         },
         FieldType::String => text_borrowed,
         FieldType::Int if field.as_string => {
-            quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(value.to_string())))
+            quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(
+                value.to_string()
+            )))
         }
         FieldType::Int => quote!(::paygen::WireValue::Int(*value)),
         FieldType::Fen if field.as_string => {
-            quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(value.0.to_string())))
+            quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(
+                value.0.to_string()
+            )))
         }
         FieldType::Fen => quote!(::paygen::WireValue::Int(value.0)),
         FieldType::Bool => quote!(::paygen::WireValue::Bool(*value)),
         FieldType::Object | FieldType::List | FieldType::Json => {
-            quote!(::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)))
+            quote!(::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(
+                value
+            )))
         }
     }
 }
 
 /// Emits a received-message struct and its nested structs.
-pub fn emit_received(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames, out: &mut TokenStream) {
+pub fn emit_received(
+    name: &Ident,
+    doc: &str,
+    fields: &[Field],
+    enums: &EnumNames,
+    out: &mut TokenStream,
+) {
     let mut members = Vec::new();
     for field in fields {
         let rust = ident(&rust_field_name(field));
@@ -290,11 +316,15 @@ pub fn emit_received(name: &Ident, doc: &str, fields: &[Field], enums: &EnumName
         let (ty, required_with, optional_with) = match (enums.of(field), field.ty) {
             (Some(e), _) => (quote!(#e), None, None),
             (None, FieldType::String) => (
-                quote!(::std::string::String),
+                quote!(String),
                 Some("::paygen::de::text"),
                 Some("::paygen::de::opt_text"),
             ),
-            (None, FieldType::Int) => (quote!(i64), Some("::paygen::de::int"), Some("::paygen::de::opt_int")),
+            (None, FieldType::Int) => (
+                quote!(i64),
+                Some("::paygen::de::int"),
+                Some("::paygen::de::opt_int"),
+            ),
             (None, FieldType::Fen) => (quote!(::paygen::Fen), None, Some("::paygen::de::opt_fen")),
             (None, FieldType::Bool) => (quote!(bool), None, None),
             (None, FieldType::Object) if has_members => {
@@ -305,7 +335,7 @@ pub fn emit_received(name: &Ident, doc: &str, fields: &[Field], enums: &EnumName
             (None, FieldType::List) if has_members => {
                 let nested_doc = format!("One item of `{wire}` of {name}.");
                 emit_received(&nested_name, &nested_doc, &field.fields, enums, out);
-                (quote!(::std::vec::Vec<#nested_name>), None, None)
+                (quote!(Vec<#nested_name>), None, None)
             }
             (None, _) => (quote!(::paygen::__private::serde_json::Value), None, None),
         };
@@ -314,7 +344,8 @@ pub fn emit_received(name: &Ident, doc: &str, fields: &[Field], enums: &EnumName
             members.push(quote!(#doc #[serde(rename = #wire #with)] pub #rust: #ty,));
         } else {
             let with = optional_with.map(|w| quote!(, deserialize_with = #w));
-            members.push(quote!(#doc #[serde(rename = #wire, default #with)] pub #rust: ::core::option::Option<#ty>,));
+            members
+                .push(quote!(#doc #[serde(rename = #wire, default #with)] pub #rust: Option<#ty>,));
         }
     }
     let doc = doc_lines(doc);

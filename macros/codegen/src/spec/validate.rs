@@ -30,33 +30,57 @@ impl Checker<'_> {
         });
     }
 
-    fn unique<'n>(&mut self, what: &str, names: impl IntoIterator<Item = &'n Name>) {
+    /// Reports repeated names as "duplicate {noun} `name`{context}"; returns them.
+    fn unique<'n>(
+        &mut self,
+        noun: &str,
+        context: &str,
+        names: impl IntoIterator<Item = &'n Name>,
+    ) -> BTreeSet<&'n str> {
         let mut seen = BTreeSet::new();
+        let mut repeated = BTreeSet::new();
+        let rest = context;
         for name in names {
             if !seen.insert(name.value.as_str()) {
-                self.at(name, format!("duplicate {what} `{}`", name.value));
+                repeated.insert(name.value.as_str());
+                self.at(name, format!("duplicate {noun} `{}`{rest}", name.value));
             }
         }
+        repeated
     }
 
     fn credential(&mut self, reference: &Name, role: &str) {
-        if !self.spec.credentials.iter().any(|c| c.name.value == reference.value) {
+        if !self
+            .spec
+            .credentials
+            .iter()
+            .any(|c| c.name.value == reference.value)
+        {
             let known = list(self.spec.credentials.iter().map(|c| c.name.value.as_str()));
             self.at(
                 reference,
-                format!("{role} names credential `{}`, which is not defined; expected one of {known}", reference.value),
+                format!(
+                    "{role} names credential `{}`, which is not defined; expected one of {known}",
+                    reference.value
+                ),
             );
         }
     }
 
     fn recipe(&mut self, reference: &Name) -> Option<&SignatureRecipe> {
         let spec = self.spec;
-        let found = spec.signatures.iter().find(|r| r.name.value == reference.value);
+        let found = spec
+            .signatures
+            .iter()
+            .find(|r| r.name.value == reference.value);
         if found.is_none() {
             let known = list(spec.signatures.iter().map(|r| r.name.value.as_str()));
             self.at(
                 reference,
-                format!("signature recipe `{}` is not defined; expected one of {known}", reference.value),
+                format!(
+                    "signature recipe `{}` is not defined; expected one of {known}",
+                    reference.value
+                ),
             );
         }
         found
@@ -65,12 +89,19 @@ impl Checker<'_> {
     fn payload(&mut self, payload: &Payload, at: &Name) {
         if let Payload::Field(field) = payload {
             match (field.encoding, &field.key) {
-                (PayloadEncoding::Aes256EcbHex, Some(key)) => self.credential(key, "payload cipher key"),
+                (PayloadEncoding::Aes256EcbHex, Some(key)) => {
+                    self.credential(key, "payload cipher key")
+                }
                 (PayloadEncoding::Aes256EcbHex, None) => self.at(
                     at,
-                    format!("payload `{}` is encrypted but names no `key` credential", field.name),
+                    format!(
+                        "payload `{}` is encrypted but names no `key` credential",
+                        field.name
+                    ),
                 ),
-                (PayloadEncoding::Base64, Some(key)) => self.at(key, "a base64 payload takes no `key`"),
+                (PayloadEncoding::Base64, Some(key)) => {
+                    self.at(key, "a base64 payload takes no `key`")
+                }
                 (PayloadEncoding::Base64, None) => {}
             }
         }
@@ -81,41 +112,84 @@ impl Checker<'_> {
             if recipe.input == SignInput::PayloadField && matches!(payload, Payload::Inline) {
                 self.at(
                     &check.recipe,
-                    format!("recipe `{}` signs the payload field, but this message's payload is inline", check.recipe.value),
+                    format!(
+                        "recipe `{}` signs the payload field, but this message's payload is inline",
+                        check.recipe.value
+                    ),
                 );
             }
         }
     }
 
     fn fields(&mut self, fields: &[Field], context: &str) {
-        self.unique(&format!("field in {context}"), fields.iter().map(|f| &f.name));
+        let repeated = self.unique(
+            "field",
+            &format!(" in {context}"),
+            fields.iter().map(|f| &f.name),
+        );
         let mut rust_names = BTreeSet::new();
         for field in fields {
             let rust = rust_field_name(field);
+            if repeated.contains(field.name.value.as_str()) {
+                continue;
+            }
             if syn::parse_str::<syn::Ident>(&rust).is_err() {
-                self.at(&field.name, format!("`{rust}` is not a usable Rust name; set `rust_name`"));
+                self.at(
+                    &field.name,
+                    format!("`{rust}` is not a usable Rust name; set `rust_name`"),
+                );
             } else if !rust_names.insert(rust.clone()) {
-                self.at(&field.name, format!("two fields of {context} become Rust field `{rust}`; set `rust_name`"));
+                self.at(
+                    &field.name,
+                    format!("two fields of {context} become Rust field `{rust}`; set `rust_name`"),
+                );
             }
             let nested = matches!(field.ty, FieldType::Object | FieldType::List);
             if !field.fields.is_empty() && !nested {
-                self.at(&field.name, format!("field `{}` has `fields` but is not an object or list", field.name.value));
+                self.at(
+                    &field.name,
+                    format!(
+                        "field `{}` has `fields` but is not an object or list",
+                        field.name.value
+                    ),
+                );
             }
             if field.as_string && !matches!(field.ty, FieldType::Int | FieldType::Fen) {
-                self.at(&field.name, format!("`as_string` applies to int and fen fields only, not `{}`", field.name.value));
+                self.at(
+                    &field.name,
+                    format!(
+                        "`as_string` applies to int and fen fields only, not `{}`",
+                        field.name.value
+                    ),
+                );
             }
             if !field.values.is_empty() {
                 if !matches!(field.ty, FieldType::String | FieldType::Int) {
-                    self.at(&field.name, format!("`values` apply to string and int fields only, not `{}`", field.name.value));
+                    self.at(
+                        &field.name,
+                        format!(
+                            "`values` apply to string and int fields only, not `{}`",
+                            field.name.value
+                        ),
+                    );
                 }
                 let mut seen = BTreeSet::new();
                 for value in &field.values {
                     if !seen.insert(value.value.as_str()) {
-                        self.at(&field.name, format!("field `{}` lists value `{}` twice", field.name.value, value.value));
+                        self.at(
+                            &field.name,
+                            format!(
+                                "field `{}` lists value `{}` twice",
+                                field.name.value, value.value
+                            ),
+                        );
                     }
                 }
                 if let Err(message) = variant_names(&field.values) {
-                    self.at(&field.name, format!("field `{}`: {message}", field.name.value));
+                    self.at(
+                        &field.name,
+                        format!("field `{}`: {message}", field.name.value),
+                    );
                 }
             }
             if nested {
@@ -145,14 +219,26 @@ impl Checker<'_> {
         if let Some(params) = &example.params {
             for name in params.keys() {
                 if !request.iter().any(|f| &f.name.value == name) {
-                    self.at(at, format!("example `{}` sets `{name}`, which is not a request field", example.name));
+                    self.at(
+                        at,
+                        format!(
+                            "example `{}` sets `{name}`, which is not a request field",
+                            example.name
+                        ),
+                    );
                 }
             }
         }
         if let Some(credentials) = &example.credentials {
             for name in credentials.keys() {
                 if !self.spec.credentials.iter().any(|c| &c.name.value == name) {
-                    self.at(at, format!("example `{}` gives credential `{name}`, which is not defined", example.name));
+                    self.at(
+                        at,
+                        format!(
+                            "example `{}` gives credential `{name}`, which is not defined",
+                            example.name
+                        ),
+                    );
                 }
             }
         }
@@ -188,28 +274,66 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
         c.at(&spec.name, "a spec needs at least one environment");
     }
     if syn::parse_str::<syn::Ident>(&spec.name.value.replace('-', "_")).is_err() {
-        c.at(&spec.name, "the spec name must be a lowercase identifier such as `mct1`");
+        c.at(
+            &spec.name,
+            "the spec name must be a lowercase identifier such as `mct1`",
+        );
     }
     if parse_offset(&spec.utc_offset).is_none() {
-        c.at(&spec.name, format!("utc_offset `{}` is not of the form +08:00", spec.utc_offset));
+        c.at(
+            &spec.name,
+            format!("utc_offset `{}` is not of the form +08:00", spec.utc_offset),
+        );
     }
-    c.unique("environment", spec.environments.iter().map(|e| &e.name));
-    c.unique("credential", spec.credentials.iter().map(|e| &e.name));
-    c.unique("signature recipe", spec.signatures.iter().map(|e| &e.name));
-    c.unique("operation", spec.operations.iter().map(|e| &e.name));
-    c.unique("notification", spec.notifications.iter().map(|e| &e.name));
-    c.unique("common field", spec.protocol.request.common.iter().map(|e| &e.name));
+    let _ = c.unique("environment", "", spec.environments.iter().map(|e| &e.name));
+    let _ = c.unique("credential", "", spec.credentials.iter().map(|e| &e.name));
+    let _ = c.unique(
+        "signature recipe",
+        "",
+        spec.signatures.iter().map(|e| &e.name),
+    );
+    let _ = c.unique("operation", "", spec.operations.iter().map(|e| &e.name));
+    let _ = c.unique(
+        "notification",
+        "",
+        spec.notifications.iter().map(|e| &e.name),
+    );
+    let _ = c.unique(
+        "common field",
+        "",
+        spec.protocol.request.common.iter().map(|e| &e.name),
+    );
 
     for recipe in &spec.signatures {
         c.credential(&recipe.key.credential, "signature key");
         if recipe.digests.is_empty() {
-            c.at(&recipe.name, format!("recipe `{}` has no digests; expected at least one step", recipe.name.value));
+            c.at(
+                &recipe.name,
+                format!(
+                    "recipe `{}` has no digests; expected at least one step",
+                    recipe.name.value
+                ),
+            );
         }
-        if matches!(recipe.key.placement, KeyPlace::SortedField(_)) && recipe.input != SignInput::Canonical {
-            c.at(&recipe.name, format!("recipe `{}`: a sorted-field key needs `input: canonical`", recipe.name.value));
+        if matches!(recipe.key.placement, KeyPlace::SortedField(_))
+            && recipe.input != SignInput::Canonical
+        {
+            c.at(
+                &recipe.name,
+                format!(
+                    "recipe `{}`: a sorted-field key needs `input: canonical`",
+                    recipe.name.value
+                ),
+            );
         }
         if recipe.canonical.is_some() && recipe.input != SignInput::Canonical {
-            c.at(&recipe.name, format!("recipe `{}` has `canonical` rules but its input is not canonical", recipe.name.value));
+            c.at(
+                &recipe.name,
+                format!(
+                    "recipe `{}` has `canonical` rules but its input is not canonical",
+                    recipe.name.value
+                ),
+            );
         }
     }
 
@@ -220,7 +344,10 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
             c.credential(name, "common field");
         }
         if field.in_payload && matches!(request.payload, Payload::Inline) {
-            c.at(&field.name, "`in_payload` needs a payload field; this request's payload is inline");
+            c.at(
+                &field.name,
+                "`in_payload` needs a payload field; this request's payload is inline",
+            );
         }
     }
     if let Some(signature) = &request.signature {
@@ -248,7 +375,10 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
                 };
                 let placeholder = &after[..end];
                 if placeholder != "signature"
-                    && !spec.credentials.iter().any(|cr| cr.name.value == placeholder)
+                    && !spec
+                        .credentials
+                        .iter()
+                        .any(|cr| cr.name.value == placeholder)
                 {
                     c.at(
                         &header.template,
@@ -266,29 +396,60 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
         c.verification(check, &response.payload);
     }
 
-    let common: BTreeSet<&str> = request.common.iter().map(|f| f.name.value.as_str()).collect();
+    let common: BTreeSet<&str> = request
+        .common
+        .iter()
+        .map(|f| f.name.value.as_str())
+        .collect();
     for operation in &spec.operations {
         if !operation.path.starts_with('/') {
-            c.at(&operation.name, format!("operation `{}`: path `{}` must start with `/`", operation.name.value, operation.path));
+            c.at(
+                &operation.name,
+                format!(
+                    "operation `{}`: path `{}` must start with `/`",
+                    operation.name.value, operation.path
+                ),
+            );
         }
         if let Some(method) = &operation.method {
             if !matches!(method.as_str(), "GET" | "POST" | "PUT" | "DELETE" | "PATCH") {
-                c.at(&operation.name, format!("operation `{}`: method `{method}` is not an HTTP method", operation.name.value));
+                c.at(
+                    &operation.name,
+                    format!(
+                        "operation `{}`: method `{method}` is not an HTTP method",
+                        operation.name.value
+                    ),
+                );
             }
         }
         for field in &operation.request {
             if common.contains(field.name.value.as_str()) {
-                c.at(&field.name, format!("`{}` is a common field; it cannot also be a request field", field.name.value));
+                c.at(
+                    &field.name,
+                    format!(
+                        "`{}` is a common field; it cannot also be a request field",
+                        field.name.value
+                    ),
+                );
             }
         }
-        c.fields(&operation.request, &format!("`{}` request", operation.name.value));
-        c.fields(&operation.response, &format!("`{}` response", operation.name.value));
+        c.fields(
+            &operation.request,
+            &format!("`{}` request", operation.name.value),
+        );
+        c.fields(
+            &operation.response,
+            &format!("`{}` response", operation.name.value),
+        );
         let rule = operation.success.as_ref().unwrap_or(&response.success);
         c.success(rule, operation);
         let mut example_names = BTreeSet::new();
         for example in &operation.examples {
             if !example_names.insert(example.name.as_str()) {
-                c.at(&operation.name, format!("duplicate example `{}`", example.name));
+                c.at(
+                    &operation.name,
+                    format!("duplicate example `{}`", example.name),
+                );
             }
             c.example(example, &operation.request, &operation.name);
         }
@@ -298,7 +459,10 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
         if let Some(check) = &notification.signature {
             c.verification(check, &notification.payload);
         }
-        c.fields(&notification.fields, &format!("notification `{}`", notification.name.value));
+        c.fields(
+            &notification.fields,
+            &format!("notification `{}`", notification.name.value),
+        );
     }
     c.problems.sort_by_key(|p| (p.line, p.column));
     c.problems

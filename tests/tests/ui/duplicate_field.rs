@@ -1,0 +1,5 @@
+mod provider {
+    paygen::provider!("../../../../tests/tests/ui/specs/duplicate_field.yaml");
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+mod provider {
+    paygen::provider!("../../../../tests/tests/ui/specs/base.yaml");
+}
+
+fn main() {
+    // `amount` is required: a request cannot be built without it.
+    let _ = provider::PayRequest::new();
+}

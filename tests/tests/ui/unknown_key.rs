@@ -1,0 +1,5 @@
+mod provider {
+    paygen::provider!("../../../../tests/tests/ui/specs/unknown_key.yaml");
+}
+
+fn main() {}

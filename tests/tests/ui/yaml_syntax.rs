@@ -1,0 +1,5 @@
+mod provider {
+    paygen::provider!("../../../../tests/tests/ui/specs/yaml_syntax.yaml");
+}
+
+fn main() {}
