@@ -25,6 +25,25 @@ pub fn spec(path: &Path) -> Result<Loaded, CliError> {
     })
 }
 
+/// The operation `name` of the provider, or an error listing the ones it has.
+pub fn operation<'p>(
+    provider: &'p Provider,
+    name: &str,
+) -> Result<&'p paygen::protocol::Operation, CliError> {
+    provider.operation(name).ok_or_else(|| {
+        let known: Vec<&str> = provider
+            .operations
+            .iter()
+            .map(|o| o.name.as_ref())
+            .collect();
+        CliError::Usage(format!(
+            "unknown operation `{name}`; {} has {}",
+            provider.name,
+            known.join(", ")
+        ))
+    })
+}
+
 /// Parses a JSON object argument.
 pub fn object(what: &str, text: &str) -> Result<Map<String, Value>, CliError> {
     match serde_json::from_str::<Value>(text) {

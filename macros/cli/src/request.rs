@@ -23,19 +23,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<(), CliError> {
     let loaded = input::spec(&args.spec)?;
     let provider = &loaded.provider;
-    let operation = provider.operation(&args.operation).ok_or_else(|| {
-        let known: Vec<&str> = provider
-            .operations
-            .iter()
-            .map(|o| o.name.as_ref())
-            .collect();
-        CliError::Usage(format!(
-            "unknown operation `{}`; {} has {}",
-            args.operation,
-            provider.name,
-            known.join(", ")
-        ))
-    })?;
+    let operation = input::operation(provider, &args.operation)?;
     let base_url = match &args.env {
         None => provider
             .environments

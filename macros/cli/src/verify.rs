@@ -36,18 +36,7 @@ pub fn response(
 ) -> Result<(), CliError> {
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
-    let operation = provider.operation(operation).ok_or_else(|| {
-        let known: Vec<&str> = provider
-            .operations
-            .iter()
-            .map(|o| o.name.as_ref())
-            .collect();
-        CliError::Usage(format!(
-            "unknown operation `{operation}`; {} has {}",
-            provider.name,
-            known.join(", ")
-        ))
-    })?;
+    let operation = input::operation(provider, operation)?;
     for header in headers {
         if !header.contains(':') {
             return Err(CliError::Usage(format!(
