@@ -60,6 +60,11 @@ impl<T: Transport> ClientCore<T> {
         self.nonce = Arc::new(nonce);
     }
 
+    /// The transport requests go through.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url

@@ -45,7 +45,7 @@ pub mod tables {
                     name: Cow::Borrowed("orderid"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -217,7 +217,7 @@ pub mod tables {
                     name: Cow::Borrowed("orderid"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -575,7 +575,7 @@ pub mod tables {
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("mpgateway"),
-        utc_offset_minutes: 480i32,
+        utc_offset_minutes: 480,
         environments: Cow::Borrowed(
             &[
                 Environment {
@@ -741,6 +741,10 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_clock(clock);
         self
     }
+    /// The transport requests go through.
+    pub fn transport(&self) -> &T {
+        self.core.transport()
+    }
     /// Replaces the nonce source.
     pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
         self.core.set_nonce(nonce);
@@ -902,7 +906,7 @@ impl MpgatewayRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(8usize);
+        let mut fields = ::paygen::WireFields::with_capacity(8);
         let value = &self.action;
         fields
             .push(
@@ -1030,7 +1034,7 @@ impl OpenidRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(2usize);
+        let mut fields = ::paygen::WireFields::with_capacity(2);
         let value = &self.backurl;
         fields
             .push(
@@ -1070,7 +1074,7 @@ impl GopayRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(2usize);
+        let mut fields = ::paygen::WireFields::with_capacity(2);
         let value = &self.orderid;
         fields
             .push(
@@ -1123,7 +1127,7 @@ impl QueryRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(2usize);
+        let mut fields = ::paygen::WireFields::with_capacity(2);
         if let Some(value) = &self.queryid {
             fields
                 .push(
@@ -1228,7 +1232,7 @@ impl CancelRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(2usize);
+        let mut fields = ::paygen::WireFields::with_capacity(2);
         if let Some(value) = &self.queryid {
             fields
                 .push(

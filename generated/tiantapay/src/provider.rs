@@ -15,7 +15,7 @@ pub mod tables {
                     name: Cow::Borrowed("auth_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(30u32),
+                    max_length: Some(30),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -35,7 +35,7 @@ pub mod tables {
                     name: Cow::Borrowed("money"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(12u32),
+                    max_length: Some(12),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -44,7 +44,7 @@ pub mod tables {
                     name: Cow::Borrowed("notifyUrl"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(120u32),
+                    max_length: Some(120),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -53,7 +53,7 @@ pub mod tables {
                     name: Cow::Borrowed("operatorId"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(30u32),
+                    max_length: Some(30),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -62,7 +62,7 @@ pub mod tables {
                     name: Cow::Borrowed("body"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(100u32),
+                    max_length: Some(100),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -71,7 +71,7 @@ pub mod tables {
                     name: Cow::Borrowed("orderNo"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(30u32),
+                    max_length: Some(30),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -84,7 +84,7 @@ pub mod tables {
                     name: Cow::Borrowed("code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(4u32),
+                    max_length: Some(4),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -93,7 +93,7 @@ pub mod tables {
                     name: Cow::Borrowed("msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -102,7 +102,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -111,7 +111,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(30u32),
+                    max_length: Some(30),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -120,7 +120,7 @@ pub mod tables {
                     name: Cow::Borrowed("money"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -129,7 +129,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_date"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -138,7 +138,7 @@ pub mod tables {
                     name: Cow::Borrowed("shopname"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -147,7 +147,7 @@ pub mod tables {
                     name: Cow::Borrowed("mchname"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -156,7 +156,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -165,7 +165,7 @@ pub mod tables {
                     name: Cow::Borrowed("auth_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -190,7 +190,7 @@ pub mod tables {
                     name: Cow::Borrowed("money"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -199,7 +199,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_no"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -208,7 +208,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_no"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -228,7 +228,7 @@ pub mod tables {
                     name: Cow::Borrowed("refund_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -241,7 +241,7 @@ pub mod tables {
                     name: Cow::Borrowed("code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(4u32),
+                    max_length: Some(4),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -250,7 +250,7 @@ pub mod tables {
                     name: Cow::Borrowed("msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -275,7 +275,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_no"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -284,7 +284,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_no"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -308,7 +308,7 @@ pub mod tables {
                     name: Cow::Borrowed("code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(4u32),
+                    max_length: Some(4),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -317,7 +317,7 @@ pub mod tables {
                     name: Cow::Borrowed("msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -353,7 +353,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_no"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -362,7 +362,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_no"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -371,7 +371,7 @@ pub mod tables {
                     name: Cow::Borrowed("refund_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -384,7 +384,7 @@ pub mod tables {
                     name: Cow::Borrowed("code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(4u32),
+                    max_length: Some(4),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -393,7 +393,7 @@ pub mod tables {
                     name: Cow::Borrowed("msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -418,7 +418,7 @@ pub mod tables {
                     name: Cow::Borrowed("money"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(12u32),
+                    max_length: Some(12),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -427,7 +427,7 @@ pub mod tables {
                     name: Cow::Borrowed("body"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(100u32),
+                    max_length: Some(100),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -436,7 +436,7 @@ pub mod tables {
                     name: Cow::Borrowed("orderNo"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(30u32),
+                    max_length: Some(30),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -445,7 +445,7 @@ pub mod tables {
                     name: Cow::Borrowed("notifyUrl"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(120u32),
+                    max_length: Some(120),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -454,7 +454,7 @@ pub mod tables {
                     name: Cow::Borrowed("operatorId"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(30u32),
+                    max_length: Some(30),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -478,7 +478,7 @@ pub mod tables {
                     name: Cow::Borrowed("code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(4u32),
+                    max_length: Some(4),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -487,7 +487,7 @@ pub mod tables {
                     name: Cow::Borrowed("msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -512,7 +512,7 @@ pub mod tables {
                     name: Cow::Borrowed("money"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(12u32),
+                    max_length: Some(12),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -521,7 +521,7 @@ pub mod tables {
                     name: Cow::Borrowed("body"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(100u32),
+                    max_length: Some(100),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -530,7 +530,7 @@ pub mod tables {
                     name: Cow::Borrowed("orderNo"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(30u32),
+                    max_length: Some(30),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -539,7 +539,7 @@ pub mod tables {
                     name: Cow::Borrowed("notifyUrl"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(120u32),
+                    max_length: Some(120),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -548,7 +548,7 @@ pub mod tables {
                     name: Cow::Borrowed("operatorId"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(30u32),
+                    max_length: Some(30),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -579,7 +579,7 @@ pub mod tables {
                     name: Cow::Borrowed("code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(4u32),
+                    max_length: Some(4),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -588,7 +588,7 @@ pub mod tables {
                     name: Cow::Borrowed("msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -614,7 +614,7 @@ pub mod tables {
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("tiantapay"),
-        utc_offset_minutes: 480i32,
+        utc_offset_minutes: 480,
         environments: Cow::Borrowed(
             &[
                 Environment {
@@ -753,6 +753,10 @@ impl<T: ::paygen::Transport> Client<T> {
     pub fn with_clock(mut self, clock: impl ::paygen::Clock + 'static) -> Self {
         self.core.set_clock(clock);
         self
+    }
+    /// The transport requests go through.
+    pub fn transport(&self) -> &T {
+        self.core.transport()
     }
     /// Replaces the nonce source.
     pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
@@ -907,7 +911,7 @@ impl IndexRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(7usize);
+        let mut fields = ::paygen::WireFields::with_capacity(7);
         let value = &self.auth_code;
         fields
             .push(
@@ -1060,7 +1064,7 @@ impl RefundRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(5usize);
+        let mut fields = ::paygen::WireFields::with_capacity(5);
         let value = &self.money;
         fields
             .push(
@@ -1153,7 +1157,7 @@ impl QueryRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(3usize);
+        let mut fields = ::paygen::WireFields::with_capacity(3);
         if let Some(value) = &self.trade_no {
             fields
                 .push(
@@ -1242,7 +1246,7 @@ impl RefundQueryRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(4usize);
+        let mut fields = ::paygen::WireFields::with_capacity(4);
         let value = &self.pay_type;
         fields
             .push(
@@ -1341,7 +1345,7 @@ impl ScanRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(6usize);
+        let mut fields = ::paygen::WireFields::with_capacity(6);
         let value = &self.money;
         fields
             .push(
@@ -1452,7 +1456,7 @@ impl WxjspayRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(7usize);
+        let mut fields = ::paygen::WireFields::with_capacity(7);
         let value = &self.money;
         fields
             .push(

@@ -15,7 +15,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -24,7 +24,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -33,7 +33,7 @@ pub mod tables {
                     name: Cow::Borrowed("subject"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -42,7 +42,7 @@ pub mod tables {
                     name: Cow::Borrowed("product_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -51,7 +51,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -60,7 +60,7 @@ pub mod tables {
                     name: Cow::Borrowed("attach"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -69,7 +69,7 @@ pub mod tables {
                     name: Cow::Borrowed("notify_url"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -78,7 +78,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -87,7 +87,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -100,7 +100,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -131,7 +131,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -140,7 +140,7 @@ pub mod tables {
                     name: Cow::Borrowed("qrcode_url"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(64u32),
+                    max_length: Some(64),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -149,7 +149,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -158,7 +158,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -167,7 +167,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -176,7 +176,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -185,7 +185,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -194,7 +194,7 @@ pub mod tables {
                     name: Cow::Borrowed("store_account"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -203,7 +203,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -228,7 +228,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -237,7 +237,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -246,7 +246,7 @@ pub mod tables {
                     name: Cow::Borrowed("subject"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -255,7 +255,7 @@ pub mod tables {
                     name: Cow::Borrowed("product_id"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -264,7 +264,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -273,7 +273,7 @@ pub mod tables {
                     name: Cow::Borrowed("attach"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -282,7 +282,7 @@ pub mod tables {
                     name: Cow::Borrowed("auth_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -291,7 +291,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -300,7 +300,7 @@ pub mod tables {
                     name: Cow::Borrowed("notify_url"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -309,7 +309,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -322,7 +322,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -353,7 +353,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -362,7 +362,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -371,7 +371,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -380,7 +380,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_time"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(19u32),
+                    max_length: Some(19),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -389,7 +389,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -398,7 +398,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -407,7 +407,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -416,7 +416,7 @@ pub mod tables {
                     name: Cow::Borrowed("store_account"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -425,7 +425,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -450,7 +450,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -459,7 +459,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -468,7 +468,7 @@ pub mod tables {
                     name: Cow::Borrowed("refund_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -486,7 +486,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -495,7 +495,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_id"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -504,7 +504,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_refund_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -517,7 +517,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -548,7 +548,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -557,7 +557,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -566,7 +566,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -575,7 +575,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_refund_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -584,7 +584,7 @@ pub mod tables {
                     name: Cow::Borrowed("refund_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -593,7 +593,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: false,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -602,7 +602,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -611,7 +611,7 @@ pub mod tables {
                     name: Cow::Borrowed("refund_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -620,7 +620,7 @@ pub mod tables {
                     name: Cow::Borrowed("refund_fee_type"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -629,7 +629,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -654,7 +654,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -663,7 +663,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -672,7 +672,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_id"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -685,7 +685,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -716,7 +716,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -725,7 +725,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -734,7 +734,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -743,7 +743,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -752,7 +752,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -761,7 +761,7 @@ pub mod tables {
                     name: Cow::Borrowed("attach"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -770,7 +770,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_status"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -785,7 +785,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_time"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(19u32),
+                    max_length: Some(19),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -794,7 +794,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -803,7 +803,7 @@ pub mod tables {
                     name: Cow::Borrowed("store_account"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -812,7 +812,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -837,7 +837,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -846,7 +846,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -855,7 +855,7 @@ pub mod tables {
                     name: Cow::Borrowed("subject"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -864,7 +864,7 @@ pub mod tables {
                     name: Cow::Borrowed("product_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -873,7 +873,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -882,7 +882,7 @@ pub mod tables {
                     name: Cow::Borrowed("attach"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -891,7 +891,7 @@ pub mod tables {
                     name: Cow::Borrowed("notify_url"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -900,7 +900,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -909,7 +909,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -918,7 +918,7 @@ pub mod tables {
                     name: Cow::Borrowed("open_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -927,7 +927,7 @@ pub mod tables {
                     name: Cow::Borrowed("app_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -940,7 +940,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -971,7 +971,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1046,7 +1046,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1071,7 +1071,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -1080,7 +1080,7 @@ pub mod tables {
                     name: Cow::Borrowed("start_date"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1089,7 +1089,7 @@ pub mod tables {
                     name: Cow::Borrowed("end_date"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1102,7 +1102,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -1133,7 +1133,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1151,7 +1151,7 @@ pub mod tables {
                                 name: Cow::Borrowed("trade_id"),
                                 ty: FieldType::String,
                                 required: true,
-                                max_length: Some(64u32),
+                                max_length: Some(64),
                                 as_string: false,
                                 values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(&[]),
@@ -1160,7 +1160,7 @@ pub mod tables {
                                 name: Cow::Borrowed("out_trade_id"),
                                 ty: FieldType::String,
                                 required: false,
-                                max_length: Some(64u32),
+                                max_length: Some(64),
                                 as_string: false,
                                 values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(&[]),
@@ -1169,7 +1169,7 @@ pub mod tables {
                                 name: Cow::Borrowed("out_trade_no"),
                                 ty: FieldType::String,
                                 required: false,
-                                max_length: Some(64u32),
+                                max_length: Some(64),
                                 as_string: false,
                                 values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(&[]),
@@ -1178,7 +1178,7 @@ pub mod tables {
                                 name: Cow::Borrowed("refund_id"),
                                 ty: FieldType::String,
                                 required: true,
-                                max_length: Some(64u32),
+                                max_length: Some(64),
                                 as_string: false,
                                 values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(&[]),
@@ -1187,7 +1187,7 @@ pub mod tables {
                                 name: Cow::Borrowed("out_refund_id"),
                                 ty: FieldType::String,
                                 required: false,
-                                max_length: Some(64u32),
+                                max_length: Some(64),
                                 as_string: false,
                                 values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(&[]),
@@ -1196,7 +1196,7 @@ pub mod tables {
                                 name: Cow::Borrowed("out_refund_no"),
                                 ty: FieldType::String,
                                 required: false,
-                                max_length: Some(64u32),
+                                max_length: Some(64),
                                 as_string: false,
                                 values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(&[]),
@@ -1205,7 +1205,7 @@ pub mod tables {
                                 name: Cow::Borrowed("type"),
                                 ty: FieldType::Int,
                                 required: true,
-                                max_length: Some(1u32),
+                                max_length: Some(1),
                                 as_string: false,
                                 values: Cow::Borrowed(
                                     &[Cow::Borrowed("1"), Cow::Borrowed("-1")],
@@ -1216,7 +1216,7 @@ pub mod tables {
                                 name: Cow::Borrowed("total_fee"),
                                 ty: FieldType::Json,
                                 required: true,
-                                max_length: Some(14u32),
+                                max_length: Some(14),
                                 as_string: false,
                                 values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(&[]),
@@ -1225,7 +1225,7 @@ pub mod tables {
                                 name: Cow::Borrowed("date_added"),
                                 ty: FieldType::String,
                                 required: true,
-                                max_length: Some(20u32),
+                                max_length: Some(20),
                                 as_string: false,
                                 values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(&[]),
@@ -1234,7 +1234,7 @@ pub mod tables {
                                 name: Cow::Borrowed("fee_type"),
                                 ty: FieldType::String,
                                 required: true,
-                                max_length: Some(14u32),
+                                max_length: Some(14),
                                 as_string: false,
                                 values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(&[]),
@@ -1246,7 +1246,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1271,7 +1271,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -1280,7 +1280,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1289,7 +1289,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1298,7 +1298,7 @@ pub mod tables {
                     name: Cow::Borrowed("subject"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1307,7 +1307,7 @@ pub mod tables {
                     name: Cow::Borrowed("product_id"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1316,7 +1316,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1325,7 +1325,7 @@ pub mod tables {
                     name: Cow::Borrowed("attach"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1334,7 +1334,7 @@ pub mod tables {
                     name: Cow::Borrowed("time_expire"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(19u32),
+                    max_length: Some(19),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1343,7 +1343,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1352,7 +1352,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_url"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1361,7 +1361,7 @@ pub mod tables {
                     name: Cow::Borrowed("notify_url"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1370,7 +1370,7 @@ pub mod tables {
                     name: Cow::Borrowed("payment_inst"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
@@ -1381,7 +1381,7 @@ pub mod tables {
                     name: Cow::Borrowed("qrcode_width"),
                     ty: FieldType::Int,
                     required: false,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1394,7 +1394,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -1425,7 +1425,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1443,7 +1443,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1468,7 +1468,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -1477,7 +1477,7 @@ pub mod tables {
                     name: Cow::Borrowed("subject"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1486,7 +1486,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1495,7 +1495,7 @@ pub mod tables {
                     name: Cow::Borrowed("product_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1504,7 +1504,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1513,7 +1513,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1522,7 +1522,7 @@ pub mod tables {
                     name: Cow::Borrowed("notify_url"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1531,7 +1531,7 @@ pub mod tables {
                     name: Cow::Borrowed("attach"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1540,7 +1540,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1549,7 +1549,7 @@ pub mod tables {
                     name: Cow::Borrowed("payment_inst"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
@@ -1564,7 +1564,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -1595,7 +1595,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1613,7 +1613,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1638,7 +1638,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -1647,7 +1647,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: true,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1656,7 +1656,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1665,7 +1665,7 @@ pub mod tables {
                     name: Cow::Borrowed("subject"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1674,7 +1674,7 @@ pub mod tables {
                     name: Cow::Borrowed("product_id"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1683,7 +1683,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1692,7 +1692,7 @@ pub mod tables {
                     name: Cow::Borrowed("attach"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1701,7 +1701,7 @@ pub mod tables {
                     name: Cow::Borrowed("time_expire"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(19u32),
+                    max_length: Some(19),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1710,7 +1710,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1719,7 +1719,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_url"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1728,7 +1728,7 @@ pub mod tables {
                     name: Cow::Borrowed("notify_url"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1737,7 +1737,7 @@ pub mod tables {
                     name: Cow::Borrowed("payment_inst"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
@@ -1752,7 +1752,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -1783,7 +1783,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1801,7 +1801,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1826,7 +1826,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -1835,7 +1835,7 @@ pub mod tables {
                     name: Cow::Borrowed("notify_url"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(256u32),
+                    max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1848,7 +1848,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -1879,7 +1879,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1897,7 +1897,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1922,7 +1922,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -1931,7 +1931,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1944,7 +1944,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -1975,7 +1975,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1993,7 +1993,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2018,7 +2018,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -2027,7 +2027,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2036,7 +2036,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2049,7 +2049,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -2080,7 +2080,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2089,7 +2089,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2114,7 +2114,7 @@ pub mod tables {
                     name: Cow::Borrowed("pay_channel"),
                     ty: FieldType::Int,
                     required: true,
-                    max_length: Some(1u32),
+                    max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
                     fields: Cow::Borrowed(&[]),
@@ -2123,7 +2123,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2132,7 +2132,7 @@ pub mod tables {
                     name: Cow::Borrowed("device_sn"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2145,7 +2145,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -2176,7 +2176,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2185,7 +2185,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2235,7 +2235,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_code"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(16u32),
+                    max_length: Some(16),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -2266,7 +2266,7 @@ pub mod tables {
                     name: Cow::Borrowed("return_msg"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2275,7 +2275,7 @@ pub mod tables {
                     name: Cow::Borrowed("merchant_account"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2284,7 +2284,7 @@ pub mod tables {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: Some(11u32),
+                    max_length: Some(11),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2293,7 +2293,7 @@ pub mod tables {
                     name: Cow::Borrowed("fee_type"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(3u32),
+                    max_length: Some(3),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2302,7 +2302,7 @@ pub mod tables {
                     name: Cow::Borrowed("subject"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2311,7 +2311,7 @@ pub mod tables {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2320,7 +2320,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_id"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2329,7 +2329,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_status"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(
                         &[
@@ -2344,7 +2344,7 @@ pub mod tables {
                     name: Cow::Borrowed("trade_time"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(19u32),
+                    max_length: Some(19),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2353,7 +2353,7 @@ pub mod tables {
                     name: Cow::Borrowed("attach"),
                     ty: FieldType::String,
                     required: false,
-                    max_length: Some(128u32),
+                    max_length: Some(128),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2362,7 +2362,7 @@ pub mod tables {
                     name: Cow::Borrowed("sign"),
                     ty: FieldType::String,
                     required: true,
-                    max_length: Some(32u32),
+                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2373,7 +2373,7 @@ pub mod tables {
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("wantu"),
-        utc_offset_minutes: 480i32,
+        utc_offset_minutes: 480,
         environments: Cow::Borrowed(
             &[
                 Environment {
@@ -2575,6 +2575,10 @@ impl<T: ::paygen::Transport> Client<T> {
     pub fn with_clock(mut self, clock: impl ::paygen::Clock + 'static) -> Self {
         self.core.set_clock(clock);
         self
+    }
+    /// The transport requests go through.
+    pub fn transport(&self) -> &T {
+        self.core.transport()
     }
     /// Replaces the nonce source.
     pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
@@ -2847,7 +2851,7 @@ impl CreateQrcodeRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(9usize);
+        let mut fields = ::paygen::WireFields::with_capacity(9);
         let value = &self.pay_channel;
         fields
             .push(
@@ -3052,7 +3056,7 @@ impl PospayRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(10usize);
+        let mut fields = ::paygen::WireFields::with_capacity(10);
         let value = &self.pay_channel;
         fields
             .push(
@@ -3248,7 +3252,7 @@ impl RefundRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(7usize);
+        let mut fields = ::paygen::WireFields::with_capacity(7);
         let value = &self.pay_channel;
         fields
             .push(
@@ -3405,7 +3409,7 @@ impl QueryRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(3usize);
+        let mut fields = ::paygen::WireFields::with_capacity(3);
         let value = &self.pay_channel;
         fields
             .push(
@@ -3590,7 +3594,7 @@ impl PayFormRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(11usize);
+        let mut fields = ::paygen::WireFields::with_capacity(11);
         let value = &self.pay_channel;
         fields
             .push(
@@ -3758,7 +3762,7 @@ impl OrderListRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(3usize);
+        let mut fields = ::paygen::WireFields::with_capacity(3);
         let value = &self.pay_channel;
         fields
             .push(
@@ -3992,7 +3996,7 @@ impl WebRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(13usize);
+        let mut fields = ::paygen::WireFields::with_capacity(13);
         let value = &self.pay_channel;
         fields
             .push(
@@ -4203,7 +4207,7 @@ impl AppRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(10usize);
+        let mut fields = ::paygen::WireFields::with_capacity(10);
         let value = &self.pay_channel;
         fields
             .push(
@@ -4407,7 +4411,7 @@ impl WapRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(12usize);
+        let mut fields = ::paygen::WireFields::with_capacity(12);
         let value = &self.pay_channel;
         fields
             .push(
@@ -4551,7 +4555,7 @@ impl MerchantQrcodeRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(2usize);
+        let mut fields = ::paygen::WireFields::with_capacity(2);
         let value = &self.pay_channel;
         fields
             .push(
@@ -4623,7 +4627,7 @@ impl CurrencyRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(2usize);
+        let mut fields = ::paygen::WireFields::with_capacity(2);
         let value = &self.pay_channel;
         fields
             .push(
@@ -4700,7 +4704,7 @@ impl CancelRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(3usize);
+        let mut fields = ::paygen::WireFields::with_capacity(3);
         let value = &self.pay_channel;
         fields
             .push(
@@ -4778,7 +4782,7 @@ impl CloseRequest {
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(3usize);
+        let mut fields = ::paygen::WireFields::with_capacity(3);
         let value = &self.pay_channel;
         fields
             .push(

@@ -185,6 +185,11 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
                 self
             }
 
+            /// The transport requests go through.
+            pub fn transport(&self) -> &T {
+                self.core.transport()
+            }
+
             /// Replaces the nonce source.
             pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
                 self.core.set_nonce(nonce);

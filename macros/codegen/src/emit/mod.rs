@@ -84,7 +84,7 @@ fn tables_module(spec: &Spec, provider: &paygen_protocol::Provider) -> TokenStre
         notification_names.push(name);
     }
     let name = provider.name.emit();
-    let offset = provider.utc_offset_minutes;
+    let offset = proc_macro2::Literal::i32_unsuffixed(provider.utc_offset_minutes);
     let environments = provider.environments.emit();
     let credentials = provider.credentials.emit();
     let request = {

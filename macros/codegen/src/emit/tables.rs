@@ -135,7 +135,10 @@ impl EmitConst for ir::CommonField {
                 let format = format.emit();
                 quote!(ValueSource::Clock(#format))
             }
-            ir::ValueSource::Nonce(len) => quote!(ValueSource::Nonce(#len)),
+            ir::ValueSource::Nonce(len) => {
+                let len = proc_macro2::Literal::u8_unsuffixed(*len);
+                quote!(ValueSource::Nonce(#len))
+            }
         };
         quote!(CommonField { name: #name, value: #value, in_payload: #in_payload })
     }
@@ -237,7 +240,10 @@ impl EmitConst for ir::FieldDef {
         let ty = self.ty.emit();
         let required = self.required;
         let max_length = match self.max_length {
-            Some(n) => quote!(Some(#n)),
+            Some(n) => {
+                let n = proc_macro2::Literal::u32_unsuffixed(n);
+                quote!(Some(#n))
+            }
             None => quote!(None),
         };
         let as_string = self.as_string;

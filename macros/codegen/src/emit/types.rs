@@ -234,7 +234,7 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
             });
         }
     }
-    let count = fields.len();
+    let count = proc_macro2::Literal::usize_unsuffixed(fields.len());
     let doc = doc_lines(doc);
     let default = fields.iter().all(|f| !f.required).then(|| quote!(Default,));
     quote! {

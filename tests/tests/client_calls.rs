@@ -1,0 +1,230 @@
+//! Generated clients end to end over a test transport: the typed call path, and every
+//! phase of failure (HTTP status, decode, signature, business code) with the raw body kept.
+
+use paygen::{Error, FixedClock, HttpRequest, HttpResponse, SignatureFailure, Transport};
+use std::sync::Mutex;
+
+/// Answers every request with one canned response and remembers what it was sent.
+#[derive(Debug)]
+struct CannedTransport {
+    response: HttpResponse,
+    sent: Mutex<Vec<HttpRequest>>,
+}
+
+impl CannedTransport {
+    fn new(status: u16, body: &str) -> Self {
+        CannedTransport {
+            response: HttpResponse {
+                status,
+                headers: vec![],
+                body: body.to_owned(),
+            },
+            sent: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl Transport for CannedTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        self.sent.lock().unwrap().push(request);
+        Ok(self.response.clone())
+    }
+}
+
+const KEY: &str = "mpgateway-test-key";
+
+fn mpgateway(transport: CannedTransport) -> paygen_mpgateway::Client<CannedTransport> {
+    paygen_mpgateway::Client::with_transport(
+        "http://127.0.0.1:9",
+        paygen_mpgateway::Credentials {
+            merid: "M1".into(),
+            key: KEY.into(),
+        },
+        transport,
+    )
+    .with_clock(FixedClock::at_unix_seconds(1_700_000_000))
+}
+
+/// A response as document 001 describes it: resp=base64(json)&sign=md5(resp+key).
+fn signed_reply(json: &str) -> String {
+    let resp = paygen::cipher::base64_encode(json.as_bytes());
+    let sign = paygen::digest::digest_hex(
+        paygen::protocol::DigestAlgorithm::Md5,
+        format!("{resp}{KEY}").as_bytes(),
+        paygen::protocol::HexCase::Lower,
+    );
+    let mut body = String::from("resp=");
+    body.extend(form_encode(&resp));
+    body.push_str("&sign=");
+    body.push_str(&sign);
+    body
+}
+
+fn form_encode(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.chars().map(|c| match c {
+        '+' => "%2B".to_owned(),
+        '/' => "%2F".to_owned(),
+        '=' => "%3D".to_owned(),
+        c => c.to_string(),
+    })
+}
+
+fn request() -> paygen_mpgateway::MpgatewayRequest {
+    paygen_mpgateway::MpgatewayRequest::new(
+        paygen_mpgateway::Action::AliCode,
+        paygen::Fen(100),
+        "20240101000001",
+        "https://m.example/notify",
+    )
+    .with_code("284020000000000000")
+}
+
+#[tokio::test]
+async fn a_verified_successful_reply_becomes_the_typed_response() {
+    let body = signed_reply(
+        r#"{"respcode":"00","respmsg":"成功","txnamt":100,"merid":"M1","orderid":"20240101000001","queryid":"Q9"}"#,
+    );
+    let client = mpgateway(CannedTransport::new(200, &body));
+    let response = client.mpgateway(&request()).await.unwrap();
+    assert_eq!(
+        response.respcode,
+        paygen_mpgateway::Respcode::from_wire("00")
+    );
+    assert_eq!(response.txnamt, paygen::Fen(100));
+    assert_eq!(response.queryid.as_deref(), Some("Q9"));
+}
+
+#[tokio::test]
+async fn business_failure_is_typed_and_keeps_the_body() {
+    let body = signed_reply(
+        r#"{"respcode":"14","respmsg":"订单号重复","txnamt":100,"merid":"M1","orderid":"20240101000001"}"#,
+    );
+    let client = mpgateway(CannedTransport::new(200, &body));
+    let error = client.mpgateway(&request()).await.unwrap_err();
+    match &error {
+        Error::Business { code, message, .. } => {
+            assert_eq!(code, "14");
+            assert_eq!(message.as_deref(), Some("订单号重复"));
+        }
+        other => panic!("expected a business error, got {other}"),
+    }
+    assert_eq!(error.raw_body(), Some(body.as_str()));
+    assert!(!error.is_retry_safe());
+}
+
+#[tokio::test]
+async fn empty_sign_is_accepted_only_on_an_error_reply() {
+    // Document 001: an unknown merid gets an error reply whose sign is empty.
+    let resp =
+        paygen::cipher::base64_encode(r#"{"respcode":"99","respmsg":"商户不存在"}"#.as_bytes());
+    let error_reply = format!("resp={}&sign=", form_encode(&resp).collect::<String>());
+    let error = mpgateway(CannedTransport::new(200, &error_reply))
+        .mpgateway(&request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Business { ref code, .. } if code == "99"),
+        "{error}"
+    );
+
+    // The same empty sign on a reply that claims success is a forgery.
+    let resp = paygen::cipher::base64_encode(
+        br#"{"respcode":"00","respmsg":"ok","txnamt":1,"merid":"M1","orderid":"x"}"#,
+    );
+    let forged = format!("resp={}&sign=", form_encode(&resp).collect::<String>());
+    let error = mpgateway(CannedTransport::new(200, &forged))
+        .mpgateway(&request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Signature {
+                reason: SignatureFailure::EmptyOnSuccess,
+                ..
+            }
+        ),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_tampered_reply_fails_the_signature_check() {
+    let body =
+        signed_reply(r#"{"respcode":"00","respmsg":"ok","txnamt":100,"merid":"M1","orderid":"o"}"#);
+    let tampered = body.replace("&sign=", "&sign=0");
+    let error = mpgateway(CannedTransport::new(200, &tampered))
+        .mpgateway(&request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Signature {
+                reason: SignatureFailure::Mismatch,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(error.raw_body(), Some(tampered.as_str()));
+}
+
+#[tokio::test]
+async fn http_status_and_undecodable_bodies_are_their_own_phases() {
+    let error = mpgateway(CannedTransport::new(502, "bad gateway"))
+        .mpgateway(&request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::HttpStatus { status: 502, .. }),
+        "{error}"
+    );
+    assert!(error.outcome_unknown());
+    assert_eq!(error.raw_body(), Some("bad gateway"));
+
+    let error = mpgateway(CannedTransport::new(200, "resp=%%%&sign=abc"))
+        .mpgateway(&request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Signature { .. } | Error::Decode { .. }),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn the_transport_receives_the_rendered_request() {
+    let body =
+        signed_reply(r#"{"respcode":"00","respmsg":"ok","txnamt":100,"merid":"M1","orderid":"o"}"#);
+    let client = mpgateway(CannedTransport::new(200, &body));
+    let rendered = client.render_mpgateway(&request()).unwrap();
+    client.mpgateway(&request()).await.unwrap();
+    assert_eq!(*client.transport().sent.lock().unwrap(), vec![rendered]);
+    // The client's Debug output never shows the key.
+    let debug = format!("{client:?}");
+    assert!(!debug.contains(KEY), "{debug}");
+}
+
+#[tokio::test]
+async fn shouqianba_unsigned_replies_are_judged_by_result_code() {
+    let client = paygen_shouqianba::Client::with_transport(
+        "http://127.0.0.1:9",
+        paygen_shouqianba::Credentials {
+            terminal_sn: "T1".into(),
+            terminal_key: "K1".into(),
+        },
+        CannedTransport::new(
+            200,
+            r#"{"result_code":"400","error_code":"INVALID_PARAMETER","error_message":"total_amount必须大于0"}"#,
+        ),
+    );
+    let request = paygen_shouqianba::PayRequest::new("c1", paygen::Fen(0), "d1", "s", "o");
+    let error = client.pay(&request).await.unwrap_err();
+    assert!(
+        matches!(error, Error::Business { ref code, .. } if code == "400"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("total_amount必须大于0"));
+    assert!(!format!("{error:?}").contains("K1"));
+}
