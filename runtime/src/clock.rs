@@ -105,12 +105,35 @@ pub fn format_clock(millis: i64, format: ClockFormat, utc_offset_minutes: i32, o
             let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
             let (year, month, day) = civil_from_days(days);
             let (h, m, s) = (secs / 3600, secs % 3600 / 60, secs % 60);
-            let _ = if format == ClockFormat::DateTime {
-                write!(out, "{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{s:02}")
+            let (date_sep, middle, time_sep) = if format == ClockFormat::DateTime {
+                ("-", " ", ":")
             } else {
-                write!(out, "{year:04}{month:02}{day:02}{h:02}{m:02}{s:02}")
+                ("", "", "")
             };
+            if (0..10_000).contains(&year) {
+                push_digits(out, year as u32, 4);
+            } else {
+                let _ = write!(out, "{year}");
+            }
+            out.push_str(date_sep);
+            push_digits(out, month, 2);
+            out.push_str(date_sep);
+            push_digits(out, day, 2);
+            out.push_str(middle);
+            push_digits(out, h as u32, 2);
+            out.push_str(time_sep);
+            push_digits(out, m as u32, 2);
+            out.push_str(time_sep);
+            push_digits(out, s as u32, 2);
         }
+    }
+}
+
+/// Appends `value` as exactly `width` decimal digits, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for position in (0..width).rev() {
+        let digit = value / 10u32.pow(position) % 10;
+        out.push(char::from(b'0' + digit as u8));
     }
 }
 

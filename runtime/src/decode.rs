@@ -1,6 +1,7 @@
 //! Reading received messages: parse the envelope, verify the signature over the raw
 //! received values, decode the payload, judge success.
 
+use crate::canonical::SignedText;
 use crate::cipher::{aes256_ecb_decrypt_hex, base64_decode};
 use crate::credentials::Credentials;
 use crate::error::{Error, SignatureFailure};
@@ -213,7 +214,7 @@ fn expected_signature(
             let pairs = top
                 .iter()
                 .filter(|f| f.name != check.field)
-                .map(|f| (f.name.as_str(), f.signed_text.as_str()))
+                .map(|f| (f.name.as_str(), SignedText::Str(&f.signed_text)))
                 .collect();
             sign(recipe, SignSource::Pairs(pairs), credentials, Some(trace))
         }

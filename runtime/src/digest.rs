@@ -45,10 +45,14 @@ pub fn digest_hex(algorithm: DigestAlgorithm, input: &[u8], case: HexCase) -> St
 
 /// Bytes as hex text in the given case.
 pub fn hex_text(bytes: &[u8], case: HexCase) -> String {
-    match case {
-        HexCase::Lower => hex::encode(bytes),
-        HexCase::Upper => hex::encode_upper(bytes),
+    let mut out = vec![0u8; bytes.len() * 2];
+    // The buffer is exactly twice the input, which is all `encode_to_slice` asks.
+    let _ = hex::encode_to_slice(bytes, &mut out);
+    if case == HexCase::Upper {
+        out.make_ascii_uppercase();
     }
+    // Hex digits are ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -73,6 +77,12 @@ mod tests {
         let sign = digest_chain(input.as_bytes(), &SHA1_THEN_MD5, Some(&mut trace));
         assert_eq!(trace[0].output, "013030c4532c00c14ad8b9e47f3382f9ea4a8ed1");
         assert_eq!(sign, "915be5aff09f2686870e1d17e93b3542");
+    }
+
+    #[test]
+    fn hex_case() {
+        assert_eq!(hex_text(&[0xab, 0x01], HexCase::Lower), "ab01");
+        assert_eq!(hex_text(&[0xab, 0x01], HexCase::Upper), "AB01");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Request encoding: business fields plus common fields, through the envelope, signed.
 
+use crate::canonical::SignedText;
 use crate::cipher::{aes256_ecb_encrypt_hex, base64_encode};
 use crate::clock::{format_clock, Clock, NonceSource};
 use crate::credentials::Credentials;
@@ -113,9 +114,8 @@ pub fn encode_request(
             let recipe = &signature.recipe;
             let value = match recipe.input {
                 SignInput::Canonical => {
-                    let texts: Vec<(&str, Cow<'_, str>)> =
-                        top.iter().map(|(n, v)| (*n, v.text())).collect();
-                    let pairs = texts.iter().map(|(n, t)| (*n, t.as_ref())).collect();
+                    let mut pairs = Vec::with_capacity(top.len() + 1);
+                    pairs.extend(top.iter().map(|(n, v)| (*n, SignedText::Wire(v))));
                     sign(recipe, SignSource::Pairs(pairs), context.credentials, trace)?
                 }
                 SignInput::PayloadField => {
@@ -238,23 +238,41 @@ fn fill_template(
     Ok(out)
 }
 
+/// A body's likely size, so that it is written without reallocating.
+fn size_hint(fields: &[(&str, &WireValue<'_>)]) -> usize {
+    fields
+        .iter()
+        .map(|(name, value)| {
+            name.len()
+                + 6
+                + match value {
+                    WireValue::Text(text) => text.len() + text.len() / 8,
+                    _ => 24,
+                }
+        })
+        .sum::<usize>()
+        + 2
+}
+
 fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> String {
     match format {
         BodyFormat::Json => {
-            let mut out = Vec::with_capacity(256);
+            let mut out = Vec::with_capacity(size_hint(fields));
             write_json_object(fields.iter().copied(), &mut out);
             // Built only from `str`s and JSON: always UTF-8.
             String::from_utf8(out).unwrap_or_default()
         }
         BodyFormat::Form | BodyFormat::Query => {
-            let mut serializer = form_urlencoded::Serializer::new(String::with_capacity(256));
-            let mut text = String::new();
-            for (name, value) in fields {
-                text.clear();
-                value.write_text(&mut text);
-                serializer.append_pair(name, &text);
+            let mut out = String::with_capacity(size_hint(fields));
+            for (index, (name, value)) in fields.iter().enumerate() {
+                if index > 0 {
+                    out.push('&');
+                }
+                out.extend(form_urlencoded::byte_serialize(name.as_bytes()));
+                out.push('=');
+                out.extend(form_urlencoded::byte_serialize(value.text().as_bytes()));
             }
-            serializer.finish()
+            out
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Runs a signing recipe: the string to sign, the key, the digest chain.
 
-use crate::canonical::canonical_string;
+use crate::canonical::{canonical_string, SignedText};
 use crate::credentials::Credentials;
 use crate::digest::{digest_chain, DigestTrace};
 use crate::error::Error;
@@ -9,8 +9,8 @@ use paygen_protocol::{KeyPlace, Recipe, SignInput};
 /// What a recipe signs, already taken from the message.
 #[derive(Debug)]
 pub enum SignSource<'a> {
-    /// Top-level `(name, text)` pairs for a canonical string.
-    Pairs(Vec<(&'a str, &'a str)>),
+    /// Top-level `(name, value)` pairs for a canonical string.
+    Pairs(Vec<(&'a str, SignedText<'a>)>),
     /// Raw bytes: the payload field's text or the body.
     Bytes(&'a [u8]),
 }
@@ -44,10 +44,10 @@ pub fn sign(
     match source {
         SignSource::Pairs(mut pairs) => {
             if let KeyPlace::SortedField(name) = &recipe.key_place {
-                pairs.push((name, key));
+                pairs.push((name, SignedText::Str(key)));
             }
-            let mut canonical = String::with_capacity(256);
-            canonical_string(pairs, &recipe.canonical, &mut canonical);
+            let mut canonical = String::with_capacity(pairs.len() * 32 + key.len() + 16);
+            canonical_string(&mut pairs, &recipe.canonical, &mut canonical);
             if trace.is_some() {
                 canonical_text = Some(canonical.clone());
             }

@@ -1,7 +1,7 @@
 //! Checks business fields against the operation's field table before anything is signed.
 
 use crate::error::{Error, ParamRule};
-use crate::wire::WireFields;
+use crate::wire::{WireFields, WireValue};
 use paygen_protocol::FieldDef;
 
 /// Every field known, every required field present and non-empty, lengths and documented
@@ -11,16 +11,34 @@ pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(),
         field: def.name.to_string(),
         rule,
     };
-    for (name, _) in fields.iter() {
-        if !defs.iter().any(|def| def.name == name) {
-            return Err(Error::InvalidParam {
-                field: name.to_owned(),
-                rule: ParamRule::Unknown,
-            });
+    // Generated requests and `fields_from_json` list fields in the table's order, so one
+    // walk over both lists finds every field; anything else takes the slow path.
+    let mut cursor = 0;
+    let entries: Vec<(&str, &WireValue<'_>)> = fields.iter().collect();
+    let mut in_order = Vec::with_capacity(defs.len());
+    for def in defs {
+        match entries.get(cursor) {
+            Some((name, value)) if *name == def.name => {
+                in_order.push(Some(*value));
+                cursor += 1;
+            }
+            _ => in_order.push(None),
         }
     }
-    for def in defs {
-        let Some(value) = fields.get(&def.name) else {
+    if cursor != entries.len() {
+        for (name, _) in fields.iter() {
+            if !defs.iter().any(|def| def.name == name) {
+                return Err(Error::InvalidParam {
+                    field: name.to_owned(),
+                    rule: ParamRule::Unknown,
+                });
+            }
+        }
+        in_order.clear();
+        in_order.extend(defs.iter().map(|def| fields.get(&def.name)));
+    }
+    for (def, value) in defs.iter().zip(in_order) {
+        let Some(value) = value else {
             if def.required {
                 return Err(invalid(def, ParamRule::Required));
             }
@@ -37,7 +55,12 @@ pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(),
         }
         let text = value.text();
         if let Some(max) = def.max_length {
-            let actual = text.chars().count();
+            // Bytes are never fewer than characters: count only when it may matter.
+            let actual = if text.len() <= max as usize {
+                0
+            } else {
+                text.chars().count()
+            };
             if actual > max as usize {
                 return Err(invalid(def, ParamRule::TooLong { max, actual }));
             }

@@ -71,8 +71,16 @@ impl WireValue<'_> {
 
 /// Appends `text` as a JSON string literal. Non-ASCII stays UTF-8, as providers send it.
 pub fn write_json_string(text: &str, out: &mut Vec<u8>) {
-    // Serializing a str into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, text);
+    let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    if plain {
+        // Nothing to escape: the common case of names, ids, amounts and URLs.
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        // Serializing a str into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, text);
+    }
 }
 
 /// Named wire values in wire order.
