@@ -18,11 +18,11 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// `POST`, `GET`...
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// Full URL.
     pub url: String,
     /// Headers in order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     /// The body text.
     pub body: String,
 }
@@ -71,19 +71,19 @@ pub fn encode_request(
                 .filter(|(f, _)| f.in_payload)
                 .map(|(f, v)| (f.name.as_ref(), v))
                 .chain(business.iter());
-            let mut json = Vec::with_capacity(256);
+            let mut json = String::with_capacity(256);
             write_json_object(inner, &mut json);
             let text = match payload.encoding {
-                PayloadEncoding::Base64 => base64_encode(&json),
+                PayloadEncoding::Base64 => base64_encode(json.as_bytes()),
                 PayloadEncoding::Aes256EcbHex => {
                     let key_name = payload.key.as_deref().unwrap_or_default();
                     let key = context.credentials.get(key_name)?.expose();
-                    aes256_ecb_encrypt_hex(key.as_bytes(), &json, payload.hex).map_err(|e| {
-                        Error::InvalidCredential {
+                    aes256_ecb_encrypt_hex(key.as_bytes(), json.as_bytes(), payload.hex).map_err(
+                        |e| Error::InvalidCredential {
                             name: key_name.to_owned(),
                             reason: e.to_string(),
-                        }
-                    })?
+                        },
+                    )?
                 }
             };
             encoded_payload = Some((payload.name.as_ref(), WireValue::Text(Cow::Owned(text))));
@@ -99,14 +99,14 @@ pub fn encode_request(
         top.push((name, value));
     }
 
-    let mut headers = vec![(
-        "Content-Type".to_owned(),
-        match envelope.body {
+    let mut headers = Vec::with_capacity(2);
+    headers.push((
+        Cow::Borrowed("Content-Type"),
+        Cow::Borrowed(match envelope.body {
             BodyFormat::Json => "application/json; charset=utf-8",
             BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
-        }
-        .to_owned(),
-    )];
+        }),
+    ));
     let signature_value;
     let body = match &envelope.signature {
         None => render_body(envelope.body, &top),
@@ -140,8 +140,8 @@ pub fn encode_request(
                     )?;
                     if let SignatureOutput::Header { name, template } = &signature.output {
                         headers.push((
-                            name.to_string(),
-                            fill_template(template, &value, context.credentials)?,
+                            name.clone(),
+                            Cow::Owned(fill_template(template, &value, context.credentials)?),
                         ));
                     }
                     return Ok(finish(operation, context, headers, body));
@@ -154,8 +154,8 @@ pub fn encode_request(
                 }
                 SignatureOutput::Header { name, template } => {
                     headers.push((
-                        name.to_string(),
-                        fill_template(template, &value, context.credentials)?,
+                        name.clone(),
+                        Cow::Owned(fill_template(template, &value, context.credentials)?),
                     ));
                 }
             }
@@ -168,14 +168,14 @@ pub fn encode_request(
 fn finish(
     operation: &Operation,
     context: &RequestContext<'_>,
-    headers: Vec<(String, String)>,
+    headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     body: String,
 ) -> HttpRequest {
     let mut url = String::with_capacity(context.base_url.len() + operation.path.len());
     url.push_str(context.base_url.trim_end_matches('/'));
     url.push_str(&operation.path);
     HttpRequest {
-        method: operation.method.to_string(),
+        method: operation.method.clone(),
         url,
         headers,
         body,
@@ -257,10 +257,9 @@ fn size_hint(fields: &[(&str, &WireValue<'_>)]) -> usize {
 fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> String {
     match format {
         BodyFormat::Json => {
-            let mut out = Vec::with_capacity(size_hint(fields));
+            let mut out = String::with_capacity(size_hint(fields));
             write_json_object(fields.iter().copied(), &mut out);
-            // Built only from `str`s and JSON: always UTF-8.
-            String::from_utf8(out).unwrap_or_default()
+            out
         }
         BodyFormat::Form | BodyFormat::Query => {
             let mut out = String::with_capacity(size_hint(fields));
@@ -279,16 +278,16 @@ fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> String 
 
 fn write_json_object<'v, 'a: 'v>(
     fields: impl Iterator<Item = (&'v str, &'v WireValue<'a>)>,
-    out: &mut Vec<u8>,
+    out: &mut String,
 ) {
-    out.push(b'{');
+    out.push('{');
     for (index, (name, value)) in fields.enumerate() {
         if index > 0 {
-            out.push(b',');
+            out.push(',');
         }
         write_json_string(name, out);
-        out.push(b':');
+        out.push(':');
         value.write_json(out);
     }
-    out.push(b'}');
+    out.push('}');
 }

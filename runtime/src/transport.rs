@@ -81,7 +81,7 @@ mod reqwest_transport {
             })?;
             let mut builder = self.client.request(method, &request.url);
             for (name, value) in &request.headers {
-                builder = builder.header(name, value);
+                builder = builder.header(name.as_ref(), value.as_ref());
             }
             let response = builder
                 .body(request.body)

@@ -1,7 +1,7 @@
 //! Checks business fields against the operation's field table before anything is signed.
 
 use crate::error::{Error, ParamRule};
-use crate::wire::{WireFields, WireValue};
+use crate::wire::WireFields;
 use paygen_protocol::FieldDef;
 
 /// Every field known, every required field present and non-empty, lengths and documented
@@ -11,21 +11,21 @@ pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(),
         field: def.name.to_string(),
         rule,
     };
-    // Generated requests and `fields_from_json` list fields in the table's order, so one
-    // walk over both lists finds every field; anything else takes the slow path.
+    // Generated requests and `fields_from_json` list fields in the table's order: then one
+    // walk over both lists pairs each field with its definition. Anything else is looked
+    // up by name.
+    let entries = fields.as_slice();
     let mut cursor = 0;
-    let entries: Vec<(&str, &WireValue<'_>)> = fields.iter().collect();
-    let mut in_order = Vec::with_capacity(defs.len());
     for def in defs {
-        match entries.get(cursor) {
-            Some((name, value)) if *name == def.name => {
-                in_order.push(Some(*value));
-                cursor += 1;
-            }
-            _ => in_order.push(None),
+        if entries
+            .get(cursor)
+            .is_some_and(|(name, _)| *name == def.name)
+        {
+            cursor += 1;
         }
     }
-    if cursor != entries.len() {
+    let in_order = cursor == entries.len();
+    if !in_order {
         for (name, _) in fields.iter() {
             if !defs.iter().any(|def| def.name == name) {
                 return Err(Error::InvalidParam {
@@ -34,10 +34,20 @@ pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(),
                 });
             }
         }
-        in_order.clear();
-        in_order.extend(defs.iter().map(|def| fields.get(&def.name)));
     }
-    for (def, value) in defs.iter().zip(in_order) {
+    let mut cursor = 0;
+    for def in defs {
+        let value = if in_order {
+            match entries.get(cursor) {
+                Some((name, value)) if *name == def.name => {
+                    cursor += 1;
+                    Some(value)
+                }
+                _ => None,
+            }
+        } else {
+            fields.get(&def.name)
+        };
         let Some(value) = value else {
             if def.required {
                 return Err(invalid(def, ParamRule::Required));

@@ -56,30 +56,30 @@ impl WireValue<'_> {
     }
 
     /// Appends the value as JSON.
-    pub fn write_json(&self, out: &mut Vec<u8>) {
+    pub fn write_json(&self, out: &mut String) {
         match self {
             WireValue::Text(text) => write_json_string(text, out),
-            WireValue::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
-            WireValue::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-            WireValue::Json(value) => {
-                // Writing a `Value` into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut *out, value.as_ref());
-            }
+            WireValue::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
+            WireValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            WireValue::Json(value) => out.push_str(&value.to_string()),
         }
     }
 }
 
 /// Appends `text` as a JSON string literal. Non-ASCII stays UTF-8, as providers send it.
-pub fn write_json_string(text: &str, out: &mut Vec<u8>) {
-    let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
-    if plain {
-        // Nothing to escape: the common case of names, ids, amounts and URLs.
-        out.push(b'"');
-        out.extend_from_slice(text.as_bytes());
-        out.push(b'"');
+pub fn write_json_string(text: &str, out: &mut String) {
+    // No short-circuit: the whole check compiles to a vector loop.
+    let needs_escape = text.bytes().fold(false, |acc, b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if needs_escape {
+        // Serializing a str cannot fail.
+        out.push_str(&serde_json::to_string(text).unwrap_or_default());
     } else {
-        // Serializing a str into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *out, text);
+        // Nothing to escape: the common case of names, ids, amounts and URLs.
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
     }
 }
 
@@ -113,6 +113,11 @@ impl<'a> WireFields<'a> {
         self.entries.iter().map(|(n, v)| (n.as_ref(), v))
     }
 
+    /// The fields as a slice, in order.
+    pub fn as_slice(&self) -> &[(Cow<'static, str>, WireValue<'a>)] {
+        &self.entries
+    }
+
     /// The value of field `name`.
     pub fn get(&self, name: &str) -> Option<&WireValue<'a>> {
         self.entries
@@ -132,17 +137,17 @@ impl<'a> WireFields<'a> {
     }
 
     /// Renders the fields as a compact JSON object, in order.
-    pub fn write_json_object(&self, out: &mut Vec<u8>) {
-        out.push(b'{');
+    pub fn write_json_object(&self, out: &mut String) {
+        out.push('{');
         for (index, (name, value)) in self.entries.iter().enumerate() {
             if index > 0 {
-                out.push(b',');
+                out.push(',');
             }
             write_json_string(name, out);
-            out.push(b':');
+            out.push(':');
             value.write_json(out);
         }
-        out.push(b'}');
+        out.push('}');
     }
 
     /// Renders the fields as an `application/x-www-form-urlencoded` body, in order.
@@ -241,12 +246,17 @@ mod tests {
         fields.push_text("subject", "测试");
         fields.push("total_fee", WireValue::Int(2000));
         fields.push("quote", WireValue::Text("a\"b".into()));
-        let mut out = Vec::new();
+        let mut out = String::new();
         fields.write_json_object(&mut out);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            r#"{"subject":"测试","total_fee":2000,"quote":"a\"b"}"#
-        );
+        assert_eq!(out, r#"{"subject":"测试","total_fee":2000,"quote":"a\"b"}"#);
+    }
+
+    #[test]
+    fn json_strings_escape_only_what_json_requires() {
+        let mut out = String::new();
+        write_json_string("http://a/b?c=测试", &mut out);
+        write_json_string("say \"hi\"\n\\", &mut out);
+        assert_eq!(out, r#""http://a/b?c=测试""say \"hi\"\n\\""#);
     }
 
     #[test]

@@ -132,12 +132,15 @@ fn http_request(
     extra: Option<(&str, String)>,
     body: String,
 ) -> HttpRequest {
-    let mut headers = vec![("Content-Type".to_owned(), content_type.to_owned())];
+    let mut headers = vec![(
+        "Content-Type".to_owned().into(),
+        content_type.to_owned().into(),
+    )];
     if let Some((name, value)) = extra {
-        headers.push((name.to_owned(), value));
+        headers.push((name.to_owned().into(), value.into()));
     }
     HttpRequest {
-        method: "POST".to_owned(),
+        method: "POST".to_owned().into(),
         url: url.to_owned(),
         headers,
         body,

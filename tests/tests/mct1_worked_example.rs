@@ -45,8 +45,8 @@ fn generated_client_reproduces_the_final_submitted_form() {
     assert_eq!(
         rendered.headers,
         [(
-            "Content-Type".to_owned(),
-            "application/x-www-form-urlencoded".to_owned()
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into()
         )]
     );
 }

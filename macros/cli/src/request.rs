@@ -73,7 +73,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         let headers: Map<String, Value> = request
             .headers
             .iter()
-            .map(|(n, v)| (n.clone(), Value::String(v.clone())))
+            .map(|(n, v)| (n.to_string(), Value::String(v.to_string())))
             .collect();
         let mut object = json!({
             "method": request.method,

@@ -45,13 +45,13 @@ fn cli_request(spec: &str, operation: &str, credentials: &Value, params: &Value)
     assert!(output.status.success(), "{}", stderr(&output));
     let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
     HttpRequest {
-        method: value["method"].as_str().unwrap().to_owned(),
+        method: value["method"].as_str().unwrap().to_owned().into(),
         url: value["url"].as_str().unwrap().to_owned(),
         headers: value["headers"]
             .as_object()
             .unwrap()
             .iter()
-            .map(|(n, v)| (n.clone(), v.as_str().unwrap().to_owned()))
+            .map(|(n, v)| (n.clone().into(), v.as_str().unwrap().to_owned().into()))
             .collect(),
         body: value["body"].as_str().unwrap().to_owned(),
     }
