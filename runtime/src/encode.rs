@@ -6,7 +6,7 @@ use crate::clock::{format_clock, Clock, NonceSource};
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::sign::{sign, SignSource, SigningTrace};
-use crate::validate::validate_fields;
+use crate::validate::validate_request;
 use crate::wire::{write_json_string, WireFields, WireValue};
 use paygen_protocol::{
     BodyFormat, CommonField, Operation, Payload, PayloadEncoding, Provider, SignInput,
@@ -48,7 +48,7 @@ pub fn encode_request(
     context: &RequestContext<'_>,
     trace: Option<&mut SigningTrace>,
 ) -> Result<HttpRequest, Error> {
-    validate_fields(&operation.request, business)?;
+    validate_request(operation, business)?;
     let envelope = &provider.request;
     let common: Vec<(&CommonField, WireValue<'_>)> = envelope
         .common
@@ -108,7 +108,8 @@ pub fn encode_request(
         }),
     ));
     let signature_value;
-    let body = match &envelope.signature {
+    let signature = envelope.signature.as_ref().filter(|_| operation.signed);
+    let body = match signature {
         None => render_body(envelope.body, &top),
         Some(signature) => {
             let recipe = &signature.recipe;

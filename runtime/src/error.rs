@@ -131,6 +131,11 @@ pub enum ParamRule {
     },
     /// The operation has no such field.
     Unknown,
+    /// None of a group of fields of which at least one is required was given.
+    OneOf {
+        /// The group's wire names.
+        fields: Vec<String>,
+    },
 }
 
 impl fmt::Display for ParamRule {
@@ -145,6 +150,9 @@ impl fmt::Display for ParamRule {
             }
             ParamRule::WrongType { expected } => write!(f, "must be {expected}"),
             ParamRule::Unknown => f.write_str("is not a field of this operation"),
+            ParamRule::OneOf { fields } => {
+                write!(f, "at least one of {} is required", fields.join(", "))
+            }
         }
     }
 }

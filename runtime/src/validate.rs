@@ -2,11 +2,34 @@
 
 use crate::error::{Error, ParamRule};
 use crate::wire::WireFields;
-use paygen_protocol::FieldDef;
+use paygen_protocol::{FieldDef, Operation};
 
 /// Every field known, every required field present and non-empty, lengths and documented
 /// values respected.
 pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(), Error> {
+    validate_table(defs, fields)
+}
+
+/// [`validate_fields`] plus the operation's at-least-one-of groups.
+pub fn validate_request(operation: &Operation, fields: &WireFields<'_>) -> Result<(), Error> {
+    validate_table(&operation.request, fields)?;
+    for group in operation.one_of.iter() {
+        let given = group
+            .iter()
+            .any(|name| fields.get(name).is_some_and(|v| !v.is_empty()));
+        if !given {
+            return Err(Error::InvalidParam {
+                field: group.first().map(|n| n.to_string()).unwrap_or_default(),
+                rule: ParamRule::OneOf {
+                    fields: group.iter().map(|n| n.to_string()).collect(),
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
+fn validate_table(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(), Error> {
     let invalid = |def: &FieldDef, rule| Error::InvalidParam {
         field: def.name.to_string(),
         rule,

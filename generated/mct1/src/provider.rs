@@ -9,6 +9,8 @@ pub mod tables {
         name: Cow::Borrowed("paylist"),
         path: Cow::Borrowed("/paylist"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -209,6 +211,8 @@ pub mod tables {
         name: Cow::Borrowed("order"),
         path: Cow::Borrowed("/order"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -766,6 +770,8 @@ pub mod tables {
         name: Cow::Borrowed("order_view"),
         path: Cow::Borrowed("/order/view"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1112,6 +1118,8 @@ pub mod tables {
         name: Cow::Borrowed("payorder"),
         path: Cow::Borrowed("/payorder"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1591,6 +1599,8 @@ pub mod tables {
         name: Cow::Borrowed("paystatus"),
         path: Cow::Borrowed("/paystatus"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1883,6 +1893,8 @@ pub mod tables {
         name: Cow::Borrowed("paycancel"),
         path: Cow::Borrowed("/paycancel"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2013,6 +2025,10 @@ pub mod tables {
         name: Cow::Borrowed("payrefund"),
         path: Cow::Borrowed("/payrefund"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("out_no"), Cow::Borrowed("ord_no")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {

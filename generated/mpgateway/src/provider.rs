@@ -9,6 +9,8 @@ pub mod tables {
         name: Cow::Borrowed("mpgateway"),
         path: Cow::Borrowed("/api/mpgateway"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -176,6 +178,8 @@ pub mod tables {
         name: Cow::Borrowed("openid"),
         path: Cow::Borrowed("/wxjsapi/openid.html"),
         method: Cow::Borrowed("POST"),
+        signed: false,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -211,6 +215,8 @@ pub mod tables {
         name: Cow::Borrowed("gopay"),
         path: Cow::Borrowed("/wxjsapi/gopay.html"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -246,6 +252,10 @@ pub mod tables {
         name: Cow::Borrowed("query"),
         path: Cow::Borrowed("/api/query"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("queryid"), Cow::Borrowed("orderid")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -373,6 +383,10 @@ pub mod tables {
         name: Cow::Borrowed("cancel"),
         path: Cow::Borrowed("/api/cancel"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("queryid"), Cow::Borrowed("orderid")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {

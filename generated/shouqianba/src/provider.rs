@@ -9,6 +9,8 @@ pub mod tables {
         name: Cow::Borrowed("pay"),
         path: Cow::Borrowed("/upay/v2/pay"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -474,6 +476,8 @@ pub mod tables {
         name: Cow::Borrowed("refund"),
         path: Cow::Borrowed("/upay/v2/refund"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -878,6 +882,10 @@ pub mod tables {
         name: Cow::Borrowed("query"),
         path: Cow::Borrowed("/upay/v2/query"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("sn"), Cow::Borrowed("client_sn")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1264,6 +1272,10 @@ pub mod tables {
         name: Cow::Borrowed("cancel"),
         path: Cow::Borrowed("/upay/v2/cancel"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("sn"), Cow::Borrowed("client_sn")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1646,6 +1658,8 @@ pub mod tables {
         name: Cow::Borrowed("precreate"),
         path: Cow::Borrowed("/upay/v2/precreate"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {

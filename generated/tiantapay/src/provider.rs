@@ -9,6 +9,8 @@ pub mod tables {
         name: Cow::Borrowed("index"),
         path: Cow::Borrowed("/index"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -184,6 +186,10 @@ pub mod tables {
         name: Cow::Borrowed("refund"),
         path: Cow::Borrowed("/refund"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -269,6 +275,10 @@ pub mod tables {
         name: Cow::Borrowed("query"),
         path: Cow::Borrowed("/query"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -336,6 +346,10 @@ pub mod tables {
         name: Cow::Borrowed("refund_query"),
         path: Cow::Borrowed("/refund_query"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -412,6 +426,8 @@ pub mod tables {
         name: Cow::Borrowed("scan"),
         path: Cow::Borrowed("/scan"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -506,6 +522,8 @@ pub mod tables {
         name: Cow::Borrowed("wxjspay"),
         path: Cow::Borrowed("/wxjspay"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {

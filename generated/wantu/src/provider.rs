@@ -9,6 +9,8 @@ pub mod tables {
         name: Cow::Borrowed("create_qrcode"),
         path: Cow::Borrowed("/create-qrcode"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -222,6 +224,8 @@ pub mod tables {
         name: Cow::Borrowed("pospay"),
         path: Cow::Borrowed("/pospay"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -444,6 +448,8 @@ pub mod tables {
         name: Cow::Borrowed("refund"),
         path: Cow::Borrowed("/refund"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -648,6 +654,10 @@ pub mod tables {
         name: Cow::Borrowed("query"),
         path: Cow::Borrowed("/query"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_id")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -831,6 +841,8 @@ pub mod tables {
         name: Cow::Borrowed("pay_form"),
         path: Cow::Borrowed("/pay-form"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1065,6 +1077,8 @@ pub mod tables {
         name: Cow::Borrowed("order_list"),
         path: Cow::Borrowed("/order-list"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1265,6 +1279,8 @@ pub mod tables {
         name: Cow::Borrowed("web"),
         path: Cow::Borrowed("/web"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1462,6 +1478,8 @@ pub mod tables {
         name: Cow::Borrowed("app"),
         path: Cow::Borrowed("/app"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1632,6 +1650,8 @@ pub mod tables {
         name: Cow::Borrowed("wap"),
         path: Cow::Borrowed("/wap"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1820,6 +1840,8 @@ pub mod tables {
         name: Cow::Borrowed("merchant_qrcode"),
         path: Cow::Borrowed("/merchant-qrcode"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1916,6 +1938,8 @@ pub mod tables {
         name: Cow::Borrowed("currency"),
         path: Cow::Borrowed("/currency"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2012,6 +2036,8 @@ pub mod tables {
         name: Cow::Borrowed("cancel"),
         path: Cow::Borrowed("/cancel"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2108,6 +2134,8 @@ pub mod tables {
         name: Cow::Borrowed("close"),
         path: Cow::Borrowed("/close"),
         method: Cow::Borrowed("POST"),
+        signed: true,
+        one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {

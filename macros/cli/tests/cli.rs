@@ -529,6 +529,23 @@ fn bad_input_is_one_line_naming_the_field_and_rule_with_exit_2() {
         assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
         assert!(!err.contains("panicked"));
     }
+    let merchant = json!({"merid": "M1", "key": "k"}).to_string();
+    let output = paygen(&[
+        "request",
+        "specs/mpgateway.yaml",
+        "query",
+        "--credentials",
+        &merchant,
+        "--params",
+        "{}",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("parameter `queryid`: at least one of queryid, orderid is required"),
+        "{}",
+        stderr(&output)
+    );
     let long = "x".repeat(65);
     let creds = json!({"terminal_sn": "t", "terminal_key": "k"}).to_string();
     let params = json!({"client_sn": long, "total_amount": 1, "dynamic_id": "d", "subject": "s", "operator": "o"}).to_string();
@@ -547,6 +564,26 @@ fn bad_input_is_one_line_naming_the_field_and_rule_with_exit_2() {
         "{}",
         stderr(&output)
     );
+}
+
+#[test]
+fn an_operation_the_document_leaves_unsigned_goes_without_sign() {
+    // Document 001 section 3.2.1: 本接口不需签名.
+    let request = cli_request(
+        "specs/mpgateway.yaml",
+        "openid",
+        &json!({"merid": "M1", "key": "k"}),
+        &json!({"backurl": "https://m.example/back"}),
+    );
+    assert!(request.body.starts_with("req="), "{}", request.body);
+    assert!(!request.body.contains("sign="), "{}", request.body);
+    let signed = cli_request(
+        "specs/mpgateway.yaml",
+        "query",
+        &json!({"merid": "M1", "key": "k"}),
+        &json!({"orderid": "20240101000001"}),
+    );
+    assert!(signed.body.contains("&sign="), "{}", signed.body);
 }
 
 #[test]

@@ -96,6 +96,12 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
                 name: text(&op.name.value),
                 path: text(&op.path),
                 method: text(op.method.as_deref().unwrap_or(&request.method)),
+                signed: op.signed,
+                one_of: op
+                    .one_of
+                    .iter()
+                    .map(|group| group.iter().map(|name| text(&name.value)).collect())
+                    .collect(),
                 request: fields(&op.request),
                 response: fields(&op.response),
                 success: success(op.success.as_ref().unwrap_or(&response.success)),

@@ -309,6 +309,10 @@ pub struct Operation {
     pub path: Text,
     /// HTTP method.
     pub method: Text,
+    /// Whether requests carry the envelope's signature.
+    pub signed: bool,
+    /// Groups of request fields of which at least one must be given.
+    pub one_of: List<List<Text>>,
     /// Business request fields in wire order.
     pub request: List<FieldDef>,
     /// Decoded response fields.

@@ -266,6 +266,8 @@ impl EmitConst for ir::Operation {
         let name = self.name.emit();
         let path = self.path.emit();
         let method = self.method.emit();
+        let signed = self.signed;
+        let one_of = self.one_of.emit();
         let request = self.request.emit();
         let response = self.response.emit();
         let success = self.success.emit();
@@ -273,6 +275,8 @@ impl EmitConst for ir::Operation {
             name: #name,
             path: #path,
             method: #method,
+            signed: #signed,
+            one_of: #one_of,
             request: #request,
             response: #response,
             success: #success,

@@ -407,6 +407,14 @@ pub struct Operation {
     /// HTTP method if it differs from the envelope's.
     #[serde(default)]
     pub method: Option<String>,
+    /// False when the document says this endpoint takes no signature.
+    #[serde(default = "yes")]
+    pub signed: bool,
+    /// Groups of request fields of which at least one must be given
+    /// (e.g. `[[queryid, orderid]]` for "queryid 和 orderid 至少传一个").
+    #[serde(default)]
+    #[schemars(with = "Vec<Vec<String>>")]
+    pub one_of: Vec<Vec<Name>>,
     /// Business request fields, in wire order.
     pub request: Vec<Field>,
     /// Fields of the decoded response.

@@ -422,6 +422,19 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
                 );
             }
         }
+        for group in &operation.one_of {
+            for name in group {
+                if !operation.request.iter().any(|f| f.name.value == name.value) {
+                    c.at(
+                        name,
+                        format!(
+                            "`one_of` names `{}`, which is not a request field of operation `{}`",
+                            name.value, operation.name.value
+                        ),
+                    );
+                }
+            }
+        }
         for field in &operation.request {
             if common.contains(field.name.value.as_str()) {
                 c.at(
