@@ -2757,7 +2757,6 @@ pub struct PaylistRequest {
 }
 impl PaylistRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(pmt_type: PaylistRequestPmtType) -> Self {
         Self { pmt_type }
     }
@@ -2833,7 +2832,7 @@ pub struct PaylistResponseData {
     pub pmt_currency: Option<String>,
     /// 是否支持多笔退款（1可以，0不可以）
     ///
-    /// Wire name `pmt_split_refund`, at most 1 characters.
+    /// Wire name `pmt_split_refund`, at most 1 character.
     #[serde(rename = "pmt_split_refund", default)]
     pub pmt_split_refund: Option<PmtSplitRefund>,
     /// 签购单名称
@@ -2900,11 +2899,11 @@ pub struct OrderRequest {
     pub pmt_tag: Option<String>,
     /// 交易方式1消费，2辙单（退款）
     ///
-    /// Wire name `ord_type`, at most 1 characters.
+    /// Wire name `ord_type`, at most 1 character.
     pub ord_type: Option<OrdType>,
     /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
     ///
-    /// Wire name `status`, at most 1 characters.
+    /// Wire name `status`, at most 1 character.
     pub status: Option<OrderRequestStatus>,
     /// 订单开始日期，不传时间时返回最近90天记录   例 2017-06-20 17:05:50
     ///
@@ -2917,7 +2916,6 @@ pub struct OrderRequest {
 }
 impl OrderRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             page: None,
@@ -3267,7 +3265,7 @@ pub struct OrderResponseDataList {
     pub shop_full_name: Option<String>,
     /// 订单状态（1交易成功，2待支付，9待输入密码，4已取消）
     ///
-    /// Wire name `status`, at most 1 characters.
+    /// Wire name `status`, at most 1 character.
     #[serde(rename = "status")]
     pub status: OrderResponseDataListStatus,
     /// 二维码ID
@@ -3353,7 +3351,6 @@ pub struct OrderViewRequest {
 }
 impl OrderViewRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { ord_no: None, out_no: None }
     }
@@ -3662,7 +3659,6 @@ pub struct PayorderRequest {
 }
 impl PayorderRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         out_no: impl Into<String>,
         pmt_tag: impl Into<String>,
@@ -3983,7 +3979,7 @@ pub struct PayorderResponseData {
     pub trade_pay_time: Option<String>,
     /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
     ///
-    /// Wire name `status`, at most 1 characters.
+    /// Wire name `status`, at most 1 character.
     #[serde(rename = "status")]
     pub status: PayorderResponseDataStatus,
     /// 收单机构原始交易数据
@@ -4084,7 +4080,6 @@ pub struct PaystatusRequest {
 }
 impl PaystatusRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { ord_no: None, out_no: None }
     }
@@ -4289,7 +4284,6 @@ pub struct PaycancelRequest {
 }
 impl PaycancelRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { ord_no: None, out_no: None }
     }
@@ -4338,7 +4332,7 @@ pub struct PaycancelResponseData {
     pub ord_no: String,
     /// 订单状态（4 已取消）
     ///
-    /// Wire name `ord_status`, at most 1 characters.
+    /// Wire name `ord_status`, at most 1 character.
     #[serde(rename = "ord_status", default)]
     pub ord_status: Option<OrdStatus>,
 }
@@ -4401,7 +4395,6 @@ pub struct PayrefundRequest {
 }
 impl PayrefundRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         refund_out_no: impl Into<String>,
         refund_amount: ::paygen::Fen,
@@ -4599,7 +4592,7 @@ pub struct PayNotification {
     pub out_no: String,
     /// 订单状态（1支付成功，4取消）
     ///
-    /// Wire name `status`, at most 1 characters.
+    /// Wire name `status`, at most 1 character.
     #[serde(rename = "status")]
     pub status: PayNotificationStatus,
 }
@@ -4633,7 +4626,7 @@ pub struct JumpNotification {
     pub out_no: String,
     /// 订单状态（1支付成功，4取消）
     ///
-    /// Wire name `status`, at most 1 characters.
+    /// Wire name `status`, at most 1 character.
     #[serde(rename = "status")]
     pub status: JumpNotificationStatus,
 }

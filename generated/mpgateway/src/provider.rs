@@ -880,7 +880,6 @@ pub struct MpgatewayRequest {
 }
 impl MpgatewayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         action: Action,
         txnamt: ::paygen::Fen,
@@ -1034,7 +1033,6 @@ pub struct OpenidRequest {
 }
 impl OpenidRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(backurl: impl Into<String>) -> Self {
         Self {
             backurl: backurl.into(),
@@ -1079,7 +1077,6 @@ pub struct GopayRequest {
 }
 impl GopayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(orderid: impl Into<String>, code: impl Into<String>) -> Self {
         Self {
             orderid: orderid.into(),
@@ -1122,7 +1119,6 @@ pub struct QueryRequest {
 }
 impl QueryRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             queryid: None,
@@ -1227,7 +1223,6 @@ pub struct CancelRequest {
 }
 impl CancelRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             queryid: None,

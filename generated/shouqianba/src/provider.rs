@@ -2402,7 +2402,6 @@ pub struct PayRequest {
 }
 impl PayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         client_sn: impl Into<String>,
         total_amount: ::paygen::Fen,
@@ -2750,7 +2749,6 @@ pub struct RefundRequest {
 }
 impl RefundRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         sn: impl Into<String>,
         client_sn: impl Into<String>,
@@ -2977,7 +2975,6 @@ pub struct QueryRequest {
 }
 impl QueryRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { sn: None, client_sn: None }
     }
@@ -3195,7 +3192,6 @@ pub struct CancelRequest {
 }
 impl CancelRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { sn: None, client_sn: None }
     }
@@ -3448,7 +3444,6 @@ pub struct PrecreateRequest {
 }
 impl PrecreateRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         client_sn: impl Into<String>,
         total_amount: ::paygen::Fen,

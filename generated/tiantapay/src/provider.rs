@@ -907,7 +907,6 @@ pub struct IndexRequest {
 }
 impl IndexRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         auth_code: impl Into<String>,
         pay_type: IndexRequestPayType,
@@ -1056,7 +1055,6 @@ pub struct RefundRequest {
 }
 impl RefundRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         money: ::paygen::Fen,
         pay_type: RefundRequestPayType,
@@ -1155,7 +1153,6 @@ pub struct QueryRequest {
 }
 impl QueryRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(pay_type: QueryRequestPayType) -> Self {
         Self {
             trade_no: None,
@@ -1240,7 +1237,6 @@ pub struct RefundQueryRequest {
 }
 impl RefundQueryRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pay_type: RefundQueryRequestPayType,
         refund_no: impl Into<String>,
@@ -1343,7 +1339,6 @@ pub struct ScanRequest {
 }
 impl ScanRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         money: ::paygen::Fen,
         body: impl Into<String>,
@@ -1452,7 +1447,6 @@ pub struct WxjspayRequest {
 }
 impl WxjspayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         money: ::paygen::Fen,
         body: impl Into<String>,

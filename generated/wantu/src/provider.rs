@@ -2808,7 +2808,7 @@ impl<T: ::paygen::Transport> Client<T> {
 pub struct CreateQrcodeRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 订单总金额,以分为单位,不能带小数点 如1000
     ///
@@ -2845,7 +2845,6 @@ pub struct CreateQrcodeRequest {
 }
 impl CreateQrcodeRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pay_channel: PayChannel,
         total_fee: ::paygen::Fen,
@@ -3003,7 +3002,7 @@ pub struct CreateQrcodeResponse {
 pub struct PospayRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 订单总金额,以分为单位,不能带小数点 如1000
     ///
@@ -3044,7 +3043,6 @@ pub struct PospayRequest {
 }
 impl PospayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pay_channel: PayChannel,
         total_fee: ::paygen::Fen,
@@ -3217,7 +3215,7 @@ pub struct PospayResponse {
 pub struct RefundRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 订单总金额,不能带小数点,单位为分 如1000
     ///
@@ -3246,7 +3244,6 @@ pub struct RefundRequest {
 }
 impl RefundRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pay_channel: PayChannel,
         total_fee: ::paygen::Fen,
@@ -3404,7 +3401,7 @@ pub struct RefundResponse {
 pub struct QueryRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 商户系统内部的订单流水号,每次请求不能重复,32 个字符内,可包含字母,确保在商户系统唯一
     ///
@@ -3417,7 +3414,6 @@ pub struct QueryRequest {
 }
 impl QueryRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(pay_channel: PayChannel) -> Self {
         Self {
             pay_channel,
@@ -3539,7 +3535,7 @@ pub struct QueryResponse {
 pub struct PayFormRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 订单总金额,以分为单位,不能带小数点 如1000
     ///
@@ -3763,7 +3759,7 @@ pub struct PayFormResponse {
 pub struct OrderListRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 开始时间
     ///
@@ -3776,7 +3772,6 @@ pub struct OrderListRequest {
 }
 impl OrderListRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pay_channel: PayChannel,
         start_date: impl Into<String>,
@@ -3864,7 +3859,7 @@ pub struct OrderListResponseOrderList {
     pub out_refund_no: Option<String>,
     /// 交易类型,1支付、-1退款
     ///
-    /// Wire name `type`, at most 1 characters.
+    /// Wire name `type`, at most 1 character.
     #[serde(rename = "type")]
     pub trade_type: TradeType,
     /// 交易金额
@@ -3913,7 +3908,7 @@ pub struct OrderListResponse {
 pub struct WebRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 订单总金额,以分为单位,不能带小数点 如1000
     ///
@@ -3966,7 +3961,6 @@ pub struct WebRequest {
 }
 impl WebRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pay_channel: PayChannel,
         total_fee: ::paygen::Fen,
@@ -4154,7 +4148,7 @@ pub struct WebResponse {
 pub struct AppRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 订单主体
     ///
@@ -4195,7 +4189,6 @@ pub struct AppRequest {
 }
 impl AppRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pay_channel: PayChannel,
         subject: impl Into<String>,
@@ -4338,7 +4331,7 @@ pub struct AppResponse {
 pub struct WapRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 订单总金额,以分为单位,不能带小数点 如1000
     ///
@@ -4387,7 +4380,6 @@ pub struct WapRequest {
 }
 impl WapRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         pay_channel: PayChannel,
         total_fee: ::paygen::Fen,
@@ -4560,7 +4552,7 @@ pub struct WapResponse {
 pub struct MerchantQrcodeRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 商家接收支付结果异步通知地址
     ///
@@ -4569,7 +4561,6 @@ pub struct MerchantQrcodeRequest {
 }
 impl MerchantQrcodeRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(pay_channel: PayChannel) -> Self {
         Self {
             pay_channel,
@@ -4632,7 +4623,7 @@ pub struct MerchantQrcodeResponse {
 pub struct CurrencyRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 币种
     ///
@@ -4641,7 +4632,6 @@ pub struct CurrencyRequest {
 }
 impl CurrencyRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(pay_channel: PayChannel) -> Self {
         Self {
             pay_channel,
@@ -4704,7 +4694,7 @@ pub struct CurrencyResponse {
 pub struct CancelRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 商户系统内部的订单流水号
     ///
@@ -4717,7 +4707,6 @@ pub struct CancelRequest {
 }
 impl CancelRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(pay_channel: PayChannel, out_trade_no: impl Into<String>) -> Self {
         Self {
             pay_channel,
@@ -4782,7 +4771,7 @@ pub struct CancelResponse {
 pub struct CloseRequest {
     /// 支付方式 1:微信;2:支付宝
     ///
-    /// Wire name `pay_channel`, at most 1 characters.
+    /// Wire name `pay_channel`, at most 1 character.
     pub pay_channel: PayChannel,
     /// 商户系统内部的订单流水号
     ///
@@ -4795,7 +4784,6 @@ pub struct CloseRequest {
 }
 impl CloseRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    #[allow(clippy::too_many_arguments)]
     pub fn new(pay_channel: PayChannel, out_trade_no: impl Into<String>) -> Self {
         Self {
             pay_channel,

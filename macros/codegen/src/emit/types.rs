@@ -104,7 +104,8 @@ fn field_doc(field: &Field) -> TokenStream {
     };
     text.push_str(&format!("\n\nWire name `{}`", field.name.value));
     if let Some(max) = field.max_length {
-        text.push_str(&format!(", at most {max} characters"));
+        let unit = if max == 1 { "character" } else { "characters" };
+        text.push_str(&format!(", at most {max} {unit}"));
     }
     text.push('.');
     doc_lines(&text)
@@ -237,6 +238,8 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
     let count = proc_macro2::Literal::usize_unsuffixed(fields.len());
     let doc = doc_lines(doc);
     let default = fields.iter().all(|f| !f.required).then(|| quote!(Default,));
+    // Clippy's limit is seven; the document decides how many fields are required.
+    let allow_many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -246,7 +249,7 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
 
         impl #name {
             /// A request with its required fields; optional ones are set with `with_*`.
-            #[allow(clippy::too_many_arguments)]
+            #allow_many
             pub fn new(#(#params),*) -> Self {
                 Self { #(#inits)* }
             }
