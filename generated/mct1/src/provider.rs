@@ -771,7 +771,9 @@ pub mod tables {
         path: Cow::Borrowed("/order/view"),
         method: Cow::Borrowed("POST"),
         signed: true,
-        one_of: Cow::Borrowed(&[]),
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1600,7 +1602,9 @@ pub mod tables {
         path: Cow::Borrowed("/paystatus"),
         method: Cow::Borrowed("POST"),
         signed: true,
-        one_of: Cow::Borrowed(&[]),
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1894,7 +1898,9 @@ pub mod tables {
         path: Cow::Borrowed("/paycancel"),
         method: Cow::Borrowed("POST"),
         signed: true,
-        one_of: Cow::Borrowed(&[]),
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {

@@ -120,7 +120,7 @@ pub mod tables {
                     fields: Cow::Borrowed(&[]),
                 },
                 FieldDef {
-                    name: Cow::Borrowed("reflect"),
+                    name: Cow::Borrowed("reflact"),
                     ty: FieldType::String,
                     required: false,
                     max_length: Some(64),
@@ -2397,8 +2397,8 @@ pub struct PayRequest {
     pub extended: Option<String>,
     /// 反射参数: 任何调用者希望原样返回
     ///
-    /// Wire name `reflect`, at most 64 characters.
-    pub reflect: Option<String>,
+    /// Wire name `reflact`, at most 64 characters.
+    pub reflact: Option<String>,
 }
 impl PayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
@@ -2421,7 +2421,7 @@ impl PayRequest {
             latitude: None,
             device_id: None,
             extended: None,
-            reflect: None,
+            reflact: None,
         }
     }
     /// Sets `payway`.
@@ -2454,9 +2454,9 @@ impl PayRequest {
         self.extended = Some(value.into());
         self
     }
-    /// Sets `reflect`.
-    pub fn with_reflect(mut self, value: impl Into<String>) -> Self {
-        self.reflect = Some(value.into());
+    /// Sets `reflact`.
+    pub fn with_reflact(mut self, value: impl Into<String>) -> Self {
+        self.reflact = Some(value.into());
         self
     }
     /// The business fields in wire order, for the runtime to encode and sign.
@@ -2546,10 +2546,10 @@ impl PayRequest {
                     ),
                 );
         }
-        if let Some(value) = &self.reflect {
+        if let Some(value) = &self.reflact {
             fields
                 .push(
-                    "reflect",
+                    "reflact",
                     ::paygen::WireValue::Text(
                         ::std::borrow::Cow::Borrowed(value.as_str()),
                     ),

@@ -449,7 +449,9 @@ pub mod tables {
         path: Cow::Borrowed("/refund"),
         method: Cow::Borrowed("POST"),
         signed: true,
-        one_of: Cow::Borrowed(&[]),
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_id")])],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -4877,7 +4879,7 @@ pub struct PayNotification {
     /// Wire name `subject`, at most 128 characters.
     #[serde(rename = "subject", deserialize_with = "::paygen::de::text")]
     pub subject: String,
-    /// 商户系统内部的订单流水号,每次请求不能重复,32 个字符内,可包含字母,确保在商户系统唯一
+    /// 商户系统内部的订单流水号,每次请求不能重复, 32 个字符内,可包含字母,确保在商户系统唯一
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
     #[serde(
