@@ -268,12 +268,25 @@ fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> String 
                 if index > 0 {
                     out.push('&');
                 }
-                out.extend(form_urlencoded::byte_serialize(name.as_bytes()));
+                push_form_component(&mut out, name);
                 out.push('=');
-                out.extend(form_urlencoded::byte_serialize(value.text().as_bytes()));
+                push_form_component(&mut out, &value.text());
             }
             out
         }
+    }
+}
+
+/// Appends `text` form-urlencoded. Hex, digits and ids need no escaping: they are
+/// copied whole instead of going through the byte-by-byte encoder.
+fn push_form_component(out: &mut String, text: &str) {
+    let unreserved = text.bytes().fold(true, |acc, b| {
+        acc & (b.is_ascii_alphanumeric() | (b == b'*') | (b == b'-') | (b == b'.') | (b == b'_'))
+    });
+    if unreserved {
+        out.push_str(text);
+    } else {
+        out.extend(form_urlencoded::byte_serialize(text.as_bytes()));
     }
 }
 
@@ -291,4 +304,43 @@ fn write_json_object<'v, 'a: 'v>(
         value.write_json(out);
     }
     out.push('}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_body_keeps_order_and_chinese() {
+        let subject = WireValue::Text("测试".into());
+        let fee = WireValue::Int(2000);
+        let quote = WireValue::Text("a\"b".into());
+        let body = render_body(
+            BodyFormat::Json,
+            &[
+                ("subject", &subject),
+                ("total_fee", &fee),
+                ("quote", &quote),
+            ],
+        );
+        assert_eq!(
+            body,
+            r#"{"subject":"测试","total_fee":2000,"quote":"a\"b"}"#
+        );
+    }
+
+    #[test]
+    fn form_body_encodes_reserved_characters_and_copies_the_rest() {
+        let req = WireValue::Text("eyJh+/=".into());
+        let sign = WireValue::Text("3304A5EC2CDEB4D1".into());
+        let note = WireValue::Text("a b&c=测".into());
+        let body = render_body(
+            BodyFormat::Form,
+            &[("req", &req), ("sign", &sign), ("note", &note)],
+        );
+        assert_eq!(
+            body,
+            "req=eyJh%2B%2F%3D&sign=3304A5EC2CDEB4D1&note=a+b%26c%3D%E6%B5%8B"
+        );
+    }
 }

@@ -135,32 +135,6 @@ impl<'a> WireFields<'a> {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
-
-    /// Renders the fields as a compact JSON object, in order.
-    pub fn write_json_object(&self, out: &mut String) {
-        out.push('{');
-        for (index, (name, value)) in self.entries.iter().enumerate() {
-            if index > 0 {
-                out.push(',');
-            }
-            write_json_string(name, out);
-            out.push(':');
-            value.write_json(out);
-        }
-        out.push('}');
-    }
-
-    /// Renders the fields as an `application/x-www-form-urlencoded` body, in order.
-    pub fn write_form(&self, out: &mut String) {
-        let mut serializer = form_urlencoded::Serializer::new(std::mem::take(out));
-        let mut text = String::new();
-        for (name, value) in &self.entries {
-            text.clear();
-            value.write_text(&mut text);
-            serializer.append_pair(name, &text);
-        }
-        *out = serializer.finish();
-    }
 }
 
 /// Business fields from a JSON object of parameters by wire name, in the table's order.
@@ -241,31 +215,10 @@ mod tests {
     }
 
     #[test]
-    fn json_object_keeps_order_and_chinese() {
-        let mut fields = WireFields::default();
-        fields.push_text("subject", "测试");
-        fields.push("total_fee", WireValue::Int(2000));
-        fields.push("quote", WireValue::Text("a\"b".into()));
-        let mut out = String::new();
-        fields.write_json_object(&mut out);
-        assert_eq!(out, r#"{"subject":"测试","total_fee":2000,"quote":"a\"b"}"#);
-    }
-
-    #[test]
     fn json_strings_escape_only_what_json_requires() {
         let mut out = String::new();
         write_json_string("http://a/b?c=测试", &mut out);
         write_json_string("say \"hi\"\n\\", &mut out);
         assert_eq!(out, r#""http://a/b?c=测试""say \"hi\"\n\\""#);
-    }
-
-    #[test]
-    fn form_encodes_reserved_characters() {
-        let mut fields = WireFields::default();
-        fields.push_text("req", "eyJh+/=");
-        fields.push_text("sign", "abc");
-        let mut out = String::new();
-        fields.write_form(&mut out);
-        assert_eq!(out, "req=eyJh%2B%2F%3D&sign=abc");
     }
 }
