@@ -28,30 +28,7 @@ enum Command {
         check: bool,
     },
     /// Render the exact signed HTTP request of an operation without sending it.
-    Request {
-        /// The spec file, e.g. specs/mct1.yaml.
-        spec: PathBuf,
-        /// Operation name, e.g. paylist.
-        operation: String,
-        /// Credentials as a JSON object by the document's names.
-        #[arg(long)]
-        credentials: String,
-        /// Business parameters as a JSON object by wire names.
-        #[arg(long, default_value = "{}")]
-        params: String,
-        /// Clock value, Unix seconds (default: now).
-        #[arg(long)]
-        now: Option<i64>,
-        /// Environment name (default: the spec's first).
-        #[arg(long)]
-        env: Option<String>,
-        /// Print one JSON object {method, url, headers, body}.
-        #[arg(long)]
-        json: bool,
-        /// Also show the string to sign (secrets masked) and each digest step.
-        #[arg(long)]
-        explain: bool,
-    },
+    Request(request::Args),
     /// Verify a response over the raw received values and print its business fields.
     VerifyResponse {
         /// The spec file.
@@ -116,25 +93,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Generate { check } => generate::run(check),
-        Command::Request {
-            spec,
-            operation,
-            credentials,
-            params,
-            now,
-            env,
-            json,
-            explain,
-        } => request::run(&request::Args {
-            spec,
-            operation,
-            credentials,
-            params,
-            now,
-            env,
-            json,
-            explain,
-        }),
+        Command::Request(args) => request::run(&args),
         Command::VerifyResponse {
             spec,
             operation,

@@ -9,14 +9,29 @@ use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
 /// The arguments of `paygen request`.
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The spec file, e.g. specs/mct1.yaml.
     pub spec: PathBuf,
+    /// Operation name, e.g. paylist.
     pub operation: String,
+    /// Credentials as a JSON object by the document's names.
+    #[arg(long)]
     pub credentials: String,
+    /// Business parameters as a JSON object by wire names.
+    #[arg(long, default_value = "{}")]
     pub params: String,
+    /// Clock value, Unix seconds (default: now).
+    #[arg(long)]
     pub now: Option<i64>,
+    /// Environment name (default: the spec's first).
+    #[arg(long)]
     pub env: Option<String>,
+    /// Print one JSON object {method, url, headers, body}.
+    #[arg(long)]
     pub json: bool,
+    /// Also show the string to sign (secrets masked) and each digest step.
+    #[arg(long)]
     pub explain: bool,
 }
 
