@@ -277,16 +277,31 @@ fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> String 
     }
 }
 
+/// Bytes the form serializer keeps as they are: alphanumerics and `*-._`.
+const FORM_KEPT: [bool; 256] = {
+    let mut kept = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        kept[byte] = b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+        byte += 1;
+    }
+    kept
+};
+
 /// Appends `text` `application/x-www-form-urlencoded` (the WHATWG byte serializer:
 /// `*-._` and alphanumerics kept, space as `+`, every other byte as `%XX`).
 // Runs of kept bytes are copied whole: `form_urlencoded::byte_serialize` yields one slice
 // per escaped byte, which made base64 and hex values the slowest part of a form body.
 fn push_form_component(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+    if text.bytes().all(|b| FORM_KEPT[usize::from(b)]) {
+        out.push_str(text);
+        return;
+    }
     let mut run_start = 0;
     for (index, &byte) in text.as_bytes().iter().enumerate() {
-        if kept(byte) {
+        if FORM_KEPT[usize::from(byte)] {
             continue;
         }
         // A run of kept bytes is ASCII, so both of its ends are char boundaries.
