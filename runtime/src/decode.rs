@@ -68,22 +68,8 @@ pub fn decode_response(
             body: response.body.clone(),
         });
     }
-    let envelope = &provider.response;
-    let decoded = decode_message(
-        envelope.body,
-        &envelope.payload,
-        envelope.verification.as_ref(),
-        credentials,
-        &response.body,
-    )?;
-    let outcome = judge(&operation.success, &decoded.fields);
+    let (decoded, outcome) = judge_response(provider, operation, credentials, &response.body)?;
     match outcome {
-        Ok(()) if decoded.authenticity == Authenticity::UnsignedErrorReply => {
-            Err(Error::Signature {
-                reason: SignatureFailure::EmptyOnSuccess,
-                body: response.body.clone(),
-            })
-        }
         Ok(()) => Ok(decoded),
         Err((code, message)) => Err(Error::Business {
             code,
@@ -91,6 +77,37 @@ pub fn decode_response(
             body: response.body.clone(),
         }),
     }
+}
+
+/// A business failure found by the success rule: the code and message received.
+pub type Refusal = (String, Option<String>);
+
+/// Decodes and verifies a response body and applies the operation's success rule,
+/// returning the decoded fields even when the provider refused. Fails only when the
+/// body cannot be decoded or its signature does not hold (including an empty
+/// signature on a reply that claims success).
+pub fn judge_response(
+    provider: &Provider,
+    operation: &Operation,
+    credentials: &Credentials,
+    body: &str,
+) -> Result<(Decoded, Result<(), Refusal>), Error> {
+    let envelope = &provider.response;
+    let decoded = decode_message(
+        envelope.body,
+        &envelope.payload,
+        envelope.verification.as_ref(),
+        credentials,
+        body,
+    )?;
+    let outcome = judge(&operation.success, &decoded.fields);
+    if outcome.is_ok() && decoded.authenticity == Authenticity::UnsignedErrorReply {
+        return Err(Error::Signature {
+            reason: SignatureFailure::EmptyOnSuccess,
+            body: body.to_owned(),
+        });
+    }
+    Ok((decoded, outcome))
 }
 
 /// Decodes and verifies an inbound notification (`input` is the body, or the query

@@ -113,39 +113,31 @@ pub fn encode_request(
         None => render_body(envelope.body, &top),
         Some(signature) => {
             let recipe = &signature.recipe;
-            let value = match recipe.input {
+            let credentials = context.credentials;
+            // A body signature covers the finished body; the others are computed first
+            // and then written into the body or a header. Validation rejects a body
+            // signature written into a body field.
+            let (value, signed_body) = match recipe.input {
                 SignInput::Canonical => {
                     let mut pairs = Vec::with_capacity(top.len() + 1);
                     pairs.extend(top.iter().map(|(n, v)| (*n, SignedText::Wire(v))));
-                    sign(recipe, SignSource::Pairs(pairs), context.credentials, trace)?
+                    (
+                        sign(recipe, SignSource::Pairs(pairs), credentials, trace)?,
+                        None,
+                    )
                 }
                 SignInput::PayloadField => {
                     let text = encoded_payload
                         .as_ref()
                         .map(|(_, value)| value.text())
                         .unwrap_or_default();
-                    sign(
-                        recipe,
-                        SignSource::Bytes(text.as_bytes()),
-                        context.credentials,
-                        trace,
-                    )?
+                    let bytes = SignSource::Bytes(text.as_bytes());
+                    (sign(recipe, bytes, credentials, trace)?, None)
                 }
                 SignInput::Body => {
                     let body = render_body(envelope.body, &top);
-                    let value = sign(
-                        recipe,
-                        SignSource::Bytes(body.as_bytes()),
-                        context.credentials,
-                        trace,
-                    )?;
-                    if let SignatureOutput::Header { name, template } = &signature.output {
-                        headers.push((
-                            name.clone(),
-                            Cow::Owned(fill_template(template, &value, context.credentials)?),
-                        ));
-                    }
-                    return Ok(finish(operation, context, headers, body));
+                    let bytes = SignSource::Bytes(body.as_bytes());
+                    (sign(recipe, bytes, credentials, trace)?, Some(body))
                 }
             };
             match &signature.output {
@@ -154,13 +146,11 @@ pub fn encode_request(
                     top.push((name, &signature_value));
                 }
                 SignatureOutput::Header { name, template } => {
-                    headers.push((
-                        name.clone(),
-                        Cow::Owned(fill_template(template, &value, context.credentials)?),
-                    ));
+                    let header = fill_template(template, &value, credentials)?;
+                    headers.push((name.clone(), Cow::Owned(header)));
                 }
             }
-            render_body(envelope.body, &top)
+            signed_body.unwrap_or_else(|| render_body(envelope.body, &top))
         }
     };
     Ok(finish(operation, context, headers, body))

@@ -4,15 +4,9 @@ use crate::error::{Error, ParamRule};
 use crate::wire::WireFields;
 use paygen_protocol::{FieldDef, Operation};
 
-/// Every field known, every required field present and non-empty, lengths and documented
-/// values respected.
-pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(), Error> {
-    validate_table(defs, fields)
-}
-
 /// [`validate_fields`] plus the operation's at-least-one-of groups.
 pub fn validate_request(operation: &Operation, fields: &WireFields<'_>) -> Result<(), Error> {
-    validate_table(&operation.request, fields)?;
+    validate_fields(&operation.request, fields)?;
     for group in operation.one_of.iter() {
         let given = group
             .iter()
@@ -29,7 +23,9 @@ pub fn validate_request(operation: &Operation, fields: &WireFields<'_>) -> Resul
     Ok(())
 }
 
-fn validate_table(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(), Error> {
+/// Every field known, every required field present and non-empty, lengths and documented
+/// values respected.
+pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(), Error> {
     let invalid = |def: &FieldDef, rule| Error::InvalidParam {
         field: def.name.to_string(),
         rule,

@@ -102,12 +102,6 @@ impl<'a> WireFields<'a> {
         self.entries.push((name.into(), value));
     }
 
-    /// Appends a text field.
-    pub fn push_text(&mut self, name: &'static str, value: &'a str) {
-        self.entries
-            .push((Cow::Borrowed(name), WireValue::Text(Cow::Borrowed(value))));
-    }
-
     /// The fields in order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &WireValue<'a>)> {
         self.entries.iter().map(|(n, v)| (n.as_ref(), v))

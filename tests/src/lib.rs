@@ -12,15 +12,5 @@ pub fn workspace_root() -> PathBuf {
 
 /// Every spec in `specs/`, sorted.
 pub fn spec_paths() -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(workspace_root().join("specs"))
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    paths.sort();
-    paths
+    paygen_codegen::generate::spec_paths(&workspace_root()).unwrap_or_default()
 }

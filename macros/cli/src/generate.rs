@@ -2,27 +2,10 @@
 
 use crate::CliError;
 use paygen_codegen::generate::{
-    crate_files, is_current, write_if_changed, FileStatus, GeneratedFile,
+    crate_files, is_current, spec_paths, write_if_changed, FileStatus, GeneratedFile,
 };
 use paygen_codegen::schema::schema_json;
 use std::path::{Path, PathBuf};
-
-fn spec_paths(root: &Path) -> Result<Vec<PathBuf>, CliError> {
-    let dir = root.join("specs");
-    let entries = std::fs::read_dir(&dir).map_err(|e| {
-        CliError::Usage(format!(
-            "cannot read {}: {e} (run from the workspace root)",
-            dir.display()
-        ))
-    })?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
-        .collect();
-    paths.sort();
-    Ok(paths)
-}
 
 /// Every file generation wants, in a deterministic order.
 fn wanted(root: &Path) -> Result<Vec<GeneratedFile>, CliError> {
@@ -30,7 +13,13 @@ fn wanted(root: &Path) -> Result<Vec<GeneratedFile>, CliError> {
         path: PathBuf::from("specs/schema.json"),
         content: schema_json(),
     }];
-    for path in spec_paths(root)? {
+    let specs = spec_paths(root).map_err(|e| {
+        CliError::Usage(format!(
+            "cannot read {}: {e} (run from the workspace root)",
+            root.join("specs").display()
+        ))
+    })?;
+    for path in specs {
         let relative = path
             .strip_prefix(root)
             .unwrap_or(&path)

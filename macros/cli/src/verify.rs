@@ -2,7 +2,7 @@
 //! received values, through the same runtime the generated clients use.
 
 use crate::{input, CliError};
-use paygen::decode::{decode_message, decode_notification, judge};
+use paygen::decode::{decode_notification, judge_response};
 use paygen::{Authenticity, Error};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -45,21 +45,8 @@ pub fn response(
         }
     }
     let credentials = input::credentials(provider, credentials)?;
-    let envelope = &provider.response;
-    let decoded = decode_message(
-        envelope.body,
-        &envelope.payload,
-        envelope.verification.as_ref(),
-        &credentials,
-        body,
-    )
-    .map_err(check_failed)?;
-    let outcome = judge(&operation.success, &decoded.fields);
-    if outcome.is_ok() && decoded.authenticity == Authenticity::UnsignedErrorReply {
-        return Err(CliError::Check(
-            "signature check failed: empty signature on a message that reports success".into(),
-        ));
-    }
+    let (decoded, outcome) =
+        judge_response(provider, operation, &credentials, body).map_err(check_failed)?;
     println!(
         "{}",
         serde_json::to_string_pretty(&Value::Object(decoded.fields)).unwrap_or_default()

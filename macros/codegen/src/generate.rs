@@ -5,6 +5,17 @@ use crate::emit::provider_items;
 use crate::spec::LoadedSpec;
 use std::path::{Path, PathBuf};
 
+/// The specs under `root/specs/`, sorted, so generation order is deterministic.
+pub fn spec_paths(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root.join("specs"))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
 /// A file the generator wants on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {

@@ -12,13 +12,16 @@ pub fn rust_field_name(field: &Field) -> String {
     snake(&field.name.value)
 }
 
+/// `name` with every character that cannot be in an identifier turned into a word break.
+fn words(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
 /// snake_case of a wire name, safe as a Rust identifier.
 pub fn snake(wire: &str) -> String {
-    let cleaned: String = wire
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let mut name = cleaned.to_snake_case();
+    let mut name = words(wire).to_snake_case();
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert(0, '_');
     }
@@ -30,11 +33,7 @@ pub fn snake(wire: &str) -> String {
 
 /// UpperCamelCase of a name, for types.
 pub fn camel(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    let camel = cleaned.to_upper_camel_case();
+    let camel = words(name).to_upper_camel_case();
     if camel.starts_with(|c: char| c.is_ascii_digit()) {
         format!("V{camel}")
     } else {

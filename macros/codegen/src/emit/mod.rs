@@ -11,7 +11,7 @@ use crate::spec::model::{Field, Spec};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use tables::EmitConst;
-use types::{emit_enums, emit_received, emit_request, EnumNames};
+use types::{emit_received, emit_request, EnumNames};
 
 /// The items of a provider's client: protocol tables, types, enums, client.
 pub fn provider_items(spec: &Spec) -> TokenStream {
@@ -25,17 +25,7 @@ pub fn provider_items(spec: &Spec) -> TokenStream {
     for n in &spec.notifications {
         groups.push((format!("{}Notification", camel(&n.name.value)), &n.fields));
     }
-    let enums = EnumNames::collect(groups.iter().map(|(p, f)| (p.clone(), *f)));
-    let mut all_fields: Vec<&Field> = Vec::new();
-    fn walk<'s>(fields: &'s [Field], out: &mut Vec<&'s Field>) {
-        for f in fields {
-            out.push(f);
-            walk(&f.fields, out);
-        }
-    }
-    for (_, fields) in &groups {
-        walk(fields, &mut all_fields);
-    }
+    let enums = EnumNames::collect(groups);
 
     let mut items = TokenStream::new();
     items.extend(tables_module(spec, &provider));
@@ -61,7 +51,7 @@ pub fn provider_items(spec: &Spec) -> TokenStream {
             }
         });
     }
-    items.extend(emit_enums(&enums, &all_fields));
+    items.extend(enums.emit());
     items
 }
 

@@ -76,12 +76,6 @@ emit_enum!(FieldType {
     Json
 });
 
-impl EmitConst for bool {
-    fn emit(&self) -> TokenStream {
-        quote!(#self)
-    }
-}
-
 impl EmitConst for ir::Payload {
     fn emit(&self) -> TokenStream {
         match self {

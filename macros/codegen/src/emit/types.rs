@@ -14,16 +14,14 @@ fn ident(name: &str) -> Ident {
 
 /// Names of the code-table enums, decided once for the whole spec so that fields with
 /// the same name and the same values share one type.
-#[derive(Default)]
-pub struct EnumNames {
-    by_field: BTreeMap<usize, String>,
-    emitted: Vec<(String, *const Field)>,
+pub struct EnumNames<'s> {
+    /// Every field with documented values and its enum's name, in spec order.
+    by_field: Vec<(&'s Field, String)>,
 }
 
-impl EnumNames {
-    /// Collects every field with values; `fields` pairs a type-name prefix with a list.
-    pub fn collect<'s>(groups: impl IntoIterator<Item = (String, &'s [Field])>) -> Self {
-        let mut found: Vec<(String, &Field)> = Vec::new();
+impl<'s> EnumNames<'s> {
+    /// Collects every field with values; `groups` pairs a type-name prefix with a list.
+    pub fn collect(groups: impl IntoIterator<Item = (String, &'s [Field])>) -> Self {
         fn walk<'s>(prefix: &str, fields: &'s [Field], found: &mut Vec<(String, &'s Field)>) {
             for field in fields {
                 if !field.values.is_empty() {
@@ -33,6 +31,7 @@ impl EnumNames {
                 walk(&nested, &field.fields, found);
             }
         }
+        let mut found: Vec<(String, &Field)> = Vec::new();
         for (prefix, fields) in groups {
             walk(&prefix, fields, &mut found);
         }
@@ -42,8 +41,8 @@ impl EnumNames {
                 .map(|v| (v.value.clone(), v.rust_name.clone()))
                 .collect()
         };
-        let mut names = EnumNames::default();
         let mut taken: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
+        let mut by_field = Vec::with_capacity(found.len());
         for (prefix, field) in &found {
             let short = camel(&rust_field_name(field));
             let same_name_same_values = found
@@ -55,40 +54,36 @@ impl EnumNames {
             } else {
                 format!("{prefix}{short}")
             };
-            if let Some(existing) = taken.get(&name) {
-                if *existing != key(field) {
-                    name = format!("{prefix}{short}");
-                }
+            if taken
+                .get(&name)
+                .is_some_and(|existing| *existing != key(field))
+            {
+                name = format!("{prefix}{short}");
             }
-            let first = !taken.contains_key(&name);
             taken.entry(name.clone()).or_insert_with(|| key(field));
-            names
-                .by_field
-                .insert(*field as *const Field as usize, name.clone());
-            if first {
-                names.emitted.push((name, *field as *const Field));
-            }
+            by_field.push((*field, name));
         }
-        names
+        EnumNames { by_field }
     }
 
     fn of(&self, field: &Field) -> Option<Ident> {
         self.by_field
-            .get(&(field as *const Field as usize))
-            .map(|n| ident(n))
+            .iter()
+            .find(|(f, _)| std::ptr::eq(*f, field))
+            .map(|(_, name)| ident(name))
     }
-}
 
-/// Emits every code-table enum once.
-pub fn emit_enums(names: &EnumNames, fields: &[&Field]) -> TokenStream {
-    let mut out = TokenStream::new();
-    for (name, pointer) in &names.emitted {
-        let Some(field) = fields.iter().find(|f| std::ptr::eq(**f, *pointer)) else {
-            continue;
-        };
-        out.extend(emit_enum(&ident(name), field));
+    /// Emits every code-table enum once, where its name first occurs.
+    pub fn emit(&self) -> TokenStream {
+        let mut emitted = std::collections::BTreeSet::new();
+        let mut out = TokenStream::new();
+        for (field, name) in &self.by_field {
+            if emitted.insert(name.as_str()) {
+                out.extend(emit_enum(&ident(name), field));
+            }
+        }
+        out
     }
-    out
 }
 
 fn doc_lines(text: &str) -> TokenStream {

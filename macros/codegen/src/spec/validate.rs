@@ -39,11 +39,10 @@ impl Checker<'_> {
     ) -> BTreeSet<&'n str> {
         let mut seen = BTreeSet::new();
         let mut repeated = BTreeSet::new();
-        let rest = context;
         for name in names {
             if !seen.insert(name.value.as_str()) {
                 repeated.insert(name.value.as_str());
-                self.at(name, format!("duplicate {noun} `{}`{rest}", name.value));
+                self.at(name, format!("duplicate {noun} `{}`{context}", name.value));
             }
         }
         repeated
