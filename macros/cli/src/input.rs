@@ -1,7 +1,7 @@
 //! Reading the command line's inputs: specs, credentials and parameters as JSON.
 
 use crate::CliError;
-use paygen::protocol::Provider;
+use paygen::protocol::{Environment, Notification, Operation, Provider};
 use paygen::Credentials;
 use paygen_codegen::spec::model::Spec;
 use serde_json::{Map, Value};
@@ -25,22 +25,63 @@ pub fn spec(path: &Path) -> Result<Loaded, CliError> {
     })
 }
 
-/// The operation `name` of the provider, or an error listing the ones it has.
-pub fn operation<'p>(
-    provider: &'p Provider,
+/// The error for a name the spec does not define, listing the ones it does.
+fn unknown<'n>(
+    kind: &str,
     name: &str,
-) -> Result<&'p paygen::protocol::Operation, CliError> {
+    provider: &Provider,
+    known: impl Iterator<Item = &'n str>,
+) -> CliError {
+    let known: Vec<&str> = known.collect();
+    let known = if known.is_empty() {
+        "none".to_owned()
+    } else {
+        known.join(", ")
+    };
+    CliError::Usage(format!(
+        "unknown {kind} `{name}`; {} has {known}",
+        provider.name
+    ))
+}
+
+/// The operation `name` of the provider.
+pub fn operation<'p>(provider: &'p Provider, name: &str) -> Result<&'p Operation, CliError> {
     provider.operation(name).ok_or_else(|| {
-        let known: Vec<&str> = provider
-            .operations
-            .iter()
-            .map(|o| o.name.as_ref())
-            .collect();
-        CliError::Usage(format!(
-            "unknown operation `{name}`; {} has {}",
-            provider.name,
-            known.join(", ")
-        ))
+        let known = provider.operations.iter().map(|o| o.name.as_ref());
+        unknown("operation", name, provider, known)
+    })
+}
+
+/// The environment `name`, or the spec's first.
+pub fn environment<'p>(
+    provider: &'p Provider,
+    name: Option<&str>,
+) -> Result<&'p Environment, CliError> {
+    let found = match name {
+        Some(name) => provider.environment(name),
+        None => provider.environments.first(),
+    };
+    found.ok_or_else(|| {
+        let known = provider.environments.iter().map(|e| e.name.as_ref());
+        unknown("environment", name.unwrap_or_default(), provider, known)
+    })
+}
+
+/// The notification `name`, or the spec's first.
+pub fn notification<'p>(
+    provider: &'p Provider,
+    name: Option<&str>,
+) -> Result<&'p Notification, CliError> {
+    let found = match name {
+        Some(name) => provider.notification(name),
+        None => provider.notifications.first(),
+    };
+    found.ok_or_else(|| match name {
+        Some(name) => {
+            let known = provider.notifications.iter().map(|n| n.name.as_ref());
+            unknown("notification", name, provider, known)
+        }
+        None => CliError::Usage(format!("{} defines no notifications", provider.name)),
     })
 }
 

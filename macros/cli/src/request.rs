@@ -39,27 +39,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let loaded = input::spec(&args.spec)?;
     let provider = &loaded.provider;
     let operation = input::operation(provider, &args.operation)?;
-    let base_url = match &args.env {
-        None => provider
-            .environments
-            .first()
-            .map(|e| e.base_url.to_string())
-            .unwrap_or_default(),
-        Some(name) => provider
-            .environment(name)
-            .map(|e| e.base_url.to_string())
-            .ok_or_else(|| {
-                let known: Vec<&str> = provider
-                    .environments
-                    .iter()
-                    .map(|e| e.name.as_ref())
-                    .collect();
-                CliError::Usage(format!(
-                    "unknown environment `{name}`; expected {}",
-                    known.join(", ")
-                ))
-            })?,
-    };
+    let base_url = &input::environment(provider, args.env.as_deref())?.base_url;
     let credentials = input::credentials(provider, &args.credentials)?;
     let params = input::object("params", &args.params)?;
     let fields = fields_from_json(&operation.request, &params)
@@ -75,7 +55,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     };
     let nonce = RandomNonce::default();
     let context = RequestContext {
-        base_url: &base_url,
+        base_url,
         credentials: &credentials,
         clock,
         nonce: &nonce,

@@ -71,27 +71,7 @@ pub fn notification(
 ) -> Result<(), CliError> {
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
-    let notification = match name {
-        Some(name) => provider.notification(name),
-        None => provider.notifications.first(),
-    }
-    .ok_or_else(|| {
-        let known: Vec<&str> = provider
-            .notifications
-            .iter()
-            .map(|n| n.name.as_ref())
-            .collect();
-        CliError::Usage(format!(
-            "unknown notification `{}`; {} has {}",
-            name.unwrap_or(""),
-            provider.name,
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        ))
-    })?;
+    let notification = input::notification(provider, name)?;
     let credentials = input::credentials(provider, credentials)?;
     let decoded =
         decode_notification(notification, &credentials, received).map_err(check_failed)?;
