@@ -138,7 +138,16 @@ pub fn decode_message(
         reason,
         body: body.to_owned(),
     };
-    let top = parse_top(format, body).map_err(decode_error)?;
+    let mut top = parse_top(format, body).map_err(decode_error)?;
+    if let Payload::Field(p) = payload {
+        if p.encoding == PayloadEncoding::Base64 {
+            // A form decoder turns base64's `+` into a space: restore the text as sent,
+            // once, for both the signature check and the decoding.
+            for field in top.iter_mut().filter(|f| f.name == p.name) {
+                field.signed_text = field.signed_text.replace(' ', "+");
+            }
+        }
+    }
     let find = |name: &str| top.iter().find(|f| f.name == name);
 
     let mut authenticity = Authenticity::Unsigned;
@@ -237,17 +246,10 @@ fn expected_signature(
         }
         SignInput::PayloadField => {
             let text = match payload {
-                Payload::Field(p) => top
-                    .iter()
-                    .find(|f| f.name == p.name)
-                    .map(|f| match p.encoding {
-                        // A form decoder turns base64's `+` into a space; sign what was sent.
-                        PayloadEncoding::Base64 => f.signed_text.replace(' ', "+"),
-                        PayloadEncoding::Aes256EcbHex => f.signed_text.clone(),
-                    })
-                    .unwrap_or_default(),
-                Payload::Inline => String::new(),
-            };
+                Payload::Field(p) => top.iter().find(|f| f.name == p.name),
+                Payload::Inline => None,
+            }
+            .map_or("", |f| f.signed_text.as_str());
             sign(
                 recipe,
                 SignSource::Bytes(text.as_bytes()),

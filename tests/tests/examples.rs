@@ -3,6 +3,12 @@
 //!   and are pinned to their exact wire bytes by insta snapshots; where the document
 //!   gives the key (mct1's worked example) the bytes must equal the document's;
 //! - every response and notification body parses into the generated typed message.
+//!
+//! The snapshots' sources: the parameters are the documents' own; the bytes are pins,
+//! reviewed when written, that catch any change on the wire. They are not an independent
+//! oracle for the signatures (the documents give no keys but 002's): each recipe is checked
+//! against an independent computation in `macros/cli/tests/cli.rs` and against document
+//! 002 section 2.4 in `mct1_worked_example.rs`.
 
 use paygen::decode::decode_message;
 use paygen::encode::{encode_request, RequestContext};

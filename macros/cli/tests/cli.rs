@@ -376,7 +376,7 @@ fn verify_response_checks_the_signature_over_raw_values() {
 #[test]
 fn verify_notify_prints_fields_and_the_exact_ack() {
     // An mpgateway notification: resp = base64(JSON), sign = md5(resp + key), as a form.
-    let json = r#"{"resultcode":"0000","resultmsg":"成功","queryid":"Q1","txnamt":100,"merid":"M1","orderid":"20240101000001","paytime":"2024-01-01 10:00:00"}"#;
+    let json = r#"{"resultcode":"0000","resultmsg":"支付成功","queryid":"Q1","txnamt":100,"merid":"M1","orderid":"20240101000001","paytime":"2024-01-01 10:00:00"}"#;
     let resp = paygen::cipher::base64_encode(json.as_bytes());
     let sign = paygen::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
@@ -384,6 +384,10 @@ fn verify_notify_prints_fields_and_the_exact_ack() {
         paygen::protocol::HexCase::Lower,
     );
     // The notifier did not percent-encode base64's `+`, so a form decoder sees spaces.
+    assert!(
+        resp.contains('+'),
+        "the fixture must exercise the `+` repair: {resp}"
+    );
     let body = format!("resp={resp}&sign={sign}");
     let credentials = json!({"merid": "M1", "key": "key1"}).to_string();
     let output = paygen(&[
@@ -397,7 +401,7 @@ fn verify_notify_prints_fields_and_the_exact_ack() {
     assert!(output.status.success(), "{}", stderr(&output));
     let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(value["ack"], "0000");
-    assert_eq!(value["fields"]["resultmsg"], "成功");
+    assert_eq!(value["fields"]["resultmsg"], "支付成功");
     assert_eq!(value["fields"]["txnamt"], 100);
 
     let wrong_key = json!({"merid": "M1", "key": "other"}).to_string();
