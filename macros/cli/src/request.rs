@@ -63,7 +63,8 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let mut trace = SigningTrace::default();
     let request = encode_request(provider, operation, &fields, &context, Some(&mut trace))
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let signed = provider.request.signature.is_some() && operation.signed;
+    // The trace is filled only when the request was signed.
+    let signed = !trace.signature.is_empty();
     if args.json {
         let headers: Map<String, Value> = request
             .headers
