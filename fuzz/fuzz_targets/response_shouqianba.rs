@@ -1,0 +1,6 @@
+//! Any response body to any shouqianba operation: decoding never panics.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    paygen_fuzz::response(&paygen_shouqianba::tables::PROVIDER, data)
+});

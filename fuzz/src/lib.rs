@@ -1,0 +1,111 @@
+//! What the fuzz targets share: the providers, their credentials, how an input is split
+//! into a choice and a body, and (in [`runtime`]) every call into the runtime.
+//!
+//! An input to a response or notification target is one selector byte (which operation
+//! or notification, modulo their count) followed by the body, read as UTF-8 with
+//! invalid sequences replaced.
+
+use paygen::protocol::{Notification, Provider};
+use paygen::Credentials;
+use std::borrow::Cow;
+
+/// Every generated provider.
+pub fn providers() -> [&'static Provider; 5] {
+    [
+        &paygen_mct1::tables::PROVIDER,
+        &paygen_mpgateway::tables::PROVIDER,
+        &paygen_wantu::tables::PROVIDER,
+        &paygen_tiantapay::tables::PROVIDER,
+        &paygen_shouqianba::tables::PROVIDER,
+    ]
+}
+
+/// Every notification of every provider, in order: the notification target's choices.
+pub fn notifications() -> Vec<(&'static Provider, &'static Notification)> {
+    providers()
+        .into_iter()
+        .flat_map(|p| p.notifications.iter().map(move |n| (p, n)))
+        .collect()
+}
+
+/// A value for every credential the provider declares; 32 characters, so that AES-256
+/// keys are valid and decryption is reached.
+pub fn credentials(provider: &Provider) -> Credentials {
+    const VALUE: &str = "0123456789abcdef0123456789ABCDEF";
+    provider
+        .credentials
+        .iter()
+        .fold(Credentials::new(), |c, def| {
+            if def.secret {
+                c.secret(def.name.clone(), VALUE)
+            } else {
+                c.plain(def.name.clone(), VALUE)
+            }
+        })
+}
+
+/// Splits an input into its selector (modulo `choices`) and its body text.
+fn split(data: &[u8], choices: usize) -> Option<(usize, Cow<'_, str>)> {
+    let (&selector, body) = data.split_first()?;
+    (choices > 0).then(|| {
+        (
+            usize::from(selector) % choices,
+            String::from_utf8_lossy(body),
+        )
+    })
+}
+
+/// The response target: a body for one of the provider's operations.
+pub fn response(provider: &'static Provider, data: &[u8]) {
+    if let Some((index, body)) = split(data, provider.operations.len()) {
+        runtime::decode_response(provider, &provider.operations[index], body.into_owned());
+    }
+}
+
+/// The notification target: an input for one of all providers' notifications.
+pub fn notification(data: &[u8]) {
+    let all = notifications();
+    if let Some((index, input)) = split(data, all.len()) {
+        let (provider, notification) = all[index];
+        runtime::decode_notification(provider, notification, &input);
+    }
+}
+
+/// The spec target: load, validate, lower and generate; errors are fine.
+pub fn spec(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(spec) = paygen_codegen::parse_str(text, "fuzz.yaml") {
+        let _ = paygen_codegen::lower(&spec);
+        let loaded = paygen_codegen::LoadedSpec {
+            path: "specs/fuzz.yaml".into(),
+            spec,
+        };
+        let _ = paygen_codegen::generate::crate_files(&loaded, "specs/fuzz.yaml");
+    }
+}
+
+/// Every call the targets make into the runtime's decoding, so that a change of its API
+/// is a change here. Results are dropped: only a panic is a finding.
+pub mod runtime {
+    use super::credentials;
+    use paygen::protocol::{Notification, Operation, Provider};
+    use paygen::HttpResponse;
+
+    /// `paygen::decode::decode_response` with status 200 and no headers.
+    pub fn decode_response(provider: &Provider, operation: &Operation, body: String) {
+        let response = HttpResponse {
+            status: 200,
+            headers: vec![],
+            body,
+        };
+        let _ =
+            paygen::decode::decode_response(provider, operation, &credentials(provider), &response);
+    }
+
+    /// `paygen::decode::decode_notification` (`provider` is for its credentials today).
+    pub fn decode_notification(provider: &Provider, notification: &Notification, input: &str) {
+        let _ = paygen::decode::decode_notification(notification, &credentials(provider), input);
+    }
+}
