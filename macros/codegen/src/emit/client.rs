@@ -196,6 +196,12 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
                 self
             }
 
+            /// Remembers accepted notification nonces, so that a replayed notification is refused.
+            pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
+                self.core.set_seen_store(seen);
+                self
+            }
+
             #(#methods)*
         }
     }

@@ -118,6 +118,47 @@ impl Checker<'_> {
                 );
             }
         }
+        let has_payload_field = matches!(payload, Payload::Field(_));
+        if check
+            .unsigned_error_when
+            .contains(&UnsignedErrorReply::PayloadAbsent)
+            && !has_payload_field
+        {
+            self.at(
+                &check.recipe,
+                "`unsigned_error_when: [payload_absent]` needs a payload field, but this message's payload is inline",
+            );
+        }
+        if check
+            .freshness
+            .as_ref()
+            .is_some_and(|f| f.max_skew_seconds == 0)
+        {
+            self.at(
+                &check.recipe,
+                "`freshness.max_skew_seconds` must be at least 1",
+            );
+        }
+    }
+
+    /// The signature field belongs to the envelope: the runtime checks it and never
+    /// hands it to the typed message, so a message that lists it could never decode.
+    fn no_signature_field(
+        &mut self,
+        check: Option<&Verification>,
+        fields: &[Field],
+        context: &str,
+    ) {
+        let Some(check) = check else { return };
+        for field in fields.iter().filter(|f| f.name.value == check.field) {
+            self.at(
+                &field.name,
+                format!(
+                    "`{}` is the signature field of {context}: the runtime checks and removes it, so it is not a field of the decoded message; describe it in a comment on the envelope",
+                    check.field
+                ),
+            );
+        }
     }
 
     fn fields(&mut self, fields: &[Field], context: &str) {
@@ -466,11 +507,29 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
             c.example(example, &operation.request, &operation.name);
         }
     }
+    for operation in &spec.operations {
+        c.no_signature_field(
+            response.signature.as_ref(),
+            &operation.response,
+            "the response envelope",
+        );
+    }
     for notification in &spec.notifications {
         c.payload(&notification.payload, &notification.name);
         if let Some(check) = &notification.signature {
             c.verification(check, &notification.payload);
+            if !check.unsigned_error_when.is_empty() {
+                c.at(
+                    &check.recipe,
+                    "a notification cannot declare `unsigned_error_when`: notifications are always signed",
+                );
+            }
         }
+        c.no_signature_field(
+            notification.signature.as_ref(),
+            &notification.fields,
+            &format!("notification `{}`", notification.name.value),
+        );
         c.fields(
             &notification.fields,
             &format!("notification `{}`", notification.name.value),
