@@ -304,7 +304,14 @@ pub fn decode_typed<R: DeserializeOwned>(
         headers: vec![],
         body: body.to_owned(),
     };
-    let decoded = paygen::decode::decode_response(provider, operation, credentials, &response)?;
+    let clock = paygen::FixedClock::at_unix_seconds(NOW);
+    let receiver = paygen::Receiver {
+        credentials,
+        clock: &clock,
+        utc_offset_minutes: provider.utc_offset_minutes,
+        seen: None,
+    };
+    let decoded = paygen::decode::decode_response(provider, operation, &receiver, &response)?;
     paygen::client::typed::<R>(decoded, body)
 }
 
@@ -707,12 +714,21 @@ pub fn wantu_wire(business: &Map<String, Value>) -> Vec<(String, Value)> {
     fields
 }
 
+/// What a wantu message means: its fields as sent, but an empty value is the same as an
+/// absent one (003 §1.3 leaves empty values out of the signed string, so no receiver can
+/// tell them apart, and the runtime decodes both as absent).
+fn wantu_business(fields: &[(String, Value)]) -> Map<String, Value> {
+    fields
+        .iter()
+        .filter(|(_, v)| !text_of(v).is_empty())
+        .cloned()
+        .collect()
+}
+
 pub fn wantu_response(operation: &str, source: &str, sample: Map<String, Value>) -> Fixture {
     let what = format!("wantu response {operation} ({source})");
     let fields = wantu_wire(&sample);
-    // The typed result carries every field as received, `sign` included where the
-    // generated type lists it (003's response tables do: 返回数据的签名串).
-    let business: Map<String, Value> = fields.iter().cloned().collect();
+    let business = wantu_business(&fields);
     let check = response_check_for!(paygen_wantu, operation, wantu_credentials(), &business, &what, {
         "create_qrcode" => CreateQrcodeResponse, "pospay" => PospayResponse, "refund" => RefundResponse,
         "query" => QueryResponse, "pay_form" => PayFormResponse, "order_list" => OrderListResponse,
@@ -726,7 +742,7 @@ pub fn wantu_response(operation: &str, source: &str, sample: Map<String, Value>)
 pub fn wantu_notification(source: &str, sample: Map<String, Value>) -> Fixture {
     let what = format!("wantu notification pay ({source})");
     let fields = wantu_wire(&sample);
-    let business: Map<String, Value> = fields.iter().cloned().collect();
+    let business = wantu_business(&fields);
     let client = wantu_client();
     let check = notification_check(
         move |body| client.verify_pay_notification(body),
