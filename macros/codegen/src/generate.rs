@@ -2,7 +2,7 @@
 //! `@generated` header, touching only files whose content changed.
 
 use crate::emit::provider_items;
-use crate::spec::LoadedSpec;
+use crate::spec::{LoadedSpec, SpecErrors};
 use std::path::{Path, PathBuf};
 
 /// The specs under `root/specs/`, sorted, so generation order is deterministic.
@@ -14,6 +14,17 @@ pub fn spec_paths(root: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     paths.sort();
     Ok(paths)
+}
+
+/// Why a spec's crate could not be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The spec has problems; each names its file, line and column.
+    #[error(transparent)]
+    Spec(#[from] SpecErrors),
+    /// The emitted tokens are not a Rust file: a bug in the emitter, not in the spec.
+    #[error("generated code does not parse: {0}")]
+    Parse(#[from] syn::Error),
 }
 
 /// A file the generator wants on disk.
@@ -32,11 +43,14 @@ pub fn header(spec_path: &str) -> String {
 
 /// The files of the crate generated from `loaded` (`spec_path` as written in headers,
 /// relative to the workspace root).
-pub fn crate_files(loaded: &LoadedSpec, spec_path: &str) -> Result<Vec<GeneratedFile>, syn::Error> {
+pub fn crate_files(
+    loaded: &LoadedSpec,
+    spec_path: &str,
+) -> Result<Vec<GeneratedFile>, GenerateError> {
     let spec = &loaded.spec;
     let name = &spec.name.value;
     let dir = PathBuf::from("generated").join(name);
-    let items = provider_items(spec);
+    let items = provider_items(spec).map_err(|e| e.in_file(spec_path))?;
     let file: syn::File = syn::parse2(items)?;
     let body = prettyplease::unparse(&file);
     let crate_doc = format!(

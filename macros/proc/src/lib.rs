@@ -22,20 +22,28 @@ pub fn provider(input: TokenStream) -> TokenStream {
     let fail = |message: String| -> TokenStream {
         quote_spanned!(literal.span()=> ::core::compile_error!(#message);).into()
     };
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
         Err(error) => return fail(format!("{relative}: cannot read spec: {error}")),
     };
-    match paygen_codegen::parse_str(&text, &relative) {
-        Ok(spec) => {
-            let items = paygen_codegen::provider_items(&spec);
-            let absolute = path.display().to_string();
-            quote! {
-                const _: &str = ::core::include_str!(#absolute);
-                #items
+    let text = match paygen_codegen::decode_text(&bytes, &relative) {
+        Ok(text) => text,
+        Err(errors) => return fail(errors.to_string()),
+    };
+    match paygen_codegen::parse_str(text, &relative) {
+        Ok(spec) => match paygen_codegen::provider_items(&spec) {
+            Ok(items) => {
+                let absolute = path.display().to_string();
+                quote! {
+                    const _: &str = ::core::include_str!(#absolute);
+                    #items
+                }
+                .into()
             }
-            .into()
-        }
+            // Validation already passed, so this is unreachable in practice; it is still
+            // a positioned compile error rather than a panic.
+            Err(error) => fail(error.in_file(&relative).to_string()),
+        },
         Err(errors) => fail(errors.to_string()),
     }
 }

@@ -1,17 +1,13 @@
 //! Emits the environment enum, the credentials struct and the `Client`.
 
-use crate::names::{camel, snake};
+use crate::items::ItemNames;
 use crate::spec::model::Spec;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// The environment enum, credentials struct and client of a spec.
-pub fn emit_client(spec: &Spec) -> TokenStream {
-    let env_variants: Vec<_> = spec
-        .environments
-        .iter()
-        .map(|e| format_ident!("{}", camel(&e.name.value)))
-        .collect();
+pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
+    let env_variants = &names.environments;
     let env_urls: Vec<&str> = spec
         .environments
         .iter()
@@ -32,11 +28,7 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
         })
         .collect();
 
-    let cred_fields: Vec<_> = spec
-        .credentials
-        .iter()
-        .map(|c| format_ident!("{}", snake(&c.name.value)))
-        .collect();
+    let cred_fields = &names.credentials;
     let cred_types: Vec<TokenStream> = spec
         .credentials
         .iter()
@@ -67,7 +59,7 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
     let cred_pushes: Vec<TokenStream> = spec
         .credentials
         .iter()
-        .zip(&cred_fields)
+        .zip(cred_fields)
         .map(|(c, field)| {
             let name = c.name.value.as_str();
             if c.secret {
@@ -79,13 +71,12 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
         .collect();
 
     let mut methods = Vec::new();
-    for op in &spec.operations {
-        let method = format_ident!("{}", snake(&op.name.value));
-        let render = format_ident!("render_{}", snake(&op.name.value));
-        let table = format_ident!("{}", op.name.value.to_uppercase());
-        let base = camel(&op.name.value);
-        let request = format_ident!("{base}Request");
-        let response = format_ident!("{base}Response");
+    for (op, op_names) in spec.operations.iter().zip(&names.operations) {
+        let method = &op_names.method;
+        let render = &op_names.render;
+        let table = &op_names.table;
+        let request = &op_names.request;
+        let response = &op_names.response;
         let http_method = op
             .method
             .as_deref()
@@ -107,10 +98,10 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
             }
         });
     }
-    for n in &spec.notifications {
-        let method = format_ident!("verify_{}_notification", snake(&n.name.value));
-        let table = format_ident!("NOTIFICATION_{}", n.name.value.to_uppercase());
-        let ty = format_ident!("{}Notification", camel(&n.name.value));
+    for (n, n_names) in spec.notifications.iter().zip(&names.notifications) {
+        let method = &n_names.method;
+        let table = &n_names.table;
+        let ty = &n_names.ty;
         let doc = format!(
             " Verifies and decodes a `{}` notification (its {}); answer with `{ty}::ACK`.",
             n.name.value,
