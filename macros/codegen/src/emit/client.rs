@@ -1,5 +1,6 @@
 //! Emits the environment enum, the credentials struct and the `Client`.
 
+use super::one_line;
 use crate::items::ItemNames;
 use crate::spec::model::Spec;
 use proc_macro2::TokenStream;
@@ -16,7 +17,7 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
     let env_docs: Vec<String> = spec
         .environments
         .iter()
-        .map(|e| format!(" `{}`: {}", e.name.value, e.base_url))
+        .map(|e| one_line(&format!(" `{}`: {}", e.name.value, e.base_url)))
         .collect();
     let env_defs: Vec<TokenStream> = env_variants
         .iter()
@@ -49,11 +50,11 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
             } else {
                 c.description.trim().to_owned()
             };
-            format!(
+            one_line(&format!(
                 " {what} (`{}`{}).",
                 c.name.value,
                 if c.secret { ", secret" } else { "" }
-            )
+            ))
         })
         .collect();
     let cred_pushes: Vec<TokenStream> = spec
@@ -81,11 +82,16 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
             .method
             .as_deref()
             .unwrap_or(&spec.protocol.request.method);
-        let doc = format!(" {} (`{} {}`).", op.summary.trim(), http_method, op.path);
-        let render_doc = format!(
+        let doc = one_line(&format!(
+            " {} (`{} {}`).",
+            op.summary.trim(),
+            http_method,
+            op.path
+        ));
+        let render_doc = one_line(&format!(
             " The signed HTTP request of `{}`, without sending it.",
             op.name.value
-        );
+        ));
         methods.push(quote! {
             #[doc = #doc]
             pub async fn #method(&self, request: &#request) -> Result<#response, ::paygen::Error> {
@@ -102,14 +108,14 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
         let method = &n_names.method;
         let table = &n_names.table;
         let ty = &n_names.ty;
-        let doc = format!(
+        let doc = one_line(&format!(
             " Verifies and decodes a `{}` notification (its {}); answer with `{ty}::ACK`.",
             n.name.value,
             match n.body {
                 crate::spec::model::BodyFormat::Query => "query string",
                 _ => "raw body",
             }
-        );
+        ));
         methods.push(quote! {
             #[doc = #doc]
             pub fn #method(&self, received: &str) -> Result<#ty, ::paygen::Error> {
@@ -118,10 +124,10 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
         });
     }
 
-    let client_doc = format!(
+    let client_doc = one_line(&format!(
         " A client of {} for one merchant: credentials, base URL, transport.",
         spec.title
-    );
+    ));
     quote! {
         /// Where the provider's API is served.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

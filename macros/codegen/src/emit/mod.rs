@@ -15,6 +15,12 @@ use quote::quote;
 use tables::EmitConst;
 use types::{emit_enum, emit_received, emit_request};
 
+/// `text` on one line: a line break inside a single-line doc (or a bare CR anywhere,
+/// which Rust refuses in comments) would break the `///` line prettyplease writes.
+pub(crate) fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
 /// Why a spec's items cannot be emitted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmitError {
@@ -91,7 +97,10 @@ fn tables_module(
     for (op, planned) in provider.operations.iter().zip(&names.operations) {
         let name = &planned.table;
         let value = op.emit();
-        let doc = format!(" Operation `{}` (`{} {}`).", op.name, op.method, op.path);
+        let doc = one_line(&format!(
+            " Operation `{}` (`{} {}`).",
+            op.name, op.method, op.path
+        ));
         consts.push(quote!(#[doc = #doc] pub const #name: Operation = #value;));
         op_names.push(name);
     }
@@ -99,7 +108,7 @@ fn tables_module(
     for (n, n_names) in provider.notifications.iter().zip(&names.notifications) {
         let name = &n_names.table;
         let value = n.emit();
-        let doc = format!(" Notification `{}`.", n.name);
+        let doc = one_line(&format!(" Notification `{}`.", n.name));
         consts.push(quote!(#[doc = #doc] pub const #name: Notification = #value;));
         notification_names.push(name);
     }
@@ -133,10 +142,10 @@ fn tables_module(
             verification: #verification,
         })
     };
-    let doc = format!(
+    let doc = one_line(&format!(
         " The protocol of {} as data: envelopes, recipes, field tables.",
         spec.title
-    );
+    ));
     quote! {
         #[doc = #doc]
         pub mod tables {

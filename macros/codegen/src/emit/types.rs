@@ -2,13 +2,16 @@
 //! notification structs (serde, lenient to how providers really send values), and one
 //! enum per documented code table with an `Unknown(String)` fallback.
 
+use super::one_line;
 use crate::items::FieldNames;
 use crate::spec::model::{EnumValue, Field, FieldType};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 fn doc_lines(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
+    let lines = text
+        .lines()
+        .map(|l| one_line(&format!(" {}", l.trim_end())));
     quote!(#(#[doc = #lines])*)
 }
 
@@ -39,10 +42,10 @@ pub fn emit_enum(name: &Ident, field: &Field, variants: &[Ident]) -> TokenStream
         };
         doc_lines(&text)
     });
-    let summary = format!(
+    let summary = one_line(&format!(
         " Documented values of `{}`; values the document does not list are kept in `Unknown`.",
         field.name.value
-    );
+    ));
     quote! {
         #[doc = #summary]
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -128,7 +131,7 @@ pub fn emit_request(
             members.push(quote!(#doc pub #rust: Option<#ty>,));
             inits.push(quote!(#rust: None,));
             let setter = &names.setter;
-            let setter_doc = format!(" Sets `{wire}`.");
+            let setter_doc = one_line(&format!(" Sets `{wire}`."));
             if into_string {
                 setters.push(quote! {
                     #[doc = #setter_doc]
