@@ -91,8 +91,11 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, SpecErrors> {
 /// (1-based line, and column counted in characters).
 pub fn decode_text<'b>(bytes: &'b [u8], file: &str) -> Result<&'b str, SpecErrors> {
     std::str::from_utf8(bytes).map_err(|error| {
-        // Everything before `valid_up_to` is valid UTF-8, so this never fails.
-        let before = std::str::from_utf8(&bytes[..error.valid_up_to()]).unwrap_or("");
+        // Everything before `valid_up_to` is valid UTF-8.
+        let before = bytes
+            .get(..error.valid_up_to())
+            .and_then(|valid| std::str::from_utf8(valid).ok())
+            .unwrap_or("");
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         SpecErrors(vec![SpecError {
