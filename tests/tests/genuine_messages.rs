@@ -317,5 +317,44 @@ fn stale_mct1_notification_is_rejected() {
     let fields = mct1_notification_fields(1_234_567_890, "1");
     let body = write_form(&fields);
     let result = mct1_client().verify_pay_notification(&body);
-    assert!(result.is_err(), "accepted: {result:?}");
+    assert!(
+        matches!(
+            result,
+            Err(paygen::Error::Signature {
+                reason: paygen::SignatureFailure::Stale { .. },
+                ..
+            })
+        ),
+        "accepted: {result:?}"
+    );
+}
+
+#[test]
+fn mct1_freshness_window_is_600_seconds_either_way() {
+    for (offset, accepted) in [(-600, true), (600, true), (-601, false), (601, false)] {
+        let body = write_form(&mct1_notification_fields(NOW + offset, "1"));
+        let result = mct1_client().verify_pay_notification(&body);
+        assert_eq!(result.is_ok(), accepted, "offset {offset}: {result:?}");
+    }
+}
+
+#[test]
+fn a_replayed_mct1_notification_is_refused_by_a_seen_store() {
+    let body = write_form(&mct1_notification_fields(NOW, "1"));
+    let client = mct1_client().with_seen_store(paygen::MemorySeenStore::default());
+    assert!(client.verify_pay_notification(&body).is_ok());
+    let replay = client.verify_pay_notification(&body);
+    assert!(
+        matches!(
+            replay,
+            Err(paygen::Error::Signature {
+                reason: paygen::SignatureFailure::Replayed { .. },
+                ..
+            })
+        ),
+        "{replay:?}"
+    );
+    // Without a store, verification stays pure: the same message verifies again.
+    assert!(mct1_client().verify_pay_notification(&body).is_ok());
+    assert!(mct1_client().verify_pay_notification(&body).is_ok());
 }
