@@ -63,6 +63,7 @@ const CLIENT_METHODS: &[&str] = &[
     "with_clock",
     "transport",
     "with_nonce",
+    "with_seen_store",
 ];
 
 /// Constants every `tables` module has.

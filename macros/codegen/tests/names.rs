@@ -58,6 +58,7 @@ fn operations_colliding_with_each_other_or_the_client() {
         "with_clock",
         "with_transport",
         "with_nonce",
+        "with_seen_store",
         "transport",
     ] {
         let errors = with_operation(name);
