@@ -3,9 +3,10 @@
 
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::Credentials;
-use crate::decode::{decode_notification, decode_response, Decoded};
+use crate::decode::{decode_notification, decode_response, Decoded, Receiver};
 use crate::encode::{encode_request, HttpRequest, RequestContext};
 use crate::error::Error;
+use crate::seen::SeenStore;
 use crate::transport::Transport;
 use crate::wire::WireFields;
 use paygen_protocol::{Notification, Operation, Provider};
@@ -20,6 +21,7 @@ pub struct ClientCore<T> {
     transport: T,
     clock: Arc<dyn Clock>,
     nonce: Arc<dyn NonceSource>,
+    seen: Option<Arc<dyn SeenStore>>,
 }
 
 impl<T> std::fmt::Debug for ClientCore<T> {
@@ -46,7 +48,8 @@ impl<T: Transport> ClientCore<T> {
             credentials,
             transport,
             clock: Arc::new(SystemClock),
-            nonce: Arc::new(RandomNonce::default()),
+            nonce: Arc::new(RandomNonce),
+            seen: None,
         }
     }
 
@@ -58,6 +61,21 @@ impl<T: Transport> ClientCore<T> {
     /// Replaces the nonce source.
     pub fn set_nonce(&mut self, nonce: impl NonceSource + 'static) {
         self.nonce = Arc::new(nonce);
+    }
+
+    /// Remembers accepted notification nonces so that a replayed one is refused.
+    pub fn set_seen_store(&mut self, seen: impl SeenStore + 'static) {
+        self.seen = Some(Arc::new(seen));
+    }
+
+    /// What received messages are checked against: credentials, clock, seen nonces.
+    pub fn receiver(&self) -> Receiver<'_> {
+        Receiver {
+            credentials: &self.credentials,
+            clock: self.clock.as_ref(),
+            utc_offset_minutes: self.provider.utc_offset_minutes,
+            seen: self.seen.as_deref(),
+        }
     }
 
     /// The transport requests go through.
@@ -95,7 +113,7 @@ impl<T: Transport> ClientCore<T> {
         tracing::debug!(provider = %self.provider.name, operation = %operation.name, url = %request.url, "sending");
         let response = self.transport.send(request).await?;
         tracing::debug!(provider = %self.provider.name, operation = %operation.name, status = response.status, "received");
-        let decoded = decode_response(self.provider, operation, &self.credentials, &response)?;
+        let decoded = decode_response(self.provider, operation, &self.receiver(), &response)?;
         typed(decoded, &response.body)
     }
 
@@ -105,7 +123,7 @@ impl<T: Transport> ClientCore<T> {
         notification: &Notification,
         input: &str,
     ) -> Result<R, Error> {
-        let decoded = decode_notification(notification, &self.credentials, input)?;
+        let decoded = decode_notification(notification, &self.receiver(), input)?;
         typed(decoded, input)
     }
 }

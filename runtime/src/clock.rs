@@ -1,5 +1,6 @@
 //! The injectable clock and nonce source, so every wire byte is reproducible in tests.
 
+use crate::error::Error;
 use paygen_protocol::ClockFormat;
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -47,39 +48,35 @@ impl Clock for FixedClock {
 /// A source of random strings for nonce fields.
 pub trait NonceSource: Send + Sync {
     /// Appends `len` alphanumeric characters.
-    fn fill(&self, len: usize, out: &mut String);
+    fn fill(&self, len: usize, out: &mut String) -> Result<(), Error>;
 }
 
-/// Nonces from the standard library's per-process random hasher keys and a counter.
-/// Nonces need uniqueness, not secrecy.
-#[derive(Debug, Default)]
-pub struct RandomNonce {
-    counter: std::sync::atomic::AtomicU64,
-}
+/// Nonces from the operating system's cryptographic random source: a nonce that goes
+/// into a signature must not be predictable.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RandomNonce;
 
 impl NonceSource for RandomNonce {
-    fn fill(&self, len: usize, out: &mut String) {
-        use std::hash::{BuildHasher, Hasher};
+    fn fill(&self, len: usize, out: &mut String) -> Result<(), Error> {
         const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-        let state = std::collections::hash_map::RandomState::new();
+        // Bytes at or above 248 (= 4 * 62) are dropped so every character is equally likely.
+        const UNBIASED: u8 = 248;
         let mut produced = 0;
+        let mut buffer = [0u8; 64];
         while produced < len {
-            let mut hasher = state.build_hasher();
-            hasher.write_u64(
-                self.counter
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            );
-            hasher.write_i64(SystemClock.now_millis());
-            let mut bits = hasher.finish();
-            for _ in 0..10 {
-                if produced == len {
-                    break;
-                }
-                out.push(char::from(ALPHABET[(bits % 62) as usize]));
-                bits /= 62;
+            getrandom::getrandom(&mut buffer).map_err(|e| Error::Randomness {
+                reason: e.to_string(),
+            })?;
+            for byte in buffer
+                .iter()
+                .filter(|b| **b < UNBIASED)
+                .take(len - produced)
+            {
+                out.push(char::from(ALPHABET[usize::from(byte % 62)]));
                 produced += 1;
             }
         }
+        Ok(())
     }
 }
 
@@ -88,8 +85,9 @@ impl NonceSource for RandomNonce {
 pub struct FixedNonce(pub String);
 
 impl NonceSource for FixedNonce {
-    fn fill(&self, len: usize, out: &mut String) {
+    fn fill(&self, len: usize, out: &mut String) -> Result<(), Error> {
         out.extend(self.0.chars().cycle().take(len));
+        Ok(())
     }
 }
 
@@ -138,6 +136,61 @@ fn push_digits(out: &mut String, value: u32, width: u32) {
 }
 
 /// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+/// Reads a timestamp written in `format` back into Unix milliseconds; `None` when the
+/// text is not exactly that format.
+pub fn parse_clock(text: &str, format: ClockFormat, utc_offset_minutes: i32) -> Option<i64> {
+    let digits = |part: &str| -> Option<i64> {
+        if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    match format {
+        ClockFormat::UnixSeconds => digits(text)?.checked_mul(1000),
+        ClockFormat::UnixMillis => digits(text),
+        ClockFormat::DateTime | ClockFormat::Compact => {
+            let compact: String = if format == ClockFormat::DateTime {
+                let bytes = text.as_bytes();
+                let separators = [(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':')];
+                if bytes.len() != 19 || separators.iter().any(|&(i, c)| bytes[i] != c) {
+                    return None;
+                }
+                text.chars().filter(char::is_ascii_digit).collect()
+            } else {
+                text.to_owned()
+            };
+            if compact.len() != 14 {
+                return None;
+            }
+            let field = |range: std::ops::Range<usize>| compact.get(range).and_then(digits);
+            let (year, month, day) = (field(0..4)?, field(4..6)?, field(6..8)?);
+            let (hour, minute, second) = (field(8..10)?, field(10..12)?, field(12..14)?);
+            if !(1..=12).contains(&month)
+                || !(1..=31).contains(&day)
+                || hour > 23
+                || minute > 59
+                || second > 60
+            {
+                return None;
+            }
+            let days = days_from_civil(year, month as u32, day as u32);
+            let local = days * 86_400 + hour * 3600 + minute * 60 + second;
+            Some((local - i64::from(utc_offset_minutes) * 60) * 1000)
+        }
+    }
+}
+
+// The inverse of `civil_from_days`.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = i64::from(month);
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 // A calendar crate for one conversion would be the larger cost.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
@@ -181,12 +234,44 @@ mod tests {
 
     #[test]
     fn nonces_have_the_length_and_alphabet_asked_for() {
-        let source = RandomNonce::default();
+        let source = RandomNonce;
         let (mut a, mut b) = (String::new(), String::new());
-        source.fill(32, &mut a);
-        source.fill(32, &mut b);
+        source.fill(32, &mut a).unwrap();
+        source.fill(32, &mut b).unwrap();
         assert_eq!(a.len(), 32);
         assert!(a.chars().all(|c| c.is_ascii_alphanumeric()));
         assert_ne!(a, b);
+    }
+
+    #[test]
+    fn parse_reads_back_what_format_writes() {
+        for seconds in [0, 1_497_957_842, 1_700_000_000, 951_782_400] {
+            for format in [
+                ClockFormat::UnixSeconds,
+                ClockFormat::UnixMillis,
+                ClockFormat::DateTime,
+                ClockFormat::Compact,
+            ] {
+                let text = fmt(seconds, format);
+                assert_eq!(
+                    parse_clock(&text, format, 480),
+                    Some(seconds * 1000),
+                    "{text}"
+                );
+            }
+        }
+        assert_eq!(
+            parse_clock("17000000x0", ClockFormat::UnixSeconds, 480),
+            None
+        );
+        assert_eq!(
+            parse_clock("2023-11-15T06:13:20", ClockFormat::DateTime, 480),
+            None
+        );
+        assert_eq!(
+            parse_clock("20231315061320", ClockFormat::Compact, 480),
+            None
+        );
+        assert_eq!(parse_clock("", ClockFormat::UnixMillis, 480), None);
     }
 }

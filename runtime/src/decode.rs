@@ -1,15 +1,18 @@
-//! Reading received messages: parse the envelope, verify the signature over the raw
-//! received values, decode the payload, judge success.
+//! Reading received messages: parse the envelope once, verify the signature over the
+//! raw received values, keep only what the signature covers, decode the payload, judge
+//! success.
 
 use crate::canonical::SignedText;
 use crate::cipher::{aes256_ecb_decrypt_hex, base64_decode};
+use crate::clock::{parse_clock, Clock};
 use crate::credentials::Credentials;
 use crate::error::{Error, SignatureFailure};
-use crate::raw_json::{signed_text, RawObject};
+use crate::raw_json::{signed_text, strict_value, RawObject};
+use crate::seen::SeenStore;
 use crate::sign::{sign, SignSource, SigningTrace};
 use paygen_protocol::{
-    BodyFormat, Notification, Operation, Payload, PayloadEncoding, Provider, SignInput,
-    SuccessRule, Verification,
+    BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding, PayloadField,
+    Provider, SignInput, SuccessRule, UnsignedErrorReply, UnsignedFields, Verification,
 };
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
@@ -32,16 +35,15 @@ pub enum Authenticity {
     Verified,
     /// The protocol does not sign this message.
     Unsigned,
-    /// The protocol signs only messages with a payload, and this one has none.
-    NoPayload,
-    /// An empty signature on an error reply, as the protocol allows.
+    /// A reply of a shape the protocol sends unsigned (declared in the spec's
+    /// `unsigned_error_when`); it can only ever be an error.
     UnsignedErrorReply,
 }
 
 /// A received message after its envelope: business fields and how they were checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
-    /// Business fields, payload decoded, signature field removed.
+    /// Business fields: the signed fields only, payload decoded, signature removed.
     pub fields: Map<String, Value>,
     /// How the signature was established.
     pub authenticity: Authenticity,
@@ -49,8 +51,33 @@ pub struct Decoded {
     pub trace: Option<SigningTrace>,
 }
 
-struct TopField {
+/// What a receiver checks a message against.
+#[derive(Clone, Copy)]
+pub struct Receiver<'a> {
+    /// The merchant's credentials (keys to verify and decrypt with).
+    pub credentials: &'a Credentials,
+    /// The receiver's clock, for freshness windows.
+    pub clock: &'a dyn Clock,
+    /// Offset of the provider's wall clock from UTC, in minutes, for its timestamps.
+    pub utc_offset_minutes: i32,
+    /// Nonces accepted before; a replayed nonce is refused. `None` skips that check.
+    pub seen: Option<&'a dyn SeenStore>,
+}
+
+impl std::fmt::Debug for Receiver<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Receiver")
+            .field("credentials", self.credentials)
+            .field("utc_offset_minutes", &self.utc_offset_minutes)
+            .field("seen", &self.seen.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One top-level field exactly as received.
+struct ReceivedField {
     name: String,
+    /// The text a signature covers: strings unescaped, numbers as sent.
     signed_text: String,
     value: Value,
 }
@@ -59,7 +86,7 @@ struct TopField {
 pub fn decode_response(
     provider: &Provider,
     operation: &Operation,
-    credentials: &Credentials,
+    receiver: &Receiver<'_>,
     response: &HttpResponse,
 ) -> Result<Decoded, Error> {
     if !(200..300).contains(&response.status) {
@@ -68,12 +95,13 @@ pub fn decode_response(
             body: response.body.clone(),
         });
     }
-    let (decoded, outcome) = judge_response(provider, operation, credentials, &response.body)?;
+    let (decoded, outcome) = judge_response(provider, operation, receiver, &response.body)?;
     match outcome {
         Ok(()) => Ok(decoded),
         Err((code, message)) => Err(Error::Business {
             code,
             message,
+            authenticity: decoded.authenticity,
             body: response.body.clone(),
         }),
     }
@@ -84,12 +112,12 @@ pub type Refusal = (String, Option<String>);
 
 /// Decodes and verifies a response body and applies the operation's success rule,
 /// returning the decoded fields even when the provider refused. Fails only when the
-/// body cannot be decoded or its signature does not hold (including an empty
-/// signature on a reply that claims success).
+/// body cannot be decoded or its signature does not hold (including an unsigned reply
+/// that claims success).
 pub fn judge_response(
     provider: &Provider,
     operation: &Operation,
-    credentials: &Credentials,
+    receiver: &Receiver<'_>,
     body: &str,
 ) -> Result<(Decoded, Result<(), Refusal>), Error> {
     let envelope = &provider.response;
@@ -97,13 +125,13 @@ pub fn judge_response(
         envelope.body,
         &envelope.payload,
         envelope.verification.as_ref(),
-        credentials,
+        receiver,
         body,
     )?;
     let outcome = judge(&operation.success, &decoded.fields);
     if outcome.is_ok() && decoded.authenticity == Authenticity::UnsignedErrorReply {
         return Err(Error::Signature {
-            reason: SignatureFailure::EmptyOnSuccess,
+            reason: SignatureFailure::UnsignedSuccess,
             body: body.to_owned(),
         });
     }
@@ -111,133 +139,294 @@ pub fn judge_response(
 }
 
 /// Decodes and verifies an inbound notification (`input` is the body, or the query
-/// string for GET notifications).
+/// string for GET notifications). A notification is never accepted unsigned when its
+/// spec says it is signed.
 pub fn decode_notification(
     notification: &Notification,
-    credentials: &Credentials,
+    receiver: &Receiver<'_>,
     input: &str,
 ) -> Result<Decoded, Error> {
-    decode_message(
+    let decoded = decode_message(
         notification.body,
         &notification.payload,
         notification.verification.as_ref(),
-        credentials,
+        receiver,
         input,
-    )
+    )?;
+    if decoded.authenticity == Authenticity::UnsignedErrorReply {
+        return Err(Error::Signature {
+            reason: SignatureFailure::UnsignedNotification,
+            body: input.to_owned(),
+        });
+    }
+    Ok(decoded)
 }
 
-/// Parses, verifies and decodes one message.
+/// Parses, verifies and decodes one message: one parse of what was received, and the
+/// signature check and the decoded fields both read that one list.
 pub fn decode_message(
     format: BodyFormat,
     payload: &Payload,
     verification: Option<&Verification>,
-    credentials: &Credentials,
+    receiver: &Receiver<'_>,
     body: &str,
 ) -> Result<Decoded, Error> {
     let decode_error = |reason: String| Error::Decode {
         reason,
         body: body.to_owned(),
     };
-    let mut top = parse_top(format, body).map_err(decode_error)?;
-    if let Payload::Field(p) = payload {
-        if p.encoding == PayloadEncoding::Base64 {
-            // A form decoder turns base64's `+` into a space: restore the text as sent,
-            // once, for both the signature check and the decoding.
-            for field in top.iter_mut().filter(|f| f.name == p.name) {
-                field.signed_text = field.signed_text.replace(' ', "+");
+    let signature_error = |reason: SignatureFailure| Error::Signature {
+        reason,
+        body: body.to_owned(),
+    };
+    let mut received = parse_received(format, body).map_err(decode_error)?;
+    let payload_field = match payload {
+        Payload::Field(p) => Some(p),
+        Payload::Inline => None,
+    };
+    if let Some(p) = payload_field.filter(|p| p.encoding == PayloadEncoding::Base64) {
+        // A form decoder turns base64's `+` into a space: restore the text as sent,
+        // once, for both the signature check and the decoding.
+        for field in received.iter_mut().filter(|f| f.name == p.name) {
+            field.signed_text = field.signed_text.replace(' ', "+");
+        }
+    }
+    let find = |name: &str| received.iter().find(|f| f.name == name);
+
+    let Some(check) = verification else {
+        let fields = business_fields(payload_field, &received, |_| true, receiver, body)?;
+        return Ok(Decoded {
+            fields,
+            authenticity: Authenticity::Unsigned,
+            trace: None,
+        });
+    };
+
+    let signature = find(&check.field).map(|f| f.signed_text.as_str());
+    if is_unsigned_error_reply(check, payload_field, signature, &find) {
+        let fields = business_fields(
+            payload_field,
+            &received,
+            |f| f.name != check.field,
+            receiver,
+            body,
+        )?;
+        return Ok(Decoded {
+            fields,
+            authenticity: Authenticity::UnsignedErrorReply,
+            trace: None,
+        });
+    }
+    let signature = match signature {
+        None => {
+            return Err(signature_error(SignatureFailure::Missing(
+                check.field.to_string(),
+            )))
+        }
+        Some("") => {
+            return Err(signature_error(SignatureFailure::Empty(
+                check.field.to_string(),
+            )))
+        }
+        Some(text) => text,
+    };
+    let mut stages = SigningTrace::default();
+    let expected =
+        expected_signature(check, payload_field, &received, body, receiver, &mut stages)?;
+    if !same_signature(&expected, signature) {
+        return Err(signature_error(SignatureFailure::Mismatch));
+    }
+
+    // Only what the signature covers reaches the caller.
+    let mut signed = Vec::with_capacity(received.len());
+    for field in &received {
+        match coverage(check, payload_field, field) {
+            Coverage::Signed => signed.push(field.name.as_str()),
+            Coverage::SignatureItself | Coverage::EmptyAsAbsent => {}
+            Coverage::Outside => match check.unsigned_fields {
+                UnsignedFields::Reject => {
+                    return Err(signature_error(SignatureFailure::UnsignedField(
+                        field.name.clone(),
+                    )))
+                }
+                UnsignedFields::Ignore => {}
+            },
+        }
+    }
+    if let Some(window) = &check.freshness {
+        let stamp = find(&window.field)
+            .filter(|f| signed.contains(&f.name.as_str()))
+            .map(|f| f.signed_text.as_str());
+        check_fresh(window, stamp, receiver).map_err(signature_error)?;
+    }
+    if let (Some(field), Some(seen)) = (&check.nonce_field, receiver.seen) {
+        let nonce = find(field)
+            .filter(|f| signed.contains(&f.name.as_str()) && !f.signed_text.is_empty())
+            .map(|f| f.signed_text.as_str());
+        let replayed = SignatureFailure::Replayed {
+            field: field.to_string(),
+        };
+        match nonce {
+            Some(nonce) if seen.first_sighting(nonce) => {}
+            _ => return Err(signature_error(replayed)),
+        }
+    }
+    let fields = business_fields(
+        payload_field,
+        &received,
+        |f| signed.contains(&f.name.as_str()),
+        receiver,
+        body,
+    )?;
+    Ok(Decoded {
+        fields,
+        authenticity: Authenticity::Verified,
+        trace: Some(stages),
+    })
+}
+
+/// Whether the received message has a shape the spec declares as an unsigned error
+/// reply.
+fn is_unsigned_error_reply<'r>(
+    check: &Verification,
+    payload: Option<&PayloadField>,
+    signature: Option<&str>,
+    find: &impl Fn(&str) -> Option<&'r ReceivedField>,
+) -> bool {
+    check.unsigned_error_when.iter().any(|shape| match shape {
+        UnsignedErrorReply::SignatureEmpty => signature == Some(""),
+        UnsignedErrorReply::SignatureAbsent => signature.is_none(),
+        UnsignedErrorReply::PayloadAbsent => payload.is_some_and(|p| find(&p.name).is_none()),
+    })
+}
+
+/// Whether a received field is covered by a verified signature.
+enum Coverage {
+    /// In the signed string.
+    Signed,
+    /// The signature field.
+    SignatureItself,
+    /// Left out of the signed string because it is empty: the recipe cannot tell it
+    /// from an absent field, so it is treated as absent.
+    EmptyAsAbsent,
+    /// Not covered at all.
+    Outside,
+}
+
+fn coverage(
+    check: &Verification,
+    payload: Option<&PayloadField>,
+    field: &ReceivedField,
+) -> Coverage {
+    if field.name == check.field {
+        return Coverage::SignatureItself;
+    }
+    let recipe = &check.recipe;
+    match recipe.input {
+        SignInput::Body => Coverage::Signed,
+        SignInput::PayloadField => match payload {
+            Some(p) if p.name == field.name => Coverage::Signed,
+            _ => Coverage::Outside,
+        },
+        SignInput::Canonical => {
+            if recipe
+                .canonical
+                .exclude
+                .iter()
+                .any(|name| *name == field.name)
+            {
+                Coverage::Outside
+            } else if recipe.canonical.skip_empty && field.signed_text.is_empty() {
+                Coverage::EmptyAsAbsent
+            } else {
+                Coverage::Signed
             }
         }
     }
-    let find = |name: &str| top.iter().find(|f| f.name == name);
+}
 
-    let mut authenticity = Authenticity::Unsigned;
-    let mut trace = None;
-    if let Some(check) = verification {
-        let skip = check
-            .only_when_present
-            .as_deref()
-            .is_some_and(|name| find(name).is_none());
-        if skip {
-            authenticity = Authenticity::NoPayload;
-        } else {
-            let received = find(&check.field).map(|f| f.signed_text.as_str());
-            match received {
-                None => {
-                    return Err(Error::Signature {
-                        reason: SignatureFailure::Missing(check.field.to_string()),
-                        body: body.to_owned(),
-                    })
-                }
-                Some("") if check.empty_on_error => {
-                    authenticity = Authenticity::UnsignedErrorReply;
-                }
-                Some(received) => {
-                    let mut stages = SigningTrace::default();
-                    let expected =
-                        expected_signature(check, payload, &top, body, credentials, &mut stages)?;
-                    if !same_signature(&expected, received) {
-                        return Err(Error::Signature {
-                            reason: SignatureFailure::Mismatch,
-                            body: body.to_owned(),
-                        });
-                    }
-                    authenticity = Authenticity::Verified;
-                    trace = Some(stages);
-                }
-            }
-        }
+fn check_fresh(
+    window: &Freshness,
+    stamp: Option<&str>,
+    receiver: &Receiver<'_>,
+) -> Result<(), SignatureFailure> {
+    let sent = stamp.and_then(|text| parse_clock(text, window.format, receiver.utc_offset_minutes));
+    let skew_seconds = sent.map(|millis| (millis - receiver.clock.now_millis()) / 1000);
+    match skew_seconds {
+        Some(skew) if skew.unsigned_abs() <= u64::from(window.max_skew_seconds) => Ok(()),
+        _ => Err(SignatureFailure::Stale {
+            field: window.field.to_string(),
+            skew_seconds,
+            max_skew_seconds: window.max_skew_seconds,
+        }),
     }
+}
 
-    let signature_field = verification.map(|v| v.field.as_ref());
+/// The business fields of the kept received fields, the payload decoded in place (or
+/// its members lifted, when flattened). A name that would appear twice is an error.
+fn business_fields(
+    payload: Option<&PayloadField>,
+    received: &[ReceivedField],
+    keep: impl Fn(&ReceivedField) -> bool,
+    receiver: &Receiver<'_>,
+    body: &str,
+) -> Result<Map<String, Value>, Error> {
+    let decode_error = |reason: String| Error::Decode {
+        reason,
+        body: body.to_owned(),
+    };
     let mut fields = Map::new();
-    for field in &top {
-        if Some(field.name.as_str()) == signature_field {
-            continue;
+    let mut insert = |name: String, value: Value| {
+        if fields.contains_key(&name) {
+            return Err(decode_error(format!("field `{name}` appears twice")));
         }
+        fields.insert(name, value);
+        Ok(())
+    };
+    for field in received.iter().filter(|f| keep(f)) {
         match payload {
-            Payload::Field(p) if p.name == field.name => {
+            Some(p) if p.name == field.name => {
                 let json = match p.encoding {
                     PayloadEncoding::Base64 => base64_decode(&field.signed_text),
                     PayloadEncoding::Aes256EcbHex => {
                         let key_name = p.key.as_deref().unwrap_or_default();
-                        let key = credentials.get(key_name)?.expose();
+                        let key = receiver.credentials.get(key_name)?.expose();
                         aes256_ecb_decrypt_hex(key.as_bytes(), &field.signed_text)
                     }
                 }
                 .map_err(|e| decode_error(format!("payload `{}`: {e}", p.name)))?;
-                let value: Value = serde_json::from_slice(&json)
+                let text = std::str::from_utf8(&json)
+                    .map_err(|e| decode_error(format!("payload `{}` is not UTF-8: {e}", p.name)))?;
+                let value = strict_value(text.trim())
                     .map_err(|e| decode_error(format!("payload `{}` is not JSON: {e}", p.name)))?;
                 match value {
-                    Value::Object(members) if p.flatten => fields.extend(members),
-                    other => {
-                        fields.insert(field.name.clone(), other);
+                    Value::Object(members) if p.flatten => {
+                        for (name, value) in members {
+                            insert(name, value)?;
+                        }
                     }
+                    other => insert(field.name.clone(), other)?,
                 }
             }
-            _ => {
-                fields.insert(field.name.clone(), field.value.clone());
-            }
+            _ => insert(field.name.clone(), field.value.clone())?,
         }
     }
-    Ok(Decoded {
-        fields,
-        authenticity,
-        trace,
-    })
+    Ok(fields)
 }
 
 fn expected_signature(
     check: &Verification,
-    payload: &Payload,
-    top: &[TopField],
+    payload: Option<&PayloadField>,
+    received: &[ReceivedField],
     body: &str,
-    credentials: &Credentials,
+    receiver: &Receiver<'_>,
     trace: &mut SigningTrace,
 ) -> Result<String, Error> {
     let recipe = &check.recipe;
+    let credentials = receiver.credentials;
     match recipe.input {
         SignInput::Canonical => {
-            let pairs = top
+            let pairs = received
                 .iter()
                 .filter(|f| f.name != check.field)
                 .map(|f| (f.name.as_str(), SignedText::Str(&f.signed_text)))
@@ -245,11 +434,9 @@ fn expected_signature(
             sign(recipe, SignSource::Pairs(pairs), credentials, Some(trace))
         }
         SignInput::PayloadField => {
-            let text = match payload {
-                Payload::Field(p) => top.iter().find(|f| f.name == p.name),
-                Payload::Inline => None,
-            }
-            .map_or("", |f| f.signed_text.as_str());
+            let text = payload
+                .and_then(|p| received.iter().find(|f| f.name == p.name))
+                .map_or("", |f| f.signed_text.as_str());
             sign(
                 recipe,
                 SignSource::Bytes(text.as_bytes()),
@@ -269,12 +456,14 @@ fn expected_signature(
 /// Constant-time comparison; hex case carries no information, so it is ignored.
 fn same_signature(expected: &str, received: &str) -> bool {
     let expected = expected.to_ascii_lowercase();
-    let received = received.trim().to_ascii_lowercase();
+    let received = received.to_ascii_lowercase();
     expected.len() == received.len() && bool::from(expected.as_bytes().ct_eq(received.as_bytes()))
 }
 
-fn parse_top(format: BodyFormat, body: &str) -> Result<Vec<TopField>, String> {
-    match format {
+/// Parses a body once into its top-level fields in received order; a repeated name is
+/// an error, so no two readers can disagree on which copy counts.
+fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, String> {
+    let fields: Vec<ReceivedField> = match format {
         BodyFormat::Json => {
             let object: RawObject<'_> = serde_json::from_str(body.trim())
                 .map_err(|e| format!("body is not a JSON object: {e}"))?;
@@ -284,26 +473,38 @@ fn parse_top(format: BodyFormat, body: &str) -> Result<Vec<TopField>, String> {
                 .map(|(name, raw)| {
                     let signed_text =
                         signed_text(raw).map_err(|e| format!("field `{name}`: {e}"))?;
-                    let value = serde_json::from_str(raw.get())
-                        .map_err(|e| format!("field `{name}`: {e}"))?;
-                    Ok(TopField {
+                    let value =
+                        strict_value(raw.get()).map_err(|e| format!("field `{name}`: {e}"))?;
+                    Ok(ReceivedField {
                         name,
                         signed_text,
                         value,
                     })
                 })
-                .collect()
+                .collect::<Result<_, String>>()?
         }
-        BodyFormat::Form | BodyFormat::Query => Ok(form_urlencoded::parse(
-            body.trim().trim_start_matches('?').as_bytes(),
-        )
-        .map(|(name, value)| TopField {
-            name: name.into_owned(),
-            signed_text: value.to_string(),
-            value: Value::String(value.into_owned()),
-        })
-        .collect()),
-    }
+        BodyFormat::Form | BodyFormat::Query => {
+            let text = body.trim();
+            let text = if format == BodyFormat::Query {
+                text.strip_prefix('?').unwrap_or(text)
+            } else {
+                text
+            };
+            let mut fields: Vec<ReceivedField> = Vec::new();
+            for (name, value) in form_urlencoded::parse(text.as_bytes()) {
+                if fields.iter().any(|f| f.name == name) {
+                    return Err(format!("duplicate field `{name}`"));
+                }
+                fields.push(ReceivedField {
+                    name: name.into_owned(),
+                    signed_text: value.to_string(),
+                    value: Value::String(value.into_owned()),
+                });
+            }
+            fields
+        }
+    };
+    Ok(fields)
 }
 
 /// Applies a success rule; on failure gives the code and message found.

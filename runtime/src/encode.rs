@@ -195,7 +195,7 @@ fn common_value<'c>(
         }
         ValueSource::Nonce(len) => {
             let mut text = String::with_capacity(usize::from(*len));
-            context.nonce.fill(usize::from(*len), &mut text);
+            context.nonce.fill(usize::from(*len), &mut text)?;
             WireValue::Text(Cow::Owned(text))
         }
     })

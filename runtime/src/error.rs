@@ -1,9 +1,14 @@
 //! The error type of every runtime operation, split by the phase that failed.
 
+use crate::decode::Authenticity;
 use std::fmt;
 
 /// What went wrong, by phase: building the request, sending it, or reading the answer.
 /// Errors about a received message keep its raw body; none ever contains a secret.
+///
+/// Every error says exactly one thing about the provider's side ([`Error::outcome`]):
+/// nothing happened, so the same request may be sent again, or something may have
+/// happened, so query before acting.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -29,6 +34,12 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The operating system's random source failed, so no nonce could be made.
+    #[error("no randomness for a nonce: {reason}")]
+    Randomness {
+        /// What the random source said.
+        reason: String,
+    },
     /// The request could not be delivered or no answer came.
     #[error("transport ({kind}): {message}")]
     Transport {
@@ -36,6 +47,9 @@ pub enum Error {
         kind: TransportErrorKind,
         /// What the transport said.
         message: String,
+        /// The transport's own error, with its chain of causes (DNS, TLS, proxy...).
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
     },
     /// The provider answered with a non-success HTTP status.
     #[error("HTTP status {status}")]
@@ -53,7 +67,7 @@ pub enum Error {
         /// The raw body received.
         body: String,
     },
-    /// The received message's signature did not verify.
+    /// The received message's signature did not verify, or it was not fresh.
     #[error("signature check failed: {reason}")]
     Signature {
         /// Which check failed.
@@ -61,38 +75,71 @@ pub enum Error {
         /// The raw body received.
         body: String,
     },
-    /// The provider answered, verified, and said no.
-    #[error("provider refused: code `{code}`{}", message.as_deref().map(|m| format!(", message `{m}`")).unwrap_or_default())]
+    /// The provider answered and said no.
+    #[error("provider refused: code `{code}`{}{}", message.as_deref().map(|m| format!(", message `{m}`")).unwrap_or_default(), if *authenticity == Authenticity::Verified { "" } else { " (unsigned reply)" })]
     Business {
         /// The code field's value as received.
         code: String,
         /// The message field's value, when present.
         message: Option<String>,
+        /// Whether the refusal was signed: a provider may send some errors unsigned.
+        authenticity: Authenticity,
         /// The raw body received.
         body: String,
     },
 }
 
+/// What an error says about the provider's side of the exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing was done: the request never left, or the provider refused it.
+    NothingHappened,
+    /// The provider may have acted (charged, refunded): query before acting again.
+    Unknown,
+}
+
 impl Error {
-    /// Whether sending the same request again cannot cause a second charge or refund.
-    /// A timeout is not: the payment may have gone through; query, then cancel.
-    pub fn is_retry_safe(&self) -> bool {
+    /// What this error says about the provider's side; one answer per phase:
+    ///
+    /// | phase | outcome |
+    /// |---|---|
+    /// | `InvalidParam`, `MissingCredential`, `InvalidCredential`, `Randomness` | nothing happened (never sent) |
+    /// | `Transport` connect | nothing happened (never reached the provider) |
+    /// | `Transport` timeout, other | unknown |
+    /// | `HttpStatus` 4xx but 408, and 429, 503 | nothing happened (refused before processing) |
+    /// | `HttpStatus` other (408, 5xx but 503, 1xx, 3xx) | unknown |
+    /// | `Decode`, `Signature` (after HTTP 2xx) | unknown: the answer cannot be trusted, the charge may be real |
+    /// | `Business` | nothing happened (the provider said no) |
+    pub fn outcome(&self) -> Outcome {
         match self {
-            Error::Transport { kind, .. } => *kind == TransportErrorKind::Connect,
-            Error::HttpStatus { status, .. } => *status == 429 || *status == 503,
-            _ => false,
+            Error::InvalidParam { .. }
+            | Error::MissingCredential { .. }
+            | Error::InvalidCredential { .. }
+            | Error::Randomness { .. }
+            | Error::Business { .. } => Outcome::NothingHappened,
+            Error::Transport { kind, .. } => match kind {
+                TransportErrorKind::Connect => Outcome::NothingHappened,
+                TransportErrorKind::Timeout | TransportErrorKind::Other => Outcome::Unknown,
+            },
+            Error::HttpStatus { status, .. } => match status {
+                429 | 503 => Outcome::NothingHappened,
+                408 => Outcome::Unknown,
+                400..=499 => Outcome::NothingHappened,
+                _ => Outcome::Unknown,
+            },
+            Error::Decode { .. } | Error::Signature { .. } => Outcome::Unknown,
         }
+    }
+
+    /// Whether sending the same request again cannot cause a second charge or refund.
+    /// Exactly the errors whose outcome is not unknown.
+    pub fn is_retry_safe(&self) -> bool {
+        self.outcome() == Outcome::NothingHappened
     }
 
     /// Whether the outcome at the provider is unknown (query before acting).
     pub fn outcome_unknown(&self) -> bool {
-        matches!(
-            self,
-            Error::Transport {
-                kind: TransportErrorKind::Timeout | TransportErrorKind::Other,
-                ..
-            }
-        ) || matches!(self, Error::HttpStatus { status, .. } if *status >= 500)
+        self.outcome() == Outcome::Unknown
     }
 
     /// The raw body of the received message this error is about.
@@ -178,27 +225,148 @@ impl fmt::Display for TransportErrorKind {
     }
 }
 
-/// Why a received signature was rejected.
+/// Why a received message's signature was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SignatureFailure {
-    /// The signature field or header is absent.
+    /// The signature field is absent.
     Missing(String),
+    /// The signature field is present but empty, and the protocol does not allow that.
+    Empty(String),
     /// The signature does not match the one computed over the received values.
     Mismatch,
-    /// Empty signature on a message that claims success.
-    EmptyOnSuccess,
+    /// A reply of a shape the protocol sends unsigned claims success.
+    UnsignedSuccess,
+    /// A notification of a shape that is never signed: notifications always are.
+    UnsignedNotification,
+    /// A received field the signature does not cover, which the protocol rejects.
+    UnsignedField(String),
+    /// The signed timestamp is missing, unreadable or outside the freshness window.
+    Stale {
+        /// The timestamp field.
+        field: String,
+        /// Distance from the receiver's clock in seconds, when readable.
+        skew_seconds: Option<i64>,
+        /// The window.
+        max_skew_seconds: u32,
+    },
+    /// The signed nonce was seen before: a replay.
+    Replayed {
+        /// The nonce field.
+        field: String,
+    },
 }
 
 impl fmt::Display for SignatureFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SignatureFailure::Missing(field) => write!(f, "no signature in `{field}`"),
+            SignatureFailure::Empty(field) => write!(f, "empty signature in `{field}`"),
             SignatureFailure::Mismatch => {
                 f.write_str("signature does not match the received values")
             }
-            SignatureFailure::EmptyOnSuccess => {
-                f.write_str("empty signature on a message that reports success")
+            SignatureFailure::UnsignedSuccess => f.write_str("unsigned reply that reports success"),
+            SignatureFailure::UnsignedNotification => f.write_str("unsigned notification"),
+            SignatureFailure::UnsignedField(name) => {
+                write!(f, "field `{name}` is not covered by the signature")
             }
+            SignatureFailure::Stale {
+                field,
+                skew_seconds: Some(skew),
+                max_skew_seconds,
+            } => write!(
+                f,
+                "stale: `{field}` is {skew} s from now, at most {max_skew_seconds} s allowed"
+            ),
+            SignatureFailure::Stale {
+                field,
+                skew_seconds: None,
+                ..
+            } => write!(f, "stale: `{field}` is missing or not a timestamp"),
+            SignatureFailure::Replayed { field } => {
+                write!(f, "replayed: `{field}` was seen before")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body() -> String {
+        "raw".to_owned()
+    }
+
+    /// Every row of the outcome table in `Error::outcome`'s documentation.
+    #[test]
+    fn each_phase_says_exactly_one_outcome() {
+        use Outcome::{NothingHappened as Nothing, Unknown};
+        let transport = |kind| Error::Transport {
+            kind,
+            message: "m".into(),
+            source: None,
+        };
+        let status = |status| Error::HttpStatus {
+            status,
+            body: body(),
+        };
+        let rows: Vec<(Error, Outcome)> = vec![
+            (
+                Error::InvalidParam {
+                    field: "f".into(),
+                    rule: ParamRule::Required,
+                },
+                Nothing,
+            ),
+            (Error::MissingCredential { name: "k".into() }, Nothing),
+            (
+                Error::InvalidCredential {
+                    name: "k".into(),
+                    reason: "r".into(),
+                },
+                Nothing,
+            ),
+            (Error::Randomness { reason: "r".into() }, Nothing),
+            (transport(TransportErrorKind::Connect), Nothing),
+            (transport(TransportErrorKind::Timeout), Unknown),
+            (transport(TransportErrorKind::Other), Unknown),
+            (status(400), Nothing),
+            (status(404), Nothing),
+            (status(429), Nothing),
+            (status(503), Nothing),
+            (status(408), Unknown),
+            (status(500), Unknown),
+            (status(502), Unknown),
+            (status(504), Unknown),
+            (status(302), Unknown),
+            (
+                Error::Decode {
+                    reason: "r".into(),
+                    body: body(),
+                },
+                Unknown,
+            ),
+            (
+                Error::Signature {
+                    reason: SignatureFailure::Mismatch,
+                    body: body(),
+                },
+                Unknown,
+            ),
+            (
+                Error::Business {
+                    code: "c".into(),
+                    message: None,
+                    authenticity: Authenticity::Verified,
+                    body: body(),
+                },
+                Nothing,
+            ),
+        ];
+        for (error, expected) in rows {
+            assert_eq!(error.outcome(), expected, "{error}");
+            assert_ne!(error.is_retry_safe(), error.outcome_unknown(), "{error}");
         }
     }
 }

@@ -1,8 +1,11 @@
-//! Reads a JSON object's top-level members as received: names, raw value text, and
-//! the text a signature covers (strings unescaped, numbers exactly as sent).
+//! Reads JSON as received: an object's top-level members with their raw text, the
+//! text a signature covers (strings unescaped, numbers exactly as sent), and values
+//! parsed strictly. A repeated member name is an error at every depth, so that a
+//! signature check and a decoder can never read different copies of one field.
 
-use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
+use serde_json::{Map, Number, Value};
 use std::fmt;
 
 /// A JSON object's members in received order, values kept raw.
@@ -17,8 +20,11 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawObject<'a> {
                 f.write_str("a JSON object")
             }
             fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
-                let mut members = Vec::new();
+                let mut members: Vec<(String, &'de RawValue)> = Vec::new();
                 while let Some((name, value)) = map.next_entry::<String, &'de RawValue>()? {
+                    if members.iter().any(|(seen, _)| *seen == name) {
+                        return Err(de::Error::custom(format!("duplicate field `{name}`")));
+                    }
                     members.push((name, value));
                 }
                 Ok(RawObject(members))
@@ -38,6 +44,76 @@ pub fn signed_text(raw: &RawValue) -> Result<String, serde_json::Error> {
         Ok(String::new())
     } else {
         Ok(text.to_owned())
+    }
+}
+
+/// Parses JSON text into a [`Value`], refusing repeated member names at any depth.
+pub fn strict_value(text: &str) -> Result<Value, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = StrictValue.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
+
+/// Builds a [`Value`] like serde_json's own, but a repeated name is an error.
+#[derive(Clone, Copy)]
+struct StrictValue;
+
+impl<'de> DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom("number out of range"))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if members.contains_key(&name) {
+                return Err(de::Error::custom(format!("duplicate field `{name}`")));
+            }
+            let value = map.next_value_seed(self)?;
+            members.insert(name, value);
+        }
+        Ok(Value::Object(members))
     }
 }
 
@@ -64,5 +140,18 @@ mod tests {
                 ("o".into(), r#"{"a": 1}"#.into()),
             ]
         );
+    }
+
+    #[test]
+    fn repeated_names_are_refused_at_every_depth() {
+        let top = r#"{"trade_status":"SUCCESS","trade_status":null}"#;
+        assert!(serde_json::from_str::<RawObject>(top).is_err());
+        assert!(strict_value(top).is_err());
+        assert!(strict_value(r#"{"a":[{"b":1,"b":2}]}"#).is_err());
+        assert_eq!(
+            strict_value(r#"{"a":[{"b":1,"c":"x"}],"d":null}"#).unwrap(),
+            serde_json::json!({"a":[{"b":1,"c":"x"}],"d":null})
+        );
+        assert!(strict_value(r#"{"a":1} trailing"#).is_err());
     }
 }

@@ -26,7 +26,9 @@ mod reqwest_transport {
     /// HTTPS over reqwest with rustls, with connect and whole-request timeouts.
     #[derive(Debug, Clone)]
     pub struct ReqwestTransport {
-        client: reqwest::Client,
+        // A client that could not be built is kept as the reason, so that every send
+        // fails with it: falling back to a client without timeouts would hang payments.
+        client: Result<reqwest::Client, String>,
     }
 
     impl ReqwestTransport {
@@ -36,29 +38,31 @@ mod reqwest_transport {
                 .connect_timeout(connect_timeout)
                 .timeout(request_timeout)
                 .build()
-                .map_err(|e| Error::Transport {
-                    kind: TransportErrorKind::Other,
-                    message: e.to_string(),
-                })?;
-            Ok(ReqwestTransport { client })
+                .map_err(|e| transport_error(e, "cannot build the HTTP client"))?;
+            Ok(ReqwestTransport { client: Ok(client) })
+        }
+
+        /// A transport over the caller's own client (proxy, pool, TLS settings).
+        pub fn from_client(client: reqwest::Client) -> Self {
+            ReqwestTransport { client: Ok(client) }
         }
     }
 
     impl Default for ReqwestTransport {
-        /// 5 s to connect, 30 s for the whole exchange.
+        /// 5 s to connect, 30 s for the whole exchange. If the client cannot be built,
+        /// every request fails with the reason (as a connect error: nothing is sent).
         fn default() -> Self {
-            ReqwestTransport {
-                client: reqwest::Client::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .timeout(Duration::from_secs(30))
-                    .build()
-                    .unwrap_or_default(),
-            }
+            let client = reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(Duration::from_secs(30))
+                .build()
+                .map_err(|e| format!("cannot build the HTTP client: {e}"));
+            ReqwestTransport { client }
         }
     }
 
-    fn transport_error(error: reqwest::Error) -> Error {
-        let kind = if error.is_connect() {
+    fn transport_error(error: reqwest::Error, what: &str) -> Error {
+        let kind = if error.is_connect() || error.is_builder() {
             TransportErrorKind::Connect
         } else if error.is_timeout() {
             TransportErrorKind::Timeout
@@ -67,19 +71,26 @@ mod reqwest_transport {
         };
         Error::Transport {
             kind,
-            message: error.without_url().to_string(),
+            message: what.to_owned(),
+            source: Some(Box::new(error.without_url())),
         }
     }
 
     impl Transport for ReqwestTransport {
         async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+            let client = self.client.as_ref().map_err(|reason| Error::Transport {
+                kind: TransportErrorKind::Connect,
+                message: reason.clone(),
+                source: None,
+            })?;
             let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|e| {
                 Error::Transport {
-                    kind: TransportErrorKind::Other,
-                    message: e.to_string(),
+                    kind: TransportErrorKind::Connect,
+                    message: format!("invalid HTTP method `{}`", request.method),
+                    source: Some(Box::new(e)),
                 }
             })?;
-            let mut builder = self.client.request(method, &request.url);
+            let mut builder = client.request(method, &request.url);
             for (name, value) in &request.headers {
                 builder = builder.header(name.as_ref(), value.as_ref());
             }
@@ -87,7 +98,7 @@ mod reqwest_transport {
                 .body(request.body)
                 .send()
                 .await
-                .map_err(transport_error)?;
+                .map_err(|e| transport_error(e, "sending the request failed"))?;
             let status = response.status().as_u16();
             let headers = response
                 .headers()
@@ -99,7 +110,10 @@ mod reqwest_transport {
                     )
                 })
                 .collect();
-            let bytes = response.bytes().await.map_err(transport_error)?;
+            let bytes = response
+                .bytes()
+                .await
+                .map_err(|e| transport_error(e, "reading the response body failed"))?;
             Ok(HttpResponse {
                 status,
                 headers,

@@ -109,7 +109,18 @@ async fn business_failure_is_typed_and_keeps_the_body() {
         other => panic!("expected a business error, got {other}"),
     }
     assert_eq!(error.raw_body(), Some(body.as_str()));
-    assert!(!error.is_retry_safe());
+    // A signed refusal: nothing happened at the provider.
+    assert!(error.is_retry_safe() && !error.outcome_unknown());
+    assert!(
+        matches!(
+            error,
+            Error::Business {
+                authenticity: paygen::Authenticity::Verified,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -123,9 +134,14 @@ async fn empty_sign_is_accepted_only_on_an_error_reply() {
         .await
         .unwrap_err();
     assert!(
-        matches!(error, Error::Business { ref code, .. } if code == "99"),
+        matches!(
+            error,
+            Error::Business { ref code, authenticity: paygen::Authenticity::UnsignedErrorReply, .. }
+                if code == "99"
+        ),
         "{error}"
     );
+    assert!(error.to_string().contains("unsigned reply"), "{error}");
 
     // The same empty sign on a reply that claims success is a forgery.
     let resp = paygen::cipher::base64_encode(
@@ -140,7 +156,7 @@ async fn empty_sign_is_accepted_only_on_an_error_reply() {
         matches!(
             error,
             Error::Signature {
-                reason: SignatureFailure::EmptyOnSuccess,
+                reason: SignatureFailure::UnsignedSuccess,
                 ..
             }
         ),
@@ -190,6 +206,56 @@ async fn http_status_and_undecodable_bodies_are_their_own_phases() {
     assert!(
         matches!(error, Error::Signature { .. } | Error::Decode { .. }),
         "{error}"
+    );
+    // After HTTP 200 the payment may have happened, whatever the body says.
+    assert!(error.outcome_unknown() && !error.is_retry_safe());
+
+    // A proxy's HTML page in place of the provider's answer.
+    let error = mpgateway(CannedTransport::new(200, "<html>502 Bad Gateway</html>"))
+        .mpgateway(&request())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Decode { .. } | Error::Signature { .. }),
+        "{error}"
+    );
+    assert!(error.outcome_unknown() && !error.is_retry_safe());
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retry_safe_and_keeps_its_cause() {
+    use std::error::Error as _;
+    // Port 9 (discard) on loopback: nothing listens, so the connection is refused.
+    let client = paygen_mpgateway::Client::with_transport(
+        "http://127.0.0.1:9",
+        paygen_mpgateway::Credentials {
+            merid: "M1".into(),
+            key: KEY.into(),
+        },
+        paygen::ReqwestTransport::default(),
+    );
+    let error = client.mpgateway(&request()).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::Transport {
+                kind: paygen::TransportErrorKind::Connect,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.is_retry_safe() && !error.outcome_unknown());
+    let mut chain = Vec::new();
+    let mut cause = error.source();
+    while let Some(next) = cause {
+        chain.push(next.to_string());
+        cause = next.source();
+    }
+    assert!(!chain.is_empty(), "the transport's cause is kept");
+    assert!(
+        chain.iter().any(|c| c.to_lowercase().contains("refused")),
+        "{chain:?}"
     );
 }
 

@@ -65,7 +65,7 @@ fn each_signing_stage_matches_the_document() {
         base_url: Environment::default().base_url(),
         credentials: &credentials,
         clock: &FixedClock::at_unix_seconds(TIMESTAMP),
-        nonce: &paygen::RandomNonce::default(),
+        nonce: &paygen::RandomNonce,
     };
     let mut trace = paygen::SigningTrace::default();
     paygen::encode::encode_request(
@@ -125,10 +125,18 @@ fn a_response_signed_by_the_same_rule_verifies_and_a_tampered_one_does_not() {
         headers: vec![],
         body: body.clone(),
     };
+    // The reply's own timestamp: responses carry no freshness window, but pin the clock.
+    let clock = paygen::FixedClock::at_unix_seconds(1_461_642_890);
+    let receiver = paygen::Receiver {
+        credentials: &credentials,
+        clock: &clock,
+        utc_offset_minutes: 480,
+        seen: None,
+    };
     let decoded = decode_response(
         &paygen_mct1::tables::PROVIDER,
         &paygen_mct1::tables::PAYLIST,
-        &credentials,
+        &receiver,
         &response,
     )
     .unwrap();
@@ -144,7 +152,7 @@ fn a_response_signed_by_the_same_rule_verifies_and_a_tampered_one_does_not() {
     let error = decode_response(
         &paygen_mct1::tables::PROVIDER,
         &paygen_mct1::tables::PAYLIST,
-        &credentials,
+        &receiver,
         &tampered,
     )
     .unwrap_err();

@@ -57,16 +57,23 @@ fn malformed_bodies_are_errors_that_keep_the_body() {
             credentials = credentials.secret(def.name.clone(), "k".repeat(32));
         }
         let envelope = &provider.response;
+        let clock = paygen::FixedClock::at_unix_seconds(1_700_000_000);
+        let receiver = paygen::Receiver {
+            credentials: &credentials,
+            clock: &clock,
+            utc_offset_minutes: provider.utc_offset_minutes,
+            seen: None,
+        };
         for body in bodies {
-            let result = std::panic::catch_unwind(|| {
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 decode_message(
                     envelope.body,
                     &envelope.payload,
                     envelope.verification.as_ref(),
-                    &credentials,
+                    &receiver,
                     body,
                 )
-            });
+            }));
             let Ok(result) = result else {
                 panic!("{}: decoding {body:?} panicked", path.display());
             };

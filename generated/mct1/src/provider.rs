@@ -2307,8 +2307,14 @@ pub mod tables {
                 ),
             },
             field: Cow::Borrowed("sign"),
-            only_when_present: None,
-            empty_on_error: false,
+            unsigned_error_when: Cow::Borrowed(&[]),
+            unsigned_fields: UnsignedFields::Reject,
+            freshness: Some(Freshness {
+                field: Cow::Borrowed("timestamp"),
+                format: ClockFormat::UnixSeconds,
+                max_skew_seconds: 600,
+            }),
+            nonce_field: Some(Cow::Borrowed("rand_str")),
         }),
         ack: Cow::Borrowed("notify_success"),
         fields: Cow::Borrowed(
@@ -2391,8 +2397,10 @@ pub mod tables {
                 ),
             },
             field: Cow::Borrowed("sign"),
-            only_when_present: None,
-            empty_on_error: false,
+            unsigned_error_when: Cow::Borrowed(&[]),
+            unsigned_fields: UnsignedFields::Reject,
+            freshness: None,
+            nonce_field: None,
         }),
         ack: Cow::Borrowed(""),
         fields: Cow::Borrowed(
@@ -2554,8 +2562,10 @@ pub mod tables {
                     ),
                 },
                 field: Cow::Borrowed("sign"),
-                only_when_present: Some(Cow::Borrowed("data")),
-                empty_on_error: false,
+                unsigned_error_when: Cow::Borrowed(&[UnsignedErrorReply::PayloadAbsent]),
+                unsigned_fields: UnsignedFields::Reject,
+                freshness: None,
+                nonce_field: None,
             }),
         },
         operations: Cow::Borrowed(
@@ -2638,6 +2648,11 @@ impl<T: ::paygen::Transport> Client<T> {
     /// Replaces the nonce source.
     pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
         self.core.set_nonce(nonce);
+        self
+    }
+    /// Remembers accepted notification nonces, so that a replayed notification is refused.
+    pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
+        self.core.set_seen_store(seen);
         self
     }
     /// 获取门店支付方式列表 (`POST /paylist`).

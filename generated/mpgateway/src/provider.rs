@@ -506,8 +506,10 @@ pub mod tables {
                 ),
             },
             field: Cow::Borrowed("sign"),
-            only_when_present: None,
-            empty_on_error: false,
+            unsigned_error_when: Cow::Borrowed(&[]),
+            unsigned_fields: UnsignedFields::Reject,
+            freshness: None,
+            nonce_field: None,
         }),
         ack: Cow::Borrowed("0000"),
         fields: Cow::Borrowed(
@@ -682,8 +684,12 @@ pub mod tables {
                     ),
                 },
                 field: Cow::Borrowed("sign"),
-                only_when_present: None,
-                empty_on_error: true,
+                unsigned_error_when: Cow::Borrowed(
+                    &[UnsignedErrorReply::SignatureEmpty],
+                ),
+                unsigned_fields: UnsignedFields::Reject,
+                freshness: None,
+                nonce_field: None,
             }),
         },
         operations: Cow::Borrowed(&[MPGATEWAY, OPENID, GOPAY, QUERY, CANCEL]),
@@ -762,6 +768,11 @@ impl<T: ::paygen::Transport> Client<T> {
     /// Replaces the nonce source.
     pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
         self.core.set_nonce(nonce);
+        self
+    }
+    /// Remembers accepted notification nonces, so that a replayed notification is refused.
+    pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
+        self.core.set_seen_store(seen);
         self
     }
     /// 交易提交接口 (`POST /api/mpgateway`).

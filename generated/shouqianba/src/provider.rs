@@ -2277,6 +2277,11 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_nonce(nonce);
         self
     }
+    /// Remembers accepted notification nonces, so that a replayed notification is refused.
+    pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
+        self.core.set_seen_store(seen);
+        self
+    }
     /// 付款: B扫C支付模式, B扫C统一下单, 系统自动识别支付方式。 (`POST /upay/v2/pay`).
     pub async fn pay(
         &self,

@@ -781,6 +781,11 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_nonce(nonce);
         self
     }
+    /// Remembers accepted notification nonces, so that a replayed notification is refused.
+    pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
+        self.core.set_seen_store(seen);
+        self
+    }
     /// 扫码支付：预统一下单接口适用于PC端软件扫码支付的场景。用户调用该接口后，传入付款码，商户号等信息即可完成支付。 (`POST /index`).
     pub async fn index(
         &self,

@@ -148,15 +148,6 @@ pub mod tables {
                     fields: Cow::Borrowed(&[]),
                 },
                 FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
                     ty: FieldType::String,
                     required: true,
@@ -385,15 +376,6 @@ pub mod tables {
                     ty: FieldType::String,
                     required: true,
                     max_length: Some(19),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -633,15 +615,6 @@ pub mod tables {
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
                 },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
             ],
         ),
         success: SuccessRule {
@@ -798,15 +771,6 @@ pub mod tables {
                     ty: FieldType::String,
                     required: true,
                     max_length: Some(19),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1056,15 +1020,6 @@ pub mod tables {
                         ],
                     ),
                 },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
             ],
         ),
         success: SuccessRule {
@@ -1258,15 +1213,6 @@ pub mod tables {
                         ],
                     ),
                 },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
             ],
         ),
         success: SuccessRule {
@@ -1457,15 +1403,6 @@ pub mod tables {
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
                 },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
             ],
         ),
         success: SuccessRule {
@@ -1625,15 +1562,6 @@ pub mod tables {
                     ty: FieldType::Json,
                     required: true,
                     max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -1819,15 +1747,6 @@ pub mod tables {
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
                 },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
             ],
         ),
         success: SuccessRule {
@@ -1913,15 +1832,6 @@ pub mod tables {
                     ty: FieldType::String,
                     required: true,
                     max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2015,15 +1925,6 @@ pub mod tables {
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
                 },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
             ],
         ),
         success: SuccessRule {
@@ -2109,15 +2010,6 @@ pub mod tables {
                     ty: FieldType::String,
                     required: true,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
@@ -2211,15 +2103,6 @@ pub mod tables {
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
                 },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
             ],
         ),
         success: SuccessRule {
@@ -2255,8 +2138,10 @@ pub mod tables {
                 ),
             },
             field: Cow::Borrowed("sign"),
-            only_when_present: None,
-            empty_on_error: false,
+            unsigned_error_when: Cow::Borrowed(&[]),
+            unsigned_fields: UnsignedFields::Reject,
+            freshness: None,
+            nonce_field: None,
         }),
         ack: Cow::Borrowed("{\"return_code\":200,\"return_msg\":\"SUCCESS\"}"),
         fields: Cow::Borrowed(
@@ -2388,15 +2273,6 @@ pub mod tables {
                     values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(&[]),
                 },
-                FieldDef {
-                    name: Cow::Borrowed("sign"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
             ],
         ),
     };
@@ -2509,8 +2385,12 @@ pub mod tables {
                     ),
                 },
                 field: Cow::Borrowed("sign"),
-                only_when_present: None,
-                empty_on_error: false,
+                unsigned_error_when: Cow::Borrowed(
+                    &[UnsignedErrorReply::SignatureAbsent],
+                ),
+                unsigned_fields: UnsignedFields::Reject,
+                freshness: None,
+                nonce_field: None,
             }),
         },
         operations: Cow::Borrowed(
@@ -2613,6 +2493,11 @@ impl<T: ::paygen::Transport> Client<T> {
     /// Replaces the nonce source.
     pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
         self.core.set_nonce(nonce);
+        self
+    }
+    /// Remembers accepted notification nonces, so that a replayed notification is refused.
+    pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
+        self.core.set_seen_store(seen);
         self
     }
     /// 商户订单二维码生成接口 (`POST /create-qrcode`).
@@ -2963,11 +2848,6 @@ pub struct CreateQrcodeResponse {
     /// Wire name `qrcode_url`, at most 64 characters.
     #[serde(rename = "qrcode_url", deserialize_with = "::paygen::de::text")]
     pub qrcode_url: String,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
     /// 商家交易流水号
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
@@ -3186,11 +3066,6 @@ pub struct PospayResponse {
     /// Wire name `trade_time`, at most 19 characters.
     #[serde(rename = "trade_time", deserialize_with = "::paygen::de::text")]
     pub trade_time: String,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
     /// 玩途交易号
     ///
     /// Wire name `trade_id`, at most 32 characters.
@@ -3392,11 +3267,6 @@ pub struct RefundResponse {
         deserialize_with = "::paygen::de::opt_text"
     )]
     pub refund_fee_type: Option<String>,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Request of `query`: 查询接口
 #[derive(Debug, Clone, PartialEq)]
@@ -3512,11 +3382,6 @@ pub struct QueryResponse {
     /// Wire name `trade_time`, at most 19 characters.
     #[serde(rename = "trade_time", deserialize_with = "::paygen::de::text")]
     pub trade_time: String,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
     /// 系统分配门店账号
     ///
     /// Wire name `store_account`, at most 32 characters.
@@ -3750,11 +3615,6 @@ pub struct PayFormResponse {
     /// Wire name `parameters`.
     #[serde(rename = "parameters")]
     pub parameters: PayFormResponseParameters,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Request of `order_list`: 交易对账单
 #[derive(Debug, Clone, PartialEq)]
@@ -3899,11 +3759,6 @@ pub struct OrderListResponse {
     /// Wire name `order_list`.
     #[serde(rename = "order_list")]
     pub order_list: Vec<OrderListResponseOrderList>,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Request of `web`: PC端支付
 #[derive(Debug, Clone, PartialEq)]
@@ -4139,11 +3994,6 @@ pub struct WebResponse {
     /// Wire name `url`.
     #[serde(rename = "url", deserialize_with = "::paygen::de::text")]
     pub url: String,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Request of `app`: app端支付
 #[derive(Debug, Clone, PartialEq)]
@@ -4322,11 +4172,6 @@ pub struct AppResponse {
     /// Wire name `data`.
     #[serde(rename = "data")]
     pub data: ::paygen::__private::serde_json::Value,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Request of `wap`: WAP端支付
 #[derive(Debug, Clone, PartialEq)]
@@ -4543,11 +4388,6 @@ pub struct WapResponse {
     /// Wire name `url`.
     #[serde(rename = "url", deserialize_with = "::paygen::de::text")]
     pub url: String,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Request of `merchant_qrcode`: 获取商家二维码
 #[derive(Debug, Clone, PartialEq)]
@@ -4614,11 +4454,6 @@ pub struct MerchantQrcodeResponse {
     /// Wire name `qrcode_url`.
     #[serde(rename = "qrcode_url", deserialize_with = "::paygen::de::text")]
     pub qrcode_url: String,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Request of `currency`: 获取汇率
 #[derive(Debug, Clone, PartialEq)]
@@ -4685,11 +4520,6 @@ pub struct CurrencyResponse {
     /// Wire name `currency`.
     #[serde(rename = "currency", deserialize_with = "::paygen::de::text")]
     pub currency: String,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Request of `cancel`: 撤销订单
 #[derive(Debug, Clone, PartialEq)]
@@ -4762,11 +4592,6 @@ pub struct CancelResponse {
     /// Wire name `return_msg`, at most 128 characters.
     #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
     pub return_msg: String,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Request of `close`: 关闭订单
 #[derive(Debug, Clone, PartialEq)]
@@ -4839,11 +4664,6 @@ pub struct CloseResponse {
     /// Wire name `return_msg`, at most 128 characters.
     #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
     pub return_msg: String,
-    /// 返回数据的签名串
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 /// Notification `pay`: 订单结果异步通知（支付完成后POST到商户支付请求时传递的notify_url,同样的通知可能会多次发送）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -4908,11 +4728,6 @@ pub struct PayNotification {
     /// Wire name `attach`, at most 128 characters.
     #[serde(rename = "attach", default, deserialize_with = "::paygen::de::opt_text")]
     pub attach: Option<String>,
-    /// 签名
-    ///
-    /// Wire name `sign`, at most 32 characters.
-    #[serde(rename = "sign", deserialize_with = "::paygen::de::text")]
-    pub sign: String,
 }
 impl PayNotification {
     /// The exact body to answer the provider with once the notification is handled.

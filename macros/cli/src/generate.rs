@@ -2,7 +2,7 @@
 
 use crate::CliError;
 use paygen_codegen::generate::{
-    crate_files, is_current, spec_paths, write_if_changed, FileStatus, GeneratedFile,
+    crate_files, is_current, spec_paths, write_if_changed, FileStatus, GenerateError, GeneratedFile,
 };
 use paygen_codegen::schema::schema_json;
 use std::path::{Path, PathBuf};
@@ -27,8 +27,9 @@ fn wanted(root: &Path) -> Result<Vec<GeneratedFile>, CliError> {
             .to_string();
         let loaded =
             paygen_codegen::load_file(&path).map_err(|e| CliError::Usage(e.to_string()))?;
-        let crate_files = crate_files(&loaded, &relative).map_err(|e| {
-            CliError::Usage(format!("{relative}: generated code does not parse: {e}"))
+        let crate_files = crate_files(&loaded, &relative).map_err(|e| match e {
+            GenerateError::Spec(errors) => CliError::Usage(errors.to_string()),
+            other => CliError::Usage(format!("{relative}: {other}")),
         })?;
         files.extend(crate_files);
     }

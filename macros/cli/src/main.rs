@@ -44,6 +44,9 @@ enum Command {
         /// A received header, `Name: value`; repeatable.
         #[arg(long = "header")]
         headers: Vec<String>,
+        /// The receiver's clock, Unix seconds (default: now), for freshness windows.
+        #[arg(long)]
+        now: Option<i64>,
     },
     /// Verify an inbound notification and print its fields and the acknowledgement.
     VerifyNotify {
@@ -60,6 +63,9 @@ enum Command {
         /// The raw body of a POST notification.
         #[arg(long)]
         body: Option<String>,
+        /// The receiver's clock, Unix seconds (default: now), for freshness windows.
+        #[arg(long)]
+        now: Option<i64>,
     },
     /// List a spec's operations, fields and notifications.
     Describe {
@@ -100,18 +106,21 @@ fn main() -> ExitCode {
             credentials,
             body,
             headers,
-        } => verify::response(&spec, &operation, &credentials, &body, &headers),
+            now,
+        } => verify::response(&spec, &operation, &credentials, &body, &headers, now),
         Command::VerifyNotify {
             spec,
             notification,
             credentials,
             query,
             body,
+            now,
         } => verify::notification(
             &spec,
             notification.as_deref(),
             &credentials,
             query.or(body).unwrap_or_default().as_str(),
+            now,
         ),
         Command::Describe { spec, json } => describe::run(&spec, json),
     };

@@ -53,7 +53,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         }
         None => &system,
     };
-    let nonce = RandomNonce::default();
+    let nonce = RandomNonce;
     let context = RequestContext {
         base_url,
         credentials: &credentials,

@@ -3,7 +3,7 @@
 
 use crate::{input, CliError};
 use paygen::decode::{decode_notification, judge_response};
-use paygen::{Authenticity, Error};
+use paygen::{Authenticity, Clock, Error, FixedClock, Receiver, SystemClock};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -20,10 +20,31 @@ fn authenticity(a: Authenticity) -> &'static str {
     match a {
         Authenticity::Verified => "signature verified",
         Authenticity::Unsigned => "the protocol does not sign this message",
-        Authenticity::NoPayload => "no payload, so no signature to verify (as the protocol says)",
         Authenticity::UnsignedErrorReply => {
-            "unsigned error reply (empty signature, as the protocol allows)"
+            "unsigned error reply (a shape the protocol sends unsigned; never a success)"
         }
+    }
+}
+
+/// The receiver's clock: pinned by `--now`, else the system's.
+fn clock(now: Option<i64>) -> Box<dyn Clock> {
+    match now {
+        Some(seconds) => Box::new(FixedClock::at_unix_seconds(seconds)),
+        None => Box::new(SystemClock),
+    }
+}
+
+/// What the CLI checks received messages against: no seen-store, one message at a time.
+fn receiver<'a>(
+    provider: &paygen::protocol::Provider,
+    credentials: &'a paygen::Credentials,
+    clock: &'a dyn Clock,
+) -> Receiver<'a> {
+    Receiver {
+        credentials,
+        clock,
+        utc_offset_minutes: provider.utc_offset_minutes,
+        seen: None,
     }
 }
 
@@ -33,6 +54,7 @@ pub fn response(
     credentials: &str,
     body: &str,
     headers: &[String],
+    now: Option<i64>,
 ) -> Result<(), CliError> {
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
@@ -45,8 +67,10 @@ pub fn response(
         }
     }
     let credentials = input::credentials(provider, credentials)?;
+    let clock = clock(now);
+    let receiver = receiver(provider, &credentials, clock.as_ref());
     let (decoded, outcome) =
-        judge_response(provider, operation, &credentials, body).map_err(check_failed)?;
+        judge_response(provider, operation, &receiver, body).map_err(check_failed)?;
     println!(
         "{}",
         serde_json::to_string_pretty(&Value::Object(decoded.fields)).unwrap_or_default()
@@ -68,13 +92,15 @@ pub fn notification(
     name: Option<&str>,
     credentials: &str,
     received: &str,
+    now: Option<i64>,
 ) -> Result<(), CliError> {
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
     let notification = input::notification(provider, name)?;
     let credentials = input::credentials(provider, credentials)?;
-    let decoded =
-        decode_notification(notification, &credentials, received).map_err(check_failed)?;
+    let clock = clock(now);
+    let receiver = receiver(provider, &credentials, clock.as_ref());
+    let decoded = decode_notification(notification, &receiver, received).map_err(check_failed)?;
     let out = json!({
         "notification": notification.name,
         "authenticity": authenticity(decoded.authenticity),

@@ -7,11 +7,12 @@
 
 pub mod emit;
 pub mod generate;
+pub mod items;
 pub mod lower;
 pub mod names;
 pub mod schema;
 pub mod spec;
 
-pub use emit::provider_items;
+pub use emit::{provider_items, EmitError};
 pub use lower::lower;
-pub use spec::{load_file, parse_str, LoadedSpec, SpecError, SpecErrors};
+pub use spec::{decode_text, load_file, parse_str, LoadedSpec, SpecError, SpecErrors};

@@ -29,8 +29,25 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
     let verification = |v: &m::Verification| ir::Verification {
         recipe: recipe(&v.recipe.value),
         field: text(&v.field),
-        only_when_present: v.only_when_present.as_deref().map(text),
-        empty_on_error: v.empty_on_error,
+        unsigned_error_when: v
+            .unsigned_error_when
+            .iter()
+            .map(|shape| match shape {
+                m::UnsignedErrorReply::SignatureEmpty => ir::UnsignedErrorReply::SignatureEmpty,
+                m::UnsignedErrorReply::SignatureAbsent => ir::UnsignedErrorReply::SignatureAbsent,
+                m::UnsignedErrorReply::PayloadAbsent => ir::UnsignedErrorReply::PayloadAbsent,
+            })
+            .collect(),
+        unsigned_fields: match v.unsigned_fields {
+            m::UnsignedFields::Reject => ir::UnsignedFields::Reject,
+            m::UnsignedFields::Ignore => ir::UnsignedFields::Ignore,
+        },
+        freshness: v.freshness.as_ref().map(|f| ir::Freshness {
+            field: text(&f.field),
+            format: clock(f.format),
+            max_skew_seconds: f.max_skew_seconds,
+        }),
+        nonce_field: v.nonce_field.as_deref().map(text),
     };
     let request = &spec.protocol.request;
     let response = &spec.protocol.response;

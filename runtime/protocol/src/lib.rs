@@ -281,10 +281,46 @@ pub struct Verification {
     pub recipe: Recipe,
     /// The field carrying the signature.
     pub field: Text,
-    /// Verify only when this field is present.
-    pub only_when_present: Option<Text>,
-    /// An empty signature marks an unsigned error reply.
-    pub empty_on_error: bool,
+    /// Shapes of reply the document lets go unsigned; such a reply can only be an error.
+    pub unsigned_error_when: List<UnsignedErrorReply>,
+    /// What happens to received fields the signature does not cover.
+    pub unsigned_fields: UnsignedFields,
+    /// A signed timestamp that must be close to the receiver's clock.
+    pub freshness: Option<Freshness>,
+    /// A signed nonce field; a receiver with a seen-store rejects a value seen before.
+    pub nonce_field: Option<Text>,
+}
+
+/// A shape of reply that a provider sends unsigned, and that can therefore only mean
+/// failure (an unsigned reply that claims success is a signature error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsignedErrorReply {
+    /// The signature field is present and empty (mpgateway before the merchant is known).
+    SignatureEmpty,
+    /// The signature field is absent (wantu's `SIGN_ERROR`).
+    SignatureAbsent,
+    /// The payload field is absent (mct1 signs only replies that carry `data`).
+    PayloadAbsent,
+}
+
+/// The fate of a received field outside the signed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsignedFields {
+    /// The message is rejected.
+    Reject,
+    /// The field is dropped before decoding; it never reaches the caller.
+    Ignore,
+}
+
+/// A freshness window over a signed timestamp field.
+#[derive(Debug, Clone)]
+pub struct Freshness {
+    /// The timestamp field's wire name.
+    pub field: Text,
+    /// How the timestamp is written.
+    pub format: ClockFormat,
+    /// Largest accepted distance from the receiver's clock, either way.
+    pub max_skew_seconds: u32,
 }
 
 /// Which values of a decoded message mean success.

@@ -1,5 +1,5 @@
 mod provider {
-    paygen::provider!("../../../../tests/tests/ui/specs/body_signature_in_field.yaml");
+    paygen::provider!("${PAYGEN_WORKSPACE}/tests/tests/ui/specs/body_signature_in_field.yaml");
 }
 
 fn main() {}

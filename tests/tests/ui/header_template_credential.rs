@@ -1,5 +1,5 @@
 mod provider {
-    paygen::provider!("../../../../tests/tests/ui/specs/header_template_credential.yaml");
+    paygen::provider!("${PAYGEN_WORKSPACE}/tests/tests/ui/specs/header_template_credential.yaml");
 }
 
 fn main() {}

@@ -1,5 +1,5 @@
 mod provider {
-    paygen::provider!("../../../../tests/tests/ui/specs/undefined_credential.yaml");
+    paygen::provider!("${PAYGEN_WORKSPACE}/tests/tests/ui/specs/undefined_credential.yaml");
 }
 
 fn main() {}

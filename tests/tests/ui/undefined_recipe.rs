@@ -1,5 +1,5 @@
 mod provider {
-    paygen::provider!("../../../../tests/tests/ui/specs/undefined_recipe.yaml");
+    paygen::provider!("${PAYGEN_WORKSPACE}/tests/tests/ui/specs/undefined_recipe.yaml");
 }
 
 fn main() {}

@@ -1,5 +1,5 @@
 mod provider {
-    paygen::provider!("../../../../tests/tests/ui/specs/unknown_key.yaml");
+    paygen::provider!("${PAYGEN_WORKSPACE}/tests/tests/ui/specs/unknown_key.yaml");
 }
 
 fn main() {}

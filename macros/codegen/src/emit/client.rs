@@ -1,17 +1,14 @@
 //! Emits the environment enum, the credentials struct and the `Client`.
 
-use crate::names::{camel, snake};
+use super::one_line;
+use crate::items::ItemNames;
 use crate::spec::model::Spec;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 /// The environment enum, credentials struct and client of a spec.
-pub fn emit_client(spec: &Spec) -> TokenStream {
-    let env_variants: Vec<_> = spec
-        .environments
-        .iter()
-        .map(|e| format_ident!("{}", camel(&e.name.value)))
-        .collect();
+pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
+    let env_variants = &names.environments;
     let env_urls: Vec<&str> = spec
         .environments
         .iter()
@@ -20,7 +17,7 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
     let env_docs: Vec<String> = spec
         .environments
         .iter()
-        .map(|e| format!(" `{}`: {}", e.name.value, e.base_url))
+        .map(|e| one_line(&format!(" `{}`: {}", e.name.value, e.base_url)))
         .collect();
     let env_defs: Vec<TokenStream> = env_variants
         .iter()
@@ -32,11 +29,7 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
         })
         .collect();
 
-    let cred_fields: Vec<_> = spec
-        .credentials
-        .iter()
-        .map(|c| format_ident!("{}", snake(&c.name.value)))
-        .collect();
+    let cred_fields = &names.credentials;
     let cred_types: Vec<TokenStream> = spec
         .credentials
         .iter()
@@ -57,17 +50,17 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
             } else {
                 c.description.trim().to_owned()
             };
-            format!(
+            one_line(&format!(
                 " {what} (`{}`{}).",
                 c.name.value,
                 if c.secret { ", secret" } else { "" }
-            )
+            ))
         })
         .collect();
     let cred_pushes: Vec<TokenStream> = spec
         .credentials
         .iter()
-        .zip(&cred_fields)
+        .zip(cred_fields)
         .map(|(c, field)| {
             let name = c.name.value.as_str();
             if c.secret {
@@ -79,22 +72,26 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
         .collect();
 
     let mut methods = Vec::new();
-    for op in &spec.operations {
-        let method = format_ident!("{}", snake(&op.name.value));
-        let render = format_ident!("render_{}", snake(&op.name.value));
-        let table = format_ident!("{}", op.name.value.to_uppercase());
-        let base = camel(&op.name.value);
-        let request = format_ident!("{base}Request");
-        let response = format_ident!("{base}Response");
+    for (op, op_names) in spec.operations.iter().zip(&names.operations) {
+        let method = &op_names.method;
+        let render = &op_names.render;
+        let table = &op_names.table;
+        let request = &op_names.request;
+        let response = &op_names.response;
         let http_method = op
             .method
             .as_deref()
             .unwrap_or(&spec.protocol.request.method);
-        let doc = format!(" {} (`{} {}`).", op.summary.trim(), http_method, op.path);
-        let render_doc = format!(
+        let doc = one_line(&format!(
+            " {} (`{} {}`).",
+            op.summary.trim(),
+            http_method,
+            op.path
+        ));
+        let render_doc = one_line(&format!(
             " The signed HTTP request of `{}`, without sending it.",
             op.name.value
-        );
+        ));
         methods.push(quote! {
             #[doc = #doc]
             pub async fn #method(&self, request: &#request) -> Result<#response, ::paygen::Error> {
@@ -107,18 +104,18 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
             }
         });
     }
-    for n in &spec.notifications {
-        let method = format_ident!("verify_{}_notification", snake(&n.name.value));
-        let table = format_ident!("NOTIFICATION_{}", n.name.value.to_uppercase());
-        let ty = format_ident!("{}Notification", camel(&n.name.value));
-        let doc = format!(
+    for (n, n_names) in spec.notifications.iter().zip(&names.notifications) {
+        let method = &n_names.method;
+        let table = &n_names.table;
+        let ty = &n_names.ty;
+        let doc = one_line(&format!(
             " Verifies and decodes a `{}` notification (its {}); answer with `{ty}::ACK`.",
             n.name.value,
             match n.body {
                 crate::spec::model::BodyFormat::Query => "query string",
                 _ => "raw body",
             }
-        );
+        ));
         methods.push(quote! {
             #[doc = #doc]
             pub fn #method(&self, received: &str) -> Result<#ty, ::paygen::Error> {
@@ -127,10 +124,10 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
         });
     }
 
-    let client_doc = format!(
+    let client_doc = one_line(&format!(
         " A client of {} for one merchant: credentials, base URL, transport.",
         spec.title
-    );
+    ));
     quote! {
         /// Where the provider's API is served.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -193,6 +190,12 @@ pub fn emit_client(spec: &Spec) -> TokenStream {
             /// Replaces the nonce source.
             pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
                 self.core.set_nonce(nonce);
+                self
+            }
+
+            /// Remembers accepted notification nonces, so that a replayed notification is refused.
+            pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
+                self.core.set_seen_store(seen);
                 self
             }
 

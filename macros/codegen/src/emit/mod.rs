@@ -5,44 +5,74 @@ mod client;
 pub mod tables;
 mod types;
 
+use crate::items::{item_names, ItemNames};
 use crate::lower::lower;
-use crate::names::camel;
-use crate::spec::model::{Field, Spec};
+use crate::spec::model::Spec;
+use crate::spec::validate::{validate, Problem};
+use crate::spec::SpecErrors;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use tables::EmitConst;
-use types::{emit_received, emit_request, EnumNames};
+use types::{emit_enum, emit_received, emit_request};
+
+/// `text` on one line: a line break inside a single-line doc (or a bare CR anywhere,
+/// which Rust refuses in comments) would break the `///` line prettyplease writes.
+pub(crate) fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
+/// Why a spec's items cannot be emitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmitError {
+    /// The spec has problems validation reports; emission never guesses around them.
+    #[error("the spec is invalid: {}", .0.iter().map(Problem::to_string).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<Problem>),
+}
+
+impl EmitError {
+    /// The problems as errors naming the spec `file`, line and column.
+    pub fn in_file(self, file: &str) -> SpecErrors {
+        match self {
+            EmitError::Invalid(problems) => SpecErrors::of_problems(file, problems),
+        }
+    }
+}
 
 /// The items of a provider's client: protocol tables, types, enums, client.
-pub fn provider_items(spec: &Spec) -> TokenStream {
+pub fn provider_items(spec: &Spec) -> Result<TokenStream, EmitError> {
+    // Validated here too, so that no caller can hand emission a spec it would have to
+    // guess about (an unknown recipe, a name that is not an identifier).
+    let problems = validate(spec);
+    if !problems.is_empty() {
+        return Err(EmitError::Invalid(problems));
+    }
+    let names = item_names(spec).map_err(EmitError::Invalid)?;
     let provider = lower(spec);
-    let mut groups: Vec<(String, &[Field])> = Vec::new();
-    for op in &spec.operations {
-        let base = camel(&op.name.value);
-        groups.push((format!("{base}Request"), &op.request));
-        groups.push((format!("{base}Response"), &op.response));
-    }
-    for n in &spec.notifications {
-        groups.push((format!("{}Notification", camel(&n.name.value)), &n.fields));
-    }
-    let enums = EnumNames::collect(groups);
 
     let mut items = TokenStream::new();
-    items.extend(tables_module(spec, &provider));
-    items.extend(client::emit_client(spec));
-    for op in &spec.operations {
-        let base = camel(&op.name.value);
-        let request = format_ident!("{base}Request");
-        let response = format_ident!("{base}Response");
+    items.extend(tables_module(spec, &provider, &names));
+    items.extend(client::emit_client(spec, &names));
+    for (op, op_names) in spec.operations.iter().zip(&names.operations) {
         let request_doc = format!("Request of `{}`: {}", op.name.value, op.summary.trim());
         let response_doc = format!("Response of `{}`: {}", op.name.value, op.summary.trim());
-        items.extend(emit_request(&request, &request_doc, &op.request, &enums));
-        emit_received(&response, &response_doc, &op.response, &enums, &mut items);
+        items.extend(emit_request(
+            &op_names.request,
+            &request_doc,
+            &op.request,
+            &op_names.request_fields,
+        ));
+        emit_received(
+            &op_names.response,
+            &response_doc,
+            &op.response,
+            &op_names.response_fields,
+            &mut items,
+        );
     }
-    for n in &spec.notifications {
-        let name = format_ident!("{}Notification", camel(&n.name.value));
+    for (n, n_names) in spec.notifications.iter().zip(&names.notifications) {
+        let name = &n_names.ty;
         let doc = format!("Notification `{}`: {}", n.name.value, n.summary.trim());
-        emit_received(&name, &doc, &n.fields, &enums, &mut items);
+        emit_received(name, &doc, &n.fields, &n_names.fields, &mut items);
         let ack = n.ack.as_str();
         items.extend(quote! {
             impl #name {
@@ -51,25 +81,34 @@ pub fn provider_items(spec: &Spec) -> TokenStream {
             }
         });
     }
-    items.extend(enums.emit());
-    items
+    for item in &names.enums {
+        items.extend(emit_enum(&item.name, item.field, &item.variants));
+    }
+    Ok(items)
 }
 
-fn tables_module(spec: &Spec, provider: &paygen_protocol::Provider) -> TokenStream {
+fn tables_module(
+    spec: &Spec,
+    provider: &paygen_protocol::Provider,
+    names: &ItemNames,
+) -> TokenStream {
     let mut consts = Vec::new();
     let mut op_names = Vec::new();
-    for op in provider.operations.iter() {
-        let name = format_ident!("{}", op.name.to_uppercase());
+    for (op, planned) in provider.operations.iter().zip(&names.operations) {
+        let name = &planned.table;
         let value = op.emit();
-        let doc = format!(" Operation `{}` (`{} {}`).", op.name, op.method, op.path);
+        let doc = one_line(&format!(
+            " Operation `{}` (`{} {}`).",
+            op.name, op.method, op.path
+        ));
         consts.push(quote!(#[doc = #doc] pub const #name: Operation = #value;));
         op_names.push(name);
     }
     let mut notification_names = Vec::new();
-    for n in provider.notifications.iter() {
-        let name = format_ident!("NOTIFICATION_{}", n.name.to_uppercase());
+    for (n, n_names) in provider.notifications.iter().zip(&names.notifications) {
+        let name = &n_names.table;
         let value = n.emit();
-        let doc = format!(" Notification `{}`.", n.name);
+        let doc = one_line(&format!(" Notification `{}`.", n.name));
         consts.push(quote!(#[doc = #doc] pub const #name: Notification = #value;));
         notification_names.push(name);
     }
@@ -103,10 +142,10 @@ fn tables_module(spec: &Spec, provider: &paygen_protocol::Provider) -> TokenStre
             verification: #verification,
         })
     };
-    let doc = format!(
+    let doc = one_line(&format!(
         " The protocol of {} as data: envelopes, recipes, field tables.",
         spec.title
-    );
+    ));
     quote! {
         #[doc = #doc]
         pub mod tables {

@@ -66,6 +66,12 @@ emit_enum!(SignInput {
     Body
 });
 emit_enum!(DigestAlgorithm { Md5, Sha1 });
+emit_enum!(UnsignedErrorReply {
+    SignatureEmpty,
+    SignatureAbsent,
+    PayloadAbsent
+});
+emit_enum!(UnsignedFields { Reject, Ignore });
 emit_enum!(FieldType {
     String,
     Int,
@@ -207,14 +213,27 @@ impl EmitConst for ir::Verification {
     fn emit(&self) -> TokenStream {
         let recipe = self.recipe.emit();
         let field = self.field.emit();
-        let only_when_present = self.only_when_present.emit();
-        let empty_on_error = self.empty_on_error;
+        let unsigned_error_when = self.unsigned_error_when.emit();
+        let unsigned_fields = self.unsigned_fields.emit();
+        let freshness = self.freshness.emit();
+        let nonce_field = self.nonce_field.emit();
         quote!(Verification {
             recipe: #recipe,
             field: #field,
-            only_when_present: #only_when_present,
-            empty_on_error: #empty_on_error,
+            unsigned_error_when: #unsigned_error_when,
+            unsigned_fields: #unsigned_fields,
+            freshness: #freshness,
+            nonce_field: #nonce_field,
         })
+    }
+}
+
+impl EmitConst for ir::Freshness {
+    fn emit(&self) -> TokenStream {
+        let field = self.field.emit();
+        let format = self.format.emit();
+        let max_skew_seconds = proc_macro2::Literal::u32_unsuffixed(self.max_skew_seconds);
+        quote!(Freshness { field: #field, format: #format, max_skew_seconds: #max_skew_seconds })
     }
 }
 

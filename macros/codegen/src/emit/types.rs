@@ -2,92 +2,16 @@
 //! notification structs (serde, lenient to how providers really send values), and one
 //! enum per documented code table with an `Unknown(String)` fallback.
 
-use crate::names::{camel, rust_field_name, variant_names};
+use super::one_line;
+use crate::items::FieldNames;
 use crate::spec::model::{EnumValue, Field, FieldType};
-use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote};
-use std::collections::BTreeMap;
-
-fn ident(name: &str) -> Ident {
-    syn::parse_str::<Ident>(name).unwrap_or_else(|_| Ident::new("invalid_name", Span::call_site()))
-}
-
-/// Names of the code-table enums, decided once for the whole spec so that fields with
-/// the same name and the same values share one type.
-pub struct EnumNames<'s> {
-    /// Every field with documented values and its enum's name, in spec order.
-    by_field: Vec<(&'s Field, String)>,
-}
-
-impl<'s> EnumNames<'s> {
-    /// Collects every field with values; `groups` pairs a type-name prefix with a list.
-    pub fn collect(groups: impl IntoIterator<Item = (String, &'s [Field])>) -> Self {
-        fn walk<'s>(prefix: &str, fields: &'s [Field], found: &mut Vec<(String, &'s Field)>) {
-            for field in fields {
-                if !field.values.is_empty() {
-                    found.push((prefix.to_owned(), field));
-                }
-                let nested = format!("{prefix}{}", camel(&rust_field_name(field)));
-                walk(&nested, &field.fields, found);
-            }
-        }
-        let mut found: Vec<(String, &Field)> = Vec::new();
-        for (prefix, fields) in groups {
-            walk(&prefix, fields, &mut found);
-        }
-        let key = |f: &Field| -> Vec<(String, Option<String>)> {
-            f.values
-                .iter()
-                .map(|v| (v.value.clone(), v.rust_name.clone()))
-                .collect()
-        };
-        let mut taken: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
-        let mut by_field = Vec::with_capacity(found.len());
-        for (prefix, field) in &found {
-            let short = camel(&rust_field_name(field));
-            let same_name_same_values = found
-                .iter()
-                .filter(|(_, other)| camel(&rust_field_name(other)) == short)
-                .all(|(_, other)| key(other) == key(field));
-            let mut name = if same_name_same_values {
-                short.clone()
-            } else {
-                format!("{prefix}{short}")
-            };
-            if taken
-                .get(&name)
-                .is_some_and(|existing| *existing != key(field))
-            {
-                name = format!("{prefix}{short}");
-            }
-            taken.entry(name.clone()).or_insert_with(|| key(field));
-            by_field.push((*field, name));
-        }
-        EnumNames { by_field }
-    }
-
-    fn of(&self, field: &Field) -> Option<Ident> {
-        self.by_field
-            .iter()
-            .find(|(f, _)| std::ptr::eq(*f, field))
-            .map(|(_, name)| ident(name))
-    }
-
-    /// Emits every code-table enum once, where its name first occurs.
-    pub fn emit(&self) -> TokenStream {
-        let mut emitted = std::collections::BTreeSet::new();
-        let mut out = TokenStream::new();
-        for (field, name) in &self.by_field {
-            if emitted.insert(name.as_str()) {
-                out.extend(emit_enum(&ident(name), field));
-            }
-        }
-        out
-    }
-}
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
 
 fn doc_lines(text: &str) -> TokenStream {
-    let lines = text.lines().map(|l| format!(" {}", l.trim_end()));
+    let lines = text
+        .lines()
+        .map(|l| one_line(&format!(" {}", l.trim_end())));
     quote!(#(#[doc = #lines])*)
 }
 
@@ -106,12 +30,9 @@ fn field_doc(field: &Field) -> TokenStream {
     doc_lines(&text)
 }
 
-fn emit_enum(name: &Ident, field: &Field) -> TokenStream {
-    let variants: Vec<Ident> = variant_names(&field.values)
-        .unwrap_or_default()
-        .iter()
-        .map(|n| ident(n))
-        .collect();
+/// Emits a code-table enum with its `Unknown(String)` fallback, wire conversions,
+/// `Display` and `Deserialize`.
+pub fn emit_enum(name: &Ident, field: &Field, variants: &[Ident]) -> TokenStream {
     let values: Vec<&str> = field.values.iter().map(|v| v.value.as_str()).collect();
     let docs = field.values.iter().map(|v: &EnumValue| {
         let text = if v.description.trim().is_empty() {
@@ -121,10 +42,10 @@ fn emit_enum(name: &Ident, field: &Field) -> TokenStream {
         };
         doc_lines(&text)
     });
-    let summary = format!(
+    let summary = one_line(&format!(
         " Documented values of `{}`; values the document does not list are kept in `Unknown`.",
         field.name.value
-    );
+    ));
     quote! {
         #[doc = #summary]
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -169,17 +90,22 @@ fn emit_enum(name: &Ident, field: &Field) -> TokenStream {
 }
 
 /// Emits a request struct: fields, `new` with the required ones, setters, `to_wire`.
-pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames) -> TokenStream {
+pub fn emit_request(
+    name: &Ident,
+    doc: &str,
+    fields: &[Field],
+    names: &[FieldNames],
+) -> TokenStream {
     let mut members = Vec::new();
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     let mut pushes = Vec::new();
-    for field in fields {
-        let rust = ident(&rust_field_name(field));
+    for (field, names) in fields.iter().zip(names) {
+        let rust = &names.member;
         let wire = field.name.value.as_str();
         let doc = field_doc(field);
-        let (ty, into_string) = match (enums.of(field), field.ty) {
+        let (ty, into_string) = match (&names.enum_type, field.ty) {
             (Some(e), _) => (quote!(#e), false),
             (None, FieldType::String) => (quote!(String), true),
             (None, FieldType::Int) => (quote!(i64), false),
@@ -187,7 +113,7 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
             (None, FieldType::Bool) => (quote!(bool), false),
             (None, _) => (quote!(::paygen::__private::serde_json::Value), false),
         };
-        let value = wire_value(field, enums.of(field).is_some());
+        let value = wire_value(field, names.enum_type.is_some());
         if field.required {
             members.push(quote!(#doc pub #rust: #ty,));
             if into_string {
@@ -204,8 +130,8 @@ pub fn emit_request(name: &Ident, doc: &str, fields: &[Field], enums: &EnumNames
         } else {
             members.push(quote!(#doc pub #rust: Option<#ty>,));
             inits.push(quote!(#rust: None,));
-            let setter = format_ident!("with_{}", rust_field_name(field).trim_start_matches("r#"));
-            let setter_doc = format!(" Sets `{wire}`.");
+            let setter = &names.setter;
+            let setter_doc = one_line(&format!(" Sets `{wire}`."));
             if into_string {
                 setters.push(quote! {
                     #[doc = #setter_doc]
@@ -301,17 +227,17 @@ pub fn emit_received(
     name: &Ident,
     doc: &str,
     fields: &[Field],
-    enums: &EnumNames,
+    names: &[FieldNames],
     out: &mut TokenStream,
 ) {
     let mut members = Vec::new();
-    for field in fields {
-        let rust = ident(&rust_field_name(field));
+    for (field, names) in fields.iter().zip(names) {
+        let rust = &names.member;
         let wire = field.name.value.as_str();
         let doc = field_doc(field);
-        let nested_name = format_ident!("{}{}", name, camel(&rust_field_name(field)));
+        let nested_name = &names.nested;
         let has_members = !field.fields.is_empty();
-        let (ty, required_with, optional_with) = match (enums.of(field), field.ty) {
+        let (ty, required_with, optional_with) = match (&names.enum_type, field.ty) {
             (Some(e), _) => (quote!(#e), None, None),
             (None, FieldType::String) => (
                 quote!(String),
@@ -327,12 +253,12 @@ pub fn emit_received(
             (None, FieldType::Bool) => (quote!(bool), None, None),
             (None, FieldType::Object) if has_members => {
                 let nested_doc = format!("`{wire}` of {name}.");
-                emit_received(&nested_name, &nested_doc, &field.fields, enums, out);
+                emit_received(nested_name, &nested_doc, &field.fields, &names.fields, out);
                 (quote!(#nested_name), None, None)
             }
             (None, FieldType::List) if has_members => {
                 let nested_doc = format!("One item of `{wire}` of {name}.");
-                emit_received(&nested_name, &nested_doc, &field.fields, enums, out);
+                emit_received(nested_name, &nested_doc, &field.fields, &names.fields, out);
                 (quote!(Vec<#nested_name>), None, None)
             }
             (None, _) => (quote!(::paygen::__private::serde_json::Value), None, None),

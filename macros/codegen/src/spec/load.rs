@@ -6,7 +6,7 @@
 //! keeps the position of any value wrapped in `Spanned` for validation errors.
 
 use super::model::Spec;
-use super::validate::validate;
+use super::validate::{validate, Problem};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -42,6 +42,23 @@ impl fmt::Display for SpecErrors {
 
 impl std::error::Error for SpecErrors {}
 
+impl SpecErrors {
+    /// Validation problems of the spec `file`, as errors naming it.
+    pub fn of_problems(file: &str, problems: Vec<Problem>) -> Self {
+        SpecErrors(
+            problems
+                .into_iter()
+                .map(|p| SpecError {
+                    file: file.to_owned(),
+                    line: p.line,
+                    column: p.column,
+                    message: p.message,
+                })
+                .collect(),
+        )
+    }
+}
+
 /// A parsed and validated spec with the path it came from.
 #[derive(Debug)]
 pub struct LoadedSpec {
@@ -54,7 +71,7 @@ pub struct LoadedSpec {
 /// Reads, parses and validates the spec at `path`.
 pub fn load_file(path: &Path) -> Result<LoadedSpec, SpecErrors> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let bytes = std::fs::read(path).map_err(|e| {
         SpecErrors(vec![SpecError {
             file: file.clone(),
             line: 0,
@@ -62,16 +79,40 @@ pub fn load_file(path: &Path) -> Result<LoadedSpec, SpecErrors> {
             message: format!("cannot read spec: {e}"),
         }])
     })?;
-    let spec = parse_str(&text, &file)?;
+    let text = decode_text(&bytes, &file)?;
+    let spec = parse_str(text, &file)?;
     Ok(LoadedSpec {
         path: path.to_owned(),
         spec,
     })
 }
 
+/// The bytes of a spec file as text; not UTF-8 is an error at the first invalid byte
+/// (1-based line, and column counted in characters).
+pub fn decode_text<'b>(bytes: &'b [u8], file: &str) -> Result<&'b str, SpecErrors> {
+    std::str::from_utf8(bytes).map_err(|error| {
+        // Everything before `valid_up_to` is valid UTF-8.
+        let before = bytes
+            .get(..error.valid_up_to())
+            .and_then(|valid| std::str::from_utf8(valid).ok())
+            .unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        SpecErrors(vec![SpecError {
+            file: file.to_owned(),
+            line: line as u64,
+            column: column as u64,
+            message: "the spec is not UTF-8 text".to_owned(),
+        }])
+    })
+}
+
 /// Parses and validates spec text; `file` names it in errors.
 pub fn parse_str(text: &str, file: &str) -> Result<Spec, SpecErrors> {
-    let spec: Spec = serde_saphyr::from_str(text).map_err(|error| {
+    // Booleans are `true` or `false` only: YAML 1.1's `yes`/`no`/`on`/`off` would make
+    // a typo or a Norwegian country code a silent `true`.
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let spec: Spec = serde_saphyr::from_str_with_options(text, options).map_err(|error| {
         let (line, column) = error
             .location()
             .map(|l| (l.line(), l.column()))
@@ -94,16 +135,6 @@ pub fn parse_str(text: &str, file: &str) -> Result<Spec, SpecErrors> {
     if problems.is_empty() {
         Ok(spec)
     } else {
-        Err(SpecErrors(
-            problems
-                .into_iter()
-                .map(|p| SpecError {
-                    file: file.to_owned(),
-                    line: p.line,
-                    column: p.column,
-                    message: p.message,
-                })
-                .collect(),
-        ))
+        Err(SpecErrors::of_problems(file, problems))
     }
 }

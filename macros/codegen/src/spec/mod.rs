@@ -4,4 +4,4 @@ pub mod load;
 pub mod model;
 pub mod validate;
 
-pub use load::{load_file, parse_str, LoadedSpec, SpecError, SpecErrors};
+pub use load::{decode_text, load_file, parse_str, LoadedSpec, SpecError, SpecErrors};

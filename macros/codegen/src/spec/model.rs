@@ -368,13 +368,62 @@ pub struct Verification {
     pub recipe: Name,
     /// The top-level field that carries the signature.
     pub field: String,
-    /// Verify only when this field is present (e.g. mct1's `data`).
+    /// Shapes of reply the document lets go unsigned (mct1 signs only replies with
+    /// `data`; mpgateway leaves `sign` empty before it knows the merchant). Such a
+    /// reply can only be an error: one that claims success is a signature error.
     #[serde(default)]
-    pub only_when_present: Option<String>,
-    /// An empty signature is an unsigned error reply, accepted only when the message
-    /// fails the success rule (mpgateway's unknown `merid`).
+    pub unsigned_error_when: Vec<UnsignedErrorReply>,
+    /// What happens to received fields the signature does not cover: `reject` the
+    /// message (the default) or `ignore` the fields. They never reach the caller.
     #[serde(default)]
-    pub empty_on_error: bool,
+    pub unsigned_fields: UnsignedFields,
+    /// A signed timestamp field that must be within a window of the receiver's clock.
+    #[serde(default)]
+    pub freshness: Option<Freshness>,
+    /// A signed nonce field (`rand_str`): a receiver that passes a seen-store rejects
+    /// a value it has seen before.
+    #[serde(default)]
+    pub nonce_field: Option<String>,
+}
+
+/// A shape of reply that a provider sends unsigned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnsignedErrorReply {
+    /// The signature field is present and empty.
+    SignatureEmpty,
+    /// The signature field is absent.
+    SignatureAbsent,
+    /// The payload field is absent.
+    PayloadAbsent,
+}
+
+/// The fate of a received field outside the signed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnsignedFields {
+    /// The message is rejected.
+    #[default]
+    Reject,
+    /// The field is dropped before decoding.
+    Ignore,
+}
+
+/// A freshness window over a signed timestamp.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Freshness {
+    /// The timestamp field's wire name.
+    pub field: String,
+    /// How it is written (default `unix_seconds`).
+    #[serde(default = "default_freshness_format")]
+    pub format: ClockFormat,
+    /// Largest accepted distance from the receiver's clock, in seconds, either way.
+    pub max_skew_seconds: u32,
+}
+
+fn default_freshness_format() -> ClockFormat {
+    ClockFormat::UnixSeconds
 }
 
 /// Which response values mean success.

@@ -2,11 +2,13 @@
 //! things that do not exist, recipes that cannot run, fields that contradict themselves.
 
 use super::model::*;
-use crate::names::{rust_field_name, variant_names};
+use crate::items::item_names;
+use crate::names::ident;
 use std::collections::BTreeSet;
 
 /// A problem at a line and column.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}:{column}: {message}")]
 pub struct Problem {
     /// 1-based line.
     pub line: u64,
@@ -118,6 +120,47 @@ impl Checker<'_> {
                 );
             }
         }
+        let has_payload_field = matches!(payload, Payload::Field(_));
+        if check
+            .unsigned_error_when
+            .contains(&UnsignedErrorReply::PayloadAbsent)
+            && !has_payload_field
+        {
+            self.at(
+                &check.recipe,
+                "`unsigned_error_when: [payload_absent]` needs a payload field, but this message's payload is inline",
+            );
+        }
+        if check
+            .freshness
+            .as_ref()
+            .is_some_and(|f| f.max_skew_seconds == 0)
+        {
+            self.at(
+                &check.recipe,
+                "`freshness.max_skew_seconds` must be at least 1",
+            );
+        }
+    }
+
+    /// The signature field belongs to the envelope: the runtime checks it and never
+    /// hands it to the typed message, so a message that lists it could never decode.
+    fn no_signature_field(
+        &mut self,
+        check: Option<&Verification>,
+        fields: &[Field],
+        context: &str,
+    ) {
+        let Some(check) = check else { return };
+        for field in fields.iter().filter(|f| f.name.value == check.field) {
+            self.at(
+                &field.name,
+                format!(
+                    "`{}` is the signature field of {context}: the runtime checks and removes it, so it is not a field of the decoded message; describe it in a comment on the envelope",
+                    check.field
+                ),
+            );
+        }
     }
 
     fn fields(&mut self, fields: &[Field], context: &str) {
@@ -126,22 +169,11 @@ impl Checker<'_> {
             &format!(" in {context}"),
             fields.iter().map(|f| &f.name),
         );
-        let mut rust_names = BTreeSet::new();
         for field in fields {
-            let rust = rust_field_name(field);
+            // Rust names (members, enums, variants) are checked with every other
+            // generated name by `item_names`.
             if repeated.contains(field.name.value.as_str()) {
                 continue;
-            }
-            if syn::parse_str::<syn::Ident>(&rust).is_err() {
-                self.at(
-                    &field.name,
-                    format!("`{rust}` is not a usable Rust name; set `rust_name`"),
-                );
-            } else if !rust_names.insert(rust.clone()) {
-                self.at(
-                    &field.name,
-                    format!("two fields of {context} become Rust field `{rust}`; set `rust_name`"),
-                );
             }
             let nested = matches!(field.ty, FieldType::Object | FieldType::List);
             if !field.fields.is_empty() && !nested {
@@ -183,12 +215,6 @@ impl Checker<'_> {
                             ),
                         );
                     }
-                }
-                if let Err(message) = variant_names(&field.values) {
-                    self.at(
-                        &field.name,
-                        format!("field `{}`: {message}", field.name.value),
-                    );
                 }
             }
             if nested {
@@ -244,6 +270,30 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// A header must be writable: its name an HTTP token, its value one line, or the
+    /// HTTP client refuses the request at run time (or, worse, splits it).
+    fn header(&mut self, header: &HeaderOutput) {
+        // RFC 7230 `tchar`.
+        let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if header.name.is_empty() || !header.name.chars().all(tchar) {
+            self.at(
+                &header.template,
+                format!(
+                    "header name {:?} is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
+                    header.name
+                ),
+            );
+        }
+        if header.template.value.contains(['\r', '\n']) {
+            self.at(
+                &header.template,
+                "a header template cannot contain a line break",
+            );
+        }
+    }
+}
+
 fn resolve<'f>(fields: &'f [Field], path: &str) -> Option<&'f Field> {
     let mut parts = path.split('.');
     let first = parts.next()?;
@@ -272,7 +322,8 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     if spec.environments.is_empty() {
         c.at(&spec.name, "a spec needs at least one environment");
     }
-    if syn::parse_str::<syn::Ident>(&spec.name.value.replace('-', "_")).is_err() {
+    let crate_name = spec.name.value.replace('-', "_");
+    if ident(&crate_name).is_none() || crate_name.chars().any(|c| c.is_ascii_uppercase()) {
         c.at(
             &spec.name,
             "the spec name must be a lowercase identifier such as `mct1`",
@@ -389,6 +440,14 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
         }
     }
 
+    if let Some(RequestSignature {
+        output: SignatureOutput::Header(header),
+        ..
+    }) = &request.signature
+    {
+        c.header(header);
+    }
+
     let response = &spec.protocol.response;
     c.payload(&response.payload, &spec.name);
     if let Some(check) = &response.signature {
@@ -466,15 +525,36 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
             c.example(example, &operation.request, &operation.name);
         }
     }
+    for operation in &spec.operations {
+        c.no_signature_field(
+            response.signature.as_ref(),
+            &operation.response,
+            "the response envelope",
+        );
+    }
     for notification in &spec.notifications {
         c.payload(&notification.payload, &notification.name);
         if let Some(check) = &notification.signature {
             c.verification(check, &notification.payload);
+            if !check.unsigned_error_when.is_empty() {
+                c.at(
+                    &check.recipe,
+                    "a notification cannot declare `unsigned_error_when`: notifications are always signed",
+                );
+            }
         }
+        c.no_signature_field(
+            notification.signature.as_ref(),
+            &notification.fields,
+            &format!("notification `{}`", notification.name.value),
+        );
         c.fields(
             &notification.fields,
             &format!("notification `{}`", notification.name.value),
         );
+    }
+    if let Err(problems) = item_names(spec) {
+        c.problems.extend(problems);
     }
     c.problems.sort_by_key(|p| (p.line, p.column));
     c.problems

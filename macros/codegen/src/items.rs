@@ -1,0 +1,665 @@
+//! Every Rust item name a spec's client is made of, decided once: validation reports
+//! what cannot be named (with positions), emission writes exactly these names, so the
+//! two cannot diverge and emission never has to guess.
+
+use crate::names::{camel, has_ascii_word, ident, rust_field_name, snake, variant_names};
+use crate::spec::model::{Field, FieldType, Name, Spec};
+use crate::spec::validate::Problem;
+use proc_macro2::{Ident, Span};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Type names no generated type may take: prelude and std names the generated code
+/// uses unqualified (a type of that name would shadow them), and the client's generic.
+const PRELUDE_TYPES: &[&str] = &[
+    "String",
+    "Option",
+    "Result",
+    "Vec",
+    "Box",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Default",
+    "Debug",
+    "Clone",
+    "Copy",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "AsRef",
+    "AsMut",
+    "Sized",
+    "Send",
+    "Sync",
+    "Unpin",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "Extend",
+    "FromIterator",
+    "ToString",
+    "ToOwned",
+    "Error",
+    "T",
+];
+
+/// Types every client has.
+const CLIENT_TYPES: &[&str] = &["Environment", "Credentials", "Client"];
+
+/// Methods every client has.
+const CLIENT_METHODS: &[&str] = &[
+    "new",
+    "with_transport",
+    "with_clock",
+    "transport",
+    "with_nonce",
+    "with_seen_store",
+];
+
+/// Constants every `tables` module has.
+const TABLE_CONSTS: &[&str] = &["PROVIDER"];
+
+/// The Rust names of one field of a message.
+#[derive(Debug, Clone)]
+pub struct FieldNames {
+    /// The struct member.
+    pub member: Ident,
+    /// The setter of an optional request field, `with_<member>`.
+    pub setter: Ident,
+    /// The struct of an object's members or a list's items, in received messages.
+    pub nested: Ident,
+    /// The code-table enum, when the field has documented values.
+    pub enum_type: Option<Ident>,
+    /// The names of the field's own fields, in order.
+    pub fields: Vec<FieldNames>,
+}
+
+/// The Rust names of one operation.
+#[derive(Debug, Clone)]
+pub struct OperationNames {
+    /// The client method that calls it.
+    pub method: Ident,
+    /// The client method that renders its request.
+    pub render: Ident,
+    /// Its constant in `tables`.
+    pub table: Ident,
+    /// The request type.
+    pub request: Ident,
+    /// The response type.
+    pub response: Ident,
+    /// The request's fields.
+    pub request_fields: Vec<FieldNames>,
+    /// The response's fields.
+    pub response_fields: Vec<FieldNames>,
+}
+
+/// The Rust names of one notification.
+#[derive(Debug, Clone)]
+pub struct NotificationNames {
+    /// The client method that verifies it.
+    pub method: Ident,
+    /// Its constant in `tables`.
+    pub table: Ident,
+    /// Its type.
+    pub ty: Ident,
+    /// Its fields.
+    pub fields: Vec<FieldNames>,
+}
+
+/// One code-table enum, emitted once however many fields share it.
+#[derive(Debug, Clone)]
+pub struct EnumItem<'s> {
+    /// The enum's name.
+    pub name: Ident,
+    /// The first field that has it (its values and docs are the enum's).
+    pub field: &'s Field,
+    /// One variant per value, in order.
+    pub variants: Vec<Ident>,
+}
+
+/// Every Rust name of a spec's generated client.
+#[derive(Debug, Clone)]
+pub struct ItemNames<'s> {
+    /// `Environment` variants, in spec order.
+    pub environments: Vec<Ident>,
+    /// `Credentials` members, in spec order.
+    pub credentials: Vec<Ident>,
+    /// Per operation, in spec order.
+    pub operations: Vec<OperationNames>,
+    /// Per notification, in spec order.
+    pub notifications: Vec<NotificationNames>,
+    /// The code-table enums, in order of first use.
+    pub enums: Vec<EnumItem<'s>>,
+}
+
+/// Every Rust name of `spec`'s client, or every problem that keeps one from existing:
+/// a name that is not an identifier, or two names that become the same item.
+pub fn item_names(spec: &Spec) -> Result<ItemNames<'_>, Vec<Problem>> {
+    let mut planner = Planner::default();
+    for name in PRELUDE_TYPES {
+        planner
+            .types
+            .reserve(name, "a prelude name the generated code uses");
+    }
+    for name in CLIENT_TYPES {
+        planner.types.reserve(name, "a type every client has");
+    }
+    for name in CLIENT_METHODS {
+        planner.methods.reserve(name, "a method every client has");
+    }
+    for name in TABLE_CONSTS {
+        planner
+            .consts
+            .reserve(name, "a constant every `tables` module has");
+    }
+    let names = planner.plan(spec);
+    if planner.problems.is_empty() {
+        Ok(names)
+    } else {
+        Err(planner.problems)
+    }
+}
+
+/// Stands in for a name that has a problem; it never leaves this module, since any
+/// problem makes [`item_names`] an error.
+fn placeholder() -> Ident {
+    Ident::new("__paygen_unnamed", Span::call_site())
+}
+
+/// One namespace of items: who took each name.
+#[derive(Default)]
+struct Namespace {
+    /// Name (without `r#`) to what took it and the identity of its origin.
+    taken: BTreeMap<String, (String, String)>,
+}
+
+impl Namespace {
+    fn reserve(&mut self, name: &str, what: &str) {
+        self.taken
+            .insert(name.to_owned(), (what.to_owned(), String::new()));
+    }
+
+    /// The identifier of `claim`, reporting into `problems` when it is not an
+    /// identifier or another item of this namespace already has it.
+    fn claim(&mut self, claim: Claim<'_>, problems: &mut Vec<Problem>) -> Ident {
+        let Claim {
+            text,
+            what,
+            origin,
+            at,
+            hint,
+        } = claim;
+        let mut report = |message: String| {
+            problems.push(Problem {
+                line: at.referenced.line(),
+                column: at.referenced.column(),
+                message,
+            })
+        };
+        let Some(id) = ident(&text) else {
+            report(format!(
+                "{what} would be `{text}`, which is not a Rust identifier; {hint}"
+            ));
+            return placeholder();
+        };
+        let key = text.trim_start_matches("r#").to_owned();
+        match self.taken.get(&key) {
+            Some((other, other_origin)) if *other_origin != origin => {
+                report(format!(
+                    "{what} would be `{key}`, which is already {other}; {hint}"
+                ));
+            }
+            Some(_) => {}
+            None => {
+                self.taken.insert(key, (what, origin));
+            }
+        }
+        id
+    }
+}
+
+/// Which namespace a name is claimed in.
+#[derive(Clone, Copy)]
+enum Space {
+    Types,
+    Methods,
+    Consts,
+}
+
+/// A name to claim: its text, what it names, and where the spec writes it.
+struct Claim<'a> {
+    text: String,
+    what: String,
+    /// Claims with the same origin may share a name (a shared enum, or a duplicate that
+    /// validation reports on its own).
+    origin: String,
+    at: &'a Name,
+    hint: &'static str,
+}
+
+#[derive(Default)]
+struct Planner {
+    types: Namespace,
+    methods: Namespace,
+    consts: Namespace,
+    problems: Vec<Problem>,
+}
+
+const RENAME: &str = "rename it";
+const RUST_NAME: &str = "set `rust_name`";
+
+impl Planner {
+    fn problem(&mut self, at: &Name, message: String) {
+        self.problems.push(Problem {
+            line: at.referenced.line(),
+            column: at.referenced.column(),
+            message,
+        });
+    }
+
+    /// The identifier of `claim` in `space` (see [`Namespace::claim`]).
+    fn claim(&mut self, space: Space, claim: Claim<'_>) -> Ident {
+        let namespace = match space {
+            Space::Types => &mut self.types,
+            Space::Methods => &mut self.methods,
+            Space::Consts => &mut self.consts,
+        };
+        namespace.claim(claim, &mut self.problems)
+    }
+
+    /// True when `name` (of a `noun`) has something to build a Rust name from.
+    fn nameable(&mut self, noun: &str, name: &Name) -> bool {
+        let ok = has_ascii_word(&name.value);
+        if !ok {
+            self.problem(
+                name,
+                format!(
+                    "{noun} `{}` has no ASCII letter or digit to make a Rust name from; {RENAME}",
+                    name.value
+                ),
+            );
+        }
+        ok
+    }
+
+    fn plan<'s>(&mut self, spec: &'s Spec) -> ItemNames<'s> {
+        let mut variants = Namespace::default();
+        let environments = spec
+            .environments
+            .iter()
+            .map(|e| {
+                if !self.nameable("environment", &e.name) {
+                    return placeholder();
+                }
+                self.claim_in(
+                    &mut variants,
+                    camel(&e.name.value),
+                    format!("the variant of environment `{}`", e.name.value),
+                    &e.name,
+                )
+            })
+            .collect();
+        let mut members = Namespace::default();
+        let credentials = spec
+            .credentials
+            .iter()
+            .map(|c| {
+                if !self.nameable("credential", &c.name) {
+                    return placeholder();
+                }
+                self.claim_in(
+                    &mut members,
+                    snake(&c.name.value),
+                    format!("the `Credentials` member of `{}`", c.name.value),
+                    &c.name,
+                )
+            })
+            .collect();
+        let operations = spec
+            .operations
+            .iter()
+            .map(|op| self.operation(op))
+            .collect();
+        let notifications = spec
+            .notifications
+            .iter()
+            .map(|n| self.notification(n))
+            .collect();
+        let mut names = ItemNames {
+            environments,
+            credentials,
+            operations,
+            notifications,
+            enums: Vec::new(),
+        };
+        names.enums = self.enums(spec, &mut names);
+        names
+    }
+
+    /// Claims the name of a spec-level `name` in a namespace of its own (variants,
+    /// members); duplicates of the same name are validation's to report.
+    fn claim_in(&mut self, space: &mut Namespace, text: String, what: String, at: &Name) -> Ident {
+        let claim = Claim {
+            text,
+            what,
+            origin: at.value.clone(),
+            at,
+            hint: RENAME,
+        };
+        space.claim(claim, &mut self.problems)
+    }
+
+    fn operation(&mut self, op: &crate::spec::model::Operation) -> OperationNames {
+        let raw = &op.name.value;
+        if !self.nameable("operation", &op.name) {
+            return OperationNames {
+                method: placeholder(),
+                render: placeholder(),
+                table: placeholder(),
+                request: placeholder(),
+                response: placeholder(),
+                request_fields: Vec::new(),
+                response_fields: Vec::new(),
+            };
+        }
+        let (snake, camel) = (snake(raw), camel(raw));
+        let origin = format!("operation {raw}");
+        let claim = |text: String, what: &str| Claim {
+            text,
+            what: format!("the {what} of operation `{raw}`"),
+            origin: origin.clone(),
+            at: &op.name,
+            hint: RENAME,
+        };
+        let method = self.claim(Space::Methods, claim(snake.clone(), "client method"));
+        let render = self.claim(
+            Space::Methods,
+            claim(format!("render_{snake}"), "render method"),
+        );
+        let table = self.claim(Space::Consts, claim(snake.to_uppercase(), "table constant"));
+        let request_text = format!("{camel}Request");
+        let response_text = format!("{camel}Response");
+        let request = self.claim(Space::Types, claim(request_text.clone(), "request type"));
+        let response = self.claim(Space::Types, claim(response_text.clone(), "response type"));
+        let request_fields = self.fields(
+            &op.request,
+            &request_text,
+            &format!("`{raw}` request"),
+            false,
+        );
+        let response_fields = self.fields(
+            &op.response,
+            &response_text,
+            &format!("`{raw}` response"),
+            true,
+        );
+        OperationNames {
+            method,
+            render,
+            table,
+            request,
+            response,
+            request_fields,
+            response_fields,
+        }
+    }
+
+    fn notification(&mut self, n: &crate::spec::model::Notification) -> NotificationNames {
+        let raw = &n.name.value;
+        if !self.nameable("notification", &n.name) {
+            return NotificationNames {
+                method: placeholder(),
+                table: placeholder(),
+                ty: placeholder(),
+                fields: Vec::new(),
+            };
+        }
+        let (snake, camel) = (snake(raw), camel(raw));
+        let origin = format!("notification {raw}");
+        let claim = |text: String, what: &str| Claim {
+            text,
+            what: format!("the {what} of notification `{raw}`"),
+            origin: origin.clone(),
+            at: &n.name,
+            hint: RENAME,
+        };
+        let method = self.claim(
+            Space::Methods,
+            claim(format!("verify_{snake}_notification"), "client method"),
+        );
+        let table = self.claim(
+            Space::Consts,
+            claim(
+                format!("NOTIFICATION_{}", snake.to_uppercase()),
+                "table constant",
+            ),
+        );
+        let ty_text = format!("{camel}Notification");
+        let ty = self.claim(Space::Types, claim(ty_text.clone(), "type"));
+        let fields = self.fields(&n.fields, &ty_text, &format!("notification `{raw}`"), true);
+        NotificationNames {
+            method,
+            table,
+            ty,
+            fields,
+        }
+    }
+
+    /// The names of a message's fields; `parent` is the message type's name, nested
+    /// types are named `<parent><Field>`. Nested types are items only in received
+    /// messages (requests carry objects as JSON values).
+    fn fields(
+        &mut self,
+        fields: &[Field],
+        parent: &str,
+        context: &str,
+        received: bool,
+    ) -> Vec<FieldNames> {
+        let mut wires = BTreeSet::new();
+        let mut members = BTreeSet::new();
+        let mut names = Vec::with_capacity(fields.len());
+        for field in fields {
+            let wire = field.name.value.as_str();
+            // A repeated wire name is reported as a duplicate by validation.
+            let repeated = !wires.insert(wire);
+            let rust = rust_field_name(field);
+            let member = match ident(&rust) {
+                _ if repeated => placeholder(),
+                Some(_) if !has_ascii_word(&rust) => {
+                    self.problem(&field.name, format!("field `{wire}` has no ASCII letter or digit to make a Rust name from; {RUST_NAME}"));
+                    placeholder()
+                }
+                Some(member) => {
+                    if !members.insert(rust.trim_start_matches("r#").to_owned()) {
+                        self.problem(
+                            &field.name,
+                            format!(
+                                "two fields of {context} become Rust field `{rust}`; {RUST_NAME}"
+                            ),
+                        );
+                    }
+                    member
+                }
+                None => {
+                    self.problem(
+                        &field.name,
+                        format!("`{rust}` is not a usable Rust name; {RUST_NAME}"),
+                    );
+                    placeholder()
+                }
+            };
+            let setter = ident(&format!("with_{}", rust.trim_start_matches("r#")))
+                .unwrap_or_else(placeholder);
+            let nested_text = format!("{parent}{}", camel(&rust));
+            let emitted = received
+                && !field.fields.is_empty()
+                && matches!(field.ty, FieldType::Object | FieldType::List);
+            let nested = if emitted && !repeated {
+                self.claim(
+                    Space::Types,
+                    Claim {
+                        text: nested_text.clone(),
+                        what: format!("the type of `{wire}` in {context}"),
+                        origin: format!("{context}.{wire}"),
+                        at: &field.name,
+                        hint: RUST_NAME,
+                    },
+                )
+            } else {
+                ident(&nested_text).unwrap_or_else(placeholder)
+            };
+            if !field.values.is_empty() && !repeated {
+                if let Err(message) = variant_names(&field.values) {
+                    self.problem(&field.name, format!("field `{wire}`: {message}"));
+                }
+            }
+            let inner = self.fields(&field.fields, &nested_text, &format!("`{wire}`"), received);
+            names.push(FieldNames {
+                member,
+                setter,
+                nested,
+                enum_type: None,
+                fields: inner,
+            });
+        }
+        names
+    }
+
+    /// Names the code-table enums, claims them, and records each field's enum type.
+    fn enums<'s>(&mut self, spec: &'s Spec, names: &mut ItemNames<'s>) -> Vec<EnumItem<'s>> {
+        let mut groups: Vec<(String, &'s [Field], &mut Vec<FieldNames>)> = Vec::new();
+        for (op, op_names) in spec.operations.iter().zip(names.operations.iter_mut()) {
+            let base = camel(&op.name.value);
+            groups.push((
+                format!("{base}Request"),
+                &op.request,
+                &mut op_names.request_fields,
+            ));
+            groups.push((
+                format!("{base}Response"),
+                &op.response,
+                &mut op_names.response_fields,
+            ));
+        }
+        for (n, n_names) in spec
+            .notifications
+            .iter()
+            .zip(names.notifications.iter_mut())
+        {
+            groups.push((
+                format!("{}Notification", camel(&n.name.value)),
+                &n.fields,
+                &mut n_names.fields,
+            ));
+        }
+        let found = enum_names(
+            groups
+                .iter()
+                .map(|(prefix, fields, _)| (prefix.clone(), *fields)),
+        );
+        let mut enums: Vec<EnumItem<'s>> = Vec::new();
+        let mut typed: Vec<(&'s Field, Ident)> = Vec::with_capacity(found.len());
+        for (field, name) in found {
+            let id = self.claim(
+                Space::Types,
+                Claim {
+                    text: name.clone(),
+                    what: format!("the enum of field `{}`", field.name.value),
+                    origin: format!("values {:?}", values_key(field)),
+                    at: &field.name,
+                    hint: RUST_NAME,
+                },
+            );
+            if !enums.iter().any(|e| e.name == name) {
+                let variants = variant_names(&field.values).unwrap_or_default();
+                enums.push(EnumItem {
+                    name: id.clone(),
+                    field,
+                    variants,
+                });
+            }
+            typed.push((field, id));
+        }
+        for (_, fields, field_names) in groups {
+            attach(fields, field_names, &typed);
+        }
+        enums
+    }
+}
+
+/// Records each field's enum type in its names, walking both trees together.
+fn attach(fields: &[Field], names: &mut [FieldNames], typed: &[(&Field, Ident)]) {
+    for (field, names) in fields.iter().zip(names.iter_mut()) {
+        names.enum_type = typed
+            .iter()
+            .find(|(f, _)| std::ptr::eq(*f, field))
+            .map(|(_, id)| id.clone());
+        attach(&field.fields, &mut names.fields, typed);
+    }
+}
+
+/// What makes two code tables the same enum: the same values with the same names.
+fn values_key(field: &Field) -> Vec<(String, Option<String>)> {
+    field
+        .values
+        .iter()
+        .map(|v| (v.value.clone(), v.rust_name.clone()))
+        .collect()
+}
+
+/// The enum name of every field with documented values, in spec order. Fields with
+/// the same Rust name and the same values share the short name (`Code`); otherwise
+/// the name is prefixed with its message's type (`PayResponseCode`). `groups` pairs a
+/// message type name with its fields.
+fn enum_names<'s>(
+    groups: impl IntoIterator<Item = (String, &'s [Field])>,
+) -> Vec<(&'s Field, String)> {
+    fn walk<'s>(prefix: &str, fields: &'s [Field], found: &mut Vec<(String, &'s Field)>) {
+        for field in fields {
+            if !field.values.is_empty() {
+                found.push((prefix.to_owned(), field));
+            }
+            let nested = format!("{prefix}{}", camel(&rust_field_name(field)));
+            walk(&nested, &field.fields, found);
+        }
+    }
+    let mut found: Vec<(String, &Field)> = Vec::new();
+    for (prefix, fields) in groups {
+        walk(&prefix, fields, &mut found);
+    }
+    let mut taken: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
+    let mut by_field = Vec::with_capacity(found.len());
+    for (prefix, field) in &found {
+        let short = camel(&rust_field_name(field));
+        let same_name_same_values = found
+            .iter()
+            .filter(|(_, other)| camel(&rust_field_name(other)) == short)
+            .all(|(_, other)| values_key(other) == values_key(field));
+        let mut name = if same_name_same_values {
+            short.clone()
+        } else {
+            format!("{prefix}{short}")
+        };
+        if taken
+            .get(&name)
+            .is_some_and(|existing| *existing != values_key(field))
+        {
+            name = format!("{prefix}{short}");
+        }
+        taken
+            .entry(name.clone())
+            .or_insert_with(|| values_key(field));
+        by_field.push((*field, name));
+    }
+    by_field
+}
