@@ -91,21 +91,54 @@ pub fn spec(data: &[u8]) {
 pub mod runtime {
     use super::credentials;
     use paygen::protocol::{Notification, Operation, Provider};
-    use paygen::HttpResponse;
+    use paygen::{FixedClock, HttpResponse, MemorySeenStore, Receiver};
 
-    /// `paygen::decode::decode_response` with status 200 and no headers.
-    pub fn decode_response(provider: &Provider, operation: &Operation, body: String) {
-        let response = HttpResponse {
-            status: 200,
-            headers: vec![],
-            body,
-        };
-        let _ =
-            paygen::decode::decode_response(provider, operation, &credentials(provider), &response);
+    /// A receiver at a fixed time, with a seen-store so the replay path runs too.
+    fn with_receiver<R>(provider: &Provider, run: impl FnOnce(&Receiver<'_>) -> R) -> R {
+        let credentials = credentials(provider);
+        let clock = FixedClock::at_unix_seconds(1_700_000_000);
+        let seen = MemorySeenStore::with_capacity(16);
+        run(&Receiver {
+            credentials: &credentials,
+            clock: &clock,
+            utc_offset_minutes: provider.utc_offset_minutes,
+            seen: Some(&seen),
+        })
     }
 
-    /// `paygen::decode::decode_notification` (`provider` is for its credentials today).
+    /// `paygen::decode::decode_response` with status 200 and no headers, then the same
+    /// body through `decode_message` with verification off: a fuzzer cannot forge a
+    /// signature, and without that second call payload decoding would go unexercised.
+    pub fn decode_response(provider: &Provider, operation: &Operation, body: String) {
+        with_receiver(provider, |receiver| {
+            let envelope = &provider.response;
+            let _ = paygen::decode::decode_message(
+                envelope.body,
+                &envelope.payload,
+                None,
+                receiver,
+                &body,
+            );
+            let response = HttpResponse {
+                status: 200,
+                headers: vec![],
+                body,
+            };
+            let _ = paygen::decode::decode_response(provider, operation, receiver, &response);
+        });
+    }
+
+    /// `paygen::decode::decode_notification`, then `decode_message` unverified (see above).
     pub fn decode_notification(provider: &Provider, notification: &Notification, input: &str) {
-        let _ = paygen::decode::decode_notification(notification, &credentials(provider), input);
+        with_receiver(provider, |receiver| {
+            let _ = paygen::decode::decode_message(
+                notification.body,
+                &notification.payload,
+                None,
+                receiver,
+                input,
+            );
+            let _ = paygen::decode::decode_notification(notification, receiver, input);
+        });
     }
 }
