@@ -136,7 +136,7 @@ fn an_rsa_key_is_never_placed_in_the_string_and_rsa_comes_last() {
 fn a_verify_key_belongs_to_rsa_recipes() {
     assert_eq!(
         errors_with(
-            &format!("{RECIPE}").replace("    digests:", "    verify_key: { credential: provider_key }\n    digests:"),
+            &RECIPE.replace("    digests:", "    verify_key: { credential: provider_key }\n    digests:"),
             &[PUBLIC_KEY]
         ),
         ["19:31: recipe `md5_upper`: `verify_key` is for RSA recipes; HMACs and digests verify with `key`"]
