@@ -1,57 +1,99 @@
-//! The canonical `k=v&...` string that most recipes sign.
+//! The canonical string that most recipes sign: `k=v&...` pairs, or the values alone,
+//! sorted or in a documented order, raw or URL-encoded.
 
 use crate::wire::WireValue;
-use paygen_protocol::Canonical;
+use paygen_protocol::{Canonical, CanonicalForm, ValueEncoding};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::ops::Range;
+
+/// RFC 3986 unreserved characters stay; everything else is percent-encoded.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A value as a canonical string covers it: received text, or a value about to be sent.
 #[derive(Debug, Clone, Copy)]
 pub enum SignedText<'v> {
-    /// Text as received (or a secret added as a sorted field).
+    /// Text as received.
     Str(&'v str),
     /// A value of a request being built.
     Wire(&'v WireValue<'v>),
+    /// A secret added as a sorted field: its place in the string is recorded so that
+    /// explanations mask exactly it.
+    Secret(&'v str),
 }
 
 impl SignedText<'_> {
     /// `""` (and JSON `null`) only: `0` and `"0"` are never empty.
     fn is_empty(&self) -> bool {
         match self {
-            SignedText::Str(text) => text.is_empty(),
+            SignedText::Str(text) | SignedText::Secret(text) => text.is_empty(),
             SignedText::Wire(value) => value.is_empty(),
         }
     }
 
     fn write_to(&self, out: &mut String) {
         match self {
-            SignedText::Str(text) => out.push_str(text),
+            SignedText::Str(text) | SignedText::Secret(text) => out.push_str(text),
             SignedText::Wire(value) => value.write_text(out),
         }
     }
 }
 
-/// Builds the canonical string of `pairs` under `rules` into `out`: excluded names and
-/// (when the rules say so) empty values dropped, the rest sorted by name in ASCII order
-/// and joined. Nested values (objects, lists) appear as their compact JSON text for
-/// values being sent, and exactly as received for received ones. `pairs` is reordered.
+/// Builds the canonical string of `pairs` under `rules` into `out`: fields outside the
+/// rules' coverage and (when the rules say so) empty values dropped, the rest sorted by
+/// name in ASCII order (or in the rules' documented order), each written as `k=v` or as
+/// its value alone, encoded as the rules say, and joined. Nested values (objects,
+/// lists) appear as their compact JSON text for values being sent, and exactly as
+/// received for received ones. `pairs` is reordered. Returns where in `out` secret
+/// values were written.
 pub fn canonical_string(
     pairs: &mut Vec<(&str, SignedText<'_>)>,
     rules: &Canonical,
     out: &mut String,
-) {
-    pairs.retain(|(name, value)| {
-        let empty = rules.skip_empty && value.is_empty();
-        let excluded = rules.exclude.iter().any(|excluded| excluded == name);
-        !(empty || excluded)
-    });
-    // ASCII order of the names, byte by byte; stable for repeated names.
-    pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+) -> Vec<Range<usize>> {
+    pairs.retain(|(name, value)| rules.covers(name) && !(rules.skip_empty && value.is_empty()));
+    if rules.order.is_empty() {
+        // ASCII order of the names, byte by byte; stable for repeated names.
+        pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    } else {
+        // `covers` kept only listed names, so every name has a position.
+        let position = |name: &str| rules.order.iter().position(|n| n == name);
+        pairs.sort_by_key(|(name, _)| position(name));
+    }
+    let mut secrets = Vec::new();
+    let mut text = String::new();
     for (index, (name, value)) in pairs.iter().enumerate() {
         if index > 0 {
             out.push_str(&rules.join);
         }
-        out.push_str(name);
-        out.push_str(&rules.pair_separator);
-        value.write_to(out);
+        if rules.form == CanonicalForm::Pairs {
+            out.push_str(name);
+            out.push_str(&rules.pair_separator);
+        }
+        let start = out.len();
+        match rules.value_encoding {
+            ValueEncoding::Raw => value.write_to(out),
+            encoding => {
+                text.clear();
+                value.write_to(&mut text);
+                encode_value(&text, encoding, out);
+            }
+        }
+        if matches!(value, SignedText::Secret(_)) {
+            secrets.push(start..out.len());
+        }
+    }
+    secrets
+}
+
+fn encode_value(text: &str, encoding: ValueEncoding, out: &mut String) {
+    match encoding {
+        ValueEncoding::Raw => out.push_str(text),
+        ValueEncoding::Form => out.extend(form_urlencoded::byte_serialize(text.as_bytes())),
+        ValueEncoding::Percent => out.extend(utf8_percent_encode(text, UNRESERVED)),
     }
 }
 
@@ -66,6 +108,9 @@ mod tests {
             skip_empty: true,
             pair_separator: "=".into(),
             join: "&".into(),
+            form: CanonicalForm::Pairs,
+            order: Cow::Borrowed(&[]),
+            value_encoding: ValueEncoding::Raw,
         }
     }
 
@@ -135,5 +180,44 @@ mod tests {
         let mut out = String::new();
         canonical_string(&mut pairs, &rules(&[]), &mut out);
         assert_eq!(out, r#"extended={"b":1,"a":"x"}&total_fee=0"#);
+    }
+
+    #[test]
+    fn values_alone_in_a_documented_order_with_a_separator() {
+        static ORDER: [Cow<'static, str>; 3] =
+            [Cow::Borrowed("c"), Cow::Borrowed("a"), Cow::Borrowed("b")];
+        let rules = Canonical {
+            form: CanonicalForm::Values,
+            order: Cow::Borrowed(&ORDER),
+            join: "|".into(),
+            ..rules(&[])
+        };
+        // `z` is not in the order, so not signed; `b` is empty, so skipped.
+        let pairs = [("a", "1"), ("z", "9"), ("b", ""), ("c", "3")];
+        assert_eq!(canonical(&pairs, &rules), "3|1");
+    }
+
+    #[test]
+    fn values_url_encoded_as_form_or_percent() {
+        let pairs = [("a", "x y*~+/中")];
+        let form = Canonical {
+            value_encoding: ValueEncoding::Form,
+            ..rules(&[])
+        };
+        assert_eq!(canonical(&pairs, &form), "a=x+y*%7E%2B%2F%E4%B8%AD");
+        let percent = Canonical {
+            value_encoding: ValueEncoding::Percent,
+            ..rules(&[])
+        };
+        assert_eq!(canonical(&pairs, &percent), "a=x%20y%2A~%2B%2F%E4%B8%AD");
+    }
+
+    #[test]
+    fn secret_positions_are_where_the_secret_was_written() {
+        let mut pairs = vec![("k", SignedText::Secret("a")), ("a", SignedText::Str("a"))];
+        let mut out = String::new();
+        let secrets = canonical_string(&mut pairs, &rules(&[]), &mut out);
+        assert_eq!(out, "a=a&k=a");
+        assert_eq!(secrets, vec![6..7]);
     }
 }

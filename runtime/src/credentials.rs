@@ -65,14 +65,6 @@ impl Credentials {
                 name: name.to_owned(),
             })
     }
-
-    /// The credentials' secret values, for masking in explanations.
-    pub(crate) fn secrets(&self) -> impl Iterator<Item = &str> {
-        self.entries
-            .iter()
-            .filter(|(_, v)| v.is_secret())
-            .map(|(_, v)| v.expose())
-    }
 }
 
 impl fmt::Debug for Credentials {

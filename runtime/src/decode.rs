@@ -9,13 +9,12 @@ use crate::credentials::Credentials;
 use crate::error::{Error, SignatureFailure};
 use crate::raw_json::{signed_text, strict_value, RawObject};
 use crate::seen::SeenStore;
-use crate::sign::{sign, SignSource, SigningTrace};
+use crate::sign::{verify, SignSource, SigningTrace};
 use paygen_protocol::{
     BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding, PayloadField,
     Provider, SignInput, SuccessRule, UnsignedErrorReply, UnsignedFields, Verification,
 };
 use serde_json::{Map, Value};
-use subtle::ConstantTimeEq;
 
 /// An HTTP response as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,9 +230,16 @@ pub fn decode_message(
         Some(text) => text,
     };
     let mut stages = SigningTrace::default();
-    let expected =
-        expected_signature(check, payload_field, &received, body, receiver, &mut stages)?;
-    if !same_signature(&expected, signature) {
+    let verified = check_signature(
+        check,
+        payload_field,
+        &received,
+        body,
+        signature,
+        receiver,
+        &mut stages,
+    )?;
+    if !verified {
         return Err(signature_error(SignatureFailure::Mismatch));
     }
 
@@ -323,18 +329,13 @@ fn coverage(
     }
     let recipe = &check.recipe;
     match recipe.input {
-        SignInput::Body => Coverage::Signed,
+        SignInput::Body | SignInput::Template => Coverage::Signed,
         SignInput::PayloadField => match payload {
             Some(p) if p.name == field.name => Coverage::Signed,
             _ => Coverage::Outside,
         },
         SignInput::Canonical => {
-            if recipe
-                .canonical
-                .exclude
-                .iter()
-                .any(|name| *name == field.name)
-            {
+            if !recipe.canonical.covers(&field.name) {
                 Coverage::Outside
             } else if recipe.canonical.skip_empty && field.signed_text.is_empty() {
                 Coverage::EmptyAsAbsent
@@ -414,50 +415,36 @@ fn business_fields(
     Ok(fields)
 }
 
-fn expected_signature(
+/// Whether `signature` is the recipe's signature of the received message.
+fn check_signature(
     check: &Verification,
     payload: Option<&PayloadField>,
     received: &[ReceivedField],
     body: &str,
+    signature: &str,
     receiver: &Receiver<'_>,
     trace: &mut SigningTrace,
-) -> Result<String, Error> {
+) -> Result<bool, Error> {
     let recipe = &check.recipe;
     let credentials = receiver.credentials;
-    match recipe.input {
-        SignInput::Canonical => {
-            let pairs = received
+    let source = match recipe.input {
+        SignInput::Canonical => SignSource::Pairs(
+            received
                 .iter()
                 .filter(|f| f.name != check.field)
                 .map(|f| (f.name.as_str(), SignedText::Str(&f.signed_text)))
-                .collect();
-            sign(recipe, SignSource::Pairs(pairs), credentials, Some(trace))
-        }
-        SignInput::PayloadField => {
-            let text = payload
-                .and_then(|p| received.iter().find(|f| f.name == p.name))
-                .map_or("", |f| f.signed_text.as_str());
-            sign(
-                recipe,
-                SignSource::Bytes(text.as_bytes()),
-                credentials,
-                Some(trace),
-            )
-        }
-        SignInput::Body => sign(
-            recipe,
-            SignSource::Bytes(body.as_bytes()),
-            credentials,
-            Some(trace),
+                .collect(),
         ),
-    }
-}
-
-/// Constant-time comparison; hex case carries no information, so it is ignored.
-fn same_signature(expected: &str, received: &str) -> bool {
-    let expected = expected.to_ascii_lowercase();
-    let received = received.to_ascii_lowercase();
-    expected.len() == received.len() && bool::from(expected.as_bytes().ct_eq(received.as_bytes()))
+        SignInput::PayloadField => SignSource::Bytes(
+            payload
+                .and_then(|p| received.iter().find(|f| f.name == p.name))
+                .map_or("", |f| f.signed_text.as_str())
+                .as_bytes(),
+        ),
+        // Validation keeps template recipes (request parts) out of verification.
+        SignInput::Body | SignInput::Template => SignSource::Bytes(body.as_bytes()),
+    };
+    verify(recipe, source, signature, credentials, trace)
 }
 
 /// Parses a body once into its top-level fields in received order; a repeated name is

@@ -6,11 +6,12 @@ use crate::clock::{format_clock, Clock, NonceSource};
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::sign::{sign, SignSource, SigningTrace};
+use crate::template::{path_and_query, TemplateValues};
 use crate::validate::validate_request;
 use crate::wire::{write_json_string, WireFields, WireValue};
 use paygen_protocol::{
-    BodyFormat, CommonField, Operation, Payload, PayloadEncoding, Provider, SignInput,
-    SignatureOutput, ValueSource,
+    BodyFormat, CommonField, Operation, Payload, PayloadEncoding, Provider, Recipe, SignInput,
+    SignatureOutput, TemplatePart, ValueSource,
 };
 use std::borrow::Cow;
 
@@ -108,6 +109,7 @@ pub fn encode_request(
         }),
     ));
     let signature_value;
+    let mut template_parts = None;
     let signature = envelope.signature.as_ref().filter(|_| operation.signed);
     let body = match signature {
         None => render_body(envelope.body, &top),
@@ -139,6 +141,21 @@ pub fn encode_request(
                     let bytes = SignSource::Bytes(body.as_bytes());
                     (sign(recipe, bytes, credentials, trace)?, Some(body))
                 }
+                SignInput::Template => {
+                    let body = render_body(envelope.body, &top);
+                    let url = request_url(operation, context);
+                    let parts = TemplateParts::new(provider, recipe, context)?;
+                    let values = TemplateValues {
+                        method: &operation.method,
+                        path: path_and_query(&url),
+                        timestamp: &parts.timestamp,
+                        nonce: &parts.nonce,
+                        body: &body,
+                    };
+                    let value = sign(recipe, SignSource::Parts(values), credentials, trace)?;
+                    template_parts = Some(parts);
+                    (value, Some(body))
+                }
             };
             match &signature.output {
                 SignatureOutput::Field(name) => {
@@ -146,7 +163,8 @@ pub fn encode_request(
                     top.push((name, &signature_value));
                 }
                 SignatureOutput::Header { name, template } => {
-                    let header = fill_template(template, &value, credentials)?;
+                    let parts = template_parts.as_ref();
+                    let header = fill_template(template, &value, parts, credentials)?;
                     headers.push((name.clone(), Cow::Owned(header)));
                 }
             }
@@ -162,14 +180,55 @@ fn finish(
     headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
     body: String,
 ) -> HttpRequest {
-    let mut url = String::with_capacity(context.base_url.len() + operation.path.len());
-    url.push_str(context.base_url.trim_end_matches('/'));
-    url.push_str(&operation.path);
+    let url = request_url(operation, context);
     HttpRequest {
         method: operation.method.clone(),
         url,
         headers,
         body,
+    }
+}
+
+/// The URL a request goes to; template signatures sign its path and query.
+fn request_url(operation: &Operation, context: &RequestContext<'_>) -> String {
+    let mut url = String::with_capacity(context.base_url.len() + operation.path.len());
+    url.push_str(context.base_url.trim_end_matches('/'));
+    url.push_str(&operation.path);
+    url
+}
+
+/// A template signature's timestamp and nonce, made once per request: they are signed
+/// and also written into the header as `{timestamp}` and `{nonce}`.
+struct TemplateParts {
+    timestamp: String,
+    nonce: String,
+}
+
+impl TemplateParts {
+    fn new(
+        provider: &Provider,
+        recipe: &Recipe,
+        context: &RequestContext<'_>,
+    ) -> Result<Self, Error> {
+        let mut parts = TemplateParts {
+            timestamp: String::new(),
+            nonce: String::new(),
+        };
+        for part in recipe.template.parts.iter() {
+            match part {
+                TemplatePart::Timestamp(format) => format_clock(
+                    context.clock.now_millis(),
+                    *format,
+                    provider.utc_offset_minutes,
+                    &mut parts.timestamp,
+                ),
+                TemplatePart::Nonce(len) => {
+                    context.nonce.fill(usize::from(*len), &mut parts.nonce)?
+                }
+                _ => {}
+            }
+        }
+        Ok(parts)
     }
 }
 
@@ -201,10 +260,12 @@ fn common_value<'c>(
     })
 }
 
-/// Replaces `{signature}` and `{<credential>}` in a header template.
+/// Replaces `{signature}`, `{<credential>}` and, for template signatures,
+/// `{timestamp}` and `{nonce}` in a header template.
 fn fill_template(
     template: &str,
     signature: &str,
+    parts: Option<&TemplateParts>,
     credentials: &Credentials,
 ) -> Result<String, Error> {
     let mut out = String::with_capacity(template.len() + signature.len() + 32);
@@ -220,6 +281,10 @@ fn fill_template(
         let name = &after[..end];
         if name == "signature" {
             out.push_str(signature);
+        } else if let (Some(parts), "timestamp") = (parts, name) {
+            out.push_str(&parts.timestamp);
+        } else if let (Some(parts), "nonce") = (parts, name) {
+            out.push_str(&parts.nonce);
         } else {
             out.push_str(credentials.get(name)?.expose());
         }

@@ -1,10 +1,16 @@
-//! Runs a signing recipe: the string to sign, the key, the digest chain.
+//! Runs a signing recipe: the string to sign, the key, the digest chain; and checks a
+//! received signature the same way.
 
 use crate::canonical::{canonical_string, SignedText};
 use crate::credentials::Credentials;
-use crate::digest::{digest_chain, DigestTrace};
+use crate::digest::{digest_chain, DigestTrace, StepError, StepKeys};
 use crate::error::Error;
-use paygen_protocol::{KeyPlace, Recipe, SignInput};
+use crate::rsa_keys::{KeyError, PrivateKey, PublicKey};
+use crate::template::{template_string, TemplateValues};
+use base64::Engine as _;
+use paygen_protocol::{AlgorithmKind, DigestOutput, KeyPlace, Recipe, SignInput};
+use std::ops::Range;
+use subtle::ConstantTimeEq as _;
 
 /// What a recipe signs, already taken from the message.
 #[derive(Debug)]
@@ -13,6 +19,8 @@ pub enum SignSource<'a> {
     Pairs(Vec<(&'a str, SignedText<'a>)>),
     /// Raw bytes: the payload field's text or the body.
     Bytes(&'a [u8]),
+    /// The values of a template's parts.
+    Parts(TemplateValues<'a>),
 }
 
 /// Every stage of one signature, with secrets masked: what `--explain` prints and what a
@@ -23,12 +31,20 @@ pub struct SigningTrace {
     pub input: String,
     /// The canonical string, for canonical recipes (without the appended key).
     pub canonical: Option<String>,
-    /// The string to sign, secrets shown as `***`.
+    /// The string to sign, the secrets the recipe placed in it shown as `***`.
     pub string_to_sign: String,
     /// Each digest step's output.
     pub digests: Vec<DigestTrace>,
-    /// The final signature.
+    /// The final signature (for an RSA verification, the received one).
     pub signature: String,
+}
+
+/// The string to sign, with where the recipe wrote secrets into it.
+struct ToSign {
+    bytes: Vec<u8>,
+    /// Length of the canonical string at the start of `bytes`, for canonical input.
+    canonical_len: Option<usize>,
+    secrets: Vec<Range<usize>>,
 }
 
 /// Computes the signature of `source` under `recipe`.
@@ -38,50 +54,210 @@ pub fn sign(
     credentials: &Credentials,
     trace: Option<&mut SigningTrace>,
 ) -> Result<String, Error> {
-    let key = credentials.get(&recipe.key_credential)?.expose();
-    let mut to_sign: Vec<u8>;
-    let mut canonical_text = None;
+    let key = signing_key(recipe, credentials)?;
+    let to_sign = string_to_sign(recipe, source, key);
+    // Parsed once per signature: only recipes with an RSA step need it.
+    let rsa = match (has_step(recipe, AlgorithmKind::Rsa), key) {
+        (true, Some(key)) => Some(PrivateKey::parse(key).map_err(|e| key_error(recipe, e))?),
+        _ => None,
+    };
+    let keys = StepKeys {
+        hmac: key.map(str::as_bytes),
+        rsa: rsa.as_ref(),
+    };
+    let mut digests = trace.is_some().then(Vec::new);
+    let signature = digest_chain(&to_sign.bytes, &recipe.digests, keys, digests.as_mut())
+        .map_err(|e| step_error(recipe, e))?;
+    if let Some(trace) = trace {
+        explain(
+            recipe,
+            &to_sign,
+            digests.unwrap_or_default(),
+            &signature,
+            trace,
+        );
+    }
+    Ok(signature)
+}
+
+/// Whether `received` is the signature of `source` under `recipe`: recomputed and
+/// compared in constant time for digests and HMACs (hex case ignored, base64 exact),
+/// checked with the verify key for RSA.
+pub fn verify(
+    recipe: &Recipe,
+    source: SignSource<'_>,
+    received: &str,
+    credentials: &Credentials,
+    trace: &mut SigningTrace,
+) -> Result<bool, Error> {
+    let Some((last, before)) = recipe.digests.split_last() else {
+        return Ok(false);
+    };
+    if last.algorithm.kind() != AlgorithmKind::Rsa {
+        let expected = sign(recipe, source, credentials, Some(trace))?;
+        return Ok(same_text(&expected, received, last.output));
+    }
+    let key = signing_key(recipe, credentials)?;
+    let to_sign = string_to_sign(recipe, source, key);
+    let name = recipe
+        .verify_key_credential
+        .as_deref()
+        .or(recipe.key_credential.as_deref())
+        .unwrap_or_default();
+    let public = PublicKey::parse(credentials.get(name)?.expose()).map_err(|e| {
+        Error::InvalidCredential {
+            name: name.to_owned(),
+            reason: e.to_string(),
+        }
+    })?;
+    let keys = StepKeys {
+        hmac: key.map(str::as_bytes),
+        rsa: None,
+    };
+    let mut digests = Vec::new();
+    let message = if before.is_empty() {
+        to_sign.bytes.clone()
+    } else {
+        digest_chain(&to_sign.bytes, before, keys, Some(&mut digests))
+            .map_err(|e| step_error(recipe, e))?
+            .into_bytes()
+    };
+    explain(recipe, &to_sign, digests, received, trace);
+    let Some(signature) = decode_text(received, last.output) else {
+        return Ok(false);
+    };
+    Ok(public.verify(last.algorithm, &message, &signature))
+}
+
+/// The signing key's text, when the recipe has one.
+fn signing_key<'c>(
+    recipe: &Recipe,
+    credentials: &'c Credentials,
+) -> Result<Option<&'c str>, Error> {
+    match &recipe.key_credential {
+        Some(name) => Ok(Some(credentials.get(name)?.expose())),
+        None => Ok(None),
+    }
+}
+
+fn has_step(recipe: &Recipe, kind: AlgorithmKind) -> bool {
+    recipe.digests.iter().any(|s| s.algorithm.kind() == kind)
+}
+
+fn key_error(recipe: &Recipe, error: KeyError) -> Error {
+    Error::InvalidCredential {
+        name: recipe
+            .key_credential
+            .as_deref()
+            .unwrap_or_default()
+            .to_owned(),
+        reason: error.to_string(),
+    }
+}
+
+fn step_error(recipe: &Recipe, error: StepError) -> Error {
+    match error {
+        StepError::Rsa(error) => key_error(recipe, error),
+        // Validation rejects keyed steps in recipes without a key.
+        StepError::NoKey(step) => Error::InvalidCredential {
+            name: step.to_owned(),
+            reason: error.to_string(),
+        },
+    }
+}
+
+/// Builds the string to sign, recording where the recipe placed the key.
+fn string_to_sign(recipe: &Recipe, source: SignSource<'_>, key: Option<&str>) -> ToSign {
+    let placed = key.unwrap_or_default();
+    let mut to_sign = ToSign {
+        bytes: Vec::new(),
+        canonical_len: None,
+        secrets: Vec::new(),
+    };
     match source {
         SignSource::Pairs(mut pairs) => {
-            if let KeyPlace::SortedField(name) = &recipe.key_place {
-                pairs.push((name, SignedText::Str(key)));
+            if let (KeyPlace::SortedField(name), Some(key)) = (&recipe.key_place, key) {
+                pairs.push((name, SignedText::Secret(key)));
             }
-            let mut canonical = String::with_capacity(pairs.len() * 32 + key.len() + 16);
-            canonical_string(&mut pairs, &recipe.canonical, &mut canonical);
-            if trace.is_some() {
-                canonical_text = Some(canonical.clone());
-            }
-            to_sign = canonical.into_bytes();
+            let mut canonical = String::with_capacity(pairs.len() * 32 + placed.len() + 16);
+            to_sign.secrets = canonical_string(&mut pairs, &recipe.canonical, &mut canonical);
+            to_sign.canonical_len = Some(canonical.len());
+            to_sign.bytes = canonical.into_bytes();
         }
         SignSource::Bytes(bytes) => {
-            to_sign = Vec::with_capacity(bytes.len() + key.len() + 8);
-            to_sign.extend_from_slice(bytes);
+            to_sign.bytes = Vec::with_capacity(bytes.len() + placed.len() + 8);
+            to_sign.bytes.extend_from_slice(bytes);
+        }
+        SignSource::Parts(values) => {
+            template_string(&recipe.template, &values, &mut to_sign.bytes);
         }
     }
-    if let KeyPlace::Append(prefix) = &recipe.key_place {
-        to_sign.extend_from_slice(prefix.as_bytes());
-        to_sign.extend_from_slice(key.as_bytes());
+    if let (KeyPlace::Append(prefix), Some(key)) = (&recipe.key_place, key) {
+        to_sign.bytes.extend_from_slice(prefix.as_bytes());
+        let start = to_sign.bytes.len();
+        to_sign.bytes.extend_from_slice(key.as_bytes());
+        to_sign.secrets.push(start..to_sign.bytes.len());
     }
-    match trace {
-        None => Ok(digest_chain(&to_sign, &recipe.digests, None)),
-        Some(trace) => {
-            let mask = |text: &str| {
-                credentials
-                    .secrets()
-                    .filter(|secret| !secret.is_empty())
-                    .fold(text.to_owned(), |acc, secret| acc.replace(secret, "***"))
-            };
-            trace.input = match recipe.input {
-                SignInput::Canonical => "canonical string of the top-level fields".into(),
-                SignInput::PayloadField => "text of the encoded payload field".into(),
-                SignInput::Body => "raw body bytes".into(),
-            };
-            trace.canonical = canonical_text.map(|c| mask(&c));
-            trace.string_to_sign = mask(&String::from_utf8_lossy(&to_sign));
-            trace.digests.clear();
-            let signature = digest_chain(&to_sign, &recipe.digests, Some(&mut trace.digests));
-            trace.signature = signature.clone();
-            Ok(signature)
+    to_sign
+}
+
+/// Fills `trace`, masking the secrets at the places the recipe put them (and nowhere
+/// else: a short key must not mask every matching character of the message).
+fn explain(
+    recipe: &Recipe,
+    to_sign: &ToSign,
+    digests: Vec<DigestTrace>,
+    signature: &str,
+    trace: &mut SigningTrace,
+) {
+    trace.input = match recipe.input {
+        SignInput::Canonical => "canonical string of the top-level fields",
+        SignInput::PayloadField => "text of the encoded payload field",
+        SignInput::Body => "raw body bytes",
+        SignInput::Template => "template of the request's parts",
+    }
+    .into();
+    trace.canonical = to_sign.canonical_len.map(|len| {
+        masked(
+            to_sign.bytes.get(..len).unwrap_or_default(),
+            &to_sign.secrets,
+        )
+    });
+    trace.string_to_sign = masked(&to_sign.bytes, &to_sign.secrets);
+    trace.digests = digests;
+    trace.signature = signature.to_owned();
+}
+
+/// `bytes` as text with every range of `secrets` (that lies within it) shown as `***`.
+fn masked(bytes: &[u8], secrets: &[Range<usize>]) -> String {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    for range in secrets {
+        // Ranges come in writing order and never overlap; skip any that would not fit.
+        if range.end > bytes.len() || range.start < at {
+            continue;
         }
+        out.extend_from_slice(bytes.get(at..range.start).unwrap_or_default());
+        out.extend_from_slice(b"***");
+        at = range.end;
+    }
+    out.extend_from_slice(bytes.get(at..).unwrap_or_default());
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Constant-time comparison; hex case carries no information, so it is ignored.
+fn same_text(expected: &str, received: &str, output: DigestOutput) -> bool {
+    let (expected, received) = match output {
+        DigestOutput::Hex(_) => (expected.to_ascii_lowercase(), received.to_ascii_lowercase()),
+        DigestOutput::Base64 => (expected.to_owned(), received.to_owned()),
+    };
+    expected.len() == received.len() && bool::from(expected.as_bytes().ct_eq(received.as_bytes()))
+}
+
+/// A received signature's bytes; `None` when it is not in the declared text form.
+fn decode_text(text: &str, output: DigestOutput) -> Option<Vec<u8>> {
+    match output {
+        DigestOutput::Hex(_) => hex::decode(text).ok(),
+        DigestOutput::Base64 => base64::engine::general_purpose::STANDARD.decode(text).ok(),
     }
 }

@@ -2174,17 +2174,26 @@ pub mod tables {
                         skip_empty: true,
                         pair_separator: Cow::Borrowed("="),
                         join: Cow::Borrowed("&"),
+                        form: CanonicalForm::Pairs,
+                        order: Cow::Borrowed(&[]),
+                        value_encoding: ValueEncoding::Raw,
                     },
-                    key_credential: Cow::Borrowed("terminal_key"),
+                    key_credential: Some(Cow::Borrowed("terminal_key")),
                     key_place: KeyPlace::Append(Cow::Borrowed("")),
                     digests: Cow::Borrowed(
                         &[
                             DigestStep {
                                 algorithm: DigestAlgorithm::Md5,
-                                hex: HexCase::Lower,
+                                output: DigestOutput::Hex(HexCase::Lower),
                             },
                         ],
                     ),
+                    verify_key_credential: None,
+                    template: Template {
+                        parts: Cow::Borrowed(&[]),
+                        join: Cow::Borrowed(""),
+                        trailing: false,
+                    },
                 },
                 output: SignatureOutput::Header {
                     name: Cow::Borrowed("Authorization"),

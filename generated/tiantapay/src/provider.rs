@@ -681,17 +681,26 @@ pub mod tables {
                         skip_empty: true,
                         pair_separator: Cow::Borrowed("="),
                         join: Cow::Borrowed("&"),
+                        form: CanonicalForm::Pairs,
+                        order: Cow::Borrowed(&[]),
+                        value_encoding: ValueEncoding::Raw,
                     },
-                    key_credential: Cow::Borrowed("key"),
+                    key_credential: Some(Cow::Borrowed("key")),
                     key_place: KeyPlace::Append(Cow::Borrowed("")),
                     digests: Cow::Borrowed(
                         &[
                             DigestStep {
                                 algorithm: DigestAlgorithm::Md5,
-                                hex: HexCase::Upper,
+                                output: DigestOutput::Hex(HexCase::Upper),
                             },
                         ],
                     ),
+                    verify_key_credential: None,
+                    template: Template {
+                        parts: Cow::Borrowed(&[]),
+                        join: Cow::Borrowed(""),
+                        trailing: false,
+                    },
                 },
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),

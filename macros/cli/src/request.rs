@@ -83,7 +83,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
                 "canonical": trace.canonical,
                 "string_to_sign": trace.string_to_sign,
                 "digests": trace.digests.iter().map(|d| json!({
-                    "algorithm": format!("{:?}", d.algorithm).to_lowercase(),
+                    "algorithm": d.algorithm.name(),
                     "output": d.output,
                 })).collect::<Vec<_>>(),
                 "signature": trace.signature,
@@ -111,7 +111,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         for step in &trace.digests {
             println!(
                 "{:<17} {}",
-                format!("{:?}:", step.algorithm).to_lowercase(),
+                format!("{}:", step.algorithm.name()),
                 step.output
             );
         }

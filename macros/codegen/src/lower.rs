@@ -21,9 +21,11 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
         recipe.unwrap_or(ir::Recipe {
             input: ir::SignInput::Body,
             canonical: default_canonical(),
-            key_credential: text(""),
-            key_place: ir::KeyPlace::Append(text("")),
+            key_credential: None,
+            key_place: ir::KeyPlace::Unplaced,
             digests: Cow::Owned(Vec::new()),
+            verify_key_credential: None,
+            template: template(None),
         })
     };
     let verification = |v: &m::Verification| ir::Verification {
@@ -145,6 +147,46 @@ fn default_canonical() -> ir::Canonical {
         skip_empty: true,
         pair_separator: text("="),
         join: text("&"),
+        form: ir::CanonicalForm::Pairs,
+        order: Cow::Owned(Vec::new()),
+        value_encoding: ir::ValueEncoding::Raw,
+    }
+}
+
+fn template(spec: Option<&m::TemplateSpec>) -> ir::Template {
+    ir::Template {
+        parts: spec
+            .map(|t| {
+                t.parts
+                    .iter()
+                    .map(|part| match part {
+                        m::TemplatePart::Method => ir::TemplatePart::Method,
+                        m::TemplatePart::Path => ir::TemplatePart::Path,
+                        m::TemplatePart::Timestamp(f) => ir::TemplatePart::Timestamp(clock(*f)),
+                        m::TemplatePart::Nonce(len) => ir::TemplatePart::Nonce(*len),
+                        m::TemplatePart::Body => ir::TemplatePart::Body,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        join: text(spec.map_or("", |t| t.join.as_str())),
+        trailing: spec.is_some_and(|t| t.trailing),
+    }
+}
+
+/// The IR of a spec algorithm.
+pub(crate) fn algorithm(algorithm: m::DigestAlgorithm) -> ir::DigestAlgorithm {
+    match algorithm {
+        m::DigestAlgorithm::Md5 => ir::DigestAlgorithm::Md5,
+        m::DigestAlgorithm::Sha1 => ir::DigestAlgorithm::Sha1,
+        m::DigestAlgorithm::Sha256 => ir::DigestAlgorithm::Sha256,
+        m::DigestAlgorithm::Sha512 => ir::DigestAlgorithm::Sha512,
+        m::DigestAlgorithm::Sm3 => ir::DigestAlgorithm::Sm3,
+        m::DigestAlgorithm::HmacMd5 => ir::DigestAlgorithm::HmacMd5,
+        m::DigestAlgorithm::HmacSha256 => ir::DigestAlgorithm::HmacSha256,
+        m::DigestAlgorithm::HmacSha512 => ir::DigestAlgorithm::HmacSha512,
+        m::DigestAlgorithm::Rsa2 => ir::DigestAlgorithm::Rsa2,
+        m::DigestAlgorithm::Rsa => ir::DigestAlgorithm::Rsa,
     }
 }
 
@@ -154,6 +196,7 @@ fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
             m::SignInput::Canonical => ir::SignInput::Canonical,
             m::SignInput::PayloadField => ir::SignInput::PayloadField,
             m::SignInput::Body => ir::SignInput::Body,
+            m::SignInput::Template => ir::SignInput::Template,
         },
         canonical: recipe
             .canonical
@@ -163,24 +206,41 @@ fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
                 skip_empty: c.skip_empty,
                 pair_separator: text(&c.pair_separator),
                 join: text(&c.join),
+                form: match c.form {
+                    m::CanonicalForm::Pairs => ir::CanonicalForm::Pairs,
+                    m::CanonicalForm::Values => ir::CanonicalForm::Values,
+                },
+                order: c.order.iter().map(|n| text(&n.value)).collect(),
+                value_encoding: match c.value_encoding {
+                    m::ValueEncoding::Raw => ir::ValueEncoding::Raw,
+                    m::ValueEncoding::Form => ir::ValueEncoding::Form,
+                    m::ValueEncoding::Percent => ir::ValueEncoding::Percent,
+                },
             })
             .unwrap_or_else(default_canonical),
-        key_credential: text(&recipe.key.credential.value),
-        key_place: match &recipe.key.placement {
-            m::KeyPlace::Append(prefix) => ir::KeyPlace::Append(text(prefix)),
-            m::KeyPlace::SortedField(name) => ir::KeyPlace::SortedField(text(name)),
+        key_credential: recipe.key.as_ref().map(|k| text(&k.credential.value)),
+        key_place: match recipe.key.as_ref().and_then(|k| k.placement.as_ref()) {
+            Some(m::KeyPlace::Append(prefix)) => ir::KeyPlace::Append(text(prefix)),
+            Some(m::KeyPlace::SortedField(name)) => ir::KeyPlace::SortedField(text(name)),
+            None => ir::KeyPlace::Unplaced,
         },
         digests: recipe
             .digests
             .iter()
             .map(|d| ir::DigestStep {
-                algorithm: match d.algorithm {
-                    m::DigestAlgorithm::Md5 => ir::DigestAlgorithm::Md5,
-                    m::DigestAlgorithm::Sha1 => ir::DigestAlgorithm::Sha1,
+                algorithm: algorithm(d.algorithm.value),
+                // Validation requires exactly one of `hex` and `base64`.
+                output: match (d.base64, d.hex) {
+                    (true, _) => ir::DigestOutput::Base64,
+                    (false, case) => ir::DigestOutput::Hex(hex(case.unwrap_or(m::HexCase::Lower))),
                 },
-                hex: hex(d.hex),
             })
             .collect(),
+        verify_key_credential: recipe
+            .verify_key
+            .as_ref()
+            .map(|k| text(&k.credential.value)),
+        template: template(recipe.template.as_ref()),
     }
 }
 

@@ -204,12 +204,18 @@ pub struct Recipe {
     pub input: SignInput,
     /// Canonical-string rules, for `SignInput::Canonical`.
     pub canonical: Canonical,
-    /// The credential that is the secret.
-    pub key_credential: Text,
+    /// The signing secret: the credential placed in the string, the HMAC key or the RSA
+    /// private key; `None` when the recipe has no key (a bare digest).
+    pub key_credential: Option<Text>,
     /// How the secret joins the string to sign.
     pub key_place: KeyPlace,
     /// Digest chain.
     pub digests: List<DigestStep>,
+    /// The credential that verifies received signatures when it differs from the
+    /// signing key (the provider's RSA public key).
+    pub verify_key_credential: Option<Text>,
+    /// The parts of the string to sign, for `SignInput::Template`.
+    pub template: Template,
 }
 
 /// What a signature covers.
@@ -221,6 +227,8 @@ pub enum SignInput {
     PayloadField,
     /// The raw body bytes.
     Body,
+    /// Named parts of the request (method, path, timestamp, nonce, body), joined.
+    Template,
 }
 
 /// Canonical string rules.
@@ -234,6 +242,40 @@ pub struct Canonical {
     pub pair_separator: Text,
     /// Between pairs.
     pub join: Text,
+    /// Pairs `k=v`, or the values alone.
+    pub form: CanonicalForm,
+    /// The fields in this order, only these; empty means every field, sorted by name.
+    pub order: List<Text>,
+    /// How each value is written.
+    pub value_encoding: ValueEncoding,
+}
+
+impl Canonical {
+    /// Whether the field `name` is part of the string (before the empty-value rule).
+    pub fn covers(&self, name: &str) -> bool {
+        let listed = self.order.is_empty() || self.order.iter().any(|n| n == name);
+        listed && !self.exclude.iter().any(|n| n == name)
+    }
+}
+
+/// The shape of a canonical string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CanonicalForm {
+    /// `name<pair_separator>value`, joined.
+    Pairs,
+    /// The values alone, joined.
+    Values,
+}
+
+/// How a value is written into a canonical string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueEncoding {
+    /// As it is.
+    Raw,
+    /// `application/x-www-form-urlencoded` (space as `+`, like Java's `URLEncoder`).
+    Form,
+    /// RFC 3986 percent-encoding: everything but `A-Za-z0-9-._~` (space as `%20`).
+    Percent,
 }
 
 /// How the secret is added.
@@ -243,24 +285,115 @@ pub enum KeyPlace {
     Append(Text),
     /// Added as a sorted field of this name.
     SortedField(Text),
+    /// Not in the string: the key is only the HMAC or RSA key.
+    Unplaced,
+}
+
+/// A string to sign made of named parts of a request.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// The parts, in order.
+    pub parts: List<TemplatePart>,
+    /// Between two parts.
+    pub join: Text,
+    /// The separator also follows the last part (one part per line, each ended by `\n`).
+    pub trailing: bool,
+}
+
+/// One part of a template string to sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemplatePart {
+    /// The HTTP method.
+    Method,
+    /// The URL's path with its query, e.g. `/v3/pay/transactions/native?a=1`.
+    Path,
+    /// The request time, in this format; also `{timestamp}` in a header template.
+    Timestamp(ClockFormat),
+    /// A nonce of this many characters; also `{nonce}` in a header template.
+    Nonce(u8),
+    /// The request body (empty for a GET).
+    Body,
 }
 
 /// One digest of a chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DigestStep {
-    /// Hash function.
+    /// Hash function, HMAC or RSA signature.
     pub algorithm: DigestAlgorithm,
-    /// Hex case of its output.
-    pub hex: HexCase,
+    /// How its bytes become the step's text.
+    pub output: DigestOutput,
 }
 
-/// Supported hash functions.
+/// How a step's bytes are written as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestOutput {
+    /// Hex in this case.
+    Hex(HexCase),
+    /// Standard base64 with padding.
+    Base64,
+}
+
+/// Supported hash functions, HMACs and signatures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DigestAlgorithm {
     /// MD5.
     Md5,
     /// SHA-1.
     Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-512.
+    Sha512,
+    /// SM3 (GB/T 32905-2016).
+    Sm3,
+    /// HMAC-MD5 keyed with the recipe's key.
+    HmacMd5,
+    /// HMAC-SHA256 keyed with the recipe's key.
+    HmacSha256,
+    /// HMAC-SHA512 keyed with the recipe's key.
+    HmacSha512,
+    /// RSA PKCS#1 v1.5 with SHA-256 (`RSA2`, `SHA256withRSA`).
+    Rsa2,
+    /// RSA PKCS#1 v1.5 with SHA-1 (`RSA`, `SHA1withRSA`).
+    Rsa,
+}
+
+/// What a step needs besides its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlgorithmKind {
+    /// A plain hash.
+    Hash,
+    /// An HMAC: the recipe's key.
+    Hmac,
+    /// An RSA signature: a private key to sign, a public key to verify.
+    Rsa,
+}
+
+impl DigestAlgorithm {
+    /// What the algorithm needs.
+    pub fn kind(self) -> AlgorithmKind {
+        match self {
+            Self::Md5 | Self::Sha1 | Self::Sha256 | Self::Sha512 | Self::Sm3 => AlgorithmKind::Hash,
+            Self::HmacMd5 | Self::HmacSha256 | Self::HmacSha512 => AlgorithmKind::Hmac,
+            Self::Rsa2 | Self::Rsa => AlgorithmKind::Rsa,
+        }
+    }
+
+    /// The spec's name for it (`hmac_sha256`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Md5 => "md5",
+            Self::Sha1 => "sha1",
+            Self::Sha256 => "sha256",
+            Self::Sha512 => "sha512",
+            Self::Sm3 => "sm3",
+            Self::HmacMd5 => "hmac_md5",
+            Self::HmacSha256 => "hmac_sha256",
+            Self::HmacSha512 => "hmac_sha512",
+            Self::Rsa2 => "rsa2",
+            Self::Rsa => "rsa",
+        }
+    }
 }
 
 /// How responses are read.

@@ -63,9 +63,23 @@ emit_enum!(ClockFormat {
 emit_enum!(SignInput {
     Canonical,
     PayloadField,
-    Body
+    Body,
+    Template
 });
-emit_enum!(DigestAlgorithm { Md5, Sha1 });
+emit_enum!(DigestAlgorithm {
+    Md5,
+    Sha1,
+    Sha256,
+    Sha512,
+    Sm3,
+    HmacMd5,
+    HmacSha256,
+    HmacSha512,
+    Rsa2,
+    Rsa
+});
+emit_enum!(CanonicalForm { Pairs, Values });
+emit_enum!(ValueEncoding { Raw, Form, Percent });
 emit_enum!(UnsignedErrorReply {
     SignatureEmpty,
     SignatureAbsent,
@@ -150,19 +164,57 @@ impl EmitConst for ir::Canonical {
         let skip_empty = self.skip_empty;
         let pair_separator = self.pair_separator.emit();
         let join = self.join.emit();
+        let form = self.form.emit();
+        let order = self.order.emit();
+        let value_encoding = self.value_encoding.emit();
         quote!(Canonical {
             exclude: #exclude,
             skip_empty: #skip_empty,
             pair_separator: #pair_separator,
             join: #join,
+            form: #form,
+            order: #order,
+            value_encoding: #value_encoding,
         })
     }
 }
 
 impl EmitConst for ir::DigestStep {
     fn emit(&self) -> TokenStream {
-        let (algorithm, hex) = (self.algorithm.emit(), self.hex.emit());
-        quote!(DigestStep { algorithm: #algorithm, hex: #hex })
+        let algorithm = self.algorithm.emit();
+        let output = match self.output {
+            ir::DigestOutput::Hex(case) => {
+                let case = case.emit();
+                quote!(DigestOutput::Hex(#case))
+            }
+            ir::DigestOutput::Base64 => quote!(DigestOutput::Base64),
+        };
+        quote!(DigestStep { algorithm: #algorithm, output: #output })
+    }
+}
+
+impl EmitConst for ir::TemplatePart {
+    fn emit(&self) -> TokenStream {
+        match self {
+            ir::TemplatePart::Method => quote!(TemplatePart::Method),
+            ir::TemplatePart::Path => quote!(TemplatePart::Path),
+            ir::TemplatePart::Timestamp(format) => {
+                let format = format.emit();
+                quote!(TemplatePart::Timestamp(#format))
+            }
+            ir::TemplatePart::Nonce(len) => {
+                let len = proc_macro2::Literal::u8_unsuffixed(*len);
+                quote!(TemplatePart::Nonce(#len))
+            }
+            ir::TemplatePart::Body => quote!(TemplatePart::Body),
+        }
+    }
+}
+
+impl EmitConst for ir::Template {
+    fn emit(&self) -> TokenStream {
+        let (parts, join, trailing) = (self.parts.emit(), self.join.emit(), self.trailing);
+        quote!(Template { parts: #parts, join: #join, trailing: #trailing })
     }
 }
 
@@ -180,14 +232,19 @@ impl EmitConst for ir::Recipe {
                 let name = name.emit();
                 quote!(KeyPlace::SortedField(#name))
             }
+            ir::KeyPlace::Unplaced => quote!(KeyPlace::Unplaced),
         };
         let digests = self.digests.emit();
+        let verify_key_credential = self.verify_key_credential.emit();
+        let template = self.template.emit();
         quote!(Recipe {
             input: #input,
             canonical: #canonical,
             key_credential: #key_credential,
             key_place: #key_place,
             digests: #digests,
+            verify_key_credential: #verify_key_credential,
+            template: #template,
         })
     }
 }

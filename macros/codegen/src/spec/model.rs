@@ -85,9 +85,18 @@ pub struct SignatureRecipe {
     /// How the canonical `k=v&...` string is built (only for `input: canonical`).
     #[serde(default)]
     pub canonical: Option<Canonical>,
-    /// How the secret joins the string to sign.
-    pub key: KeyPlacement,
-    /// Digests applied in order; each step hashes the previous step's hex text.
+    /// The parts of the string to sign (only for `input: template`).
+    #[serde(default)]
+    pub template: Option<TemplateSpec>,
+    /// The signing secret: placed in the string to sign, and/or the key of an HMAC or
+    /// RSA step (the merchant's private key). Absent for a bare digest.
+    #[serde(default)]
+    pub key: Option<KeyPlacement>,
+    /// The key that checks received signatures of an RSA recipe (the provider's
+    /// public key).
+    #[serde(default)]
+    pub verify_key: Option<VerifyKey>,
+    /// Steps applied in order; each step hashes the previous step's text.
     pub digests: Vec<DigestStep>,
 }
 
@@ -101,6 +110,8 @@ pub enum SignInput {
     PayloadField,
     /// The raw bytes of the HTTP body.
     Body,
+    /// Named parts of the request (method, path, timestamp, nonce, body), joined.
+    Template,
 }
 
 /// The canonical string's rules.
@@ -116,9 +127,44 @@ pub struct Canonical {
     /// Between a name and its value.
     #[serde(default = "default_pair_separator")]
     pub pair_separator: String,
-    /// Between two pairs.
+    /// Between two pairs (or values).
     #[serde(default = "default_join")]
     pub join: String,
+    /// `pairs` (`k=v`, the default) or `values` (the values alone).
+    #[serde(default)]
+    pub form: CanonicalForm,
+    /// The document's field order; only these fields are signed. Absent: every field,
+    /// sorted by name.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub order: Vec<Name>,
+    /// How each value is written: `raw` (default), `form` or `percent` URL-encoding.
+    #[serde(default)]
+    pub value_encoding: ValueEncoding,
+}
+
+/// The shape of a canonical string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CanonicalForm {
+    /// `name=value` pairs.
+    #[default]
+    Pairs,
+    /// The values alone.
+    Values,
+}
+
+/// How a value is written into a canonical string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ValueEncoding {
+    /// As it is.
+    #[default]
+    Raw,
+    /// `application/x-www-form-urlencoded`: space as `+` (Java's `URLEncoder`).
+    Form,
+    /// RFC 3986: all but `A-Za-z0-9-._~` as `%XX`, space as `%20`.
+    Percent,
 }
 
 fn yes() -> bool {
@@ -131,15 +177,55 @@ fn default_join() -> String {
     "&".to_owned()
 }
 
-/// Where the secret goes in the string to sign.
+/// A string to sign made of named parts of the request.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateSpec {
+    /// The parts, in order.
+    pub parts: Vec<TemplatePart>,
+    /// Between two parts (`"\n"` for one part per line).
+    #[serde(default)]
+    pub join: String,
+    /// The separator also follows the last part (WeChat Pay v3 ends every line).
+    #[serde(default)]
+    pub trailing: bool,
+}
+
+/// One part of a template string to sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum TemplatePart {
+    /// The HTTP method.
+    Method,
+    /// The URL's path with its query.
+    Path,
+    /// The request time in this format; also `{timestamp}` in the header template.
+    Timestamp(ClockFormat),
+    /// A nonce of this many characters; also `{nonce}` in the header template.
+    Nonce(u8),
+    /// The request body.
+    Body,
+}
+
+/// The signing secret and where it goes.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyPlacement {
     /// The credential that is the secret.
     #[schemars(with = "String")]
     pub credential: Name,
-    /// How it is added.
-    pub placement: KeyPlace,
+    /// How it is added to the string to sign; absent when it is only an HMAC or RSA key.
+    #[serde(default)]
+    pub placement: Option<KeyPlace>,
+}
+
+/// The credential that verifies received RSA signatures.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyKey {
+    /// The provider's public key credential (PEM or bare base64).
+    #[schemars(with = "String")]
+    pub credential: Name,
 }
 
 /// How the key is added to the string to sign.
@@ -152,24 +238,45 @@ pub enum KeyPlace {
     SortedField(String),
 }
 
-/// One digest of the chain.
+/// One step of the chain.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DigestStep {
-    /// The hash function.
-    pub algorithm: DigestAlgorithm,
+    /// The hash function, HMAC or RSA signature.
+    #[schemars(with = "DigestAlgorithm")]
+    pub algorithm: Spanned<DigestAlgorithm>,
     /// Case of the hex text this step produces.
-    pub hex: HexCase,
+    #[serde(default)]
+    pub hex: Option<HexCase>,
+    /// The step produces standard base64 instead of hex (RSA signatures, some HMACs).
+    #[serde(default)]
+    pub base64: bool,
 }
 
-/// A supported hash function.
+/// A supported hash function, HMAC or signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DigestAlgorithm {
-    /// MD5, 32 hex characters.
+    /// MD5, 16 bytes.
     Md5,
-    /// SHA-1, 40 hex characters.
+    /// SHA-1, 20 bytes.
     Sha1,
+    /// SHA-256, 32 bytes.
+    Sha256,
+    /// SHA-512, 64 bytes.
+    Sha512,
+    /// SM3 (GB/T 32905-2016), 32 bytes.
+    Sm3,
+    /// HMAC-MD5 keyed with the recipe's `key`.
+    HmacMd5,
+    /// HMAC-SHA256 keyed with the recipe's `key`.
+    HmacSha256,
+    /// HMAC-SHA512 keyed with the recipe's `key`.
+    HmacSha512,
+    /// RSA PKCS#1 v1.5 with SHA-256 (`RSA2`): signs with `key`, verifies with `verify_key`.
+    Rsa2,
+    /// RSA PKCS#1 v1.5 with SHA-1 (`RSA`): verification only.
+    Rsa,
 }
 
 /// Hex letter case.

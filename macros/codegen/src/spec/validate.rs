@@ -4,7 +4,11 @@
 use super::model::*;
 use crate::items::item_names;
 use crate::names::ident;
+use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
+
+mod recipes;
+use recipes::Use;
 
 /// A problem at a line and column.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,8 +27,8 @@ struct Checker<'s> {
     problems: Vec<Problem>,
 }
 
-impl Checker<'_> {
-    fn at(&mut self, name: &Name, message: impl Into<String>) {
+impl<'s> Checker<'s> {
+    fn at<T>(&mut self, name: &Spanned<T>, message: impl Into<String>) {
         self.problems.push(Problem {
             line: name.referenced.line(),
             column: name.referenced.column(),
@@ -68,7 +72,7 @@ impl Checker<'_> {
         }
     }
 
-    fn recipe(&mut self, reference: &Name) -> Option<&SignatureRecipe> {
+    fn recipe(&mut self, reference: &Name) -> Option<&'s SignatureRecipe> {
         let spec = self.spec;
         let found = spec
             .signatures
@@ -110,6 +114,7 @@ impl Checker<'_> {
 
     fn verification(&mut self, check: &Verification, payload: &Payload) {
         if let Some(recipe) = self.recipe(&check.recipe) {
+            self.recipe_use(recipe, &check.recipe, Use::Verify);
             if recipe.input == SignInput::PayloadField && matches!(payload, Payload::Inline) {
                 self.at(
                     &check.recipe,
@@ -355,36 +360,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     );
 
     for recipe in &spec.signatures {
-        c.credential(&recipe.key.credential, "signature key");
-        if recipe.digests.is_empty() {
-            c.at(
-                &recipe.name,
-                format!(
-                    "recipe `{}` has no digests; expected at least one step",
-                    recipe.name.value
-                ),
-            );
-        }
-        if matches!(recipe.key.placement, KeyPlace::SortedField(_))
-            && recipe.input != SignInput::Canonical
-        {
-            c.at(
-                &recipe.name,
-                format!(
-                    "recipe `{}`: a sorted-field key needs `input: canonical`",
-                    recipe.name.value
-                ),
-            );
-        }
-        if recipe.canonical.is_some() && recipe.input != SignInput::Canonical {
-            c.at(
-                &recipe.name,
-                format!(
-                    "recipe `{}` has `canonical` rules but its input is not canonical",
-                    recipe.name.value
-                ),
-            );
-        }
+        c.recipe_alone(recipe);
     }
 
     let request = &spec.protocol.request;
@@ -402,9 +378,10 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     }
     if let Some(signature) = &request.signature {
         if let Some(recipe) = c.recipe(&signature.recipe) {
+            c.recipe_use(recipe, &signature.recipe, Use::Sign);
             let input = recipe.input;
             match &signature.output {
-                SignatureOutput::Field(_) if input == SignInput::Body => c.at(
+                SignatureOutput::Field(_) if matches!(input, SignInput::Body | SignInput::Template) => c.at(
                     &signature.recipe,
                     "a signature over the body cannot be written into that body; use a header output",
                 ),
@@ -424,7 +401,22 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
                     break;
                 };
                 let placeholder = &after[..end];
+                // A template recipe's timestamp and nonce are also written into the header.
+                let part = spec
+                    .signatures
+                    .iter()
+                    .filter(|r| r.name.value == signature.recipe.value)
+                    .filter_map(|r| r.template.as_ref())
+                    .flat_map(|t| t.parts.iter())
+                    .any(|part| {
+                        matches!(
+                            (part, placeholder),
+                            (TemplatePart::Timestamp(_), "timestamp")
+                                | (TemplatePart::Nonce(_), "nonce")
+                        )
+                    });
                 if placeholder != "signature"
+                    && !part
                     && !spec
                         .credentials
                         .iter()
@@ -432,7 +424,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
                 {
                     c.at(
                         &header.template,
-                        format!("header template names `{{{placeholder}}}`, which is neither `{{signature}}` nor a credential"),
+                        format!("header template names `{{{placeholder}}}`, which is neither `{{signature}}`, a credential, nor the recipe template's `{{timestamp}}` or `{{nonce}}`"),
                     );
                 }
                 rest = &after[end + 1..];

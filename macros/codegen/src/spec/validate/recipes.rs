@@ -1,0 +1,174 @@
+//! Checks of signing recipes: what each recipe says on its own, and what the place it
+//! is used (request signature or verification) asks of it.
+
+use super::Checker;
+use crate::lower;
+use crate::spec::model::*;
+use paygen_protocol::AlgorithmKind;
+
+/// Where a recipe is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Use {
+    /// Signing requests.
+    Sign,
+    /// Checking received responses or notifications.
+    Verify,
+}
+
+fn is_hmac(algorithm: DigestAlgorithm) -> bool {
+    lower::algorithm(algorithm).kind() == AlgorithmKind::Hmac
+}
+
+fn is_rsa(algorithm: DigestAlgorithm) -> bool {
+    lower::algorithm(algorithm).kind() == AlgorithmKind::Rsa
+}
+
+impl Checker<'_> {
+    /// What a recipe must say on its own.
+    pub(super) fn recipe_alone(&mut self, recipe: &SignatureRecipe) {
+        let name = recipe.name.value.as_str();
+        if let Some(key) = &recipe.key {
+            self.credential(&key.credential, "signature key");
+        }
+        if let Some(key) = &recipe.verify_key {
+            self.credential(&key.credential, "verify key");
+        }
+        if recipe.digests.is_empty() {
+            self.at(
+                &recipe.name,
+                format!("recipe `{name}` has no digests; expected at least one step"),
+            );
+        }
+        let placement = recipe.key.as_ref().and_then(|k| k.placement.as_ref());
+        if matches!(placement, Some(KeyPlace::SortedField(_)))
+            && recipe.input != SignInput::Canonical
+        {
+            self.at(
+                &recipe.name,
+                format!("recipe `{name}`: a sorted-field key needs `input: canonical`"),
+            );
+        }
+        if recipe.canonical.is_some() && recipe.input != SignInput::Canonical {
+            self.at(
+                &recipe.name,
+                format!("recipe `{name}` has `canonical` rules but its input is not canonical"),
+            );
+        }
+        self.template_rules(recipe);
+        if let Some(canonical) = &recipe.canonical {
+            let _ = self.unique("field", " in `canonical.order`", canonical.order.iter());
+        }
+        self.steps(recipe);
+    }
+
+    fn template_rules(&mut self, recipe: &SignatureRecipe) {
+        let name = recipe.name.value.as_str();
+        match (&recipe.template, recipe.input) {
+            (None, SignInput::Template) => self.at(
+                &recipe.name,
+                format!("recipe `{name}` has `input: template` but no `template`"),
+            ),
+            (Some(_), input) if input != SignInput::Template => self.at(
+                &recipe.name,
+                format!("recipe `{name}` has a `template` but its input is not `template`"),
+            ),
+            (Some(template), _) if template.parts.is_empty() => self.at(
+                &recipe.name,
+                format!("recipe `{name}`: `template.parts` is empty"),
+            ),
+            _ => {}
+        }
+    }
+
+    /// The digest chain: outputs, keys, and where an RSA step may stand.
+    fn steps(&mut self, recipe: &SignatureRecipe) {
+        let name = recipe.name.value.as_str();
+        let last = recipe.digests.len().saturating_sub(1);
+        let mut keyed = false;
+        for (index, step) in recipe.digests.iter().enumerate() {
+            let algorithm = step.algorithm.value;
+            let at = &step.algorithm;
+            match (step.hex, step.base64) {
+                (Some(_), true) => self.at(at, "a step writes `hex` or `base64: true`, not both"),
+                (None, false) => self.at(
+                    at,
+                    "a step needs its output: `hex: lower`, `hex: upper` or `base64: true`",
+                ),
+                _ => {}
+            }
+            if step.base64 && index < last {
+                self.at(
+                    at,
+                    format!("recipe `{name}`: a base64 step must be the last; the next step would hash base64 text, which no provider does"),
+                );
+            }
+            if is_hmac(algorithm) || is_rsa(algorithm) {
+                keyed = true;
+                if recipe.key.is_none() && (is_hmac(algorithm) || recipe.verify_key.is_none()) {
+                    self.at(
+                        at,
+                        format!("recipe `{name}`: step `{}` needs the recipe's `key: {{ credential: ... }}`", lower::algorithm(algorithm).name()),
+                    );
+                }
+            }
+            if is_rsa(algorithm) && index < last {
+                self.at(
+                    at,
+                    format!("recipe `{name}`: an RSA signature must be the last step"),
+                );
+            }
+        }
+        let rsa = recipe.digests.iter().any(|s| is_rsa(s.algorithm.value));
+        if let Some(key) = &recipe.key {
+            if rsa && key.placement.is_some() {
+                self.at(
+                    &key.credential,
+                    format!("recipe `{name}`: an RSA private key is never part of the string to sign; remove `placement`"),
+                );
+            }
+            if key.placement.is_none() && !keyed {
+                self.at(
+                    &key.credential,
+                    format!("recipe `{name}`: the key has no `placement` and no HMAC or RSA step uses it"),
+                );
+            }
+        }
+        if let (Some(key), false) = (&recipe.verify_key, rsa) {
+            self.at(
+                &key.credential,
+                format!("recipe `{name}`: `verify_key` is for RSA recipes; HMACs and digests verify with `key`"),
+            );
+        }
+    }
+
+    /// What using `recipe` at `reference` asks of it.
+    pub(super) fn recipe_use(&mut self, recipe: &SignatureRecipe, reference: &Name, used: Use) {
+        let name = recipe.name.value.as_str();
+        let rsa = recipe
+            .digests
+            .iter()
+            .map(|s| s.algorithm.value)
+            .find(|a| is_rsa(*a));
+        match (used, rsa) {
+            (Use::Sign, Some(_)) if recipe.key.is_none() => self.at(
+                reference,
+                format!("recipe `{name}` signs requests with RSA but names no private `key`"),
+            ),
+            (Use::Sign, Some(DigestAlgorithm::Rsa)) => self.at(
+                reference,
+                format!("recipe `{name}`: RSA with SHA-1 (`rsa`) can verify but not sign (ring signs with SHA-256 and up); sign with `rsa2`"),
+            ),
+            (Use::Verify, Some(_)) if recipe.verify_key.is_none() => self.at(
+                reference,
+                format!("recipe `{name}` verifies RSA signatures but names no `verify_key` (the provider's public key)"),
+            ),
+            _ => {}
+        }
+        if used == Use::Verify && recipe.input == SignInput::Template {
+            self.at(
+                reference,
+                format!("recipe `{name}` signs request parts (`input: template`); it cannot verify a received message"),
+            );
+        }
+    }
+}
