@@ -75,6 +75,7 @@ pub fn sign(
                 SignInput::Canonical => "canonical string of the top-level fields".into(),
                 SignInput::PayloadField => "text of the encoded payload field".into(),
                 SignInput::Body => "raw body bytes".into(),
+                SignInput::Member => "raw text of the response member".into(),
             };
             trace.canonical = canonical_text.map(|c| mask(&c));
             trace.string_to_sign = mask(&String::from_utf8_lossy(&to_sign));

@@ -93,7 +93,7 @@ fn contradictory_fields() {
     );
     assert_eq!(
         errors,
-        ["37:17: `as_string` applies to int and fen fields only, not `amount`"]
+        ["37:17: `as_string` applies to int, fen and yuan fields only, not `amount`"]
     );
     let errors = errors_after(
         "{ name: amount, type: fen, required: true }",
