@@ -618,11 +618,12 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
         .map(|f| f.name.value.as_str())
         .collect();
     for operation in &spec.operations {
-        if !operation.path.starts_with('/') {
+        // Empty: the base URL is the endpoint (Alipay's one gateway).
+        if !operation.path.is_empty() && !operation.path.starts_with('/') {
             c.at(
                 &operation.name,
                 format!(
-                    "operation `{}`: path `{}` must start with `/`",
+                    "operation `{}`: path `{}` must be empty or start with `/`",
                     operation.name.value, operation.path
                 ),
             );
