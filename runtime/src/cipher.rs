@@ -68,7 +68,7 @@ fn aes256_ecb_encrypt(key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CipherErr
 /// Decodes hex text and AES-256-ECB decrypts it, removing PKCS#5 padding.
 pub fn aes256_ecb_decrypt_hex(key: &[u8], hex_text: &str) -> Result<Vec<u8>, CipherError> {
     let data = hex::decode(hex_text.trim()).map_err(|_| CipherError::BadHex)?;
-    if data.is_empty() || data.len() % BLOCK != 0 {
+    if data.is_empty() || !data.chunks_exact(BLOCK).remainder().is_empty() {
         return Err(CipherError::BadHex);
     }
     aes256_ecb_decrypt(key, data)
@@ -76,7 +76,7 @@ pub fn aes256_ecb_decrypt_hex(key: &[u8], hex_text: &str) -> Result<Vec<u8>, Cip
 
 fn aes256_ecb_decrypt(key: &[u8], mut data: Vec<u8>) -> Result<Vec<u8>, CipherError> {
     let cipher = cipher(key)?;
-    if data.is_empty() || data.len() % BLOCK != 0 {
+    if data.is_empty() || !data.chunks_exact(BLOCK).remainder().is_empty() {
         return Err(CipherError::BadBlocks(data.len()));
     }
     for block in data.chunks_exact_mut(BLOCK) {
