@@ -19,6 +19,9 @@ pub enum CipherError {
     /// The padding after decryption is not PKCS#5 (wrong key or corrupted data).
     #[error("bad PKCS#5 padding after decryption (wrong key?)")]
     BadPadding,
+    /// The ciphertext is not whole 16-byte blocks.
+    #[error("ciphertext of {0} bytes is not whole 16-byte blocks")]
+    BadBlocks(usize),
     /// The text is not base64.
     #[error("not base64: {0}")]
     BadBase64(String),
@@ -36,6 +39,21 @@ pub fn aes256_ecb_encrypt_hex(
     plaintext: &[u8],
     case: HexCase,
 ) -> Result<String, CipherError> {
+    let data = aes256_ecb_encrypt(key, plaintext)?;
+    Ok(crate::digest::hex_text(&data, case))
+}
+
+/// AES-256-ECB encrypts `plaintext` with PKCS#5 padding and returns standard base64.
+pub fn aes256_ecb_encrypt_base64(key: &[u8], plaintext: &[u8]) -> Result<String, CipherError> {
+    Ok(base64_encode(&aes256_ecb_encrypt(key, plaintext)?))
+}
+
+/// Decodes standard base64 and AES-256-ECB decrypts it, removing PKCS#5 padding.
+pub fn aes256_ecb_decrypt_base64(key: &[u8], text: &str) -> Result<Vec<u8>, CipherError> {
+    aes256_ecb_decrypt(key, base64_decode(text)?)
+}
+
+fn aes256_ecb_encrypt(key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CipherError> {
     let cipher = cipher(key)?;
     let pad = BLOCK - plaintext.len() % BLOCK;
     let mut data = Vec::with_capacity(plaintext.len() + pad);
@@ -44,15 +62,22 @@ pub fn aes256_ecb_encrypt_hex(
     for block in data.chunks_exact_mut(BLOCK) {
         cipher.encrypt_block(GenericArray::from_mut_slice(block));
     }
-    Ok(crate::digest::hex_text(&data, case))
+    Ok(data)
 }
 
 /// Decodes hex text and AES-256-ECB decrypts it, removing PKCS#5 padding.
 pub fn aes256_ecb_decrypt_hex(key: &[u8], hex_text: &str) -> Result<Vec<u8>, CipherError> {
-    let cipher = cipher(key)?;
-    let mut data = hex::decode(hex_text.trim()).map_err(|_| CipherError::BadHex)?;
-    if data.is_empty() || data.len() % BLOCK != 0 {
+    let data = hex::decode(hex_text.trim()).map_err(|_| CipherError::BadHex)?;
+    if data.is_empty() || !data.chunks_exact(BLOCK).remainder().is_empty() {
         return Err(CipherError::BadHex);
+    }
+    aes256_ecb_decrypt(key, data)
+}
+
+fn aes256_ecb_decrypt(key: &[u8], mut data: Vec<u8>) -> Result<Vec<u8>, CipherError> {
+    let cipher = cipher(key)?;
+    if data.is_empty() || !data.chunks_exact(BLOCK).remainder().is_empty() {
+        return Err(CipherError::BadBlocks(data.len()));
     }
     for block in data.chunks_exact_mut(BLOCK) {
         cipher.decrypt_block(GenericArray::from_mut_slice(block));

@@ -3,16 +3,16 @@
 //! success.
 
 use crate::canonical::SignedText;
-use crate::cipher::{aes256_ecb_decrypt_hex, base64_decode};
 use crate::clock::{parse_clock, Clock};
 use crate::credentials::Credentials;
 use crate::error::{Error, SignatureFailure};
+use crate::payload::{decode_payload, PayloadError};
 use crate::raw_json::{signed_text, strict_value, RawObject};
 use crate::seen::SeenStore;
 use crate::sign::{verify, SignSource, SigningTrace};
 use paygen_protocol::{
     BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding, PayloadField,
-    Provider, SignInput, SuccessRule, UnsignedErrorReply, UnsignedFields, Verification,
+    Provider, SignInput, SuccessRule, Text, UnsignedErrorReply, UnsignedFields, Verification,
 };
 use serde_json::{Map, Value};
 
@@ -76,6 +76,8 @@ impl std::fmt::Debug for Receiver<'_> {
 /// One top-level field exactly as received.
 struct ReceivedField {
     name: String,
+    /// Read from inside the response member rather than the top level.
+    in_member: bool,
     /// The text a signature covers: strings unescaped, numbers as sent.
     signed_text: String,
     value: Value,
@@ -120,10 +122,11 @@ pub fn judge_response(
     body: &str,
 ) -> Result<(Decoded, Result<(), Refusal>), Error> {
     let envelope = &provider.response;
-    let decoded = decode_message(
+    let decoded = decode_message_in(
         envelope.body,
         &envelope.payload,
         envelope.verification.as_ref(),
+        &operation.response_members,
         receiver,
         body,
     )?;
@@ -170,6 +173,20 @@ pub fn decode_message(
     receiver: &Receiver<'_>,
     body: &str,
 ) -> Result<Decoded, Error> {
+    decode_message_in(format, payload, verification, &[], receiver, body)
+}
+
+/// [`decode_message`] for a message whose business fields are the members of one of
+/// `members` (the first present; empty: the body's own members). The member's raw
+/// text, exactly as received, is what a `Member` signature covers.
+pub fn decode_message_in(
+    format: BodyFormat,
+    payload: &Payload,
+    verification: Option<&Verification>,
+    members: &[Text],
+    receiver: &Receiver<'_>,
+    body: &str,
+) -> Result<Decoded, Error> {
     let decode_error = |reason: String| Error::Decode {
         reason,
         body: body.to_owned(),
@@ -178,12 +195,18 @@ pub fn decode_message(
         reason,
         body: body.to_owned(),
     };
-    let mut received = parse_received(format, body).map_err(decode_error)?;
+    let top = parse_received(format, body).map_err(decode_error)?;
+    let (mut received, member_text) = open_member(top, members).map_err(decode_error)?;
     let payload_field = match payload {
         Payload::Field(p) => Some(p),
         Payload::Inline => None,
     };
-    if let Some(p) = payload_field.filter(|p| p.encoding == PayloadEncoding::Base64) {
+    if let Some(p) = payload_field.filter(|p| {
+        matches!(
+            p.encoding,
+            PayloadEncoding::Base64 | PayloadEncoding::Aes256EcbBase64
+        )
+    }) {
         // A form decoder turns base64's `+` into a space: restore the text as sent,
         // once, for both the signature check and the decoding.
         for field in received.iter_mut().filter(|f| f.name == p.name) {
@@ -193,7 +216,8 @@ pub fn decode_message(
     let find = |name: &str| received.iter().find(|f| f.name == name);
 
     let Some(check) = verification else {
-        let fields = business_fields(payload_field, &received, |_| true, receiver, body)?;
+        let from_member = |f: &ReceivedField| member_text.is_none() || f.in_member;
+        let fields = business_fields(payload_field, &received, from_member, receiver, body)?;
         return Ok(Decoded {
             fields,
             authenticity: Authenticity::Unsigned,
@@ -230,11 +254,13 @@ pub fn decode_message(
         Some(text) => text,
     };
     let mut stages = SigningTrace::default();
+    // A member signature covers the member's raw text, not the whole body.
+    let signed_source = member_text.as_deref().unwrap_or(body);
     let verified = check_signature(
         check,
         payload_field,
         &received,
-        body,
+        signed_source,
         signature,
         receiver,
         &mut stages,
@@ -330,6 +356,8 @@ fn coverage(
     let recipe = &check.recipe;
     match recipe.input {
         SignInput::Body | SignInput::Template => Coverage::Signed,
+        SignInput::Member if field.in_member => Coverage::Signed,
+        SignInput::Member => Coverage::Outside,
         SignInput::PayloadField => match payload {
             Some(p) if p.name == field.name => Coverage::Signed,
             _ => Coverage::Outside,
@@ -387,19 +415,12 @@ fn business_fields(
     for field in received.iter().filter(|f| keep(f)) {
         match payload {
             Some(p) if p.name == field.name => {
-                let json = match p.encoding {
-                    PayloadEncoding::Base64 => base64_decode(&field.signed_text),
-                    PayloadEncoding::Aes256EcbHex => {
-                        let key_name = p.key.as_deref().unwrap_or_default();
-                        let key = receiver.credentials.get(key_name)?.expose();
-                        aes256_ecb_decrypt_hex(key.as_bytes(), &field.signed_text)
-                    }
-                }
-                .map_err(|e| decode_error(format!("payload `{}`: {e}", p.name)))?;
-                let text = std::str::from_utf8(&json)
-                    .map_err(|e| decode_error(format!("payload `{}` is not UTF-8: {e}", p.name)))?;
-                let value = strict_value(text.trim())
-                    .map_err(|e| decode_error(format!("payload `{}` is not JSON: {e}", p.name)))?;
+                let value = decode_payload(p, &field.signed_text, receiver.credentials).map_err(
+                    |e| match e {
+                        PayloadError::Credential(e) => e,
+                        other => decode_error(other.to_string()),
+                    },
+                )?;
                 match value {
                     Value::Object(members) if p.flatten => {
                         for (name, value) in members {
@@ -441,8 +462,11 @@ fn check_signature(
                 .map_or("", |f| f.signed_text.as_str())
                 .as_bytes(),
         ),
-        // Validation keeps template recipes (request parts) out of verification.
-        SignInput::Body | SignInput::Template => SignSource::Bytes(body.as_bytes()),
+        // Validation keeps template recipes (request parts) out of verification; for
+        // a member signature `body` is the member's raw text.
+        SignInput::Body | SignInput::Member | SignInput::Template => {
+            SignSource::Bytes(body.as_bytes())
+        }
     };
     verify(recipe, source, signature, credentials, trace)
 }
@@ -464,12 +488,23 @@ fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, 
                         strict_value(raw.get()).map_err(|e| format!("field `{name}`: {e}"))?;
                     Ok(ReceivedField {
                         name,
+                        in_member: false,
                         signed_text,
                         value,
                     })
                 })
                 .collect::<Result<_, String>>()?
         }
+        BodyFormat::Xml | BodyFormat::XmlCdata => crate::xml::parse_fields(body)
+            .map_err(|e| format!("body is not a flat XML document: {e}"))?
+            .into_iter()
+            .map(|(name, text)| ReceivedField {
+                name,
+                in_member: false,
+                value: Value::String(text.clone()),
+                signed_text: text,
+            })
+            .collect(),
         BodyFormat::Form | BodyFormat::Query => {
             let text = body.trim();
             let text = if format == BodyFormat::Query {
@@ -484,6 +519,7 @@ fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, 
                 }
                 fields.push(ReceivedField {
                     name: name.into_owned(),
+                    in_member: false,
                     signed_text: value.to_string(),
                     value: Value::String(value.into_owned()),
                 });
@@ -492,6 +528,39 @@ fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, 
         }
     };
     Ok(fields)
+}
+
+/// Replaces the member holding the business fields by its own members (marked
+/// `in_member`), keeping the other top-level fields; gives the member's raw text.
+fn open_member(
+    top: Vec<ReceivedField>,
+    members: &[Text],
+) -> Result<(Vec<ReceivedField>, Option<String>), String> {
+    if members.is_empty() {
+        return Ok((top, None));
+    }
+    let Some(index) = members
+        .iter()
+        .find_map(|m| top.iter().position(|f| f.name == m.as_ref()))
+    else {
+        let names: Vec<&str> = members.iter().map(|m| m.as_ref()).collect();
+        return Err(format!("none of the members {names:?} is present"));
+    };
+    let mut fields = top;
+    let member = fields.remove(index);
+    let mut inner = parse_received(BodyFormat::Json, &member.signed_text)
+        .map_err(|e| format!("member `{}`: {e}", member.name))?;
+    for field in &mut inner {
+        field.in_member = true;
+        if fields.iter().any(|f| f.name == field.name) {
+            return Err(format!(
+                "field `{}` appears both in member `{}` and beside it",
+                field.name, member.name
+            ));
+        }
+    }
+    inner.extend(fields);
+    Ok((inner, Some(member.signed_text)))
 }
 
 /// Applies a success rule; on failure gives the code and message found.

@@ -1,18 +1,22 @@
 //! Request encoding: business fields plus common fields, through the envelope, signed.
 
 use crate::canonical::SignedText;
-use crate::cipher::{aes256_ecb_encrypt_hex, base64_encode};
 use crate::clock::{format_clock, Clock, NonceSource};
 use crate::credentials::Credentials;
 use crate::error::Error;
+use crate::payload::encode_payload;
 use crate::sign::{sign, SignSource, SigningTrace};
 use crate::template::{path_and_query, TemplateValues};
 use crate::validate::validate_request;
-use crate::wire::{write_json_string, WireFields, WireValue};
+use crate::wire::{write_json_string, xml_fields, WireFields, WireValue};
+use crate::xml::{self, XmlField};
 use paygen_protocol::{
-    BodyFormat, CommonField, Operation, Payload, PayloadEncoding, Provider, Recipe, SignInput,
-    SignatureOutput, TemplatePart, ValueSource,
+    template_pieces, BodyFormat, ClockFormat, CommonField, Operation, Payload, Piece, Provider,
+    Recipe, SignInput, SignatureOutput, TemplatePart, ValueSource,
 };
+
+/// The root element of an XML body (WeChat Pay v2 writes `<xml>`).
+pub const XML_BODY_ROOT: &str = "xml";
 use std::borrow::Cow;
 
 /// An HTTP request, exactly as it will be sent.
@@ -54,8 +58,15 @@ pub fn encode_request(
     let common: Vec<(&CommonField, WireValue<'_>)> = envelope
         .common
         .iter()
+        .chain(operation.common.iter())
         .map(|field| Ok((field, common_value(provider, field, context)?)))
         .collect::<Result<_, Error>>()?;
+    // Path parameters travel in the URL only.
+    let (path, in_path) = fill_path(&operation.path, business)?;
+    let business: Vec<(&str, &WireValue<'_>)> = business
+        .iter()
+        .filter(|(name, _)| !in_path.contains(name))
+        .collect();
 
     let encoded_payload: Option<(&str, WireValue<'_>)>;
     let mut top: Vec<(&str, &WireValue<'_>)> =
@@ -63,30 +74,17 @@ pub fn encode_request(
     match &envelope.payload {
         Payload::Inline => {
             top.extend(common.iter().map(|(f, v)| (f.name.as_ref(), v)));
-            top.extend(business.iter());
+            top.extend(business.iter().copied());
             encoded_payload = None;
         }
         Payload::Field(payload) => {
-            let inner = common
+            let inner: Vec<(&str, &WireValue<'_>)> = common
                 .iter()
                 .filter(|(f, _)| f.in_payload)
                 .map(|(f, v)| (f.name.as_ref(), v))
-                .chain(business.iter());
-            let mut json = String::with_capacity(256);
-            write_json_object(inner, &mut json);
-            let text = match payload.encoding {
-                PayloadEncoding::Base64 => base64_encode(json.as_bytes()),
-                PayloadEncoding::Aes256EcbHex => {
-                    let key_name = payload.key.as_deref().unwrap_or_default();
-                    let key = context.credentials.get(key_name)?.expose();
-                    aes256_ecb_encrypt_hex(key.as_bytes(), json.as_bytes(), payload.hex).map_err(
-                        |e| Error::InvalidCredential {
-                            name: key_name.to_owned(),
-                            reason: e.to_string(),
-                        },
-                    )?
-                }
-            };
+                .chain(business.iter().copied())
+                .collect();
+            let text = encode_payload(payload, &inner, context.credentials)?;
             encoded_payload = Some((payload.name.as_ref(), WireValue::Text(Cow::Owned(text))));
             top.extend(
                 common
@@ -100,19 +98,36 @@ pub fn encode_request(
         top.push((name, value));
     }
 
-    let mut headers = Vec::with_capacity(2);
-    headers.push((
-        Cow::Borrowed("Content-Type"),
-        Cow::Borrowed(match envelope.body {
-            BodyFormat::Json => "application/json; charset=utf-8",
-            BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
-        }),
-    ));
+    // A GET has no body: its fields go in the query string, whatever the envelope's
+    // body format (a spec's `body: query` says the same for every method).
+    let in_query = envelope.body == BodyFormat::Query || operation.method == "GET";
+    let format = if in_query {
+        BodyFormat::Query
+    } else {
+        envelope.body
+    };
+    let mut headers = Vec::with_capacity(2 + envelope.headers.len());
+    if !in_query {
+        headers.push((
+            Cow::Borrowed("Content-Type"),
+            Cow::Borrowed(match format {
+                BodyFormat::Json => "application/json; charset=utf-8",
+                BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
+                BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
+            }),
+        ));
+    }
+    headers.extend(
+        envelope
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone())),
+    );
     let signature_value;
     let mut template_parts = None;
     let signature = envelope.signature.as_ref().filter(|_| operation.signed);
     let body = match signature {
-        None => render_body(envelope.body, &top),
+        None => render_body(format, &top)?,
         Some(signature) => {
             let recipe = &signature.recipe;
             let credentials = context.credentials;
@@ -136,14 +151,16 @@ pub fn encode_request(
                     let bytes = SignSource::Bytes(text.as_bytes());
                     (sign(recipe, bytes, credentials, trace)?, None)
                 }
-                SignInput::Body => {
-                    let body = render_body(envelope.body, &top);
+                // Validation keeps a member signature to responses; a request has no
+                // member, so the body stands in.
+                SignInput::Body | SignInput::Member => {
+                    let body = render_body(format, &top)?;
                     let bytes = SignSource::Bytes(body.as_bytes());
                     (sign(recipe, bytes, credentials, trace)?, Some(body))
                 }
                 SignInput::Template => {
-                    let body = render_body(envelope.body, &top);
-                    let url = request_url(operation, context);
+                    let body = render_body(format, &top)?;
+                    let url = request_url(context, &path, in_query.then_some(body.as_str()));
                     let parts = TemplateParts::new(provider, recipe, context)?;
                     let values = TemplateValues {
                         method: &operation.method,
@@ -168,32 +185,81 @@ pub fn encode_request(
                     headers.push((name.clone(), Cow::Owned(header)));
                 }
             }
-            signed_body.unwrap_or_else(|| render_body(envelope.body, &top))
+            match signed_body {
+                Some(body) => body,
+                None => render_body(format, &top)?,
+            }
         }
     };
-    Ok(finish(operation, context, headers, body))
-}
-
-fn finish(
-    operation: &Operation,
-    context: &RequestContext<'_>,
-    headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
-    body: String,
-) -> HttpRequest {
-    let url = request_url(operation, context);
-    HttpRequest {
+    let url = request_url(context, &path, in_query.then_some(body.as_str()));
+    let body = if in_query { String::new() } else { body };
+    Ok(HttpRequest {
         method: operation.method.clone(),
         url,
         headers,
         body,
+    })
+}
+
+/// The operation's path with each `{name}` replaced by that request field's text,
+/// percent-encoded as one path segment; returns the names used.
+fn fill_path<'p>(
+    template: &'p str,
+    business: &WireFields<'_>,
+) -> Result<(Cow<'p, str>, Vec<&'p str>), Error> {
+    if !template.contains('{') {
+        return Ok((Cow::Borrowed(template), Vec::new()));
+    }
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut used = Vec::new();
+    for piece in template_pieces(template) {
+        match piece {
+            Piece::Text(text) | Piece::Unclosed(text) => out.push_str(text),
+            Piece::Placeholder(name) => {
+                let value = business
+                    .get(name)
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| Error::InvalidParam {
+                        field: name.to_owned(),
+                        rule: crate::ParamRule::Required,
+                    })?;
+                push_path_segment(&mut out, &value.text());
+                used.push(name);
+            }
+        }
+    }
+    Ok((Cow::Owned(out), used))
+}
+
+/// Appends `text` as one path segment: RFC 3986 unreserved bytes kept, every other
+/// byte (`/`, `?`, `#`, space, non-ASCII) as `%XX`.
+fn push_path_segment(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &byte in text.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 15)]));
+        }
     }
 }
 
 /// The URL a request goes to; template signatures sign its path and query.
-fn request_url(operation: &Operation, context: &RequestContext<'_>) -> String {
-    let mut url = String::with_capacity(context.base_url.len() + operation.path.len());
+/// The request's URL: base, filled path, and the query string when the fields travel
+/// there. Template signatures sign exactly this URL's path and query.
+fn request_url(context: &RequestContext<'_>, path: &str, query: Option<&str>) -> String {
+    let query = query.filter(|q| !q.is_empty());
+    let mut url = String::with_capacity(
+        context.base_url.len() + path.len() + query.map_or(0, |q| q.len() + 1),
+    );
     url.push_str(context.base_url.trim_end_matches('/'));
-    url.push_str(&operation.path);
+    url.push_str(path);
+    if let Some(query) = query {
+        url.push(if path.contains('?') { '&' } else { '?' });
+        url.push_str(query);
+    }
     url
 }
 
@@ -242,6 +308,14 @@ fn common_value<'c>(
             WireValue::Text(Cow::Borrowed(context.credentials.get(name)?.expose()))
         }
         ValueSource::Constant(text) => WireValue::Text(Cow::Borrowed(text.as_ref())),
+        ValueSource::Clock(format) if field.as_number => {
+            let millis = context.clock.now_millis();
+            WireValue::Int(match format {
+                ClockFormat::UnixMillis => millis,
+                // Validation allows `as_number` for the Unix formats only.
+                _ => millis.div_euclid(1000),
+            })
+        }
         ValueSource::Clock(format) => {
             let mut text = String::with_capacity(20);
             format_clock(
@@ -269,28 +343,19 @@ fn fill_template(
     credentials: &Credentials,
 ) -> Result<String, Error> {
     let mut out = String::with_capacity(template.len() + signature.len() + 32);
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        let Some(end) = after.find('}') else {
-            out.push_str(&rest[start..]);
-            rest = "";
-            break;
-        };
-        let name = &after[..end];
-        if name == "signature" {
-            out.push_str(signature);
-        } else if let (Some(parts), "timestamp") = (parts, name) {
-            out.push_str(&parts.timestamp);
-        } else if let (Some(parts), "nonce") = (parts, name) {
-            out.push_str(&parts.nonce);
-        } else {
-            out.push_str(credentials.get(name)?.expose());
+    for piece in template_pieces(template) {
+        match piece {
+            Piece::Text(text) | Piece::Unclosed(text) => out.push_str(text),
+            Piece::Placeholder("signature") => out.push_str(signature),
+            Piece::Placeholder("timestamp") if parts.is_some() => {
+                out.push_str(parts.map_or("", |p| p.timestamp.as_str()))
+            }
+            Piece::Placeholder("nonce") if parts.is_some() => {
+                out.push_str(parts.map_or("", |p| p.nonce.as_str()))
+            }
+            Piece::Placeholder(name) => out.push_str(credentials.get(name)?.expose()),
         }
-        rest = &after[end + 1..];
     }
-    out.push_str(rest);
     Ok(out)
 }
 
@@ -310,11 +375,33 @@ fn size_hint(fields: &[(&str, &WireValue<'_>)]) -> usize {
         + 2
 }
 
-fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> String {
-    match format {
+fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> Result<String, Error> {
+    Ok(match format {
         BodyFormat::Json => {
             let mut out = String::with_capacity(size_hint(fields));
             write_json_object(fields.iter().copied(), &mut out);
+            out
+        }
+        BodyFormat::Xml | BodyFormat::XmlCdata => {
+            let texts = xml_fields(fields);
+            let borrowed: Vec<XmlField<'_>> = texts
+                .iter()
+                .map(|(n, v, number)| (*n, v.as_ref(), *number))
+                .collect();
+            let mut out = String::with_capacity(size_hint(fields) * 2);
+            let cdata = format == BodyFormat::XmlCdata;
+            xml::write_document(XML_BODY_ROOT, &borrowed, cdata, &mut out).map_err(|e| {
+                let field = match &e {
+                    xml::XmlError::Unwritable(name) => name.clone(),
+                    _ => String::new(),
+                };
+                Error::InvalidParam {
+                    field,
+                    rule: crate::ParamRule::Unwritable {
+                        reason: e.to_string(),
+                    },
+                }
+            })?;
             out
         }
         BodyFormat::Form | BodyFormat::Query => {
@@ -329,7 +416,7 @@ fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> String 
             }
             out
         }
-    }
+    })
 }
 
 /// Bytes the form serializer keeps as they are: alphanumerics and `*-._`.
@@ -373,7 +460,8 @@ fn push_form_component(out: &mut String, text: &str) {
     out.push_str(text.get(run_start..).unwrap_or_default());
 }
 
-fn write_json_object<'v, 'a: 'v>(
+/// Appends fields as a JSON object, in order.
+pub(crate) fn write_json_object<'v, 'a: 'v>(
     fields: impl Iterator<Item = (&'v str, &'v WireValue<'a>)>,
     out: &mut String,
 ) {
@@ -405,7 +493,8 @@ mod tests {
                 ("total_fee", &fee),
                 ("quote", &quote),
             ],
-        );
+        )
+        .unwrap();
         assert_eq!(
             body,
             r#"{"subject":"测试","total_fee":2000,"quote":"a\"b"}"#
@@ -436,7 +525,8 @@ mod tests {
         let body = render_body(
             BodyFormat::Form,
             &[("req", &req), ("sign", &sign), ("note", &note)],
-        );
+        )
+        .unwrap();
         assert_eq!(
             body,
             "req=eyJh%2B%2F%3D&sign=3304A5EC2CDEB4D1&note=a+b%26c%3D%E6%B5%8B"

@@ -183,6 +183,11 @@ pub enum ParamRule {
         /// The group's wire names.
         fields: Vec<String>,
     },
+    /// The value cannot be written in the message's format.
+    Unwritable {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ParamRule {
@@ -200,6 +205,7 @@ impl fmt::Display for ParamRule {
             ParamRule::OneOf { fields } => {
                 write!(f, "at least one of {} is required", fields.join(", "))
             }
+            ParamRule::Unwritable { reason } => write!(f, "cannot be written: {reason}"),
         }
     }
 }

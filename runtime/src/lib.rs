@@ -15,6 +15,7 @@ pub mod decode;
 pub mod digest;
 pub mod encode;
 pub mod error;
+pub mod payload;
 pub mod raw_json;
 pub mod rsa_keys;
 pub mod secret;
@@ -24,6 +25,8 @@ pub mod template;
 pub mod transport;
 pub mod validate;
 pub mod wire;
+pub mod xml;
+pub mod yuan;
 
 pub use client::ClientCore;
 pub use clock::{Clock, FixedClock, FixedNonce, NonceSource, RandomNonce, SystemClock};

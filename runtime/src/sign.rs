@@ -215,6 +215,7 @@ fn explain(
         SignInput::PayloadField => "text of the encoded payload field",
         SignInput::Body => "raw body bytes",
         SignInput::Template => "template of the request's parts",
+        SignInput::Member => "raw text of the response member",
     }
     .into();
     trace.canonical = to_sign.canonical_len.map(|len| {

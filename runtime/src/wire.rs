@@ -13,6 +13,8 @@ pub enum WireValue<'a> {
     Bool(bool),
     /// Any JSON, sent as is; its compact text in canonical strings.
     Json(Cow<'a, serde_json::Value>),
+    /// Money as decimal 元 with two places (`88.88`); a JSON number in JSON bodies.
+    Yuan(crate::Fen),
 }
 
 impl WireValue<'_> {
@@ -23,7 +25,7 @@ impl WireValue<'_> {
             WireValue::Json(value) => {
                 value.is_null() || value.as_str().is_some_and(|s| s.is_empty())
             }
-            WireValue::Int(_) | WireValue::Bool(_) => false,
+            WireValue::Int(_) | WireValue::Bool(_) | WireValue::Yuan(_) => false,
         }
     }
 
@@ -33,6 +35,7 @@ impl WireValue<'_> {
             WireValue::Text(text) => out.push_str(text),
             WireValue::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
             WireValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            WireValue::Yuan(amount) => crate::yuan::write(*amount, out),
             WireValue::Json(value) => match value.as_ref() {
                 serde_json::Value::String(s) => out.push_str(s),
                 other => out.push_str(&other.to_string()),
@@ -62,8 +65,25 @@ impl WireValue<'_> {
             WireValue::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
             WireValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             WireValue::Json(value) => out.push_str(&value.to_string()),
+            WireValue::Yuan(amount) => crate::yuan::write(*amount, out),
         }
     }
+
+    /// True for values written as numbers (never put in XML CDATA).
+    pub fn is_number(&self) -> bool {
+        matches!(self, WireValue::Int(_) | WireValue::Yuan(_))
+            || matches!(self, WireValue::Json(value) if value.is_number())
+    }
+}
+
+/// Fields as (name, text, is a number), for an XML writer.
+pub fn xml_fields<'f>(
+    fields: &[(&'f str, &'f WireValue<'_>)],
+) -> Vec<(&'f str, Cow<'f, str>, bool)> {
+    fields
+        .iter()
+        .map(|(name, value)| (*name, value.text(), value.is_number()))
+        .collect()
 }
 
 /// Appends `text` as a JSON string literal. Non-ASCII stays UTF-8, as providers send it.
@@ -160,6 +180,14 @@ pub fn fields_from_json(
         let wire = match (def.ty, value) {
             (_, Value::Null) => continue,
             (FieldType::String, Value::String(s)) => WireValue::Text(Cow::Owned(s.clone())),
+            // A fraction or exponent has been through a float: `100.00` would go out as
+            // `100.0` and the signature would cover text nobody gave. Whole numbers
+            // keep their text.
+            (FieldType::String, Value::Number(n)) if n.is_f64() => {
+                return Err(wrong(
+                    "a string: a JSON number with a fraction loses its text, so quote it",
+                ))
+            }
             (FieldType::String, Value::Number(n)) => WireValue::Text(Cow::Owned(n.to_string())),
             (FieldType::String, _) => return Err(wrong("a string")),
             (FieldType::Int | FieldType::Fen, value) => {
@@ -180,6 +208,18 @@ pub fn fields_from_json(
                     WireValue::Int(number)
                 }
             }
+            (FieldType::Yuan, Value::String(s)) => {
+                let amount = crate::yuan::parse(s).map_err(|_| wrong(YUAN))?;
+                yuan_value(def, amount)
+            }
+            (FieldType::Yuan, Value::Number(n)) => {
+                let amount = n
+                    .as_i64()
+                    .and_then(|n| n.checked_mul(100))
+                    .ok_or_else(|| wrong(YUAN))?;
+                yuan_value(def, crate::Fen(amount))
+            }
+            (FieldType::Yuan, _) => return Err(wrong(YUAN)),
             (FieldType::Bool, Value::Bool(b)) => WireValue::Bool(*b),
             (FieldType::Bool, Value::String(s)) if s == "true" || s == "false" => {
                 WireValue::Bool(s == "true")
@@ -196,9 +236,100 @@ pub fn fields_from_json(
     Ok(fields)
 }
 
+const YUAN: &str = "an amount of 元 as text such as \"88.88\" (a fraction given as a JSON number has been through a float)";
+
+fn yuan_value(def: &paygen_protocol::FieldDef, amount: crate::Fen) -> WireValue<'static> {
+    if def.as_string {
+        WireValue::Text(Cow::Owned(crate::yuan::format(amount)))
+    } else {
+        WireValue::Yuan(amount)
+    }
+}
+
+/// [`fields_from_json`] over JSON text: a number given for a `string` or `yuan` field
+/// is read as the exact text written (`100.00` stays `100.00`), never through a float.
+pub fn fields_from_json_text(
+    defs: &[paygen_protocol::FieldDef],
+    text: &str,
+) -> Result<WireFields<'static>, crate::Error> {
+    use crate::raw_json::{strict_value, RawObject};
+    use paygen_protocol::FieldType;
+    let bad = |reason: String| crate::Error::InvalidParam {
+        field: String::new(),
+        rule: crate::ParamRule::Unwritable { reason },
+    };
+    let object: RawObject<'_> = serde_json::from_str(text.trim())
+        .map_err(|e| bad(format!("parameters are not a JSON object: {e}")))?;
+    let mut params = serde_json::Map::new();
+    for (name, raw) in object.0 {
+        let raw_text = raw.get().trim();
+        let is_number = raw_text.starts_with(|c: char| c == '-' || c.is_ascii_digit());
+        let textual = defs
+            .iter()
+            .find(|d| d.name == name.as_str())
+            .is_some_and(|d| matches!(d.ty, FieldType::String | FieldType::Yuan));
+        let value = if is_number && textual {
+            serde_json::Value::String(raw_text.to_owned())
+        } else {
+            strict_value(raw_text).map_err(|e| bad(format!("`{name}`: {e}")))?
+        };
+        params.insert(name, value);
+    }
+    fields_from_json(defs, &params)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn def(name: &'static str, ty: paygen_protocol::FieldType) -> paygen_protocol::FieldDef {
+        paygen_protocol::FieldDef {
+            name: Cow::Borrowed(name),
+            ty,
+            required: false,
+            max_length: None,
+            as_string: false,
+            values: Cow::Borrowed(&[]),
+            fields: Cow::Borrowed(&[]),
+        }
+    }
+
+    #[test]
+    fn numbers_for_text_fields_keep_their_text_or_are_refused() {
+        use paygen_protocol::FieldType;
+        let defs = [
+            def("pay_amount", FieldType::String),
+            def("total_amount", FieldType::Yuan),
+        ];
+        let fields =
+            fields_from_json_text(&defs, r#"{"pay_amount":100.00,"total_amount":88.80}"#).unwrap();
+        assert_eq!(
+            fields.get("pay_amount"),
+            Some(&WireValue::Text("100.00".into()))
+        );
+        assert_eq!(
+            fields.get("total_amount"),
+            Some(&WireValue::Yuan(crate::Fen(8880)))
+        );
+        let mut json = String::new();
+        fields.get("total_amount").unwrap().write_json(&mut json);
+        assert_eq!(json, "88.80");
+        // Through a `Value`, the text is already lost: refused, not guessed.
+        let params = serde_json::json!({"pay_amount": 100.0});
+        let lossy = fields_from_json(&defs, params.as_object().unwrap());
+        assert!(lossy.is_err());
+        let params = serde_json::json!({"pay_amount": 100, "total_amount": "0.01"});
+        let fields = fields_from_json(&defs, params.as_object().unwrap()).unwrap();
+        assert_eq!(
+            fields.get("pay_amount"),
+            Some(&WireValue::Text("100".into()))
+        );
+        assert_eq!(
+            fields.get("total_amount"),
+            Some(&WireValue::Yuan(crate::Fen(1)))
+        );
+        assert!(fields_from_json_text(&defs, r#"{"total_amount":1.005}"#).is_err());
+    }
 
     #[test]
     fn empty_means_absent_or_blank_never_zero() {

@@ -317,6 +317,8 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
             fields: Cow::Borrowed(&[]),
         }]),
         response: Cow::Borrowed(&[]),
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: "code".into(),
             equals: Cow::Borrowed(&[]),
@@ -334,6 +336,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
             body: BodyFormat::Json,
             payload: Payload::Inline,
             common: Cow::Borrowed(&[]),
+            headers: Cow::Borrowed(&[]),
             signature: Some(RequestSignature {
                 recipe,
                 output: SignatureOutput::Header {

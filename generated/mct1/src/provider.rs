@@ -10,6 +10,8 @@ pub mod tables {
         path: Cow::Borrowed("/paylist"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -212,6 +214,8 @@ pub mod tables {
         path: Cow::Borrowed("/order"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -771,6 +775,8 @@ pub mod tables {
         path: Cow::Borrowed("/order/view"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
         ),
@@ -1121,6 +1127,8 @@ pub mod tables {
         path: Cow::Borrowed("/payorder"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -1602,6 +1610,8 @@ pub mod tables {
         path: Cow::Borrowed("/paystatus"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
         ),
@@ -1898,6 +1908,8 @@ pub mod tables {
         path: Cow::Borrowed("/paycancel"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
         ),
@@ -2032,6 +2044,8 @@ pub mod tables {
         path: Cow::Borrowed("/payrefund"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_no"), Cow::Borrowed("ord_no")])],
         ),
@@ -2504,6 +2518,8 @@ pub mod tables {
                 key: Some(Cow::Borrowed("open_key")),
                 hex: HexCase::Upper,
                 flatten: false,
+                key_derivation: KeyDerivation::Raw,
+                inner: InnerFormat::Json,
             }),
             common: Cow::Borrowed(
                 &[
@@ -2511,11 +2527,13 @@ pub mod tables {
                         name: Cow::Borrowed("timestamp"),
                         value: ValueSource::Clock(ClockFormat::UnixSeconds),
                         in_payload: false,
+                        as_number: false,
                     },
                     CommonField {
                         name: Cow::Borrowed("open_id"),
                         value: ValueSource::Credential(Cow::Borrowed("open_id")),
                         in_payload: false,
+                        as_number: false,
                     },
                 ],
             ),
@@ -2554,6 +2572,7 @@ pub mod tables {
                 },
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),
+            headers: Cow::Borrowed(&[]),
         },
         response: ResponseEnvelope {
             body: BodyFormat::Json,
@@ -2563,6 +2582,8 @@ pub mod tables {
                 key: Some(Cow::Borrowed("open_key")),
                 hex: HexCase::Upper,
                 flatten: false,
+                key_derivation: KeyDerivation::Raw,
+                inner: InnerFormat::Json,
             }),
             verification: Some(Verification {
                 recipe: Recipe {

@@ -10,6 +10,8 @@ pub mod tables {
         path: Cow::Borrowed("/api/mpgateway"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -179,6 +181,8 @@ pub mod tables {
         path: Cow::Borrowed("/wxjsapi/openid.html"),
         method: Cow::Borrowed("POST"),
         signed: false,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -216,6 +220,8 @@ pub mod tables {
         path: Cow::Borrowed("/wxjsapi/gopay.html"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -253,6 +259,8 @@ pub mod tables {
         path: Cow::Borrowed("/api/query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("queryid"), Cow::Borrowed("orderid")])],
         ),
@@ -384,6 +392,8 @@ pub mod tables {
         path: Cow::Borrowed("/api/cancel"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("queryid"), Cow::Borrowed("orderid")])],
         ),
@@ -484,6 +494,8 @@ pub mod tables {
             key: None,
             hex: HexCase::Lower,
             flatten: true,
+            key_derivation: KeyDerivation::Raw,
+            inner: InnerFormat::Json,
         }),
         verification: Some(Verification {
             recipe: Recipe {
@@ -630,6 +642,8 @@ pub mod tables {
                 key: None,
                 hex: HexCase::Lower,
                 flatten: false,
+                key_derivation: KeyDerivation::Raw,
+                inner: InnerFormat::Json,
             }),
             common: Cow::Borrowed(
                 &[
@@ -637,6 +651,7 @@ pub mod tables {
                         name: Cow::Borrowed("merid"),
                         value: ValueSource::Credential(Cow::Borrowed("merid")),
                         in_payload: true,
+                        as_number: false,
                     },
                 ],
             ),
@@ -671,6 +686,7 @@ pub mod tables {
                 },
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),
+            headers: Cow::Borrowed(&[]),
         },
         response: ResponseEnvelope {
             body: BodyFormat::Form,
@@ -680,6 +696,8 @@ pub mod tables {
                 key: None,
                 hex: HexCase::Lower,
                 flatten: true,
+                key_derivation: KeyDerivation::Raw,
+                inner: InnerFormat::Json,
             }),
             verification: Some(Verification {
                 recipe: Recipe {

@@ -10,6 +10,8 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/pay"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -477,6 +479,8 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/refund"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -883,6 +887,8 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("sn"), Cow::Borrowed("client_sn")])],
         ),
@@ -1273,6 +1279,8 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/cancel"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("sn"), Cow::Borrowed("client_sn")])],
         ),
@@ -1659,6 +1667,8 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/precreate"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -2163,6 +2173,7 @@ pub mod tables {
                         name: Cow::Borrowed("terminal_sn"),
                         value: ValueSource::Credential(Cow::Borrowed("terminal_sn")),
                         in_payload: false,
+                        as_number: false,
                     },
                 ],
             ),
@@ -2200,6 +2211,7 @@ pub mod tables {
                     template: Cow::Borrowed("{terminal_sn} {signature}"),
                 },
             }),
+            headers: Cow::Borrowed(&[]),
         },
         response: ResponseEnvelope {
             body: BodyFormat::Json,

@@ -10,6 +10,8 @@ pub mod tables {
         path: Cow::Borrowed("/index"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -187,6 +189,8 @@ pub mod tables {
         path: Cow::Borrowed("/refund"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
         ),
@@ -276,6 +280,8 @@ pub mod tables {
         path: Cow::Borrowed("/query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
         ),
@@ -347,6 +353,8 @@ pub mod tables {
         path: Cow::Borrowed("/refund_query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
         ),
@@ -427,6 +435,8 @@ pub mod tables {
         path: Cow::Borrowed("/scan"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -523,6 +533,8 @@ pub mod tables {
         path: Cow::Borrowed("/wxjspay"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -665,11 +677,13 @@ pub mod tables {
                         name: Cow::Borrowed("user_token"),
                         value: ValueSource::Credential(Cow::Borrowed("user_token")),
                         in_payload: false,
+                        as_number: false,
                     },
                     CommonField {
                         name: Cow::Borrowed("version"),
                         value: ValueSource::Constant(Cow::Borrowed("V1.0.8")),
                         in_payload: false,
+                        as_number: false,
                     },
                 ],
             ),
@@ -704,6 +718,7 @@ pub mod tables {
                 },
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),
+            headers: Cow::Borrowed(&[]),
         },
         response: ResponseEnvelope {
             body: BodyFormat::Json,

@@ -10,6 +10,8 @@ pub mod tables {
         path: Cow::Borrowed("/create-qrcode"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -216,6 +218,8 @@ pub mod tables {
         path: Cow::Borrowed("/pospay"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -431,6 +435,8 @@ pub mod tables {
         path: Cow::Borrowed("/refund"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_id")])],
         ),
@@ -630,6 +636,8 @@ pub mod tables {
         path: Cow::Borrowed("/query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_id")])],
         ),
@@ -808,6 +816,8 @@ pub mod tables {
         path: Cow::Borrowed("/pay-form"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -1035,6 +1045,8 @@ pub mod tables {
         path: Cow::Borrowed("/order-list"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -1228,6 +1240,8 @@ pub mod tables {
         path: Cow::Borrowed("/web"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -1418,6 +1432,8 @@ pub mod tables {
         path: Cow::Borrowed("/app"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -1581,6 +1597,8 @@ pub mod tables {
         path: Cow::Borrowed("/wap"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -1762,6 +1780,8 @@ pub mod tables {
         path: Cow::Borrowed("/merchant-qrcode"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -1851,6 +1871,8 @@ pub mod tables {
         path: Cow::Borrowed("/currency"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -1940,6 +1962,8 @@ pub mod tables {
         path: Cow::Borrowed("/cancel"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -2029,6 +2053,8 @@ pub mod tables {
         path: Cow::Borrowed("/close"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        common: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
@@ -2329,21 +2355,25 @@ pub mod tables {
                             Cow::Borrowed("merchant_account"),
                         ),
                         in_payload: false,
+                        as_number: false,
                     },
                     CommonField {
                         name: Cow::Borrowed("store_account"),
                         value: ValueSource::Credential(Cow::Borrowed("store_account")),
                         in_payload: false,
+                        as_number: false,
                     },
                     CommonField {
                         name: Cow::Borrowed("send_time"),
                         value: ValueSource::Clock(ClockFormat::DateTime),
                         in_payload: false,
+                        as_number: false,
                     },
                     CommonField {
                         name: Cow::Borrowed("version"),
                         value: ValueSource::Constant(Cow::Borrowed("1.0")),
                         in_payload: false,
+                        as_number: false,
                     },
                 ],
             ),
@@ -2378,6 +2408,7 @@ pub mod tables {
                 },
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),
+            headers: Cow::Borrowed(&[]),
         },
         response: ResponseEnvelope {
             body: BodyFormat::Json,

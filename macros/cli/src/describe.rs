@@ -10,6 +10,7 @@ fn type_name(ty: FieldType) -> &'static str {
         FieldType::String => "string",
         FieldType::Int => "int",
         FieldType::Fen => "fen",
+        FieldType::Yuan => "yuan",
         FieldType::Bool => "bool",
         FieldType::Object => "object",
         FieldType::List => "list",

@@ -1,6 +1,7 @@
 //! `paygen`: generate provider crates, render signed requests, verify responses and
 //! notifications, describe specs. Exit code 2 for bad input, 1 for a failed check.
 
+mod check;
 mod describe;
 mod generate;
 mod input;
@@ -67,6 +68,15 @@ enum Command {
         #[arg(long)]
         now: Option<i64>,
     },
+    /// Render every example with a `request_body` and compare byte for byte (exit 1 on
+    /// a mismatch, showing the first difference).
+    Check {
+        /// The spec file.
+        spec: PathBuf,
+        /// Pins every nonce field to this text (repeated to the field's length).
+        #[arg(long)]
+        nonce: Option<String>,
+    },
     /// List a spec's operations, fields and notifications.
     Describe {
         /// The spec file.
@@ -122,6 +132,7 @@ fn main() -> ExitCode {
             query.or(body).unwrap_or_default().as_str(),
             now,
         ),
+        Command::Check { spec, nonce } => check::run(&spec, nonce.as_deref()),
         Command::Describe { spec, json } => describe::run(&spec, json),
     };
     match result {

@@ -3,8 +3,8 @@
 
 use crate::{input, CliError};
 use paygen::encode::{encode_request, RequestContext};
-use paygen::wire::fields_from_json;
-use paygen::{FixedClock, RandomNonce, SigningTrace, SystemClock};
+use paygen::wire::fields_from_json_text;
+use paygen::{FixedClock, FixedNonce, RandomNonce, SigningTrace, SystemClock};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
@@ -24,6 +24,10 @@ pub struct Args {
     /// Clock value, Unix seconds (default: now).
     #[arg(long)]
     pub now: Option<i64>,
+    /// Pins every nonce field to this text, repeated to the field's length (default:
+    /// random).
+    #[arg(long)]
+    pub nonce: Option<String>,
     /// Environment name (default: the spec's first).
     #[arg(long)]
     pub env: Option<String>,
@@ -41,8 +45,9 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let operation = input::operation(provider, &args.operation)?;
     let base_url = &input::environment(provider, args.env.as_deref())?.base_url;
     let credentials = input::credentials(provider, &args.credentials)?;
-    let params = input::object("params", &args.params)?;
-    let fields = fields_from_json(&operation.request, &params)
+    // From the text: a number given for a string or yuan field keeps its exact text.
+    input::object("params", &args.params)?;
+    let fields = fields_from_json_text(&operation.request, &args.params)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let fixed;
     let system = SystemClock;
@@ -53,12 +58,17 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         }
         None => &system,
     };
-    let nonce = RandomNonce;
+    let random = RandomNonce;
+    let pinned = args.nonce.clone().map(FixedNonce);
+    let nonce: &dyn paygen::NonceSource = match &pinned {
+        Some(pinned) => pinned,
+        None => &random,
+    };
     let context = RequestContext {
         base_url,
         credentials: &credentials,
         clock,
-        nonce: &nonce,
+        nonce,
     };
     let mut trace = SigningTrace::default();
     let request = encode_request(provider, operation, &fields, &context, Some(&mut trace))

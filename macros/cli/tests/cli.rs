@@ -634,3 +634,98 @@ fn generate_check_passes_on_the_committed_tree() {
     let output = paygen(&["generate", "--check"]);
     assert!(output.status.success(), "{}", stderr(&output));
 }
+
+/// Writes `text` to a fresh file under the system temp directory.
+fn temp_spec(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("paygen-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, text).expect("temp spec");
+    path
+}
+
+#[test]
+fn check_proves_the_worked_example_of_document_002_and_shows_a_difference() {
+    // specs/mct1.yaml's paylist example is document 002 §2.4's worked example.
+    let output = paygen(&["check", "specs/mct1.yaml"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("ok       paylist/worked_example (document 2.4)"),
+        "{}",
+        stdout(&output)
+    );
+
+    let spec = std::fs::read_to_string(root().join("specs/mct1.yaml")).expect("mct1 spec");
+    let broken = spec.replace(
+        "sign=915be5aff09f2686870e1d17e93b3542",
+        "sign=915be5aff09f2686870e1d17e93b3543",
+    );
+    assert_ne!(broken, spec);
+    let path = temp_spec("mct1", &broken);
+    let output = paygen(&["check", path.to_str().expect("utf-8 path")]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(out.contains("MISMATCH paylist/worked_example"), "{out}");
+    assert!(out.contains("first difference at byte 136"), "{out}");
+    assert!(out.contains("- expected: …"), "{out}");
+    assert!(stderr(&output).contains("1 of 1 request examples differ"));
+}
+
+const NONCE_SPEC: &str = r#"
+name: noncy
+title: nonce and number text
+document: none
+environments: [{ name: production, base_url: https://pay.example.invalid }]
+credentials: [{ name: key, secret: true }]
+signatures:
+  - name: md5
+    input: canonical
+    key: { credential: key, placement: { append: "&key=" } }
+    digests: [{ algorithm: md5, hex: upper }]
+protocol:
+  request:
+    body: json
+    common:
+      - { name: nonce_str, value: { nonce: 8 } }
+      - { name: time, value: { clock: unix_seconds }, as_number: true }
+    signature: { recipe: md5, output: { field: sign } }
+  response:
+    body: json
+    success: { field: code, equals: ["0"] }
+operations:
+  - name: pay
+    summary: Pay
+    path: /pay
+    request:
+      - { name: pay_amount, type: string, required: true }
+    response:
+      - { name: code, type: string, required: true }
+"#;
+
+#[test]
+fn request_nonce_pins_nonces_and_numbers_keep_their_text() {
+    let path = temp_spec("noncy", NONCE_SPEC);
+    let output = paygen(&[
+        "request",
+        path.to_str().expect("utf-8 path"),
+        "pay",
+        "--credentials",
+        r#"{"key":"k"}"#,
+        "--params",
+        r#"{"pay_amount":100.00}"#,
+        "--now",
+        "1700000000",
+        "--nonce",
+        "abc",
+        "--json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let rendered: Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let body = rendered["body"].as_str().expect("body");
+    assert!(
+        body.starts_with(
+            r#"{"nonce_str":"abcabcab","time":1700000000,"pay_amount":"100.00","sign":""#
+        ),
+        "{body}"
+    );
+}

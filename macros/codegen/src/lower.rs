@@ -76,20 +76,13 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
             method: text(&request.method),
             body: body(request.body),
             payload: payload(&request.payload),
-            common: request
-                .common
+            common: request.common.iter().map(common_field).collect(),
+            headers: request
+                .headers
                 .iter()
-                .map(|f| ir::CommonField {
-                    name: text(&f.name.value),
-                    value: match &f.value {
-                        m::ValueSource::Credential(c) => {
-                            ir::ValueSource::Credential(text(&c.value))
-                        }
-                        m::ValueSource::Constant(c) => ir::ValueSource::Constant(text(c)),
-                        m::ValueSource::Clock(format) => ir::ValueSource::Clock(clock(*format)),
-                        m::ValueSource::Nonce(len) => ir::ValueSource::Nonce(*len),
-                    },
-                    in_payload: f.in_payload,
+                .map(|h| ir::Header {
+                    name: text(&h.name.value),
+                    value: text(&h.value),
                 })
                 .collect(),
             signature: request.signature.as_ref().map(|s| ir::RequestSignature {
@@ -116,6 +109,8 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
                 path: text(&op.path),
                 method: text(op.method.as_deref().unwrap_or(&request.method)),
                 signed: op.signed,
+                common: op.common.iter().map(common_field).collect(),
+                response_members: response_members(&response.members, op),
                 one_of: op
                     .one_of
                     .iter()
@@ -139,6 +134,51 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
             })
             .collect(),
     }
+}
+
+fn common_field(f: &m::CommonField) -> ir::CommonField {
+    ir::CommonField {
+        name: text(&f.name.value),
+        value: match &f.value {
+            m::ValueSource::Credential(c) => ir::ValueSource::Credential(text(&c.value)),
+            m::ValueSource::Constant(c) => ir::ValueSource::Constant(text(c)),
+            m::ValueSource::Clock(format) => ir::ValueSource::Clock(clock(*format)),
+            m::ValueSource::Nonce(len) => ir::ValueSource::Nonce(*len),
+        },
+        in_payload: f.in_payload,
+        as_number: f.as_number,
+    }
+}
+
+/// The response members of an operation: its own, or the envelope's templates filled
+/// with its constant fields.
+fn response_members(templates: &[String], op: &m::Operation) -> ir::List<ir::Text> {
+    if let Some(member) = &op.response_member {
+        return Cow::Owned(vec![text(&member.value)]);
+    }
+    templates
+        .iter()
+        .map(|template| Cow::Owned(fill_member_template(template, &op.common)))
+        .collect()
+}
+
+/// `{name}` becomes the constant field `name` with each `.` made `_`
+/// (`alipay.trade.pay` gives `alipay_trade_pay`); validation checks every placeholder.
+pub fn fill_member_template(template: &str, common: &[m::CommonField]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    for piece in ir::template_pieces(template) {
+        match piece {
+            ir::Piece::Text(text) | ir::Piece::Unclosed(text) => out.push_str(text),
+            ir::Piece::Placeholder(name) => {
+                let value = common.iter().find_map(|f| match &f.value {
+                    m::ValueSource::Constant(value) if f.name.value == name => Some(value.as_str()),
+                    _ => None,
+                });
+                out.push_str(&value.unwrap_or_default().replace('.', "_"));
+            }
+        }
+    }
+    out
 }
 
 fn default_canonical() -> ir::Canonical {
@@ -197,6 +237,7 @@ fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
             m::SignInput::PayloadField => ir::SignInput::PayloadField,
             m::SignInput::Body => ir::SignInput::Body,
             m::SignInput::Template => ir::SignInput::Template,
+            m::SignInput::Member => ir::SignInput::Member,
         },
         canonical: recipe
             .canonical
@@ -256,6 +297,8 @@ fn body(format: m::BodyFormat) -> ir::BodyFormat {
         m::BodyFormat::Json => ir::BodyFormat::Json,
         m::BodyFormat::Form => ir::BodyFormat::Form,
         m::BodyFormat::Query => ir::BodyFormat::Query,
+        m::BodyFormat::Xml => ir::BodyFormat::Xml,
+        m::BodyFormat::XmlCdata => ir::BodyFormat::XmlCdata,
     }
 }
 
@@ -276,10 +319,20 @@ fn payload(payload: &m::Payload) -> ir::Payload {
             encoding: match f.encoding {
                 m::PayloadEncoding::Base64 => ir::PayloadEncoding::Base64,
                 m::PayloadEncoding::Aes256EcbHex => ir::PayloadEncoding::Aes256EcbHex,
+                m::PayloadEncoding::Json => ir::PayloadEncoding::Json,
+                m::PayloadEncoding::Aes256EcbBase64 => ir::PayloadEncoding::Aes256EcbBase64,
             },
             key: f.key.as_ref().map(|k| text(&k.value)),
             hex: f.hex.map(hex).unwrap_or(ir::HexCase::Lower),
             flatten: f.flatten,
+            key_derivation: match f.key_derivation {
+                m::KeyDerivation::Raw => ir::KeyDerivation::Raw,
+                m::KeyDerivation::Md5LowerHex => ir::KeyDerivation::Md5LowerHex,
+            },
+            inner: match f.format {
+                m::InnerFormat::Json => ir::InnerFormat::Json,
+                m::InnerFormat::Xml => ir::InnerFormat::Xml,
+            },
         }),
     }
 }
@@ -303,6 +356,7 @@ pub fn fields(fields: &[m::Field]) -> ir::List<ir::FieldDef> {
                 m::FieldType::String => ir::FieldType::String,
                 m::FieldType::Int => ir::FieldType::Int,
                 m::FieldType::Fen => ir::FieldType::Fen,
+                m::FieldType::Yuan => ir::FieldType::Yuan,
                 m::FieldType::Bool => ir::FieldType::Bool,
                 m::FieldType::Object => ir::FieldType::Object,
                 m::FieldType::List => ir::FieldType::List,

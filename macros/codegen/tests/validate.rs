@@ -93,7 +93,7 @@ fn contradictory_fields() {
     );
     assert_eq!(
         errors,
-        ["37:17: `as_string` applies to int and fen fields only, not `amount`"]
+        ["37:17: `as_string` applies to int, fen and yuan fields only, not `amount`"]
     );
     let errors = errors_after(
         "{ name: amount, type: fen, required: true }",
@@ -126,5 +126,91 @@ fn variant_names_come_from_values_or_rust_name() {
     assert!(
         errors[0].contains("both become variant `AB`; set `rust_name`"),
         "{errors:?}"
+    );
+}
+
+#[test]
+fn envelope_features_name_the_place_of_each_problem() {
+    // A nested field in a flat XML message.
+    assert_eq!(
+        errors_after(
+            "    body: json\n    payload: inline\n    common:",
+            "    body: xml\n    payload: inline\n    common:"
+        )
+        .len(),
+        0
+    );
+    let text = BASE
+        .replacen(
+            "    body: json\n    payload: inline\n    common:",
+            "    body: xml_cdata\n    common:",
+            1,
+        )
+        .replacen(
+            "{ name: amount, type: fen, required: true }",
+            "{ name: amount, type: list, required: true }",
+            1,
+        );
+    let errors: Vec<String> = match paygen_codegen::parse_str(&text, "x.yaml") {
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            e.0.iter()
+                .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
+                .collect()
+        }
+    };
+    assert_eq!(
+        errors,
+        ["36:17: field `amount` of `pay` request is nested, but the message is flat XML: its fields hold text only"]
+    );
+    // A signature in a nested field would fail every genuine message: refused.
+    assert_eq!(
+        errors_after(
+            "signature: { recipe: md5_upper, field: sign }",
+            "signature: { recipe: md5_upper, field: data.sign }"
+        ),
+        ["30:26: signature field `data.sign` is nested; the signature must be a top-level field of the received message"]
+    );
+    // Path parameters must be required request fields.
+    assert_eq!(
+        errors_after("    path: /pay", "    path: /pay/{order}"),
+        ["33:11: operation `pay`: path parameter `{order}` is not a request field"]
+    );
+    assert_eq!(
+        errors_after(
+            "    path: /pay\n    request:\n      - { name: amount, type: fen, required: true }",
+            "    path: /pay/{amount}\n    request:\n      - { name: amount, type: fen }"
+        ),
+        ["37:17: `amount` is a path parameter, so it must be `required: true`"]
+    );
+    // A number-valued clock must be a Unix clock.
+    assert_eq!(
+        errors_after(
+            "{ name: merchant, value: { credential: merchant } }",
+            "{ name: merchant, value: { credential: merchant }, as_number: true }"
+        ),
+        ["25:17: `as_number` applies to `unix_seconds` and `unix_millis` clock fields only"]
+    );
+    // An encrypted payload needs its key; a response member names a constant field.
+    assert_eq!(
+        errors_after(
+            "    body: json\n    payload: inline\n    signature: { recipe",
+            "    body: json\n    members: [\"{method}_response\"]\n    payload: { field: { name: d, encoding: aes256_ecb_base64 } }\n    signature: { recipe"
+        ),
+        [
+            "3:7: payload `d` is encrypted but names no `key` credential",
+            "34:11: response member `{method}_response` names `{method}`, which is not a constant field of operation `pay`"
+        ]
+    );
+}
+
+#[test]
+fn payload_defaults_to_inline() {
+    assert_eq!(
+        errors_after(
+            "    body: json\n    payload: inline\n    common:",
+            "    body: json\n    common:"
+        ),
+        Vec::<String>::new()
     );
 }

@@ -78,15 +78,48 @@ pub enum BodyFormat {
     Form,
     /// URL query string.
     Query,
+    /// `<xml><name>value</name>...</xml>`, values as escaped text.
+    Xml,
+    /// Like `Xml`, but text values written in CDATA sections (numbers stay plain).
+    XmlCdata,
 }
 
-/// Encodings of a payload's JSON text into one field.
+impl BodyFormat {
+    /// True for the XML formats.
+    pub fn is_xml(self) -> bool {
+        matches!(self, BodyFormat::Xml | BodyFormat::XmlCdata)
+    }
+}
+
+/// Encodings of a payload's document into one field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PayloadEncoding {
     /// Standard base64 with padding.
     Base64,
     /// AES-256-ECB, PKCS#5 padding, hex.
     Aes256EcbHex,
+    /// The document's text itself (Alipay's `biz_content`).
+    Json,
+    /// AES-256-ECB, PKCS#5 padding, standard base64 (WeChat's `req_info`).
+    Aes256EcbBase64,
+}
+
+/// How the cipher key is made from its credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyDerivation {
+    /// The credential's bytes are the key.
+    Raw,
+    /// The key is the 32 lowercase hex characters of MD5(credential) (WeChat v2).
+    Md5LowerHex,
+}
+
+/// The format of the document inside a payload field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InnerFormat {
+    /// A JSON object.
+    Json,
+    /// `<root><name>value</name>...</root>`.
+    Xml,
 }
 
 /// Hex letter case.
@@ -120,6 +153,10 @@ pub struct PayloadField {
     pub hex: HexCase,
     /// On decoding, lift the payload's members to the top level.
     pub flatten: bool,
+    /// How the cipher key is made from the credential.
+    pub key_derivation: KeyDerivation,
+    /// The document's format inside the encoding.
+    pub inner: InnerFormat,
 }
 
 /// How requests are built and signed.
@@ -135,6 +172,17 @@ pub struct RequestEnvelope {
     pub common: List<CommonField>,
     /// Signature, when requests are signed.
     pub signature: Option<RequestSignature>,
+    /// Constant headers sent with every request, in order.
+    pub headers: List<Header>,
+}
+
+/// A constant HTTP header.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// Header name.
+    pub name: Text,
+    /// Header value.
+    pub value: Text,
 }
 
 /// A field the client adds to every request.
@@ -146,6 +194,8 @@ pub struct CommonField {
     pub value: ValueSource,
     /// Inside the payload rather than at the top level.
     pub in_payload: bool,
+    /// A Unix clock value written as a JSON number rather than a string.
+    pub as_number: bool,
 }
 
 /// Where a common field's value comes from.
@@ -229,6 +279,9 @@ pub enum SignInput {
     Body,
     /// Named parts of the request (method, path, timestamp, nonce, body), joined.
     Template,
+    /// The raw text of the response's business member, exactly as received (Alipay's
+    /// `alipay_trade_pay_response`); the member is named by the operation.
+    Member,
 }
 
 /// Canonical string rules.
@@ -480,6 +533,11 @@ pub struct Operation {
     pub method: Text,
     /// Whether requests carry the envelope's signature.
     pub signed: bool,
+    /// Fields this operation adds after the envelope's common fields.
+    pub common: List<CommonField>,
+    /// JSON members of the response that hold its business fields, first present
+    /// wins; empty when the business fields are the body's own members.
+    pub response_members: List<Text>,
     /// Groups of request fields of which at least one must be given.
     pub one_of: List<List<Text>>,
     /// Business request fields in wire order.
@@ -535,6 +593,8 @@ pub enum FieldType {
     Int,
     /// Money in 分.
     Fen,
+    /// Money as decimal 元 text with two places (`0.01`); `Fen` in Rust.
+    Yuan,
     /// Boolean.
     Bool,
     /// Nested object.
@@ -543,4 +603,37 @@ pub enum FieldType {
     List,
     /// Any JSON.
     Json,
+}
+
+/// One piece of a `{name}` template (header templates, paths, response members).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'t> {
+    /// Literal text.
+    Text(&'t str),
+    /// A `{name}` placeholder's name.
+    Placeholder(&'t str),
+    /// A `{` never closed, with the rest of the template.
+    Unclosed(&'t str),
+}
+
+/// Splits a template into literal text and `{name}` placeholders, in order.
+pub fn template_pieces(template: &str) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        if start > 0 {
+            pieces.push(Piece::Text(&rest[..start]));
+        }
+        let after = &rest[start + 1..];
+        let Some(end) = after.find('}') else {
+            pieces.push(Piece::Unclosed(&rest[start..]));
+            return pieces;
+        };
+        pieces.push(Piece::Placeholder(&after[..end]));
+        rest = &after[end + 1..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest));
+    }
+    pieces
 }

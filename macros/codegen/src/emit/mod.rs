@@ -123,12 +123,14 @@ fn tables_module(
         let payload = r.payload.emit();
         let common = r.common.emit();
         let signature = r.signature.emit();
+        let headers = r.headers.emit();
         quote!(RequestEnvelope {
             method: #method,
             body: #body,
             payload: #payload,
             common: #common,
             signature: #signature,
+            headers: #headers,
         })
     };
     let response = {

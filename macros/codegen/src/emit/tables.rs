@@ -48,11 +48,21 @@ macro_rules! emit_enum {
     };
 }
 
-emit_enum!(BodyFormat { Json, Form, Query });
+emit_enum!(BodyFormat {
+    Json,
+    Form,
+    Query,
+    Xml,
+    XmlCdata
+});
 emit_enum!(PayloadEncoding {
     Base64,
-    Aes256EcbHex
+    Aes256EcbHex,
+    Json,
+    Aes256EcbBase64
 });
+emit_enum!(KeyDerivation { Raw, Md5LowerHex });
+emit_enum!(InnerFormat { Json, Xml });
 emit_enum!(HexCase { Lower, Upper });
 emit_enum!(ClockFormat {
     UnixSeconds,
@@ -64,7 +74,8 @@ emit_enum!(SignInput {
     Canonical,
     PayloadField,
     Body,
-    Template
+    Template,
+    Member
 });
 emit_enum!(DigestAlgorithm {
     Md5,
@@ -90,6 +101,7 @@ emit_enum!(FieldType {
     String,
     Int,
     Fen,
+    Yuan,
     Bool,
     Object,
     List,
@@ -106,12 +118,16 @@ impl EmitConst for ir::Payload {
                 let key = field.key.emit();
                 let hex = field.hex.emit();
                 let flatten = field.flatten;
+                let key_derivation = field.key_derivation.emit();
+                let inner = field.inner.emit();
                 quote!(Payload::Field(PayloadField {
                     name: #name,
                     encoding: #encoding,
                     key: #key,
                     hex: #hex,
                     flatten: #flatten,
+                    key_derivation: #key_derivation,
+                    inner: #inner,
                 }))
             }
         }
@@ -136,6 +152,7 @@ impl EmitConst for ir::CommonField {
     fn emit(&self) -> TokenStream {
         let name = self.name.emit();
         let in_payload = self.in_payload;
+        let as_number = self.as_number;
         let value = match &self.value {
             ir::ValueSource::Credential(c) => {
                 let c = c.emit();
@@ -154,7 +171,19 @@ impl EmitConst for ir::CommonField {
                 quote!(ValueSource::Nonce(#len))
             }
         };
-        quote!(CommonField { name: #name, value: #value, in_payload: #in_payload })
+        quote!(CommonField {
+            name: #name,
+            value: #value,
+            in_payload: #in_payload,
+            as_number: #as_number,
+        })
+    }
+}
+
+impl EmitConst for ir::Header {
+    fn emit(&self) -> TokenStream {
+        let (name, value) = (self.name.emit(), self.value.emit());
+        quote!(Header { name: #name, value: #value })
     }
 }
 
@@ -337,6 +366,8 @@ impl EmitConst for ir::Operation {
         let path = self.path.emit();
         let method = self.method.emit();
         let signed = self.signed;
+        let common = self.common.emit();
+        let response_members = self.response_members.emit();
         let one_of = self.one_of.emit();
         let request = self.request.emit();
         let response = self.response.emit();
@@ -346,6 +377,8 @@ impl EmitConst for ir::Operation {
             path: #path,
             method: #method,
             signed: #signed,
+            common: #common,
+            response_members: #response_members,
             one_of: #one_of,
             request: #request,
             response: #response,

@@ -109,7 +109,7 @@ pub fn emit_request(
             (Some(e), _) => (quote!(#e), false),
             (None, FieldType::String) => (quote!(String), true),
             (None, FieldType::Int) => (quote!(i64), false),
-            (None, FieldType::Fen) => (quote!(::paygen::Fen), false),
+            (None, FieldType::Fen | FieldType::Yuan) => (quote!(::paygen::Fen), false),
             (None, FieldType::Bool) => (quote!(bool), false),
             (None, _) => (quote!(::paygen::__private::serde_json::Value), false),
         };
@@ -213,6 +213,12 @@ fn wire_value(field: &Field, is_enum: bool) -> TokenStream {
             )))
         }
         FieldType::Fen => quote!(::paygen::WireValue::Int(value.0)),
+        FieldType::Yuan if field.as_string => {
+            quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(
+                ::paygen::yuan::format(*value)
+            )))
+        }
+        FieldType::Yuan => quote!(::paygen::WireValue::Yuan(*value)),
         FieldType::Bool => quote!(::paygen::WireValue::Bool(*value)),
         FieldType::Object | FieldType::List | FieldType::Json => {
             quote!(::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(
@@ -250,6 +256,11 @@ pub fn emit_received(
                 Some("::paygen::de::opt_int"),
             ),
             (None, FieldType::Fen) => (quote!(::paygen::Fen), None, Some("::paygen::de::opt_fen")),
+            (None, FieldType::Yuan) => (
+                quote!(::paygen::Fen),
+                Some("::paygen::yuan::de"),
+                Some("::paygen::yuan::opt_de"),
+            ),
             (None, FieldType::Bool) => (quote!(bool), None, None),
             (None, FieldType::Object) if has_members => {
                 let nested_doc = format!("`{wire}` of {name}.");

@@ -112,6 +112,9 @@ pub enum SignInput {
     Body,
     /// Named parts of the request (method, path, timestamp, nonce, body), joined.
     Template,
+    /// The raw text of the response's business member (`response.members`), exactly
+    /// as received (Alipay).
+    Member,
 }
 
 /// The canonical string's rules.
@@ -307,15 +310,21 @@ pub enum BodyFormat {
     Json,
     /// `application/x-www-form-urlencoded`.
     Form,
-    /// The URL query string (GET notifications).
+    /// The URL query string (GET requests and notifications).
     Query,
+    /// `<xml><name>value</name>...</xml>` with values as escaped text (WeChat Pay v2).
+    Xml,
+    /// Like `xml`, but text values are written in CDATA sections; received messages
+    /// are read the same either way.
+    XmlCdata,
 }
 
 /// Where the business fields travel.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Payload {
-    /// Business fields are top-level fields of the body.
+    /// Business fields are top-level fields of the body (the default).
+    #[default]
     Inline,
     /// Business fields are a JSON document encoded into one top-level field.
     Field(PayloadField),
@@ -340,6 +349,34 @@ pub struct PayloadField {
     /// them under the field's name.
     #[serde(default)]
     pub flatten: bool,
+    /// How the cipher key is made from the `key` credential (default `raw`).
+    #[serde(default)]
+    pub key_derivation: KeyDerivation,
+    /// The format of the document inside the field (default `json`).
+    #[serde(default)]
+    pub format: InnerFormat,
+}
+
+/// How a cipher key is made from its credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyDerivation {
+    /// The credential's bytes are the key.
+    #[default]
+    Raw,
+    /// The 32 lowercase hex characters of MD5(credential) are the key (WeChat v2).
+    Md5LowerHex,
+}
+
+/// The format of a payload's document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InnerFormat {
+    /// A JSON object.
+    #[default]
+    Json,
+    /// `<root><name>value</name>...</root>` (WeChat's decrypted `req_info`).
+    Xml,
 }
 
 /// An encoding of the payload's JSON text.
@@ -350,6 +387,10 @@ pub enum PayloadEncoding {
     Base64,
     /// AES-256-ECB with PKCS#5 padding, then hex.
     Aes256EcbHex,
+    /// The document's text itself, as a string field (Alipay's `biz_content`).
+    Json,
+    /// AES-256-ECB with PKCS#5 padding, then standard base64 (WeChat's `req_info`).
+    Aes256EcbBase64,
 }
 
 /// How requests are built.
@@ -361,13 +402,28 @@ pub struct RequestEnvelope {
     pub method: String,
     /// Body format.
     pub body: BodyFormat,
-    /// Where business fields go.
+    /// Where business fields go (default `inline`).
+    #[serde(default)]
     pub payload: Payload,
     /// Fields the client adds to every request, in wire order.
     #[serde(default)]
     pub common: Vec<CommonField>,
     /// How the request is signed.
     pub signature: Option<RequestSignature>,
+    /// Constant headers sent with every request, in order.
+    #[serde(default)]
+    pub headers: Vec<ConstantHeader>,
+}
+
+/// A constant request header.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConstantHeader {
+    /// Header name (an HTTP token).
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// Header value (one line).
+    pub value: String,
 }
 
 fn default_method() -> String {
@@ -386,6 +442,10 @@ pub struct CommonField {
     /// With a payload field: put it in the payload instead of the top level.
     #[serde(default)]
     pub in_payload: bool,
+    /// For a `unix_seconds`/`unix_millis` clock in a JSON body: a JSON number rather
+    /// than a string.
+    #[serde(default)]
+    pub as_number: bool,
     /// The document's description.
     #[serde(default)]
     pub description: String,
@@ -458,10 +518,16 @@ pub struct HeaderOutput {
 pub struct ResponseEnvelope {
     /// Body format.
     pub body: BodyFormat,
-    /// Where business fields are.
+    /// Where business fields are (default `inline`).
+    #[serde(default)]
     pub payload: Payload,
     /// How the response's signature is checked; absent when responses are unsigned.
     pub signature: Option<Verification>,
+    /// JSON members holding the business fields, tried in order, first present wins
+    /// (Alipay: `["{method}_response", error_response]`). `{name}` is the operation's
+    /// constant field `name` with each `.` made `_`. Empty: the body's own members.
+    #[serde(default)]
+    pub members: Vec<String>,
     /// Which field and values mean success, for every operation unless it overrides.
     pub success: SuccessRule,
 }
@@ -566,6 +632,15 @@ pub struct Operation {
     /// False when the document says this endpoint takes no signature.
     #[serde(default = "yes")]
     pub signed: bool,
+    /// Fields this operation adds after the envelope's common fields (Alipay's
+    /// `method: alipay.trade.pay`).
+    #[serde(default)]
+    pub common: Vec<CommonField>,
+    /// The response member holding this operation's business fields, instead of the
+    /// envelope's `members` templates.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub response_member: Option<Name>,
     /// Groups of request fields of which at least one must be given
     /// (e.g. `[[queryid, orderid]]` for "queryid 和 orderid 至少传一个").
     #[serde(default)]
@@ -629,6 +704,8 @@ pub enum FieldType {
     Int,
     /// An amount of money in 分 (integer minor units).
     Fen,
+    /// An amount of money written as decimal 元 with two places (`0.01`); `Fen` in Rust.
+    Yuan,
     /// `true` or `false`.
     Bool,
     /// A nested object with `fields`.
@@ -664,7 +741,8 @@ pub struct Notification {
     pub summary: String,
     /// How it arrives.
     pub body: BodyFormat,
-    /// Where its business fields are.
+    /// Where its business fields are (default `inline`).
+    #[serde(default)]
     pub payload: Payload,
     /// How its signature is checked; absent when unsigned.
     pub signature: Option<Verification>,

@@ -4,6 +4,7 @@
 use super::model::*;
 use crate::items::item_names;
 use crate::names::ident;
+use paygen_protocol::{template_pieces, Piece};
 use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
 
@@ -93,26 +94,139 @@ impl<'s> Checker<'s> {
 
     fn payload(&mut self, payload: &Payload, at: &Name) {
         if let Payload::Field(field) = payload {
-            match (field.encoding, &field.key) {
-                (PayloadEncoding::Aes256EcbHex, Some(key)) => {
-                    self.credential(key, "payload cipher key")
-                }
-                (PayloadEncoding::Aes256EcbHex, None) => self.at(
+            let encrypted = matches!(
+                field.encoding,
+                PayloadEncoding::Aes256EcbHex | PayloadEncoding::Aes256EcbBase64
+            );
+            match (encrypted, &field.key) {
+                (true, Some(key)) => self.credential(key, "payload cipher key"),
+                (true, None) => self.at(
                     at,
                     format!(
                         "payload `{}` is encrypted but names no `key` credential",
                         field.name
                     ),
                 ),
-                (PayloadEncoding::Base64, Some(key)) => {
-                    self.at(key, "a base64 payload takes no `key`")
+                (false, Some(key)) => self.at(key, "only an encrypted payload takes a `key`"),
+                (false, None) => {}
+            }
+            if !encrypted && field.key_derivation != KeyDerivation::Raw {
+                self.at(
+                    at,
+                    format!(
+                        "payload `{}`: `key_derivation` applies to encrypted payloads only",
+                        field.name
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Fields of a message written as flat XML hold text only: an object, list or
+    /// JSON field could never be written or read.
+    fn flat_fields(&mut self, fields: &[Field], what: &str) {
+        for field in fields {
+            if matches!(
+                field.ty,
+                FieldType::Object | FieldType::List | FieldType::Json
+            ) {
+                self.at(
+                    &field.name,
+                    format!(
+                        "field `{}` of {what} is nested, but the message is flat XML: its fields hold text only",
+                        field.name.value
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Fields of a message whose body or payload document is XML.
+    fn xml_message(&mut self, body: BodyFormat, payload: &Payload, fields: &[Field], what: &str) {
+        let xml_body = matches!(body, BodyFormat::Xml | BodyFormat::XmlCdata);
+        let xml_payload = matches!(payload, Payload::Field(p) if p.format == InnerFormat::Xml);
+        if (xml_body && matches!(payload, Payload::Inline)) || xml_payload {
+            self.flat_fields(fields, what);
+        }
+    }
+
+    /// A common field's own rules (envelope or operation).
+    fn common_field(&mut self, field: &CommonField, payload: &Payload) {
+        if let ValueSource::Credential(name) = &field.value {
+            self.credential(name, "common field");
+        }
+        if field.in_payload && matches!(payload, Payload::Inline) {
+            self.at(
+                &field.name,
+                "`in_payload` needs a payload field; this request's payload is inline",
+            );
+        }
+        if field.as_number
+            && !matches!(
+                field.value,
+                ValueSource::Clock(ClockFormat::UnixSeconds | ClockFormat::UnixMillis)
+            )
+        {
+            self.at(
+                &field.name,
+                "`as_number` applies to `unix_seconds` and `unix_millis` clock fields only",
+            );
+        }
+    }
+
+    /// `{name}` placeholders of a path must be required scalar request fields.
+    fn path(&mut self, operation: &Operation) {
+        for piece in template_pieces(&operation.path) {
+            let name = match piece {
+                Piece::Text(_) => continue,
+                Piece::Unclosed(_) => {
+                    let op = &operation.name.value;
+                    self.at(
+                        &operation.name,
+                        format!("operation `{op}`: unclosed `{{` in path"),
+                    );
+                    return;
                 }
-                (PayloadEncoding::Base64, None) => {}
+                Piece::Placeholder(name) => name,
+            };
+            match operation.request.iter().find(|f| f.name.value == name) {
+                None => self.at(
+                    &operation.name,
+                    format!(
+                        "operation `{}`: path parameter `{{{name}}}` is not a request field",
+                        operation.name.value
+                    ),
+                ),
+                Some(field) if !field.required => self.at(
+                    &field.name,
+                    format!("`{name}` is a path parameter, so it must be `required: true`"),
+                ),
+                Some(field)
+                    if matches!(
+                        field.ty,
+                        FieldType::Object | FieldType::List | FieldType::Json
+                    ) =>
+                {
+                    self.at(
+                        &field.name,
+                        format!("`{name}` is a path parameter, so it must be a scalar"),
+                    )
+                }
+                Some(_) => {}
             }
         }
     }
 
     fn verification(&mut self, check: &Verification, payload: &Payload) {
+        if check.field.contains('.') {
+            self.at(
+                &check.recipe,
+                format!(
+                    "signature field `{}` is nested; the signature must be a top-level field of the received message",
+                    check.field
+                ),
+            );
+        }
         if let Some(recipe) = self.recipe(&check.recipe) {
             self.recipe_use(recipe, &check.recipe, Use::Verify);
             if recipe.input == SignInput::PayloadField && matches!(payload, Payload::Inline) {
@@ -190,11 +304,13 @@ impl<'s> Checker<'s> {
                     ),
                 );
             }
-            if field.as_string && !matches!(field.ty, FieldType::Int | FieldType::Fen) {
+            if field.as_string
+                && !matches!(field.ty, FieldType::Int | FieldType::Fen | FieldType::Yuan)
+            {
                 self.at(
                     &field.name,
                     format!(
-                        "`as_string` applies to int and fen fields only, not `{}`",
+                        "`as_string` applies to int, fen and yuan fields only, not `{}`",
                         field.name.value
                     ),
                 );
@@ -224,6 +340,9 @@ impl<'s> Checker<'s> {
             }
             if nested {
                 self.fields(&field.fields, &format!("`{}`", field.name.value));
+            }
+            if field.ty == FieldType::Yuan && !field.values.is_empty() {
+                // Covered by the `values` rule above; nothing more to say.
             }
         }
     }
@@ -276,6 +395,23 @@ impl<'s> Checker<'s> {
 }
 
 impl Checker<'_> {
+    /// A constant header must be writable, like a signature header.
+    fn constant_header(&mut self, header: &ConstantHeader) {
+        let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if header.name.value.is_empty() || !header.name.value.chars().all(tchar) {
+            self.at(
+                &header.name,
+                format!(
+                    "header name {:?} is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
+                    header.name.value
+                ),
+            );
+        }
+        if header.value.contains(['\r', '\n']) {
+            self.at(&header.name, "a header value cannot contain a line break");
+        }
+    }
+
     /// A header must be writable: its name an HTTP token, its value one line, or the
     /// HTTP client refuses the request at run time (or, worse, splits it).
     fn header(&mut self, header: &HeaderOutput) {
@@ -366,21 +502,20 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     let request = &spec.protocol.request;
     c.payload(&request.payload, &spec.name);
     for field in &request.common {
-        if let ValueSource::Credential(name) = &field.value {
-            c.credential(name, "common field");
-        }
-        if field.in_payload && matches!(request.payload, Payload::Inline) {
-            c.at(
-                &field.name,
-                "`in_payload` needs a payload field; this request's payload is inline",
-            );
-        }
+        c.common_field(field, &request.payload);
+    }
+    for header in &request.headers {
+        c.constant_header(header);
     }
     if let Some(signature) = &request.signature {
         if let Some(recipe) = c.recipe(&signature.recipe) {
             c.recipe_use(recipe, &signature.recipe, Use::Sign);
             let input = recipe.input;
             match &signature.output {
+                _ if input == SignInput::Member => c.at(
+                    &signature.recipe,
+                    "a member signature covers a received JSON member; a request has none",
+                ),
                 SignatureOutput::Field(_) if matches!(input, SignInput::Body | SignInput::Template) => c.at(
                     &signature.recipe,
                     "a signature over the body cannot be written into that body; use a header output",
@@ -444,6 +579,29 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     c.payload(&response.payload, &spec.name);
     if let Some(check) = &response.signature {
         c.verification(check, &response.payload);
+        let member_signed = spec
+            .signatures
+            .iter()
+            .any(|r| r.name.value == check.recipe.value && r.input == SignInput::Member);
+        let every_op_has_member = spec
+            .operations
+            .iter()
+            .all(|op| op.response_member.is_some());
+        if member_signed && response.members.is_empty() && !every_op_has_member {
+            c.at(
+                &check.recipe,
+                "a member signature needs `response.members` (or a `response_member` on every operation)",
+            );
+        }
+    }
+    if (!response.members.is_empty()
+        || spec
+            .operations
+            .iter()
+            .any(|op| op.response_member.is_some()))
+        && response.body != BodyFormat::Json
+    {
+        c.at(&spec.name, "response members need `response.body: json`");
     }
 
     let common: BTreeSet<&str> = request
@@ -452,11 +610,12 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
         .map(|f| f.name.value.as_str())
         .collect();
     for operation in &spec.operations {
-        if !operation.path.starts_with('/') {
+        // Empty: the base URL is the endpoint (Alipay's one gateway).
+        if !operation.path.is_empty() && !operation.path.starts_with('/') {
             c.at(
                 &operation.name,
                 format!(
-                    "operation `{}`: path `{}` must start with `/`",
+                    "operation `{}`: path `{}` must be empty or start with `/`",
                     operation.name.value, operation.path
                 ),
             );
@@ -485,7 +644,73 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
                 }
             }
         }
+        c.path(operation);
+        for field in &operation.common {
+            c.common_field(field, &request.payload);
+            if common.contains(field.name.value.as_str()) {
+                c.at(
+                    &field.name,
+                    format!(
+                        "`{}` is already a common field of the envelope",
+                        field.name.value
+                    ),
+                );
+            }
+        }
+        let _ = c.unique(
+            "common field",
+            &format!(" in operation `{}`", operation.name.value),
+            operation.common.iter().map(|f| &f.name),
+        );
+        for template in &response.members {
+            let placeholders = template_pieces(template)
+                .into_iter()
+                .filter_map(|p| match p {
+                    Piece::Placeholder(name) => Some(name),
+                    _ => None,
+                });
+            for name in placeholders {
+                let constant = operation
+                    .common
+                    .iter()
+                    .any(|f| f.name.value == name && matches!(f.value, ValueSource::Constant(_)));
+                if !constant && operation.response_member.is_none() {
+                    c.at(
+                        &operation.name,
+                        format!(
+                            "response member `{template}` names `{{{name}}}`, which is not a constant field of operation `{}`",
+                            operation.name.value
+                        ),
+                    );
+                }
+            }
+        }
+        c.xml_message(
+            request.body,
+            &request.payload,
+            &operation.request,
+            &format!("`{}` request", operation.name.value),
+        );
+        c.xml_message(
+            response.body,
+            &response.payload,
+            &operation.response,
+            &format!("`{}` response", operation.name.value),
+        );
         for field in &operation.request {
+            if operation
+                .common
+                .iter()
+                .any(|f| f.name.value == field.name.value)
+            {
+                c.at(
+                    &field.name,
+                    format!(
+                        "`{}` is a common field of this operation; it cannot also be a request field",
+                        field.name.value
+                    ),
+                );
+            }
             if common.contains(field.name.value.as_str()) {
                 c.at(
                     &field.name,
@@ -535,6 +760,24 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
                 );
             }
         }
+        if let Some(check) = &notification.signature {
+            let member_signed = spec
+                .signatures
+                .iter()
+                .any(|r| r.name.value == check.recipe.value && r.input == SignInput::Member);
+            if member_signed {
+                c.at(
+                    &check.recipe,
+                    "a member signature applies to responses only",
+                );
+            }
+        }
+        c.xml_message(
+            notification.body,
+            &notification.payload,
+            &notification.fields,
+            &format!("notification `{}`", notification.name.value),
+        );
         c.no_signature_field(
             notification.signature.as_ref(),
             &notification.fields,
