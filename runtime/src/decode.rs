@@ -10,6 +10,7 @@ use crate::payload::{decode_payload, PayloadError};
 use crate::raw_json::{signed_text, strict_value, RawObject};
 use crate::seen::SeenStore;
 use crate::sign::{verify, SignSource, SigningTrace};
+use crate::template::TemplateValues;
 use paygen_protocol::{
     BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding, PayloadField,
     Provider, SignInput, SuccessRule, Text, UnsignedErrorReply, UnsignedFields, Verification,
@@ -187,6 +188,30 @@ pub fn decode_message_in(
     receiver: &Receiver<'_>,
     body: &str,
 ) -> Result<Decoded, Error> {
+    decode_received(format, payload, verification, members, receiver, body, None)
+}
+
+/// A signature that travels outside the message's fields (a request's header), with
+/// the request parts a template recipe signs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ExternalSignature<'a> {
+    /// The signature text taken from the header.
+    pub signature: &'a str,
+    /// The request's parts, for `SignInput::Template`.
+    pub parts: Option<TemplateValues<'a>>,
+}
+
+/// [`decode_message_in`], the signature read from `external` rather than from the
+/// field `verification.field` when given (then no field is the signature itself).
+pub(crate) fn decode_received(
+    format: BodyFormat,
+    payload: &Payload,
+    verification: Option<&Verification>,
+    members: &[Text],
+    receiver: &Receiver<'_>,
+    body: &str,
+    external: Option<ExternalSignature<'_>>,
+) -> Result<Decoded, Error> {
     let decode_error = |reason: String| Error::Decode {
         reason,
         body: body.to_owned(),
@@ -225,7 +250,10 @@ pub fn decode_message_in(
         });
     };
 
-    let signature = find(&check.field).map(|f| f.signed_text.as_str());
+    let signature = match &external {
+        Some(given) => Some(given.signature),
+        None => find(&check.field).map(|f| f.signed_text.as_str()),
+    };
     if is_unsigned_error_reply(check, payload_field, signature, &find) {
         let fields = business_fields(
             payload_field,
@@ -261,7 +289,11 @@ pub fn decode_message_in(
         payload_field,
         &received,
         signed_source,
-        signature,
+        ReceivedSignature {
+            text: signature,
+            outside: external.is_some(),
+            parts: external.and_then(|e| e.parts),
+        },
         receiver,
         &mut stages,
     )?;
@@ -272,7 +304,7 @@ pub fn decode_message_in(
     // Only what the signature covers reaches the caller.
     let mut signed = Vec::with_capacity(received.len());
     for field in &received {
-        match coverage(check, payload_field, field) {
+        match coverage(check, payload_field, field, external.is_some()) {
             Coverage::Signed => signed.push(field.name.as_str()),
             Coverage::SignatureItself | Coverage::EmptyAsAbsent => {}
             Coverage::Outside => match check.unsigned_fields {
@@ -349,8 +381,9 @@ fn coverage(
     check: &Verification,
     payload: Option<&PayloadField>,
     field: &ReceivedField,
+    signature_outside: bool,
 ) -> Coverage {
-    if field.name == check.field {
+    if !signature_outside && field.name == check.field {
         return Coverage::SignatureItself;
     }
     let recipe = &check.recipe;
@@ -436,27 +469,37 @@ fn business_fields(
     Ok(fields)
 }
 
+/// A received signature: its text, whether it came from outside the fields (a header),
+/// and the request parts a template recipe signs.
+struct ReceivedSignature<'a> {
+    text: &'a str,
+    outside: bool,
+    parts: Option<TemplateValues<'a>>,
+}
+
 /// Whether `signature` is the recipe's signature of the received message.
 fn check_signature(
     check: &Verification,
     payload: Option<&PayloadField>,
     received: &[ReceivedField],
     body: &str,
-    signature: &str,
+    signature: ReceivedSignature<'_>,
     receiver: &Receiver<'_>,
     trace: &mut SigningTrace,
 ) -> Result<bool, Error> {
     let recipe = &check.recipe;
     let credentials = receiver.credentials;
-    let source = match recipe.input {
-        SignInput::Canonical => SignSource::Pairs(
+    let parts = signature.parts;
+    let source = match (recipe.input, parts) {
+        (SignInput::Template, Some(parts)) => SignSource::Parts(parts),
+        (SignInput::Canonical, _) => SignSource::Pairs(
             received
                 .iter()
-                .filter(|f| f.name != check.field)
+                .filter(|f| signature.outside || f.name != check.field)
                 .map(|f| (f.name.as_str(), SignedText::Str(&f.signed_text)))
                 .collect(),
         ),
-        SignInput::PayloadField => SignSource::Bytes(
+        (SignInput::PayloadField, _) => SignSource::Bytes(
             payload
                 .and_then(|p| received.iter().find(|f| f.name == p.name))
                 .map_or("", |f| f.signed_text.as_str())
@@ -464,11 +507,11 @@ fn check_signature(
         ),
         // Validation keeps template recipes (request parts) out of verification; for
         // a member signature `body` is the member's raw text.
-        SignInput::Body | SignInput::Member | SignInput::Template => {
+        (SignInput::Body | SignInput::Member | SignInput::Template, _) => {
             SignSource::Bytes(body.as_bytes())
         }
     };
-    verify(recipe, source, signature, credentials, trace)
+    verify(recipe, source, signature.text, credentials, trace)
 }
 
 /// Parses a body once into its top-level fields in received order; a repeated name is
@@ -589,7 +632,8 @@ fn lookup<'v>(fields: &'v Map<String, Value>, path: &str) -> Option<&'v Value> {
     Some(current)
 }
 
-fn text_of(value: &Value) -> String {
+/// A decoded value's text: a string's content, `null` as empty, anything else its JSON.
+pub(crate) fn text_of(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),

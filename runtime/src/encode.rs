@@ -375,7 +375,10 @@ fn size_hint(fields: &[(&str, &WireValue<'_>)]) -> usize {
         + 2
 }
 
-fn render_body(format: BodyFormat, fields: &[(&str, &WireValue<'_>)]) -> Result<String, Error> {
+pub(crate) fn render_body(
+    format: BodyFormat,
+    fields: &[(&str, &WireValue<'_>)],
+) -> Result<String, Error> {
     Ok(match format {
         BodyFormat::Json => {
             let mut out = String::with_capacity(size_hint(fields));

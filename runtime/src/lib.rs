@@ -20,6 +20,7 @@ pub mod raw_json;
 pub mod rsa_keys;
 pub mod secret;
 pub mod seen;
+pub mod server;
 pub mod sign;
 pub mod template;
 pub mod transport;
@@ -38,6 +39,7 @@ pub use error::{Error, Outcome, ParamRule, SignatureFailure, TransportErrorKind}
 pub use paygen_protocol as protocol;
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};
+pub use server::{ReceivedRequest, ServerError, ServerRequest};
 pub use sign::SigningTrace;
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;

@@ -58,6 +58,16 @@ pub fn encode_payload<'v, 'a: 'v>(
             )?;
         }
     }
+    encode_document(field, document, credentials)
+}
+
+/// The encoded text of a payload field holding `document`, already written in the
+/// field's inner format (JSON text, or the XML document).
+pub fn encode_document(
+    field: &PayloadField,
+    document: String,
+    credentials: &Credentials,
+) -> Result<String, Error> {
     let cipher_error = |e: crate::cipher::CipherError| Error::InvalidCredential {
         name: field.key.as_deref().unwrap_or_default().to_owned(),
         reason: e.to_string(),
