@@ -12,10 +12,12 @@ mod support;
 use base64::Engine;
 use paygen::{Authenticity, Error, Fen, FixedClock};
 use paygen_alipay::{
-    tables, Client, Code, Credentials, PayNotification, Scene, TradePayRequest,
-    TradeQueryResponse, TradeStatus,
+    tables, Client, Code, Credentials, PayNotification, Scene, TradePayRequest, TradeQueryResponse,
+    TradeStatus,
 };
-use ring::signature::{RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
+use ring::signature::{
+    RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+};
 use support::{decode_typed, NoTransport, NOW};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/tests/fixtures/");
@@ -53,9 +55,12 @@ fn rsa2_verifies(text: &str, signature_b64: &str) -> bool {
     let Ok(signature) = b64().decode(signature_b64) else {
         return false;
     };
-    UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pem_der("rsa_test_key_pub_pkcs1.pem"))
-        .verify(text.as_bytes(), &signature)
-        .is_ok()
+    UnparsedPublicKey::new(
+        &RSA_PKCS1_2048_8192_SHA256,
+        pem_der("rsa_test_key_pub_pkcs1.pem"),
+    )
+    .verify(text.as_bytes(), &signature)
+    .is_ok()
 }
 
 /// `openssl dgst -sha256 -verify`, when openssl is installed (None otherwise).
@@ -115,9 +120,14 @@ fn string_to_sign(pairs: &[(String, String)], exclude: &[&str]) -> String {
 
 #[test]
 fn trade_pay_request_is_signed_rsa2_over_the_sorted_parameters() {
-    let request = TradePayRequest::new("20150320010101001", Scene::BarCode, "28763443825664394", "Iphone6 16G")
-        .with_total_amount(Fen(8888))
-        .with_store_id("NJ_001");
+    let request = TradePayRequest::new(
+        "20150320010101001",
+        Scene::BarCode,
+        "28763443825664394",
+        "Iphone6 16G",
+    )
+    .with_total_amount(Fen(8888))
+    .with_store_id("NJ_001");
     let rendered = client().render_trade_pay(&request).unwrap();
     assert_eq!(rendered.url, "https://openapi.alipay.com/gateway.do");
     let pairs: Vec<(String, String)> = form_urlencoded::parse(rendered.body.as_bytes())
@@ -141,7 +151,10 @@ fn trade_pay_request_is_signed_rsa2_over_the_sorted_parameters() {
     assert_eq!(sign, rsa2_sign(&expected));
     assert!(rsa2_verifies(&expected, sign));
     if let Some(ok) = openssl_verifies(&expected, sign) {
-        assert!(ok, "openssl dgst -sha256 -verify refuses the request's sign");
+        assert!(
+            ok,
+            "openssl dgst -sha256 -verify refuses the request's sign"
+        );
     }
     assert!(!rsa2_verifies(&expected.replace("88.88", "88.89"), sign));
 }
@@ -150,7 +163,10 @@ fn trade_pay_request_is_signed_rsa2_over_the_sorted_parameters() {
 const QUERY_MEMBER: &str = r#"{"code":"10000","msg":"Success","buyer_logon_id":"159****5620","buyer_pay_amount":"8.88","fund_bill_list":[{"amount":"10.00","fund_channel":"ALIPAYACCOUNT"}],"invoice_amount":"12.11","out_trade_no":"6823789339978248","point_amount":"10", "receipt_amount":"15.25","send_pay_date":"2014-11-27 15:45:57","total_amount":"88.88","trade_no":"2013112011001004330000121536","trade_status":"TRADE_SUCCESS","buyer_user_id":"2088101117955611","note":"\u6210\/"}"#;
 
 fn signed_body(member_name: &str, member: &str) -> String {
-    format!(r#"{{"{member_name}":{member},"sign":"{}"}}"#, rsa2_sign(member))
+    format!(
+        r#"{{"{member_name}":{member},"sign":"{}"}}"#,
+        rsa2_sign(member)
+    )
 }
 
 fn decode_query(body: &str) -> Result<TradeQueryResponse, Error> {
@@ -177,7 +193,8 @@ fn trade_query_response_is_verified_over_the_member_text_and_amounts_are_fen() {
 fn trade_query_mutants_are_refused() {
     let genuine = signed_body("alipay_trade_query_response", QUERY_MEMBER);
     let sign = rsa2_sign(QUERY_MEMBER);
-    let with = |member: &str| format!(r#"{{"alipay_trade_query_response":{member},"sign":"{sign}"}}"#);
+    let with =
+        |member: &str| format!(r#"{{"alipay_trade_query_response":{member},"sign":"{sign}"}}"#);
     let reserialized: serde_json::Value = serde_json::from_str(QUERY_MEMBER).unwrap();
     let duplicated = QUERY_MEMBER.replacen(
         r#""total_amount":"88.88""#,
@@ -188,18 +205,49 @@ fn trade_query_mutants_are_refused() {
     altered_sign[10] = if altered_sign[10] == b'A' { b'B' } else { b'A' };
     let altered_sign = String::from_utf8(altered_sign).unwrap();
     let mutants = [
-        ("amount changed in the member", with(&QUERY_MEMBER.replace("88.88", "88.89"))),
-        ("member re-serialized compact", with(&reserialized.to_string())),
-        ("member re-serialized with whitespace", with(&serde_json::to_string_pretty(&reserialized).unwrap())),
-        ("field injected beside the member", genuine.replacen('{', r#"{"total_amount":"0.01","#, 1)),
-        ("field injected after the sign", genuine.replacen("\"}", "\",\"trade_status\":\"TRADE_SUCCESS\"}", 1)),
+        (
+            "amount changed in the member",
+            with(&QUERY_MEMBER.replace("88.88", "88.89")),
+        ),
+        (
+            "member re-serialized compact",
+            with(&reserialized.to_string()),
+        ),
+        (
+            "member re-serialized with whitespace",
+            with(&serde_json::to_string_pretty(&reserialized).unwrap()),
+        ),
+        (
+            "field injected beside the member",
+            genuine.replacen('{', r#"{"total_amount":"0.01","#, 1),
+        ),
+        (
+            "field injected after the sign",
+            genuine.replacen("\"}", "\",\"trade_status\":\"TRADE_SUCCESS\"}", 1),
+        ),
         // genuinely signed, still refused: a duplicated key is never decoded
-        ("duplicated key inside the member", signed_body("alipay_trade_query_response", &duplicated)),
-        ("duplicated member", genuine.replacen('{', &format!(r#"{{"alipay_trade_query_response":{QUERY_MEMBER},"#), 1)),
+        (
+            "duplicated key inside the member",
+            signed_body("alipay_trade_query_response", &duplicated),
+        ),
+        (
+            "duplicated member",
+            genuine.replacen(
+                '{',
+                &format!(r#"{{"alipay_trade_query_response":{QUERY_MEMBER},"#),
+                1,
+            ),
+        ),
         ("sign altered", genuine.replace(&sign, &altered_sign)),
-        ("sign removed", format!(r#"{{"alipay_trade_query_response":{QUERY_MEMBER}}}"#)),
+        (
+            "sign removed",
+            format!(r#"{{"alipay_trade_query_response":{QUERY_MEMBER}}}"#),
+        ),
         ("sign empty", with(QUERY_MEMBER).replace(&sign, "")),
-        ("member of another operation", signed_body("alipay_trade_pay_response", QUERY_MEMBER)),
+        (
+            "member of another operation",
+            signed_body("alipay_trade_pay_response", QUERY_MEMBER),
+        ),
     ];
     assert!(decode_query(&genuine).is_ok());
     for (what, body) in mutants {
@@ -216,14 +264,22 @@ fn error_replies_come_back_as_business_errors() {
     let documented = r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.PAYMENT_AUTH_CODE_INVALID","sub_msg":"支付失败，获取顾客账户信息失败，请顾客刷新付款码后重新收款，如再次收款失败，请联系管理员处理。[SOUNDWAVE_PARSER_FAIL]","buyer_pay_amount":"0.00","invoice_amount":"0.00","out_trade_no":"20160901160434","point_amount":"0.00","receipt_amount":"0.00"}"#;
     let gateway = r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在"}"#;
     let cases = [
-        ("trade_pay", signed_body("alipay_trade_pay_response", documented)),
+        (
+            "trade_pay",
+            signed_body("alipay_trade_pay_response", documented),
+        ),
         ("trade_query", signed_body("error_response", gateway)),
     ];
     for (operation, body) in cases {
         let result: Result<serde_json::Value, Error> =
             decode_typed(&tables::PROVIDER, operation, &credentials(), &body);
         match result {
-            Err(Error::Business { code, message, authenticity, .. }) => {
+            Err(Error::Business {
+                code,
+                message,
+                authenticity,
+                ..
+            }) => {
                 assert_eq!(code, "40004");
                 assert_eq!(message.as_deref(), Some("Business Failed"));
                 assert_eq!(authenticity, Authenticity::Verified);
@@ -239,8 +295,12 @@ fn error_replies_come_back_as_business_errors() {
         }
         other => panic!("unsigned error reply: {other:?}"),
     }
-    let tampered = signed_body("error_response", gateway).replace("ACQ.TRADE_NOT_EXIST", "ACQ.SYSTEM_ERROR");
-    assert!(matches!(decode_query(&tampered), Err(Error::Signature { .. })));
+    let tampered =
+        signed_body("error_response", gateway).replace("ACQ.TRADE_NOT_EXIST", "ACQ.SYSTEM_ERROR");
+    assert!(matches!(
+        decode_query(&tampered),
+        Err(Error::Signature { .. })
+    ));
 }
 
 /// The documented notification's values (异步通知验签 sample), re-signed with the test key.
@@ -302,13 +362,33 @@ fn pay_notification_is_verified_over_sorted_pairs_without_sign_and_sign_type() {
     // sign_type is outside the signed string (第一步): changing it cannot be detected.
     let other_type: Vec<_> = pairs
         .iter()
-        .map(|(k, v)| (k.clone(), if k == "sign_type" { "RSA".into() } else { v.clone() }))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if k == "sign_type" {
+                    "RSA".into()
+                } else {
+                    v.clone()
+                },
+            )
+        })
         .collect();
-    assert!(client().verify_pay_notification(&notification_body(&other_type, &sign)).is_ok());
+    assert!(client()
+        .verify_pay_notification(&notification_body(&other_type, &sign))
+        .is_ok());
 
     let changed: Vec<_> = pairs
         .iter()
-        .map(|(k, v)| (k.clone(), if k == "total_amount" { "2.01".into() } else { v.clone() }))
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if k == "total_amount" {
+                    "2.01".into()
+                } else {
+                    v.clone()
+                },
+            )
+        })
         .collect();
     let mut injected = pairs.clone();
     injected.push(("passback_params".into(), "x".into()));
@@ -316,8 +396,14 @@ fn pay_notification_is_verified_over_sorted_pairs_without_sign_and_sign_type() {
         ("amount changed", notification_body(&changed, &sign)),
         ("field injected", notification_body(&injected, &sign)),
         ("duplicated field", format!("{body}&total_amount=2.00")),
-        ("sign removed", notification_body(&pairs, "").replace("&sign=", "")),
-        ("sign altered", notification_body(&pairs, &sign.replacen(|c: char| c.is_ascii_digit(), "0", 3))),
+        (
+            "sign removed",
+            notification_body(&pairs, "").replace("&sign=", ""),
+        ),
+        (
+            "sign altered",
+            notification_body(&pairs, &sign.replacen(|c: char| c.is_ascii_digit(), "0", 3)),
+        ),
     ];
     for (what, body) in mutants {
         assert!(client().verify_pay_notification(&body).is_err(), "{what}");
