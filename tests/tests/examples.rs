@@ -12,7 +12,7 @@
 //! against an independent computation in `macros/cli/tests/cli.rs` and against document
 //! 002 section 2.4 in `mct1_worked_example.rs`.
 
-use paygen::decode::decode_message;
+use paygen::decode::decode_message_in;
 use paygen::encode::{encode_request, RequestContext};
 use paygen::protocol::Provider;
 use paygen::wire::fields_from_json;
@@ -25,7 +25,9 @@ use serde_json::{Map, Value};
 const DEFAULT_NOW: i64 = 1_700_000_000;
 
 /// Credentials for examples the document signs without giving the key: stand-ins, 32
-/// characters so that AES-256 keys are valid.
+/// characters so that AES-256 keys are valid; an RSA key (a name ending in
+/// `_private_key` or `_public_key`) is the committed test key pair of
+/// `runtime/tests/fixtures/` (PKCS#1 v1.5 signatures are deterministic).
 fn credentials(provider: &Provider, example: &Example) -> Credentials {
     let mut credentials = Credentials::new();
     for def in provider.credentials.iter() {
@@ -35,7 +37,7 @@ fn credentials(provider: &Provider, example: &Example) -> Credentials {
             .and_then(|c| c.get(def.name.as_ref()))
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let value = given.unwrap_or_else(|| format!("{:x<32}", format!("test-{}", def.name)));
+        let value = given.unwrap_or_else(|| stand_in(&def.name));
         credentials = if def.secret {
             credentials.secret(def.name.clone(), value)
         } else {
@@ -45,6 +47,20 @@ fn credentials(provider: &Provider, example: &Example) -> Credentials {
     credentials
 }
 
+fn stand_in(name: &str) -> String {
+    let fixture = |file: &str| {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/tests/fixtures/");
+        std::fs::read_to_string(format!("{dir}{file}")).unwrap()
+    };
+    if name.ends_with("_private_key") {
+        fixture("rsa_test_key.pem")
+    } else if name.ends_with("_public_key") {
+        fixture("rsa_test_key_pub.pem")
+    } else {
+        format!("{:x<32}", format!("test-{name}"))
+    }
+}
+
 /// The decoded fields of an example body, WITHOUT verifying its signature: the
 /// documents never give the key their samples were signed with, and several samples
 /// show the message already decoded. Verified decoding of genuine messages is
@@ -52,6 +68,7 @@ fn credentials(provider: &Provider, example: &Example) -> Credentials {
 fn decoded_fields_unverified(
     format: paygen::protocol::BodyFormat,
     payload: &paygen::protocol::Payload,
+    members: &[paygen::protocol::Text],
     provider: &Provider,
     example: &Example,
     body: &str,
@@ -70,7 +87,7 @@ fn decoded_fields_unverified(
         utc_offset_minutes: provider.utc_offset_minutes,
         seen: None,
     };
-    decode_message(format, payload, None, &receiver, body)
+    decode_message_in(format, payload, None, members, &receiver, body)
         .unwrap_or_else(|e| panic!("example `{}` does not decode: {e}", example.name))
         .fields
 }
@@ -141,6 +158,7 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
                 let fields = decoded_fields_unverified(
                     envelope.body,
                     &envelope.payload,
+                    &lowered.response_members,
                     &provider,
                     example,
                     body,
@@ -156,6 +174,7 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
                 let fields = decoded_fields_unverified(
                     lowered.body,
                     &lowered.payload,
+                    &[],
                     &provider,
                     example,
                     body,
@@ -231,4 +250,17 @@ fn mpgateway_has_no_documented_examples_to_check() {
         } notifications { "pay" => PayNotification }),
     );
     assert_eq!(checked, 0);
+}
+
+#[test]
+fn alipay_examples_render_exactly_and_parse_unverified() {
+    let checked = check_spec(
+        "alipay",
+        typed_parser!(paygen_alipay {
+            "trade_pay" => TradePayResponse, "trade_precreate" => TradePrecreateResponse,
+            "trade_query" => TradeQueryResponse, "trade_refund" => TradeRefundResponse,
+            "trade_cancel" => TradeCancelResponse, "trade_close" => TradeCloseResponse,
+        } notifications { "pay" => PayNotification }),
+    );
+    assert!(checked >= 8, "{checked}");
 }
