@@ -232,3 +232,17 @@ fn mpgateway_has_no_documented_examples_to_check() {
     );
     assert_eq!(checked, 0);
 }
+
+#[test]
+fn wechatpay_v2_examples_render_exactly_and_parse_unverified() {
+    let checked = check_spec(
+        "wechatpay_v2",
+        typed_parser!(paygen_wechatpay_v2 {
+            "unifiedorder" => UnifiedorderResponse, "micropay" => MicropayResponse,
+            "orderquery" => OrderqueryResponse, "closeorder" => CloseorderResponse,
+            "reverse" => ReverseResponse, "refund" => RefundResponse,
+            "refundquery" => RefundqueryResponse,
+        } notifications { "pay" => PayNotification, "refund" => RefundNotification }),
+    );
+    assert!(checked >= 5, "{checked}");
+}
