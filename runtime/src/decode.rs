@@ -226,7 +226,9 @@ pub fn decode_message_in(
             )
         }) {
             if find(&p.name).is_none() {
-                return Err(signature_error(SignatureFailure::Missing(p.name.to_string())));
+                return Err(signature_error(SignatureFailure::Missing(
+                    p.name.to_string(),
+                )));
             }
         }
         let from_member = |f: &ReceivedField| member_text.is_none() || f.in_member;
