@@ -241,6 +241,21 @@ pub(crate) fn decode_received(
     let find = |name: &str| received.iter().find(|f| f.name == name);
 
     let Some(check) = verification else {
+        // An unsigned message with an encrypted payload (WeChat Pay v2's refund
+        // notification, `req_info`) is authentic only through that payload: without it,
+        // its fields would be taken from plain text anyone can send.
+        if let Some(p) = payload_field.filter(|p| {
+            matches!(
+                p.encoding,
+                PayloadEncoding::Aes256EcbHex | PayloadEncoding::Aes256EcbBase64
+            )
+        }) {
+            if find(&p.name).is_none() {
+                return Err(signature_error(SignatureFailure::Missing(
+                    p.name.to_string(),
+                )));
+            }
+        }
         let from_member = |f: &ReceivedField| member_text.is_none() || f.in_member;
         let fields = business_fields(payload_field, &received, from_member, receiver, body)?;
         return Ok(Decoded {

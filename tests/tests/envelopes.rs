@@ -262,6 +262,24 @@ fn wechat_refund_notification_req_info_decrypts_with_the_md5_key() {
     assert!(decode_notification(notification, &receiver(&wrong, &clock), &body).is_err());
 }
 
+#[test]
+fn wechat_refund_notification_without_its_encrypted_payload_is_refused() {
+    // Unsigned but encrypted: the same fields in plain text, without req_info, would
+    // otherwise decode as if they had come out of the ciphertext.
+    let provider = provider(WECHAT);
+    let notification = provider.notification("refund").unwrap();
+    let credentials = wechat_credentials();
+    let clock = FixedClock::at_unix_seconds(1_700_000_000);
+    let forged = "<xml><return_code>SUCCESS</return_code><out_refund_no>1</out_refund_no><refund_fee>3960</refund_fee></xml>";
+    match decode_notification(notification, &receiver(&credentials, &clock), forged) {
+        Err(Error::Signature {
+            reason: SignatureFailure::Missing(field),
+            ..
+        }) => assert_eq!(field, "req_info"),
+        other => panic!("{other:?}"),
+    }
+}
+
 fn aes_ecb_base64(key: &[u8], plain: &[u8]) -> String {
     use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
     use base64::Engine as _;

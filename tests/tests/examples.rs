@@ -264,3 +264,17 @@ fn alipay_examples_render_exactly_and_parse_unverified() {
     );
     assert!(checked >= 8, "{checked}");
 }
+
+#[test]
+fn wechatpay_v2_examples_render_exactly_and_parse_unverified() {
+    let checked = check_spec(
+        "wechatpay_v2",
+        typed_parser!(paygen_wechatpay_v2 {
+            "unifiedorder" => UnifiedorderResponse, "micropay" => MicropayResponse,
+            "orderquery" => OrderqueryResponse, "closeorder" => CloseorderResponse,
+            "reverse" => ReverseResponse, "refund" => RefundResponse,
+            "refundquery" => RefundqueryResponse,
+        } notifications { "pay" => PayNotification, "refund" => RefundNotification }),
+    );
+    assert!(checked >= 5, "{checked}");
+}

@@ -7,8 +7,7 @@ use paygen_tests::{spec_paths, workspace_root};
 #[test]
 fn committed_crates_are_the_generator_tokens_for_every_spec() {
     let specs = spec_paths();
-    // At least the specs of this branch; others may add theirs.
-    assert!(specs.len() >= 6, "{specs:?}");
+    assert_eq!(specs.len(), 7, "{specs:?}");
     for path in specs {
         let loaded = paygen_codegen::load_file(&path).unwrap();
         let tokens = paygen_codegen::provider_items(&loaded.spec).unwrap();
