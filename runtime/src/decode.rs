@@ -5,7 +5,7 @@
 use crate::canonical::SignedText;
 use crate::clock::{parse_clock, Clock};
 use crate::credentials::Credentials;
-use crate::error::{Error, SignatureFailure};
+use crate::error::{Error, ReceivedCode, SignatureFailure};
 use crate::payload::{decode_payload, PayloadError};
 use crate::raw_json::{signed_text, strict_value, RawObject};
 use crate::seen::SeenStore;
@@ -104,6 +104,8 @@ pub fn decode_response(
             code,
             message,
             authenticity: decoded.authenticity,
+            // Boxed: the error stays small on every Ok path.
+            meaning: code_meaning(operation, &decoded.fields).map(Box::new),
             body: response.body.clone(),
         }),
     }
@@ -619,6 +621,22 @@ fn open_member(
     }
     inner.extend(fields);
     Ok((inner, Some(member.signed_text)))
+}
+
+/// The most uncertain documented code in a decoded reply: `unknown` over `in_progress`
+/// over `retryable` over `failed` over `success`, so that one uncertain code among
+/// several (WeChat's `result_code` FAIL with `err_code` SYSTEMERROR) is never missed.
+pub fn code_meaning(operation: &Operation, fields: &Map<String, Value>) -> Option<ReceivedCode> {
+    operation
+        .codes
+        .iter()
+        .filter(|code| lookup(fields, &code.field).is_some_and(|v| text_of(v) == *code.value))
+        .max_by_key(|code| code.outcome)
+        .map(|code| ReceivedCode {
+            field: code.field.to_string(),
+            value: code.value.to_string(),
+            outcome: code.outcome,
+        })
 }
 
 /// Applies a success rule; on failure gives the code and message found.

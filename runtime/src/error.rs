@@ -1,6 +1,7 @@
 //! The error type of every runtime operation, split by the phase that failed.
 
 use crate::decode::Authenticity;
+use paygen_protocol::CodeOutcome;
 use std::fmt;
 
 /// What went wrong, by phase: building the request, sending it, or reading the answer.
@@ -84,9 +85,23 @@ pub enum Error {
         message: Option<String>,
         /// Whether the refusal was signed: a provider may send some errors unsigned.
         authenticity: Authenticity,
+        /// The most uncertain documented code found in the reply, with its meaning
+        /// (e.g. `sub_code` `ACQ.SYSTEM_ERROR`: unknown), when the spec gives meanings.
+        meaning: Option<Box<ReceivedCode>>,
         /// The raw body received.
         body: String,
     },
+}
+
+/// A documented code found in a received reply, and what the document says it means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceivedCode {
+    /// Dotted path of the code field.
+    pub field: String,
+    /// The code as received.
+    pub value: String,
+    /// Its meaning.
+    pub outcome: CodeOutcome,
 }
 
 /// What an error says about the provider's side of the exchange.
@@ -109,14 +124,19 @@ impl Error {
     /// | `HttpStatus` 4xx but 408, and 429, 503 | nothing happened (refused before processing) |
     /// | `HttpStatus` other (408, 5xx but 503, 1xx, 3xx) | unknown |
     /// | `Decode`, `Signature` (after HTTP 2xx) | unknown: the answer cannot be trusted, the charge may be real |
-    /// | `Business` | nothing happened (the provider said no) |
+    /// | `Business` | nothing happened (the provider said no), unless a code in the reply is documented `unknown` or `in_progress`: unknown |
     pub fn outcome(&self) -> Outcome {
         match self {
             Error::InvalidParam { .. }
             | Error::MissingCredential { .. }
             | Error::InvalidCredential { .. }
-            | Error::Randomness { .. }
-            | Error::Business { .. } => Outcome::NothingHappened,
+            | Error::Randomness { .. } => Outcome::NothingHappened,
+            // A refusal whose code the document calls uncertain or still in progress
+            // (a payment the buyer may yet confirm) is not a plain failure.
+            Error::Business { meaning, .. } => match meaning.as_ref().map(|m| m.outcome) {
+                Some(CodeOutcome::Unknown | CodeOutcome::InProgress) => Outcome::Unknown,
+                _ => Outcome::NothingHappened,
+            },
             Error::Transport { kind, .. } => match kind {
                 TransportErrorKind::Connect => Outcome::NothingHappened,
                 TransportErrorKind::Timeout | TransportErrorKind::Other => Outcome::Unknown,
@@ -365,6 +385,49 @@ mod tests {
                     code: "c".into(),
                     message: None,
                     authenticity: Authenticity::Verified,
+                    meaning: None,
+                    body: body(),
+                },
+                Nothing,
+            ),
+            (
+                Error::Business {
+                    code: "40004".into(),
+                    message: None,
+                    authenticity: Authenticity::Verified,
+                    meaning: Some(Box::new(ReceivedCode {
+                        field: "sub_code".into(),
+                        value: "ACQ.SYSTEM_ERROR".into(),
+                        outcome: CodeOutcome::Unknown,
+                    })),
+                    body: body(),
+                },
+                Unknown,
+            ),
+            (
+                Error::Business {
+                    code: "10003".into(),
+                    message: None,
+                    authenticity: Authenticity::Verified,
+                    meaning: Some(Box::new(ReceivedCode {
+                        field: "code".into(),
+                        value: "10003".into(),
+                        outcome: CodeOutcome::InProgress,
+                    })),
+                    body: body(),
+                },
+                Unknown,
+            ),
+            (
+                Error::Business {
+                    code: "FAIL".into(),
+                    message: None,
+                    authenticity: Authenticity::Verified,
+                    meaning: Some(Box::new(ReceivedCode {
+                        field: "err_code".into(),
+                        value: "ORDERPAID".into(),
+                        outcome: CodeOutcome::Failed,
+                    })),
                     body: body(),
                 },
                 Nothing,

@@ -35,7 +35,7 @@ pub use credentials::{CredentialValue, Credentials};
 pub use de::Fen;
 pub use decode::{Authenticity, Decoded, HttpResponse, Receiver};
 pub use encode::{HttpRequest, RequestContext};
-pub use error::{Error, Outcome, ParamRule, SignatureFailure, TransportErrorKind};
+pub use error::{Error, Outcome, ParamRule, ReceivedCode, SignatureFailure, TransportErrorKind};
 pub use paygen_protocol as protocol;
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};

@@ -685,6 +685,7 @@ mod tests {
             signed: true,
             common: Cow::Borrowed(&[]),
             response_members: Cow::Borrowed(&[]),
+            codes: Cow::Borrowed(&[]),
             one_of: Cow::Owned(vec![Cow::Owned(vec![text("sn"), text("client_sn")])]),
             request: Cow::Owned(vec![field("sn", false), field("client_sn", false)]),
             response: Cow::Borrowed(&[]),

@@ -319,6 +319,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
         response: Cow::Borrowed(&[]),
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
+        codes: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: "code".into(),
             equals: Cow::Borrowed(&[]),

@@ -303,6 +303,41 @@ fn error_replies_come_back_as_business_errors() {
     ));
 }
 
+/// 公共错误码 10003 (业务处理中: 等待用户付款) and 20000 (服务不可用), and trade.pay's
+/// sub_code ACQ.SYSTEM_ERROR (请立即调用查询订单API) leave a payment's outcome open: the
+/// spec marks them in_progress / unknown, so the refusal says "query before acting". A
+/// final sub_code (ACQ.TRADE_NOT_EXIST) stays a plain refusal.
+#[test]
+fn uncertain_trade_pay_codes_report_an_unknown_outcome() {
+    let cases = [
+        (
+            r#"{"code":"10003","msg":"order success pay inprocess"}"#,
+            true,
+        ),
+        (
+            r#"{"code":"20000","msg":"Service Currently Unavailable","sub_code":"isp.unknow-error","sub_msg":"系统繁忙"}"#,
+            true,
+        ),
+        (
+            r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.SYSTEM_ERROR","sub_msg":"系统错误"}"#,
+            true,
+        ),
+        (
+            r#"{"code":"40004","msg":"Business Failed","sub_code":"ACQ.TRADE_NOT_EXIST","sub_msg":"交易不存在"}"#,
+            false,
+        ),
+    ];
+    for (member, unknown) in cases {
+        let body = signed_body("alipay_trade_pay_response", member);
+        let result: Result<serde_json::Value, Error> =
+            decode_typed(&tables::PROVIDER, "trade_pay", &credentials(), &body);
+        let error = result.expect_err("a refusal");
+        assert!(matches!(error, Error::Business { .. }), "{error:?}");
+        assert_eq!(error.outcome_unknown(), unknown, "{member}: {error:?}");
+        assert_ne!(error.is_retry_safe(), unknown, "{member}");
+    }
+}
+
 /// The documented notification's values (异步通知验签 sample), re-signed with the test key.
 fn notification_pairs() -> Vec<(String, String)> {
     [

@@ -361,6 +361,44 @@ fn unsigned_fail_reply_is_an_unsigned_business_error_and_never_success() {
     }
 }
 
+/// 付款码支付 (micropay) err_code table: SYSTEMERROR and BANKERROR mean 结果未知 and
+/// USERPAYING 用户支付中; the spec marks them unknown / in_progress, so the refusal
+/// says "query before acting", while a final code (AUTHCODEEXPIRE) stays a plain refusal.
+#[test]
+fn uncertain_micropay_codes_report_an_unknown_outcome() {
+    for (err_code, unknown) in [
+        ("USERPAYING", true),
+        ("SYSTEMERROR", true),
+        ("BANKERROR", true),
+        ("AUTHCODEEXPIRE", false),
+    ] {
+        let reply = xml_owned(&signed(&[
+            ("return_code", "SUCCESS"),
+            ("appid", APPID),
+            ("mch_id", MCH_ID),
+            ("nonce_str", "IITRi8Iabbblz1Jc"),
+            ("result_code", "FAIL"),
+            ("err_code", err_code),
+            ("err_code_des", "test"),
+        ]));
+        let error = decode_typed::<wx::MicropayResponse>(
+            &wx::tables::PROVIDER,
+            "micropay",
+            &credentials(),
+            &reply,
+        )
+        .expect_err("a refusal");
+        assert_eq!(error.outcome_unknown(), unknown, "{err_code}: {error:?}");
+        assert_ne!(error.is_retry_safe(), unknown, "{err_code}");
+        if unknown {
+            assert!(
+                matches!(&error, Error::Business { meaning: Some(m), .. } if m.field == "err_code" && m.value == err_code),
+                "{error:?}"
+            );
+        }
+    }
+}
+
 // ------------------------------------------------------------ pay notification
 
 const PAY: [(&str, &str); 14] = [

@@ -843,6 +843,35 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10000"),
+                    outcome: CodeOutcome::Success,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10003"),
+                    outcome: CodeOutcome::InProgress,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("20000"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("sub_code"),
+                    value: Cow::Borrowed("ACQ.SYSTEM_ERROR"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("sub_code"),
+                    value: Cow::Borrowed("ACQ.TRADE_HAS_SUCCESS"),
+                    outcome: CodeOutcome::Unknown,
+                },
+            ],
+        ),
     };
     /// Operation `trade_precreate` (`POST `).
     pub const TRADE_PRECREATE: Operation = Operation {
@@ -1309,6 +1338,35 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10000"),
+                    outcome: CodeOutcome::Success,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10003"),
+                    outcome: CodeOutcome::InProgress,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("20000"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("sub_code"),
+                    value: Cow::Borrowed("ACQ.SYSTEM_ERROR"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("sub_code"),
+                    value: Cow::Borrowed("ACQ.TRADE_HAS_SUCCESS"),
+                    outcome: CodeOutcome::Unknown,
+                },
+            ],
+        ),
     };
     /// Operation `trade_query` (`POST `).
     pub const TRADE_QUERY: Operation = Operation {
@@ -1700,6 +1758,30 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10000"),
+                    outcome: CodeOutcome::Success,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10003"),
+                    outcome: CodeOutcome::InProgress,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("20000"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("sub_code"),
+                    value: Cow::Borrowed("ACQ.SYSTEM_ERROR"),
+                    outcome: CodeOutcome::Retryable,
+                },
+            ],
+        ),
     };
     /// Operation `trade_refund` (`POST `).
     pub const TRADE_REFUND: Operation = Operation {
@@ -2263,6 +2345,30 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10000"),
+                    outcome: CodeOutcome::Success,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10003"),
+                    outcome: CodeOutcome::InProgress,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("20000"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("sub_code"),
+                    value: Cow::Borrowed("ACQ.SYSTEM_ERROR"),
+                    outcome: CodeOutcome::Unknown,
+                },
+            ],
+        ),
     };
     /// Operation `trade_cancel` (`POST `).
     pub const TRADE_CANCEL: Operation = Operation {
@@ -2418,6 +2524,35 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10000"),
+                    outcome: CodeOutcome::Success,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10003"),
+                    outcome: CodeOutcome::InProgress,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("20000"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("sub_code"),
+                    value: Cow::Borrowed("ACQ.SYSTEM_ERROR"),
+                    outcome: CodeOutcome::Retryable,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("sub_code"),
+                    value: Cow::Borrowed("AQC.SYSTEM_ERROR"),
+                    outcome: CodeOutcome::Retryable,
+                },
+            ],
+        ),
     };
     /// Operation `trade_close` (`POST `).
     pub const TRADE_CLOSE: Operation = Operation {
@@ -2565,6 +2700,30 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10000"),
+                    outcome: CodeOutcome::Success,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("10003"),
+                    outcome: CodeOutcome::InProgress,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("code"),
+                    value: Cow::Borrowed("20000"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("sub_code"),
+                    value: Cow::Borrowed("ACQ.SYSTEM_ERROR"),
+                    outcome: CodeOutcome::Retryable,
+                },
+            ],
+        ),
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {

@@ -207,6 +207,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `order` (`POST /order`).
     pub const ORDER: Operation = Operation {
@@ -768,6 +769,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `order_view` (`POST /order/view`).
     pub const ORDER_VIEW: Operation = Operation {
@@ -1120,6 +1122,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `payorder` (`POST /payorder`).
     pub const PAYORDER: Operation = Operation {
@@ -1603,6 +1606,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `paystatus` (`POST /paystatus`).
     pub const PAYSTATUS: Operation = Operation {
@@ -1901,6 +1905,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `paycancel` (`POST /paycancel`).
     pub const PAYCANCEL: Operation = Operation {
@@ -2037,6 +2042,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `payrefund` (`POST /payrefund`).
     pub const PAYREFUND: Operation = Operation {
@@ -2290,6 +2296,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {

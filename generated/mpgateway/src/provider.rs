@@ -174,6 +174,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `openid` (`POST /wxjsapi/openid.html`).
     pub const OPENID: Operation = Operation {
@@ -213,6 +214,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `gopay` (`POST /wxjsapi/gopay.html`).
     pub const GOPAY: Operation = Operation {
@@ -252,6 +254,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `query` (`POST /api/query`).
     pub const QUERY: Operation = Operation {
@@ -385,6 +388,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `cancel` (`POST /api/cancel`).
     pub const CANCEL: Operation = Operation {
@@ -483,6 +487,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {

@@ -472,6 +472,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("error_message")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `refund` (`POST /upay/v2/refund`).
     pub const REFUND: Operation = Operation {
@@ -880,6 +881,7 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `query` (`POST /upay/v2/query`).
     pub const QUERY: Operation = Operation {
@@ -1272,6 +1274,7 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `cancel` (`POST /upay/v2/cancel`).
     pub const CANCEL: Operation = Operation {
@@ -1660,6 +1663,7 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `precreate` (`POST /upay/v2/precreate`).
     pub const PRECREATE: Operation = Operation {
@@ -2138,6 +2142,7 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {

@@ -182,6 +182,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `refund` (`POST /refund`).
     pub const REFUND: Operation = Operation {
@@ -273,6 +274,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `query` (`POST /query`).
     pub const QUERY: Operation = Operation {
@@ -346,6 +348,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `refund_query` (`POST /refund_query`).
     pub const REFUND_QUERY: Operation = Operation {
@@ -428,6 +431,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `scan` (`POST /scan`).
     pub const SCAN: Operation = Operation {
@@ -526,6 +530,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `wxjspay` (`POST /wxjspay`).
     pub const WXJSPAY: Operation = Operation {
@@ -631,6 +636,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {

@@ -211,6 +211,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `pospay` (`POST /pospay`).
     pub const POSPAY: Operation = Operation {
@@ -428,6 +429,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `refund` (`POST /refund`).
     pub const REFUND: Operation = Operation {
@@ -629,6 +631,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `query` (`POST /query`).
     pub const QUERY: Operation = Operation {
@@ -809,6 +812,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `pay_form` (`POST /pay-form`).
     pub const PAY_FORM: Operation = Operation {
@@ -1038,6 +1042,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `order_list` (`POST /order-list`).
     pub const ORDER_LIST: Operation = Operation {
@@ -1233,6 +1238,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `web` (`POST /web`).
     pub const WEB: Operation = Operation {
@@ -1425,6 +1431,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `app` (`POST /app`).
     pub const APP: Operation = Operation {
@@ -1590,6 +1597,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `wap` (`POST /wap`).
     pub const WAP: Operation = Operation {
@@ -1773,6 +1781,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `merchant_qrcode` (`POST /merchant-qrcode`).
     pub const MERCHANT_QRCODE: Operation = Operation {
@@ -1864,6 +1873,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `currency` (`POST /currency`).
     pub const CURRENCY: Operation = Operation {
@@ -1955,6 +1965,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `cancel` (`POST /cancel`).
     pub const CANCEL: Operation = Operation {
@@ -2046,6 +2057,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Operation `close` (`POST /close`).
     pub const CLOSE: Operation = Operation {
@@ -2137,6 +2149,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
+        codes: Cow::Borrowed(&[]),
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {

@@ -354,6 +354,15 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("SYSTEMERROR"),
+                    outcome: CodeOutcome::Retryable,
+                },
+            ],
+        ),
     };
     /// Operation `micropay` (`POST /pay/micropay`).
     pub const MICROPAY: Operation = Operation {
@@ -788,6 +797,25 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("SYSTEMERROR"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("BANKERROR"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("USERPAYING"),
+                    outcome: CodeOutcome::InProgress,
+                },
+            ],
+        ),
     };
     /// Operation `orderquery` (`POST /pay/orderquery`).
     pub const ORDERQUERY: Operation = Operation {
@@ -1143,6 +1171,15 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("SYSTEMERROR"),
+                    outcome: CodeOutcome::Retryable,
+                },
+            ],
+        ),
     };
     /// Operation `closeorder` (`POST /pay/closeorder`).
     pub const CLOSEORDER: Operation = Operation {
@@ -1281,6 +1318,15 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("SYSTEMERROR"),
+                    outcome: CodeOutcome::Retryable,
+                },
+            ],
+        ),
     };
     /// Operation `reverse` (`POST /secapi/pay/reverse`).
     pub const REVERSE: Operation = Operation {
@@ -1425,6 +1471,15 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("SYSTEMERROR"),
+                    outcome: CodeOutcome::Retryable,
+                },
+            ],
+        ),
     };
     /// Operation `refund` (`POST /secapi/pay/refund`).
     pub const REFUND: Operation = Operation {
@@ -1800,6 +1855,20 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("SYSTEMERROR"),
+                    outcome: CodeOutcome::Unknown,
+                },
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("BIZERR_NEED_RETRY"),
+                    outcome: CodeOutcome::Retryable,
+                },
+            ],
+        ),
     };
     /// Operation `refundquery` (`POST /pay/refundquery`).
     pub const REFUNDQUERY: Operation = Operation {
@@ -2168,6 +2237,15 @@ pub mod tables {
                 ],
             ),
         },
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning {
+                    field: Cow::Borrowed("err_code"),
+                    value: Cow::Borrowed("SYSTEMERROR"),
+                    outcome: CodeOutcome::Retryable,
+                },
+            ],
+        ),
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {

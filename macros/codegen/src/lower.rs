@@ -118,6 +118,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
                     .collect(),
                 request: fields(&op.request),
                 response: fields(&op.response),
+                codes: codes(&op.response),
                 success: success(op.success.as_ref().unwrap_or(&response.success)),
             })
             .collect(),
@@ -369,4 +370,43 @@ pub fn fields(fields: &[m::Field]) -> ir::List<ir::FieldDef> {
             fields: self::fields(&f.fields),
         })
         .collect()
+}
+
+/// The documented code meanings of a response, by dotted path; list items are skipped,
+/// since a code inside a list says nothing about the operation as a whole.
+fn codes(fields: &[m::Field]) -> ir::List<ir::CodeMeaning> {
+    fn walk(prefix: &str, fields: &[m::Field], out: &mut Vec<ir::CodeMeaning>) {
+        for field in fields {
+            let path = if prefix.is_empty() {
+                field.name.value.clone()
+            } else {
+                format!("{prefix}.{}", field.name.value)
+            };
+            for value in &field.values {
+                if let Some(outcome) = value.outcome {
+                    out.push(ir::CodeMeaning {
+                        field: text(&path),
+                        value: text(&value.value),
+                        outcome: code_outcome(outcome),
+                    });
+                }
+            }
+            if field.ty == m::FieldType::Object {
+                walk(&path, &field.fields, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", fields, &mut out);
+    Cow::Owned(out)
+}
+
+fn code_outcome(outcome: m::CodeOutcome) -> ir::CodeOutcome {
+    match outcome {
+        m::CodeOutcome::Success => ir::CodeOutcome::Success,
+        m::CodeOutcome::Failed => ir::CodeOutcome::Failed,
+        m::CodeOutcome::Retryable => ir::CodeOutcome::Retryable,
+        m::CodeOutcome::InProgress => ir::CodeOutcome::InProgress,
+        m::CodeOutcome::Unknown => ir::CodeOutcome::Unknown,
+    }
 }

@@ -546,6 +546,34 @@ pub struct Operation {
     pub response: List<FieldDef>,
     /// When the response means success.
     pub success: SuccessRule,
+    /// What the documented codes of the response mean, where the document says.
+    pub codes: List<CodeMeaning>,
+}
+
+/// What one documented code of a response field means for the operation's outcome.
+#[derive(Debug, Clone)]
+pub struct CodeMeaning {
+    /// Dotted path of the code field in the decoded response.
+    pub field: Text,
+    /// The code as received text.
+    pub value: Text,
+    /// What it means.
+    pub outcome: CodeOutcome,
+}
+
+/// The meaning of a documented code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CodeOutcome {
+    /// The operation succeeded.
+    Success,
+    /// The operation failed and changed nothing (money back to the payer, if any moved).
+    Failed,
+    /// The operation failed and changed nothing; the same request may be sent again.
+    Retryable,
+    /// The operation is still going on (the payer has not confirmed yet): query.
+    InProgress,
+    /// The operation may or may not have happened: query before acting.
+    Unknown,
 }
 
 /// An inbound notification.

@@ -97,6 +97,22 @@ emit_enum!(UnsignedErrorReply {
     PayloadAbsent
 });
 emit_enum!(UnsignedFields { Reject, Ignore });
+emit_enum!(CodeOutcome {
+    Success,
+    Failed,
+    Retryable,
+    InProgress,
+    Unknown
+});
+
+impl EmitConst for ir::CodeMeaning {
+    fn emit(&self) -> TokenStream {
+        let field = self.field.emit();
+        let value = self.value.emit();
+        let outcome = self.outcome.emit();
+        quote!(CodeMeaning { field: #field, value: #value, outcome: #outcome })
+    }
+}
 emit_enum!(FieldType {
     String,
     Int,
@@ -372,6 +388,7 @@ impl EmitConst for ir::Operation {
         let request = self.request.emit();
         let response = self.response.emit();
         let success = self.success.emit();
+        let codes = self.codes.emit();
         quote!(Operation {
             name: #name,
             path: #path,
@@ -383,6 +400,7 @@ impl EmitConst for ir::Operation {
             request: #request,
             response: #response,
             success: #success,
+            codes: #codes,
         })
     }
 }

@@ -728,6 +728,27 @@ pub struct EnumValue {
     /// The document's meaning.
     #[serde(default)]
     pub description: String,
+    /// For codes of a response: what the code means for the operation's outcome
+    /// (`success`, `failed`, `retryable`, `in_progress`, `unknown`). An error whose code
+    /// is `unknown` or `in_progress` reports `outcome_unknown()`: query before acting.
+    #[serde(default)]
+    pub outcome: Option<CodeOutcome>,
+}
+
+/// What a documented code means for the operation's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeOutcome {
+    /// The operation succeeded.
+    Success,
+    /// It failed and changed nothing.
+    Failed,
+    /// It failed, changed nothing, and may be sent again as it is.
+    Retryable,
+    /// It is still going on: query.
+    InProgress,
+    /// It may or may not have happened: query before acting.
+    Unknown,
 }
 
 /// A notification the provider sends to the merchant's URL.
