@@ -81,12 +81,10 @@ impl Sandbox {
                 addr: config.addr.to_string(),
                 source,
             })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| SandboxError::Bind {
-                addr: config.addr.to_string(),
-                source,
-            })?;
+        let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+            addr: config.addr.to_string(),
+            source,
+        })?;
         let state = routes::State::new(providers, store.clone(), config);
         let app = routes::router(state);
         let (stop, stopped) = oneshot::channel::<()>();

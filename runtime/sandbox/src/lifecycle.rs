@@ -197,12 +197,14 @@ fn reply_fields(
             order.state
         };
         match status.values.get(&state) {
-            Some(value) => set_path(table, &mut fields, &status.field, &Value::from(value.as_str())),
-            None => set_path(table, &mut fields, &status.field, &Value::Null),
-        }
-        if status.values.get(&state).is_none() {
-            // No documented value for this state: leave the field as filled.
-            remove_null(&mut fields, &status.field, table);
+            Some(value) => set_path(
+                table,
+                &mut fields,
+                &status.field,
+                &Value::from(value.as_str()),
+            ),
+            // No documented value for this state: the field keeps its filled value.
+            None => remove_null(&mut fields, &status.field, table),
         }
     }
     let mut source = order.fields.clone();
@@ -225,7 +227,7 @@ fn reply_fields(
     fields
 }
 
-/// Puts back a filled value where a status without a documented value wrote null.
+/// Puts a filled value at `path`, creating the objects on the way.
 fn remove_null(fields: &mut Map<String, Value>, path: &str, table: &[paygen::protocol::FieldDef]) {
     let mut defs = table;
     let mut current = fields;

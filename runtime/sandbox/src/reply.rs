@@ -115,7 +115,12 @@ pub fn echo(table: &[FieldDef], fields: &mut Map<String, Value>, source: &Map<St
 /// Sets the fields of a success rule (and its `and` checks) to their first value.
 pub fn succeed(table: &[FieldDef], fields: &mut Map<String, Value>, rule: &SuccessRule) {
     if let Some(value) = rule.equals.first() {
-        set_path(table, fields, &rule.field, &Value::String(value.to_string()));
+        set_path(
+            table,
+            fields,
+            &rule.field,
+            &Value::String(value.to_string()),
+        );
     }
     for more in rule.and.iter() {
         succeed(table, fields, more);

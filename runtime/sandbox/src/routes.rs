@@ -242,7 +242,10 @@ fn provider_reply(
                 ),
             }
         }
-        Err(kind) => (error_reply(served, kind), format!("{name} refused: {kind:?}")),
+        Err(kind) => (
+            error_reply(served, kind),
+            format!("{name} refused: {kind:?}"),
+        ),
     };
     (response, line, outcome.scenario)
 }

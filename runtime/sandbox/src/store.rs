@@ -137,3 +137,34 @@ impl OrderStore {
         self.len() == 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(no: &str) -> Order {
+        Order {
+            provider: "p".into(),
+            order_no: no.into(),
+            provider_no: String::new(),
+            amount: 100,
+            refunded: 0,
+            state: SandboxState::Paid,
+            queries_left: 0,
+            fields: Map::new(),
+        }
+    }
+
+    #[test]
+    fn the_oldest_order_is_forgotten_past_capacity() {
+        let store = OrderStore::new(2);
+        let first = store.create(order("a")).unwrap();
+        store.create(order("b")).unwrap();
+        assert_eq!(store.create(order("b")).unwrap_err(), StoreError::Duplicate);
+        store.create(order("c")).unwrap();
+        assert_eq!(store.len(), 2);
+        assert!(store.get("p", "a").is_none());
+        let by_number = store.update("p", None, Some(&first.provider_no), |_| ());
+        assert_eq!(by_number.unwrap_err(), StoreError::NotFound);
+    }
+}

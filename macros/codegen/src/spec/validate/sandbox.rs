@@ -68,22 +68,20 @@ impl Checker<'_> {
             ];
             for (key, field, required) in needs {
                 match field {
-                    Some(name) => {
-                        if !operation.request.iter().any(|f| f.name.value == name.value) {
-                            self.at(
-                                name,
-                                format!(
-                                    "sandbox `{key}` names request field `{}`, which `{}` does not have",
-                                    name.value, entry.operation.value
-                                ),
-                            );
-                        }
+                    Some(name) if !operation.request.iter().any(|f| f.name.value == name.value) => {
+                        self.at(
+                            name,
+                            format!(
+                                "sandbox `{key}` names request field `{}`, which `{}` does not have",
+                                name.value, entry.operation.value
+                            ),
+                        );
                     }
                     None if *required => self.at(
                         &entry.operation,
                         format!("sandbox operation with role {role:?} needs `{key}`"),
                     ),
-                    None => {}
+                    _ => {}
                 }
             }
             let mut paths: Vec<&str> = entry.reply.keys().map(String::as_str).collect();
