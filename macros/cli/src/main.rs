@@ -6,6 +6,7 @@ mod describe;
 mod generate;
 mod input;
 mod request;
+mod serve;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -77,6 +78,8 @@ enum Command {
         #[arg(long)]
         nonce: Option<String>,
     },
+    /// Run the sandbox: every spec served under http://ADDR/<spec name>.
+    Serve(serve::Args),
     /// List a spec's operations, fields and notifications.
     Describe {
         /// The spec file.
@@ -134,6 +137,7 @@ fn main() -> ExitCode {
         ),
         Command::Check { spec, nonce } => check::run(&spec, nonce.as_deref()),
         Command::Describe { spec, json } => describe::run(&spec, json),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

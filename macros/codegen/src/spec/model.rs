@@ -41,6 +41,10 @@ pub struct Spec {
     /// Where the document contradicts itself or is unclear: the choice made and why.
     #[serde(default)]
     pub quirks: Vec<String>,
+    /// How `paygen serve` plays the provider: error replies and the order lifecycle.
+    /// Read by the sandbox only; never emitted into generated crates.
+    #[serde(default)]
+    pub sandbox: Option<Sandbox>,
 }
 
 fn default_utc_offset() -> String {
@@ -806,4 +810,142 @@ pub struct Example {
     /// What was repaired in the document's sample, and why.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// How the sandbox plays the provider (`paygen serve`): its error replies and the role
+/// of each operation in the order lifecycle.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sandbox {
+    /// The reply for each kind of refusal; `signature` and `parameter` are required.
+    pub errors: std::collections::BTreeMap<SandboxErrorKind, SandboxReply>,
+    /// Wire name of the provider's own order number (`ord_no`, `trade_id`, `sn`): written
+    /// into replies wherever a response field has this name, and read from requests.
+    #[serde(default)]
+    pub provider_no: Option<String>,
+    /// Operations with a role in the order lifecycle; others answer with a filled reply.
+    #[serde(default)]
+    pub operations: Vec<SandboxOperation>,
+}
+
+/// A refusal the sandbox can answer with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxErrorKind {
+    /// The request's signature is missing or wrong.
+    Signature,
+    /// A field is missing, too long, not a documented value, or the message is malformed.
+    Parameter,
+    /// The order number was used before.
+    DuplicateOrder,
+    /// No order has this number.
+    OrderNotFound,
+    /// The refund is above what is left of the order.
+    RefundExceeded,
+    /// The order cannot be cancelled or closed in its state (e.g. paid).
+    NotCancellable,
+    /// The payment failed (scenario).
+    PayFailed,
+}
+
+/// One reply: fields by dotted response path, written as given.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxReply {
+    /// Response fields by dotted path (`errcode`, `biz_response.result_code`); a YAML
+    /// number is written as a JSON number.
+    pub reply: serde_json::Map<String, serde_json::Value>,
+    /// Whether the reply is signed in the response envelope (default true); `false` for
+    /// replies the document sends unsigned.
+    #[serde(default = "yes")]
+    pub signed: bool,
+    /// Where the document gives this reply, or why this one was chosen.
+    pub source: String,
+}
+
+/// An operation's role in the order lifecycle and the wire names it uses.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxOperation {
+    /// The operation's name.
+    #[schemars(with = "String")]
+    pub operation: Name,
+    /// What it does to an order.
+    pub role: SandboxRole,
+    /// Request field holding the merchant's order number.
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub order_no: Option<Name>,
+    /// Request field holding the amount (`pay`, `precreate`).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub amount: Option<Name>,
+    /// Request field holding the refund amount (`refund`).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub refund_amount: Option<Name>,
+    /// Response path of the order status, and the document's value for each state.
+    #[serde(default)]
+    pub status: Option<SandboxStatus>,
+    /// Response path that receives the amount refunded so far (`refund`).
+    #[serde(default)]
+    pub reply_refunded: Option<String>,
+    /// Response fields written on success, by dotted path.
+    #[serde(default)]
+    pub reply: serde_json::Map<String, serde_json::Value>,
+    /// `cancel`: the document lets a paid order be cancelled (reversed, money back);
+    /// default false, a paid order is refused with `not_cancellable`.
+    #[serde(default)]
+    pub cancels_paid: bool,
+    /// Response fields written instead while the payment is in progress.
+    #[serde(default)]
+    pub in_progress: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A role in the order lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxRole {
+    /// Creates an order and takes the payment (barcode): paid, failed or in progress.
+    Pay,
+    /// Creates an unpaid order (QR code, JSAPI...).
+    Precreate,
+    /// Reads an order.
+    Query,
+    /// Refunds part or all of a paid order.
+    Refund,
+    /// Cancels (reverses) an order; refused once it is paid where the document says so.
+    Cancel,
+    /// Closes an unpaid order.
+    Close,
+}
+
+/// Where an operation's reply carries the order status, and the document's values.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxStatus {
+    /// Dotted response path (`data.status`, `biz_response.data.order_status`).
+    pub field: String,
+    /// The value for each state the document names; a state without one keeps `paid`'s.
+    pub values: std::collections::BTreeMap<SandboxState, String>,
+}
+
+/// A state of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxState {
+    /// Created, not paid (or payment in progress).
+    Created,
+    /// Paid.
+    Paid,
+    /// The payment failed.
+    Failed,
+    /// Closed before payment.
+    Closed,
+    /// Cancelled (reversed).
+    Cancelled,
+    /// Refunded in full.
+    Refunded,
+    /// Refunded in part.
+    PartiallyRefunded,
 }

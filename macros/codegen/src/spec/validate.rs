@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
 
 mod recipes;
+mod sandbox;
 use recipes::Use;
 
 /// A problem at a line and column.
@@ -790,6 +791,9 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     }
     if let Err(problems) = item_names(spec) {
         c.problems.extend(problems);
+    }
+    if let Some(sandbox) = &spec.sandbox {
+        c.sandbox(sandbox);
     }
     c.problems.sort_by_key(|p| (p.line, p.column));
     c.problems

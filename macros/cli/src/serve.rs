@@ -1,0 +1,67 @@
+//! `paygen serve`: the sandbox as a standalone HTTP server.
+
+use crate::CliError;
+use paygen_sandbox::config::{default_spec_dir, spec_files};
+use paygen_sandbox::{Sandbox, SandboxConfig};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Defaults, listed in `paygen serve --help` and the README.
+pub const DEFAULTS: &str = "Default credentials: the document's sample where it gives one \
+(mct1: open_id 87f46f5db1b65f0ac195285f49ee6958, open_key 0828e83720fdbe3685a7b94214af04f9; \
+tiantapay: user_token 123456, key C3226F16BE), otherwise `sandbox-<credential>` padded with 0 \
+to 32 characters (wantu key: sandbox-key000000000000000000000, shouqianba terminal_key: \
+sandbox-terminal_key000000000000). Magic amounts (分, last two digits): 01 pay fails, \
+02 in progress until the 2nd query, 03 paid but the connection drops, 04 reply 1500 ms late, \
+05 reply signature altered. Admin: POST /_sandbox/scenario {\"tamper_responses\":N} \
+{\"delay_ms\":D} {\"pay\":{\"provider\":P,\"order_no\":O}}.";
+
+/// Arguments of `paygen serve`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = DEFAULTS)]
+pub struct Args {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub addr: SocketAddr,
+    /// JSON `{"<spec>": {"<credential>": "value"}}` replacing default credentials.
+    #[arg(long)]
+    pub credentials: Option<PathBuf>,
+    /// A spec served besides those in specs/; repeatable.
+    #[arg(long = "spec")]
+    pub specs: Vec<PathBuf>,
+}
+
+/// Runs the sandbox until the process is stopped.
+pub fn run(args: &Args) -> Result<(), CliError> {
+    let mut specs = spec_files(&default_spec_dir()).unwrap_or_default();
+    specs.extend(args.specs.iter().cloned());
+    let credentials: BTreeMap<String, BTreeMap<String, String>> = match &args.credentials {
+        None => BTreeMap::new(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            serde_json::from_str(&text)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
+        }
+    };
+    let config = SandboxConfig {
+        addr: args.addr,
+        specs,
+        credentials,
+        log: true,
+        ..SandboxConfig::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async {
+        let sandbox = Sandbox::start(config)
+            .await
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        println!("listening on {}", sandbox.base_url);
+        sandbox.shutdown.wait().await;
+        Ok(())
+    })
+}

@@ -1,0 +1,104 @@
+//! Checks of the `sandbox:` section: the operations and fields it names exist, each
+//! role has the fields it needs, and every response path is in the response table.
+
+use super::Checker;
+use crate::spec::model::*;
+
+/// Whether dotted `path` names a field of `fields` (through object members).
+fn has_path(fields: &[Field], path: &str) -> bool {
+    let mut fields = fields;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let Some(field) = fields.iter().find(|f| f.name.value == part) else {
+            return false;
+        };
+        if parts.peek().is_none() {
+            return true;
+        }
+        fields = &field.fields;
+    }
+    false
+}
+
+impl Checker<'_> {
+    /// Checks the sandbox section against the operations it names.
+    pub(super) fn sandbox(&mut self, sandbox: &Sandbox) {
+        let spec = self.spec;
+        for kind in [SandboxErrorKind::Signature, SandboxErrorKind::Parameter] {
+            if !sandbox.errors.contains_key(&kind) {
+                self.at(
+                    &spec.name,
+                    format!("sandbox.errors needs a `{kind:?}` reply (snake_case key)"),
+                );
+            }
+        }
+        let _ = self.unique(
+            "sandbox operation",
+            "",
+            sandbox.operations.iter().map(|o| &o.operation),
+        );
+        for entry in &sandbox.operations {
+            let Some(operation) = spec
+                .operations
+                .iter()
+                .find(|o| o.name.value == entry.operation.value)
+            else {
+                self.at(
+                    &entry.operation,
+                    format!(
+                        "sandbox names operation `{}`, which is not defined",
+                        entry.operation.value
+                    ),
+                );
+                continue;
+            };
+            let role = entry.role;
+            let needs: &[(&str, &Option<Name>, bool)] = &[
+                ("order_no", &entry.order_no, true),
+                (
+                    "amount",
+                    &entry.amount,
+                    matches!(role, SandboxRole::Pay | SandboxRole::Precreate),
+                ),
+                (
+                    "refund_amount",
+                    &entry.refund_amount,
+                    role == SandboxRole::Refund,
+                ),
+            ];
+            for (key, field, required) in needs {
+                match field {
+                    Some(name) if !operation.request.iter().any(|f| f.name.value == name.value) => {
+                        self.at(
+                            name,
+                            format!(
+                                "sandbox `{key}` names request field `{}`, which `{}` does not have",
+                                name.value, entry.operation.value
+                            ),
+                        );
+                    }
+                    None if *required => self.at(
+                        &entry.operation,
+                        format!("sandbox operation with role {role:?} needs `{key}`"),
+                    ),
+                    _ => {}
+                }
+            }
+            let mut paths: Vec<&str> = entry.reply.keys().map(String::as_str).collect();
+            paths.extend(entry.in_progress.keys().map(String::as_str));
+            paths.extend(entry.status.as_ref().map(|s| s.field.as_str()));
+            paths.extend(entry.reply_refunded.as_deref());
+            for path in paths {
+                if !has_path(&operation.response, path) {
+                    self.at(
+                        &entry.operation,
+                        format!(
+                            "sandbox response path `{path}` is not a field of `{}`'s response",
+                            entry.operation.value
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! An operation's effect on the order store, by its role in the spec's `sandbox:`
+//! section, and the reply fields it answers with.
+
+use crate::config::SandboxConfig;
+use crate::providers::Served;
+use crate::reply::{echo, fill, set_path, succeed, text_of};
+use crate::scenarios::Scenario;
+use crate::store::{Order, OrderStore, StoreError};
+use paygen::protocol::Operation;
+use paygen_codegen::spec::model::{SandboxErrorKind, SandboxOperation, SandboxRole, SandboxState};
+use serde_json::{Map, Value};
+
+/// What an operation answers: reply fields, or a refusal of a documented kind.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The reply fields on success, or the refusal.
+    pub result: Result<Map<String, Value>, SandboxErrorKind>,
+    /// The scenario the order's amount chose.
+    pub scenario: Scenario,
+}
+
+fn field_text(fields: &Map<String, Value>, name: Option<&str>) -> Option<String> {
+    name.and_then(|n| fields.get(n))
+        .map(text_of)
+        .filter(|t| !t.is_empty())
+}
+
+fn amount(fields: &Map<String, Value>, name: Option<&str>) -> Result<i64, SandboxErrorKind> {
+    field_text(fields, name)
+        .and_then(|t| t.parse::<i64>().ok())
+        .filter(|a| *a > 0)
+        .ok_or(SandboxErrorKind::Parameter)
+}
+
+fn not_found(_: StoreError) -> SandboxErrorKind {
+    SandboxErrorKind::OrderNotFound
+}
+
+/// Runs one decoded request against the store and builds its reply fields.
+pub fn run(
+    served: &Served,
+    operation: &Operation,
+    request: &Map<String, Value>,
+    store: &OrderStore,
+    config: &SandboxConfig,
+) -> Outcome {
+    let sandbox = served.sandbox.as_ref();
+    let entry = sandbox.and_then(|s| {
+        s.operations
+            .iter()
+            .find(|o| o.operation.value == operation.name)
+    });
+    let Some(entry) = entry else {
+        // No role: a filled, successful reply with the request echoed.
+        let mut fields = Map::new();
+        fill(&operation.response, &mut fields);
+        succeed(&operation.response, &mut fields, &operation.success);
+        echo(&operation.response, &mut fields, request);
+        return Outcome {
+            result: Ok(fields),
+            scenario: Scenario::Normal,
+        };
+    };
+    let provider = served.provider.name.as_ref();
+    let provider_no_name = sandbox.and_then(|s| s.provider_no.as_deref());
+    let order_no = field_text(request, entry.order_no.as_ref().map(|n| n.value.as_str()));
+    let provider_no = field_text(request, provider_no_name);
+    let mut scenario = Scenario::Normal;
+    let result = (|| -> Result<(Order, bool), SandboxErrorKind> {
+        match entry.role {
+            SandboxRole::Pay | SandboxRole::Precreate => {
+                let order_no = order_no.clone().ok_or(SandboxErrorKind::Parameter)?;
+                let fen = amount(request, entry.amount.as_ref().map(|n| n.value.as_str()))?;
+                scenario = Scenario::of_amount(fen);
+                let pay = entry.role == SandboxRole::Pay;
+                let state = match scenario {
+                    _ if !pay => SandboxState::Created,
+                    Scenario::Fail => SandboxState::Failed,
+                    Scenario::InProgress => SandboxState::Created,
+                    _ => SandboxState::Paid,
+                };
+                let order = store
+                    .create(Order {
+                        provider: provider.to_owned(),
+                        order_no,
+                        provider_no: String::new(),
+                        amount: fen,
+                        refunded: 0,
+                        state,
+                        queries_left: if pay && scenario == Scenario::InProgress {
+                            config.in_progress_queries.max(1)
+                        } else {
+                            0
+                        },
+                        fields: request.clone(),
+                    })
+                    .map_err(|_| SandboxErrorKind::DuplicateOrder)?;
+                if pay && scenario == Scenario::Fail {
+                    return Err(SandboxErrorKind::PayFailed);
+                }
+                Ok((order, pay && scenario == Scenario::InProgress))
+            }
+            SandboxRole::Query => store
+                .update(provider, order_no.as_deref(), provider_no.as_deref(), |o| {
+                    if o.state == SandboxState::Created && o.queries_left > 0 {
+                        o.queries_left -= 1;
+                        if o.queries_left == 0 {
+                            o.state = SandboxState::Paid;
+                        }
+                    }
+                    o.clone()
+                })
+                .map_err(not_found)
+                .map(|o| (o, false)),
+            SandboxRole::Refund => {
+                let fen = amount(
+                    request,
+                    entry.refund_amount.as_ref().map(|n| n.value.as_str()),
+                )?;
+                store
+                    .update(provider, order_no.as_deref(), provider_no.as_deref(), |o| {
+                        let refundable = matches!(
+                            o.state,
+                            SandboxState::Paid | SandboxState::PartiallyRefunded
+                        );
+                        if !refundable || o.refunded + fen > o.amount {
+                            return Err(SandboxErrorKind::RefundExceeded);
+                        }
+                        o.refunded += fen;
+                        o.state = if o.refunded == o.amount {
+                            SandboxState::Refunded
+                        } else {
+                            SandboxState::PartiallyRefunded
+                        };
+                        Ok(o.clone())
+                    })
+                    .map_err(not_found)?
+                    .map(|o| (o, false))
+            }
+            SandboxRole::Cancel | SandboxRole::Close => {
+                let close = entry.role == SandboxRole::Close;
+                store
+                    .update(provider, order_no.as_deref(), provider_no.as_deref(), |o| {
+                        let allowed = match o.state {
+                            SandboxState::Created => true,
+                            SandboxState::Paid => !close && entry.cancels_paid,
+                            SandboxState::Closed | SandboxState::Cancelled => true,
+                            _ => false,
+                        };
+                        if !allowed {
+                            return Err(SandboxErrorKind::NotCancellable);
+                        }
+                        if !matches!(o.state, SandboxState::Closed | SandboxState::Cancelled) {
+                            o.state = if close {
+                                SandboxState::Closed
+                            } else {
+                                SandboxState::Cancelled
+                            };
+                        }
+                        Ok(o.clone())
+                    })
+                    .map_err(not_found)?
+                    .map(|o| (o, false))
+            }
+        }
+    })();
+    let result = result.map(|(order, in_progress)| {
+        reply_fields(
+            operation,
+            entry,
+            provider_no_name,
+            &order,
+            request,
+            in_progress,
+        )
+    });
+    Outcome { result, scenario }
+}
+
+/// The reply of a successful operation on `order`.
+fn reply_fields(
+    operation: &Operation,
+    entry: &SandboxOperation,
+    provider_no_name: Option<&str>,
+    order: &Order,
+    request: &Map<String, Value>,
+    in_progress: bool,
+) -> Map<String, Value> {
+    let table = &operation.response;
+    let mut fields = Map::new();
+    fill(table, &mut fields);
+    succeed(table, &mut fields, &operation.success);
+    if let Some(status) = &entry.status {
+        let state = if in_progress {
+            SandboxState::Created
+        } else {
+            order.state
+        };
+        match status.values.get(&state) {
+            Some(value) => set_path(
+                table,
+                &mut fields,
+                &status.field,
+                &Value::from(value.as_str()),
+            ),
+            // No documented value for this state: the field keeps its filled value.
+            None => remove_null(&mut fields, &status.field, table),
+        }
+    }
+    let mut source = order.fields.clone();
+    source.extend(request.iter().map(|(k, v)| (k.clone(), v.clone())));
+    if let Some(name) = provider_no_name {
+        source.insert(name.to_owned(), Value::from(order.provider_no.as_str()));
+    }
+    echo(table, &mut fields, &source);
+    let overrides = if in_progress && !entry.in_progress.is_empty() {
+        &entry.in_progress
+    } else {
+        &entry.reply
+    };
+    for (path, value) in overrides {
+        set_path(&[], &mut fields, path, value);
+    }
+    if let Some(path) = &entry.reply_refunded {
+        set_path(table, &mut fields, path, &Value::from(order.refunded));
+    }
+    fields
+}
+
+/// Puts a filled value at `path`, creating the objects on the way.
+fn remove_null(fields: &mut Map<String, Value>, path: &str, table: &[paygen::protocol::FieldDef]) {
+    let mut defs = table;
+    let mut current = fields;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let def = defs.iter().find(|d| d.name == part);
+        if parts.peek().is_none() {
+            current.remove(part);
+            if let Some(def) = def.filter(|d| d.required) {
+                let mut refill = Map::new();
+                fill(std::slice::from_ref(def), &mut refill);
+                current.extend(refill);
+            }
+            return;
+        }
+        let Some(Value::Object(inner)) = current.get_mut(part) else {
+            return;
+        };
+        defs = def.map(|d| d.fields.as_ref()).unwrap_or(&[]);
+        current = inner;
+    }
+}

@@ -1,0 +1,303 @@
+//! HTTP: `/<spec>/<operation path>` to the provider's side of the runtime, and
+//! `POST /_sandbox/scenario` for the knobs. Every failure is a reply; nothing panics.
+
+use crate::config::SandboxConfig;
+use crate::lifecycle;
+use crate::providers::Served;
+use crate::reply::error_fields;
+use crate::scenarios::{tamper_signature, Knobs, Scenario};
+use crate::store::OrderStore;
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+use axum::Router;
+use paygen::protocol::BodyFormat;
+use paygen::server::{decode_request, encode_response, ReceivedRequest, ServerError};
+use paygen::{Error, Receiver, SystemClock};
+use paygen_codegen::spec::model::SandboxErrorKind;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Everything a request handler reads.
+#[derive(Debug)]
+pub struct State {
+    providers: BTreeMap<String, Served>,
+    store: Arc<OrderStore>,
+    knobs: Knobs,
+    config: SandboxConfig,
+}
+
+impl State {
+    /// The shared state of one sandbox.
+    pub fn new(
+        providers: BTreeMap<String, Served>,
+        store: Arc<OrderStore>,
+        config: SandboxConfig,
+    ) -> Arc<State> {
+        Arc::new(State {
+            providers,
+            store,
+            knobs: Knobs::default(),
+            config,
+        })
+    }
+}
+
+/// The router: every path goes to [`handle`].
+pub fn router(state: Arc<State>) -> Router {
+    Router::new().fallback(
+        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let state = state.clone();
+            async move { handle(&state, method, uri, headers, body).await }
+        },
+    )
+}
+
+fn plain(status: StatusCode, text: impl Into<String>) -> Response {
+    let mut response = Response::new(Body::from(text.into()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
+}
+
+fn content_type(format: BodyFormat) -> &'static str {
+    match format {
+        BodyFormat::Json => "application/json; charset=utf-8",
+        BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
+        BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
+    }
+}
+
+/// A reply whose connection is dropped before any byte is sent.
+fn lost() -> Response {
+    let stream = futures_util::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::other("sandbox: response lost"))
+    });
+    Response::new(Body::from_stream(stream))
+}
+
+/// Answers one request.
+pub async fn handle(
+    state: &State,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_owned();
+    let delay = state.knobs.delay_ms();
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    if path == "/_sandbox/scenario" {
+        return admin(state, &method, &body);
+    }
+    let (response, line, scenario) = provider_reply(state, &method, &uri, &headers, &body);
+    if state.config.log {
+        println!("{method} {path} -> {line}");
+    }
+    match scenario {
+        Scenario::Slow => {
+            tokio::time::sleep(Duration::from_millis(state.config.slow_ms)).await;
+            response
+        }
+        Scenario::LoseResponse => lost(),
+        _ => response,
+    }
+}
+
+/// `POST /_sandbox/scenario` with `{"tamper_responses": N}`, `{"delay_ms": D}` and/or
+/// `{"pay": {"provider": "wantu", "order_no": "..."}}` (marks a created order paid).
+fn admin(state: &State, method: &Method, body: &[u8]) -> Response {
+    if method != Method::POST {
+        return plain(StatusCode::METHOD_NOT_ALLOWED, "POST a JSON object");
+    }
+    let Ok(Value::Object(knobs)) = serde_json::from_slice::<Value>(body) else {
+        return plain(StatusCode::BAD_REQUEST, "expected a JSON object");
+    };
+    for (name, value) in &knobs {
+        match (name.as_str(), value) {
+            ("tamper_responses", v) if v.as_u64().is_some() => {
+                let n = v.as_u64().unwrap_or(0).min(u32::MAX as u64) as u32;
+                state.knobs.tamper_next(n);
+            }
+            ("delay_ms", v) if v.as_u64().is_some() => {
+                state.knobs.delay_all(v.as_u64().unwrap_or(0));
+            }
+            ("pay", Value::Object(order)) => {
+                let provider = order.get("provider").and_then(Value::as_str);
+                let order_no = order.get("order_no").and_then(Value::as_str);
+                let (Some(provider), Some(order_no)) = (provider, order_no) else {
+                    return plain(StatusCode::BAD_REQUEST, "pay needs provider and order_no");
+                };
+                let paid = state.store.update(provider, Some(order_no), None, |o| {
+                    if o.state == paygen_codegen::spec::model::SandboxState::Created {
+                        o.state = paygen_codegen::spec::model::SandboxState::Paid;
+                        o.queries_left = 0;
+                    }
+                });
+                if paid.is_err() {
+                    return plain(StatusCode::NOT_FOUND, "no such order");
+                }
+            }
+            _ => return plain(StatusCode::BAD_REQUEST, format!("unknown knob `{name}`")),
+        }
+    }
+    plain(StatusCode::OK, "ok")
+}
+
+/// The provider's reply, a log line, and the scenario that shapes its delivery.
+fn provider_reply(
+    state: &State,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> (Response, String, Scenario) {
+    let path = uri.path();
+    let (spec, rest) = match path.trim_start_matches('/').split_once('/') {
+        Some((spec, rest)) => (spec, format!("/{rest}")),
+        None => (path.trim_start_matches('/'), String::new()),
+    };
+    let Some(served) = state.providers.get(spec) else {
+        return (
+            plain(StatusCode::NOT_FOUND, format!("no provider `{spec}`")),
+            "404 no such provider".into(),
+            Scenario::Normal,
+        );
+    };
+    let target = match uri.query() {
+        Some(query) => format!("{rest}?{query}"),
+        None => rest,
+    };
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let reply = |kind: SandboxErrorKind, what: &str| {
+        let response = error_reply(served, kind);
+        (response, format!("{spec} {what}"), Scenario::Normal)
+    };
+    let Ok(body) = std::str::from_utf8(body) else {
+        return reply(SandboxErrorKind::Parameter, "refused: body is not UTF-8");
+    };
+    let clock = SystemClock;
+    let receiver = Receiver {
+        credentials: &served.credentials,
+        clock: &clock,
+        utc_offset_minutes: served.provider.utc_offset_minutes,
+        seen: None,
+    };
+    let received = ReceivedRequest {
+        method: method.as_str(),
+        target: &target,
+        headers: &headers,
+        body,
+    };
+    let decoded = match decode_request(&served.provider, &receiver, &received) {
+        Ok(decoded) => decoded,
+        Err(ServerError::NoOperation { .. }) => {
+            return (
+                plain(StatusCode::NOT_FOUND, "no such operation"),
+                format!("{spec} 404 no such operation"),
+                Scenario::Normal,
+            )
+        }
+        Err(ServerError::Message(Error::Signature { .. })) => {
+            return reply(SandboxErrorKind::Signature, "refused: signature")
+        }
+        Err(ServerError::Message(_)) => {
+            return reply(SandboxErrorKind::Parameter, "refused: parameter")
+        }
+        Err(error) => {
+            return (
+                plain(StatusCode::NOT_IMPLEMENTED, error.to_string()),
+                format!("{spec} 501 unsupported"),
+                Scenario::Normal,
+            )
+        }
+    };
+    let operation = decoded.operation;
+    let outcome = lifecycle::run(
+        served,
+        operation,
+        &decoded.fields,
+        &state.store,
+        &state.config,
+    );
+    let name = format!("{spec}.{}", operation.name);
+    let (response, line) = match outcome.result {
+        Ok(fields) => {
+            let tamper = outcome.scenario == Scenario::Tamper || state.knobs.take_tamper();
+            match encode(served, operation, &fields, true, tamper) {
+                Ok(response) => (response, format!("{name} ok")),
+                Err(error) => (
+                    plain(StatusCode::INTERNAL_SERVER_ERROR, error),
+                    format!("{name} 500 cannot encode"),
+                ),
+            }
+        }
+        Err(kind) => (
+            error_reply(served, kind),
+            format!("{name} refused: {kind:?}"),
+        ),
+    };
+    (response, line, outcome.scenario)
+}
+
+/// The spec's reply for a refusal (its `parameter` reply when the kind is not given).
+fn error_reply(served: &Served, kind: SandboxErrorKind) -> Response {
+    let Some(sandbox) = &served.sandbox else {
+        return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
+    };
+    let Some(reply) = sandbox
+        .errors
+        .get(&kind)
+        .or_else(|| sandbox.errors.get(&SandboxErrorKind::Parameter))
+    else {
+        return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
+    };
+    let fields = error_fields(&reply.reply);
+    let Some(operation) = served.provider.operations.first() else {
+        return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
+    };
+    match encode(served, operation, &fields, reply.signed, false) {
+        Ok(response) => response,
+        Err(error) => plain(StatusCode::INTERNAL_SERVER_ERROR, error),
+    }
+}
+
+/// Writes reply fields in the provider's response envelope.
+fn encode(
+    served: &Served,
+    operation: &paygen::protocol::Operation,
+    fields: &Map<String, Value>,
+    signed: bool,
+    tamper: bool,
+) -> Result<Response, String> {
+    let provider = if signed {
+        &served.provider
+    } else {
+        &served.unsigned
+    };
+    let mut text = encode_response(provider, operation, &served.credentials, fields)
+        .map_err(|e| e.to_string())?;
+    if tamper {
+        if let Some(check) = &provider.response.verification {
+            if let Some(altered) = tamper_signature(&text, &check.field) {
+                text = altered;
+            }
+        }
+    }
+    let mut response = Response::new(Body::from(text));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(content_type(provider.response.body)),
+    );
+    Ok(response)
+}

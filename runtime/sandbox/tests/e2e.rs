@@ -1,0 +1,365 @@
+//! End to end over loopback HTTP: the generated clients (reqwest, no mocked transport)
+//! against the sandbox, for mct1, wantu and shouqianba: the lifecycle, the documented
+//! refusals, the knobs, and garbage on every route.
+
+use paygen::{Error, Fen, ReqwestTransport};
+use paygen_sandbox::{Sandbox, SandboxConfig};
+use std::time::Duration;
+
+fn transport() -> ReqwestTransport {
+    ReqwestTransport::new(Duration::from_secs(2), Duration::from_secs(5)).expect("transport")
+}
+
+async fn start() -> Sandbox {
+    Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("sandbox starts")
+}
+
+fn business_code(result: &Result<impl std::fmt::Debug, Error>) -> (String, String) {
+    match result {
+        Err(Error::Business { code, body, .. }) => (code.clone(), body.clone()),
+        other => panic!("expected a business error, got {other:?}"),
+    }
+}
+
+fn mct1(sandbox: &Sandbox, key: &str) -> paygen_mct1::Client<ReqwestTransport> {
+    paygen_mct1::Client::with_transport(
+        sandbox.url("mct1"),
+        paygen_mct1::Credentials {
+            open_id: "87f46f5db1b65f0ac195285f49ee6958".into(),
+            open_key: key.into(),
+        },
+        transport(),
+    )
+}
+
+const MCT1_KEY: &str = "0828e83720fdbe3685a7b94214af04f9";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mct1_pay_query_refund_and_refusals() {
+    use paygen_mct1::*;
+    let sandbox = start().await;
+    let client = mct1(&sandbox, MCT1_KEY);
+    let pay = PayorderRequest::new("M1001", "Weixin", Fen(1000), Fen(1000));
+    let paid = client.payorder(&pay).await.expect("payorder");
+    let data = paid.data.expect("data");
+    assert_eq!(data.out_no, "M1001");
+    assert!(format!("{:?}", data.status).contains("Success"), "{data:?}");
+
+    let status = client
+        .paystatus(&PaystatusRequest::new().with_out_no("M1001"))
+        .await
+        .expect("paystatus");
+    let status = status.data.expect("data");
+    assert_eq!(status.ord_no, data.ord_no);
+    assert_eq!(status.trade_amount, Fen(1000));
+
+    client
+        .payrefund(&PayrefundRequest::new("R1", Fen(400), "x").with_out_no("M1001"))
+        .await
+        .expect("partial refund");
+    // 600 left: 700 is refused with 5.1's 8022.
+    let over = client
+        .payrefund(&PayrefundRequest::new("R2", Fen(700), "x").with_out_no("M1001"))
+        .await;
+    assert_eq!(business_code(&over).0, "8022");
+    // Duplicate out_no: 8045.
+    assert_eq!(business_code(&client.payorder(&pay).await).0, "8045");
+    // A paid order cannot be cancelled: 8012.
+    let cancel = client
+        .paycancel(&PaycancelRequest::new().with_out_no("M1001"))
+        .await;
+    assert_eq!(business_code(&cancel).0, "8012");
+    // Unknown order: 8002.
+    let unknown = client
+        .paystatus(&PaystatusRequest::new().with_out_no("nope"))
+        .await;
+    assert_eq!(business_code(&unknown).0, "8002");
+    let order = sandbox.store.get("mct1", "M1001").expect("kept");
+    assert_eq!((order.amount, order.refunded), (1000, 400));
+    sandbox.shutdown.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mct1_wrong_key_is_the_documented_signature_error() {
+    let sandbox = start().await;
+    let client = mct1(&sandbox, "ffffffffffffffffffffffffffffffff");
+    let result = client
+        .paystatus(&paygen_mct1::PaystatusRequest::new().with_out_no("x"))
+        .await;
+    match &result {
+        Err(Error::Business {
+            code, authenticity, ..
+        }) => {
+            assert_eq!(code, "5");
+            assert_eq!(*authenticity, paygen::Authenticity::UnsignedErrorReply);
+        }
+        other => panic!("{other:?}"),
+    }
+    sandbox.shutdown.shutdown().await;
+}
+
+fn wantu(sandbox: &Sandbox, key: &str) -> paygen_wantu::Client<ReqwestTransport> {
+    paygen_wantu::Client::with_transport(
+        sandbox.url("wantu"),
+        paygen_wantu::Credentials {
+            merchant_account: paygen_sandbox::config::stand_in("merchant_account"),
+            store_account: paygen_sandbox::config::stand_in("store_account"),
+            key: key.into(),
+        },
+        transport(),
+    )
+}
+
+fn pospay(order: &str, fen: i64) -> paygen_wantu::PospayRequest {
+    paygen_wantu::PospayRequest::new(
+        paygen_wantu::PayChannel::Wechat,
+        Fen(fen),
+        "goods",
+        order,
+        "134674074004982976",
+        "CNY",
+        "http://127.0.0.1:9/notify",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wantu_pay_query_refund_refusals_and_tampering() {
+    use paygen_wantu::*;
+    let sandbox = start().await;
+    let key = paygen_sandbox::config::stand_in("key");
+    let client = wantu(&sandbox, &key);
+    let paid = client.pospay(&pospay("W1", 1000)).await.expect("pospay");
+    assert_eq!(paid.out_trade_no, "W1");
+    assert_eq!(paid.total_fee, Fen(1000));
+
+    let query = client
+        .query(&QueryRequest::new(PayChannel::Wechat).with_out_trade_no("W1"))
+        .await
+        .expect("query");
+    assert_eq!(query.trade_id, paid.trade_id);
+    assert!(format!("{:?}", query.trade_status).contains("Success"));
+
+    let refund = client
+        .refund(
+            &RefundRequest::new(PayChannel::Wechat, Fen(1000), Fen(300), "WR1")
+                .with_out_trade_no("W1"),
+        )
+        .await
+        .expect("refund");
+    assert_eq!(refund.refund_fee, Fen(300));
+    let over = client
+        .refund(
+            &RefundRequest::new(PayChannel::Wechat, Fen(1000), Fen(800), "WR2")
+                .with_out_trade_no("W1"),
+        )
+        .await;
+    assert_eq!(business_code(&over).0, "508");
+    assert_eq!(
+        business_code(&client.pospay(&pospay("W1", 1000)).await).0,
+        "400"
+    );
+
+    // Wrong key: 1.4's 301 SIGN_ERROR, unsigned.
+    let wrong = wantu(&sandbox, "wrong-key");
+    let (code, body) = business_code(&wrong.pospay(&pospay("W2", 1000)).await);
+    assert_eq!(code, "301");
+    assert_eq!(body, r#"{"return_code":301,"return_msg":"SIGN_ERROR"}"#);
+
+    // A tampered reply: the admin knob, then the magic amount ..05.
+    let http = reqwest::Client::new();
+    let knob = http
+        .post(format!("{}/_sandbox/scenario", sandbox.base_url))
+        .body(r#"{"tamper_responses":1}"#)
+        .send()
+        .await
+        .expect("admin");
+    assert!(knob.status().is_success());
+    let tampered = client
+        .query(&QueryRequest::new(PayChannel::Wechat).with_out_trade_no("W1"))
+        .await;
+    assert!(
+        matches!(tampered, Err(Error::Signature { .. })),
+        "{tampered:?}"
+    );
+    let tampered = client.pospay(&pospay("W5", 1005)).await;
+    assert!(
+        matches!(tampered, Err(Error::Signature { .. })),
+        "{tampered:?}"
+    );
+    // The next reply is genuine again.
+    client
+        .query(&QueryRequest::new(PayChannel::Wechat).with_out_trade_no("W1"))
+        .await
+        .expect("untampered");
+    sandbox.shutdown.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wantu_failed_lost_and_slow_payments() {
+    let sandbox = start().await;
+    let client = wantu(&sandbox, &paygen_sandbox::config::stand_in("key"));
+    // ..01: the payment fails with 1.4's 501 TRADE_ERROR.
+    assert_eq!(
+        business_code(&client.pospay(&pospay("F1", 1001)).await).0,
+        "501"
+    );
+    // ..03: paid, but the reply is lost: an outcome-unknown transport error.
+    let lost = client.pospay(&pospay("L1", 1003)).await;
+    let error = lost.expect_err("lost");
+    assert!(error.outcome_unknown(), "{error:?}");
+    let order = sandbox.store.get("wantu", "L1").expect("kept");
+    assert_eq!(order.state, paygen_codegen::spec::model::SandboxState::Paid);
+    // ..04: slow, past a short client timeout.
+    let impatient = paygen_wantu::Client::with_transport(
+        sandbox.url("wantu"),
+        paygen_wantu::Credentials {
+            merchant_account: paygen_sandbox::config::stand_in("merchant_account"),
+            store_account: paygen_sandbox::config::stand_in("store_account"),
+            key: paygen_sandbox::config::stand_in("key").into(),
+        },
+        ReqwestTransport::new(Duration::from_secs(1), Duration::from_millis(300))
+            .expect("transport"),
+    );
+    let slow = impatient.pospay(&pospay("S1", 1004)).await;
+    assert!(matches!(slow, Err(Error::Transport { .. })), "{slow:?}");
+    sandbox.shutdown.shutdown().await;
+}
+
+fn shouqianba(sandbox: &Sandbox, key: &str) -> paygen_shouqianba::Client<ReqwestTransport> {
+    paygen_shouqianba::Client::with_transport(
+        sandbox.url("shouqianba"),
+        paygen_shouqianba::Credentials {
+            terminal_sn: paygen_sandbox::config::stand_in("terminal_sn"),
+            terminal_key: key.into(),
+        },
+        transport(),
+    )
+}
+
+fn refund_of(sn: &str, number: &str, fen: i64) -> paygen_shouqianba::RefundRequest {
+    paygen_shouqianba::RefundRequest::new(sn, "S1", number, "op", Fen(fen))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shouqianba_pay_poll_refund_and_refusals() {
+    use paygen_shouqianba::*;
+    let sandbox = start().await;
+    let client = shouqianba(&sandbox, &paygen_sandbox::config::stand_in("terminal_key"));
+    let paid = client
+        .pay(&PayRequest::new("S1", Fen(1000), "130000", "goods", "op"))
+        .await
+        .expect("pay");
+    let biz = paid.biz_response.expect("biz_response");
+    assert!(
+        format!("{:?}", biz.result_code).contains("PaySuccess"),
+        "{biz:?}"
+    );
+    let data = biz.data.expect("data");
+    assert!(
+        format!("{:?}", data.order_status).contains("Paid"),
+        "{data:?}"
+    );
+
+    let refund = client
+        .refund(&refund_of(&data.sn, "r1", 400))
+        .await
+        .expect("refund");
+    let refunded = refund.biz_response.and_then(|b| b.data).expect("data");
+    assert!(
+        format!("{:?}", refunded.order_status).contains("PartialRefunded"),
+        "{refunded:?}"
+    );
+    let over = client.refund(&refund_of(&data.sn, "r2", 700)).await;
+    assert!(business_code(&over)
+        .1
+        .contains("REFUND_AMT_NOT_EQUAL_TOTAL"));
+
+    // Duplicate client_sn: result 200, biz FAIL + CLIENT_SN_CONFLICT (pay's success rule is
+    // the envelope's only, see the spec's notes).
+    let again = client
+        .pay(&PayRequest::new("S1", Fen(1000), "130000", "goods", "op"))
+        .await
+        .expect("answered");
+    let again = format!("{:?}", again.biz_response);
+    assert!(
+        again.contains("ClientSnConflict") || again.contains("CLIENT_SN_CONFLICT"),
+        "{again}"
+    );
+
+    // ..02: in progress, paid at the 2nd query.
+    let pending = client
+        .pay(&PayRequest::new("S2", Fen(1002), "130000", "goods", "op"))
+        .await
+        .expect("pay");
+    assert!(format!("{:?}", pending.biz_response).contains("PAY_IN_PROGRESS"));
+    let mut states = Vec::new();
+    for _ in 0..2 {
+        let query = client
+            .query(&QueryRequest::new().with_client_sn("S2"))
+            .await
+            .expect("query");
+        let data = query.biz_response.and_then(|b| b.data).expect("data");
+        states.push(format!("{:?}", data.order_status));
+    }
+    assert_eq!(states, ["Created", "Paid"]);
+
+    // Wrong key: 四.1's 400 ILLEGAL_SIGN.
+    let wrong = shouqianba(&sandbox, "wrong");
+    let (code, body) = business_code(&wrong.query(&QueryRequest::new().with_client_sn("S1")).await);
+    assert_eq!(code, "400");
+    assert!(body.contains("ILLEGAL_SIGN"), "{body}");
+    sandbox.shutdown.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_on_every_route_never_takes_the_server_down() {
+    let sandbox = start().await;
+    let http = reqwest::Client::new();
+    let garbage: [&[u8]; 6] = [
+        b"",
+        b"{",
+        b"\xff\xfe\x00",
+        b"data=zz&sign=&sign=1",
+        b"{\"a\":{\"a\":{\"a\":[1,2,{}]}},\"sign\":null}",
+        b"<xml><!DOCTYPE x></xml>",
+    ];
+    let mut sent = 0;
+    for path in paygen_sandbox::config::spec_files(&paygen_sandbox::config::default_spec_dir())
+        .expect("specs")
+    {
+        let spec = paygen_codegen::load_file(&path).expect("spec").spec;
+        let provider = paygen_codegen::lower(&spec);
+        for operation in provider.operations.iter() {
+            let url = format!("{}/{}{}", sandbox.base_url, provider.name, operation.path);
+            for body in garbage {
+                let response = http
+                    .post(&url)
+                    .header("Authorization", "x y")
+                    .body(body.to_vec())
+                    .send()
+                    .await
+                    .expect("answered");
+                assert!(
+                    !response.status().is_server_error(),
+                    "{url}: {}",
+                    response.status()
+                );
+                let response = http
+                    .get(format!("{url}?sign=1&%zz"))
+                    .send()
+                    .await
+                    .expect("answered");
+                assert!(
+                    !response.status().is_server_error(),
+                    "{url}: {}",
+                    response.status()
+                );
+                sent += 2;
+            }
+        }
+    }
+    assert!(sent > 100);
+    sandbox.shutdown.shutdown().await;
+}
