@@ -10,13 +10,15 @@ use paygen::Credentials;
 use std::borrow::Cow;
 
 /// Every generated provider.
-pub fn providers() -> [&'static Provider; 5] {
+pub fn providers() -> [&'static Provider; 7] {
     [
         &paygen_mct1::tables::PROVIDER,
         &paygen_mpgateway::tables::PROVIDER,
         &paygen_wantu::tables::PROVIDER,
         &paygen_tiantapay::tables::PROVIDER,
         &paygen_shouqianba::tables::PROVIDER,
+        &paygen_wechatpay_v2::tables::PROVIDER,
+        &paygen_alipay::tables::PROVIDER,
     ]
 }
 
@@ -68,6 +70,19 @@ pub fn notification(data: &[u8]) {
     if let Some((index, input)) = split(data, all.len()) {
         let (provider, notification) = all[index];
         runtime::decode_notification(provider, notification, &input);
+    }
+}
+
+/// The request target: a body for one operation of one provider, received by the
+/// provider's side (`paygen::server::decode_request`) at that operation's path.
+pub fn request(data: &[u8]) {
+    let all: Vec<_> = providers()
+        .into_iter()
+        .flat_map(|p| p.operations.iter().map(move |op| (p, op)))
+        .collect();
+    if let Some((index, body)) = split(data, all.len()) {
+        let (provider, operation) = all[index];
+        runtime::decode_request(provider, operation, &body);
     }
 }
 
@@ -125,6 +140,26 @@ pub mod runtime {
                 body,
             };
             let _ = paygen::decode::decode_response(provider, operation, receiver, &response);
+        });
+    }
+
+    /// `paygen::server::decode_request` of a POST (GET for GET operations) to the
+    /// operation's path, with the body as the query string for GETs.
+    pub fn decode_request(provider: &Provider, operation: &Operation, body: &str) {
+        with_receiver(provider, |receiver| {
+            let get = operation.method == "GET";
+            let target = if get {
+                format!("{}?{body}", operation.path)
+            } else {
+                operation.path.to_string()
+            };
+            let request = paygen::server::ReceivedRequest {
+                method: &operation.method,
+                target: &target,
+                headers: &[],
+                body: if get { "" } else { body },
+            };
+            let _ = paygen::server::decode_request(provider, receiver, &request);
         });
     }
 
