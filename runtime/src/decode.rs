@@ -97,7 +97,13 @@ pub fn decode_response(
             body: response.body.clone(),
         });
     }
-    let (decoded, outcome) = judge_response(provider, operation, receiver, &response.body)?;
+    let (decoded, outcome) = judge_response_with_headers(
+        provider,
+        operation,
+        receiver,
+        &response.body,
+        &response.headers,
+    )?;
     match outcome {
         Ok(()) => Ok(decoded),
         Err((code, message)) => Err(Error::Business {
@@ -124,14 +130,43 @@ pub fn judge_response(
     receiver: &Receiver<'_>,
     body: &str,
 ) -> Result<(Decoded, Result<(), Refusal>), Error> {
+    judge_response_with_headers(provider, operation, receiver, body, &[])
+}
+
+/// [`judge_response`] with the response's headers, where a spec reads the signature
+/// from a header (`signature: { header: PAY-SIGN }`). A header given twice is a decode
+/// error: one reading of what was received.
+pub fn judge_response_with_headers(
+    provider: &Provider,
+    operation: &Operation,
+    receiver: &Receiver<'_>,
+    body: &str,
+    headers: &[(String, String)],
+) -> Result<(Decoded, Result<(), Refusal>), Error> {
     let envelope = &provider.response;
-    let decoded = decode_message_in(
+    let verification = envelope.verification.as_ref();
+    let mut external = None;
+    if let Some(name) = verification.and_then(|v| v.header.as_deref()) {
+        let mut found = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+        external = found.next().map(|(_, value)| ExternalSignature {
+            signature: value.trim(),
+            parts: None,
+        });
+        if found.next().is_some() {
+            return Err(Error::Decode {
+                reason: format!("header `{name}` appears twice"),
+                body: body.to_owned(),
+            });
+        }
+    }
+    let decoded = decode_received(
         envelope.body,
         &envelope.payload,
-        envelope.verification.as_ref(),
+        verification,
         &operation.response_members,
         receiver,
         body,
+        external,
     )?;
     let outcome = judge(&operation.success, &decoded.fields);
     if outcome.is_ok() && decoded.authenticity == Authenticity::UnsignedErrorReply {
@@ -269,8 +304,12 @@ pub(crate) fn decode_received(
 
     let signature = match &external {
         Some(given) => Some(given.signature),
+        // A spec that reads the signature from a header never takes it from a field,
+        // not even one named like the (empty) field.
+        None if check.header.is_some() => None,
         None => find(&check.field).map(|f| f.signed_text.as_str()),
     };
+    let signature_place = check.header.as_deref().unwrap_or(&check.field);
     if is_unsigned_error_reply(check, payload_field, signature, &find) {
         let fields = business_fields(
             payload_field,
@@ -288,12 +327,12 @@ pub(crate) fn decode_received(
     let signature = match signature {
         None => {
             return Err(signature_error(SignatureFailure::Missing(
-                check.field.to_string(),
+                signature_place.to_owned(),
             )))
         }
         Some("") => {
             return Err(signature_error(SignatureFailure::Empty(
-                check.field.to_string(),
+                signature_place.to_owned(),
             )))
         }
         Some(text) => text,

@@ -219,6 +219,16 @@ pub fn encode_response(
     fields: &Map<String, Value>,
 ) -> Result<String, ServerError> {
     let envelope = &provider.response;
+    if let Some(header) = envelope
+        .verification
+        .as_ref()
+        .and_then(|v| v.header.as_ref())
+    {
+        // The body alone cannot carry a header; a sandbox would need headers back too.
+        return Err(ServerError::Unsupported(format!(
+            "responses signed in the `{header}` header"
+        )));
+    }
     let member = operation.response_members.first().map(|m| m.as_ref());
     encode_message(
         envelope.body,
@@ -438,6 +448,7 @@ fn request_check(recipe: &Recipe, field: paygen_protocol::Text) -> Verification 
     Verification {
         recipe: recipe.clone(),
         field,
+        header: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,

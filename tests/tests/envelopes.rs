@@ -366,3 +366,118 @@ fn alipay_response_is_verified_over_the_member_text_exactly_as_received() {
         Err(("40002".into(), Some("Invalid Arguments".into())))
     );
 }
+
+/// A provider that signs its JSON responses in a header: `PAY-SIGN: md5(body + key)`,
+/// the shape of several aggregators (issue "Spec format reach", section 5).
+const HEADER_SIGNED: &str = r#"
+name: hdr
+title: Header-signed responses
+document: none
+environments:
+  - { name: production, base_url: https://pay.example.invalid }
+credentials:
+  - { name: merchant }
+  - { name: key, secret: true }
+signatures:
+  - name: md5_body
+    input: body
+    key: { credential: key, placement: { append: "" } }
+    digests: [{ algorithm: md5, hex: lower }]
+protocol:
+  request:
+    body: json
+    common:
+      - { name: merchant, value: { credential: merchant } }
+    signature: { recipe: md5_body, output: { header: { name: PAY-SIGN, template: "{signature}" } } }
+  response:
+    body: json
+    signature: { recipe: md5_body, header: PAY-SIGN, unsigned_error_when: [signature_absent] }
+    success: { field: code, equals: ["0"], message: msg }
+operations:
+  - name: query
+    summary: Query
+    path: /query
+    request:
+      - { name: order, type: string, required: true }
+    response:
+      - { name: code, type: string, required: true }
+      - { name: msg, type: string }
+      - { name: amount, type: fen }
+"#;
+
+#[test]
+fn a_response_signed_in_a_header_is_verified_over_the_body() {
+    let provider = provider(HEADER_SIGNED);
+    let operation = provider.operation("query").unwrap();
+    let credentials = Credentials::new()
+        .plain("merchant", "M1")
+        .secret("key", "header-key");
+    let clock = FixedClock::at_unix_seconds(1_700_000_000);
+    let receiver = receiver(&credentials, &clock);
+    let body = r#"{"code":"0","msg":"ok","amount":100}"#;
+    // Independent: md5 of the body bytes then the key, lowercase hex.
+    let sign = hex::encode(Md5::digest(format!("{body}header-key").as_bytes()));
+    let respond = |body: &str, headers: Vec<(&str, &str)>| {
+        paygen::decode::decode_response(
+            &provider,
+            operation,
+            &receiver,
+            &paygen::HttpResponse {
+                status: 200,
+                headers: headers
+                    .into_iter()
+                    .map(|(n, v)| (n.to_owned(), v.to_owned()))
+                    .collect(),
+                body: body.to_owned(),
+            },
+        )
+    };
+    let decoded = respond(
+        body,
+        vec![("content-type", "application/json"), ("pay-sign", &sign)],
+    )
+    .expect("genuine");
+    assert_eq!(decoded.authenticity, Authenticity::Verified);
+    assert_eq!(decoded.fields["amount"], json!(100));
+
+    // The body changed, the header missing, given twice, or wrong: never accepted.
+    let tampered = respond(&body.replace("100", "900"), vec![("PAY-SIGN", &sign)]);
+    assert!(
+        matches!(
+            tampered,
+            Err(Error::Signature {
+                reason: SignatureFailure::Mismatch,
+                ..
+            })
+        ),
+        "{tampered:?}"
+    );
+    let twice = respond(body, vec![("PAY-SIGN", &sign), ("pay-sign", &sign)]);
+    assert!(matches!(twice, Err(Error::Decode { .. })), "{twice:?}");
+    let wrong = respond(body, vec![("PAY-SIGN", "0123")]);
+    assert!(matches!(wrong, Err(Error::Signature { .. })), "{wrong:?}");
+    // Without the header a success is a signature failure, whatever the body holds,
+    // and an error reply is an unsigned business error.
+    let missing = respond(body, vec![]);
+    assert!(
+        matches!(
+            missing,
+            Err(Error::Signature {
+                reason: SignatureFailure::UnsignedSuccess,
+                ..
+            })
+        ),
+        "{missing:?}"
+    );
+    let refused = respond(r#"{"code":"9","msg":"bad sign"}"#, vec![]);
+    assert!(
+        matches!(refused, Err(Error::Business { ref code, authenticity: Authenticity::UnsignedErrorReply, .. }) if code == "9"),
+        "{refused:?}"
+    );
+    // A signature smuggled into the body under any name is not read.
+    let smuggled = respond(
+        &format!(r#"{{"code":"0","msg":"ok","amount":100,"":"{sign}","PAY-SIGN":"{sign}"}}"#),
+        vec![],
+    );
+    assert!(smuggled.is_err(), "{smuggled:?}");
+}

@@ -2762,6 +2762,7 @@ pub mod tables {
                 },
             },
             field: Cow::Borrowed("sign"),
+            header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Ignore,
             freshness: None,
@@ -3206,6 +3207,7 @@ pub mod tables {
                     },
                 },
                 field: Cow::Borrowed("sign"),
+                header: None,
                 unsigned_error_when: Cow::Borrowed(
                     &[UnsignedErrorReply::SignatureAbsent],
                 ),

@@ -2337,6 +2337,7 @@ pub mod tables {
                 },
             },
             field: Cow::Borrowed("sign"),
+            header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: Some(Freshness {
@@ -2436,6 +2437,7 @@ pub mod tables {
                 },
             },
             field: Cow::Borrowed("sign"),
+            header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,
@@ -2626,6 +2628,7 @@ pub mod tables {
                     },
                 },
                 field: Cow::Borrowed("sign"),
+                header: None,
                 unsigned_error_when: Cow::Borrowed(&[UnsignedErrorReply::PayloadAbsent]),
                 unsigned_fields: UnsignedFields::Reject,
                 freshness: None,

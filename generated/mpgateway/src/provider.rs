@@ -532,6 +532,7 @@ pub mod tables {
                 },
             },
             field: Cow::Borrowed("sign"),
+            header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,
@@ -734,6 +735,7 @@ pub mod tables {
                     },
                 },
                 field: Cow::Borrowed("sign"),
+                header: None,
                 unsigned_error_when: Cow::Borrowed(
                     &[UnsignedErrorReply::SignatureEmpty],
                 ),

@@ -2186,6 +2186,7 @@ pub mod tables {
                 },
             },
             field: Cow::Borrowed("sign"),
+            header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,
@@ -2456,6 +2457,7 @@ pub mod tables {
                     },
                 },
                 field: Cow::Borrowed("sign"),
+                header: None,
                 unsigned_error_when: Cow::Borrowed(
                     &[UnsignedErrorReply::SignatureAbsent],
                 ),

@@ -2282,6 +2282,7 @@ pub mod tables {
                 },
             },
             field: Cow::Borrowed("sign"),
+            header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,
@@ -2890,6 +2891,7 @@ pub mod tables {
                     },
                 },
                 field: Cow::Borrowed("sign"),
+                header: None,
                 unsigned_error_when: Cow::Borrowed(
                     &[UnsignedErrorReply::SignatureAbsent],
                 ),

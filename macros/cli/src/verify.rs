@@ -2,7 +2,7 @@
 //! received values, through the same runtime the generated clients use.
 
 use crate::{input, CliError};
-use paygen::decode::{decode_notification, judge_response};
+use paygen::decode::{decode_notification, judge_response_with_headers};
 use paygen::{Authenticity, Clock, Error, FixedClock, Receiver, SystemClock};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -59,18 +59,21 @@ pub fn response(
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
     let operation = input::operation(provider, operation)?;
-    for header in headers {
-        if !header.contains(':') {
-            return Err(CliError::Usage(format!(
+    let headers = headers
+        .iter()
+        .map(|header| match header.split_once(':') {
+            Some((name, value)) => Ok((name.trim().to_owned(), value.trim().to_owned())),
+            None => Err(CliError::Usage(format!(
                 "--header `{header}` is not of the form `Name: value`"
-            )));
-        }
-    }
+            ))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let credentials = input::credentials(provider, credentials)?;
     let clock = clock(now);
     let receiver = receiver(provider, &credentials, clock.as_ref());
     let (decoded, outcome) =
-        judge_response(provider, operation, &receiver, body).map_err(check_failed)?;
+        judge_response_with_headers(provider, operation, &receiver, body, &headers)
+            .map_err(check_failed)?;
     println!(
         "{}",
         serde_json::to_string_pretty(&Value::Object(decoded.fields)).unwrap_or_default()

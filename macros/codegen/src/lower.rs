@@ -31,6 +31,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
     let verification = |v: &m::Verification| ir::Verification {
         recipe: recipe(&v.recipe.value),
         field: text(&v.field),
+        header: v.header.as_deref().map(text),
         unsigned_error_when: v
             .unsigned_error_when
             .iter()

@@ -214,3 +214,48 @@ fn payload_defaults_to_inline() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn a_signature_is_in_a_field_or_a_response_header() {
+    let response = "signature: { recipe: md5_upper, field: sign }\n    success";
+    assert_eq!(
+        errors_after(
+            response,
+            "signature: { recipe: md5_upper, field: sign, header: PAY-SIGN }\n    success"
+        ),
+        ["30:26: the signature is in `field` or in `header`, not both"]
+    );
+    assert_eq!(
+        errors_after(response, "signature: { recipe: md5_upper }\n    success"),
+        ["30:26: say where the signature is: `field` (a top-level field) or `header` (a response header)"]
+    );
+    assert_eq!(
+        errors_after(
+            response,
+            "signature: { recipe: md5_upper, header: \"PAY SIGN\" }\n    success"
+        ),
+        ["30:26: signature header `PAY SIGN` is not an HTTP header name"]
+    );
+    assert_eq!(
+        errors_after(
+            response,
+            "signature: { recipe: md5_upper, header: PAY-SIGN }\n    success"
+        ),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_notification_signature_cannot_be_in_a_header() {
+    let last = "      - { name: code, type: string, required: true }";
+    let errors = errors_after(
+        last,
+        &format!(
+            "{last}\nnotifications:\n  - name: paid\n    summary: Paid\n    body: form\n    signature: {{ recipe: md5_upper, header: PAY-SIGN }}\n    ack: ok\n    fields:\n      - {{ name: code, type: string }}"
+        ),
+    );
+    assert_eq!(
+        errors,
+        ["44:26: a notification's signature must be a field: notifications are verified from their body or query alone"]
+    );
+}

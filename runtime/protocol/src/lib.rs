@@ -465,8 +465,10 @@ pub struct ResponseEnvelope {
 pub struct Verification {
     /// The recipe, run over raw received values.
     pub recipe: Recipe,
-    /// The field carrying the signature.
+    /// The field carrying the signature; empty when `header` carries it.
     pub field: Text,
+    /// The response header carrying the signature instead of a field.
+    pub header: Option<Text>,
     /// Shapes of reply the document lets go unsigned; such a reply can only be an error.
     pub unsigned_error_when: List<UnsignedErrorReply>,
     /// What happens to received fields the signature does not cover.

@@ -315,6 +315,7 @@ impl EmitConst for ir::Verification {
     fn emit(&self) -> TokenStream {
         let recipe = self.recipe.emit();
         let field = self.field.emit();
+        let header = self.header.emit();
         let unsigned_error_when = self.unsigned_error_when.emit();
         let unsigned_fields = self.unsigned_fields.emit();
         let freshness = self.freshness.emit();
@@ -322,6 +323,7 @@ impl EmitConst for ir::Verification {
         quote!(Verification {
             recipe: #recipe,
             field: #field,
+            header: #header,
             unsigned_error_when: #unsigned_error_when,
             unsigned_fields: #unsigned_fields,
             freshness: #freshness,

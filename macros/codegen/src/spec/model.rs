@@ -543,8 +543,13 @@ pub struct Verification {
     /// The recipe, run over the raw received values.
     #[schemars(with = "String")]
     pub recipe: Name,
-    /// The top-level field that carries the signature.
+    /// The top-level field that carries the signature (or give `header`).
+    #[serde(default)]
     pub field: String,
+    /// The response header that carries the signature instead of a field (`PAY-SIGN`);
+    /// responses only.
+    #[serde(default)]
+    pub header: Option<String>,
     /// Shapes of reply the document lets go unsigned (mct1 signs only replies with
     /// `data`; mpgateway leaves `sign` empty before it knows the merchant). Such a
     /// reply can only be an error: one that claims success is a signature error.

@@ -219,6 +219,27 @@ impl<'s> Checker<'s> {
     }
 
     fn verification(&mut self, check: &Verification, payload: &Payload) {
+        match (&check.header, check.field.is_empty()) {
+            (Some(_), false) => self.at(
+                &check.recipe,
+                "the signature is in `field` or in `header`, not both",
+            ),
+            (None, true) => self.at(
+                &check.recipe,
+                "say where the signature is: `field` (a top-level field) or `header` (a response header)",
+            ),
+            (Some(name), true) => {
+                // RFC 7230 `tchar`.
+                let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+                if name.is_empty() || !name.chars().all(tchar) {
+                    self.at(
+                        &check.recipe,
+                        format!("signature header `{name}` is not an HTTP header name"),
+                    );
+                }
+            }
+            (None, false) => {}
+        }
         if check.field.contains('.') {
             self.at(
                 &check.recipe,
@@ -754,6 +775,12 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
         c.payload(&notification.payload, &notification.name);
         if let Some(check) = &notification.signature {
             c.verification(check, &notification.payload);
+            if check.header.is_some() {
+                c.at(
+                    &check.recipe,
+                    "a notification's signature must be a field: notifications are verified from their body or query alone",
+                );
+            }
             if !check.unsigned_error_when.is_empty() {
                 c.at(
                     &check.recipe,
