@@ -31,17 +31,39 @@ pub fn notifications() -> Vec<(&'static Provider, &'static Notification)> {
 }
 
 /// A value for every credential the provider declares; 32 characters, so that AES-256
-/// keys are valid and decryption is reached.
+/// keys are valid and decryption is reached. A credential that chooses the signature
+/// recipe (`choose_by`, WeChat Pay v2's `sign_type`) gets its first accepted value, so
+/// that verification is reached rather than refused for the credential.
 pub fn credentials(provider: &Provider) -> Credentials {
     const VALUE: &str = "0123456789abcdef0123456789ABCDEF";
+    let choices = provider
+        .request
+        .signature
+        .as_ref()
+        .and_then(|s| s.choose_by.as_ref())
+        .into_iter()
+        .chain(
+            provider
+                .response
+                .verification
+                .as_ref()
+                .and_then(|v| v.choose_by.as_ref()),
+        );
+    let chosen: Vec<(&str, &str)> = choices
+        .filter_map(|c| Some((c.credential.as_ref(), c.recipes.first()?.value.as_ref())))
+        .collect();
     provider
         .credentials
         .iter()
         .fold(Credentials::new(), |c, def| {
+            let value = chosen
+                .iter()
+                .find(|(name, _)| *name == def.name)
+                .map_or(VALUE, |(_, value)| value);
             if def.secret {
-                c.secret(def.name.clone(), VALUE)
+                c.secret(def.name.clone(), value)
             } else {
-                c.plain(def.name.clone(), VALUE)
+                c.plain(def.name.clone(), value)
             }
         })
 }

@@ -9,11 +9,12 @@ use crate::error::{Error, ReceivedCode, SignatureFailure};
 use crate::payload::{decode_payload, PayloadError};
 use crate::raw_json::{signed_text, strict_value, RawObject};
 use crate::seen::SeenStore;
-use crate::sign::{verify, SignSource, SigningTrace};
+use crate::sign::{verify, RecipeFor, SignSource, SigningTrace};
 use crate::template::TemplateValues;
 use paygen_protocol::{
     BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding, PayloadField,
-    Provider, SignInput, SuccessRule, Text, UnsignedErrorReply, UnsignedFields, Verification,
+    Provider, Recipe, SignInput, SuccessRule, Text, UnsignedErrorReply, UnsignedFields,
+    Verification,
 };
 use serde_json::{Map, Value};
 
@@ -357,10 +358,12 @@ pub(crate) fn decode_received(
         return Err(signature_error(SignatureFailure::Mismatch));
     }
 
-    // Only what the signature covers reaches the caller.
+    // Only what the signature covers reaches the caller, as the recipe the check used
+    // says (with `choose_by`, the one the receiver's credential chose).
+    let recipe = check.recipe_for(receiver.credentials)?;
     let mut signed = Vec::with_capacity(received.len());
     for field in &received {
-        match coverage(check, payload_field, field, external.is_some()) {
+        match coverage(check, recipe, payload_field, field, external.is_some()) {
             Coverage::Signed => signed.push(field.name.as_str()),
             Coverage::SignatureItself | Coverage::EmptyAsAbsent => {}
             Coverage::Outside => match check.unsigned_fields {
@@ -435,6 +438,7 @@ enum Coverage {
 
 fn coverage(
     check: &Verification,
+    recipe: &Recipe,
     payload: Option<&PayloadField>,
     field: &ReceivedField,
     signature_outside: bool,
@@ -442,7 +446,6 @@ fn coverage(
     if !signature_outside && field.name == check.field {
         return Coverage::SignatureItself;
     }
-    let recipe = &check.recipe;
     match recipe.input {
         SignInput::Body | SignInput::Template => Coverage::Signed,
         SignInput::Member if field.in_member => Coverage::Signed,
@@ -543,8 +546,9 @@ fn check_signature(
     receiver: &Receiver<'_>,
     trace: &mut SigningTrace,
 ) -> Result<bool, Error> {
-    let recipe = &check.recipe;
     let credentials = receiver.credentials;
+    // With `choose_by`, the receiver's credential picks the recipe (no fallback).
+    let recipe = check.recipe_for(credentials)?;
     let parts = signature.parts;
     let source = match (recipe.input, parts) {
         (SignInput::Template, Some(parts)) => SignSource::Parts(parts),

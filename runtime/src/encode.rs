@@ -5,7 +5,7 @@ use crate::clock::{format_clock, Clock, NonceSource};
 use crate::credentials::Credentials;
 use crate::error::Error;
 use crate::payload::encode_payload;
-use crate::sign::{sign, SignSource, SigningTrace};
+use crate::sign::{sign, RecipeFor, SignSource, SigningTrace};
 use crate::template::{path_and_query, TemplateValues};
 use crate::validate::validate_request;
 use crate::wire::{write_json_string, xml_fields, WireFields, WireValue};
@@ -129,8 +129,8 @@ pub fn encode_request(
     let body = match signature {
         None => render_body(format, &top)?,
         Some(signature) => {
-            let recipe = &signature.recipe;
             let credentials = context.credentials;
+            let recipe = signature.recipe_for(credentials)?;
             // A body signature covers the finished body; the others are computed first
             // and then written into the body or a header. Validation rejects a body
             // signature written into a body field.

@@ -9,7 +9,7 @@ use crate::decode::{decode_received, text_of, Authenticity, ExternalSignature, R
 use crate::encode::render_body;
 use crate::error::{Error, ParamRule, SignatureFailure};
 use crate::payload::{encode_document, encode_payload};
-use crate::sign::{sign, SignSource};
+use crate::sign::{sign, RecipeFor, SignSource};
 use crate::template::TemplateValues;
 use crate::validate::validate_request;
 use crate::wire::{write_json_string, WireFields, WireValue};
@@ -124,7 +124,7 @@ pub fn decode_request<'p>(
     let decoded = match signature {
         None => decode_received(format, &payload, None, &[], receiver, text, None)?,
         Some(signature) => {
-            let recipe = &signature.recipe;
+            let recipe = signature.recipe_for(receiver.credentials)?;
             if recipe
                 .digests
                 .iter()
@@ -266,15 +266,17 @@ fn encode_message(
     credentials: &Credentials,
     fields: &Map<String, Value>,
 ) -> Result<String, ServerError> {
-    if let Some(check) = verification {
+    let recipe = verification
+        .map(|check| check.recipe_for(credentials))
+        .transpose()?;
+    if let (Some(check), Some(recipe)) = (verification, recipe) {
         if fields.contains_key(check.field.as_ref()) {
             return Err(unwritable(
                 &check.field,
                 "the signature field is written by the envelope",
             ));
         }
-        if check
-            .recipe
+        if recipe
             .digests
             .iter()
             .any(|s| s.algorithm.kind() == AlgorithmKind::Rsa)
@@ -285,7 +287,7 @@ fn encode_message(
                     .into(),
             ));
         }
-        if matches!(check.recipe.input, SignInput::Body | SignInput::Template) {
+        if matches!(recipe.input, SignInput::Body | SignInput::Template) {
             return Err(ServerError::Unsupported(
                 "a body or template signature cannot be written into a field of the body it \
                  covers"
@@ -359,10 +361,8 @@ fn encode_message(
             .unwrap_or_default(),
         Payload::Inline => String::new(),
     };
-    let signature = match verification {
-        None => None,
-        Some(check) => {
-            let recipe: &Recipe = &check.recipe;
+    let signature = match (verification, recipe) {
+        (Some(check), Some(recipe)) => {
             let source = match (recipe.input, &member_text) {
                 (SignInput::Member, Some(text)) => SignSource::Bytes(text.as_bytes()),
                 (SignInput::PayloadField, _) => SignSource::Bytes(payload_signed.as_bytes()),
@@ -377,6 +377,7 @@ fn encode_message(
             };
             Some((check, sign(recipe, source, credentials, None)?))
         }
+        _ => None,
     };
     finish(format, top, member, member_text, signature)
 }
@@ -447,6 +448,7 @@ fn wire_fields(fields: &Map<String, Value>) -> WireFields<'_> {
 fn request_check(recipe: &Recipe, field: paygen_protocol::Text) -> Verification {
     Verification {
         recipe: recipe.clone(),
+        choose_by: None,
         field,
         header: None,
         unsigned_error_when: Cow::Borrowed(&[]),
@@ -758,6 +760,7 @@ mod tests {
                 }]),
                 signature: Some(RequestSignature {
                     recipe,
+                    choose_by: None,
                     output: SignatureOutput::Header {
                         name: text("Authorization"),
                         template: text("{terminal_sn} {signature}"),

@@ -8,7 +8,10 @@ use crate::error::Error;
 use crate::rsa_keys::{KeyError, PrivateKey, PublicKey};
 use crate::template::{template_string, TemplateValues};
 use base64::Engine as _;
-use paygen_protocol::{AlgorithmKind, DigestOutput, KeyPlace, Recipe, SignInput};
+use paygen_protocol::{
+    AlgorithmKind, DigestOutput, KeyPlace, Recipe, RecipeChoice, RequestSignature, SignInput,
+    Verification,
+};
 use std::ops::Range;
 use subtle::ConstantTimeEq as _;
 
@@ -260,5 +263,53 @@ fn decode_text(text: &str, output: DigestOutput) -> Option<Vec<u8>> {
     match output {
         DigestOutput::Hex(_) => hex::decode(text).ok(),
         DigestOutput::Base64 => base64::engine::general_purpose::STANDARD.decode(text).ok(),
+    }
+}
+
+/// The recipe a signature uses with given credentials: its own, or the one its
+/// `choose_by` credential's value names.
+pub trait RecipeFor {
+    /// The recipe to sign or verify with. With `choose_by`, the credential is required
+    /// ([`Error::MissingCredential`]) and its value must be one of the choice's values
+    /// ([`Error::InvalidCredential`] listing them): there is no fallback.
+    fn recipe_for(&self, credentials: &Credentials) -> Result<&Recipe, Error>;
+}
+
+fn chosen<'r>(
+    recipe: &'r Recipe,
+    choice: Option<&'r RecipeChoice>,
+    credentials: &Credentials,
+) -> Result<&'r Recipe, Error> {
+    let Some(choice) = choice else {
+        return Ok(recipe);
+    };
+    let given = credentials.get(&choice.credential)?;
+    let value = given.expose();
+    choice.choose(value).ok_or_else(|| {
+        // A secret credential's value never goes into an error.
+        let shown = if given.is_secret() {
+            "the value".to_owned()
+        } else {
+            format!("`{value}`")
+        };
+        Error::InvalidCredential {
+            name: choice.credential.to_string(),
+            reason: format!(
+                "{shown} chooses no signature recipe; expected one of: {}",
+                choice.values()
+            ),
+        }
+    })
+}
+
+impl RecipeFor for RequestSignature {
+    fn recipe_for(&self, credentials: &Credentials) -> Result<&Recipe, Error> {
+        chosen(&self.recipe, self.choose_by.as_ref(), credentials)
+    }
+}
+
+impl RecipeFor for Verification {
+    fn recipe_for(&self, credentials: &Credentials) -> Result<&Recipe, Error> {
+        chosen(&self.recipe, self.choose_by.as_ref(), credentials)
     }
 }

@@ -340,6 +340,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
             headers: Cow::Borrowed(&[]),
             signature: Some(RequestSignature {
                 recipe,
+                choose_by: None,
                 output: SignatureOutput::Header {
                     name: "Authorization".into(),
                     template: "RSA2 nonce_str=\"{nonce}\",timestamp=\"{timestamp}\",signature=\"{signature}\"".into(),

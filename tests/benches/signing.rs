@@ -755,6 +755,7 @@ mod wechatpay_v2 {
             appid: APPID.into(),
             mch_id: MCH_ID.into(),
             key: KEY.into(),
+            sign_type: "HMAC-SHA256".into(),
         };
         Client::with_transport(BASE_URL, credentials, ReqwestTransport::default())
             .with_clock(FixedClock::at_unix_seconds(NOW))

@@ -27,7 +27,9 @@ const DEFAULT_NOW: i64 = 1_700_000_000;
 /// Credentials for examples the document signs without giving the key: stand-ins, 32
 /// characters so that AES-256 keys are valid; an RSA key (a name ending in
 /// `_private_key` or `_public_key`) is the committed test key pair of
-/// `runtime/tests/fixtures/` (PKCS#1 v1.5 signatures are deterministic).
+/// `runtime/tests/fixtures/` (PKCS#1 v1.5 signatures are deterministic). A credential
+/// that chooses the signature recipe (`choose_by`) stands in as its first accepted value
+/// (WeChat Pay v2's `sign_type`: `HMAC-SHA256`, the values being in name order).
 fn credentials(provider: &Provider, example: &Example) -> Credentials {
     let mut credentials = Credentials::new();
     for def in provider.credentials.iter() {
@@ -37,7 +39,15 @@ fn credentials(provider: &Provider, example: &Example) -> Credentials {
             .and_then(|c| c.get(def.name.as_ref()))
             .and_then(Value::as_str)
             .map(str::to_owned);
-        let value = given.unwrap_or_else(|| stand_in(&def.name));
+        let chooser = provider
+            .request
+            .signature
+            .as_ref()
+            .and_then(|s| s.choose_by.as_ref())
+            .filter(|c| c.credential == def.name)
+            .and_then(|c| c.recipes.first())
+            .map(|o| o.value.to_string());
+        let value = given.or(chooser).unwrap_or_else(|| stand_in(&def.name));
         credentials = if def.secret {
             credentials.secret(def.name.clone(), value)
         } else {

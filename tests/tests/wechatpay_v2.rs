@@ -15,7 +15,7 @@ use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
 use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
 use paygen::canonical::SignedText;
-use paygen::sign::{sign, SignSource};
+use paygen::sign::{sign, RecipeFor, SignSource};
 use paygen::{Authenticity, Error, Fen};
 use paygen_wechatpay_v2 as wx;
 use sha2::Sha256;
@@ -33,6 +33,7 @@ const DOC_PAIRS: [(&str, &str); 5] = [
 const DOC_STRING_A: &str =
     "appid=wxd930ea5d5a258f4f&body=test&device_info=1000&mch_id=10000100&nonce_str=ibuaiVcKdpRxkhJA";
 const DOC_HMAC_SHA256: &str = "6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6";
+const DOC_MD5: &str = "9A0A8659F005D6984697E2CA0A9CF3B7";
 
 /// Made up: no document gives a merchant key for its samples.
 const APPID: &str = "wx2421b1c4370ec43b";
@@ -59,6 +60,13 @@ fn hmac_sign(pairs: &[(&str, &str)], key: &str) -> String {
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).unwrap();
     mac.update(format!("{}&key={key}", string_a(pairs)).as_bytes());
     hex::encode_upper(mac.finalize().into_bytes())
+}
+
+/// sign = MD5(stringA + "&key=" + key), upper hex (sign_type=MD5).
+fn md5_sign(pairs: &[(&str, &str)], key: &str) -> String {
+    hex::encode_upper(Md5::digest(
+        format!("{}&key={key}", string_a(pairs)).as_bytes(),
+    ))
 }
 
 /// `<xml>` with every field in CDATA but the listed numbers, as WeChat writes it.
@@ -103,19 +111,29 @@ fn encrypt_req_info(api_key: &str, plain: &str) -> String {
 }
 
 fn credentials() -> paygen::Credentials {
+    credentials_signing_with("HMAC-SHA256")
+}
+
+fn credentials_signing_with(sign_type: &str) -> paygen::Credentials {
     paygen::Credentials::new()
         .plain("appid", APPID)
         .plain("mch_id", MCH_ID)
         .secret("key", KEY)
+        .plain("sign_type", sign_type)
 }
 
 fn client() -> wx::Client<NoTransport> {
+    client_signing_with("HMAC-SHA256")
+}
+
+fn client_signing_with(sign_type: &str) -> wx::Client<NoTransport> {
     wx::Client::with_transport(
         "http://127.0.0.1:9",
         wx::Credentials {
             appid: APPID.into(),
             mch_id: MCH_ID.into(),
             key: KEY.into(),
+            sign_type: sign_type.into(),
         },
         NoTransport,
     )
@@ -123,6 +141,26 @@ fn client() -> wx::Client<NoTransport> {
 }
 
 // ------------------------------------------------------------ the worked example
+
+/// The document's pairs signed by `recipe`, and the trace.
+fn sign_documented(
+    recipe: &paygen::protocol::Recipe,
+    credentials: &paygen::Credentials,
+) -> (String, paygen::SigningTrace) {
+    let pairs = DOC_PAIRS
+        .iter()
+        .map(|(k, v)| (*k, SignedText::Str(v)))
+        .collect();
+    let mut trace = paygen::SigningTrace::default();
+    let value = sign(
+        recipe,
+        SignSource::Pairs(pairs),
+        credentials,
+        Some(&mut trace),
+    )
+    .unwrap();
+    (value, trace)
+}
 
 #[test]
 fn documented_hmac_sha256_value_through_the_spec_recipe() {
@@ -133,45 +171,120 @@ fn documented_hmac_sha256_value_through_the_spec_recipe() {
     let provider = &wx::tables::PROVIDER;
     let recipe = &provider.request.signature.as_ref().unwrap().recipe;
     let credentials = paygen::Credentials::new().secret("key", DOC_KEY);
-    let pairs = DOC_PAIRS
-        .iter()
-        .map(|(k, v)| (*k, SignedText::Str(v)))
-        .collect();
-    let mut trace = paygen::SigningTrace::default();
-    let value = sign(
-        recipe,
-        SignSource::Pairs(pairs),
-        &credentials,
-        Some(&mut trace),
-    )
-    .unwrap();
+    let (value, trace) = sign_documented(recipe, &credentials);
     assert_eq!(value, DOC_HMAC_SHA256);
     assert_eq!(trace.canonical.as_deref(), Some(DOC_STRING_A));
 
-    // Responses and the pay notification are verified with the same recipe.
+    // Responses and the pay notification are verified with the same recipe and choice.
+    let signature = provider.request.signature.as_ref().unwrap();
+    let choice = format!("{:?}", signature.choose_by);
     let verification = provider.response.verification.as_ref().unwrap();
     assert_eq!(format!("{:?}", verification.recipe), format!("{recipe:?}"));
+    assert_eq!(format!("{:?}", verification.choose_by), choice);
     let pay = provider
         .notifications
         .iter()
         .find(|n| &*n.name == "pay")
         .unwrap();
-    assert_eq!(
-        format!("{:?}", pay.verification.as_ref().unwrap().recipe),
-        format!("{recipe:?}")
+    let pay = pay.verification.as_ref().unwrap();
+    assert_eq!(format!("{:?}", pay.recipe), format!("{recipe:?}"));
+    assert_eq!(format!("{:?}", pay.choose_by), choice);
+}
+
+#[test]
+fn documented_md5_value_through_the_spec_md5_choice() {
+    assert_eq!(md5_sign(&DOC_PAIRS, DOC_KEY), DOC_MD5);
+
+    let signature = wx::tables::PROVIDER.request.signature.as_ref().unwrap();
+    let credentials = paygen::Credentials::new()
+        .secret("key", DOC_KEY)
+        .plain("sign_type", "MD5");
+    let recipe = signature.recipe_for(&credentials).unwrap();
+    let (value, trace) = sign_documented(recipe, &credentials);
+    assert_eq!(value, DOC_MD5);
+    assert_eq!(trace.canonical.as_deref(), Some(DOC_STRING_A));
+}
+
+const TRANSACTION_ID: &str = "1008450740201411110005820873";
+const REQUEST_NONCE: &str = "ec2316275641faa3aacf3cc599e8730f";
+
+/// An orderquery rendered by a client whose credential `sign_type` is `sign_type`.
+fn rendered_orderquery(sign_type: &str) -> Result<String, Error> {
+    let request = wx::OrderqueryRequest::new().with_transaction_id(TRANSACTION_ID);
+    client_signing_with(sign_type)
+        .with_nonce(paygen::FixedNonce(REQUEST_NONCE.into()))
+        .render_orderquery(&request)
+        .map(|rendered| rendered.body)
+}
+
+/// What that orderquery signs.
+fn orderquery_pairs(sign_type: &str) -> [(&str, &str); 5] {
+    [
+        ("appid", APPID),
+        ("mch_id", MCH_ID),
+        ("nonce_str", REQUEST_NONCE),
+        ("sign_type", sign_type),
+        ("transaction_id", TRANSACTION_ID),
+    ]
+}
+
+#[test]
+fn a_rendered_md5_request_carries_sign_type_md5_and_its_md5() {
+    let body = rendered_orderquery("MD5").unwrap();
+    assert!(
+        body.contains("<sign_type><![CDATA[MD5]]></sign_type>"),
+        "{body}"
+    );
+    let expected = md5_sign(&orderquery_pairs("MD5"), KEY);
+    assert_eq!(expected.len(), 32);
+    assert!(
+        body.ends_with(&format!("<sign><![CDATA[{expected}]]></sign></xml>")),
+        "{body}"
     );
 }
 
 #[test]
+fn an_unknown_sign_type_is_an_invalid_credential_never_a_fallback() {
+    for given in ["SHA256", "md5", ""] {
+        match rendered_orderquery(given) {
+            Err(Error::InvalidCredential { name, reason }) => {
+                assert_eq!(name, "sign_type");
+                assert!(reason.contains("HMAC-SHA256, MD5"), "{reason}");
+            }
+            other => panic!("sign_type {given:?}: {other:?}"),
+        }
+    }
+    // Receiving too: a response is never checked with a guessed recipe.
+    let body = xml_owned(&signed(&UNIFIEDORDER));
+    let credentials = credentials_signing_with("SHA1");
+    match decode_typed::<wx::UnifiedorderResponse>(
+        &wx::tables::PROVIDER,
+        "unifiedorder",
+        &credentials,
+        &body,
+    ) {
+        Err(Error::InvalidCredential { name, .. }) => assert_eq!(name, "sign_type"),
+        other => panic!("{other:?}"),
+    }
+    // Absent, it is missing (the request's sign_type field needs it anyway).
+    let without = paygen::Credentials::new()
+        .plain("appid", APPID)
+        .plain("mch_id", MCH_ID)
+        .secret("key", KEY);
+    match decode_typed::<wx::UnifiedorderResponse>(
+        &wx::tables::PROVIDER,
+        "unifiedorder",
+        &without,
+        &body,
+    ) {
+        Err(Error::MissingCredential { name }) => assert_eq!(name, "sign_type"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn a_rendered_request_carries_sign_type_and_a_verifiable_hmac() {
-    let request = wx::OrderqueryRequest::new().with_transaction_id("1008450740201411110005820873");
-    let rendered = client()
-        .with_nonce(paygen::FixedNonce(
-            "ec2316275641faa3aacf3cc599e8730f".into(),
-        ))
-        .render_orderquery(&request)
-        .unwrap();
-    let body = rendered.body;
+    let body = rendered_orderquery("HMAC-SHA256").unwrap();
     assert!(
         body.starts_with("<xml><appid><![CDATA[wx2421b1c4370ec43b]]></appid>"),
         "{body}"
@@ -180,16 +293,7 @@ fn a_rendered_request_carries_sign_type_and_a_verifiable_hmac() {
         body.contains("<sign_type><![CDATA[HMAC-SHA256]]></sign_type>"),
         "{body}"
     );
-    let expected = hmac_sign(
-        &[
-            ("appid", APPID),
-            ("mch_id", MCH_ID),
-            ("nonce_str", "ec2316275641faa3aacf3cc599e8730f"),
-            ("sign_type", "HMAC-SHA256"),
-            ("transaction_id", "1008450740201411110005820873"),
-        ],
-        KEY,
-    );
+    let expected = hmac_sign(&orderquery_pairs("HMAC-SHA256"), KEY);
     assert!(
         body.ends_with(&format!("<sign><![CDATA[{expected}]]></sign></xml>")),
         "{body}"
@@ -211,6 +315,37 @@ const UNIFIEDORDER: [(&str, &str); 8] = [
 
 fn unifiedorder(body: &str) -> Result<wx::UnifiedorderResponse, Error> {
     decode_typed(&wx::tables::PROVIDER, "unifiedorder", &credentials(), body)
+}
+
+#[test]
+fn an_md5_signed_response_verifies_for_an_md5_client_only() {
+    let mut fields: Vec<(&str, String)> = UNIFIEDORDER
+        .iter()
+        .map(|(k, v)| (*k, v.to_string()))
+        .collect();
+    fields.push(("sign", md5_sign(&UNIFIEDORDER, KEY)));
+    let body = xml_owned(&fields);
+    let md5 = credentials_signing_with("MD5");
+    let typed: wx::UnifiedorderResponse =
+        decode_typed(&wx::tables::PROVIDER, "unifiedorder", &md5, &body)
+            .unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(typed.prepay_id, "wx201411101639507cbf6ffd8b0779950874");
+    match unifiedorder(&body) {
+        Err(Error::Signature { .. }) => {}
+        other => panic!("an HMAC-SHA256 client took an MD5 signature: {other:?}"),
+    }
+    // And the other way round.
+    let hmac_body = xml_owned(&signed(&UNIFIEDORDER));
+    assert!(unifiedorder(&hmac_body).is_ok());
+    match decode_typed::<wx::UnifiedorderResponse>(
+        &wx::tables::PROVIDER,
+        "unifiedorder",
+        &md5,
+        &hmac_body,
+    ) {
+        Err(Error::Signature { .. }) => {}
+        other => panic!("an MD5 client took an HMAC-SHA256 signature: {other:?}"),
+    }
 }
 
 #[test]

@@ -2761,6 +2761,7 @@ pub mod tables {
                     trailing: false,
                 },
             },
+            choose_by: None,
             field: Cow::Borrowed("sign"),
             header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
@@ -3170,6 +3171,7 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: None,
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),
             headers: Cow::Borrowed(&[]),
@@ -3206,6 +3208,7 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: None,
                 field: Cow::Borrowed("sign"),
                 header: None,
                 unsigned_error_when: Cow::Borrowed(

@@ -531,6 +531,7 @@ pub mod tables {
                     trailing: false,
                 },
             },
+            choose_by: None,
             field: Cow::Borrowed("sign"),
             header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
@@ -690,6 +691,7 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: None,
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),
             headers: Cow::Borrowed(&[]),
@@ -734,6 +736,7 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: None,
                 field: Cow::Borrowed("sign"),
                 header: None,
                 unsigned_error_when: Cow::Borrowed(

@@ -2211,6 +2211,7 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: None,
                 output: SignatureOutput::Header {
                     name: Cow::Borrowed("Authorization"),
                     template: Cow::Borrowed("{terminal_sn} {signature}"),

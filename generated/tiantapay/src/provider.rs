@@ -722,6 +722,7 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: None,
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),
             headers: Cow::Borrowed(&[]),

@@ -2185,6 +2185,7 @@ pub mod tables {
                     trailing: false,
                 },
             },
+            choose_by: None,
             field: Cow::Borrowed("sign"),
             header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
@@ -2420,6 +2421,7 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: None,
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),
             headers: Cow::Borrowed(&[]),
@@ -2456,6 +2458,7 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: None,
                 field: Cow::Borrowed("sign"),
                 header: None,
                 unsigned_error_when: Cow::Borrowed(

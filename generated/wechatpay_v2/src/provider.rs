@@ -2281,6 +2281,75 @@ pub mod tables {
                     trailing: false,
                 },
             },
+            choose_by: Some(RecipeChoice {
+                credential: Cow::Borrowed("sign_type"),
+                recipes: Cow::Borrowed(
+                    &[
+                        RecipeOption {
+                            value: Cow::Borrowed("HMAC-SHA256"),
+                            recipe: Recipe {
+                                input: SignInput::Canonical,
+                                canonical: Canonical {
+                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                    skip_empty: true,
+                                    pair_separator: Cow::Borrowed("="),
+                                    join: Cow::Borrowed("&"),
+                                    form: CanonicalForm::Pairs,
+                                    order: Cow::Borrowed(&[]),
+                                    value_encoding: ValueEncoding::Raw,
+                                },
+                                key_credential: Some(Cow::Borrowed("key")),
+                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                digests: Cow::Borrowed(
+                                    &[
+                                        DigestStep {
+                                            algorithm: DigestAlgorithm::HmacSha256,
+                                            output: DigestOutput::Hex(HexCase::Upper),
+                                        },
+                                    ],
+                                ),
+                                verify_key_credential: None,
+                                template: Template {
+                                    parts: Cow::Borrowed(&[]),
+                                    join: Cow::Borrowed(""),
+                                    trailing: false,
+                                },
+                            },
+                        },
+                        RecipeOption {
+                            value: Cow::Borrowed("MD5"),
+                            recipe: Recipe {
+                                input: SignInput::Canonical,
+                                canonical: Canonical {
+                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                    skip_empty: true,
+                                    pair_separator: Cow::Borrowed("="),
+                                    join: Cow::Borrowed("&"),
+                                    form: CanonicalForm::Pairs,
+                                    order: Cow::Borrowed(&[]),
+                                    value_encoding: ValueEncoding::Raw,
+                                },
+                                key_credential: Some(Cow::Borrowed("key")),
+                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                digests: Cow::Borrowed(
+                                    &[
+                                        DigestStep {
+                                            algorithm: DigestAlgorithm::Md5,
+                                            output: DigestOutput::Hex(HexCase::Upper),
+                                        },
+                                    ],
+                                ),
+                                verify_key_credential: None,
+                                template: Template {
+                                    parts: Cow::Borrowed(&[]),
+                                    join: Cow::Borrowed(""),
+                                    trailing: false,
+                                },
+                            },
+                        },
+                    ],
+                ),
+            }),
             field: Cow::Borrowed("sign"),
             header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
@@ -2791,6 +2860,10 @@ pub mod tables {
                     name: Cow::Borrowed("key"),
                     secret: true,
                 },
+                CredentialDef {
+                    name: Cow::Borrowed("sign_type"),
+                    secret: false,
+                },
             ],
         ),
         request: RequestEnvelope {
@@ -2819,7 +2892,7 @@ pub mod tables {
                     },
                     CommonField {
                         name: Cow::Borrowed("sign_type"),
-                        value: ValueSource::Constant(Cow::Borrowed("HMAC-SHA256")),
+                        value: ValueSource::Credential(Cow::Borrowed("sign_type")),
                         in_payload: false,
                         as_number: false,
                     },
@@ -2854,6 +2927,75 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: Some(RecipeChoice {
+                    credential: Cow::Borrowed("sign_type"),
+                    recipes: Cow::Borrowed(
+                        &[
+                            RecipeOption {
+                                value: Cow::Borrowed("HMAC-SHA256"),
+                                recipe: Recipe {
+                                    input: SignInput::Canonical,
+                                    canonical: Canonical {
+                                        exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                        skip_empty: true,
+                                        pair_separator: Cow::Borrowed("="),
+                                        join: Cow::Borrowed("&"),
+                                        form: CanonicalForm::Pairs,
+                                        order: Cow::Borrowed(&[]),
+                                        value_encoding: ValueEncoding::Raw,
+                                    },
+                                    key_credential: Some(Cow::Borrowed("key")),
+                                    key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                    digests: Cow::Borrowed(
+                                        &[
+                                            DigestStep {
+                                                algorithm: DigestAlgorithm::HmacSha256,
+                                                output: DigestOutput::Hex(HexCase::Upper),
+                                            },
+                                        ],
+                                    ),
+                                    verify_key_credential: None,
+                                    template: Template {
+                                        parts: Cow::Borrowed(&[]),
+                                        join: Cow::Borrowed(""),
+                                        trailing: false,
+                                    },
+                                },
+                            },
+                            RecipeOption {
+                                value: Cow::Borrowed("MD5"),
+                                recipe: Recipe {
+                                    input: SignInput::Canonical,
+                                    canonical: Canonical {
+                                        exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                        skip_empty: true,
+                                        pair_separator: Cow::Borrowed("="),
+                                        join: Cow::Borrowed("&"),
+                                        form: CanonicalForm::Pairs,
+                                        order: Cow::Borrowed(&[]),
+                                        value_encoding: ValueEncoding::Raw,
+                                    },
+                                    key_credential: Some(Cow::Borrowed("key")),
+                                    key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                    digests: Cow::Borrowed(
+                                        &[
+                                            DigestStep {
+                                                algorithm: DigestAlgorithm::Md5,
+                                                output: DigestOutput::Hex(HexCase::Upper),
+                                            },
+                                        ],
+                                    ),
+                                    verify_key_credential: None,
+                                    template: Template {
+                                        parts: Cow::Borrowed(&[]),
+                                        join: Cow::Borrowed(""),
+                                        trailing: false,
+                                    },
+                                },
+                            },
+                        ],
+                    ),
+                }),
                 output: SignatureOutput::Field(Cow::Borrowed("sign")),
             }),
             headers: Cow::Borrowed(&[]),
@@ -2890,6 +3032,75 @@ pub mod tables {
                         trailing: false,
                     },
                 },
+                choose_by: Some(RecipeChoice {
+                    credential: Cow::Borrowed("sign_type"),
+                    recipes: Cow::Borrowed(
+                        &[
+                            RecipeOption {
+                                value: Cow::Borrowed("HMAC-SHA256"),
+                                recipe: Recipe {
+                                    input: SignInput::Canonical,
+                                    canonical: Canonical {
+                                        exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                        skip_empty: true,
+                                        pair_separator: Cow::Borrowed("="),
+                                        join: Cow::Borrowed("&"),
+                                        form: CanonicalForm::Pairs,
+                                        order: Cow::Borrowed(&[]),
+                                        value_encoding: ValueEncoding::Raw,
+                                    },
+                                    key_credential: Some(Cow::Borrowed("key")),
+                                    key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                    digests: Cow::Borrowed(
+                                        &[
+                                            DigestStep {
+                                                algorithm: DigestAlgorithm::HmacSha256,
+                                                output: DigestOutput::Hex(HexCase::Upper),
+                                            },
+                                        ],
+                                    ),
+                                    verify_key_credential: None,
+                                    template: Template {
+                                        parts: Cow::Borrowed(&[]),
+                                        join: Cow::Borrowed(""),
+                                        trailing: false,
+                                    },
+                                },
+                            },
+                            RecipeOption {
+                                value: Cow::Borrowed("MD5"),
+                                recipe: Recipe {
+                                    input: SignInput::Canonical,
+                                    canonical: Canonical {
+                                        exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                        skip_empty: true,
+                                        pair_separator: Cow::Borrowed("="),
+                                        join: Cow::Borrowed("&"),
+                                        form: CanonicalForm::Pairs,
+                                        order: Cow::Borrowed(&[]),
+                                        value_encoding: ValueEncoding::Raw,
+                                    },
+                                    key_credential: Some(Cow::Borrowed("key")),
+                                    key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                    digests: Cow::Borrowed(
+                                        &[
+                                            DigestStep {
+                                                algorithm: DigestAlgorithm::Md5,
+                                                output: DigestOutput::Hex(HexCase::Upper),
+                                            },
+                                        ],
+                                    ),
+                                    verify_key_credential: None,
+                                    template: Template {
+                                        parts: Cow::Borrowed(&[]),
+                                        join: Cow::Borrowed(""),
+                                        trailing: false,
+                                    },
+                                },
+                            },
+                        ],
+                    ),
+                }),
                 field: Cow::Borrowed("sign"),
                 header: None,
                 unsigned_error_when: Cow::Borrowed(
@@ -2941,6 +3152,8 @@ pub struct Credentials {
     pub mch_id: String,
     /// API密钥（微信商户平台(pay.weixin.qq.com)-->账户设置-->API安全-->密钥设置）；签名与退款通知 req_info 解密都用它 (`key`, secret).
     pub key: ::paygen::Secret,
+    /// 签名类型 MD5 或 HMAC-SHA256（商户选择）；请求的 sign_type 字段取此值，请求签名、应答与支付通知的验签都按它选算法 (`sign_type`).
+    pub sign_type: String,
 }
 impl Credentials {
     /// The credentials by their document names, for the runtime.
@@ -2949,6 +3162,7 @@ impl Credentials {
             .plain("appid", self.appid)
             .plain("mch_id", self.mch_id)
             .secret("key", self.key)
+            .plain("sign_type", self.sign_type)
     }
 }
 /// A client of 微信支付 V2 (普通商户) for one merchant: credentials, base URL, transport.

@@ -28,8 +28,20 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
             template: template(None),
         })
     };
+    let choice = |c: &m::RecipeChoice| ir::RecipeChoice {
+        credential: text(&c.credential.value),
+        recipes: c
+            .recipes
+            .iter()
+            .map(|(value, name)| ir::RecipeOption {
+                value: text(value),
+                recipe: recipe(&name.value),
+            })
+            .collect(),
+    };
     let verification = |v: &m::Verification| ir::Verification {
         recipe: recipe(&v.recipe.value),
+        choose_by: v.choose_by.as_ref().map(choice),
         field: text(&v.field),
         header: v.header.as_deref().map(text),
         unsigned_error_when: v
@@ -88,6 +100,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
                 .collect(),
             signature: request.signature.as_ref().map(|s| ir::RequestSignature {
                 recipe: recipe(&s.recipe.value),
+                choose_by: s.choose_by.as_ref().map(choice),
                 output: match &s.output {
                     m::SignatureOutput::Field(name) => ir::SignatureOutput::Field(text(name)),
                     m::SignatureOutput::Header(h) => ir::SignatureOutput::Header {

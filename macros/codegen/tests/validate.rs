@@ -259,3 +259,42 @@ fn a_notification_signature_cannot_be_in_a_header() {
         ["44:26: a notification's signature must be a field: notifications are verified from their body or query alone"]
     );
 }
+
+#[test]
+fn a_recipe_chosen_by_a_credential_names_known_things() {
+    let sig = "signature: { recipe: md5_upper, output: { field: sign } }";
+    let with = |choice: &str| {
+        errors_after(
+            sig,
+            &format!("signature: {{ recipe: md5_upper, choose_by: {choice}, output: {{ field: sign }} }}"),
+        )
+    };
+    assert_eq!(
+        with("{ credential: merchant, recipes: { A: md5_upper } }"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        with("{ credential: shop, recipes: { A: md5_upper } }"),
+        ["26:62: choose_by names credential `shop`, which is not defined; expected one of `merchant`, `key`"]
+    );
+    assert_eq!(
+        with("{ credential: merchant, recipes: { A: md5_upper, B: sha } }"),
+        ["26:100: signature recipe `sha` is not defined; expected one of `md5_upper`"]
+    );
+    assert_eq!(
+        with("{ credential: merchant, recipes: {} }"),
+        ["26:62: choose_by has no `recipes`; expected at least one value: recipe"]
+    );
+    // Responses too.
+    let errors = errors_after(
+        "signature: { recipe: md5_upper, field: sign }",
+        "signature: { recipe: md5_upper, field: sign, choose_by: { credential: merchant, recipes: { A: md5 } } }",
+    );
+    assert_eq!(
+        errors,
+        [
+            "30:26: recipe `md5_upper` is not one of choose_by's recipes; expected one of `md5`",
+            "30:99: signature recipe `md5` is not defined; expected one of `md5_upper`"
+        ]
+    );
+}

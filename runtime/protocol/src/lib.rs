@@ -227,10 +227,47 @@ pub enum ClockFormat {
 /// A request signature and where it goes.
 #[derive(Debug, Clone)]
 pub struct RequestSignature {
-    /// How it is computed.
+    /// How it is computed (when `choose_by` is given, the recipe static checks read;
+    /// the one used is chosen by the credential).
     pub recipe: Recipe,
+    /// A recipe chosen by a credential's value (WeChat Pay v2's `sign_type`).
+    pub choose_by: Option<RecipeChoice>,
     /// Where it is written.
     pub output: SignatureOutput,
+}
+
+/// A recipe chosen by the value of a credential.
+#[derive(Debug, Clone)]
+pub struct RecipeChoice {
+    /// The credential whose value chooses.
+    pub credential: Text,
+    /// Each accepted value and its recipe, in spec order.
+    pub recipes: List<RecipeOption>,
+}
+
+/// One accepted value of a [`RecipeChoice`]'s credential.
+#[derive(Debug, Clone)]
+pub struct RecipeOption {
+    /// The credential value, compared exactly.
+    pub value: Text,
+    /// The recipe it chooses.
+    pub recipe: Recipe,
+}
+
+impl RecipeChoice {
+    /// The recipe chosen by `value`, if it is one of the accepted values.
+    pub fn choose(&self, value: &str) -> Option<&Recipe> {
+        self.recipes
+            .iter()
+            .find(|o| o.value == value)
+            .map(|o| &o.recipe)
+    }
+
+    /// The accepted values, in spec order, joined by `, `.
+    pub fn values(&self) -> String {
+        let values: Vec<&str> = self.recipes.iter().map(|o| o.value.as_ref()).collect();
+        values.join(", ")
+    }
 }
 
 /// Where a request signature is written.
@@ -463,8 +500,11 @@ pub struct ResponseEnvelope {
 /// A check of a received signature.
 #[derive(Debug, Clone)]
 pub struct Verification {
-    /// The recipe, run over raw received values.
+    /// The recipe, run over raw received values (when `choose_by` is given, the recipe
+    /// static checks read; the one used is chosen by the credential).
     pub recipe: Recipe,
+    /// A recipe chosen by a credential's value (WeChat Pay v2's `sign_type`).
+    pub choose_by: Option<RecipeChoice>,
     /// The field carrying the signature; empty when `header` carries it.
     pub field: Text,
     /// The response header carrying the signature instead of a field.

@@ -297,6 +297,7 @@ impl EmitConst for ir::Recipe {
 impl EmitConst for ir::RequestSignature {
     fn emit(&self) -> TokenStream {
         let recipe = self.recipe.emit();
+        let choose_by = self.choose_by.emit();
         let output = match &self.output {
             ir::SignatureOutput::Field(name) => {
                 let name = name.emit();
@@ -307,13 +308,30 @@ impl EmitConst for ir::RequestSignature {
                 quote!(SignatureOutput::Header { name: #name, template: #template })
             }
         };
-        quote!(RequestSignature { recipe: #recipe, output: #output })
+        quote!(RequestSignature { recipe: #recipe, choose_by: #choose_by, output: #output })
+    }
+}
+
+impl EmitConst for ir::RecipeChoice {
+    fn emit(&self) -> TokenStream {
+        let credential = self.credential.emit();
+        let recipes = self.recipes.emit();
+        quote!(RecipeChoice { credential: #credential, recipes: #recipes })
+    }
+}
+
+impl EmitConst for ir::RecipeOption {
+    fn emit(&self) -> TokenStream {
+        let value = self.value.emit();
+        let recipe = self.recipe.emit();
+        quote!(RecipeOption { value: #value, recipe: #recipe })
     }
 }
 
 impl EmitConst for ir::Verification {
     fn emit(&self) -> TokenStream {
         let recipe = self.recipe.emit();
+        let choose_by = self.choose_by.emit();
         let field = self.field.emit();
         let header = self.header.emit();
         let unsigned_error_when = self.unsigned_error_when.emit();
@@ -322,6 +340,7 @@ impl EmitConst for ir::Verification {
         let nonce_field = self.nonce_field.emit();
         quote!(Verification {
             recipe: #recipe,
+            choose_by: #choose_by,
             field: #field,
             header: #header,
             unsigned_error_when: #unsigned_error_when,

@@ -491,8 +491,25 @@ pub struct RequestSignature {
     /// The recipe.
     #[schemars(with = "String")]
     pub recipe: Name,
+    /// The recipe chosen by a credential's value instead (WeChat Pay v2's `sign_type`);
+    /// `recipe` must be one of its recipes.
+    #[serde(default)]
+    pub choose_by: Option<RecipeChoice>,
     /// Where the result goes.
     pub output: SignatureOutput,
+}
+
+/// A recipe chosen by the value of a credential: the credential is then required and
+/// its value must be one of `recipes`' keys; there is no fallback.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RecipeChoice {
+    /// The credential whose value chooses.
+    #[schemars(with = "String")]
+    pub credential: Name,
+    /// Credential value → recipe name.
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub recipes: std::collections::BTreeMap<String, Name>,
 }
 
 /// Where a signature is written.
@@ -543,6 +560,10 @@ pub struct Verification {
     /// The recipe, run over the raw received values.
     #[schemars(with = "String")]
     pub recipe: Name,
+    /// The recipe chosen by a credential's value instead (WeChat Pay v2's `sign_type`);
+    /// `recipe` must be one of its recipes.
+    #[serde(default)]
+    pub choose_by: Option<RecipeChoice>,
     /// The top-level field that carries the signature (or give `header`).
     #[serde(default)]
     pub field: String,

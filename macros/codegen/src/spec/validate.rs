@@ -249,6 +249,9 @@ impl<'s> Checker<'s> {
                 ),
             );
         }
+        if let Some(choice) = &check.choose_by {
+            self.recipe_choice(choice, &check.recipe, Use::Verify);
+        }
         if let Some(recipe) = self.recipe(&check.recipe) {
             self.recipe_use(recipe, &check.recipe, Use::Verify);
             if recipe.input == SignInput::PayloadField && matches!(payload, Payload::Inline) {
@@ -530,6 +533,9 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
         c.constant_header(header);
     }
     if let Some(signature) = &request.signature {
+        if let Some(choice) = &signature.choose_by {
+            c.recipe_choice(choice, &signature.recipe, Use::Sign);
+        }
         if let Some(recipe) = c.recipe(&signature.recipe) {
             c.recipe_use(recipe, &signature.recipe, Use::Sign);
             let input = recipe.input;

@@ -24,6 +24,52 @@ fn is_rsa(algorithm: DigestAlgorithm) -> bool {
 }
 
 impl Checker<'_> {
+    /// A recipe chosen by a credential: the credential exists, the choice is not empty,
+    /// each chosen recipe exists, suits `used` and reads the same input as `default`
+    /// (the recipe the other static checks read), which must be one of them.
+    pub(super) fn recipe_choice(&mut self, choice: &RecipeChoice, default: &Name, used: Use) {
+        self.credential(&choice.credential, "choose_by");
+        if choice.recipes.is_empty() {
+            self.at(
+                &choice.credential,
+                "choose_by has no `recipes`; expected at least one value: recipe",
+            );
+            return;
+        }
+        // Unknown, `default` is reported where the signature's own recipe is checked.
+        let input = self
+            .spec
+            .signatures
+            .iter()
+            .find(|r| r.name.value == default.value)
+            .map(|r| r.input);
+        for name in choice.recipes.values() {
+            let Some(recipe) = self.recipe(name) else {
+                continue;
+            };
+            self.recipe_use(recipe, name, used);
+            if input.is_some_and(|input| input != recipe.input) {
+                self.at(
+                    name,
+                    format!(
+                        "recipe `{}` signs another input than `{}`; the recipes of a choice must sign the same input",
+                        name.value, default.value
+                    ),
+                );
+            }
+        }
+        if !choice.recipes.values().any(|n| n.value == default.value) {
+            let known = super::list(choice.recipes.values().map(|n| n.value.as_str()));
+            self.at(
+                default,
+                format!(
+                    "recipe `{}` is not one of choose_by's recipes; expected one of {known}",
+                    default.value
+                ),
+            );
+        }
+    }
+
     /// What a recipe must say on its own.
     pub(super) fn recipe_alone(&mut self, recipe: &SignatureRecipe) {
         let name = recipe.name.value.as_str();
