@@ -5,7 +5,7 @@ use crate::canonical::{canonical_string, SignedText};
 use crate::credentials::Credentials;
 use crate::digest::{digest_chain, DigestTrace, StepError, StepKeys};
 use crate::error::Error;
-use crate::rsa_keys::{KeyError, PrivateKey, PublicKey};
+use crate::rsa_keys::{KeyError, PublicKey};
 use crate::template::{template_string, TemplateValues};
 use base64::Engine as _;
 use paygen_protocol::{
@@ -59,14 +59,22 @@ pub fn sign(
 ) -> Result<String, Error> {
     let key = signing_key(recipe, credentials)?;
     let to_sign = string_to_sign(recipe, source, key);
-    // Parsed once per signature: only recipes with an RSA step need it.
-    let rsa = match (has_step(recipe, AlgorithmKind::Rsa), key) {
-        (true, Some(key)) => Some(PrivateKey::parse(key).map_err(|e| key_error(recipe, e))?),
+    // Parsed once per credentials value and kept: only recipes with an RSA step need it.
+    let rsa = match (
+        has_step(recipe, AlgorithmKind::Rsa),
+        &recipe.key_credential,
+        key,
+    ) {
+        (true, Some(name), Some(text)) => Some(
+            credentials
+                .private_key(name, text)
+                .map_err(|e| key_error(recipe, e))?,
+        ),
         _ => None,
     };
     let keys = StepKeys {
         hmac: key.map(str::as_bytes),
-        rsa: rsa.as_ref(),
+        rsa: rsa.as_deref(),
     };
     let mut digests = trace.is_some().then(Vec::new);
     let signature = digest_chain(&to_sign.bytes, &recipe.digests, keys, digests.as_mut())
