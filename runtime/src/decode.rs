@@ -148,17 +148,10 @@ pub fn judge_response_with_headers(
     let verification = envelope.verification.as_ref();
     let mut external = None;
     if let Some(name) = verification.and_then(|v| v.header.as_deref()) {
-        let mut found = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
-        external = found.next().map(|(_, value)| ExternalSignature {
+        external = single_header(headers, name, body)?.map(|value| ExternalSignature {
             signature: value.trim(),
             parts: None,
         });
-        if found.next().is_some() {
-            return Err(Error::Decode {
-                reason: format!("header `{name}` appears twice"),
-                body: body.to_owned(),
-            });
-        }
     }
     let decoded = decode_received(
         envelope.body,
@@ -177,6 +170,24 @@ pub fn judge_response_with_headers(
         });
     }
     Ok((decoded, outcome))
+}
+
+/// The one value of header `name` (case-insensitive), if any: a header given twice is a
+/// decode error, so a signature is never read from one copy while another is shown.
+pub(crate) fn single_header<'h>(
+    headers: &'h [(String, String)],
+    name: &str,
+    body: &str,
+) -> Result<Option<&'h str>, Error> {
+    let mut found = headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case(name));
+    let first = found.next().map(|(_, value)| value.as_str());
+    if found.next().is_some() {
+        return Err(Error::Decode {
+            reason: format!("header `{name}` appears twice"),
+            body: body.to_owned(),
+        });
+    }
+    Ok(first)
 }
 
 /// Decodes and verifies an inbound notification (`input` is the body, or the query

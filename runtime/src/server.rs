@@ -5,7 +5,9 @@
 
 use crate::canonical::SignedText;
 use crate::credentials::Credentials;
-use crate::decode::{decode_received, text_of, Authenticity, ExternalSignature, Receiver};
+use crate::decode::{
+    decode_received, single_header, text_of, Authenticity, ExternalSignature, Receiver,
+};
 use crate::encode::render_body;
 use crate::error::{Error, ParamRule, SignatureFailure};
 use crate::payload::{encode_document, encode_payload};
@@ -147,12 +149,7 @@ pub fn decode_request<'p>(
                         body: text.to_owned(),
                     };
                     let missing = || signed_by(SignatureFailure::Missing(name.to_string()));
-                    let value = request
-                        .headers
-                        .iter()
-                        .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                        .map(|(_, v)| v.as_str())
-                        .ok_or_else(missing)?;
+                    let value = single_header(request.headers, name, text)?.ok_or_else(missing)?;
                     let header = read_header(template, value).ok_or_else(missing)?;
                     for (credential, given) in &header.credentials {
                         let expected = receiver.credentials.get(credential)?.expose();
@@ -912,6 +909,12 @@ mod tests {
             signature_failure(receive(&provider, &method, &empty, &target, &body)),
             SignatureFailure::Empty("Authorization".into())
         );
+        // The genuine header given twice: one reading of what was received.
+        let twice: Vec<(String, String)> = headers.iter().chain(headers.iter()).cloned().collect();
+        assert!(matches!(
+            receive(&provider, &method, &twice, &target, &body),
+            Err(ServerError::Message(Error::Decode { .. }))
+        ));
     }
 
     #[test]
