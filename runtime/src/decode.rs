@@ -293,20 +293,34 @@ pub(crate) fn decode_received(
         // An unsigned message with an encrypted payload (WeChat Pay v2's refund
         // notification, `req_info`) is authentic only through that payload: without it,
         // its fields would be taken from plain text anyone can send.
-        if let Some(p) = payload_field.filter(|p| {
+        let encrypted = payload_field.filter(|p| {
             matches!(
                 p.encoding,
                 PayloadEncoding::Aes256EcbHex | PayloadEncoding::Aes256EcbBase64
             )
-        }) {
-            if find(&p.name).is_none() {
-                return Err(signature_error(SignatureFailure::Missing(
-                    p.name.to_string(),
-                )));
-            }
+        });
+        if let Some(p) = encrypted.filter(|p| find(&p.name).is_none()) {
+            return Err(signature_error(SignatureFailure::Missing(
+                p.name.to_string(),
+            )));
         }
-        let from_member = |f: &ReceivedField| member_text.is_none() || f.in_member;
-        let fields = business_fields(payload_field, &received, from_member, receiver, body)?;
+        // Only what the key authenticates reaches the caller: the encrypted payload's
+        // members, never the plain text around it.
+        let keep = |f: &ReceivedField| match encrypted {
+            Some(p) => f.name == p.name,
+            None => member_text.is_none() || f.in_member,
+        };
+        let fields = business_fields(payload_field, &received, keep, receiver, body)?;
+        // Plain text posing as one of the payload's members is a second copy of it.
+        if let Some(shadow) = received
+            .iter()
+            .find(|f| !keep(f) && fields.contains_key(&f.name))
+        {
+            return Err(Error::Decode {
+                reason: format!("field `{}` appears twice", shadow.name),
+                body: body.to_owned(),
+            });
+        }
         return Ok(Decoded {
             fields,
             authenticity: Authenticity::Unsigned,

@@ -643,7 +643,22 @@ fn refund_notification_req_info_decrypts_into_the_typed_notification() {
     );
     assert_eq!(typed.refund_request_source, wx::RefundRequestSource::Api);
     assert_eq!(typed.out_refund_no, "131811191610442717309");
-    assert_eq!(typed.appid, APPID);
+}
+
+/// The outer fields of a refund notification are plain text nothing authenticates:
+/// changing them changes nothing the caller sees.
+#[test]
+fn refund_notification_outer_plain_text_never_reaches_the_caller() {
+    let body = refund_body(&encrypt_req_info(KEY, REFUND_PLAIN));
+    let genuine = client().verify_refund_notification(&body).unwrap();
+    let altered = body
+        .replace(APPID, "wx0000000000000000")
+        .replace(MCH_ID, "99999999");
+    assert_ne!(altered, body);
+    assert_eq!(
+        client().verify_refund_notification(&altered).unwrap(),
+        genuine
+    );
 }
 
 #[test]

@@ -2651,53 +2651,6 @@ pub mod tables {
         fields: Cow::Borrowed(
             &[
                 FieldDef {
-                    name: Cow::Borrowed("return_code"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[Cow::Borrowed("SUCCESS"), Cow::Borrowed("FAIL")],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("return_msg"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("appid"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("mch_id"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("nonce_str"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
                     name: Cow::Borrowed("transaction_id"),
                     ty: FieldType::String,
                     required: true,
@@ -5428,31 +5381,6 @@ impl PayNotification {
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
 pub struct RefundNotification {
-    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
-    /// 返回信息，如非空，为错误原因
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", default, deserialize_with = "::paygen::de::opt_text")]
-    pub return_msg: Option<String>,
-    /// 微信分配的公众账号ID
-    ///
-    /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::de::text")]
-    pub appid: String,
-    /// 微信支付分配的商户号
-    ///
-    /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::de::text")]
-    pub mch_id: String,
-    /// 随机字符串，不长于32位
-    ///
-    /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::de::text")]
-    pub nonce_str: String,
     /// 微信订单号
     ///
     /// Wire name `transaction_id`, at most 32 characters.
