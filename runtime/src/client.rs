@@ -3,13 +3,15 @@
 
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::Credentials;
-use crate::decode::{decode_notification, decode_response, Decoded, Receiver};
+use crate::decode::{decode_notification, decode_response, Receiver};
 use crate::encode::{encode_request, HttpRequest, RequestContext};
-use crate::error::Error;
+use crate::error::{Error, Outcome};
+use crate::response::Response;
 use crate::seen::SeenStore;
 use crate::transport::Transport;
 use crate::wire::WireFields;
-use paygen_protocol::{Notification, Operation, Provider};
+use paygen_protocol::{Notification, Operation, OperationInfo, Provider};
+use tracing::Instrument;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
@@ -104,17 +106,44 @@ impl<T: Transport> ClientCore<T> {
     }
 
     /// Sends the operation and returns its verified, successful, typed response.
+    ///
+    /// One `paygen.call` tracing span covers the call, with the provider, the
+    /// operation, whether it moves money, and its outcome (`success`, or the error's
+    /// kind and whether the provider may have acted); never a field value or secret.
     pub async fn call<R: DeserializeOwned>(
         &self,
         operation: &Operation,
         fields: &WireFields<'_>,
-    ) -> Result<R, Error> {
+    ) -> Result<Response<R>, Error> {
+        let info = operation.info(self.provider);
+        let span = tracing::info_span!(
+            "paygen.call",
+            provider = info.provider,
+            operation = info.operation,
+            moves_money = info.moves_money,
+            outcome = tracing::field::Empty,
+        );
+        let result = self
+            .exchange(operation, fields, info)
+            .instrument(span.clone())
+            .await;
+        span.record("outcome", outcome_label(&result));
+        result
+    }
+
+    async fn exchange<R: DeserializeOwned>(
+        &self,
+        operation: &Operation,
+        fields: &WireFields<'_>,
+        info: OperationInfo<'_>,
+    ) -> Result<Response<R>, Error> {
         let request = self.render(operation, fields)?;
-        tracing::debug!(provider = %self.provider.name, operation = %operation.name, url = %request.url, "sending");
-        let response = self.transport.send(request).await?;
-        tracing::debug!(provider = %self.provider.name, operation = %operation.name, status = response.status, "received");
+        tracing::debug!(method = %request.method, url = %request.url, "sending");
+        let response = self.transport.send(request, info).await?;
+        tracing::debug!(status = response.status, "received");
         let decoded = decode_response(self.provider, operation, &self.receiver(), &response)?;
-        typed(decoded, &response.body)
+        let value = typed(decoded.fields, &response.body)?;
+        Ok(Response::new(value, decoded.authenticity, response))
     }
 
     /// Verifies an inbound notification and returns its typed fields.
@@ -124,13 +153,29 @@ impl<T: Transport> ClientCore<T> {
         input: &str,
     ) -> Result<R, Error> {
         let decoded = decode_notification(notification, &self.receiver(), input)?;
-        typed(decoded, input)
+        typed(decoded.fields, input)
+    }
+}
+
+/// How a call ended, for its tracing span: `success`, or the error's kind and outcome.
+fn outcome_label<R>(result: &Result<R, Error>) -> &'static str {
+    match result {
+        Ok(_) => "success",
+        Err(error) => match (error, error.outcome()) {
+            (Error::Business { .. }, Outcome::NothingHappened) => "refused",
+            (Error::Business { .. }, Outcome::Unknown) => "business_unknown",
+            (_, Outcome::NothingHappened) => "not_sent_or_refused",
+            (_, Outcome::Unknown) => "unknown",
+        },
     }
 }
 
 /// Deserializes decoded fields into the generated type.
-pub fn typed<R: DeserializeOwned>(decoded: Decoded, body: &str) -> Result<R, Error> {
-    serde_json::from_value(serde_json::Value::Object(decoded.fields)).map_err(|e| Error::Decode {
+pub fn typed<R: DeserializeOwned>(
+    fields: serde_json::Map<String, serde_json::Value>,
+    body: &str,
+) -> Result<R, Error> {
+    serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| Error::Decode {
         reason: format!("fields do not match the spec: {e}"),
         body: body.to_owned(),
     })

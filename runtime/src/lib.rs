@@ -17,6 +17,7 @@ pub mod encode;
 pub mod error;
 pub mod payload;
 pub mod raw_json;
+pub mod response;
 pub mod rsa_keys;
 pub mod secret;
 pub mod seen;
@@ -37,13 +38,15 @@ pub use decode::{Authenticity, Decoded, HttpResponse, Receiver};
 pub use encode::{HttpRequest, RequestContext};
 pub use error::{Error, Outcome, ParamRule, ReceivedCode, SignatureFailure, TransportErrorKind};
 pub use paygen_protocol as protocol;
+pub use paygen_protocol::OperationInfo;
+pub use response::Response;
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};
 pub use server::{ReceivedRequest, ServerError, ServerRequest};
 pub use sign::SigningTrace;
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
-pub use transport::Transport;
+pub use transport::{SendFuture, Transport};
 pub use wire::{WireFields, WireValue};
 
 /// Generates a provider client from a YAML spec: `paygen::provider!("specs/x.yaml")`,

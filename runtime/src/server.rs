@@ -693,6 +693,7 @@ mod tests {
             path: text(path),
             method: text(method),
             signed: true,
+            moves_money: false,
             common: Cow::Borrowed(&[]),
             response_members: Cow::Borrowed(&[]),
             codes: Cow::Borrowed(&[]),

@@ -3,15 +3,40 @@
 use crate::decode::HttpResponse;
 use crate::encode::HttpRequest;
 use crate::error::Error;
+pub use paygen_protocol::OperationInfo;
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// The future a [`Transport`] returns: boxed, so that `Box<dyn Transport>` works.
+pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, Error>> + Send + 'a>>;
 
 /// Sends HTTP requests. Implement it to add retries, tracing, or a test double.
+///
+/// `info` says which operation the request carries; a transport that retries must
+/// never resend a request whose `info.moves_money` is true (a payment sent twice can
+/// charge twice).
 pub trait Transport: Send + Sync {
     /// Sends `request` and returns the response, whatever its status.
-    fn send(
-        &self,
-        request: HttpRequest,
-    ) -> impl Future<Output = Result<HttpResponse, Error>> + Send;
+    fn send<'a>(&'a self, request: HttpRequest, info: OperationInfo<'a>) -> SendFuture<'a>;
+}
+
+impl<T: Transport + ?Sized> Transport for &T {
+    fn send<'a>(&'a self, request: HttpRequest, info: OperationInfo<'a>) -> SendFuture<'a> {
+        (**self).send(request, info)
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Box<T> {
+    fn send<'a>(&'a self, request: HttpRequest, info: OperationInfo<'a>) -> SendFuture<'a> {
+        (**self).send(request, info)
+    }
+}
+
+impl<T: Transport + ?Sized> Transport for Arc<T> {
+    fn send<'a>(&'a self, request: HttpRequest, info: OperationInfo<'a>) -> SendFuture<'a> {
+        (**self).send(request, info)
+    }
 }
 
 #[cfg(feature = "reqwest")]
@@ -100,7 +125,13 @@ mod reqwest_transport {
     }
 
     impl Transport for ReqwestTransport {
-        async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        fn send<'a>(&'a self, request: HttpRequest, _: OperationInfo<'a>) -> SendFuture<'a> {
+            Box::pin(self.exchange(request))
+        }
+    }
+
+    impl ReqwestTransport {
+        async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
             let client = self.client.as_ref().map_err(|reason| Error::Transport {
                 kind: TransportErrorKind::Connect,
                 message: reason.clone(),

@@ -306,6 +306,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
         path: "/v3/pay/transactions/native".into(),
         method: "POST".into(),
         signed: true,
+        moves_money: true,
         one_of: Cow::Borrowed(&[]),
         request: Cow::Owned(vec![FieldDef {
             name: "description".into(),

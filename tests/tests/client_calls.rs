@@ -1,7 +1,10 @@
 //! Generated clients end to end over a test transport: the typed call path, and every
 //! phase of failure (HTTP status, decode, signature, business code) with the raw body kept.
 
-use paygen::{Error, FixedClock, HttpRequest, HttpResponse, SignatureFailure, Transport};
+use paygen::{
+    Error, FixedClock, HttpRequest, HttpResponse, OperationInfo, SendFuture, SignatureFailure,
+    Transport,
+};
 use std::sync::Mutex;
 
 /// Answers every request with one canned response and remembers what it was sent.
@@ -9,6 +12,8 @@ use std::sync::Mutex;
 struct CannedTransport {
     response: HttpResponse,
     sent: Mutex<Vec<HttpRequest>>,
+    /// (provider, operation, moves_money) of each request, as the client said.
+    told: Mutex<Vec<(String, String, bool)>>,
 }
 
 impl CannedTransport {
@@ -20,14 +25,21 @@ impl CannedTransport {
                 body: body.to_owned(),
             },
             sent: Mutex::new(Vec::new()),
+            told: Mutex::new(Vec::new()),
         }
     }
 }
 
 impl Transport for CannedTransport {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+    fn send<'a>(&'a self, request: HttpRequest, info: OperationInfo<'a>) -> SendFuture<'a> {
         self.sent.lock().unwrap().push(request);
-        Ok(self.response.clone())
+        self.told.lock().unwrap().push((
+            info.provider.to_owned(),
+            info.operation.to_owned(),
+            info.moves_money,
+        ));
+        let response = self.response.clone();
+        Box::pin(async move { Ok(response) })
     }
 }
 
@@ -92,6 +104,44 @@ async fn a_verified_successful_reply_becomes_the_typed_response() {
     );
     assert_eq!(response.txnamt, paygen::Fen(100));
     assert_eq!(response.queryid.as_deref(), Some("Q9"));
+    // The facts of the exchange come with the value.
+    assert!(response.is_verified());
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.body(), body);
+    // The transport was told which operation it carried, and that it moves money.
+    let told = client.transport().told.lock().unwrap().clone();
+    assert_eq!(told, [("mpgateway".to_owned(), "mpgateway".to_owned(), true)]);
+}
+
+#[tokio::test]
+async fn a_query_is_announced_to_the_transport_as_not_moving_money() {
+    let body = signed_reply(r#"{"respcode":"00","respmsg":"ok"}"#);
+    let client = mpgateway(CannedTransport::new(200, &body));
+    let _ = client
+        .query(&paygen_mpgateway::QueryRequest::new().with_orderid("20240101000001"))
+        .await;
+    let told = client.transport().told.lock().unwrap().clone();
+    assert_eq!(told, [("mpgateway".to_owned(), "query".to_owned(), false)]);
+}
+
+/// A transport can be chosen at run time: `Box<dyn Transport>` is a transport.
+#[tokio::test]
+async fn a_boxed_dyn_transport_serves_a_client() {
+    let body = signed_reply(
+        r#"{"respcode":"00","respmsg":"成功","txnamt":100,"merid":"M1","orderid":"20240101000001"}"#,
+    );
+    let transport: Box<dyn Transport> = Box::new(CannedTransport::new(200, &body));
+    let client = paygen_mpgateway::Client::with_transport(
+        "http://127.0.0.1:9",
+        paygen_mpgateway::Credentials {
+            merid: "M1".into(),
+            key: KEY.into(),
+        },
+        transport,
+    )
+    .with_clock(FixedClock::at_unix_seconds(1_700_000_000));
+    let response = client.mpgateway(&request()).await.unwrap();
+    assert_eq!(response.txnamt, paygen::Fen(100));
 }
 
 #[tokio::test]

@@ -141,7 +141,7 @@ fn a_response_signed_by_the_same_rule_verifies_and_a_tampered_one_does_not() {
     )
     .unwrap();
     assert_eq!(decoded.authenticity, Authenticity::Verified);
-    let typed: paygen_mct1::PaylistResponse = paygen::client::typed(decoded, &body).unwrap();
+    let typed: paygen_mct1::PaylistResponse = paygen::client::typed(decoded.fields, &body).unwrap();
     let items = typed.data.unwrap();
     assert_eq!(items[0].pmt_name, "微信");
 

@@ -10,6 +10,7 @@ pub mod tables {
         path: Cow::Borrowed(""),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(
             &[
                 CommonField {
@@ -879,6 +880,7 @@ pub mod tables {
         path: Cow::Borrowed(""),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(
             &[
                 CommonField {
@@ -1374,6 +1376,7 @@ pub mod tables {
         path: Cow::Borrowed(""),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(
             &[
                 CommonField {
@@ -1789,6 +1792,7 @@ pub mod tables {
         path: Cow::Borrowed(""),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(
             &[
                 CommonField {
@@ -2376,6 +2380,7 @@ pub mod tables {
         path: Cow::Borrowed(""),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(
             &[
                 CommonField {
@@ -2560,6 +2565,7 @@ pub mod tables {
         path: Cow::Borrowed(""),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(
             &[
                 CommonField {
@@ -3326,7 +3332,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_pay(
         &self,
         request: &TradePayRequest,
-    ) -> Result<TradePayResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradePayResponse>, ::paygen::Error> {
         self.core.call(&tables::TRADE_PAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_pay`, without sending it.
@@ -3340,7 +3346,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_precreate(
         &self,
         request: &TradePrecreateRequest,
-    ) -> Result<TradePrecreateResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradePrecreateResponse>, ::paygen::Error> {
         self.core.call(&tables::TRADE_PRECREATE, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_precreate`, without sending it.
@@ -3354,7 +3360,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_query(
         &self,
         request: &TradeQueryRequest,
-    ) -> Result<TradeQueryResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradeQueryResponse>, ::paygen::Error> {
         self.core.call(&tables::TRADE_QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_query`, without sending it.
@@ -3368,7 +3374,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_refund(
         &self,
         request: &TradeRefundRequest,
-    ) -> Result<TradeRefundResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradeRefundResponse>, ::paygen::Error> {
         self.core.call(&tables::TRADE_REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_refund`, without sending it.
@@ -3382,7 +3388,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_cancel(
         &self,
         request: &TradeCancelRequest,
-    ) -> Result<TradeCancelResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradeCancelResponse>, ::paygen::Error> {
         self.core.call(&tables::TRADE_CANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_cancel`, without sending it.
@@ -3396,7 +3402,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_close(
         &self,
         request: &TradeCloseRequest,
-    ) -> Result<TradeCloseResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradeCloseResponse>, ::paygen::Error> {
         self.core.call(&tables::TRADE_CLOSE, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_close`, without sending it.

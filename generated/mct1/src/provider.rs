@@ -10,6 +10,7 @@ pub mod tables {
         path: Cow::Borrowed("/paylist"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -215,6 +216,7 @@ pub mod tables {
         path: Cow::Borrowed("/order"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -777,6 +779,7 @@ pub mod tables {
         path: Cow::Borrowed("/order/view"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -1130,6 +1133,7 @@ pub mod tables {
         path: Cow::Borrowed("/payorder"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -1614,6 +1618,7 @@ pub mod tables {
         path: Cow::Borrowed("/paystatus"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -1913,6 +1918,7 @@ pub mod tables {
         path: Cow::Borrowed("/paycancel"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -2050,6 +2056,7 @@ pub mod tables {
         path: Cow::Borrowed("/payrefund"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -2730,7 +2737,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn paylist(
         &self,
         request: &PaylistRequest,
-    ) -> Result<PaylistResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PaylistResponse>, ::paygen::Error> {
         self.core.call(&tables::PAYLIST, &request.to_wire()).await
     }
     /// The signed HTTP request of `paylist`, without sending it.
@@ -2744,7 +2751,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn order(
         &self,
         request: &OrderRequest,
-    ) -> Result<OrderResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<OrderResponse>, ::paygen::Error> {
         self.core.call(&tables::ORDER, &request.to_wire()).await
     }
     /// The signed HTTP request of `order`, without sending it.
@@ -2758,7 +2765,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn order_view(
         &self,
         request: &OrderViewRequest,
-    ) -> Result<OrderViewResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<OrderViewResponse>, ::paygen::Error> {
         self.core.call(&tables::ORDER_VIEW, &request.to_wire()).await
     }
     /// The signed HTTP request of `order_view`, without sending it.
@@ -2772,7 +2779,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn payorder(
         &self,
         request: &PayorderRequest,
-    ) -> Result<PayorderResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PayorderResponse>, ::paygen::Error> {
         self.core.call(&tables::PAYORDER, &request.to_wire()).await
     }
     /// The signed HTTP request of `payorder`, without sending it.
@@ -2786,7 +2793,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn paystatus(
         &self,
         request: &PaystatusRequest,
-    ) -> Result<PaystatusResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PaystatusResponse>, ::paygen::Error> {
         self.core.call(&tables::PAYSTATUS, &request.to_wire()).await
     }
     /// The signed HTTP request of `paystatus`, without sending it.
@@ -2800,7 +2807,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn paycancel(
         &self,
         request: &PaycancelRequest,
-    ) -> Result<PaycancelResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PaycancelResponse>, ::paygen::Error> {
         self.core.call(&tables::PAYCANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `paycancel`, without sending it.
@@ -2814,7 +2821,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn payrefund(
         &self,
         request: &PayrefundRequest,
-    ) -> Result<PayrefundResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PayrefundResponse>, ::paygen::Error> {
         self.core.call(&tables::PAYREFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `payrefund`, without sending it.

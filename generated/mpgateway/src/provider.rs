@@ -10,6 +10,7 @@ pub mod tables {
         path: Cow::Borrowed("/api/mpgateway"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -182,6 +183,7 @@ pub mod tables {
         path: Cow::Borrowed("/wxjsapi/openid.html"),
         method: Cow::Borrowed("POST"),
         signed: false,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -222,6 +224,7 @@ pub mod tables {
         path: Cow::Borrowed("/wxjsapi/gopay.html"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -262,6 +265,7 @@ pub mod tables {
         path: Cow::Borrowed("/api/query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -396,6 +400,7 @@ pub mod tables {
         path: Cow::Borrowed("/api/cancel"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -834,7 +839,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn mpgateway(
         &self,
         request: &MpgatewayRequest,
-    ) -> Result<MpgatewayResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<MpgatewayResponse>, ::paygen::Error> {
         self.core.call(&tables::MPGATEWAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `mpgateway`, without sending it.
@@ -848,7 +853,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn openid(
         &self,
         request: &OpenidRequest,
-    ) -> Result<OpenidResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<OpenidResponse>, ::paygen::Error> {
         self.core.call(&tables::OPENID, &request.to_wire()).await
     }
     /// The signed HTTP request of `openid`, without sending it.
@@ -862,7 +867,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn gopay(
         &self,
         request: &GopayRequest,
-    ) -> Result<GopayResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<GopayResponse>, ::paygen::Error> {
         self.core.call(&tables::GOPAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `gopay`, without sending it.
@@ -876,7 +881,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn query(
         &self,
         request: &QueryRequest,
-    ) -> Result<QueryResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error> {
         self.core.call(&tables::QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `query`, without sending it.
@@ -890,7 +895,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn cancel(
         &self,
         request: &CancelRequest,
-    ) -> Result<CancelResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CancelResponse>, ::paygen::Error> {
         self.core.call(&tables::CANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `cancel`, without sending it.

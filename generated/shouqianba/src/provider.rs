@@ -10,6 +10,7 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/pay"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -480,6 +481,7 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/refund"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -889,6 +891,7 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -1282,6 +1285,7 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/cancel"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -1671,6 +1675,7 @@ pub mod tables {
         path: Cow::Borrowed("/upay/v2/precreate"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -2313,7 +2318,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn pay(
         &self,
         request: &PayRequest,
-    ) -> Result<PayResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PayResponse>, ::paygen::Error> {
         self.core.call(&tables::PAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `pay`, without sending it.
@@ -2327,7 +2332,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refund(
         &self,
         request: &RefundRequest,
-    ) -> Result<RefundResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error> {
         self.core.call(&tables::REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `refund`, without sending it.
@@ -2341,7 +2346,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn query(
         &self,
         request: &QueryRequest,
-    ) -> Result<QueryResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error> {
         self.core.call(&tables::QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `query`, without sending it.
@@ -2355,7 +2360,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn cancel(
         &self,
         request: &CancelRequest,
-    ) -> Result<CancelResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CancelResponse>, ::paygen::Error> {
         self.core.call(&tables::CANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `cancel`, without sending it.
@@ -2369,7 +2374,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn precreate(
         &self,
         request: &PrecreateRequest,
-    ) -> Result<PrecreateResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PrecreateResponse>, ::paygen::Error> {
         self.core.call(&tables::PRECREATE, &request.to_wire()).await
     }
     /// The signed HTTP request of `precreate`, without sending it.

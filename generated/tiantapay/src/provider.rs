@@ -10,6 +10,7 @@ pub mod tables {
         path: Cow::Borrowed("/index"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -190,6 +191,7 @@ pub mod tables {
         path: Cow::Borrowed("/refund"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -282,6 +284,7 @@ pub mod tables {
         path: Cow::Borrowed("/query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -356,6 +359,7 @@ pub mod tables {
         path: Cow::Borrowed("/refund_query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -439,6 +443,7 @@ pub mod tables {
         path: Cow::Borrowed("/scan"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -538,6 +543,7 @@ pub mod tables {
         path: Cow::Borrowed("/wxjspay"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -821,7 +827,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn index(
         &self,
         request: &IndexRequest,
-    ) -> Result<IndexResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<IndexResponse>, ::paygen::Error> {
         self.core.call(&tables::INDEX, &request.to_wire()).await
     }
     /// The signed HTTP request of `index`, without sending it.
@@ -835,7 +841,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refund(
         &self,
         request: &RefundRequest,
-    ) -> Result<RefundResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error> {
         self.core.call(&tables::REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `refund`, without sending it.
@@ -849,7 +855,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn query(
         &self,
         request: &QueryRequest,
-    ) -> Result<QueryResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error> {
         self.core.call(&tables::QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `query`, without sending it.
@@ -863,7 +869,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refund_query(
         &self,
         request: &RefundQueryRequest,
-    ) -> Result<RefundQueryResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<RefundQueryResponse>, ::paygen::Error> {
         self.core.call(&tables::REFUND_QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `refund_query`, without sending it.
@@ -877,7 +883,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn scan(
         &self,
         request: &ScanRequest,
-    ) -> Result<ScanResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<ScanResponse>, ::paygen::Error> {
         self.core.call(&tables::SCAN, &request.to_wire()).await
     }
     /// The signed HTTP request of `scan`, without sending it.
@@ -891,7 +897,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn wxjspay(
         &self,
         request: &WxjspayRequest,
-    ) -> Result<WxjspayResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<WxjspayResponse>, ::paygen::Error> {
         self.core.call(&tables::WXJSPAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `wxjspay`, without sending it.

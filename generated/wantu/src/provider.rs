@@ -10,6 +10,7 @@ pub mod tables {
         path: Cow::Borrowed("/create-qrcode"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -219,6 +220,7 @@ pub mod tables {
         path: Cow::Borrowed("/pospay"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -437,6 +439,7 @@ pub mod tables {
         path: Cow::Borrowed("/refund"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -639,6 +642,7 @@ pub mod tables {
         path: Cow::Borrowed("/query"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -820,6 +824,7 @@ pub mod tables {
         path: Cow::Borrowed("/pay-form"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -1050,6 +1055,7 @@ pub mod tables {
         path: Cow::Borrowed("/order-list"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -1246,6 +1252,7 @@ pub mod tables {
         path: Cow::Borrowed("/web"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -1439,6 +1446,7 @@ pub mod tables {
         path: Cow::Borrowed("/app"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -1605,6 +1613,7 @@ pub mod tables {
         path: Cow::Borrowed("/wap"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -1789,6 +1798,7 @@ pub mod tables {
         path: Cow::Borrowed("/merchant-qrcode"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -1881,6 +1891,7 @@ pub mod tables {
         path: Cow::Borrowed("/currency"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -1973,6 +1984,7 @@ pub mod tables {
         path: Cow::Borrowed("/cancel"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -2065,6 +2077,7 @@ pub mod tables {
         path: Cow::Borrowed("/close"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -2580,7 +2593,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn create_qrcode(
         &self,
         request: &CreateQrcodeRequest,
-    ) -> Result<CreateQrcodeResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CreateQrcodeResponse>, ::paygen::Error> {
         self.core.call(&tables::CREATE_QRCODE, &request.to_wire()).await
     }
     /// The signed HTTP request of `create_qrcode`, without sending it.
@@ -2594,7 +2607,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn pospay(
         &self,
         request: &PospayRequest,
-    ) -> Result<PospayResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PospayResponse>, ::paygen::Error> {
         self.core.call(&tables::POSPAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `pospay`, without sending it.
@@ -2608,7 +2621,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refund(
         &self,
         request: &RefundRequest,
-    ) -> Result<RefundResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error> {
         self.core.call(&tables::REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `refund`, without sending it.
@@ -2622,7 +2635,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn query(
         &self,
         request: &QueryRequest,
-    ) -> Result<QueryResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error> {
         self.core.call(&tables::QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `query`, without sending it.
@@ -2636,7 +2649,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn pay_form(
         &self,
         request: &PayFormRequest,
-    ) -> Result<PayFormResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PayFormResponse>, ::paygen::Error> {
         self.core.call(&tables::PAY_FORM, &request.to_wire()).await
     }
     /// The signed HTTP request of `pay_form`, without sending it.
@@ -2650,7 +2663,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn order_list(
         &self,
         request: &OrderListRequest,
-    ) -> Result<OrderListResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<OrderListResponse>, ::paygen::Error> {
         self.core.call(&tables::ORDER_LIST, &request.to_wire()).await
     }
     /// The signed HTTP request of `order_list`, without sending it.
@@ -2664,7 +2677,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn web(
         &self,
         request: &WebRequest,
-    ) -> Result<WebResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<WebResponse>, ::paygen::Error> {
         self.core.call(&tables::WEB, &request.to_wire()).await
     }
     /// The signed HTTP request of `web`, without sending it.
@@ -2678,7 +2691,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn app(
         &self,
         request: &AppRequest,
-    ) -> Result<AppResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<AppResponse>, ::paygen::Error> {
         self.core.call(&tables::APP, &request.to_wire()).await
     }
     /// The signed HTTP request of `app`, without sending it.
@@ -2692,7 +2705,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn wap(
         &self,
         request: &WapRequest,
-    ) -> Result<WapResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<WapResponse>, ::paygen::Error> {
         self.core.call(&tables::WAP, &request.to_wire()).await
     }
     /// The signed HTTP request of `wap`, without sending it.
@@ -2706,7 +2719,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn merchant_qrcode(
         &self,
         request: &MerchantQrcodeRequest,
-    ) -> Result<MerchantQrcodeResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<MerchantQrcodeResponse>, ::paygen::Error> {
         self.core.call(&tables::MERCHANT_QRCODE, &request.to_wire()).await
     }
     /// The signed HTTP request of `merchant_qrcode`, without sending it.
@@ -2720,7 +2733,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn currency(
         &self,
         request: &CurrencyRequest,
-    ) -> Result<CurrencyResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CurrencyResponse>, ::paygen::Error> {
         self.core.call(&tables::CURRENCY, &request.to_wire()).await
     }
     /// The signed HTTP request of `currency`, without sending it.
@@ -2734,7 +2747,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn cancel(
         &self,
         request: &CancelRequest,
-    ) -> Result<CancelResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CancelResponse>, ::paygen::Error> {
         self.core.call(&tables::CANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `cancel`, without sending it.
@@ -2748,7 +2761,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn close(
         &self,
         request: &CloseRequest,
-    ) -> Result<CloseResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CloseResponse>, ::paygen::Error> {
         self.core.call(&tables::CLOSE, &request.to_wire()).await
     }
     /// The signed HTTP request of `close`, without sending it.

@@ -10,6 +10,7 @@ pub mod tables {
         path: Cow::Borrowed("/pay/unifiedorder"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -370,6 +371,7 @@ pub mod tables {
         path: Cow::Borrowed("/pay/micropay"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -823,6 +825,7 @@ pub mod tables {
         path: Cow::Borrowed("/pay/orderquery"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -1187,6 +1190,7 @@ pub mod tables {
         path: Cow::Borrowed("/pay/closeorder"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
@@ -1334,6 +1338,7 @@ pub mod tables {
         path: Cow::Borrowed("/secapi/pay/reverse"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -1487,6 +1492,7 @@ pub mod tables {
         path: Cow::Borrowed("/secapi/pay/refund"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: true,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -1876,6 +1882,7 @@ pub mod tables {
         path: Cow::Borrowed("/pay/refundquery"),
         method: Cow::Borrowed("POST"),
         signed: true,
+        moves_money: false,
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
@@ -3172,7 +3179,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn unifiedorder(
         &self,
         request: &UnifiedorderRequest,
-    ) -> Result<UnifiedorderResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<UnifiedorderResponse>, ::paygen::Error> {
         self.core.call(&tables::UNIFIEDORDER, &request.to_wire()).await
     }
     /// The signed HTTP request of `unifiedorder`, without sending it.
@@ -3186,7 +3193,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn micropay(
         &self,
         request: &MicropayRequest,
-    ) -> Result<MicropayResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<MicropayResponse>, ::paygen::Error> {
         self.core.call(&tables::MICROPAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `micropay`, without sending it.
@@ -3200,7 +3207,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn orderquery(
         &self,
         request: &OrderqueryRequest,
-    ) -> Result<OrderqueryResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<OrderqueryResponse>, ::paygen::Error> {
         self.core.call(&tables::ORDERQUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `orderquery`, without sending it.
@@ -3214,7 +3221,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn closeorder(
         &self,
         request: &CloseorderRequest,
-    ) -> Result<CloseorderResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CloseorderResponse>, ::paygen::Error> {
         self.core.call(&tables::CLOSEORDER, &request.to_wire()).await
     }
     /// The signed HTTP request of `closeorder`, without sending it.
@@ -3228,7 +3235,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn reverse(
         &self,
         request: &ReverseRequest,
-    ) -> Result<ReverseResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<ReverseResponse>, ::paygen::Error> {
         self.core.call(&tables::REVERSE, &request.to_wire()).await
     }
     /// The signed HTTP request of `reverse`, without sending it.
@@ -3242,7 +3249,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refund(
         &self,
         request: &RefundRequest,
-    ) -> Result<RefundResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error> {
         self.core.call(&tables::REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `refund`, without sending it.
@@ -3256,7 +3263,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refundquery(
         &self,
         request: &RefundqueryRequest,
-    ) -> Result<RefundqueryResponse, ::paygen::Error> {
+    ) -> Result<::paygen::Response<RefundqueryResponse>, ::paygen::Error> {
         self.core.call(&tables::REFUNDQUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `refundquery`, without sending it.

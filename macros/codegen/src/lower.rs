@@ -123,6 +123,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
                 path: text(&op.path),
                 method: text(op.method.as_deref().unwrap_or(&request.method)),
                 signed: op.signed,
+                moves_money: op.moves_money,
                 common: op.common.iter().map(common_field).collect(),
                 response_members: response_members(&response.members, op),
                 one_of: op

@@ -564,6 +564,28 @@ pub struct SuccessRule {
     pub and: List<SuccessRule>,
 }
 
+/// What a transport is told about the request it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationInfo<'a> {
+    /// The provider's spec name, e.g. `shouqianba`.
+    pub provider: &'a str,
+    /// The operation's name, e.g. `pay`.
+    pub operation: &'a str,
+    /// Whether the request may move money: a transport must never resend it.
+    pub moves_money: bool,
+}
+
+impl Operation {
+    /// What a transport is told about this operation of `provider`.
+    pub fn info<'a>(&'a self, provider: &'a Provider) -> OperationInfo<'a> {
+        OperationInfo {
+            provider: &provider.name,
+            operation: &self.name,
+            moves_money: self.moves_money,
+        }
+    }
+}
+
 /// One endpoint.
 #[derive(Debug, Clone)]
 pub struct Operation {
@@ -575,6 +597,8 @@ pub struct Operation {
     pub method: Text,
     /// Whether requests carry the envelope's signature.
     pub signed: bool,
+    /// Whether the operation may move money (pay, refund, cancel): never resent.
+    pub moves_money: bool,
     /// Fields this operation adds after the envelope's common fields.
     pub common: List<CommonField>,
     /// JSON members of the response that hold its business fields, first present

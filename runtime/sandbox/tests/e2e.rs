@@ -43,7 +43,9 @@ async fn mct1_pay_query_refund_and_refusals() {
     let client = mct1(&sandbox, MCT1_KEY);
     let pay = PayorderRequest::new("M1001", "Weixin", Fen(1000), Fen(1000));
     let paid = client.payorder(&pay).await.expect("payorder");
-    let data = paid.data.expect("data");
+    assert!(paid.is_verified(), "mct1 signs its replies");
+    assert_eq!(paid.status(), 200);
+    let data = paid.into_inner().data.expect("data");
     assert_eq!(data.out_no, "M1001");
     assert!(format!("{:?}", data.status).contains("Success"), "{data:?}");
 
@@ -51,7 +53,7 @@ async fn mct1_pay_query_refund_and_refusals() {
         .paystatus(&PaystatusRequest::new().with_out_no("M1001"))
         .await
         .expect("paystatus");
-    let status = status.data.expect("data");
+    let status = status.into_inner().data.expect("data");
     assert_eq!(status.ord_no, data.ord_no);
     assert_eq!(status.trade_amount, Fen(1000));
 
@@ -250,7 +252,8 @@ async fn shouqianba_pay_poll_refund_and_refusals() {
     let paid = client
         .pay(&PayRequest::new("S1", Fen(1000), "130000", "goods", "op"))
         .await
-        .expect("pay");
+        .expect("pay")
+        .into_inner();
     let biz = paid.biz_response.expect("biz_response");
     assert!(
         format!("{:?}", biz.result_code).contains("PaySuccess"),
@@ -265,7 +268,8 @@ async fn shouqianba_pay_poll_refund_and_refusals() {
     let refund = client
         .refund(&refund_of(&data.sn, "r1", 400))
         .await
-        .expect("refund");
+        .expect("refund")
+        .into_inner();
     let refunded = refund.biz_response.and_then(|b| b.data).expect("data");
     assert!(
         format!("{:?}", refunded.order_status).contains("PartialRefunded"),
@@ -299,7 +303,8 @@ async fn shouqianba_pay_poll_refund_and_refusals() {
         let query = client
             .query(&QueryRequest::new().with_client_sn("S2"))
             .await
-            .expect("query");
+            .expect("query")
+            .into_inner();
         let data = query.biz_response.and_then(|b| b.data).expect("data");
         states.push(format!("{:?}", data.order_status));
     }

@@ -312,7 +312,7 @@ pub fn decode_typed<R: DeserializeOwned>(
         seen: None,
     };
     let decoded = paygen::decode::decode_response(provider, operation, &receiver, &response)?;
-    paygen::client::typed::<R>(decoded, body)
+    paygen::client::typed::<R>(decoded.fields, body)
 }
 
 /// Clients in these tests never send: verifying notifications needs no network.
@@ -320,7 +320,7 @@ pub fn decode_typed<R: DeserializeOwned>(
 pub struct NoTransport;
 
 impl Transport for NoTransport {
-    async fn send(&self, _: HttpRequest) -> Result<HttpResponse, Error> {
+    fn send<'a>(&'a self, _: HttpRequest, _: paygen::OperationInfo<'a>) -> paygen::SendFuture<'a> {
         panic!("the notification tests send nothing")
     }
 }

@@ -94,7 +94,7 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
         ));
         methods.push(quote! {
             #[doc = #doc]
-            pub async fn #method(&self, request: &#request) -> Result<#response, ::paygen::Error> {
+            pub async fn #method(&self, request: &#request) -> Result<::paygen::Response<#response>, ::paygen::Error> {
                 self.core.call(&tables::#table, &request.to_wire()).await
             }
 

@@ -403,6 +403,7 @@ impl EmitConst for ir::Operation {
         let path = self.path.emit();
         let method = self.method.emit();
         let signed = self.signed;
+        let moves_money = self.moves_money;
         let common = self.common.emit();
         let response_members = self.response_members.emit();
         let one_of = self.one_of.emit();
@@ -415,6 +416,7 @@ impl EmitConst for ir::Operation {
             path: #path,
             method: #method,
             signed: #signed,
+            moves_money: #moves_money,
             common: #common,
             response_members: #response_members,
             one_of: #one_of,

@@ -662,6 +662,11 @@ pub struct Operation {
     /// False when the document says this endpoint takes no signature.
     #[serde(default = "yes")]
     pub signed: bool,
+    /// False only for operations that cannot move money (queries, closing an unpaid
+    /// order): a transport may resend those. Payments, refunds and cancellations keep
+    /// the default, true, so that forgetting the key never allows a resend.
+    #[serde(default = "yes")]
+    pub moves_money: bool,
     /// Fields this operation adds after the envelope's common fields (Alipay's
     /// `method: alipay.trade.pay`).
     #[serde(default)]
