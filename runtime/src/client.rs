@@ -11,9 +11,9 @@ use crate::seen::SeenStore;
 use crate::transport::Transport;
 use crate::wire::WireFields;
 use paygen_protocol::{Notification, Operation, OperationInfo, Provider};
-use tracing::Instrument;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
+use tracing::Instrument;
 
 /// One merchant's connection to one provider.
 pub struct ClientCore<T> {
