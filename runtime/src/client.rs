@@ -6,8 +6,9 @@ use crate::credentials::Credentials;
 use crate::decode::{decode_notification, decode_response, Receiver};
 use crate::encode::{encode_request, HttpRequest, RequestContext};
 use crate::error::{Error, Outcome};
+use crate::inbound::{receive_notification, Delivery, InboundRequest};
 use crate::response::Response;
-use crate::seen::SeenStore;
+use crate::seen::{MemorySeenStore, SeenStore};
 use crate::transport::Transport;
 use crate::wire::WireFields;
 use paygen_protocol::{Notification, Operation, OperationInfo, Provider};
@@ -24,6 +25,7 @@ pub struct ClientCore<T> {
     clock: Arc<dyn Clock>,
     nonce: Arc<dyn NonceSource>,
     seen: Option<Arc<dyn SeenStore>>,
+    deliveries: Arc<dyn SeenStore>,
 }
 
 impl<T> std::fmt::Debug for ClientCore<T> {
@@ -52,6 +54,7 @@ impl<T: Transport> ClientCore<T> {
             clock: Arc::new(SystemClock),
             nonce: Arc::new(RandomNonce),
             seen: None,
+            deliveries: Arc::new(MemorySeenStore::with_capacity(10_000)),
         }
     }
 
@@ -68,6 +71,12 @@ impl<T: Transport> ClientCore<T> {
     /// Remembers accepted notification nonces so that a replayed one is refused.
     pub fn set_seen_store(&mut self, seen: impl SeenStore + 'static) {
         self.seen = Some(Arc::new(seen));
+    }
+
+    /// Where delivered notification events are remembered, to report redeliveries
+    /// (default: the last 10,000 in memory; share a store across processes).
+    pub fn set_delivery_store(&mut self, deliveries: impl SeenStore + 'static) {
+        self.deliveries = Arc::new(deliveries);
     }
 
     /// What received messages are checked against: credentials, clock, seen nonces.
@@ -144,6 +153,24 @@ impl<T: Transport> ClientCore<T> {
         let decoded = decode_response(self.provider, operation, &self.receiver(), &response)?;
         let value = typed(decoded.fields, &response.body)?;
         Ok(Response::new(value, decoded.authenticity, response))
+    }
+
+    /// Receives a notification from the raw request: verified, typed, with its exact
+    /// acknowledgement and whether its event was delivered before.
+    pub fn receive<R: DeserializeOwned>(
+        &self,
+        notification: &Notification,
+        request: &InboundRequest<'_>,
+    ) -> Result<Delivery<R>, Error> {
+        let (fields, delivery) = receive_notification(
+            &self.provider.name,
+            notification,
+            &self.receiver(),
+            self.deliveries.as_ref(),
+            request,
+        )?;
+        let value = typed(fields, &String::from_utf8_lossy(request.body))?;
+        Ok(delivery.map(|()| value))
     }
 
     /// Verifies an inbound notification and returns its typed fields.

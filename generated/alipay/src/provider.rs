@@ -2776,6 +2776,13 @@ pub mod tables {
             nonce_field: None,
         }),
         ack: Cow::Borrowed("success"),
+        event_key: Cow::Borrowed(
+            &[
+                Cow::Borrowed("trade_no"),
+                Cow::Borrowed("trade_status"),
+                Cow::Borrowed("refund_fee"),
+            ],
+        ),
         fields: Cow::Borrowed(
             &[
                 FieldDef {
@@ -3323,6 +3330,14 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_nonce(nonce);
         self
     }
+    /// Remembers delivered notification events in `deliveries` (default: the last 10,000 in memory), so that `receive_*` reports a redelivery.
+    pub fn with_delivery_store(
+        mut self,
+        deliveries: impl ::paygen::SeenStore + 'static,
+    ) -> Self {
+        self.core.set_delivery_store(deliveries);
+        self
+    }
     /// Remembers accepted notification nonces, so that a replayed notification is refused.
     pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
         self.core.set_seen_store(seen);
@@ -3418,6 +3433,13 @@ impl<T: ::paygen::Transport> Client<T> {
         received: &str,
     ) -> Result<PayNotification, ::paygen::Error> {
         self.core.notification(&tables::NOTIFICATION_PAY, received)
+    }
+    /// Receives a `pay` notification from the raw HTTP request: verified, typed, with the exact acknowledgement and whether its event was delivered before.
+    pub fn receive_pay_notification(
+        &self,
+        request: &::paygen::InboundRequest<'_>,
+    ) -> Result<::paygen::Delivery<PayNotification>, ::paygen::Error> {
+        self.core.receive(&tables::NOTIFICATION_PAY, request)
     }
 }
 /// Request of `trade_pay`: 统一收单交易支付接口

@@ -2356,6 +2356,7 @@ pub mod tables {
             nonce_field: Some(Cow::Borrowed("rand_str")),
         }),
         ack: Cow::Borrowed("notify_success"),
+        event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2453,6 +2454,7 @@ pub mod tables {
             nonce_field: None,
         }),
         ack: Cow::Borrowed(""),
+        event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2728,6 +2730,14 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_nonce(nonce);
         self
     }
+    /// Remembers delivered notification events in `deliveries` (default: the last 10,000 in memory), so that `receive_*` reports a redelivery.
+    pub fn with_delivery_store(
+        mut self,
+        deliveries: impl ::paygen::SeenStore + 'static,
+    ) -> Self {
+        self.core.set_delivery_store(deliveries);
+        self
+    }
     /// Remembers accepted notification nonces, so that a replayed notification is refused.
     pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
         self.core.set_seen_store(seen);
@@ -2838,12 +2848,26 @@ impl<T: ::paygen::Transport> Client<T> {
     ) -> Result<PayNotification, ::paygen::Error> {
         self.core.notification(&tables::NOTIFICATION_PAY, received)
     }
+    /// Receives a `pay` notification from the raw HTTP request: verified, typed, with the exact acknowledgement and whether its event was delivered before.
+    pub fn receive_pay_notification(
+        &self,
+        request: &::paygen::InboundRequest<'_>,
+    ) -> Result<::paygen::Delivery<PayNotification>, ::paygen::Error> {
+        self.core.receive(&tables::NOTIFICATION_PAY, request)
+    }
     /// Verifies and decodes a `jump` notification (its query string); answer with `JumpNotification::ACK`.
     pub fn verify_jump_notification(
         &self,
         received: &str,
     ) -> Result<JumpNotification, ::paygen::Error> {
         self.core.notification(&tables::NOTIFICATION_JUMP, received)
+    }
+    /// Receives a `jump` notification from the raw HTTP request: verified, typed, with the exact acknowledgement and whether its event was delivered before.
+    pub fn receive_jump_notification(
+        &self,
+        request: &::paygen::InboundRequest<'_>,
+    ) -> Result<::paygen::Delivery<JumpNotification>, ::paygen::Error> {
+        self.core.receive(&tables::NOTIFICATION_JUMP, request)
     }
 }
 /// Request of `paylist`: 获取门店支付方式列表

@@ -545,6 +545,7 @@ pub mod tables {
             nonce_field: None,
         }),
         ack: Cow::Borrowed("0000"),
+        event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(
             &[
                 FieldDef {
@@ -830,6 +831,14 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_nonce(nonce);
         self
     }
+    /// Remembers delivered notification events in `deliveries` (default: the last 10,000 in memory), so that `receive_*` reports a redelivery.
+    pub fn with_delivery_store(
+        mut self,
+        deliveries: impl ::paygen::SeenStore + 'static,
+    ) -> Self {
+        self.core.set_delivery_store(deliveries);
+        self
+    }
     /// Remembers accepted notification nonces, so that a replayed notification is refused.
     pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
         self.core.set_seen_store(seen);
@@ -911,6 +920,13 @@ impl<T: ::paygen::Transport> Client<T> {
         received: &str,
     ) -> Result<PayNotification, ::paygen::Error> {
         self.core.notification(&tables::NOTIFICATION_PAY, received)
+    }
+    /// Receives a `pay` notification from the raw HTTP request: verified, typed, with the exact acknowledgement and whether its event was delivered before.
+    pub fn receive_pay_notification(
+        &self,
+        request: &::paygen::InboundRequest<'_>,
+    ) -> Result<::paygen::Delivery<PayNotification>, ::paygen::Error> {
+        self.core.receive(&tables::NOTIFICATION_PAY, request)
     }
 }
 /// Request of `mpgateway`: 交易提交接口

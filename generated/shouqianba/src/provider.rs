@@ -2309,6 +2309,14 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_nonce(nonce);
         self
     }
+    /// Remembers delivered notification events in `deliveries` (default: the last 10,000 in memory), so that `receive_*` reports a redelivery.
+    pub fn with_delivery_store(
+        mut self,
+        deliveries: impl ::paygen::SeenStore + 'static,
+    ) -> Self {
+        self.core.set_delivery_store(deliveries);
+        self
+    }
     /// Remembers accepted notification nonces, so that a replayed notification is refused.
     pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
         self.core.set_seen_store(seen);

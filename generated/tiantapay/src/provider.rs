@@ -651,6 +651,7 @@ pub mod tables {
         payload: Payload::Inline,
         verification: None,
         ack: Cow::Borrowed("{\"result\":\"SUCCESS\"}"),
+        event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(&[]),
     };
     /// Everything the runtime needs to speak this provider's protocol.
@@ -818,6 +819,14 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_nonce(nonce);
         self
     }
+    /// Remembers delivered notification events in `deliveries` (default: the last 10,000 in memory), so that `receive_*` reports a redelivery.
+    pub fn with_delivery_store(
+        mut self,
+        deliveries: impl ::paygen::SeenStore + 'static,
+    ) -> Self {
+        self.core.set_delivery_store(deliveries);
+        self
+    }
     /// Remembers accepted notification nonces, so that a replayed notification is refused.
     pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
         self.core.set_seen_store(seen);
@@ -913,6 +922,13 @@ impl<T: ::paygen::Transport> Client<T> {
         received: &str,
     ) -> Result<PayNotification, ::paygen::Error> {
         self.core.notification(&tables::NOTIFICATION_PAY, received)
+    }
+    /// Receives a `pay` notification from the raw HTTP request: verified, typed, with the exact acknowledgement and whether its event was delivered before.
+    pub fn receive_pay_notification(
+        &self,
+        request: &::paygen::InboundRequest<'_>,
+    ) -> Result<::paygen::Delivery<PayNotification>, ::paygen::Error> {
+        self.core.receive(&tables::NOTIFICATION_PAY, request)
     }
 }
 /// Request of `index`: 扫码支付：预统一下单接口适用于PC端软件扫码支付的场景。用户调用该接口后，传入付款码，商户号等信息即可完成支付。

@@ -2207,6 +2207,9 @@ pub mod tables {
             nonce_field: None,
         }),
         ack: Cow::Borrowed("{\"return_code\":200,\"return_msg\":\"SUCCESS\"}"),
+        event_key: Cow::Borrowed(
+            &[Cow::Borrowed("trade_id"), Cow::Borrowed("trade_status")],
+        ),
         fields: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2584,6 +2587,14 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_nonce(nonce);
         self
     }
+    /// Remembers delivered notification events in `deliveries` (default: the last 10,000 in memory), so that `receive_*` reports a redelivery.
+    pub fn with_delivery_store(
+        mut self,
+        deliveries: impl ::paygen::SeenStore + 'static,
+    ) -> Self {
+        self.core.set_delivery_store(deliveries);
+        self
+    }
     /// Remembers accepted notification nonces, so that a replayed notification is refused.
     pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
         self.core.set_seen_store(seen);
@@ -2777,6 +2788,13 @@ impl<T: ::paygen::Transport> Client<T> {
         received: &str,
     ) -> Result<PayNotification, ::paygen::Error> {
         self.core.notification(&tables::NOTIFICATION_PAY, received)
+    }
+    /// Receives a `pay` notification from the raw HTTP request: verified, typed, with the exact acknowledgement and whether its event was delivered before.
+    pub fn receive_pay_notification(
+        &self,
+        request: &::paygen::InboundRequest<'_>,
+    ) -> Result<::paygen::Delivery<PayNotification>, ::paygen::Error> {
+        self.core.receive(&tables::NOTIFICATION_PAY, request)
     }
 }
 /// Request of `create_qrcode`: 商户订单二维码生成接口

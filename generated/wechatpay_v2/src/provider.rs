@@ -2367,6 +2367,7 @@ pub mod tables {
         ack: Cow::Borrowed(
             "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
         ),
+        event_key: Cow::Borrowed(&[Cow::Borrowed("transaction_id")]),
         fields: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2655,6 +2656,7 @@ pub mod tables {
         ack: Cow::Borrowed(
             "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
         ),
+        event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(
             &[
                 FieldDef {
@@ -3170,6 +3172,14 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_nonce(nonce);
         self
     }
+    /// Remembers delivered notification events in `deliveries` (default: the last 10,000 in memory), so that `receive_*` reports a redelivery.
+    pub fn with_delivery_store(
+        mut self,
+        deliveries: impl ::paygen::SeenStore + 'static,
+    ) -> Self {
+        self.core.set_delivery_store(deliveries);
+        self
+    }
     /// Remembers accepted notification nonces, so that a replayed notification is refused.
     pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
         self.core.set_seen_store(seen);
@@ -3280,12 +3290,26 @@ impl<T: ::paygen::Transport> Client<T> {
     ) -> Result<PayNotification, ::paygen::Error> {
         self.core.notification(&tables::NOTIFICATION_PAY, received)
     }
+    /// Receives a `pay` notification from the raw HTTP request: verified, typed, with the exact acknowledgement and whether its event was delivered before.
+    pub fn receive_pay_notification(
+        &self,
+        request: &::paygen::InboundRequest<'_>,
+    ) -> Result<::paygen::Delivery<PayNotification>, ::paygen::Error> {
+        self.core.receive(&tables::NOTIFICATION_PAY, request)
+    }
     /// Verifies and decodes a `refund` notification (its raw body); answer with `RefundNotification::ACK`.
     pub fn verify_refund_notification(
         &self,
         received: &str,
     ) -> Result<RefundNotification, ::paygen::Error> {
         self.core.notification(&tables::NOTIFICATION_REFUND, received)
+    }
+    /// Receives a `refund` notification from the raw HTTP request: verified, typed, with the exact acknowledgement and whether its event was delivered before.
+    pub fn receive_refund_notification(
+        &self,
+        request: &::paygen::InboundRequest<'_>,
+    ) -> Result<::paygen::Delivery<RefundNotification>, ::paygen::Error> {
+        self.core.receive(&tables::NOTIFICATION_REFUND, request)
     }
 }
 /// Request of `unifiedorder`: 统一下单

@@ -64,6 +64,7 @@ const CLIENT_METHODS: &[&str] = &[
     "transport",
     "with_nonce",
     "with_seen_store",
+    "with_delivery_store",
 ];
 
 /// Constants every `tables` module has.
@@ -108,6 +109,8 @@ pub struct OperationNames {
 pub struct NotificationNames {
     /// The client method that verifies it.
     pub method: Ident,
+    /// The client method that receives it from a raw HTTP request.
+    pub receive: Ident,
     /// Its constant in `tables`.
     pub table: Ident,
     /// Its type.
@@ -419,6 +422,7 @@ impl Planner {
         if !self.nameable("notification", &n.name) {
             return NotificationNames {
                 method: placeholder(),
+                receive: placeholder(),
                 table: placeholder(),
                 ty: placeholder(),
                 fields: Vec::new(),
@@ -437,6 +441,10 @@ impl Planner {
             Space::Methods,
             claim(format!("verify_{snake}_notification"), "client method"),
         );
+        let receive = self.claim(
+            Space::Methods,
+            claim(format!("receive_{snake}_notification"), "client method"),
+        );
         let table = self.claim(
             Space::Consts,
             claim(
@@ -449,6 +457,7 @@ impl Planner {
         let fields = self.fields(&n.fields, &ty_text, &format!("notification `{raw}`"), true);
         NotificationNames {
             method,
+            receive,
             table,
             ty,
             fields,

@@ -146,6 +146,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
                 payload: payload(&n.payload),
                 verification: n.signature.as_ref().map(verification),
                 ack: text(&n.ack),
+                event_key: n.event_key.iter().map(|f| text(&f.value)).collect(),
                 fields: fields(&n.fields),
             })
             .collect(),

@@ -655,6 +655,9 @@ pub struct Notification {
     pub verification: Option<Verification>,
     /// The exact acknowledgement body.
     pub ack: Text,
+    /// Fields naming the event, for recognising a redelivery (empty: the nonce field,
+    /// else every verified field).
+    pub event_key: List<Text>,
     /// Decoded fields.
     pub fields: List<FieldDef>,
 }

@@ -116,10 +116,20 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
                 _ => "raw body",
             }
         ));
+        let receive = &n_names.receive;
+        let receive_doc = one_line(&format!(
+            " Receives a `{}` notification from the raw HTTP request: verified, typed, with the exact acknowledgement and whether its event was delivered before.",
+            n.name.value
+        ));
         methods.push(quote! {
             #[doc = #doc]
             pub fn #method(&self, received: &str) -> Result<#ty, ::paygen::Error> {
                 self.core.notification(&tables::#table, received)
+            }
+
+            #[doc = #receive_doc]
+            pub fn #receive(&self, request: &::paygen::InboundRequest<'_>) -> Result<::paygen::Delivery<#ty>, ::paygen::Error> {
+                self.core.receive(&tables::#table, request)
             }
         });
     }
@@ -190,6 +200,12 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
             /// Replaces the nonce source.
             pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
                 self.core.set_nonce(nonce);
+                self
+            }
+
+            /// Remembers delivered notification events in `deliveries` (default: the last 10,000 in memory), so that `receive_*` reports a redelivery.
+            pub fn with_delivery_store(mut self, deliveries: impl ::paygen::SeenStore + 'static) -> Self {
+                self.core.set_delivery_store(deliveries);
                 self
             }
 

@@ -435,6 +435,7 @@ impl EmitConst for ir::Notification {
         let payload = self.payload.emit();
         let verification = self.verification.emit();
         let ack = self.ack.emit();
+        let event_key = self.event_key.emit();
         let fields = self.fields.emit();
         quote!(Notification {
             name: #name,
@@ -442,6 +443,7 @@ impl EmitConst for ir::Notification {
             payload: #payload,
             verification: #verification,
             ack: #ack,
+            event_key: #event_key,
             fields: #fields,
         })
     }

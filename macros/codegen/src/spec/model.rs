@@ -804,6 +804,12 @@ pub struct Notification {
     pub signature: Option<Verification>,
     /// The exact body the merchant answers with to acknowledge it.
     pub ack: String,
+    /// Fields that name the event (`[trade_no, trade_status]`): a delivery whose values
+    /// were seen before is a redelivery. Default: the spec's nonce field, else every
+    /// verified field.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub event_key: Vec<Name>,
     /// Fields of the decoded notification.
     pub fields: Vec<Field>,
     /// Documented examples.

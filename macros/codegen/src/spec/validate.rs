@@ -779,6 +779,21 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     }
     for notification in &spec.notifications {
         c.payload(&notification.payload, &notification.name);
+        for name in &notification.event_key {
+            if !notification
+                .fields
+                .iter()
+                .any(|f| f.name.value == name.value)
+            {
+                c.at(
+                    name,
+                    format!(
+                        "`event_key` names `{}`, which is not a field of notification `{}`",
+                        name.value, notification.name.value
+                    ),
+                );
+            }
+        }
         if let Some(check) = &notification.signature {
             c.verification(check, &notification.payload);
             if check.header.is_some() {

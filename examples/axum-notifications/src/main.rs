@@ -1,0 +1,28 @@
+//! Runs the example receiver on 127.0.0.1:3000 with the wantu key from `WANTU_KEY`.
+
+use paygen_example_axum::{router, AppState};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let key = std::env::var("WANTU_KEY").unwrap_or_default();
+    let credentials = paygen_wantu::Credentials {
+        merchant_account: std::env::var("WANTU_MERCHANT").unwrap_or_default(),
+        store_account: std::env::var("WANTU_STORE").unwrap_or_default(),
+        key: key.into(),
+    };
+    let client = paygen_wantu::Client::new(paygen_wantu::Environment::default(), credentials);
+    let (paid, mut orders) =
+        tokio::sync::mpsc::unbounded_channel::<paygen_wantu::PayNotification>();
+    tokio::spawn(async move {
+        while let Some(notification) = orders.recv().await {
+            println!(
+                "paid: trade {} amount {} 分",
+                notification.trade_id, notification.total_fee.0
+            );
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    println!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router(Arc::new(AppState { client, paid }))).await
+}

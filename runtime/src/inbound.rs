@@ -1,0 +1,199 @@
+//! Receiving a notification from any web framework: the raw request in, the verified
+//! typed notification, the exact acknowledgement and whether it was delivered before out.
+
+use crate::decode::{decode_notification, Authenticity, Receiver};
+use crate::error::Error;
+use crate::seen::SeenStore;
+use paygen_protocol::{BodyFormat, Notification, Text};
+use serde_json::{Map, Value};
+
+/// An inbound HTTP request as the web framework received it.
+#[derive(Debug, Clone, Copy)]
+pub struct InboundRequest<'a> {
+    /// `POST`, `GET`...
+    pub method: &'a str,
+    /// The query string without `?` (empty when none).
+    pub query: &'a str,
+    /// The headers in received order.
+    pub headers: &'a [(String, String)],
+    /// The body bytes exactly as received.
+    pub body: &'a [u8],
+}
+
+/// The exact answer that tells the provider a notification arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ack {
+    /// The body, byte for byte as the document gives it.
+    pub body: Text,
+    /// The `Content-Type` to send it with.
+    pub content_type: &'static str,
+}
+
+impl Ack {
+    /// The acknowledgement of `notification`; its content type follows the body's form.
+    pub fn of(notification: &Notification) -> Self {
+        let body = notification.ack.clone();
+        let content_type = match body.trim_start().as_bytes().first() {
+            Some(b'<') => "text/xml; charset=utf-8",
+            Some(b'{') => "application/json; charset=utf-8",
+            _ => "text/plain; charset=utf-8",
+        };
+        Ack { body, content_type }
+    }
+}
+
+/// A verified notification, its acknowledgement, and whether it is a redelivery.
+#[derive(Debug, Clone)]
+pub struct Delivery<T> {
+    /// The typed notification.
+    pub notification: T,
+    /// What to answer with, whether or not it was seen before: a provider redelivers
+    /// until it gets exactly this.
+    pub ack: Ack,
+    /// True when the same event was delivered before: acknowledge it, act on it once.
+    pub seen_before: bool,
+    /// How its signature was established.
+    pub authenticity: Authenticity,
+}
+
+/// Verifies the notification in `request` (its body, or its query string for a
+/// query-string notification) and looks its event up in `deliveries`.
+///
+/// The receiver's own replay store is not consulted: a provider redelivers the same
+/// signed message until acknowledged, so a repeat is reported (`seen_before`) rather
+/// than refused; acting once per event is what keeps a replay harmless.
+pub fn receive_notification(
+    provider: &str,
+    notification: &Notification,
+    receiver: &Receiver<'_>,
+    deliveries: &dyn SeenStore,
+    request: &InboundRequest<'_>,
+) -> Result<(Map<String, Value>, Delivery<()>), Error> {
+    let body = std::str::from_utf8(request.body).map_err(|e| Error::Decode {
+        reason: format!("the notification body is not UTF-8: {e}"),
+        body: String::from_utf8_lossy(request.body).into_owned(),
+    })?;
+    let input = match notification.body {
+        BodyFormat::Query if !request.query.is_empty() => request.query,
+        _ => body,
+    };
+    let receiver = Receiver {
+        seen: None,
+        ..*receiver
+    };
+    let decoded = decode_notification(notification, &receiver, input)?;
+    let key = event_key(provider, notification, &decoded.fields);
+    let seen_before = !deliveries.first_sighting(&key);
+    Ok((
+        decoded.fields,
+        Delivery {
+            notification: (),
+            ack: Ack::of(notification),
+            seen_before,
+            authenticity: decoded.authenticity,
+        },
+    ))
+}
+
+/// The event's identity: the spec's `event_key` fields, else its nonce, else every
+/// verified field (sorted), as JSON so that no two different events share a key.
+fn event_key(provider: &str, notification: &Notification, fields: &Map<String, Value>) -> String {
+    let nonce = notification
+        .verification
+        .as_ref()
+        .and_then(|v| v.nonce_field.as_ref());
+    let names: Vec<&str> = if !notification.event_key.is_empty() {
+        notification.event_key.iter().map(|n| n.as_ref()).collect()
+    } else if let Some(nonce) = nonce {
+        vec![nonce.as_ref()]
+    } else {
+        let mut all: Vec<&str> = fields.keys().map(String::as_str).collect();
+        all.sort_unstable();
+        all
+    };
+    let values: Vec<(&str, &Value)> = names
+        .into_iter()
+        .map(|name| (name, fields.get(name).unwrap_or(&Value::Null)))
+        .collect();
+    // Serializing strings and plain values to JSON cannot fail.
+    let values = serde_json::to_string(&values).unwrap_or_default();
+    format!("{provider}/{}/{values}", notification.name)
+}
+
+impl<T> Delivery<T> {
+    /// The same delivery around another value.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Delivery<U> {
+        Delivery {
+            notification: f(self.notification),
+            ack: self.ack,
+            seen_before: self.seen_before,
+            authenticity: self.authenticity,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn notification(ack: &'static str, event_key: &'static [Text]) -> Notification {
+        Notification {
+            name: Cow::Borrowed("pay"),
+            body: BodyFormat::Json,
+            payload: paygen_protocol::Payload::Inline,
+            verification: None,
+            ack: Cow::Borrowed(ack),
+            event_key: Cow::Borrowed(event_key),
+            fields: Cow::Borrowed(&[]),
+        }
+    }
+
+    #[test]
+    fn the_ack_content_type_follows_its_form() {
+        assert_eq!(
+            Ack::of(&notification(
+                "<xml><return_code>SUCCESS</return_code></xml>",
+                &[]
+            ))
+            .content_type,
+            "text/xml; charset=utf-8"
+        );
+        assert_eq!(
+            Ack::of(&notification(r#"{"code":0}"#, &[])).content_type,
+            "application/json; charset=utf-8"
+        );
+        assert_eq!(
+            Ack::of(&notification("success", &[])).content_type,
+            "text/plain; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn the_event_key_reads_the_named_fields_or_all_of_them() {
+        let fields: Map<String, Value> = serde_json::from_str(
+            r#"{"trade_no":"T1","trade_status":"SUCCESS","notify_time":"12:00"}"#,
+        )
+        .unwrap();
+        let later: Map<String, Value> = serde_json::from_str(
+            r#"{"trade_no":"T1","trade_status":"SUCCESS","notify_time":"12:05"}"#,
+        )
+        .unwrap();
+        static KEY: [Text; 2] = [Cow::Borrowed("trade_no"), Cow::Borrowed("trade_status")];
+        let keyed = notification("success", &KEY);
+        assert_eq!(
+            event_key("p", &keyed, &fields),
+            event_key("p", &keyed, &later),
+            "a redelivery with a new notify_time is the same event"
+        );
+        let whole = notification("success", &[]);
+        assert_ne!(
+            event_key("p", &whole, &fields),
+            event_key("p", &whole, &later)
+        );
+        // Values cannot run together: ("a", "b|c") and ("a|b", "c") differ.
+        let one: Map<String, Value> = serde_json::from_str(r#"{"x":"a","y":"b|c"}"#).unwrap();
+        let two: Map<String, Value> = serde_json::from_str(r#"{"x":"a|b","y":"c"}"#).unwrap();
+        assert_ne!(event_key("p", &whole, &one), event_key("p", &whole, &two));
+    }
+}
