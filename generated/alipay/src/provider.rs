@@ -4593,30 +4593,8 @@ impl TradeQueryRequest {
         fields
     }
 }
-/// One item of `fund_bill_list` of TradeQueryResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradeQueryResponseFundBillList {
-    /// 交易使用的资金渠道，详见 支付渠道列表
-    ///
-    /// Wire name `fund_channel`, at most 32 characters.
-    #[serde(rename = "fund_channel", deserialize_with = "::paygen::de::text")]
-    pub fund_channel: String,
-    /// 该支付工具类型所使用的金额
-    ///
-    /// Wire name `amount`, at most 32 characters.
-    #[serde(rename = "amount", deserialize_with = "::paygen::yuan::de")]
-    pub amount: ::paygen::Fen,
-    /// 渠道实际付款金额
-    ///
-    /// Wire name `real_amount`, at most 11 characters.
-    #[serde(
-        rename = "real_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub real_amount: Option<::paygen::Fen>,
-}
+/// One item of `fund_bill_list` of TradeQueryResponse. The same shape as [`TradePayResponseFundBillList`], so the same type.
+pub type TradeQueryResponseFundBillList = TradePayResponseFundBillList;
 /// Response of `trade_query`: 统一收单线下交易查询
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -6524,46 +6502,8 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeRefundResponseSu
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `retry_flag`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RetryFlag {
-    /// 需要重试 (`Y`).
-    Y,
-    /// 不需要重试 (`N`).
-    N,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RetryFlag {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for RetryFlag {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RetryFlag {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
+/// Documented values of `retry_flag`; values the document does not list are kept in `Unknown`. The same shape as [`FundChange`], so the same type.
+pub type RetryFlag = FundChange;
 /// Documented values of `action`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Action {

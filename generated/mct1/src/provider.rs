@@ -4189,57 +4189,8 @@ pub struct PayorderResponse {
     #[serde(rename = "data", default)]
     pub data: Option<PayorderResponseData>,
 }
-/// Request of `paystatus`: 查询付款状态
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PaystatusRequest {
-    /// 订单号，开发者流水号必须填写一个
-    ///
-    /// Wire name `ord_no`, at most 25 characters.
-    pub ord_no: Option<String>,
-    /// 订单号，开发者流水号必须填写一个
-    ///
-    /// Wire name `out_no`, at most 64 characters.
-    pub out_no: Option<String>,
-}
-impl PaystatusRequest {
-    /// A request with its required fields; optional ones are set with `with_*`.
-    pub fn new() -> Self {
-        Self { ord_no: None, out_no: None }
-    }
-    /// Sets `ord_no`.
-    pub fn with_ord_no(mut self, value: impl Into<String>) -> Self {
-        self.ord_no = Some(value.into());
-        self
-    }
-    /// Sets `out_no`.
-    pub fn with_out_no(mut self, value: impl Into<String>) -> Self {
-        self.out_no = Some(value.into());
-        self
-    }
-    /// The business fields in wire order, for the runtime to encode and sign.
-    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(2);
-        if let Some(value) = &self.ord_no {
-            fields
-                .push(
-                    "ord_no",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.out_no {
-            fields
-                .push(
-                    "out_no",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        fields
-    }
-}
+/// Request of `paystatus`: 查询付款状态 The same shape as [`OrderViewRequest`], so the same type.
+pub type PaystatusRequest = OrderViewRequest;
 /// `data` of PaystatusResponse.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -4393,57 +4344,8 @@ pub struct PaystatusResponse {
     #[serde(rename = "data", default)]
     pub data: Option<PaystatusResponseData>,
 }
-/// Request of `paycancel`: 订单取消接口（针对未支付的订单）
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PaycancelRequest {
-    /// 订单号，开发者流水号必须填写一个
-    ///
-    /// Wire name `ord_no`, at most 25 characters.
-    pub ord_no: Option<String>,
-    /// 订单号，开发者流水号必须填写一个
-    ///
-    /// Wire name `out_no`, at most 64 characters.
-    pub out_no: Option<String>,
-}
-impl PaycancelRequest {
-    /// A request with its required fields; optional ones are set with `with_*`.
-    pub fn new() -> Self {
-        Self { ord_no: None, out_no: None }
-    }
-    /// Sets `ord_no`.
-    pub fn with_ord_no(mut self, value: impl Into<String>) -> Self {
-        self.ord_no = Some(value.into());
-        self
-    }
-    /// Sets `out_no`.
-    pub fn with_out_no(mut self, value: impl Into<String>) -> Self {
-        self.out_no = Some(value.into());
-        self
-    }
-    /// The business fields in wire order, for the runtime to encode and sign.
-    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(2);
-        if let Some(value) = &self.ord_no {
-            fields
-                .push(
-                    "ord_no",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.out_no {
-            fields
-                .push(
-                    "out_no",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        fields
-    }
-}
+/// Request of `paycancel`: 订单取消接口（针对未支付的订单） The same shape as [`OrderViewRequest`], so the same type.
+pub type PaycancelRequest = OrderViewRequest;
 /// `data` of PaycancelResponse.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -5189,150 +5091,12 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderResponseDataList
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrderViewResponseDataStatus {
-    /// 交易成功 (`1`).
-    Success,
-    /// 待支付 (`2`).
-    Pending,
-    /// 已取消 (`4`).
-    Cancelled,
-    /// 等待用户输入密码确认 (`9`).
-    WaitingPassword,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl OrderViewResponseDataStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "1",
-            Self::Pending => "2",
-            Self::Cancelled => "4",
-            Self::WaitingPassword => "9",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Success,
-            "2" => Self::Pending,
-            "4" => Self::Cancelled,
-            "9" => Self::WaitingPassword,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for OrderViewResponseDataStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderViewResponseDataStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PayorderResponseDataStatus {
-    /// 交易成功 (`1`).
-    Success,
-    /// 待支付 (`2`).
-    Pending,
-    /// 已取消 (`4`).
-    Cancelled,
-    /// 等待用户输入密码确认 (`9`).
-    WaitingPassword,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PayorderResponseDataStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "1",
-            Self::Pending => "2",
-            Self::Cancelled => "4",
-            Self::WaitingPassword => "9",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Success,
-            "2" => Self::Pending,
-            "4" => Self::Cancelled,
-            "9" => Self::WaitingPassword,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for PayorderResponseDataStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayorderResponseDataStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PaystatusResponseDataStatus {
-    /// 交易成功 (`1`).
-    Success,
-    /// 待支付 (`2`).
-    Pending,
-    /// 已取消 (`4`).
-    Cancelled,
-    /// 等待用户输入密码确认 (`9`).
-    WaitingPassword,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PaystatusResponseDataStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "1",
-            Self::Pending => "2",
-            Self::Cancelled => "4",
-            Self::WaitingPassword => "9",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Success,
-            "2" => Self::Pending,
-            "4" => Self::Cancelled,
-            "9" => Self::WaitingPassword,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for PaystatusResponseDataStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaystatusResponseDataStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
+/// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`OrderRequestStatus`], so the same type.
+pub type OrderViewResponseDataStatus = OrderRequestStatus;
+/// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`OrderRequestStatus`], so the same type.
+pub type PayorderResponseDataStatus = OrderRequestStatus;
+/// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`OrderRequestStatus`], so the same type.
+pub type PaystatusResponseDataStatus = OrderRequestStatus;
 /// Documented values of `ord_status`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OrdStatus {
@@ -5445,43 +5209,5 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayNotificationStatus
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum JumpNotificationStatus {
-    /// 支付成功 (`1`).
-    Success,
-    /// 取消 (`4`).
-    Cancelled,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl JumpNotificationStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "1",
-            Self::Cancelled => "4",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Success,
-            "4" => Self::Cancelled,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for JumpNotificationStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for JumpNotificationStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
+/// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`PayNotificationStatus`], so the same type.
+pub type JumpNotificationStatus = PayNotificationStatus;

@@ -1188,10 +1188,8 @@ impl GopayRequest {
         fields
     }
 }
-/// Response of `gopay`: 微信公众号支付接入接口（公众号交易需把接收到的 PayId 提交到本接口进行转发）
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct GopayResponse {}
+/// Response of `gopay`: 微信公众号支付接入接口（公众号交易需把接收到的 PayId 提交到本接口进行转发） The same shape as [`OpenidResponse`], so the same type.
+pub type GopayResponse = OpenidResponse;
 /// Request of `query`: 交易查询接口（用于商家系统查询交易结果,支持通过查询流水号(queryid)、商户订单号(orderid)等条件查询）
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryRequest {
@@ -1296,60 +1294,8 @@ pub struct QueryResponse {
     #[serde(rename = "paytime", default, deserialize_with = "::paygen::de::opt_text")]
     pub paytime: Option<String>,
 }
-/// Request of `cancel`: 交易取消接口（用于商家户取消订单）
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CancelRequest {
-    /// 交易流水号
-    ///
-    /// Wire name `queryid`.
-    pub queryid: Option<String>,
-    /// 商户订单号
-    ///
-    /// Wire name `orderid`.
-    pub orderid: Option<String>,
-}
-impl CancelRequest {
-    /// A request with its required fields; optional ones are set with `with_*`.
-    pub fn new() -> Self {
-        Self {
-            queryid: None,
-            orderid: None,
-        }
-    }
-    /// Sets `queryid`.
-    pub fn with_queryid(mut self, value: impl Into<String>) -> Self {
-        self.queryid = Some(value.into());
-        self
-    }
-    /// Sets `orderid`.
-    pub fn with_orderid(mut self, value: impl Into<String>) -> Self {
-        self.orderid = Some(value.into());
-        self
-    }
-    /// The business fields in wire order, for the runtime to encode and sign.
-    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(2);
-        if let Some(value) = &self.queryid {
-            fields
-                .push(
-                    "queryid",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.orderid {
-            fields
-                .push(
-                    "orderid",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        fields
-    }
-}
+/// Request of `cancel`: 交易取消接口（用于商家户取消订单） The same shape as [`QueryRequest`], so the same type.
+pub type CancelRequest = QueryRequest;
 /// Response of `cancel`: 交易取消接口（用于商家户取消订单）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]

@@ -1258,21 +1258,8 @@ impl QueryRequest {
         fields
     }
 }
-/// Response of `query`: 状态查询：查询支付宝单个支付订单状态。
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct QueryResponse {
-    /// 返回码
-    ///
-    /// Wire name `code`, at most 4 characters.
-    #[serde(rename = "code", deserialize_with = "::paygen::de::text")]
-    pub code: String,
-    /// 返回码描述
-    ///
-    /// Wire name `msg`, at most 64 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
-    pub msg: String,
-}
+/// Response of `query`: 状态查询：查询支付宝单个支付订单状态。 The same shape as [`RefundResponse`], so the same type.
+pub type QueryResponse = RefundResponse;
 /// Request of `refund_query`: 退款状态查询：查询退款状态
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundQueryRequest {
@@ -1352,21 +1339,8 @@ impl RefundQueryRequest {
         fields
     }
 }
-/// Response of `refund_query`: 退款状态查询：查询退款状态
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct RefundQueryResponse {
-    /// 返回码
-    ///
-    /// Wire name `code`, at most 4 characters.
-    #[serde(rename = "code", deserialize_with = "::paygen::de::text")]
-    pub code: String,
-    /// 返回码描述
-    ///
-    /// Wire name `msg`, at most 64 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
-    pub msg: String,
-}
+/// Response of `refund_query`: 退款状态查询：查询退款状态 The same shape as [`RefundResponse`], so the same type.
+pub type RefundQueryResponse = RefundResponse;
 /// Request of `scan`: 被扫支付：适用于PC端网站，WAP端网站。通过调用接口生成付款二维码链接，需将二维码链接转换成二维码图片供客户扫码付款。
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScanRequest {
@@ -1456,21 +1430,8 @@ impl ScanRequest {
         fields
     }
 }
-/// Response of `scan`: 被扫支付：适用于PC端网站，WAP端网站。通过调用接口生成付款二维码链接，需将二维码链接转换成二维码图片供客户扫码付款。
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct ScanResponse {
-    /// 返回码
-    ///
-    /// Wire name `code`, at most 4 characters.
-    #[serde(rename = "code", deserialize_with = "::paygen::de::text")]
-    pub code: String,
-    /// 返回码描述
-    ///
-    /// Wire name `msg`, at most 64 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
-    pub msg: String,
-}
+/// Response of `scan`: 被扫支付：适用于PC端网站，WAP端网站。通过调用接口生成付款二维码链接，需将二维码链接转换成二维码图片供客户扫码付款。 The same shape as [`RefundResponse`], so the same type.
+pub type ScanResponse = RefundResponse;
 /// Request of `wxjspay`: 微信公众号支付：在微信内打开网页时，可以调用微信支付完成下单购买的流程。
 #[derive(Debug, Clone, PartialEq)]
 pub struct WxjspayRequest {
@@ -1572,21 +1533,8 @@ impl WxjspayRequest {
         fields
     }
 }
-/// Response of `wxjspay`: 微信公众号支付：在微信内打开网页时，可以调用微信支付完成下单购买的流程。
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct WxjspayResponse {
-    /// 返回码
-    ///
-    /// Wire name `code`, at most 4 characters.
-    #[serde(rename = "code", deserialize_with = "::paygen::de::text")]
-    pub code: String,
-    /// 返回码描述
-    ///
-    /// Wire name `msg`, at most 64 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
-    pub msg: String,
-}
+/// Response of `wxjspay`: 微信公众号支付：在微信内打开网页时，可以调用微信支付完成下单购买的流程。 The same shape as [`RefundResponse`], so the same type.
+pub type WxjspayResponse = RefundResponse;
 /// Notification `pay`: 交易完成后会向 notifyUrl（不能带参数）这个地址发起交易结果通知
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -1635,166 +1583,14 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for IndexRequestPayType {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundRequestPayType {
-    /// 微信 (`WECHAT`).
-    Wechat,
-    /// 支付宝 (`ALIPAY`).
-    Alipay,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundRequestPayType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Wechat => "WECHAT",
-            Self::Alipay => "ALIPAY",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "WECHAT" => Self::Wechat,
-            "ALIPAY" => Self::Alipay,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for RefundRequestPayType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundRequestPayType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum QueryRequestPayType {
-    /// 微信 (`WECHAT`).
-    Wechat,
-    /// 支付宝 (`ALIPAY`).
-    Alipay,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl QueryRequestPayType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Wechat => "WECHAT",
-            Self::Alipay => "ALIPAY",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "WECHAT" => Self::Wechat,
-            "ALIPAY" => Self::Alipay,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for QueryRequestPayType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for QueryRequestPayType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundQueryRequestPayType {
-    /// 微信 (`WECHAT`).
-    Wechat,
-    /// 支付宝 (`ALIPAY`).
-    Alipay,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundQueryRequestPayType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Wechat => "WECHAT",
-            Self::Alipay => "ALIPAY",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "WECHAT" => Self::Wechat,
-            "ALIPAY" => Self::Alipay,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for RefundQueryRequestPayType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundQueryRequestPayType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ScanRequestPayType {
-    /// 微信 (`WECHAT`).
-    Wechat,
-    /// 支付宝 (`ALIPAY`).
-    Alipay,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl ScanRequestPayType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Wechat => "WECHAT",
-            Self::Alipay => "ALIPAY",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "WECHAT" => Self::Wechat,
-            "ALIPAY" => Self::Alipay,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for ScanRequestPayType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for ScanRequestPayType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
+/// Documented values of `type`; values the document does not list are kept in `Unknown`. The same shape as [`IndexRequestPayType`], so the same type.
+pub type RefundRequestPayType = IndexRequestPayType;
+/// Documented values of `type`; values the document does not list are kept in `Unknown`. The same shape as [`IndexRequestPayType`], so the same type.
+pub type QueryRequestPayType = IndexRequestPayType;
+/// Documented values of `type`; values the document does not list are kept in `Unknown`. The same shape as [`IndexRequestPayType`], so the same type.
+pub type RefundQueryRequestPayType = IndexRequestPayType;
+/// Documented values of `type`; values the document does not list are kept in `Unknown`. The same shape as [`IndexRequestPayType`], so the same type.
+pub type ScanRequestPayType = IndexRequestPayType;
 /// Documented values of `type`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WxjspayRequestPayType {

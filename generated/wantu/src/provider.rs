@@ -4476,26 +4476,8 @@ impl WapRequest {
         fields
     }
 }
-/// Response of `wap`: WAP端支付
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct WapResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
-    pub return_msg: String,
-    /// 支付宝支付跳转页面链接
-    ///
-    /// Wire name `url`.
-    #[serde(rename = "url", deserialize_with = "::paygen::de::text")]
-    pub url: String,
-}
+/// Response of `wap`: WAP端支付 The same shape as [`WebResponse`], so the same type.
+pub type WapResponse = WebResponse;
 /// Request of `merchant_qrcode`: 获取商家二维码
 #[derive(Debug, Clone, PartialEq)]
 pub struct MerchantQrcodeRequest {
@@ -4700,78 +4682,10 @@ pub struct CancelResponse {
     #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
     pub return_msg: String,
 }
-/// Request of `close`: 关闭订单
-#[derive(Debug, Clone, PartialEq)]
-pub struct CloseRequest {
-    /// 支付方式 1:微信;2:支付宝
-    ///
-    /// Wire name `pay_channel`, at most 1 character.
-    pub pay_channel: PayChannel,
-    /// 商户系统内部的订单流水号
-    ///
-    /// Wire name `out_trade_no`, at most 32 characters.
-    pub out_trade_no: String,
-    /// 设备编号
-    ///
-    /// Wire name `device_sn`, at most 128 characters.
-    pub device_sn: Option<String>,
-}
-impl CloseRequest {
-    /// A request with its required fields; optional ones are set with `with_*`.
-    pub fn new(pay_channel: PayChannel, out_trade_no: impl Into<String>) -> Self {
-        Self {
-            pay_channel,
-            out_trade_no: out_trade_no.into(),
-            device_sn: None,
-        }
-    }
-    /// Sets `device_sn`.
-    pub fn with_device_sn(mut self, value: impl Into<String>) -> Self {
-        self.device_sn = Some(value.into());
-        self
-    }
-    /// The business fields in wire order, for the runtime to encode and sign.
-    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(3);
-        let value = &self.pay_channel;
-        fields
-            .push(
-                "pay_channel",
-                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
-            );
-        let value = &self.out_trade_no;
-        fields
-            .push(
-                "out_trade_no",
-                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
-            );
-        if let Some(value) = &self.device_sn {
-            fields
-                .push(
-                    "device_sn",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        fields
-    }
-}
-/// Response of `close`: 关闭订单
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct CloseResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
-    pub return_msg: String,
-}
+/// Request of `close`: 关闭订单 The same shape as [`CancelRequest`], so the same type.
+pub type CloseRequest = CancelRequest;
+/// Response of `close`: 关闭订单 The same shape as [`CancelResponse`], so the same type.
+pub type CloseResponse = CancelResponse;
 /// Notification `pay`: 订单结果异步通知（支付完成后POST到商户支付请求时传递的notify_url,同样的通知可能会多次发送）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]

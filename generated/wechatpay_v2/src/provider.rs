@@ -5614,46 +5614,8 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReturnCode {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ResultCode {
-    /// 业务成功 (`SUCCESS`).
-    Success,
-    /// 业务失败 (`FAIL`).
-    Fail,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl ResultCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "SUCCESS",
-            Self::Fail => "FAIL",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SUCCESS" => Self::Success,
-            "FAIL" => Self::Fail,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for ResultCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for ResultCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
+/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`ReturnCode`], so the same type.
+pub type ResultCode = ReturnCode;
 /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UnifiedorderResponseErrCode {
@@ -6610,47 +6572,8 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundStatus {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `refund_account`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundNotificationRefundAccount {
-    /// 可用余额退款/基本账户 (`REFUND_SOURCE_RECHARGE_FUNDS`).
-    RefundSourceRechargeFunds,
-    /// 未结算资金退款 (`REFUND_SOURCE_UNSETTLED_FUNDS`).
-    RefundSourceUnsettledFunds,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundNotificationRefundAccount {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RefundSourceRechargeFunds => "REFUND_SOURCE_RECHARGE_FUNDS",
-            Self::RefundSourceUnsettledFunds => "REFUND_SOURCE_UNSETTLED_FUNDS",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "REFUND_SOURCE_RECHARGE_FUNDS" => Self::RefundSourceRechargeFunds,
-            "REFUND_SOURCE_UNSETTLED_FUNDS" => Self::RefundSourceUnsettledFunds,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for RefundNotificationRefundAccount {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for RefundNotificationRefundAccount {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
+/// Documented values of `refund_account`; values the document does not list are kept in `Unknown`. The same shape as [`RefundAccount0`], so the same type.
+pub type RefundNotificationRefundAccount = RefundAccount0;
 /// Documented values of `refund_request_source`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RefundRequestSource {

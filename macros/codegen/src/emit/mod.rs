@@ -2,6 +2,7 @@
 //! prettyplease, by `paygen generate`.
 
 mod client;
+mod merge;
 pub mod tables;
 mod types;
 
@@ -84,7 +85,7 @@ pub fn provider_items(spec: &Spec) -> Result<TokenStream, EmitError> {
     for item in &names.enums {
         items.extend(emit_enum(&item.name, item.field, &item.variants));
     }
-    Ok(items)
+    Ok(merge::merge_equal_types(items))
 }
 
 fn tables_module(
