@@ -509,7 +509,7 @@ impl Planner {
             };
             let setter = ident(&format!("with_{}", rust.trim_start_matches("r#")))
                 .unwrap_or_else(placeholder);
-            let nested_text = format!("{parent}{}", camel(&rust));
+            let nested_text = nested_type_name(parent, field);
             let emitted = received
                 && !field.fields.is_empty()
                 && matches!(field.ty, FieldType::Object | FieldType::List);
@@ -519,7 +519,11 @@ impl Planner {
                     Claim {
                         text: nested_text.clone(),
                         what: format!("the type of `{wire}` in {context}"),
-                        origin: format!("{context}.{wire}"),
+                        // Every field of one shared type names the same struct.
+                        origin: match &field.shared {
+                            Some(shared) => format!("type {}", shared.rust_name),
+                            None => format!("{context}.{wire}"),
+                        },
                         at: &field.name,
                         hint: RUST_NAME,
                     },
@@ -617,6 +621,15 @@ fn attach(fields: &[Field], names: &mut [FieldNames], typed: &[(&Field, Ident)])
     }
 }
 
+/// The type of an object or list field's members: its shared type's name, else
+/// `<Parent><Field>`.
+fn nested_type_name(parent: &str, field: &Field) -> String {
+    match &field.shared {
+        Some(shared) if !field.fields.is_empty() => shared.rust_name.clone(),
+        _ => format!("{parent}{}", camel(&rust_field_name(field))),
+    }
+}
+
 /// What makes two code tables the same enum: the same values with the same names.
 fn values_key(field: &Field) -> Vec<(String, Option<String>)> {
     field
@@ -638,7 +651,7 @@ fn enum_names<'s>(
             if !field.values.is_empty() {
                 found.push((prefix.to_owned(), field));
             }
-            let nested = format!("{prefix}{}", camel(&rust_field_name(field)));
+            let nested = nested_type_name(prefix, field);
             walk(&nested, &field.fields, found);
         }
     }
@@ -649,6 +662,11 @@ fn enum_names<'s>(
     let mut taken: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
     let mut by_field = Vec::with_capacity(found.len());
     for (prefix, field) in &found {
+        // A shared code table is its own enum, named after the table.
+        if let Some(shared) = &field.shared {
+            by_field.push((*field, shared.rust_name.clone()));
+            continue;
+        }
         let short = camel(&rust_field_name(field));
         let same_name_same_values = found
             .iter()

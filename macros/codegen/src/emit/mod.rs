@@ -53,6 +53,7 @@ pub fn provider_items(spec: &Spec) -> Result<TokenStream, EmitError> {
     let mut items = TokenStream::new();
     items.extend(tables_module(spec, &provider, &names));
     items.extend(client::emit_client(spec, &names));
+    let mut emitted = std::collections::BTreeSet::new();
     for (op, op_names) in spec.operations.iter().zip(&names.operations) {
         let request_doc = format!("Request of `{}`: {}", op.name.value, op.summary.trim());
         let response_doc = format!("Response of `{}`: {}", op.name.value, op.summary.trim());
@@ -67,13 +68,21 @@ pub fn provider_items(spec: &Spec) -> Result<TokenStream, EmitError> {
             &response_doc,
             &op.response,
             &op_names.response_fields,
+            &mut emitted,
             &mut items,
         );
     }
     for (n, n_names) in spec.notifications.iter().zip(&names.notifications) {
         let name = &n_names.ty;
         let doc = format!("Notification `{}`: {}", n.name.value, n.summary.trim());
-        emit_received(name, &doc, &n.fields, &n_names.fields, &mut items);
+        emit_received(
+            name,
+            &doc,
+            &n.fields,
+            &n_names.fields,
+            &mut emitted,
+            &mut items,
+        );
         let ack = n.ack.as_str();
         items.extend(quote! {
             impl #name {

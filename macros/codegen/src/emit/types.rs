@@ -7,6 +7,7 @@ use crate::items::FieldNames;
 use crate::spec::model::{EnumValue, Field, FieldType};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
+use std::collections::BTreeSet;
 
 fn doc_lines(text: &str) -> TokenStream {
     let lines = text
@@ -42,10 +43,16 @@ pub fn emit_enum(name: &Ident, field: &Field, variants: &[Ident]) -> TokenStream
         };
         doc_lines(&text)
     });
-    let summary = one_line(&format!(
-        " Documented values of `{}`; values the document does not list are kept in `Unknown`.",
-        field.name.value
-    ));
+    let summary = match &field.shared {
+        Some(shared) if !shared.description.trim().is_empty() => one_line(&format!(
+            " {}; values the document does not list are kept in `Unknown`.",
+            shared.description.trim().trim_end_matches(['.', '。'])
+        )),
+        _ => one_line(&format!(
+            " Documented values of `{}`; values the document does not list are kept in `Unknown`.",
+            field.name.value
+        )),
+    };
     quote! {
         #[doc = #summary]
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -228,14 +235,27 @@ fn wire_value(field: &Field, is_enum: bool) -> TokenStream {
     }
 }
 
-/// Emits a received-message struct and its nested structs.
+/// The doc of a nested struct: its shared type's description, else `otherwise`.
+fn nested_doc(field: &Field, otherwise: &str) -> String {
+    match &field.shared {
+        Some(shared) if !shared.description.trim().is_empty() => shared.description.clone(),
+        _ => otherwise.to_owned(),
+    }
+}
+
+/// Emits a received-message struct and its nested structs; a nested struct already in
+/// `emitted` (a shared type) is not emitted again.
 pub fn emit_received(
     name: &Ident,
     doc: &str,
     fields: &[Field],
     names: &[FieldNames],
+    emitted: &mut BTreeSet<String>,
     out: &mut TokenStream,
 ) {
+    if !emitted.insert(name.to_string()) {
+        return;
+    }
     let mut members = Vec::new();
     for (field, names) in fields.iter().zip(names) {
         let rust = &names.member;
@@ -263,13 +283,27 @@ pub fn emit_received(
             ),
             (None, FieldType::Bool) => (quote!(bool), None, None),
             (None, FieldType::Object) if has_members => {
-                let nested_doc = format!("`{wire}` of {name}.");
-                emit_received(nested_name, &nested_doc, &field.fields, &names.fields, out);
+                let nested_doc = nested_doc(field, &format!("`{wire}` of {name}."));
+                emit_received(
+                    nested_name,
+                    &nested_doc,
+                    &field.fields,
+                    &names.fields,
+                    emitted,
+                    out,
+                );
                 (quote!(#nested_name), None, None)
             }
             (None, FieldType::List) if has_members => {
-                let nested_doc = format!("One item of `{wire}` of {name}.");
-                emit_received(nested_name, &nested_doc, &field.fields, &names.fields, out);
+                let nested_doc = nested_doc(field, &format!("One item of `{wire}` of {name}."));
+                emit_received(
+                    nested_name,
+                    &nested_doc,
+                    &field.fields,
+                    &names.fields,
+                    emitted,
+                    out,
+                );
                 (quote!(Vec<#nested_name>), None, None)
             }
             (None, _) => (quote!(::paygen::__private::serde_json::Value), None, None),

@@ -6,6 +6,7 @@
 //! keeps the position of any value wrapped in `Spanned` for validation errors.
 
 use super::model::Spec;
+use super::resolve::resolve;
 use super::validate::{validate, Problem};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -112,7 +113,7 @@ pub fn parse_str(text: &str, file: &str) -> Result<Spec, SpecErrors> {
     // Booleans are `true` or `false` only: YAML 1.1's `yes`/`no`/`on`/`off` would make
     // a typo or a Norwegian country code a silent `true`.
     let options = serde_saphyr::options! { strict_booleans: true };
-    let spec: Spec = serde_saphyr::from_str_with_options(text, options).map_err(|error| {
+    let mut spec: Spec = serde_saphyr::from_str_with_options(text, options).map_err(|error| {
         let (line, column) = error
             .location()
             .map(|l| (l.line(), l.column()))
@@ -131,7 +132,8 @@ pub fn parse_str(text: &str, file: &str) -> Result<Spec, SpecErrors> {
             message,
         }])
     })?;
-    let problems = validate(&spec);
+    let mut problems = resolve(&mut spec);
+    problems.extend(validate(&spec));
     if problems.is_empty() {
         Ok(spec)
     } else {

@@ -2,6 +2,7 @@
 
 pub mod load;
 pub mod model;
+pub mod resolve;
 pub mod validate;
 
 pub use load::{decode_text, load_file, parse_str, LoadedSpec, SpecError, SpecErrors};

@@ -33,6 +33,14 @@ pub struct Spec {
     pub signatures: Vec<SignatureRecipe>,
     /// How requests are built and responses read, for every operation.
     pub protocol: Protocol,
+    /// Code tables that fields share (`ref: <name>`): one Rust enum each, named after
+    /// the table, whatever else the spec holds.
+    #[serde(default)]
+    pub codes: Vec<CodeTable>,
+    /// Object shapes that fields share (`ref: <name>`): one Rust struct each, named
+    /// after the shape.
+    #[serde(default)]
+    pub types: Vec<SharedType>,
     /// The provider's endpoints.
     pub operations: Vec<Operation>,
     /// Asynchronous notifications the provider sends to the merchant.
@@ -696,8 +704,42 @@ pub struct Operation {
     pub examples: Vec<Example>,
 }
 
-/// A field of a message.
+/// A code table of the document, shared by the fields that name it with `ref:`.
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeTable {
+    /// The table's name (`return_codes`); the enum is its CamelCase (`ReturnCodes`).
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// The enum's name when the CamelCase of `name` is not a good one.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// Where the document gives it, and what it lists.
+    #[serde(default)]
+    pub description: String,
+    /// The documented codes, with their outcomes on response codes.
+    pub values: Vec<EnumValue>,
+}
+
+/// An object shape of the document, shared by the object and list fields that name it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedType {
+    /// The shape's name (`fund_bill`); the struct is its CamelCase (`FundBill`).
+    #[schemars(with = "String")]
+    pub name: Name,
+    /// The struct's name when the CamelCase of `name` is not a good one.
+    #[serde(default)]
+    pub rust_name: Option<String>,
+    /// What it is, from the document.
+    #[serde(default)]
+    pub description: String,
+    /// Its fields.
+    pub fields: Vec<Field>,
+}
+
+/// A field of a message.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// Wire name, exactly as the document writes it.
@@ -727,6 +769,24 @@ pub struct Field {
     /// For `object` and `list`: the fields of the object or of each item.
     #[serde(default)]
     pub fields: Vec<Field>,
+    /// A shared code table (`codes:`) for a code field, or a shared shape (`types:`)
+    /// for an object or list field, in place of `values` or `fields`.
+    #[serde(default, rename = "ref")]
+    #[schemars(with = "Option<String>")]
+    pub reference: Option<Name>,
+    /// The shared table or shape, once `ref` is resolved.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub shared: Option<Shared>,
+}
+
+/// What a resolved `ref:` names: the Rust item it shares and the document's words on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shared {
+    /// The enum's or struct's name.
+    pub rust_name: String,
+    /// The table's or shape's description.
+    pub description: String,
 }
 
 /// A field's type.
@@ -752,7 +812,7 @@ pub enum FieldType {
 }
 
 /// One documented value of a code or choice field.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnumValue {
     /// The value on the wire.

@@ -1,0 +1,144 @@
+//! `codes:`, `types:` and `ref:`: one document table is one Rust type, named after the
+//! table; mistakes in references are positioned errors.
+
+use paygen_codegen::{parse_str, provider_items};
+
+const BASE: &str = include_str!("../../../tests/tests/ui/specs/base.yaml");
+
+/// `BASE` with shared tables, two operations whose replies share a code table and an
+/// object shape, and `extra` appended to the second operation's response.
+fn spec(extra: &str) -> String {
+    let shared = r#"codes:
+  - name: result_codes
+    description: 附录 result codes
+    values:
+      - { value: "0", rust_name: Ok, description: 成功, outcome: success }
+      - { value: "9", rust_name: Pending, description: 处理中, outcome: in_progress }
+types:
+  - name: goods
+    description: One line of the order
+    fields:
+      - { name: sku, type: string, required: true }
+      - { name: state, type: string, ref: result_codes }
+operations:
+  - name: query
+    summary: Query
+    path: /query
+    request: []
+    response:
+      - { name: code, type: string, required: true, ref: result_codes }
+      - { name: lines, type: list, ref: goods }
+"#;
+    let text = BASE.replacen("operations:\n", shared, 1);
+    let text = text.replacen(
+        "      - { name: code, type: string, required: true }\n",
+        &format!("      - {{ name: code, type: string, required: true, ref: result_codes }}\n      - {{ name: basket, type: object, ref: goods }}\n{extra}"),
+        1,
+    );
+    text
+}
+
+fn errors(text: &str) -> Vec<String> {
+    match parse_str(text, "x.yaml") {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .0
+            .iter()
+            .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
+            .collect(),
+    }
+}
+
+#[test]
+fn a_shared_table_and_shape_are_one_enum_and_one_struct_named_after_them() {
+    let parsed = parse_str(&spec(""), "x.yaml").unwrap();
+    let code = provider_items(&parsed).unwrap().to_string();
+    assert_eq!(code.matches("pub enum ResultCodes").count(), 1, "{code}");
+    assert_eq!(code.matches("pub struct Goods").count(), 1, "{code}");
+    // Both operations' `code` and the shape's `state` are that enum; the list and the
+    // object are that struct.
+    assert!(code.contains("pub code : ResultCodes"), "{code}");
+    assert!(
+        code.contains("pub state : Option < ResultCodes >"),
+        "{code}"
+    );
+    assert!(
+        code.contains("pub lines : Option < Vec < Goods > >"),
+        "{code}"
+    );
+    assert!(code.contains("pub basket : Option < Goods >"), "{code}");
+    assert!(
+        code.contains("附录 result codes"),
+        "the table's description documents the enum"
+    );
+    // The table's outcomes reach the protocol tables.
+    let provider = paygen_codegen::lower(&parsed);
+    let pay = &provider.operations[0];
+    assert!(pay
+        .codes
+        .iter()
+        .any(|c| c.value == "9" && c.outcome == paygen_protocol::CodeOutcome::InProgress));
+}
+
+#[test]
+fn reference_mistakes_are_positioned_errors() {
+    let text = spec("").replacen("ref: goods }", "ref: good }", 1);
+    let found = errors(&text);
+    assert!(
+        found.iter().any(|e| e.ends_with(
+            "`ref` names `good`, which is neither a code table (`codes:`) nor a type (`types:`)"
+        )),
+        "{found:?}"
+    );
+    let text = spec("").replacen(
+        "{ name: lines, type: list, ref: goods }",
+        "{ name: lines, type: list, ref: result_codes }",
+        1,
+    );
+    assert!(
+        errors(&text)
+            .iter()
+            .any(|e| e
+                .contains("`result_codes` is a code table; an object or list field needs a type")),
+        "{:?}",
+        errors(&text)
+    );
+    let text = spec("").replacen(
+        "ref: result_codes }\n      - { name: basket",
+        "ref: result_codes, values: [ { value: \"1\" } ] }\n      - { name: basket",
+        1,
+    );
+    assert!(
+        errors(&text).iter().any(|e| e
+            .contains("takes its values from code table `result_codes`; remove its own `values`")),
+        "{:?}",
+        errors(&text)
+    );
+    let text = spec("").replacen("types:\n", "types:\n  - { name: unused, fields: [] }\n", 1);
+    let found = errors(&text);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (position, message) = found[0].split_once(": ").unwrap();
+    assert_eq!(
+        message,
+        "type `unused` is not used by any field (`ref: unused`)"
+    );
+    let line: usize = position.split(':').next().unwrap().parse().unwrap();
+    assert_eq!(
+        text.lines().nth(line - 1),
+        Some("  - { name: unused, fields: [] }")
+    );
+}
+
+#[test]
+fn a_type_that_contains_itself_is_an_error_not_a_hang() {
+    let text = spec("").replacen(
+        "      - { name: state, type: string, ref: result_codes }\n",
+        "      - { name: state, type: string, ref: result_codes }\n      - { name: parts, type: list, ref: goods }\n",
+        1,
+    );
+    let found = errors(&text);
+    assert!(
+        found.iter().any(|e| e.contains("a type contains itself")),
+        "{found:?}"
+    );
+}
