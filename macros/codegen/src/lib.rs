@@ -4,12 +4,18 @@
 //! `spec` parses and validates a YAML spec (errors carry file, line and column),
 //! `lower` turns it into the protocol IR the runtime reads, `emit` writes Rust tokens,
 //! `generate` formats them into committed crates.
+//!
+//! Feature `generate` (default) adds the build step: prettyplease formatting, crate
+//! files and the spec's JSON Schema. The proc-macro builds without it, so a macro
+//! user's build does not compile schemars or prettyplease.
 
 pub mod emit;
+#[cfg(feature = "generate")]
 pub mod generate;
 pub mod items;
 pub mod lower;
 pub mod names;
+#[cfg(feature = "generate")]
 pub mod schema;
 pub mod spec;
 

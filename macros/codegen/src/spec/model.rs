@@ -4,6 +4,7 @@
 //! the references themselves, are [`Name`]s: they keep their position in the file so
 //! that validation errors can point at the line and column.
 
+#[cfg(feature = "generate")]
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
@@ -12,11 +13,12 @@ use serde_saphyr::Spanned;
 pub type Name = Spanned<String>;
 
 /// One payment provider: its environments, credentials, wire protocol and operations.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// The provider's spec name (`tiantapay`, `mct1`, ...): crate `paygen-<name>`.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// The provider's own name for itself, e.g. `微客支付`.
     pub title: String,
@@ -60,22 +62,24 @@ fn default_utc_offset() -> String {
 }
 
 /// A named base URL, e.g. `sandbox` or `production`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
     /// The environment's name, used by `--env` and `Environment::<Name>`.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// Base URL without a trailing slash.
     pub base_url: String,
 }
 
 /// A credential the merchant holds.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Credential {
     /// The document's name for it (`key`, `open_key`, `terminal_sn`...).
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// Secrets are redacted in Debug, Display, logs and errors.
     #[serde(default)]
@@ -86,11 +90,12 @@ pub struct Credential {
 }
 
 /// How one signature is computed: input, key placement, digest chain.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignatureRecipe {
     /// The recipe's name, referred to by envelopes.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// What is signed.
     pub input: SignInput,
@@ -113,7 +118,8 @@ pub struct SignatureRecipe {
 }
 
 /// What a signature is computed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SignInput {
     /// The canonical `k=v&...` string of the envelope's top-level fields.
@@ -130,7 +136,8 @@ pub enum SignInput {
 }
 
 /// The canonical string's rules.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Canonical {
     /// Wire names left out of the string (the signature field itself).
@@ -151,7 +158,7 @@ pub struct Canonical {
     /// The document's field order; only these fields are signed. Absent: every field,
     /// sorted by name.
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
     pub order: Vec<Name>,
     /// How each value is written: `raw` (default), `form` or `percent` URL-encoding.
     #[serde(default)]
@@ -159,7 +166,8 @@ pub struct Canonical {
 }
 
 /// The shape of a canonical string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CanonicalForm {
     /// `name=value` pairs.
@@ -170,7 +178,8 @@ pub enum CanonicalForm {
 }
 
 /// How a value is written into a canonical string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ValueEncoding {
     /// As it is.
@@ -193,7 +202,8 @@ fn default_join() -> String {
 }
 
 /// A string to sign made of named parts of the request.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TemplateSpec {
     /// The parts, in order.
@@ -207,7 +217,8 @@ pub struct TemplateSpec {
 }
 
 /// One part of a template string to sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum TemplatePart {
     /// The HTTP method.
@@ -223,11 +234,12 @@ pub enum TemplatePart {
 }
 
 /// The signing secret and where it goes.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct KeyPlacement {
     /// The credential that is the secret.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub credential: Name,
     /// How it is added to the string to sign; absent when it is only an HMAC or RSA key.
     #[serde(default)]
@@ -235,16 +247,18 @@ pub struct KeyPlacement {
 }
 
 /// The credential that verifies received RSA signatures.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyKey {
     /// The provider's public key credential (PEM or bare base64).
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub credential: Name,
 }
 
 /// How the key is added to the string to sign.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum KeyPlace {
     /// Appended after this prefix: `""` appends the key raw, `"&key="` as a pair.
@@ -254,11 +268,12 @@ pub enum KeyPlace {
 }
 
 /// One step of the chain.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DigestStep {
     /// The hash function, HMAC or RSA signature.
-    #[schemars(with = "DigestAlgorithm")]
+    #[cfg_attr(feature = "generate", schemars(with = "DigestAlgorithm"))]
     pub algorithm: Spanned<DigestAlgorithm>,
     /// Case of the hex text this step produces.
     #[serde(default)]
@@ -269,7 +284,8 @@ pub struct DigestStep {
 }
 
 /// A supported hash function, HMAC or signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DigestAlgorithm {
     /// MD5, 16 bytes.
@@ -295,7 +311,8 @@ pub enum DigestAlgorithm {
 }
 
 /// Hex letter case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HexCase {
     /// `0-9a-f`.
@@ -305,7 +322,8 @@ pub enum HexCase {
 }
 
 /// The envelopes of every operation, per direction.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Protocol {
     /// How requests are encoded and signed.
@@ -315,7 +333,8 @@ pub struct Protocol {
 }
 
 /// The body format of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BodyFormat {
     /// A JSON object (`application/json`).
@@ -332,7 +351,8 @@ pub enum BodyFormat {
 }
 
 /// Where the business fields travel.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Payload {
     /// Business fields are top-level fields of the body (the default).
@@ -343,7 +363,8 @@ pub enum Payload {
 }
 
 /// A payload carried as one encoded field.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PayloadField {
     /// The field's wire name (`req`, `resp`, `data`).
@@ -352,7 +373,7 @@ pub struct PayloadField {
     pub encoding: PayloadEncoding,
     /// The credential used as cipher key (for `aes256_ecb_hex`).
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     pub key: Option<Name>,
     /// Hex case of the ciphertext (for `aes256_ecb_hex`).
     #[serde(default)]
@@ -370,7 +391,8 @@ pub struct PayloadField {
 }
 
 /// How a cipher key is made from its credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KeyDerivation {
     /// The credential's bytes are the key.
@@ -381,7 +403,8 @@ pub enum KeyDerivation {
 }
 
 /// The format of a payload's document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum InnerFormat {
     /// A JSON object.
@@ -392,7 +415,8 @@ pub enum InnerFormat {
 }
 
 /// An encoding of the payload's JSON text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PayloadEncoding {
     /// Standard base64 with padding.
@@ -406,7 +430,8 @@ pub enum PayloadEncoding {
 }
 
 /// How requests are built.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RequestEnvelope {
     /// HTTP method for every operation unless it says otherwise.
@@ -428,11 +453,12 @@ pub struct RequestEnvelope {
 }
 
 /// A constant request header.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ConstantHeader {
     /// Header name (an HTTP token).
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// Header value (one line).
     pub value: String,
@@ -443,11 +469,12 @@ fn default_method() -> String {
 }
 
 /// A field added to every request.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CommonField {
     /// Wire name.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// Where its value comes from.
     pub value: ValueSource,
@@ -464,11 +491,12 @@ pub struct CommonField {
 }
 
 /// Where a common field's value comes from.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum ValueSource {
     /// A credential's value.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     Credential(Name),
     /// A fixed text.
     Constant(String),
@@ -479,7 +507,8 @@ pub enum ValueSource {
 }
 
 /// A clock value's format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ClockFormat {
     /// Unix seconds.
@@ -493,11 +522,12 @@ pub enum ClockFormat {
 }
 
 /// How a request is signed and where the signature goes.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RequestSignature {
     /// The recipe.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub recipe: Name,
     /// The recipe chosen by a credential's value instead (WeChat Pay v2's `sign_type`);
     /// `recipe` must be one of its recipes.
@@ -509,19 +539,24 @@ pub struct RequestSignature {
 
 /// A recipe chosen by the value of a credential: the credential is then required and
 /// its value must be one of `recipes`' keys; there is no fallback.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecipeChoice {
     /// The credential whose value chooses.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub credential: Name,
     /// Credential value → recipe name.
-    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "std::collections::BTreeMap<String, String>")
+    )]
     pub recipes: std::collections::BTreeMap<String, Name>,
 }
 
 /// Where a signature is written.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum SignatureOutput {
     /// A top-level field of this name, after all others.
@@ -531,18 +566,20 @@ pub enum SignatureOutput {
 }
 
 /// A header carrying the signature.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HeaderOutput {
     /// Header name.
     pub name: String,
     /// Value template: `{signature}` and `{<credential>}` are replaced.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub template: Name,
 }
 
 /// How responses are read.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResponseEnvelope {
     /// Body format.
@@ -562,11 +599,12 @@ pub struct ResponseEnvelope {
 }
 
 /// How a received signature is checked.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Verification {
     /// The recipe, run over the raw received values.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub recipe: Name,
     /// The recipe chosen by a credential's value instead (WeChat Pay v2's `sign_type`);
     /// `recipe` must be one of its recipes.
@@ -598,7 +636,8 @@ pub struct Verification {
 }
 
 /// A shape of reply that a provider sends unsigned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnsignedErrorReply {
     /// The signature field is present and empty.
@@ -610,7 +649,8 @@ pub enum UnsignedErrorReply {
 }
 
 /// The fate of a received field outside the signed set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnsignedFields {
     /// The message is rejected.
@@ -621,7 +661,8 @@ pub enum UnsignedFields {
 }
 
 /// A freshness window over a signed timestamp.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Freshness {
     /// The timestamp field's wire name.
@@ -638,7 +679,8 @@ fn default_freshness_format() -> ClockFormat {
 }
 
 /// Which response values mean success.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SuccessRule {
     /// Path of the code field in the decoded message, `a.b` for nested objects.
@@ -654,11 +696,12 @@ pub struct SuccessRule {
 }
 
 /// One endpoint.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Operation {
     /// snake_case name from the URL path (`payorder`, `create_qrcode`).
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// One line on what it does, from the document.
     pub summary: String,
@@ -682,12 +725,12 @@ pub struct Operation {
     /// The response member holding this operation's business fields, instead of the
     /// envelope's `members` templates.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     pub response_member: Option<Name>,
     /// Groups of request fields of which at least one must be given
     /// (e.g. `[[queryid, orderid]]` for "queryid 和 orderid 至少传一个").
     #[serde(default)]
-    #[schemars(with = "Vec<Vec<String>>")]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<Vec<String>>"))]
     pub one_of: Vec<Vec<Name>>,
     /// Business request fields, in wire order.
     pub request: Vec<Field>,
@@ -705,11 +748,12 @@ pub struct Operation {
 }
 
 /// A code table of the document, shared by the fields that name it with `ref:`.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CodeTable {
     /// The table's name (`return_codes`); the enum is its CamelCase (`ReturnCodes`).
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// The enum's name when the CamelCase of `name` is not a good one.
     #[serde(default)]
@@ -722,11 +766,12 @@ pub struct CodeTable {
 }
 
 /// An object shape of the document, shared by the object and list fields that name it.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SharedType {
     /// The shape's name (`fund_bill`); the struct is its CamelCase (`FundBill`).
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// The struct's name when the CamelCase of `name` is not a good one.
     #[serde(default)]
@@ -739,11 +784,12 @@ pub struct SharedType {
 }
 
 /// A field of a message.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// Wire name, exactly as the document writes it.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// Rust field name when the wire name is not a good one.
     #[serde(default)]
@@ -772,11 +818,11 @@ pub struct Field {
     /// A shared code table (`codes:`) for a code field, or a shared shape (`types:`)
     /// for an object or list field, in place of `values` or `fields`.
     #[serde(default, rename = "ref")]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     pub reference: Option<Name>,
     /// The shared table or shape, once `ref` is resolved.
     #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "generate", schemars(skip))]
     pub shared: Option<Shared>,
 }
 
@@ -790,7 +836,8 @@ pub struct Shared {
 }
 
 /// A field's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
     /// Text.
@@ -812,7 +859,8 @@ pub enum FieldType {
 }
 
 /// One documented value of a code or choice field.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EnumValue {
     /// The value on the wire.
@@ -831,7 +879,8 @@ pub struct EnumValue {
 }
 
 /// What a documented code means for the operation's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CodeOutcome {
     /// The operation succeeded.
@@ -847,11 +896,12 @@ pub enum CodeOutcome {
 }
 
 /// A notification the provider sends to the merchant's URL.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Notification {
     /// The notification's name (`pay`, `refund`).
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
     /// One line on when it is sent.
     pub summary: String,
@@ -868,7 +918,7 @@ pub struct Notification {
     /// were seen before is a redelivery. Default: the spec's nonce field, else every
     /// verified field.
     #[serde(default)]
-    #[schemars(with = "Vec<String>")]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
     pub event_key: Vec<Name>,
     /// Fields of the decoded notification.
     pub fields: Vec<Field>,
@@ -878,7 +928,8 @@ pub struct Notification {
 }
 
 /// A documented example.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Example {
     /// Short name, unique within the operation.
@@ -911,7 +962,8 @@ pub struct Example {
 
 /// How the sandbox plays the provider (`paygen serve`): its error replies and the role
 /// of each operation in the order lifecycle.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Sandbox {
     /// The reply for each kind of refusal; `signature` and `parameter` are required.
@@ -926,7 +978,8 @@ pub struct Sandbox {
 }
 
 /// A refusal the sandbox can answer with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SandboxErrorKind {
     /// The request's signature is missing or wrong.
@@ -946,7 +999,8 @@ pub enum SandboxErrorKind {
 }
 
 /// One reply: fields by dotted response path, written as given.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SandboxReply {
     /// Response fields by dotted path (`errcode`, `biz_response.result_code`); a YAML
@@ -961,24 +1015,25 @@ pub struct SandboxReply {
 }
 
 /// An operation's role in the order lifecycle and the wire names it uses.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SandboxOperation {
     /// The operation's name.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub operation: Name,
     /// What it does to an order.
     pub role: SandboxRole,
     /// Request field holding the merchant's order number.
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub order_no: Option<Name>,
     /// Request field holding the amount (`pay`, `precreate`).
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub amount: Option<Name>,
     /// Request field holding the refund amount (`refund`).
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub refund_amount: Option<Name>,
     /// Response path of the order status, and the document's value for each state.
@@ -1000,7 +1055,8 @@ pub struct SandboxOperation {
 }
 
 /// A role in the order lifecycle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SandboxRole {
     /// Creates an order and takes the payment (barcode): paid, failed or in progress.
@@ -1018,7 +1074,8 @@ pub enum SandboxRole {
 }
 
 /// Where an operation's reply carries the order status, and the document's values.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SandboxStatus {
     /// Dotted response path (`data.status`, `biz_response.data.order_status`).
@@ -1028,7 +1085,8 @@ pub struct SandboxStatus {
 }
 
 /// A state of an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SandboxState {
     /// Created, not paid (or payment in progress).
