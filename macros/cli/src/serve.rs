@@ -30,6 +30,9 @@ pub struct Args {
     /// A spec served besides those in specs/; repeatable.
     #[arg(long = "spec")]
     pub specs: Vec<PathBuf>,
+    /// Divides every notification retry delay of the documented schedules.
+    #[arg(long, default_value_t = 1)]
+    pub notify_speedup: u32,
 }
 
 /// Runs the sandbox until the process is stopped.
@@ -50,6 +53,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         specs,
         credentials,
         log: true,
+        notify_speedup: args.notify_speedup,
         ..SandboxConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

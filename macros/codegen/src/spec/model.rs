@@ -852,6 +852,38 @@ pub struct Sandbox {
     /// Operations with a role in the order lifecycle; others answer with a filled reply.
     #[serde(default)]
     pub operations: Vec<SandboxOperation>,
+    /// Notifications the sandbox delivers to the order's notify URL, and when.
+    #[serde(default)]
+    pub notifications: Vec<SandboxNotification>,
+}
+
+/// A notification the sandbox signs and delivers when an order reaches a state.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SandboxNotification {
+    /// The spec's notification.
+    #[schemars(with = "String")]
+    pub notification: Name,
+    /// The event that sends it.
+    pub on: SandboxEvent,
+    /// Notification fields written as given, by name (e.g. the success status).
+    #[serde(default)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Seconds to wait before each redelivery while the acknowledgement is not the
+    /// documented one; after the last, delivery stops.
+    pub retry_seconds: Vec<u64>,
+    /// Where the document gives the schedule, or why this one was chosen.
+    pub source: String,
+}
+
+/// What happened to an order, for a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxEvent {
+    /// The order became paid.
+    Paid,
+    /// A refund succeeded (in part or in full).
+    Refunded,
 }
 
 /// A refusal the sandbox can answer with.
@@ -926,6 +958,11 @@ pub struct SandboxOperation {
     /// Response fields written instead while the payment is in progress.
     #[serde(default)]
     pub in_progress: serde_json::Map<String, serde_json::Value>,
+    /// Request field holding the URL notifications about this order go to (`pay`,
+    /// `precreate`; `refund` for the refund's own notification).
+    #[schemars(with = "Option<String>")]
+    #[serde(default)]
+    pub notify_url: Option<Name>,
 }
 
 /// A role in the order lifecycle.
