@@ -237,7 +237,17 @@ fn reply_fields(
         } else {
             order.state
         };
-        match status.values.get(&state) {
+        // A refunded order was paid: documents without a refund state keep reporting
+        // the payment (wantu's SUCCESS, mct1's 1).
+        let value = status.values.get(&state).or_else(|| {
+            matches!(
+                state,
+                SandboxState::Refunded | SandboxState::PartiallyRefunded
+            )
+            .then(|| status.values.get(&SandboxState::Paid))
+            .flatten()
+        });
+        match value {
             Some(value) => set_path(
                 table,
                 &mut fields,
@@ -268,7 +278,8 @@ fn reply_fields(
     fields
 }
 
-/// Puts a filled value at `path`, creating the objects on the way.
+/// Puts a filled value at `path` (the field's first documented value, when required),
+/// creating the objects on the way.
 fn remove_null(fields: &mut Map<String, Value>, path: &str, table: &[paygen::protocol::FieldDef]) {
     let mut defs = table;
     let mut current = fields;
@@ -284,10 +295,18 @@ fn remove_null(fields: &mut Map<String, Value>, path: &str, table: &[paygen::pro
             }
             return;
         }
-        let Some(Value::Object(inner)) = current.get_mut(part) else {
+        defs = def.map(|d| d.fields.as_ref()).unwrap_or(&[]);
+        // An optional object nobody filled yet: it holds the status, so it is written.
+        let slot = current
+            .entry(part.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        let Value::Object(inner) = slot else {
             return;
         };
-        defs = def.map(|d| d.fields.as_ref()).unwrap_or(&[]);
+        fill(defs, inner);
         current = inner;
     }
 }

@@ -989,7 +989,8 @@ pub enum SandboxRole {
 pub struct SandboxStatus {
     /// Dotted response path (`data.status`, `biz_response.data.order_status`).
     pub field: String,
-    /// The value for each state the document names; a state without one keeps `paid`'s.
+    /// The value for each state the document names; `refunded` and `partially_refunded`
+    /// without one report `paid`'s, other states without one keep the filled value.
     pub values: std::collections::BTreeMap<SandboxState, String>,
 }
 
