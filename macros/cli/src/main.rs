@@ -2,6 +2,7 @@
 //! notifications, describe specs. Exit code 2 for bad input, 1 for a failed check.
 
 mod check;
+mod demo;
 mod describe;
 mod generate;
 mod input;
@@ -23,6 +24,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Start the sandbox and run a payment's lifecycle against every provider: pay,
+    /// notification, query, refund, cancel or close, each verified.
+    Demo,
     /// Write generated/<name>/ for every spec in specs/ and specs/schema.json.
     Generate {
         /// Change nothing; exit 1 if any generated file is stale.
@@ -111,6 +115,7 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Demo => demo::run(),
         Command::Generate { check } => generate::run(check),
         Command::Request(args) => request::run(&args),
         Command::VerifyResponse {

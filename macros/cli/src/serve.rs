@@ -10,12 +10,15 @@ use std::path::PathBuf;
 /// Defaults, listed in `paygen serve --help` and the README.
 pub const DEFAULTS: &str = "Default credentials: the document's sample where it gives one \
 (mct1: open_id 87f46f5db1b65f0ac195285f49ee6958, open_key 0828e83720fdbe3685a7b94214af04f9; \
-tiantapay: user_token 123456, key C3226F16BE), otherwise `sandbox-<credential>` padded with 0 \
-to 32 characters (wantu key: sandbox-key000000000000000000000, shouqianba terminal_key: \
+tiantapay: user_token 123456, key C3226F16BE; wechatpay_v2: appid wx2421b1c4370ec43b, mch_id \
+10000100), a recipe-choosing credential the value of the spec's recipe (wechatpay_v2 sign_type: \
+HMAC-SHA256), otherwise `sandbox-<credential>` padded with 0 to 32 characters (wantu key: sandbox-key000000000000000000000, shouqianba terminal_key: \
 sandbox-terminal_key000000000000). Magic amounts (分, last two digits): 01 pay fails, \
 02 in progress until the 2nd query, 03 paid but the connection drops, 04 reply 1500 ms late, \
 05 reply signature altered. Admin: POST /_sandbox/scenario {\"tamper_responses\":N} \
-{\"delay_ms\":D} {\"pay\":{\"provider\":P,\"order_no\":O}}.";
+{\"delay_ms\":D} {\"pay\":{\"provider\":P,\"order_no\":O}}. Notifications go to the pay \
+request's notify URL, redelivered on the spec's retry_seconds (divided by --notify-speedup) until \
+the documented ack.";
 
 /// Arguments of `paygen serve`.
 #[derive(Debug, clap::Args)]
@@ -30,6 +33,9 @@ pub struct Args {
     /// A spec served besides those in specs/; repeatable.
     #[arg(long = "spec")]
     pub specs: Vec<PathBuf>,
+    /// Divides every notification retry delay of the documented schedules.
+    #[arg(long, default_value_t = 1)]
+    pub notify_speedup: u32,
 }
 
 /// Runs the sandbox until the process is stopped.
@@ -50,6 +56,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         specs,
         credentials,
         log: true,
+        notify_speedup: args.notify_speedup,
         ..SandboxConfig::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -729,3 +729,61 @@ fn request_nonce_pins_nonces_and_numbers_keep_their_text() {
         "{body}"
     );
 }
+
+#[test]
+fn demo_runs_every_lifecycle_offline_and_verifies_each_notification() {
+    let started = std::time::Instant::now();
+    let output = paygen(&["demo"]);
+    let elapsed = started.elapsed();
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}\n{}", stderr(&output));
+    assert!(
+        out.starts_with("sandbox listening on http://127.0.0.1:"),
+        "{out}"
+    );
+    // Not a terminal: no colour codes.
+    assert!(!out.contains('\x1b'), "{out}");
+    assert!(!out.contains("FAIL"), "{out}");
+    let step = |provider: &str, step: &str, operation: &str| {
+        out.lines().any(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            l.starts_with(provider)
+                && l.contains(step)
+                && words.contains(&operation)
+                && words.contains(&"ok")
+        })
+    };
+    for (provider, pay) in [
+        ("mct1", "payorder"),
+        ("mpgateway", "mpgateway"),
+        ("shouqianba", "pay"),
+        ("tiantapay", "index"),
+        ("wantu", "pospay"),
+        ("wechatpay_v2", "unifiedorder"),
+    ] {
+        assert!(step(provider, "p", pay), "{provider} {pay}: {out}");
+    }
+    for (provider, query) in [("mct1", "paystatus"), ("wechatpay_v2", "orderquery")] {
+        assert!(step(provider, "query", query), "{provider}: {out}");
+    }
+    assert!(step("wantu", "refund", "refund"), "{out}");
+    assert!(step("wantu", "close", "close"), "{out}");
+    assert!(step("mct1", "cancel", "paycancel"), "{out}");
+    for provider in ["mct1", "mpgateway", "wantu", "wechatpay_v2"] {
+        assert!(
+            out.lines().any(|l| l.starts_with(provider)
+                && l.contains("notify pay")
+                && l.contains("signature verified")),
+            "{provider}: {out}"
+        );
+    }
+    assert!(out.contains("12.88 元"), "{out}");
+    assert!(out.contains("5.00 元 of 12.88 元 back"), "{out}");
+    assert!(out.contains("status PARTIAL_REFUNDED"), "{out}");
+    assert!(out.contains("alipay") && out.contains("skipped"), "{out}");
+    assert!(
+        out.contains("6 providers, ") && out.contains(" steps, all passed in "),
+        "{out}"
+    );
+    assert!(elapsed < std::time::Duration::from_secs(20), "{elapsed:?}");
+}

@@ -298,3 +298,38 @@ fn a_recipe_chosen_by_a_credential_names_known_things() {
         ]
     );
 }
+
+#[test]
+fn sandbox_notifications_name_known_things() {
+    let sandbox = r#"      - { name: code, type: string, required: true }
+notifications:
+  - name: paid
+    summary: Paid
+    body: json
+    signature: { recipe: md5_upper, field: sign }
+    ack: ok
+    fields:
+      - { name: order, type: string, required: true }
+sandbox:
+  errors:
+    signature: { reply: { code: "1" }, source: chosen }
+    parameter: { reply: { code: "2" }, source: chosen }
+  operations:
+    - { operation: pay, role: pay, order_no: amount, amount: amount, notify_url: url }
+  notifications:
+    - { notification: payed, on: paid, retry_seconds: [1], source: chosen }
+    - { notification: paid, on: paid, fields: { state: "1" }, retry_seconds: [], source: chosen }
+"#;
+    let errors = errors_after(
+        "      - { name: code, type: string, required: true }\n",
+        sandbox,
+    );
+    assert_eq!(
+        errors,
+        [
+            "53:82: sandbox `notify_url` names request field `url`, which `pay` does not have",
+            "55:23: sandbox names notification `payed`, which is not defined",
+            "56:23: sandbox notification field `state` is not a field of notification `paid`",
+        ]
+    );
+}

@@ -21,6 +21,12 @@ pub struct SandboxConfig {
     pub slow_ms: u64,
     /// Print one line per request on stdout (never a body or a credential).
     pub log: bool,
+    /// At most this many notifications are being delivered at once; more are dropped
+    /// (default 1000).
+    pub max_pending_notifications: usize,
+    /// Divides every notification retry delay, so tests need not wait the provider's
+    /// minutes (default 1: the documented schedule; 1000 turns 15 s into 15 ms).
+    pub notify_speedup: u32,
 }
 
 impl Default for SandboxConfig {
@@ -33,6 +39,8 @@ impl Default for SandboxConfig {
             in_progress_queries: 2,
             slow_ms: 1500,
             log: false,
+            max_pending_notifications: 1000,
+            notify_speedup: 1,
         }
     }
 }

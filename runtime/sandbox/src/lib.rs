@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod lifecycle;
+pub mod notify;
 pub mod providers;
 pub mod reply;
 pub mod routes;
@@ -13,11 +14,12 @@ pub mod scenarios;
 pub mod store;
 
 pub use config::SandboxConfig;
+pub use notify::{Delivery, Notifier};
 pub use scenarios::Scenario;
 pub use store::{Order, OrderStore};
 
 use std::sync::Arc;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 /// Why the sandbox could not start.
 #[derive(Debug, thiserror::Error)]
@@ -45,6 +47,8 @@ pub struct Sandbox {
     pub base_url: String,
     /// The orders it keeps.
     pub store: Arc<OrderStore>,
+    /// The notifications it delivers.
+    pub notifier: Arc<Notifier>,
     /// Stops the server.
     pub shutdown: ShutdownHandle,
 }
@@ -53,12 +57,16 @@ pub struct Sandbox {
 #[derive(Debug)]
 pub struct ShutdownHandle {
     stop: oneshot::Sender<()>,
+    // Dropping it (or sending true) ends every notification delivery.
+    stop_notifications: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl ShutdownHandle {
-    /// Stops accepting requests and waits for the server task to end.
+    /// Stops accepting requests and delivering notifications, and waits for the server
+    /// task to end.
     pub async fn shutdown(self) {
+        let _ = self.stop_notifications.send(true);
         let _ = self.stop.send(());
         let _ = self.task.await;
     }
@@ -66,6 +74,7 @@ impl ShutdownHandle {
     /// Waits until the server ends (it runs until shut down).
     pub async fn wait(self) {
         let _stop = self.stop;
+        let _stop_notifications = self.stop_notifications;
         let _ = self.task.await;
     }
 }
@@ -85,7 +94,14 @@ impl Sandbox {
             addr: config.addr.to_string(),
             source,
         })?;
-        let state = routes::State::new(providers, store.clone(), config);
+        let (stop_notifications, notifications_stopped) = watch::channel(false);
+        let notifier = Arc::new(Notifier::new(
+            config.max_pending_notifications,
+            config.notify_speedup,
+            config.log,
+            notifications_stopped,
+        ));
+        let state = routes::State::new(providers, store.clone(), config, notifier.clone());
         let app = routes::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -98,7 +114,12 @@ impl Sandbox {
         Ok(Sandbox {
             base_url: format!("http://{addr}"),
             store,
-            shutdown: ShutdownHandle { stop, task },
+            notifier,
+            shutdown: ShutdownHandle {
+                stop,
+                stop_notifications,
+                task,
+            },
         })
     }
 

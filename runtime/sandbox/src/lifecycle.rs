@@ -7,7 +7,9 @@ use crate::reply::{echo, fill, set_path, succeed, text_of};
 use crate::scenarios::Scenario;
 use crate::store::{Order, OrderStore, StoreError};
 use paygen::protocol::Operation;
-use paygen_codegen::spec::model::{SandboxErrorKind, SandboxOperation, SandboxRole, SandboxState};
+use paygen_codegen::spec::model::{
+    SandboxErrorKind, SandboxEvent, SandboxOperation, SandboxRole, SandboxState,
+};
 use serde_json::{Map, Value};
 
 /// What an operation answers: reply fields, or a refusal of a documented kind.
@@ -17,6 +19,19 @@ pub struct Outcome {
     pub result: Result<Map<String, Value>, SandboxErrorKind>,
     /// The scenario the order's amount chose.
     pub scenario: Scenario,
+    /// What happened to the order, for notifications.
+    pub events: Vec<Event>,
+}
+
+/// A change of an order that the provider notifies about.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Paid or refunded.
+    pub kind: SandboxEvent,
+    /// The order after the change.
+    pub order: Order,
+    /// Where the notification goes: the refund's own notify URL, else the order's.
+    pub url: Option<String>,
 }
 
 fn field_text(fields: &Map<String, Value>, name: Option<&str>) -> Option<String> {
@@ -59,6 +74,7 @@ pub fn run(
         return Outcome {
             result: Ok(fields),
             scenario: Scenario::Normal,
+            events: Vec::new(),
         };
     };
     let provider = served.provider.name.as_ref();
@@ -66,6 +82,15 @@ pub fn run(
     let order_no = field_text(request, entry.order_no.as_ref().map(|n| n.value.as_str()));
     let provider_no = field_text(request, provider_no_name);
     let mut scenario = Scenario::Normal;
+    let mut events = Vec::new();
+    let notify_url = field_text(request, entry.notify_url.as_ref().map(|n| n.value.as_str()));
+    let mut event = |kind: SandboxEvent, order: &Order, url: Option<String>| {
+        events.push(Event {
+            kind,
+            order: order.clone(),
+            url: url.or_else(|| order.notify_url.clone()),
+        });
+    };
     let result = (|| -> Result<(Order, bool), SandboxErrorKind> {
         match entry.role {
             SandboxRole::Pay | SandboxRole::Precreate => {
@@ -93,31 +118,42 @@ pub fn run(
                             0
                         },
                         fields: request.clone(),
+                        notify_url: notify_url.clone(),
                     })
                     .map_err(|_| SandboxErrorKind::DuplicateOrder)?;
+                if order.state == SandboxState::Paid {
+                    event(SandboxEvent::Paid, &order, None);
+                }
                 if pay && scenario == Scenario::Fail {
                     return Err(SandboxErrorKind::PayFailed);
                 }
                 Ok((order, pay && scenario == Scenario::InProgress))
             }
-            SandboxRole::Query => store
-                .update(provider, order_no.as_deref(), provider_no.as_deref(), |o| {
-                    if o.state == SandboxState::Created && o.queries_left > 0 {
-                        o.queries_left -= 1;
-                        if o.queries_left == 0 {
-                            o.state = SandboxState::Paid;
+            SandboxRole::Query => {
+                let (order, became_paid) = store
+                    .update(provider, order_no.as_deref(), provider_no.as_deref(), |o| {
+                        let mut became_paid = false;
+                        if o.state == SandboxState::Created && o.queries_left > 0 {
+                            o.queries_left -= 1;
+                            if o.queries_left == 0 {
+                                o.state = SandboxState::Paid;
+                                became_paid = true;
+                            }
                         }
-                    }
-                    o.clone()
-                })
-                .map_err(not_found)
-                .map(|o| (o, false)),
+                        (o.clone(), became_paid)
+                    })
+                    .map_err(not_found)?;
+                if became_paid {
+                    event(SandboxEvent::Paid, &order, None);
+                }
+                Ok((order, false))
+            }
             SandboxRole::Refund => {
                 let fen = amount(
                     request,
                     entry.refund_amount.as_ref().map(|n| n.value.as_str()),
                 )?;
-                store
+                let order = store
                     .update(provider, order_no.as_deref(), provider_no.as_deref(), |o| {
                         let refundable = matches!(
                             o.state,
@@ -134,8 +170,9 @@ pub fn run(
                         };
                         Ok(o.clone())
                     })
-                    .map_err(not_found)?
-                    .map(|o| (o, false))
+                    .map_err(not_found)??;
+                event(SandboxEvent::Refunded, &order, notify_url.clone());
+                Ok((order, false))
             }
             SandboxRole::Cancel | SandboxRole::Close => {
                 let close = entry.role == SandboxRole::Close;
@@ -174,7 +211,11 @@ pub fn run(
             in_progress,
         )
     });
-    Outcome { result, scenario }
+    Outcome {
+        result,
+        scenario,
+        events,
+    }
 }
 
 /// The reply of a successful operation on `order`.
@@ -196,7 +237,17 @@ fn reply_fields(
         } else {
             order.state
         };
-        match status.values.get(&state) {
+        // A refunded order was paid: documents without a refund state keep reporting
+        // the payment (wantu's SUCCESS, mct1's 1).
+        let value = status.values.get(&state).or_else(|| {
+            matches!(
+                state,
+                SandboxState::Refunded | SandboxState::PartiallyRefunded
+            )
+            .then(|| status.values.get(&SandboxState::Paid))
+            .flatten()
+        });
+        match value {
             Some(value) => set_path(
                 table,
                 &mut fields,
@@ -227,7 +278,8 @@ fn reply_fields(
     fields
 }
 
-/// Puts a filled value at `path`, creating the objects on the way.
+/// Puts a filled value at `path` (the field's first documented value, when required),
+/// creating the objects on the way.
 fn remove_null(fields: &mut Map<String, Value>, path: &str, table: &[paygen::protocol::FieldDef]) {
     let mut defs = table;
     let mut current = fields;
@@ -243,10 +295,18 @@ fn remove_null(fields: &mut Map<String, Value>, path: &str, table: &[paygen::pro
             }
             return;
         }
-        let Some(Value::Object(inner)) = current.get_mut(part) else {
+        defs = def.map(|d| d.fields.as_ref()).unwrap_or(&[]);
+        // An optional object nobody filled yet: it holds the status, so it is written.
+        let slot = current
+            .entry(part.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if !slot.is_object() {
+            *slot = Value::Object(Map::new());
+        }
+        let Value::Object(inner) = slot else {
             return;
         };
-        defs = def.map(|d| d.fields.as_ref()).unwrap_or(&[]);
+        fill(defs, inner);
         current = inner;
     }
 }

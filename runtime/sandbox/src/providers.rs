@@ -22,13 +22,23 @@ pub struct Served {
 }
 
 /// The credentials a spec is served with by default: the first documented example's
-/// sample credentials, else `stand_in` values.
+/// sample credentials, else, for a credential that chooses the request recipe
+/// (`choose_by`), the value choosing the spec's `recipe`, else `stand_in` values.
 pub fn default_credentials(spec: &Spec) -> BTreeMap<String, String> {
     let sample = spec
         .operations
         .iter()
         .flat_map(|o| o.examples.iter())
         .find_map(|e| e.credentials.as_ref());
+    let chooser = spec.protocol.request.signature.as_ref().and_then(|s| {
+        let choice = s.choose_by.as_ref()?;
+        let value = choice
+            .recipes
+            .iter()
+            .find(|(_, recipe)| recipe.value == s.recipe.value)?
+            .0;
+        Some((choice.credential.value.as_str(), value.as_str()))
+    });
     spec.credentials
         .iter()
         .map(|c| {
@@ -38,6 +48,11 @@ pub fn default_credentials(spec: &Spec) -> BTreeMap<String, String> {
                 .map(|v| match v {
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),
+                })
+                .or_else(|| {
+                    chooser
+                        .filter(|(credential, _)| *credential == name)
+                        .map(|(_, value)| value.to_owned())
                 })
                 .unwrap_or_else(|| stand_in(&name));
             (name, value)

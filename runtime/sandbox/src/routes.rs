@@ -3,6 +3,7 @@
 
 use crate::config::SandboxConfig;
 use crate::lifecycle;
+use crate::notify::Notifier;
 use crate::providers::Served;
 use crate::reply::error_fields;
 use crate::scenarios::{tamper_signature, Knobs, Scenario};
@@ -14,7 +15,7 @@ use axum::Router;
 use paygen::protocol::BodyFormat;
 use paygen::server::{decode_request, encode_response, ReceivedRequest, ServerError};
 use paygen::{Error, Receiver, SystemClock};
-use paygen_codegen::spec::model::SandboxErrorKind;
+use paygen_codegen::spec::model::{SandboxErrorKind, SandboxEvent, SandboxState};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub struct State {
     store: Arc<OrderStore>,
     knobs: Knobs,
     config: SandboxConfig,
+    notifier: Arc<Notifier>,
 }
 
 impl State {
@@ -35,12 +37,14 @@ impl State {
         providers: BTreeMap<String, Served>,
         store: Arc<OrderStore>,
         config: SandboxConfig,
+        notifier: Arc<Notifier>,
     ) -> Arc<State> {
         Arc::new(State {
             providers,
             store,
             knobs: Knobs::default(),
             config,
+            notifier,
         })
     }
 }
@@ -65,7 +69,8 @@ fn plain(status: StatusCode, text: impl Into<String>) -> Response {
     response
 }
 
-fn content_type(format: BodyFormat) -> &'static str {
+/// The `Content-Type` of a body in `format`.
+pub(crate) fn content_type(format: BodyFormat) -> &'static str {
     match format {
         BodyFormat::Json => "application/json; charset=utf-8",
         BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
@@ -136,13 +141,23 @@ fn admin(state: &State, method: &Method, body: &[u8]) -> Response {
                     return plain(StatusCode::BAD_REQUEST, "pay needs provider and order_no");
                 };
                 let paid = state.store.update(provider, Some(order_no), None, |o| {
-                    if o.state == paygen_codegen::spec::model::SandboxState::Created {
-                        o.state = paygen_codegen::spec::model::SandboxState::Paid;
+                    let created = o.state == SandboxState::Created;
+                    if created {
+                        o.state = SandboxState::Paid;
                         o.queries_left = 0;
                     }
+                    created.then(|| o.clone())
                 });
-                if paid.is_err() {
-                    return plain(StatusCode::NOT_FOUND, "no such order");
+                match (paid, state.providers.get(provider)) {
+                    (Ok(Some(order)), Some(served)) => state.notifier.notify(
+                        served,
+                        SandboxEvent::Paid,
+                        &order,
+                        &Map::new(),
+                        order.notify_url.as_deref(),
+                    ),
+                    (Ok(_), _) => {}
+                    (Err(_), _) => return plain(StatusCode::NOT_FOUND, "no such order"),
                 }
             }
             _ => return plain(StatusCode::BAD_REQUEST, format!("unknown knob `{name}`")),
@@ -233,6 +248,15 @@ fn provider_reply(
     let name = format!("{spec}.{}", operation.name);
     let (response, line) = match outcome.result {
         Ok(fields) => {
+            for event in &outcome.events {
+                state.notifier.notify(
+                    served,
+                    event.kind,
+                    &event.order,
+                    &decoded.fields,
+                    event.url.as_deref(),
+                );
+            }
             let tamper = outcome.scenario == Scenario::Tamper || state.knobs.take_tamper();
             match encode(served, operation, &fields, true, tamper) {
                 Ok(response) => (response, format!("{name} ok")),

@@ -25,6 +25,8 @@ pub struct Order {
     pub queries_left: u32,
     /// The business fields of the request that created it (echoed in replies).
     pub fields: Map<String, Value>,
+    /// Where notifications about it go, when the request that created it gave one.
+    pub notify_url: Option<String>,
 }
 
 /// A store refusal.
@@ -152,6 +154,7 @@ mod tests {
             state: SandboxState::Paid,
             queries_left: 0,
             fields: Map::new(),
+            notify_url: None,
         }
     }
 

@@ -1,6 +1,6 @@
 //! End to end over loopback HTTP: the generated clients (reqwest, no mocked transport)
-//! against the sandbox, for mct1, wantu and shouqianba: the lifecycle, the documented
-//! refusals, the knobs, and garbage on every route.
+//! against the sandbox, for mct1, wantu, shouqianba, tiantapay, mpgateway and WeChat Pay
+//! v2: the lifecycle, the documented refusals, the knobs, and garbage on every route.
 
 use paygen::{Error, Fen, ReqwestTransport};
 use paygen_sandbox::{Sandbox, SandboxConfig};
@@ -366,5 +366,224 @@ async fn garbage_on_every_route_never_takes_the_server_down() {
         }
     }
     assert!(sent > 100);
+    sandbox.shutdown.shutdown().await;
+}
+
+const NOWHERE: &str = "http://127.0.0.1:9/notify";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tiantapay_pay_query_refund_and_refusals() {
+    use paygen_tiantapay::*;
+    let sandbox = start().await;
+    let client = |key: &str| {
+        Client::with_transport(
+            sandbox.url("tiantapay"),
+            Credentials {
+                user_token: "123456".into(),
+                key: key.into(),
+            },
+            transport(),
+        )
+    };
+    let good = client("C3226F16BE");
+    let pay = IndexRequest::new(
+        "28705321936224024",
+        IndexRequestPayType::Alipay,
+        Fen(1000),
+        NOWHERE,
+        "1234",
+        "goods",
+        "T1",
+    );
+    let paid = good.index(&pay).await.expect("index");
+    // The request's money echoed (the reply's out_trade_no is a stand-in: the sandbox
+    // echoes fields by name, and the request calls it orderNo).
+    assert_eq!((paid.code.as_str(), paid.money.as_str()), ("1", "1000"));
+    let query = QueryRequest::new(QueryRequestPayType::Alipay).with_pay_no("T1");
+    good.query(&query).await.expect("query");
+    let refund = |fen, number: &str| {
+        RefundRequest::new(Fen(fen), RefundRequestPayType::Alipay, number).with_pay_no("T1")
+    };
+    good.refund(&refund(400, "TR1")).await.expect("refund");
+    assert_eq!(
+        business_code(&good.refund(&refund(700, "TR2")).await).0,
+        "0"
+    );
+    assert_eq!(business_code(&good.index(&pay).await).0, "0");
+    let unknown = QueryRequest::new(QueryRequestPayType::Alipay).with_pay_no("nope");
+    let (code, body) = business_code(&good.query(&unknown).await);
+    assert_eq!(code, "0");
+    assert!(body.contains("订单不存在"), "{body}");
+    // Wrong key: the §4.2 reason 签名失败.
+    let (code, body) = business_code(&client("wrong").query(&query).await);
+    assert_eq!(code, "0");
+    assert!(body.contains("签名失败"), "{body}");
+    let order = sandbox.store.get("tiantapay", "T1").expect("kept");
+    assert_eq!((order.amount, order.refunded), (1000, 400));
+    sandbox.shutdown.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mpgateway_pay_poll_query_and_cancel() {
+    use paygen_mpgateway::*;
+    let sandbox = start().await;
+    let client = Client::with_transport(
+        sandbox.url("mpgateway"),
+        Credentials {
+            merid: paygen_sandbox::config::stand_in("merid"),
+            key: paygen_sandbox::config::stand_in("key").into(),
+        },
+        transport(),
+    );
+    let paid = client
+        .mpgateway(&MpgatewayRequest::new(
+            Action::WxCode,
+            Fen(1000),
+            "G1",
+            NOWHERE,
+        ))
+        .await
+        .expect("mpgateway");
+    assert_eq!((paid.orderid.as_str(), paid.txnamt), ("G1", Fen(1000)));
+    let query = client
+        .query(&QueryRequest::new().with_orderid("G1"))
+        .await
+        .expect("query");
+    assert_eq!(query.queryid, paid.queryid.clone().expect("queryid"));
+    assert!(
+        matches!(query.resultcode, Some(Resultcode::Success)),
+        "{query:?}"
+    );
+    // A paid order cannot be cancelled (chosen: 99).
+    let cancel = client
+        .cancel(&CancelRequest::new().with_orderid("G1"))
+        .await;
+    assert_eq!(business_code(&cancel).0, "99");
+    // ..02: 1001 未支付 at the first query, 0000 at the second.
+    client
+        .mpgateway(&MpgatewayRequest::new(
+            Action::WxCode,
+            Fen(1002),
+            "G2",
+            NOWHERE,
+        ))
+        .await
+        .expect("accepted");
+    let mut states = Vec::new();
+    for _ in 0..2 {
+        let query = client
+            .query(&QueryRequest::new().with_orderid("G2"))
+            .await
+            .expect("query");
+        states.push(format!(
+            "{:?}",
+            query.resultcode.as_ref().expect("resultcode")
+        ));
+    }
+    assert_eq!(states, ["Unpaid", "Success"]);
+    let unknown = client
+        .query(&QueryRequest::new().with_orderid("nope"))
+        .await;
+    assert_eq!(business_code(&unknown).0, "99");
+    sandbox.shutdown.shutdown().await;
+}
+
+fn wechat(sandbox: &Sandbox, key: &str) -> paygen_wechatpay_v2::Client<ReqwestTransport> {
+    paygen_wechatpay_v2::Client::with_transport(
+        sandbox.url("wechatpay_v2"),
+        paygen_wechatpay_v2::Credentials {
+            appid: "wx2421b1c4370ec43b".into(),
+            mch_id: "10000100".into(),
+            key: key.into(),
+            sign_type: "HMAC-SHA256".into(),
+        },
+        transport(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
+    use paygen_wechatpay_v2::*;
+    let sandbox = start().await;
+    let client = wechat(&sandbox, &paygen_sandbox::config::stand_in("key"));
+    let micropay = |order: &str, fen| {
+        MicropayRequest::new("goods", order, Fen(fen), "127.0.0.1", "134674074004982976")
+    };
+    let paid = client
+        .micropay(&micropay("X1", 1000))
+        .await
+        .expect("micropay");
+    assert_eq!(paid.total_fee, Fen(1000));
+    let query = client
+        .orderquery(&OrderqueryRequest::new().with_out_trade_no("X1"))
+        .await
+        .expect("orderquery");
+    assert!(
+        matches!(query.trade_state, TradeState::Success),
+        "{query:?}"
+    );
+    assert_eq!(
+        query.transaction_id.as_deref(),
+        Some(paid.transaction_id.as_str())
+    );
+    let refund =
+        |number: &str, fen| RefundRequest::new(number, Fen(1000), Fen(fen)).with_out_trade_no("X1");
+    client.refund(&refund("XR1", 300)).await.expect("refund");
+    // result_code FAIL is the refusal; err_code says which.
+    let (code, body) = business_code(&client.refund(&refund("XR2", 800)).await);
+    assert_eq!(code, "FAIL");
+    assert!(body.contains("<err_code>ERROR</err_code>"), "{body}");
+    let query = client
+        .orderquery(&OrderqueryRequest::new().with_out_trade_no("X1"))
+        .await
+        .expect("orderquery");
+    assert!(matches!(query.trade_state, TradeState::Refund), "{query:?}");
+    let duplicate = business_code(&client.micropay(&micropay("X1", 1000)).await).1;
+    assert!(duplicate.contains("OUT_TRADE_NO_USED"), "{duplicate}");
+
+    // Precreate, then close while unpaid; a paid order cannot be closed.
+    let order = UnifiedorderRequest::new(
+        "goods",
+        "U1",
+        Fen(2000),
+        "127.0.0.1",
+        NOWHERE,
+        UnifiedorderRequestTradeType::Native,
+    );
+    client.unifiedorder(&order).await.expect("unifiedorder");
+    client
+        .closeorder(&CloseorderRequest::new("U1"))
+        .await
+        .expect("closeorder");
+    let closed = client
+        .orderquery(&OrderqueryRequest::new().with_out_trade_no("U1"))
+        .await
+        .expect("orderquery");
+    assert!(
+        matches!(closed.trade_state, TradeState::Closed),
+        "{closed:?}"
+    );
+    let paid_close = client.closeorder(&CloseorderRequest::new("X1")).await;
+    assert!(business_code(&paid_close).1.contains("ORDERPAID"));
+
+    // ..02: USERPAYING, an in-progress code: the outcome is unknown, never pay again.
+    let paying = client.micropay(&micropay("X2", 1002)).await;
+    assert!(business_code(&paying).1.contains("USERPAYING"));
+    assert!(paying.expect_err("in progress").outcome_unknown());
+
+    // Wrong key: return_code FAIL 签名失败, unsigned.
+    let wrong = wechat(&sandbox, "wrong");
+    let result = wrong
+        .orderquery(&OrderqueryRequest::new().with_out_trade_no("X1"))
+        .await;
+    match &result {
+        Err(Error::Business {
+            code, authenticity, ..
+        }) => {
+            assert_eq!(code, "FAIL");
+            assert_eq!(*authenticity, paygen::Authenticity::UnsignedErrorReply);
+        }
+        other => panic!("{other:?}"),
+    }
     sandbox.shutdown.shutdown().await;
 }

@@ -975,6 +975,40 @@ pub struct Sandbox {
     /// Operations with a role in the order lifecycle; others answer with a filled reply.
     #[serde(default)]
     pub operations: Vec<SandboxOperation>,
+    /// Notifications the sandbox delivers to the order's notify URL, and when.
+    #[serde(default)]
+    pub notifications: Vec<SandboxNotification>,
+}
+
+/// A notification the sandbox signs and delivers when an order reaches a state.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SandboxNotification {
+    /// The spec's notification.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub notification: Name,
+    /// The event that sends it.
+    pub on: SandboxEvent,
+    /// Notification fields written as given, by name (e.g. the success status).
+    #[serde(default)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// Seconds to wait before each redelivery while the acknowledgement is not the
+    /// documented one; after the last, delivery stops.
+    pub retry_seconds: Vec<u64>,
+    /// Where the document gives the schedule, or why this one was chosen.
+    pub source: String,
+}
+
+/// What happened to an order, for a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxEvent {
+    /// The order became paid.
+    Paid,
+    /// A refund succeeded (in part or in full).
+    Refunded,
 }
 
 /// A refusal the sandbox can answer with.
@@ -1052,6 +1086,11 @@ pub struct SandboxOperation {
     /// Response fields written instead while the payment is in progress.
     #[serde(default)]
     pub in_progress: serde_json::Map<String, serde_json::Value>,
+    /// Request field holding the URL notifications about this order go to (`pay`,
+    /// `precreate`; `refund` for the refund's own notification).
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    #[serde(default)]
+    pub notify_url: Option<Name>,
 }
 
 /// A role in the order lifecycle.
@@ -1080,7 +1119,8 @@ pub enum SandboxRole {
 pub struct SandboxStatus {
     /// Dotted response path (`data.status`, `biz_response.data.order_status`).
     pub field: String,
-    /// The value for each state the document names; a state without one keeps `paid`'s.
+    /// The value for each state the document names; `refunded` and `partially_refunded`
+    /// without one report `paid`'s, other states without one keep the filled value.
     pub values: std::collections::BTreeMap<SandboxState, String>,
 }
 

@@ -55,6 +55,7 @@ impl Checker<'_> {
             let role = entry.role;
             let needs: &[(&str, &Option<Name>, bool)] = &[
                 ("order_no", &entry.order_no, true),
+                ("notify_url", &entry.notify_url, false),
                 (
                     "amount",
                     &entry.amount,
@@ -95,6 +96,40 @@ impl Checker<'_> {
                         format!(
                             "sandbox response path `{path}` is not a field of `{}`'s response",
                             entry.operation.value
+                        ),
+                    );
+                }
+            }
+        }
+        self.sandbox_notifications(sandbox);
+    }
+
+    /// Checks the notifications the sandbox delivers: each names a notification of the
+    /// spec and only its fields.
+    fn sandbox_notifications(&mut self, sandbox: &Sandbox) {
+        let spec = self.spec;
+        for entry in &sandbox.notifications {
+            let Some(notification) = spec
+                .notifications
+                .iter()
+                .find(|n| n.name.value == entry.notification.value)
+            else {
+                self.at(
+                    &entry.notification,
+                    format!(
+                        "sandbox names notification `{}`, which is not defined",
+                        entry.notification.value
+                    ),
+                );
+                continue;
+            };
+            for name in entry.fields.keys() {
+                if !notification.fields.iter().any(|f| f.name.value == *name) {
+                    self.at(
+                        &entry.notification,
+                        format!(
+                            "sandbox notification field `{name}` is not a field of notification `{}`",
+                            entry.notification.value
                         ),
                     );
                 }
