@@ -4,7 +4,14 @@
 //! Build a [`Client`] with [`Credentials`], then call one method per operation;
 //! `render_*` methods give the signed request without sending it.
 
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
 #[rustfmt::skip]
 mod provider;
 
 pub use provider::*;
+
+/// The runtime this client is built on (`paygen::Fen`, `paygen::Error`, transports),
+/// so that using the client needs no second dependency.
+pub use paygen;
