@@ -174,7 +174,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: Cow::Borrowed(&[CodeMeaning::new("respcode", "00", CodeOutcome::Success)]),
     };
     /// Operation `openid` (`POST /wxjsapi/openid.html`).
     pub const OPENID: Operation = Operation {
@@ -388,7 +388,16 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: Cow::Borrowed(
+            &[
+                CodeMeaning::new("respcode", "00", CodeOutcome::Success),
+                CodeMeaning::new("resultcode", "0000", CodeOutcome::Success),
+                CodeMeaning::new("resultcode", "1001", CodeOutcome::InProgress),
+                CodeMeaning::new("resultcode", "1002", CodeOutcome::InProgress),
+                CodeMeaning::new("resultcode", "1003", CodeOutcome::Failed),
+                CodeMeaning::new("resultcode", "1004", CodeOutcome::Unknown),
+            ],
+        ),
     };
     /// Operation `cancel` (`POST /api/cancel`).
     pub const CANCEL: Operation = Operation {
@@ -487,7 +496,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: Cow::Borrowed(&[CodeMeaning::new("respcode", "00", CodeOutcome::Success)]),
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {

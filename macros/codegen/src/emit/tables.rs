@@ -107,10 +107,10 @@ emit_enum!(CodeOutcome {
 
 impl EmitConst for ir::CodeMeaning {
     fn emit(&self) -> TokenStream {
-        let field = self.field.emit();
-        let value = self.value.emit();
+        let field = self.field.as_ref();
+        let value = self.value.as_ref();
         let outcome = self.outcome.emit();
-        quote!(CodeMeaning { field: #field, value: #value, outcome: #outcome })
+        quote!(CodeMeaning::new(#field, #value, #outcome))
     }
 }
 emit_enum!(FieldType {
