@@ -436,3 +436,29 @@ fn code_tables_have_an_outcome_on_every_value() {
         );
     }
 }
+
+/// Shouqianba's five operations repeat 附录1-5 in their tables; the generated crate
+/// writes the code meanings once and every operation refers to them.
+#[test]
+fn a_code_table_shared_by_operations_is_written_once() {
+    let path = paygen_tests::workspace_root().join("specs/shouqianba.yaml");
+    let loaded = paygen_codegen::load_file(&path).unwrap_or_else(|e| panic!("{e:?}"));
+    let tokens = paygen_codegen::provider_items(&loaded.spec)
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .to_string();
+    let written = tokens
+        .matches(r#"CodeMeaning :: new ("biz_response.result_code" , "REFUND_ERROR""#)
+        .count();
+    assert_eq!(written, 1, "{tokens}");
+    assert_eq!(tokens.matches("codes : code_tables :: T0").count(), 5);
+    // ...and the runtime sees the table in each of them.
+    for op in paygen_shouqianba::tables::PROVIDER.operations.iter() {
+        assert!(
+            op.codes
+                .iter()
+                .any(|c| c.field == "biz_response.result_code" && c.value == "REFUND_ERROR"),
+            "{}",
+            op.name
+        );
+    }
+}

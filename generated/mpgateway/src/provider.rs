@@ -174,7 +174,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[CodeMeaning::new("respcode", "00", CodeOutcome::Success)]),
+        codes: code_tables::T0,
     };
     /// Operation `openid` (`POST /wxjsapi/openid.html`).
     pub const OPENID: Operation = Operation {
@@ -388,16 +388,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("respcode", "00", CodeOutcome::Success),
-                CodeMeaning::new("resultcode", "0000", CodeOutcome::Success),
-                CodeMeaning::new("resultcode", "1001", CodeOutcome::InProgress),
-                CodeMeaning::new("resultcode", "1002", CodeOutcome::InProgress),
-                CodeMeaning::new("resultcode", "1003", CodeOutcome::Failed),
-                CodeMeaning::new("resultcode", "1004", CodeOutcome::Unknown),
-            ],
-        ),
+        codes: code_tables::T1,
     };
     /// Operation `cancel` (`POST /api/cancel`).
     pub const CANCEL: Operation = Operation {
@@ -496,7 +487,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[CodeMeaning::new("respcode", "00", CodeOutcome::Success)]),
+        codes: code_tables::T0,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -625,6 +616,25 @@ pub mod tables {
             ],
         ),
     };
+    /// The code tables the operations share.
+    mod code_tables {
+        use super::*;
+        /// Code meanings of `mpgateway`, and of operations like it.
+        pub const T0: List<CodeMeaning> = Cow::Borrowed(
+            &[CodeMeaning::new("respcode", "00", CodeOutcome::Success)],
+        );
+        /// Code meanings of `query`, and of operations like it.
+        pub const T1: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("respcode", "00", CodeOutcome::Success),
+                CodeMeaning::new("resultcode", "0000", CodeOutcome::Success),
+                CodeMeaning::new("resultcode", "1001", CodeOutcome::InProgress),
+                CodeMeaning::new("resultcode", "1002", CodeOutcome::InProgress),
+                CodeMeaning::new("resultcode", "1003", CodeOutcome::Failed),
+                CodeMeaning::new("resultcode", "1004", CodeOutcome::Unknown),
+            ],
+        );
+    }
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("mpgateway"),

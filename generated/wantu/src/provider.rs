@@ -211,29 +211,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `pospay` (`POST /pospay`).
     pub const POSPAY: Operation = Operation {
@@ -451,29 +429,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `refund` (`POST /refund`).
     pub const REFUND: Operation = Operation {
@@ -675,29 +631,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `query` (`POST /query`).
     pub const QUERY: Operation = Operation {
@@ -878,32 +812,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-                CodeMeaning::new("trade_status", "NOT_PAY", CodeOutcome::InProgress),
-                CodeMeaning::new("trade_status", "PAY_EEROR", CodeOutcome::Failed),
-                CodeMeaning::new("trade_status", "SUCCESS", CodeOutcome::Success),
-            ],
-        ),
+        codes: code_tables::T1,
     };
     /// Operation `pay_form` (`POST /pay-form`).
     pub const PAY_FORM: Operation = Operation {
@@ -1133,29 +1042,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `order_list` (`POST /order-list`).
     pub const ORDER_LIST: Operation = Operation {
@@ -1351,29 +1238,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `web` (`POST /web`).
     pub const WEB: Operation = Operation {
@@ -1566,29 +1431,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `app` (`POST /app`).
     pub const APP: Operation = Operation {
@@ -1754,29 +1597,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `wap` (`POST /wap`).
     pub const WAP: Operation = Operation {
@@ -1960,29 +1781,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `merchant_qrcode` (`POST /merchant-qrcode`).
     pub const MERCHANT_QRCODE: Operation = Operation {
@@ -2074,29 +1873,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `currency` (`POST /currency`).
     pub const CURRENCY: Operation = Operation {
@@ -2188,29 +1965,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `cancel` (`POST /cancel`).
     pub const CANCEL: Operation = Operation {
@@ -2302,29 +2057,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `close` (`POST /close`).
     pub const CLOSE: Operation = Operation {
@@ -2416,29 +2149,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
-                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
-                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
-                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
-                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -2615,6 +2326,61 @@ pub mod tables {
             ],
         ),
     };
+    /// The code tables the operations share.
+    mod code_tables {
+        use super::*;
+        /// Code meanings of `create_qrcode`, and of operations like it.
+        pub const T0: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
+                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
+            ],
+        );
+        /// Code meanings of `query`, and of operations like it.
+        pub const T1: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
+                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
+                CodeMeaning::new("trade_status", "NOT_PAY", CodeOutcome::InProgress),
+                CodeMeaning::new("trade_status", "PAY_EEROR", CodeOutcome::Failed),
+                CodeMeaning::new("trade_status", "SUCCESS", CodeOutcome::Success),
+            ],
+        );
+    }
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("wantu"),

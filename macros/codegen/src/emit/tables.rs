@@ -397,33 +397,32 @@ impl EmitConst for ir::FieldDef {
     }
 }
 
-impl EmitConst for ir::Operation {
-    fn emit(&self) -> TokenStream {
-        let name = self.name.emit();
-        let path = self.path.emit();
-        let method = self.method.emit();
-        let signed = self.signed;
-        let common = self.common.emit();
-        let response_members = self.response_members.emit();
-        let one_of = self.one_of.emit();
-        let request = self.request.emit();
-        let response = self.response.emit();
-        let success = self.success.emit();
-        let codes = self.codes.emit();
-        quote!(Operation {
-            name: #name,
-            path: #path,
-            method: #method,
-            signed: #signed,
-            common: #common,
-            response_members: #response_members,
-            one_of: #one_of,
-            request: #request,
-            response: #response,
-            success: #success,
-            codes: #codes,
-        })
-    }
+/// An operation whose code meanings are the expression `codes`: the operations of a
+/// provider share its documents' code tables, each written once (`tables_module`).
+pub fn emit_operation(op: &ir::Operation, codes: TokenStream) -> TokenStream {
+    let name = op.name.emit();
+    let path = op.path.emit();
+    let method = op.method.emit();
+    let signed = op.signed;
+    let common = op.common.emit();
+    let response_members = op.response_members.emit();
+    let one_of = op.one_of.emit();
+    let request = op.request.emit();
+    let response = op.response.emit();
+    let success = op.success.emit();
+    quote!(Operation {
+        name: #name,
+        path: #path,
+        method: #method,
+        signed: #signed,
+        common: #common,
+        response_members: #response_members,
+        one_of: #one_of,
+        request: #request,
+        response: #response,
+        success: #success,
+        codes: #codes,
+    })
 }
 
 impl EmitConst for ir::Notification {
