@@ -15,41 +15,11 @@ use paygen_alipay::{
     tables, Client, Code, Credentials, PayNotification, Scene, TradePayRequest, TradeQueryResponse,
     TradeStatus,
 };
-use ring::signature::{
-    RsaKeyPair, UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256,
+use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
+use support::alipay::{
+    b64, credentials, fixture, pem_der, rsa2_sign, signed_body, APP_ID, FIXTURES, NOTIFY_URL,
 };
 use support::{decode_typed, NoTransport, NOW};
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../runtime/tests/fixtures/");
-const APP_ID: &str = "2014072300007148";
-const NOTIFY_URL: &str = "https://api.xx.com/receive_notify.htm";
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{FIXTURES}{name}")).unwrap()
-}
-
-fn b64() -> base64::engine::GeneralPurpose {
-    base64::engine::general_purpose::STANDARD
-}
-
-/// The DER inside a PEM file.
-fn pem_der(name: &str) -> Vec<u8> {
-    let body: String = fixture(name)
-        .lines()
-        .filter(|l| !l.starts_with("-----"))
-        .collect();
-    b64().decode(body).unwrap()
-}
-
-/// SHA256withRSA (PKCS#1 v1.5), base64: ring with the PKCS#8 key, deterministic.
-fn rsa2_sign(text: &str) -> String {
-    let key = RsaKeyPair::from_pkcs8(&pem_der("rsa_test_key.pem")).unwrap();
-    let mut signature = vec![0; key.public().modulus_len()];
-    let rng = ring::rand::SystemRandom::new();
-    key.sign(&RSA_PKCS1_SHA256, &rng, text.as_bytes(), &mut signature)
-        .unwrap();
-    b64().encode(signature)
-}
 
 fn rsa2_verifies(text: &str, signature_b64: &str) -> bool {
     let Ok(signature) = b64().decode(signature_b64) else {
@@ -94,14 +64,6 @@ fn client() -> Client<NoTransport> {
         NoTransport,
     )
     .with_clock(FixedClock::at_unix_seconds(NOW))
-}
-
-fn credentials() -> paygen::Credentials {
-    paygen::Credentials::new()
-        .plain("app_id", APP_ID)
-        .secret("app_private_key", fixture("rsa_test_key.pem"))
-        .plain("alipay_public_key", fixture("rsa_test_key_pub.pem"))
-        .plain("notify_url", NOTIFY_URL)
 }
 
 /// 自行实现签名: every parameter but `sign`, empty ones left out, sorted by name,
@@ -161,13 +123,6 @@ fn trade_pay_request_is_signed_rsa2_over_the_sorted_parameters() {
 
 /// A member text as Alipay sends it (spacing kept), and the body around it.
 const QUERY_MEMBER: &str = r#"{"code":"10000","msg":"Success","buyer_logon_id":"159****5620","buyer_pay_amount":"8.88","fund_bill_list":[{"amount":"10.00","fund_channel":"ALIPAYACCOUNT"}],"invoice_amount":"12.11","out_trade_no":"6823789339978248","point_amount":"10", "receipt_amount":"15.25","send_pay_date":"2014-11-27 15:45:57","total_amount":"88.88","trade_no":"2013112011001004330000121536","trade_status":"TRADE_SUCCESS","buyer_user_id":"2088101117955611","note":"\u6210\/"}"#;
-
-fn signed_body(member_name: &str, member: &str) -> String {
-    format!(
-        r#"{{"{member_name}":{member},"sign":"{}"}}"#,
-        rsa2_sign(member)
-    )
-}
 
 fn decode_query(body: &str) -> Result<TradeQueryResponse, Error> {
     decode_typed(&tables::PROVIDER, "trade_query", &credentials(), body)

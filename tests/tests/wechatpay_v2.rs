@@ -19,6 +19,7 @@ use paygen::sign::{sign, RecipeFor, SignSource};
 use paygen::{Authenticity, Error, Fen};
 use paygen_wechatpay_v2 as wx;
 use sha2::Sha256;
+use support::wechat::*;
 use support::{base64_encode, decode_typed, NoTransport, NOW};
 
 /// 安全规范 签名算法: the document's example.
@@ -35,67 +36,6 @@ const DOC_STRING_A: &str =
 const DOC_HMAC_SHA256: &str = "6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD6";
 const DOC_MD5: &str = "9A0A8659F005D6984697E2CA0A9CF3B7";
 
-/// Made up: no document gives a merchant key for its samples.
-const APPID: &str = "wx2421b1c4370ec43b";
-const MCH_ID: &str = "10000100";
-const KEY: &str = "wechat-v2-genuine-test-key-4f1a9c";
-
-// ------------------------------------------------------------ independent recipes
-
-/// 安全规范: non-empty parameters but `sign`, sorted by name (ASCII), `k=v` joined by `&`.
-fn string_a(pairs: &[(&str, &str)]) -> String {
-    let mut kept: Vec<&(&str, &str)> = pairs
-        .iter()
-        .filter(|(k, v)| !v.is_empty() && *k != "sign")
-        .collect();
-    kept.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    kept.iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-/// sign = hash_hmac("sha256", stringA + "&key=" + key, key), upper hex.
-fn hmac_sign(pairs: &[(&str, &str)], key: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes()).unwrap();
-    mac.update(format!("{}&key={key}", string_a(pairs)).as_bytes());
-    hex::encode_upper(mac.finalize().into_bytes())
-}
-
-/// sign = MD5(stringA + "&key=" + key), upper hex (sign_type=MD5).
-fn md5_sign(pairs: &[(&str, &str)], key: &str) -> String {
-    hex::encode_upper(Md5::digest(
-        format!("{}&key={key}", string_a(pairs)).as_bytes(),
-    ))
-}
-
-/// `<xml>` with every field in CDATA but the listed numbers, as WeChat writes it.
-fn xml(fields: &[(&str, &str)]) -> String {
-    let mut out = String::from("<xml>");
-    for (k, v) in fields {
-        if matches!(*k, "total_fee" | "cash_fee" | "refund_fee") {
-            out.push_str(&format!("<{k}>{v}</{k}>"));
-        } else {
-            out.push_str(&format!("<{k}><![CDATA[{v}]]></{k}>"));
-        }
-    }
-    out.push_str("</xml>");
-    out
-}
-
-/// `fields` with `sign` appended, signed by the independent recipe.
-fn signed(fields: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
-    let sign = hmac_sign(fields, KEY);
-    let mut out: Vec<(&str, String)> = fields.iter().map(|(k, v)| (*k, v.to_string())).collect();
-    out.push(("sign", sign));
-    out
-}
-
-fn xml_owned(fields: &[(&str, String)]) -> String {
-    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    xml(&borrowed)
-}
-
 /// AES-256-ECB, PKCS#7, key = the 32 ASCII bytes of lowercase hex MD5(API key), base64
 /// (退款结果通知 解密步骤, run backwards).
 fn encrypt_req_info(api_key: &str, plain: &str) -> String {
@@ -108,18 +48,6 @@ fn encrypt_req_info(api_key: &str, plain: &str) -> String {
         cipher.encrypt_block(GenericArray::from_mut_slice(block));
     }
     base64_encode(&data)
-}
-
-fn credentials() -> paygen::Credentials {
-    credentials_signing_with("HMAC-SHA256")
-}
-
-fn credentials_signing_with(sign_type: &str) -> paygen::Credentials {
-    paygen::Credentials::new()
-        .plain("appid", APPID)
-        .plain("mch_id", MCH_ID)
-        .secret("key", KEY)
-        .plain("sign_type", sign_type)
 }
 
 fn client() -> wx::Client<NoTransport> {

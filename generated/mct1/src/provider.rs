@@ -208,7 +208,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `order` (`POST /order`).
     pub const ORDER: Operation = Operation {
@@ -771,7 +771,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `order_view` (`POST /order/view`).
     pub const ORDER_VIEW: Operation = Operation {
@@ -1125,7 +1125,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T1,
     };
     /// Operation `payorder` (`POST /payorder`).
     pub const PAYORDER: Operation = Operation {
@@ -1610,7 +1610,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T1,
     };
     /// Operation `paystatus` (`POST /paystatus`).
     pub const PAYSTATUS: Operation = Operation {
@@ -1910,7 +1910,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T1,
     };
     /// Operation `paycancel` (`POST /paycancel`).
     pub const PAYCANCEL: Operation = Operation {
@@ -2048,7 +2048,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T2,
     };
     /// Operation `payrefund` (`POST /payrefund`).
     pub const PAYREFUND: Operation = Operation {
@@ -2303,7 +2303,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T3,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -2505,6 +2505,164 @@ pub mod tables {
             ],
         ),
     };
+    /// The code tables the operations share.
+    mod code_tables {
+        use super::*;
+        /// Code meanings of `paylist`, and of operations like it.
+        pub const T0: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("errcode", "0", CodeOutcome::Success),
+                CodeMeaning::new("errcode", "3002", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "5", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8001", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8002", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8003", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8004", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8005", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8006", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8007", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8008", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8009", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8010", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8011", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8012", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8013", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8014", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8015", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8016", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8017", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8018", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8019", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8020", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8021", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8022", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8023", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8040", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8044", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8045", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8046", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "9", CodeOutcome::Failed),
+            ],
+        );
+        /// Code meanings of `order_view`, and of operations like it.
+        pub const T1: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("errcode", "0", CodeOutcome::Success),
+                CodeMeaning::new("errcode", "3002", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "5", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8001", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8002", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8003", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8004", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8005", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8006", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8007", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8008", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8009", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8010", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8011", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8012", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8013", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8014", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8015", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8016", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8017", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8018", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8019", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8020", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8021", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8022", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8023", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8040", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8044", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8045", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8046", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "9", CodeOutcome::Failed),
+                CodeMeaning::new("data.status", "1", CodeOutcome::Success),
+                CodeMeaning::new("data.status", "2", CodeOutcome::InProgress),
+                CodeMeaning::new("data.status", "4", CodeOutcome::Failed),
+                CodeMeaning::new("data.status", "9", CodeOutcome::InProgress),
+            ],
+        );
+        /// Code meanings of `paycancel`, and of operations like it.
+        pub const T2: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("errcode", "0", CodeOutcome::Success),
+                CodeMeaning::new("errcode", "3002", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "5", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8001", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8002", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8003", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8004", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8005", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8006", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8007", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8008", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8009", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8010", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8011", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8012", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8013", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8014", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8015", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8016", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8017", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8018", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8019", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8020", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8021", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8022", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8023", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8040", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8044", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8045", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8046", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "9", CodeOutcome::Failed),
+                CodeMeaning::new("data.ord_status", "4", CodeOutcome::Failed),
+            ],
+        );
+        /// Code meanings of `payrefund`, and of operations like it.
+        pub const T3: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("errcode", "0", CodeOutcome::Success),
+                CodeMeaning::new("errcode", "3002", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "5", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8001", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8002", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8003", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8004", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8005", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8006", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8007", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8008", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8009", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8010", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8011", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8012", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8013", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8014", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8015", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8016", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8017", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8018", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8019", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8020", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8021", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8022", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8023", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8040", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8044", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "8045", CodeOutcome::Unknown),
+                CodeMeaning::new("errcode", "8046", CodeOutcome::Failed),
+                CodeMeaning::new("errcode", "9", CodeOutcome::Failed),
+                CodeMeaning::new("data.status", "1", CodeOutcome::Success),
+            ],
+        );
+    }
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("mct1"),

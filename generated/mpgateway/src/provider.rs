@@ -175,7 +175,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `openid` (`POST /wxjsapi/openid.html`).
     pub const OPENID: Operation = Operation {
@@ -392,7 +392,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T1,
     };
     /// Operation `cancel` (`POST /api/cancel`).
     pub const CANCEL: Operation = Operation {
@@ -492,7 +492,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -622,6 +622,25 @@ pub mod tables {
             ],
         ),
     };
+    /// The code tables the operations share.
+    mod code_tables {
+        use super::*;
+        /// Code meanings of `mpgateway`, and of operations like it.
+        pub const T0: List<CodeMeaning> = Cow::Borrowed(
+            &[CodeMeaning::new("respcode", "00", CodeOutcome::Success)],
+        );
+        /// Code meanings of `query`, and of operations like it.
+        pub const T1: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("respcode", "00", CodeOutcome::Success),
+                CodeMeaning::new("resultcode", "0000", CodeOutcome::Success),
+                CodeMeaning::new("resultcode", "1001", CodeOutcome::InProgress),
+                CodeMeaning::new("resultcode", "1002", CodeOutcome::InProgress),
+                CodeMeaning::new("resultcode", "1003", CodeOutcome::Failed),
+                CodeMeaning::new("resultcode", "1004", CodeOutcome::Unknown),
+            ],
+        );
+    }
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("mpgateway"),

@@ -473,7 +473,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("error_message")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `refund` (`POST /upay/v2/refund`).
     pub const REFUND: Operation = Operation {
@@ -883,7 +883,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `query` (`POST /upay/v2/query`).
     pub const QUERY: Operation = Operation {
@@ -1277,7 +1277,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `cancel` (`POST /upay/v2/cancel`).
     pub const CANCEL: Operation = Operation {
@@ -1667,7 +1667,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `precreate` (`POST /upay/v2/precreate`).
     pub const PRECREATE: Operation = Operation {
@@ -2147,8 +2147,300 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
+    /// The code tables the operations share.
+    mod code_tables {
+        use super::*;
+        /// Code meanings of `pay`, and of operations like it.
+        pub const T0: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("result_code", "200", CodeOutcome::Success),
+                CodeMeaning::new("result_code", "400", CodeOutcome::Failed),
+                CodeMeaning::new("result_code", "500", CodeOutcome::Unknown),
+                CodeMeaning::new("error_code", "INVALID_PARAMS", CodeOutcome::Failed),
+                CodeMeaning::new("error_code", "INVALID_TERMINAL", CodeOutcome::Failed),
+                CodeMeaning::new("error_code", "ILLEGAL_SIGN", CodeOutcome::Failed),
+                CodeMeaning::new("error_code", "INVALID_BARCODE", CodeOutcome::Failed),
+                CodeMeaning::new(
+                    "error_code",
+                    "UNKNOWN_SYSTEM_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "error_code",
+                    "UNEXPECTED_PROVIDER_ERROR",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "error_code",
+                    "TERMINAL_NOT_EXISTS",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new("error_code", "INVALID_PARAMETER", CodeOutcome::Failed),
+                CodeMeaning::new(
+                    "error_code",
+                    "MAINTENANCE_INPROGRESS",
+                    CodeOutcome::Retryable,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "PAY_SUCCESS",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "PAY_FAIL",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "PAY_FAIL_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "CANCEL_SUCCESS",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "CANCEL_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "CANCEL_ABORT_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "CANCEL_ABORT_SUCCESS",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "REFUND_SUCCESS",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "REFUND_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "PRECREATE_SUCCESS",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "PRECREATE_FAIL",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "SUCCESS",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.result_code",
+                    "FAIL",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "AUTHCODE_EXPIRE",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "INVALID_BARCODE",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "INSUFFICIENT_FUND",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "EXPIRED_BARCODE",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "BUYER_OVER_DAILY_LIMIT",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "BUYER_OVER_TRANSACTION_LIMIT",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "SELLER_OVER_DAILY_LIMIT",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "TRADE_NOT_EXIST",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "TRADE_HAS_SUCCESS",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "SELLER_BALANCE_NOT_ENOUGH",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "REFUND_AMT_NOT_EQUAL_TOTAL",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "TRADE_FAILED",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "CLIENT_SN_CONFLICT",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "UPAY_ORDER_NOT_EXIST",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "REFUND_REQUEST_CONFLICT",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "UNEXPECTED_PROVIDER_ERROR",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "UPAY_ORDER_NOT_EXISTS",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "UPAY_REFUND_INVALID_ORDER_STATE",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.error_code",
+                    "UPAY_CANCEL_INVALID_ORDER_STATE",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "SUCCESS",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "FAIL_CANCELED",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "FAIL_PROTOCOL_1",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "FAIL_IO_1",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "FAIL_PROTOCOL_2",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "FAIL_IO_2",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "FAIL_PROTOCOL_3",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "FAIL_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "CANCEL_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.status",
+                    "REFUND_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.order_status",
+                    "CREATED",
+                    CodeOutcome::InProgress,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.order_status",
+                    "PAID",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.order_status",
+                    "PAY_CANCELED",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.order_status",
+                    "PAY_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.order_status",
+                    "REFUNDED",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.order_status",
+                    "PARTIAL_REFUNDED",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.order_status",
+                    "REFUND_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.order_status",
+                    "CANCELED",
+                    CodeOutcome::Success,
+                ),
+                CodeMeaning::new(
+                    "biz_response.data.order_status",
+                    "CANCEL_ERROR",
+                    CodeOutcome::Unknown,
+                ),
+            ],
+        );
+    }
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("shouqianba"),

@@ -212,7 +212,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `pospay` (`POST /pospay`).
     pub const POSPAY: Operation = Operation {
@@ -431,7 +431,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `refund` (`POST /refund`).
     pub const REFUND: Operation = Operation {
@@ -634,7 +634,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `query` (`POST /query`).
     pub const QUERY: Operation = Operation {
@@ -816,7 +816,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T1,
     };
     /// Operation `pay_form` (`POST /pay-form`).
     pub const PAY_FORM: Operation = Operation {
@@ -1047,7 +1047,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `order_list` (`POST /order-list`).
     pub const ORDER_LIST: Operation = Operation {
@@ -1244,7 +1244,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `web` (`POST /web`).
     pub const WEB: Operation = Operation {
@@ -1438,7 +1438,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `app` (`POST /app`).
     pub const APP: Operation = Operation {
@@ -1605,7 +1605,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `wap` (`POST /wap`).
     pub const WAP: Operation = Operation {
@@ -1790,7 +1790,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `merchant_qrcode` (`POST /merchant-qrcode`).
     pub const MERCHANT_QRCODE: Operation = Operation {
@@ -1883,7 +1883,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `currency` (`POST /currency`).
     pub const CURRENCY: Operation = Operation {
@@ -1976,7 +1976,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `cancel` (`POST /cancel`).
     pub const CANCEL: Operation = Operation {
@@ -2069,7 +2069,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Operation `close` (`POST /close`).
     pub const CLOSE: Operation = Operation {
@@ -2162,7 +2162,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             and: Cow::Borrowed(&[]),
         },
-        codes: Cow::Borrowed(&[]),
+        codes: code_tables::T0,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -2342,6 +2342,61 @@ pub mod tables {
             ],
         ),
     };
+    /// The code tables the operations share.
+    mod code_tables {
+        use super::*;
+        /// Code meanings of `create_qrcode`, and of operations like it.
+        pub const T0: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
+                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
+            ],
+        );
+        /// Code meanings of `query`, and of operations like it.
+        pub const T1: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "200", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "300", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "301", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "302", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "303", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "304", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "400", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "401", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "402", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "500", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "501", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "502", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "503", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "504", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "505", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "506", CodeOutcome::InProgress),
+                CodeMeaning::new("return_code", "507", CodeOutcome::Failed),
+                CodeMeaning::new("return_code", "508", CodeOutcome::Unknown),
+                CodeMeaning::new("return_code", "509", CodeOutcome::Failed),
+                CodeMeaning::new("trade_status", "NOT_PAY", CodeOutcome::InProgress),
+                CodeMeaning::new("trade_status", "PAY_EEROR", CodeOutcome::Failed),
+                CodeMeaning::new("trade_status", "SUCCESS", CodeOutcome::Success),
+            ],
+        );
+    }
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("wantu"),

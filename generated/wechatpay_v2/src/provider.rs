@@ -355,15 +355,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("SYSTEMERROR"),
-                    outcome: CodeOutcome::Retryable,
-                },
-            ],
-        ),
+        codes: code_tables::T0,
     };
     /// Operation `micropay` (`POST /pay/micropay`).
     pub const MICROPAY: Operation = Operation {
@@ -799,25 +791,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("SYSTEMERROR"),
-                    outcome: CodeOutcome::Unknown,
-                },
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("BANKERROR"),
-                    outcome: CodeOutcome::Unknown,
-                },
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("USERPAYING"),
-                    outcome: CodeOutcome::InProgress,
-                },
-            ],
-        ),
+        codes: code_tables::T1,
     };
     /// Operation `orderquery` (`POST /pay/orderquery`).
     pub const ORDERQUERY: Operation = Operation {
@@ -1174,15 +1148,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("SYSTEMERROR"),
-                    outcome: CodeOutcome::Retryable,
-                },
-            ],
-        ),
+        codes: code_tables::T2,
     };
     /// Operation `closeorder` (`POST /pay/closeorder`).
     pub const CLOSEORDER: Operation = Operation {
@@ -1322,15 +1288,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("SYSTEMERROR"),
-                    outcome: CodeOutcome::Retryable,
-                },
-            ],
-        ),
+        codes: code_tables::T3,
     };
     /// Operation `reverse` (`POST /secapi/pay/reverse`).
     pub const REVERSE: Operation = Operation {
@@ -1476,15 +1434,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("SYSTEMERROR"),
-                    outcome: CodeOutcome::Retryable,
-                },
-            ],
-        ),
+        codes: code_tables::T4,
     };
     /// Operation `refund` (`POST /secapi/pay/refund`).
     pub const REFUND: Operation = Operation {
@@ -1861,20 +1811,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("SYSTEMERROR"),
-                    outcome: CodeOutcome::Unknown,
-                },
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("BIZERR_NEED_RETRY"),
-                    outcome: CodeOutcome::Retryable,
-                },
-            ],
-        ),
+        codes: code_tables::T5,
     };
     /// Operation `refundquery` (`POST /pay/refundquery`).
     pub const REFUNDQUERY: Operation = Operation {
@@ -2244,15 +2181,7 @@ pub mod tables {
                 ],
             ),
         },
-        codes: Cow::Borrowed(
-            &[
-                CodeMeaning {
-                    field: Cow::Borrowed("err_code"),
-                    value: Cow::Borrowed("SYSTEMERROR"),
-                    outcome: CodeOutcome::Retryable,
-                },
-            ],
-        ),
+        codes: code_tables::T6,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -2792,6 +2721,196 @@ pub mod tables {
             ],
         ),
     };
+    /// The code tables the operations share.
+    mod code_tables {
+        use super::*;
+        /// Code meanings of `unifiedorder`, and of operations like it.
+        pub const T0: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "INVALID_REQUEST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "NOAUTH", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "NOTENOUGH", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
+                CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+                CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
+                CodeMeaning::new(
+                    "err_code",
+                    "APPID_MCHID_NOT_MATCH",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new("err_code", "LACK_PARAMS", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "OUT_TRADE_NO_USED", CodeOutcome::Unknown),
+                CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "POST_DATA_EMPTY", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "NOT_UTF8", CodeOutcome::Failed),
+            ],
+        );
+        /// Code meanings of `micropay`, and of operations like it.
+        pub const T1: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Unknown),
+                CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
+                CodeMeaning::new("err_code", "NOAUTH", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "AUTHCODEEXPIRE", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "NOTENOUGH", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "NOTSUPORTCARD", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "ORDERREVERSED", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "BANKERROR", CodeOutcome::Unknown),
+                CodeMeaning::new("err_code", "USERPAYING", CodeOutcome::InProgress),
+                CodeMeaning::new("err_code", "AUTH_CODE_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "AUTH_CODE_INVALID", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "LACK_PARAMS", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "NOT_UTF8", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "BUYER_MISMATCH", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "OUT_TRADE_NO_USED", CodeOutcome::Unknown),
+                CodeMeaning::new(
+                    "err_code",
+                    "APPID_MCHID_NOT_MATCH",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new("err_code", "INVALID_REQUEST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "TRADE_ERROR", CodeOutcome::Failed),
+            ],
+        );
+        /// Code meanings of `orderquery`, and of operations like it.
+        pub const T2: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("trade_state", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("trade_state", "REFUND", CodeOutcome::Success),
+                CodeMeaning::new("trade_state", "NOTPAY", CodeOutcome::InProgress),
+                CodeMeaning::new("trade_state", "CLOSED", CodeOutcome::Failed),
+                CodeMeaning::new("trade_state", "REVOKED", CodeOutcome::Failed),
+                CodeMeaning::new("trade_state", "USERPAYING", CodeOutcome::InProgress),
+                CodeMeaning::new("trade_state", "PAYERROR", CodeOutcome::Failed),
+                CodeMeaning::new("trade_state", "ACCEPT", CodeOutcome::InProgress),
+                CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+            ],
+        );
+        /// Code meanings of `closeorder`, and of operations like it.
+        pub const T3: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
+                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+                CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "TRADE_STATE_ERROR", CodeOutcome::Failed),
+            ],
+        );
+        /// Code meanings of `reverse`, and of operations like it.
+        pub const T4: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+                CodeMeaning::new("err_code", "REVERSE_EXPIRE", CodeOutcome::Failed),
+            ],
+        );
+        /// Code meanings of `refund`, and of operations like it.
+        pub const T5: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Unknown),
+                CodeMeaning::new(
+                    "err_code",
+                    "BIZERR_NEED_RETRY",
+                    CodeOutcome::Retryable,
+                ),
+                CodeMeaning::new("err_code", "TRADE_OVERDUE", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "ERROR", CodeOutcome::Failed),
+                CodeMeaning::new(
+                    "err_code",
+                    "USER_ACCOUNT_ABNORMAL",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "err_code",
+                    "INVALID_REQ_TOO_MUCH",
+                    CodeOutcome::Retryable,
+                ),
+                CodeMeaning::new("err_code", "NOTENOUGH", CodeOutcome::Failed),
+                CodeMeaning::new(
+                    "err_code",
+                    "INVALID_TRANSACTIONID",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "FREQUENCY_LIMITED", CodeOutcome::Retryable),
+            ],
+        );
+        /// Code meanings of `refundquery`, and of operations like it.
+        pub const T6: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("refund_status_0", "SUCCESS", CodeOutcome::Success),
+                CodeMeaning::new("refund_status_0", "REFUNDCLOSE", CodeOutcome::Failed),
+                CodeMeaning::new(
+                    "refund_status_0",
+                    "PROCESSING",
+                    CodeOutcome::InProgress,
+                ),
+                CodeMeaning::new("refund_status_0", "CHANGE", CodeOutcome::Unknown),
+                CodeMeaning::new("refund_status_0", "FAIL", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+                CodeMeaning::new("err_code", "REFUNDNOTEXIST", CodeOutcome::Failed),
+                CodeMeaning::new(
+                    "err_code",
+                    "INVALID_TRANSACTIONID",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+            ],
+        );
+    }
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
         name: Cow::Borrowed("wechatpay_v2"),

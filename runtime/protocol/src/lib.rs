@@ -627,6 +627,17 @@ pub struct CodeMeaning {
     pub outcome: CodeOutcome,
 }
 
+impl CodeMeaning {
+    /// A meaning over static text, as generated tables write it: one line per code.
+    pub const fn new(field: &'static str, value: &'static str, outcome: CodeOutcome) -> Self {
+        CodeMeaning {
+            field: Cow::Borrowed(field),
+            value: Cow::Borrowed(value),
+            outcome,
+        }
+    }
+}
+
 /// The meaning of a documented code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CodeOutcome {

@@ -1,4 +1,5 @@
-//! Genuine signed messages shared by `genuine_messages.rs` and `mutations.rs`.
+//! Genuine signed messages shared by the test files (`genuine_messages.rs`,
+//! `mutations.rs`, `outcomes.rs`; Alipay's and WeChat's in `alipay` and `wechat`).
 //!
 //! Every signed response (each operation of mct1, mpgateway and wantu) and every signed
 //! notification, built from the spec's documented example body where there is one, and
@@ -20,6 +21,9 @@
 //!   `&key=<key>`, md5, upper hex.
 
 #![allow(dead_code)] // each test file uses part of the support
+
+pub mod alipay;
+pub mod wechat;
 
 use aes::cipher::{generic_array::GenericArray, BlockDecrypt, BlockEncrypt, KeyInit};
 use base64::Engine;

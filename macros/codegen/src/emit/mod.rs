@@ -12,8 +12,8 @@ use crate::spec::model::Spec;
 use crate::spec::validate::{validate, Problem};
 use crate::spec::SpecErrors;
 use proc_macro2::TokenStream;
-use quote::quote;
-use tables::EmitConst;
+use quote::{format_ident, quote};
+use tables::{emit_operation, EmitConst};
 use types::{emit_enum, emit_received, emit_request};
 
 /// `text` on one line: a line break inside a single-line doc (or a bare CR anywhere,
@@ -104,9 +104,33 @@ fn tables_module(
 ) -> TokenStream {
     let mut consts = Vec::new();
     let mut op_names = Vec::new();
+    // Operations repeat their documents' code tables: each distinct list is written
+    // once, in a module of its own so that its names cannot meet an operation's.
+    let mut code_tables: Vec<(String, TokenStream)> = Vec::new();
     for (op, planned) in provider.operations.iter().zip(&names.operations) {
         let name = &planned.table;
-        let value = op.emit();
+        let codes = if op.codes.is_empty() {
+            quote!(Cow::Borrowed(&[]))
+        } else {
+            let list = op.codes.emit();
+            let key = list.to_string();
+            let index = code_tables
+                .iter()
+                .position(|(seen, _)| *seen == key)
+                .unwrap_or_else(|| {
+                    let doc = one_line(&format!(
+                        " Code meanings of `{}`, and of operations like it.",
+                        op.name
+                    ));
+                    let table = format_ident!("T{}", code_tables.len());
+                    let item = quote!(#[doc = #doc] pub const #table: List<CodeMeaning> = #list;);
+                    code_tables.push((key, item));
+                    code_tables.len() - 1
+                });
+            let table = format_ident!("T{index}");
+            quote!(code_tables::#table)
+        };
+        let value = emit_operation(op, codes);
         let doc = one_line(&format!(
             " Operation `{}` (`{} {}`).",
             op.name, op.method, op.path
@@ -122,6 +146,17 @@ fn tables_module(
         consts.push(quote!(#[doc = #doc] pub const #name: Notification = #value;));
         notification_names.push(name);
     }
+    let code_tables = (!code_tables.is_empty()).then(|| {
+        let items = code_tables.iter().map(|(_, item)| item);
+        quote! {
+            /// The code tables the operations share.
+            mod code_tables {
+                use super::*;
+
+                #(#items)*
+            }
+        }
+    });
     let name = provider.name.emit();
     let offset = proc_macro2::Literal::i32_unsuffixed(provider.utc_offset_minutes);
     let environments = provider.environments.emit();
@@ -165,6 +200,8 @@ fn tables_module(
             use ::std::borrow::Cow;
 
             #(#consts)*
+
+            #code_tables
 
             /// Everything the runtime needs to speak this provider's protocol.
             pub static PROVIDER: Provider = Provider {

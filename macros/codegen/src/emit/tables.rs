@@ -107,10 +107,10 @@ emit_enum!(CodeOutcome {
 
 impl EmitConst for ir::CodeMeaning {
     fn emit(&self) -> TokenStream {
-        let field = self.field.emit();
-        let value = self.value.emit();
+        let field = self.field.as_ref();
+        let value = self.value.as_ref();
         let outcome = self.outcome.emit();
-        quote!(CodeMeaning { field: #field, value: #value, outcome: #outcome })
+        quote!(CodeMeaning::new(#field, #value, #outcome))
     }
 }
 emit_enum!(FieldType {
@@ -397,35 +397,34 @@ impl EmitConst for ir::FieldDef {
     }
 }
 
-impl EmitConst for ir::Operation {
-    fn emit(&self) -> TokenStream {
-        let name = self.name.emit();
-        let path = self.path.emit();
-        let method = self.method.emit();
-        let signed = self.signed;
-        let moves_money = self.moves_money;
-        let common = self.common.emit();
-        let response_members = self.response_members.emit();
-        let one_of = self.one_of.emit();
-        let request = self.request.emit();
-        let response = self.response.emit();
-        let success = self.success.emit();
-        let codes = self.codes.emit();
-        quote!(Operation {
-            name: #name,
-            path: #path,
-            method: #method,
-            signed: #signed,
-            moves_money: #moves_money,
-            common: #common,
-            response_members: #response_members,
-            one_of: #one_of,
-            request: #request,
-            response: #response,
-            success: #success,
-            codes: #codes,
-        })
-    }
+/// An operation whose code meanings are the expression `codes`: the operations of a
+/// provider share its documents' code tables, each written once (`tables_module`).
+pub fn emit_operation(op: &ir::Operation, codes: TokenStream) -> TokenStream {
+    let name = op.name.emit();
+    let path = op.path.emit();
+    let method = op.method.emit();
+    let signed = op.signed;
+    let moves_money = op.moves_money;
+    let common = op.common.emit();
+    let response_members = op.response_members.emit();
+    let one_of = op.one_of.emit();
+    let request = op.request.emit();
+    let response = op.response.emit();
+    let success = op.success.emit();
+    quote!(Operation {
+        name: #name,
+        path: #path,
+        method: #method,
+        signed: #signed,
+        moves_money: #moves_money,
+        common: #common,
+        response_members: #response_members,
+        one_of: #one_of,
+        request: #request,
+        response: #response,
+        success: #success,
+        codes: #codes,
+    })
 }
 
 impl EmitConst for ir::Notification {
