@@ -7,6 +7,7 @@ use crate::decode::{decode_notification, decode_response, Decoded, Receiver};
 use crate::encode::{encode_request, HttpRequest, RequestContext};
 use crate::error::Error;
 use crate::seen::SeenStore;
+use crate::settle::{Sleeper, TokioSleeper};
 use crate::transport::Transport;
 use crate::wire::WireFields;
 use paygen_protocol::{Notification, Operation, Provider};
@@ -15,13 +16,14 @@ use std::sync::Arc;
 
 /// One merchant's connection to one provider.
 pub struct ClientCore<T> {
-    provider: &'static Provider,
+    pub(crate) provider: &'static Provider,
     base_url: String,
     credentials: Credentials,
-    transport: T,
-    clock: Arc<dyn Clock>,
+    pub(crate) transport: T,
+    pub(crate) clock: Arc<dyn Clock>,
     nonce: Arc<dyn NonceSource>,
     seen: Option<Arc<dyn SeenStore>>,
+    pub(crate) sleeper: Arc<dyn Sleeper>,
 }
 
 impl<T> std::fmt::Debug for ClientCore<T> {
@@ -50,6 +52,7 @@ impl<T: Transport> ClientCore<T> {
             clock: Arc::new(SystemClock),
             nonce: Arc::new(RandomNonce),
             seen: None,
+            sleeper: Arc::new(TokioSleeper),
         }
     }
 
@@ -61,6 +64,11 @@ impl<T: Transport> ClientCore<T> {
     /// Replaces the nonce source.
     pub fn set_nonce(&mut self, nonce: impl NonceSource + 'static) {
         self.nonce = Arc::new(nonce);
+    }
+
+    /// Replaces what waits between the queries of a settle flow (tests skip the wait).
+    pub fn set_sleeper(&mut self, sleeper: impl Sleeper + 'static) {
+        self.sleeper = Arc::new(sleeper);
     }
 
     /// Remembers accepted notification nonces so that a replayed one is refused.

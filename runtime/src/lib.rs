@@ -21,6 +21,7 @@ pub mod rsa_keys;
 pub mod secret;
 pub mod seen;
 pub mod server;
+pub mod settle;
 pub mod sign;
 pub mod template;
 pub mod transport;
@@ -40,6 +41,7 @@ pub use paygen_protocol as protocol;
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};
 pub use server::{ReceivedRequest, ServerError, ServerRequest};
+pub use settle::{Settlement, Sleeper, Step, Timing, TokioSleeper};
 pub use sign::SigningTrace;
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
