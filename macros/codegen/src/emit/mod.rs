@@ -112,6 +112,15 @@ fn tables_module(
         consts.push(quote!(#[doc = #doc] pub const #name: Notification = #value;));
         notification_names.push(name);
     }
+    for (flow, flow_names) in crate::lower::settle_flows(spec).iter().zip(&names.settle) {
+        let name = &flow_names.table;
+        let value = flow.emit();
+        let doc = one_line(&format!(
+            " Settling `{}`: query `{}` until the deadline, then cancel with `{}`.",
+            flow.pay, flow.query, flow.cancel
+        ));
+        consts.push(quote!(#[doc = #doc] pub const #name: SettleFlow = #value;));
+    }
     let name = provider.name.emit();
     let offset = proc_macro2::Literal::i32_unsuffixed(provider.utc_offset_minutes);
     let environments = provider.environments.emit();
