@@ -203,9 +203,7 @@ impl<T: Transport> ClientCore<T> {
         let paid: Reading<P> = self.exchange(pay_op, pay, &flow.pay_rules).await;
         match paid.verdict {
             Some(SettleVerdict::Paid) => return Ok(Settlement::Paid(Step::Pay(paid.result))),
-            Some(SettleVerdict::Failed) => {
-                return Ok(Settlement::Failed(Step::Pay(paid.result)))
-            }
+            Some(SettleVerdict::Failed) => return Ok(Settlement::Failed(Step::Pay(paid.result))),
             Some(SettleVerdict::Attention) => {
                 return Ok(Settlement::NeedsManualAttention {
                     last: Step::Pay(paid.result),
@@ -251,8 +249,7 @@ impl<T: Transport> ClientCore<T> {
         let attempts = timing.cancel_attempts.max(1);
         let mut attempt = 1;
         loop {
-            let cancelled: Reading<C> =
-                self.exchange(cancel_op, &order, &flow.cancel_rules).await;
+            let cancelled: Reading<C> = self.exchange(cancel_op, &order, &flow.cancel_rules).await;
             match cancelled.verdict {
                 Some(SettleVerdict::Cancelled) => {
                     return Ok(Settlement::CancelledAfterDeadline(Step::Cancel(
@@ -426,7 +423,12 @@ mod tests {
 
     impl Transport for Arc<Script> {
         async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-            let path = request.url.rsplit('/').next().unwrap_or_default().to_owned();
+            let path = request
+                .url
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
             self.sent.lock().map(|mut s| s.push(path)).ok();
             let next = self.replies.lock().ok().and_then(|mut r| r.pop_front());
             let transport = |kind| Error::Transport {
@@ -519,14 +521,26 @@ mod tests {
 
     #[tokio::test]
     async fn pay_failures_are_final_and_pay_fail_error_needs_a_person() {
-        let (outcome, sent, _) =
-            run(vec![Reply::Body(r#"{"result_code":"200","biz":"PAY_FAIL"}"#)]).await;
-        assert!(matches!(outcome, Ok(Settlement::Failed(Step::Pay(Ok(_))))), "{outcome:?}");
-        assert_eq!(sent, paths(&["pay"]));
-        let (outcome, _, _) =
-            run(vec![Reply::Body(r#"{"result_code":"200","biz":"PAY_FAIL_ERROR"}"#)]).await;
+        let (outcome, sent, _) = run(vec![Reply::Body(
+            r#"{"result_code":"200","biz":"PAY_FAIL"}"#,
+        )])
+        .await;
         assert!(
-            matches!(outcome, Ok(Settlement::NeedsManualAttention { last: Step::Pay(Ok(_)) })),
+            matches!(outcome, Ok(Settlement::Failed(Step::Pay(Ok(_))))),
+            "{outcome:?}"
+        );
+        assert_eq!(sent, paths(&["pay"]));
+        let (outcome, _, _) = run(vec![Reply::Body(
+            r#"{"result_code":"200","biz":"PAY_FAIL_ERROR"}"#,
+        )])
+        .await;
+        assert!(
+            matches!(
+                outcome,
+                Ok(Settlement::NeedsManualAttention {
+                    last: Step::Pay(Ok(_))
+                })
+            ),
             "{outcome:?}"
         );
     }
@@ -534,14 +548,20 @@ mod tests {
     #[tokio::test]
     async fn nothing_happened_is_an_error_and_nothing_more_is_sent() {
         let (outcome, sent, _) = run(vec![Reply::Connect]).await;
-        assert!(matches!(outcome, Err(Error::Transport { .. })), "{outcome:?}");
+        assert!(
+            matches!(outcome, Err(Error::Transport { .. })),
+            "{outcome:?}"
+        );
         assert_eq!(sent, paths(&["pay"]));
         // result_code 400: refused before processing.
         let (outcome, sent, _) = run(vec![Reply::Body(
             r#"{"result_code":"400","error_code":"ILLEGAL_SIGN"}"#,
         )])
         .await;
-        assert!(matches!(outcome, Err(Error::Business { .. })), "{outcome:?}");
+        assert!(
+            matches!(outcome, Err(Error::Business { .. })),
+            "{outcome:?}"
+        );
         assert_eq!(sent, paths(&["pay"]));
     }
 
@@ -570,11 +590,17 @@ mod tests {
             Reply::Body(r#"{"result_code":"200","biz":"SUCCESS","order_status":"PAY_CANCELED"}"#),
         ])
         .await;
-        assert!(matches!(outcome, Ok(Settlement::Failed(Step::Query(Ok(_))))), "{outcome:?}");
+        assert!(
+            matches!(outcome, Ok(Settlement::Failed(Step::Query(Ok(_))))),
+            "{outcome:?}"
+        );
         // The query's own success rule refuses FAIL; the rule still reads it.
         let (outcome, _, _) = run(vec![Reply::Timeout, Reply::Body(NOT_FOUND)]).await;
         assert!(
-            matches!(outcome, Ok(Settlement::Failed(Step::Query(Err(Error::Business { .. }))))),
+            matches!(
+                outcome,
+                Ok(Settlement::Failed(Step::Query(Err(Error::Business { .. }))))
+            ),
             "{outcome:?}"
         );
     }
@@ -588,7 +614,10 @@ mod tests {
         replies.push(Reply::Body(CANCELLED));
         let (outcome, sent, _) = run(replies).await;
         assert!(
-            matches!(outcome, Ok(Settlement::CancelledAfterDeadline(Step::Cancel(Ok(_))))),
+            matches!(
+                outcome,
+                Ok(Settlement::CancelledAfterDeadline(Step::Cancel(Ok(_))))
+            ),
             "{outcome:?}"
         );
         assert_eq!(sent.last().map(String::as_str), Some("cancel"));
@@ -607,7 +636,12 @@ mod tests {
         assert_eq!(slept.len(), 10);
         // The 11th reply scripted is CREATED, not a cancel answer: manual attention.
         assert!(
-            matches!(outcome, Ok(Settlement::NeedsManualAttention { last: Step::Cancel(Err(_)) })),
+            matches!(
+                outcome,
+                Ok(Settlement::NeedsManualAttention {
+                    last: Step::Cancel(Err(_))
+                })
+            ),
             "{outcome:?}"
         );
         assert_eq!(sent.iter().filter(|p| *p == "pay").count(), 1);
@@ -632,27 +666,33 @@ mod tests {
             "{outcome:?}"
         );
         // A lost cancel is sent again (2 attempts), then succeeds.
-        let (outcome, sent, _) =
-            run(deadline(vec![Reply::Timeout, Reply::Body(CANCELLED)])).await;
-        assert!(outcome.as_ref().is_ok_and(|o| matches!(o, Settlement::CancelledAfterDeadline(_))));
+        let (outcome, sent, _) = run(deadline(vec![Reply::Timeout, Reply::Body(CANCELLED)])).await;
+        assert!(outcome
+            .as_ref()
+            .is_ok_and(|o| matches!(o, Settlement::CancelledAfterDeadline(_))));
         assert_eq!(sent.iter().filter(|p| *p == "cancel").count(), 2);
         // Lost twice: out of attempts.
         let (outcome, sent, _) = run(deadline(vec![Reply::Timeout, Reply::Timeout])).await;
         assert!(
             matches!(
                 outcome,
-                Ok(Settlement::NeedsManualAttention { last: Step::Cancel(Err(Error::Transport { .. })) })
+                Ok(Settlement::NeedsManualAttention {
+                    last: Step::Cancel(Err(Error::Transport { .. }))
+                })
             ),
             "{outcome:?}"
         );
         assert_eq!(sent.iter().filter(|p| *p == "cancel").count(), 2);
         // A refused cancel is not retried.
-        let refused = r#"{"result_code":"200","biz":"FAIL","error_code":"UPAY_CANCEL_INVALID_ORDER_STATE"}"#;
+        let refused =
+            r#"{"result_code":"200","biz":"FAIL","error_code":"UPAY_CANCEL_INVALID_ORDER_STATE"}"#;
         let (outcome, sent, _) = run(deadline(vec![Reply::Body(refused)])).await;
         assert!(
             matches!(
                 outcome,
-                Ok(Settlement::NeedsManualAttention { last: Step::Cancel(Err(Error::Business { .. })) })
+                Ok(Settlement::NeedsManualAttention {
+                    last: Step::Cancel(Err(Error::Business { .. }))
+                })
             ),
             "{outcome:?}"
         );

@@ -236,7 +236,8 @@ fn provider_reply(
             .find(|o| o.operation.value == operation.name)
             .map(|o| o.role)
     });
-    if matches!(role, Some(SandboxRole::Cancel | SandboxRole::Close)) && state.knobs.take_fail_cancel()
+    if matches!(role, Some(SandboxRole::Cancel | SandboxRole::Close))
+        && state.knobs.take_fail_cancel()
     {
         return (
             error_reply(served, SandboxErrorKind::NotCancellable),

@@ -22,7 +22,12 @@ struct Counting {
 
 impl Transport for Counting {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
-        let op = request.url.rsplit('/').next().unwrap_or_default().to_owned();
+        let op = request
+            .url
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         self.sent.lock().expect("lock").push(op);
         self.inner.send(request).await
     }

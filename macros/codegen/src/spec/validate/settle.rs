@@ -24,8 +24,7 @@ impl Checker<'_> {
     pub(super) fn settle(&mut self, flow: &SettleFlow) {
         let spec = self.spec;
         let find = |name: &Name| spec.operations.iter().find(|o| o.name.value == name.value);
-        if flow.deadline_seconds == 0 || flow.poll_interval_ms == 0 || flow.cancel_attempts == 0
-        {
+        if flow.deadline_seconds == 0 || flow.poll_interval_ms == 0 || flow.cancel_attempts == 0 {
             self.at(
                 &flow.pay,
                 "settle: deadline_seconds, poll_interval_ms and cancel_attempts must be above 0",
