@@ -9,6 +9,7 @@ use crate::error::{Error, Outcome};
 use crate::inbound::{receive_notification, Delivery, InboundRequest};
 use crate::response::Response;
 use crate::seen::{MemorySeenStore, SeenStore};
+use crate::settle::{Sleeper, TokioSleeper};
 use crate::transport::Transport;
 use crate::wire::WireFields;
 use paygen_protocol::{Notification, Operation, OperationInfo, Provider};
@@ -18,14 +19,15 @@ use tracing::Instrument;
 
 /// One merchant's connection to one provider.
 pub struct ClientCore<T> {
-    provider: &'static Provider,
+    pub(crate) provider: &'static Provider,
     base_url: String,
     credentials: Credentials,
-    transport: T,
-    clock: Arc<dyn Clock>,
+    pub(crate) transport: T,
+    pub(crate) clock: Arc<dyn Clock>,
     nonce: Arc<dyn NonceSource>,
     seen: Option<Arc<dyn SeenStore>>,
     deliveries: Arc<dyn SeenStore>,
+    pub(crate) sleeper: Arc<dyn Sleeper>,
 }
 
 impl<T> std::fmt::Debug for ClientCore<T> {
@@ -55,6 +57,7 @@ impl<T: Transport> ClientCore<T> {
             nonce: Arc::new(RandomNonce),
             seen: None,
             deliveries: Arc::new(MemorySeenStore::with_capacity(10_000)),
+            sleeper: Arc::new(TokioSleeper),
         }
     }
 
@@ -66,6 +69,11 @@ impl<T: Transport> ClientCore<T> {
     /// Replaces the nonce source.
     pub fn set_nonce(&mut self, nonce: impl NonceSource + 'static) {
         self.nonce = Arc::new(nonce);
+    }
+
+    /// Replaces what waits between the queries of a settle flow (tests skip the wait).
+    pub fn set_sleeper(&mut self, sleeper: impl Sleeper + 'static) {
+        self.sleeper = Arc::new(sleeper);
     }
 
     /// Remembers accepted notification nonces so that a replayed one is refused.

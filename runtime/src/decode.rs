@@ -92,6 +92,21 @@ pub fn decode_response(
     receiver: &Receiver<'_>,
     response: &HttpResponse,
 ) -> Result<Decoded, Error> {
+    match read_response(provider, operation, receiver, response)? {
+        (decoded, None) => Ok(decoded),
+        (_, Some(refusal)) => Err(refusal),
+    }
+}
+
+/// [`decode_response`] that also hands back the decoded fields of a refusal, beside the
+/// `Error::Business` it makes, so that a caller can read a refused reply's codes (the
+/// settle flow does). Fails outright as `decode_response` does for everything else.
+pub fn read_response(
+    provider: &Provider,
+    operation: &Operation,
+    receiver: &Receiver<'_>,
+    response: &HttpResponse,
+) -> Result<(Decoded, Option<Error>), Error> {
     if !(200..300).contains(&response.status) {
         return Err(Error::HttpStatus {
             status: response.status,
@@ -105,17 +120,15 @@ pub fn decode_response(
         &response.body,
         &response.headers,
     )?;
-    match outcome {
-        Ok(()) => Ok(decoded),
-        Err((code, message)) => Err(Error::Business {
-            code,
-            message,
-            authenticity: decoded.authenticity,
-            // Boxed: the error stays small on every Ok path.
-            meaning: code_meaning(operation, &decoded.fields).map(Box::new),
-            body: response.body.clone(),
-        }),
-    }
+    let refusal = outcome.err().map(|(code, message)| Error::Business {
+        code,
+        message,
+        authenticity: decoded.authenticity,
+        // Boxed: the error stays small on every Ok path.
+        meaning: code_meaning(operation, &decoded.fields).map(Box::new),
+        body: response.body.clone(),
+    });
+    Ok((decoded, refusal))
 }
 
 /// A business failure found by the success rule: the code and message received.
@@ -724,7 +737,7 @@ pub fn judge(
     rule.and.iter().try_for_each(|inner| judge(inner, fields))
 }
 
-fn lookup<'v>(fields: &'v Map<String, Value>, path: &str) -> Option<&'v Value> {
+pub(crate) fn lookup<'v>(fields: &'v Map<String, Value>, path: &str) -> Option<&'v Value> {
     let mut parts = path.split('.');
     let mut current = fields.get(parts.next()?)?;
     for part in parts {

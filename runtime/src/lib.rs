@@ -23,6 +23,7 @@ pub mod rsa_keys;
 pub mod secret;
 pub mod seen;
 pub mod server;
+pub mod settle;
 pub mod sign;
 pub mod template;
 pub mod transport;
@@ -45,6 +46,7 @@ pub use response::Response;
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};
 pub use server::{ReceivedRequest, ServerError, ServerRequest};
+pub use settle::{Settlement, Sleeper, Step, Timing, TokioSleeper};
 pub use sign::SigningTrace;
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;

@@ -2149,6 +2149,172 @@ pub mod tables {
         },
         codes: code_tables::T0,
     };
+    /// Settling `pay`: query `query` until the deadline, then cancel with `cancel`.
+    pub const PAY_SETTLE: SettleFlow = SettleFlow {
+        pay: Cow::Borrowed("pay"),
+        query: Cow::Borrowed("query"),
+        cancel: Cow::Borrowed("cancel"),
+        order_no: Cow::Borrowed("client_sn"),
+        deadline_ms: 45000,
+        poll_interval_ms: 5000,
+        cancel_attempts: 1,
+        pay_rules: Cow::Borrowed(
+            &[
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAY_SUCCESS")]),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Paid,
+                },
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAY_FAIL")]),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Failed,
+                },
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAY_FAIL_ERROR")]),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Attention,
+                },
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("FAIL")]),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Failed,
+                },
+            ],
+        ),
+        query_rules: Cow::Borrowed(
+            &[
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("FAIL")]),
+                            },
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.error_code"),
+                                equals: Cow::Borrowed(
+                                    &[
+                                        Cow::Borrowed("UPAY_ORDER_NOT_EXISTS"),
+                                        Cow::Borrowed("UPAY_ORDER_NOT_EXIST"),
+                                    ],
+                                ),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Failed,
+                },
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAID")]),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Paid,
+                },
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAY_CANCELED")]),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Failed,
+                },
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAY_ERROR")]),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Attention,
+                },
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("CREATED")]),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::InProgress,
+                },
+            ],
+        ),
+        cancel_rules: Cow::Borrowed(
+            &[
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(
+                                    &[
+                                        Cow::Borrowed("CANCEL_SUCCESS"),
+                                        Cow::Borrowed("CANCEL_ABORT_SUCCESS"),
+                                    ],
+                                ),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Cancelled,
+                },
+                SettleRule {
+                    when: Cow::Borrowed(
+                        &[
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("FAIL")]),
+                            },
+                            FieldEquals {
+                                field: Cow::Borrowed("biz_response.error_code"),
+                                equals: Cow::Borrowed(
+                                    &[
+                                        Cow::Borrowed("UPAY_ORDER_NOT_EXISTS"),
+                                        Cow::Borrowed("UPAY_ORDER_NOT_EXIST"),
+                                    ],
+                                ),
+                            },
+                        ],
+                    ),
+                    then: SettleVerdict::Failed,
+                },
+            ],
+        ),
+    };
     /// The code tables the operations share.
     mod code_tables {
         use super::*;
@@ -2614,6 +2780,11 @@ impl<T: ::paygen::Transport> Client<T> {
         self.core.set_seen_store(seen);
         self
     }
+    /// Replaces what waits between the steps of a settle flow (tests skip the wait).
+    pub fn with_sleeper(mut self, sleeper: impl ::paygen::Sleeper + 'static) -> Self {
+        self.core.set_sleeper(sleeper);
+        self
+    }
     /// 付款: B扫C支付模式, B扫C统一下单, 系统自动识别支付方式。 (`POST /upay/v2/pay`).
     pub async fn pay(
         &self,
@@ -2684,7 +2855,29 @@ impl<T: ::paygen::Transport> Client<T> {
     ) -> Result<::paygen::HttpRequest, ::paygen::Error> {
         self.core.render(&tables::PRECREATE, &request.to_wire())
     }
+    /// Pays with `pay` once and settles the outcome (三.2.4 客户端支付流程代码示例): while it is unknown or in progress, `query` every 5000 ms for 45 s, then `cancel`. `Err` only when nothing happened.
+    pub async fn pay_and_settle(
+        &self,
+        request: &PayRequest,
+    ) -> Result<PaySettlement, ::paygen::Error> {
+        self.pay_and_settle_with(request, ::paygen::Timing::of(&tables::PAY_SETTLE))
+            .await
+    }
+    /// `pay_and_settle` with the caller's deadline, interval and cancel attempts.
+    pub async fn pay_and_settle_with(
+        &self,
+        request: &PayRequest,
+        timing: ::paygen::Timing,
+    ) -> Result<PaySettlement, ::paygen::Error> {
+        self.core.settle(&tables::PAY_SETTLE, &request.to_wire(), timing).await
+    }
 }
+/// How a `pay` settled: paid, failed, cancelled after the deadline, or needs manual attention.
+pub type PaySettlement = ::paygen::Settlement<
+    PayResponse,
+    QueryResponse,
+    CancelResponse,
+>;
 /// Request of `pay`: 付款: B扫C支付模式, B扫C统一下单, 系统自动识别支付方式。
 #[derive(Debug, Clone, PartialEq)]
 pub struct PayRequest {

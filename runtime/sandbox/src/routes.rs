@@ -15,7 +15,7 @@ use axum::Router;
 use paygen::protocol::BodyFormat;
 use paygen::server::{decode_request, encode_response, ReceivedRequest, ServerError};
 use paygen::{Error, Receiver, SystemClock};
-use paygen_codegen::spec::model::{SandboxErrorKind, SandboxEvent, SandboxState};
+use paygen_codegen::spec::model::{SandboxErrorKind, SandboxEvent, SandboxRole, SandboxState};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -116,7 +116,12 @@ pub async fn handle(
     }
 }
 
-/// `POST /_sandbox/scenario` with `{"tamper_responses": N}`, `{"delay_ms": D}` and/or
+fn count(value: &Value) -> u32 {
+    u32::try_from(value.as_u64().unwrap_or(0)).unwrap_or(u32::MAX)
+}
+
+/// `POST /_sandbox/scenario` with `{"tamper_responses": N}`, `{"delay_ms": D}`,
+/// `{"fail_cancels": N}` (refuses the next N cancels or closes) and/or
 /// `{"pay": {"provider": "wantu", "order_no": "..."}}` (marks a created order paid).
 fn admin(state: &State, method: &Method, body: &[u8]) -> Response {
     if method != Method::POST {
@@ -128,8 +133,10 @@ fn admin(state: &State, method: &Method, body: &[u8]) -> Response {
     for (name, value) in &knobs {
         match (name.as_str(), value) {
             ("tamper_responses", v) if v.as_u64().is_some() => {
-                let n = v.as_u64().unwrap_or(0).min(u32::MAX as u64) as u32;
-                state.knobs.tamper_next(n);
+                state.knobs.tamper_next(count(v));
+            }
+            ("fail_cancels", v) if v.as_u64().is_some() => {
+                state.knobs.fail_next_cancels(count(v));
             }
             ("delay_ms", v) if v.as_u64().is_some() => {
                 state.knobs.delay_all(v.as_u64().unwrap_or(0));
@@ -238,6 +245,21 @@ fn provider_reply(
         }
     };
     let operation = decoded.operation;
+    let role = served.sandbox.as_ref().and_then(|s| {
+        s.operations
+            .iter()
+            .find(|o| o.operation.value == operation.name)
+            .map(|o| o.role)
+    });
+    if matches!(role, Some(SandboxRole::Cancel | SandboxRole::Close))
+        && state.knobs.take_fail_cancel()
+    {
+        return (
+            error_reply(served, SandboxErrorKind::NotCancellable),
+            format!("{spec}.{} refused: fail_cancels", operation.name),
+            Scenario::Normal,
+        );
+    }
     let outcome = lifecycle::run(
         served,
         operation,

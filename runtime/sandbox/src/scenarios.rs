@@ -38,6 +38,14 @@ impl Scenario {
 pub struct Knobs {
     tamper: AtomicU32,
     delay_ms: AtomicU64,
+    fail_cancels: AtomicU32,
+}
+
+/// Counts `counter` one down; false when it was already 0.
+fn take(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
 }
 
 impl Knobs {
@@ -53,9 +61,17 @@ impl Knobs {
 
     /// Whether this reply is to be tampered with (counts one down).
     pub fn take_tamper(&self) -> bool {
-        self.tamper
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok()
+        take(&self.tamper)
+    }
+
+    /// Refuses the next `n` cancel or close requests (the spec's `not_cancellable`).
+    pub fn fail_next_cancels(&self, n: u32) {
+        self.fail_cancels.store(n, Ordering::SeqCst);
+    }
+
+    /// Whether this cancel or close is to be refused (counts one down).
+    pub fn take_fail_cancel(&self) -> bool {
+        take(&self.fail_cancels)
     }
 
     /// The delay for every reply, in milliseconds.

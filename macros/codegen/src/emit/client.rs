@@ -1,7 +1,7 @@
 //! Emits the environment enum, the credentials struct and the `Client`.
 
 use super::one_line;
-use crate::items::ItemNames;
+use crate::items::{ItemNames, SettleNames};
 use crate::spec::model::Spec;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -72,6 +72,7 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
         .collect();
 
     let mut methods = Vec::new();
+    let mut settle_types = Vec::new();
     for (op, op_names) in spec.operations.iter().zip(&names.operations) {
         let method = &op_names.method;
         let render = &op_names.render;
@@ -133,6 +134,72 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
             }
         });
     }
+
+    for (flow, flow_names) in spec.settle.iter().zip(&names.settle) {
+        let find = |name: &str| {
+            spec.operations
+                .iter()
+                .position(|op| op.name.value == name)
+                .map(|i| &names.operations[i])
+        };
+        // Validation guarantees the three operations exist.
+        let (Some(pay), Some(query), Some(cancel)) = (
+            find(&flow.pay.value),
+            find(&flow.query.value),
+            find(&flow.cancel.value),
+        ) else {
+            continue;
+        };
+        let (pay_request, pay_response) = (&pay.request, &pay.response);
+        let (query_response, cancel_response) = (&query.response, &cancel.response);
+        let SettleNames {
+            method,
+            method_with,
+            table,
+            outcome,
+        } = flow_names;
+        let doc = one_line(&format!(
+            " Pays with `{}` once and settles the outcome ({}): while it is unknown or in progress, `{}` every {} ms for {} s, then `{}`. `Err` only when nothing happened.",
+            flow.pay.value,
+            flow.source.trim(),
+            flow.query.value,
+            flow.poll_interval_ms,
+            flow.deadline_seconds,
+            flow.cancel.value
+        ));
+        let with_doc = one_line(&format!(
+            " `{}` with the caller's deadline, interval and cancel attempts.",
+            method
+        ));
+        let outcome_doc = one_line(&format!(
+            " How a `{}` settled: paid, failed, cancelled after the deadline, or needs manual attention.",
+            flow.pay.value
+        ));
+        settle_types.push(quote! {
+            #[doc = #outcome_doc]
+            pub type #outcome = ::paygen::Settlement<#pay_response, #query_response, #cancel_response>;
+        });
+        methods.push(quote! {
+            #[doc = #doc]
+            pub async fn #method(&self, request: &#pay_request) -> Result<#outcome, ::paygen::Error> {
+                self.#method_with(request, ::paygen::Timing::of(&tables::#table)).await
+            }
+
+            #[doc = #with_doc]
+            pub async fn #method_with(&self, request: &#pay_request, timing: ::paygen::Timing) -> Result<#outcome, ::paygen::Error> {
+                self.core.settle(&tables::#table, &request.to_wire(), timing).await
+            }
+        });
+    }
+    let sleeper = (!spec.settle.is_empty()).then(|| {
+        quote! {
+            /// Replaces what waits between the steps of a settle flow (tests skip the wait).
+            pub fn with_sleeper(mut self, sleeper: impl ::paygen::Sleeper + 'static) -> Self {
+                self.core.set_sleeper(sleeper);
+                self
+            }
+        }
+    });
 
     let client_doc = one_line(&format!(
         " A client of {} for one merchant: credentials, base URL, transport.",
@@ -215,7 +282,11 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
                 self
             }
 
+            #sleeper
+
             #(#methods)*
         }
+
+        #(#settle_types)*
     }
 }

@@ -55,6 +55,10 @@ pub struct Spec {
     /// Read by the sandbox only; never emitted into generated crates.
     #[serde(default)]
     pub sandbox: Option<Sandbox>,
+    /// Flows that settle a payment whose outcome is uncertain: pay once, query until a
+    /// deadline, then cancel. Each gives the client a `<pay>_and_settle` method.
+    #[serde(default)]
+    pub settle: Vec<SettleFlow>,
 }
 
 fn default_utc_offset() -> String {
@@ -1143,4 +1147,95 @@ pub enum SandboxState {
     Refunded,
     /// Refunded in part.
     PartiallyRefunded,
+}
+
+/// Settling an uncertain payment: pay once; while the outcome is unknown or in progress,
+/// query until the deadline; then cancel.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SettleFlow {
+    /// The operation that takes the payment (sent exactly once); the client method is
+    /// `<pay>_and_settle`.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub pay: Name,
+    /// The operation that reads the order's state.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub query: Name,
+    /// The operation that reverses the order.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub cancel: Name,
+    /// Request field with the merchant's order number: in the pay request, and the one
+    /// field the flow sends to query and cancel.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub order_no: Name,
+    /// How long to keep querying, counted from the end of the pay call, in seconds.
+    pub deadline_seconds: u32,
+    /// The pause after each unresolved query, in milliseconds.
+    pub poll_interval_ms: u32,
+    /// Cancels sent at most while a cancel's outcome is unknown (default 1: no retry).
+    #[serde(default = "one")]
+    pub cancel_attempts: u32,
+    /// Where the document describes the flow and its timings.
+    pub source: String,
+    /// What a pay reply means, first match wins; no match: in progress (query).
+    #[serde(default)]
+    pub pay_outcomes: Vec<SettleRule>,
+    /// What a query reply means, first match wins; no match: still in progress.
+    #[serde(default)]
+    pub query_outcomes: Vec<SettleRule>,
+    /// What a cancel reply means, first match wins; no match: manual attention.
+    #[serde(default)]
+    pub cancel_outcomes: Vec<SettleRule>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// One reading of a reply: when `field` has one of `equals` (and every `and` holds),
+/// the reply means `then`.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SettleRule {
+    /// Dotted path of a response field (`biz_response.result_code`).
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// Values, compared as received text.
+    pub equals: Vec<String>,
+    /// Further conditions that must all hold.
+    #[serde(default)]
+    pub and: Vec<SettleCondition>,
+    /// What the reply then means.
+    pub then: SettleVerdict,
+}
+
+/// A further condition of a [`SettleRule`].
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SettleCondition {
+    /// Dotted path of a response field.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// Values, compared as received text.
+    pub equals: Vec<String>,
+}
+
+/// What a reply means for the payment being settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SettleVerdict {
+    /// Paid (pay, query); only a reply that passes the operation's success rule.
+    Paid,
+    /// Failed, no money stays with the merchant (pay, query, cancel).
+    Failed,
+    /// Not decided yet: keep querying (pay, query).
+    InProgress,
+    /// Stop: a person has to find out (pay, query, cancel).
+    Attention,
+    /// The order was cancelled, money back to the payer (cancel).
+    Cancelled,
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 mod recipes;
 mod sandbox;
+mod settle;
 use recipes::Use;
 
 /// A problem at a line and column.
@@ -842,6 +843,9 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     }
     if let Some(sandbox) = &spec.sandbox {
         c.sandbox(sandbox);
+    }
+    for flow in &spec.settle {
+        c.settle(flow);
     }
     c.problems.sort_by_key(|p| (p.line, p.column));
     c.problems

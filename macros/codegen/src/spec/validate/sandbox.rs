@@ -5,7 +5,7 @@ use super::Checker;
 use crate::spec::model::*;
 
 /// Whether dotted `path` names a field of `fields` (through object members).
-fn has_path(fields: &[Field], path: &str) -> bool {
+pub(super) fn has_path(fields: &[Field], path: &str) -> bool {
     let mut fields = fields;
     let mut parts = path.split('.').peekable();
     while let Some(part) = parts.next() {
