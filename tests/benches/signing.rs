@@ -184,7 +184,7 @@ fn check(
 
 mod tiantapay {
     use super::*;
-    use paygen_tiantapay::{Client, Credentials, IndexRequest, IndexRequestPayType};
+    use paygen_tiantapay::{Client, Credentials, IndexRequest, PayType};
 
     const BASE_URL: &str = "http://pay.tiantapay.com/scanpay.php/Gateway";
     const URL: &str = "http://pay.tiantapay.com/scanpay.php/Gateway/index";
@@ -203,7 +203,7 @@ mod tiantapay {
     fn generated(client: &Client) -> HttpRequest {
         let request = IndexRequest::new(
             "287053219362240241",
-            IndexRequestPayType::Alipay,
+            PayType::Alipay,
             Fen(2000),
             "https://merchant.example.com/notify",
             "1234",
@@ -268,7 +268,7 @@ mod tiantapay {
 
 mod mpgateway {
     use super::*;
-    use paygen_mpgateway::{Action, Client, Credentials, MpgatewayRequest};
+    use paygen_mpgateway::{Client, Credentials, MpgatewayRequest, MpgatewayRequestAction};
 
     const BASE_URL: &str = "https://api.example.invalid";
     const URL: &str = "https://api.example.invalid/api/mpgateway";
@@ -286,7 +286,7 @@ mod mpgateway {
 
     fn generated(client: &Client) -> HttpRequest {
         let request = MpgatewayRequest::new(
-            Action::AliCode,
+            MpgatewayRequestAction::AliCode,
             Fen(2000),
             "20231115061320000001",
             "https://merchant.example.com/notify",
@@ -608,7 +608,7 @@ mod alipay {
     //! base64) over the sorted non-empty parameters but `sign`. The floor is the RSA
     //! signature alone; the baseline signs with `ring` directly (PKCS#8 key).
     use super::*;
-    use paygen_alipay::{Client, Credentials, Scene, TradePayRequest};
+    use paygen_alipay::{Client, Credentials, TradePayRequest, TradePayRequestScene};
     use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 
     const URL: &str = "https://openapi.alipay.com/gateway.do";
@@ -632,7 +632,7 @@ mod alipay {
     fn generated(client: &Client) -> HttpRequest {
         let request = TradePayRequest::new(
             "20231115061320000001",
-            Scene::BarCode,
+            TradePayRequestScene::BarCode,
             "28763443825664394",
             "测试商品",
         )

@@ -12,8 +12,8 @@ mod support;
 use base64::Engine;
 use paygen::{Authenticity, Error, Fen, FixedClock};
 use paygen_alipay::{
-    tables, Client, Code, Credentials, PayNotification, Scene, TradePayRequest, TradeQueryResponse,
-    TradeStatus,
+    tables, Client, Credentials, GatewayCode, PayNotification, TradePayRequest,
+    TradePayRequestScene, TradeQueryResponse, TradeStatus,
 };
 use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use support::alipay::{
@@ -84,7 +84,7 @@ fn string_to_sign(pairs: &[(String, String)], exclude: &[&str]) -> String {
 fn trade_pay_request_is_signed_rsa2_over_the_sorted_parameters() {
     let request = TradePayRequest::new(
         "20150320010101001",
-        Scene::BarCode,
+        TradePayRequestScene::BarCode,
         "28763443825664394",
         "Iphone6 16G",
     )
@@ -132,7 +132,7 @@ fn decode_query(body: &str) -> Result<TradeQueryResponse, Error> {
 fn trade_query_response_is_verified_over_the_member_text_and_amounts_are_fen() {
     let body = signed_body("alipay_trade_query_response", QUERY_MEMBER);
     let typed = decode_query(&body).unwrap();
-    assert_eq!(typed.code, Code::Success);
+    assert_eq!(typed.code, GatewayCode::Success);
     assert_eq!(typed.trade_status, TradeStatus::TradeSuccess);
     assert_eq!(typed.total_amount, Fen(8888));
     assert_eq!(typed.receipt_amount, Some(Fen(1525)));

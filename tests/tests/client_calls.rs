@@ -83,7 +83,7 @@ fn form_encode(text: &str) -> impl Iterator<Item = String> + '_ {
 
 fn request() -> paygen_mpgateway::MpgatewayRequest {
     paygen_mpgateway::MpgatewayRequest::new(
-        paygen_mpgateway::Action::AliCode,
+        paygen_mpgateway::MpgatewayRequestAction::AliCode,
         paygen::Fen(100),
         "20240101000001",
         "https://m.example/notify",

@@ -101,7 +101,7 @@ fn mct1_pay_notification_fields_come_through_as_sent() {
         .unwrap();
     assert_eq!(typed.out_no, "7149794509690017");
     assert_eq!(typed.timestamp, NOW.to_string());
-    assert_eq!(typed.status, paygen_mct1::PayNotificationStatus::Success);
+    assert_eq!(typed.status, paygen_mct1::NotifiedStatus::Success);
 }
 
 #[test]

@@ -305,10 +305,13 @@ fn genuine_signed_response_decodes_into_the_typed_response() {
     let body = xml_owned(&signed(&fields));
     let typed: wx::OrderqueryResponse =
         decode_typed(&wx::tables::PROVIDER, "orderquery", &credentials(), &body).unwrap();
-    assert_eq!(typed.trade_state, wx::TradeState::Userpaying);
+    assert_eq!(
+        typed.trade_state,
+        wx::OrderqueryResponseTradeState::Userpaying
+    );
     assert_eq!(typed.total_fee, Some(Fen(101)));
     assert_eq!(typed.cash_fee, Some(Fen(100)));
-    assert_eq!(typed.coupon_type_0, Some(wx::CouponType0::NoCash));
+    assert_eq!(typed.coupon_type_0, Some(wx::CouponType::NoCash));
     assert_eq!(typed.coupon_fee_0, Some(Fen(1)));
     assert_eq!(typed.transaction_id, None);
 }
@@ -561,15 +564,21 @@ fn refund_notification_req_info_decrypts_into_the_typed_notification() {
     let typed = client()
         .verify_refund_notification(&body)
         .unwrap_or_else(|e| panic!("{e}: {body}"));
-    assert_eq!(typed.refund_status, wx::RefundStatus::Success);
+    assert_eq!(
+        typed.refund_status,
+        wx::RefundNotificationRefundStatus::Success
+    );
     assert_eq!(typed.refund_fee, Fen(3960));
     assert_eq!(typed.settlement_total_fee, Some(Fen(3960)));
     assert_eq!(typed.refund_recv_accout, "支付用户零钱");
     assert_eq!(
         typed.refund_account,
-        wx::RefundNotificationRefundAccount::RefundSourceRechargeFunds
+        wx::RefundAccount::RefundSourceRechargeFunds
     );
-    assert_eq!(typed.refund_request_source, wx::RefundRequestSource::Api);
+    assert_eq!(
+        typed.refund_request_source,
+        wx::RefundNotificationRefundRequestSource::Api
+    );
     assert_eq!(typed.out_refund_no, "131811191610442717309");
 }
 

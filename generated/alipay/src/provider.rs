@@ -3794,7 +3794,7 @@ pub struct TradePayRequest {
     /// 支付场景 条码支付，取值：bar_code 声波支付，取值：wave_code
     ///
     /// Wire name `scene`, at most 32 characters.
-    pub scene: Scene,
+    pub scene: TradePayRequestScene,
     /// 支付授权码，25~30开头的长度为16~24位的数字，实际字符串长度以开发者获取的付款码长度为准
     ///
     /// Wire name `auth_code`, at most 32 characters.
@@ -3862,7 +3862,7 @@ pub struct TradePayRequest {
     /// 预授权确认模式，授权转交易请求中传入，适用于预授权转交易业务使用，目前只支持PRE_AUTH(预授权产品码) COMPLETE：转交易支付完成结束预授权，解冻剩余金额; NOT_COMPLETE：转交易支付完成不结束预授权，不解冻剩余金额
     ///
     /// Wire name `auth_confirm_mode`, at most 32 characters.
-    pub auth_confirm_mode: Option<AuthConfirmMode>,
+    pub auth_confirm_mode: Option<TradePayRequestAuthConfirmMode>,
     /// 商户传入终端设备相关信息，具体值要和支付宝约定
     ///
     /// Wire name `terminal_params`, at most 2048 characters.
@@ -3876,7 +3876,7 @@ impl TradePayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
     pub fn new(
         out_trade_no: impl Into<String>,
-        scene: Scene,
+        scene: TradePayRequestScene,
         auth_code: impl Into<String>,
         subject: impl Into<String>,
     ) -> Self {
@@ -3981,7 +3981,10 @@ impl TradePayRequest {
         self
     }
     /// Sets `auth_confirm_mode`.
-    pub fn with_auth_confirm_mode(mut self, value: AuthConfirmMode) -> Self {
+    pub fn with_auth_confirm_mode(
+        mut self,
+        value: TradePayRequestAuthConfirmMode,
+    ) -> Self {
         self.auth_confirm_mode = Some(value);
         self
     }
@@ -4217,7 +4220,7 @@ pub struct TradePayResponseVoucherDetailList {
     ///
     /// Wire name `type`.
     #[serde(rename = "type", default)]
-    pub voucher_type: Option<VoucherType>,
+    pub voucher_type: Option<TradePayResponseVoucherDetailListVoucherType>,
     /// 优惠券面额，它应该会等于商家出资加上其他出资方出资
     ///
     /// Wire name `amount`.
@@ -4291,7 +4294,7 @@ pub struct TradePayResponse {
     ///
     /// Wire name `code`.
     #[serde(rename = "code")]
-    pub code: Code,
+    pub code: GatewayCode,
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
@@ -4473,7 +4476,7 @@ pub struct TradePayResponse {
     ///
     /// Wire name `buyer_user_type`, at most 18 characters.
     #[serde(rename = "buyer_user_type", default)]
-    pub buyer_user_type: Option<BuyerUserType>,
+    pub buyer_user_type: Option<TradePayResponseBuyerUserType>,
     /// 商家优惠金额
     ///
     /// Wire name `mdiscount_amount`, at most 11 characters.
@@ -4835,7 +4838,7 @@ pub struct TradePrecreateResponse {
     ///
     /// Wire name `code`.
     #[serde(rename = "code")]
-    pub code: Code,
+    pub code: GatewayCode,
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
@@ -4945,7 +4948,7 @@ pub struct TradeQueryResponse {
     ///
     /// Wire name `code`.
     #[serde(rename = "code")]
-    pub code: Code,
+    pub code: GatewayCode,
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
@@ -5423,7 +5426,7 @@ pub struct TradeRefundResponseRefundDetailItemList {
     ///
     /// Wire name `fund_type`, at most 32 characters.
     #[serde(rename = "fund_type", default)]
-    pub fund_type: Option<FundType>,
+    pub fund_type: Option<TradeRefundResponseRefundDetailItemListFundType>,
 }
 /// One item of `refund_preset_paytool_list` of TradeRefundResponse.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -5452,7 +5455,7 @@ pub struct TradeRefundResponse {
     ///
     /// Wire name `code`.
     #[serde(rename = "code")]
-    pub code: Code,
+    pub code: GatewayCode,
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
@@ -5477,7 +5480,7 @@ pub struct TradeRefundResponse {
     ///
     /// Wire name `fund_change`, at most 1 character.
     #[serde(rename = "fund_change")]
-    pub fund_change: FundChange,
+    pub fund_change: TradeRefundResponseFundChange,
     /// 退款总金额
     ///
     /// Wire name `refund_fee`, at most 11 characters.
@@ -5619,7 +5622,7 @@ pub struct TradeCancelResponse {
     ///
     /// Wire name `code`.
     #[serde(rename = "code")]
-    pub code: Code,
+    pub code: GatewayCode,
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
@@ -5639,12 +5642,12 @@ pub struct TradeCancelResponse {
     ///
     /// Wire name `retry_flag`, at most 1 character.
     #[serde(rename = "retry_flag")]
-    pub retry_flag: RetryFlag,
+    pub retry_flag: TradeCancelResponseRetryFlag,
     /// 本次撤销触发的交易动作,接口调用成功且交易存在时返回。
     ///
     /// Wire name `action`, at most 10 characters.
     #[serde(rename = "action", default)]
-    pub action: Option<Action>,
+    pub action: Option<TradeCancelResponseAction>,
     /// 业务返回码
     ///
     /// Wire name `sub_code`.
@@ -5737,7 +5740,7 @@ pub struct TradeCloseResponse {
     ///
     /// Wire name `code`.
     #[serde(rename = "code")]
-    pub code: Code,
+    pub code: GatewayCode,
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
@@ -5781,7 +5784,7 @@ pub struct PayNotification {
     ///
     /// Wire name `notify_type`, at most 64 characters.
     #[serde(rename = "notify_type")]
-    pub notify_type: NotifyType,
+    pub notify_type: PayNotificationNotifyType,
     /// 通知校验 ID
     ///
     /// Wire name `notify_id`, at most 128 characters.
@@ -5975,93 +5978,9 @@ impl PayNotification {
     /// The exact body to answer the provider with once the notification is handled.
     pub const ACK: &'static str = "success";
 }
-/// Documented values of `scene`; values the document does not list are kept in `Unknown`.
+/// 网关返回码; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Scene {
-    /// 条码支付 (`bar_code`).
-    BarCode,
-    /// 声波支付 (`wave_code`).
-    WaveCode,
-    /// 当面付刷脸支付场景 (alipay-sdk-java-all 2024 only) (`security_code`).
-    SecurityCode,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl Scene {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BarCode => "bar_code",
-            Self::WaveCode => "wave_code",
-            Self::SecurityCode => "security_code",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "bar_code" => Self::BarCode,
-            "wave_code" => Self::WaveCode,
-            "security_code" => Self::SecurityCode,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for Scene {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for Scene {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `auth_confirm_mode`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum AuthConfirmMode {
-    /// 转交易支付完成结束预授权 (`COMPLETE`).
-    Complete,
-    /// 转交易支付完成不结束预授权 (`NOT_COMPLETE`).
-    NotComplete,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl AuthConfirmMode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Complete => "COMPLETE",
-            Self::NotComplete => "NOT_COMPLETE",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "COMPLETE" => Self::Complete,
-            "NOT_COMPLETE" => Self::NotComplete,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for AuthConfirmMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for AuthConfirmMode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Code {
+pub enum GatewayCode {
     /// 接口调用成功，调用结果请参考具体的 API 文档所对应的业务返回参数 (`10000`).
     Success,
     /// 业务处理中 (alipay.trade.pay: 等待用户付款); the outcome is not known yet: query with alipay.trade.query, then cancel (`10003`).
@@ -6081,7 +6000,7 @@ pub enum Code {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl Code {
+impl GatewayCode {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6111,12 +6030,145 @@ impl Code {
         }
     }
 }
-impl ::std::fmt::Display for Code {
+impl ::std::fmt::Display for GatewayCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for Code {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for GatewayCode {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// 交易状态：WAIT_BUYER_PAY（交易创建，等待买家付款）、TRADE_CLOSED（未付款交易超时关闭，或支付完成后全额退款）、TRADE_SUCCESS（交易支付成功）、TRADE_FINISHED（交易结束，不可退款）; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TradeStatus {
+    /// 交易创建，等待买家付款 (`WAIT_BUYER_PAY`).
+    WaitBuyerPay,
+    /// 未付款交易超时关闭，或支付完成后全额退款 (`TRADE_CLOSED`).
+    TradeClosed,
+    /// 交易支付成功 (`TRADE_SUCCESS`).
+    TradeSuccess,
+    /// 交易结束，不可退款 (`TRADE_FINISHED`).
+    TradeFinished,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl TradeStatus {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WaitBuyerPay => "WAIT_BUYER_PAY",
+            Self::TradeClosed => "TRADE_CLOSED",
+            Self::TradeSuccess => "TRADE_SUCCESS",
+            Self::TradeFinished => "TRADE_FINISHED",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "WAIT_BUYER_PAY" => Self::WaitBuyerPay,
+            "TRADE_CLOSED" => Self::TradeClosed,
+            "TRADE_SUCCESS" => Self::TradeSuccess,
+            "TRADE_FINISHED" => Self::TradeFinished,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for TradeStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeStatus {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// Documented values of `scene`; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TradePayRequestScene {
+    /// 条码支付 (`bar_code`).
+    BarCode,
+    /// 声波支付 (`wave_code`).
+    WaveCode,
+    /// 当面付刷脸支付场景 (alipay-sdk-java-all 2024 only) (`security_code`).
+    SecurityCode,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl TradePayRequestScene {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::BarCode => "bar_code",
+            Self::WaveCode => "wave_code",
+            Self::SecurityCode => "security_code",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "bar_code" => Self::BarCode,
+            "wave_code" => Self::WaveCode,
+            "security_code" => Self::SecurityCode,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for TradePayRequestScene {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradePayRequestScene {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// Documented values of `auth_confirm_mode`; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TradePayRequestAuthConfirmMode {
+    /// 转交易支付完成结束预授权 (`COMPLETE`).
+    Complete,
+    /// 转交易支付完成不结束预授权 (`NOT_COMPLETE`).
+    NotComplete,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl TradePayRequestAuthConfirmMode {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Complete => "COMPLETE",
+            Self::NotComplete => "NOT_COMPLETE",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "COMPLETE" => Self::Complete,
+            "NOT_COMPLETE" => Self::NotComplete,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for TradePayRequestAuthConfirmMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for TradePayRequestAuthConfirmMode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6125,7 +6177,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Code {
 }
 /// Documented values of `type`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum VoucherType {
+pub enum TradePayResponseVoucherDetailListVoucherType {
     /// 全场代金券 (`ALIPAY_FIX_VOUCHER`).
     AlipayFixVoucher,
     /// 折扣券 (`ALIPAY_DISCOUNT_VOUCHER`).
@@ -6135,7 +6187,7 @@ pub enum VoucherType {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl VoucherType {
+impl TradePayResponseVoucherDetailListVoucherType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6155,12 +6207,13 @@ impl VoucherType {
         }
     }
 }
-impl ::std::fmt::Display for VoucherType {
+impl ::std::fmt::Display for TradePayResponseVoucherDetailListVoucherType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for VoucherType {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for TradePayResponseVoucherDetailListVoucherType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6169,7 +6222,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for VoucherType {
 }
 /// Documented values of `buyer_user_type`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum BuyerUserType {
+pub enum TradePayResponseBuyerUserType {
     /// 企业用户 (`CORPORATE`).
     Corporate,
     /// 个人用户 (`PRIVATE`).
@@ -6177,7 +6230,7 @@ pub enum BuyerUserType {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl BuyerUserType {
+impl TradePayResponseBuyerUserType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6195,12 +6248,13 @@ impl BuyerUserType {
         }
     }
 }
-impl ::std::fmt::Display for BuyerUserType {
+impl ::std::fmt::Display for TradePayResponseBuyerUserType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for BuyerUserType {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for TradePayResponseBuyerUserType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6548,54 +6602,6 @@ for TradePrecreateResponseSubCode {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `trade_status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeStatus {
-    /// 交易创建，等待买家付款 (`WAIT_BUYER_PAY`).
-    WaitBuyerPay,
-    /// 未付款交易超时关闭，或支付完成后全额退款 (`TRADE_CLOSED`).
-    TradeClosed,
-    /// 交易支付成功 (`TRADE_SUCCESS`).
-    TradeSuccess,
-    /// 交易结束，不可退款 (`TRADE_FINISHED`).
-    TradeFinished,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WaitBuyerPay => "WAIT_BUYER_PAY",
-            Self::TradeClosed => "TRADE_CLOSED",
-            Self::TradeSuccess => "TRADE_SUCCESS",
-            Self::TradeFinished => "TRADE_FINISHED",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "WAIT_BUYER_PAY" => Self::WaitBuyerPay,
-            "TRADE_CLOSED" => Self::TradeClosed,
-            "TRADE_SUCCESS" => Self::TradeSuccess,
-            "TRADE_FINISHED" => Self::TradeFinished,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for TradeStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
 /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TradeQueryResponseSubCode {
@@ -6642,7 +6648,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeQueryResponseSub
 }
 /// Documented values of `royalty_type`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RoyaltyType {
+pub enum TradeRefundRequestRefundRoyaltyParametersRoyaltyType {
     /// 普通分账 (`transfer`).
     Transfer,
     /// 补差 (`replenish`).
@@ -6650,7 +6656,7 @@ pub enum RoyaltyType {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl RoyaltyType {
+impl TradeRefundRequestRefundRoyaltyParametersRoyaltyType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6668,12 +6674,13 @@ impl RoyaltyType {
         }
     }
 }
-impl ::std::fmt::Display for RoyaltyType {
+impl ::std::fmt::Display for TradeRefundRequestRefundRoyaltyParametersRoyaltyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RoyaltyType {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for TradeRefundRequestRefundRoyaltyParametersRoyaltyType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6682,7 +6689,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for RoyaltyType {
 }
 /// Documented values of `fund_change`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum FundChange {
+pub enum TradeRefundResponseFundChange {
     /// 资金发生变化 (退款成功) — zhifubao.apifox.cn/doc-3290173: 接口返回fund_change=Y为退款成功 (`Y`).
     Y,
     /// fund_change=N或无此字段值返回时需通过退款查询接口进一步确认退款状态 (`N`).
@@ -6690,7 +6697,7 @@ pub enum FundChange {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl FundChange {
+impl TradeRefundResponseFundChange {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6708,12 +6715,13 @@ impl FundChange {
         }
     }
 }
-impl ::std::fmt::Display for FundChange {
+impl ::std::fmt::Display for TradeRefundResponseFundChange {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for FundChange {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for TradeRefundResponseFundChange {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6722,7 +6730,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for FundChange {
 }
 /// Documented values of `fund_type`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum FundType {
+pub enum TradeRefundResponseRefundDetailItemListFundType {
     /// 借记卡 (`DEBIT_CARD`).
     DebitCard,
     /// 信用卡 (`CREDIT_CARD`).
@@ -6732,7 +6740,7 @@ pub enum FundType {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl FundType {
+impl TradeRefundResponseRefundDetailItemListFundType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6752,12 +6760,13 @@ impl FundType {
         }
     }
 }
-impl ::std::fmt::Display for FundType {
+impl ::std::fmt::Display for TradeRefundResponseRefundDetailItemListFundType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for FundType {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for TradeRefundResponseRefundDetailItemListFundType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6844,11 +6853,11 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeRefundResponseSu
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `retry_flag`; values the document does not list are kept in `Unknown`. The same shape as [`FundChange`], so the same type.
-pub type RetryFlag = FundChange;
+/// Documented values of `retry_flag`; values the document does not list are kept in `Unknown`. The same shape as [`TradeRefundResponseFundChange`], so the same type.
+pub type TradeCancelResponseRetryFlag = TradeRefundResponseFundChange;
 /// Documented values of `action`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Action {
+pub enum TradeCancelResponseAction {
     /// 交易未支付，触发关闭交易动作，无退款 (`close`).
     Close,
     /// 交易已支付，触发交易退款动作 (`refund`).
@@ -6856,7 +6865,7 @@ pub enum Action {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl Action {
+impl TradeCancelResponseAction {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6874,12 +6883,12 @@ impl Action {
         }
     }
 }
-impl ::std::fmt::Display for Action {
+impl ::std::fmt::Display for TradeCancelResponseAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for Action {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeCancelResponseAction {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -7012,13 +7021,13 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeCloseResponseSub
 }
 /// Documented values of `notify_type`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum NotifyType {
+pub enum PayNotificationNotifyType {
     /// 交易状态同步 (`trade_status_sync`).
     TradeStatusSync,
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl NotifyType {
+impl PayNotificationNotifyType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -7034,12 +7043,12 @@ impl NotifyType {
         }
     }
 }
-impl ::std::fmt::Display for NotifyType {
+impl ::std::fmt::Display for PayNotificationNotifyType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for NotifyType {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayNotificationNotifyType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

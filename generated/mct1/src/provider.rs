@@ -3115,7 +3115,7 @@ pub struct PaylistResponseData {
     ///
     /// Wire name `pmt_split_refund`, at most 1 character.
     #[serde(rename = "pmt_split_refund", default)]
-    pub pmt_split_refund: Option<PmtSplitRefund>,
+    pub pmt_split_refund: Option<PaylistResponseDataPmtSplitRefund>,
     /// 签购单名称
     ///
     /// Wire name `ticket_name`, at most 50 characters.
@@ -3181,7 +3181,7 @@ pub struct OrderRequest {
     /// 交易方式1消费，2辙单（退款）
     ///
     /// Wire name `ord_type`, at most 1 character.
-    pub ord_type: Option<OrdType>,
+    pub ord_type: Option<OrderRequestOrdType>,
     /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
     ///
     /// Wire name `status`, at most 1 character.
@@ -3242,7 +3242,7 @@ impl OrderRequest {
         self
     }
     /// Sets `ord_type`.
-    pub fn with_ord_type(mut self, value: OrdType) -> Self {
+    pub fn with_ord_type(mut self, value: OrderRequestOrdType) -> Self {
         self.ord_type = Some(value);
         self
     }
@@ -3408,7 +3408,7 @@ pub struct OrderResponseDataList {
     ///
     /// Wire name `ord_type`.
     #[serde(rename = "ord_type")]
-    pub ord_type: OrdType,
+    pub ord_type: OrderResponseDataListOrdType,
     /// 下单时间
     ///
     /// Wire name `add_time`.
@@ -4517,7 +4517,7 @@ pub struct PaycancelResponseData {
     ///
     /// Wire name `ord_status`, at most 1 character.
     #[serde(rename = "ord_status", default)]
-    pub ord_status: Option<OrdStatus>,
+    pub ord_status: Option<PaycancelResponseDataOrdStatus>,
 }
 /// Response of `paycancel`: 订单取消接口（针对未支付的订单）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -4777,7 +4777,7 @@ pub struct PayNotification {
     ///
     /// Wire name `status`, at most 1 character.
     #[serde(rename = "status")]
-    pub status: PayNotificationStatus,
+    pub status: NotifiedStatus,
 }
 impl PayNotification {
     /// The exact body to answer the provider with once the notification is handled.
@@ -4811,61 +4811,13 @@ pub struct JumpNotification {
     ///
     /// Wire name `status`, at most 1 character.
     #[serde(rename = "status")]
-    pub status: JumpNotificationStatus,
+    pub status: NotifiedStatus,
 }
 impl JumpNotification {
     /// The exact body to answer the provider with once the notification is handled.
     pub const ACK: &'static str = "";
 }
-/// Documented values of `pmt_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PaylistRequestPmtType {
-    /// 现金（4.1.2返回参数pmt_type的取值；2.4示例发送的就是0） (`0`).
-    Cash,
-    /// 主扫 (`2`).
-    CustomerScans,
-    /// 被扫 (`3`).
-    MerchantScans,
-    /// jsapi支付 (`4`).
-    Jsapi,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PaylistRequestPmtType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cash => "0",
-            Self::CustomerScans => "2",
-            Self::MerchantScans => "3",
-            Self::Jsapi => "4",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "0" => Self::Cash,
-            "2" => Self::CustomerScans,
-            "3" => Self::MerchantScans,
-            "4" => Self::Jsapi,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for PaylistRequestPmtType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaylistRequestPmtType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `errcode`; values the document does not list are kept in `Unknown`.
+/// 返回错误码，为0表示没有错误; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Errcode {
     /// ok,没有错误 (`0`).
@@ -5025,6 +4977,134 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Errcode {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
+/// 订单类型（1消费，2辙单）; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OrdType {
+    /// 消费 (`1`).
+    Payment,
+    /// 辙单 (`2`).
+    Refund,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl OrdType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Payment => "1",
+            Self::Refund => "2",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "1" => Self::Payment,
+            "2" => Self::Refund,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for OrdType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrdType {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// 订单状态（1支付成功，4取消）; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NotifiedStatus {
+    /// 支付成功 (`1`).
+    Success,
+    /// 取消 (`4`).
+    Cancelled,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl NotifiedStatus {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "1",
+            Self::Cancelled => "4",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "1" => Self::Success,
+            "4" => Self::Cancelled,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for NotifiedStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for NotifiedStatus {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// Documented values of `pmt_type`; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PaylistRequestPmtType {
+    /// 现金（4.1.2返回参数pmt_type的取值；2.4示例发送的就是0） (`0`).
+    Cash,
+    /// 主扫 (`2`).
+    CustomerScans,
+    /// 被扫 (`3`).
+    MerchantScans,
+    /// jsapi支付 (`4`).
+    Jsapi,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl PaylistRequestPmtType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cash => "0",
+            Self::CustomerScans => "2",
+            Self::MerchantScans => "3",
+            Self::Jsapi => "4",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "0" => Self::Cash,
+            "2" => Self::CustomerScans,
+            "3" => Self::MerchantScans,
+            "4" => Self::Jsapi,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for PaylistRequestPmtType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaylistRequestPmtType {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
 /// Documented values of `pmt_type`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PaylistResponseDataPmtType {
@@ -5075,7 +5155,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaylistResponseDataPm
 }
 /// Documented values of `pmt_split_refund`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PmtSplitRefund {
+pub enum PaylistResponseDataPmtSplitRefund {
     /// 可以 (`1`).
     Supported,
     /// 不可以 (`0`).
@@ -5083,7 +5163,7 @@ pub enum PmtSplitRefund {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl PmtSplitRefund {
+impl PaylistResponseDataPmtSplitRefund {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -5101,58 +5181,21 @@ impl PmtSplitRefund {
         }
     }
 }
-impl ::std::fmt::Display for PmtSplitRefund {
+impl ::std::fmt::Display for PaylistResponseDataPmtSplitRefund {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PmtSplitRefund {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for PaylistResponseDataPmtSplitRefund {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `ord_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrdType {
-    /// 消费 (`1`).
-    Payment,
-    /// 辙单（退款） (`2`).
-    Refund,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl OrdType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Payment => "1",
-            Self::Refund => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Payment,
-            "2" => Self::Refund,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for OrdType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrdType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
+/// Documented values of `ord_type`; values the document does not list are kept in `Unknown`. The same shape as [`OrdType`], so the same type.
+pub type OrderRequestOrdType = OrdType;
 /// Documented values of `status`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OrderRequestStatus {
@@ -5201,6 +5244,8 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderRequestStatus {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
+/// Documented values of `ord_type`; values the document does not list are kept in `Unknown`. The same shape as [`OrdType`], so the same type.
+pub type OrderResponseDataListOrdType = OrdType;
 /// Documented values of `status`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OrderResponseDataListStatus {
@@ -5257,13 +5302,13 @@ pub type PayorderResponseDataStatus = OrderRequestStatus;
 pub type PaystatusResponseDataStatus = OrderRequestStatus;
 /// Documented values of `ord_status`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrdStatus {
+pub enum PaycancelResponseDataOrdStatus {
     /// 已取消 (`4`).
     Cancelled,
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl OrdStatus {
+impl PaycancelResponseDataOrdStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -5279,12 +5324,13 @@ impl OrdStatus {
         }
     }
 }
-impl ::std::fmt::Display for OrdStatus {
+impl ::std::fmt::Display for PaycancelResponseDataOrdStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrdStatus {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for PaycancelResponseDataOrdStatus {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -5327,45 +5373,3 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayrefundResponseData
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PayNotificationStatus {
-    /// 支付成功 (`1`).
-    Success,
-    /// 取消 (`4`).
-    Cancelled,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PayNotificationStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "1",
-            Self::Cancelled => "4",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Success,
-            "4" => Self::Cancelled,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for PayNotificationStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayNotificationStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`PayNotificationStatus`], so the same type.
-pub type JumpNotificationStatus = PayNotificationStatus;

@@ -954,7 +954,7 @@ pub struct MpgatewayRequest {
     /// 微信: WxCode/WxSao/WxJsApi/WxH5 支付宝: AliCode/AliSao QQ 支付: QQCode/QQSao 银联: USao
     ///
     /// Wire name `action`.
-    pub action: Action,
+    pub action: MpgatewayRequestAction,
     /// 订单金额,单位为分
     ///
     /// Wire name `txnamt`.
@@ -987,7 +987,7 @@ pub struct MpgatewayRequest {
 impl MpgatewayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
     pub fn new(
-        action: Action,
+        action: MpgatewayRequestAction,
         txnamt: ::paygen::Fen,
         orderid: impl Into<String>,
         backurl: impl Into<String>,
@@ -1394,75 +1394,7 @@ impl PayNotification {
     /// The exact body to answer the provider with once the notification is handled.
     pub const ACK: &'static str = "0000";
 }
-/// Documented values of `action`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Action {
-    /// 扫微信的码 【反扫】 (`WxCode`).
-    WxCode,
-    /// 微信扫钱包的码 【正扫】 (`WxSao`).
-    WxSao,
-    /// 微信公众号支付 (`WxJsApi`).
-    WxJsApi,
-    /// 微信H5支付 (`WxH5`).
-    WxH5,
-    /// 扫支付宝的码 【反扫】 (`AliCode`).
-    AliCode,
-    /// 支付宝扫的钱包码 【正扫】 (`AliSao`).
-    AliSao,
-    /// 扫QQ钱包的码 【反扫】 (`QQCode`).
-    QqCode,
-    /// QQ扫的钱包码 【正扫】 (`QQSao`).
-    QqSao,
-    /// 银联钱包扫的钱包码 【正扫】 (`USao`).
-    USao,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl Action {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WxCode => "WxCode",
-            Self::WxSao => "WxSao",
-            Self::WxJsApi => "WxJsApi",
-            Self::WxH5 => "WxH5",
-            Self::AliCode => "AliCode",
-            Self::AliSao => "AliSao",
-            Self::QqCode => "QQCode",
-            Self::QqSao => "QQSao",
-            Self::USao => "USao",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "WxCode" => Self::WxCode,
-            "WxSao" => Self::WxSao,
-            "WxJsApi" => Self::WxJsApi,
-            "WxH5" => Self::WxH5,
-            "AliCode" => Self::AliCode,
-            "AliSao" => Self::AliSao,
-            "QQCode" => Self::QqCode,
-            "QQSao" => Self::QqSao,
-            "USao" => Self::USao,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for Action {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for Action {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `respcode`; values the document does not list are kept in `Unknown`.
+/// 00 表示成功,其它表示失败; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Respcode {
     /// 成功 (`00`).
@@ -1498,7 +1430,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Respcode {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `resultcode`; values the document does not list are kept in `Unknown`.
+/// 0000 交易成功【已支付,结算到可用帐户】 1002 交易处理中【已支付,结算到不可用帐户】 1003 交易失败 1004 协查调单; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Resultcode {
     /// 交易成功【已支付,结算到可用帐户】 (`0000`).
@@ -1544,6 +1476,74 @@ impl ::std::fmt::Display for Resultcode {
     }
 }
 impl<'de> ::paygen::__private::serde::Deserialize<'de> for Resultcode {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// Documented values of `action`; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MpgatewayRequestAction {
+    /// 扫微信的码 【反扫】 (`WxCode`).
+    WxCode,
+    /// 微信扫钱包的码 【正扫】 (`WxSao`).
+    WxSao,
+    /// 微信公众号支付 (`WxJsApi`).
+    WxJsApi,
+    /// 微信H5支付 (`WxH5`).
+    WxH5,
+    /// 扫支付宝的码 【反扫】 (`AliCode`).
+    AliCode,
+    /// 支付宝扫的钱包码 【正扫】 (`AliSao`).
+    AliSao,
+    /// 扫QQ钱包的码 【反扫】 (`QQCode`).
+    QqCode,
+    /// QQ扫的钱包码 【正扫】 (`QQSao`).
+    QqSao,
+    /// 银联钱包扫的钱包码 【正扫】 (`USao`).
+    USao,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl MpgatewayRequestAction {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::WxCode => "WxCode",
+            Self::WxSao => "WxSao",
+            Self::WxJsApi => "WxJsApi",
+            Self::WxH5 => "WxH5",
+            Self::AliCode => "AliCode",
+            Self::AliSao => "AliSao",
+            Self::QqCode => "QQCode",
+            Self::QqSao => "QQSao",
+            Self::USao => "USao",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "WxCode" => Self::WxCode,
+            "WxSao" => Self::WxSao,
+            "WxJsApi" => Self::WxJsApi,
+            "WxH5" => Self::WxH5,
+            "AliCode" => Self::AliCode,
+            "AliSao" => Self::AliSao,
+            "QQCode" => Self::QqCode,
+            "QQSao" => Self::QqSao,
+            "USao" => Self::USao,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for MpgatewayRequestAction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for MpgatewayRequestAction {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

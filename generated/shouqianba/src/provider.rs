@@ -3203,12 +3203,12 @@ pub struct PayResponseBizResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: PayResponseBizResponseResultCode,
+    pub result_code: BizResponseResultCode,
     /// 业务执行结果返回码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<PayResponseBizResponseErrorCode>,
+    pub error_code: Option<BizResponseErrorCode>,
     /// 业务执行错误信息
     ///
     /// Wire name `error_message`.
@@ -3232,12 +3232,12 @@ pub struct PayResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: PayResponseResultCode,
+    pub result_code: ResultCode,
     /// 通讯错误码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<PayResponseErrorCode>,
+    pub error_code: Option<ErrorCode>,
     /// 通讯错误信息描述
     ///
     /// Wire name `error_message`.
@@ -3441,12 +3441,12 @@ pub struct RefundResponseBizResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: RefundResponseBizResponseResultCode,
+    pub result_code: BizResponseResultCode,
     /// 业务执行结果返回码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<RefundResponseBizResponseErrorCode>,
+    pub error_code: Option<BizResponseErrorCode>,
     /// 业务执行错误信息
     ///
     /// Wire name `error_message`.
@@ -3470,12 +3470,12 @@ pub struct RefundResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: RefundResponseResultCode,
+    pub result_code: ResultCode,
     /// 通讯错误码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<RefundResponseErrorCode>,
+    pub error_code: Option<ErrorCode>,
     /// 通讯错误信息描述
     ///
     /// Wire name `error_message`.
@@ -3658,12 +3658,12 @@ pub struct QueryResponseBizResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: QueryResponseBizResponseResultCode,
+    pub result_code: BizResponseResultCode,
     /// 业务执行结果返回码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<QueryResponseBizResponseErrorCode>,
+    pub error_code: Option<BizResponseErrorCode>,
     /// 业务执行错误信息
     ///
     /// Wire name `error_message`.
@@ -3687,12 +3687,12 @@ pub struct QueryResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: QueryResponseResultCode,
+    pub result_code: ResultCode,
     /// 通讯错误码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<QueryResponseErrorCode>,
+    pub error_code: Option<ErrorCode>,
     /// 通讯错误信息描述
     ///
     /// Wire name `error_message`.
@@ -3825,12 +3825,12 @@ pub struct CancelResponseBizResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: CancelResponseBizResponseResultCode,
+    pub result_code: BizResponseResultCode,
     /// 业务执行结果返回码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<CancelResponseBizResponseErrorCode>,
+    pub error_code: Option<BizResponseErrorCode>,
     /// 业务执行错误信息
     ///
     /// Wire name `error_message`.
@@ -3854,12 +3854,12 @@ pub struct CancelResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: CancelResponseResultCode,
+    pub result_code: ResultCode,
     /// 通讯错误码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<CancelResponseErrorCode>,
+    pub error_code: Option<ErrorCode>,
     /// 通讯错误信息描述
     ///
     /// Wire name `error_message`.
@@ -4190,12 +4190,12 @@ pub struct PrecreateResponseBizResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: PrecreateResponseBizResponseResultCode,
+    pub result_code: BizResponseResultCode,
     /// 业务执行结果返回码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<PrecreateResponseBizResponseErrorCode>,
+    pub error_code: Option<BizResponseErrorCode>,
     /// 业务执行错误信息
     ///
     /// Wire name `error_message`.
@@ -4219,12 +4219,12 @@ pub struct PrecreateResponse {
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: PrecreateResponseResultCode,
+    pub result_code: ResultCode,
     /// 通讯错误码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<PrecreateResponseErrorCode>,
+    pub error_code: Option<ErrorCode>,
     /// 通讯错误信息描述
     ///
     /// Wire name `error_message`.
@@ -4240,7 +4240,7 @@ pub struct PrecreateResponse {
     #[serde(rename = "biz_response", default)]
     pub biz_response: Option<PrecreateResponseBizResponse>,
 }
-/// Documented values of `payway`; values the document does not list are kept in `Unknown`.
+/// 支付方式: 纯数字字符串,一旦设置; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Payway {
     /// 支付宝 (`1`).
@@ -4288,9 +4288,9 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Payway {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`.
+/// 通讯响应码; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PayResponseResultCode {
+pub enum ResultCode {
     /// 通讯成功 (二.3.2 i–xi 示例) (`200`).
     Success,
     /// 客户端错误 (`400`).
@@ -4300,7 +4300,7 @@ pub enum PayResponseResultCode {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl PayResponseResultCode {
+impl ResultCode {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4320,21 +4320,21 @@ impl PayResponseResultCode {
         }
     }
 }
-impl ::std::fmt::Display for PayResponseResultCode {
+impl ::std::fmt::Display for ResultCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayResponseResultCode {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for ResultCode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`.
+/// 通讯错误码; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PayResponseErrorCode {
+pub enum ErrorCode {
     /// 参数错误 (`INVALID_PARAMS`).
     InvalidParams,
     /// 终端错误 (`INVALID_TERMINAL`).
@@ -4356,7 +4356,7 @@ pub enum PayResponseErrorCode {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl PayResponseErrorCode {
+impl ErrorCode {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4388,21 +4388,21 @@ impl PayResponseErrorCode {
         }
     }
 }
-impl ::std::fmt::Display for PayResponseErrorCode {
+impl ::std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayResponseErrorCode {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for ErrorCode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`.
+/// 业务执行响应码; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PayResponseBizResponseResultCode {
+pub enum BizResponseResultCode {
     /// 支付操作成功 (`PAY_SUCCESS`).
     PaySuccess,
     /// 支付操作失败并且已冲正 (`PAY_FAIL`).
@@ -4432,7 +4432,7 @@ pub enum PayResponseBizResponseResultCode {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl PayResponseBizResponseResultCode {
+impl BizResponseResultCode {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4472,22 +4472,21 @@ impl PayResponseBizResponseResultCode {
         }
     }
 }
-impl ::std::fmt::Display for PayResponseBizResponseResultCode {
+impl ::std::fmt::Display for BizResponseResultCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for PayResponseBizResponseResultCode {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for BizResponseResultCode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`.
+/// 业务执行结果返回码; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PayResponseBizResponseErrorCode {
+pub enum BizResponseErrorCode {
     /// 二维码过期 (`AUTHCODE_EXPIRE`).
     AuthcodeExpire,
     /// 条码错误 (`INVALID_BARCODE`).
@@ -4529,7 +4528,7 @@ pub enum PayResponseBizResponseErrorCode {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl PayResponseBizResponseErrorCode {
+impl BizResponseErrorCode {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4581,20 +4580,19 @@ impl PayResponseBizResponseErrorCode {
         }
     }
 }
-impl ::std::fmt::Display for PayResponseBizResponseErrorCode {
+impl ::std::fmt::Display for BizResponseErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for PayResponseBizResponseErrorCode {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for BizResponseErrorCode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `status`; values the document does not list are kept in `Unknown`.
+/// 流水状态; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Status {
     /// 业务执行确认成功(即收钱吧后台和消费者端均成功) (`SUCCESS`).
@@ -4666,7 +4664,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Status {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `order_status`; values the document does not list are kept in `Unknown`.
+/// 订单状态; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OrderStatus {
     /// 订单已创建/支付中 (`CREATED`).
@@ -4734,7 +4732,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderStatus {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `sub_payway`; values the document does not list are kept in `Unknown`.
+/// 二级支付方式; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SubPayway {
     /// 条码支付 (`1`).
@@ -4774,35 +4772,3 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubPayway {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseResultCode`], so the same type.
-pub type RefundResponseResultCode = PayResponseResultCode;
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseErrorCode`], so the same type.
-pub type RefundResponseErrorCode = PayResponseErrorCode;
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseBizResponseResultCode`], so the same type.
-pub type RefundResponseBizResponseResultCode = PayResponseBizResponseResultCode;
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseBizResponseErrorCode`], so the same type.
-pub type RefundResponseBizResponseErrorCode = PayResponseBizResponseErrorCode;
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseResultCode`], so the same type.
-pub type QueryResponseResultCode = PayResponseResultCode;
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseErrorCode`], so the same type.
-pub type QueryResponseErrorCode = PayResponseErrorCode;
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseBizResponseResultCode`], so the same type.
-pub type QueryResponseBizResponseResultCode = PayResponseBizResponseResultCode;
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseBizResponseErrorCode`], so the same type.
-pub type QueryResponseBizResponseErrorCode = PayResponseBizResponseErrorCode;
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseResultCode`], so the same type.
-pub type CancelResponseResultCode = PayResponseResultCode;
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseErrorCode`], so the same type.
-pub type CancelResponseErrorCode = PayResponseErrorCode;
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseBizResponseResultCode`], so the same type.
-pub type CancelResponseBizResponseResultCode = PayResponseBizResponseResultCode;
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseBizResponseErrorCode`], so the same type.
-pub type CancelResponseBizResponseErrorCode = PayResponseBizResponseErrorCode;
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseResultCode`], so the same type.
-pub type PrecreateResponseResultCode = PayResponseResultCode;
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseErrorCode`], so the same type.
-pub type PrecreateResponseErrorCode = PayResponseErrorCode;
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseBizResponseResultCode`], so the same type.
-pub type PrecreateResponseBizResponseResultCode = PayResponseBizResponseResultCode;
-/// Documented values of `error_code`; values the document does not list are kept in `Unknown`. The same shape as [`PayResponseBizResponseErrorCode`], so the same type.
-pub type PrecreateResponseBizResponseErrorCode = PayResponseBizResponseErrorCode;

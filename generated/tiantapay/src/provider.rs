@@ -941,7 +941,7 @@ pub struct IndexRequest {
     /// 支付渠道：见附录【5.1支付渠道】
     ///
     /// Wire name `type`.
-    pub pay_type: IndexRequestPayType,
+    pub pay_type: PayType,
     /// 订单金额：单位为分
     ///
     /// Wire name `money`, at most 12 characters.
@@ -967,7 +967,7 @@ impl IndexRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
     pub fn new(
         auth_code: impl Into<String>,
-        pay_type: IndexRequestPayType,
+        pay_type: PayType,
         money: ::paygen::Fen,
         notify_url: impl Into<String>,
         operator_id: impl Into<String>,
@@ -1105,7 +1105,7 @@ pub struct RefundRequest {
     /// 支付渠道：见附录【5.1支付渠道】
     ///
     /// Wire name `type`.
-    pub pay_type: RefundRequestPayType,
+    pub pay_type: PayType,
     /// 商户退款单号：退款单号
     ///
     /// Wire name `refund_no`, at most 64 characters.
@@ -1115,7 +1115,7 @@ impl RefundRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
     pub fn new(
         money: ::paygen::Fen,
-        pay_type: RefundRequestPayType,
+        pay_type: PayType,
         refund_no: impl Into<String>,
     ) -> Self {
         Self {
@@ -1207,11 +1207,11 @@ pub struct QueryRequest {
     /// 支付渠道：见附录【5.1支付渠道】
     ///
     /// Wire name `type`.
-    pub pay_type: QueryRequestPayType,
+    pub pay_type: PayType,
 }
 impl QueryRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    pub fn new(pay_type: QueryRequestPayType) -> Self {
+    pub fn new(pay_type: PayType) -> Self {
         Self {
             trade_no: None,
             pay_no: None,
@@ -1266,7 +1266,7 @@ pub struct RefundQueryRequest {
     /// 支付渠道：见附录【5.1支付渠道】
     ///
     /// Wire name `type`.
-    pub pay_type: RefundQueryRequestPayType,
+    pub pay_type: PayType,
     /// 第三方订单号：支付宝/微信订单号，和商户内部订单号不可同时为空
     ///
     /// Wire name `trade_no`, at most 64 characters.
@@ -1282,10 +1282,7 @@ pub struct RefundQueryRequest {
 }
 impl RefundQueryRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    pub fn new(
-        pay_type: RefundQueryRequestPayType,
-        refund_no: impl Into<String>,
-    ) -> Self {
+    pub fn new(pay_type: PayType, refund_no: impl Into<String>) -> Self {
         Self {
             pay_type,
             trade_no: None,
@@ -1367,7 +1364,7 @@ pub struct ScanRequest {
     /// 支付渠道：见附录【5.1支付渠道】
     ///
     /// Wire name `type`.
-    pub pay_type: ScanRequestPayType,
+    pub pay_type: PayType,
 }
 impl ScanRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
@@ -1377,7 +1374,7 @@ impl ScanRequest {
         order_no: impl Into<String>,
         notify_url: impl Into<String>,
         operator_id: impl Into<String>,
-        pay_type: ScanRequestPayType,
+        pay_type: PayType,
     ) -> Self {
         Self {
             money,
@@ -1543,9 +1540,9 @@ impl PayNotification {
     /// The exact body to answer the provider with once the notification is handled.
     pub const ACK: &'static str = "{\"result\":\"SUCCESS\"}";
 }
-/// Documented values of `type`; values the document does not list are kept in `Unknown`.
+/// 支付渠道 (附录 支付渠道); values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum IndexRequestPayType {
+pub enum PayType {
     /// 微信 (`WECHAT`).
     Wechat,
     /// 支付宝 (`ALIPAY`).
@@ -1553,7 +1550,7 @@ pub enum IndexRequestPayType {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl IndexRequestPayType {
+impl PayType {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -1571,26 +1568,18 @@ impl IndexRequestPayType {
         }
     }
 }
-impl ::std::fmt::Display for IndexRequestPayType {
+impl ::std::fmt::Display for PayType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for IndexRequestPayType {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `type`; values the document does not list are kept in `Unknown`. The same shape as [`IndexRequestPayType`], so the same type.
-pub type RefundRequestPayType = IndexRequestPayType;
-/// Documented values of `type`; values the document does not list are kept in `Unknown`. The same shape as [`IndexRequestPayType`], so the same type.
-pub type QueryRequestPayType = IndexRequestPayType;
-/// Documented values of `type`; values the document does not list are kept in `Unknown`. The same shape as [`IndexRequestPayType`], so the same type.
-pub type RefundQueryRequestPayType = IndexRequestPayType;
-/// Documented values of `type`; values the document does not list are kept in `Unknown`. The same shape as [`IndexRequestPayType`], so the same type.
-pub type ScanRequestPayType = IndexRequestPayType;
 /// Documented values of `type`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum WxjspayRequestPayType {

@@ -2999,7 +2999,7 @@ pub struct CreateQrcodeResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -3207,7 +3207,7 @@ pub struct PospayResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -3379,7 +3379,7 @@ pub struct RefundResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -3503,7 +3503,7 @@ pub struct QueryResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误信息
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -3538,7 +3538,7 @@ pub struct QueryResponse {
     ///
     /// Wire name `trade_status`, at most 32 characters.
     #[serde(rename = "trade_status")]
-    pub trade_status: TradeStatus,
+    pub trade_status: TradeStatuses,
     /// 支付完成时间
     ///
     /// Wire name `trade_time`, at most 19 characters.
@@ -3766,7 +3766,7 @@ pub struct PayFormResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -3885,7 +3885,7 @@ pub struct OrderListResponseOrderList {
     ///
     /// Wire name `type`, at most 1 character.
     #[serde(rename = "type")]
-    pub trade_type: TradeType,
+    pub trade_type: OrderListResponseOrderListTradeType,
     /// 交易金额
     ///
     /// Wire name `total_fee`, at most 14 characters.
@@ -3910,7 +3910,7 @@ pub struct OrderListResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -3972,7 +3972,7 @@ pub struct WebRequest {
     /// 钱包类型,支付宝支付必填参数,值:ALIPAYCN / ALIPAYHK
     ///
     /// Wire name `payment_inst`, at most 256 characters.
-    pub payment_inst: Option<PaymentInst>,
+    pub payment_inst: Option<PaymentInsts>,
     /// 自定义二维码宽度,当字段payment_inst有值时才有效
     ///
     /// Wire name `qrcode_width`, at most 256 characters.
@@ -4026,7 +4026,7 @@ impl WebRequest {
         self
     }
     /// Sets `payment_inst`.
-    pub fn with_payment_inst(mut self, value: PaymentInst) -> Self {
+    pub fn with_payment_inst(mut self, value: PaymentInsts) -> Self {
         self.payment_inst = Some(value);
         self
     }
@@ -4145,7 +4145,7 @@ pub struct WebResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -4199,7 +4199,7 @@ pub struct AppRequest {
     /// 钱包类型,值:ALIPAYCN / ALIPAYHK
     ///
     /// Wire name `payment_inst`, at most 256 characters.
-    pub payment_inst: Option<PaymentInst>,
+    pub payment_inst: Option<PaymentInsts>,
 }
 impl AppRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
@@ -4236,7 +4236,7 @@ impl AppRequest {
         self
     }
     /// Sets `payment_inst`.
-    pub fn with_payment_inst(mut self, value: PaymentInst) -> Self {
+    pub fn with_payment_inst(mut self, value: PaymentInsts) -> Self {
         self.payment_inst = Some(value);
         self
     }
@@ -4323,7 +4323,7 @@ pub struct AppResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 非空则为错误信息
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -4385,7 +4385,7 @@ pub struct WapRequest {
     /// 钱包类型,值: ALIPAYCN / ALIPAYHK
     ///
     /// Wire name `payment_inst`, at most 256 characters.
-    pub payment_inst: Option<PaymentInst>,
+    pub payment_inst: Option<PaymentInsts>,
 }
 impl WapRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
@@ -4434,7 +4434,7 @@ impl WapRequest {
         self
     }
     /// Sets `payment_inst`.
-    pub fn with_payment_inst(mut self, value: PaymentInst) -> Self {
+    pub fn with_payment_inst(mut self, value: PaymentInsts) -> Self {
         self.payment_inst = Some(value);
         self
     }
@@ -4587,7 +4587,7 @@ pub struct MerchantQrcodeResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -4653,7 +4653,7 @@ pub struct CurrencyResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -4730,7 +4730,7 @@ pub struct CancelResponse {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -4749,7 +4749,7 @@ pub struct PayNotification {
     ///
     /// Wire name `return_code`, at most 16 characters.
     #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
+    pub return_code: ReturnCodes,
     /// 错误信息
     ///
     /// Wire name `return_msg`, at most 128 characters.
@@ -4793,7 +4793,7 @@ pub struct PayNotification {
     ///
     /// Wire name `trade_status`, at most 32 characters.
     #[serde(rename = "trade_status")]
-    pub trade_status: TradeStatus,
+    pub trade_status: TradeStatuses,
     /// 支付完成时间
     ///
     /// Wire name `trade_time`, at most 19 characters.
@@ -4809,7 +4809,7 @@ impl PayNotification {
     /// The exact body to answer the provider with once the notification is handled.
     pub const ACK: &'static str = "{\"return_code\":200,\"return_msg\":\"SUCCESS\"}";
 }
-/// Documented values of `pay_channel`; values the document does not list are kept in `Unknown`.
+/// 支付方式 1:微信;2:支付宝; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PayChannel {
     /// 微信 (`1`).
@@ -4849,9 +4849,9 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayChannel {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `return_code`; values the document does not list are kept in `Unknown`.
+/// 错误码; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReturnCode {
+pub enum ReturnCodes {
     /// SUCCESS 调用成功,正确返回数据 (`200`).
     Success,
     /// DATA_FORMAT_ERROR 数据格式错误 (`300`).
@@ -4893,7 +4893,7 @@ pub enum ReturnCode {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl ReturnCode {
+impl ReturnCodes {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4945,21 +4945,21 @@ impl ReturnCode {
         }
     }
 }
-impl ::std::fmt::Display for ReturnCode {
+impl ::std::fmt::Display for ReturnCodes {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReturnCode {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReturnCodes {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `trade_status`; values the document does not list are kept in `Unknown`.
+/// 订单状态,NOT_PAY:未支付;PAY_EEROR:支付失败 ;SUCCESS: 支付成功; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeStatus {
+pub enum TradeStatuses {
     /// 未支付 (`NOT_PAY`).
     NotPay,
     /// 支付失败 (`PAY_EEROR`).
@@ -4969,7 +4969,7 @@ pub enum TradeStatus {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl TradeStatus {
+impl TradeStatuses {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -4989,61 +4989,21 @@ impl TradeStatus {
         }
     }
 }
-impl ::std::fmt::Display for TradeStatus {
+impl ::std::fmt::Display for TradeStatuses {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeStatus {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeStatuses {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `type`; values the document does not list are kept in `Unknown`.
+/// 钱包类型,支付宝支付必填参数,值:ALIPAYCN / ALIPAYHK; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeType {
-    /// 支付 (`1`).
-    Pay,
-    /// 退款 (`-1`).
-    Refund,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pay => "1",
-            Self::Refund => "-1",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Pay,
-            "-1" => Self::Refund,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for TradeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `payment_inst`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PaymentInst {
+pub enum PaymentInsts {
     /// `ALIPAYCN`.
     AlipayCn,
     /// `ALIPAYHK`.
@@ -5051,7 +5011,7 @@ pub enum PaymentInst {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl PaymentInst {
+impl PaymentInsts {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -5069,12 +5029,53 @@ impl PaymentInst {
         }
     }
 }
-impl ::std::fmt::Display for PaymentInst {
+impl ::std::fmt::Display for PaymentInsts {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaymentInst {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaymentInsts {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// Documented values of `type`; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OrderListResponseOrderListTradeType {
+    /// 支付 (`1`).
+    Pay,
+    /// 退款 (`-1`).
+    Refund,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl OrderListResponseOrderListTradeType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Pay => "1",
+            Self::Refund => "-1",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "1" => Self::Pay,
+            "-1" => Self::Refund,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for OrderListResponseOrderListTradeType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for OrderListResponseOrderListTradeType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

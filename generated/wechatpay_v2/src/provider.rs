@@ -3493,7 +3493,7 @@ pub struct UnifiedorderRequest {
     /// 上传此参数no_credit--可限制用户不能使用信用卡支付
     ///
     /// Wire name `limit_pay`, at most 32 characters.
-    pub limit_pay: Option<LimitPay>,
+    pub limit_pay: Option<UnifiedorderRequestLimitPay>,
     /// trade_type=JSAPI时（即JSAPI支付），此参数必传，此参数为微信用户在商户对应appid下的唯一标识。
     ///
     /// Wire name `openid`, at most 128 characters.
@@ -3584,7 +3584,7 @@ impl UnifiedorderRequest {
         self
     }
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, value: LimitPay) -> Self {
+    pub fn with_limit_pay(mut self, value: UnifiedorderRequestLimitPay) -> Self {
         self.limit_pay = Some(value);
         self
     }
@@ -3883,7 +3883,7 @@ pub struct MicropayRequest {
     /// no_credit--指定不能使用信用卡支付
     ///
     /// Wire name `limit_pay`, at most 32 characters.
-    pub limit_pay: Option<LimitPay>,
+    pub limit_pay: Option<MicropayRequestLimitPay>,
     /// 订单生成时间，格式为yyyyMMddHHmmss
     ///
     /// Wire name `time_start`, at most 14 characters.
@@ -3968,7 +3968,7 @@ impl MicropayRequest {
         self
     }
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, value: LimitPay) -> Self {
+    pub fn with_limit_pay(mut self, value: MicropayRequestLimitPay) -> Self {
         self.limit_pay = Some(value);
         self
     }
@@ -4426,7 +4426,7 @@ pub struct OrderqueryResponse {
     ///
     /// Wire name `trade_state`, at most 32 characters.
     #[serde(rename = "trade_state")]
-    pub trade_state: TradeState,
+    pub trade_state: OrderqueryResponseTradeState,
     /// 银行类型，采用字符串类型的银行标识
     ///
     /// Wire name `bank_type`, at most 32 characters.
@@ -4483,7 +4483,7 @@ pub struct OrderqueryResponse {
     ///
     /// Wire name `coupon_type_0`, at most 8 characters.
     #[serde(rename = "coupon_type_0", default)]
-    pub coupon_type_0: Option<CouponType0>,
+    pub coupon_type_0: Option<CouponType>,
     /// 代金券ID, $n为下标，从0开始编号
     ///
     /// Wire name `coupon_id_0`, at most 20 characters.
@@ -4732,7 +4732,7 @@ pub struct ReverseResponse {
     ///
     /// Wire name `recall`, at most 1 character.
     #[serde(rename = "recall")]
-    pub recall: Recall,
+    pub recall: ReverseResponseRecall,
     /// 错误代码（result_code为FAIL时返回）
     ///
     /// Wire name `err_code`, at most 32 characters.
@@ -5039,7 +5039,7 @@ pub struct RefundResponse {
     ///
     /// Wire name `coupon_type_0`, at most 8 characters.
     #[serde(rename = "coupon_type_0", default)]
-    pub coupon_type_0: Option<CouponType0>,
+    pub coupon_type_0: Option<CouponType>,
     /// 单个代金券退款金额, $n为下标，从0开始编号
     ///
     /// Wire name `coupon_refund_fee_0`.
@@ -5274,7 +5274,7 @@ pub struct RefundqueryResponse {
     ///
     /// Wire name `refund_channel_0`, at most 16 characters.
     #[serde(rename = "refund_channel_0", default)]
-    pub refund_channel_0: Option<RefundChannel0>,
+    pub refund_channel_0: Option<RefundqueryResponseRefundChannel0>,
     /// 申请退款金额 refund_fee_$n: 退款总金额,单位为分,可以做部分退款
     ///
     /// Wire name `refund_fee_0`.
@@ -5311,12 +5311,12 @@ pub struct RefundqueryResponse {
     ///
     /// Wire name `refund_status_0`, at most 16 characters.
     #[serde(rename = "refund_status_0")]
-    pub refund_status_0: RefundStatus0,
+    pub refund_status_0: RefundqueryResponseRefundStatus0,
     /// 退款资金来源 refund_account_$n: REFUND_SOURCE_RECHARGE_FUNDS---可用余额退款/基本账户 REFUND_SOURCE_UNSETTLED_FUNDS---未结算资金退款
     ///
     /// Wire name `refund_account_0`, at most 30 characters.
     #[serde(rename = "refund_account_0", default)]
-    pub refund_account_0: Option<RefundAccount0>,
+    pub refund_account_0: Option<RefundAccount>,
     /// 退款入账账户 refund_recv_accout_$n: 取当前退款单的退款入账方 1）退回银行卡：{银行名称}{卡类型}{卡尾号} 2）退回支付用户零钱：支付用户零钱 3）退还商户：商户基本账户 商户结算银行账户 4）退回支付用户零钱通：支付用户零钱通
     ///
     /// Wire name `refund_recv_accout_0`, at most 64 characters.
@@ -5483,7 +5483,7 @@ pub struct PayNotification {
     ///
     /// Wire name `coupon_type_0`, at most 8 characters.
     #[serde(rename = "coupon_type_0", default)]
-    pub coupon_type_0: Option<CouponType0>,
+    pub coupon_type_0: Option<CouponType>,
     /// 代金券ID,$n为下标，从0开始编号
     ///
     /// Wire name `coupon_id_0`, at most 20 characters.
@@ -5579,7 +5579,7 @@ pub struct RefundNotification {
     ///
     /// Wire name `refund_status`, at most 16 characters.
     #[serde(rename = "refund_status")]
-    pub refund_status: RefundStatus,
+    pub refund_status: RefundNotificationRefundStatus,
     /// 资金退款至用户帐号的时间，格式2017-12-15 09:46:01
     ///
     /// Wire name `success_time`, at most 20 characters.
@@ -5598,16 +5598,138 @@ pub struct RefundNotification {
     ///
     /// Wire name `refund_account`, at most 30 characters.
     #[serde(rename = "refund_account")]
-    pub refund_account: RefundNotificationRefundAccount,
+    pub refund_account: RefundAccount,
     /// API接口 VENDOR_PLATFORM商户平台
     ///
     /// Wire name `refund_request_source`, at most 30 characters.
     #[serde(rename = "refund_request_source")]
-    pub refund_request_source: RefundRequestSource,
+    pub refund_request_source: RefundNotificationRefundRequestSource,
 }
 impl RefundNotification {
     /// The exact body to answer the provider with once the notification is handled.
     pub const ACK: &'static str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
+}
+/// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReturnCode {
+    /// 通信成功 (`SUCCESS`).
+    Success,
+    /// 通信失败 (`FAIL`).
+    Fail,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl ReturnCode {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "SUCCESS" => Self::Success,
+            "FAIL" => Self::Fail,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for ReturnCode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReturnCode {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// 业务结果 SUCCESS/FAIL; values the document does not list are kept in `Unknown`. The same shape as [`ReturnCode`], so the same type.
+pub type ResultCode = ReturnCode;
+/// 代金券类型 CASH--充值代金券 NO_CASH---非充值代金券 订单使用代金券时有返回（取值：CASH、NO_CASH）。$n为下标,从0开始编号，举例：coupon_type_0; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CouponType {
+    /// 充值代金券 (`CASH`).
+    Cash,
+    /// 非充值代金券 (`NO_CASH`).
+    NoCash,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl CouponType {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cash => "CASH",
+            Self::NoCash => "NO_CASH",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "CASH" => Self::Cash,
+            "NO_CASH" => Self::NoCash,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for CouponType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for CouponType {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// 退款资金来源 refund_account_$n: REFUND_SOURCE_RECHARGE_FUNDS---可用余额退款/基本账户 REFUND_SOURCE_UNSETTLED_FUNDS---未结算资金退款; values the document does not list are kept in `Unknown`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RefundAccount {
+    /// 可用余额退款/基本账户 (`REFUND_SOURCE_RECHARGE_FUNDS`).
+    RefundSourceRechargeFunds,
+    /// 未结算资金退款 (`REFUND_SOURCE_UNSETTLED_FUNDS`).
+    RefundSourceUnsettledFunds,
+    /// A value the document does not list, as received.
+    Unknown(String),
+}
+impl RefundAccount {
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::RefundSourceRechargeFunds => "REFUND_SOURCE_RECHARGE_FUNDS",
+            Self::RefundSourceUnsettledFunds => "REFUND_SOURCE_UNSETTLED_FUNDS",
+            Self::Unknown(value) => value,
+        }
+    }
+    /// The variant of a wire value.
+    pub fn from_wire(value: &str) -> Self {
+        match value {
+            "REFUND_SOURCE_RECHARGE_FUNDS" => Self::RefundSourceRechargeFunds,
+            "REFUND_SOURCE_UNSETTLED_FUNDS" => Self::RefundSourceUnsettledFunds,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+impl ::std::fmt::Display for RefundAccount {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundAccount {
+    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
 }
 /// Documented values of `trade_type`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -5659,13 +5781,13 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for UnifiedorderRequestTr
 }
 /// Documented values of `limit_pay`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum LimitPay {
+pub enum UnifiedorderRequestLimitPay {
     /// 指定不能使用信用卡支付 (`no_credit`).
     NoCredit,
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl LimitPay {
+impl UnifiedorderRequestLimitPay {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -5681,60 +5803,18 @@ impl LimitPay {
         }
     }
 }
-impl ::std::fmt::Display for LimitPay {
+impl ::std::fmt::Display for UnifiedorderRequestLimitPay {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for LimitPay {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for UnifiedorderRequestLimitPay {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `return_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReturnCode {
-    /// 通信成功 (`SUCCESS`).
-    Success,
-    /// 通信失败 (`FAIL`).
-    Fail,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl ReturnCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "SUCCESS",
-            Self::Fail => "FAIL",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SUCCESS" => Self::Success,
-            "FAIL" => Self::Fail,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for ReturnCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReturnCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `result_code`; values the document does not list are kept in `Unknown`. The same shape as [`ReturnCode`], so the same type.
-pub type ResultCode = ReturnCode;
 /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UnifiedorderResponseErrCode {
@@ -5831,6 +5911,8 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for UnifiedorderResponseE
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
+/// Documented values of `limit_pay`; values the document does not list are kept in `Unknown`. The same shape as [`UnifiedorderRequestLimitPay`], so the same type.
+pub type MicropayRequestLimitPay = UnifiedorderRequestLimitPay;
 /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MicropayResponseErrCode {
@@ -5965,7 +6047,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for MicropayResponseErrCo
 }
 /// Documented values of `trade_state`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeState {
+pub enum OrderqueryResponseTradeState {
     /// 支付成功 (`SUCCESS`).
     Success,
     /// 转入退款 (`REFUND`).
@@ -5985,7 +6067,7 @@ pub enum TradeState {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl TradeState {
+impl OrderqueryResponseTradeState {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6015,52 +6097,12 @@ impl TradeState {
         }
     }
 }
-impl ::std::fmt::Display for TradeState {
+impl ::std::fmt::Display for OrderqueryResponseTradeState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeState {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `coupon_type_0`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CouponType0 {
-    /// 充值代金券 (`CASH`).
-    Cash,
-    /// 非充值代金券 (`NO_CASH`).
-    NoCash,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl CouponType0 {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cash => "CASH",
-            Self::NoCash => "NO_CASH",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "CASH" => Self::Cash,
-            "NO_CASH" => Self::NoCash,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for CouponType0 {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for CouponType0 {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderqueryResponseTradeState {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6173,7 +6215,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for CloseorderResponseErr
 }
 /// Documented values of `recall`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Recall {
+pub enum ReverseResponseRecall {
     /// 需要 (`Y`).
     Y,
     /// 不需要 (`N`).
@@ -6181,7 +6223,7 @@ pub enum Recall {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl Recall {
+impl ReverseResponseRecall {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6199,12 +6241,12 @@ impl Recall {
         }
     }
 }
-impl ::std::fmt::Display for Recall {
+impl ::std::fmt::Display for ReverseResponseRecall {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for Recall {
+impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReverseResponseRecall {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6389,7 +6431,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundResponseErrCode
 }
 /// Documented values of `refund_channel_0`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundChannel0 {
+pub enum RefundqueryResponseRefundChannel0 {
     /// 原路退款 (`ORIGINAL`).
     Original,
     /// 退回到余额 (`BALANCE`).
@@ -6401,7 +6443,7 @@ pub enum RefundChannel0 {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl RefundChannel0 {
+impl RefundqueryResponseRefundChannel0 {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6423,12 +6465,13 @@ impl RefundChannel0 {
         }
     }
 }
-impl ::std::fmt::Display for RefundChannel0 {
+impl ::std::fmt::Display for RefundqueryResponseRefundChannel0 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundChannel0 {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for RefundqueryResponseRefundChannel0 {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6437,7 +6480,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundChannel0 {
 }
 /// Documented values of `refund_status_0`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundStatus0 {
+pub enum RefundqueryResponseRefundStatus0 {
     /// 退款成功 (`SUCCESS`).
     Success,
     /// 退款关闭 (`REFUNDCLOSE`).
@@ -6451,7 +6494,7 @@ pub enum RefundStatus0 {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl RefundStatus0 {
+impl RefundqueryResponseRefundStatus0 {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6475,52 +6518,13 @@ impl RefundStatus0 {
         }
     }
 }
-impl ::std::fmt::Display for RefundStatus0 {
+impl ::std::fmt::Display for RefundqueryResponseRefundStatus0 {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundStatus0 {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `refund_account_0`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundAccount0 {
-    /// 可用余额退款/基本账户 (`REFUND_SOURCE_RECHARGE_FUNDS`).
-    RefundSourceRechargeFunds,
-    /// 未结算资金退款 (`REFUND_SOURCE_UNSETTLED_FUNDS`).
-    RefundSourceUnsettledFunds,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundAccount0 {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RefundSourceRechargeFunds => "REFUND_SOURCE_RECHARGE_FUNDS",
-            Self::RefundSourceUnsettledFunds => "REFUND_SOURCE_UNSETTLED_FUNDS",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "REFUND_SOURCE_RECHARGE_FUNDS" => Self::RefundSourceRechargeFunds,
-            "REFUND_SOURCE_UNSETTLED_FUNDS" => Self::RefundSourceUnsettledFunds,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for RefundAccount0 {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundAccount0 {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for RefundqueryResponseRefundStatus0 {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -6649,7 +6653,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayNotificationTradeT
 }
 /// Documented values of `refund_status`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundStatus {
+pub enum RefundNotificationRefundStatus {
     /// 退款成功 (`SUCCESS`).
     Success,
     /// 退款异常 (`CHANGE`).
@@ -6659,7 +6663,7 @@ pub enum RefundStatus {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl RefundStatus {
+impl RefundNotificationRefundStatus {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6679,23 +6683,22 @@ impl RefundStatus {
         }
     }
 }
-impl ::std::fmt::Display for RefundStatus {
+impl ::std::fmt::Display for RefundNotificationRefundStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundStatus {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for RefundNotificationRefundStatus {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `refund_account`; values the document does not list are kept in `Unknown`. The same shape as [`RefundAccount0`], so the same type.
-pub type RefundNotificationRefundAccount = RefundAccount0;
 /// Documented values of `refund_request_source`; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundRequestSource {
+pub enum RefundNotificationRefundRequestSource {
     /// API接口 (`API`).
     Api,
     /// 商户平台 (`VENDOR_PLATFORM`).
@@ -6703,7 +6706,7 @@ pub enum RefundRequestSource {
     /// A value the document does not list, as received.
     Unknown(String),
 }
-impl RefundRequestSource {
+impl RefundNotificationRefundRequestSource {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -6721,12 +6724,13 @@ impl RefundRequestSource {
         }
     }
 }
-impl ::std::fmt::Display for RefundRequestSource {
+impl ::std::fmt::Display for RefundNotificationRefundRequestSource {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundRequestSource {
+impl<'de> ::paygen::__private::serde::Deserialize<'de>
+for RefundNotificationRefundRequestSource {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {

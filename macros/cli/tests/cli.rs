@@ -119,7 +119,7 @@ fn tiantapay_cli_and_generated_client_agree() {
     .with_clock(FixedClock::at_unix_seconds(NOW));
     let request = IndexRequest::new(
         "28705321936224024",
-        IndexRequestPayType::Alipay,
+        PayType::Alipay,
         paygen::Fen(1),
         "http://www.baidu.com",
         "1234",
@@ -161,7 +161,7 @@ fn mpgateway_cli_and_generated_client_agree() {
     )
     .with_clock(FixedClock::at_unix_seconds(NOW));
     let request = MpgatewayRequest::new(
-        Action::AliCode,
+        MpgatewayRequestAction::AliCode,
         paygen::Fen(100),
         "20240101000001",
         "https://m.example/notify",

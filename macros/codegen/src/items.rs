@@ -693,54 +693,30 @@ fn values_key(field: &Field) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// The enum name of every field with documented values, in spec order. Fields with
-/// the same Rust name and the same values share the short name (`Code`); otherwise
-/// the name is prefixed with its message's type (`PayResponseCode`). `groups` pairs a
-/// message type name with its fields.
+/// The enum name of every field with documented values, in spec order: a shared code
+/// table's name (`codes:`), else `<Message><Field>` (`PayResponseCode`). A name depends
+/// only on the field's own place, so no edit elsewhere in the spec renames it; equal
+/// enums are merged after emission, keeping every name. `groups` pairs a message type
+/// name with its fields.
 fn enum_names<'s>(
     groups: impl IntoIterator<Item = (String, &'s [Field])>,
 ) -> Vec<(&'s Field, String)> {
-    fn walk<'s>(prefix: &str, fields: &'s [Field], found: &mut Vec<(String, &'s Field)>) {
+    fn walk<'s>(prefix: &str, fields: &'s [Field], found: &mut Vec<(&'s Field, String)>) {
         for field in fields {
             if !field.values.is_empty() {
-                found.push((prefix.to_owned(), field));
+                let name = match &field.shared {
+                    Some(shared) => shared.rust_name.clone(),
+                    None => format!("{prefix}{}", camel(&rust_field_name(field))),
+                };
+                found.push((field, name));
             }
             let nested = nested_type_name(prefix, field);
             walk(&nested, &field.fields, found);
         }
     }
-    let mut found: Vec<(String, &Field)> = Vec::new();
+    let mut found = Vec::new();
     for (prefix, fields) in groups {
         walk(&prefix, fields, &mut found);
     }
-    let mut taken: BTreeMap<String, Vec<(String, Option<String>)>> = BTreeMap::new();
-    let mut by_field = Vec::with_capacity(found.len());
-    for (prefix, field) in &found {
-        // A shared code table is its own enum, named after the table.
-        if let Some(shared) = &field.shared {
-            by_field.push((*field, shared.rust_name.clone()));
-            continue;
-        }
-        let short = camel(&rust_field_name(field));
-        let same_name_same_values = found
-            .iter()
-            .filter(|(_, other)| camel(&rust_field_name(other)) == short)
-            .all(|(_, other)| values_key(other) == values_key(field));
-        let mut name = if same_name_same_values {
-            short.clone()
-        } else {
-            format!("{prefix}{short}")
-        };
-        if taken
-            .get(&name)
-            .is_some_and(|existing| *existing != values_key(field))
-        {
-            name = format!("{prefix}{short}");
-        }
-        taken
-            .entry(name.clone())
-            .or_insert_with(|| values_key(field));
-        by_field.push((*field, name));
-    }
-    by_field
+    found
 }

@@ -142,3 +142,80 @@ fn a_type_that_contains_itself_is_an_error_not_a_hang() {
         "{found:?}"
     );
 }
+
+/// The names of the types a spec generates (`pub struct`, `pub enum`, `pub type`).
+fn type_names(text: &str) -> std::collections::BTreeSet<String> {
+    let spec = parse_str(text, "x.yaml").unwrap();
+    let file: syn::File = syn::parse2(provider_items(&spec).unwrap()).unwrap();
+    file.items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(s) => Some(s.ident.to_string()),
+            syn::Item::Enum(e) => Some(e.ident.to_string()),
+            syn::Item::Type(t) => Some(t.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Adding an operation whose fields reuse the common code-field names with other
+/// values renames no type of any real spec: names depend only on their own place.
+#[test]
+fn type_names_stay_when_an_unrelated_operation_is_added() {
+    let unrelated = r#"operations:
+  - name: zz_unrelated
+    summary: Unrelated
+    path: /zz-unrelated
+    success: { field: status, equals: [zz] }
+    request:
+      - { name: status, type: string, values: [{ value: zz }] }
+    response:
+      - { name: status, type: string, values: [{ value: zz }] }
+      - { name: code, type: string, values: [{ value: zz }] }
+      - { name: result_code, type: string, values: [{ value: zz }] }
+      - { name: trade_status, type: string, values: [{ value: zz }] }
+      - { name: return_code, type: string, values: [{ value: zz }] }
+      - { name: errcode, type: string, values: [{ value: zz }] }
+      - { name: data, type: object, fields: [{ name: status, type: string, values: [{ value: zz }] }] }
+"#;
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(specs).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let before = type_names(&text);
+        // Alipay's replies sit in the member named after the operation's `method`.
+        // XML bodies are flat: no nested object there.
+        let unrelated = if text.contains("body: xml") {
+            unrelated
+                .lines()
+                .filter(|l| !l.contains("name: data"))
+                .map(|l| format!("{l}\n"))
+                .collect::<String>()
+        } else {
+            unrelated.to_owned()
+        };
+        let unrelated = if text.contains("{method}_response") {
+            unrelated.replacen(
+                "    request:\n",
+                "    common: [{ name: method, value: { constant: zz.unrelated } }]\n    request:\n",
+                1,
+            )
+        } else {
+            unrelated
+        };
+        let after = type_names(&text.replacen("\noperations:\n", &format!("\n{unrelated}"), 1));
+        let lost: Vec<&String> = before.difference(&after).collect();
+        assert!(lost.is_empty(), "{}: renamed {lost:?}", path.display());
+        assert!(
+            after.len() > before.len(),
+            "{}: the new operation added types",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 7);
+}

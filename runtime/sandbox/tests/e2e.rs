@@ -388,7 +388,7 @@ async fn tiantapay_pay_query_refund_and_refusals() {
     let good = client("C3226F16BE");
     let pay = IndexRequest::new(
         "28705321936224024",
-        IndexRequestPayType::Alipay,
+        PayType::Alipay,
         Fen(1000),
         NOWHERE,
         "1234",
@@ -399,18 +399,17 @@ async fn tiantapay_pay_query_refund_and_refusals() {
     // The request's money echoed (the reply's out_trade_no is a stand-in: the sandbox
     // echoes fields by name, and the request calls it orderNo).
     assert_eq!((paid.code.as_str(), paid.money.as_str()), ("1", "1000"));
-    let query = QueryRequest::new(QueryRequestPayType::Alipay).with_pay_no("T1");
+    let query = QueryRequest::new(PayType::Alipay).with_pay_no("T1");
     good.query(&query).await.expect("query");
-    let refund = |fen, number: &str| {
-        RefundRequest::new(Fen(fen), RefundRequestPayType::Alipay, number).with_pay_no("T1")
-    };
+    let refund =
+        |fen, number: &str| RefundRequest::new(Fen(fen), PayType::Alipay, number).with_pay_no("T1");
     good.refund(&refund(400, "TR1")).await.expect("refund");
     assert_eq!(
         business_code(&good.refund(&refund(700, "TR2")).await).0,
         "0"
     );
     assert_eq!(business_code(&good.index(&pay).await).0, "0");
-    let unknown = QueryRequest::new(QueryRequestPayType::Alipay).with_pay_no("nope");
+    let unknown = QueryRequest::new(PayType::Alipay).with_pay_no("nope");
     let (code, body) = business_code(&good.query(&unknown).await);
     assert_eq!(code, "0");
     assert!(body.contains("订单不存在"), "{body}");
@@ -437,7 +436,7 @@ async fn mpgateway_pay_poll_query_and_cancel() {
     );
     let paid = client
         .mpgateway(&MpgatewayRequest::new(
-            Action::WxCode,
+            MpgatewayRequestAction::WxCode,
             Fen(1000),
             "G1",
             NOWHERE,
@@ -462,7 +461,7 @@ async fn mpgateway_pay_poll_query_and_cancel() {
     // ..02: 1001 未支付 at the first query, 0000 at the second.
     client
         .mpgateway(&MpgatewayRequest::new(
-            Action::WxCode,
+            MpgatewayRequestAction::WxCode,
             Fen(1002),
             "G2",
             NOWHERE,
@@ -519,7 +518,7 @@ async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
         .await
         .expect("orderquery");
     assert!(
-        matches!(query.trade_state, TradeState::Success),
+        matches!(query.trade_state, OrderqueryResponseTradeState::Success),
         "{query:?}"
     );
     assert_eq!(
@@ -537,7 +536,10 @@ async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
         .orderquery(&OrderqueryRequest::new().with_out_trade_no("X1"))
         .await
         .expect("orderquery");
-    assert!(matches!(query.trade_state, TradeState::Refund), "{query:?}");
+    assert!(
+        matches!(query.trade_state, OrderqueryResponseTradeState::Refund),
+        "{query:?}"
+    );
     let duplicate = business_code(&client.micropay(&micropay("X1", 1000)).await).1;
     assert!(duplicate.contains("OUT_TRADE_NO_USED"), "{duplicate}");
 
@@ -560,7 +562,7 @@ async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
         .await
         .expect("orderquery");
     assert!(
-        matches!(closed.trade_state, TradeState::Closed),
+        matches!(closed.trade_state, OrderqueryResponseTradeState::Closed),
         "{closed:?}"
     );
     let paid_close = client.closeorder(&CloseorderRequest::new("X1")).await;

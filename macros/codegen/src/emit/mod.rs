@@ -91,7 +91,10 @@ pub fn provider_items(spec: &Spec) -> Result<TokenStream, EmitError> {
             }
         });
     }
-    for item in &names.enums {
+    // Shared code tables first: an anonymous enum of the same shape becomes their alias.
+    let (shared, anonymous): (Vec<_>, Vec<_>) =
+        names.enums.iter().partition(|e| e.field.shared.is_some());
+    for item in shared.into_iter().chain(anonymous) {
         items.extend(emit_enum(&item.name, item.field, &item.variants));
     }
     Ok(merge::merge_equal_types(items))
