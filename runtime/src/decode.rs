@@ -284,6 +284,13 @@ pub(crate) fn decode_received(
     };
     let top = parse_received(format, body).map_err(decode_error)?;
     let (mut received, member_text) = open_member(top, members).map_err(decode_error)?;
+    // `data.sign`: the signature and the fields it covers are the members of `data`;
+    // whatever stands beside it is outside the signature.
+    let scope = verification.and_then(|v| v.scope.as_deref());
+    if let Some(scope) = scope.filter(|s| received.iter().any(|f| f.name == *s)) {
+        let object = [Text::from(scope.to_owned())];
+        received = open_member(received, &object).map_err(decode_error)?.0;
+    }
     let payload_field = match payload {
         Payload::Field(p) => Some(p),
         Payload::Inline => None,
@@ -346,7 +353,10 @@ pub(crate) fn decode_received(
         // A spec that reads the signature from a header never takes it from a field,
         // not even one named like the (empty) field.
         None if check.header.is_some() => None,
-        None => find(&check.field).map(|f| f.signed_text.as_str()),
+        None => received
+            .iter()
+            .find(|f| f.name == check.field && (scope.is_none() || f.in_member))
+            .map(|f| f.signed_text.as_str()),
     };
     let signature_place = check.header.as_deref().unwrap_or(&check.field);
     if is_unsigned_error_reply(check, payload_field, signature, &find) {
@@ -481,7 +491,8 @@ fn coverage(
     field: &ReceivedField,
     signature_outside: bool,
 ) -> Coverage {
-    if !signature_outside && field.name == check.field {
+    let in_scope = check.scope.is_none() || field.in_member;
+    if !signature_outside && field.name == check.field && in_scope {
         return Coverage::SignatureItself;
     }
     match recipe.input {
@@ -493,7 +504,7 @@ fn coverage(
             _ => Coverage::Outside,
         },
         SignInput::Canonical => {
-            if !recipe.canonical.covers(&field.name) {
+            if !in_scope || !recipe.canonical.covers(&field.name) {
                 Coverage::Outside
             } else if recipe.canonical.skip_empty && field.signed_text.is_empty() {
                 Coverage::EmptyAsAbsent
@@ -593,6 +604,7 @@ fn check_signature(
         (SignInput::Canonical, _) => SignSource::Pairs(
             received
                 .iter()
+                .filter(|f| check.scope.is_none() || f.in_member)
                 .filter(|f| signature.outside || f.name != check.field)
                 .map(|f| (f.name.as_str(), SignedText::Str(&f.signed_text)))
                 .collect(),

@@ -267,6 +267,11 @@ fn encode_message(
         .map(|check| check.recipe_for(credentials))
         .transpose()?;
     if let (Some(check), Some(recipe)) = (verification, recipe) {
+        if let Some(scope) = &check.scope {
+            return Err(ServerError::Unsupported(format!(
+                "signatures inside the `{scope}` object"
+            )));
+        }
         if fields.contains_key(check.field.as_ref()) {
             return Err(unwritable(
                 &check.field,
@@ -447,6 +452,7 @@ fn request_check(recipe: &Recipe, field: paygen_protocol::Text) -> Verification 
         recipe: recipe.clone(),
         choose_by: None,
         field,
+        scope: None,
         header: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,

@@ -2616,6 +2616,7 @@ pub mod tables {
             },
             choose_by: None,
             field: Cow::Borrowed("sign"),
+            scope: None,
             header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Ignore,
@@ -3565,6 +3566,7 @@ pub mod tables {
                 },
                 choose_by: None,
                 field: Cow::Borrowed("sign"),
+                scope: None,
                 header: None,
                 unsigned_error_when: Cow::Borrowed(
                     &[UnsignedErrorReply::SignatureAbsent],

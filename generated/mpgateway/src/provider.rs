@@ -538,6 +538,7 @@ pub mod tables {
             },
             choose_by: None,
             field: Cow::Borrowed("sign"),
+            scope: None,
             header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
@@ -763,6 +764,7 @@ pub mod tables {
                 },
                 choose_by: None,
                 field: Cow::Borrowed("sign"),
+                scope: None,
                 header: None,
                 unsigned_error_when: Cow::Borrowed(
                     &[UnsignedErrorReply::SignatureEmpty],

@@ -2200,6 +2200,7 @@ pub mod tables {
             },
             choose_by: None,
             field: Cow::Borrowed("sign"),
+            scope: None,
             header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
@@ -2531,6 +2532,7 @@ pub mod tables {
                 },
                 choose_by: None,
                 field: Cow::Borrowed("sign"),
+                scope: None,
                 header: None,
                 unsigned_error_when: Cow::Borrowed(
                     &[UnsignedErrorReply::SignatureAbsent],

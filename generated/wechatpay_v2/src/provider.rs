@@ -2287,6 +2287,7 @@ pub mod tables {
                 ),
             }),
             field: Cow::Borrowed("sign"),
+            scope: None,
             header: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
@@ -3183,6 +3184,7 @@ pub mod tables {
                     ),
                 }),
                 field: Cow::Borrowed("sign"),
+                scope: None,
                 header: None,
                 unsigned_error_when: Cow::Borrowed(
                     &[UnsignedErrorReply::SignatureAbsent],

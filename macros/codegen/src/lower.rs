@@ -42,7 +42,13 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
     let verification = |v: &m::Verification| ir::Verification {
         recipe: recipe(&v.recipe.value),
         choose_by: v.choose_by.as_ref().map(choice),
-        field: text(&v.field),
+        // `data.sign`: the signature `sign` and the fields it covers are members of `data`.
+        field: text(
+            v.field
+                .rsplit_once('.')
+                .map_or(v.field.as_str(), |(_, f)| f),
+        ),
+        scope: v.field.rsplit_once('.').map(|(scope, _)| text(scope)),
         header: v.header.as_deref().map(text),
         unsigned_error_when: v
             .unsigned_error_when

@@ -507,6 +507,9 @@ pub struct Verification {
     pub choose_by: Option<RecipeChoice>,
     /// The field carrying the signature; empty when `header` carries it.
     pub field: Text,
+    /// The JSON object member that holds both the signature field and the fields it
+    /// signs (`data` for `field: data.sign`); `None` when they are top-level fields.
+    pub scope: Option<Text>,
     /// The response header carrying the signature instead of a field.
     pub header: Option<Text>,
     /// Shapes of reply the document lets go unsigned; such a reply can only be an error.

@@ -333,6 +333,7 @@ impl EmitConst for ir::Verification {
         let recipe = self.recipe.emit();
         let choose_by = self.choose_by.emit();
         let field = self.field.emit();
+        let scope = self.scope.emit();
         let header = self.header.emit();
         let unsigned_error_when = self.unsigned_error_when.emit();
         let unsigned_fields = self.unsigned_fields.emit();
@@ -342,6 +343,7 @@ impl EmitConst for ir::Verification {
             recipe: #recipe,
             choose_by: #choose_by,
             field: #field,
+            scope: #scope,
             header: #header,
             unsigned_error_when: #unsigned_error_when,
             unsigned_fields: #unsigned_fields,

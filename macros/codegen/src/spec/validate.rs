@@ -219,7 +219,13 @@ impl<'s> Checker<'s> {
         }
     }
 
-    fn verification(&mut self, check: &Verification, payload: &Payload) {
+    fn verification(
+        &mut self,
+        check: &Verification,
+        payload: &Payload,
+        body: BodyFormat,
+        has_members: bool,
+    ) {
         match (&check.header, check.field.is_empty()) {
             (Some(_), false) => self.at(
                 &check.recipe,
@@ -241,14 +247,30 @@ impl<'s> Checker<'s> {
             }
             (None, false) => {}
         }
-        if check.field.contains('.') {
-            self.at(
-                &check.recipe,
-                format!(
-                    "signature field `{}` is nested; the signature must be a top-level field of the received message",
-                    check.field
-                ),
-            );
+        if let Some((scope, field)) = check.field.split_once('.') {
+            // `data.sign`: the signature and the fields it signs are members of `data`.
+            let input = self.recipe(&check.recipe).map(|r| r.input);
+            let problem = if scope.is_empty() || field.is_empty() || field.contains('.') {
+                Some("name one object member and its signature field, as `data.sign`")
+            } else if body != BodyFormat::Json {
+                Some("a nested signature field needs a JSON message")
+            } else if !matches!(payload, Payload::Inline) {
+                Some("a nested signature field signs the object's members; the payload must be inline")
+            } else if has_members {
+                Some("a nested signature field and response `members` both choose the business fields; use one")
+            } else if input.is_some_and(|i| i != SignInput::Canonical) {
+                Some(
+                    "a nested signature field needs a `canonical` recipe over the object's members",
+                )
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                self.at(
+                    &check.recipe,
+                    format!("signature field `{}`: {problem}", check.field),
+                );
+            }
         }
         if let Some(choice) = &check.choose_by {
             self.recipe_choice(choice, &check.recipe, Use::Verify);
@@ -607,7 +629,12 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     let response = &spec.protocol.response;
     c.payload(&response.payload, &spec.name);
     if let Some(check) = &response.signature {
-        c.verification(check, &response.payload);
+        c.verification(
+            check,
+            &response.payload,
+            response.body,
+            !response.members.is_empty(),
+        );
         let member_signed = spec
             .signatures
             .iter()
@@ -796,7 +823,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
             }
         }
         if let Some(check) = &notification.signature {
-            c.verification(check, &notification.payload);
+            c.verification(check, &notification.payload, notification.body, false);
             if check.header.is_some() {
                 c.at(
                     &check.recipe,
