@@ -38,6 +38,39 @@ fn unknown_keys_name_the_expected_ones() {
 }
 
 #[test]
+fn every_unknown_key_and_every_validation_problem_is_reported_at_once() {
+    let text = BASE
+        .replacen("    path: /pay", "    path: /pay\n    sigend: false", 1)
+        .replacen(
+            "    payload: inline\n    common:",
+            "    payload: inline\n    comon: []\n    common:",
+            1,
+        )
+        .replacen("success: { field: code,", "success: { field: status,", 1);
+    let errors: Vec<String> = match parse_str(&text, "x.yaml") {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .0
+            .iter()
+            .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
+            .collect(),
+    };
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors[0].starts_with("24:5: unknown field `comon`"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("37:5: unknown field `sigend`"),
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors[2],
+        "34:11: success rule names `status`, which is not a response field of operation `pay`"
+    );
+}
+
+#[test]
 fn references_to_undefined_things() {
     assert_eq!(
         errors_after("value: { credential: merchant }", "value: { credential: shop }"),

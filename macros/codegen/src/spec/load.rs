@@ -109,11 +109,59 @@ pub fn decode_text<'b>(bytes: &'b [u8], file: &str) -> Result<&'b str, SpecError
 }
 
 /// Parses and validates spec text; `file` names it in errors.
+///
+/// Every problem is reported, not only the first: an unknown key on a line of its own
+/// (the usual typo) is recorded and set aside, and parsing goes on, so that the other
+/// unknown keys and then every validation problem come out in one run. Any other
+/// shape error stops there, since what follows it cannot be read reliably.
 pub fn parse_str(text: &str, file: &str) -> Result<Spec, SpecErrors> {
+    let mut errors = Vec::new();
+    let mut remaining = text.to_owned();
+    loop {
+        match parse_shape(&remaining) {
+            Ok(mut spec) => {
+                let mut problems = resolve(&mut spec);
+                problems.extend(validate(&spec));
+                errors.extend(SpecErrors::of_problems(file, problems).0);
+                return if errors.is_empty() {
+                    Ok(spec)
+                } else {
+                    Err(SpecErrors(errors))
+                };
+            }
+            // A required key missing after a misspelt one was set aside is that same
+            // typo (`summery` for `summary`), already reported.
+            Err((_, _, message)) if !errors.is_empty() && message.starts_with("missing field") => {
+                return Err(SpecErrors(errors));
+            }
+            Err((line, column, message)) => {
+                let unknown_key = message.starts_with("unknown field");
+                errors.push(SpecError {
+                    file: file.to_owned(),
+                    line,
+                    column,
+                    message,
+                });
+                match without_entry(&remaining, line, column) {
+                    Some(rest) if unknown_key && errors.len() < MAX_SHAPE_ERRORS => {
+                        remaining = rest;
+                    }
+                    _ => return Err(SpecErrors(errors)),
+                }
+            }
+        }
+    }
+}
+
+/// How many unknown keys are set aside before giving up on the rest.
+const MAX_SHAPE_ERRORS: usize = 50;
+
+/// The typed model of `text`, or the first shape error as (line, column, message).
+fn parse_shape(text: &str) -> Result<Spec, (u64, u64, String)> {
     // Booleans are `true` or `false` only: YAML 1.1's `yes`/`no`/`on`/`off` would make
     // a typo or a Norwegian country code a silent `true`.
     let options = serde_saphyr::options! { strict_booleans: true };
-    let mut spec: Spec = serde_saphyr::from_str_with_options(text, options).map_err(|error| {
+    serde_saphyr::from_str_with_options(text, options).map_err(|error| {
         let (line, column) = error
             .location()
             .map(|l| (l.line(), l.column()))
@@ -125,18 +173,32 @@ pub fn parse_str(text: &str, file: &str) -> Result<Spec, SpecErrors> {
             Some(index) => first[..index].to_owned(),
             None => first.to_owned(),
         };
-        SpecErrors(vec![SpecError {
-            file: file.to_owned(),
-            line,
-            column,
-            message,
-        }])
-    })?;
-    let mut problems = resolve(&mut spec);
-    problems.extend(validate(&spec));
-    if problems.is_empty() {
-        Ok(spec)
-    } else {
-        Err(SpecErrors::of_problems(file, problems))
+        (line, column, message)
+    })
+}
+
+/// `text` with the block mapping entry whose key starts at `line`:`column` (1-based)
+/// blanked, its nested lines too; `None` unless the key stands at the start of its line
+/// (after indentation or a list dash), where removing it cannot change anything else.
+/// Blank lines keep every later position as it was.
+fn without_entry(text: &str, line: u64, column: u64) -> Option<String> {
+    let index = usize::try_from(line).ok()?.checked_sub(1)?;
+    let column = usize::try_from(column).ok()?.checked_sub(1)?;
+    let lines: Vec<&str> = text.split('\n').collect();
+    let target = lines.get(index)?;
+    let before: String = target.chars().take(column).collect();
+    if !before.chars().all(|c| c == ' ') {
+        return None;
     }
+    let mut out: Vec<&str> = lines.clone();
+    out[index] = "";
+    for (offset, next) in lines.iter().enumerate().skip(index + 1) {
+        let indent = next.len() - next.trim_start_matches(' ').len();
+        if next.trim().is_empty() || indent > column {
+            out[offset] = "";
+        } else {
+            break;
+        }
+    }
+    Some(out.join("\n"))
 }
