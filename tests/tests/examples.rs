@@ -102,24 +102,33 @@ fn decoded_fields_unverified(
         .fields
 }
 
-fn parse<T: serde::de::DeserializeOwned>(fields: Map<String, Value>, what: &str) {
-    if let Err(error) = serde_json::from_value::<T>(Value::Object(fields)) {
-        panic!("{what}: documented body does not parse into the generated type: {error}");
+/// Parses an example into its generated type and pins the typed value, one snapshot
+/// file per example (`<spec>__<op>__<example>__parsed.snap`), so that a PR diff shows
+/// what a change does to a documented message as the caller sees it.
+fn parse<T: serde::de::DeserializeOwned + std::fmt::Debug>(fields: Map<String, Value>, what: &str) {
+    match serde_json::from_value::<T>(Value::Object(fields)) {
+        Ok(value) => insta::assert_snapshot!(
+            format!("{}__parsed", what.replace('.', "__")),
+            format!("{value:#?}")
+        ),
+        Err(error) => {
+            panic!("{what}: documented body does not parse into the generated type: {error}")
+        }
     }
 }
 
 /// Dispatches an operation or notification name to its generated type.
 macro_rules! typed_parser {
     ($krate:ident { $($op:literal => $ty:ident),* $(,)? } notifications { $($n:literal => $nty:ident),* $(,)? }) => {
-        |kind: &str, name: &str, fields: Map<String, Value>| match (kind, name) {
-            $(("operation", $op) => parse::<$krate::$ty>(fields, $op),)*
-            $(("notification", $n) => parse::<$krate::$nty>(fields, $n),)*
+        |kind: &str, name: &str, what: &str, fields: Map<String, Value>| match (kind, name) {
+            $(("operation", $op) => parse::<$krate::$ty>(fields, what),)*
+            $(("notification", $n) => parse::<$krate::$nty>(fields, what),)*
             other => panic!("no generated type for {other:?}; add it to the table"),
         }
     };
 }
 
-fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) -> usize {
+fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, &str, Map<String, Value>)) -> usize {
     let path = spec_paths()
         .into_iter()
         .find(|p| p.file_stem().is_some_and(|s| s == name))
@@ -143,8 +152,21 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
                     clock: &clock,
                     nonce: &FixedNonce("nonce".into()),
                 };
-                let request = encode_request(&provider, lowered, &fields, &context, None)
-                    .unwrap_or_else(|e| panic!("{what}: cannot render: {e}"));
+                let mut trace = paygen::SigningTrace::default();
+                let request =
+                    encode_request(&provider, lowered, &fields, &context, Some(&mut trace))
+                        .unwrap_or_else(|e| panic!("{what}: cannot render: {e}"));
+                // Beside the request, in its own file: the string the signature covers,
+                // secrets masked, for a reviewer to read against the document.
+                if lowered.signed && provider.request.signature.is_some() {
+                    insta::assert_snapshot!(
+                        format!("{}__string_to_sign", what.replace('.', "__")),
+                        format!(
+                            "{}\n\nsignature: {}\n",
+                            trace.string_to_sign, trace.signature
+                        )
+                    );
+                }
                 if let Some(expected) = &example.request_body {
                     assert_eq!(request.body, *expected, "{what}: differs from the document");
                 }
@@ -173,7 +195,8 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
                     example,
                     body,
                 );
-                parse_typed("operation", &operation.name.value, fields);
+                let what = format!("{name}.{}.{}", operation.name.value, example.name);
+                parse_typed("operation", &operation.name.value, &what, fields);
                 checked += 1;
             }
         }
@@ -189,7 +212,11 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
                     example,
                     body,
                 );
-                parse_typed("notification", &notification.name.value, fields);
+                let what = format!(
+                    "{name}.notification_{}.{}",
+                    notification.name.value, example.name
+                );
+                parse_typed("notification", &notification.name.value, &what, fields);
                 checked += 1;
             }
         }
