@@ -743,7 +743,8 @@ pub struct Operation {
     /// Overrides the envelope's success rule.
     #[serde(default)]
     pub success: Option<SuccessRule>,
-    /// The document's error/status code tables for this operation.
+    /// What the document says of this endpoint that is not data (scenarios, flows),
+    /// for reviewers; never read by the runtime.
     #[serde(default)]
     pub notes: Vec<String>,
     /// Documented examples: the tests' fixtures.
