@@ -732,6 +732,16 @@ pub fn judge(
             .as_deref()
             .and_then(|path| lookup(fields, path))
             .map(text_of);
+        let detail = rule
+            .detail
+            .as_deref()
+            .and_then(|path| lookup(fields, path))
+            .map(text_of)
+            .filter(|d| !d.is_empty());
+        let message = match (message, detail) {
+            (Some(message), Some(detail)) => Some(format!("{message}: {detail}")),
+            (message, detail) => message.or(detail),
+        };
         return Err((code, message));
     }
     rule.and.iter().try_for_each(|inner| judge(inner, fields))

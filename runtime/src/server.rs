@@ -698,12 +698,14 @@ mod tests {
             response_members: Cow::Borrowed(&[]),
             codes: Cow::Borrowed(&[]),
             one_of: Cow::Owned(vec![Cow::Owned(vec![text("sn"), text("client_sn")])]),
+            rules: Cow::Borrowed(&[]),
             request: Cow::Owned(vec![field("sn", false), field("client_sn", false)]),
             response: Cow::Borrowed(&[]),
             success: SuccessRule {
                 field: text("result_code"),
                 equals: Cow::Borrowed(&[]),
                 message: None,
+                detail: None,
                 and: Cow::Borrowed(&[]),
             },
         }

@@ -15,7 +15,7 @@
 use paygen::decode::decode_message_in;
 use paygen::encode::{encode_request, RequestContext};
 use paygen::protocol::Provider;
-use paygen::wire::fields_from_json;
+use paygen::validate::request_fields_from_json;
 use paygen::{Credentials, FixedClock, FixedNonce};
 use paygen_codegen::spec::model::{Example, Spec};
 use paygen_tests::spec_paths;
@@ -132,7 +132,8 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
         for example in &operation.examples {
             let what = format!("{name}.{}.{}", operation.name.value, example.name);
             if let Some(params) = &example.params {
-                let fields = fields_from_json(&lowered.request, params)
+                let printed = paygen_codegen::lower::as_printed(lowered, example);
+                let fields = request_fields_from_json(&printed, params)
                     .unwrap_or_else(|e| panic!("{what}: documented params rejected: {e}"));
                 let credentials = credentials(&provider, example);
                 let clock = FixedClock::at_unix_seconds(example.now.unwrap_or(DEFAULT_NOW));
@@ -143,7 +144,7 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, Map<String, Value>)) 
                     clock: &clock,
                     nonce: &FixedNonce("nonce".into()),
                 };
-                let request = encode_request(&provider, lowered, &fields, &context, None)
+                let request = encode_request(&provider, &printed, &fields, &context, None)
                     .unwrap_or_else(|e| panic!("{what}: cannot render: {e}"));
                 if let Some(expected) = &example.request_body {
                     assert_eq!(request.body, *expected, "{what}: differs from the document");

@@ -49,6 +49,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     input::object("params", &args.params)?;
     let fields = fields_from_json_text(&operation.request, &args.params)
         .map_err(|e| CliError::Usage(e.to_string()))?;
+    let fields = paygen::validate::apply_sent_as(operation, fields);
     let fixed;
     let system = SystemClock;
     let clock: &dyn paygen::Clock = match args.now {
