@@ -412,7 +412,7 @@ fn code_tables_have_an_outcome_on_every_value() {
         }
     }
     let paths = paygen_tests::spec_paths();
-    assert_eq!(paths.len(), 7, "{paths:?}");
+    assert!(!paths.is_empty());
     for path in paths {
         let loaded = paygen_codegen::load_file(&path).unwrap_or_else(|e| panic!("{e:?}"));
         let spec = &loaded.spec;
