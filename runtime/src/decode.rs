@@ -12,9 +12,9 @@ use crate::seen::SeenStore;
 use crate::sign::{verify, RecipeFor, SignSource, SigningTrace};
 use crate::template::TemplateValues;
 use paygen_protocol::{
-    BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding, PayloadField,
-    Provider, Recipe, SignInput, SuccessRule, Text, UnsignedErrorReply, UnsignedFields,
-    Verification,
+    AlgorithmKind, BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding,
+    PayloadField, Provider, Recipe, SignInput, SuccessRule, Text, UnsignedErrorReply,
+    UnsignedFields, Verification,
 };
 use serde_json::{Map, Value};
 
@@ -157,6 +157,35 @@ pub fn judge_response_with_headers(
     body: &str,
     headers: &[(String, String)],
 ) -> Result<(Decoded, Result<(), Refusal>), Error> {
+    judge_response_explained(provider, operation, receiver, body, headers, None)
+}
+
+/// What the signature check of a received message computed, kept whether or not the
+/// signature matched (`paygen verify-response --explain`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignatureExplanation {
+    /// Whether a signature was checked at all (false for unsigned messages and shapes).
+    pub checked: bool,
+    /// The stages over the received values: the string to sign (secrets masked), each
+    /// digest, and in `signature` the expected signature (for RSA, the received one).
+    pub trace: SigningTrace,
+    /// The signature as received.
+    pub received: String,
+    /// The signature the receiver computed; `None` for RSA, which is checked with the
+    /// provider's public key and has no expected text.
+    pub expected: Option<String>,
+}
+
+/// [`judge_response_with_headers`] that also fills `explain` with the signature check's
+/// stages, even when the check fails.
+pub fn judge_response_explained(
+    provider: &Provider,
+    operation: &Operation,
+    receiver: &Receiver<'_>,
+    body: &str,
+    headers: &[(String, String)],
+    explain: Option<&mut SignatureExplanation>,
+) -> Result<(Decoded, Result<(), Refusal>), Error> {
     let envelope = &provider.response;
     let verification = envelope.verification.as_ref();
     let mut external = None;
@@ -174,6 +203,7 @@ pub fn judge_response_with_headers(
         receiver,
         body,
         external,
+        explain,
     )?;
     let outcome = judge(&operation.success, &decoded.fields);
     if outcome.is_ok() && decoded.authenticity == Authenticity::UnsignedErrorReply {
@@ -211,12 +241,26 @@ pub fn decode_notification(
     receiver: &Receiver<'_>,
     input: &str,
 ) -> Result<Decoded, Error> {
-    let decoded = decode_message(
+    decode_notification_explained(notification, receiver, input, None)
+}
+
+/// [`decode_notification`] that also fills `explain` with the signature check's stages,
+/// even when the check fails.
+pub fn decode_notification_explained(
+    notification: &Notification,
+    receiver: &Receiver<'_>,
+    input: &str,
+    explain: Option<&mut SignatureExplanation>,
+) -> Result<Decoded, Error> {
+    let decoded = decode_received(
         notification.body,
         &notification.payload,
         notification.verification.as_ref(),
+        &[],
         receiver,
         input,
+        None,
+        explain,
     )?;
     if decoded.authenticity == Authenticity::UnsignedErrorReply {
         return Err(Error::Signature {
@@ -250,7 +294,16 @@ pub fn decode_message_in(
     receiver: &Receiver<'_>,
     body: &str,
 ) -> Result<Decoded, Error> {
-    decode_received(format, payload, verification, members, receiver, body, None)
+    decode_received(
+        format,
+        payload,
+        verification,
+        members,
+        receiver,
+        body,
+        None,
+        None,
+    )
 }
 
 /// A signature that travels outside the message's fields (a request's header), with
@@ -264,7 +317,9 @@ pub(crate) struct ExternalSignature<'a> {
 }
 
 /// [`decode_message_in`], the signature read from `external` rather than from the
-/// field `verification.field` when given (then no field is the signature itself).
+/// field `verification.field` when given (then no field is the signature itself);
+/// `explain`, when given, is filled with what the signature check computed.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn decode_received(
     format: BodyFormat,
     payload: &Payload,
@@ -273,6 +328,7 @@ pub(crate) fn decode_received(
     receiver: &Receiver<'_>,
     body: &str,
     external: Option<ExternalSignature<'_>>,
+    explain: Option<&mut SignatureExplanation>,
 ) -> Result<Decoded, Error> {
     let decode_error = |reason: String| Error::Decode {
         reason,
@@ -402,6 +458,19 @@ pub(crate) fn decode_received(
         receiver,
         &mut stages,
     )?;
+    if let Some(explain) = explain {
+        let rsa = check
+            .recipe_for(receiver.credentials)?
+            .digests
+            .last()
+            .is_some_and(|d| d.algorithm.kind() == AlgorithmKind::Rsa);
+        *explain = SignatureExplanation {
+            checked: true,
+            expected: (!rsa).then(|| stages.signature.clone()),
+            trace: stages.clone(),
+            received: signature.to_owned(),
+        };
+    }
     if !verified {
         return Err(signature_error(SignatureFailure::Mismatch));
     }
@@ -744,6 +813,16 @@ pub fn judge(
             .as_deref()
             .and_then(|path| lookup(fields, path))
             .map(text_of);
+        let detail = rule
+            .detail
+            .as_deref()
+            .and_then(|path| lookup(fields, path))
+            .map(text_of)
+            .filter(|d| !d.is_empty());
+        let message = match (message, detail) {
+            (Some(message), Some(detail)) => Some(format!("{message}: {detail}")),
+            (message, detail) => message.or(detail),
+        };
         return Err((code, message));
     }
     rule.and.iter().try_for_each(|inner| judge(inner, fields))

@@ -203,6 +203,36 @@ pub enum ParamRule {
         /// The group's wire names.
         fields: Vec<String>,
     },
+    /// A whole number outside the documented bounds.
+    OutOfRange {
+        /// Smallest value allowed.
+        min: Option<i64>,
+        /// Largest value allowed.
+        max: Option<i64>,
+        /// The value given.
+        actual: i64,
+    },
+    /// A character outside the documented set.
+    Charset {
+        /// The characters allowed, in words.
+        allowed: &'static str,
+    },
+    /// Required because of another field's value.
+    RequiredWhen {
+        /// The deciding field.
+        when: String,
+        /// Its value that makes this field required.
+        value: String,
+    },
+    /// Not the sum the document defines it as.
+    Sum {
+        /// The definition, e.g. `original_amount - discount_amount - ignore_amount`.
+        formula: String,
+        /// The definition's value over the fields given.
+        expected: i64,
+        /// The value given.
+        actual: i64,
+    },
     /// The value cannot be written in the message's format.
     Unwritable {
         /// Why.
@@ -225,6 +255,21 @@ impl fmt::Display for ParamRule {
             ParamRule::OneOf { fields } => {
                 write!(f, "at least one of {} is required", fields.join(", "))
             }
+            ParamRule::OutOfRange { min, max, actual } => match (min, max) {
+                (Some(min), Some(max)) => write!(f, "is {actual}, must be {min} to {max}"),
+                (Some(min), None) => write!(f, "is {actual}, must be at least {min}"),
+                (None, Some(max)) => write!(f, "is {actual}, must be at most {max}"),
+                (None, None) => write!(f, "is {actual}"),
+            },
+            ParamRule::Charset { allowed } => write!(f, "may contain only {allowed}"),
+            ParamRule::RequiredWhen { when, value } => {
+                write!(f, "is required when `{when}` is `{value}`")
+            }
+            ParamRule::Sum {
+                formula,
+                expected,
+                actual,
+            } => write!(f, "is {actual}, must equal {formula} = {expected}"),
             ParamRule::Unwritable { reason } => write!(f, "cannot be written: {reason}"),
         }
     }

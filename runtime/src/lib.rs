@@ -62,4 +62,13 @@ pub use paygen_macros::provider;
 pub mod __private {
     pub use serde;
     pub use serde_json;
+
+    /// The lowercase hex SHA1 of `value`: what a `sent_as: sha1_hex` field sends.
+    pub fn sha1_hex(value: &str) -> String {
+        crate::digest::digest_hex(
+            crate::protocol::DigestAlgorithm::Sha1,
+            value.as_bytes(),
+            crate::protocol::HexCase::Lower,
+        )
+    }
 }

@@ -124,7 +124,7 @@ pub fn decode_request<'p>(
     };
     let signature = envelope.signature.as_ref().filter(|_| operation.signed);
     let decoded = match signature {
-        None => decode_received(format, &payload, None, &[], receiver, text, None)?,
+        None => decode_received(format, &payload, None, &[], receiver, text, None, None)?,
         Some(signature) => {
             let recipe = signature.recipe_for(receiver.credentials)?;
             if recipe
@@ -138,11 +138,8 @@ pub fn decode_request<'p>(
                     provider.name
                 )));
             }
-            match &signature.output {
-                SignatureOutput::Field(name) => {
-                    let check = request_check(recipe, name.clone());
-                    decode_received(format, &payload, Some(&check), &[], receiver, text, None)?
-                }
+            let (name, external) = match &signature.output {
+                SignatureOutput::Field(name) => (name, None),
                 SignatureOutput::Header { name, template } => {
                     let signed_by = |reason| Error::Signature {
                         reason,
@@ -171,18 +168,20 @@ pub fn decode_request<'p>(
                         signature: header.signature,
                         parts,
                     };
-                    let check = request_check(recipe, name.clone());
-                    decode_received(
-                        format,
-                        &payload,
-                        Some(&check),
-                        &[],
-                        receiver,
-                        text,
-                        Some(external),
-                    )?
+                    (name, Some(external))
                 }
-            }
+            };
+            let check = request_check(recipe, name.clone());
+            decode_received(
+                format,
+                &payload,
+                Some(&check),
+                &[],
+                receiver,
+                text,
+                external,
+                None,
+            )?
         }
     };
     let mut fields = decoded.fields;
@@ -545,7 +544,16 @@ fn read_top(format: BodyFormat, text: &str) -> Result<Value, Error> {
         utc_offset_minutes: 0,
         seen: None,
     };
-    let decoded = decode_received(format, &Payload::Inline, None, &[], &receiver, text, None)?;
+    let decoded = decode_received(
+        format,
+        &Payload::Inline,
+        None,
+        &[],
+        &receiver,
+        text,
+        None,
+        None,
+    )?;
     Ok(Value::Object(decoded.fields))
 }
 
@@ -704,12 +712,14 @@ mod tests {
             response_members: Cow::Borrowed(&[]),
             codes: Cow::Borrowed(&[]),
             one_of: Cow::Owned(vec![Cow::Owned(vec![text("sn"), text("client_sn")])]),
+            rules: Cow::Borrowed(&[]),
             request: Cow::Owned(vec![field("sn", false), field("client_sn", false)]),
             response: Cow::Borrowed(&[]),
             success: SuccessRule {
                 field: text("result_code"),
                 equals: Cow::Borrowed(&[]),
                 message: None,
+                detail: None,
                 and: Cow::Borrowed(&[]),
             },
         }

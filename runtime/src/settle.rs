@@ -304,6 +304,7 @@ mod tests {
             field: text(path),
             equals: values.iter().map(|v| text(v)).collect(),
             message: None,
+            detail: None,
             and: Cow::Borrowed(&[]),
         }
     }
@@ -330,6 +331,7 @@ mod tests {
             common: Cow::Borrowed(&[]),
             response_members: Cow::Borrowed(&[]),
             one_of: Cow::Borrowed(&[]),
+            rules: Cow::Borrowed(&[]),
             request: Cow::Owned(vec![field("client_sn"), field("total_amount")]),
             response: Cow::Borrowed(&[]),
             success,

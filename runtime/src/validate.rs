@@ -2,11 +2,12 @@
 
 use crate::error::{Error, ParamRule};
 use crate::wire::WireFields;
-use paygen_protocol::{FieldDef, Operation};
+use paygen_protocol::{FieldDef, FieldRule, Operation};
 
-/// [`validate_fields`] plus the operation's at-least-one-of groups.
+/// [`validate_fields`], the operation's at-least-one-of groups and its field rules.
 pub fn validate_request(operation: &Operation, fields: &WireFields<'_>) -> Result<(), Error> {
     validate_fields(&operation.request, fields)?;
+    validate_rules(&operation.rules, fields)?;
     for group in operation.one_of.iter() {
         let given = group
             .iter()
@@ -21,6 +22,170 @@ pub fn validate_request(operation: &Operation, fields: &WireFields<'_>) -> Resul
         }
     }
     Ok(())
+}
+
+/// The rules the document states beside its table: sums, conditional requirements,
+/// bounds, character sets, and that a hashed field carries a SHA1.
+pub fn validate_rules(rules: &[FieldRule], fields: &WireFields<'_>) -> Result<(), Error> {
+    let given = |name: &str| fields.get(name).filter(|v| !v.is_empty());
+    let invalid = |field: &str, rule| Error::InvalidParam {
+        field: field.to_owned(),
+        rule,
+    };
+    let number = |name: &str| -> Result<i64, Error> {
+        match given(name) {
+            None => Ok(0),
+            Some(value) => value.text().parse::<i64>().map_err(|_| {
+                invalid(
+                    name,
+                    ParamRule::WrongType {
+                        expected: "a whole number",
+                    },
+                )
+            }),
+        }
+    };
+    for rule in rules {
+        match rule {
+            FieldRule::Sum { field, plus, minus } => {
+                let Some(actual) = given(field) else {
+                    continue;
+                };
+                let actual = actual.text().parse::<i64>().map_err(|_| {
+                    invalid(
+                        field,
+                        ParamRule::WrongType {
+                            expected: "a whole number",
+                        },
+                    )
+                })?;
+                let mut expected: i64 = 0;
+                for name in plus.iter() {
+                    expected = expected.saturating_add(number(name)?);
+                }
+                for name in minus.iter() {
+                    expected = expected.saturating_sub(number(name)?);
+                }
+                if actual != expected {
+                    let mut formula = plus.join(" + ");
+                    for name in minus.iter() {
+                        formula.push_str(" - ");
+                        formula.push_str(name);
+                    }
+                    return Err(invalid(
+                        field,
+                        ParamRule::Sum {
+                            formula,
+                            expected,
+                            actual,
+                        },
+                    ));
+                }
+            }
+            FieldRule::RequiredWhen {
+                field,
+                when,
+                equals,
+            } => {
+                let Some(deciding) = given(when) else {
+                    continue;
+                };
+                let deciding = deciding.text();
+                if given(field).is_none() && equals.iter().any(|v| *v == *deciding) {
+                    return Err(invalid(
+                        field,
+                        ParamRule::RequiredWhen {
+                            when: when.to_string(),
+                            value: deciding.into_owned(),
+                        },
+                    ));
+                }
+            }
+            FieldRule::Range { field, min, max } => {
+                if given(field).is_none() {
+                    continue;
+                }
+                let actual = number(field)?;
+                if min.is_some_and(|min| actual < min) || max.is_some_and(|max| actual > max) {
+                    return Err(invalid(
+                        field,
+                        ParamRule::OutOfRange {
+                            min: *min,
+                            max: *max,
+                            actual,
+                        },
+                    ));
+                }
+            }
+            FieldRule::Charset { field, charset } => {
+                if let Some(value) = given(field) {
+                    if !value.text().chars().all(|c| charset.allows(c)) {
+                        return Err(invalid(
+                            field,
+                            ParamRule::Charset {
+                                allowed: charset.describe(),
+                            },
+                        ));
+                    }
+                }
+            }
+            // Checked once hashed, as sent and as a provider receives it.
+            FieldRule::Sha1Hex { field } => {
+                if let Some(value) = given(field) {
+                    let text = value.text();
+                    let hex = text.len() == 40
+                        && text
+                            .bytes()
+                            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                    if !hex {
+                        return Err(invalid(
+                            field,
+                            ParamRule::Charset {
+                                allowed: "40 lowercase hex digits (the value's SHA1)",
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Business fields for `operation` from a JSON object of parameters by wire name, as
+/// [`crate::wire::fields_from_json`], then [`apply_sent_as`].
+pub fn request_fields_from_json(
+    operation: &Operation,
+    params: &serde_json::Map<String, serde_json::Value>,
+) -> Result<WireFields<'static>, Error> {
+    let fields = crate::wire::fields_from_json(&operation.request, params)?;
+    Ok(apply_sent_as(operation, fields))
+}
+
+/// `fields` with each `sent_as` field replaced by what is sent (a password by its
+/// SHA1), as a generated request's `to_wire` does: for fields built from parameters.
+pub fn apply_sent_as(operation: &Operation, fields: WireFields<'static>) -> WireFields<'static> {
+    let hashed = |name: &str| {
+        operation
+            .rules
+            .iter()
+            .any(|rule| matches!(rule, FieldRule::Sha1Hex { field } if field == name))
+    };
+    if !fields.iter().any(|(name, _)| hashed(name)) {
+        return fields;
+    }
+    let mut out = WireFields::with_capacity(fields.len());
+    for (name, value) in fields.as_slice() {
+        let value = if hashed(name) && !value.is_empty() {
+            crate::wire::WireValue::Text(std::borrow::Cow::Owned(crate::__private::sha1_hex(
+                &value.text(),
+            )))
+        } else {
+            value.clone()
+        };
+        out.push(name.clone(), value);
+    }
+    out
 }
 
 /// Every field known, every required field present and non-empty, lengths and documented

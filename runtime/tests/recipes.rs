@@ -308,6 +308,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
         signed: true,
         moves_money: true,
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Owned(vec![FieldDef {
             name: "description".into(),
             ty: FieldType::String,
@@ -325,6 +326,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
             field: "code".into(),
             equals: Cow::Borrowed(&[]),
             message: None,
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
     };

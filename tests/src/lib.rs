@@ -14,3 +14,31 @@ pub fn workspace_root() -> PathBuf {
 pub fn spec_paths() -> Vec<PathBuf> {
     paygen_codegen::generate::spec_paths(&workspace_root()).unwrap_or_default()
 }
+
+/// The README's "Using a generated crate" snippet, compiled (not run: it would call the
+/// provider) so that it stays true; `tests/readme.rs` keeps the two identical.
+///
+/// ```no_run
+/// # async fn readme() -> Result<(), paygen::Error> {
+/// use paygen_mct1::{Client, Credentials, Environment, PaylistRequest, PaylistRequestPmtType};
+///
+/// let client = Client::new(
+///     Environment::Production,
+///     Credentials {
+///         open_id: "87f46f5db1b65f0ac195285f49ee6958".into(),
+///         open_key: "0828e83720fdbe3685a7b94214af04f9".into(),
+///     },
+/// );
+/// let response = client.paylist(&PaylistRequest::new(PaylistRequestPmtType::Cash)).await?;
+/// // A Response derefs to the typed reply and keeps the facts of the exchange.
+/// assert!(response.is_verified());
+/// println!("HTTP {}", response.status());
+/// for method in response.data.iter().flatten() {
+///     println!("{} ({})", method.pmt_name, method.pmt_tag);
+/// }
+/// let reply: paygen_mct1::PaylistResponse = response.into_inner();
+/// println!("{}", reply.msg);
+/// # Ok(())
+/// # }
+/// ```
+pub mod readme {}

@@ -23,7 +23,8 @@ use paygen::server::{
     decode_request, encode_notification, encode_response, ReceivedRequest, ServerError,
 };
 use paygen::template::path_and_query;
-use paygen::wire::{fields_from_json, WireFields};
+use paygen::validate::request_fields_from_json;
+use paygen::wire::WireFields;
 use paygen::{Authenticity, Credentials, Error, FixedClock, FixedNonce, HttpResponse, Receiver};
 use paygen_codegen::spec::model::{Example, Spec};
 use paygen_tests::spec_paths;
@@ -221,7 +222,17 @@ impl Side<'_> {
         let mut all: Vec<(String, Map<String, Value>)> = self
             .examples(&operation.name)
             .into_iter()
-            .filter_map(|e| e.params.clone().map(|p| (e.name.clone(), p)))
+            .filter_map(|e| {
+                let mut params = e.params.clone()?;
+                // A sample that leaves out a required field gets one: the provider's
+                // side refuses a request without it.
+                for name in &e.omits_required {
+                    if let Some(def) = operation.request.iter().find(|d| d.name == *name.value) {
+                        params.insert(name.value.clone(), sample(def));
+                    }
+                }
+                Some((e.name.clone(), params))
+            })
             .collect();
         if all.is_empty() {
             all.push((
@@ -236,7 +247,7 @@ impl Side<'_> {
         let provider = self.provider;
         for (example, params) in self.request_params(operation) {
             let what = format!("{}.{} ({example})", provider.name, operation.name);
-            let fields = fields_from_json(&operation.request, &params)
+            let fields = request_fields_from_json(operation, &params)
                 .unwrap_or_else(|e| panic!("{what}: params rejected: {e}"));
             let base_url = provider.environments[0].base_url.to_string();
             let context = RequestContext {

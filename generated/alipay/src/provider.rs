@@ -34,6 +34,7 @@ pub mod tables {
             ],
         ),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -842,6 +843,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -878,6 +880,7 @@ pub mod tables {
             ],
         ),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1310,6 +1313,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
@@ -1340,6 +1344,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1703,6 +1708,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T2,
@@ -1733,6 +1739,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2268,6 +2275,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T3,
@@ -2298,6 +2306,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2425,6 +2434,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T4,
@@ -2461,6 +2471,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2574,6 +2585,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T5,

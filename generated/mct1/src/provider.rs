@@ -14,6 +14,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -206,6 +207,7 @@ pub mod tables {
             field: Cow::Borrowed("errcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("0")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -220,6 +222,15 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Range {
+                    field: Cow::Borrowed("pagesize"),
+                    min: None,
+                    max: Some(100),
+                },
+            ],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -769,6 +780,7 @@ pub mod tables {
             field: Cow::Borrowed("errcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("0")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -785,6 +797,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1123,6 +1136,7 @@ pub mod tables {
             field: Cow::Borrowed("errcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("0")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
@@ -1137,6 +1151,49 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Sum {
+                    field: Cow::Borrowed("trade_amount"),
+                    plus: Cow::Borrowed(&[Cow::Borrowed("original_amount")]),
+                    minus: Cow::Borrowed(
+                        &[
+                            Cow::Borrowed("discount_amount"),
+                            Cow::Borrowed("ignore_amount"),
+                        ],
+                    ),
+                },
+                FieldRule::RequiredWhen {
+                    field: Cow::Borrowed("pmt_name"),
+                    when: Cow::Borrowed("pmt_tag"),
+                    equals: Cow::Borrowed(&[Cow::Borrowed("Diy")]),
+                },
+                FieldRule::Charset {
+                    field: Cow::Borrowed("out_no"),
+                    charset: Charset::Alphanumeric,
+                },
+                FieldRule::Range {
+                    field: Cow::Borrowed("original_amount"),
+                    min: Some(0),
+                    max: None,
+                },
+                FieldRule::Range {
+                    field: Cow::Borrowed("discount_amount"),
+                    min: Some(0),
+                    max: None,
+                },
+                FieldRule::Range {
+                    field: Cow::Borrowed("ignore_amount"),
+                    min: Some(0),
+                    max: None,
+                },
+                FieldRule::Range {
+                    field: Cow::Borrowed("trade_amount"),
+                    min: Some(0),
+                    max: None,
+                },
+            ],
+        ),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1608,6 +1665,7 @@ pub mod tables {
             field: Cow::Borrowed("errcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("0")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
@@ -1624,6 +1682,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1908,6 +1967,7 @@ pub mod tables {
             field: Cow::Borrowed("errcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("0")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
@@ -1924,6 +1984,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2046,6 +2107,7 @@ pub mod tables {
             field: Cow::Borrowed("errcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("0")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T2,
@@ -2061,6 +2123,18 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_no"), Cow::Borrowed("ord_no")])],
+        ),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Range {
+                    field: Cow::Borrowed("refund_amount"),
+                    min: Some(0),
+                    max: None,
+                },
+                FieldRule::Sha1Hex {
+                    field: Cow::Borrowed("shop_pass"),
+                },
+            ],
         ),
         request: Cow::Borrowed(
             &[
@@ -2301,6 +2375,7 @@ pub mod tables {
             field: Cow::Borrowed("errcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("0")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T3,
@@ -4519,7 +4594,7 @@ pub struct PaycancelResponseData {
     /// 订单状态（4 已取消）
     ///
     /// Wire name `ord_status`, at most 1 character.
-    #[serde(rename = "ord_status", default)]
+    #[serde(rename = "ord_status", alias = "ord_stautus", default)]
     pub ord_status: Option<PaycancelResponseDataOrdStatus>,
 }
 /// Response of `paycancel`: 订单取消接口（针对未支付的订单）
@@ -4577,14 +4652,14 @@ pub struct PayrefundRequest {
     /// 主管密码，对密码进行sha1加密，默认为123456
     ///
     /// Wire name `shop_pass`.
-    pub shop_pass: String,
+    pub shop_pass: ::paygen::Secret,
 }
 impl PayrefundRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
     pub fn new(
         refund_out_no: impl Into<String>,
         refund_amount: ::paygen::Fen,
-        shop_pass: impl Into<String>,
+        shop_pass: impl Into<::paygen::Secret>,
     ) -> Self {
         Self {
             out_no: None,
@@ -4667,7 +4742,11 @@ impl PayrefundRequest {
         fields
             .push(
                 "shop_pass",
-                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+                ::paygen::WireValue::Text(
+                    ::std::borrow::Cow::Owned(
+                        ::paygen::__private::sha1_hex(value.expose()),
+                    ),
+                ),
             );
         fields
     }

@@ -14,6 +14,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -173,6 +174,7 @@ pub mod tables {
             field: Cow::Borrowed("respcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
             message: Some(Cow::Borrowed("respmsg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -187,6 +189,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -214,6 +217,7 @@ pub mod tables {
             field: Cow::Borrowed("respcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
             message: Some(Cow::Borrowed("respmsg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
@@ -228,6 +232,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -255,6 +260,7 @@ pub mod tables {
             field: Cow::Borrowed("respcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
             message: Some(Cow::Borrowed("respmsg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
@@ -271,6 +277,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("queryid"), Cow::Borrowed("orderid")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -390,6 +397,7 @@ pub mod tables {
             field: Cow::Borrowed("respcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
             message: Some(Cow::Borrowed("respmsg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
@@ -406,6 +414,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("queryid"), Cow::Borrowed("orderid")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -490,6 +499,7 @@ pub mod tables {
             field: Cow::Borrowed("respcode"),
             equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
             message: Some(Cow::Borrowed("respmsg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,

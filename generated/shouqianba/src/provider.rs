@@ -14,6 +14,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -471,6 +472,7 @@ pub mod tables {
             field: Cow::Borrowed("result_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("error_message")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -485,6 +487,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -872,12 +875,14 @@ pub mod tables {
             field: Cow::Borrowed("result_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("error_message")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("biz_response.result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("REFUND_SUCCESS")]),
                         message: Some(Cow::Borrowed("biz_response.error_message")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],
@@ -897,6 +902,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("sn"), Cow::Borrowed("client_sn")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1266,12 +1272,14 @@ pub mod tables {
             field: Cow::Borrowed("result_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("error_message")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("biz_response.result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
                         message: Some(Cow::Borrowed("biz_response.error_message")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],
@@ -1291,6 +1299,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("sn"), Cow::Borrowed("client_sn")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1651,6 +1660,7 @@ pub mod tables {
             field: Cow::Borrowed("result_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("error_message")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
@@ -1662,6 +1672,7 @@ pub mod tables {
                             ],
                         ),
                         message: Some(Cow::Borrowed("biz_response.error_message")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],
@@ -1679,6 +1690,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2136,12 +2148,14 @@ pub mod tables {
             field: Cow::Borrowed("result_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("error_message")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("biz_response.result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("PRECREATE_SUCCESS")]),
                         message: Some(Cow::Borrowed("biz_response.error_message")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],

@@ -14,6 +14,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -181,6 +182,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
@@ -197,6 +199,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -274,6 +277,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
@@ -290,6 +294,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -349,6 +354,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
@@ -365,6 +371,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -433,6 +440,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
@@ -447,6 +455,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -533,6 +542,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
@@ -547,6 +557,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -640,6 +651,7 @@ pub mod tables {
             field: Cow::Borrowed("code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
             message: Some(Cow::Borrowed("msg")),
+            detail: None,
             and: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),

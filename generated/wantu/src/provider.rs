@@ -14,6 +14,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -210,6 +211,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -224,6 +226,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -429,6 +432,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -445,6 +449,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_id")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -477,7 +482,7 @@ pub mod tables {
                 FieldDef {
                     name: Cow::Borrowed("refund_fee_type"),
                     ty: FieldType::String,
-                    required: false,
+                    required: true,
                     max_length: None,
                     as_string: false,
                     values: Cow::Borrowed(&[]),
@@ -632,6 +637,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -648,6 +654,7 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_id")])],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -814,6 +821,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
@@ -828,6 +836,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1045,6 +1054,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -1059,6 +1069,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1242,6 +1253,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -1256,6 +1268,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1436,6 +1449,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -1450,6 +1464,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1603,6 +1618,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -1617,6 +1633,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1788,6 +1805,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -1802,6 +1820,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1816,7 +1835,7 @@ pub mod tables {
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
                     ty: FieldType::String,
-                    required: false,
+                    required: true,
                     max_length: Some(256),
                     as_string: false,
                     values: Cow::Borrowed(&[]),
@@ -1881,6 +1900,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -1895,6 +1915,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1974,6 +1995,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -1988,6 +2010,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2067,6 +2090,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -2081,6 +2105,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2160,6 +2185,7 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("200")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -3269,7 +3295,7 @@ pub struct RefundRequest {
     /// 退款金额币种
     ///
     /// Wire name `refund_fee_type`.
-    pub refund_fee_type: Option<String>,
+    pub refund_fee_type: String,
     /// 商户系统内部的订单流水号,每次请求不能重复,32 个字符内,可包含字母,确保在商户系统唯一
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
@@ -3289,22 +3315,18 @@ impl RefundRequest {
         pay_channel: PayChannel,
         total_fee: ::paygen::Fen,
         refund_fee: ::paygen::Fen,
+        refund_fee_type: impl Into<String>,
         out_refund_no: impl Into<String>,
     ) -> Self {
         Self {
             pay_channel,
             total_fee,
             refund_fee,
-            refund_fee_type: None,
+            refund_fee_type: refund_fee_type.into(),
             out_trade_no: None,
             trade_id: None,
             out_refund_no: out_refund_no.into(),
         }
-    }
-    /// Sets `refund_fee_type`.
-    pub fn with_refund_fee_type(mut self, value: impl Into<String>) -> Self {
-        self.refund_fee_type = Some(value.into());
-        self
     }
     /// Sets `out_trade_no`.
     pub fn with_out_trade_no(mut self, value: impl Into<String>) -> Self {
@@ -3337,15 +3359,12 @@ impl RefundRequest {
                 "refund_fee",
                 ::paygen::WireValue::Text(::std::borrow::Cow::Owned(value.0.to_string())),
             );
-        if let Some(value) = &self.refund_fee_type {
-            fields
-                .push(
-                    "refund_fee_type",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
+        let value = &self.refund_fee_type;
+        fields
+            .push(
+                "refund_fee_type",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
         if let Some(value) = &self.out_trade_no {
             fields
                 .push(
@@ -4545,20 +4564,15 @@ pub struct MerchantQrcodeRequest {
     /// 商家接收支付结果异步通知地址
     ///
     /// Wire name `notify_url`, at most 256 characters.
-    pub notify_url: Option<String>,
+    pub notify_url: String,
 }
 impl MerchantQrcodeRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    pub fn new(pay_channel: PayChannel) -> Self {
+    pub fn new(pay_channel: PayChannel, notify_url: impl Into<String>) -> Self {
         Self {
             pay_channel,
-            notify_url: None,
+            notify_url: notify_url.into(),
         }
-    }
-    /// Sets `notify_url`.
-    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
-        self.notify_url = Some(value.into());
-        self
     }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
@@ -4569,15 +4583,12 @@ impl MerchantQrcodeRequest {
                 "pay_channel",
                 ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
             );
-        if let Some(value) = &self.notify_url {
-            fields
-                .push(
-                    "notify_url",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
+        let value = &self.notify_url;
+        fields
+            .push(
+                "notify_url",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
         fields
     }
 }

@@ -14,6 +14,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -344,12 +345,14 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
                         message: Some(Cow::Borrowed("err_code_des")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],
@@ -367,6 +370,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -780,12 +784,14 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
                         message: Some(Cow::Borrowed("err_code_des")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],
@@ -809,6 +815,7 @@ pub mod tables {
                 ),
             ],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1137,12 +1144,14 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
                         message: Some(Cow::Borrowed("err_code_des")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],
@@ -1160,6 +1169,7 @@ pub mod tables {
         common: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1277,12 +1287,14 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
                         message: Some(Cow::Borrowed("err_code_des")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],
@@ -1306,6 +1318,7 @@ pub mod tables {
                 ),
             ],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1423,12 +1436,14 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
                         message: Some(Cow::Borrowed("err_code_des")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],
@@ -1452,6 +1467,7 @@ pub mod tables {
                 ),
             ],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -1800,12 +1816,14 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
                         message: Some(Cow::Borrowed("err_code_des")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],
@@ -1834,6 +1852,7 @@ pub mod tables {
                 ),
             ],
         ),
+        rules: Cow::Borrowed(&[]),
         request: Cow::Borrowed(
             &[
                 FieldDef {
@@ -2170,12 +2189,14 @@ pub mod tables {
             field: Cow::Borrowed("return_code"),
             equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
             message: Some(Cow::Borrowed("return_msg")),
+            detail: None,
             and: Cow::Borrowed(
                 &[
                     SuccessRule {
                         field: Cow::Borrowed("result_code"),
                         equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
                         message: Some(Cow::Borrowed("err_code_des")),
+                        detail: None,
                         and: Cow::Borrowed(&[]),
                     },
                 ],

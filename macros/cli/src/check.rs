@@ -4,7 +4,7 @@
 
 use crate::{input, CliError};
 use paygen::encode::{encode_request, RequestContext};
-use paygen::wire::fields_from_json;
+use paygen::validate::request_fields_from_json;
 use paygen::{FixedClock, FixedNonce};
 use std::path::Path;
 
@@ -27,7 +27,9 @@ pub fn run(spec: &Path, nonce: Option<&str>) -> Result<(), CliError> {
             let credentials = input::credentials(provider, &credentials.to_string())
                 .map_err(|e| CliError::Usage(format!("{label}: {e}")))?;
             let params = example.params.clone().unwrap_or_default();
-            let fields = fields_from_json(&operation.request, &params)
+            let operation = paygen_codegen::lower::as_printed(operation, example);
+            let operation = operation.as_ref();
+            let fields = request_fields_from_json(operation, &params)
                 .map_err(|e| CliError::Usage(format!("{label}: {e}")))?;
             let clock = FixedClock::at_unix_seconds(example.now.unwrap_or(0));
             let context = RequestContext {

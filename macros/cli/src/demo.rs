@@ -8,7 +8,7 @@ use crate::{input, CliError};
 use axum::body::Bytes;
 use axum::http::Uri;
 use paygen::protocol::{FieldType, Notification, Operation, Provider};
-use paygen::wire::fields_from_json;
+use paygen::validate::request_fields_from_json;
 use paygen::{ClientCore, Credentials, Error, ReqwestTransport, Response};
 use paygen_codegen::spec::model::{
     Sandbox as SandboxSpec, SandboxEvent, SandboxOperation, SandboxRole,
@@ -381,16 +381,18 @@ impl<'a> Run<'a> {
             };
             fields.insert(wire.to_owned(), value);
         }
+        balance_sums(operation, &mut fields);
         fields
     }
 
-    /// Sends one operation through the runtime client.
+    /// Sends one operation through the runtime client; `sent_as` fields (mct1's
+    /// `shop_pass`) go out as the generated request would send them.
     async fn call(
         &self,
         operation: &'static Operation,
         fields: &Map<String, Value>,
     ) -> Result<Response<Map<String, Value>>, Error> {
-        let wire = fields_from_json(&operation.request, fields)?;
+        let wire = request_fields_from_json(operation, fields)?;
         self.demo
             .client
             .call::<Map<String, Value>>(operation, &wire)
@@ -609,5 +611,33 @@ impl<'a> Run<'a> {
             }
             Err(error) => self.line(step, &operation.name, false, &error.to_string()),
         }
+    }
+}
+
+/// Makes every `sum` rule of the operation hold: its first added field becomes the
+/// summed field plus the subtracted ones, less the other added ones (mct1's
+/// `original_amount` = `trade_amount` + `discount_amount` + `ignore_amount`).
+fn balance_sums(operation: &Operation, fields: &mut Map<String, Value>) {
+    let number = |fields: &Map<String, Value>, name: &str| {
+        fields.get(name).and_then(Value::as_i64).unwrap_or_default()
+    };
+    for rule in operation.rules.iter() {
+        let paygen::protocol::FieldRule::Sum { field, plus, minus } = rule else {
+            continue;
+        };
+        let Some((first, others)) = plus.split_first() else {
+            continue;
+        };
+        if !fields.contains_key(field.as_ref()) {
+            continue;
+        }
+        let mut value = number(fields, field);
+        for name in minus.iter() {
+            value += number(fields, name);
+        }
+        for name in others.iter() {
+            value -= number(fields, name);
+        }
+        fields.insert(first.to_string(), Value::from(value));
     }
 }

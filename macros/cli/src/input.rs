@@ -33,15 +33,58 @@ fn unknown<'n>(
     known: impl Iterator<Item = &'n str>,
 ) -> CliError {
     let known: Vec<&str> = known.collect();
+    let hint = suggestion(name, known.iter().copied());
     let known = if known.is_empty() {
         "none".to_owned()
     } else {
         known.join(", ")
     };
     CliError::Usage(format!(
-        "unknown {kind} `{name}`; {} has {known}",
+        "unknown {kind} `{name}`{hint}; {} has {known}",
         provider.name
     ))
+}
+
+/// Levenshtein distance over characters: one row, no allocation per cell.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// `; did you mean `x`?` for the nearest of `known` within a third of the name's
+/// length (at least 1, at most 3 edits), else nothing.
+pub fn suggestion<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> String {
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    known
+        .map(|k| (edit_distance(name, k), k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
+/// The message of a parameter error, with a suggestion when the parameter is unknown.
+pub fn with_suggestion(error: paygen::Error, fields: &[paygen::protocol::FieldDef]) -> String {
+    match &error {
+        paygen::Error::InvalidParam {
+            field,
+            rule: paygen::ParamRule::Unknown,
+        } => format!(
+            "{error}{}",
+            suggestion(field, fields.iter().map(|f| f.name.as_ref()))
+        ),
+        _ => error.to_string(),
+    }
 }
 
 /// The operation `name` of the provider.
@@ -105,7 +148,8 @@ pub fn credentials(provider: &Provider, text: &str) -> Result<Credentials, CliEr
                 .map(|c| c.name.as_ref())
                 .collect();
             return Err(CliError::Usage(format!(
-                "unknown credential `{name}`; {} expects {}",
+                "unknown credential `{name}`{}; {} expects {}",
+                suggestion(name, known.iter().copied()),
                 provider.name,
                 known.join(", ")
             )));
@@ -136,4 +180,22 @@ pub fn credentials(provider: &Provider, text: &str) -> Result<Credentials, CliEr
         };
     }
     Ok(credentials)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_the_nearest_name_within_reach() {
+        assert_eq!(edit_distance("pmt_typ", "pmt_type"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+        let known = ["pmt_type", "pmt_tag", "out_no"];
+        assert_eq!(
+            suggestion("pmt_typ", known.into_iter()),
+            " (did you mean `pmt_type`?)"
+        );
+        assert_eq!(suggestion("zzzzzzz", known.into_iter()), "");
+    }
 }

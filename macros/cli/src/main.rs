@@ -53,6 +53,10 @@ enum Command {
         /// The receiver's clock, Unix seconds (default: now), for freshness windows.
         #[arg(long)]
         now: Option<i64>,
+        /// Also show the string to sign built from the received values (secrets
+        /// masked), each digest, and the expected and received signatures.
+        #[arg(long)]
+        explain: bool,
     },
     /// Verify an inbound notification and print its fields and the acknowledgement.
     VerifyNotify {
@@ -72,6 +76,10 @@ enum Command {
         /// The receiver's clock, Unix seconds (default: now), for freshness windows.
         #[arg(long)]
         now: Option<i64>,
+        /// Also show the string to sign built from the received values (secrets
+        /// masked), each digest, and the expected and received signatures.
+        #[arg(long)]
+        explain: bool,
     },
     /// Render every example with a `request_body` and compare byte for byte (exit 1 on
     /// a mismatch, showing the first difference).
@@ -125,7 +133,16 @@ fn main() -> ExitCode {
             body,
             headers,
             now,
-        } => verify::response(&spec, &operation, &credentials, &body, &headers, now),
+            explain,
+        } => verify::response(
+            &spec,
+            &operation,
+            &credentials,
+            &body,
+            &headers,
+            now,
+            explain,
+        ),
         Command::VerifyNotify {
             spec,
             notification,
@@ -133,12 +150,14 @@ fn main() -> ExitCode {
             query,
             body,
             now,
+            explain,
         } => verify::notification(
             &spec,
             notification.as_deref(),
             &credentials,
             query.or(body).unwrap_or_default().as_str(),
             now,
+            explain,
         ),
         Command::Check { spec, nonce } => check::run(&spec, nonce.as_deref()),
         Command::Describe { spec, json } => describe::run(&spec, json),

@@ -48,7 +48,8 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     // From the text: a number given for a string or yuan field keeps its exact text.
     input::object("params", &args.params)?;
     let fields = fields_from_json_text(&operation.request, &args.params)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+        .map_err(|e| CliError::Usage(input::with_suggestion(e, &operation.request)))?;
+    let fields = paygen::validate::apply_sent_as(operation, fields);
     let fixed;
     let system = SystemClock;
     let clock: &dyn paygen::Clock = match args.now {
@@ -114,18 +115,24 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     if args.explain && signed {
         println!();
         println!("# signing ({})", trace.input);
-        if let Some(canonical) = &trace.canonical {
-            println!("canonical string: {canonical}");
-        }
-        println!("string to sign:   {}", trace.string_to_sign);
-        for step in &trace.digests {
-            println!(
-                "{:<17} {}",
-                format!("{}:", step.algorithm.name()),
-                step.output
-            );
-        }
+        print_stages(&trace, 17);
         println!("signature:        {}", trace.signature);
     }
     Ok(())
+}
+
+/// Prints a trace's canonical string, string to sign and digest steps, one per line,
+/// labels padded to `width`.
+pub fn print_stages(trace: &SigningTrace, width: usize) {
+    if let Some(canonical) = &trace.canonical {
+        println!("{:<width$} {canonical}", "canonical string:");
+    }
+    println!("{:<width$} {}", "string to sign:", trace.string_to_sign);
+    for step in &trace.digests {
+        println!(
+            "{:<width$} {}",
+            format!("{}:", step.algorithm.name()),
+            step.output
+        );
+    }
 }

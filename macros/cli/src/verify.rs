@@ -2,7 +2,9 @@
 //! received values, through the same runtime the generated clients use.
 
 use crate::{input, CliError};
-use paygen::decode::{decode_notification, judge_response_with_headers};
+use paygen::decode::{
+    decode_notification_explained, judge_response_explained, SignatureExplanation,
+};
 use paygen::{Authenticity, Clock, Error, FixedClock, Receiver, SystemClock};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -48,6 +50,25 @@ fn receiver<'a>(
     }
 }
 
+/// Prints what the signature check computed over the received values: the string to
+/// sign with the secrets masked where the recipe put them, each digest, and the
+/// expected and received signatures.
+fn print_explanation(explain: &SignatureExplanation) {
+    if !explain.checked {
+        println!("# signature: none checked (unsigned message or documented unsigned shape)");
+        return;
+    }
+    let trace = &explain.trace;
+    println!("# signature check ({})", trace.input);
+    crate::request::print_stages(trace, 19);
+    match &explain.expected {
+        Some(expected) => println!("expected signature: {expected}"),
+        None => println!("expected signature: (RSA: checked with the provider's public key)"),
+    }
+    println!("received signature: {}", explain.received);
+}
+
+#[allow(clippy::too_many_arguments)]
 pub fn response(
     spec: &Path,
     operation: &str,
@@ -55,6 +76,7 @@ pub fn response(
     body: &str,
     headers: &[String],
     now: Option<i64>,
+    explain: bool,
 ) -> Result<(), CliError> {
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
@@ -71,9 +93,19 @@ pub fn response(
     let credentials = input::credentials(provider, credentials)?;
     let clock = clock(now);
     let receiver = receiver(provider, &credentials, clock.as_ref());
-    let (decoded, outcome) =
-        judge_response_with_headers(provider, operation, &receiver, body, &headers)
-            .map_err(check_failed)?;
+    let mut explanation = SignatureExplanation::default();
+    let judged = judge_response_explained(
+        provider,
+        operation,
+        &receiver,
+        body,
+        &headers,
+        Some(&mut explanation),
+    );
+    if explain {
+        print_explanation(&explanation);
+    }
+    let (decoded, outcome) = judged.map_err(check_failed)?;
     println!(
         "{}",
         serde_json::to_string_pretty(&Value::Object(decoded.fields)).unwrap_or_default()
@@ -96,6 +128,7 @@ pub fn notification(
     credentials: &str,
     received: &str,
     now: Option<i64>,
+    explain: bool,
 ) -> Result<(), CliError> {
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
@@ -103,7 +136,13 @@ pub fn notification(
     let credentials = input::credentials(provider, credentials)?;
     let clock = clock(now);
     let receiver = receiver(provider, &credentials, clock.as_ref());
-    let decoded = decode_notification(notification, &receiver, received).map_err(check_failed)?;
+    let mut explanation = SignatureExplanation::default();
+    let decoded =
+        decode_notification_explained(notification, &receiver, received, Some(&mut explanation));
+    if explain {
+        print_explanation(&explanation);
+    }
+    let decoded = decoded.map_err(check_failed)?;
     let out = json!({
         "notification": notification.name,
         "authenticity": authenticity(decoded.authenticity),

@@ -310,7 +310,8 @@ fn mct1_payorder_cli_and_generated_client_agree() {
         },
     )
     .with_clock(FixedClock::at_unix_seconds(NOW));
-    let request = PayorderRequest::new("out-1001", "WEIXIN", paygen::Fen(1000), paygen::Fen(990))
+    let request = PayorderRequest::new("out1001", "WEIXIN", paygen::Fen(1000), paygen::Fen(990))
+        .with_discount_amount(paygen::Fen(10))
         .with_auth_code("134567890123456789")
         .with_remark("备注");
     let generated = client.render_payorder(&request).unwrap();
@@ -318,7 +319,7 @@ fn mct1_payorder_cli_and_generated_client_agree() {
         "specs/mct1.yaml",
         "payorder",
         &json!({"open_id": "87f46f5db1b65f0ac195285f49ee6958", "open_key": "0828e83720fdbe3685a7b94214af04f9"}),
-        &json!({"out_no": "out-1001", "pmt_tag": "WEIXIN", "original_amount": 1000, "trade_amount": 990,
+        &json!({"out_no": "out1001", "pmt_tag": "WEIXIN", "original_amount": 1000, "discount_amount": 10, "trade_amount": 990,
                 "auth_code": "134567890123456789", "remark": "备注"}),
     );
     assert_eq!(generated, cli);
@@ -786,4 +787,243 @@ fn demo_runs_every_lifecycle_offline_and_verifies_each_notification() {
         "{out}"
     );
     assert!(elapsed < std::time::Duration::from_secs(20), "{elapsed:?}");
+}
+
+/// Shell words of one command line: single and double quotes, backslash escapes
+/// outside single quotes, and a `#` starting a word begins a comment.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                in_word = true;
+                word.extend(chars.by_ref().take_while(|&c| c != '\''));
+            }
+            '"' => {
+                in_word = true;
+                while let Some(c) = chars.next() {
+                    match c {
+                        '"' => break,
+                        '\\' => word.extend(chars.next()),
+                        c => word.push(c),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                word.extend(chars.next());
+            }
+            '#' if !in_word => break,
+            c if c.is_whitespace() => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                word.push(c);
+            }
+        }
+    }
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// The `cargo run -q --bin paygen -- …` commands of the README's `sh` blocks, with
+/// backslash continuations joined, as the arguments after `--`.
+fn readme_commands() -> Vec<Vec<String>> {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let mut commands = Vec::new();
+    let mut in_sh = false;
+    let mut pending = String::new();
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+            continue;
+        }
+        if !in_sh {
+            continue;
+        }
+        if let Some(head) = line.strip_suffix('\\') {
+            pending.push_str(head);
+            continue;
+        }
+        let full = std::mem::take(&mut pending) + line;
+        let words = shell_words(&full);
+        let prefix = ["cargo", "run", "-q", "--bin", "paygen", "--"];
+        if words.len() > prefix.len() && words[..prefix.len()] == prefix {
+            commands.push(words[prefix.len()..].to_vec());
+        }
+    }
+    commands
+}
+
+#[test]
+fn shell_words_split_like_a_shell() {
+    assert_eq!(
+        shell_words(r#"a 'b c' "d \"e\"" f\ g # h"#),
+        ["a", "b c", "d \"e\"", "f g"]
+    );
+}
+
+/// Every `paygen` command the README shows runs as written and succeeds. `serve` runs
+/// until stopped: it must start listening, and binds port 0 instead of the README's
+/// 8080, which another process may hold.
+#[test]
+fn every_readme_command_runs_as_written() {
+    let commands = readme_commands();
+    let names: Vec<&str> = commands.iter().map(|c| c[0].as_str()).collect();
+    for expected in [
+        "request",
+        "verify-response",
+        "verify-notify",
+        "demo",
+        "describe",
+        "generate",
+        "serve",
+    ] {
+        assert!(
+            names.contains(&expected),
+            "README shows no `{expected}`: {names:?}"
+        );
+    }
+    for command in &commands {
+        let args: Vec<&str> = command.iter().map(String::as_str).collect();
+        if args[0] == "serve" {
+            let args: Vec<&str> = args
+                .iter()
+                .map(|a| {
+                    if *a == "127.0.0.1:8080" {
+                        "127.0.0.1:0"
+                    } else {
+                        a
+                    }
+                })
+                .collect();
+            let mut child = Command::new(env!("CARGO_BIN_EXE_paygen"))
+                .current_dir(root())
+                .args(&args)
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut first = String::new();
+            let stdout = child.stdout.take().unwrap();
+            std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first).unwrap();
+            let _ = child.kill();
+            let _ = child.wait();
+            assert!(
+                first.starts_with("listening on http://127.0.0.1:"),
+                "{first}"
+            );
+            continue;
+        }
+        let output = paygen(&args);
+        assert!(
+            output.status.success(),
+            "README command `paygen {}` failed: {}",
+            args.join(" "),
+            stderr(&output)
+        );
+    }
+}
+
+#[test]
+fn a_misspelled_param_gets_a_suggestion() {
+    let output = paygen(&[
+        "request",
+        "specs/mct1.yaml",
+        "paylist",
+        "--credentials",
+        r#"{"open_id":"87f46f5db1b65f0ac195285f49ee6958","open_key":"0828e83720fdbe3685a7b94214af04f9"}"#,
+        "--params",
+        r#"{"pmt_typ":0}"#,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output).trim(),
+        "error: parameter `pmt_typ`: is not a field of this operation (did you mean `pmt_type`?)"
+    );
+    let output = paygen(&[
+        "request",
+        "specs/mct1.yaml",
+        "paylst",
+        "--credentials",
+        "{}",
+    ]);
+    assert!(
+        stderr(&output).contains("unknown operation `paylst` (did you mean `paylist`?)"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// `--explain` shows the string to sign as received, the key masked where the recipe
+/// appends it, and both signatures, also when they differ (the failure it explains).
+#[test]
+fn verify_explain_shows_the_received_string_to_sign_and_both_signatures() {
+    let key = "secret-md5-key";
+    let credentials =
+        json!({"merchant_account": "HKG1449074190", "store_account": "HKG1831455570", "key": key})
+            .to_string();
+    let body = r#"{"return_code":200,"return_msg":"SUCCESS","out_trade_no":"5322516544211","trade_id":"100020171130120038029905","total_fee":1000,"sign":"18D13C234E405949970021E4D3D6C4EC"}"#;
+    let output = paygen(&[
+        "verify-response",
+        "specs/wantu.yaml",
+        "query",
+        "--credentials",
+        &credentials,
+        "--body",
+        body,
+        "--explain",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    let canonical = "out_trade_no=5322516544211&return_code=200&return_msg=SUCCESS&total_fee=1000&trade_id=100020171130120038029905";
+    assert!(
+        out.contains(&format!("string to sign:     {canonical}&key=***\n")),
+        "{out}"
+    );
+    assert!(!out.contains(key), "{out}");
+    let expected = paygen::digest::digest_hex(
+        paygen::protocol::DigestAlgorithm::Md5,
+        format!("{canonical}&key={key}").as_bytes(),
+        paygen::protocol::HexCase::Upper,
+    );
+    assert!(
+        out.contains(&format!("expected signature: {expected}\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains("received signature: 18D13C234E405949970021E4D3D6C4EC\n"),
+        "{out}"
+    );
+
+    // A notification: mpgateway signs base64(JSON) + key, appended raw.
+    let resp = "eyJyZXN1bHRjb2RlIjoiMDAwMCIsInJlc3VsdG1zZyI6Im9rIiwicXVlcnlpZCI6IlExIiwidHhuYW10IjoxMDAsIm1lcmlkIjoiTTEiLCJvcmRlcmlkIjoiMjAyNDAxMDEwMDAwMDEiLCJwYXl0aW1lIjoiMjAyNC0wMS0wMSAxMDowMDowMCJ9";
+    let output = paygen(&[
+        "verify-notify",
+        "specs/mpgateway.yaml",
+        "--credentials",
+        r#"{"merid":"M1","key":"key1"}"#,
+        "--body",
+        &format!("resp={resp}&sign=73093788e463c50d546c9565a32f04ab"),
+        "--explain",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
+    assert!(
+        out.contains(&format!("string to sign:     {resp}***\n")),
+        "{out}"
+    );
+    assert!(
+        out.contains("expected signature: 73093788e463c50d546c9565a32f04ab\n")
+            && out.contains("received signature: 73093788e463c50d546c9565a32f04ab\n"),
+        "{out}"
+    );
 }

@@ -137,6 +137,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
                     .iter()
                     .map(|group| group.iter().map(|name| text(&name.value)).collect())
                     .collect(),
+                rules: rules(op),
                 request: fields(&op.request),
                 response: fields(&op.response),
                 codes: codes(&op.response),
@@ -365,8 +366,54 @@ fn success(rule: &m::SuccessRule) -> ir::SuccessRule {
         field: text(&rule.field),
         equals: rule.equals.iter().map(|v| text(v)).collect(),
         message: rule.message.as_deref().map(text),
+        detail: rule.detail.as_deref().map(text),
         and: rule.and.iter().map(success).collect(),
     }
+}
+
+/// An operation's field rules: its own `rules`, then each request field's `min`/`max`,
+/// `charset` and `sent_as`, in table order.
+fn rules(op: &m::Operation) -> ir::List<ir::FieldRule> {
+    let names = |list: &[m::Name]| list.iter().map(|n| text(&n.value)).collect();
+    let mut out: Vec<ir::FieldRule> = op
+        .rules
+        .iter()
+        .map(|rule| match rule {
+            m::OperationRule::Sum(sum) => ir::FieldRule::Sum {
+                field: text(&sum.field.value),
+                plus: names(&sum.plus),
+                minus: names(&sum.minus),
+            },
+            m::OperationRule::RequiredWhen(rule) => ir::FieldRule::RequiredWhen {
+                field: text(&rule.field.value),
+                when: text(&rule.when.value),
+                equals: rule.equals.iter().map(|v| text(v)).collect(),
+            },
+        })
+        .collect();
+    for field in &op.request {
+        let name = || text(&field.name.value);
+        if field.min.is_some() || field.max.is_some() {
+            out.push(ir::FieldRule::Range {
+                field: name(),
+                min: field.min,
+                max: field.max,
+            });
+        }
+        if let Some(charset) = field.charset {
+            out.push(ir::FieldRule::Charset {
+                field: name(),
+                charset: match charset {
+                    m::Charset::Digits => ir::Charset::Digits,
+                    m::Charset::Alphanumeric => ir::Charset::Alphanumeric,
+                },
+            });
+        }
+        if let Some(m::SentAs::Sha1Hex) = field.sent_as {
+            out.push(ir::FieldRule::Sha1Hex { field: name() });
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The IR of a list of fields.
@@ -472,4 +519,28 @@ fn settle_flow(flow: &m::SettleFlow) -> ir::SettleFlow {
         query_rules: rules(&flow.query_outcomes),
         cancel_rules: rules(&flow.cancel_outcomes),
     }
+}
+
+/// `operation` as an example renders it: the required fields the document's sample
+/// leaves out (`omits_required`) made optional, so the sample renders as printed.
+pub fn as_printed<'o>(
+    operation: &'o ir::Operation,
+    example: &m::Example,
+) -> Cow<'o, ir::Operation> {
+    if example.omits_required.is_empty() {
+        return Cow::Borrowed(operation);
+    }
+    let mut relaxed = operation.clone();
+    relaxed.request = relaxed
+        .request
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if example.omits_required.iter().any(|n| n.value == *f.name) {
+                f.required = false;
+            }
+            f
+        })
+        .collect();
+    Cow::Owned(relaxed)
 }

@@ -399,3 +399,50 @@ settle:
         ]
     );
 }
+
+#[test]
+fn field_rules_name_request_fields_of_their_type() {
+    let errors = errors_after(
+        "    path: /pay\n    request:\n      - { name: amount, type: fen, required: true }",
+        "    path: /pay\n    rules:\n      - sum: { field: amount, plus: [total], minus: [note] }\n      - required_when: { field: amount, when: note, equals: [] }\n    request:\n      - { name: amount, type: fen, required: true }\n      - { name: note, type: string }",
+    );
+    assert_eq!(
+        errors,
+        [
+            "37:38: `sum` names `total`, which is not a request field of operation `pay`",
+            "37:54: `sum` applies to int and fen fields only, not `note`",
+            "38:33: `required_when`: `amount` is always required already",
+            "38:47: `required_when` needs at least one value in `equals`",
+        ]
+    );
+}
+
+#[test]
+fn field_rule_keys_sit_where_they_are_read() {
+    let errors = errors_after(
+        "      - { name: amount, type: fen, required: true }\n    response:\n      - { name: code, type: string, required: true }",
+        "      - { name: amount, type: fen, required: true, min: 5, max: 1, charset: digits }\n      - { name: pass, type: string, secret: true, sent_as: sha1_hex, aliases: [pwd] }\n    response:\n      - { name: code, type: string, required: true, max: 3, aliases: [status, code] }",
+    );
+    assert_eq!(
+        errors,
+        [
+            "37:17: field `amount`: `min` 5 is above `max` 1",
+            "37:17: `charset` applies to string fields only, not `amount`",
+            "38:80: `aliases` apply to received fields only; `pass` is a request field",
+            "40:17: `max` applies to top-level request fields only; `code` is a received field",
+            "40:79: alias `code` of `code` is already a field or alias here",
+        ]
+    );
+}
+
+#[test]
+fn omits_required_names_a_required_field_left_out() {
+    let errors = errors_after(
+        "    response:\n      - { name: code, type: string, required: true }",
+        "    response:\n      - { name: code, type: string, required: true }\n    examples:\n      - { name: sample, source: \"1\", params: { amount: 1 }, omits_required: [amount] }",
+    );
+    assert_eq!(
+        errors,
+        ["41:78: example `sample`: `omits_required` names `amount`, which is not a required request field left out of its params"]
+    );
+}

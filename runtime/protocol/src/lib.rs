@@ -563,6 +563,9 @@ pub struct SuccessRule {
     pub equals: List<Text>,
     /// Dotted path of the message field.
     pub message: Option<Text>,
+    /// Dotted path of a field detailing the message (wantu's `return_desc`: which
+    /// parameter is missing), appended to it where present.
+    pub detail: Option<Text>,
     /// Further checks that must also pass.
     pub and: List<SuccessRule>,
 }
@@ -609,6 +612,8 @@ pub struct Operation {
     pub response_members: List<Text>,
     /// Groups of request fields of which at least one must be given.
     pub one_of: List<List<Text>>,
+    /// Rules the document states over request fields beyond the table's own columns.
+    pub rules: List<FieldRule>,
     /// Business request fields in wire order.
     pub request: List<FieldDef>,
     /// Decoded response fields.
@@ -617,6 +622,80 @@ pub struct Operation {
     pub success: SuccessRule,
     /// What the documented codes of the response mean, where the document says.
     pub codes: List<CodeMeaning>,
+}
+
+/// A rule over request fields, checked before anything is sent (and by a provider's
+/// side on receipt), or a change the runtime makes to a field's value before sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldRule {
+    /// `field` = the sum of `plus` minus the sum of `minus`, all whole numbers; an
+    /// absent field counts as 0.
+    Sum {
+        /// The field that must equal the sum.
+        field: Text,
+        /// Fields added.
+        plus: List<Text>,
+        /// Fields subtracted.
+        minus: List<Text>,
+    },
+    /// `field` is required when field `when` has one of the values `equals`.
+    RequiredWhen {
+        /// The conditionally required field.
+        field: Text,
+        /// The deciding field.
+        when: Text,
+        /// Values of `when`, as sent text, that make `field` required.
+        equals: List<Text>,
+    },
+    /// `field`, a whole number, lies within the bounds given.
+    Range {
+        /// The field.
+        field: Text,
+        /// Smallest value allowed.
+        min: Option<i64>,
+        /// Largest value allowed.
+        max: Option<i64>,
+    },
+    /// Every character of `field` is in `charset`.
+    Charset {
+        /// The field.
+        field: Text,
+        /// The characters allowed.
+        charset: Charset,
+    },
+    /// `field` is sent as the lowercase hex SHA1 of the value given (a password the
+    /// document wants hashed); applied when the fields are built, not a check.
+    Sha1Hex {
+        /// The field.
+        field: Text,
+    },
+}
+
+/// A set of characters a string field is limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Charset {
+    /// ASCII digits.
+    Digits,
+    /// ASCII digits and letters.
+    Alphanumeric,
+}
+
+impl Charset {
+    /// Whether `c` is in the set.
+    pub fn allows(self, c: char) -> bool {
+        match self {
+            Charset::Digits => c.is_ascii_digit(),
+            Charset::Alphanumeric => c.is_ascii_alphanumeric(),
+        }
+    }
+
+    /// The set in words, for error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Charset::Digits => "digits",
+            Charset::Alphanumeric => "ASCII digits and letters",
+        }
+    }
 }
 
 /// What one documented code of a response field means for the operation's outcome.

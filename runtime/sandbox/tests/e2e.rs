@@ -145,7 +145,7 @@ async fn wantu_pay_query_refund_refusals_and_tampering() {
 
     let refund = client
         .refund(
-            &RefundRequest::new(PayChannel::Wechat, Fen(1000), Fen(300), "WR1")
+            &RefundRequest::new(PayChannel::Wechat, Fen(1000), Fen(300), "HKD", "WR1")
                 .with_out_trade_no("W1"),
         )
         .await
@@ -153,7 +153,7 @@ async fn wantu_pay_query_refund_refusals_and_tampering() {
     assert_eq!(refund.refund_fee, Fen(300));
     let over = client
         .refund(
-            &RefundRequest::new(PayChannel::Wechat, Fen(1000), Fen(800), "WR2")
+            &RefundRequest::new(PayChannel::Wechat, Fen(1000), Fen(800), "HKD", "WR2")
                 .with_out_trade_no("W1"),
         )
         .await;

@@ -105,6 +105,49 @@ emit_enum!(CodeOutcome {
     Unknown
 });
 
+emit_enum!(Charset {
+    Digits,
+    Alphanumeric
+});
+
+impl EmitConst for ir::FieldRule {
+    fn emit(&self) -> TokenStream {
+        let bound = |b: &Option<i64>| match b {
+            Some(n) => {
+                let n = proc_macro2::Literal::i64_unsuffixed(*n);
+                quote!(Some(#n))
+            }
+            None => quote!(None),
+        };
+        match self {
+            ir::FieldRule::Sum { field, plus, minus } => {
+                let (field, plus, minus) = (field.emit(), plus.emit(), minus.emit());
+                quote!(FieldRule::Sum { field: #field, plus: #plus, minus: #minus })
+            }
+            ir::FieldRule::RequiredWhen {
+                field,
+                when,
+                equals,
+            } => {
+                let (field, when, equals) = (field.emit(), when.emit(), equals.emit());
+                quote!(FieldRule::RequiredWhen { field: #field, when: #when, equals: #equals })
+            }
+            ir::FieldRule::Range { field, min, max } => {
+                let (field, min, max) = (field.emit(), bound(min), bound(max));
+                quote!(FieldRule::Range { field: #field, min: #min, max: #max })
+            }
+            ir::FieldRule::Charset { field, charset } => {
+                let (field, charset) = (field.emit(), charset.emit());
+                quote!(FieldRule::Charset { field: #field, charset: #charset })
+            }
+            ir::FieldRule::Sha1Hex { field } => {
+                let field = field.emit();
+                quote!(FieldRule::Sha1Hex { field: #field })
+            }
+        }
+    }
+}
+
 impl EmitConst for ir::CodeMeaning {
     fn emit(&self) -> TokenStream {
         let field = self.field.as_ref();
@@ -367,8 +410,9 @@ impl EmitConst for ir::SuccessRule {
         let field = self.field.emit();
         let equals = self.equals.emit();
         let message = self.message.emit();
+        let detail = self.detail.emit();
         let and = self.and.emit();
-        quote!(SuccessRule { field: #field, equals: #equals, message: #message, and: #and })
+        quote!(SuccessRule { field: #field, equals: #equals, message: #message, detail: #detail, and: #and })
     }
 }
 
@@ -410,6 +454,7 @@ pub fn emit_operation(op: &ir::Operation, codes: TokenStream) -> TokenStream {
     let common = op.common.emit();
     let response_members = op.response_members.emit();
     let one_of = op.one_of.emit();
+    let rules = op.rules.emit();
     let request = op.request.emit();
     let response = op.response.emit();
     let success = op.success.emit();
@@ -422,6 +467,7 @@ pub fn emit_operation(op: &ir::Operation, codes: TokenStream) -> TokenStream {
         common: #common,
         response_members: #response_members,
         one_of: #one_of,
+        rules: #rules,
         request: #request,
         response: #response,
         success: #success,

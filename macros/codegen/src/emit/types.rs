@@ -4,7 +4,7 @@
 
 use super::one_line;
 use crate::items::FieldNames;
-use crate::spec::model::{EnumValue, Field, FieldType};
+use crate::spec::model::{EnumValue, Field, FieldType, SentAs};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use std::collections::BTreeSet;
@@ -112,19 +112,23 @@ pub fn emit_request(
         let rust = &names.member;
         let wire = field.name.value.as_str();
         let doc = field_doc(field);
-        let (ty, into_string) = match (&names.enum_type, field.ty) {
-            (Some(e), _) => (quote!(#e), false),
-            (None, FieldType::String) => (quote!(String), true),
-            (None, FieldType::Int) => (quote!(i64), false),
-            (None, FieldType::Fen | FieldType::Yuan) => (quote!(::paygen::Fen), false),
-            (None, FieldType::Bool) => (quote!(bool), false),
-            (None, _) => (quote!(::paygen::__private::serde_json::Value), false),
+        // `into`: the type a constructor or setter takes `impl Into<_>` of.
+        let (ty, into) = match (&names.enum_type, field.ty) {
+            (Some(e), _) => (quote!(#e), None),
+            (None, FieldType::String) if field.secret => {
+                (quote!(::paygen::Secret), Some(quote!(::paygen::Secret)))
+            }
+            (None, FieldType::String) => (quote!(String), Some(quote!(String))),
+            (None, FieldType::Int) => (quote!(i64), None),
+            (None, FieldType::Fen | FieldType::Yuan) => (quote!(::paygen::Fen), None),
+            (None, FieldType::Bool) => (quote!(bool), None),
+            (None, _) => (quote!(::paygen::__private::serde_json::Value), None),
         };
         let value = wire_value(field, names.enum_type.is_some());
         if field.required {
             members.push(quote!(#doc pub #rust: #ty,));
-            if into_string {
-                params.push(quote!(#rust: impl Into<String>));
+            if let Some(into) = &into {
+                params.push(quote!(#rust: impl Into<#into>));
                 inits.push(quote!(#rust: #rust.into(),));
             } else {
                 params.push(quote!(#rust: #ty));
@@ -139,10 +143,10 @@ pub fn emit_request(
             inits.push(quote!(#rust: None,));
             let setter = &names.setter;
             let setter_doc = one_line(&format!(" Sets `{wire}`."));
-            if into_string {
+            if let Some(into) = &into {
                 setters.push(quote! {
                     #[doc = #setter_doc]
-                    pub fn #setter(mut self, value: impl Into<String>) -> Self {
+                    pub fn #setter(mut self, value: impl Into<#into>) -> Self {
                         self.#rust = Some(value.into());
                         self
                     }
@@ -199,6 +203,21 @@ fn wire_value(field: &Field, is_enum: bool) -> TokenStream {
     let text_borrowed = quote!(::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(
         value.as_str()
     )));
+    if field.secret {
+        return match field.sent_as {
+            Some(SentAs::Sha1Hex) => quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(
+                ::paygen::__private::sha1_hex(value.expose())
+            ))),
+            None => quote!(::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(
+                value.expose()
+            ))),
+        };
+    }
+    if field.sent_as == Some(SentAs::Sha1Hex) {
+        return quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(
+            ::paygen::__private::sha1_hex(value)
+        )));
+    }
     match field.ty {
         _ if is_enum && (field.as_string || field.ty == FieldType::String) => text_borrowed,
         _ if is_enum => quote! {
@@ -308,13 +327,19 @@ pub fn emit_received(
             }
             (None, _) => (quote!(::paygen::__private::serde_json::Value), None, None),
         };
+        // serde refuses a message that carries a field under two of its names.
+        let aliases = field.aliases.iter().map(|a| {
+            let alias = a.value.as_str();
+            quote!(, alias = #alias)
+        });
         if field.required {
             let with = required_with.map(|w| quote!(, deserialize_with = #w));
-            members.push(quote!(#doc #[serde(rename = #wire #with)] pub #rust: #ty,));
+            members.push(quote!(#doc #[serde(rename = #wire #(#aliases)* #with)] pub #rust: #ty,));
         } else {
             let with = optional_with.map(|w| quote!(, deserialize_with = #w));
-            members
-                .push(quote!(#doc #[serde(rename = #wire, default #with)] pub #rust: Option<#ty>,));
+            members.push(
+                quote!(#doc #[serde(rename = #wire #(#aliases)*, default #with)] pub #rust: Option<#ty>,),
+            );
         }
     }
     let doc = doc_lines(doc);

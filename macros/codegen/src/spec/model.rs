@@ -694,6 +694,11 @@ pub struct SuccessRule {
     /// Path of the human-readable message, for errors.
     #[serde(default)]
     pub message: Option<String>,
+    /// Path of a field detailing the message in error replies (wantu's `return_desc`:
+    /// which parameter is missing), which response tables need not list; where present
+    /// and not empty, a refusal's message is `message: detail`.
+    #[serde(default)]
+    pub detail: Option<String>,
     /// Further checks that must all pass (e.g. a business code inside a nested object).
     #[serde(default)]
     pub and: Vec<SuccessRule>,
@@ -736,6 +741,10 @@ pub struct Operation {
     #[serde(default)]
     #[cfg_attr(feature = "generate", schemars(with = "Vec<Vec<String>>"))]
     pub one_of: Vec<Vec<Name>>,
+    /// Rules over several request fields (`sum`, `required_when`), checked before
+    /// anything is sent.
+    #[serde(default)]
+    pub rules: Vec<OperationRule>,
     /// Business request fields, in wire order.
     pub request: Vec<Field>,
     /// Fields of the decoded response.
@@ -829,6 +838,91 @@ pub struct Field {
     #[serde(skip)]
     #[cfg_attr(feature = "generate", schemars(skip))]
     pub shared: Option<Shared>,
+    /// Request `int` and `fen` fields: the smallest value the document allows.
+    #[serde(default)]
+    pub min: Option<i64>,
+    /// Request `int` and `fen` fields: the largest value the document allows.
+    #[serde(default)]
+    pub max: Option<i64>,
+    /// Request `string` fields: the only characters the document allows.
+    #[serde(default)]
+    pub charset: Option<Charset>,
+    /// Request `string` fields: a password or other secret, a `paygen::Secret` in Rust
+    /// (never printed).
+    #[serde(default)]
+    pub secret: bool,
+    /// Request `string` fields: what is sent in place of the value given.
+    #[serde(default)]
+    pub sent_as: Option<SentAs>,
+    /// Received fields: other names the provider is seen to send this field under (a
+    /// misspelled sample key). A message carrying two of the names is refused.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
+    pub aliases: Vec<Name>,
+}
+
+/// A set of characters a string field is limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Charset {
+    /// ASCII digits `0-9`.
+    Digits,
+    /// ASCII digits and letters (`只允许使用数字、字母`).
+    Alphanumeric,
+}
+
+/// What a request field sends in place of the value the caller gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SentAs {
+    /// The lowercase hex SHA1 of the value (mct1's `shop_pass`).
+    Sha1Hex,
+}
+
+/// A rule over several request fields, stated by the document beside its table.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum OperationRule {
+    /// `field` = the sum of `plus` minus the sum of `minus`; an absent field counts as 0.
+    Sum(SumRule),
+    /// `field` is required when field `when` has one of the values `equals`.
+    RequiredWhen(RequiredWhenRule),
+}
+
+/// `field = plus... - minus...` over `int` or `fen` request fields.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SumRule {
+    /// The field that must equal the sum.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// Fields added.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
+    pub plus: Vec<Name>,
+    /// Fields subtracted.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
+    pub minus: Vec<Name>,
+}
+
+/// `field` is required when `when` has one of `equals`.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RequiredWhenRule {
+    /// The conditionally required field.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// The field whose value decides.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub when: Name,
+    /// Values of `when` (as sent text) that make `field` required.
+    pub equals: Vec<String>,
 }
 
 /// What a resolved `ref:` names: the Rust item it shares and the document's words on it.
@@ -963,6 +1057,11 @@ pub struct Example {
     /// What was repaired in the document's sample, and why.
     #[serde(default)]
     pub note: Option<String>,
+    /// Required request fields the document's sample leaves out: the tests render the
+    /// sample as printed, without them (`note` says so).
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
+    pub omits_required: Vec<Name>,
 }
 
 /// How the sandbox plays the provider (`paygen serve`): its error replies and the role

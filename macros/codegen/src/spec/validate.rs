@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 use std::collections::BTreeSet;
 
 mod recipes;
+mod rules;
 mod sandbox;
 mod settle;
 use recipes::Use;
@@ -399,6 +400,8 @@ impl<'s> Checker<'s> {
         if operation.response.is_empty() {
             return;
         }
+        // `detail` may name a field only error replies carry, which no response table
+        // lists (wantu's `return_desc`, 1.4).
         for path in std::iter::once(&rule.field).chain(rule.message.iter()) {
             if resolve(&operation.response, path).is_none() {
                 self.at(
@@ -413,6 +416,24 @@ impl<'s> Checker<'s> {
     }
 
     fn example(&mut self, example: &Example, request: &[Field], at: &Name) {
+        for name in &example.omits_required {
+            let required = request
+                .iter()
+                .any(|f| f.name.value == name.value && f.required);
+            let given = example
+                .params
+                .as_ref()
+                .is_some_and(|p| p.contains_key(&name.value));
+            if !required || given {
+                self.at(
+                    name,
+                    format!(
+                        "example `{}`: `omits_required` names `{}`, which is not a required request field left out of its params",
+                        example.name, name.value
+                    ),
+                );
+            }
+        }
         if let Some(params) = &example.params {
             for name in params.keys() {
                 if !request.iter().any(|f| &f.name.value == name) {
@@ -787,6 +808,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
         );
         let rule = operation.success.as_ref().unwrap_or(&response.success);
         c.success(rule, operation);
+        c.field_rules(operation);
         let mut example_names = BTreeSet::new();
         for example in &operation.examples {
             if !example_names.insert(example.name.as_str()) {
@@ -807,6 +829,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     }
     for notification in &spec.notifications {
         c.payload(&notification.payload, &notification.name);
+        c.received_fields(&notification.fields);
         for name in &notification.event_key {
             if !notification
                 .fields
