@@ -7,7 +7,7 @@
 use crate::{input, CliError};
 use axum::body::Bytes;
 use axum::http::Uri;
-use paygen::protocol::{FieldType, Notification, Operation, Provider};
+use paygen::protocol::{FieldType, Notification, Operation, Provider, ValueSource};
 use paygen::wire::fields_from_json;
 use paygen::{ClientCore, Credentials, Error, ReqwestTransport, Response};
 use paygen_codegen::spec::model::{
@@ -98,12 +98,12 @@ async fn demo() -> Result<(), CliError> {
     .map_err(|e| CliError::Usage(e.to_string()))?;
     println!("sandbox listening on {}", sandbox.base_url);
 
-    let mut demos = Vec::new();
+    let mut served = Vec::new();
     let mut skipped = Vec::new();
     let mut receivers: BTreeMap<String, (&'static Provider, Credentials)> = BTreeMap::new();
     for path in &specs {
         let loaded = input::spec(path)?;
-        let credentials = credentials_of(&loaded.provider, &default_credentials(&loaded.spec));
+        let values = default_credentials(&loaded.spec);
         // One provider table per spec for the whole run: the runtime client takes the
         // `&'static` table a generated crate has as a constant.
         let provider: &'static Provider = Box::leak(Box::new(loaded.provider));
@@ -112,9 +112,22 @@ async fn demo() -> Result<(), CliError> {
             skipped.push(name);
             continue;
         };
-        receivers.insert(name.clone(), (provider, credentials.clone()));
+        receivers.insert(name.clone(), (provider, credentials_of(provider, &values)));
+        served.push((name, provider, section, values));
+    }
+    let (notify_url, arrivals) = receiver(receivers)
+        .await
+        .map_err(|e| CliError::Usage(format!("cannot start the notification receiver: {e}")))?;
+    println!("notifications received on {notify_url}/<spec>/<notification>\n");
+    let mut demos = Vec::new();
+    for (name, provider, section, mut values) in served {
+        // A notify URL the client sends from a credential (Alipay's `notify_url`).
+        if let Some((credential, url)) = notify_credential(provider, &section, &notify_url) {
+            values.insert(credential, url);
+        }
         let transport = ReqwestTransport::new(Duration::from_secs(2), Duration::from_secs(5))
             .map_err(|e| CliError::Usage(e.to_string()))?;
+        let credentials = credentials_of(provider, &values);
         let client = ClientCore::new(provider, sandbox.url(&name), credentials, transport);
         demos.push(Demo {
             name,
@@ -123,10 +136,6 @@ async fn demo() -> Result<(), CliError> {
             client,
         });
     }
-    let (notify_url, arrivals) = receiver(receivers)
-        .await
-        .map_err(|e| CliError::Usage(format!("cannot start the notification receiver: {e}")))?;
-    println!("notifications received on {notify_url}/<spec>/<notification>\n");
 
     let mut tally = Tally::default();
     let mut arrivals = arrivals;
@@ -186,6 +195,44 @@ async fn demo() -> Result<(), CliError> {
         return Err(CliError::Check(format!("{failed} demo steps failed")));
     }
     Ok(())
+}
+
+/// The credential a pay or precreate request takes its notify URL from, and the
+/// receiver's URL for the paid notification, when the spec's `notify_url` names a
+/// credential-valued common field.
+fn notify_credential(
+    provider: &Provider,
+    section: &SandboxSpec,
+    receiver: &str,
+) -> Option<(String, String)> {
+    let notification = section
+        .notifications
+        .iter()
+        .find(|n| n.on == SandboxEvent::Paid)?;
+    section
+        .operations
+        .iter()
+        .filter(|o| matches!(o.role, SandboxRole::Pay | SandboxRole::Precreate))
+        .find_map(|entry| {
+            let field = entry.notify_url.as_ref()?;
+            let operation = provider.operation(&entry.operation.value)?;
+            let common = provider
+                .request
+                .common
+                .iter()
+                .chain(operation.common.iter())
+                .find(|c| c.name == field.value.as_str())?;
+            match &common.value {
+                ValueSource::Credential(credential) => Some((
+                    credential.to_string(),
+                    format!(
+                        "{receiver}/{}/{}",
+                        provider.name, notification.notification.value
+                    ),
+                )),
+                _ => None,
+            }
+        })
 }
 
 fn credentials_of(provider: &Provider, values: &BTreeMap<String, String>) -> Credentials {
@@ -341,7 +388,11 @@ impl<'a> Run<'a> {
             } else if Some(wire.to_owned()) == name(&entry.amount)
                 || Some(wire.to_owned()) == name(&entry.refund_amount)
             {
-                Value::from(amount)
+                match def.ty {
+                    // A number for a `yuan` field means whole 元: send the 元 text.
+                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(amount))),
+                    _ => Value::from(amount),
+                }
             } else if Some(wire.to_owned()) == name(&entry.notify_url) {
                 match notify {
                     Some(url) => Value::from(url),
@@ -363,7 +414,7 @@ impl<'a> Run<'a> {
                 match def.ty {
                     // Other money fields of a refund are the order's total.
                     FieldType::Fen => Value::from(AMOUNT),
-                    FieldType::Yuan => Value::from(format!("{}.{:02}", AMOUNT / 100, AMOUNT % 100)),
+                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(AMOUNT))),
                     FieldType::Int => Value::from(1),
                     FieldType::Bool => Value::from(true),
                     FieldType::Object | FieldType::Json => Value::Object(Map::new()),

@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
 use paygen::protocol::BodyFormat;
-use paygen::server::{decode_request, encode_response, ReceivedRequest, ServerError};
+use paygen::server::{decode_request, encode_response, route, ReceivedRequest, ServerError};
 use paygen::{Error, Receiver, SystemClock};
 use paygen_codegen::spec::model::{SandboxErrorKind, SandboxEvent, SandboxRole, SandboxState};
 use serde_json::{Map, Value};
@@ -201,12 +201,16 @@ fn provider_reply(
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    let reply = |kind: SandboxErrorKind, what: &str| {
-        let response = error_reply(served, kind);
+    let reply = |kind: SandboxErrorKind, what: &str, operation| {
+        let response = error_reply(served, kind, operation);
         (response, format!("{spec} {what}"), Scenario::Normal)
     };
     let Ok(body) = std::str::from_utf8(body) else {
-        return reply(SandboxErrorKind::Parameter, "refused: body is not UTF-8");
+        return reply(
+            SandboxErrorKind::Parameter,
+            "refused: body is not UTF-8",
+            None,
+        );
     };
     let clock = SystemClock;
     let receiver = Receiver {
@@ -230,11 +234,15 @@ fn provider_reply(
                 Scenario::Normal,
             )
         }
+        // The refusal is written for the operation the request addressed (Alipay
+        // answers in that operation's `<method>_response` member).
         Err(ServerError::Message(Error::Signature { .. })) => {
-            return reply(SandboxErrorKind::Signature, "refused: signature")
+            let operation = route(&served.provider, &received);
+            return reply(SandboxErrorKind::Signature, "refused: signature", operation);
         }
         Err(ServerError::Message(_)) => {
-            return reply(SandboxErrorKind::Parameter, "refused: parameter")
+            let operation = route(&served.provider, &received);
+            return reply(SandboxErrorKind::Parameter, "refused: parameter", operation);
         }
         Err(error) => {
             return (
@@ -255,7 +263,7 @@ fn provider_reply(
         && state.knobs.take_fail_cancel()
     {
         return (
-            error_reply(served, SandboxErrorKind::NotCancellable),
+            error_reply(served, SandboxErrorKind::NotCancellable, Some(operation)),
             format!("{spec}.{} refused: fail_cancels", operation.name),
             Scenario::Normal,
         );
@@ -264,6 +272,7 @@ fn provider_reply(
         served,
         operation,
         &decoded.fields,
+        &decoded.common,
         &state.store,
         &state.config,
     );
@@ -289,15 +298,20 @@ fn provider_reply(
             }
         }
         Err(kind) => (
-            error_reply(served, kind),
+            error_reply(served, kind, Some(operation)),
             format!("{name} refused: {kind:?}"),
         ),
     };
     (response, line, outcome.scenario)
 }
 
-/// The spec's reply for a refusal (its `parameter` reply when the kind is not given).
-fn error_reply(served: &Served, kind: SandboxErrorKind) -> Response {
+/// The spec's reply for a refusal (its `parameter` reply when the kind is not given),
+/// in the envelope of `operation` (the provider's first when unknown).
+fn error_reply(
+    served: &Served,
+    kind: SandboxErrorKind,
+    operation: Option<&paygen::protocol::Operation>,
+) -> Response {
     let Some(sandbox) = &served.sandbox else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
@@ -309,7 +323,7 @@ fn error_reply(served: &Served, kind: SandboxErrorKind) -> Response {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
     let fields = error_fields(&reply.reply);
-    let Some(operation) = served.provider.operations.first() else {
+    let Some(operation) = operation.or(served.provider.operations.first()) else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
     match encode(served, operation, &fields, reply.signed, false) {

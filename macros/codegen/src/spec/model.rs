@@ -1091,7 +1091,9 @@ pub struct SandboxOperation {
     #[serde(default)]
     pub in_progress: serde_json::Map<String, serde_json::Value>,
     /// Request field holding the URL notifications about this order go to (`pay`,
-    /// `precreate`; `refund` for the refund's own notification).
+    /// `precreate`; `refund` for the refund's own notification), or a common field of
+    /// the request whose value is a credential (Alipay's `notify_url`): the sandbox
+    /// then does not hold that credential and takes the URL as sent.
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub notify_url: Option<Name>,

@@ -67,8 +67,20 @@ impl Checker<'_> {
                     role == SandboxRole::Refund,
                 ),
             ];
+            // A notify URL may also come from a credential-valued common field.
+            let common_credential = |name: &Name| {
+                spec.protocol
+                    .request
+                    .common
+                    .iter()
+                    .chain(operation.common.iter())
+                    .any(|f| {
+                        f.name.value == name.value && matches!(f.value, ValueSource::Credential(_))
+                    })
+            };
             for (key, field, required) in needs {
                 match field {
+                    Some(name) if *key == "notify_url" && common_credential(name) => {}
                     Some(name) if !operation.request.iter().any(|f| f.name.value == name.value) => {
                         self.at(
                             name,
