@@ -5,14 +5,15 @@ use crate::config::SandboxConfig;
 use crate::lifecycle;
 use crate::notify::Notifier;
 use crate::providers::Served;
-use crate::reply::error_fields;
+use crate::reply::{error_fields, text_of};
 use crate::scenarios::{tamper_signature, Knobs, Scenario};
 use crate::store::OrderStore;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
-use paygen::protocol::BodyFormat;
+use paygen::decode::check_fresh;
+use paygen::protocol::{BodyFormat, Freshness, ValueSource};
 use paygen::server::{decode_request, encode_response, route, ReceivedRequest, ServerError};
 use paygen::{Error, Receiver, SystemClock};
 use paygen_codegen::spec::model::{SandboxErrorKind, SandboxEvent, SandboxRole, SandboxState};
@@ -253,6 +254,16 @@ fn provider_reply(
         }
     };
     let operation = decoded.operation;
+    if !within_window(served, operation, &decoded.common, &receiver) {
+        return (
+            error_reply(served, SandboxErrorKind::StaleTimestamp, Some(operation)),
+            format!(
+                "{spec}.{} refused: timestamp outside the window",
+                operation.name
+            ),
+            Scenario::Normal,
+        );
+    }
     let role = served.sandbox.as_ref().and_then(|s| {
         s.operations
             .iter()
@@ -360,4 +371,43 @@ fn encode(
         header::HeaderValue::from_static(content_type(provider.response.body)),
     );
     Ok(response)
+}
+
+/// Whether the request's timestamp is within the spec's `request_window` of the
+/// sandbox's clock (true when the spec declares none).
+fn within_window(
+    served: &Served,
+    operation: &paygen::protocol::Operation,
+    common: &Map<String, Value>,
+    receiver: &Receiver<'_>,
+) -> bool {
+    let Some(window) = served
+        .sandbox
+        .as_ref()
+        .and_then(|s| s.request_window.as_ref())
+    else {
+        return true;
+    };
+    let format = served
+        .provider
+        .request
+        .common
+        .iter()
+        .chain(operation.common.iter())
+        .find(|f| f.name == window.field.value.as_str())
+        .and_then(|f| match f.value {
+            ValueSource::Clock(format) => Some(format),
+            _ => None,
+        });
+    let Some(format) = format else {
+        // Validation requires a clock field; an operation without one has no stamp.
+        return true;
+    };
+    let freshness = Freshness {
+        field: window.field.value.clone().into(),
+        format,
+        max_skew_seconds: window.seconds,
+    };
+    let stamp = common.get(window.field.value.as_str()).map(text_of);
+    check_fresh(&freshness, stamp.as_deref(), receiver).is_ok()
 }

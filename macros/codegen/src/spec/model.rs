@@ -982,6 +982,24 @@ pub struct Sandbox {
     /// Notifications the sandbox delivers to the order's notify URL, and when.
     #[serde(default)]
     pub notifications: Vec<SandboxNotification>,
+    /// The window a request's timestamp must fall in (mct1: 600 s either way); a request
+    /// outside it is refused with the `stale_timestamp` reply.
+    #[serde(default)]
+    pub request_window: Option<SandboxWindow>,
+}
+
+/// A request timestamp window the provider enforces.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SandboxWindow {
+    /// The request's common field holding the clock (its format is that field's).
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// Largest accepted distance from the sandbox's clock, either way, in seconds.
+    pub seconds: u32,
+    /// Where the document gives the window.
+    pub source: String,
 }
 
 /// A notification the sandbox signs and delivers when an order reaches a state.
@@ -1034,6 +1052,8 @@ pub enum SandboxErrorKind {
     NotCancellable,
     /// The payment failed (scenario).
     PayFailed,
+    /// The request's timestamp is outside the `request_window`.
+    StaleTimestamp,
 }
 
 /// One reply: fields by dotted response path, written as given.
