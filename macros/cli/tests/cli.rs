@@ -786,6 +786,14 @@ fn demo_runs_every_lifecycle_offline_and_verifies_each_notification() {
     assert!(out.contains("5.00 元 of 12.88 元 back"), "{out}");
     assert!(out.contains("status PARTIAL_REFUNDED"), "{out}");
     assert!(out.contains("status TRADE_SUCCESS"), "{out}");
+    // Each step's wire summary, on the line after it.
+    let wire = |summary: &str| out.lines().any(|l| l.trim_start().starts_with(summary));
+    assert!(wire("POST /wantu/pospay json "), "{out}");
+    assert!(wire("POST /alipay form "), "{out}");
+    assert!(wire("GET /mct1/pay query "), "{out}");
+    assert!(out.contains(" B -> 200 json "), "{out}");
+    assert!(out.contains(" B -> 200 xml "), "{out}");
+    assert!(out.contains(r#" B -> "success""#), "{out}");
     assert!(!out.contains("skipped"), "{out}");
     assert!(
         out.contains("7 providers, ") && out.contains(" steps, all passed in "),
