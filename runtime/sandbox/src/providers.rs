@@ -4,7 +4,7 @@
 use crate::config::{stand_in, SandboxConfig};
 use crate::keys;
 use crate::SandboxError;
-use paygen::protocol::{AlgorithmKind, Provider, Recipe, ValueSource};
+use paygen::protocol::{AlgorithmKind, Provider, Recipe, RecipeChoice, ValueSource};
 use paygen::server::provider_key_name;
 use paygen::Credentials;
 use paygen_codegen::spec::model::{Sandbox as SandboxSpec, Spec};
@@ -40,20 +40,23 @@ fn is_rsa(recipe: &Recipe) -> bool {
         .any(|s| s.algorithm.kind() == AlgorithmKind::Rsa)
 }
 
+/// A signature's recipe and every recipe its `choose_by` can choose.
+fn with_choices<'r>(
+    recipe: &'r Recipe,
+    choice: Option<&'r RecipeChoice>,
+) -> impl Iterator<Item = &'r Recipe> {
+    let options = choice.into_iter().flat_map(|c| c.recipes.iter());
+    std::iter::once(recipe).chain(options.map(|option| &option.recipe))
+}
+
 /// Whether the merchant's credential `name` is an RSA key, and whose: the key of an
 /// RSA request recipe is the merchant's, the verify key of an RSA reply or
 /// notification recipe the provider's.
 pub fn rsa_key_owner(provider: &Provider, name: &str) -> Option<KeyOwner> {
     let named = |credential: &Option<paygen::protocol::Text>| credential.as_deref() == Some(name);
     if let Some(signature) = &provider.request.signature {
-        let mut recipes = vec![&signature.recipe];
-        if let Some(choice) = &signature.choose_by {
-            recipes.extend(choice.recipes.iter().map(|option| &option.recipe));
-        }
-        if recipes
-            .iter()
-            .any(|r| is_rsa(r) && named(&r.key_credential))
-        {
+        let mut recipes = with_choices(&signature.recipe, signature.choose_by.as_ref());
+        if recipes.any(|r| is_rsa(r) && named(&r.key_credential)) {
             return Some(KeyOwner::Merchant);
         }
     }
@@ -63,17 +66,14 @@ pub fn rsa_key_owner(provider: &Provider, name: &str) -> Option<KeyOwner> {
             .iter()
             .filter_map(|n| n.verification.as_ref()),
     );
+    // A check without a verify key verifies with its key credential.
+    let verifies_with = |r: &Recipe| match &r.verify_key_credential {
+        Some(_) => named(&r.verify_key_credential),
+        None => named(&r.key_credential),
+    };
     for check in checks {
-        let mut recipes = vec![&check.recipe];
-        if let Some(choice) = &check.choose_by {
-            recipes.extend(choice.recipes.iter().map(|option| &option.recipe));
-        }
-        // A check without a verify key verifies with its key credential.
-        let verifies_with = |r: &Recipe| match &r.verify_key_credential {
-            Some(_) => named(&r.verify_key_credential),
-            None => named(&r.key_credential),
-        };
-        if recipes.iter().any(|r| is_rsa(r) && verifies_with(r)) {
+        let mut recipes = with_choices(&check.recipe, check.choose_by.as_ref());
+        if recipes.any(|r| is_rsa(r) && verifies_with(r)) {
             return Some(KeyOwner::Provider);
         }
     }

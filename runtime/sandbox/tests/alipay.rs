@@ -253,3 +253,38 @@ async fn alipay_wrong_keys_and_tampered_replies_are_refused() {
     assert!(again.is_verified());
     sandbox.shutdown.shutdown().await;
 }
+
+#[test]
+fn each_side_holds_its_half_of_the_key_pairs() {
+    let path = paygen_sandbox::config::default_spec_dir().join("alipay.yaml");
+    let spec = paygen_codegen::load_file(&path).expect("spec").spec;
+    let provider = paygen_codegen::lower(&spec);
+    let merchant = paygen_sandbox::providers::default_credentials(&spec);
+    assert_eq!(merchant["app_private_key"], MERCHANT_PRIVATE_KEY);
+    assert_eq!(merchant["alipay_public_key"], PROVIDER_PUBLIC_KEY);
+    let served: Vec<(String, bool, String)> =
+        paygen_sandbox::providers::server_defaults(&provider, &spec);
+    let names: Vec<&str> = served.iter().map(|(n, _, _)| n.as_str()).collect();
+    // notify_url is the merchant's per-request setting: the sandbox takes it as sent.
+    assert_eq!(names, ["app_id", "app_public_key", "alipay_private_key"]);
+    assert_eq!(served[1].2, MERCHANT_PUBLIC_KEY);
+    assert_eq!(
+        (served[2].1, served[2].2.as_str()),
+        (true, PROVIDER_PRIVATE_KEY)
+    );
+    // A credentials file names the sandbox's side.
+    let config = |name: &str| SandboxConfig {
+        credentials: [(
+            "alipay".to_owned(),
+            [(name.to_owned(), PROVIDER_PRIVATE_KEY.to_owned())].into(),
+        )]
+        .into(),
+        ..SandboxConfig::default()
+    };
+    assert!(paygen_sandbox::providers::load(&config("alipay_private_key")).is_ok());
+    let refused = paygen_sandbox::providers::load(&config("app_private_key")).unwrap_err();
+    assert!(
+        refused.to_string().contains("`app_private_key`"),
+        "{refused}"
+    );
+}
