@@ -584,7 +584,9 @@ fn coverage(
     }
 }
 
-fn check_fresh(
+/// Whether timestamp `stamp` (as received) is within `window` of the receiver's clock;
+/// a missing or unreadable stamp is stale.
+pub fn check_fresh(
     window: &Freshness,
     stamp: Option<&str>,
     receiver: &Receiver<'_>,

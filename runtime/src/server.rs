@@ -46,6 +46,9 @@ pub struct ServerRequest<'p> {
     pub fields: Map<String, Value>,
     /// Whether the request's signature was verified or the operation takes none.
     pub authenticity: Authenticity,
+    /// The envelope's and the operation's common fields, as received (checked against
+    /// the credentials the provider's side holds; see [`decode_request`]).
+    pub common: Map<String, Value>,
 }
 
 /// Why the provider's side could not read a request or write a message.
@@ -81,35 +84,22 @@ impl ServerError {
 }
 
 /// Finds the operation a request addresses, verifies its signature as the provider
-/// would, and checks its fields against the operation's table.
+/// would (an RSA signature with the other half of the merchant's key pair, see
+/// [`provider_key_name`]), and checks its fields against the operation's table.
 pub fn decode_request<'p>(
     provider: &'p Provider,
     receiver: &Receiver<'_>,
     request: &ReceivedRequest<'_>,
 ) -> Result<ServerRequest<'p>, ServerError> {
-    let (path, query) = match request.target.split_once('?') {
-        Some((path, query)) => (path, query),
-        None => (request.target, ""),
-    };
-    let candidates = find_operations(provider, request.method, path);
+    let (path, query) = split_target(request.target);
     let envelope = &provider.request;
-    let in_query = |op: &Operation| envelope.body == BodyFormat::Query || op.method == "GET";
-    let (operation, path_params) = match candidates.len() {
-        0 => None,
-        1 => candidates.into_iter().next(),
-        // One URL for several operations (a single gateway): the operation's constant
-        // fields (Alipay's `method`) say which; read only to route, never trusted.
-        _ => candidates.into_iter().find(|(op, _)| {
-            let text = if in_query(op) { query } else { request.body };
-            constants_match(provider, op, in_query(op), text)
-        }),
-    }
-    .ok_or_else(|| ServerError::NoOperation {
-        provider: provider.name.to_string(),
-        method: request.method.to_owned(),
-        path: path.to_owned(),
-    })?;
-    let (format, text) = if in_query(operation) {
+    let (operation, path_params) =
+        routed(provider, request).ok_or_else(|| ServerError::NoOperation {
+            provider: provider.name.to_string(),
+            method: request.method.to_owned(),
+            path: path.to_owned(),
+        })?;
+    let (format, text) = if in_query(provider, operation) {
         (BodyFormat::Query, query)
     } else {
         (envelope.body, request.body)
@@ -126,18 +116,9 @@ pub fn decode_request<'p>(
     let decoded = match signature {
         None => decode_received(format, &payload, None, &[], receiver, text, None, None)?,
         Some(signature) => {
-            let recipe = signature.recipe_for(receiver.credentials)?;
-            if recipe
-                .digests
-                .iter()
-                .any(|s| s.algorithm.kind() == AlgorithmKind::Rsa)
-            {
-                return Err(ServerError::Unsupported(format!(
-                    "`{}` requests are RSA-signed with the merchant's private key; the spec \
-                     names no merchant public key to verify them with",
-                    provider.name
-                )));
-            }
+            let recipe =
+                provider_recipe(signature.recipe_for(receiver.credentials)?, KeyRole::Verify)?;
+            let recipe = recipe.as_ref();
             let (name, external) = match &signature.output {
                 SignatureOutput::Field(name) => (name, None),
                 SignatureOutput::Header { name, template } => {
@@ -185,7 +166,7 @@ pub fn decode_request<'p>(
         }
     };
     let mut fields = decoded.fields;
-    take_common_fields(provider, operation, receiver.credentials, &mut fields)?;
+    let common = take_common_fields(provider, operation, receiver.credentials, &mut fields)?;
     for (name, value) in path_params {
         if fields.contains_key(name) {
             return Err(Error::InvalidParam {
@@ -203,11 +184,50 @@ pub fn decode_request<'p>(
         operation,
         fields,
         authenticity: decoded.authenticity,
+        common,
     })
 }
 
+/// The operation a request addresses, by method, path and (for one URL serving several
+/// operations) its constant fields, read unverified: what an error reply to a request
+/// that fails verification is written for.
+pub fn route<'p>(provider: &'p Provider, request: &ReceivedRequest<'_>) -> Option<&'p Operation> {
+    routed(provider, request).map(|(operation, _)| operation)
+}
+
+fn split_target(target: &str) -> (&str, &str) {
+    target.split_once('?').unwrap_or((target, ""))
+}
+
+/// Whether an operation's fields travel in the query string.
+fn in_query(provider: &Provider, operation: &Operation) -> bool {
+    provider.request.body == BodyFormat::Query || operation.method == "GET"
+}
+
+/// The operation a request addresses and its path parameters.
+fn routed<'p>(
+    provider: &'p Provider,
+    request: &ReceivedRequest<'_>,
+) -> Option<(&'p Operation, Vec<(&'p str, String)>)> {
+    let (path, query) = split_target(request.target);
+    let candidates = find_operations(provider, request.method, path);
+    match candidates.len() {
+        0 => None,
+        1 => candidates.into_iter().next(),
+        // One URL for several operations (a single gateway): the operation's constant
+        // fields (Alipay's `method`) say which; read only to route, never trusted.
+        _ => candidates.into_iter().find(|(op, _)| {
+            let queried = in_query(provider, op);
+            let text = if queried { query } else { request.body };
+            constants_match(provider, op, queried, text)
+        }),
+    }
+}
+
 /// The body of `operation`'s response holding `fields`, in the provider's response
-/// envelope (payload field, response member) and signed when responses are signed.
+/// envelope (payload field, response member) and signed when responses are signed (a
+/// member recipe over the member's exact text; RSA with the provider's private key,
+/// see [`provider_key_name`]).
 pub fn encode_response(
     provider: &Provider,
     operation: &Operation,
@@ -264,7 +284,10 @@ fn encode_message(
 ) -> Result<String, ServerError> {
     let recipe = verification
         .map(|check| check.recipe_for(credentials))
+        .transpose()?
+        .map(|recipe| provider_recipe(recipe, KeyRole::Sign))
         .transpose()?;
+    let recipe = recipe.as_deref();
     if let (Some(check), Some(recipe)) = (verification, recipe) {
         if let Some(scope) = &check.scope {
             return Err(ServerError::Unsupported(format!(
@@ -275,17 +298,6 @@ fn encode_message(
             return Err(unwritable(
                 &check.field,
                 "the signature field is written by the envelope",
-            ));
-        }
-        if recipe
-            .digests
-            .iter()
-            .any(|s| s.algorithm.kind() == AlgorithmKind::Rsa)
-        {
-            return Err(ServerError::Unsupported(
-                "RSA-signed messages are signed with the provider's private key, which no \
-                 spec names"
-                    .into(),
             ));
         }
         if matches!(recipe.input, SignInput::Body | SignInput::Template) {
@@ -460,14 +472,85 @@ fn request_check(recipe: &Recipe, field: paygen_protocol::Text) -> Verification 
     }
 }
 
+/// What the provider's side does with an RSA recipe's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyRole {
+    /// Verify what the merchant signed with its private key.
+    Verify,
+    /// Sign what the merchant verifies with the provider's public key.
+    Sign,
+}
+
+/// The credential the provider's side holds for the merchant's RSA key credential
+/// `name`: the other half of the pair, `*_private_key` for `*_public_key` and back
+/// (Alipay: the merchant's `app_private_key` is verified with `app_public_key`, its
+/// `alipay_public_key` checks what `alipay_private_key` signed). `None` when `name`
+/// ends in neither.
+pub fn provider_key_name(name: &str) -> Option<String> {
+    if let Some(stem) = name.strip_suffix("_private_key") {
+        return Some(format!("{stem}_public_key"));
+    }
+    name.strip_suffix("_public_key")
+        .map(|stem| format!("{stem}_private_key"))
+}
+
+/// The recipe as the provider's side runs it. Digests and HMACs use the shared key
+/// unchanged; an RSA recipe's roles swap: the merchant's signing key becomes the
+/// public key the provider verifies with, the merchant's verify key the private key
+/// the provider signs with, each named by [`provider_key_name`].
+fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, ServerError> {
+    if !recipe
+        .digests
+        .iter()
+        .any(|s| s.algorithm.kind() == AlgorithmKind::Rsa)
+    {
+        return Ok(Cow::Borrowed(recipe));
+    }
+    let merchant_key = match role {
+        KeyRole::Verify => recipe.key_credential.as_ref(),
+        KeyRole::Sign => recipe
+            .verify_key_credential
+            .as_ref()
+            .or(recipe.key_credential.as_ref()),
+    };
+    let Some(merchant_key) = merchant_key else {
+        return Err(ServerError::Unsupported(
+            "an RSA recipe without a key credential".into(),
+        ));
+    };
+    let Some(own) = provider_key_name(merchant_key) else {
+        return Err(ServerError::Unsupported(format!(
+            "RSA key credential `{merchant_key}` ends in neither `_private_key` nor \
+             `_public_key`, so the provider's side cannot name its half of the pair"
+        )));
+    };
+    let mut swapped = recipe.clone();
+    // The key is never placed in an RSA recipe's string to sign (validation), so moving
+    // it between the two roles changes nothing but which key signs or verifies.
+    match role {
+        KeyRole::Verify => {
+            swapped.key_credential = None;
+            swapped.verify_key_credential = Some(Cow::Owned(own));
+        }
+        KeyRole::Sign => {
+            swapped.key_credential = Some(Cow::Owned(own));
+            swapped.verify_key_credential = None;
+        }
+    }
+    Ok(Cow::Owned(swapped))
+}
+
 /// Removes the envelope's and the operation's common fields from the decoded fields,
-/// checking constants and credentials against their expected values.
+/// checking constants and credentials against their expected values, and returns them.
+/// A field from a credential the provider's side does not hold (a per-deployment
+/// setting such as Alipay's `notify_url`) is taken as sent, and may be absent.
 fn take_common_fields(
     provider: &Provider,
     operation: &Operation,
     credentials: &Credentials,
     fields: &mut Map<String, Value>,
-) -> Result<(), Error> {
+) -> Result<Map<String, Value>, Error> {
+    let mut taken = Map::new();
     let common = provider
         .request
         .common
@@ -478,7 +561,15 @@ fn take_common_fields(
             field: field.name.to_string(),
             rule,
         };
+        let unheld = match &field.value {
+            ValueSource::Credential(name) => credentials.get(name).is_err(),
+            _ => false,
+        };
         let Some(value) = fields.shift_remove(field.name.as_ref()) else {
+            // An empty value the signature skips (`notify_url=`) is not kept.
+            if unheld {
+                continue;
+            }
             return Err(invalid(ParamRule::Required));
         };
         let text = text_of(&value);
@@ -489,7 +580,11 @@ fn take_common_fields(
                 }))
             }
             ValueSource::Credential(name) => {
-                let expected = credentials.get(name)?;
+                let Ok(expected) = credentials.get(name) else {
+                    debug_assert!(unheld);
+                    taken.insert(field.name.to_string(), value);
+                    continue;
+                };
                 if !same(expected.expose(), &text) {
                     // A secret's value never appears in an error.
                     let allowed = if expected.is_secret() {
@@ -502,8 +597,9 @@ fn take_common_fields(
             }
             _ => {}
         }
+        taken.insert(field.name.to_string(), value);
     }
-    Ok(())
+    Ok(taken)
 }
 
 /// Whether `text` (a body or query string) carries the operation's constant fields.
@@ -1076,7 +1172,20 @@ mod tests {
     }
 
     #[test]
-    fn rsa_requests_are_refused_as_unsupported() {
+    fn rsa_key_roles_swap_to_the_other_half_of_each_pair() {
+        assert_eq!(
+            provider_key_name("app_private_key").as_deref(),
+            Some("app_public_key")
+        );
+        assert_eq!(
+            provider_key_name("alipay_public_key").as_deref(),
+            Some("alipay_private_key")
+        );
+        assert_eq!(provider_key_name("terminal_key"), None);
+    }
+
+    #[test]
+    fn rsa_keys_not_named_as_a_pair_are_unsupported() {
         let mut provider = shouqianba();
         if let Some(signature) = &mut provider.request.signature {
             signature.recipe.digests = Cow::Owned(vec![DigestStep {

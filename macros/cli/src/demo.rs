@@ -2,14 +2,18 @@
 //! payment's lifecycle through the runtime client (`paygen::ClientCore`, what every
 //! generated crate wraps): pay or precreate, the notification received and verified,
 //! query, partial refund (and its notification), query, cancel or close. One line per
-//! step, then a table; exit code 1 if any step failed. Offline, a few seconds.
+//! step and, under it, its wire summary (`POST /wantu/pospay json 366 B -> 200 json
+//! 219 B`), then a table; exit code 1 if any step failed. Offline, a few seconds.
 
 use crate::{input, CliError};
 use axum::body::Bytes;
-use axum::http::Uri;
-use paygen::protocol::{FieldType, Notification, Operation, Provider};
+use axum::http::{HeaderMap, Method, Uri};
+use paygen::protocol::{FieldType, Notification, Operation, Provider, ValueSource};
 use paygen::validate::request_fields_from_json;
-use paygen::{ClientCore, Credentials, Error, ReqwestTransport, Response};
+use paygen::{
+    ClientCore, Credentials, Error, HttpRequest, OperationInfo, ReqwestTransport, Response,
+    SendFuture, Transport,
+};
 use paygen_codegen::spec::model::{
     Sandbox as SandboxSpec, SandboxEvent, SandboxOperation, SandboxRole,
 };
@@ -19,7 +23,7 @@ use paygen_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -35,6 +39,8 @@ struct Arrival {
     spec: String,
     notification: String,
     verified: Result<Map<String, Value>, Error>,
+    /// The delivery's one-line wire summary.
+    wire: String,
 }
 
 /// One spec as the demo drives it.
@@ -42,7 +48,66 @@ struct Demo {
     name: String,
     provider: &'static Provider,
     sandbox: SandboxSpec,
-    client: ClientCore<ReqwestTransport>,
+    client: ClientCore<Wire>,
+    /// The last exchange's one-line summary, taken by the step line that reports it.
+    wire: Arc<Mutex<Option<String>>>,
+}
+
+/// The reqwest transport, keeping a one-line summary of each exchange:
+/// `POST /wantu/pospay json 212 B -> 200 json 305 B`.
+struct Wire {
+    inner: ReqwestTransport,
+    last: Arc<Mutex<Option<String>>>,
+}
+
+impl Transport for Wire {
+    fn send<'a>(&'a self, request: HttpRequest, info: OperationInfo<'a>) -> SendFuture<'a> {
+        Box::pin(async move {
+            let target = paygen::template::path_and_query(&request.url);
+            let (path, query) = target.split_once('?').unwrap_or((target, ""));
+            let sent = if request.body.is_empty() && !query.is_empty() {
+                format!("{} {path} query {} B", request.method, query.len())
+            } else {
+                let kind = body_kind(
+                    request
+                        .headers
+                        .iter()
+                        .map(|(n, v)| (n.as_ref(), v.as_ref())),
+                );
+                format!("{} {path} {kind} {} B", request.method, request.body.len())
+            };
+            let result = self.inner.send(request, info).await;
+            let summary = match &result {
+                Ok(reply) => {
+                    let kind =
+                        body_kind(reply.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+                    format!("{sent} -> {} {kind} {} B", reply.status, reply.body.len())
+                }
+                Err(error) => match error.outcome() {
+                    paygen::Outcome::Unknown => format!("{sent} -> no reply (outcome unknown)"),
+                    _ => format!("{sent} -> no reply"),
+                },
+            };
+            *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(summary);
+            result
+        })
+    }
+}
+
+/// A body's kind from its `Content-Type` header: json, form, xml or text.
+fn body_kind<'h>(mut headers: impl Iterator<Item = (&'h str, &'h str)>) -> &'static str {
+    let Some((_, value)) = headers.find(|(n, _)| n.eq_ignore_ascii_case("content-type")) else {
+        return "text";
+    };
+    if value.contains("json") {
+        "json"
+    } else if value.contains("x-www-form-urlencoded") {
+        "form"
+    } else if value.contains("xml") {
+        "xml"
+    } else {
+        "text"
+    }
 }
 
 /// Step results, for the table.
@@ -98,12 +163,12 @@ async fn demo() -> Result<(), CliError> {
     .map_err(|e| CliError::Usage(e.to_string()))?;
     println!("sandbox listening on {}", sandbox.base_url);
 
-    let mut demos = Vec::new();
+    let mut served = Vec::new();
     let mut skipped = Vec::new();
     let mut receivers: BTreeMap<String, (&'static Provider, Credentials)> = BTreeMap::new();
     for path in &specs {
         let loaded = input::spec(path)?;
-        let credentials = credentials_of(&loaded.provider, &default_credentials(&loaded.spec));
+        let values = default_credentials(&loaded.spec);
         // One provider table per spec for the whole run: the runtime client takes the
         // `&'static` table a generated crate has as a constant.
         let provider: &'static Provider = Box::leak(Box::new(loaded.provider));
@@ -112,21 +177,36 @@ async fn demo() -> Result<(), CliError> {
             skipped.push(name);
             continue;
         };
-        receivers.insert(name.clone(), (provider, credentials.clone()));
-        let transport = ReqwestTransport::new(Duration::from_secs(2), Duration::from_secs(5))
+        receivers.insert(name.clone(), (provider, credentials_of(provider, &values)));
+        served.push((name, provider, section, values));
+    }
+    let (notify_url, arrivals) = receiver(receivers)
+        .await
+        .map_err(|e| CliError::Usage(format!("cannot start the notification receiver: {e}")))?;
+    println!("notifications received on {notify_url}/<spec>/<notification>\n");
+    let mut demos = Vec::new();
+    for (name, provider, section, mut values) in served {
+        // A notify URL the client sends from a credential (Alipay's `notify_url`).
+        if let Some((credential, url)) = notify_credential(provider, &section, &notify_url) {
+            values.insert(credential, url);
+        }
+        let inner = ReqwestTransport::new(Duration::from_secs(2), Duration::from_secs(5))
             .map_err(|e| CliError::Usage(e.to_string()))?;
+        let wire = Arc::new(Mutex::new(None));
+        let transport = Wire {
+            inner,
+            last: wire.clone(),
+        };
+        let credentials = credentials_of(provider, &values);
         let client = ClientCore::new(provider, sandbox.url(&name), credentials, transport);
         demos.push(Demo {
             name,
             provider,
             sandbox: section,
             client,
+            wire,
         });
     }
-    let (notify_url, arrivals) = receiver(receivers)
-        .await
-        .map_err(|e| CliError::Usage(format!("cannot start the notification receiver: {e}")))?;
-    println!("notifications received on {notify_url}/<spec>/<notification>\n");
 
     let mut tally = Tally::default();
     let mut arrivals = arrivals;
@@ -188,6 +268,44 @@ async fn demo() -> Result<(), CliError> {
     Ok(())
 }
 
+/// The credential a pay or precreate request takes its notify URL from, and the
+/// receiver's URL for the paid notification, when the spec's `notify_url` names a
+/// credential-valued common field.
+fn notify_credential(
+    provider: &Provider,
+    section: &SandboxSpec,
+    receiver: &str,
+) -> Option<(String, String)> {
+    let notification = section
+        .notifications
+        .iter()
+        .find(|n| n.on == SandboxEvent::Paid)?;
+    section
+        .operations
+        .iter()
+        .filter(|o| matches!(o.role, SandboxRole::Pay | SandboxRole::Precreate))
+        .find_map(|entry| {
+            let field = entry.notify_url.as_ref()?;
+            let operation = provider.operation(&entry.operation.value)?;
+            let common = provider
+                .request
+                .common
+                .iter()
+                .chain(operation.common.iter())
+                .find(|c| c.name == field.value.as_str())?;
+            match &common.value {
+                ValueSource::Credential(credential) => Some((
+                    credential.to_string(),
+                    format!(
+                        "{receiver}/{}/{}",
+                        provider.name, notification.notification.value
+                    ),
+                )),
+                _ => None,
+            }
+        })
+}
+
 fn credentials_of(provider: &Provider, values: &BTreeMap<String, String>) -> Credentials {
     let mut credentials = Credentials::new();
     for def in provider.credentials.iter() {
@@ -208,38 +326,53 @@ async fn receiver(
 ) -> std::io::Result<(String, mpsc::Receiver<Arrival>)> {
     let (send, arrivals) = mpsc::channel::<Arrival>(64);
     let providers = Arc::new(providers);
-    let app = axum::Router::new().fallback(move |uri: Uri, body: Bytes| {
-        let providers = providers.clone();
-        let send = send.clone();
-        async move {
-            let mut parts = uri.path().trim_start_matches('/').splitn(2, '/');
-            let (spec, name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            let Some((provider, credentials)) = providers.get(spec) else {
-                return String::from("unknown spec");
-            };
-            let Some(notification) = provider.notification(name) else {
-                return String::from("unknown notification");
-            };
-            let input = match uri.query() {
-                Some(query) => query.to_owned(),
-                None => String::from_utf8_lossy(&body).into_owned(),
-            };
-            let verified = verify(provider, notification, credentials, &input);
-            let ack = if verified.is_ok() {
-                notification.ack.to_string()
-            } else {
-                String::from("FAIL")
-            };
-            let _ = send
-                .send(Arrival {
-                    spec: spec.to_owned(),
-                    notification: name.to_owned(),
-                    verified,
-                })
-                .await;
-            ack
-        }
-    });
+    let app = axum::Router::new().fallback(
+        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+            let providers = providers.clone();
+            let send = send.clone();
+            async move {
+                let mut parts = uri.path().trim_start_matches('/').splitn(2, '/');
+                let (spec, name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                let Some((provider, credentials)) = providers.get(spec) else {
+                    return String::from("unknown spec");
+                };
+                let Some(notification) = provider.notification(name) else {
+                    return String::from("unknown notification");
+                };
+                let input = match uri.query() {
+                    Some(query) => query.to_owned(),
+                    None => String::from_utf8_lossy(&body).into_owned(),
+                };
+                let verified = verify(provider, notification, credentials, &input);
+                let ack = if verified.is_ok() {
+                    notification.ack.to_string()
+                } else {
+                    String::from("FAIL")
+                };
+                let (kind, size) = match uri.query() {
+                    Some(query) => ("query", query.len()),
+                    None => (
+                        body_kind(
+                            headers
+                                .iter()
+                                .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?))),
+                        ),
+                        body.len(),
+                    ),
+                };
+                let wire = format!("{method} {} {kind} {size} B -> {:?}", uri.path(), ack);
+                let _ = send
+                    .send(Arrival {
+                        spec: spec.to_owned(),
+                        notification: name.to_owned(),
+                        verified,
+                        wire,
+                    })
+                    .await;
+                ack
+            }
+        },
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
@@ -304,6 +437,15 @@ impl<'a> Run<'a> {
             "{:<13} {:<13} {:<14} {mark} {text}",
             self.demo.name, step, operation
         );
+        let wire = self
+            .demo
+            .wire
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(wire) = wire {
+            println!("{:<42} {}", "", self.style.paint("2", &wire));
+        }
     }
 
     /// The notification URL for `notification`, when the entry names a request field.
@@ -341,7 +483,11 @@ impl<'a> Run<'a> {
             } else if Some(wire.to_owned()) == name(&entry.amount)
                 || Some(wire.to_owned()) == name(&entry.refund_amount)
             {
-                Value::from(amount)
+                match def.ty {
+                    // A number for a `yuan` field means whole 元: send the 元 text.
+                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(amount))),
+                    _ => Value::from(amount),
+                }
             } else if Some(wire.to_owned()) == name(&entry.notify_url) {
                 match notify {
                     Some(url) => Value::from(url),
@@ -363,7 +509,7 @@ impl<'a> Run<'a> {
                 match def.ty {
                     // Other money fields of a refund are the order's total.
                     FieldType::Fen => Value::from(AMOUNT),
-                    FieldType::Yuan => Value::from(format!("{}.{:02}", AMOUNT / 100, AMOUNT % 100)),
+                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(AMOUNT))),
                     FieldType::Int => Value::from(1),
                     FieldType::Bool => Value::from(true),
                     FieldType::Object | FieldType::Json => Value::Object(Map::new()),
@@ -429,6 +575,7 @@ impl<'a> Run<'a> {
                 .await
                 .ok()??;
             if arrival.spec == self.demo.name && arrival.notification == name {
+                *self.demo.wire.lock().unwrap_or_else(|e| e.into_inner()) = Some(arrival.wire);
                 return Some(arrival.verified);
             }
         }

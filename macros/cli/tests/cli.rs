@@ -755,6 +755,7 @@ fn demo_runs_every_lifecycle_offline_and_verifies_each_notification() {
         })
     };
     for (provider, pay) in [
+        ("alipay", "trade_pay"),
         ("mct1", "payorder"),
         ("mpgateway", "mpgateway"),
         ("shouqianba", "pay"),
@@ -764,13 +765,17 @@ fn demo_runs_every_lifecycle_offline_and_verifies_each_notification() {
     ] {
         assert!(step(provider, "p", pay), "{provider} {pay}: {out}");
     }
-    for (provider, query) in [("mct1", "paystatus"), ("wechatpay_v2", "orderquery")] {
+    for (provider, query) in [
+        ("alipay", "trade_query"),
+        ("mct1", "paystatus"),
+        ("wechatpay_v2", "orderquery"),
+    ] {
         assert!(step(provider, "query", query), "{provider}: {out}");
     }
     assert!(step("wantu", "refund", "refund"), "{out}");
     assert!(step("wantu", "close", "close"), "{out}");
     assert!(step("mct1", "cancel", "paycancel"), "{out}");
-    for provider in ["mct1", "mpgateway", "wantu", "wechatpay_v2"] {
+    for provider in ["alipay", "mct1", "mpgateway", "wantu", "wechatpay_v2"] {
         assert!(
             out.lines().any(|l| l.starts_with(provider)
                 && l.contains("notify pay")
@@ -781,9 +786,18 @@ fn demo_runs_every_lifecycle_offline_and_verifies_each_notification() {
     assert!(out.contains("12.88 元"), "{out}");
     assert!(out.contains("5.00 元 of 12.88 元 back"), "{out}");
     assert!(out.contains("status PARTIAL_REFUNDED"), "{out}");
-    assert!(out.contains("alipay") && out.contains("skipped"), "{out}");
+    assert!(out.contains("status TRADE_SUCCESS"), "{out}");
+    // Each step's wire summary, on the line after it.
+    let wire = |summary: &str| out.lines().any(|l| l.trim_start().starts_with(summary));
+    assert!(wire("POST /wantu/pospay json "), "{out}");
+    assert!(wire("POST /alipay form "), "{out}");
+    assert!(wire("GET /mct1/pay query "), "{out}");
+    assert!(out.contains(" B -> 200 json "), "{out}");
+    assert!(out.contains(" B -> 200 xml "), "{out}");
+    assert!(out.contains(r#" B -> "success""#), "{out}");
+    assert!(!out.contains("skipped"), "{out}");
     assert!(
-        out.contains("6 providers, ") && out.contains(" steps, all passed in "),
+        out.contains("7 providers, ") && out.contains(" steps, all passed in "),
         "{out}"
     );
     assert!(elapsed < std::time::Duration::from_secs(20), "{elapsed:?}");

@@ -368,6 +368,35 @@ sandbox:
 }
 
 #[test]
+fn a_sandbox_request_window_names_a_clock_field_and_has_its_reply() {
+    let sandbox = |window: &str| {
+        format!(
+            r#"      - {{ name: code, type: string, required: true }}
+sandbox:
+  errors:
+    signature: {{ reply: {{ code: "1" }}, source: chosen }}
+    parameter: {{ reply: {{ code: "2" }}, source: chosen }}
+  request_window: {window}
+"#
+        )
+    };
+    let errors = |window: &str| {
+        errors_after(
+            "      - { name: code, type: string, required: true }\n",
+            &sandbox(window),
+        )
+    };
+    assert_eq!(
+        errors("{ field: merchant, seconds: 0, source: chosen }"),
+        [
+            "44:28: sandbox request_window field `merchant` is not a common field with a clock value",
+            "44:28: sandbox request_window seconds must be above 0",
+            "44:28: sandbox request_window needs a `stale_timestamp` reply in sandbox.errors",
+        ]
+    );
+}
+
+#[test]
 fn a_settle_flow_names_operations_fields_and_verdicts_that_fit() {
     let last = "      - { name: code, type: string, required: true }";
     let flow = format!(

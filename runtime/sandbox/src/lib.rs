@@ -5,6 +5,7 @@
 //! `paygen::server::encode_response`. See the README's "Testing against the sandbox".
 
 pub mod config;
+pub mod keys;
 pub mod lifecycle;
 pub mod notify;
 pub mod providers;

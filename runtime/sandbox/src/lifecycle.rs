@@ -3,10 +3,10 @@
 
 use crate::config::SandboxConfig;
 use crate::providers::Served;
-use crate::reply::{echo, fill, set_path, succeed, text_of};
+use crate::reply::{self, echo, fill, set_path, succeed, text_of};
 use crate::scenarios::Scenario;
 use crate::store::{Order, OrderStore, StoreError};
-use paygen::protocol::Operation;
+use paygen::protocol::{FieldType, Operation};
 use paygen_codegen::spec::model::{
     SandboxErrorKind, SandboxEvent, SandboxOperation, SandboxRole, SandboxState,
 };
@@ -40,9 +40,23 @@ fn field_text(fields: &Map<String, Value>, name: Option<&str>) -> Option<String>
         .filter(|t| !t.is_empty())
 }
 
-fn amount(fields: &Map<String, Value>, name: Option<&str>) -> Result<i64, SandboxErrorKind> {
+/// An amount in 分: the field's text read as its type says (decimal 元 for `yuan`).
+fn amount(
+    operation: &Operation,
+    fields: &Map<String, Value>,
+    name: Option<&str>,
+) -> Result<i64, SandboxErrorKind> {
+    let yuan = name
+        .and_then(|n| operation.request.iter().find(|d| d.name == n))
+        .is_some_and(|d| d.ty == FieldType::Yuan);
     field_text(fields, name)
-        .and_then(|t| t.parse::<i64>().ok())
+        .and_then(|t| {
+            if yuan {
+                paygen::yuan::parse(&t).ok().map(|f| f.0)
+            } else {
+                t.parse::<i64>().ok()
+            }
+        })
         .filter(|a| *a > 0)
         .ok_or(SandboxErrorKind::Parameter)
 }
@@ -51,11 +65,13 @@ fn not_found(_: StoreError) -> SandboxErrorKind {
     SandboxErrorKind::OrderNotFound
 }
 
-/// Runs one decoded request against the store and builds its reply fields.
+/// Runs one decoded request against the store and builds its reply fields. `common`
+/// holds the request's common fields (a notify URL may be one: Alipay's `notify_url`).
 pub fn run(
     served: &Served,
     operation: &Operation,
     request: &Map<String, Value>,
+    common: &Map<String, Value>,
     store: &OrderStore,
     config: &SandboxConfig,
 ) -> Outcome {
@@ -83,7 +99,8 @@ pub fn run(
     let provider_no = field_text(request, provider_no_name);
     let mut scenario = Scenario::Normal;
     let mut events = Vec::new();
-    let notify_url = field_text(request, entry.notify_url.as_ref().map(|n| n.value.as_str()));
+    let notify_field = entry.notify_url.as_ref().map(|n| n.value.as_str());
+    let notify_url = field_text(request, notify_field).or_else(|| field_text(common, notify_field));
     let mut event = |kind: SandboxEvent, order: &Order, url: Option<String>| {
         events.push(Event {
             kind,
@@ -95,7 +112,11 @@ pub fn run(
         match entry.role {
             SandboxRole::Pay | SandboxRole::Precreate => {
                 let order_no = order_no.clone().ok_or(SandboxErrorKind::Parameter)?;
-                let fen = amount(request, entry.amount.as_ref().map(|n| n.value.as_str()))?;
+                let fen = amount(
+                    operation,
+                    request,
+                    entry.amount.as_ref().map(|n| n.value.as_str()),
+                )?;
                 scenario = Scenario::of_amount(fen);
                 let pay = entry.role == SandboxRole::Pay;
                 let state = match scenario {
@@ -150,6 +171,7 @@ pub fn run(
             }
             SandboxRole::Refund => {
                 let fen = amount(
+                    operation,
                     request,
                     entry.refund_amount.as_ref().map(|n| n.value.as_str()),
                 )?;
@@ -273,7 +295,12 @@ fn reply_fields(
         set_path(&[], &mut fields, path, value);
     }
     if let Some(path) = &entry.reply_refunded {
-        set_path(table, &mut fields, path, &Value::from(order.refunded));
+        let refunded = if reply::is_yuan(table, path) {
+            Value::from(paygen::yuan::format(paygen::Fen(order.refunded)))
+        } else {
+            Value::from(order.refunded)
+        };
+        set_path(table, &mut fields, path, &refunded);
     }
     fields
 }

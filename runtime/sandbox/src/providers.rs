@@ -2,8 +2,10 @@
 //! `sandbox:` section and the credentials the sandbox verifies and signs with.
 
 use crate::config::{stand_in, SandboxConfig};
+use crate::keys;
 use crate::SandboxError;
-use paygen::protocol::Provider;
+use paygen::protocol::{AlgorithmKind, Provider, Recipe, RecipeChoice, ValueSource};
+use paygen::server::provider_key_name;
 use paygen::Credentials;
 use paygen_codegen::spec::model::{Sandbox as SandboxSpec, Spec};
 use std::collections::BTreeMap;
@@ -21,10 +23,70 @@ pub struct Served {
     pub credentials: Credentials,
 }
 
+/// Whose RSA key a merchant's key credential is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOwner {
+    /// The merchant's private key, signing requests (Alipay `app_private_key`).
+    Merchant,
+    /// The provider's public key, verifying replies and notifications (Alipay
+    /// `alipay_public_key`).
+    Provider,
+}
+
+fn is_rsa(recipe: &Recipe) -> bool {
+    recipe
+        .digests
+        .iter()
+        .any(|s| s.algorithm.kind() == AlgorithmKind::Rsa)
+}
+
+/// A signature's recipe and every recipe its `choose_by` can choose.
+fn with_choices<'r>(
+    recipe: &'r Recipe,
+    choice: Option<&'r RecipeChoice>,
+) -> impl Iterator<Item = &'r Recipe> {
+    let options = choice.into_iter().flat_map(|c| c.recipes.iter());
+    std::iter::once(recipe).chain(options.map(|option| &option.recipe))
+}
+
+/// Whether the merchant's credential `name` is an RSA key, and whose: the key of an
+/// RSA request recipe is the merchant's, the verify key of an RSA reply or
+/// notification recipe the provider's.
+pub fn rsa_key_owner(provider: &Provider, name: &str) -> Option<KeyOwner> {
+    let named = |credential: &Option<paygen::protocol::Text>| credential.as_deref() == Some(name);
+    if let Some(signature) = &provider.request.signature {
+        let mut recipes = with_choices(&signature.recipe, signature.choose_by.as_ref());
+        if recipes.any(|r| is_rsa(r) && named(&r.key_credential)) {
+            return Some(KeyOwner::Merchant);
+        }
+    }
+    let checks = provider.response.verification.iter().chain(
+        provider
+            .notifications
+            .iter()
+            .filter_map(|n| n.verification.as_ref()),
+    );
+    // A check without a verify key verifies with its key credential.
+    let verifies_with = |r: &Recipe| match &r.verify_key_credential {
+        Some(_) => named(&r.verify_key_credential),
+        None => named(&r.key_credential),
+    };
+    for check in checks {
+        let mut recipes = with_choices(&check.recipe, check.choose_by.as_ref());
+        if recipes.any(|r| is_rsa(r) && verifies_with(r)) {
+            return Some(KeyOwner::Provider);
+        }
+    }
+    None
+}
+
 /// The credentials a spec is served with by default: the first documented example's
 /// sample credentials, else, for a credential that chooses the request recipe
-/// (`choose_by`), the value choosing the spec's `recipe`, else `stand_in` values.
+/// (`choose_by`), the value choosing the spec's `recipe`, else for an RSA key the
+/// sandbox's throwaway key ([`keys`]: the merchant's private key, the provider's
+/// public key), else `stand_in` values. These are the merchant's (a client's) values.
 pub fn default_credentials(spec: &Spec) -> BTreeMap<String, String> {
+    let provider = paygen_codegen::lower(spec);
     let sample = spec
         .operations
         .iter()
@@ -54,6 +116,12 @@ pub fn default_credentials(spec: &Spec) -> BTreeMap<String, String> {
                         .filter(|(credential, _)| *credential == name)
                         .map(|(_, value)| value.to_owned())
                 })
+                .or_else(|| {
+                    rsa_key_owner(&provider, &name).map(|owner| match owner {
+                        KeyOwner::Merchant => keys::MERCHANT_PRIVATE_KEY.to_owned(),
+                        KeyOwner::Provider => keys::PROVIDER_PUBLIC_KEY.to_owned(),
+                    })
+                })
                 .unwrap_or_else(|| stand_in(&name));
             (name, value)
         })
@@ -68,25 +136,24 @@ pub fn load(config: &SandboxConfig) -> Result<BTreeMap<String, Served>, SandboxE
             paygen_codegen::load_file(path).map_err(|e| SandboxError::Spec(e.to_string()))?;
         let spec = loaded.spec;
         let provider = paygen_codegen::lower(&spec);
-        let mut values = default_credentials(&spec);
+        let mut values = server_defaults(&provider, &spec);
         if let Some(given) = config.credentials.get(provider.name.as_ref()) {
             for (name, value) in given {
-                if !values.contains_key(name) {
+                let Some(slot) = values.iter_mut().find(|(n, _, _)| n == name) else {
                     return Err(SandboxError::Credentials(format!(
-                        "`{}` has no credential `{name}`",
+                        "`{}` has no credential `{name}` on the provider's side",
                         provider.name
                     )));
-                }
-                values.insert(name.clone(), value.clone());
+                };
+                slot.2 = value.clone();
             }
         }
         let mut credentials = Credentials::new();
-        for def in provider.credentials.iter() {
-            let value = values.get(def.name.as_ref()).cloned().unwrap_or_default();
-            credentials = if def.secret {
-                credentials.secret(def.name.clone(), value)
+        for (name, secret, value) in values {
+            credentials = if secret {
+                credentials.secret(name, value)
             } else {
-                credentials.plain(def.name.clone(), value)
+                credentials.plain(name, value)
             };
         }
         let mut unsigned = provider.clone();
@@ -109,4 +176,52 @@ pub fn load(config: &SandboxConfig) -> Result<BTreeMap<String, Served>, SandboxE
         }
     }
     Ok(served)
+}
+
+/// The credentials the provider's side holds, by name, whether secret, and default
+/// value. The merchant's shared values as they are; for an RSA key, the other half of
+/// the pair ([`provider_key_name`]: Alipay `app_public_key`, `alipay_private_key`);
+/// not a credential that only supplies a request's notify URL (Alipay `notify_url`),
+/// which the provider takes as sent.
+pub fn server_defaults(provider: &Provider, spec: &Spec) -> Vec<(String, bool, String)> {
+    let merchant = default_credentials(spec);
+    let notify_only: Vec<&str> = spec
+        .sandbox
+        .iter()
+        .flat_map(|s| s.operations.iter())
+        .filter_map(|o| o.notify_url.as_ref())
+        .filter_map(|name| {
+            let field = provider
+                .request
+                .common
+                .iter()
+                .chain(provider.operations.iter().flat_map(|o| o.common.iter()))
+                .find(|f| f.name == name.value.as_str())?;
+            match &field.value {
+                ValueSource::Credential(credential) => Some(credential.as_ref()),
+                _ => None,
+            }
+        })
+        .collect();
+    provider
+        .credentials
+        .iter()
+        .filter(|def| !notify_only.contains(&def.name.as_ref()))
+        .map(|def| {
+            let name = def.name.to_string();
+            match (rsa_key_owner(provider, &name), provider_key_name(&name)) {
+                (Some(owner), Some(own)) => {
+                    let (secret, key) = match owner {
+                        KeyOwner::Merchant => (false, keys::MERCHANT_PUBLIC_KEY),
+                        KeyOwner::Provider => (true, keys::PROVIDER_PRIVATE_KEY),
+                    };
+                    (own, secret, key.to_owned())
+                }
+                _ => {
+                    let value = merchant.get(&name).cloned().unwrap_or_default();
+                    (name, def.secret, value)
+                }
+            }
+        })
+        .collect()
 }

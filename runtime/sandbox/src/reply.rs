@@ -135,3 +135,19 @@ pub fn error_fields(reply: &Map<String, Value>) -> Map<String, Value> {
     }
     fields
 }
+
+/// Whether dotted `path` names a `yuan` field of `table` (an amount written as 元).
+pub fn is_yuan(table: &[FieldDef], path: &str) -> bool {
+    let mut defs = table;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let Some(def) = defs.iter().find(|d| d.name == part) else {
+            return false;
+        };
+        if parts.peek().is_none() {
+            return def.ty == FieldType::Yuan;
+        }
+        defs = &def.fields;
+    }
+    false
+}

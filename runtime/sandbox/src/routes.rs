@@ -5,15 +5,16 @@ use crate::config::SandboxConfig;
 use crate::lifecycle;
 use crate::notify::Notifier;
 use crate::providers::Served;
-use crate::reply::error_fields;
+use crate::reply::{error_fields, text_of};
 use crate::scenarios::{tamper_signature, Knobs, Scenario};
 use crate::store::OrderStore;
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
-use paygen::protocol::BodyFormat;
-use paygen::server::{decode_request, encode_response, ReceivedRequest, ServerError};
+use paygen::decode::check_fresh;
+use paygen::protocol::{BodyFormat, Freshness, ValueSource};
+use paygen::server::{decode_request, encode_response, route, ReceivedRequest, ServerError};
 use paygen::{Error, Receiver, SystemClock};
 use paygen_codegen::spec::model::{SandboxErrorKind, SandboxEvent, SandboxRole, SandboxState};
 use serde_json::{Map, Value};
@@ -201,12 +202,16 @@ fn provider_reply(
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    let reply = |kind: SandboxErrorKind, what: &str| {
-        let response = error_reply(served, kind);
+    let reply = |kind: SandboxErrorKind, what: &str, operation| {
+        let response = error_reply(served, kind, operation);
         (response, format!("{spec} {what}"), Scenario::Normal)
     };
     let Ok(body) = std::str::from_utf8(body) else {
-        return reply(SandboxErrorKind::Parameter, "refused: body is not UTF-8");
+        return reply(
+            SandboxErrorKind::Parameter,
+            "refused: body is not UTF-8",
+            None,
+        );
     };
     let clock = SystemClock;
     let receiver = Receiver {
@@ -230,11 +235,15 @@ fn provider_reply(
                 Scenario::Normal,
             )
         }
+        // The refusal is written for the operation the request addressed (Alipay
+        // answers in that operation's `<method>_response` member).
         Err(ServerError::Message(Error::Signature { .. })) => {
-            return reply(SandboxErrorKind::Signature, "refused: signature")
+            let operation = route(&served.provider, &received);
+            return reply(SandboxErrorKind::Signature, "refused: signature", operation);
         }
         Err(ServerError::Message(_)) => {
-            return reply(SandboxErrorKind::Parameter, "refused: parameter")
+            let operation = route(&served.provider, &received);
+            return reply(SandboxErrorKind::Parameter, "refused: parameter", operation);
         }
         Err(error) => {
             return (
@@ -245,6 +254,16 @@ fn provider_reply(
         }
     };
     let operation = decoded.operation;
+    if !within_window(served, operation, &decoded.common, &receiver) {
+        return (
+            error_reply(served, SandboxErrorKind::StaleTimestamp, Some(operation)),
+            format!(
+                "{spec}.{} refused: timestamp outside the window",
+                operation.name
+            ),
+            Scenario::Normal,
+        );
+    }
     let role = served.sandbox.as_ref().and_then(|s| {
         s.operations
             .iter()
@@ -255,7 +274,7 @@ fn provider_reply(
         && state.knobs.take_fail_cancel()
     {
         return (
-            error_reply(served, SandboxErrorKind::NotCancellable),
+            error_reply(served, SandboxErrorKind::NotCancellable, Some(operation)),
             format!("{spec}.{} refused: fail_cancels", operation.name),
             Scenario::Normal,
         );
@@ -264,6 +283,7 @@ fn provider_reply(
         served,
         operation,
         &decoded.fields,
+        &decoded.common,
         &state.store,
         &state.config,
     );
@@ -289,15 +309,20 @@ fn provider_reply(
             }
         }
         Err(kind) => (
-            error_reply(served, kind),
+            error_reply(served, kind, Some(operation)),
             format!("{name} refused: {kind:?}"),
         ),
     };
     (response, line, outcome.scenario)
 }
 
-/// The spec's reply for a refusal (its `parameter` reply when the kind is not given).
-fn error_reply(served: &Served, kind: SandboxErrorKind) -> Response {
+/// The spec's reply for a refusal (its `parameter` reply when the kind is not given),
+/// in the envelope of `operation` (the provider's first when unknown).
+fn error_reply(
+    served: &Served,
+    kind: SandboxErrorKind,
+    operation: Option<&paygen::protocol::Operation>,
+) -> Response {
     let Some(sandbox) = &served.sandbox else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
@@ -309,7 +334,7 @@ fn error_reply(served: &Served, kind: SandboxErrorKind) -> Response {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
     let fields = error_fields(&reply.reply);
-    let Some(operation) = served.provider.operations.first() else {
+    let Some(operation) = operation.or(served.provider.operations.first()) else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
     match encode(served, operation, &fields, reply.signed, false) {
@@ -346,4 +371,43 @@ fn encode(
         header::HeaderValue::from_static(content_type(provider.response.body)),
     );
     Ok(response)
+}
+
+/// Whether the request's timestamp is within the spec's `request_window` of the
+/// sandbox's clock (true when the spec declares none).
+fn within_window(
+    served: &Served,
+    operation: &paygen::protocol::Operation,
+    common: &Map<String, Value>,
+    receiver: &Receiver<'_>,
+) -> bool {
+    let Some(window) = served
+        .sandbox
+        .as_ref()
+        .and_then(|s| s.request_window.as_ref())
+    else {
+        return true;
+    };
+    let format = served
+        .provider
+        .request
+        .common
+        .iter()
+        .chain(operation.common.iter())
+        .find(|f| f.name == window.field.value.as_str())
+        .and_then(|f| match f.value {
+            ValueSource::Clock(format) => Some(format),
+            _ => None,
+        });
+    let Some(format) = format else {
+        // Validation requires a clock field; an operation without one has no stamp.
+        return true;
+    };
+    let freshness = Freshness {
+        field: window.field.value.clone().into(),
+        format,
+        max_skew_seconds: window.seconds,
+    };
+    let stamp = common.get(window.field.value.as_str()).map(text_of);
+    check_fresh(&freshness, stamp.as_deref(), receiver).is_ok()
 }

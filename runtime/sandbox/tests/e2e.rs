@@ -102,6 +102,41 @@ async fn mct1_wrong_key_is_the_documented_signature_error() {
     sandbox.shutdown.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mct1_timestamp_outside_600_seconds_is_errcode_9() {
+    use paygen::{Clock, FixedClock, SystemClock};
+    let sandbox = start().await;
+    let now = SystemClock.now_millis() / 1000;
+    let query = paygen_mct1::PaystatusRequest::new().with_out_no("nope");
+    // 2.2 第9条: more than 600 s either way is refused with 5.1's errcode 9.
+    for skew in [-700, 700] {
+        let client = mct1(&sandbox, MCT1_KEY).with_clock(FixedClock::at_unix_seconds(now + skew));
+        let result = client.paystatus(&query).await;
+        assert_eq!(business_code(&result).0, "9", "skew {skew}");
+    }
+    // Within the window the request is read: the order is unknown (8002).
+    for skew in [-500, 500] {
+        let client = mct1(&sandbox, MCT1_KEY).with_clock(FixedClock::at_unix_seconds(now + skew));
+        let result = client.paystatus(&query).await;
+        assert_eq!(business_code(&result).0, "8002", "skew {skew}");
+    }
+    // The document's own sample request (timestamp 1497957842, 2017) is long stale.
+    let sample = "open_id=87f46f5db1b65f0ac195285f49ee6958&timestamp=1497957842\
+                  &data=3304A5EC2CDEB4D12ED3338B5C01BF6B&sign=915be5aff09f2686870e1d17e93b3542";
+    let reply = reqwest::Client::new()
+        .post(format!("{}/paylist", sandbox.url("mct1")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(sample)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("body");
+    assert!(reply.contains(r#""errcode":"9""#), "{reply}");
+    sandbox.shutdown.shutdown().await;
+}
+
 fn wantu(sandbox: &Sandbox, key: &str) -> paygen_wantu::Client<ReqwestTransport> {
     paygen_wantu::Client::with_transport(
         sandbox.url("wantu"),

@@ -1082,6 +1082,24 @@ pub struct Sandbox {
     /// Notifications the sandbox delivers to the order's notify URL, and when.
     #[serde(default)]
     pub notifications: Vec<SandboxNotification>,
+    /// The window a request's timestamp must fall in (mct1: 600 s either way); a request
+    /// outside it is refused with the `stale_timestamp` reply.
+    #[serde(default)]
+    pub request_window: Option<SandboxWindow>,
+}
+
+/// A request timestamp window the provider enforces.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SandboxWindow {
+    /// The request's common field holding the clock (its format is that field's).
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// Largest accepted distance from the sandbox's clock, either way, in seconds.
+    pub seconds: u32,
+    /// Where the document gives the window.
+    pub source: String,
 }
 
 /// A notification the sandbox signs and delivers when an order reaches a state.
@@ -1134,6 +1152,8 @@ pub enum SandboxErrorKind {
     NotCancellable,
     /// The payment failed (scenario).
     PayFailed,
+    /// The request's timestamp is outside the `request_window`.
+    StaleTimestamp,
 }
 
 /// One reply: fields by dotted response path, written as given.
@@ -1191,7 +1211,9 @@ pub struct SandboxOperation {
     #[serde(default)]
     pub in_progress: serde_json::Map<String, serde_json::Value>,
     /// Request field holding the URL notifications about this order go to (`pay`,
-    /// `precreate`; `refund` for the refund's own notification).
+    /// `precreate`; `refund` for the refund's own notification), or a common field of
+    /// the request whose value is a credential (Alipay's `notify_url`): the sandbox
+    /// then does not hold that credential and takes the URL as sent.
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub notify_url: Option<Name>,

@@ -67,8 +67,20 @@ impl Checker<'_> {
                     role == SandboxRole::Refund,
                 ),
             ];
+            // A notify URL may also come from a credential-valued common field.
+            let common_credential = |name: &Name| {
+                spec.protocol
+                    .request
+                    .common
+                    .iter()
+                    .chain(operation.common.iter())
+                    .any(|f| {
+                        f.name.value == name.value && matches!(f.value, ValueSource::Credential(_))
+                    })
+            };
             for (key, field, required) in needs {
                 match field {
+                    Some(name) if *key == "notify_url" && common_credential(name) => {}
                     Some(name) if !operation.request.iter().any(|f| f.name.value == name.value) => {
                         self.at(
                             name,
@@ -102,6 +114,42 @@ impl Checker<'_> {
             }
         }
         self.sandbox_notifications(sandbox);
+        if let Some(window) = &sandbox.request_window {
+            let clock = spec
+                .protocol
+                .request
+                .common
+                .iter()
+                .chain(spec.operations.iter().flat_map(|o| o.common.iter()))
+                .any(|f| {
+                    f.name.value == window.field.value && matches!(f.value, ValueSource::Clock(_))
+                });
+            if !clock {
+                self.at(
+                    &window.field,
+                    format!(
+                        "sandbox request_window field `{}` is not a common field with a clock value",
+                        window.field.value
+                    ),
+                );
+            }
+            if window.seconds == 0 {
+                self.at(
+                    &window.field,
+                    "sandbox request_window seconds must be above 0".to_owned(),
+                );
+            }
+            if !sandbox
+                .errors
+                .contains_key(&SandboxErrorKind::StaleTimestamp)
+            {
+                self.at(
+                    &window.field,
+                    "sandbox request_window needs a `stale_timestamp` reply in sandbox.errors"
+                        .to_owned(),
+                );
+            }
+        }
     }
 
     /// Checks the notifications the sandbox delivers: each names a notification of the
