@@ -7,6 +7,7 @@
 pub mod config;
 pub mod keys;
 pub mod lifecycle;
+pub mod log;
 pub mod notify;
 pub mod providers;
 pub mod reply;
@@ -15,6 +16,7 @@ pub mod scenarios;
 pub mod store;
 
 pub use config::SandboxConfig;
+pub use log::RequestLog;
 pub use notify::{Delivery, Notifier};
 pub use scenarios::Scenario;
 pub use store::{Order, OrderStore};
@@ -96,13 +98,14 @@ impl Sandbox {
             source,
         })?;
         let (stop_notifications, notifications_stopped) = watch::channel(false);
+        let log = RequestLog::stdout(config.log);
         let notifier = Arc::new(Notifier::new(
             config.max_pending_notifications,
             config.notify_speedup,
-            config.log,
+            log.clone(),
             notifications_stopped,
         ));
-        let state = routes::State::new(providers, store.clone(), config, notifier.clone());
+        let state = routes::State::new(providers, store.clone(), config, notifier.clone(), log);
         let app = routes::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

@@ -3,6 +3,7 @@
 //! again on the spec's retry schedule until the answer is exactly the documented
 //! acknowledgement. Deliveries are bounded in number and stop with the sandbox.
 
+use crate::log::RequestLog;
 use crate::providers::Served;
 use crate::reply::{echo, fill, set_path};
 use crate::store::Order;
@@ -60,7 +61,7 @@ pub struct Notifier {
     pending: Arc<AtomicUsize>,
     max_pending: usize,
     divisor: u32,
-    log: bool,
+    log: RequestLog,
     stop: watch::Receiver<bool>,
     sequence: AtomicU64,
     deliveries: Arc<Mutex<VecDeque<Delivery>>>,
@@ -69,7 +70,12 @@ pub struct Notifier {
 impl Notifier {
     /// A notifier that waits `1/divisor` of each scheduled delay, holds at most
     /// `max_pending` deliveries, and stops when `stop` turns true or is dropped.
-    pub fn new(max_pending: usize, divisor: u32, log: bool, stop: watch::Receiver<bool>) -> Self {
+    pub fn new(
+        max_pending: usize,
+        divisor: u32,
+        log: RequestLog,
+        stop: watch::Receiver<bool>,
+    ) -> Self {
         // Building a client only fails without a TLS backend; deliveries are then
         // skipped (and logged), the sandbox still answers requests.
         let client = reqwest::Client::builder()
@@ -125,7 +131,7 @@ impl Notifier {
                     (n < self.max_pending).then_some(n + 1)
                 });
             if claimed.is_err() {
-                self.say(format!(
+                self.log.line(format_args!(
                     "notify {}.{} {}: dropped, {} deliveries pending",
                     served.provider.name, notification.name, order.order_no, self.max_pending
                 ));
@@ -164,7 +170,7 @@ impl Notifier {
                 pending: self.pending.clone(),
                 deliveries: self.deliveries.clone(),
                 stop: self.stop.clone(),
-                log: self.log,
+                log: self.log.clone(),
             };
             tokio::spawn(worker.run(job));
         }
@@ -177,12 +183,6 @@ impl Notifier {
             log.pop_front();
         }
         log.push_back(delivery);
-    }
-
-    fn say(&self, line: String) {
-        if self.log {
-            println!("{line}");
-        }
     }
 }
 
@@ -237,7 +237,7 @@ struct Worker {
     pending: Arc<AtomicUsize>,
     deliveries: Arc<Mutex<VecDeque<Delivery>>>,
     stop: watch::Receiver<bool>,
-    log: bool,
+    log: RequestLog,
 }
 
 impl Worker {
@@ -249,19 +249,17 @@ impl Worker {
                 d.attempts += 1;
                 d.acknowledged = acknowledged;
             });
-            if self.log {
-                println!(
-                    "notify {} {} attempt {}: {}",
-                    job.notification.name,
-                    job.url,
-                    attempt + 1,
-                    if acknowledged {
-                        "acknowledged"
-                    } else {
-                        "no ack"
-                    }
-                );
-            }
+            self.log.line(format_args!(
+                "notify {} {} attempt {}: {}",
+                job.notification.name,
+                job.url,
+                attempt + 1,
+                if acknowledged {
+                    "acknowledged"
+                } else {
+                    "no ack"
+                }
+            ));
             if acknowledged {
                 break;
             }

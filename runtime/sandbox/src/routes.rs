@@ -3,6 +3,7 @@
 
 use crate::config::SandboxConfig;
 use crate::lifecycle;
+use crate::log::RequestLog;
 use crate::notify::Notifier;
 use crate::providers::Served;
 use crate::reply::{error_fields, text_of};
@@ -30,6 +31,7 @@ pub struct State {
     knobs: Knobs,
     config: SandboxConfig,
     notifier: Arc<Notifier>,
+    log: RequestLog,
 }
 
 impl State {
@@ -39,6 +41,7 @@ impl State {
         store: Arc<OrderStore>,
         config: SandboxConfig,
         notifier: Arc<Notifier>,
+        log: RequestLog,
     ) -> Arc<State> {
         Arc::new(State {
             providers,
@@ -46,6 +49,7 @@ impl State {
             knobs: Knobs::default(),
             config,
             notifier,
+            log,
         })
     }
 }
@@ -104,9 +108,7 @@ pub async fn handle(
         return admin(state, &method, &body);
     }
     let (response, line, scenario) = provider_reply(state, &method, &uri, &headers, &body);
-    if state.config.log {
-        println!("{method} {path} -> {line}");
-    }
+    state.log.line(format_args!("{method} {path} -> {line}"));
     match scenario {
         Scenario::Slow => {
             tokio::time::sleep(Duration::from_millis(state.config.slow_ms)).await;
