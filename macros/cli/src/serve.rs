@@ -21,7 +21,7 @@ sandbox's side: app_public_key, alipay_private_key). alipay notify_url is taken 
 sends it. Magic amounts (分, last two digits): 01 pay fails, \
 02 in progress until the 2nd query, 03 paid but the connection drops, 04 reply 1500 ms late, \
 05 reply signature altered. Admin: POST /_sandbox/scenario {\"tamper_responses\":N} \
-{\"delay_ms\":D} {\"pay\":{\"provider\":P,\"order_no\":O}}. Notifications go to the pay \
+{\"delay_ms\":D} {\"fail_cancels\":N} {\"pay\":{\"provider\":P,\"order_no\":O}}. Notifications go to the pay \
 request's notify URL, redelivered on the spec's retry_seconds (divided by --notify-speedup) until \
 the documented ack.";
 
