@@ -1,95 +1,10 @@
 //! Generated clients end to end over a test transport: the typed call path, and every
 //! phase of failure (HTTP status, decode, signature, business code) with the raw body kept.
 
-use paygen::{
-    Error, FixedClock, HttpRequest, HttpResponse, OperationInfo, SendFuture, SignatureFailure,
-    Transport,
-};
-use std::sync::Mutex;
+mod canned;
 
-/// Answers every request with one canned response and remembers what it was sent.
-#[derive(Debug)]
-struct CannedTransport {
-    response: HttpResponse,
-    sent: Mutex<Vec<HttpRequest>>,
-    /// (provider, operation, moves_money) of each request, as the client said.
-    told: Mutex<Vec<(String, String, bool)>>,
-}
-
-impl CannedTransport {
-    fn new(status: u16, body: &str) -> Self {
-        CannedTransport {
-            response: HttpResponse {
-                status,
-                headers: vec![],
-                body: body.to_owned(),
-            },
-            sent: Mutex::new(Vec::new()),
-            told: Mutex::new(Vec::new()),
-        }
-    }
-}
-
-impl Transport for CannedTransport {
-    fn send<'a>(&'a self, request: HttpRequest, info: OperationInfo<'a>) -> SendFuture<'a> {
-        self.sent.lock().unwrap().push(request);
-        self.told.lock().unwrap().push((
-            info.provider.to_owned(),
-            info.operation.to_owned(),
-            info.moves_money,
-        ));
-        let response = self.response.clone();
-        Box::pin(async move { Ok(response) })
-    }
-}
-
-const KEY: &str = "mpgateway-test-key";
-
-fn mpgateway(transport: CannedTransport) -> paygen_mpgateway::Client<CannedTransport> {
-    paygen_mpgateway::Client::with_transport(
-        "http://127.0.0.1:9",
-        paygen_mpgateway::Credentials {
-            merid: "M1".into(),
-            key: KEY.into(),
-        },
-        transport,
-    )
-    .with_clock(FixedClock::at_unix_seconds(1_700_000_000))
-}
-
-/// A response as document 001 describes it: resp=base64(json)&sign=md5(resp+key).
-fn signed_reply(json: &str) -> String {
-    let resp = paygen::cipher::base64_encode(json.as_bytes());
-    let sign = paygen::digest::digest_hex(
-        paygen::protocol::DigestAlgorithm::Md5,
-        format!("{resp}{KEY}").as_bytes(),
-        paygen::protocol::HexCase::Lower,
-    );
-    let mut body = String::from("resp=");
-    body.extend(form_encode(&resp));
-    body.push_str("&sign=");
-    body.push_str(&sign);
-    body
-}
-
-fn form_encode(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.chars().map(|c| match c {
-        '+' => "%2B".to_owned(),
-        '/' => "%2F".to_owned(),
-        '=' => "%3D".to_owned(),
-        c => c.to_string(),
-    })
-}
-
-fn request() -> paygen_mpgateway::MpgatewayRequest {
-    paygen_mpgateway::MpgatewayRequest::new(
-        paygen_mpgateway::MpgatewayRequestAction::AliCode,
-        paygen::Fen(100),
-        "20240101000001",
-        "https://m.example/notify",
-    )
-    .with_code("284020000000000000")
-}
+use canned::{form_encode, mpgateway, request, signed_reply, CannedTransport, KEY};
+use paygen::{Error, FixedClock, SignatureFailure, Transport};
 
 #[tokio::test]
 async fn a_verified_successful_reply_becomes_the_typed_response() {
@@ -346,57 +261,4 @@ async fn shouqianba_unsigned_replies_are_judged_by_result_code() {
     );
     assert!(error.to_string().contains("total_amount必须大于0"));
     assert!(!format!("{error:?}").contains("K1"));
-}
-
-/// Collects what a tracing subscriber writes, to read the call's span back.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn one_span_per_call_names_provider_operation_and_outcome_and_no_secret() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
-    let ok = signed_reply(
-        r#"{"respcode":"00","respmsg":"成功","txnamt":100,"merid":"M1","orderid":"20240101000001"}"#,
-    );
-    mpgateway(CannedTransport::new(200, &ok))
-        .mpgateway(&request())
-        .await
-        .unwrap();
-    let refused = signed_reply(r#"{"respcode":"14","respmsg":"订单号重复"}"#);
-    mpgateway(CannedTransport::new(200, &refused))
-        .mpgateway(&request())
-        .await
-        .unwrap_err();
-
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let closes: Vec<&str> = log.lines().filter(|l| l.contains("close")).collect();
-    assert_eq!(closes.len(), 2, "one span per call:\n{log}");
-    for line in &closes {
-        assert!(line.contains("paygen.call"), "{line}");
-        assert!(line.contains("provider=\"mpgateway\""), "{line}");
-        assert!(line.contains("operation=\"mpgateway\""), "{line}");
-        assert!(line.contains("moves_money=true"), "{line}");
-    }
-    assert!(closes[0].contains("outcome=\"success\""), "{}", closes[0]);
-    assert!(closes[1].contains("outcome=\"refused\""), "{}", closes[1]);
-    assert!(!log.contains(KEY), "the key never reaches the log:\n{log}");
 }
