@@ -201,6 +201,9 @@ fn is_signature_error(result: &Result<impl std::fmt::Debug, ServerError>) -> boo
 
 struct Side<'a> {
     provider: &'a Provider,
+    /// The spec lowered here: its response and notification field tables (generated
+    /// crates carry those as typed structs, not as tables).
+    lowered: Provider,
     spec: &'a Spec,
     credentials: &'a Credentials,
     clock: FixedClock,
@@ -426,7 +429,13 @@ impl Side<'_> {
             })
             .collect();
         if samples.is_empty() {
-            samples.push(("required fields".into(), minimal(&operation.response, &[])));
+            let table = self
+                .lowered
+                .operations
+                .iter()
+                .find(|o| o.name == operation.name)
+                .map_or(&[][..], |o| &o.response[..]);
+            samples.push(("required fields".into(), minimal(table, &[])));
         }
         for (example, fields) in samples {
             let what = format!("{}.{} response ({example})", provider.name, operation.name);
@@ -491,7 +500,13 @@ impl Side<'_> {
                 })
                 .collect();
             if samples.is_empty() {
-                samples.push(("required fields".into(), minimal(&notification.fields, &[])));
+                let table = self
+                    .lowered
+                    .notifications
+                    .iter()
+                    .find(|n| n.name == notification.name)
+                    .map_or(&[][..], |n| &n.fields[..]);
+                samples.push(("required fields".into(), minimal(table, &[])));
             }
             for (example, mut fields) in samples {
                 let what = format!(
@@ -554,6 +569,7 @@ fn round_trips_with(name: &str, provider: &Provider, keys: &[(&str, &str)]) -> C
     let credentials = credentials(provider, keys);
     let side = Side {
         provider,
+        lowered: paygen_codegen::lower(&spec),
         spec: &spec,
         credentials: &credentials,
         clock: FixedClock::at_unix_seconds(NOW),

@@ -616,7 +616,8 @@ pub struct Operation {
     pub rules: List<FieldRule>,
     /// Business request fields in wire order.
     pub request: List<FieldDef>,
-    /// Decoded response fields.
+    /// Decoded response fields, where a spec is lowered at run time (sandbox, CLI);
+    /// empty in generated crates, whose typed response structs carry them.
     pub response: List<FieldDef>,
     /// When the response means success.
     pub success: SuccessRule,
@@ -812,7 +813,8 @@ pub struct Notification {
     /// Fields naming the event, for recognising a redelivery (empty: the nonce field,
     /// else every verified field).
     pub event_key: List<Text>,
-    /// Decoded fields.
+    /// Decoded fields, where a spec is lowered at run time (sandbox, CLI); empty in
+    /// generated crates, whose typed notification structs carry them.
     pub fields: List<FieldDef>,
 }
 

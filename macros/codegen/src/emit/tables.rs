@@ -456,7 +456,6 @@ pub fn emit_operation(op: &ir::Operation, codes: TokenStream) -> TokenStream {
     let one_of = op.one_of.emit();
     let rules = op.rules.emit();
     let request = op.request.emit();
-    let response = op.response.emit();
     let success = op.success.emit();
     quote!(Operation {
         name: #name,
@@ -469,7 +468,9 @@ pub fn emit_operation(op: &ir::Operation, codes: TokenStream) -> TokenStream {
         one_of: #one_of,
         rules: #rules,
         request: #request,
-        response: #response,
+        // The typed response struct carries these facts and the client never reads
+        // them: generated crates leave the table empty (lowering at run time fills it).
+        response: Cow::Borrowed(&[]),
         success: #success,
         codes: #codes,
     })
@@ -483,7 +484,6 @@ impl EmitConst for ir::Notification {
         let verification = self.verification.emit();
         let ack = self.ack.emit();
         let event_key = self.event_key.emit();
-        let fields = self.fields.emit();
         quote!(Notification {
             name: #name,
             body: #body,
@@ -491,7 +491,8 @@ impl EmitConst for ir::Notification {
             verification: #verification,
             ack: #ack,
             event_key: #event_key,
-            fields: #fields,
+            // As for responses: the typed notification carries its fields.
+            fields: Cow::Borrowed(&[]),
         })
     }
 }
