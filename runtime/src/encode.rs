@@ -46,6 +46,9 @@ pub struct RequestContext<'c> {
 
 /// Builds the signed HTTP request of `operation` from its business fields.
 /// The trace, when given, receives every signing stage.
+///
+/// The stages, in the order the signing trace shows them: common fields, payload,
+/// signature, placement (a field or a header), body.
 pub fn encode_request(
     provider: &Provider,
     operation: &Operation,
@@ -55,48 +58,15 @@ pub fn encode_request(
 ) -> Result<HttpRequest, Error> {
     validate_request(operation, business)?;
     let envelope = &provider.request;
-    let common: Vec<(&CommonField, WireValue<'_>)> = envelope
-        .common
-        .iter()
-        .chain(operation.common.iter())
-        .map(|field| Ok((field, common_value(provider, field, context)?)))
-        .collect::<Result<_, Error>>()?;
+    let common = common_fields(provider, operation, context)?;
     // Path parameters travel in the URL only.
     let (path, in_path) = fill_path(&operation.path, business)?;
     let business: Vec<(&str, &WireValue<'_>)> = business
         .iter()
         .filter(|(name, _)| !in_path.contains(name))
         .collect();
-
-    let encoded_payload: Option<(&str, WireValue<'_>)>;
-    let mut top: Vec<(&str, &WireValue<'_>)> =
-        Vec::with_capacity(common.len() + business.len() + 2);
-    match &envelope.payload {
-        Payload::Inline => {
-            top.extend(common.iter().map(|(f, v)| (f.name.as_ref(), v)));
-            top.extend(business.iter().copied());
-            encoded_payload = None;
-        }
-        Payload::Field(payload) => {
-            let inner: Vec<(&str, &WireValue<'_>)> = common
-                .iter()
-                .filter(|(f, _)| f.in_payload)
-                .map(|(f, v)| (f.name.as_ref(), v))
-                .chain(business.iter().copied())
-                .collect();
-            let text = encode_payload(payload, &inner, context.credentials)?;
-            encoded_payload = Some((payload.name.as_ref(), WireValue::Text(Cow::Owned(text))));
-            top.extend(
-                common
-                    .iter()
-                    .filter(|(f, _)| !f.in_payload)
-                    .map(|(f, v)| (f.name.as_ref(), v)),
-            );
-        }
-    }
-    if let Some((name, value)) = &encoded_payload {
-        top.push((name, value));
-    }
+    let payload = payload_field(&envelope.payload, &common, &business, context.credentials)?;
+    let mut top = top_level_fields(&envelope.payload, &common, &business, payload.as_ref());
 
     // A GET has no body: its fields go in the query string, whatever the envelope's
     // body format (a spec's `body: query` says the same for every method).
@@ -106,6 +76,125 @@ pub fn encode_request(
     } else {
         envelope.body
     };
+    let mut headers = request_headers(provider, format, in_query);
+    let signature_value;
+    let signature = envelope.signature.as_ref().filter(|_| operation.signed);
+    let body = match signature {
+        None => render_body(format, &top)?,
+        Some(signature) => {
+            let credentials = context.credentials;
+            let recipe = signature.recipe_for(credentials)?;
+            let signed = signature_of(
+                &SigningInput {
+                    provider,
+                    operation,
+                    recipe,
+                    format,
+                    top: &top,
+                    payload: payload.as_ref(),
+                    context,
+                    path: &path,
+                    in_query,
+                },
+                trace,
+            )?;
+            // Placement: into a field of the body, or into a header.
+            match &signature.output {
+                SignatureOutput::Field(name) => {
+                    signature_value = WireValue::Text(Cow::Owned(signed.value));
+                    top.push((name, &signature_value));
+                }
+                SignatureOutput::Header { name, template } => {
+                    let parts = signed.parts.as_ref();
+                    let header = fill_template(template, &signed.value, parts, credentials)?;
+                    headers.push((name.clone(), Cow::Owned(header)));
+                }
+            }
+            match signed.body {
+                Some(body) => body,
+                None => render_body(format, &top)?,
+            }
+        }
+    };
+    let url = request_url(context, &path, in_query.then_some(body.as_str()));
+    let body = if in_query { String::new() } else { body };
+    Ok(HttpRequest {
+        method: operation.method.clone(),
+        url,
+        headers,
+        body,
+    })
+}
+
+/// Stage 1: the envelope's and the operation's common fields, with their values.
+fn common_fields<'p>(
+    provider: &'p Provider,
+    operation: &'p Operation,
+    context: &RequestContext<'p>,
+) -> Result<Vec<(&'p CommonField, WireValue<'p>)>, Error> {
+    provider
+        .request
+        .common
+        .iter()
+        .chain(operation.common.iter())
+        .map(|field| Ok((field, common_value(provider, field, context)?)))
+        .collect()
+}
+
+/// Stage 2: the encoded payload field (name and text), when the envelope has one: the
+/// business fields and the common fields that travel inside it.
+fn payload_field<'p>(
+    payload: &'p Payload,
+    common: &[(&CommonField, WireValue<'_>)],
+    business: &[(&str, &WireValue<'_>)],
+    credentials: &Credentials,
+) -> Result<Option<(&'p str, WireValue<'static>)>, Error> {
+    let Payload::Field(field) = payload else {
+        return Ok(None);
+    };
+    let inner: Vec<(&str, &WireValue<'_>)> = common
+        .iter()
+        .filter(|(f, _)| f.in_payload)
+        .map(|(f, v)| (f.name.as_ref(), v))
+        .chain(business.iter().copied())
+        .collect();
+    let text = encode_payload(field, &inner, credentials)?;
+    Ok(Some((
+        field.name.as_ref(),
+        WireValue::Text(Cow::Owned(text)),
+    )))
+}
+
+/// The message's top-level fields before the signature: common fields, then the
+/// business fields inline or the payload field.
+fn top_level_fields<'a>(
+    payload: &Payload,
+    common: &'a [(&'a CommonField, WireValue<'a>)],
+    business: &[(&'a str, &'a WireValue<'a>)],
+    encoded: Option<&'a (&'a str, WireValue<'static>)>,
+) -> Vec<(&'a str, &'a WireValue<'a>)> {
+    let mut top = Vec::with_capacity(common.len() + business.len() + 2);
+    let in_payload = |f: &CommonField| matches!(payload, Payload::Field(_)) && f.in_payload;
+    top.extend(
+        common
+            .iter()
+            .filter(|(f, _)| !in_payload(f))
+            .map(|(f, v)| (f.name.as_ref(), v)),
+    );
+    match encoded {
+        Some((name, value)) => top.push((*name, value)),
+        None => top.extend(business.iter().copied()),
+    }
+    top
+}
+
+/// The content type (none for a query string) and the envelope's constant headers.
+fn request_headers(
+    provider: &Provider,
+    format: BodyFormat,
+    in_query: bool,
+) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+    let envelope = &provider.request;
     let mut headers = Vec::with_capacity(2 + envelope.headers.len());
     if !in_query {
         headers.push((
@@ -123,82 +212,102 @@ pub fn encode_request(
             .iter()
             .map(|h| (h.name.clone(), h.value.clone())),
     );
-    let signature_value;
-    let mut template_parts = None;
-    let signature = envelope.signature.as_ref().filter(|_| operation.signed);
-    let body = match signature {
-        None => render_body(format, &top)?,
-        Some(signature) => {
-            let credentials = context.credentials;
-            let recipe = signature.recipe_for(credentials)?;
-            // A body signature covers the finished body; the others are computed first
-            // and then written into the body or a header. Validation rejects a body
-            // signature written into a body field.
-            let (value, signed_body) = match recipe.input {
-                SignInput::Canonical => {
-                    let mut pairs = Vec::with_capacity(top.len() + 1);
-                    pairs.extend(top.iter().map(|(n, v)| (*n, SignedText::Wire(v))));
-                    (
-                        sign(recipe, SignSource::Pairs(pairs), credentials, trace)?,
-                        None,
-                    )
-                }
-                SignInput::PayloadField => {
-                    let text = encoded_payload
-                        .as_ref()
-                        .map(|(_, value)| value.text())
-                        .unwrap_or_default();
-                    let bytes = SignSource::Bytes(text.as_bytes());
-                    (sign(recipe, bytes, credentials, trace)?, None)
-                }
-                // Validation keeps a member signature to responses; a request has no
-                // member, so the body stands in.
-                SignInput::Body | SignInput::Member => {
-                    let body = render_body(format, &top)?;
-                    let bytes = SignSource::Bytes(body.as_bytes());
-                    (sign(recipe, bytes, credentials, trace)?, Some(body))
-                }
-                SignInput::Template => {
-                    let body = render_body(format, &top)?;
-                    let url = request_url(context, &path, in_query.then_some(body.as_str()));
-                    let parts = TemplateParts::new(provider, recipe, context)?;
-                    let values = TemplateValues {
-                        method: &operation.method,
-                        path: path_and_query(&url),
-                        timestamp: &parts.timestamp,
-                        nonce: &parts.nonce,
-                        body: &body,
-                    };
-                    let value = sign(recipe, SignSource::Parts(values), credentials, trace)?;
-                    template_parts = Some(parts);
-                    (value, Some(body))
-                }
-            };
-            match &signature.output {
-                SignatureOutput::Field(name) => {
-                    signature_value = WireValue::Text(Cow::Owned(value));
-                    top.push((name, &signature_value));
-                }
-                SignatureOutput::Header { name, template } => {
-                    let parts = template_parts.as_ref();
-                    let header = fill_template(template, &value, parts, credentials)?;
-                    headers.push((name.clone(), Cow::Owned(header)));
-                }
-            }
-            match signed_body {
-                Some(body) => body,
-                None => render_body(format, &top)?,
-            }
-        }
+    headers
+}
+
+/// What the signature stage reads.
+struct SigningInput<'s, 'a> {
+    provider: &'s Provider,
+    operation: &'s Operation,
+    recipe: &'s Recipe,
+    format: BodyFormat,
+    top: &'s [(&'a str, &'a WireValue<'a>)],
+    payload: Option<&'s (&'a str, WireValue<'static>)>,
+    context: &'s RequestContext<'s>,
+    path: &'s str,
+    in_query: bool,
+}
+
+/// A computed signature, with the body it covers when it covers the finished body,
+/// and the template parts a header template repeats.
+struct Signed {
+    value: String,
+    body: Option<String>,
+    parts: Option<TemplateParts>,
+}
+
+/// Stage 3: the signature. A body signature covers the finished body; the others are
+/// computed first and then written into the body or a header. Validation rejects a
+/// body signature written into a body field.
+fn signature_of(
+    input: &SigningInput<'_, '_>,
+    trace: Option<&mut SigningTrace>,
+) -> Result<Signed, Error> {
+    let SigningInput {
+        provider,
+        operation,
+        recipe,
+        format,
+        top,
+        payload,
+        context,
+        path,
+        in_query,
+    } = *input;
+    let credentials = context.credentials;
+    let unsigned_body = |value| Signed {
+        value,
+        body: None,
+        parts: None,
     };
-    let url = request_url(context, &path, in_query.then_some(body.as_str()));
-    let body = if in_query { String::new() } else { body };
-    Ok(HttpRequest {
-        method: operation.method.clone(),
-        url,
-        headers,
-        body,
-    })
+    match recipe.input {
+        SignInput::Canonical => {
+            let mut pairs = Vec::with_capacity(top.len() + 1);
+            pairs.extend(top.iter().map(|(n, v)| (*n, SignedText::Wire(v))));
+            let value = sign(recipe, SignSource::Pairs(pairs), credentials, trace)?;
+            Ok(unsigned_body(value))
+        }
+        SignInput::PayloadField => {
+            let text = payload.map(|(_, value)| value.text()).unwrap_or_default();
+            let value = sign(
+                recipe,
+                SignSource::Bytes(text.as_bytes()),
+                credentials,
+                trace,
+            )?;
+            Ok(unsigned_body(value))
+        }
+        // Validation keeps a member signature to responses; a request has no member,
+        // so the body stands in.
+        SignInput::Body | SignInput::Member => {
+            let body = render_body(format, top)?;
+            let bytes = SignSource::Bytes(body.as_bytes());
+            let value = sign(recipe, bytes, credentials, trace)?;
+            Ok(Signed {
+                value,
+                body: Some(body),
+                parts: None,
+            })
+        }
+        SignInput::Template => {
+            let body = render_body(format, top)?;
+            let url = request_url(context, path, in_query.then_some(body.as_str()));
+            let parts = TemplateParts::new(provider, recipe, context)?;
+            let values = TemplateValues {
+                method: &operation.method,
+                path: path_and_query(&url),
+                timestamp: &parts.timestamp,
+                nonce: &parts.nonce,
+                body: &body,
+            };
+            let value = sign(recipe, SignSource::Parts(values), credentials, trace)?;
+            Ok(Signed {
+                value,
+                body: Some(body),
+                parts: Some(parts),
+            })
+        }
+    }
 }
 
 /// The operation's path with each `{name}` replaced by that request field's text,
