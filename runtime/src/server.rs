@@ -16,9 +16,9 @@ use crate::template::TemplateValues;
 use crate::validate::validate_request;
 use crate::wire::{write_json_string, WireFields, WireValue};
 use paygen_protocol::{
-    template_pieces, AlgorithmKind, BodyFormat, CommonField, InnerFormat, Notification, Operation,
-    Payload, PayloadField, Piece, Provider, Recipe, SignInput, SignatureOutput, UnsignedFields,
-    ValueSource, Verification,
+    template_pieces, AlgorithmKind, BodyFormat, InnerFormat, Notification, Operation, Payload,
+    PayloadField, Piece, Provider, Recipe, SignInput, SignatureOutput, UnsignedFields, ValueSource,
+    Verification,
 };
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -215,12 +215,23 @@ fn routed<'p>(
         0 => None,
         1 => candidates.into_iter().next(),
         // One URL for several operations (a single gateway): the operation's constant
-        // fields (Alipay's `method`) say which; read only to route, never trusted.
-        _ => candidates.into_iter().find(|(op, _)| {
-            let queried = in_query(provider, op);
+        // fields (Alipay's `method`) say which; read once, only to route, never trusted
+        // (`take_common_fields` checks them again on the verified fields). The
+        // candidates share the method, so they read the same text.
+        _ => {
+            let queried = in_query(provider, candidates[0].0);
+            let format = if queried {
+                BodyFormat::Query
+            } else {
+                provider.request.body
+            };
             let text = if queried { query } else { request.body };
-            constants_match(provider, op, queried, text)
-        }),
+            // Unreadable: only an operation without constants can be meant.
+            let top = read_top(format, text).unwrap_or_default();
+            candidates
+                .into_iter()
+                .find(|(op, _)| constants_match(provider, op, &top))
+        }
     }
 }
 
@@ -603,35 +614,22 @@ fn take_common_fields(
 }
 
 /// Whether `text` (a body or query string) carries the operation's constant fields.
-fn constants_match(provider: &Provider, operation: &Operation, in_query: bool, text: &str) -> bool {
-    let constants: Vec<&CommonField> = provider
+fn constants_match(provider: &Provider, operation: &Operation, top: &Map<String, Value>) -> bool {
+    let mut constants = provider
         .request
         .common
         .iter()
         .chain(operation.common.iter())
-        .filter(|f| !f.in_payload && matches!(f.value, ValueSource::Constant(_)))
-        .collect();
-    if constants.is_empty() {
-        return true;
-    }
-    let format = if in_query {
-        BodyFormat::Query
-    } else {
-        provider.request.body
-    };
-    let Ok(Value::Object(top)) = read_top(format, text) else {
-        return false;
-    };
-    constants.iter().all(|field| match &field.value {
-        ValueSource::Constant(expected) => top
-            .get(field.name.as_ref())
-            .is_some_and(|v| text_of(v) == expected.as_ref()),
-        _ => true,
-    })
+        .filter(|f| !f.in_payload)
+        .filter_map(|f| match &f.value {
+            ValueSource::Constant(expected) => Some((f.name.as_ref(), expected.as_ref())),
+            _ => None,
+        });
+    constants.all(|(name, expected)| top.get(name).is_some_and(|v| text_of(v) == expected))
 }
 
 /// A message's top-level fields, unverified (for routing only).
-fn read_top(format: BodyFormat, text: &str) -> Result<Value, Error> {
+fn read_top(format: BodyFormat, text: &str) -> Result<Map<String, Value>, Error> {
     let credentials = Credentials::new();
     let clock = crate::clock::FixedClock::at_unix_seconds(0);
     let receiver = Receiver {
@@ -650,7 +648,7 @@ fn read_top(format: BodyFormat, text: &str) -> Result<Value, Error> {
         None,
         None,
     )?;
-    Ok(Value::Object(decoded.fields))
+    Ok(decoded.fields)
 }
 
 /// The operations whose method and path template match, with the path parameters.
@@ -776,9 +774,10 @@ mod tests {
     use crate::error::SignatureFailure;
     use crate::template::path_and_query;
     use paygen_protocol::{
-        Canonical, CanonicalForm, ClockFormat, DigestAlgorithm, DigestOutput, DigestStep,
-        Environment, FieldDef, FieldType, HexCase, KeyPlace, RequestEnvelope, RequestSignature,
-        ResponseEnvelope, SuccessRule, Template, TemplatePart, Text, ValueEncoding,
+        Canonical, CanonicalForm, ClockFormat, CommonField, DigestAlgorithm, DigestOutput,
+        DigestStep, Environment, FieldDef, FieldType, HexCase, KeyPlace, RequestEnvelope,
+        RequestSignature, ResponseEnvelope, SuccessRule, Template, TemplatePart, Text,
+        ValueEncoding,
     };
 
     fn text(s: &'static str) -> Text {
