@@ -218,13 +218,7 @@ impl Namespace {
             at,
             hint,
         } = claim;
-        let mut report = |message: String| {
-            problems.push(Problem {
-                line: at.referenced.line(),
-                column: at.referenced.column(),
-                message,
-            })
-        };
+        let mut report = |message: String| problems.push(Problem::at(at, message));
         let Some(id) = ident(&text) else {
             report(format!(
                 "{what} would be `{text}`, which is not a Rust identifier; {hint}"
@@ -279,11 +273,7 @@ const RUST_NAME: &str = "set `rust_name`";
 
 impl Planner {
     fn problem(&mut self, at: &Name, message: String) {
-        self.problems.push(Problem {
-            line: at.referenced.line(),
-            column: at.referenced.column(),
-            message,
-        });
+        self.problems.push(Problem::at(at, message));
     }
 
     /// The identifier of `claim` in `space` (see [`Namespace::claim`]).

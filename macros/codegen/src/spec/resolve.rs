@@ -41,7 +41,7 @@ pub fn resolve(spec: &mut Spec) -> Vec<Problem> {
                 "type"
             };
             let name_text = &name.value;
-            problems.push(at(
+            problems.push(Problem::at(
                 name,
                 format!("{what} `{name_text}` is not used by any field (`ref: {name_text}`)"),
             ));
@@ -63,7 +63,7 @@ fn resolve_field(
     problems: &mut Vec<Problem>,
 ) {
     if open.len() > MAX_DEPTH {
-        problems.push(at(
+        problems.push(Problem::at(
             &field.name,
             format!("shared types nest more than {MAX_DEPTH} deep here"),
         ));
@@ -77,13 +77,13 @@ fn resolve_field(
         let shaped = matches!(field.ty, FieldType::Object | FieldType::List);
         match (table, shape) {
             (_, Some(_)) if shaped && open.iter().any(|o| o == name) => {
-                problems.push(at(&reference, format!("type `{name}` contains itself through field `{}`: a type contains itself", field.name.value)));
+                problems.push(Problem::at(&reference, format!("type `{name}` contains itself through field `{}`: a type contains itself", field.name.value)));
                 return;
             }
             (_, Some(shape)) if shaped => {
                 used.insert(name.to_owned());
                 if !field.fields.is_empty() {
-                    problems.push(at(&reference, format!("field `{}` takes its fields from type `{name}`; remove its own `fields`", field.name.value)));
+                    problems.push(Problem::at(&reference, format!("field `{}` takes its fields from type `{name}`; remove its own `fields`", field.name.value)));
                 }
                 field.fields = shape.fields.clone();
                 field.shared = Some(Shared {
@@ -96,7 +96,7 @@ fn resolve_field(
             (Some(table), _) if !shaped => {
                 used.insert(name.to_owned());
                 if !field.values.is_empty() {
-                    problems.push(at(&reference, format!("field `{}` takes its values from code table `{name}`; remove its own `values`", field.name.value)));
+                    problems.push(Problem::at(&reference, format!("field `{}` takes its values from code table `{name}`; remove its own `values`", field.name.value)));
                 }
                 field.values = table.values.clone();
                 field.shared = Some(Shared {
@@ -104,9 +104,9 @@ fn resolve_field(
                     description: table.description.clone(),
                 });
             }
-            (Some(_), _) => problems.push(at(&reference, format!("`{name}` is a code table; an object or list field needs a type from `types:`"))),
-            (_, Some(_)) => problems.push(at(&reference, format!("`{name}` is a type; only object and list fields take one (a code field takes a table from `codes:`)"))),
-            (None, None) => problems.push(at(&reference, format!("`ref` names `{name}`, which is neither a code table (`codes:`) nor a type (`types:`)"))),
+            (Some(_), _) => problems.push(Problem::at(&reference, format!("`{name}` is a code table; an object or list field needs a type from `types:`"))),
+            (_, Some(_)) => problems.push(Problem::at(&reference, format!("`{name}` is a type; only object and list fields take one (a code field takes a table from `codes:`)"))),
+            (None, None) => problems.push(Problem::at(&reference, format!("`ref` names `{name}`, which is neither a code table (`codes:`) nor a type (`types:`)"))),
         }
     }
     for child in &mut field.fields {
@@ -119,12 +119,4 @@ fn resolve_field(
 
 fn rust_name(name: &Name, given: Option<&str>) -> String {
     given.map_or_else(|| camel(&name.value), str::to_owned)
-}
-
-fn at(name: &Name, message: String) -> Problem {
-    Problem {
-        line: name.referenced.line(),
-        column: name.referenced.column(),
-        message,
-    }
 }

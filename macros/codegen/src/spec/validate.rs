@@ -26,6 +26,17 @@ pub struct Problem {
     pub message: String,
 }
 
+impl Problem {
+    /// `message`, at the place in the file where `place` was read.
+    pub fn at<T>(place: &Spanned<T>, message: impl Into<String>) -> Self {
+        Problem {
+            line: place.referenced.line(),
+            column: place.referenced.column(),
+            message: message.into(),
+        }
+    }
+}
+
 struct Checker<'s> {
     spec: &'s Spec,
     problems: Vec<Problem>,
@@ -33,11 +44,7 @@ struct Checker<'s> {
 
 impl<'s> Checker<'s> {
     fn at<T>(&mut self, name: &Spanned<T>, message: impl Into<String>) {
-        self.problems.push(Problem {
-            line: name.referenced.line(),
-            column: name.referenced.column(),
-            message: message.into(),
-        });
+        self.problems.push(Problem::at(name, message));
     }
 
     /// Reports repeated names as "duplicate {noun} `name`{context}"; returns them.
