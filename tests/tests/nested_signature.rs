@@ -3,7 +3,8 @@
 //! `data`'s sorted members and `&key=KEY`. The spec is YAML alone; the genuine reply is
 //! signed here with the md-5 crate, and its mutants are refused.
 
-use md5::{Digest, Md5};
+mod support;
+
 use paygen::{Error, FixedClock, HttpResponse, Receiver, SignatureFailure};
 
 const KEY: &str = "nested-signature-test-key";
@@ -49,12 +50,10 @@ fn provider() -> &'static paygen::protocol::Provider {
     Box::leak(Box::new(paygen_codegen::lower(&spec)))
 }
 
-/// MD5 over the sorted `k=v` pairs of `data` (without `sign`), then `&key=KEY`, upper hex.
+/// MD5 over the sorted `k=v` pairs of `data` (without `sign`), then `&key=KEY`, upper
+/// hex: the recipe of 003 §1.3, computed independently in `support` with the md-5 crate.
 fn sign(pairs: &[(&str, &str)]) -> String {
-    let mut sorted = pairs.to_vec();
-    sorted.sort();
-    let text: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    hex::encode_upper(Md5::digest(format!("{}&key={KEY}", text.join("&"))))
+    support::wantu_sign(pairs, KEY)
 }
 
 fn decode(body: &str) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
