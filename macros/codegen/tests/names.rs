@@ -1,27 +1,9 @@
 //! Names that cannot become Rust, or that become the same Rust item, are spec errors
 //! with positions; specs that pass generate without panicking.
 
-use paygen_codegen::parse_str;
+mod common;
 
-const BASE: &str = include_str!("../../../tests/tests/ui/specs/base.yaml");
-
-/// The errors of `BASE` with `old` replaced by `new`, as `line:column: message`.
-fn errors_after(old: &str, new: &str) -> Vec<String> {
-    assert!(BASE.contains(old), "{old}");
-    let text = BASE.replacen(old, new, 1);
-    match parse_str(&text, "x.yaml") {
-        Ok(spec) => {
-            // A spec that validates must emit.
-            paygen_codegen::provider_items(&spec).unwrap();
-            Vec::new()
-        }
-        Err(errors) => errors
-            .0
-            .iter()
-            .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
-            .collect(),
-    }
-}
+use common::{errors, errors_after, BASE};
 
 const PAY: &str = "  - name: pay\n    summary: Pay\n";
 
@@ -115,14 +97,7 @@ fn types_that_shadow_the_prelude_or_generated_types() {
                 &format!("{{ name: code, type: string, required: true }}\n      - {{ name: x, type: string, ref: {field} }}"),
                 1,
             );
-        let errors: Vec<String> = match parse_str(&text, "x.yaml") {
-            Ok(_) => Vec::new(),
-            Err(errors) => errors
-                .0
-                .iter()
-                .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
-                .collect(),
-        };
+        let errors = errors(&text);
         assert_eq!(errors.len(), 1, "{field}: {errors:?}");
         assert!(
             errors[0].starts_with(&format!(

@@ -3,7 +3,9 @@
 
 use paygen_codegen::{parse_str, provider_items};
 
-const BASE: &str = include_str!("../../../tests/tests/ui/specs/base.yaml");
+mod common;
+
+use common::{errors, BASE};
 
 /// `BASE` with shared tables, two operations whose replies share a code table and an
 /// object shape, and `extra` appended to the second operation's response.
@@ -36,17 +38,6 @@ operations:
         1,
     );
     text
-}
-
-fn errors(text: &str) -> Vec<String> {
-    match parse_str(text, "x.yaml") {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors
-            .0
-            .iter()
-            .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
-            .collect(),
-    }
 }
 
 #[test]

@@ -1,22 +1,8 @@
 //! Spec validation: each rule, with the line and column it reports.
 
-use paygen_codegen::parse_str;
+mod common;
 
-const BASE: &str = include_str!("../../../tests/tests/ui/specs/base.yaml");
-
-/// The errors of `BASE` with `old` replaced by `new`, as `line:column: message`.
-fn errors_after(old: &str, new: &str) -> Vec<String> {
-    assert!(BASE.contains(old), "{old}");
-    let text = BASE.replacen(old, new, 1);
-    match parse_str(&text, "x.yaml") {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors
-            .0
-            .iter()
-            .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
-            .collect(),
-    }
-}
+use common::{errors, errors_after, BASE};
 
 #[test]
 fn the_base_spec_is_valid() {
@@ -47,14 +33,7 @@ fn every_unknown_key_and_every_validation_problem_is_reported_at_once() {
             1,
         )
         .replacen("success: { field: code,", "success: { field: status,", 1);
-    let errors: Vec<String> = match parse_str(&text, "x.yaml") {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors
-            .0
-            .iter()
-            .map(|e| format!("{}:{}: {}", e.line, e.column, e.message))
-            .collect(),
-    };
+    let errors = errors(&text);
     assert_eq!(errors.len(), 3, "{errors:?}");
     assert!(
         errors[0].starts_with("24:5: unknown field `comon`"),
