@@ -14,6 +14,7 @@ use crate::transport::Transport;
 use crate::wire::WireFields;
 use paygen_protocol::{Notification, Operation, OperationInfo, Provider};
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 use std::sync::Arc;
 use tracing::Instrument;
 
@@ -127,11 +128,16 @@ impl<T: Transport> ClientCore<T> {
     /// One `paygen.call` tracing span covers the call, with the provider, the
     /// operation, whether it moves money, and its outcome (`success`, or the error's
     /// kind and whether the provider may have acted); never a field value or secret.
-    pub async fn call<R: DeserializeOwned>(
+    ///
+    /// A refusal's code is read into `E`: the code's text (`String`), the code table's
+    /// enum of the success rule's code field, or a generated enum with a variant per
+    /// field when the rule checks several (shouqianba's `result_code`, then
+    /// `biz_response.result_code`).
+    pub async fn call<R: DeserializeOwned, E: DeserializeOwned>(
         &self,
         operation: &Operation,
         fields: &WireFields<'_>,
-    ) -> Result<Response<R>, Error> {
+    ) -> Result<Response<R>, Error<E>> {
         let info = operation.info(self.provider);
         let span = tracing::info_span!(
             "paygen.call",
@@ -145,7 +151,7 @@ impl<T: Transport> ClientCore<T> {
             .instrument(span.clone())
             .await;
         span.record("outcome", outcome_label(&result));
-        result
+        result.map_err(typed_refusal)
     }
 
     async fn exchange<R: DeserializeOwned>(
@@ -192,13 +198,38 @@ impl<T: Transport> ClientCore<T> {
     }
 }
 
+/// `error` with a refusal's code read into `E`: from the code's text (a code table's
+/// enum, or `String`), else from `{"<field path>": text}`, the shape of a generated enum
+/// with one variant per field the success rule checks.
+fn typed_refusal<E: DeserializeOwned>(error: Error) -> Error<E> {
+    error.map_service(|refusal| {
+        let text = Value::String(refusal.raw_code.clone());
+        let code = serde_json::from_value(text.clone()).or_else(|_| {
+            serde_json::from_value(Value::Object(Map::from_iter([(
+                refusal.field.clone(),
+                text,
+            )])))
+        });
+        match code {
+            Ok(code) => Ok(refusal.map_code(code)),
+            Err(e) => Err(Error::Decode {
+                reason: format!(
+                    "code `{}` of `{}` does not fit the spec's code type: {e}",
+                    refusal.raw_code, refusal.field
+                ),
+                body: refusal.body,
+            }),
+        }
+    })
+}
+
 /// How a call ended, for its tracing span: `success`, or the error's kind and outcome.
 fn outcome_label<R>(result: &Result<R, Error>) -> &'static str {
     match result {
         Ok(_) => "success",
         Err(error) => match (error, error.outcome()) {
-            (Error::Business { .. }, Outcome::NothingHappened) => "refused",
-            (Error::Business { .. }, Outcome::Unknown) => "business_unknown",
+            (Error::Service(_), Outcome::NothingHappened) => "refused",
+            (Error::Service(_), Outcome::Unknown) => "business_unknown",
             (_, Outcome::NothingHappened) => "not_sent_or_refused",
             (_, Outcome::Unknown) => "unknown",
         },

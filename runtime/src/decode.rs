@@ -5,7 +5,7 @@
 use crate::canonical::SignedText;
 use crate::clock::{parse_clock, Clock};
 use crate::credentials::Credentials;
-use crate::error::{Error, ReceivedCode, SignatureFailure};
+use crate::error::{Error, ReceivedCode, Refusal, ServiceError, SignatureFailure};
 use crate::payload::{decode_payload, PayloadError};
 use crate::raw_json::{signed_text, strict_value, RawObject};
 use crate::seen::SeenStore;
@@ -99,7 +99,7 @@ pub fn decode_response(
 }
 
 /// [`decode_response`] that also hands back the decoded fields of a refusal, beside the
-/// `Error::Business` it makes, so that a caller can read a refused reply's codes (the
+/// `Error::Service` it makes, so that a caller can read a refused reply's codes (the
 /// settle flow does). Fails outright as `decode_response` does for everything else.
 pub fn read_response(
     provider: &Provider,
@@ -120,19 +120,16 @@ pub fn read_response(
         &response.body,
         &response.headers,
     )?;
-    let refusal = outcome.err().map(|(code, message)| Error::Business {
-        code,
-        message,
-        authenticity: decoded.authenticity,
-        // Boxed: the error stays small on every Ok path.
-        meaning: code_meaning(operation, &decoded.fields).map(Box::new),
-        body: response.body.clone(),
+    let refusal = outcome.err().map(|refusal| {
+        Error::Service(Box::new(ServiceError::untyped(
+            refusal,
+            decoded.authenticity,
+            code_meaning(operation, &decoded.fields),
+            response.body.clone(),
+        )))
     });
     Ok((decoded, refusal))
 }
-
-/// A business failure found by the success rule: the code and message received.
-pub type Refusal = (String, Option<String>);
 
 /// Decodes and verifies a response body and applies the operation's success rule,
 /// returning the decoded fields even when the provider refused. Fails only when the
@@ -803,11 +800,8 @@ pub fn code_meaning(operation: &Operation, fields: &Map<String, Value>) -> Optio
         })
 }
 
-/// Applies a success rule; on failure gives the code and message found.
-pub fn judge(
-    rule: &SuccessRule,
-    fields: &Map<String, Value>,
-) -> Result<(), (String, Option<String>)> {
+/// Applies a success rule; on failure gives the failed check's code and message.
+pub fn judge(rule: &SuccessRule, fields: &Map<String, Value>) -> Result<(), Refusal> {
     let code = lookup(fields, &rule.field).map(text_of).unwrap_or_default();
     if !rule.equals.iter().any(|ok| *ok == code) {
         let message = rule
@@ -825,7 +819,11 @@ pub fn judge(
             (Some(message), Some(detail)) => Some(format!("{message}: {detail}")),
             (message, detail) => message.or(detail),
         };
-        return Err((code, message));
+        return Err(Refusal {
+            field: rule.field.to_string(),
+            code,
+            message,
+        });
     }
     rule.and.iter().try_for_each(|inner| judge(inner, fields))
 }

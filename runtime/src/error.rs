@@ -10,9 +10,12 @@ use std::fmt;
 /// Every error says exactly one thing about the provider's side ([`Error::outcome`]):
 /// nothing happened, so the same request may be sent again, or something may have
 /// happened, so query before acting.
+///
+/// `E` is the type a refusal's code is read into: the operation's code enum in a
+/// generated client, the code's text (`String`) inside the runtime.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum Error<E = String> {
     /// A request parameter broke a rule of the spec.
     #[error("parameter `{field}`: {rule}")]
     InvalidParam {
@@ -76,21 +79,107 @@ pub enum Error {
         /// The raw body received.
         body: String,
     },
-    /// The provider answered and said no.
-    #[error("provider refused: code `{code}`{}{}", message.as_deref().map(|m| format!(", message `{m}`")).unwrap_or_default(), if *authenticity == Authenticity::Verified { "" } else { " (unsigned reply)" })]
-    Business {
-        /// The code field's value as received.
-        code: String,
-        /// The message field's value, when present.
-        message: Option<String>,
-        /// Whether the refusal was signed: a provider may send some errors unsigned.
+    /// The provider answered and said no: the typed code of the check that failed,
+    /// with the reply's raw body (smithy's `ServiceError { source, raw }`).
+    #[error("{0}")]
+    Service(Box<ServiceError<E>>),
+}
+
+/// A refusal: the provider answered, verifiably or in a documented unsigned shape, and
+/// its reply failed the operation's success rule.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ServiceError<E = String> {
+    /// The code of the failed check, read into the operation's code type: the code
+    /// table's enum (a documented value, or `Unknown` with the text), or the text.
+    pub code: E,
+    /// Dotted path of that code field, e.g. `biz_response.result_code`.
+    pub field: String,
+    /// That code as received.
+    pub raw_code: String,
+    /// The message field's value, when present.
+    pub message: Option<String>,
+    /// Whether the refusal was signed: a provider may send some errors unsigned.
+    pub authenticity: Authenticity,
+    /// The most uncertain documented code found in the reply, with its meaning
+    /// (e.g. `sub_code` `ACQ.SYSTEM_ERROR`: unknown), when the spec gives meanings.
+    pub meaning: Option<ReceivedCode>,
+    /// The raw body received.
+    pub body: String,
+}
+
+impl<E> ServiceError<E> {
+    /// The same refusal with its code read as `F`.
+    pub fn map_code<F>(self, code: F) -> ServiceError<F> {
+        ServiceError {
+            code,
+            field: self.field,
+            raw_code: self.raw_code,
+            message: self.message,
+            authenticity: self.authenticity,
+            meaning: self.meaning,
+            body: self.body,
+        }
+    }
+
+    /// What the refusal says about the provider's side: unknown when a code in the reply
+    /// is documented `unknown` or `in_progress` (a payment the buyer may yet confirm).
+    pub fn outcome(&self) -> Outcome {
+        match self.meaning.as_ref().map(|m| m.outcome) {
+            Some(CodeOutcome::Unknown | CodeOutcome::InProgress) => Outcome::Unknown,
+            _ => Outcome::NothingHappened,
+        }
+    }
+}
+
+impl ServiceError {
+    /// A refusal whose code is its text, as the runtime reads it before the generated
+    /// client types it.
+    pub fn untyped(
+        refusal: Refusal,
         authenticity: Authenticity,
-        /// The most uncertain documented code found in the reply, with its meaning
-        /// (e.g. `sub_code` `ACQ.SYSTEM_ERROR`: unknown), when the spec gives meanings.
-        meaning: Option<Box<ReceivedCode>>,
-        /// The raw body received.
+        meaning: Option<ReceivedCode>,
         body: String,
-    },
+    ) -> Self {
+        ServiceError {
+            code: refusal.code.clone(),
+            field: refusal.field,
+            raw_code: refusal.code,
+            message: refusal.message,
+            authenticity,
+            meaning,
+            body,
+        }
+    }
+}
+
+impl<E> fmt::Display for ServiceError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "provider refused: `{}` is `{}`",
+            self.field, self.raw_code
+        )?;
+        if let Some(message) = &self.message {
+            write!(f, ", message `{message}`")?;
+        }
+        if self.authenticity != Authenticity::Verified {
+            f.write_str(" (unsigned reply)")?;
+        }
+        Ok(())
+    }
+}
+
+/// The check of a success rule that a reply failed: its code field, the code received
+/// and the message beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// Dotted path of the code field.
+    pub field: String,
+    /// The code as received (empty when absent).
+    pub code: String,
+    /// The message (and its detail), when present.
+    pub message: Option<String>,
 }
 
 /// A documented code found in a received reply, and what the document says it means.
@@ -113,7 +202,7 @@ pub enum Outcome {
     Unknown,
 }
 
-impl Error {
+impl<E> Error<E> {
     /// What this error says about the provider's side; one answer per phase:
     ///
     /// | phase | outcome |
@@ -124,7 +213,7 @@ impl Error {
     /// | `HttpStatus` 4xx but 408, and 429, 503 | nothing happened (refused before processing) |
     /// | `HttpStatus` other (408, 5xx but 503, 1xx, 3xx) | unknown |
     /// | `Decode`, `Signature` (after HTTP 2xx) | unknown: the answer cannot be trusted, the charge may be real |
-    /// | `Business` | nothing happened (the provider said no), unless a code in the reply is documented `unknown` or `in_progress`: unknown |
+    /// | `Service` | nothing happened (the provider said no), unless a code in the reply is documented `unknown` or `in_progress`: unknown |
     pub fn outcome(&self) -> Outcome {
         match self {
             Error::InvalidParam { .. }
@@ -133,10 +222,7 @@ impl Error {
             | Error::Randomness { .. } => Outcome::NothingHappened,
             // A refusal whose code the document calls uncertain or still in progress
             // (a payment the buyer may yet confirm) is not a plain failure.
-            Error::Business { meaning, .. } => match meaning.as_ref().map(|m| m.outcome) {
-                Some(CodeOutcome::Unknown | CodeOutcome::InProgress) => Outcome::Unknown,
-                _ => Outcome::NothingHappened,
-            },
+            Error::Service(refusal) => refusal.outcome(),
             Error::Transport { kind, .. } => match kind {
                 TransportErrorKind::Connect => Outcome::NothingHappened,
                 TransportErrorKind::Timeout | TransportErrorKind::Other => Outcome::Unknown,
@@ -167,9 +253,47 @@ impl Error {
         match self {
             Error::HttpStatus { body, .. }
             | Error::Decode { body, .. }
-            | Error::Signature { body, .. }
-            | Error::Business { body, .. } => Some(body),
+            | Error::Signature { body, .. } => Some(body),
+            Error::Service(refusal) => Some(&refusal.body),
             _ => None,
+        }
+    }
+
+    /// The refusal, when the provider said no.
+    pub fn service_error(&self) -> Option<&ServiceError<E>> {
+        match self {
+            Error::Service(refusal) => Some(refusal),
+            _ => None,
+        }
+    }
+
+    /// This error with a refusal's code read by `read` (which may fail, e.g. as a
+    /// decode error); every other error is unchanged.
+    pub fn map_service<F>(
+        self,
+        read: impl FnOnce(ServiceError<E>) -> Result<ServiceError<F>, Error<F>>,
+    ) -> Error<F> {
+        match self {
+            Error::InvalidParam { field, rule } => Error::InvalidParam { field, rule },
+            Error::MissingCredential { name } => Error::MissingCredential { name },
+            Error::InvalidCredential { name, reason } => Error::InvalidCredential { name, reason },
+            Error::Randomness { reason } => Error::Randomness { reason },
+            Error::Transport {
+                kind,
+                message,
+                source,
+            } => Error::Transport {
+                kind,
+                message,
+                source,
+            },
+            Error::HttpStatus { status, body } => Error::HttpStatus { status, body },
+            Error::Decode { reason, body } => Error::Decode { reason, body },
+            Error::Signature { reason, body } => Error::Signature { reason, body },
+            Error::Service(refusal) => match read(*refusal) {
+                Ok(typed) => Error::Service(Box::new(typed)),
+                Err(error) => error,
+            },
         }
     }
 }
@@ -426,55 +550,67 @@ mod tests {
                 Unknown,
             ),
             (
-                Error::Business {
-                    code: "c".into(),
-                    message: None,
-                    authenticity: Authenticity::Verified,
-                    meaning: None,
-                    body: body(),
-                },
+                Error::Service(Box::new(ServiceError::untyped(
+                    Refusal {
+                        field: "code".into(),
+                        code: "c".into(),
+                        message: None,
+                    },
+                    Authenticity::Verified,
+                    None,
+                    body(),
+                ))),
                 Nothing,
             ),
             (
-                Error::Business {
-                    code: "40004".into(),
-                    message: None,
-                    authenticity: Authenticity::Verified,
-                    meaning: Some(Box::new(ReceivedCode {
+                Error::Service(Box::new(ServiceError::untyped(
+                    Refusal {
+                        field: "code".into(),
+                        code: "40004".into(),
+                        message: None,
+                    },
+                    Authenticity::Verified,
+                    Some(ReceivedCode {
                         field: "sub_code".into(),
                         value: "ACQ.SYSTEM_ERROR".into(),
                         outcome: CodeOutcome::Unknown,
-                    })),
-                    body: body(),
-                },
+                    }),
+                    body(),
+                ))),
                 Unknown,
             ),
             (
-                Error::Business {
-                    code: "10003".into(),
-                    message: None,
-                    authenticity: Authenticity::Verified,
-                    meaning: Some(Box::new(ReceivedCode {
+                Error::Service(Box::new(ServiceError::untyped(
+                    Refusal {
+                        field: "code".into(),
+                        code: "10003".into(),
+                        message: None,
+                    },
+                    Authenticity::Verified,
+                    Some(ReceivedCode {
                         field: "code".into(),
                         value: "10003".into(),
                         outcome: CodeOutcome::InProgress,
-                    })),
-                    body: body(),
-                },
+                    }),
+                    body(),
+                ))),
                 Unknown,
             ),
             (
-                Error::Business {
-                    code: "FAIL".into(),
-                    message: None,
-                    authenticity: Authenticity::Verified,
-                    meaning: Some(Box::new(ReceivedCode {
+                Error::Service(Box::new(ServiceError::untyped(
+                    Refusal {
+                        field: "code".into(),
+                        code: "FAIL".into(),
+                        message: None,
+                    },
+                    Authenticity::Verified,
+                    Some(ReceivedCode {
                         field: "err_code".into(),
                         value: "ORDERPAID".into(),
                         outcome: CodeOutcome::Failed,
-                    })),
-                    body: body(),
-                },
+                    }),
+                    body(),
+                ))),
                 Nothing,
             ),
         ];

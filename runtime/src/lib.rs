@@ -38,7 +38,10 @@ pub use credentials::{CredentialValue, Credentials};
 pub use de::Fen;
 pub use decode::{Authenticity, Decoded, HttpResponse, Receiver};
 pub use encode::{HttpRequest, RequestContext};
-pub use error::{Error, Outcome, ParamRule, ReceivedCode, SignatureFailure, TransportErrorKind};
+pub use error::{
+    Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError, SignatureFailure,
+    TransportErrorKind,
+};
 pub use inbound::{Ack, Delivery, InboundRequest};
 pub use paygen_protocol as protocol;
 pub use paygen_protocol::OperationInfo;

@@ -574,10 +574,7 @@ mod tests {
             r#"{"result_code":"400","error_code":"ILLEGAL_SIGN"}"#,
         )])
         .await;
-        assert!(
-            matches!(outcome, Err(Error::Business { .. })),
-            "{outcome:?}"
-        );
+        assert!(matches!(outcome, Err(Error::Service(_))), "{outcome:?}");
         assert_eq!(sent, paths(&["pay"]));
     }
 
@@ -615,7 +612,7 @@ mod tests {
         assert!(
             matches!(
                 outcome,
-                Ok(Settlement::Failed(Step::Query(Err(Error::Business { .. }))))
+                Ok(Settlement::Failed(Step::Query(Err(Error::Service(_)))))
             ),
             "{outcome:?}"
         );
@@ -707,7 +704,7 @@ mod tests {
             matches!(
                 outcome,
                 Ok(Settlement::NeedsManualAttention {
-                    last: Step::Cancel(Err(Error::Business { .. }))
+                    last: Step::Cancel(Err(Error::Service(_)))
                 })
             ),
             "{outcome:?}"

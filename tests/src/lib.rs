@@ -19,8 +19,8 @@ pub fn spec_paths() -> Vec<PathBuf> {
 /// provider) so that it stays true; `tests/readme.rs` keeps the two identical.
 ///
 /// ```no_run
-/// # async fn readme() -> Result<(), paygen::Error> {
-/// use paygen_mct1::{Client, Credentials, Environment, PaylistRequest, PaylistRequestPmtType};
+/// # async fn readme() -> Result<(), paygen::Error<paygen_mct1::Errcode>> {
+/// use paygen_mct1::{Client, Credentials, Environment, Errcode, PaylistRequest, PaylistRequestPmtType};
 ///
 /// let client = Client::new(
 ///     Environment::Production,
@@ -29,7 +29,15 @@ pub fn spec_paths() -> Vec<PathBuf> {
 ///         open_key: "0828e83720fdbe3685a7b94214af04f9".into(),
 ///     },
 /// );
-/// let response = client.paylist(&PaylistRequest::new(PaylistRequestPmtType::Cash)).await?;
+/// let response = match client.paylist(&PaylistRequest::new(PaylistRequestPmtType::Cash)).await {
+///     Ok(response) => response,
+///     // A refusal's code is typed by the document's table (mct1 5.1 errcode).
+///     Err(paygen::Error::Service(refused)) if refused.code == Errcode::SignatureInvalid => {
+///         eprintln!("signature refused: check open_key ({})", refused.raw_code);
+///         return Ok(());
+///     }
+///     Err(error) => return Err(error),
+/// };
 /// // A Response derefs to the typed reply and keeps the facts of the exchange.
 /// assert!(response.is_verified());
 /// println!("HTTP {}", response.status());

@@ -229,24 +229,19 @@ fn error_replies_come_back_as_business_errors() {
         let result: Result<serde_json::Value, Error> =
             decode_typed(&tables::PROVIDER, operation, &credentials(), &body);
         match result {
-            Err(Error::Business {
-                code,
-                message,
-                authenticity,
-                ..
-            }) => {
-                assert_eq!(code, "40004");
-                assert_eq!(message.as_deref(), Some("Business Failed"));
-                assert_eq!(authenticity, Authenticity::Verified);
+            Err(Error::Service(refused)) => {
+                assert_eq!(refused.raw_code, "40004");
+                assert_eq!(refused.message.as_deref(), Some("Business Failed"));
+                assert_eq!(refused.authenticity, Authenticity::Verified);
             }
-            other => panic!("{operation}: expected Error::Business, got {other:?}"),
+            other => panic!("{operation}: expected Error::Service, got {other:?}"),
         }
     }
     // Unsigned, an error reply is still a (marked) business error; tampered, it is not.
     let unsigned = format!(r#"{{"error_response":{gateway}}}"#);
     match decode_query(&unsigned) {
-        Err(Error::Business { authenticity, .. }) => {
-            assert_eq!(authenticity, Authenticity::UnsignedErrorReply)
+        Err(Error::Service(refused)) => {
+            assert_eq!(refused.authenticity, Authenticity::UnsignedErrorReply)
         }
         other => panic!("unsigned error reply: {other:?}"),
     }
@@ -287,7 +282,7 @@ fn uncertain_trade_pay_codes_report_an_unknown_outcome() {
         let result: Result<serde_json::Value, Error> =
             decode_typed(&tables::PROVIDER, "trade_pay", &credentials(), &body);
         let error = result.expect_err("a refusal");
-        assert!(matches!(error, Error::Business { .. }), "{error:?}");
+        assert!(matches!(error, Error::Service(_)), "{error:?}");
         assert_eq!(error.outcome_unknown(), unknown, "{member}: {error:?}");
         assert_ne!(error.is_retry_safe(), unknown, "{member}");
     }

@@ -70,9 +70,13 @@ async fn business_failure_is_typed_and_keeps_the_body() {
     let client = mpgateway(CannedTransport::new(200, &body));
     let error = client.mpgateway(&request()).await.unwrap_err();
     match &error {
-        Error::Business { code, message, .. } => {
-            assert_eq!(code, "14");
-            assert_eq!(message.as_deref(), Some("订单号重复"));
+        Error::Service(refused) => {
+            // The code table documents only 00: another code is kept as received.
+            assert_eq!(
+                refused.code,
+                paygen_mpgateway::Respcode::Unknown("14".to_owned())
+            );
+            assert_eq!(refused.message.as_deref(), Some("订单号重复"));
         }
         other => panic!("expected a business error, got {other}"),
     }
@@ -80,13 +84,9 @@ async fn business_failure_is_typed_and_keeps_the_body() {
     // A signed refusal: nothing happened at the provider.
     assert!(error.is_retry_safe() && !error.outcome_unknown());
     assert!(
-        matches!(
-            error,
-            Error::Business {
-                authenticity: paygen::Authenticity::Verified,
-                ..
-            }
-        ),
+        error
+            .service_error()
+            .is_some_and(|refused| refused.authenticity == paygen::Authenticity::Verified),
         "{error:?}"
     );
 }
@@ -104,8 +104,9 @@ async fn empty_sign_is_accepted_only_on_an_error_reply() {
     assert!(
         matches!(
             error,
-            Error::Business { ref code, authenticity: paygen::Authenticity::UnsignedErrorReply, .. }
-                if code == "99"
+            Error::Service(ref refused)
+                if refused.raw_code == "99"
+                    && refused.authenticity == paygen::Authenticity::UnsignedErrorReply
         ),
         "{error}"
     );
@@ -256,9 +257,62 @@ async fn shouqianba_unsigned_replies_are_judged_by_result_code() {
     let request = paygen_shouqianba::PayRequest::new("c1", paygen::Fen(0), "d1", "s", "o");
     let error = client.pay(&request).await.unwrap_err();
     assert!(
-        matches!(error, Error::Business { ref code, .. } if code == "400"),
+        matches!(
+            error,
+            Error::Service(ref refused)
+                if refused.code == paygen_shouqianba::ResultCode::ClientError
+        ),
         "{error}"
     );
     assert!(error.to_string().contains("total_amount必须大于0"));
     assert!(!format!("{error:?}").contains("K1"));
+}
+
+/// A rule that checks two code fields (`result_code`, then `biz_response.result_code`)
+/// types a refusal by the field that failed: 三.3.3's refund failure is
+/// `biz_response.result_code` FAIL, a plain refusal; REFUND_ERROR (退款操作失败并且不确定
+/// 第三方支付通状态) is the same field with an uncertain outcome; a 400 fails the first check.
+#[tokio::test]
+async fn a_refusal_is_typed_by_the_code_field_that_failed() {
+    use paygen_shouqianba::{BizResponseResultCode, RefundRefusal, RefundRequest, ResultCode};
+    let refund = |reply: &str| {
+        let client = paygen_shouqianba::Client::with_transport(
+            "http://127.0.0.1:9",
+            paygen_shouqianba::Credentials {
+                terminal_sn: "T1".into(),
+                terminal_key: "K1".into(),
+            },
+            CannedTransport::new(200, reply),
+        );
+        let request = RefundRequest::new("7894259244067218", "c1", "r1", "o", paygen::Fen(1));
+        async move { client.refund(&request).await.unwrap_err() }
+    };
+    let documented = r#"{"result_code":"200","biz_response":{"result_code":"FAIL","error_code":"UPAY_REFUND_INVALID_ORDER_STATE","error_message":"无法对错误的订单状态执行退款操作"}}"#;
+    let cases = [
+        (
+            documented.to_owned(),
+            RefundRefusal::BizResponseResultCode(BizResponseResultCode::Fail),
+            false,
+        ),
+        (
+            documented.replace(r#""FAIL""#, r#""REFUND_ERROR""#),
+            RefundRefusal::BizResponseResultCode(BizResponseResultCode::RefundError),
+            true,
+        ),
+        (
+            r#"{"result_code":"400","error_code":"INVALID_PARAMETER","error_message":"x"}"#
+                .to_owned(),
+            RefundRefusal::ResultCode(ResultCode::ClientError),
+            false,
+        ),
+    ];
+    for (reply, code, unknown) in cases {
+        let error = refund(&reply).await;
+        let Error::Service(refused) = &error else {
+            panic!("{reply}: {error:?}")
+        };
+        assert_eq!(refused.code, code, "{reply}");
+        assert_eq!(error.outcome_unknown(), unknown, "{reply}");
+        assert_eq!(refused.body, reply);
+    }
 }

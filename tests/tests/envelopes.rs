@@ -363,7 +363,11 @@ fn alipay_response_is_verified_over_the_member_text_exactly_as_received() {
     let (_, outcome) = judge_response(&provider, operation, &receiver, &body).unwrap();
     assert_eq!(
         outcome,
-        Err(("40002".into(), Some("Invalid Arguments".into())))
+        Err(paygen::Refusal {
+            field: "code".into(),
+            code: "40002".into(),
+            message: Some("Invalid Arguments".into()),
+        })
     );
 }
 
@@ -471,7 +475,7 @@ fn a_response_signed_in_a_header_is_verified_over_the_body() {
     );
     let refused = respond(r#"{"code":"9","msg":"bad sign"}"#, vec![]);
     assert!(
-        matches!(refused, Err(Error::Business { ref code, authenticity: Authenticity::UnsignedErrorReply, .. }) if code == "9"),
+        matches!(&refused, Err(Error::Service(refusal)) if refusal.raw_code == "9" && refusal.authenticity == Authenticity::UnsignedErrorReply),
         "{refused:?}"
     );
     // A signature smuggled into the body under any name is not read.

@@ -179,8 +179,8 @@ fn mpgateway_unsigned(business: Value) -> String {
 
 fn assert_business<T: std::fmt::Debug>(result: Result<T, Error>, code: &str) {
     match result {
-        Err(Error::Business { code: got, .. }) => assert_eq!(got, code),
-        other => panic!("expected Error::Business {{ code: {code} }}, got {other:?}"),
+        Err(Error::Service(refused)) => assert_eq!(refused.raw_code, code),
+        other => panic!("expected Error::Service {{ code: {code} }}, got {other:?}"),
     }
 }
 

@@ -1,6 +1,6 @@
 //! What a refusal says about the provider's side, per provider: a genuine reply (signed
 //! by the independent recipes of `support` where the provider signs its replies)
-//! carrying a code its document calls uncertain is an `Error::Business` whose
+//! carrying a code its document calls uncertain is an `Error::Service` whose
 //! `outcome_unknown()` is true and `is_retry_safe()` false, naming the code that
 //! decided; a plain refusal code of the same table is neither.
 //!
@@ -26,7 +26,7 @@ fn refusal(
     body: &str,
 ) -> Error {
     match decode_typed::<Value>(provider, operation, credentials, body) {
-        Err(error @ Error::Business { .. }) => error,
+        Err(error @ Error::Service(_)) => error,
         other => panic!(
             "{} {operation}: expected a refusal, got {other:?}",
             provider.name
@@ -39,15 +39,16 @@ fn refusal(
 fn assert_uncertain(error: &Error, field: &str, value: &str, outcome: CodeOutcome) {
     assert!(error.outcome_unknown(), "{error:?}");
     assert!(!error.is_retry_safe(), "{error:?}");
-    match error {
-        Error::Business {
-            meaning: Some(m), ..
-        } => assert_eq!(
+    match error
+        .service_error()
+        .and_then(|refused| refused.meaning.as_ref())
+    {
+        Some(m) => assert_eq!(
             (m.field.as_str(), m.value.as_str(), m.outcome),
             (field, value, outcome),
             "{error:?}"
         ),
-        other => panic!("expected a business error with a meaning, got {other:?}"),
+        None => panic!("expected a business error with a meaning, got {error:?}"),
     }
 }
 
@@ -59,13 +60,9 @@ fn assert_plain(error: &Error) {
 
 fn assert_verified(error: &Error) {
     assert!(
-        matches!(
-            error,
-            Error::Business {
-                authenticity: Authenticity::Verified,
-                ..
-            }
-        ),
+        error
+            .service_error()
+            .is_some_and(|refused| refused.authenticity == Authenticity::Verified),
         "{error:?}"
     );
 }
@@ -307,7 +304,9 @@ fn tiantapay_has_no_documented_codes_and_refusals_are_plain() {
     let body = r#"{"code":"0","msg":"付款码错误"}"#;
     let error = refusal(provider, "index", &credentials, body);
     assert!(
-        matches!(&error, Error::Business { meaning: None, .. }),
+        error
+            .service_error()
+            .is_some_and(|refused| refused.meaning.is_none()),
         "{error:?}"
     );
     assert_plain(&error);
@@ -473,9 +472,12 @@ fn wantu_refusal_message_carries_return_desc() {
     );
     assert_verified(&error);
     match &error {
-        Error::Business { code, message, .. } => {
-            assert_eq!(code, "303");
-            assert_eq!(message.as_deref(), Some("PARAM_MISSING: out_refund_no"));
+        Error::Service(refused) => {
+            assert_eq!(refused.raw_code, "303");
+            assert_eq!(
+                refused.message.as_deref(),
+                Some("PARAM_MISSING: out_refund_no")
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -488,7 +490,7 @@ fn wantu_refusal_message_carries_return_desc() {
         json!({"return_code": "304", "return_msg": "PARAM_ERROR", "return_desc": ""}),
     );
     match &error {
-        Error::Business { message, .. } => assert_eq!(message.as_deref(), Some("PARAM_ERROR")),
+        Error::Service(refused) => assert_eq!(refused.message.as_deref(), Some("PARAM_ERROR")),
         other => panic!("{other:?}"),
     }
 }

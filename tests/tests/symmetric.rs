@@ -461,7 +461,7 @@ impl Side<'_> {
             };
             match decode_response(provider, operation, &self.receiver(), &response) {
                 Ok(decoded) => assert_eq!(non_empty(&decoded.fields), non_empty(&fields)),
-                Err(Error::Business { authenticity, .. }) => assert_eq!(authenticity, expected),
+                Err(Error::Service(refused)) => assert_eq!(refused.authenticity, expected),
                 Err(other) => panic!("{what}: decode_response: {other}"),
             }
             if let Some(check) = &envelope.verification {

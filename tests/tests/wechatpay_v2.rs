@@ -386,14 +386,11 @@ fn unsigned_fail_reply_is_an_unsigned_business_error_and_never_success() {
     // 通信失败: only return_code and return_msg, no sign.
     let fail = xml(&[("return_code", "FAIL"), ("return_msg", "签名失败")]);
     match unifiedorder(&fail) {
-        Err(Error::Business {
-            code,
-            message,
-            authenticity: Authenticity::UnsignedErrorReply,
-            ..
-        }) => {
-            assert_eq!(code, "FAIL");
-            assert_eq!(message.as_deref(), Some("签名失败"));
+        Err(Error::Service(refused))
+            if refused.authenticity == Authenticity::UnsignedErrorReply =>
+        {
+            assert_eq!(refused.raw_code, "FAIL");
+            assert_eq!(refused.message.as_deref(), Some("签名失败"));
         }
         other => panic!("{other:?}"),
     }
@@ -414,14 +411,9 @@ fn unsigned_fail_reply_is_an_unsigned_business_error_and_never_success() {
         ("err_code_des", "商户订单已支付"),
     ]);
     match unifiedorder(&xml_owned(&refused)) {
-        Err(Error::Business {
-            code,
-            message,
-            authenticity: Authenticity::Verified,
-            ..
-        }) => {
-            assert_eq!(code, "FAIL");
-            assert_eq!(message.as_deref(), Some("商户订单已支付"));
+        Err(Error::Service(refused)) if refused.authenticity == Authenticity::Verified => {
+            assert_eq!(refused.raw_code, "FAIL");
+            assert_eq!(refused.message.as_deref(), Some("商户订单已支付"));
         }
         other => panic!("{other:?}"),
     }
@@ -458,7 +450,7 @@ fn uncertain_micropay_codes_report_an_unknown_outcome() {
         assert_ne!(error.is_retry_safe(), unknown, "{err_code}");
         if unknown {
             assert!(
-                matches!(&error, Error::Business { meaning: Some(m), .. } if m.field == "err_code" && m.value == err_code),
+                matches!(error.service_error().and_then(|e| e.meaning.as_ref()), Some(m) if m.field == "err_code" && m.value == err_code),
                 "{error:?}"
             );
         }

@@ -2090,7 +2090,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_pay(
         &self,
         request: &TradePayRequest,
-    ) -> Result<::paygen::Response<TradePayResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradePayResponse>, ::paygen::Error<GatewayCode>> {
         self.core.call(&tables::TRADE_PAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_pay`, without sending it.
@@ -2104,7 +2104,10 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_precreate(
         &self,
         request: &TradePrecreateRequest,
-    ) -> Result<::paygen::Response<TradePrecreateResponse>, ::paygen::Error> {
+    ) -> Result<
+        ::paygen::Response<TradePrecreateResponse>,
+        ::paygen::Error<GatewayCode>,
+    > {
         self.core.call(&tables::TRADE_PRECREATE, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_precreate`, without sending it.
@@ -2118,7 +2121,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_query(
         &self,
         request: &TradeQueryRequest,
-    ) -> Result<::paygen::Response<TradeQueryResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradeQueryResponse>, ::paygen::Error<GatewayCode>> {
         self.core.call(&tables::TRADE_QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_query`, without sending it.
@@ -2132,7 +2135,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_refund(
         &self,
         request: &TradeRefundRequest,
-    ) -> Result<::paygen::Response<TradeRefundResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradeRefundResponse>, ::paygen::Error<GatewayCode>> {
         self.core.call(&tables::TRADE_REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_refund`, without sending it.
@@ -2146,7 +2149,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_cancel(
         &self,
         request: &TradeCancelRequest,
-    ) -> Result<::paygen::Response<TradeCancelResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradeCancelResponse>, ::paygen::Error<GatewayCode>> {
         self.core.call(&tables::TRADE_CANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_cancel`, without sending it.
@@ -2160,7 +2163,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_close(
         &self,
         request: &TradeCloseRequest,
-    ) -> Result<::paygen::Response<TradeCloseResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<TradeCloseResponse>, ::paygen::Error<GatewayCode>> {
         self.core.call(&tables::TRADE_CLOSE, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_close`, without sending it.

@@ -1156,7 +1156,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn paylist(
         &self,
         request: &PaylistRequest,
-    ) -> Result<::paygen::Response<PaylistResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PaylistResponse>, ::paygen::Error<Errcode>> {
         self.core.call(&tables::PAYLIST, &request.to_wire()).await
     }
     /// The signed HTTP request of `paylist`, without sending it.
@@ -1170,7 +1170,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn order(
         &self,
         request: &OrderRequest,
-    ) -> Result<::paygen::Response<OrderResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<OrderResponse>, ::paygen::Error<Errcode>> {
         self.core.call(&tables::ORDER, &request.to_wire()).await
     }
     /// The signed HTTP request of `order`, without sending it.
@@ -1184,7 +1184,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn order_view(
         &self,
         request: &OrderViewRequest,
-    ) -> Result<::paygen::Response<OrderViewResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<OrderViewResponse>, ::paygen::Error<Errcode>> {
         self.core.call(&tables::ORDER_VIEW, &request.to_wire()).await
     }
     /// The signed HTTP request of `order_view`, without sending it.
@@ -1198,7 +1198,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn payorder(
         &self,
         request: &PayorderRequest,
-    ) -> Result<::paygen::Response<PayorderResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PayorderResponse>, ::paygen::Error<Errcode>> {
         self.core.call(&tables::PAYORDER, &request.to_wire()).await
     }
     /// The signed HTTP request of `payorder`, without sending it.
@@ -1212,7 +1212,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn paystatus(
         &self,
         request: &PaystatusRequest,
-    ) -> Result<::paygen::Response<PaystatusResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PaystatusResponse>, ::paygen::Error<Errcode>> {
         self.core.call(&tables::PAYSTATUS, &request.to_wire()).await
     }
     /// The signed HTTP request of `paystatus`, without sending it.
@@ -1226,7 +1226,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn paycancel(
         &self,
         request: &PaycancelRequest,
-    ) -> Result<::paygen::Response<PaycancelResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PaycancelResponse>, ::paygen::Error<Errcode>> {
         self.core.call(&tables::PAYCANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `paycancel`, without sending it.
@@ -1240,7 +1240,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn payrefund(
         &self,
         request: &PayrefundRequest,
-    ) -> Result<::paygen::Response<PayrefundResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PayrefundResponse>, ::paygen::Error<Errcode>> {
         self.core.call(&tables::PAYREFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `payrefund`, without sending it.

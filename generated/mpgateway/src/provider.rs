@@ -590,7 +590,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn mpgateway(
         &self,
         request: &MpgatewayRequest,
-    ) -> Result<::paygen::Response<MpgatewayResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<MpgatewayResponse>, ::paygen::Error<Respcode>> {
         self.core.call(&tables::MPGATEWAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `mpgateway`, without sending it.
@@ -632,7 +632,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn query(
         &self,
         request: &QueryRequest,
-    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error<Respcode>> {
         self.core.call(&tables::QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `query`, without sending it.
@@ -646,7 +646,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn cancel(
         &self,
         request: &CancelRequest,
-    ) -> Result<::paygen::Response<CancelResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CancelResponse>, ::paygen::Error<Respcode>> {
         self.core.call(&tables::CANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `cancel`, without sending it.

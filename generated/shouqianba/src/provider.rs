@@ -1120,7 +1120,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn pay(
         &self,
         request: &PayRequest,
-    ) -> Result<::paygen::Response<PayResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PayResponse>, ::paygen::Error<ResultCode>> {
         self.core.call(&tables::PAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `pay`, without sending it.
@@ -1134,7 +1134,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refund(
         &self,
         request: &RefundRequest,
-    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error<RefundRefusal>> {
         self.core.call(&tables::REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `refund`, without sending it.
@@ -1148,7 +1148,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn query(
         &self,
         request: &QueryRequest,
-    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error<QueryRefusal>> {
         self.core.call(&tables::QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `query`, without sending it.
@@ -1162,7 +1162,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn cancel(
         &self,
         request: &CancelRequest,
-    ) -> Result<::paygen::Response<CancelResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CancelResponse>, ::paygen::Error<CancelRefusal>> {
         self.core.call(&tables::CANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `cancel`, without sending it.
@@ -1176,7 +1176,10 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn precreate(
         &self,
         request: &PrecreateRequest,
-    ) -> Result<::paygen::Response<PrecreateResponse>, ::paygen::Error> {
+    ) -> Result<
+        ::paygen::Response<PrecreateResponse>,
+        ::paygen::Error<PrecreateRefusal>,
+    > {
         self.core.call(&tables::PRECREATE, &request.to_wire()).await
     }
     /// The signed HTTP request of `precreate`, without sending it.
@@ -1822,6 +1825,17 @@ pub struct RefundResponse {
     #[serde(rename = "biz_response", default)]
     pub biz_response: Option<RefundResponseBizResponse>,
 }
+/// The code of the check a reply of `refund` failed: one variant per code field its success rule reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub enum RefundRefusal {
+    /// Refused at `result_code`: 通讯响应码
+    #[serde(rename = "result_code")]
+    ResultCode(ResultCode),
+    /// Refused at `biz_response.result_code`: 业务执行响应码
+    #[serde(rename = "biz_response.result_code")]
+    BizResponseResultCode(BizResponseResultCode),
+}
 /// Request of `query`: 查询: 获取订单的最新状态
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryRequest {
@@ -2039,6 +2053,8 @@ pub struct QueryResponse {
     #[serde(rename = "biz_response", default)]
     pub biz_response: Option<QueryResponseBizResponse>,
 }
+/// The code of the check a reply of `query` failed: one variant per code field its success rule reads. The same shape as [`RefundRefusal`], so the same type.
+pub type QueryRefusal = RefundRefusal;
 /// Request of `cancel`: 撤单: 通讯异常的时候可以直接发起撤单操作将订单取消 The same shape as [`QueryRequest`], so the same type.
 pub type CancelRequest = QueryRequest;
 /// `data` of CancelResponseBizResponse.
@@ -2206,6 +2222,8 @@ pub struct CancelResponse {
     #[serde(rename = "biz_response", default)]
     pub biz_response: Option<CancelResponseBizResponse>,
 }
+/// The code of the check a reply of `cancel` failed: one variant per code field its success rule reads. The same shape as [`RefundRefusal`], so the same type.
+pub type CancelRefusal = RefundRefusal;
 /// Request of `precreate`: 预下单: C扫B当面付模式,调用接口生成二维码,消费者扫码完成支付
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrecreateRequest {
@@ -2571,6 +2589,8 @@ pub struct PrecreateResponse {
     #[serde(rename = "biz_response", default)]
     pub biz_response: Option<PrecreateResponseBizResponse>,
 }
+/// The code of the check a reply of `precreate` failed: one variant per code field its success rule reads. The same shape as [`RefundRefusal`], so the same type.
+pub type PrecreateRefusal = RefundRefusal;
 /// 支付方式: 纯数字字符串,一旦设置; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Payway {

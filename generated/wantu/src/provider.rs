@@ -1498,7 +1498,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn create_qrcode(
         &self,
         request: &CreateQrcodeRequest,
-    ) -> Result<::paygen::Response<CreateQrcodeResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CreateQrcodeResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::CREATE_QRCODE, &request.to_wire()).await
     }
     /// The signed HTTP request of `create_qrcode`, without sending it.
@@ -1512,7 +1512,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn pospay(
         &self,
         request: &PospayRequest,
-    ) -> Result<::paygen::Response<PospayResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PospayResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::POSPAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `pospay`, without sending it.
@@ -1526,7 +1526,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refund(
         &self,
         request: &RefundRequest,
-    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `refund`, without sending it.
@@ -1540,7 +1540,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn query(
         &self,
         request: &QueryRequest,
-    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<QueryResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::QUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `query`, without sending it.
@@ -1554,7 +1554,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn pay_form(
         &self,
         request: &PayFormRequest,
-    ) -> Result<::paygen::Response<PayFormResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<PayFormResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::PAY_FORM, &request.to_wire()).await
     }
     /// The signed HTTP request of `pay_form`, without sending it.
@@ -1568,7 +1568,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn order_list(
         &self,
         request: &OrderListRequest,
-    ) -> Result<::paygen::Response<OrderListResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<OrderListResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::ORDER_LIST, &request.to_wire()).await
     }
     /// The signed HTTP request of `order_list`, without sending it.
@@ -1582,7 +1582,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn web(
         &self,
         request: &WebRequest,
-    ) -> Result<::paygen::Response<WebResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<WebResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::WEB, &request.to_wire()).await
     }
     /// The signed HTTP request of `web`, without sending it.
@@ -1596,7 +1596,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn app(
         &self,
         request: &AppRequest,
-    ) -> Result<::paygen::Response<AppResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<AppResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::APP, &request.to_wire()).await
     }
     /// The signed HTTP request of `app`, without sending it.
@@ -1610,7 +1610,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn wap(
         &self,
         request: &WapRequest,
-    ) -> Result<::paygen::Response<WapResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<WapResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::WAP, &request.to_wire()).await
     }
     /// The signed HTTP request of `wap`, without sending it.
@@ -1624,7 +1624,10 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn merchant_qrcode(
         &self,
         request: &MerchantQrcodeRequest,
-    ) -> Result<::paygen::Response<MerchantQrcodeResponse>, ::paygen::Error> {
+    ) -> Result<
+        ::paygen::Response<MerchantQrcodeResponse>,
+        ::paygen::Error<ReturnCodes>,
+    > {
         self.core.call(&tables::MERCHANT_QRCODE, &request.to_wire()).await
     }
     /// The signed HTTP request of `merchant_qrcode`, without sending it.
@@ -1638,7 +1641,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn currency(
         &self,
         request: &CurrencyRequest,
-    ) -> Result<::paygen::Response<CurrencyResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CurrencyResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::CURRENCY, &request.to_wire()).await
     }
     /// The signed HTTP request of `currency`, without sending it.
@@ -1652,7 +1655,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn cancel(
         &self,
         request: &CancelRequest,
-    ) -> Result<::paygen::Response<CancelResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CancelResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::CANCEL, &request.to_wire()).await
     }
     /// The signed HTTP request of `cancel`, without sending it.
@@ -1666,7 +1669,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn close(
         &self,
         request: &CloseRequest,
-    ) -> Result<::paygen::Response<CloseResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<CloseResponse>, ::paygen::Error<ReturnCodes>> {
         self.core.call(&tables::CLOSE, &request.to_wire()).await
     }
     /// The signed HTTP request of `close`, without sending it.

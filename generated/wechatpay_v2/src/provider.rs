@@ -1519,7 +1519,10 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn unifiedorder(
         &self,
         request: &UnifiedorderRequest,
-    ) -> Result<::paygen::Response<UnifiedorderResponse>, ::paygen::Error> {
+    ) -> Result<
+        ::paygen::Response<UnifiedorderResponse>,
+        ::paygen::Error<UnifiedorderRefusal>,
+    > {
         self.core.call(&tables::UNIFIEDORDER, &request.to_wire()).await
     }
     /// The signed HTTP request of `unifiedorder`, without sending it.
@@ -1533,7 +1536,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn micropay(
         &self,
         request: &MicropayRequest,
-    ) -> Result<::paygen::Response<MicropayResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<MicropayResponse>, ::paygen::Error<MicropayRefusal>> {
         self.core.call(&tables::MICROPAY, &request.to_wire()).await
     }
     /// The signed HTTP request of `micropay`, without sending it.
@@ -1547,7 +1550,10 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn orderquery(
         &self,
         request: &OrderqueryRequest,
-    ) -> Result<::paygen::Response<OrderqueryResponse>, ::paygen::Error> {
+    ) -> Result<
+        ::paygen::Response<OrderqueryResponse>,
+        ::paygen::Error<OrderqueryRefusal>,
+    > {
         self.core.call(&tables::ORDERQUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `orderquery`, without sending it.
@@ -1561,7 +1567,10 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn closeorder(
         &self,
         request: &CloseorderRequest,
-    ) -> Result<::paygen::Response<CloseorderResponse>, ::paygen::Error> {
+    ) -> Result<
+        ::paygen::Response<CloseorderResponse>,
+        ::paygen::Error<CloseorderRefusal>,
+    > {
         self.core.call(&tables::CLOSEORDER, &request.to_wire()).await
     }
     /// The signed HTTP request of `closeorder`, without sending it.
@@ -1575,7 +1584,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn reverse(
         &self,
         request: &ReverseRequest,
-    ) -> Result<::paygen::Response<ReverseResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<ReverseResponse>, ::paygen::Error<ReverseRefusal>> {
         self.core.call(&tables::REVERSE, &request.to_wire()).await
     }
     /// The signed HTTP request of `reverse`, without sending it.
@@ -1589,7 +1598,7 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refund(
         &self,
         request: &RefundRequest,
-    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error> {
+    ) -> Result<::paygen::Response<RefundResponse>, ::paygen::Error<RefundRefusal>> {
         self.core.call(&tables::REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `refund`, without sending it.
@@ -1603,7 +1612,10 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn refundquery(
         &self,
         request: &RefundqueryRequest,
-    ) -> Result<::paygen::Response<RefundqueryResponse>, ::paygen::Error> {
+    ) -> Result<
+        ::paygen::Response<RefundqueryResponse>,
+        ::paygen::Error<RefundqueryRefusal>,
+    > {
         self.core.call(&tables::REFUNDQUERY, &request.to_wire()).await
     }
     /// The signed HTTP request of `refundquery`, without sending it.
@@ -2052,6 +2064,17 @@ pub struct UnifiedorderResponse {
     )]
     pub err_code_des: Option<String>,
 }
+/// The code of the check a reply of `unifiedorder` failed: one variant per code field its success rule reads.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub enum UnifiedorderRefusal {
+    /// Refused at `return_code`: 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
+    #[serde(rename = "return_code")]
+    ReturnCode(ReturnCode),
+    /// Refused at `result_code`: 业务结果 SUCCESS/FAIL
+    #[serde(rename = "result_code")]
+    ResultCode(ResultCode),
+}
 /// Request of `micropay`: 付款码支付
 #[derive(Debug, Clone, PartialEq)]
 pub struct MicropayRequest {
@@ -2498,6 +2521,8 @@ pub struct MicropayResponse {
     )]
     pub err_code_des: Option<String>,
 }
+/// The code of the check a reply of `micropay` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
+pub type MicropayRefusal = UnifiedorderRefusal;
 /// Request of `orderquery`: 查询订单
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderqueryRequest {
@@ -2770,6 +2795,8 @@ pub struct OrderqueryResponse {
     )]
     pub err_code_des: Option<String>,
 }
+/// The code of the check a reply of `orderquery` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
+pub type OrderqueryRefusal = UnifiedorderRefusal;
 /// Request of `closeorder`: 关闭订单
 #[derive(Debug, Clone, PartialEq)]
 pub struct CloseorderRequest {
@@ -2851,6 +2878,8 @@ pub struct CloseorderResponse {
     )]
     pub err_code_des: Option<String>,
 }
+/// The code of the check a reply of `closeorder` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
+pub type CloseorderRefusal = UnifiedorderRefusal;
 /// Request of `reverse`: 撤销订单（需要双向证书）
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ReverseRequest {
@@ -2959,6 +2988,8 @@ pub struct ReverseResponse {
     )]
     pub err_code_des: Option<String>,
 }
+/// The code of the check a reply of `reverse` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
+pub type ReverseRefusal = UnifiedorderRefusal;
 /// Request of `refund`: 申请退款（需要双向证书）
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundRequest {
@@ -3284,6 +3315,8 @@ pub struct RefundResponse {
     )]
     pub err_code_des: Option<String>,
 }
+/// The code of the check a reply of `refund` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
+pub type RefundRefusal = UnifiedorderRefusal;
 /// Request of `refundquery`: 查询退款
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RefundqueryRequest {
@@ -3557,6 +3590,8 @@ pub struct RefundqueryResponse {
     )]
     pub err_code_des: Option<String>,
 }
+/// The code of the check a reply of `refundquery` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
+pub type RefundqueryRefusal = UnifiedorderRefusal;
 /// Notification `pay`: 支付结果通知
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]

@@ -541,7 +541,7 @@ impl<'a> Run<'a> {
         let wire = request_fields_from_json(operation, fields)?;
         self.demo
             .client
-            .call::<Map<String, Value>>(operation, &wire)
+            .call::<Map<String, Value>, String>(operation, &wire)
             .await
     }
 

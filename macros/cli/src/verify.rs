@@ -111,10 +111,13 @@ pub fn response(
         serde_json::to_string_pretty(&Value::Object(decoded.fields)).unwrap_or_default()
     );
     eprintln!("{}", authenticity(decoded.authenticity));
-    if let Err((code, message)) = outcome {
+    if let Err(refusal) = outcome {
         eprintln!(
-            "business result: failure, code `{code}`{}",
-            message
+            "business result: failure, `{}` is `{}`{}",
+            refusal.field,
+            refusal.code,
+            refusal
+                .message
                 .map(|m| format!(", message `{m}`"))
                 .unwrap_or_default()
         );

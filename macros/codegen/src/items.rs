@@ -3,7 +3,7 @@
 //! two cannot diverge and emission never has to guess.
 
 use crate::names::{camel, has_ascii_word, ident, rust_field_name, snake, variant_names};
-use crate::spec::model::{Field, FieldType, Name, Spec};
+use crate::spec::model::{Field, FieldType, Name, Spec, SuccessRule};
 use crate::spec::validate::Problem;
 use proc_macro2::{Ident, Span};
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,6 +103,37 @@ pub struct OperationNames {
     pub request_fields: Vec<FieldNames>,
     /// The response's fields.
     pub response_fields: Vec<FieldNames>,
+    /// What a refusal's code is read into.
+    pub refusal: RefusalCode,
+}
+
+/// The type a refusal's code is read into: the `E` of the operation's `paygen::Error<E>`.
+#[derive(Debug, Clone)]
+pub enum RefusalCode {
+    /// The code's text: the checked field has no code table.
+    Text,
+    /// The code table's enum of the one field the success rule checks.
+    Table(Ident),
+    /// The rule checks several fields: an enum with a variant per field.
+    PerField {
+        /// The enum, `<Operation>Refusal`.
+        name: Ident,
+        /// One per checked field, in the rule's order.
+        variants: Vec<RefusalVariant>,
+    },
+}
+
+/// One checked field of a [`RefusalCode::PerField`] enum.
+#[derive(Debug, Clone)]
+pub struct RefusalVariant {
+    /// Dotted path of the code field, as the runtime reports it.
+    pub field: String,
+    /// The variant.
+    pub variant: Ident,
+    /// The field's code-table enum; `None` for its text.
+    pub code: Option<Ident>,
+    /// The field's description.
+    pub description: String,
 }
 
 /// The Rust names of one notification.
@@ -354,6 +385,13 @@ impl Planner {
             enums: Vec::new(),
         };
         names.enums = self.enums(spec, &mut names);
+        for (op, op_names) in spec.operations.iter().zip(names.operations.iter_mut()) {
+            let rule = op
+                .success
+                .as_ref()
+                .unwrap_or(&spec.protocol.response.success);
+            op_names.refusal = self.refusal(op, rule, op_names);
+        }
         names
     }
 
@@ -381,6 +419,7 @@ impl Planner {
                 response: placeholder(),
                 request_fields: Vec::new(),
                 response_fields: Vec::new(),
+                refusal: RefusalCode::Text,
             };
         }
         let (snake, camel) = (snake(raw), camel(raw));
@@ -422,7 +461,65 @@ impl Planner {
             response,
             request_fields,
             response_fields,
+            refusal: RefusalCode::Text,
         }
+    }
+
+    /// What a refusal of `op` is read into, once the fields' enums are known: the
+    /// success rule's code fields, each with its code table's enum or its text.
+    fn refusal(
+        &mut self,
+        op: &crate::spec::model::Operation,
+        rule: &SuccessRule,
+        names: &OperationNames,
+    ) -> RefusalCode {
+        let mut paths: Vec<&str> = Vec::new();
+        collect_code_fields(rule, &mut paths);
+        let fields: Vec<(&str, Option<(&Field, &FieldNames)>)> = paths
+            .iter()
+            .map(|path| (*path, field_at(&op.response, &names.response_fields, path)))
+            .collect();
+        if let [(_, found)] = fields.as_slice() {
+            return match found.and_then(|(_, n)| n.enum_type.clone()) {
+                Some(code) => RefusalCode::Table(code),
+                None => RefusalCode::Text,
+            };
+        }
+        let raw = &op.name.value;
+        let name = self.claim(
+            Space::Types,
+            Claim {
+                text: format!("{}Refusal", camel(raw)),
+                what: format!("the refusal code type of operation `{raw}`"),
+                origin: format!("operation {raw}"),
+                at: &op.name,
+                hint: RENAME,
+            },
+        );
+        let mut seen = BTreeSet::new();
+        let mut variants = Vec::with_capacity(fields.len());
+        for (path, found) in fields {
+            let text = camel(path);
+            let variant = match ident(&text) {
+                Some(variant) if seen.insert(text.clone()) => variant,
+                _ => {
+                    self.problem(
+                        &op.name,
+                        format!("success field `{path}` of `{raw}` has no distinct Rust variant name `{text}`"),
+                    );
+                    placeholder()
+                }
+            };
+            variants.push(RefusalVariant {
+                field: path.to_owned(),
+                variant,
+                code: found.and_then(|(_, n)| n.enum_type.clone()),
+                description: found
+                    .map(|(f, _)| f.description.trim().to_owned())
+                    .unwrap_or_default(),
+            });
+        }
+        RefusalCode::PerField { name, variants }
     }
 
     fn settle(&mut self, flow: &crate::spec::model::SettleFlow) -> SettleNames {
@@ -651,6 +748,35 @@ impl Planner {
             attach(fields, field_names, &typed);
         }
         enums
+    }
+}
+
+/// The dotted paths of the code fields `rule` checks, in order, each once: the fields
+/// a refusal can name.
+fn collect_code_fields<'r>(rule: &'r SuccessRule, paths: &mut Vec<&'r str>) {
+    if !paths.contains(&rule.field.as_str()) {
+        paths.push(&rule.field);
+    }
+    for inner in &rule.and {
+        collect_code_fields(inner, paths);
+    }
+}
+
+/// The field at dotted `path` of a message and its names, walking both trees together.
+fn field_at<'f>(
+    fields: &'f [Field],
+    names: &'f [FieldNames],
+    path: &str,
+) -> Option<(&'f Field, &'f FieldNames)> {
+    let (head, rest) = match path.split_once('.') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (path, None),
+    };
+    let index = fields.iter().position(|f| f.name.value == head)?;
+    let (field, names) = (fields.get(index)?, names.get(index)?);
+    match rest {
+        None => Some((field, names)),
+        Some(rest) => field_at(&field.fields, &names.fields, rest),
     }
 }
 

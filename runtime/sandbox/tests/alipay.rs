@@ -44,20 +44,17 @@ fn pay(order: &str, yuan: &str) -> TradePayRequest {
 }
 
 /// The sub_code of a business refusal, its authenticity, and the raw body.
-fn refusal(result: &Result<impl std::fmt::Debug, Error>) -> (String, Authenticity, String) {
+fn refusal<E: std::fmt::Debug>(
+    result: &Result<impl std::fmt::Debug, Error<E>>,
+) -> (String, Authenticity, String) {
     match result {
-        Err(Error::Business {
-            authenticity,
-            body,
-            meaning,
-            code,
-            ..
-        }) => {
-            let sub_code = meaning
+        Err(Error::Service(refusal)) => {
+            let sub_code = refusal
+                .meaning
                 .as_ref()
                 .map(|m| m.value.clone())
-                .unwrap_or_else(|| code.clone());
-            (sub_code, *authenticity, body.clone())
+                .unwrap_or_else(|| refusal.raw_code.clone());
+            (sub_code, refusal.authenticity, refusal.body.clone())
         }
         other => panic!("expected a business refusal, got {other:?}"),
     }
@@ -206,10 +203,10 @@ async fn alipay_wrong_keys_and_tampered_replies_are_refused() {
     let result = forger.trade_pay(&pay("B2", "1.00")).await;
     let (_, authenticity, body) = refusal(&result);
     assert_eq!(authenticity, Authenticity::UnsignedErrorReply);
-    let Err(Error::Business { code, .. }) = &result else {
+    let Err(Error::Service(refused)) = &result else {
         unreachable!()
     };
-    assert_eq!(code, "40002");
+    assert_eq!(refused.code, GatewayCode::InvalidParameter);
     assert!(
         body.contains(r#""sub_code":"isv.invalid-signature""#),
         "{body}"

@@ -16,9 +16,11 @@ async fn start() -> Sandbox {
         .expect("sandbox starts")
 }
 
-fn business_code(result: &Result<impl std::fmt::Debug, Error>) -> (String, String) {
+fn business_code<E: std::fmt::Debug>(
+    result: &Result<impl std::fmt::Debug, Error<E>>,
+) -> (String, String) {
     match result {
-        Err(Error::Business { code, body, .. }) => (code.clone(), body.clone()),
+        Err(Error::Service(refusal)) => (refusal.raw_code.clone(), refusal.body.clone()),
         other => panic!("expected a business error, got {other:?}"),
     }
 }
@@ -91,11 +93,13 @@ async fn mct1_wrong_key_is_the_documented_signature_error() {
         .paystatus(&paygen_mct1::PaystatusRequest::new().with_out_no("x"))
         .await;
     match &result {
-        Err(Error::Business {
-            code, authenticity, ..
-        }) => {
-            assert_eq!(code, "5");
-            assert_eq!(*authenticity, paygen::Authenticity::UnsignedErrorReply);
+        Err(Error::Service(refusal)) => {
+            assert_eq!(refusal.code, paygen_mct1::Errcode::SignatureInvalid);
+            assert_eq!(refusal.raw_code, "5");
+            assert_eq!(
+                refusal.authenticity,
+                paygen::Authenticity::UnsignedErrorReply
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -614,11 +618,17 @@ async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
         .orderquery(&OrderqueryRequest::new().with_out_trade_no("X1"))
         .await;
     match &result {
-        Err(Error::Business {
-            code, authenticity, ..
-        }) => {
-            assert_eq!(code, "FAIL");
-            assert_eq!(*authenticity, paygen::Authenticity::UnsignedErrorReply);
+        Err(Error::Service(refusal)) => {
+            assert_eq!(
+                refusal.code,
+                paygen_wechatpay_v2::OrderqueryRefusal::ReturnCode(
+                    paygen_wechatpay_v2::ReturnCode::Fail
+                )
+            );
+            assert_eq!(
+                refusal.authenticity,
+                paygen::Authenticity::UnsignedErrorReply
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -189,12 +189,16 @@ async fn never_paid_is_cancelled_at_the_deadline_and_a_failed_cancel_needs_a_per
     assert_eq!(knob.status(), 200);
     let outcome = client.pay_and_settle(&pay("C2", 1002)).await;
     let Ok(Settlement::NeedsManualAttention {
-        last: Step::Cancel(Err(Error::Business { body, .. })),
+        last: Step::Cancel(Err(Error::Service(refusal))),
     }) = &outcome
     else {
         panic!("{outcome:?}")
     };
-    assert!(body.contains("UPAY_CANCEL_INVALID_ORDER_STATE"), "{body}");
+    assert!(
+        refusal.body.contains("UPAY_CANCEL_INVALID_ORDER_STATE"),
+        "{}",
+        refusal.body
+    );
     assert_eq!(
         (sent.count("pay"), sent.count("query"), sent.count("cancel")),
         (2, 20, 2)

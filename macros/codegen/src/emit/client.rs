@@ -1,7 +1,7 @@
 //! Emits the environment enum, the credentials struct and the `Client`.
 
 use super::one_line;
-use crate::items::{ItemNames, SettleNames};
+use crate::items::{ItemNames, RefusalCode, SettleNames};
 use crate::spec::model::Spec;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -93,9 +93,15 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
             " The signed HTTP request of `{}`, without sending it.",
             op.name.value
         ));
+        let error = match &op_names.refusal {
+            RefusalCode::Text => quote!(::paygen::Error),
+            RefusalCode::Table(code) | RefusalCode::PerField { name: code, .. } => {
+                quote!(::paygen::Error<#code>)
+            }
+        };
         methods.push(quote! {
             #[doc = #doc]
-            pub async fn #method(&self, request: &#request) -> Result<::paygen::Response<#response>, ::paygen::Error> {
+            pub async fn #method(&self, request: &#request) -> Result<::paygen::Response<#response>, #error> {
                 self.core.call(&tables::#table, &request.to_wire()).await
             }
 

@@ -6,7 +6,7 @@ mod merge;
 pub mod tables;
 mod types;
 
-use crate::items::{item_names, ItemNames};
+use crate::items::{item_names, ItemNames, RefusalCode};
 use crate::lower::lower;
 use crate::spec::model::Spec;
 use crate::spec::validate::{validate, Problem};
@@ -14,7 +14,7 @@ use crate::spec::SpecErrors;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use tables::{emit_operation, EmitConst};
-use types::{emit_enum, emit_received, emit_request};
+use types::{emit_enum, emit_received, emit_refusal, emit_request};
 
 /// `text` on one line: a line break inside a single-line doc (or a bare CR anywhere,
 /// which Rust refuses in comments) would break the `///` line prettyplease writes.
@@ -71,6 +71,9 @@ pub fn provider_items(spec: &Spec) -> Result<TokenStream, EmitError> {
             &mut emitted,
             &mut items,
         );
+        if let RefusalCode::PerField { name, variants } = &op_names.refusal {
+            items.extend(emit_refusal(name, &op.name.value, variants));
+        }
     }
     for (n, n_names) in spec.notifications.iter().zip(&names.notifications) {
         let name = &n_names.ty;

@@ -3,7 +3,7 @@
 //! enum per documented code table with an `Unknown(String)` fallback.
 
 use super::one_line;
-use crate::items::FieldNames;
+use crate::items::{FieldNames, RefusalVariant};
 use crate::spec::model::{EnumValue, Field, FieldType, SentAs};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -29,6 +29,37 @@ fn field_doc(field: &Field) -> TokenStream {
     }
     text.push('.');
     doc_lines(&text)
+}
+
+/// The refusal code type of an operation whose success rule checks several fields:
+/// one variant per field, read by the runtime from `{"<field path>": code}`.
+pub fn emit_refusal(name: &Ident, operation: &str, variants: &[RefusalVariant]) -> TokenStream {
+    let doc = one_line(&format!(
+        " The code of the check a reply of `{operation}` failed: one variant per code field its success rule reads."
+    ));
+    let defs = variants.iter().map(|v| {
+        let variant = &v.variant;
+        let field = v.field.as_str();
+        let code = match &v.code {
+            Some(code) => quote!(#code),
+            None => quote!(String),
+        };
+        let text = if v.description.is_empty() {
+            format!("Refused at `{field}`.")
+        } else {
+            format!("Refused at `{field}`: {}", v.description)
+        };
+        let doc = doc_lines(&text);
+        quote!(#doc #[serde(rename = #field)] #variant(#code),)
+    });
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, ::paygen::__private::serde::Deserialize)]
+        #[serde(crate = "::paygen::__private::serde")]
+        pub enum #name {
+            #(#defs)*
+        }
+    }
 }
 
 /// Emits a code-table enum with its `Unknown(String)` fallback, wire conversions,
