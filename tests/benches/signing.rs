@@ -344,7 +344,7 @@ mod mpgateway {
 
 mod mct1 {
     use super::*;
-    use paygen_mct1::{Client, Credentials, PayorderRequest};
+    use paygen_mct1::{Client, Credentials, PayorderBarcodeRequest};
 
     const BASE_URL: &str = "https://api.XXX.com/mct1";
     const URL: &str = "https://api.XXX.com/mct1/payorder";
@@ -362,11 +362,16 @@ mod mct1 {
 
     /// 4.4.2 条码支付.
     fn generated(client: &Client) -> HttpRequest {
-        let request = PayorderRequest::new("7149794509690017", "Weixin", Fen(2000), Fen(2000))
-            .with_ord_name("测试商品")
-            .with_remark("门店收银台 1")
-            .with_auth_code("134674074004982976");
-        client.render_payorder(&request).expect("renders")
+        let request = PayorderBarcodeRequest::new(
+            "7149794509690017",
+            "Weixin",
+            Fen(2000),
+            Fen(2000),
+            "134674074004982976",
+        )
+        .with_ord_name("测试商品")
+        .with_remark("门店收银台 1");
+        client.render_payorder(&request.into()).expect("renders")
     }
 
     fn business() -> String {

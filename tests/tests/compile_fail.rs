@@ -28,4 +28,5 @@ fn malformed_specs_fail_to_compile_with_their_position() {
     cases.compile_fail("tests/ui/body_signature_in_field.rs");
     cases.compile_fail("tests/ui/missing_file.rs");
     cases.compile_fail("tests/ui/missing_required.rs");
+    cases.compile_fail("tests/ui/barcode_without_auth_code.rs");
 }

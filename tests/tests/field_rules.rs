@@ -27,8 +27,8 @@ fn broken(result: Result<paygen::HttpRequest, Error>) -> (String, ParamRule) {
     }
 }
 
-fn payorder(trade: i64) -> PayorderRequest {
-    PayorderRequest::new("A1001", "Cash", Fen(1000), Fen(trade))
+fn payorder(trade: i64) -> PayorderQrcodeRequest {
+    PayorderQrcodeRequest::new("A1001", "Cash", Fen(1000), Fen(trade))
 }
 
 #[test]
@@ -37,9 +37,9 @@ fn trade_amount_must_be_original_less_discount_and_ignored() {
     let ok = payorder(930)
         .with_discount_amount(Fen(60))
         .with_ignore_amount(Fen(10));
-    assert!(client.render_payorder(&ok).is_ok());
-    assert!(client.render_payorder(&payorder(1000)).is_ok());
-    let (field, rule) = broken(client.render_payorder(&payorder(990)));
+    assert!(client.render_payorder(&ok.into()).is_ok());
+    assert!(client.render_payorder(&payorder(1000).into()).is_ok());
+    let (field, rule) = broken(client.render_payorder(&payorder(990).into()));
     assert_eq!(field, "trade_amount");
     assert_eq!(
         rule,
@@ -49,7 +49,7 @@ fn trade_amount_must_be_original_less_discount_and_ignored() {
             actual: 990,
         }
     );
-    let error = client.render_payorder(&payorder(990)).unwrap_err();
+    let error = client.render_payorder(&payorder(990).into()).unwrap_err();
     assert_eq!(
         error.to_string(),
         "parameter `trade_amount`: is 990, must equal original_amount - discount_amount - ignore_amount = 1000"
@@ -59,8 +59,8 @@ fn trade_amount_must_be_original_less_discount_and_ignored() {
 #[test]
 fn pmt_name_is_required_when_pmt_tag_is_diy() {
     let client = client();
-    let diy = PayorderRequest::new("A1001", "Diy", Fen(100), Fen(100));
-    let (field, rule) = broken(client.render_payorder(&diy));
+    let diy = PayorderQrcodeRequest::new("A1001", "Diy", Fen(100), Fen(100));
+    let (field, rule) = broken(client.render_payorder(&diy.clone().into()));
     assert_eq!(field, "pmt_name");
     assert_eq!(
         rule,
@@ -70,17 +70,17 @@ fn pmt_name_is_required_when_pmt_tag_is_diy() {
         }
     );
     assert!(client
-        .render_payorder(&diy.clone().with_pmt_name("储值卡"))
+        .render_payorder(&diy.clone().with_pmt_name("储值卡").into())
         .is_ok());
-    assert!(client.render_payorder(&payorder(1000)).is_ok());
+    assert!(client.render_payorder(&payorder(1000).into()).is_ok());
 }
 
 #[test]
 fn out_no_is_digits_and_letters_only() {
     let client = client();
     for bad in ["A-1001", "A 1001", "订单1", "A_1"] {
-        let request = PayorderRequest::new(bad, "Cash", Fen(1), Fen(1));
-        let (field, rule) = broken(client.render_payorder(&request));
+        let request = PayorderQrcodeRequest::new(bad, "Cash", Fen(1), Fen(1));
+        let (field, rule) = broken(client.render_payorder(&request.into()));
         assert_eq!(field, "out_no", "{bad}");
         assert_eq!(
             rule,
@@ -89,15 +89,15 @@ fn out_no_is_digits_and_letters_only() {
             }
         );
     }
-    let request = PayorderRequest::new("7149794509690017abcXYZ", "Cash", Fen(1), Fen(1));
-    assert!(client.render_payorder(&request).is_ok());
+    let request = PayorderQrcodeRequest::new("7149794509690017abcXYZ", "Cash", Fen(1), Fen(1));
+    assert!(client.render_payorder(&request.into()).is_ok());
 }
 
 #[test]
 fn amounts_are_never_negative() {
     let client = client();
-    let request = PayorderRequest::new("A1", "Cash", Fen(-5), Fen(-5));
-    let (field, rule) = broken(client.render_payorder(&request));
+    let request = PayorderQrcodeRequest::new("A1", "Cash", Fen(-5), Fen(-5));
+    let (field, rule) = broken(client.render_payorder(&request.into()));
     assert_eq!(field, "original_amount");
     assert_eq!(
         rule,

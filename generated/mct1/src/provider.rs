@@ -2099,9 +2099,338 @@ pub struct OrderViewResponse {
     #[serde(rename = "data", default)]
     pub data: Option<OrderViewResponseData>,
 }
-/// Request of `payorder`: 下订单接口
+/// Request of `payorder` as 4.4.1 扫码支付（C扫B）: the response's trade_qrcode is the QR code the buyer scans
 #[derive(Debug, Clone, PartialEq)]
-pub struct PayorderRequest {
+pub struct PayorderQrcodeRequest {
+    /// 开发者流水号，每次请求要保证唯一，只允许使用数字、字母。示例：7149794509690017
+    ///
+    /// Wire name `out_no`, at most 64 characters.
+    pub out_no: String,
+    /// 付款方式编号，从paylist接口获取
+    /// 举例如：
+    /// Cash,Alipay,Weixin,Baifubao,Diy，其中Cash为现金，Diy为自定义，注意大小写，首字母大写
+    ///
+    /// Wire name `pmt_tag`, at most 10 characters.
+    pub pmt_tag: String,
+    /// 商户自定义付款方式名称，当pmt_tag为Diy时，pmt_name不能为空。
+    ///
+    /// Wire name `pmt_name`, at most 20 characters.
+    pub pmt_name: Option<String>,
+    /// 订单名称（商品描述）,会显示到用户端支付界面。例：某某商品
+    ///
+    /// Wire name `ord_name`, at most 100 characters.
+    pub ord_name: Option<String>,
+    /// 原始交易金额（以分为单位，没有小数点）例：100（相当于1元）
+    ///
+    /// Wire name `original_amount`.
+    pub original_amount: ::paygen::Fen,
+    /// 折扣金额（以分为单位，没有小数点）
+    ///
+    /// Wire name `discount_amount`.
+    pub discount_amount: Option<::paygen::Fen>,
+    /// 抹零金额（以分为单位，没有小数点）
+    ///
+    /// Wire name `ignore_amount`.
+    pub ignore_amount: Option<::paygen::Fen>,
+    /// 实际交易金额（以分为单位，没有小数点）
+    /// =原始交易金额-折扣金额-抹零金额
+    ///
+    /// Wire name `trade_amount`.
+    pub trade_amount: ::paygen::Fen,
+    /// 订单备注（4.4.2：订单备注（支付完成后，按照原样返回给商户））
+    ///
+    /// Wire name `remark`, at most 200 characters.
+    pub remark: Option<String>,
+    /// 订单标记，订单附加数据
+    ///
+    /// Wire name `tag`, at most 50 characters.
+    pub tag: Option<String>,
+    /// 异步通知地址，url格式，处理交易完成后通知商户的后台地址，不传此值系统不会发起结果通知(通知接口见4.8)，如：http://www.xxx.com/notify.do，如需实时获取支付状态，请使用4.5查询付款状态paystatus接口
+    ///
+    /// Wire name `notify_url`, at most 200 characters.
+    pub notify_url: Option<String>,
+}
+impl PayorderQrcodeRequest {
+    /// A request with its required fields; optional ones are set with `with_*`.
+    pub fn new(
+        out_no: impl Into<String>,
+        pmt_tag: impl Into<String>,
+        original_amount: ::paygen::Fen,
+        trade_amount: ::paygen::Fen,
+    ) -> Self {
+        Self {
+            out_no: out_no.into(),
+            pmt_tag: pmt_tag.into(),
+            pmt_name: None,
+            ord_name: None,
+            original_amount,
+            discount_amount: None,
+            ignore_amount: None,
+            trade_amount,
+            remark: None,
+            tag: None,
+            notify_url: None,
+        }
+    }
+    /// Sets `pmt_name`.
+    pub fn with_pmt_name(mut self, value: impl Into<String>) -> Self {
+        self.pmt_name = Some(value.into());
+        self
+    }
+    /// Sets `ord_name`.
+    pub fn with_ord_name(mut self, value: impl Into<String>) -> Self {
+        self.ord_name = Some(value.into());
+        self
+    }
+    /// Sets `discount_amount`.
+    pub fn with_discount_amount(mut self, value: ::paygen::Fen) -> Self {
+        self.discount_amount = Some(value);
+        self
+    }
+    /// Sets `ignore_amount`.
+    pub fn with_ignore_amount(mut self, value: ::paygen::Fen) -> Self {
+        self.ignore_amount = Some(value);
+        self
+    }
+    /// Sets `remark`.
+    pub fn with_remark(mut self, value: impl Into<String>) -> Self {
+        self.remark = Some(value.into());
+        self
+    }
+    /// Sets `tag`.
+    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `notify_url`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    /// The business fields in wire order, for the runtime to encode and sign.
+    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
+        let mut fields = ::paygen::WireFields::with_capacity(11);
+        let value = &self.out_no;
+        fields
+            .push(
+                "out_no",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        let value = &self.pmt_tag;
+        fields
+            .push(
+                "pmt_tag",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        if let Some(value) = &self.pmt_name {
+            fields
+                .push(
+                    "pmt_name",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.ord_name {
+            fields
+                .push(
+                    "ord_name",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        let value = &self.original_amount;
+        fields.push("original_amount", ::paygen::WireValue::Int(value.0));
+        if let Some(value) = &self.discount_amount {
+            fields.push("discount_amount", ::paygen::WireValue::Int(value.0));
+        }
+        if let Some(value) = &self.ignore_amount {
+            fields.push("ignore_amount", ::paygen::WireValue::Int(value.0));
+        }
+        let value = &self.trade_amount;
+        fields.push("trade_amount", ::paygen::WireValue::Int(value.0));
+        if let Some(value) = &self.remark {
+            fields
+                .push(
+                    "remark",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.tag {
+            fields
+                .push(
+                    "tag",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.notify_url {
+            fields
+                .push(
+                    "notify_url",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        fields
+    }
+}
+/// Request of `payorder` as 4.4.2 条码支付（B扫C）: 在扫码支付的基础上，加上条码支付的授权码（auth_code）; the 4.4.2.1 table has no discount_amount, ignore_amount or tag
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayorderBarcodeRequest {
+    /// 开发者流水号，每次请求要保证唯一，只允许使用数字、字母。示例：7149794509690017
+    ///
+    /// Wire name `out_no`, at most 64 characters.
+    pub out_no: String,
+    /// 付款方式编号，从paylist接口获取
+    /// 举例如：
+    /// Cash,Alipay,Weixin,Baifubao,Diy，其中Cash为现金，Diy为自定义，注意大小写，首字母大写
+    ///
+    /// Wire name `pmt_tag`, at most 10 characters.
+    pub pmt_tag: String,
+    /// 商户自定义付款方式名称，当pmt_tag为Diy时，pmt_name不能为空。
+    ///
+    /// Wire name `pmt_name`, at most 20 characters.
+    pub pmt_name: Option<String>,
+    /// 订单名称（商品描述）,会显示到用户端支付界面。例：某某商品
+    ///
+    /// Wire name `ord_name`, at most 100 characters.
+    pub ord_name: Option<String>,
+    /// 原始交易金额（以分为单位，没有小数点）例：100（相当于1元）
+    ///
+    /// Wire name `original_amount`.
+    pub original_amount: ::paygen::Fen,
+    /// 实际交易金额（以分为单位，没有小数点）
+    /// =原始交易金额-折扣金额-抹零金额
+    ///
+    /// Wire name `trade_amount`.
+    pub trade_amount: ::paygen::Fen,
+    /// 订单备注（4.4.2：订单备注（支付完成后，按照原样返回给商户））
+    ///
+    /// Wire name `remark`, at most 200 characters.
+    pub remark: Option<String>,
+    /// 异步通知地址，url格式，处理交易完成后通知商户的后台地址，不传此值系统不会发起结果通知(通知接口见4.8)，如：http://www.xxx.com/notify.do，如需实时获取支付状态，请使用4.5查询付款状态paystatus接口
+    ///
+    /// Wire name `notify_url`, at most 200 characters.
+    pub notify_url: Option<String>,
+    /// 条码支付的授权码（条码抢扫手机扫到的一串数字）
+    ///
+    /// Wire name `auth_code`, at most 50 characters.
+    pub auth_code: String,
+}
+impl PayorderBarcodeRequest {
+    /// A request with its required fields; optional ones are set with `with_*`.
+    pub fn new(
+        out_no: impl Into<String>,
+        pmt_tag: impl Into<String>,
+        original_amount: ::paygen::Fen,
+        trade_amount: ::paygen::Fen,
+        auth_code: impl Into<String>,
+    ) -> Self {
+        Self {
+            out_no: out_no.into(),
+            pmt_tag: pmt_tag.into(),
+            pmt_name: None,
+            ord_name: None,
+            original_amount,
+            trade_amount,
+            remark: None,
+            notify_url: None,
+            auth_code: auth_code.into(),
+        }
+    }
+    /// Sets `pmt_name`.
+    pub fn with_pmt_name(mut self, value: impl Into<String>) -> Self {
+        self.pmt_name = Some(value.into());
+        self
+    }
+    /// Sets `ord_name`.
+    pub fn with_ord_name(mut self, value: impl Into<String>) -> Self {
+        self.ord_name = Some(value.into());
+        self
+    }
+    /// Sets `remark`.
+    pub fn with_remark(mut self, value: impl Into<String>) -> Self {
+        self.remark = Some(value.into());
+        self
+    }
+    /// Sets `notify_url`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    /// The business fields in wire order, for the runtime to encode and sign.
+    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
+        let mut fields = ::paygen::WireFields::with_capacity(9);
+        let value = &self.out_no;
+        fields
+            .push(
+                "out_no",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        let value = &self.pmt_tag;
+        fields
+            .push(
+                "pmt_tag",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        if let Some(value) = &self.pmt_name {
+            fields
+                .push(
+                    "pmt_name",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.ord_name {
+            fields
+                .push(
+                    "ord_name",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        let value = &self.original_amount;
+        fields.push("original_amount", ::paygen::WireValue::Int(value.0));
+        let value = &self.trade_amount;
+        fields.push("trade_amount", ::paygen::WireValue::Int(value.0));
+        if let Some(value) = &self.remark {
+            fields
+                .push(
+                    "remark",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.notify_url {
+            fields
+                .push(
+                    "notify_url",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        let value = &self.auth_code;
+        fields
+            .push(
+                "auth_code",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        fields
+    }
+}
+/// Request of `payorder` as 4.4.3 微信公众号支付 and 4.4.4 支付宝服务窗支付, 跳转链接支付参数（二选一）: jump_url is required; the response's jsapi_pay_url is the payment link
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayorderJumpLinkRequest {
     /// 开发者流水号，每次请求要保证唯一，只允许使用数字、字母。示例：7149794509690017
     ///
     /// Wire name `out_no`, at most 64 characters.
@@ -2157,45 +2486,19 @@ pub struct PayorderRequest {
     ///
     /// Wire name `notify_url`, at most 200 characters.
     pub notify_url: Option<String>,
-    /// 条码支付的授权码（条码抢扫手机扫到的一串数字）
-    ///
-    /// Wire name `auth_code`, at most 50 characters.
-    pub auth_code: Option<String>,
     /// 公众号/服务窗支付参数，支付结果跳转地址，填此地址侧返回支付链接
     ///
     /// Wire name `jump_url`, at most 200 characters.
-    pub jump_url: Option<String>,
-    /// JS原生支付参数：填默认值 1（4.4.5：小程序支付参数：填默认值 1）
-    ///
-    /// Wire name `JSAPI`, at most 16 characters.
-    pub jsapi: Option<i64>,
-    /// JS原生支付参数：
-    /// 微信子商户appid，从微信公众号获取
-    /// 注：JSAPI为1时，必填（4.4.5：小程序支付参数：
-    /// 当前调起支付的小程序APPID）
-    ///
-    /// Wire name `sub_appid`, at most 128 characters.
-    pub sub_appid: Option<String>,
-    /// JS原生支付参数:
-    /// 微信子商户用户openid，从微信公众号获取
-    /// 注：JSAPI为1时，必填（4.4.5：小程序支付参数:
-    /// 用户在子商户appid下的唯一标识。）
-    ///
-    /// Wire name `sub_openid`, at most 128 characters.
-    pub sub_openid: Option<String>,
-    /// JS原生支付参数:
-    /// 买家的支付宝唯一用户号
-    ///
-    /// Wire name `buyer_id`, at most 50 characters.
-    pub buyer_id: Option<String>,
+    pub jump_url: String,
 }
-impl PayorderRequest {
+impl PayorderJumpLinkRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
     pub fn new(
         out_no: impl Into<String>,
         pmt_tag: impl Into<String>,
         original_amount: ::paygen::Fen,
         trade_amount: ::paygen::Fen,
+        jump_url: impl Into<String>,
     ) -> Self {
         Self {
             out_no: out_no.into(),
@@ -2211,12 +2514,7 @@ impl PayorderRequest {
             remark: None,
             tag: None,
             notify_url: None,
-            auth_code: None,
-            jump_url: None,
-            jsapi: None,
-            sub_appid: None,
-            sub_openid: None,
-            buyer_id: None,
+            jump_url: jump_url.into(),
         }
     }
     /// Sets `pmt_name`.
@@ -2264,39 +2562,9 @@ impl PayorderRequest {
         self.notify_url = Some(value.into());
         self
     }
-    /// Sets `auth_code`.
-    pub fn with_auth_code(mut self, value: impl Into<String>) -> Self {
-        self.auth_code = Some(value.into());
-        self
-    }
-    /// Sets `jump_url`.
-    pub fn with_jump_url(mut self, value: impl Into<String>) -> Self {
-        self.jump_url = Some(value.into());
-        self
-    }
-    /// Sets `JSAPI`.
-    pub fn with_jsapi(mut self, value: i64) -> Self {
-        self.jsapi = Some(value);
-        self
-    }
-    /// Sets `sub_appid`.
-    pub fn with_sub_appid(mut self, value: impl Into<String>) -> Self {
-        self.sub_appid = Some(value.into());
-        self
-    }
-    /// Sets `sub_openid`.
-    pub fn with_sub_openid(mut self, value: impl Into<String>) -> Self {
-        self.sub_openid = Some(value.into());
-        self
-    }
-    /// Sets `buyer_id`.
-    pub fn with_buyer_id(mut self, value: impl Into<String>) -> Self {
-        self.buyer_id = Some(value.into());
-        self
-    }
     /// The business fields in wire order, for the runtime to encode and sign.
     pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(19);
+        let mut fields = ::paygen::WireFields::with_capacity(14);
         let value = &self.out_no;
         fields
             .push(
@@ -2382,55 +2650,547 @@ impl PayorderRequest {
                     ),
                 );
         }
-        if let Some(value) = &self.auth_code {
-            fields
-                .push(
-                    "auth_code",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.jump_url {
-            fields
-                .push(
-                    "jump_url",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.jsapi {
-            fields.push("JSAPI", ::paygen::WireValue::Int(*value));
-        }
-        if let Some(value) = &self.sub_appid {
-            fields
-                .push(
-                    "sub_appid",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.sub_openid {
-            fields
-                .push(
-                    "sub_openid",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.buyer_id {
-            fields
-                .push(
-                    "buyer_id",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
+        let value = &self.jump_url;
         fields
+            .push(
+                "jump_url",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        fields
+    }
+}
+/// Request of `payorder` as 4.4.3 微信原生JS支付参数（二选一） and 4.4.5 微信小程序支付 (与原生公众号支付请求参数名称一致): JSAPI 填默认值 1, sub_appid and sub_openid required; the response carries appId, timeStamp, nonceStr, signType, package, paySign
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayorderWechatJsapiRequest {
+    /// 开发者流水号，每次请求要保证唯一，只允许使用数字、字母。示例：7149794509690017
+    ///
+    /// Wire name `out_no`, at most 64 characters.
+    pub out_no: String,
+    /// 付款方式编号，从paylist接口获取
+    /// 举例如：
+    /// Cash,Alipay,Weixin,Baifubao,Diy，其中Cash为现金，Diy为自定义，注意大小写，首字母大写
+    ///
+    /// Wire name `pmt_tag`, at most 10 characters.
+    pub pmt_tag: String,
+    /// 商户自定义付款方式名称，当pmt_tag为Diy时，pmt_name不能为空。
+    ///
+    /// Wire name `pmt_name`, at most 20 characters.
+    pub pmt_name: Option<String>,
+    /// 订单名称（商品描述）,会显示到用户端支付界面。例：某某商品
+    ///
+    /// Wire name `ord_name`, at most 100 characters.
+    pub ord_name: Option<String>,
+    /// 原始交易金额（以分为单位，没有小数点）例：100（相当于1元）
+    ///
+    /// Wire name `original_amount`.
+    pub original_amount: ::paygen::Fen,
+    /// 折扣金额（以分为单位，没有小数点）
+    ///
+    /// Wire name `discount_amount`.
+    pub discount_amount: Option<::paygen::Fen>,
+    /// 抹零金额（以分为单位，没有小数点）
+    ///
+    /// Wire name `ignore_amount`.
+    pub ignore_amount: Option<::paygen::Fen>,
+    /// 实际交易金额（以分为单位，没有小数点）
+    /// =原始交易金额-折扣金额-抹零金额
+    ///
+    /// Wire name `trade_amount`.
+    pub trade_amount: ::paygen::Fen,
+    /// 交易帐号（收单机构交易的银行卡号，手机号等，可为空）
+    ///
+    /// Wire name `trade_account`, at most 100 characters.
+    pub trade_account: Option<String>,
+    /// 交易号（收单机构交易号，可为空）
+    ///
+    /// Wire name `trade_no`, at most 128 characters.
+    pub trade_no: Option<String>,
+    /// 订单备注（4.4.2：订单备注（支付完成后，按照原样返回给商户））
+    ///
+    /// Wire name `remark`, at most 200 characters.
+    pub remark: Option<String>,
+    /// 订单标记，订单附加数据
+    ///
+    /// Wire name `tag`, at most 50 characters.
+    pub tag: Option<String>,
+    /// 异步通知地址，url格式，处理交易完成后通知商户的后台地址，不传此值系统不会发起结果通知(通知接口见4.8)，如：http://www.xxx.com/notify.do，如需实时获取支付状态，请使用4.5查询付款状态paystatus接口
+    ///
+    /// Wire name `notify_url`, at most 200 characters.
+    pub notify_url: Option<String>,
+    /// JS原生支付参数：
+    /// 微信子商户appid，从微信公众号获取
+    /// 注：JSAPI为1时，必填（4.4.5：小程序支付参数：
+    /// 当前调起支付的小程序APPID）
+    ///
+    /// Wire name `sub_appid`, at most 128 characters.
+    pub sub_appid: String,
+    /// JS原生支付参数:
+    /// 微信子商户用户openid，从微信公众号获取
+    /// 注：JSAPI为1时，必填（4.4.5：小程序支付参数:
+    /// 用户在子商户appid下的唯一标识。）
+    ///
+    /// Wire name `sub_openid`, at most 128 characters.
+    pub sub_openid: String,
+}
+impl PayorderWechatJsapiRequest {
+    /// A request with its required fields; optional ones are set with `with_*`.
+    pub fn new(
+        out_no: impl Into<String>,
+        pmt_tag: impl Into<String>,
+        original_amount: ::paygen::Fen,
+        trade_amount: ::paygen::Fen,
+        sub_appid: impl Into<String>,
+        sub_openid: impl Into<String>,
+    ) -> Self {
+        Self {
+            out_no: out_no.into(),
+            pmt_tag: pmt_tag.into(),
+            pmt_name: None,
+            ord_name: None,
+            original_amount,
+            discount_amount: None,
+            ignore_amount: None,
+            trade_amount,
+            trade_account: None,
+            trade_no: None,
+            remark: None,
+            tag: None,
+            notify_url: None,
+            sub_appid: sub_appid.into(),
+            sub_openid: sub_openid.into(),
+        }
+    }
+    /// Sets `pmt_name`.
+    pub fn with_pmt_name(mut self, value: impl Into<String>) -> Self {
+        self.pmt_name = Some(value.into());
+        self
+    }
+    /// Sets `ord_name`.
+    pub fn with_ord_name(mut self, value: impl Into<String>) -> Self {
+        self.ord_name = Some(value.into());
+        self
+    }
+    /// Sets `discount_amount`.
+    pub fn with_discount_amount(mut self, value: ::paygen::Fen) -> Self {
+        self.discount_amount = Some(value);
+        self
+    }
+    /// Sets `ignore_amount`.
+    pub fn with_ignore_amount(mut self, value: ::paygen::Fen) -> Self {
+        self.ignore_amount = Some(value);
+        self
+    }
+    /// Sets `trade_account`.
+    pub fn with_trade_account(mut self, value: impl Into<String>) -> Self {
+        self.trade_account = Some(value.into());
+        self
+    }
+    /// Sets `trade_no`.
+    pub fn with_trade_no(mut self, value: impl Into<String>) -> Self {
+        self.trade_no = Some(value.into());
+        self
+    }
+    /// Sets `remark`.
+    pub fn with_remark(mut self, value: impl Into<String>) -> Self {
+        self.remark = Some(value.into());
+        self
+    }
+    /// Sets `tag`.
+    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `notify_url`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    /// The business fields in wire order, for the runtime to encode and sign.
+    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
+        let mut fields = ::paygen::WireFields::with_capacity(16);
+        let value = &self.out_no;
+        fields
+            .push(
+                "out_no",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        let value = &self.pmt_tag;
+        fields
+            .push(
+                "pmt_tag",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        if let Some(value) = &self.pmt_name {
+            fields
+                .push(
+                    "pmt_name",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.ord_name {
+            fields
+                .push(
+                    "ord_name",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        let value = &self.original_amount;
+        fields.push("original_amount", ::paygen::WireValue::Int(value.0));
+        if let Some(value) = &self.discount_amount {
+            fields.push("discount_amount", ::paygen::WireValue::Int(value.0));
+        }
+        if let Some(value) = &self.ignore_amount {
+            fields.push("ignore_amount", ::paygen::WireValue::Int(value.0));
+        }
+        let value = &self.trade_amount;
+        fields.push("trade_amount", ::paygen::WireValue::Int(value.0));
+        if let Some(value) = &self.trade_account {
+            fields
+                .push(
+                    "trade_account",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.trade_no {
+            fields
+                .push(
+                    "trade_no",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.remark {
+            fields
+                .push(
+                    "remark",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.tag {
+            fields
+                .push(
+                    "tag",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.notify_url {
+            fields
+                .push(
+                    "notify_url",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        fields.push("JSAPI", ::paygen::WireValue::Int(1));
+        let value = &self.sub_appid;
+        fields
+            .push(
+                "sub_appid",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        let value = &self.sub_openid;
+        fields
+            .push(
+                "sub_openid",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        fields
+    }
+}
+/// Request of `payorder` as 4.4.4 支付宝服务窗支付, 原生JS支付参数（二选一）: JSAPI 填默认值 1 and buyer_id (买家的支付宝唯一用户号) required
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayorderAlipayJsapiRequest {
+    /// 开发者流水号，每次请求要保证唯一，只允许使用数字、字母。示例：7149794509690017
+    ///
+    /// Wire name `out_no`, at most 64 characters.
+    pub out_no: String,
+    /// 付款方式编号，从paylist接口获取
+    /// 举例如：
+    /// Cash,Alipay,Weixin,Baifubao,Diy，其中Cash为现金，Diy为自定义，注意大小写，首字母大写
+    ///
+    /// Wire name `pmt_tag`, at most 10 characters.
+    pub pmt_tag: String,
+    /// 商户自定义付款方式名称，当pmt_tag为Diy时，pmt_name不能为空。
+    ///
+    /// Wire name `pmt_name`, at most 20 characters.
+    pub pmt_name: Option<String>,
+    /// 订单名称（商品描述）,会显示到用户端支付界面。例：某某商品
+    ///
+    /// Wire name `ord_name`, at most 100 characters.
+    pub ord_name: Option<String>,
+    /// 原始交易金额（以分为单位，没有小数点）例：100（相当于1元）
+    ///
+    /// Wire name `original_amount`.
+    pub original_amount: ::paygen::Fen,
+    /// 折扣金额（以分为单位，没有小数点）
+    ///
+    /// Wire name `discount_amount`.
+    pub discount_amount: Option<::paygen::Fen>,
+    /// 抹零金额（以分为单位，没有小数点）
+    ///
+    /// Wire name `ignore_amount`.
+    pub ignore_amount: Option<::paygen::Fen>,
+    /// 实际交易金额（以分为单位，没有小数点）
+    /// =原始交易金额-折扣金额-抹零金额
+    ///
+    /// Wire name `trade_amount`.
+    pub trade_amount: ::paygen::Fen,
+    /// 交易帐号（收单机构交易的银行卡号，手机号等，可为空）
+    ///
+    /// Wire name `trade_account`, at most 100 characters.
+    pub trade_account: Option<String>,
+    /// 交易号（收单机构交易号，可为空）
+    ///
+    /// Wire name `trade_no`, at most 128 characters.
+    pub trade_no: Option<String>,
+    /// 订单备注（4.4.2：订单备注（支付完成后，按照原样返回给商户））
+    ///
+    /// Wire name `remark`, at most 200 characters.
+    pub remark: Option<String>,
+    /// 订单标记，订单附加数据
+    ///
+    /// Wire name `tag`, at most 50 characters.
+    pub tag: Option<String>,
+    /// 异步通知地址，url格式，处理交易完成后通知商户的后台地址，不传此值系统不会发起结果通知(通知接口见4.8)，如：http://www.xxx.com/notify.do，如需实时获取支付状态，请使用4.5查询付款状态paystatus接口
+    ///
+    /// Wire name `notify_url`, at most 200 characters.
+    pub notify_url: Option<String>,
+    /// JS原生支付参数:
+    /// 买家的支付宝唯一用户号
+    ///
+    /// Wire name `buyer_id`, at most 50 characters.
+    pub buyer_id: String,
+}
+impl PayorderAlipayJsapiRequest {
+    /// A request with its required fields; optional ones are set with `with_*`.
+    pub fn new(
+        out_no: impl Into<String>,
+        pmt_tag: impl Into<String>,
+        original_amount: ::paygen::Fen,
+        trade_amount: ::paygen::Fen,
+        buyer_id: impl Into<String>,
+    ) -> Self {
+        Self {
+            out_no: out_no.into(),
+            pmt_tag: pmt_tag.into(),
+            pmt_name: None,
+            ord_name: None,
+            original_amount,
+            discount_amount: None,
+            ignore_amount: None,
+            trade_amount,
+            trade_account: None,
+            trade_no: None,
+            remark: None,
+            tag: None,
+            notify_url: None,
+            buyer_id: buyer_id.into(),
+        }
+    }
+    /// Sets `pmt_name`.
+    pub fn with_pmt_name(mut self, value: impl Into<String>) -> Self {
+        self.pmt_name = Some(value.into());
+        self
+    }
+    /// Sets `ord_name`.
+    pub fn with_ord_name(mut self, value: impl Into<String>) -> Self {
+        self.ord_name = Some(value.into());
+        self
+    }
+    /// Sets `discount_amount`.
+    pub fn with_discount_amount(mut self, value: ::paygen::Fen) -> Self {
+        self.discount_amount = Some(value);
+        self
+    }
+    /// Sets `ignore_amount`.
+    pub fn with_ignore_amount(mut self, value: ::paygen::Fen) -> Self {
+        self.ignore_amount = Some(value);
+        self
+    }
+    /// Sets `trade_account`.
+    pub fn with_trade_account(mut self, value: impl Into<String>) -> Self {
+        self.trade_account = Some(value.into());
+        self
+    }
+    /// Sets `trade_no`.
+    pub fn with_trade_no(mut self, value: impl Into<String>) -> Self {
+        self.trade_no = Some(value.into());
+        self
+    }
+    /// Sets `remark`.
+    pub fn with_remark(mut self, value: impl Into<String>) -> Self {
+        self.remark = Some(value.into());
+        self
+    }
+    /// Sets `tag`.
+    pub fn with_tag(mut self, value: impl Into<String>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+    /// Sets `notify_url`.
+    pub fn with_notify_url(mut self, value: impl Into<String>) -> Self {
+        self.notify_url = Some(value.into());
+        self
+    }
+    /// The business fields in wire order, for the runtime to encode and sign.
+    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
+        let mut fields = ::paygen::WireFields::with_capacity(15);
+        let value = &self.out_no;
+        fields
+            .push(
+                "out_no",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        let value = &self.pmt_tag;
+        fields
+            .push(
+                "pmt_tag",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        if let Some(value) = &self.pmt_name {
+            fields
+                .push(
+                    "pmt_name",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.ord_name {
+            fields
+                .push(
+                    "ord_name",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        let value = &self.original_amount;
+        fields.push("original_amount", ::paygen::WireValue::Int(value.0));
+        if let Some(value) = &self.discount_amount {
+            fields.push("discount_amount", ::paygen::WireValue::Int(value.0));
+        }
+        if let Some(value) = &self.ignore_amount {
+            fields.push("ignore_amount", ::paygen::WireValue::Int(value.0));
+        }
+        let value = &self.trade_amount;
+        fields.push("trade_amount", ::paygen::WireValue::Int(value.0));
+        if let Some(value) = &self.trade_account {
+            fields
+                .push(
+                    "trade_account",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.trade_no {
+            fields
+                .push(
+                    "trade_no",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.remark {
+            fields
+                .push(
+                    "remark",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.tag {
+            fields
+                .push(
+                    "tag",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.notify_url {
+            fields
+                .push(
+                    "notify_url",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        let value = &self.buyer_id;
+        fields
+            .push(
+                "buyer_id",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        fields.push("JSAPI", ::paygen::WireValue::Int(1));
+        fields
+    }
+}
+/// Request of `payorder`: 下订单接口; one typed request per documented scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PayorderRequest {
+    /// 4.4.1 扫码支付（C扫B）: the response's trade_qrcode is the QR code the buyer scans
+    Qrcode(PayorderQrcodeRequest),
+    /// 4.4.2 条码支付（B扫C）: 在扫码支付的基础上，加上条码支付的授权码（auth_code）; the 4.4.2.1 table has no discount_amount, ignore_amount or tag
+    Barcode(PayorderBarcodeRequest),
+    /// 4.4.3 微信公众号支付 and 4.4.4 支付宝服务窗支付, 跳转链接支付参数（二选一）: jump_url is required; the response's jsapi_pay_url is the payment link
+    JumpLink(PayorderJumpLinkRequest),
+    /// 4.4.3 微信原生JS支付参数（二选一） and 4.4.5 微信小程序支付 (与原生公众号支付请求参数名称一致): JSAPI 填默认值 1, sub_appid and sub_openid required; the response carries appId, timeStamp, nonceStr, signType, package, paySign
+    WechatJsapi(PayorderWechatJsapiRequest),
+    /// 4.4.4 支付宝服务窗支付, 原生JS支付参数（二选一）: JSAPI 填默认值 1 and buyer_id (买家的支付宝唯一用户号) required
+    AlipayJsapi(PayorderAlipayJsapiRequest),
+}
+impl PayorderRequest {
+    /// The business fields in wire order, for the runtime to encode and sign.
+    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
+        match self {
+            Self::Qrcode(request) => request.to_wire(),
+            Self::Barcode(request) => request.to_wire(),
+            Self::JumpLink(request) => request.to_wire(),
+            Self::WechatJsapi(request) => request.to_wire(),
+            Self::AlipayJsapi(request) => request.to_wire(),
+        }
+    }
+}
+impl From<PayorderQrcodeRequest> for PayorderRequest {
+    fn from(request: PayorderQrcodeRequest) -> Self {
+        Self::Qrcode(request)
+    }
+}
+impl From<PayorderBarcodeRequest> for PayorderRequest {
+    fn from(request: PayorderBarcodeRequest) -> Self {
+        Self::Barcode(request)
+    }
+}
+impl From<PayorderJumpLinkRequest> for PayorderRequest {
+    fn from(request: PayorderJumpLinkRequest) -> Self {
+        Self::JumpLink(request)
+    }
+}
+impl From<PayorderWechatJsapiRequest> for PayorderRequest {
+    fn from(request: PayorderWechatJsapiRequest) -> Self {
+        Self::WechatJsapi(request)
+    }
+}
+impl From<PayorderAlipayJsapiRequest> for PayorderRequest {
+    fn from(request: PayorderAlipayJsapiRequest) -> Self {
+        Self::AlipayJsapi(request)
     }
 }
 /// `data` of PayorderResponse.

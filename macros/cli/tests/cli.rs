@@ -310,16 +310,21 @@ fn mct1_payorder_cli_and_generated_client_agree() {
         },
     )
     .with_clock(FixedClock::at_unix_seconds(NOW));
-    let request = PayorderRequest::new("out1001", "WEIXIN", paygen::Fen(1000), paygen::Fen(990))
-        .with_discount_amount(paygen::Fen(10))
-        .with_auth_code("134567890123456789")
-        .with_remark("备注");
-    let generated = client.render_payorder(&request).unwrap();
+    // 4.4.2 条码支付: auth_code is an argument of the barcode request.
+    let request = PayorderBarcodeRequest::new(
+        "out1001",
+        "WEIXIN",
+        paygen::Fen(990),
+        paygen::Fen(990),
+        "134567890123456789",
+    )
+    .with_remark("备注");
+    let generated = client.render_payorder(&request.into()).unwrap();
     let cli = cli_request(
         "specs/mct1.yaml",
         "payorder",
         &json!({"open_id": "87f46f5db1b65f0ac195285f49ee6958", "open_key": "0828e83720fdbe3685a7b94214af04f9"}),
-        &json!({"out_no": "out1001", "pmt_tag": "WEIXIN", "original_amount": 1000, "discount_amount": 10, "trade_amount": 990,
+        &json!({"out_no": "out1001", "pmt_tag": "WEIXIN", "original_amount": 990, "trade_amount": 990,
                 "auth_code": "134567890123456789", "remark": "备注"}),
     );
     assert_eq!(generated, cli);

@@ -105,6 +105,17 @@ pub struct OperationNames {
     pub response_fields: Vec<FieldNames>,
     /// What a refusal's code is read into.
     pub refusal: RefusalCode,
+    /// The typed request of each scenario, in spec order (none without `variants`).
+    pub variants: Vec<VariantNames>,
+}
+
+/// The Rust names of one scenario of an operation.
+#[derive(Debug, Clone)]
+pub struct VariantNames {
+    /// Its request type, `<Operation><Variant>Request`.
+    pub ty: Ident,
+    /// Its variant in the operation's request enum, `<Variant>`.
+    pub variant: Ident,
 }
 
 /// The type a refusal's code is read into: the `E` of the operation's `paygen::Error<E>`.
@@ -420,6 +431,7 @@ impl Planner {
                 request_fields: Vec::new(),
                 response_fields: Vec::new(),
                 refusal: RefusalCode::Text,
+                variants: Vec::new(),
             };
         }
         let (snake, camel) = (snake(raw), camel(raw));
@@ -441,6 +453,39 @@ impl Planner {
         let response_text = format!("{camel}Response");
         let request = self.claim(Space::Types, claim(request_text.clone(), "request type"));
         let response = self.claim(Space::Types, claim(response_text.clone(), "response type"));
+        let mut variant_names = Namespace::default();
+        let variants = op
+            .variants
+            .iter()
+            .map(|v| {
+                if !self.nameable("variant", &v.name) {
+                    return VariantNames {
+                        ty: placeholder(),
+                        variant: placeholder(),
+                    };
+                }
+                let variant_camel = crate::names::camel(&v.name.value);
+                let what = format!("the request type of variant `{}` of `{raw}`", v.name.value);
+                VariantNames {
+                    ty: self.claim(
+                        Space::Types,
+                        Claim {
+                            text: format!("{camel}{variant_camel}Request"),
+                            what,
+                            origin: format!("operation {raw} variant {}", v.name.value),
+                            at: &v.name,
+                            hint: RENAME,
+                        },
+                    ),
+                    variant: self.claim_in(
+                        &mut variant_names,
+                        variant_camel,
+                        format!("the `{request_text}` variant of `{}`", v.name.value),
+                        &v.name,
+                    ),
+                }
+            })
+            .collect();
         let request_fields = self.fields(
             &op.request,
             &request_text,
@@ -462,6 +507,7 @@ impl Planner {
             request_fields,
             response_fields,
             refusal: RefusalCode::Text,
+            variants,
         }
     }
 

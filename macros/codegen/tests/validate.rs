@@ -454,3 +454,48 @@ fn omits_required_names_a_required_field_left_out() {
         ["41:78: example `sample`: `omits_required` names `amount`, which is not a required request field left out of its params"]
     );
 }
+
+/// `variants:` name request fields, keep the operation's required ones, require and fix
+/// only fields they send, fix them to values of their type, and differ from each other.
+#[test]
+fn variants_are_checked_against_the_operation() {
+    let request = "    request:\n      - { name: amount, type: fen, required: true }";
+    let with = |variants: &str| {
+        errors_after(
+            request,
+            &format!(
+                "{request}\n      - {{ name: code, type: string }}\n      - {{ name: n, type: int }}\n    variants:\n{variants}"
+            ),
+        )
+    };
+    assert_eq!(
+        with("      - { name: a, source: s, fields: [amount, code], required: [code] }\n      - { name: b, source: s, fields: [amount, n], constants: [{ field: n, value: \"1\" }] }"),
+        Vec::<String>::new()
+    );
+    let errors = with(concat!(
+        "      - { name: a, source: s, fields: [amount, coupon], required: [code] }\n",
+        "      - { name: b, source: s, fields: [code] }\n",
+        "      - { name: c, source: s, fields: [amount, n], constants: [{ field: n, value: \"x\" }] }\n",
+        "      - { name: d, source: s, fields: [amount, n], constants: [{ field: n, value: \"x\" }] }",
+    ));
+    let expected = [
+        "`coupon`, which is not a request field of the operation",
+        "variant `a` of `pay` requires `code`, which it does not send",
+        "variant `b` of `pay` leaves out `amount`, which the operation requires",
+        "`n` cannot be fixed to `x`: not a whole number",
+        "variants `c` and `d` of `pay` are the same request",
+    ];
+    for part in expected {
+        assert!(
+            errors.iter().any(|e| e.contains(part)),
+            "{part}: {errors:?}"
+        );
+    }
+    assert!(
+        errors.iter().all(|e| e
+            .split(':')
+            .nth(1)
+            .is_some_and(|col| col.parse::<u32>().is_ok())),
+        "{errors:?}"
+    );
+}

@@ -43,7 +43,8 @@ async fn mct1_pay_query_refund_and_refusals() {
     use paygen_mct1::*;
     let sandbox = start().await;
     let client = mct1(&sandbox, MCT1_KEY);
-    let pay = PayorderRequest::new("M1001", "Weixin", Fen(1000), Fen(1000));
+    let pay: PayorderRequest =
+        PayorderQrcodeRequest::new("M1001", "Weixin", Fen(1000), Fen(1000)).into();
     let paid = client.payorder(&pay).await.expect("payorder");
     assert!(paid.is_verified(), "mct1 signs its replies");
     assert_eq!(paid.status(), 200);

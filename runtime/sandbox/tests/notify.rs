@@ -155,7 +155,9 @@ async fn mct1_get_notification_redelivery_is_refused_as_a_replayed_nonce() {
         transport(),
     )
     .with_seen_store(MemorySeenStore::default());
-    let pay = PayorderRequest::new("MN1", "Weixin", Fen(1000), Fen(1000)).with_notify_url(&url);
+    let pay: PayorderRequest = PayorderQrcodeRequest::new("MN1", "Weixin", Fen(1000), Fen(1000))
+        .with_notify_url(&url)
+        .into();
     client.payorder(&pay).await.expect("payorder");
 
     let queries = received.wait_for(2).await;

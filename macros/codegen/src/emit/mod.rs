@@ -6,7 +6,7 @@ mod merge;
 pub mod tables;
 mod types;
 
-use crate::items::{item_names, ItemNames, RefusalCode};
+use crate::items::{item_names, ItemNames, OperationNames, RefusalCode};
 use crate::lower::lower;
 use crate::spec::model::Spec;
 use crate::spec::validate::{validate, Problem};
@@ -14,7 +14,9 @@ use crate::spec::SpecErrors;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use tables::{emit_operation, EmitConst};
-use types::{emit_enum, emit_received, emit_refusal, emit_request};
+use types::{
+    emit_enum, emit_received, emit_refusal, emit_request, emit_request_enum, RequestMember,
+};
 
 /// `text` on one line: a line break inside a single-line doc (or a bare CR anywhere,
 /// which Rust refuses in comments) would break the `///` line prettyplease writes.
@@ -57,12 +59,7 @@ pub fn provider_items(spec: &Spec) -> Result<TokenStream, EmitError> {
     for (op, op_names) in spec.operations.iter().zip(&names.operations) {
         let request_doc = format!("Request of `{}`: {}", op.name.value, op.summary.trim());
         let response_doc = format!("Response of `{}`: {}", op.name.value, op.summary.trim());
-        items.extend(emit_request(
-            &op_names.request,
-            &request_doc,
-            &op.request,
-            &op_names.request_fields,
-        ));
+        items.extend(emit_operation_requests(op, op_names, &request_doc));
         emit_received(
             &op_names.response,
             &response_doc,
@@ -101,6 +98,69 @@ pub fn provider_items(spec: &Spec) -> Result<TokenStream, EmitError> {
         items.extend(emit_enum(&item.name, item.field, &item.variants));
     }
     Ok(merge::merge_equal_types(items))
+}
+
+/// The request type of `op`: one struct, or with `variants` one struct per scenario
+/// (its fields in its table's order, its own required and fixed fields) and the
+/// enum of them that the client method takes.
+fn emit_operation_requests(
+    op: &crate::spec::model::Operation,
+    names: &OperationNames,
+    doc: &str,
+) -> TokenStream {
+    if op.variants.is_empty() {
+        let members: Vec<RequestMember<'_>> = op
+            .request
+            .iter()
+            .zip(&names.request_fields)
+            .map(|(field, names)| RequestMember::Set {
+                field,
+                names,
+                required: field.required,
+            })
+            .collect();
+        return emit_request(&names.request, doc, &members);
+    }
+    let mut items = TokenStream::new();
+    let mut variants = Vec::with_capacity(op.variants.len());
+    for (variant, variant_names) in op.variants.iter().zip(&names.variants) {
+        // In the scenario's own order: its table's (validation: every name is a field).
+        let members: Vec<RequestMember<'_>> = variant
+            .fields
+            .iter()
+            .filter_map(|wire| {
+                op.request
+                    .iter()
+                    .zip(&names.request_fields)
+                    .find(|(field, _)| field.name.value == wire.value)
+            })
+            .map(|(field, names)| {
+                let wire = field.name.value.as_str();
+                match variant.constants.iter().find(|c| c.field.value == wire) {
+                    Some(constant) => RequestMember::Fixed {
+                        field,
+                        value: &constant.value,
+                    },
+                    None => RequestMember::Set {
+                        field,
+                        names,
+                        required: field.required
+                            || variant.required.iter().any(|r| r.value == wire),
+                    },
+                }
+            })
+            .collect();
+        let about = match variant.summary.trim() {
+            "" => variant.source.trim().to_owned(),
+            summary => format!("{}: {summary}", variant.source.trim()),
+        };
+        let variant_doc = format!("Request of `{}` as {about}", op.name.value);
+        items.extend(emit_request(&variant_names.ty, &variant_doc, &members));
+        variants.push((&variant_names.variant, &variant_names.ty, about));
+    }
+    let doc = format!("{doc}; one typed request per documented scenario.");
+    items.extend(emit_request_enum(&names.request, &doc, &variants));
+    items
 }
 
 fn tables_module(

@@ -128,18 +128,28 @@ pub fn emit_enum(name: &Ident, field: &Field, variants: &[Ident]) -> TokenStream
 }
 
 /// Emits a request struct: fields, `new` with the required ones, setters, `to_wire`.
-pub fn emit_request(
-    name: &Ident,
-    doc: &str,
-    fields: &[Field],
-    names: &[FieldNames],
-) -> TokenStream {
+pub fn emit_request(name: &Ident, doc: &str, request: &[RequestMember<'_>]) -> TokenStream {
     let mut members = Vec::new();
     let mut params = Vec::new();
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     let mut pushes = Vec::new();
-    for (field, names) in fields.iter().zip(names) {
+    let mut all_optional = true;
+    for member in request {
+        let (field, names, required) = match *member {
+            RequestMember::Set {
+                field,
+                names,
+                required,
+            } => (field, names, required),
+            RequestMember::Fixed { field, value } => {
+                let wire = field.name.value.as_str();
+                let value = fixed_value(field, value);
+                pushes.push(quote!(fields.push(#wire, #value);));
+                continue;
+            }
+        };
+        all_optional &= !required;
         let rust = &names.member;
         let wire = field.name.value.as_str();
         let doc = field_doc(field);
@@ -156,7 +166,7 @@ pub fn emit_request(
             (None, _) => (quote!(::paygen::__private::serde_json::Value), None),
         };
         let value = wire_value(field, names.enum_type.is_some());
-        if field.required {
+        if required {
             members.push(quote!(#doc pub #rust: #ty,));
             if let Some(into) = &into {
                 params.push(quote!(#rust: impl Into<#into>));
@@ -198,9 +208,9 @@ pub fn emit_request(
             });
         }
     }
-    let count = proc_macro2::Literal::usize_unsuffixed(fields.len());
+    let count = proc_macro2::Literal::usize_unsuffixed(request.len());
     let doc = doc_lines(doc);
-    let default = fields.iter().all(|f| !f.required).then(|| quote!(Default,));
+    let default = all_optional.then(|| quote!(Default,));
     // Clippy's limit is seven; the document decides how many fields are required.
     let allow_many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     quote! {
@@ -226,6 +236,83 @@ pub fn emit_request(
                 fields
             }
         }
+    }
+}
+
+/// One member of a request type: a field the caller sets, or one a scenario fixes.
+#[derive(Debug, Clone, Copy)]
+pub enum RequestMember<'a> {
+    /// A field the caller sets; `required` as this request type has it.
+    Set {
+        /// The field.
+        field: &'a Field,
+        /// Its Rust names.
+        names: &'a FieldNames,
+        /// Whether `new` takes it (else a `with_*` setter sets it).
+        required: bool,
+    },
+    /// A field this request type always sends with one value (validated for its type).
+    Fixed {
+        /// The field.
+        field: &'a Field,
+        /// Its value as text.
+        value: &'a str,
+    },
+}
+
+/// The `WireValue` expression of a fixed field's value: a number for `int` fields, a
+/// boolean for `bool`, else text (validation allows no other type).
+fn fixed_value(field: &Field, value: &str) -> TokenStream {
+    match (field.ty, value.parse::<i64>(), value.parse::<bool>()) {
+        (FieldType::Int, Ok(number), _) if !field.as_string => {
+            let number = proc_macro2::Literal::i64_unsuffixed(number);
+            quote!(::paygen::WireValue::Int(#number))
+        }
+        (FieldType::Bool, _, Ok(flag)) => quote!(::paygen::WireValue::Bool(#flag)),
+        _ => quote!(::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(#value))),
+    }
+}
+
+/// The request enum of an operation with scenarios: one typed request per variant.
+pub fn emit_request_enum(
+    name: &Ident,
+    doc: &str,
+    variants: &[(&Ident, &Ident, String)],
+) -> TokenStream {
+    let doc = doc_lines(doc);
+    let defs = variants.iter().map(|(variant, ty, doc)| {
+        let doc = doc_lines(doc);
+        quote!(#doc #variant(#ty),)
+    });
+    let arms = variants
+        .iter()
+        .map(|(variant, _, _)| quote!(Self::#variant(request) => request.to_wire(),));
+    let froms = variants.iter().map(|(variant, ty, _)| {
+        quote! {
+            impl From<#ty> for #name {
+                fn from(request: #ty) -> Self {
+                    Self::#variant(request)
+                }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#defs)*
+        }
+
+        impl #name {
+            /// The business fields in wire order, for the runtime to encode and sign.
+            pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
+                match self {
+                    #(#arms)*
+                }
+            }
+        }
+
+        #(#froms)*
     }
 }
 

@@ -747,6 +747,11 @@ pub struct Operation {
     pub rules: Vec<OperationRule>,
     /// Business request fields, in wire order.
     pub request: Vec<Field>,
+    /// The documented scenarios of one endpoint (mct1 `payorder`: 扫码, 条码, 公众号...),
+    /// each with the request fields it sends and requires. With variants, the request
+    /// type is an enum of one typed request per scenario.
+    #[serde(default)]
+    pub variants: Vec<Variant>,
     /// Fields of the decoded response.
     pub response: Vec<Field>,
     /// Overrides the envelope's success rule.
@@ -759,6 +764,46 @@ pub struct Operation {
     /// Documented examples: the tests' fixtures.
     #[serde(default)]
     pub examples: Vec<Example>,
+}
+
+/// One documented scenario of an operation: a typed request of its own.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// snake_case name (`barcode`): type `<Operation><Name>Request`.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub name: Name,
+    /// Where the document gives the scenario (`4.4.2 条码支付（B扫C）`).
+    pub source: String,
+    /// One line on the scenario, from the document.
+    #[serde(default)]
+    pub summary: String,
+    /// The request fields the scenario sends, by wire name, in the order of the
+    /// scenario's own table (the order they are sent in); fields the operation
+    /// requires must be among them.
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
+    pub fields: Vec<Name>,
+    /// Fields of `fields` that the scenario requires although the operation does not.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
+    pub required: Vec<Name>,
+    /// Fields of `fields` the scenario always sends with one documented value
+    /// (`JSAPI: "1"`, 填默认值 1); not settable. Values are text, read as the field's type.
+    #[serde(default)]
+    pub constants: Vec<VariantConstant>,
+}
+
+/// A field a scenario always sends with one value.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VariantConstant {
+    /// The field's wire name.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// Its value as text (`"1"`), sent as the field's type (a JSON number for `int`).
+    pub value: String,
 }
 
 /// A code table of the document, shared by the fields that name it with `ref:`.

@@ -12,6 +12,7 @@ mod recipes;
 mod rules;
 mod sandbox;
 mod settle;
+mod variants;
 use recipes::Use;
 
 /// A problem at a line and column.
@@ -729,6 +730,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
             }
         }
         c.path(operation);
+        c.variants(operation);
         for field in &operation.common {
             c.common_field(field, &request.payload);
             if common.contains(field.name.value.as_str()) {
