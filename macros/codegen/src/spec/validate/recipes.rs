@@ -2,7 +2,6 @@
 //! is used (request signature or verification) asks of it.
 
 use super::Checker;
-use crate::lower;
 use crate::spec::model::*;
 use paygen_protocol::AlgorithmKind;
 
@@ -16,11 +15,11 @@ pub(super) enum Use {
 }
 
 fn is_hmac(algorithm: DigestAlgorithm) -> bool {
-    lower::algorithm(algorithm).kind() == AlgorithmKind::Hmac
+    algorithm.kind() == AlgorithmKind::Hmac
 }
 
 fn is_rsa(algorithm: DigestAlgorithm) -> bool {
-    lower::algorithm(algorithm).kind() == AlgorithmKind::Rsa
+    algorithm.kind() == AlgorithmKind::Rsa
 }
 
 impl Checker<'_> {
@@ -153,7 +152,7 @@ impl Checker<'_> {
                 if recipe.key.is_none() && (is_hmac(algorithm) || recipe.verify_key.is_none()) {
                     self.at(
                         at,
-                        format!("recipe `{name}`: step `{}` needs the recipe's `key: {{ credential: ... }}`", lower::algorithm(algorithm).name()),
+                        format!("recipe `{name}`: step `{}` needs the recipe's `key: {{ credential: ... }}`", algorithm.name()),
                     );
                 }
             }
