@@ -1,7 +1,7 @@
 //! Lowering: a validated spec becomes the protocol IR the runtime reads.
 
 use crate::spec::model as m;
-use crate::spec::validate::parse_offset;
+use crate::spec::validate::ValidSpec;
 use paygen_protocol as ir;
 use std::borrow::Cow;
 
@@ -10,24 +10,9 @@ fn text(s: &str) -> ir::Text {
 }
 
 /// The IR of a validated spec (recipes resolved, defaults applied).
-pub fn lower(spec: &m::Spec) -> ir::Provider {
-    let recipe = |name: &str| -> ir::Recipe {
-        let recipe = spec
-            .signatures
-            .iter()
-            .find(|r| r.name.value == name)
-            .map(lower_recipe);
-        // Validation guarantees the recipe exists; an empty chain cannot match anything.
-        recipe.unwrap_or(ir::Recipe {
-            input: ir::SignInput::Body,
-            canonical: default_canonical(),
-            key_credential: None,
-            key_place: ir::KeyPlace::Unplaced,
-            digests: Cow::Owned(Vec::new()),
-            verify_key_credential: None,
-            template: template(None),
-        })
-    };
+pub fn lower(spec: &ValidSpec) -> ir::Provider {
+    // Validation lowered every recipe and checked that each reference names one.
+    let recipe = |name: &str| -> ir::Recipe { spec.recipes[name].clone() };
     let choice = |c: &m::RecipeChoice| ir::RecipeChoice {
         credential: text(&c.credential.value),
         recipes: c
@@ -63,7 +48,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
     let response = &spec.protocol.response;
     ir::Provider {
         name: text(&spec.name.value),
-        utc_offset_minutes: parse_offset(&spec.utc_offset).unwrap_or(480),
+        utc_offset_minutes: spec.utc_offset_minutes,
         environments: spec
             .environments
             .iter()
@@ -214,7 +199,8 @@ fn template(spec: Option<&m::TemplateSpec>) -> ir::Template {
     }
 }
 
-fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
+/// The IR of a recipe whose digest chain validation has lowered.
+pub(crate) fn recipe(recipe: &m::SignatureRecipe, digests: Vec<ir::DigestStep>) -> ir::Recipe {
     ir::Recipe {
         input: recipe.input,
         canonical: recipe
@@ -236,18 +222,7 @@ fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
             Some(m::KeyPlace::SortedField(name)) => ir::KeyPlace::SortedField(text(name)),
             None => ir::KeyPlace::Unplaced,
         },
-        digests: recipe
-            .digests
-            .iter()
-            .map(|d| ir::DigestStep {
-                algorithm: d.algorithm.value,
-                // Validation requires exactly one of `hex` and `base64`.
-                output: match (d.base64, d.hex) {
-                    (true, _) => ir::DigestOutput::Base64,
-                    (false, case) => ir::DigestOutput::Hex(case.unwrap_or(ir::HexCase::Lower)),
-                },
-            })
-            .collect(),
+        digests: Cow::Owned(digests),
         verify_key_credential: recipe
             .verify_key
             .as_ref()
