@@ -127,7 +127,7 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, &str, Map<String, Val
         .find(|p| p.file_stem().is_some_and(|s| s == name))
         .unwrap_or_else(|| panic!("spec {name} exists"));
     let loaded = paygen_codegen::load_file(&path).unwrap();
-    let spec: &Spec = &loaded.spec;
+    let spec = &loaded.spec;
     let provider = paygen_codegen::lower(spec);
     let mut checked = 0;
     for (operation, lowered) in spec.operations.iter().zip(provider.operations.iter()) {

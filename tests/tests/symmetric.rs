@@ -27,6 +27,7 @@ use paygen::validate::request_fields_from_json;
 use paygen::wire::WireFields;
 use paygen::{Authenticity, Credentials, Error, FixedClock, FixedNonce, HttpResponse, Receiver};
 use paygen_codegen::spec::model::{Example, Spec};
+use paygen_codegen::ValidSpec;
 use paygen_tests::spec_paths;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -66,7 +67,7 @@ fn credentials(provider: &Provider, keys: &[(&str, &str)]) -> Credentials {
     credentials
 }
 
-fn spec(name: &str) -> Spec {
+fn spec(name: &str) -> ValidSpec {
     let path = spec_paths()
         .into_iter()
         .find(|p| p.file_stem().is_some_and(|s| s == name))

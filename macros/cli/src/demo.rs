@@ -173,7 +173,7 @@ async fn demo() -> Result<(), CliError> {
         // `&'static` table a generated crate has as a constant.
         let provider: &'static Provider = Box::leak(Box::new(loaded.provider));
         let name = provider.name.to_string();
-        let Some(section) = loaded.spec.sandbox else {
+        let Some(section) = loaded.spec.into_spec().sandbox else {
             skipped.push(name);
             continue;
         };

@@ -3,14 +3,14 @@
 use crate::CliError;
 use paygen::protocol::{Environment, Notification, Operation, Provider};
 use paygen::Credentials;
-use paygen_codegen::spec::model::Spec;
+use paygen_codegen::ValidSpec;
 use serde_json::{Map, Value};
 use std::path::Path;
 
 /// A spec loaded and lowered.
 pub struct Loaded {
     /// The validated model.
-    pub spec: Spec,
+    pub spec: ValidSpec,
     /// Its protocol IR.
     pub provider: Provider,
 }

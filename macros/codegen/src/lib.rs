@@ -21,4 +21,4 @@ pub mod spec;
 
 pub use emit::{provider_items, EmitError};
 pub use lower::lower;
-pub use spec::{decode_text, load_file, parse_str, LoadedSpec, SpecError, SpecErrors};
+pub use spec::{decode_text, load_file, parse_str, LoadedSpec, SpecError, SpecErrors, ValidSpec};

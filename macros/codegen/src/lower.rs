@@ -1,7 +1,7 @@
 //! Lowering: a validated spec becomes the protocol IR the runtime reads.
 
 use crate::spec::model as m;
-use crate::spec::validate::parse_offset;
+use crate::spec::validate::ValidSpec;
 use paygen_protocol as ir;
 use std::borrow::Cow;
 
@@ -10,24 +10,9 @@ fn text(s: &str) -> ir::Text {
 }
 
 /// The IR of a validated spec (recipes resolved, defaults applied).
-pub fn lower(spec: &m::Spec) -> ir::Provider {
-    let recipe = |name: &str| -> ir::Recipe {
-        let recipe = spec
-            .signatures
-            .iter()
-            .find(|r| r.name.value == name)
-            .map(lower_recipe);
-        // Validation guarantees the recipe exists; an empty chain cannot match anything.
-        recipe.unwrap_or(ir::Recipe {
-            input: ir::SignInput::Body,
-            canonical: default_canonical(),
-            key_credential: None,
-            key_place: ir::KeyPlace::Unplaced,
-            digests: Cow::Owned(Vec::new()),
-            verify_key_credential: None,
-            template: template(None),
-        })
-    };
+pub fn lower(spec: &ValidSpec) -> ir::Provider {
+    // Validation lowered every recipe and checked that each reference names one.
+    let recipe = |name: &str| -> ir::Recipe { spec.recipes[name].clone() };
     let choice = |c: &m::RecipeChoice| ir::RecipeChoice {
         credential: text(&c.credential.value),
         recipes: c
@@ -50,22 +35,11 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
         ),
         scope: v.field.rsplit_once('.').map(|(scope, _)| text(scope)),
         header: v.header.as_deref().map(text),
-        unsigned_error_when: v
-            .unsigned_error_when
-            .iter()
-            .map(|shape| match shape {
-                m::UnsignedErrorReply::SignatureEmpty => ir::UnsignedErrorReply::SignatureEmpty,
-                m::UnsignedErrorReply::SignatureAbsent => ir::UnsignedErrorReply::SignatureAbsent,
-                m::UnsignedErrorReply::PayloadAbsent => ir::UnsignedErrorReply::PayloadAbsent,
-            })
-            .collect(),
-        unsigned_fields: match v.unsigned_fields {
-            m::UnsignedFields::Reject => ir::UnsignedFields::Reject,
-            m::UnsignedFields::Ignore => ir::UnsignedFields::Ignore,
-        },
+        unsigned_error_when: Cow::Owned(v.unsigned_error_when.clone()),
+        unsigned_fields: v.unsigned_fields,
         freshness: v.freshness.as_ref().map(|f| ir::Freshness {
             field: text(&f.field),
-            format: clock(f.format),
+            format: f.format,
             max_skew_seconds: f.max_skew_seconds,
         }),
         nonce_field: v.nonce_field.as_deref().map(text),
@@ -74,7 +48,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
     let response = &spec.protocol.response;
     ir::Provider {
         name: text(&spec.name.value),
-        utc_offset_minutes: parse_offset(&spec.utc_offset).unwrap_or(480),
+        utc_offset_minutes: spec.utc_offset_minutes,
         environments: spec
             .environments
             .iter()
@@ -93,7 +67,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
             .collect(),
         request: ir::RequestEnvelope {
             method: text(&request.method),
-            body: body(request.body),
+            body: request.body,
             payload: payload(&request.payload),
             common: request.common.iter().map(common_field).collect(),
             headers: request
@@ -117,7 +91,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
             }),
         },
         response: ir::ResponseEnvelope {
-            body: body(response.body),
+            body: response.body,
             payload: payload(&response.payload),
             verification: response.signature.as_ref().map(verification),
         },
@@ -149,7 +123,7 @@ pub fn lower(spec: &m::Spec) -> ir::Provider {
             .iter()
             .map(|n| ir::Notification {
                 name: text(&n.name.value),
-                body: body(n.body),
+                body: n.body,
                 payload: payload(&n.payload),
                 verification: n.signature.as_ref().map(verification),
                 ack: text(&n.ack),
@@ -166,7 +140,7 @@ fn common_field(f: &m::CommonField) -> ir::CommonField {
         value: match &f.value {
             m::ValueSource::Credential(c) => ir::ValueSource::Credential(text(&c.value)),
             m::ValueSource::Constant(c) => ir::ValueSource::Constant(text(c)),
-            m::ValueSource::Clock(format) => ir::ValueSource::Clock(clock(*format)),
+            m::ValueSource::Clock(format) => ir::ValueSource::Clock(*format),
             m::ValueSource::Nonce(len) => ir::ValueSource::Nonce(*len),
         },
         in_payload: f.in_payload,
@@ -219,50 +193,16 @@ fn default_canonical() -> ir::Canonical {
 
 fn template(spec: Option<&m::TemplateSpec>) -> ir::Template {
     ir::Template {
-        parts: spec
-            .map(|t| {
-                t.parts
-                    .iter()
-                    .map(|part| match part {
-                        m::TemplatePart::Method => ir::TemplatePart::Method,
-                        m::TemplatePart::Path => ir::TemplatePart::Path,
-                        m::TemplatePart::Timestamp(f) => ir::TemplatePart::Timestamp(clock(*f)),
-                        m::TemplatePart::Nonce(len) => ir::TemplatePart::Nonce(*len),
-                        m::TemplatePart::Body => ir::TemplatePart::Body,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        parts: Cow::Owned(spec.map(|t| t.parts.clone()).unwrap_or_default()),
         join: text(spec.map_or("", |t| t.join.as_str())),
         trailing: spec.is_some_and(|t| t.trailing),
     }
 }
 
-/// The IR of a spec algorithm.
-pub(crate) fn algorithm(algorithm: m::DigestAlgorithm) -> ir::DigestAlgorithm {
-    match algorithm {
-        m::DigestAlgorithm::Md5 => ir::DigestAlgorithm::Md5,
-        m::DigestAlgorithm::Sha1 => ir::DigestAlgorithm::Sha1,
-        m::DigestAlgorithm::Sha256 => ir::DigestAlgorithm::Sha256,
-        m::DigestAlgorithm::Sha512 => ir::DigestAlgorithm::Sha512,
-        m::DigestAlgorithm::Sm3 => ir::DigestAlgorithm::Sm3,
-        m::DigestAlgorithm::HmacMd5 => ir::DigestAlgorithm::HmacMd5,
-        m::DigestAlgorithm::HmacSha256 => ir::DigestAlgorithm::HmacSha256,
-        m::DigestAlgorithm::HmacSha512 => ir::DigestAlgorithm::HmacSha512,
-        m::DigestAlgorithm::Rsa2 => ir::DigestAlgorithm::Rsa2,
-        m::DigestAlgorithm::Rsa => ir::DigestAlgorithm::Rsa,
-    }
-}
-
-fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
+/// The IR of a recipe whose digest chain validation has lowered.
+pub(crate) fn recipe(recipe: &m::SignatureRecipe, digests: Vec<ir::DigestStep>) -> ir::Recipe {
     ir::Recipe {
-        input: match recipe.input {
-            m::SignInput::Canonical => ir::SignInput::Canonical,
-            m::SignInput::PayloadField => ir::SignInput::PayloadField,
-            m::SignInput::Body => ir::SignInput::Body,
-            m::SignInput::Template => ir::SignInput::Template,
-            m::SignInput::Member => ir::SignInput::Member,
-        },
+        input: recipe.input,
         canonical: recipe
             .canonical
             .as_ref()
@@ -271,16 +211,9 @@ fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
                 skip_empty: c.skip_empty,
                 pair_separator: text(&c.pair_separator),
                 join: text(&c.join),
-                form: match c.form {
-                    m::CanonicalForm::Pairs => ir::CanonicalForm::Pairs,
-                    m::CanonicalForm::Values => ir::CanonicalForm::Values,
-                },
+                form: c.form,
                 order: c.order.iter().map(|n| text(&n.value)).collect(),
-                value_encoding: match c.value_encoding {
-                    m::ValueEncoding::Raw => ir::ValueEncoding::Raw,
-                    m::ValueEncoding::Form => ir::ValueEncoding::Form,
-                    m::ValueEncoding::Percent => ir::ValueEncoding::Percent,
-                },
+                value_encoding: c.value_encoding,
             })
             .unwrap_or_else(default_canonical),
         key_credential: recipe.key.as_ref().map(|k| text(&k.credential.value)),
@@ -289,18 +222,7 @@ fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
             Some(m::KeyPlace::SortedField(name)) => ir::KeyPlace::SortedField(text(name)),
             None => ir::KeyPlace::Unplaced,
         },
-        digests: recipe
-            .digests
-            .iter()
-            .map(|d| ir::DigestStep {
-                algorithm: algorithm(d.algorithm.value),
-                // Validation requires exactly one of `hex` and `base64`.
-                output: match (d.base64, d.hex) {
-                    (true, _) => ir::DigestOutput::Base64,
-                    (false, case) => ir::DigestOutput::Hex(hex(case.unwrap_or(m::HexCase::Lower))),
-                },
-            })
-            .collect(),
+        digests: Cow::Owned(digests),
         verify_key_credential: recipe
             .verify_key
             .as_ref()
@@ -309,54 +231,17 @@ fn lower_recipe(recipe: &m::SignatureRecipe) -> ir::Recipe {
     }
 }
 
-fn hex(case: m::HexCase) -> ir::HexCase {
-    match case {
-        m::HexCase::Lower => ir::HexCase::Lower,
-        m::HexCase::Upper => ir::HexCase::Upper,
-    }
-}
-
-fn body(format: m::BodyFormat) -> ir::BodyFormat {
-    match format {
-        m::BodyFormat::Json => ir::BodyFormat::Json,
-        m::BodyFormat::Form => ir::BodyFormat::Form,
-        m::BodyFormat::Query => ir::BodyFormat::Query,
-        m::BodyFormat::Xml => ir::BodyFormat::Xml,
-        m::BodyFormat::XmlCdata => ir::BodyFormat::XmlCdata,
-    }
-}
-
-fn clock(format: m::ClockFormat) -> ir::ClockFormat {
-    match format {
-        m::ClockFormat::UnixSeconds => ir::ClockFormat::UnixSeconds,
-        m::ClockFormat::UnixMillis => ir::ClockFormat::UnixMillis,
-        m::ClockFormat::DateTime => ir::ClockFormat::DateTime,
-        m::ClockFormat::Compact => ir::ClockFormat::Compact,
-    }
-}
-
 fn payload(payload: &m::Payload) -> ir::Payload {
     match payload {
         m::Payload::Inline => ir::Payload::Inline,
         m::Payload::Field(f) => ir::Payload::Field(ir::PayloadField {
             name: text(&f.name),
-            encoding: match f.encoding {
-                m::PayloadEncoding::Base64 => ir::PayloadEncoding::Base64,
-                m::PayloadEncoding::Aes256EcbHex => ir::PayloadEncoding::Aes256EcbHex,
-                m::PayloadEncoding::Json => ir::PayloadEncoding::Json,
-                m::PayloadEncoding::Aes256EcbBase64 => ir::PayloadEncoding::Aes256EcbBase64,
-            },
+            encoding: f.encoding,
             key: f.key.as_ref().map(|k| text(&k.value)),
-            hex: f.hex.map(hex).unwrap_or(ir::HexCase::Lower),
+            hex: f.hex.unwrap_or(ir::HexCase::Lower),
             flatten: f.flatten,
-            key_derivation: match f.key_derivation {
-                m::KeyDerivation::Raw => ir::KeyDerivation::Raw,
-                m::KeyDerivation::Md5LowerHex => ir::KeyDerivation::Md5LowerHex,
-            },
-            inner: match f.format {
-                m::InnerFormat::Json => ir::InnerFormat::Json,
-                m::InnerFormat::Xml => ir::InnerFormat::Xml,
-            },
+            key_derivation: f.key_derivation,
+            inner: f.format,
         }),
     }
 }
@@ -403,10 +288,7 @@ fn rules(op: &m::Operation) -> ir::List<ir::FieldRule> {
         if let Some(charset) = field.charset {
             out.push(ir::FieldRule::Charset {
                 field: name(),
-                charset: match charset {
-                    m::Charset::Digits => ir::Charset::Digits,
-                    m::Charset::Alphanumeric => ir::Charset::Alphanumeric,
-                },
+                charset,
             });
         }
         if let Some(m::SentAs::Sha1Hex) = field.sent_as {
@@ -422,16 +304,7 @@ pub fn fields(fields: &[m::Field]) -> ir::List<ir::FieldDef> {
         .iter()
         .map(|f| ir::FieldDef {
             name: text(&f.name.value),
-            ty: match f.ty {
-                m::FieldType::String => ir::FieldType::String,
-                m::FieldType::Int => ir::FieldType::Int,
-                m::FieldType::Fen => ir::FieldType::Fen,
-                m::FieldType::Yuan => ir::FieldType::Yuan,
-                m::FieldType::Bool => ir::FieldType::Bool,
-                m::FieldType::Object => ir::FieldType::Object,
-                m::FieldType::List => ir::FieldType::List,
-                m::FieldType::Json => ir::FieldType::Json,
-            },
+            ty: f.ty,
             required: f.required,
             max_length: f.max_length,
             as_string: f.as_string,
@@ -456,7 +329,7 @@ fn codes(fields: &[m::Field]) -> ir::List<ir::CodeMeaning> {
                     out.push(ir::CodeMeaning {
                         field: text(&path),
                         value: text(&value.value),
-                        outcome: code_outcome(outcome),
+                        outcome,
                     });
                 }
             }
@@ -468,16 +341,6 @@ fn codes(fields: &[m::Field]) -> ir::List<ir::CodeMeaning> {
     let mut out = Vec::new();
     walk("", fields, &mut out);
     Cow::Owned(out)
-}
-
-fn code_outcome(outcome: m::CodeOutcome) -> ir::CodeOutcome {
-    match outcome {
-        m::CodeOutcome::Success => ir::CodeOutcome::Success,
-        m::CodeOutcome::Failed => ir::CodeOutcome::Failed,
-        m::CodeOutcome::Retryable => ir::CodeOutcome::Retryable,
-        m::CodeOutcome::InProgress => ir::CodeOutcome::InProgress,
-        m::CodeOutcome::Unknown => ir::CodeOutcome::Unknown,
-    }
 }
 
 /// The IR of a spec's settle flows.
@@ -497,13 +360,7 @@ fn settle_flow(flow: &m::SettleFlow) -> ir::SettleFlow {
                         equals: equals.iter().map(|v| text(v)).collect(),
                     })
                     .collect(),
-                then: match rule.then {
-                    m::SettleVerdict::Paid => ir::SettleVerdict::Paid,
-                    m::SettleVerdict::Failed => ir::SettleVerdict::Failed,
-                    m::SettleVerdict::InProgress => ir::SettleVerdict::InProgress,
-                    m::SettleVerdict::Attention => ir::SettleVerdict::Attention,
-                    m::SettleVerdict::Cancelled => ir::SettleVerdict::Cancelled,
-                },
+                then: rule.then,
             })
             .collect()
     };

@@ -5,6 +5,10 @@
 //! `const` items (every list is a borrowed slice), the `paygen` command line builds them
 //! at run time from the same spec (owned), and the runtime engine reads them either way.
 //! Names and references are resolved: a signature recipe is stored where it is used.
+//!
+//! The leaf enums are also the spec's own words for the same things: feature `serde`
+//! lets the generator's spec model deserialize them, and feature `schemars` describes
+//! them in the spec's JSON Schema. The runtime needs neither.
 
 use std::borrow::Cow;
 
@@ -69,18 +73,23 @@ pub struct CredentialDef {
     pub secret: bool,
 }
 
-/// Message body formats.
+/// The body format of a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum BodyFormat {
-    /// JSON object.
+    /// A JSON object (`application/json`).
     Json,
     /// `application/x-www-form-urlencoded`.
     Form,
-    /// URL query string.
+    /// The URL query string (GET requests and notifications).
     Query,
-    /// `<xml><name>value</name>...</xml>`, values as escaped text.
+    /// `<xml><name>value</name>...</xml>` with values as escaped text (WeChat Pay v2).
     Xml,
-    /// Like `Xml`, but text values written in CDATA sections (numbers stay plain).
+    /// Like `xml`, but text values are written in CDATA sections; received messages
+    /// are read the same either way.
+    // Numbers stay plain text, outside CDATA.
     XmlCdata,
 }
 
@@ -91,39 +100,53 @@ impl BodyFormat {
     }
 }
 
-/// Encodings of a payload's document into one field.
+/// An encoding of the payload's JSON text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum PayloadEncoding {
     /// Standard base64 with padding.
     Base64,
-    /// AES-256-ECB, PKCS#5 padding, hex.
+    /// AES-256-ECB with PKCS#5 padding, then hex.
     Aes256EcbHex,
-    /// The document's text itself (Alipay's `biz_content`).
+    /// The document's text itself, as a string field (Alipay's `biz_content`).
     Json,
-    /// AES-256-ECB, PKCS#5 padding, standard base64 (WeChat's `req_info`).
+    /// AES-256-ECB with PKCS#5 padding, then standard base64 (WeChat's `req_info`).
     Aes256EcbBase64,
 }
 
-/// How the cipher key is made from its credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a cipher key is made from its credential.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum KeyDerivation {
     /// The credential's bytes are the key.
+    #[default]
     Raw,
-    /// The key is the 32 lowercase hex characters of MD5(credential) (WeChat v2).
+    /// The 32 lowercase hex characters of MD5(credential) are the key (WeChat v2).
     Md5LowerHex,
 }
 
-/// The format of the document inside a payload field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The format of a payload's document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum InnerFormat {
     /// A JSON object.
+    #[default]
     Json,
-    /// `<root><name>value</name>...</root>`.
+    /// `<root><name>value</name>...</root>` (WeChat's decrypted `req_info`).
     Xml,
 }
 
 /// Hex letter case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum HexCase {
     /// `0-9a-f`.
     Lower,
@@ -211,16 +234,19 @@ pub enum ValueSource {
     Nonce(u8),
 }
 
-/// Clock value formats.
+/// A clock value's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum ClockFormat {
     /// Unix seconds.
     UnixSeconds,
     /// Unix milliseconds.
     UnixMillis,
-    /// `yyyy-MM-dd HH:mm:ss` at the provider's offset.
+    /// `yyyy-MM-dd HH:mm:ss` in the provider's UTC offset.
     DateTime,
-    /// `yyyyMMddHHmmss` at the provider's offset.
+    /// `yyyyMMddHHmmss` in the provider's UTC offset.
     Compact,
 }
 
@@ -305,19 +331,22 @@ pub struct Recipe {
     pub template: Template,
 }
 
-/// What a signature covers.
+/// What a signature is computed over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum SignInput {
-    /// Canonical `k=v&...` string of the top-level fields.
+    /// The canonical `k=v&...` string of the envelope's top-level fields.
     Canonical,
-    /// The encoded payload field's text.
+    /// The text of the envelope's payload field (e.g. the base64 `req`), as sent.
     PayloadField,
-    /// The raw body bytes.
+    /// The raw bytes of the HTTP body.
     Body,
     /// Named parts of the request (method, path, timestamp, nonce, body), joined.
     Template,
-    /// The raw text of the response's business member, exactly as received (Alipay's
-    /// `alipay_trade_pay_response`); the member is named by the operation.
+    /// The raw text of the response's business member (`response.members`), exactly
+    /// as received (Alipay).
     Member,
 }
 
@@ -349,22 +378,30 @@ impl Canonical {
 }
 
 /// The shape of a canonical string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum CanonicalForm {
-    /// `name<pair_separator>value`, joined.
+    /// `name=value` pairs.
+    #[default]
     Pairs,
-    /// The values alone, joined.
+    /// The values alone.
     Values,
 }
 
 /// How a value is written into a canonical string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum ValueEncoding {
     /// As it is.
+    #[default]
     Raw,
-    /// `application/x-www-form-urlencoded` (space as `+`, like Java's `URLEncoder`).
+    /// `application/x-www-form-urlencoded`: space as `+` (Java's `URLEncoder`).
     Form,
-    /// RFC 3986 percent-encoding: everything but `A-Za-z0-9-._~` (space as `%20`).
+    /// RFC 3986: all but `A-Za-z0-9-._~` as `%XX`, space as `%20`.
     Percent,
 }
 
@@ -392,16 +429,24 @@ pub struct Template {
 
 /// One part of a template string to sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", deny_unknown_fields)
+)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum TemplatePart {
     /// The HTTP method.
     Method,
-    /// The URL's path with its query, e.g. `/v3/pay/transactions/native?a=1`.
+    /// The URL's path with its query.
+    // E.g. `/v3/pay/transactions/native?a=1`.
     Path,
-    /// The request time, in this format; also `{timestamp}` in a header template.
+    /// The request time in this format; also `{timestamp}` in the header template.
     Timestamp(ClockFormat),
-    /// A nonce of this many characters; also `{nonce}` in a header template.
+    /// A nonce of this many characters; also `{nonce}` in the header template.
     Nonce(u8),
-    /// The request body (empty for a GET).
+    /// The request body.
+    // Empty for a GET.
     Body,
 }
 
@@ -423,28 +468,33 @@ pub enum DigestOutput {
     Base64,
 }
 
-/// Supported hash functions, HMACs and signatures.
+/// A supported hash function, HMAC or signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum DigestAlgorithm {
-    /// MD5.
+    /// MD5, 16 bytes.
     Md5,
-    /// SHA-1.
+    /// SHA-1, 20 bytes.
     Sha1,
-    /// SHA-256.
+    /// SHA-256, 32 bytes.
     Sha256,
-    /// SHA-512.
+    /// SHA-512, 64 bytes.
     Sha512,
-    /// SM3 (GB/T 32905-2016).
+    /// SM3 (GB/T 32905-2016), 32 bytes.
     Sm3,
-    /// HMAC-MD5 keyed with the recipe's key.
+    /// HMAC-MD5 keyed with the recipe's `key`.
     HmacMd5,
-    /// HMAC-SHA256 keyed with the recipe's key.
+    /// HMAC-SHA256 keyed with the recipe's `key`.
     HmacSha256,
-    /// HMAC-SHA512 keyed with the recipe's key.
+    /// HMAC-SHA512 keyed with the recipe's `key`.
     HmacSha512,
-    /// RSA PKCS#1 v1.5 with SHA-256 (`RSA2`, `SHA256withRSA`).
+    /// RSA PKCS#1 v1.5 with SHA-256 (`RSA2`): signs with `key`, verifies with `verify_key`.
+    // Java's `SHA256withRSA`.
     Rsa2,
-    /// RSA PKCS#1 v1.5 with SHA-1 (`RSA`, `SHA1withRSA`).
+    /// RSA PKCS#1 v1.5 with SHA-1 (`RSA`): verification only.
+    // Java's `SHA1withRSA`.
     Rsa,
 }
 
@@ -522,24 +572,35 @@ pub struct Verification {
     pub nonce_field: Option<Text>,
 }
 
-/// A shape of reply that a provider sends unsigned, and that can therefore only mean
-/// failure (an unsigned reply that claims success is a signature error).
+/// A shape of reply that a provider sends unsigned.
+// Such a reply can only mean failure: an unsigned reply that claims success is a
+// signature error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum UnsignedErrorReply {
-    /// The signature field is present and empty (mpgateway before the merchant is known).
+    /// The signature field is present and empty.
+    // mpgateway, before it knows the merchant.
     SignatureEmpty,
-    /// The signature field is absent (wantu's `SIGN_ERROR`).
+    /// The signature field is absent.
+    // wantu's `SIGN_ERROR`.
     SignatureAbsent,
-    /// The payload field is absent (mct1 signs only replies that carry `data`).
+    /// The payload field is absent.
+    // mct1 signs only replies that carry `data`.
     PayloadAbsent,
 }
 
 /// The fate of a received field outside the signed set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum UnsignedFields {
     /// The message is rejected.
+    #[default]
     Reject,
-    /// The field is dropped before decoding; it never reaches the caller.
+    /// The field is dropped before decoding.
     Ignore,
 }
 
@@ -674,10 +735,13 @@ pub enum FieldRule {
 
 /// A set of characters a string field is limited to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum Charset {
-    /// ASCII digits.
+    /// ASCII digits `0-9`.
     Digits,
-    /// ASCII digits and letters.
+    /// ASCII digits and letters (`只允许使用数字、字母`).
     Alphanumeric,
 }
 
@@ -721,18 +785,23 @@ impl CodeMeaning {
     }
 }
 
-/// The meaning of a documented code.
+/// What a documented code means for the operation's outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum CodeOutcome {
     /// The operation succeeded.
     Success,
-    /// The operation failed and changed nothing (money back to the payer, if any moved).
+    /// It failed and changed nothing.
+    // Money goes back to the payer, if any moved.
     Failed,
-    /// The operation failed and changed nothing; the same request may be sent again.
+    /// It failed, changed nothing, and may be sent again as it is.
     Retryable,
-    /// The operation is still going on (the payer has not confirmed yet): query.
+    /// It is still going on: query.
+    // E.g. the payer has not confirmed yet.
     InProgress,
-    /// The operation may or may not have happened: query before acting.
+    /// It may or may not have happened: query before acting.
     Unknown,
 }
 
@@ -782,18 +851,21 @@ pub struct FieldEquals {
     pub equals: List<Text>,
 }
 
-/// What a reply means for a payment being settled.
+/// What a reply means for the payment being settled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum SettleVerdict {
-    /// The payment is made.
+    /// Paid (pay, query); only a reply that passes the operation's success rule.
     Paid,
-    /// The payment failed and no money stays with the merchant (reversed, or never taken).
+    /// Failed, no money stays with the merchant (pay, query, cancel).
     Failed,
-    /// Not decided yet: keep querying.
+    /// Not decided yet: keep querying (pay, query).
     InProgress,
-    /// Stop: a person has to find out what happened (the provider's support).
+    /// Stop: a person has to find out (pay, query, cancel).
     Attention,
-    /// The order was cancelled: money back to the payer.
+    /// The order was cancelled, money back to the payer (cancel).
     Cancelled,
 }
 
@@ -837,24 +909,27 @@ pub struct FieldDef {
     pub fields: List<FieldDef>,
 }
 
-/// Field value types.
+/// A field's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum FieldType {
     /// Text.
     String,
-    /// Whole number.
+    /// A whole number.
     Int,
-    /// Money in 分.
+    /// An amount of money in 分 (integer minor units).
     Fen,
-    /// Money as decimal 元 text with two places (`0.01`); `Fen` in Rust.
+    /// An amount of money written as decimal 元 with two places (`0.01`); `Fen` in Rust.
     Yuan,
-    /// Boolean.
+    /// `true` or `false`.
     Bool,
-    /// Nested object.
+    /// A nested object with `fields`.
     Object,
-    /// List.
+    /// A list; of objects with `fields` when given.
     List,
-    /// Any JSON.
+    /// Any JSON value, passed through as received.
     Json,
 }
 

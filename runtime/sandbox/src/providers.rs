@@ -7,7 +7,8 @@ use crate::SandboxError;
 use paygen::protocol::{AlgorithmKind, Provider, Recipe, RecipeChoice, ValueSource};
 use paygen::server::provider_key_name;
 use paygen::Credentials;
-use paygen_codegen::spec::model::{Sandbox as SandboxSpec, Spec};
+use paygen_codegen::spec::model::Sandbox as SandboxSpec;
+use paygen_codegen::ValidSpec;
 use std::collections::BTreeMap;
 
 /// One provider as served.
@@ -85,7 +86,7 @@ pub fn rsa_key_owner(provider: &Provider, name: &str) -> Option<KeyOwner> {
 /// (`choose_by`), the value choosing the spec's `recipe`, else for an RSA key the
 /// sandbox's throwaway key ([`keys`]: the merchant's private key, the provider's
 /// public key), else `stand_in` values. These are the merchant's (a client's) values.
-pub fn default_credentials(spec: &Spec) -> BTreeMap<String, String> {
+pub fn default_credentials(spec: &ValidSpec) -> BTreeMap<String, String> {
     let provider = paygen_codegen::lower(spec);
     let sample = spec
         .operations
@@ -163,7 +164,7 @@ pub fn load(config: &SandboxConfig) -> Result<BTreeMap<String, Served>, SandboxE
             Served {
                 provider,
                 unsigned,
-                sandbox: spec.sandbox,
+                sandbox: spec.into_spec().sandbox,
                 credentials,
             },
         );
@@ -183,7 +184,7 @@ pub fn load(config: &SandboxConfig) -> Result<BTreeMap<String, Served>, SandboxE
 /// the pair ([`provider_key_name`]: Alipay `app_public_key`, `alipay_private_key`);
 /// not a credential that only supplies a request's notify URL (Alipay `notify_url`),
 /// which the provider takes as sent.
-pub fn server_defaults(provider: &Provider, spec: &Spec) -> Vec<(String, bool, String)> {
+pub fn server_defaults(provider: &Provider, spec: &ValidSpec) -> Vec<(String, bool, String)> {
     let merchant = default_credentials(spec);
     let notify_only: Vec<&str> = spec
         .sandbox

@@ -9,7 +9,7 @@ mod types;
 use crate::items::{item_names, ItemNames, OperationNames, RefusalCode};
 use crate::lower::lower;
 use crate::spec::model::Spec;
-use crate::spec::validate::{validate, Problem};
+use crate::spec::validate::{Problem, ValidSpec};
 use crate::spec::SpecErrors;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -42,13 +42,9 @@ impl EmitError {
 }
 
 /// The items of a provider's client: protocol tables, types, enums, client.
-pub fn provider_items(spec: &Spec) -> Result<TokenStream, EmitError> {
-    // Validated here too, so that no caller can hand emission a spec it would have to
-    // guess about (an unknown recipe, a name that is not an identifier).
-    let problems = validate(spec);
-    if !problems.is_empty() {
-        return Err(EmitError::Invalid(problems));
-    }
+pub fn provider_items(spec: &ValidSpec) -> Result<TokenStream, EmitError> {
+    // Only validation makes a `ValidSpec`, so no caller can hand emission a spec it
+    // would have to guess about (an unknown recipe, a name that is not an identifier).
     let names = item_names(spec).map_err(EmitError::Invalid)?;
     let provider = lower(spec);
 

@@ -1,7 +1,7 @@
 //! Emits the protocol IR as `const` data: the tables generated clients hand the runtime.
 
 use paygen_protocol as ir;
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 /// Something that can be written as a Rust constant expression.
@@ -36,79 +36,37 @@ impl<T: EmitConst> EmitConst for Option<T> {
     }
 }
 
-macro_rules! emit_enum {
-    ($ty:ident { $($variant:ident),* $(,)? }) => {
+/// Fieldless enums: the type's name, then the variant's as its derived `Debug` writes it
+/// (`HexCase::Lower`).
+macro_rules! emit_unit_enums {
+    ($($ty:ident),* $(,)?) => {$(
         impl EmitConst for ir::$ty {
             fn emit(&self) -> TokenStream {
-                match self {
-                    $(ir::$ty::$variant => quote!($ty::$variant),)*
-                }
+                let variant = Ident::new(&format!("{self:?}"), Span::call_site());
+                quote!($ty::#variant)
             }
         }
-    };
+    )*};
 }
 
-emit_enum!(BodyFormat {
-    Json,
-    Form,
-    Query,
-    Xml,
-    XmlCdata
-});
-emit_enum!(PayloadEncoding {
-    Base64,
-    Aes256EcbHex,
-    Json,
-    Aes256EcbBase64
-});
-emit_enum!(KeyDerivation { Raw, Md5LowerHex });
-emit_enum!(InnerFormat { Json, Xml });
-emit_enum!(HexCase { Lower, Upper });
-emit_enum!(ClockFormat {
-    UnixSeconds,
-    UnixMillis,
-    DateTime,
-    Compact
-});
-emit_enum!(SignInput {
-    Canonical,
-    PayloadField,
-    Body,
-    Template,
-    Member
-});
-emit_enum!(DigestAlgorithm {
-    Md5,
-    Sha1,
-    Sha256,
-    Sha512,
-    Sm3,
-    HmacMd5,
-    HmacSha256,
-    HmacSha512,
-    Rsa2,
-    Rsa
-});
-emit_enum!(CanonicalForm { Pairs, Values });
-emit_enum!(ValueEncoding { Raw, Form, Percent });
-emit_enum!(UnsignedErrorReply {
-    SignatureEmpty,
-    SignatureAbsent,
-    PayloadAbsent
-});
-emit_enum!(UnsignedFields { Reject, Ignore });
-emit_enum!(CodeOutcome {
-    Success,
-    Failed,
-    Retryable,
-    InProgress,
-    Unknown
-});
-
-emit_enum!(Charset {
-    Digits,
-    Alphanumeric
-});
+emit_unit_enums!(
+    BodyFormat,
+    PayloadEncoding,
+    KeyDerivation,
+    InnerFormat,
+    HexCase,
+    ClockFormat,
+    SignInput,
+    DigestAlgorithm,
+    CanonicalForm,
+    ValueEncoding,
+    UnsignedErrorReply,
+    UnsignedFields,
+    CodeOutcome,
+    Charset,
+    FieldType,
+    SettleVerdict
+);
 
 impl EmitConst for ir::FieldRule {
     fn emit(&self) -> TokenStream {
@@ -156,17 +114,6 @@ impl EmitConst for ir::CodeMeaning {
         quote!(CodeMeaning::new(#field, #value, #outcome))
     }
 }
-emit_enum!(FieldType {
-    String,
-    Int,
-    Fen,
-    Yuan,
-    Bool,
-    Object,
-    List,
-    Json
-});
-
 impl EmitConst for ir::Payload {
     fn emit(&self) -> TokenStream {
         match self {
@@ -496,14 +443,6 @@ impl EmitConst for ir::Notification {
         })
     }
 }
-
-emit_enum!(SettleVerdict {
-    Paid,
-    Failed,
-    InProgress,
-    Attention,
-    Cancelled
-});
 
 impl EmitConst for ir::FieldEquals {
     fn emit(&self) -> TokenStream {

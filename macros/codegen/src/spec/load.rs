@@ -7,7 +7,7 @@
 
 use super::model::Spec;
 use super::resolve::resolve;
-use super::validate::{validate, Problem};
+use super::validate::{validate, Problem, ValidSpec};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -66,7 +66,7 @@ pub struct LoadedSpec {
     /// The file it was read from.
     pub path: PathBuf,
     /// The spec.
-    pub spec: Spec,
+    pub spec: ValidSpec,
 }
 
 /// Reads, parses and validates the spec at `path`.
@@ -114,20 +114,20 @@ pub fn decode_text<'b>(bytes: &'b [u8], file: &str) -> Result<&'b str, SpecError
 /// (the usual typo) is recorded and set aside, and parsing goes on, so that the other
 /// unknown keys and then every validation problem come out in one run. Any other
 /// shape error stops there, since what follows it cannot be read reliably.
-pub fn parse_str(text: &str, file: &str) -> Result<Spec, SpecErrors> {
+pub fn parse_str(text: &str, file: &str) -> Result<ValidSpec, SpecErrors> {
     let mut errors = Vec::new();
     let mut remaining = text.to_owned();
     loop {
         match parse_shape(&remaining) {
             Ok(mut spec) => {
                 let mut problems = resolve(&mut spec);
-                problems.extend(validate(&spec));
+                match validate(spec) {
+                    Ok(valid) if problems.is_empty() && errors.is_empty() => return Ok(valid),
+                    Ok(_) => {}
+                    Err(more) => problems.extend(more),
+                }
                 errors.extend(SpecErrors::of_problems(file, problems).0);
-                return if errors.is_empty() {
-                    Ok(spec)
-                } else {
-                    Err(SpecErrors(errors))
-                };
+                return Err(SpecErrors(errors));
             }
             // A required key missing after a misspelt one was set aside is that same
             // typo (`summery` for `summary`), already reported.

@@ -6,3 +6,4 @@ pub mod resolve;
 pub mod validate;
 
 pub use load::{decode_text, load_file, parse_str, LoadedSpec, SpecError, SpecErrors};
+pub use validate::ValidSpec;

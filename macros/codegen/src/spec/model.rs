@@ -9,6 +9,13 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+// The leaf enums are the protocol IR's own, deserialized as the spec writes them.
+pub use paygen_protocol::{
+    BodyFormat, CanonicalForm, Charset, ClockFormat, CodeOutcome, DigestAlgorithm, FieldType,
+    HexCase, InnerFormat, KeyDerivation, PayloadEncoding, SettleVerdict, SignInput, TemplatePart,
+    UnsignedErrorReply, UnsignedFields, ValueEncoding,
+};
+
 /// A name or reference, with the place in the spec where it is written.
 pub type Name = Spanned<String>;
 
@@ -121,24 +128,6 @@ pub struct SignatureRecipe {
     pub digests: Vec<DigestStep>,
 }
 
-/// What a signature is computed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SignInput {
-    /// The canonical `k=v&...` string of the envelope's top-level fields.
-    Canonical,
-    /// The text of the envelope's payload field (e.g. the base64 `req`), as sent.
-    PayloadField,
-    /// The raw bytes of the HTTP body.
-    Body,
-    /// Named parts of the request (method, path, timestamp, nonce, body), joined.
-    Template,
-    /// The raw text of the response's business member (`response.members`), exactly
-    /// as received (Alipay).
-    Member,
-}
-
 /// The canonical string's rules.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
@@ -169,32 +158,6 @@ pub struct Canonical {
     pub value_encoding: ValueEncoding,
 }
 
-/// The shape of a canonical string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CanonicalForm {
-    /// `name=value` pairs.
-    #[default]
-    Pairs,
-    /// The values alone.
-    Values,
-}
-
-/// How a value is written into a canonical string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ValueEncoding {
-    /// As it is.
-    #[default]
-    Raw,
-    /// `application/x-www-form-urlencoded`: space as `+` (Java's `URLEncoder`).
-    Form,
-    /// RFC 3986: all but `A-Za-z0-9-._~` as `%XX`, space as `%20`.
-    Percent,
-}
-
 fn yes() -> bool {
     true
 }
@@ -218,23 +181,6 @@ pub struct TemplateSpec {
     /// The separator also follows the last part (WeChat Pay v3 ends every line).
     #[serde(default)]
     pub trailing: bool,
-}
-
-/// One part of a template string to sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum TemplatePart {
-    /// The HTTP method.
-    Method,
-    /// The URL's path with its query.
-    Path,
-    /// The request time in this format; also `{timestamp}` in the header template.
-    Timestamp(ClockFormat),
-    /// A nonce of this many characters; also `{nonce}` in the header template.
-    Nonce(u8),
-    /// The request body.
-    Body,
 }
 
 /// The signing secret and where it goes.
@@ -261,6 +207,7 @@ pub struct VerifyKey {
 }
 
 /// How the key is added to the string to sign.
+// Not the IR's `KeyPlace`: the spec writes `Unplaced` as an absent `placement`.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -287,44 +234,6 @@ pub struct DigestStep {
     pub base64: bool,
 }
 
-/// A supported hash function, HMAC or signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum DigestAlgorithm {
-    /// MD5, 16 bytes.
-    Md5,
-    /// SHA-1, 20 bytes.
-    Sha1,
-    /// SHA-256, 32 bytes.
-    Sha256,
-    /// SHA-512, 64 bytes.
-    Sha512,
-    /// SM3 (GB/T 32905-2016), 32 bytes.
-    Sm3,
-    /// HMAC-MD5 keyed with the recipe's `key`.
-    HmacMd5,
-    /// HMAC-SHA256 keyed with the recipe's `key`.
-    HmacSha256,
-    /// HMAC-SHA512 keyed with the recipe's `key`.
-    HmacSha512,
-    /// RSA PKCS#1 v1.5 with SHA-256 (`RSA2`): signs with `key`, verifies with `verify_key`.
-    Rsa2,
-    /// RSA PKCS#1 v1.5 with SHA-1 (`RSA`): verification only.
-    Rsa,
-}
-
-/// Hex letter case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum HexCase {
-    /// `0-9a-f`.
-    Lower,
-    /// `0-9A-F`.
-    Upper,
-}
-
 /// The envelopes of every operation, per direction.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
@@ -336,25 +245,8 @@ pub struct Protocol {
     pub response: ResponseEnvelope,
 }
 
-/// The body format of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum BodyFormat {
-    /// A JSON object (`application/json`).
-    Json,
-    /// `application/x-www-form-urlencoded`.
-    Form,
-    /// The URL query string (GET requests and notifications).
-    Query,
-    /// `<xml><name>value</name>...</xml>` with values as escaped text (WeChat Pay v2).
-    Xml,
-    /// Like `xml`, but text values are written in CDATA sections; received messages
-    /// are read the same either way.
-    XmlCdata,
-}
-
 /// Where the business fields travel.
+// Not the IR's `Payload`: it carries the spec's own `PayloadField` (positioned key, optional hex).
 #[derive(Debug, Default, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -392,45 +284,6 @@ pub struct PayloadField {
     /// The format of the document inside the field (default `json`).
     #[serde(default)]
     pub format: InnerFormat,
-}
-
-/// How a cipher key is made from its credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum KeyDerivation {
-    /// The credential's bytes are the key.
-    #[default]
-    Raw,
-    /// The 32 lowercase hex characters of MD5(credential) are the key (WeChat v2).
-    Md5LowerHex,
-}
-
-/// The format of a payload's document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum InnerFormat {
-    /// A JSON object.
-    #[default]
-    Json,
-    /// `<root><name>value</name>...</root>` (WeChat's decrypted `req_info`).
-    Xml,
-}
-
-/// An encoding of the payload's JSON text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum PayloadEncoding {
-    /// Standard base64 with padding.
-    Base64,
-    /// AES-256-ECB with PKCS#5 padding, then hex.
-    Aes256EcbHex,
-    /// The document's text itself, as a string field (Alipay's `biz_content`).
-    Json,
-    /// AES-256-ECB with PKCS#5 padding, then standard base64 (WeChat's `req_info`).
-    Aes256EcbBase64,
 }
 
 /// How requests are built.
@@ -495,6 +348,7 @@ pub struct CommonField {
 }
 
 /// Where a common field's value comes from.
+// Not the IR's `ValueSource`: a credential is a positioned `Name` here, for errors.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -508,21 +362,6 @@ pub enum ValueSource {
     Clock(ClockFormat),
     /// A random alphanumeric string of this length from the injectable nonce source.
     Nonce(u8),
-}
-
-/// A clock value's format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ClockFormat {
-    /// Unix seconds.
-    UnixSeconds,
-    /// Unix milliseconds.
-    UnixMillis,
-    /// `yyyy-MM-dd HH:mm:ss` in the provider's UTC offset.
-    DateTime,
-    /// `yyyyMMddHHmmss` in the provider's UTC offset.
-    Compact,
 }
 
 /// How a request is signed and where the signature goes.
@@ -559,6 +398,7 @@ pub struct RecipeChoice {
 }
 
 /// Where a signature is written.
+// Not the IR's `SignatureOutput`: the header template is a positioned `Name` here.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -637,31 +477,6 @@ pub struct Verification {
     /// a value it has seen before.
     #[serde(default)]
     pub nonce_field: Option<String>,
-}
-
-/// A shape of reply that a provider sends unsigned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UnsignedErrorReply {
-    /// The signature field is present and empty.
-    SignatureEmpty,
-    /// The signature field is absent.
-    SignatureAbsent,
-    /// The payload field is absent.
-    PayloadAbsent,
-}
-
-/// The fate of a received field outside the signed set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum UnsignedFields {
-    /// The message is rejected.
-    #[default]
-    Reject,
-    /// The field is dropped before decoding.
-    Ignore,
 }
 
 /// A freshness window over a signed timestamp.
@@ -906,17 +721,6 @@ pub struct Field {
     pub aliases: Vec<Name>,
 }
 
-/// A set of characters a string field is limited to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Charset {
-    /// ASCII digits `0-9`.
-    Digits,
-    /// ASCII digits and letters (`只允许使用数字、字母`).
-    Alphanumeric,
-}
-
 /// What a request field sends in place of the value the caller gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
@@ -979,29 +783,6 @@ pub struct Shared {
     pub description: String,
 }
 
-/// A field's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum FieldType {
-    /// Text.
-    String,
-    /// A whole number.
-    Int,
-    /// An amount of money in 分 (integer minor units).
-    Fen,
-    /// An amount of money written as decimal 元 with two places (`0.01`); `Fen` in Rust.
-    Yuan,
-    /// `true` or `false`.
-    Bool,
-    /// A nested object with `fields`.
-    Object,
-    /// A list; of objects with `fields` when given.
-    List,
-    /// Any JSON value, passed through as received.
-    Json,
-}
-
 /// One documented value of a code or choice field.
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
@@ -1020,23 +801,6 @@ pub struct EnumValue {
     /// is `unknown` or `in_progress` reports `outcome_unknown()`: query before acting.
     #[serde(default)]
     pub outcome: Option<CodeOutcome>,
-}
-
-/// What a documented code means for the operation's outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum CodeOutcome {
-    /// The operation succeeded.
-    Success,
-    /// It failed and changed nothing.
-    Failed,
-    /// It failed, changed nothing, and may be sent again as it is.
-    Retryable,
-    /// It is still going on: query.
-    InProgress,
-    /// It may or may not have happened: query before acting.
-    Unknown,
 }
 
 /// A notification the provider sends to the merchant's URL.
@@ -1388,21 +1152,4 @@ pub struct SettleCondition {
     pub field: Name,
     /// Values, compared as received text.
     pub equals: Vec<String>,
-}
-
-/// What a reply means for the payment being settled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum SettleVerdict {
-    /// Paid (pay, query); only a reply that passes the operation's success rule.
-    Paid,
-    /// Failed, no money stays with the merchant (pay, query, cancel).
-    Failed,
-    /// Not decided yet: keep querying (pay, query).
-    InProgress,
-    /// Stop: a person has to find out (pay, query, cancel).
-    Attention,
-    /// The order was cancelled, money back to the payer (cancel).
-    Cancelled,
 }

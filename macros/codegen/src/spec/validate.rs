@@ -4,9 +4,9 @@
 use super::model::*;
 use crate::items::item_names;
 use crate::names::ident;
-use paygen_protocol::{template_pieces, Piece};
+use paygen_protocol::{self as ir, template_pieces, Piece};
 use serde_saphyr::Spanned;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 mod recipes;
 mod rules;
@@ -38,9 +38,37 @@ impl Problem {
     }
 }
 
+/// A spec that passed validation, with what validation worked out for lowering; only
+/// [`validate`] makes one, so lowering never meets a case it would have to guess about.
+#[derive(Debug)]
+pub struct ValidSpec {
+    spec: Spec,
+    /// Minutes east of UTC of the spec's `utc_offset`.
+    pub(crate) utc_offset_minutes: i32,
+    /// Every signature recipe, lowered, by name; every reference names one of them.
+    pub(crate) recipes: BTreeMap<String, ir::Recipe>,
+}
+
+impl ValidSpec {
+    /// The spec itself, without what validation worked out.
+    pub fn into_spec(self) -> Spec {
+        self.spec
+    }
+}
+
+impl std::ops::Deref for ValidSpec {
+    type Target = Spec;
+
+    fn deref(&self) -> &Spec {
+        &self.spec
+    }
+}
+
 struct Checker<'s> {
     spec: &'s Spec,
     problems: Vec<Problem>,
+    /// The recipes lowered so far (the first of a duplicated name).
+    recipes: BTreeMap<String, ir::Recipe>,
 }
 
 impl<'s> Checker<'s> {
@@ -531,11 +559,12 @@ fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-/// Every problem in `spec`; empty when it is sound.
-pub fn validate(spec: &Spec) -> Vec<Problem> {
+/// The spec, valid, or every problem in it.
+pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
     let mut c = Checker {
-        spec,
+        spec: &spec,
         problems: Vec::new(),
+        recipes: BTreeMap::new(),
     };
     if spec.environments.is_empty() {
         c.at(&spec.name, "a spec needs at least one environment");
@@ -547,7 +576,8 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
             "the spec name must be a lowercase identifier such as `mct1`",
         );
     }
-    if parse_offset(&spec.utc_offset).is_none() {
+    let utc_offset_minutes = parse_offset(&spec.utc_offset);
+    if utc_offset_minutes.is_none() {
         c.at(
             &spec.name,
             format!("utc_offset `{}` is not of the form +08:00", spec.utc_offset),
@@ -897,7 +927,7 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
             &format!("notification `{}`", notification.name.value),
         );
     }
-    if let Err(problems) = item_names(spec) {
+    if let Err(problems) = item_names(&spec) {
         c.problems.extend(problems);
     }
     if let Some(sandbox) = &spec.sandbox {
@@ -906,8 +936,20 @@ pub fn validate(spec: &Spec) -> Vec<Problem> {
     for flow in &spec.settle {
         c.settle(flow);
     }
-    c.problems.sort_by_key(|p| (p.line, p.column));
-    c.problems
+    let Checker {
+        mut problems,
+        recipes,
+        ..
+    } = c;
+    problems.sort_by_key(|p| (p.line, p.column));
+    match utc_offset_minutes {
+        Some(utc_offset_minutes) if problems.is_empty() => Ok(ValidSpec {
+            spec,
+            utc_offset_minutes,
+            recipes,
+        }),
+        _ => Err(problems),
+    }
 }
 
 /// Minutes east of UTC of an offset written `+08:00`.

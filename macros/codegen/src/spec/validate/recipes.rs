@@ -4,7 +4,7 @@
 use super::Checker;
 use crate::lower;
 use crate::spec::model::*;
-use paygen_protocol::AlgorithmKind;
+use paygen_protocol::{self as ir, AlgorithmKind};
 
 /// Where a recipe is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,11 +16,11 @@ pub(super) enum Use {
 }
 
 fn is_hmac(algorithm: DigestAlgorithm) -> bool {
-    lower::algorithm(algorithm).kind() == AlgorithmKind::Hmac
+    algorithm.kind() == AlgorithmKind::Hmac
 }
 
 fn is_rsa(algorithm: DigestAlgorithm) -> bool {
-    lower::algorithm(algorithm).kind() == AlgorithmKind::Rsa
+    algorithm.kind() == AlgorithmKind::Rsa
 }
 
 impl Checker<'_> {
@@ -70,7 +70,8 @@ impl Checker<'_> {
         }
     }
 
-    /// What a recipe must say on its own.
+    /// What a recipe must say on its own; a recipe whose steps all have their output is
+    /// lowered.
     pub(super) fn recipe_alone(&mut self, recipe: &SignatureRecipe) {
         let name = recipe.name.value.as_str();
         if let Some(key) = &recipe.key {
@@ -104,7 +105,10 @@ impl Checker<'_> {
         if let Some(canonical) = &recipe.canonical {
             let _ = self.unique("field", " in `canonical.order`", canonical.order.iter());
         }
-        self.steps(recipe);
+        if let Some(digests) = self.steps(recipe) {
+            let lowered = || lower::recipe(recipe, digests);
+            self.recipes.entry(name.to_owned()).or_insert_with(lowered);
+        }
     }
 
     fn template_rules(&mut self, recipe: &SignatureRecipe) {
@@ -126,22 +130,32 @@ impl Checker<'_> {
         }
     }
 
-    /// The digest chain: outputs, keys, and where an RSA step may stand.
-    fn steps(&mut self, recipe: &SignatureRecipe) {
+    /// The digest chain: outputs, keys, and where an RSA step may stand. The steps,
+    /// when each has exactly one output.
+    fn steps(&mut self, recipe: &SignatureRecipe) -> Option<Vec<ir::DigestStep>> {
         let name = recipe.name.value.as_str();
         let last = recipe.digests.len().saturating_sub(1);
         let mut keyed = false;
+        let mut steps = Vec::new();
         for (index, step) in recipe.digests.iter().enumerate() {
             let algorithm = step.algorithm.value;
             let at = &step.algorithm;
-            match (step.hex, step.base64) {
-                (Some(_), true) => self.at(at, "a step writes `hex` or `base64: true`, not both"),
-                (None, false) => self.at(
-                    at,
-                    "a step needs its output: `hex: lower`, `hex: upper` or `base64: true`",
-                ),
-                _ => {}
-            }
+            let output = match (step.hex, step.base64) {
+                (Some(case), false) => Some(ir::DigestOutput::Hex(case)),
+                (None, true) => Some(ir::DigestOutput::Base64),
+                (Some(_), true) => {
+                    self.at(at, "a step writes `hex` or `base64: true`, not both");
+                    None
+                }
+                (None, false) => {
+                    self.at(
+                        at,
+                        "a step needs its output: `hex: lower`, `hex: upper` or `base64: true`",
+                    );
+                    None
+                }
+            };
+            steps.push(output.map(|output| ir::DigestStep { algorithm, output }));
             if step.base64 && index < last {
                 self.at(
                     at,
@@ -153,7 +167,7 @@ impl Checker<'_> {
                 if recipe.key.is_none() && (is_hmac(algorithm) || recipe.verify_key.is_none()) {
                     self.at(
                         at,
-                        format!("recipe `{name}`: step `{}` needs the recipe's `key: {{ credential: ... }}`", lower::algorithm(algorithm).name()),
+                        format!("recipe `{name}`: step `{}` needs the recipe's `key: {{ credential: ... }}`", algorithm.name()),
                     );
                 }
             }
@@ -185,6 +199,7 @@ impl Checker<'_> {
                 format!("recipe `{name}`: `verify_key` is for RSA recipes; HMACs and digests verify with `key`"),
             );
         }
+        steps.into_iter().collect()
     }
 
     /// What using `recipe` at `reference` asks of it.
