@@ -96,7 +96,7 @@ pub fn notification(data: &[u8]) {
 }
 
 /// The request target: a body for one operation of one provider, received by the
-/// provider's side (`paygen::server::decode_request`) at that operation's path.
+/// provider's side (`paygen::tooling::server::decode_request`) at that operation's path.
 pub fn request(data: &[u8]) {
     let all: Vec<_> = providers()
         .into_iter()
@@ -143,13 +143,13 @@ pub mod runtime {
         })
     }
 
-    /// `paygen::decode::decode_response` with status 200 and no headers, then the same
+    /// `paygen::tooling::decode::decode_response` with status 200 and no headers, then the same
     /// body through `decode_message` with verification off: a fuzzer cannot forge a
     /// signature, and without that second call payload decoding would go unexercised.
     pub fn decode_response(provider: &Provider, operation: &Operation, body: String) {
         with_receiver(provider, |receiver| {
             let envelope = &provider.response;
-            let _ = paygen::decode::decode_message(
+            let _ = paygen::tooling::decode::decode_message(
                 envelope.body,
                 &envelope.payload,
                 None,
@@ -161,11 +161,12 @@ pub mod runtime {
                 headers: vec![],
                 body,
             };
-            let _ = paygen::decode::decode_response(provider, operation, receiver, &response);
+            let _ =
+                paygen::tooling::decode::decode_response(provider, operation, receiver, &response);
         });
     }
 
-    /// `paygen::server::decode_request` of a POST (GET for GET operations) to the
+    /// `paygen::tooling::server::decode_request` of a POST (GET for GET operations) to the
     /// operation's path, with the body as the query string for GETs.
     pub fn decode_request(provider: &Provider, operation: &Operation, body: &str) {
         with_receiver(provider, |receiver| {
@@ -175,27 +176,27 @@ pub mod runtime {
             } else {
                 operation.path.to_string()
             };
-            let request = paygen::server::ReceivedRequest {
+            let request = paygen::tooling::server::ReceivedRequest {
                 method: &operation.method,
                 target: &target,
                 headers: &[],
                 body: if get { "" } else { body },
             };
-            let _ = paygen::server::decode_request(provider, receiver, &request);
+            let _ = paygen::tooling::server::decode_request(provider, receiver, &request);
         });
     }
 
-    /// `paygen::decode::decode_notification`, then `decode_message` unverified (see above).
+    /// `paygen::tooling::decode::decode_notification`, then `decode_message` unverified (see above).
     pub fn decode_notification(provider: &Provider, notification: &Notification, input: &str) {
         with_receiver(provider, |receiver| {
-            let _ = paygen::decode::decode_message(
+            let _ = paygen::tooling::decode::decode_message(
                 notification.body,
                 &notification.payload,
                 None,
                 receiver,
                 input,
             );
-            let _ = paygen::decode::decode_notification(notification, receiver, input);
+            let _ = paygen::tooling::decode::decode_notification(notification, receiver, input);
         });
     }
 }

@@ -19,10 +19,11 @@
 //!
 //! The key is a test key made for these tests only.
 
-use paygen::canonical::SignedText;
 use paygen::protocol::*;
-use paygen::sign::{sign, verify, SignSource};
-use paygen::{Credentials, Error, SigningTrace};
+use paygen::tooling::canonical::SignedText;
+use paygen::tooling::sign::{sign, verify, SignSource};
+use paygen::tooling::SigningTrace;
+use paygen::{Credentials, Error};
 use std::borrow::Cow;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
@@ -371,7 +372,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
         nonce: &paygen::FixedNonce("593BEC0C".into()),
     };
     let mut trace = SigningTrace::default();
-    let request = paygen::encode::encode_request(
+    let request = paygen::tooling::encode::encode_request(
         &provider,
         &operation,
         &business,

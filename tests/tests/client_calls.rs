@@ -94,8 +94,9 @@ async fn business_failure_is_typed_and_keeps_the_body() {
 #[tokio::test]
 async fn empty_sign_is_accepted_only_on_an_error_reply() {
     // Document 001: an unknown merid gets an error reply whose sign is empty.
-    let resp =
-        paygen::cipher::base64_encode(r#"{"respcode":"99","respmsg":"商户不存在"}"#.as_bytes());
+    let resp = paygen::tooling::cipher::base64_encode(
+        r#"{"respcode":"99","respmsg":"商户不存在"}"#.as_bytes(),
+    );
     let error_reply = format!("resp={}&sign=", form_encode(&resp).collect::<String>());
     let error = mpgateway(CannedTransport::new(200, &error_reply))
         .mpgateway(&request())
@@ -113,7 +114,7 @@ async fn empty_sign_is_accepted_only_on_an_error_reply() {
     assert!(error.to_string().contains("unsigned reply"), "{error}");
 
     // The same empty sign on a reply that claims success is a forgery.
-    let resp = paygen::cipher::base64_encode(
+    let resp = paygen::tooling::cipher::base64_encode(
         br#"{"respcode":"00","respmsg":"ok","txnamt":1,"merid":"M1","orderid":"x"}"#,
     );
     let forged = format!("resp={}&sign=", form_encode(&resp).collect::<String>());

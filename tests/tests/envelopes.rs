@@ -2,9 +2,9 @@
 //! by the runtime and read back by the same runtime from the other side.
 
 use md5::{Digest, Md5};
-use paygen::decode::{decode_message, decode_notification, judge_response};
-use paygen::encode::{encode_request, RequestContext};
 use paygen::protocol::Provider;
+use paygen::tooling::decode::{decode_message, decode_notification, judge_response};
+use paygen::tooling::encode::{encode_request, RequestContext};
 use paygen::wire::fields_from_json;
 use paygen::{
     Authenticity, Credentials, Error, FixedClock, FixedNonce, Receiver, SignatureFailure,
@@ -422,7 +422,7 @@ fn a_response_signed_in_a_header_is_verified_over_the_body() {
     // Independent: md5 of the body bytes then the key, lowercase hex.
     let sign = hex::encode(Md5::digest(format!("{body}header-key").as_bytes()));
     let respond = |body: &str, headers: Vec<(&str, &str)>| {
-        paygen::decode::decode_response(
+        paygen::tooling::decode::decode_response(
             &provider,
             operation,
             &receiver,

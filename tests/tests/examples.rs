@@ -12,10 +12,10 @@
 //! against an independent computation in `macros/cli/tests/cli.rs` and against document
 //! 002 section 2.4 in `mct1_worked_example.rs`.
 
-use paygen::decode::decode_message_in;
-use paygen::encode::{encode_request, RequestContext};
 use paygen::protocol::Provider;
-use paygen::validate::request_fields_from_json;
+use paygen::tooling::decode::decode_message_in;
+use paygen::tooling::encode::{encode_request, RequestContext};
+use paygen::tooling::validate::request_fields_from_json;
 use paygen::{Credentials, FixedClock, FixedNonce};
 use paygen_codegen::spec::model::{Example, Spec};
 use paygen_tests::spec_paths;
@@ -146,7 +146,7 @@ fn check_spec(name: &str, parse_typed: impl Fn(&str, &str, &str, Map<String, Val
                     clock: &clock,
                     nonce: &FixedNonce("nonce".into()),
                 };
-                let mut trace = paygen::SigningTrace::default();
+                let mut trace = paygen::tooling::SigningTrace::default();
                 let request =
                     encode_request(&provider, &printed, &fields, &context, Some(&mut trace))
                         .unwrap_or_else(|e| panic!("{what}: cannot render: {e}"));

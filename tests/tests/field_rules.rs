@@ -145,9 +145,11 @@ fn shop_pass_is_sent_as_its_lowercase_sha1_and_never_printed() {
     );
     // The command line's path (parameters by wire name) sends the same.
     let params = serde_json::json!({"out_no": "A1", "refund_out_no": "R1", "refund_amount": 100, "shop_pass": "123456"});
-    let fields =
-        paygen::validate::request_fields_from_json(&tables::PAYREFUND, params.as_object().unwrap())
-            .unwrap();
+    let fields = paygen::tooling::validate::request_fields_from_json(
+        &tables::PAYREFUND,
+        params.as_object().unwrap(),
+    )
+    .unwrap();
     assert_eq!(fields, wire);
     assert!(client().render_payrefund(&request).is_ok());
 }
@@ -194,10 +196,12 @@ fn wantu_refund_fee_type_and_merchant_qrcode_notify_url_are_required() {
             "notify_url",
         ),
     ] {
-        let fields =
-            paygen::validate::request_fields_from_json(operation, params.as_object().unwrap())
-                .unwrap();
-        let error = paygen::validate::validate_request(operation, &fields).unwrap_err();
+        let fields = paygen::tooling::validate::request_fields_from_json(
+            operation,
+            params.as_object().unwrap(),
+        )
+        .unwrap();
+        let error = paygen::tooling::validate::validate_request(operation, &fields).unwrap_err();
         match error {
             Error::InvalidParam { field, rule } => {
                 assert_eq!((field.as_str(), rule), (missing, ParamRule::Required));

@@ -1,7 +1,7 @@
 //! Document 002 section 2.4, the one fully worked signing example of the five documents,
 //! reproduced byte for byte by the generated `mct1` client, stage by stage.
 
-use paygen::decode::{decode_response, Authenticity};
+use paygen::tooling::decode::{decode_response, Authenticity};
 use paygen::{FixedClock, HttpResponse};
 use paygen_mct1::{Client, Credentials, Environment, PaylistRequest, PaylistRequestPmtType};
 
@@ -23,7 +23,7 @@ fn client() -> Client {
 #[test]
 fn data_decrypts_to_the_paylist_business_json() {
     // What the document's `data` carries, read with the given open_key.
-    let plain = paygen::cipher::aes256_ecb_decrypt_hex(
+    let plain = paygen::tooling::cipher::aes256_ecb_decrypt_hex(
         OPEN_KEY.as_bytes(),
         "3304A5EC2CDEB4D12ED3338B5C01BF6B",
     )
@@ -67,8 +67,8 @@ fn each_signing_stage_matches_the_document() {
         clock: &FixedClock::at_unix_seconds(TIMESTAMP),
         nonce: &paygen::RandomNonce,
     };
-    let mut trace = paygen::SigningTrace::default();
-    paygen::encode::encode_request(
+    let mut trace = paygen::tooling::SigningTrace::default();
+    paygen::tooling::encode::encode_request(
         provider,
         operation,
         &request.to_wire(),
@@ -93,7 +93,7 @@ fn each_signing_stage_matches_the_document() {
 fn a_response_signed_by_the_same_rule_verifies_and_a_tampered_one_does_not() {
     // A response built by the 2.5 rule with the example's key: data is the encrypted
     // paylist item list, sign covers every field but sign, plus open_key, sorted.
-    let data = paygen::cipher::aes256_ecb_encrypt_hex(
+    let data = paygen::tooling::cipher::aes256_ecb_encrypt_hex(
         OPEN_KEY.as_bytes(),
         r#"[{"pmt_name":"微信","pmt_type":"2","pmt_icon":"wx.png","pmt_tag":"wx"}]"#.as_bytes(),
         paygen::protocol::HexCase::Upper,
@@ -101,12 +101,12 @@ fn a_response_signed_by_the_same_rule_verifies_and_a_tampered_one_does_not() {
     .unwrap();
     let canonical =
         format!("data={data}&errcode=0&msg=成功&open_key={OPEN_KEY}&timestamp=1461642890");
-    let sha1 = paygen::digest::digest_hex(
+    let sha1 = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Sha1,
         canonical.as_bytes(),
         paygen::protocol::HexCase::Lower,
     );
-    let sign = paygen::digest::digest_hex(
+    let sign = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
         sha1.as_bytes(),
         paygen::protocol::HexCase::Lower,
@@ -141,7 +141,8 @@ fn a_response_signed_by_the_same_rule_verifies_and_a_tampered_one_does_not() {
     )
     .unwrap();
     assert_eq!(decoded.authenticity, Authenticity::Verified);
-    let typed: paygen_mct1::PaylistResponse = paygen::client::typed(decoded.fields, &body).unwrap();
+    let typed: paygen_mct1::PaylistResponse =
+        paygen::tooling::typed(decoded.fields, &body).unwrap();
     let items = typed.data.unwrap();
     assert_eq!(items[0].pmt_name, "微信");
 

@@ -71,8 +71,13 @@ fn decode(body: &str) -> Result<serde_json::Map<String, serde_json::Value>, Erro
         headers: vec![],
         body: body.to_owned(),
     };
-    paygen::decode::decode_response(provider, &provider.operations[0], &receiver, &response)
-        .map(|d| d.fields)
+    paygen::tooling::decode::decode_response(
+        provider,
+        &provider.operations[0],
+        &receiver,
+        &response,
+    )
+    .map(|d| d.fields)
 }
 
 fn genuine() -> String {

@@ -28,7 +28,8 @@ fn data_of(request: impl Into<PayorderRequest>) -> String {
         .split('&')
         .find_map(|pair| pair.strip_prefix("data="))
         .expect("a data field");
-    let plain = paygen::cipher::aes256_ecb_decrypt_hex(OPEN_KEY.as_bytes(), hex).expect("AES");
+    let plain =
+        paygen::tooling::cipher::aes256_ecb_decrypt_hex(OPEN_KEY.as_bytes(), hex).expect("AES");
     String::from_utf8(plain).expect("UTF-8")
 }
 

@@ -2,7 +2,7 @@
 //! position, never a panic; every envelope fed malformed bodies is an error that keeps
 //! the body.
 
-use paygen::decode::decode_message;
+use paygen::tooling::decode::decode_message;
 use paygen::Credentials;
 use paygen_tests::spec_paths;
 

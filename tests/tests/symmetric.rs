@@ -14,16 +14,18 @@
 //! responses and notifications), else from the operation's required fields.
 
 use paygen::clock::format_clock;
-use paygen::decode::{decode_message_in, decode_notification, decode_response, judge_response};
-use paygen::encode::{encode_request, RequestContext};
 use paygen::protocol::{
     BodyFormat, FieldDef, FieldType, Operation, Provider, SignatureOutput, Verification,
 };
-use paygen::server::{
+use paygen::tooling::decode::{
+    decode_message_in, decode_notification, decode_response, judge_response,
+};
+use paygen::tooling::encode::{encode_request, RequestContext};
+use paygen::tooling::server::{
     decode_request, encode_notification, encode_response, ReceivedRequest, ServerError,
 };
-use paygen::template::path_and_query;
-use paygen::validate::request_fields_from_json;
+use paygen::tooling::template::path_and_query;
+use paygen::tooling::validate::request_fields_from_json;
 use paygen::wire::WireFields;
 use paygen::{Authenticity, Credentials, Error, FixedClock, FixedNonce, HttpResponse, Receiver};
 use paygen_codegen::spec::model::{Example, Spec};

@@ -14,8 +14,8 @@ mod support;
 use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
 use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
-use paygen::canonical::SignedText;
-use paygen::sign::{sign, RecipeFor, SignSource};
+use paygen::tooling::canonical::SignedText;
+use paygen::tooling::sign::{sign, RecipeFor, SignSource};
 use paygen::{Authenticity, Error, Fen};
 use paygen_wechatpay_v2 as wx;
 use sha2::Sha256;
@@ -74,12 +74,12 @@ fn client_signing_with(sign_type: &str) -> wx::Client<NoTransport> {
 fn sign_documented(
     recipe: &paygen::protocol::Recipe,
     credentials: &paygen::Credentials,
-) -> (String, paygen::SigningTrace) {
+) -> (String, paygen::tooling::SigningTrace) {
     let pairs = DOC_PAIRS
         .iter()
         .map(|(k, v)| (*k, SignedText::Str(v)))
         .collect();
-    let mut trace = paygen::SigningTrace::default();
+    let mut trace = paygen::tooling::SigningTrace::default();
     let value = sign(
         recipe,
         SignSource::Pairs(pairs),

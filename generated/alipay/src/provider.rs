@@ -2031,7 +2031,7 @@ impl Credentials {
 /// A client of 支付宝开放平台 统一收单 (alipay.trade.*) for one merchant: credentials, base URL, transport.
 #[derive(Debug)]
 pub struct Client<T = ::paygen::ReqwestTransport> {
-    core: ::paygen::ClientCore<T>,
+    core: ::paygen::__private::ClientCore<T>,
 }
 impl Client<::paygen::ReqwestTransport> {
     /// A client of `environment` over HTTPS (rustls) with default timeouts.
@@ -2051,7 +2051,7 @@ impl<T: ::paygen::Transport> Client<T> {
         transport: T,
     ) -> Self {
         Self {
-            core: ::paygen::ClientCore::new(
+            core: ::paygen::__private::ClientCore::new(
                 &tables::PROVIDER,
                 base_url,
                 credentials.into_runtime(),
@@ -2589,7 +2589,7 @@ pub struct TradePayResponseFundBillList {
     /// 交易使用的资金渠道，详见 支付渠道列表
     ///
     /// Wire name `fund_channel`, at most 32 characters.
-    #[serde(rename = "fund_channel", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "fund_channel", deserialize_with = "::paygen::__private::de::text")]
     pub fund_channel: String,
     /// 该支付工具类型所使用的金额
     ///
@@ -2613,12 +2613,20 @@ pub struct TradePayResponseVoucherDetailList {
     /// 券id
     ///
     /// Wire name `id`.
-    #[serde(rename = "id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub id: Option<String>,
     /// 券名称
     ///
     /// Wire name `name`.
-    #[serde(rename = "name", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub name: Option<String>,
     /// 券类型
     ///
@@ -2651,7 +2659,11 @@ pub struct TradePayResponseVoucherDetailList {
     /// 优惠券备注信息
     ///
     /// Wire name `memo`.
-    #[serde(rename = "memo", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "memo",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub memo: Option<String>,
     /// 券模板id
     ///
@@ -2659,7 +2671,7 @@ pub struct TradePayResponseVoucherDetailList {
     #[serde(
         rename = "template_id",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub template_id: Option<String>,
     /// 如果使用的这张券是用户购买的，则该字段代表用户在购买这张券时用户实际付款的金额
@@ -2702,22 +2714,25 @@ pub struct TradePayResponse {
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// 支付宝交易号
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub trade_no: String,
     /// 商户订单号
     ///
     /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 买家支付宝账号
     ///
     /// Wire name `buyer_logon_id`, at most 100 characters.
-    #[serde(rename = "buyer_logon_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "buyer_logon_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub buyer_logon_id: String,
     /// 结算币种订单金额
     ///
@@ -2734,7 +2749,7 @@ pub struct TradePayResponse {
     #[serde(
         rename = "pay_currency",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub pay_currency: Option<String>,
     /// 支付币种订单金额
@@ -2748,7 +2763,7 @@ pub struct TradePayResponse {
     #[serde(
         rename = "settle_trans_rate",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub settle_trans_rate: Option<String>,
     /// 标价币种兑换支付币种汇率
@@ -2757,7 +2772,7 @@ pub struct TradePayResponse {
     #[serde(
         rename = "trans_pay_rate",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trans_pay_rate: Option<String>,
     /// 交易金额
@@ -2771,7 +2786,7 @@ pub struct TradePayResponse {
     #[serde(
         rename = "trans_currency",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trans_currency: Option<String>,
     /// 商户指定的结算币种
@@ -2780,7 +2795,7 @@ pub struct TradePayResponse {
     #[serde(
         rename = "settle_currency",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub settle_currency: Option<String>,
     /// 实收金额
@@ -2818,7 +2833,7 @@ pub struct TradePayResponse {
     /// 交易支付时间
     ///
     /// Wire name `gmt_payment`, at most 32 characters.
-    #[serde(rename = "gmt_payment", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "gmt_payment", deserialize_with = "::paygen::__private::de::text")]
     pub gmt_payment: String,
     /// 交易支付使用的资金渠道
     ///
@@ -2837,12 +2852,19 @@ pub struct TradePayResponse {
     /// 发生支付交易的商户门店名称
     ///
     /// Wire name `store_name`, at most 512 characters.
-    #[serde(rename = "store_name", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "store_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub store_name: Option<String>,
     /// 买家在支付宝的用户id
     ///
     /// Wire name `buyer_user_id`, at most 28 characters.
-    #[serde(rename = "buyer_user_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "buyer_user_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub buyer_user_id: String,
     /// 本次交易支付所使用的单品券优惠的商品优惠信息
     ///
@@ -2850,7 +2872,7 @@ pub struct TradePayResponse {
     #[serde(
         rename = "discount_goods_detail",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub discount_goods_detail: Option<String>,
     /// 本交易支付时使用的所有优惠券信息
@@ -2864,7 +2886,7 @@ pub struct TradePayResponse {
     #[serde(
         rename = "auth_trade_pay_mode",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub auth_trade_pay_mode: Option<String>,
     /// 商户传入业务信息，具体值要和支付宝约定 将商户传入信息分发给相应系统，应用于安全，营销等参数直传场景 格式为json格式
@@ -2873,7 +2895,7 @@ pub struct TradePayResponse {
     #[serde(
         rename = "business_params",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub business_params: Option<String>,
     /// 买家用户类型。CORPORATE:企业用户；PRIVATE:个人用户。
@@ -2907,7 +2929,11 @@ pub struct TradePayResponse {
     /// 业务返回码描述
     ///
     /// Wire name `sub_msg`.
-    #[serde(rename = "sub_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub sub_msg: Option<String>,
 }
 /// Request of `trade_precreate`: 统一收单线下交易预创建
@@ -3246,17 +3272,17 @@ pub struct TradePrecreateResponse {
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// 商户的订单号
     ///
     /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 当前预下单请求生成的二维码码串，可以用二维码生成工具根据该码串值生成对应的二维码
     ///
     /// Wire name `qr_code`, at most 1024 characters.
-    #[serde(rename = "qr_code", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "qr_code", deserialize_with = "::paygen::__private::de::text")]
     pub qr_code: String,
     /// 业务返回码
     ///
@@ -3266,7 +3292,11 @@ pub struct TradePrecreateResponse {
     /// 业务返回码描述
     ///
     /// Wire name `sub_msg`.
-    #[serde(rename = "sub_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub sub_msg: Option<String>,
 }
 /// Request of `trade_query`: 统一收单线下交易查询
@@ -3356,22 +3386,25 @@ pub struct TradeQueryResponse {
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// 支付宝交易号
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub trade_no: String,
     /// 商家订单号
     ///
     /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 买家支付宝账号
     ///
     /// Wire name `buyer_logon_id`, at most 100 characters.
-    #[serde(rename = "buyer_logon_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "buyer_logon_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub buyer_logon_id: String,
     /// 交易状态：WAIT_BUYER_PAY（交易创建，等待买家付款）、TRADE_CLOSED（未付款交易超时关闭，或支付完成后全额退款）、TRADE_SUCCESS（交易支付成功）、TRADE_FINISHED（交易结束，不可退款）
     ///
@@ -3389,7 +3422,7 @@ pub struct TradeQueryResponse {
     #[serde(
         rename = "trans_currency",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trans_currency: Option<String>,
     /// 订单结算币种，对应支付接口传入的settle_currency
@@ -3398,7 +3431,7 @@ pub struct TradeQueryResponse {
     #[serde(
         rename = "settle_currency",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub settle_currency: Option<String>,
     /// 结算币种订单金额
@@ -3416,7 +3449,7 @@ pub struct TradeQueryResponse {
     #[serde(
         rename = "pay_currency",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub pay_currency: Option<String>,
     /// 支付币种订单金额
@@ -3430,7 +3463,7 @@ pub struct TradeQueryResponse {
     #[serde(
         rename = "settle_trans_rate",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub settle_trans_rate: Option<String>,
     /// 标价币种兑换支付币种汇率
@@ -3439,7 +3472,7 @@ pub struct TradeQueryResponse {
     #[serde(
         rename = "trans_pay_rate",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trans_pay_rate: Option<String>,
     /// 买家实付金额，单位为元，两位小数。该金额代表该笔交易买家实际支付的金额，不包含商户折扣等金额
@@ -3475,7 +3508,7 @@ pub struct TradeQueryResponse {
     #[serde(
         rename = "send_pay_date",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub send_pay_date: Option<String>,
     /// 实收金额，单位为元，两位小数。该金额为本笔交易，商户账户能够实际收到的金额
@@ -3490,7 +3523,11 @@ pub struct TradeQueryResponse {
     /// 商户门店编号
     ///
     /// Wire name `store_id`, at most 32 characters.
-    #[serde(rename = "store_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "store_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub store_id: Option<String>,
     /// 商户机具终端编号
     ///
@@ -3498,7 +3535,7 @@ pub struct TradeQueryResponse {
     #[serde(
         rename = "terminal_id",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub terminal_id: Option<String>,
     /// 交易支付使用的资金渠道
@@ -3509,12 +3546,19 @@ pub struct TradeQueryResponse {
     /// 请求交易支付中的商户店铺的名称
     ///
     /// Wire name `store_name`, at most 512 characters.
-    #[serde(rename = "store_name", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "store_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub store_name: Option<String>,
     /// 买家在支付宝的用户id
     ///
     /// Wire name `buyer_user_id`, at most 16 characters.
-    #[serde(rename = "buyer_user_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "buyer_user_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub buyer_user_id: String,
     /// 预授权支付模式，该参数仅在信用预授权支付场景下返回。信用预授权支付：CREDIT_PREAUTH_PAY
     ///
@@ -3522,7 +3566,7 @@ pub struct TradeQueryResponse {
     #[serde(
         rename = "auth_trade_pay_mode",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub auth_trade_pay_mode: Option<String>,
     /// 买家用户类型。CORPORATE:企业用户；PRIVATE:个人用户。
@@ -3531,7 +3575,7 @@ pub struct TradeQueryResponse {
     #[serde(
         rename = "buyer_user_type",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub buyer_user_type: Option<String>,
     /// 商家优惠金额
@@ -3560,7 +3604,11 @@ pub struct TradeQueryResponse {
     /// 业务返回码描述
     ///
     /// Wire name `sub_msg`.
-    #[serde(rename = "sub_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub sub_msg: Option<String>,
 }
 /// Request of `trade_refund`: 统一收单交易退款接口
@@ -3810,7 +3858,7 @@ pub struct TradeRefundResponseRefundDetailItemList {
     /// 交易使用的资金渠道，详见 支付渠道列表
     ///
     /// Wire name `fund_channel`, at most 32 characters.
-    #[serde(rename = "fund_channel", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "fund_channel", deserialize_with = "::paygen::__private::de::text")]
     pub fund_channel: String,
     /// 该支付工具类型所使用的金额
     ///
@@ -3847,7 +3895,7 @@ pub struct TradeRefundResponseRefundPresetPaytoolList {
     #[serde(
         rename = "assert_type_code",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub assert_type_code: Option<String>,
 }
@@ -3863,22 +3911,25 @@ pub struct TradeRefundResponse {
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// 支付宝交易号
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub trade_no: String,
     /// 商户订单号
     ///
     /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 用户的登录id
     ///
     /// Wire name `buyer_logon_id`, at most 100 characters.
-    #[serde(rename = "buyer_logon_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "buyer_logon_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub buyer_logon_id: String,
     /// 本次退款是否发生了资金变化
     ///
@@ -3896,13 +3947,16 @@ pub struct TradeRefundResponse {
     #[serde(
         rename = "refund_currency",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub refund_currency: Option<String>,
     /// 退款支付时间
     ///
     /// Wire name `gmt_refund_pay`, at most 32 characters.
-    #[serde(rename = "gmt_refund_pay", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "gmt_refund_pay",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub gmt_refund_pay: String,
     /// 退款使用的资金渠道
     ///
@@ -3912,12 +3966,19 @@ pub struct TradeRefundResponse {
     /// 交易在支付时候的门店名称
     ///
     /// Wire name `store_name`, at most 512 characters.
-    #[serde(rename = "store_name", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "store_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub store_name: Option<String>,
     /// 买家在支付宝的用户id
     ///
     /// Wire name `buyer_user_id`, at most 28 characters.
-    #[serde(rename = "buyer_user_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "buyer_user_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub buyer_user_id: String,
     /// 退回的前置资产列表
     ///
@@ -3961,7 +4022,11 @@ pub struct TradeRefundResponse {
     /// 业务返回码描述
     ///
     /// Wire name `sub_msg`.
-    #[serde(rename = "sub_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub sub_msg: Option<String>,
 }
 /// Request of `trade_cancel`: 统一收单交易撤销接口
@@ -4030,17 +4095,21 @@ pub struct TradeCancelResponse {
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// 支付宝交易号; 当发生交易关闭或交易退款时返回;
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_no: Option<String>,
     /// 商户订单号
     ///
     /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 是否需要重试
     ///
@@ -4060,7 +4129,11 @@ pub struct TradeCancelResponse {
     /// 业务返回码描述
     ///
     /// Wire name `sub_msg`.
-    #[serde(rename = "sub_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub sub_msg: Option<String>,
 }
 /// Request of `trade_close`: 统一收单交易关闭接口
@@ -4148,12 +4221,16 @@ pub struct TradeCloseResponse {
     /// 网关返回码描述
     ///
     /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// 支付宝交易号
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_no: Option<String>,
     /// 创建交易传入的商户订单号
     ///
@@ -4161,7 +4238,7 @@ pub struct TradeCloseResponse {
     #[serde(
         rename = "out_trade_no",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub out_trade_no: Option<String>,
     /// 业务返回码
@@ -4172,7 +4249,11 @@ pub struct TradeCloseResponse {
     /// 业务返回码描述
     ///
     /// Wire name `sub_msg`.
-    #[serde(rename = "sub_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub sub_msg: Option<String>,
 }
 /// Notification `pay`: 异步通知
@@ -4182,7 +4263,7 @@ pub struct PayNotification {
     /// 通知的发送时间。格式为 yyyy-MM-dd HH:mm:ss
     ///
     /// Wire name `notify_time`.
-    #[serde(rename = "notify_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "notify_time", deserialize_with = "::paygen::__private::de::text")]
     pub notify_time: String,
     /// 通知类型
     ///
@@ -4192,17 +4273,17 @@ pub struct PayNotification {
     /// 通知校验 ID
     ///
     /// Wire name `notify_id`, at most 128 characters.
-    #[serde(rename = "notify_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "notify_id", deserialize_with = "::paygen::__private::de::text")]
     pub notify_id: String,
     /// 编码格式。如 utf-8、gbk、gb312等。
     ///
     /// Wire name `charset`, at most 10 characters.
-    #[serde(rename = "charset", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "charset", deserialize_with = "::paygen::__private::de::text")]
     pub charset: String,
     /// 调用的接口版本。固定为1.0
     ///
     /// Wire name `version`, at most 3 characters.
-    #[serde(rename = "version", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "version", deserialize_with = "::paygen::__private::de::text")]
     pub version: String,
     /// 授权方的APPID。由于本接口暂不开放第三方应用授权，因此 auth_app_id=app_id
     ///
@@ -4210,33 +4291,41 @@ pub struct PayNotification {
     #[serde(
         rename = "auth_app_id",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub auth_app_id: Option<String>,
     /// 支付宝交易号，支付宝交易凭证号。
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub trade_no: String,
     /// 支付宝应用的APPID。支付宝分配给开发者的应用 ID
     ///
     /// Wire name `app_id`, at most 32 characters.
-    #[serde(rename = "app_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "app_id", deserialize_with = "::paygen::__private::de::text")]
     pub app_id: String,
     /// 商家订单号。原支付请求的商家订单号
     ///
     /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 商家业务号。商家业务ID，通常是退款通知中返回的退款申请流水号
     ///
     /// Wire name `out_biz_no`, at most 64 characters.
-    #[serde(rename = "out_biz_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "out_biz_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub out_biz_no: Option<String>,
     /// 买家支付宝账号 ID。以 2088 开头的纯 16 位数字
     ///
     /// Wire name `buyer_id`, at most 16 characters.
-    #[serde(rename = "buyer_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "buyer_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub buyer_id: Option<String>,
     /// 买家支付宝账号
     ///
@@ -4244,13 +4333,17 @@ pub struct PayNotification {
     #[serde(
         rename = "buyer_logon_id",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub buyer_logon_id: Option<String>,
     /// 卖家支付宝账号 ID。以 2088 开头的纯 16 位数字
     ///
     /// Wire name `seller_id`, at most 30 characters.
-    #[serde(rename = "seller_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "seller_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub seller_id: Option<String>,
     /// 卖家支付宝账号
     ///
@@ -4258,7 +4351,7 @@ pub struct PayNotification {
     #[serde(
         rename = "seller_email",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub seller_email: Option<String>,
     /// 交易状态。交易目前所处状态，详情可查看下表 交易状态说明
@@ -4319,17 +4412,29 @@ pub struct PayNotification {
     /// 商品的标题/交易标题/订单标题/订单关键字等
     ///
     /// Wire name `subject`.
-    #[serde(rename = "subject", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "subject",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub subject: Option<String>,
     /// 商品描述
     ///
     /// Wire name `body`.
-    #[serde(rename = "body", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "body",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub body: Option<String>,
     /// 交易创建时间
     ///
     /// Wire name `gmt_create`.
-    #[serde(rename = "gmt_create", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "gmt_create",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub gmt_create: Option<String>,
     /// 交易付款时间
     ///
@@ -4337,18 +4442,26 @@ pub struct PayNotification {
     #[serde(
         rename = "gmt_payment",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub gmt_payment: Option<String>,
     /// 交易退款时间
     ///
     /// Wire name `gmt_refund`.
-    #[serde(rename = "gmt_refund", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "gmt_refund",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub gmt_refund: Option<String>,
     /// 交易结束时间
     ///
     /// Wire name `gmt_close`.
-    #[serde(rename = "gmt_close", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "gmt_close",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub gmt_close: Option<String>,
     /// 支付金额信息
     ///
@@ -4356,7 +4469,7 @@ pub struct PayNotification {
     #[serde(
         rename = "fund_bill_list",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub fund_bill_list: Option<String>,
     /// 回传参数
@@ -4365,7 +4478,7 @@ pub struct PayNotification {
     #[serde(
         rename = "passback_params",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub passback_params: Option<String>,
     /// 优惠券信息
@@ -4374,7 +4487,7 @@ pub struct PayNotification {
     #[serde(
         rename = "voucher_detail_list",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub voucher_detail_list: Option<String>,
 }
@@ -4443,7 +4556,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for GatewayCode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 交易状态：WAIT_BUYER_PAY（交易创建，等待买家付款）、TRADE_CLOSED（未付款交易超时关闭，或支付完成后全额退款）、TRADE_SUCCESS（交易支付成功）、TRADE_FINISHED（交易结束，不可退款）; values the document does not list are kept in `Unknown`.
@@ -4491,7 +4604,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeStatus {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `scene`; values the document does not list are kept in `Unknown`.
@@ -4535,7 +4648,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradePayRequestScene 
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `auth_confirm_mode`; values the document does not list are kept in `Unknown`.
@@ -4576,7 +4689,7 @@ for TradePayRequestAuthConfirmMode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `type`; values the document does not list are kept in `Unknown`.
@@ -4621,7 +4734,7 @@ for TradePayResponseVoucherDetailListVoucherType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `buyer_user_type`; values the document does not list are kept in `Unknown`.
@@ -4662,7 +4775,7 @@ for TradePayResponseBuyerUserType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
@@ -4906,7 +5019,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradePayResponseSubCo
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
@@ -5003,7 +5116,7 @@ for TradePrecreateResponseSubCode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
@@ -5047,7 +5160,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeQueryResponseSub
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `royalty_type`; values the document does not list are kept in `Unknown`.
@@ -5088,7 +5201,7 @@ for TradeRefundRequestRefundRoyaltyParametersRoyaltyType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `fund_change`; values the document does not list are kept in `Unknown`.
@@ -5129,7 +5242,7 @@ for TradeRefundResponseFundChange {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `fund_type`; values the document does not list are kept in `Unknown`.
@@ -5174,7 +5287,7 @@ for TradeRefundResponseRefundDetailItemListFundType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
@@ -5254,7 +5367,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeRefundResponseSu
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `retry_flag`; values the document does not list are kept in `Unknown`. The same shape as [`TradeRefundResponseFundChange`], so the same type.
@@ -5296,7 +5409,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeCancelResponseAc
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
@@ -5364,7 +5477,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeCancelResponseSu
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
@@ -5420,7 +5533,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeCloseResponseSub
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `notify_type`; values the document does not list are kept in `Unknown`.
@@ -5456,6 +5569,6 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayNotificationNotify
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }

@@ -1097,7 +1097,7 @@ impl Credentials {
 /// A client of 未命名聚合支付 mct1 for one merchant: credentials, base URL, transport.
 #[derive(Debug)]
 pub struct Client<T = ::paygen::ReqwestTransport> {
-    core: ::paygen::ClientCore<T>,
+    core: ::paygen::__private::ClientCore<T>,
 }
 impl Client<::paygen::ReqwestTransport> {
     /// A client of `environment` over HTTPS (rustls) with default timeouts.
@@ -1117,7 +1117,7 @@ impl<T: ::paygen::Transport> Client<T> {
         transport: T,
     ) -> Self {
         Self {
-            core: ::paygen::ClientCore::new(
+            core: ::paygen::__private::ClientCore::new(
                 &tables::PROVIDER,
                 base_url,
                 credentials.into_runtime(),
@@ -1318,7 +1318,7 @@ pub struct PaylistResponseData {
     /// 收单机构名称
     ///
     /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_name: String,
     /// 收单机构内部名称
     ///
@@ -1326,7 +1326,7 @@ pub struct PaylistResponseData {
     #[serde(
         rename = "pmt_internal_name",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub pmt_internal_name: Option<String>,
     /// 支付类型（0现金，1刷卡（拍卡），2主扫，3被扫）,可能含有多个条件组合。多个以小写逗号分开
@@ -1337,7 +1337,7 @@ pub struct PaylistResponseData {
     /// 图标
     ///
     /// Wire name `pmt_icon`, at most 30 characters.
-    #[serde(rename = "pmt_icon", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_icon", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_icon: String,
     /// 小票图标
     ///
@@ -1345,13 +1345,13 @@ pub struct PaylistResponseData {
     #[serde(
         rename = "pmt_ticket_icon",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub pmt_ticket_icon: Option<String>,
     /// 支付标签
     ///
     /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_tag: String,
     /// 支持币种
     ///
@@ -1359,7 +1359,7 @@ pub struct PaylistResponseData {
     #[serde(
         rename = "pmt_currency",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub pmt_currency: Option<String>,
     /// 是否支持多笔退款（1可以，0不可以）
@@ -1373,7 +1373,7 @@ pub struct PaylistResponseData {
     #[serde(
         rename = "ticket_name",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub ticket_name: Option<String>,
 }
@@ -1389,12 +1389,16 @@ pub struct PaylistResponse {
     /// 返回错误提示
     ///
     /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// `timestamp`.
     ///
     /// Wire name `timestamp`.
-    #[serde(rename = "timestamp", default, deserialize_with = "::paygen::de::opt_int")]
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
     pub timestamp: Option<i64>,
     /// 用open_key进行aes加密后的数据
     ///
@@ -1613,22 +1617,22 @@ pub struct OrderResponseDataPages {
     /// 记录总数
     ///
     /// Wire name `totalnum`, at most 9 characters.
-    #[serde(rename = "totalnum", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "totalnum", deserialize_with = "::paygen::__private::de::text")]
     pub totalnum: String,
     /// 总页数
     ///
     /// Wire name `totalpage`, at most 9 characters.
-    #[serde(rename = "totalpage", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "totalpage", deserialize_with = "::paygen::__private::de::int")]
     pub totalpage: i64,
     /// 每显记录数
     ///
     /// Wire name `pagesize`, at most 9 characters.
-    #[serde(rename = "pagesize", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "pagesize", deserialize_with = "::paygen::__private::de::int")]
     pub pagesize: i64,
     /// 当前页数
     ///
     /// Wire name `page`, at most 9 characters.
-    #[serde(rename = "page", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "page", deserialize_with = "::paygen::__private::de::int")]
     pub page: i64,
 }
 /// One item of `list` of OrderResponseData.
@@ -1638,22 +1642,26 @@ pub struct OrderResponseDataList {
     /// 支付方式标签名称
     ///
     /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_name: String,
     /// 支付方式标签
     ///
     /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_tag: String,
     /// 订单名称（描述）
     ///
     /// Wire name `ord_name`, at most 100 characters.
-    #[serde(rename = "ord_name", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "ord_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub ord_name: Option<String>,
     /// 系统订单号
     ///
     /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
     pub ord_no: String,
     /// 订单类型（1交易，2辙单【退款】）
     ///
@@ -1663,12 +1671,15 @@ pub struct OrderResponseDataList {
     /// 下单时间
     ///
     /// Wire name `add_time`.
-    #[serde(rename = "add_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "add_time", deserialize_with = "::paygen::__private::de::text")]
     pub add_time: String,
     /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
     ///
     /// Wire name `trade_account`.
-    #[serde(rename = "trade_account", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "trade_account",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub trade_account: String,
     /// 实际交易金额（单位为分，没有小数点）
     ///
@@ -1678,22 +1689,25 @@ pub struct OrderResponseDataList {
     /// 开始交易时间
     ///
     /// Wire name `trade_time`.
-    #[serde(rename = "trade_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
     pub trade_time: String,
     /// 收单机构返回的交易号（某些收单机构没有交易号）
     ///
     /// Wire name `trade_no`.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub trade_no: String,
     /// 订单付款成功时间（支付方式返回的原始数据，可能会小于下单时间）
     ///
     /// Wire name `trade_pay_time`.
-    #[serde(rename = "trade_pay_time", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "trade_pay_time",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub trade_pay_time: String,
     /// 订单备注
     ///
     /// Wire name `remark`, at most 200 characters.
-    #[serde(rename = "remark", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "remark", deserialize_with = "::paygen::__private::de::text")]
     pub remark: String,
     /// 原始金额（单位为分，没有小数点）
     ///
@@ -1716,13 +1730,17 @@ pub struct OrderResponseDataList {
     #[serde(
         rename = "trade_discout_amount",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub trade_discout_amount: Option<::paygen::Fen>,
     /// 开发者流水号
     ///
     /// Wire name `out_no`, at most 64 characters.
-    #[serde(rename = "out_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "out_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub out_no: Option<String>,
     /// 自定义支付方式名称
     ///
@@ -1730,23 +1748,35 @@ pub struct OrderResponseDataList {
     #[serde(
         rename = "diy_pmt_name",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub diy_pmt_name: Option<String>,
     /// 商户流水号（从1开始自增长不重复）
     ///
     /// Wire name `ord_mct_id`, at most 20 characters.
-    #[serde(rename = "ord_mct_id", default, deserialize_with = "::paygen::de::opt_int")]
+    #[serde(
+        rename = "ord_mct_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
     pub ord_mct_id: Option<i64>,
     /// 门店流水号（从1开始自增长不重复）
     ///
     /// Wire name `ord_shop_id`, at most 20 characters.
-    #[serde(rename = "ord_shop_id", default, deserialize_with = "::paygen::de::opt_int")]
+    #[serde(
+        rename = "ord_shop_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
     pub ord_shop_id: Option<i64>,
     /// 币种
     ///
     /// Wire name `currency`, at most 10 characters.
-    #[serde(rename = "currency", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "currency",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub currency: Option<String>,
     /// 币种符号
     ///
@@ -1754,13 +1784,17 @@ pub struct OrderResponseDataList {
     #[serde(
         rename = "currency_sign",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub currency_sign: Option<String>,
     /// 收银员编号
     ///
     /// Wire name `scr_id`, at most 11 characters.
-    #[serde(rename = "scr_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "scr_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub scr_id: Option<String>,
     /// 收银员真实姓名
     ///
@@ -1768,23 +1802,35 @@ pub struct OrderResponseDataList {
     #[serde(
         rename = "scr_true_name",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub scr_true_name: Option<String>,
     /// 终端号
     ///
     /// Wire name `tml_no`, at most 11 characters.
-    #[serde(rename = "tml_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "tml_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub tml_no: Option<String>,
     /// 门店编号
     ///
     /// Wire name `shop_no`, at most 11 characters.
-    #[serde(rename = "shop_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "shop_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub shop_no: Option<String>,
     /// 门店简称
     ///
     /// Wire name `shop_name`, at most 50 characters.
-    #[serde(rename = "shop_name", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "shop_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub shop_name: Option<String>,
     /// 门店全称
     ///
@@ -1792,7 +1838,7 @@ pub struct OrderResponseDataList {
     #[serde(
         rename = "shop_full_name",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub shop_full_name: Option<String>,
     /// 订单状态（1交易成功，2待支付，9待输入密码，4已取消）
@@ -1803,12 +1849,20 @@ pub struct OrderResponseDataList {
     /// 二维码ID
     ///
     /// Wire name `qrc_id`, at most 100 characters.
-    #[serde(rename = "qrc_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "qrc_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub qrc_id: Option<String>,
     /// `ord_id`.
     ///
     /// Wire name `ord_id`.
-    #[serde(rename = "ord_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "ord_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub ord_id: Option<String>,
     /// 二维码字符串（4.3.2）
     ///
@@ -1816,7 +1870,7 @@ pub struct OrderResponseDataList {
     #[serde(
         rename = "trade_qrcode",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_qrcode: Option<String>,
     /// 收单机构原始交易数据（4.3.2）
@@ -1825,7 +1879,7 @@ pub struct OrderResponseDataList {
     #[serde(
         rename = "trade_result",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_result: Option<String>,
 }
@@ -1856,12 +1910,16 @@ pub struct OrderResponse {
     /// 返回错误提示
     ///
     /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// `timestamp`.
     ///
     /// Wire name `timestamp`.
-    #[serde(rename = "timestamp", default, deserialize_with = "::paygen::de::opt_int")]
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
     pub timestamp: Option<i64>,
     /// 用open_key进行aes加密后的数据
     ///
@@ -1927,27 +1985,27 @@ pub struct OrderViewResponseData {
     /// 收单机构名称
     ///
     /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_name: String,
     /// 收单机构标签
     ///
     /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_tag: String,
     /// 商户流水号（从1开始自增长不重复）
     ///
     /// Wire name `ord_mct_id`, at most 20 characters.
-    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::__private::de::int")]
     pub ord_mct_id: i64,
     /// 门店流水号（从1开始自增长不重复）
     ///
     /// Wire name `ord_shop_id`, at most 20 characters.
-    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::__private::de::int")]
     pub ord_shop_id: i64,
     /// 订单号
     ///
     /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
     pub ord_no: String,
     /// 订单类型（1消费，2辙单）
     ///
@@ -1975,13 +2033,17 @@ pub struct OrderViewResponseData {
     #[serde(
         rename = "trade_account",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_account: Option<String>,
     /// 收单机构交易号
     ///
     /// Wire name `trade_no`.
-    #[serde(rename = "trade_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_no: Option<String>,
     /// 实际交易金额（以分为单位，没有小数点）
     ///
@@ -1994,7 +2056,7 @@ pub struct OrderViewResponseData {
     #[serde(
         rename = "trade_qrcode",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_qrcode: Option<String>,
     /// 付款完成时间（以收单机构为准）
@@ -2003,7 +2065,7 @@ pub struct OrderViewResponseData {
     #[serde(
         rename = "trade_pay_time",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_pay_time: Option<String>,
     /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
@@ -2014,17 +2076,21 @@ pub struct OrderViewResponseData {
     /// 收单机构原始交易数据
     ///
     /// Wire name `trade_result`, at most 4000 characters.
-    #[serde(rename = "trade_result", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_result", deserialize_with = "::paygen::__private::de::text")]
     pub trade_result: String,
     /// 开发者流水号
     ///
     /// Wire name `out_no`.
-    #[serde(rename = "out_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_no: String,
     /// 终端号（4.2.2）
     ///
     /// Wire name `tml_no`, at most 11 characters.
-    #[serde(rename = "tml_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "tml_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub tml_no: Option<String>,
     /// 收银员真实姓名（4.2.2）
     ///
@@ -2032,7 +2098,7 @@ pub struct OrderViewResponseData {
     #[serde(
         rename = "scr_true_name",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub scr_true_name: Option<String>,
     /// `scr_user_name`.
@@ -2041,28 +2107,44 @@ pub struct OrderViewResponseData {
     #[serde(
         rename = "scr_user_name",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub scr_user_name: Option<String>,
     /// 订单名称（描述）（4.2.2）
     ///
     /// Wire name `ord_name`, at most 100 characters.
-    #[serde(rename = "ord_name", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "ord_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub ord_name: Option<String>,
     /// 下单时间（4.2.2）
     ///
     /// Wire name `add_time`.
-    #[serde(rename = "add_time", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "add_time",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub add_time: Option<String>,
     /// 开始交易时间（4.2.2）
     ///
     /// Wire name `trade_time`.
-    #[serde(rename = "trade_time", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_time",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_time: Option<String>,
     /// 订单备注（4.2.2）
     ///
     /// Wire name `remark`, at most 200 characters.
-    #[serde(rename = "remark", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "remark",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub remark: Option<String>,
     /// 系统原始订单号（4.7.2）
     ///
@@ -2070,7 +2152,7 @@ pub struct OrderViewResponseData {
     #[serde(
         rename = "original_ord_no",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub original_ord_no: Option<String>,
 }
@@ -2086,12 +2168,16 @@ pub struct OrderViewResponse {
     /// 返回错误提示
     ///
     /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// `timestamp`.
     ///
     /// Wire name `timestamp`.
-    #[serde(rename = "timestamp", default, deserialize_with = "::paygen::de::opt_int")]
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
     pub timestamp: Option<i64>,
     /// 用open_key进行aes加密后的数据
     ///
@@ -3200,42 +3286,49 @@ pub struct PayorderResponseData {
     /// 支付方式名称，如：微信支付
     ///
     /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_name: String,
     /// 支付方式标签,如：Weixin
     ///
     /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_tag: String,
     /// 商户流水号（从1开始自增长不重复）
     ///
     /// Wire name `ord_mct_id`, at most 20 characters.
-    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::__private::de::int")]
     pub ord_mct_id: i64,
     /// 门店流水号（从1开始自增长不重复）
     ///
     /// Wire name `ord_shop_id`, at most 20 characters.
-    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::__private::de::int")]
     pub ord_shop_id: i64,
     /// 系统订单号
     ///
     /// Wire name `ord_no`, at most 32 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
     pub ord_no: String,
     /// 币种，默认CNY
     ///
     /// Wire name `ord_currency`, at most 10 characters.
-    #[serde(rename = "ord_currency", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "ord_currency", deserialize_with = "::paygen::__private::de::text")]
     pub ord_currency: String,
     /// 币种符号
     ///
     /// Wire name `currency_sign`, at most 10 characters.
-    #[serde(rename = "currency_sign", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "currency_sign",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub currency_sign: String,
     /// 支付通道交易号
     ///
     /// Wire name `trade_no`, at most 128 characters.
-    #[serde(rename = "trade_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_no: Option<String>,
     /// 实际交易金额（以分为单位，没有小数点）
     ///
@@ -3248,7 +3341,7 @@ pub struct PayorderResponseData {
     #[serde(
         rename = "trade_discout_amount",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub trade_discout_amount: Option<::paygen::Fen>,
     /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
@@ -3257,7 +3350,7 @@ pub struct PayorderResponseData {
     #[serde(
         rename = "trade_account",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_account: Option<String>,
     /// 付款完成时间（以收单机构为准）
@@ -3266,7 +3359,7 @@ pub struct PayorderResponseData {
     #[serde(
         rename = "trade_pay_time",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_pay_time: Option<String>,
     /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
@@ -3277,12 +3370,12 @@ pub struct PayorderResponseData {
     /// 收单机构原始交易数据
     ///
     /// Wire name `trade_result`, at most 4000 characters.
-    #[serde(rename = "trade_result", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_result", deserialize_with = "::paygen::__private::de::text")]
     pub trade_result: String,
     /// 开发者流水号
     ///
     /// Wire name `out_no`, at most 64 characters.
-    #[serde(rename = "out_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_no: String,
     /// 二维码字符串
     ///
@@ -3290,7 +3383,7 @@ pub struct PayorderResponseData {
     #[serde(
         rename = "trade_qrcode",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_qrcode: Option<String>,
     /// 公众号订单支付地址，如果为非公众号订单，此参数为空（4.4.4：订单支付地址，下单传入jump_url时返回支付链接，不传jump_url时，此参数为空）
@@ -3299,38 +3392,62 @@ pub struct PayorderResponseData {
     #[serde(
         rename = "jsapi_pay_url",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub jsapi_pay_url: Option<String>,
     /// JS调起支付中的appid参数（4.4.5：当前调起支付小程序的appid）
     ///
     /// Wire name `appId`, at most 32 characters.
-    #[serde(rename = "appId", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "appId",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub app_id: Option<String>,
     /// JS调起支付中的timeStam参数（4.4.5：小程序调起支付中的timeStamp参数）
     ///
     /// Wire name `timeStamp`, at most 32 characters.
-    #[serde(rename = "timeStamp", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "timeStamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub time_stamp: Option<String>,
     /// JS调起支付中的nonceSt参数（4.4.5：小程序调起支付中的nonceStr参数）
     ///
     /// Wire name `nonceStr`, at most 32 characters.
-    #[serde(rename = "nonceStr", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "nonceStr",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub nonce_str: Option<String>,
     /// JS调起支付中的signTyp参数（4.4.5：小程序调起支付中的signType参数）
     ///
     /// Wire name `signType`, at most 32 characters.
-    #[serde(rename = "signType", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "signType",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub sign_type: Option<String>,
     /// JS调起支付中的packag参数（4.4.5：小程序调起支付中的package参数）
     ///
     /// Wire name `package`, at most 128 characters.
-    #[serde(rename = "package", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "package",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub package: Option<String>,
     /// JS调起支付中的paySign参数（4.4.5：小程序调起支付中的paySign参数）
     ///
     /// Wire name `paySign`, at most 64 characters.
-    #[serde(rename = "paySign", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "paySign",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub pay_sign: Option<String>,
 }
 /// Response of `payorder`: 下订单接口
@@ -3345,12 +3462,16 @@ pub struct PayorderResponse {
     /// 返回错误提示
     ///
     /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// `timestamp`.
     ///
     /// Wire name `timestamp`.
-    #[serde(rename = "timestamp", default, deserialize_with = "::paygen::de::opt_int")]
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
     pub timestamp: Option<i64>,
     /// 用open_key进行aes加密后的数据
     ///
@@ -3367,37 +3488,45 @@ pub struct PaystatusResponseData {
     /// 收单机构名称
     ///
     /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_name: String,
     /// 收单机构标签
     ///
     /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
     pub pmt_tag: String,
     /// 商户流水号（从1开始自增长不重复）
     ///
     /// Wire name `ord_mct_id`, at most 20 characters.
-    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::__private::de::int")]
     pub ord_mct_id: i64,
     /// 门店流水号（从1开始自增长不重复）
     ///
     /// Wire name `ord_shop_id`, at most 20 characters.
-    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::__private::de::int")]
     pub ord_shop_id: i64,
     /// 订单名称（商品描述）,会显示到用户端支付界面
     ///
     /// Wire name `ord_name`.
-    #[serde(rename = "ord_name", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "ord_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub ord_name: Option<String>,
     /// 下单时间
     ///
     /// Wire name `add_time`.
-    #[serde(rename = "add_time", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "add_time",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub add_time: Option<String>,
     /// 系统订单号
     ///
     /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
     pub ord_no: String,
     /// 订单类型（1消费，2辙单）
     ///
@@ -3410,7 +3539,7 @@ pub struct PaystatusResponseData {
     #[serde(
         rename = "original_amount",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub original_amount: Option<::paygen::Fen>,
     /// 折扣金额（以分为单位，没有小数点）
@@ -3419,7 +3548,7 @@ pub struct PaystatusResponseData {
     #[serde(
         rename = "discount_amount",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub discount_amount: Option<::paygen::Fen>,
     /// 抹零金额（以分为单位，没有小数点）
@@ -3428,7 +3557,7 @@ pub struct PaystatusResponseData {
     #[serde(
         rename = "ignore_amount",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub ignore_amount: Option<::paygen::Fen>,
     /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
@@ -3437,13 +3566,17 @@ pub struct PaystatusResponseData {
     #[serde(
         rename = "trade_account",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_account: Option<String>,
     /// 收单机构交易号
     ///
     /// Wire name `trade_no`.
-    #[serde(rename = "trade_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_no: Option<String>,
     /// 实际交易金额（以分为单位，没有小数点）
     ///
@@ -3456,7 +3589,7 @@ pub struct PaystatusResponseData {
     #[serde(
         rename = "trade_qrcode",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_qrcode: Option<String>,
     /// 付款完成时间（以收单机构为准）
@@ -3465,7 +3598,7 @@ pub struct PaystatusResponseData {
     #[serde(
         rename = "trade_pay_time",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_pay_time: Option<String>,
     /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
@@ -3479,13 +3612,13 @@ pub struct PaystatusResponseData {
     #[serde(
         rename = "trade_result",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_result: Option<String>,
     /// 开发者流水号
     ///
     /// Wire name `out_no`, at most 64 characters.
-    #[serde(rename = "out_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_no: String,
 }
 /// Response of `paystatus`: 查询付款状态
@@ -3500,12 +3633,16 @@ pub struct PaystatusResponse {
     /// 返回错误提示
     ///
     /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// `timestamp`.
     ///
     /// Wire name `timestamp`.
-    #[serde(rename = "timestamp", default, deserialize_with = "::paygen::de::opt_int")]
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
     pub timestamp: Option<i64>,
     /// 用open_key进行aes加密后的数据
     ///
@@ -3522,7 +3659,7 @@ pub struct PaycancelResponseData {
     /// 系统订单号
     ///
     /// Wire name `ord_no`, at most 32 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
     pub ord_no: String,
     /// 订单状态（4 已取消）
     ///
@@ -3542,12 +3679,16 @@ pub struct PaycancelResponse {
     /// 返回错误提示，会根据lang参数返回不同的语言
     ///
     /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// `timestamp`.
     ///
     /// Wire name `timestamp`.
-    #[serde(rename = "timestamp", default, deserialize_with = "::paygen::de::opt_int")]
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
     pub timestamp: Option<i64>,
     /// open_key进行aes加密后的数据
     ///
@@ -3691,17 +3832,17 @@ pub struct PayrefundResponseData {
     /// 系统退款订单号
     ///
     /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
     pub ord_no: String,
     /// 门店流水号
     ///
     /// Wire name `ord_shop_id`.
-    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::__private::de::int")]
     pub ord_shop_id: i64,
     /// 商户流水号
     ///
     /// Wire name `ord_mct_id`.
-    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::__private::de::int")]
     pub ord_mct_id: i64,
     /// 退款金额
     ///
@@ -3711,7 +3852,10 @@ pub struct PayrefundResponseData {
     /// 系统原始订单号
     ///
     /// Wire name `original_ord_no`.
-    #[serde(rename = "original_ord_no", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "original_ord_no",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub original_ord_no: String,
     /// 状态(1成功，其它值为不成功)
     ///
@@ -3726,17 +3870,20 @@ pub struct PayrefundResponseData {
     /// 完成时间（以收单机构为准）
     ///
     /// Wire name `trade_time`.
-    #[serde(rename = "trade_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
     pub trade_time: String,
     /// 币种，默认CNY
     ///
     /// Wire name `ord_currency`, at most 10 characters.
-    #[serde(rename = "ord_currency", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "ord_currency", deserialize_with = "::paygen::__private::de::text")]
     pub ord_currency: String,
     /// 币种符号
     ///
     /// Wire name `currency_sign`, at most 10 characters.
-    #[serde(rename = "currency_sign", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "currency_sign",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub currency_sign: String,
 }
 /// Response of `payrefund`: 订单退款接口
@@ -3751,12 +3898,16 @@ pub struct PayrefundResponse {
     /// 返回错误提示，会根据lang参数返回不同的语言
     ///
     /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// `timestamp`.
     ///
     /// Wire name `timestamp`.
-    #[serde(rename = "timestamp", default, deserialize_with = "::paygen::de::opt_int")]
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
     pub timestamp: Option<i64>,
     /// open_key进行aes加密后的数据
     ///
@@ -3771,22 +3922,26 @@ pub struct PayNotification {
     /// 订单号
     ///
     /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "ord_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub ord_no: Option<String>,
     /// Unix时间戳
     ///
     /// Wire name `timestamp`, at most 10 characters.
-    #[serde(rename = "timestamp", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "timestamp", deserialize_with = "::paygen::__private::de::text")]
     pub timestamp: String,
     /// 随机字符串
     ///
     /// Wire name `rand_str`, at most 128 characters.
-    #[serde(rename = "rand_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "rand_str", deserialize_with = "::paygen::__private::de::text")]
     pub rand_str: String,
     /// 开发者交易流水号（订单号）
     ///
     /// Wire name `out_no`, at most 64 characters.
-    #[serde(rename = "out_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_no: String,
     /// 订单状态（1支付成功，4取消）
     ///
@@ -3805,22 +3960,22 @@ pub struct JumpNotification {
     /// 订单号
     ///
     /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
     pub ord_no: String,
     /// Unix时间戳
     ///
     /// Wire name `timestamp`, at most 10 characters.
-    #[serde(rename = "timestamp", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "timestamp", deserialize_with = "::paygen::__private::de::text")]
     pub timestamp: String,
     /// 随机字符串
     ///
     /// Wire name `rand_str`, at most 128 characters.
-    #[serde(rename = "rand_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "rand_str", deserialize_with = "::paygen::__private::de::text")]
     pub rand_str: String,
     /// 开发者交易流水号（订单号）
     ///
     /// Wire name `out_no`, at most 64 characters.
-    #[serde(rename = "out_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_no: String,
     /// 订单状态（1支付成功，4取消）
     ///
@@ -3989,7 +4144,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Errcode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 订单类型（1消费，2辙单）; values the document does not list are kept in `Unknown`.
@@ -4029,7 +4184,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrdType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 订单状态（1支付成功，4取消）; values the document does not list are kept in `Unknown`.
@@ -4069,7 +4224,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for NotifiedStatus {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `pmt_type`; values the document does not list are kept in `Unknown`.
@@ -4117,7 +4272,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaylistRequestPmtType
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `pmt_type`; values the document does not list are kept in `Unknown`.
@@ -4165,7 +4320,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaylistResponseDataPm
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `pmt_split_refund`; values the document does not list are kept in `Unknown`.
@@ -4206,7 +4361,7 @@ for PaylistResponseDataPmtSplitRefund {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `ord_type`; values the document does not list are kept in `Unknown`. The same shape as [`OrdType`], so the same type.
@@ -4256,7 +4411,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderRequestStatus {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `ord_type`; values the document does not list are kept in `Unknown`. The same shape as [`OrdType`], so the same type.
@@ -4306,7 +4461,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderResponseDataList
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`OrderRequestStatus`], so the same type.
@@ -4349,7 +4504,7 @@ for PaycancelResponseDataOrdStatus {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `status`; values the document does not list are kept in `Unknown`.
@@ -4385,6 +4540,6 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayrefundResponseData
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }

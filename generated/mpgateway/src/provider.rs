@@ -531,7 +531,7 @@ impl Credentials {
 /// A client of 未命名聚合支付 mpgateway（第三方接入接口规范：微信/QQ支付/支付宝/银联扫码） for one merchant: credentials, base URL, transport.
 #[derive(Debug)]
 pub struct Client<T = ::paygen::ReqwestTransport> {
-    core: ::paygen::ClientCore<T>,
+    core: ::paygen::__private::ClientCore<T>,
 }
 impl Client<::paygen::ReqwestTransport> {
     /// A client of `environment` over HTTPS (rustls) with default timeouts.
@@ -551,7 +551,7 @@ impl<T: ::paygen::Transport> Client<T> {
         transport: T,
     ) -> Self {
         Self {
-            core: ::paygen::ClientCore::new(
+            core: ::paygen::__private::ClientCore::new(
                 &tables::PROVIDER,
                 base_url,
                 credentials.into_runtime(),
@@ -820,7 +820,7 @@ pub struct MpgatewayResponse {
     /// 若获取失败,该信息描述失败原因
     ///
     /// Wire name `respmsg`.
-    #[serde(rename = "respmsg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "respmsg", deserialize_with = "::paygen::__private::de::text")]
     pub respmsg: String,
     /// 支付金额
     ///
@@ -830,22 +830,30 @@ pub struct MpgatewayResponse {
     /// 商户号
     ///
     /// Wire name `merid`.
-    #[serde(rename = "merid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "merid", deserialize_with = "::paygen::__private::de::text")]
     pub merid: String,
     /// 商户订单号
     ///
     /// Wire name `orderid`.
-    #[serde(rename = "orderid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "orderid", deserialize_with = "::paygen::__private::de::text")]
     pub orderid: String,
     /// 当 respcode 为 00 时才返回此域
     ///
     /// Wire name `queryid`.
-    #[serde(rename = "queryid", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "queryid",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub queryid: Option<String>,
     /// 当 respcode=00且 action=WxSao/AliSao 返回此域
     ///
     /// Wire name `formaction`.
-    #[serde(rename = "formaction", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "formaction",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub formaction: Option<String>,
 }
 /// Request of `openid`: 公众号获取 OpenId（获取到用户 OpenId 附加到返回地址并跳转到该地址）
@@ -998,7 +1006,7 @@ pub struct QueryResponse {
     /// 若获取失败,该信息描述失败原因
     ///
     /// Wire name `respmsg`.
-    #[serde(rename = "respmsg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "respmsg", deserialize_with = "::paygen::__private::de::text")]
     pub respmsg: String,
     /// 0000 交易成功【已支付,结算到可用帐户】 1002 交易处理中【已支付,结算到不可用帐户】 1003 交易失败 1004 协查调单
     ///
@@ -1008,12 +1016,16 @@ pub struct QueryResponse {
     /// 交易结果信息
     ///
     /// Wire name `resultmsg`.
-    #[serde(rename = "resultmsg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "resultmsg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub resultmsg: Option<String>,
     /// 交易流水号
     ///
     /// Wire name `queryid`.
-    #[serde(rename = "queryid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "queryid", deserialize_with = "::paygen::__private::de::text")]
     pub queryid: String,
     /// 支付金额
     ///
@@ -1023,17 +1035,21 @@ pub struct QueryResponse {
     /// 商户号
     ///
     /// Wire name `merid`.
-    #[serde(rename = "merid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "merid", deserialize_with = "::paygen::__private::de::text")]
     pub merid: String,
     /// 商户订单号
     ///
     /// Wire name `orderid`.
-    #[serde(rename = "orderid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "orderid", deserialize_with = "::paygen::__private::de::text")]
     pub orderid: String,
     /// 未支付订单返回空
     ///
     /// Wire name `paytime`.
-    #[serde(rename = "paytime", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "paytime",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub paytime: Option<String>,
 }
 /// Request of `cancel`: 交易取消接口（用于商家户取消订单） The same shape as [`QueryRequest`], so the same type.
@@ -1050,12 +1066,12 @@ pub struct CancelResponse {
     /// 若取消失败,该信息描述失败原因
     ///
     /// Wire name `respmsg`.
-    #[serde(rename = "respmsg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "respmsg", deserialize_with = "::paygen::__private::de::text")]
     pub respmsg: String,
     /// 交易流水号
     ///
     /// Wire name `queryid`.
-    #[serde(rename = "queryid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "queryid", deserialize_with = "::paygen::__private::de::text")]
     pub queryid: String,
     /// 支付金额
     ///
@@ -1065,12 +1081,12 @@ pub struct CancelResponse {
     /// 商户号
     ///
     /// Wire name `merid`.
-    #[serde(rename = "merid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "merid", deserialize_with = "::paygen::__private::de::text")]
     pub merid: String,
     /// 商户订单号
     ///
     /// Wire name `orderid`.
-    #[serde(rename = "orderid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "orderid", deserialize_with = "::paygen::__private::de::text")]
     pub orderid: String,
 }
 /// Notification `pay`: 后台通知接口（用户支付完成且微信平台/支付宝平台返回结果后,支付平台将立即通知商户系统交易结果）
@@ -1085,12 +1101,16 @@ pub struct PayNotification {
     /// 交易结果信息
     ///
     /// Wire name `resultmsg`.
-    #[serde(rename = "resultmsg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "resultmsg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub resultmsg: Option<String>,
     /// 交易流水号
     ///
     /// Wire name `queryid`.
-    #[serde(rename = "queryid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "queryid", deserialize_with = "::paygen::__private::de::text")]
     pub queryid: String,
     /// 支付金额
     ///
@@ -1100,17 +1120,21 @@ pub struct PayNotification {
     /// 商户号
     ///
     /// Wire name `merid`.
-    #[serde(rename = "merid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "merid", deserialize_with = "::paygen::__private::de::text")]
     pub merid: String,
     /// 商户订单号
     ///
     /// Wire name `orderid`.
-    #[serde(rename = "orderid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "orderid", deserialize_with = "::paygen::__private::de::text")]
     pub orderid: String,
     /// 未支付订单返回空
     ///
     /// Wire name `paytime`.
-    #[serde(rename = "paytime", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "paytime",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub paytime: Option<String>,
 }
 impl PayNotification {
@@ -1150,7 +1174,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Respcode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 0000 交易成功【已支付,结算到可用帐户】 1002 交易处理中【已支付,结算到不可用帐户】 1003 交易失败 1004 协查调单; values the document does not list are kept in `Unknown`.
@@ -1202,7 +1226,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Resultcode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `action`; values the document does not list are kept in `Unknown`.
@@ -1270,6 +1294,6 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for MpgatewayRequestActio
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }

@@ -1056,7 +1056,7 @@ impl Credentials {
 /// A client of 收钱吧 支付网关2.0 (upay v2) for one merchant: credentials, base URL, transport.
 #[derive(Debug)]
 pub struct Client<T = ::paygen::ReqwestTransport> {
-    core: ::paygen::ClientCore<T>,
+    core: ::paygen::__private::ClientCore<T>,
 }
 impl Client<::paygen::ReqwestTransport> {
     /// A client of `environment` over HTTPS (rustls) with default timeouts.
@@ -1076,7 +1076,7 @@ impl<T: ::paygen::Transport> Client<T> {
         transport: T,
     ) -> Self {
         Self {
-            core: ::paygen::ClientCore::new(
+            core: ::paygen::__private::ClientCore::new(
                 &tables::PROVIDER,
                 base_url,
                 credentials.into_runtime(),
@@ -1432,23 +1432,27 @@ pub struct PayResponseBizResponseData {
     #[serde(
         rename = "terminal_sn",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub terminal_sn: Option<String>,
     /// 收钱吧唯一订单号
     ///
     /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
     pub sn: String,
     /// 商户订单号
     ///
     /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
     pub client_sn: String,
     /// 支付服务商订单号
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_no: Option<String>,
     /// 流水状态
     ///
@@ -1473,7 +1477,11 @@ pub struct PayResponseBizResponseData {
     /// 付款人ID
     ///
     /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(rename = "payer_uid", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "payer_uid",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub payer_uid: Option<String>,
     /// 付款人账号
     ///
@@ -1481,7 +1489,7 @@ pub struct PayResponseBizResponseData {
     #[serde(
         rename = "payer_login",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub payer_login: Option<String>,
     /// 交易总额
@@ -1497,12 +1505,16 @@ pub struct PayResponseBizResponseData {
     /// 交易概述
     ///
     /// Wire name `subject`, at most 64 characters.
-    #[serde(rename = "subject", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "subject",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub subject: Option<String>,
     /// 付款动作在收钱吧的完成时间
     ///
     /// Wire name `finish_time`, at most 13 characters.
-    #[serde(rename = "finish_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "finish_time", deserialize_with = "::paygen::__private::de::text")]
     pub finish_time: String,
     /// 付款动作在支付服务商的完成时间
     ///
@@ -1510,23 +1522,35 @@ pub struct PayResponseBizResponseData {
     #[serde(
         rename = "channel_finish_time",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub channel_finish_time: Option<String>,
     /// 操作员
     ///
     /// Wire name `operator`, at most 32 characters.
-    #[serde(rename = "operator", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "operator",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub operator: Option<String>,
     /// 反射参数
     ///
     /// Wire name `reflect`, at most 64 characters.
-    #[serde(rename = "reflect", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "reflect",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub reflect: Option<String>,
     /// 本次交易所属门店
     ///
     /// Wire name `store_id`.
-    #[serde(rename = "store_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "store_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub store_id: Option<String>,
 }
 /// `biz_response` of PayResponse.
@@ -1549,7 +1573,7 @@ pub struct PayResponseBizResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// `data`.
@@ -1578,7 +1602,7 @@ pub struct PayResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// 业务响应数据
@@ -1674,18 +1698,18 @@ pub struct RefundResponseBizResponseData {
     #[serde(
         rename = "terminal_sn",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub terminal_sn: Option<String>,
     /// 收钱吧唯一订单号
     ///
     /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
     pub sn: String,
     /// 商户订单号
     ///
     /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
     pub client_sn: String,
     /// 退款流水状态
     ///
@@ -1700,7 +1724,7 @@ pub struct RefundResponseBizResponseData {
     /// 支付平台的订单凭证号
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub trade_no: String,
     /// 交易总金额
     ///
@@ -1715,22 +1739,33 @@ pub struct RefundResponseBizResponseData {
     /// 退款动作在收钱吧的完成时间
     ///
     /// Wire name `finish_time`, at most 13 characters.
-    #[serde(rename = "finish_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "finish_time", deserialize_with = "::paygen::__private::de::text")]
     pub finish_time: String,
     /// 退款动作在支付平台完成的时间
     ///
     /// Wire name `channel_finish_time`, at most 13 characters.
-    #[serde(rename = "channel_finish_time", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "channel_finish_time",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub channel_finish_time: String,
     /// 商品概述
     ///
     /// Wire name `subject`, at most 32 characters.
-    #[serde(rename = "subject", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "subject",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub subject: Option<String>,
     /// 操作员
     ///
     /// Wire name `operator`, at most 64 characters.
-    #[serde(rename = "operator", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "operator",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub operator: Option<String>,
     /// 支付方式
     ///
@@ -1745,7 +1780,11 @@ pub struct RefundResponseBizResponseData {
     /// 付款人在支付服务商系统中的用户ID
     ///
     /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(rename = "payer_uid", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "payer_uid",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub payer_uid: Option<String>,
     /// 付款人在支付服务商系统中的登录账户
     ///
@@ -1753,18 +1792,26 @@ pub struct RefundResponseBizResponseData {
     #[serde(
         rename = "payer_login",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub payer_login: Option<String>,
     /// 本次交易所属门店
     ///
     /// Wire name `store_id`.
-    #[serde(rename = "store_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "store_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub store_id: Option<String>,
     /// 商户透传参数
     ///
     /// Wire name `reflect`, at most 64 characters.
-    #[serde(rename = "reflect", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "reflect",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub reflect: Option<String>,
 }
 /// `biz_response` of RefundResponse.
@@ -1787,7 +1834,7 @@ pub struct RefundResponseBizResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// `data`.
@@ -1816,7 +1863,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// 业务响应数据
@@ -1897,18 +1944,18 @@ pub struct QueryResponseBizResponseData {
     #[serde(
         rename = "terminal_sn",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub terminal_sn: Option<String>,
     /// 收钱吧唯一订单号
     ///
     /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
     pub sn: String,
     /// 商户订单号
     ///
     /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
     pub client_sn: String,
     /// 流水状态
     ///
@@ -1923,7 +1970,11 @@ pub struct QueryResponseBizResponseData {
     /// 支付平台的订单凭证号
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_no: Option<String>,
     /// 交易总金额
     ///
@@ -1938,22 +1989,33 @@ pub struct QueryResponseBizResponseData {
     /// 上次操作在收钱吧的完成时间
     ///
     /// Wire name `finish_time`, at most 13 characters.
-    #[serde(rename = "finish_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "finish_time", deserialize_with = "::paygen::__private::de::text")]
     pub finish_time: String,
     /// 上次操作再支付平台完成的时间
     ///
     /// Wire name `channel_finish_time`, at most 13 characters.
-    #[serde(rename = "channel_finish_time", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "channel_finish_time",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub channel_finish_time: String,
     /// 商品概述
     ///
     /// Wire name `subject`, at most 32 characters.
-    #[serde(rename = "subject", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "subject",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub subject: Option<String>,
     /// 操作员
     ///
     /// Wire name `operator`, at most 64 characters.
-    #[serde(rename = "operator", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "operator",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub operator: Option<String>,
     /// 支付方式
     ///
@@ -1968,7 +2030,11 @@ pub struct QueryResponseBizResponseData {
     /// 付款人在支付服务商系统中的用户ID
     ///
     /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(rename = "payer_uid", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "payer_uid",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub payer_uid: Option<String>,
     /// 付款人在支付服务商系统中的登录账户
     ///
@@ -1976,23 +2042,35 @@ pub struct QueryResponseBizResponseData {
     #[serde(
         rename = "payer_login",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub payer_login: Option<String>,
     /// 本次交易所属门店
     ///
     /// Wire name `store_id`.
-    #[serde(rename = "store_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "store_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub store_id: Option<String>,
     /// 商户透传参数
     ///
     /// Wire name `reflect`, at most 64 characters.
-    #[serde(rename = "reflect", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "reflect",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub reflect: Option<String>,
     /// `ctime`.
     ///
     /// Wire name `ctime`.
-    #[serde(rename = "ctime", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "ctime",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub ctime: Option<String>,
 }
 /// `biz_response` of QueryResponse.
@@ -2015,7 +2093,7 @@ pub struct QueryResponseBizResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// `data`.
@@ -2044,7 +2122,7 @@ pub struct QueryResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// 业务响应数据
@@ -2067,18 +2145,18 @@ pub struct CancelResponseBizResponseData {
     #[serde(
         rename = "terminal_sn",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub terminal_sn: Option<String>,
     /// 收钱吧唯一订单号
     ///
     /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
     pub sn: String,
     /// 商户订单号
     ///
     /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
     pub client_sn: String,
     /// 流水状态
     ///
@@ -2093,7 +2171,11 @@ pub struct CancelResponseBizResponseData {
     /// 支付平台的订单凭证号
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_no: Option<String>,
     /// 交易总金额
     ///
@@ -2108,7 +2190,7 @@ pub struct CancelResponseBizResponseData {
     /// 上次操作在收钱吧的完成时间
     ///
     /// Wire name `finish_time`, at most 13 characters.
-    #[serde(rename = "finish_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "finish_time", deserialize_with = "::paygen::__private::de::text")]
     pub finish_time: String,
     /// 上次操作在支付平台完成的时间
     ///
@@ -2116,18 +2198,22 @@ pub struct CancelResponseBizResponseData {
     #[serde(
         rename = "channel_finish_time",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub channel_finish_time: Option<String>,
     /// 商品概述
     ///
     /// Wire name `subject`, at most 32 characters.
-    #[serde(rename = "subject", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "subject", deserialize_with = "::paygen::__private::de::text")]
     pub subject: String,
     /// 操作员
     ///
     /// Wire name `operator`, at most 64 characters.
-    #[serde(rename = "operator", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "operator",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub operator: Option<String>,
     /// 支付方式
     ///
@@ -2142,7 +2228,11 @@ pub struct CancelResponseBizResponseData {
     /// 付款人在支付服务商系统中的用户ID
     ///
     /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(rename = "payer_uid", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "payer_uid",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub payer_uid: Option<String>,
     /// 付款人在支付服务商系统中的登录账户
     ///
@@ -2150,18 +2240,26 @@ pub struct CancelResponseBizResponseData {
     #[serde(
         rename = "payer_login",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub payer_login: Option<String>,
     /// 本次交易所属门店
     ///
     /// Wire name `store_id`.
-    #[serde(rename = "store_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "store_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub store_id: Option<String>,
     /// 商户透传参数
     ///
     /// Wire name `reflect`, at most 64 characters.
-    #[serde(rename = "reflect", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "reflect",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub reflect: Option<String>,
 }
 /// `biz_response` of CancelResponse.
@@ -2184,7 +2282,7 @@ pub struct CancelResponseBizResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// `data`.
@@ -2213,7 +2311,7 @@ pub struct CancelResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// 业务响应数据
@@ -2422,17 +2520,17 @@ pub struct PrecreateResponseBizResponseData {
     /// 收钱吧唯一订单号
     ///
     /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
     pub sn: String,
     /// 商户订单号
     ///
     /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
     pub client_sn: String,
     /// 支付服务商订单号
     ///
     /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub trade_no: String,
     /// 流水状态
     ///
@@ -2457,7 +2555,11 @@ pub struct PrecreateResponseBizResponseData {
     /// 二维码内容: 预下单成功后生成的二维码
     ///
     /// Wire name `qr_code`, at most 128 characters.
-    #[serde(rename = "qr_code", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "qr_code",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub qr_code: Option<String>,
     /// 交易总额
     ///
@@ -2472,17 +2574,21 @@ pub struct PrecreateResponseBizResponseData {
     /// 交易概述
     ///
     /// Wire name `subject`, at most 64 characters.
-    #[serde(rename = "subject", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "subject", deserialize_with = "::paygen::__private::de::text")]
     pub subject: String,
     /// 操作员
     ///
     /// Wire name `operator`, at most 32 characters.
-    #[serde(rename = "operator", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "operator", deserialize_with = "::paygen::__private::de::text")]
     pub operator: String,
     /// 反射参数
     ///
     /// Wire name `reflect`, at most 64 characters.
-    #[serde(rename = "reflect", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "reflect",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub reflect: Option<String>,
     /// 发起本次业务请求的终端ID
     ///
@@ -2490,13 +2596,17 @@ pub struct PrecreateResponseBizResponseData {
     #[serde(
         rename = "terminal_sn",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub terminal_sn: Option<String>,
     /// 付款人在支付服务商系统中的用户ID
     ///
     /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(rename = "payer_uid", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "payer_uid",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub payer_uid: Option<String>,
     /// 付款人在支付服务商系统中的登录账户
     ///
@@ -2504,13 +2614,17 @@ pub struct PrecreateResponseBizResponseData {
     #[serde(
         rename = "payer_login",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub payer_login: Option<String>,
     /// 本次交易所属门店
     ///
     /// Wire name `store_id`.
-    #[serde(rename = "store_id", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "store_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub store_id: Option<String>,
     /// 本次业务操作在收钱吧系统中执行完成的时间
     ///
@@ -2518,7 +2632,7 @@ pub struct PrecreateResponseBizResponseData {
     #[serde(
         rename = "finish_time",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub finish_time: Option<String>,
     /// 本次业务操作在第三方支付通道执行完成的时间
@@ -2527,7 +2641,7 @@ pub struct PrecreateResponseBizResponseData {
     #[serde(
         rename = "channel_finish_time",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub channel_finish_time: Option<String>,
 }
@@ -2551,7 +2665,7 @@ pub struct PrecreateResponseBizResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// `data`.
@@ -2580,7 +2694,7 @@ pub struct PrecreateResponse {
     #[serde(
         rename = "error_message",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
     /// 业务响应数据
@@ -2636,7 +2750,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Payway {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 通讯响应码; values the document does not list are kept in `Unknown`.
@@ -2680,7 +2794,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for ResultCode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 通讯错误码; values the document does not list are kept in `Unknown`.
@@ -2748,7 +2862,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for ErrorCode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 业务执行响应码; values the document does not list are kept in `Unknown`.
@@ -2832,7 +2946,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for BizResponseResultCode
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 业务执行结果返回码; values the document does not list are kept in `Unknown`.
@@ -2940,7 +3054,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for BizResponseErrorCode 
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 流水状态; values the document does not list are kept in `Unknown`.
@@ -3012,7 +3126,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Status {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 订单状态; values the document does not list are kept in `Unknown`.
@@ -3080,7 +3194,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderStatus {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 二级支付方式; values the document does not list are kept in `Unknown`.
@@ -3120,6 +3234,6 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubPayway {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }

@@ -591,7 +591,7 @@ impl Credentials {
 /// A client of 微客支付 for one merchant: credentials, base URL, transport.
 #[derive(Debug)]
 pub struct Client<T = ::paygen::ReqwestTransport> {
-    core: ::paygen::ClientCore<T>,
+    core: ::paygen::__private::ClientCore<T>,
 }
 impl Client<::paygen::ReqwestTransport> {
     /// A client of `environment` over HTTPS (rustls) with default timeouts.
@@ -611,7 +611,7 @@ impl<T: ::paygen::Transport> Client<T> {
         transport: T,
     ) -> Self {
         Self {
-            core: ::paygen::ClientCore::new(
+            core: ::paygen::__private::ClientCore::new(
                 &tables::PROVIDER,
                 base_url,
                 credentials.into_runtime(),
@@ -853,52 +853,52 @@ pub struct IndexResponse {
     /// 返回码
     ///
     /// Wire name `code`, at most 4 characters.
-    #[serde(rename = "code", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "code", deserialize_with = "::paygen::__private::de::text")]
     pub code: String,
     /// 返回码描述
     ///
     /// Wire name `msg`, at most 64 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
     /// 请求交易的流水号：平台方唯一交易请求流水号
     ///
     /// Wire name `trade_no`, at most 32 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub trade_no: String,
     /// 商户订单号（回传）
     ///
     /// Wire name `out_trade_no`, at most 30 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 订单金额
     ///
     /// Wire name `money`, at most 64 characters.
-    #[serde(rename = "money", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "money", deserialize_with = "::paygen::__private::de::text")]
     pub money: String,
     /// 支付时间
     ///
     /// Wire name `pay_date`, at most 64 characters.
-    #[serde(rename = "pay_date", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pay_date", deserialize_with = "::paygen::__private::de::text")]
     pub pay_date: String,
     /// 店铺名称
     ///
     /// Wire name `shopname`, at most 64 characters.
-    #[serde(rename = "shopname", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "shopname", deserialize_with = "::paygen::__private::de::text")]
     pub shopname: String,
     /// 商家名称
     ///
     /// Wire name `mchname`, at most 64 characters.
-    #[serde(rename = "mchname", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "mchname", deserialize_with = "::paygen::__private::de::text")]
     pub mchname: String,
     /// 支付方式
     ///
     /// Wire name `pay_channel`, at most 64 characters.
-    #[serde(rename = "pay_channel", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "pay_channel", deserialize_with = "::paygen::__private::de::text")]
     pub pay_channel: String,
     /// 付款码
     ///
     /// Wire name `auth_code`, at most 64 characters.
-    #[serde(rename = "auth_code", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "auth_code", deserialize_with = "::paygen::__private::de::text")]
     pub auth_code: String,
 }
 /// Request of `refund`: 退款：商家可发起退款。退款按照原路退还。支持全部退款，部分退款，多次退款。
@@ -999,12 +999,12 @@ pub struct RefundResponse {
     /// 返回码
     ///
     /// Wire name `code`, at most 4 characters.
-    #[serde(rename = "code", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "code", deserialize_with = "::paygen::__private::de::text")]
     pub code: String,
     /// 返回码描述
     ///
     /// Wire name `msg`, at most 64 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
     pub msg: String,
 }
 /// Request of `query`: 状态查询：查询支付宝单个支付订单状态。
@@ -1391,7 +1391,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `type`; values the document does not list are kept in `Unknown`.
@@ -1427,6 +1427,6 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for WxjspayRequestPayType
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }

@@ -1439,7 +1439,7 @@ impl Credentials {
 /// A client of 玩途商户支付 paygate for one merchant: credentials, base URL, transport.
 #[derive(Debug)]
 pub struct Client<T = ::paygen::ReqwestTransport> {
-    core: ::paygen::ClientCore<T>,
+    core: ::paygen::__private::ClientCore<T>,
 }
 impl Client<::paygen::ReqwestTransport> {
     /// A client of `environment` over HTTPS (rustls) with default timeouts.
@@ -1459,7 +1459,7 @@ impl<T: ::paygen::Transport> Client<T> {
         transport: T,
     ) -> Self {
         Self {
-            core: ::paygen::ClientCore::new(
+            core: ::paygen::__private::ClientCore::new(
                 &tables::PROVIDER,
                 base_url,
                 credentials.into_runtime(),
@@ -1845,22 +1845,22 @@ pub struct CreateQrcodeResponse {
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 二维码链接
     ///
     /// Wire name `qrcode_url`, at most 64 characters.
-    #[serde(rename = "qrcode_url", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "qrcode_url", deserialize_with = "::paygen::__private::de::text")]
     pub qrcode_url: String,
     /// 商家交易流水号
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 玩途交易号
     ///
     /// Wire name `trade_id`, at most 32 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
     pub trade_id: String,
     /// 请款金额
     ///
@@ -1870,17 +1870,24 @@ pub struct CreateQrcodeResponse {
     /// 请款币种
     ///
     /// Wire name `fee_type`, at most 3 characters.
-    #[serde(rename = "fee_type", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
     pub fee_type: String,
     /// 系统分配门店账号
     ///
     /// Wire name `store_account`, at most 32 characters.
-    #[serde(rename = "store_account", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "store_account",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub store_account: String,
     /// 设备编号
     ///
     /// Wire name `device_sn`, at most 128 characters.
-    #[serde(rename = "device_sn", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "device_sn",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub device_sn: Option<String>,
 }
 /// Request of `pospay`: 支付码被扫支付接口
@@ -2053,12 +2060,12 @@ pub struct PospayResponse {
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 商户系统订单号,与请求一致
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 订单总金额,单位为分
     ///
@@ -2068,27 +2075,34 @@ pub struct PospayResponse {
     /// 支付完成时间
     ///
     /// Wire name `trade_time`, at most 19 characters.
-    #[serde(rename = "trade_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
     pub trade_time: String,
     /// 玩途交易号
     ///
     /// Wire name `trade_id`, at most 32 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
     pub trade_id: String,
     /// 请款币种
     ///
     /// Wire name `fee_type`, at most 32 characters.
-    #[serde(rename = "fee_type", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
     pub fee_type: String,
     /// 系统分配门店账号
     ///
     /// Wire name `store_account`, at most 32 characters.
-    #[serde(rename = "store_account", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "store_account",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub store_account: String,
     /// 设备编号
     ///
     /// Wire name `device_sn`, at most 128 characters.
-    #[serde(rename = "device_sn", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "device_sn",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub device_sn: Option<String>,
 }
 /// Request of `refund`: 退款接口
@@ -2218,37 +2232,48 @@ pub struct RefundResponse {
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 商户系统订单号,与请求一致
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 玩途交易号
     ///
     /// Wire name `trade_id`, at most 32 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
     pub trade_id: String,
     /// 商户系统内部的退款单号,商户系统内部唯一,同一退款单号多次请求只退一笔
     ///
     /// Wire name `out_refund_no`, at most 32 characters.
-    #[serde(rename = "out_refund_no", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "out_refund_no",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub out_refund_no: String,
     /// 玩途退款单号
     ///
     /// Wire name `refund_id`, at most 32 characters.
-    #[serde(rename = "refund_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "refund_id", deserialize_with = "::paygen::__private::de::text")]
     pub refund_id: String,
     /// 支付请款金额
     ///
     /// Wire name `total_fee`, at most 11 characters.
-    #[serde(rename = "total_fee", default, deserialize_with = "::paygen::de::opt_fen")]
+    #[serde(
+        rename = "total_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
     pub total_fee: Option<::paygen::Fen>,
     /// 支付币种
     ///
     /// Wire name `fee_type`, at most 3 characters.
-    #[serde(rename = "fee_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub fee_type: Option<String>,
     /// 退款总金额
     ///
@@ -2261,7 +2286,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "refund_fee_type",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub refund_fee_type: Option<String>,
 }
@@ -2342,17 +2367,17 @@ pub struct QueryResponse {
     /// 错误信息
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 商户系统订单号,与请求一致
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 玩途交易号
     ///
     /// Wire name `trade_id`, at most 32 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
     pub trade_id: String,
     /// 订单总金额,单位为分
     ///
@@ -2362,12 +2387,16 @@ pub struct QueryResponse {
     /// 币种
     ///
     /// Wire name `fee_type`, at most 3 characters.
-    #[serde(rename = "fee_type", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
     pub fee_type: String,
     /// 商家数据包,原样返回
     ///
     /// Wire name `attach`, at most 128 characters.
-    #[serde(rename = "attach", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "attach",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub attach: Option<String>,
     /// 订单状态,NOT_PAY:未支付;PAY_EEROR:支付失败 ;SUCCESS: 支付成功
     ///
@@ -2377,7 +2406,7 @@ pub struct QueryResponse {
     /// 支付完成时间
     ///
     /// Wire name `trade_time`, at most 19 characters.
-    #[serde(rename = "trade_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
     pub trade_time: String,
     /// 系统分配门店账号
     ///
@@ -2385,13 +2414,17 @@ pub struct QueryResponse {
     #[serde(
         rename = "store_account",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub store_account: Option<String>,
     /// 设备编号
     ///
     /// Wire name `device_sn`, at most 128 characters.
-    #[serde(rename = "device_sn", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "device_sn",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub device_sn: Option<String>,
 }
 /// Request of `pay_form`: 微信公众号支付
@@ -2565,32 +2598,32 @@ pub struct PayFormResponseParameters {
     /// `appId`.
     ///
     /// Wire name `appId`.
-    #[serde(rename = "appId", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "appId", deserialize_with = "::paygen::__private::de::text")]
     pub app_id: String,
     /// `timeStamp`.
     ///
     /// Wire name `timeStamp`.
-    #[serde(rename = "timeStamp", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "timeStamp", deserialize_with = "::paygen::__private::de::text")]
     pub time_stamp: String,
     /// `nonceStr`.
     ///
     /// Wire name `nonceStr`.
-    #[serde(rename = "nonceStr", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "nonceStr", deserialize_with = "::paygen::__private::de::text")]
     pub nonce_str: String,
     /// `package`.
     ///
     /// Wire name `package`.
-    #[serde(rename = "package", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "package", deserialize_with = "::paygen::__private::de::text")]
     pub package: String,
     /// `signType`.
     ///
     /// Wire name `signType`.
-    #[serde(rename = "signType", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "signType", deserialize_with = "::paygen::__private::de::text")]
     pub sign_type: String,
     /// `paySign`.
     ///
     /// Wire name `paySign`.
-    #[serde(rename = "paySign", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "paySign", deserialize_with = "::paygen::__private::de::text")]
     pub pay_sign: String,
 }
 /// Response of `pay_form`: 微信公众号支付
@@ -2605,7 +2638,7 @@ pub struct PayFormResponse {
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 微信支付JS API参数
     ///
@@ -2673,7 +2706,7 @@ pub struct OrderListResponseOrderList {
     /// 支付交易订单号
     ///
     /// Wire name `trade_id`, at most 64 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
     pub trade_id: String,
     /// 商家外部支付交易订单号
     ///
@@ -2681,7 +2714,7 @@ pub struct OrderListResponseOrderList {
     #[serde(
         rename = "out_trade_id",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub out_trade_id: Option<String>,
     /// 商家外部支付交易订单号（示例中的字段名，表中为out_trade_id）
@@ -2690,13 +2723,13 @@ pub struct OrderListResponseOrderList {
     #[serde(
         rename = "out_trade_no",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub out_trade_no: Option<String>,
     /// 退款交易订单号
     ///
     /// Wire name `refund_id`, at most 64 characters.
-    #[serde(rename = "refund_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "refund_id", deserialize_with = "::paygen::__private::de::text")]
     pub refund_id: String,
     /// 商家外部退款交易订单号
     ///
@@ -2704,7 +2737,7 @@ pub struct OrderListResponseOrderList {
     #[serde(
         rename = "out_refund_id",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub out_refund_id: Option<String>,
     /// 商家外部退款交易订单号（示例中的字段名，表中为out_refund_id）
@@ -2713,7 +2746,7 @@ pub struct OrderListResponseOrderList {
     #[serde(
         rename = "out_refund_no",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub out_refund_no: Option<String>,
     /// 交易类型,1支付、-1退款
@@ -2729,12 +2762,12 @@ pub struct OrderListResponseOrderList {
     /// 交易时间
     ///
     /// Wire name `date_added`, at most 20 characters.
-    #[serde(rename = "date_added", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "date_added", deserialize_with = "::paygen::__private::de::text")]
     pub date_added: String,
     /// 交易币种
     ///
     /// Wire name `fee_type`, at most 14 characters.
-    #[serde(rename = "fee_type", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
     pub fee_type: String,
 }
 /// Response of `order_list`: 交易对账单
@@ -2749,7 +2782,7 @@ pub struct OrderListResponse {
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 订单数据列表
     ///
@@ -2984,12 +3017,12 @@ pub struct WebResponse {
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 支付宝支付跳转页面链接
     ///
     /// Wire name `url`.
-    #[serde(rename = "url", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "url", deserialize_with = "::paygen::__private::de::text")]
     pub url: String,
 }
 /// Request of `app`: app端支付
@@ -3162,7 +3195,7 @@ pub struct AppResponse {
     /// 非空则为错误信息
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 加密订单数据
     ///
@@ -3418,12 +3451,12 @@ pub struct MerchantQrcodeResponse {
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 二维码链接
     ///
     /// Wire name `qrcode_url`.
-    #[serde(rename = "qrcode_url", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "qrcode_url", deserialize_with = "::paygen::__private::de::text")]
     pub qrcode_url: String,
 }
 /// Request of `currency`: 获取汇率
@@ -3484,12 +3517,12 @@ pub struct CurrencyResponse {
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 微信汇率
     ///
     /// Wire name `currency`.
-    #[serde(rename = "currency", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "currency", deserialize_with = "::paygen::__private::de::text")]
     pub currency: String,
 }
 /// Request of `cancel`: 撤销订单
@@ -3561,7 +3594,7 @@ pub struct CancelResponse {
     /// 错误说明
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
 }
 /// Request of `close`: 关闭订单 The same shape as [`CancelRequest`], so the same type.
@@ -3580,12 +3613,15 @@ pub struct PayNotification {
     /// 错误信息
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
     /// 系统分配商户账号
     ///
     /// Wire name `merchant_account`, at most 32 characters.
-    #[serde(rename = "merchant_account", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "merchant_account",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub merchant_account: String,
     /// 订单总金额,不能带小数点,单位为分 如1000
     ///
@@ -3595,12 +3631,16 @@ pub struct PayNotification {
     /// `fee_type`.
     ///
     /// Wire name `fee_type`, at most 3 characters.
-    #[serde(rename = "fee_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub fee_type: Option<String>,
     /// 商品名称
     ///
     /// Wire name `subject`, at most 128 characters.
-    #[serde(rename = "subject", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "subject", deserialize_with = "::paygen::__private::de::text")]
     pub subject: String,
     /// 商户系统内部的订单流水号,每次请求不能重复, 32 个字符内,可包含字母,确保在商户系统唯一
     ///
@@ -3608,13 +3648,13 @@ pub struct PayNotification {
     #[serde(
         rename = "out_trade_no",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub out_trade_no: Option<String>,
     /// 玩途交易号
     ///
     /// Wire name `trade_id`, at most 32 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
     pub trade_id: String,
     /// 订单状态
     ///
@@ -3624,12 +3664,16 @@ pub struct PayNotification {
     /// 支付完成时间
     ///
     /// Wire name `trade_time`, at most 19 characters.
-    #[serde(rename = "trade_time", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
     pub trade_time: String,
     /// 商家数据包,原样返回
     ///
     /// Wire name `attach`, at most 128 characters.
-    #[serde(rename = "attach", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "attach",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub attach: Option<String>,
 }
 impl PayNotification {
@@ -3673,7 +3717,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayChannel {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 错误码; values the document does not list are kept in `Unknown`.
@@ -3781,7 +3825,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReturnCodes {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 订单状态,NOT_PAY:未支付;PAY_EEROR:支付失败 ;SUCCESS: 支付成功; values the document does not list are kept in `Unknown`.
@@ -3825,7 +3869,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeStatuses {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 钱包类型,支付宝支付必填参数,值:ALIPAYCN / ALIPAYHK; values the document does not list are kept in `Unknown`.
@@ -3865,7 +3909,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaymentInsts {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `type`; values the document does not list are kept in `Unknown`.
@@ -3906,6 +3950,6 @@ for OrderListResponseOrderListTradeType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }

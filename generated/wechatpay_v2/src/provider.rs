@@ -1460,7 +1460,7 @@ impl Credentials {
 /// A client of 微信支付 V2 (普通商户) for one merchant: credentials, base URL, transport.
 #[derive(Debug)]
 pub struct Client<T = ::paygen::ReqwestTransport> {
-    core: ::paygen::ClientCore<T>,
+    core: ::paygen::__private::ClientCore<T>,
 }
 impl Client<::paygen::ReqwestTransport> {
     /// A client of `environment` over HTTPS (rustls) with default timeouts.
@@ -1480,7 +1480,7 @@ impl<T: ::paygen::Transport> Client<T> {
         transport: T,
     ) -> Self {
         Self {
-            core: ::paygen::ClientCore::new(
+            core: ::paygen::__private::ClientCore::new(
                 &tables::PROVIDER,
                 base_url,
                 credentials.into_runtime(),
@@ -1998,22 +1998,26 @@ pub struct UnifiedorderResponse {
     /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub return_msg: Option<String>,
     /// 调用接口提交的公众账号ID
     ///
     /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
     pub appid: String,
     /// 调用接口提交的商户号
     ///
     /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
     pub mch_id: String,
     /// 微信返回的随机字符串
     ///
     /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
     pub nonce_str: String,
     /// 业务结果 SUCCESS/FAIL
     ///
@@ -2026,28 +2030,36 @@ pub struct UnifiedorderResponse {
     #[serde(
         rename = "device_info",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub device_info: Option<String>,
     /// JSAPI -JSAPI支付 NATIVE -Native支付 APP -APP支付 说明详见参数规定
     ///
     /// Wire name `trade_type`, at most 16 characters.
-    #[serde(rename = "trade_type", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_type", deserialize_with = "::paygen::__private::de::text")]
     pub trade_type: String,
     /// 微信生成的预支付会话标识，用于后续接口调用中使用，该值有效期为2小时
     ///
     /// Wire name `prepay_id`, at most 64 characters.
-    #[serde(rename = "prepay_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "prepay_id", deserialize_with = "::paygen::__private::de::text")]
     pub prepay_id: String,
     /// trade_type=NATIVE时有返回，此url用于生成支付二维码，然后提供给用户进行扫码支付。注意：code_url的值并非固定，使用时按照URL格式转成二维码即可
     ///
     /// Wire name `code_url`, at most 64 characters.
-    #[serde(rename = "code_url", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "code_url",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub code_url: Option<String>,
     /// mweb_url为拉起微信支付收银台的中间页面，可通过访问该url来拉起微信客户端，完成支付,mweb_url的有效期为5分钟
     ///
     /// Wire name `mweb_url`, at most 64 characters.
-    #[serde(rename = "mweb_url", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "mweb_url",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub mweb_url: Option<String>,
     /// 错误代码（result_code为FAIL时返回）
     ///
@@ -2060,7 +2072,7 @@ pub struct UnifiedorderResponse {
     #[serde(
         rename = "err_code_des",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub err_code_des: Option<String>,
 }
@@ -2388,22 +2400,26 @@ pub struct MicropayResponse {
     /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub return_msg: Option<String>,
     /// 调用接口提交的公众账号ID
     ///
     /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
     pub appid: String,
     /// 调用接口提交的商户号
     ///
     /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
     pub mch_id: String,
     /// 微信返回的随机字符串
     ///
     /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
     pub nonce_str: String,
     /// 业务结果 SUCCESS/FAIL
     ///
@@ -2416,33 +2432,37 @@ pub struct MicropayResponse {
     #[serde(
         rename = "device_info",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub device_info: Option<String>,
     /// 用户在商户appid 下的唯一标识
     ///
     /// Wire name `openid`, at most 128 characters.
-    #[serde(rename = "openid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "openid", deserialize_with = "::paygen::__private::de::text")]
     pub openid: String,
     /// 用户是否关注公众账号，仅在公众账号类型支付有效，取值范围：Y或N;Y-关注;N-未关注
     ///
     /// Wire name `is_subscribe`, at most 1 character.
-    #[serde(rename = "is_subscribe", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "is_subscribe", deserialize_with = "::paygen::__private::de::text")]
     pub is_subscribe: String,
     /// 支付类型为MICROPAY(即扫码支付)
     ///
     /// Wire name `trade_type`, at most 16 characters.
-    #[serde(rename = "trade_type", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "trade_type", deserialize_with = "::paygen::__private::de::text")]
     pub trade_type: String,
     /// 银行类型，采用字符串类型的银行标识，值列表详见银行类型
     ///
     /// Wire name `bank_type`, at most 32 characters.
-    #[serde(rename = "bank_type", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "bank_type", deserialize_with = "::paygen::__private::de::text")]
     pub bank_type: String,
     /// 符合ISO 4217标准的三位字母代码，默认人民币：CNY
     ///
     /// Wire name `fee_type`, at most 16 characters.
-    #[serde(rename = "fee_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub fee_type: Option<String>,
     /// 订单总金额，单位为分，只能为整数，详见支付金额
     ///
@@ -2455,13 +2475,17 @@ pub struct MicropayResponse {
     #[serde(
         rename = "settlement_total_fee",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub settlement_total_fee: Option<::paygen::Fen>,
     /// “代金券”金额<=订单金额，订单金额-“代金券”金额=现金支付金额，详见支付金额
     ///
     /// Wire name `coupon_fee`.
-    #[serde(rename = "coupon_fee", default, deserialize_with = "::paygen::de::opt_fen")]
+    #[serde(
+        rename = "coupon_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
     pub coupon_fee: Option<::paygen::Fen>,
     /// 符合ISO 4217标准的三位字母代码，默认人民币：CNY
     ///
@@ -2469,7 +2493,7 @@ pub struct MicropayResponse {
     #[serde(
         rename = "cash_fee_type",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub cash_fee_type: Option<String>,
     /// 订单现金支付金额，详见支付金额
@@ -2480,22 +2504,29 @@ pub struct MicropayResponse {
     /// 微信支付订单号
     ///
     /// Wire name `transaction_id`, at most 32 characters.
-    #[serde(rename = "transaction_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "transaction_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub transaction_id: String,
     /// 商户系统的订单号，与请求一致。
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 商家数据包，原样返回
     ///
     /// Wire name `attach`, at most 128 characters.
-    #[serde(rename = "attach", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "attach",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub attach: Option<String>,
     /// 订单生成时间，格式为yyyyMMddHHmmss，如2009年12月25日9点10分10秒表示为20091225091010。详见时间规则
     ///
     /// Wire name `time_end`, at most 14 characters.
-    #[serde(rename = "time_end", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "time_end", deserialize_with = "::paygen::__private::de::text")]
     pub time_end: String,
     /// 新增返回，单品优惠功能字段，需要接入请见详细说明
     ///
@@ -2503,7 +2534,7 @@ pub struct MicropayResponse {
     #[serde(
         rename = "promotion_detail",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub promotion_detail: Option<String>,
     /// 错误代码（result_code为FAIL时返回）
@@ -2517,7 +2548,7 @@ pub struct MicropayResponse {
     #[serde(
         rename = "err_code_des",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub err_code_des: Option<String>,
 }
@@ -2608,22 +2639,26 @@ pub struct OrderqueryResponse {
     /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub return_msg: Option<String>,
     /// 调用接口提交的公众账号ID
     ///
     /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
     pub appid: String,
     /// 调用接口提交的商户号
     ///
     /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
     pub mch_id: String,
     /// 微信返回的随机字符串
     ///
     /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
     pub nonce_str: String,
     /// 业务结果 SUCCESS/FAIL
     ///
@@ -2636,13 +2671,17 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "device_info",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub device_info: Option<String>,
     /// 用户在商户appid下的唯一标识
     ///
     /// Wire name `openid`, at most 128 characters.
-    #[serde(rename = "openid", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "openid",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub openid: Option<String>,
     /// 用户是否关注公众账号，Y-关注，N-未关注
     ///
@@ -2650,13 +2689,17 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "is_subscribe",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub is_subscribe: Option<String>,
     /// 调用接口提交的交易类型，取值如下：JSAPI，NATIVE，APP，MICROPAY，详细说明见参数规定
     ///
     /// Wire name `trade_type`, at most 16 characters.
-    #[serde(rename = "trade_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "trade_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub trade_type: Option<String>,
     /// SUCCESS--支付成功 REFUND--转入退款 NOTPAY--未支付 CLOSED--已关闭 REVOKED--已撤销(刷卡支付) USERPAYING--用户支付中 PAYERROR--支付失败(其他原因，如银行返回失败) ACCEPT--已接收，等待扣款 支付状态机请见下单API页面
     ///
@@ -2666,12 +2709,20 @@ pub struct OrderqueryResponse {
     /// 银行类型，采用字符串类型的银行标识
     ///
     /// Wire name `bank_type`, at most 32 characters.
-    #[serde(rename = "bank_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "bank_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub bank_type: Option<String>,
     /// 订单总金额，单位为分
     ///
     /// Wire name `total_fee`.
-    #[serde(rename = "total_fee", default, deserialize_with = "::paygen::de::opt_fen")]
+    #[serde(
+        rename = "total_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
     pub total_fee: Option<::paygen::Fen>,
     /// 当订单使用了免充值型优惠券后返回该参数，应结订单金额=订单金额-免充值优惠券金额。
     ///
@@ -2679,18 +2730,26 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "settlement_total_fee",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub settlement_total_fee: Option<::paygen::Fen>,
     /// 货币类型，符合ISO 4217标准的三位字母代码，默认人民币：CNY
     ///
     /// Wire name `fee_type`, at most 8 characters.
-    #[serde(rename = "fee_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub fee_type: Option<String>,
     /// 现金支付金额订单现金支付金额，详见支付金额
     ///
     /// Wire name `cash_fee`.
-    #[serde(rename = "cash_fee", default, deserialize_with = "::paygen::de::opt_fen")]
+    #[serde(
+        rename = "cash_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
     pub cash_fee: Option<::paygen::Fen>,
     /// 货币类型，符合ISO 4217标准的三位字母代码，默认人民币：CNY
     ///
@@ -2698,13 +2757,17 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "cash_fee_type",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub cash_fee_type: Option<String>,
     /// “代金券”金额<=订单金额，订单金额-“代金券”金额=现金支付金额，详见支付金额
     ///
     /// Wire name `coupon_fee`.
-    #[serde(rename = "coupon_fee", default, deserialize_with = "::paygen::de::opt_fen")]
+    #[serde(
+        rename = "coupon_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
     pub coupon_fee: Option<::paygen::Fen>,
     /// 代金券使用数量
     ///
@@ -2712,7 +2775,7 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "coupon_count",
         default,
-        deserialize_with = "::paygen::de::opt_int"
+        deserialize_with = "::paygen::__private::de::opt_int"
     )]
     pub coupon_count: Option<i64>,
     /// 代金券类型 CASH--充值代金券 NO_CASH---非充值代金券 订单使用代金券时有返回（取值：CASH、NO_CASH）。$n为下标,从0开始编号，举例：coupon_type_0
@@ -2726,7 +2789,7 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "coupon_id_0",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub coupon_id_0: Option<String>,
     /// 单个代金券支付金额, $n为下标，从0开始编号
@@ -2735,7 +2798,7 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "coupon_fee_0",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub coupon_fee_0: Option<::paygen::Fen>,
     /// 微信支付订单号
@@ -2744,23 +2807,31 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "transaction_id",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub transaction_id: Option<String>,
     /// 商户系统内部订单号
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 附加数据，原样返回
     ///
     /// Wire name `attach`, at most 128 characters.
-    #[serde(rename = "attach", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "attach",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub attach: Option<String>,
     /// 订单支付时间，格式为yyyyMMddHHmmss，如2009年12月25日9点10分10秒表示为20091225091010。其他详见时间规则
     ///
     /// Wire name `time_end`, at most 14 characters.
-    #[serde(rename = "time_end", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "time_end",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub time_end: Option<String>,
     /// 对当前查询订单状态的描述和下一步操作的指引
     ///
@@ -2768,7 +2839,7 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "trade_state_desc",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub trade_state_desc: Option<String>,
     /// 单品优惠专用参数
@@ -2777,7 +2848,7 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "promotion_detail",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub promotion_detail: Option<String>,
     /// 错误代码（result_code为FAIL时返回）
@@ -2791,7 +2862,7 @@ pub struct OrderqueryResponse {
     #[serde(
         rename = "err_code_des",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub err_code_des: Option<String>,
 }
@@ -2836,22 +2907,26 @@ pub struct CloseorderResponse {
     /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub return_msg: Option<String>,
     /// 调用接口提交的公众账号ID
     ///
     /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
     pub appid: String,
     /// 调用接口提交的商户号
     ///
     /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
     pub mch_id: String,
     /// 微信返回的随机字符串
     ///
     /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
     pub nonce_str: String,
     /// 业务结果 SUCCESS/FAIL
     ///
@@ -2861,7 +2936,11 @@ pub struct CloseorderResponse {
     /// 业务结果描述
     ///
     /// Wire name `result_msg`, at most 32 characters.
-    #[serde(rename = "result_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "result_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub result_msg: Option<String>,
     /// 错误代码（result_code为FAIL时返回）
     ///
@@ -2874,7 +2953,7 @@ pub struct CloseorderResponse {
     #[serde(
         rename = "err_code_des",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub err_code_des: Option<String>,
 }
@@ -2946,22 +3025,26 @@ pub struct ReverseResponse {
     /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub return_msg: Option<String>,
     /// 调用接口提交的公众账号ID
     ///
     /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
     pub appid: String,
     /// 调用接口提交的商户号
     ///
     /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
     pub mch_id: String,
     /// 微信返回的随机字符串
     ///
     /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
     pub nonce_str: String,
     /// 业务结果 SUCCESS/FAIL
     ///
@@ -2984,7 +3067,7 @@ pub struct ReverseResponse {
     #[serde(
         rename = "err_code_des",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub err_code_des: Option<String>,
 }
@@ -3161,22 +3244,26 @@ pub struct RefundResponse {
     /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub return_msg: Option<String>,
     /// 调用接口提交的公众账号ID
     ///
     /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
     pub appid: String,
     /// 调用接口提交的商户号
     ///
     /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
     pub mch_id: String,
     /// 微信返回的随机字符串
     ///
     /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
     pub nonce_str: String,
     /// 业务结果 SUCCESS/FAIL
     ///
@@ -3186,22 +3273,28 @@ pub struct RefundResponse {
     /// 微信订单号
     ///
     /// Wire name `transaction_id`, at most 32 characters.
-    #[serde(rename = "transaction_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "transaction_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub transaction_id: String,
     /// 商户系统内部订单号
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 商户系统内部的退款单号
     ///
     /// Wire name `out_refund_no`, at most 64 characters.
-    #[serde(rename = "out_refund_no", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "out_refund_no",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub out_refund_no: String,
     /// 微信退款单号
     ///
     /// Wire name `refund_id`, at most 32 characters.
-    #[serde(rename = "refund_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "refund_id", deserialize_with = "::paygen::__private::de::text")]
     pub refund_id: String,
     /// 退款总金额,单位为分,可以做部分退款
     ///
@@ -3214,7 +3307,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "settlement_refund_fee",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub settlement_refund_fee: Option<::paygen::Fen>,
     /// 订单总金额，单位为分，只能为整数
@@ -3228,13 +3321,17 @@ pub struct RefundResponse {
     #[serde(
         rename = "settlement_total_fee",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub settlement_total_fee: Option<::paygen::Fen>,
     /// 标价币种
     ///
     /// Wire name `fee_type`, at most 8 characters.
-    #[serde(rename = "fee_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub fee_type: Option<String>,
     /// 现金支付金额，单位为分
     ///
@@ -3247,7 +3344,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "cash_fee_type",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub cash_fee_type: Option<String>,
     /// 现金退款金额，单位为分，只能为整数，详见支付金额
@@ -3256,7 +3353,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "cash_refund_fee",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub cash_refund_fee: Option<::paygen::Fen>,
     /// 代金券退款金额<=退款金额，退款金额-代金券或立减优惠退款金额为现金，说明详见代金券或立减优惠
@@ -3265,7 +3362,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "coupon_refund_fee",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub coupon_refund_fee: Option<::paygen::Fen>,
     /// 退款代金券使用数量
@@ -3274,7 +3371,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "coupon_refund_count",
         default,
-        deserialize_with = "::paygen::de::opt_int"
+        deserialize_with = "::paygen::__private::de::opt_int"
     )]
     pub coupon_refund_count: Option<i64>,
     /// 代金券类型 CASH--充值代金券 NO_CASH---非充值代金券 订单使用代金券时有返回（取值：CASH、NO_CASH）。$n为下标,从0开始编号
@@ -3288,7 +3385,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "coupon_refund_fee_0",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub coupon_refund_fee_0: Option<::paygen::Fen>,
     /// 退款代金券ID, $n为下标，从0开始编号
@@ -3297,7 +3394,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "coupon_refund_id_0",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub coupon_refund_id_0: Option<String>,
     /// 错误代码（result_code为FAIL时返回）
@@ -3311,7 +3408,7 @@ pub struct RefundResponse {
     #[serde(
         rename = "err_code_des",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub err_code_des: Option<String>,
 }
@@ -3434,22 +3531,26 @@ pub struct RefundqueryResponse {
     /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub return_msg: Option<String>,
     /// 调用接口提交的公众账号ID
     ///
     /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
     pub appid: String,
     /// 调用接口提交的商户号
     ///
     /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
     pub mch_id: String,
     /// 微信返回的随机字符串
     ///
     /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
     pub nonce_str: String,
     /// 业务结果 SUCCESS/FAIL
     ///
@@ -3462,18 +3563,21 @@ pub struct RefundqueryResponse {
     #[serde(
         rename = "total_refund_count",
         default,
-        deserialize_with = "::paygen::de::opt_int"
+        deserialize_with = "::paygen::__private::de::opt_int"
     )]
     pub total_refund_count: Option<i64>,
     /// 微信订单号
     ///
     /// Wire name `transaction_id`, at most 32 characters.
-    #[serde(rename = "transaction_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "transaction_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub transaction_id: String,
     /// 商户系统内部的订单号
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 订单总金额，单位为分，只能为整数，详见支付金额
     ///
@@ -3486,13 +3590,17 @@ pub struct RefundqueryResponse {
     #[serde(
         rename = "settlement_total_fee",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub settlement_total_fee: Option<::paygen::Fen>,
     /// 订单金额货币类型
     ///
     /// Wire name `fee_type`, at most 8 characters.
-    #[serde(rename = "fee_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub fee_type: Option<String>,
     /// 现金支付金额，单位为分，只能为整数，详见支付金额
     ///
@@ -3502,17 +3610,20 @@ pub struct RefundqueryResponse {
     /// 当前返回退款笔数
     ///
     /// Wire name `refund_count`.
-    #[serde(rename = "refund_count", deserialize_with = "::paygen::de::int")]
+    #[serde(rename = "refund_count", deserialize_with = "::paygen::__private::de::int")]
     pub refund_count: i64,
     /// 商户退款单号 out_refund_no_$n
     ///
     /// Wire name `out_refund_no_0`, at most 64 characters.
-    #[serde(rename = "out_refund_no_0", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "out_refund_no_0",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub out_refund_no_0: String,
     /// 微信退款单号 refund_id_$n
     ///
     /// Wire name `refund_id_0`, at most 32 characters.
-    #[serde(rename = "refund_id_0", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "refund_id_0", deserialize_with = "::paygen::__private::de::text")]
     pub refund_id_0: String,
     /// 退款渠道 refund_channel_$n: ORIGINAL—原路退款 BALANCE—退回到余额 OTHER_BALANCE—原账户异常退到其他余额账户 OTHER_BANKCARD—原银行卡异常退到其他银行卡
     ///
@@ -3530,7 +3641,7 @@ pub struct RefundqueryResponse {
     #[serde(
         rename = "settlement_refund_fee_0",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub settlement_refund_fee_0: Option<::paygen::Fen>,
     /// 总代金券退款金额 coupon_refund_fee_$n: 代金券退款金额<=退款金额，退款金额-代金券或立减优惠退款金额为现金
@@ -3539,7 +3650,7 @@ pub struct RefundqueryResponse {
     #[serde(
         rename = "coupon_refund_fee_0",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub coupon_refund_fee_0: Option<::paygen::Fen>,
     /// 退款代金券使用数量 coupon_refund_count_$n
@@ -3548,7 +3659,7 @@ pub struct RefundqueryResponse {
     #[serde(
         rename = "coupon_refund_count_0",
         default,
-        deserialize_with = "::paygen::de::opt_int"
+        deserialize_with = "::paygen::__private::de::opt_int"
     )]
     pub coupon_refund_count_0: Option<i64>,
     /// 退款状态 refund_status_$n: SUCCESS—退款成功 REFUNDCLOSE—退款关闭 PROCESSING—退款处理中 CHANGE—退款异常，退款到银行发现用户的卡作废或者冻结了，导致原路退款银行卡失败，可前往商户平台（pay.weixin.qq.com）-交易中心，手动处理此笔退款
@@ -3564,7 +3675,10 @@ pub struct RefundqueryResponse {
     /// 退款入账账户 refund_recv_accout_$n: 取当前退款单的退款入账方 1）退回银行卡：{银行名称}{卡类型}{卡尾号} 2）退回支付用户零钱：支付用户零钱 3）退还商户：商户基本账户 商户结算银行账户 4）退回支付用户零钱通：支付用户零钱通
     ///
     /// Wire name `refund_recv_accout_0`, at most 64 characters.
-    #[serde(rename = "refund_recv_accout_0", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "refund_recv_accout_0",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub refund_recv_accout_0: String,
     /// 退款成功时间 refund_success_time_$n，当退款状态为退款成功时有返回
     ///
@@ -3572,7 +3686,7 @@ pub struct RefundqueryResponse {
     #[serde(
         rename = "refund_success_time_0",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub refund_success_time_0: Option<String>,
     /// 错误代码（result_code为FAIL时返回）
@@ -3586,7 +3700,7 @@ pub struct RefundqueryResponse {
     #[serde(
         rename = "err_code_des",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub err_code_des: Option<String>,
 }
@@ -3604,17 +3718,21 @@ pub struct PayNotification {
     /// 返回信息，如非空，为错误原因
     ///
     /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub return_msg: Option<String>,
     /// 微信分配的公众账号ID（企业号corpid即为此appId）
     ///
     /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
     pub appid: String,
     /// 微信支付分配的商户号
     ///
     /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
     pub mch_id: String,
     /// 微信支付分配的终端设备号
     ///
@@ -3622,18 +3740,22 @@ pub struct PayNotification {
     #[serde(
         rename = "device_info",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub device_info: Option<String>,
     /// 随机字符串，不长于32位
     ///
     /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
     pub nonce_str: String,
     /// 签名类型，目前支持HMAC-SHA256和MD5，默认为MD5
     ///
     /// Wire name `sign_type`, at most 32 characters.
-    #[serde(rename = "sign_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "sign_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub sign_type: Option<String>,
     /// 业务结果 SUCCESS/FAIL
     ///
@@ -3643,7 +3765,11 @@ pub struct PayNotification {
     /// 错误返回的信息描述
     ///
     /// Wire name `err_code`, at most 32 characters.
-    #[serde(rename = "err_code", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "err_code",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub err_code: Option<String>,
     /// 错误返回的信息描述
     ///
@@ -3651,13 +3777,13 @@ pub struct PayNotification {
     #[serde(
         rename = "err_code_des",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub err_code_des: Option<String>,
     /// 用户在商户appid下的唯一标识
     ///
     /// Wire name `openid`, at most 128 characters.
-    #[serde(rename = "openid", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "openid", deserialize_with = "::paygen::__private::de::text")]
     pub openid: String,
     /// 用户是否关注公众账号，Y-关注，N-未关注
     ///
@@ -3665,7 +3791,7 @@ pub struct PayNotification {
     #[serde(
         rename = "is_subscribe",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub is_subscribe: Option<String>,
     /// JSAPI、NATIVE、APP
@@ -3676,7 +3802,7 @@ pub struct PayNotification {
     /// 银行类型，采用字符串类型的银行标识，银行类型见银行列表
     ///
     /// Wire name `bank_type`, at most 32 characters.
-    #[serde(rename = "bank_type", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "bank_type", deserialize_with = "::paygen::__private::de::text")]
     pub bank_type: String,
     /// 订单总金额，单位为分
     ///
@@ -3689,18 +3815,26 @@ pub struct PayNotification {
     #[serde(
         rename = "settlement_total_fee",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub settlement_total_fee: Option<::paygen::Fen>,
     /// 货币类型，符合ISO4217标准的三位字母代码，默认人民币：CNY
     ///
     /// Wire name `fee_type`, at most 8 characters.
-    #[serde(rename = "fee_type", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub fee_type: Option<String>,
     /// 现金支付金额订单现金支付金额，详见支付金额
     ///
     /// Wire name `cash_fee`.
-    #[serde(rename = "cash_fee", default, deserialize_with = "::paygen::de::opt_fen")]
+    #[serde(
+        rename = "cash_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
     pub cash_fee: Option<::paygen::Fen>,
     /// 货币类型，符合ISO4217标准的三位字母代码，默认人民币：CNY
     ///
@@ -3708,13 +3842,17 @@ pub struct PayNotification {
     #[serde(
         rename = "cash_fee_type",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub cash_fee_type: Option<String>,
     /// 代金券金额<=订单金额，订单金额-代金券金额=现金支付金额，详见支付金额
     ///
     /// Wire name `coupon_fee`.
-    #[serde(rename = "coupon_fee", default, deserialize_with = "::paygen::de::opt_fen")]
+    #[serde(
+        rename = "coupon_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
     pub coupon_fee: Option<::paygen::Fen>,
     /// 代金券使用数量
     ///
@@ -3722,7 +3860,7 @@ pub struct PayNotification {
     #[serde(
         rename = "coupon_count",
         default,
-        deserialize_with = "::paygen::de::opt_int"
+        deserialize_with = "::paygen::__private::de::opt_int"
     )]
     pub coupon_count: Option<i64>,
     /// 代金券类型 CASH--充值代金券 NO_CASH---非充值代金券 开通免充值券功能，并且订单使用了优惠券后有返回。$n为下标,从0开始编号
@@ -3736,7 +3874,7 @@ pub struct PayNotification {
     #[serde(
         rename = "coupon_id_0",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub coupon_id_0: Option<String>,
     /// 单个代金券支付金额,$n为下标，从0开始编号
@@ -3745,28 +3883,35 @@ pub struct PayNotification {
     #[serde(
         rename = "coupon_fee_0",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub coupon_fee_0: Option<::paygen::Fen>,
     /// 微信支付订单号
     ///
     /// Wire name `transaction_id`, at most 32 characters.
-    #[serde(rename = "transaction_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "transaction_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub transaction_id: String,
     /// 商户系统内部订单号，要求32个字符内，只能是数字、大小写字母_-|*@ ，且在同一个商户号下唯一。
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 商家数据包，原样返回
     ///
     /// Wire name `attach`, at most 128 characters.
-    #[serde(rename = "attach", default, deserialize_with = "::paygen::de::opt_text")]
+    #[serde(
+        rename = "attach",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
     pub attach: Option<String>,
     /// 支付完成时间，格式为yyyyMMddHHmmss，如2009年12月25日9点10分10秒表示为20091225091010。其他详见时间规则
     ///
     /// Wire name `time_end`, at most 14 characters.
-    #[serde(rename = "time_end", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "time_end", deserialize_with = "::paygen::__private::de::text")]
     pub time_end: String,
 }
 impl PayNotification {
@@ -3780,22 +3925,28 @@ pub struct RefundNotification {
     /// 微信订单号
     ///
     /// Wire name `transaction_id`, at most 32 characters.
-    #[serde(rename = "transaction_id", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "transaction_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub transaction_id: String,
     /// 商户系统内部的订单号
     ///
     /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
     pub out_trade_no: String,
     /// 微信退款单号
     ///
     /// Wire name `refund_id`, at most 32 characters.
-    #[serde(rename = "refund_id", deserialize_with = "::paygen::de::text")]
+    #[serde(rename = "refund_id", deserialize_with = "::paygen::__private::de::text")]
     pub refund_id: String,
     /// 商户退款单号
     ///
     /// Wire name `out_refund_no`, at most 64 characters.
-    #[serde(rename = "out_refund_no", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "out_refund_no",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub out_refund_no: String,
     /// 订单总金额，单位为分，只能为整数，详见支付金额
     ///
@@ -3808,7 +3959,7 @@ pub struct RefundNotification {
     #[serde(
         rename = "settlement_total_fee",
         default,
-        deserialize_with = "::paygen::de::opt_fen"
+        deserialize_with = "::paygen::__private::de::opt_fen"
     )]
     pub settlement_total_fee: Option<::paygen::Fen>,
     /// 退款总金额,单位为分
@@ -3832,13 +3983,16 @@ pub struct RefundNotification {
     #[serde(
         rename = "success_time",
         default,
-        deserialize_with = "::paygen::de::opt_text"
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub success_time: Option<String>,
     /// 取当前退款单的退款入账方 1）退回银行卡：{银行名称}{卡类型}{卡尾号} 2）退回支付用户零钱:支付用户零钱 3）退还商户:商户基本账户 商户结算银行账户 4）退回支付用户零钱通:支付用户零钱通
     ///
     /// Wire name `refund_recv_accout`, at most 64 characters.
-    #[serde(rename = "refund_recv_accout", deserialize_with = "::paygen::de::text")]
+    #[serde(
+        rename = "refund_recv_accout",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
     pub refund_recv_accout: String,
     /// REFUND_SOURCE_RECHARGE_FUNDS 可用余额退款/基本账户 REFUND_SOURCE_UNSETTLED_FUNDS 未结算资金退款
     ///
@@ -3892,7 +4046,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReturnCode {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 业务结果 SUCCESS/FAIL; values the document does not list are kept in `Unknown`. The same shape as [`ReturnCode`], so the same type.
@@ -3934,7 +4088,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for CouponType {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// 退款资金来源 refund_account_$n: REFUND_SOURCE_RECHARGE_FUNDS---可用余额退款/基本账户 REFUND_SOURCE_UNSETTLED_FUNDS---未结算资金退款; values the document does not list are kept in `Unknown`.
@@ -3974,7 +4128,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundAccount {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `trade_type`; values the document does not list are kept in `Unknown`.
@@ -4022,7 +4176,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for UnifiedorderRequestTr
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `limit_pay`; values the document does not list are kept in `Unknown`.
@@ -4058,7 +4212,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for UnifiedorderRequestLi
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
@@ -4154,7 +4308,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for UnifiedorderResponseE
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `limit_pay`; values the document does not list are kept in `Unknown`. The same shape as [`UnifiedorderRequestLimitPay`], so the same type.
@@ -4288,7 +4442,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for MicropayResponseErrCo
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `trade_state`; values the document does not list are kept in `Unknown`.
@@ -4352,7 +4506,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderqueryResponseTra
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
@@ -4392,7 +4546,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderqueryResponseErr
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
@@ -4456,7 +4610,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for CloseorderResponseErr
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `recall`; values the document does not list are kept in `Unknown`.
@@ -4496,7 +4650,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReverseResponseRecall
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
@@ -4536,7 +4690,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReverseResponseErrCod
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `refund_account`; values the document does not list are kept in `Unknown`.
@@ -4576,7 +4730,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundRequestRefundAc
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
@@ -4672,7 +4826,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundResponseErrCode
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `refund_channel_0`; values the document does not list are kept in `Unknown`.
@@ -4721,7 +4875,7 @@ for RefundqueryResponseRefundChannel0 {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `refund_status_0`; values the document does not list are kept in `Unknown`.
@@ -4774,7 +4928,7 @@ for RefundqueryResponseRefundStatus0 {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
@@ -4842,7 +4996,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundqueryResponseEr
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `trade_type`; values the document does not list are kept in `Unknown`.
@@ -4894,7 +5048,7 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayNotificationTradeT
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `refund_status`; values the document does not list are kept in `Unknown`.
@@ -4939,7 +5093,7 @@ for RefundNotificationRefundStatus {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
 /// Documented values of `refund_request_source`; values the document does not list are kept in `Unknown`.
@@ -4980,6 +5134,6 @@ for RefundNotificationRefundRequestSource {
     fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }

@@ -3,8 +3,8 @@
 //! without Rust.
 
 use crate::{input, CliError};
-use paygen::encode::{encode_request, RequestContext};
-use paygen::validate::request_fields_from_json;
+use paygen::tooling::encode::{encode_request, RequestContext};
+use paygen::tooling::validate::request_fields_from_json;
 use paygen::{FixedClock, FixedNonce};
 use std::path::Path;
 

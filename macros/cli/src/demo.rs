@@ -1,5 +1,5 @@
 //! `paygen demo`: the embedded sandbox on a free loopback port, and for every spec a
-//! payment's lifecycle through the runtime client (`paygen::ClientCore`, what every
+//! payment's lifecycle through the runtime client (`paygen::tooling::ClientCore`, what every
 //! generated crate wraps): pay or precreate, the notification received and verified,
 //! query, partial refund (and its notification), query, cancel or close. One line per
 //! step and, under it, its wire summary (`POST /wantu/pospay json 366 B -> 200 json
@@ -9,10 +9,11 @@ use crate::{input, CliError};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Uri};
 use paygen::protocol::{FieldType, Notification, Operation, Provider, ValueSource};
-use paygen::validate::request_fields_from_json;
+use paygen::tooling::validate::request_fields_from_json;
+use paygen::tooling::ClientCore;
 use paygen::{
-    ClientCore, Credentials, Error, HttpRequest, OperationInfo, ReqwestTransport, Response,
-    SendFuture, Transport,
+    Credentials, Error, HttpRequest, OperationInfo, ReqwestTransport, Response, SendFuture,
+    Transport,
 };
 use paygen_codegen::spec::model::{
     Sandbox as SandboxSpec, SandboxEvent, SandboxOperation, SandboxRole,
@@ -63,7 +64,7 @@ struct Wire {
 impl Transport for Wire {
     fn send<'a>(&'a self, request: HttpRequest, info: OperationInfo<'a>) -> SendFuture<'a> {
         Box::pin(async move {
-            let target = paygen::template::path_and_query(&request.url);
+            let target = paygen::tooling::template::path_and_query(&request.url);
             let (path, query) = target.split_once('?').unwrap_or((target, ""));
             let sent = if request.body.is_empty() && !query.is_empty() {
                 format!("{} {path} query {} B", request.method, query.len())
@@ -394,7 +395,7 @@ fn verify(
         utc_offset_minutes: provider.utc_offset_minutes,
         seen: None,
     };
-    paygen::decode::decode_notification(notification, &receiver, input).map(|d| d.fields)
+    paygen::tooling::decode::decode_notification(notification, &receiver, input).map(|d| d.fields)
 }
 
 /// One spec's lifecycle in progress.

@@ -2,9 +2,10 @@
 //! generated clients use.
 
 use crate::{input, CliError};
-use paygen::encode::{encode_request, RequestContext};
+use paygen::tooling::encode::{encode_request, RequestContext};
+use paygen::tooling::SigningTrace;
 use paygen::wire::fields_from_json_text;
-use paygen::{FixedClock, FixedNonce, RandomNonce, SigningTrace, SystemClock};
+use paygen::{FixedClock, FixedNonce, RandomNonce, SystemClock};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
@@ -49,7 +50,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     input::object("params", &args.params)?;
     let fields = fields_from_json_text(&operation.request, &args.params)
         .map_err(|e| CliError::Usage(input::with_suggestion(e, &operation.request)))?;
-    let fields = paygen::validate::apply_sent_as(operation, fields);
+    let fields = paygen::tooling::validate::apply_sent_as(operation, fields);
     let fixed;
     let system = SystemClock;
     let clock: &dyn paygen::Clock = match args.now {

@@ -2,7 +2,7 @@
 //! received values, through the same runtime the generated clients use.
 
 use crate::{input, CliError};
-use paygen::decode::{
+use paygen::tooling::decode::{
     decode_notification_explained, judge_response_explained, SignatureExplanation,
 };
 use paygen::{Authenticity, Clock, Error, FixedClock, Receiver, SystemClock};

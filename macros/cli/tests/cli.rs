@@ -137,7 +137,7 @@ fn tiantapay_cli_and_generated_client_agree() {
     );
     assert_eq!(generated, cli);
     // Document 000 section 3.1: sorted pairs, key appended raw, MD5 upper.
-    let md5 = paygen::digest::digest_hex(
+    let md5 = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
         "auth_code=28705321936224024&body=测试&money=1&notifyUrl=http://www.baidu.com&operatorId=1234&orderNo=1524731816&type=ALIPAY&user_token=123456&version=V1.0.8C3226F16BE".as_bytes(),
         paygen::protocol::HexCase::Upper,
@@ -179,11 +179,11 @@ fn mpgateway_cli_and_generated_client_agree() {
     // req is base64 of the business JSON with merid inside; sign is md5(req + key) lower.
     let form: Vec<(String, String)> = form_urlencoded_pairs(&generated.body);
     assert_eq!(form[0].0, "req");
-    let json = paygen::cipher::base64_decode(&form[0].1).unwrap();
+    let json = paygen::tooling::cipher::base64_decode(&form[0].1).unwrap();
     let value: Value = serde_json::from_slice(&json).unwrap();
     assert_eq!(value["merid"], "100000000000001");
     assert_eq!(value["txnamt"], 100);
-    let expected = paygen::digest::digest_hex(
+    let expected = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
         format!("{}k", form[0].1).as_bytes(),
         paygen::protocol::HexCase::Lower,
@@ -286,7 +286,7 @@ fn shouqianba_cli_and_generated_client_agree() {
     );
     assert_eq!(generated, cli);
     // Authorization: terminal_sn + " " + MD5(body + terminal_key).
-    let sign = paygen::digest::digest_hex(
+    let sign = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
         format!("{}terminal-secret", generated.body).as_bytes(),
         paygen::protocol::HexCase::Lower,
@@ -336,7 +336,7 @@ fn verify_response_checks_the_signature_over_raw_values() {
     // number 100 as responses send it.
     let key = "secret-md5-key";
     let canonical = "out_trade_no=5322516544211&return_code=200&return_msg=SUCCESS&total_fee=100&trade_id=100020171130120038029905";
-    let sign = paygen::digest::digest_hex(
+    let sign = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
         format!("{canonical}&key={key}").as_bytes(),
         paygen::protocol::HexCase::Upper,
@@ -383,8 +383,8 @@ fn verify_response_checks_the_signature_over_raw_values() {
 fn verify_notify_prints_fields_and_the_exact_ack() {
     // An mpgateway notification: resp = base64(JSON), sign = md5(resp + key), as a form.
     let json = r#"{"resultcode":"0000","resultmsg":"支付成功","queryid":"Q1","txnamt":100,"merid":"M1","orderid":"20240101000001","paytime":"2024-01-01 10:00:00"}"#;
-    let resp = paygen::cipher::base64_encode(json.as_bytes());
-    let sign = paygen::digest::digest_hex(
+    let resp = paygen::tooling::cipher::base64_encode(json.as_bytes());
+    let sign = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
         format!("{resp}key1").as_bytes(),
         paygen::protocol::HexCase::Lower,
@@ -1009,7 +1009,7 @@ fn verify_explain_shows_the_received_string_to_sign_and_both_signatures() {
         "{out}"
     );
     assert!(!out.contains(key), "{out}");
-    let expected = paygen::digest::digest_hex(
+    let expected = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
         format!("{canonical}&key={key}").as_bytes(),
         paygen::protocol::HexCase::Upper,

@@ -1,8 +1,8 @@
 //! `paygen-sandbox`: a stateful provider sandbox built from the specs, with no
 //! per-provider code. Every spec is served under `http://ADDR/<spec name>` followed by
-//! each operation's path; requests are verified with `paygen::server::decode_request`,
+//! each operation's path; requests are verified with `paygen::tooling::server::decode_request`,
 //! orders kept in a bounded in-memory store, replies signed with
-//! `paygen::server::encode_response`. See the README's "Testing against the sandbox".
+//! `paygen::tooling::server::encode_response`. See the README's "Testing against the sandbox".
 
 pub mod config;
 pub mod keys;

@@ -1,5 +1,5 @@
 //! Notifications: when an order is paid or refunded, the spec's notification is signed
-//! with `paygen::server::encode_notification` and delivered to the order's notify URL,
+//! with `paygen::tooling::server::encode_notification` and delivered to the order's notify URL,
 //! again on the spec's retry schedule until the answer is exactly the documented
 //! acknowledgement. Deliveries are bounded in number and stop with the sandbox.
 
@@ -9,7 +9,7 @@ use crate::reply::{echo, fill, set_path};
 use crate::store::Order;
 use paygen::clock::format_clock;
 use paygen::protocol::{BodyFormat, Notification};
-use paygen::server::encode_notification;
+use paygen::tooling::server::encode_notification;
 use paygen::{Clock, Credentials, SystemClock};
 use paygen_codegen::spec::model::SandboxEvent;
 use serde_json::{Map, Value};

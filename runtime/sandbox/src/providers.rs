@@ -5,7 +5,7 @@ use crate::config::{stand_in, SandboxConfig};
 use crate::keys;
 use crate::SandboxError;
 use paygen::protocol::{AlgorithmKind, Provider, Recipe, RecipeChoice, ValueSource};
-use paygen::server::provider_key_name;
+use paygen::tooling::server::provider_key_name;
 use paygen::Credentials;
 use paygen_codegen::spec::model::Sandbox as SandboxSpec;
 use paygen_codegen::ValidSpec;

@@ -13,9 +13,11 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
-use paygen::decode::check_fresh;
 use paygen::protocol::{BodyFormat, Freshness, ValueSource};
-use paygen::server::{decode_request, encode_response, route, ReceivedRequest, ServerError};
+use paygen::tooling::decode::check_fresh;
+use paygen::tooling::server::{
+    decode_request, encode_response, route, ReceivedRequest, ServerError,
+};
 use paygen::{Error, Receiver, SystemClock};
 use paygen_codegen::spec::model::{SandboxErrorKind, SandboxEvent, SandboxRole, SandboxState};
 use serde_json::{Map, Value};

@@ -58,8 +58,8 @@ pub fn mpgateway(transport: CannedTransport) -> paygen_mpgateway::Client<CannedT
 
 /// A response as document 001 describes it: resp=base64(json)&sign=md5(resp+key).
 pub fn signed_reply(json: &str) -> String {
-    let resp = paygen::cipher::base64_encode(json.as_bytes());
-    let sign = paygen::digest::digest_hex(
+    let resp = paygen::tooling::cipher::base64_encode(json.as_bytes());
+    let sign = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
         format!("{resp}{KEY}").as_bytes(),
         paygen::protocol::HexCase::Lower,

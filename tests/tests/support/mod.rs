@@ -315,8 +315,9 @@ pub fn decode_typed<R: DeserializeOwned>(
         utc_offset_minutes: provider.utc_offset_minutes,
         seen: None,
     };
-    let decoded = paygen::decode::decode_response(provider, operation, &receiver, &response)?;
-    paygen::client::typed::<R>(decoded.fields, body)
+    let decoded =
+        paygen::tooling::decode::decode_response(provider, operation, &receiver, &response)?;
+    paygen::tooling::typed::<R>(decoded.fields, body)
 }
 
 /// Clients in these tests never send: verifying notifications needs no network.

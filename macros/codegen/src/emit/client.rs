@@ -243,7 +243,7 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
         #[doc = #client_doc]
         #[derive(Debug)]
         pub struct Client<T = ::paygen::ReqwestTransport> {
-            core: ::paygen::ClientCore<T>,
+            core: ::paygen::__private::ClientCore<T>,
         }
 
         impl Client<::paygen::ReqwestTransport> {
@@ -256,7 +256,7 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
         impl<T: ::paygen::Transport> Client<T> {
             /// A client of any base URL over any transport.
             pub fn with_transport(base_url: impl Into<String>, credentials: Credentials, transport: T) -> Self {
-                Self { core: ::paygen::ClientCore::new(&tables::PROVIDER, base_url, credentials.into_runtime(), transport) }
+                Self { core: ::paygen::__private::ClientCore::new(&tables::PROVIDER, base_url, credentials.into_runtime(), transport) }
             }
 
             /// Replaces the clock (tests pin it so every byte is reproducible).

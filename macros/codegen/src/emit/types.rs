@@ -121,7 +121,7 @@ pub fn emit_enum(name: &Ident, field: &Field, variants: &[Ident]) -> TokenStream
             fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                ::paygen::de::text(deserializer).map(|value| Self::from_wire(&value))
+                ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
             }
         }
     }
@@ -404,15 +404,19 @@ pub fn emit_received(
             (Some(e), _) => (quote!(#e), None, None),
             (None, FieldType::String) => (
                 quote!(String),
-                Some("::paygen::de::text"),
-                Some("::paygen::de::opt_text"),
+                Some("::paygen::__private::de::text"),
+                Some("::paygen::__private::de::opt_text"),
             ),
             (None, FieldType::Int) => (
                 quote!(i64),
-                Some("::paygen::de::int"),
-                Some("::paygen::de::opt_int"),
+                Some("::paygen::__private::de::int"),
+                Some("::paygen::__private::de::opt_int"),
             ),
-            (None, FieldType::Fen) => (quote!(::paygen::Fen), None, Some("::paygen::de::opt_fen")),
+            (None, FieldType::Fen) => (
+                quote!(::paygen::Fen),
+                None,
+                Some("::paygen::__private::de::opt_fen"),
+            ),
             (None, FieldType::Yuan) => (
                 quote!(::paygen::Fen),
                 Some("::paygen::yuan::de"),
