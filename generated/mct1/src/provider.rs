@@ -15,26 +15,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pmt_type"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(10),
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[
-                            Cow::Borrowed("0"),
-                            Cow::Borrowed("2"),
-                            Cow::Borrowed("3"),
-                            Cow::Borrowed("4"),
-                        ],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::PaylistRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("errcode"),
@@ -64,107 +45,7 @@ pub mod tables {
                 },
             ],
         ),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("page"),
-                    ty: FieldType::Int,
-                    required: false,
-                    max_length: Some(9),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("pagesize"),
-                    ty: FieldType::Int,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("ord_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(25),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("pmt_tag"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(20),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("ord_type"),
-                    ty: FieldType::Int,
-                    required: false,
-                    max_length: Some(1),
-                    as_string: false,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("status"),
-                    ty: FieldType::Int,
-                    required: false,
-                    max_length: Some(1),
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[
-                            Cow::Borrowed("1"),
-                            Cow::Borrowed("2"),
-                            Cow::Borrowed("4"),
-                            Cow::Borrowed("9"),
-                        ],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("sdate"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("edate"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::OrderRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("errcode"),
@@ -188,28 +69,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("ord_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(25),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::OrderViewRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("errcode"),
@@ -273,181 +133,7 @@ pub mod tables {
                 },
             ],
         ),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("pmt_tag"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(10),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("pmt_name"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(20),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("ord_name"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("original_amount"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("discount_amount"),
-                    ty: FieldType::Fen,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("ignore_amount"),
-                    ty: FieldType::Fen,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("trade_amount"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("trade_account"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("remark"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(200),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("tag"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(200),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("auth_code"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("jump_url"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(200),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("JSAPI"),
-                    ty: FieldType::Int,
-                    required: false,
-                    max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("sub_appid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("sub_openid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("buyer_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::PayorderRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("errcode"),
@@ -471,28 +157,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("ord_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(25),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::PaystatusRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("errcode"),
@@ -516,28 +181,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("ord_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(25),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::PaycancelRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("errcode"),
@@ -572,73 +216,7 @@ pub mod tables {
                 },
             ],
         ),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("ord_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_out_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_ord_name"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_amount"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("remark"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("shop_pass"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::PayrefundRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("errcode"),
@@ -1311,6 +889,34 @@ impl PaylistRequest {
         fields
     }
 }
+impl PaylistRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pmt_type"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(10),
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[
+                            Cow::Borrowed("0"),
+                            Cow::Borrowed("2"),
+                            Cow::Borrowed("3"),
+                            Cow::Borrowed("4"),
+                        ],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// One item of `data` of PaylistResponse.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -1609,6 +1215,115 @@ impl OrderRequest {
         }
         fields
     }
+}
+impl OrderRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("page"),
+                    ty: FieldType::Int,
+                    required: false,
+                    max_length: Some(9),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("pagesize"),
+                    ty: FieldType::Int,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(50),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("ord_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(25),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("pmt_tag"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(20),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("ord_type"),
+                    ty: FieldType::Int,
+                    required: false,
+                    max_length: Some(1),
+                    as_string: false,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("status"),
+                    ty: FieldType::Int,
+                    required: false,
+                    max_length: Some(1),
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[
+                            Cow::Borrowed("1"),
+                            Cow::Borrowed("2"),
+                            Cow::Borrowed("4"),
+                            Cow::Borrowed("9"),
+                        ],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("sdate"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("edate"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// `pages` of OrderResponseData.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -1977,6 +1692,36 @@ impl OrderViewRequest {
         }
         fields
     }
+}
+impl OrderViewRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("ord_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(25),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// `data` of OrderViewResponse.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3279,6 +3024,189 @@ impl From<PayorderAlipayJsapiRequest> for PayorderRequest {
         Self::AlipayJsapi(request)
     }
 }
+impl PayorderRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("out_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("pmt_tag"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(10),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("pmt_name"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(20),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("ord_name"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(100),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("original_amount"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("discount_amount"),
+                    ty: FieldType::Fen,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("ignore_amount"),
+                    ty: FieldType::Fen,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("trade_amount"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("trade_account"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(100),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("remark"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(200),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("tag"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(50),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(200),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("auth_code"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(50),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("jump_url"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(200),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("JSAPI"),
+                    ty: FieldType::Int,
+                    required: false,
+                    max_length: Some(16),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("sub_appid"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("sub_openid"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("buyer_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(50),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// `data` of PayorderResponse.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -3824,6 +3752,81 @@ impl PayrefundRequest {
             );
         fields
     }
+}
+impl PayrefundRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("out_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("ord_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_out_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_ord_name"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(50),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_amount"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("remark"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(100),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("shop_pass"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// `data` of PayrefundResponse.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]

@@ -15,94 +15,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("action"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[
-                            Cow::Borrowed("WxCode"),
-                            Cow::Borrowed("WxSao"),
-                            Cow::Borrowed("WxJsApi"),
-                            Cow::Borrowed("WxH5"),
-                            Cow::Borrowed("AliCode"),
-                            Cow::Borrowed("AliSao"),
-                            Cow::Borrowed("QQCode"),
-                            Cow::Borrowed("QQSao"),
-                            Cow::Borrowed("USao"),
-                        ],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("txnamt"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("orderid"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("code"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("openid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("ip"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("backurl"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fronturl"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::MpgatewayRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("respcode"),
@@ -124,28 +37,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("backurl"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("payway"),
-                    ty: FieldType::Int,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::OpenidRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("respcode"),
@@ -167,28 +59,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("orderid"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("code"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::GopayRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("respcode"),
@@ -212,28 +83,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("queryid"), Cow::Borrowed("orderid")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("queryid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("orderid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::QueryRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("respcode"),
@@ -257,28 +107,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("queryid"), Cow::Borrowed("orderid")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("queryid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("orderid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::CancelRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("respcode"),
@@ -808,6 +637,102 @@ impl MpgatewayRequest {
         fields
     }
 }
+impl MpgatewayRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("action"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[
+                            Cow::Borrowed("WxCode"),
+                            Cow::Borrowed("WxSao"),
+                            Cow::Borrowed("WxJsApi"),
+                            Cow::Borrowed("WxH5"),
+                            Cow::Borrowed("AliCode"),
+                            Cow::Borrowed("AliSao"),
+                            Cow::Borrowed("QQCode"),
+                            Cow::Borrowed("QQSao"),
+                            Cow::Borrowed("USao"),
+                        ],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("txnamt"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("orderid"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("code"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("openid"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("ip"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("backurl"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fronturl"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `mpgateway`: 交易提交接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -896,6 +821,36 @@ impl OpenidRequest {
         fields
     }
 }
+impl OpenidRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("backurl"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("payway"),
+                    ty: FieldType::Int,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `openid`: 公众号获取 OpenId（获取到用户 OpenId 附加到返回地址并跳转到该地址）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -937,6 +892,36 @@ impl GopayRequest {
             );
         fields
     }
+}
+impl GopayRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("orderid"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("code"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `gopay`: 微信公众号支付接入接口（公众号交易需把接收到的 PayId 提交到本接口进行转发） The same shape as [`OpenidResponse`], so the same type.
 pub type GopayResponse = OpenidResponse;
@@ -993,6 +978,36 @@ impl QueryRequest {
         }
         fields
     }
+}
+impl QueryRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("queryid"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("orderid"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `query`: 交易查询接口（用于商家系统查询交易结果,支持通过查询流水号(queryid)、商户订单号(orderid)等条件查询）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]

@@ -15,75 +15,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("auth_code"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("money"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(12),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notifyUrl"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(120),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("operatorId"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("orderNo"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::IndexRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("code"),
@@ -107,57 +39,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("money"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(64),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("pay_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::RefundRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("code"),
@@ -181,39 +63,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("pay_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::QueryRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("code"),
@@ -237,48 +87,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("pay_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::RefundQueryRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("code"),
@@ -300,66 +109,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("money"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(12),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("orderNo"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notifyUrl"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(120),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("operatorId"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::ScanRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("code"),
@@ -381,73 +131,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("money"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(12),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("orderNo"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notifyUrl"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(120),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("operatorId"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[Cow::Borrowed("WECHAT")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("openid"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::WxjspayRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("code"),
@@ -846,6 +530,83 @@ impl IndexRequest {
         fields
     }
 }
+impl IndexRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("auth_code"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(30),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("money"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(12),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notifyUrl"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(120),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("operatorId"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(30),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("body"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(100),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("orderNo"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(30),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `index`: 扫码支付：预统一下单接口适用于PC端软件扫码支付的场景。用户调用该接口后，传入付款码，商户号等信息即可完成支付。
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -992,6 +753,65 @@ impl RefundRequest {
         fields
     }
 }
+impl RefundRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("money"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(64),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("pay_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `refund`: 退款：商家可发起退款。退款按照原路退还。支持全部退款，部分退款，多次退款。
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -1072,6 +892,47 @@ impl QueryRequest {
         fields
     }
 }
+impl QueryRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("pay_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `query`: 状态查询：查询支付宝单个支付订单状态。 The same shape as [`RefundResponse`], so the same type.
 pub type QueryResponse = RefundResponse;
 /// Request of `refund_query`: 退款状态查询：查询退款状态
@@ -1149,6 +1010,56 @@ impl RefundQueryRequest {
             );
         fields
     }
+}
+impl RefundQueryRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("pay_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `refund_query`: 退款状态查询：查询退款状态 The same shape as [`RefundResponse`], so the same type.
 pub type RefundQueryResponse = RefundResponse;
@@ -1240,6 +1151,74 @@ impl ScanRequest {
             );
         fields
     }
+}
+impl ScanRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("money"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(12),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("body"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(100),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("orderNo"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(30),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notifyUrl"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(120),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("operatorId"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(30),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `scan`: 被扫支付：适用于PC端网站，WAP端网站。通过调用接口生成付款二维码链接，需将二维码链接转换成二维码图片供客户扫码付款。 The same shape as [`RefundResponse`], so the same type.
 pub type ScanResponse = RefundResponse;
@@ -1343,6 +1322,81 @@ impl WxjspayRequest {
             );
         fields
     }
+}
+impl WxjspayRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("money"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(12),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("body"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(100),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("orderNo"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(30),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notifyUrl"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(120),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("operatorId"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(30),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[Cow::Borrowed("WECHAT")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("openid"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `wxjspay`: 微信公众号支付：在微信内打开网页时，可以调用微信支付完成下单购买的流程。 The same shape as [`RefundResponse`], so the same type.
 pub type WxjspayResponse = RefundResponse;

@@ -15,91 +15,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(11),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::CreateQrcodeRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -121,100 +37,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(11),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("auth_code"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::PospayRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -238,73 +61,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_id")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(11),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(11),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_fee_type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("trade_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_refund_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::RefundRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -328,37 +85,7 @@ pub mod tables {
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_id")])],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("trade_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::QueryRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -380,109 +107,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(11),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("open_id"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("app_id"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::PayFormRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -504,37 +129,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("start_date"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("end_date"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::OrderListRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -556,129 +151,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(11),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("time_expire"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(19),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("return_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("payment_inst"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("qrcode_width"),
-                    ty: FieldType::Int,
-                    required: false,
-                    max_length: Some(256),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::WebRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -700,102 +173,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(11),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("payment_inst"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::AppRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -817,120 +195,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: Some(11),
-                    as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("time_expire"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(19),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("return_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("payment_inst"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::WapRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -952,28 +217,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::MerchantQrcodeRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -995,28 +239,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::CurrencyRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -1038,37 +261,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::CancelRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -1090,37 +283,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("pay_channel"),
-                    ty: FieldType::Int,
-                    required: true,
-                    max_length: Some(1),
-                    as_string: true,
-                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::CloseRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -1833,6 +996,99 @@ impl CreateQrcodeRequest {
         fields
     }
 }
+impl CreateQrcodeRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(11),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("subject"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("product_id"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("attach"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fee_type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(3),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("device_sn"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `create_qrcode`: 商户订单二维码生成接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -2048,6 +1304,108 @@ impl PospayRequest {
         fields
     }
 }
+impl PospayRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(11),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("subject"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("product_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("attach"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("auth_code"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fee_type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(3),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("device_sn"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `pospay`: 支付码被扫支付接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -2220,6 +1578,81 @@ impl RefundRequest {
         fields
     }
 }
+impl RefundRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(11),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(11),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_fee_type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("trade_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_refund_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `refund`: 退款接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -2354,6 +1787,45 @@ impl QueryRequest {
         }
         fields
     }
+}
+impl QueryRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("trade_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `query`: 查询接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -2591,6 +2063,117 @@ impl PayFormRequest {
         fields
     }
 }
+impl PayFormRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(11),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("subject"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("product_id"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("attach"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fee_type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(3),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("device_sn"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("open_id"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("app_id"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// `parameters` of PayFormResponse.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -2698,6 +2281,45 @@ impl OrderListRequest {
             );
         fields
     }
+}
+impl OrderListRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("start_date"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("end_date"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// One item of `order_list` of OrderListResponse.
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3005,6 +2627,137 @@ impl WebRequest {
         fields
     }
 }
+impl WebRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(11),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fee_type"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(3),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("subject"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("product_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("attach"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("time_expire"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(19),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("device_sn"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("return_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("payment_inst"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("qrcode_width"),
+                    ty: FieldType::Int,
+                    required: false,
+                    max_length: Some(256),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `web`: PC端支付
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -3182,6 +2935,110 @@ impl AppRequest {
         }
         fields
     }
+}
+impl AppRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("subject"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("product_id"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(11),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fee_type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(3),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("attach"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("device_sn"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("payment_inst"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `app`: app端支付
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3399,6 +3256,128 @@ impl WapRequest {
         fields
     }
 }
+impl WapRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: Some(11),
+                    as_string: true,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fee_type"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(3),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("subject"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("product_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("attach"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("time_expire"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(19),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("device_sn"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("return_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("payment_inst"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `wap`: WAP端支付 The same shape as [`WebResponse`], so the same type.
 pub type WapResponse = WebResponse;
 /// Request of `merchant_qrcode`: 获取商家二维码
@@ -3438,6 +3417,36 @@ impl MerchantQrcodeRequest {
             );
         fields
     }
+}
+impl MerchantQrcodeRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `merchant_qrcode`: 获取商家二维码
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3504,6 +3513,36 @@ impl CurrencyRequest {
         }
         fields
     }
+}
+impl CurrencyRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fee_type"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(3),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `currency`: 获取汇率
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3581,6 +3620,45 @@ impl CancelRequest {
         }
         fields
     }
+}
+impl CancelRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("pay_channel"),
+                    ty: FieldType::Int,
+                    required: true,
+                    max_length: Some(1),
+                    as_string: true,
+                    values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("device_sn"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `cancel`: 撤销订单
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]

@@ -15,188 +15,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("device_info"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(127),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("detail"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(6000),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(127),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("spbill_create_ip"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("time_start"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(14),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("time_expire"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(14),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("goods_tag"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("trade_type"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[
-                            Cow::Borrowed("JSAPI"),
-                            Cow::Borrowed("NATIVE"),
-                            Cow::Borrowed("APP"),
-                            Cow::Borrowed("MWEB"),
-                        ],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("limit_pay"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[Cow::Borrowed("no_credit")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("openid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("receipt"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(8),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("profit_sharing"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("scene_info"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::UnifiedorderRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -228,163 +47,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("device_info"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(127),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("detail"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(6000),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(127),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("spbill_create_ip"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("goods_tag"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("limit_pay"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[Cow::Borrowed("no_credit")]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("time_start"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(14),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("time_expire"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(14),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("receipt"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(8),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("auth_code"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("profit_sharing"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("scene_info"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("version"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::MicropayRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -422,37 +85,7 @@ pub mod tables {
             ],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("transaction_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("version"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::OrderqueryRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -484,19 +117,7 @@ pub mod tables {
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::CloseorderRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -534,28 +155,7 @@ pub mod tables {
             ],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("transaction_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::ReverseRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -593,96 +193,7 @@ pub mod tables {
             ],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("transaction_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_refund_no"),
-                    ty: FieldType::String,
-                    required: true,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("total_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_fee"),
-                    ty: FieldType::Fen,
-                    required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_fee_type"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(8),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_desc"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(80),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_account"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(
-                        &[
-                            Cow::Borrowed("REFUND_SOURCE_UNSETTLED_FUNDS"),
-                            Cow::Borrowed("REFUND_SOURCE_RECHARGE_FUNDS"),
-                        ],
-                    ),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::RefundRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -725,55 +236,7 @@ pub mod tables {
             ],
         ),
         rules: Cow::Borrowed(&[]),
-        request: Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("transaction_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_refund_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("offset"),
-                    ty: FieldType::Int,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
+        request: super::RefundqueryRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
             field: Cow::Borrowed("return_code"),
@@ -1986,6 +1449,196 @@ impl UnifiedorderRequest {
         fields
     }
 }
+impl UnifiedorderRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("device_info"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("body"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(127),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("detail"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(6000),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("attach"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(127),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fee_type"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(16),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("spbill_create_ip"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("time_start"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(14),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("time_expire"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(14),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("goods_tag"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("trade_type"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(16),
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[
+                            Cow::Borrowed("JSAPI"),
+                            Cow::Borrowed("NATIVE"),
+                            Cow::Borrowed("APP"),
+                            Cow::Borrowed("MWEB"),
+                        ],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("product_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("limit_pay"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[Cow::Borrowed("no_credit")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("openid"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("receipt"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(8),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("profit_sharing"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(16),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("scene_info"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `unifiedorder`: 统一下单
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -2388,6 +2041,171 @@ impl MicropayRequest {
         fields
     }
 }
+impl MicropayRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("device_info"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("body"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(127),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("detail"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(6000),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("attach"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(127),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("fee_type"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(16),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("spbill_create_ip"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("goods_tag"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("limit_pay"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[Cow::Borrowed("no_credit")]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("time_start"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(14),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("time_expire"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(14),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("receipt"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(8),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("auth_code"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(128),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("profit_sharing"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(16),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("scene_info"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("version"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `micropay`: 付款码支付
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -2626,6 +2444,45 @@ impl OrderqueryRequest {
         }
         fields
     }
+}
+impl OrderqueryRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("transaction_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("version"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `orderquery`: 查询订单
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -2895,6 +2752,27 @@ impl CloseorderRequest {
         fields
     }
 }
+impl CloseorderRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
 /// Response of `closeorder`: 关闭订单
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -3012,6 +2890,36 @@ impl ReverseRequest {
         }
         fields
     }
+}
+impl ReverseRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("transaction_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `reverse`: 撤销订单（需要双向证书）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3231,6 +3139,104 @@ impl RefundRequest {
         }
         fields
     }
+}
+impl RefundRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("transaction_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_refund_no"),
+                    ty: FieldType::String,
+                    required: true,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_fee_type"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(8),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_desc"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(80),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_account"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(30),
+                    as_string: false,
+                    values: Cow::Borrowed(
+                        &[
+                            Cow::Borrowed("REFUND_SOURCE_UNSETTLED_FUNDS"),
+                            Cow::Borrowed("REFUND_SOURCE_RECHARGE_FUNDS"),
+                        ],
+                    ),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("notify_url"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(256),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `refund`: 申请退款（需要双向证书）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3518,6 +3524,63 @@ impl RefundqueryRequest {
         }
         fields
     }
+}
+impl RefundqueryRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("transaction_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_refund_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("offset"),
+                    ty: FieldType::Int,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
 }
 /// Response of `refundquery`: 查询退款
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]

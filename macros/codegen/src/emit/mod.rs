@@ -52,10 +52,16 @@ pub fn provider_items(spec: &ValidSpec) -> Result<TokenStream, EmitError> {
     items.extend(tables_module(spec, &provider, &names));
     items.extend(client::emit_client(spec, &names));
     let mut emitted = std::collections::BTreeSet::new();
-    for (op, op_names) in spec.operations.iter().zip(&names.operations) {
+    let operations = spec
+        .operations
+        .iter()
+        .zip(&names.operations)
+        .zip(provider.operations.iter());
+    for ((op, op_names), lowered) in operations {
         let request_doc = format!("Request of `{}`: {}", op.name.value, op.summary.trim());
         let response_doc = format!("Response of `{}`: {}", op.name.value, op.summary.trim());
         items.extend(emit_operation_requests(op, op_names, &request_doc));
+        items.extend(fields_const(&op_names.request, lowered.request.emit()));
         emit_received(
             &op_names.response,
             &response_doc,
@@ -94,6 +100,22 @@ pub fn provider_items(spec: &ValidSpec) -> Result<TokenStream, EmitError> {
         items.extend(emit_enum(&item.name, item.field, &item.variants));
     }
     Ok(merge::merge_equal_types(items))
+}
+
+/// The wire facts of a request type's fields (`List<FieldDef>`), next to the type: what
+/// the runtime checks before sending, and what `tables` points the operation at.
+fn fields_const(ty: &proc_macro2::Ident, fields: TokenStream) -> TokenStream {
+    quote! {
+        impl #ty {
+            /// Each field's wire facts in wire order (name, type, required, length,
+            /// documented values): what the runtime checks before anything is sent.
+            pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+                use ::paygen::protocol::*;
+                use ::std::borrow::Cow;
+                #fields
+            };
+        }
+    }
 }
 
 /// The request type of `op`: one struct, or with `variants` one struct per scenario
@@ -192,7 +214,8 @@ fn tables_module(
             let table = format_ident!("T{index}");
             quote!(code_tables::#table)
         };
-        let value = emit_operation(op, codes);
+        let request = &planned.request;
+        let value = emit_operation(op, codes, quote!(super::#request::FIELDS));
         let doc = one_line(&format!(
             " Operation `{}` (`{} {}`).",
             op.name, op.method, op.path

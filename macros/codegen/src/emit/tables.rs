@@ -390,9 +390,11 @@ impl EmitConst for ir::FieldDef {
     }
 }
 
-/// An operation whose code meanings are the expression `codes`: the operations of a
-/// provider share its documents' code tables, each written once (`tables_module`).
-pub fn emit_operation(op: &ir::Operation, codes: TokenStream) -> TokenStream {
+/// An operation whose code meanings are the expression `codes` and whose request field
+/// facts are the expression `request`: the operations of a provider share its
+/// documents' code tables, each written once (`tables_module`), and each request
+/// type carries its fields' facts (`FIELDS`).
+pub fn emit_operation(op: &ir::Operation, codes: TokenStream, request: TokenStream) -> TokenStream {
     let name = op.name.emit();
     let path = op.path.emit();
     let method = op.method.emit();
@@ -402,7 +404,6 @@ pub fn emit_operation(op: &ir::Operation, codes: TokenStream) -> TokenStream {
     let response_members = op.response_members.emit();
     let one_of = op.one_of.emit();
     let rules = op.rules.emit();
-    let request = op.request.emit();
     let success = op.success.emit();
     quote!(Operation {
         name: #name,
