@@ -3,7 +3,7 @@
 
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::Credentials;
-use crate::decode::{decode_notification, decode_response, Receiver};
+use crate::decode::{decode_notification, read_response, Decoded, HttpResponse, Receiver};
 use crate::encode::{encode_request, HttpRequest, RequestContext};
 use crate::error::{Error, Outcome};
 use crate::inbound::{receive_notification, Delivery, InboundRequest};
@@ -12,7 +12,7 @@ use crate::seen::{MemorySeenStore, SeenStore};
 use crate::settle::{Sleeper, TokioSleeper};
 use crate::transport::Transport;
 use crate::wire::WireFields;
-use paygen_protocol::{Notification, Operation, OperationInfo, Provider};
+use paygen_protocol::{Notification, Operation, Provider};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -138,35 +138,59 @@ impl<T: Transport> ClientCore<T> {
         operation: &Operation,
         fields: &WireFields<'_>,
     ) -> Result<Response<R>, Error<E>> {
-        let info = operation.info(self.provider);
-        let span = tracing::info_span!(
-            "paygen.call",
-            provider = info.provider,
-            operation = info.operation,
-            moves_money = info.moves_money,
-            outcome = tracing::field::Empty,
-        );
+        let span = self.call_span(operation);
         let result = self
-            .exchange(operation, fields, info)
+            .exchange(operation, fields)
             .instrument(span.clone())
             .await;
         span.record("outcome", outcome_label(&result));
         result.map_err(typed_refusal)
     }
 
+    /// The `paygen.call` span of one exchange of `operation`; its `outcome` is recorded
+    /// when the exchange ends (see [`outcome_label`]).
+    pub(crate) fn call_span(&self, operation: &Operation) -> tracing::Span {
+        let info = operation.info(self.provider);
+        tracing::info_span!(
+            "paygen.call",
+            provider = info.provider,
+            operation = info.operation,
+            moves_money = info.moves_money,
+            outcome = tracing::field::Empty,
+        )
+    }
+
     async fn exchange<R: DeserializeOwned>(
         &self,
         operation: &Operation,
         fields: &WireFields<'_>,
-        info: OperationInfo<'_>,
     ) -> Result<Response<R>, Error> {
-        let request = self.render(operation, fields)?;
-        tracing::debug!(method = %request.method, url = %request.url, "sending");
-        let response = self.transport.send(request, info).await?;
-        tracing::debug!(status = response.status, "received");
-        let decoded = decode_response(self.provider, operation, &self.receiver(), &response)?;
+        let (response, decoded, refusal) = self.round_trip(operation, fields).await?;
+        if let Some(refusal) = refusal {
+            return Err(refusal);
+        }
         let value = typed(decoded.fields, &response.body)?;
         Ok(Response::new(value, decoded.authenticity, response))
+    }
+
+    /// Renders, sends and reads one exchange: the reply as received, decoded and
+    /// verified, and the refusal its success rule finds, if any. The one path every
+    /// call and every step of a settle flow takes.
+    pub(crate) async fn round_trip(
+        &self,
+        operation: &Operation,
+        fields: &WireFields<'_>,
+    ) -> Result<(HttpResponse, Decoded, Option<Error>), Error> {
+        let request = self.render(operation, fields)?;
+        tracing::debug!(method = %request.method, url = %request.url, "sending");
+        let response = self
+            .transport
+            .send(request, operation.info(self.provider))
+            .await?;
+        tracing::debug!(status = response.status, "received");
+        let (decoded, refusal) =
+            read_response(self.provider, operation, &self.receiver(), &response)?;
+        Ok((response, decoded, refusal))
     }
 
     /// Receives a notification from the raw request: verified, typed, with its exact
@@ -224,7 +248,7 @@ fn typed_refusal<E: DeserializeOwned>(error: Error) -> Error<E> {
 }
 
 /// How a call ended, for its tracing span: `success`, or the error's kind and outcome.
-fn outcome_label<R>(result: &Result<R, Error>) -> &'static str {
+pub(crate) fn outcome_label<R>(result: &Result<R, Error>) -> &'static str {
     match result {
         Ok(_) => "success",
         Err(error) => match (error, error.outcome()) {

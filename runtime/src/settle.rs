@@ -2,8 +2,8 @@
 //! outcome is unknown or in progress, query until a deadline; then cancel (收钱吧 三.2.4,
 //! switched on by a spec's `settle:` section). The payment request is never sent twice.
 
-use crate::client::{typed, ClientCore};
-use crate::decode::{lookup, read_response, text_of, Authenticity};
+use crate::client::{outcome_label, typed, ClientCore};
+use crate::decode::{lookup, text_of, Authenticity};
 use crate::error::{Error, ParamRule};
 use crate::transport::Transport;
 use crate::wire::WireFields;
@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
+use tracing::Instrument;
 
 /// Waits between the steps of a settle flow; injectable so that tests never sleep.
 pub trait Sleeper: Send + Sync {
@@ -126,27 +127,31 @@ impl<T: Transport> ClientCore<T> {
         fields: &WireFields<'_>,
         rules: &[SettleRule],
     ) -> Reading<R> {
-        let failed = |error| Reading {
-            result: Err(error),
-            verdict: None,
+        let span = self.call_span(operation);
+        let reading = self
+            .read_step(operation, fields, rules)
+            .instrument(span.clone())
+            .await;
+        span.record("outcome", outcome_label(&reading.result));
+        reading
+    }
+
+    /// [`Self::settle_step`] inside its span.
+    async fn read_step<R: DeserializeOwned>(
+        &self,
+        operation: &Operation,
+        fields: &WireFields<'_>,
+        rules: &[SettleRule],
+    ) -> Reading<R> {
+        let (response, decoded, refusal) = match self.round_trip(operation, fields).await {
+            Ok(read) => read,
+            Err(error) => {
+                return Reading {
+                    result: Err(error),
+                    verdict: None,
+                }
+            }
         };
-        let request = match self.render(operation, fields) {
-            Ok(request) => request,
-            Err(error) => return failed(error),
-        };
-        let response = match self
-            .transport
-            .send(request, operation.info(self.provider))
-            .await
-        {
-            Ok(response) => response,
-            Err(error) => return failed(error),
-        };
-        let (decoded, refusal) =
-            match read_response(self.provider, operation, &self.receiver(), &response) {
-                Ok(read) => read,
-                Err(error) => return failed(error),
-            };
         // A reply of a shape the protocol sends unsigned could be anyone's: it decides
         // nothing.
         let trusted = decoded.authenticity != Authenticity::UnsignedErrorReply;

@@ -46,10 +46,34 @@ async fn one_span_per_call_names_provider_operation_and_outcome_and_no_secret() 
         .await
         .unwrap_err();
 
+    // A settle flow's steps are calls too: a refused payment is one `pay` span.
+    let settling = paygen_shouqianba::Client::with_transport(
+        "http://127.0.0.1:9",
+        paygen_shouqianba::Credentials {
+            terminal_sn: "T1".into(),
+            terminal_key: "terminal-secret".into(),
+        },
+        CannedTransport::new(
+            200,
+            r#"{"result_code":"400","error_code":"INVALID_PARAMETER","error_message":"x"}"#,
+        ),
+    );
+    let pay = paygen_shouqianba::PayRequest::new("c1", paygen::Fen(1), "d1", "s", "o");
+    settling.pay_and_settle(&pay).await.unwrap_err();
+
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let closes: Vec<&str> = log.lines().filter(|l| l.contains("close")).collect();
-    assert_eq!(closes.len(), 2, "one span per call:\n{log}");
-    for line in &closes {
+    assert_eq!(closes.len(), 3, "one span per call:\n{log}");
+    let settle_step = closes[2];
+    assert!(
+        settle_step.contains("paygen.call")
+            && settle_step.contains("provider=\"shouqianba\"")
+            && settle_step.contains("operation=\"pay\"")
+            && settle_step.contains("outcome=\"refused\""),
+        "{settle_step}"
+    );
+    assert!(!log.contains("terminal-secret"), "{log}");
+    for line in &closes[..2] {
         assert!(line.contains("paygen.call"), "{line}");
         assert!(line.contains("provider=\"mpgateway\""), "{line}");
         assert!(line.contains("operation=\"mpgateway\""), "{line}");
