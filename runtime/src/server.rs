@@ -83,9 +83,12 @@ impl ServerError {
     }
 }
 
-/// Finds the operation a request addresses, verifies its signature as the provider
-/// would (an RSA signature with the other half of the merchant's key pair, see
-/// [`provider_key_name`]), and checks its fields against the operation's table.
+/// Finds the operations a request's method and path address, verifies its signature as
+/// the provider would (an RSA signature with the other half of the merchant's key pair,
+/// see [`provider_key_name`]), picks the operation among them by the verified fields
+/// (one URL serving several operations: Alipay's `method`), and checks its fields
+/// against the operation's table. The request is parsed once, and routing reads only
+/// what was verified.
 pub fn decode_request<'p>(
     provider: &'p Provider,
     receiver: &Receiver<'_>,
@@ -93,13 +96,19 @@ pub fn decode_request<'p>(
 ) -> Result<ServerRequest<'p>, ServerError> {
     let (path, query) = split_target(request.target);
     let envelope = &provider.request;
-    let (operation, path_params) =
-        routed(provider, request).ok_or_else(|| ServerError::NoOperation {
-            provider: provider.name.to_string(),
-            method: request.method.to_owned(),
-            path: path.to_owned(),
-        })?;
-    let (format, text) = if in_query(provider, operation) {
+    let candidates = find_operations(provider, request.method, path);
+    let no_operation = || ServerError::NoOperation {
+        provider: provider.name.to_string(),
+        method: request.method.to_owned(),
+        path: path.to_owned(),
+    };
+    // Candidates share the method, so they read the same text; a signature is checked
+    // when any of them is signed (never weaker than the operation finally picked).
+    let Some((first, _)) = candidates.first() else {
+        return Err(no_operation());
+    };
+    let signed = candidates.iter().any(|(op, _)| op.signed);
+    let (format, text) = if in_query(provider, first) {
         (BodyFormat::Query, query)
     } else {
         (envelope.body, request.body)
@@ -112,7 +121,7 @@ pub fn decode_request<'p>(
             ..field.clone()
         }),
     };
-    let signature = envelope.signature.as_ref().filter(|_| operation.signed);
+    let signature = envelope.signature.as_ref().filter(|_| signed);
     let decoded = match signature {
         None => decode_received(format, &payload, None, &[], receiver, text, None, None)?,
         Some(signature) => {
@@ -166,6 +175,13 @@ pub fn decode_request<'p>(
         }
     };
     let mut fields = decoded.fields;
+    let (operation, path_params) = match candidates.len() {
+        1 => candidates.into_iter().next(),
+        _ => candidates
+            .into_iter()
+            .find(|(op, _)| constants_match(provider, op, &fields)),
+    }
+    .ok_or_else(no_operation)?;
     let common = take_common_fields(provider, operation, receiver.credentials, &mut fields)?;
     for (name, value) in path_params {
         if fields.contains_key(name) {
