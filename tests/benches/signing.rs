@@ -268,7 +268,7 @@ mod tiantapay {
 
 mod mpgateway {
     use super::*;
-    use paygen_mpgateway::{Client, Credentials, MpgatewayRequest, MpgatewayRequestAction};
+    use paygen_mpgateway::{mpgateway_request, Client, Credentials, MpgatewayRequest};
 
     const BASE_URL: &str = "https://api.example.invalid";
     const URL: &str = "https://api.example.invalid/api/mpgateway";
@@ -286,7 +286,7 @@ mod mpgateway {
 
     fn generated(client: &Client) -> HttpRequest {
         let request = MpgatewayRequest::new(
-            MpgatewayRequestAction::AliCode,
+            mpgateway_request::Action::AliCode,
             Fen(2000),
             "20231115061320000001",
             "https://merchant.example.com/notify",
@@ -613,7 +613,7 @@ mod alipay {
     //! base64) over the sorted non-empty parameters but `sign`. The floor is the RSA
     //! signature alone; the baseline signs with `ring` directly (PKCS#8 key).
     use super::*;
-    use paygen_alipay::{Client, Credentials, TradePayRequest, TradePayRequestScene};
+    use paygen_alipay::{trade_pay_request, Client, Credentials, TradePayRequest};
     use ring::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
 
     const URL: &str = "https://openapi.alipay.com/gateway.do";
@@ -637,7 +637,7 @@ mod alipay {
     fn generated(client: &Client) -> HttpRequest {
         let request = TradePayRequest::new(
             "20231115061320000001",
-            TradePayRequestScene::BarCode,
+            trade_pay_request::Scene::BarCode,
             "28763443825664394",
             "测试商品",
         )
@@ -744,9 +744,7 @@ mod wechatpay_v2 {
     use super::*;
     use hmac::{Hmac, Mac};
     use paygen::FixedNonce;
-    use paygen_wechatpay_v2::{
-        Client, Credentials, UnifiedorderRequest, UnifiedorderRequestTradeType,
-    };
+    use paygen_wechatpay_v2::{unifiedorder_request, Client, Credentials, UnifiedorderRequest};
     use sha2::Sha256;
 
     const BASE_URL: &str = "https://api.mch.weixin.qq.com";
@@ -776,7 +774,7 @@ mod wechatpay_v2 {
             Fen(2000),
             "14.23.150.211",
             "https://merchant.example.com/notify",
-            UnifiedorderRequestTradeType::Jsapi,
+            unifiedorder_request::TradeType::Jsapi,
         )
         .with_openid("oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
         client.render_unifiedorder(&request).expect("renders")

@@ -20,7 +20,7 @@ pub fn spec_paths() -> Vec<PathBuf> {
 ///
 /// ```no_run
 /// # async fn readme() -> Result<(), paygen::Error<paygen_mct1::Errcode>> {
-/// use paygen_mct1::{Client, Credentials, Environment, Errcode, PaylistRequest, PaylistRequestPmtType};
+/// use paygen_mct1::{paylist_request, Client, Credentials, Environment, Errcode, PaylistRequest};
 ///
 /// let client = Client::new(
 ///     Environment::Production,
@@ -29,7 +29,7 @@ pub fn spec_paths() -> Vec<PathBuf> {
 ///         open_key: "0828e83720fdbe3685a7b94214af04f9".into(),
 ///     },
 /// );
-/// let response = match client.paylist(&PaylistRequest::new(PaylistRequestPmtType::Cash)).await {
+/// let response = match client.paylist(&PaylistRequest::new(paylist_request::PmtType::Cash)).await {
 ///     Ok(response) => response,
 ///     // A refusal's code is typed by the document's table (mct1 5.1 errcode).
 ///     Err(paygen::Error::Service(refused)) if refused.code == Errcode::SignatureInvalid => {

@@ -12,8 +12,8 @@ mod support;
 use base64::Engine;
 use paygen::{Authenticity, Error, Fen, FixedClock};
 use paygen_alipay::{
-    tables, Client, Credentials, GatewayCode, PayNotification, TradePayRequest,
-    TradePayRequestScene, TradeQueryResponse, TradeStatus,
+    tables, trade_pay_request, Client, Credentials, GatewayCode, PayNotification, TradePayRequest,
+    TradeQueryResponse, TradeStatus,
 };
 use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use support::alipay::{
@@ -84,7 +84,7 @@ fn string_to_sign(pairs: &[(String, String)], exclude: &[&str]) -> String {
 fn trade_pay_request_is_signed_rsa2_over_the_sorted_parameters() {
     let request = TradePayRequest::new(
         "20150320010101001",
-        TradePayRequestScene::BarCode,
+        trade_pay_request::Scene::BarCode,
         "28763443825664394",
         "Iphone6 16G",
     )

@@ -165,7 +165,7 @@ fn paycancel_reads_the_misspelled_ord_stautus_and_refuses_both() {
     .unwrap();
     assert_eq!(
         sample.data.ord_status,
-        Some(PaycancelResponseDataOrdStatus::Cancelled)
+        Some(paycancel_response::data::OrdStatus::Cancelled)
     );
     let spelled: PaycancelResponse = serde_json::from_value(serde_json::json!({
         "errcode": 0, "msg": "ok", "data": { "ord_no": "1", "ord_status": 4 }

@@ -13,7 +13,7 @@ fn macro_client_renders_the_worked_example() {
     };
     let client = mct1::Client::new(mct1::Environment::default(), credentials)
         .with_clock(paygen::FixedClock::at_unix_seconds(1_497_957_842));
-    let request = mct1::PaylistRequest::new(mct1::PaylistRequestPmtType::Cash);
+    let request = mct1::PaylistRequest::new(mct1::paylist_request::PmtType::Cash);
     let rendered = client.render_paylist(&request).unwrap();
     assert_eq!(
         rendered.body,

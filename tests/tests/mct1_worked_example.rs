@@ -3,7 +3,7 @@
 
 use paygen::tooling::decode::{decode_response, Authenticity};
 use paygen::{FixedClock, HttpResponse};
-use paygen_mct1::{Client, Credentials, Environment, PaylistRequest, PaylistRequestPmtType};
+use paygen_mct1::{paylist_request, Client, Credentials, Environment, PaylistRequest};
 
 const OPEN_ID: &str = "87f46f5db1b65f0ac195285f49ee6958";
 const OPEN_KEY: &str = "0828e83720fdbe3685a7b94214af04f9";
@@ -33,7 +33,7 @@ fn data_decrypts_to_the_paylist_business_json() {
 
 #[test]
 fn generated_client_reproduces_the_final_submitted_form() {
-    let request = PaylistRequest::new(PaylistRequestPmtType::Cash);
+    let request = PaylistRequest::new(paylist_request::PmtType::Cash);
     let rendered = client().render_paylist(&request).unwrap();
     assert_eq!(rendered.method, "POST");
     assert_eq!(rendered.url, "https://api.XXX.com/mct1/paylist");
@@ -60,7 +60,7 @@ fn each_signing_stage_matches_the_document() {
         open_key: OPEN_KEY.into(),
     }
     .into_runtime();
-    let request = PaylistRequest::new(PaylistRequestPmtType::Cash);
+    let request = PaylistRequest::new(paylist_request::PmtType::Cash);
     let context = paygen::RequestContext {
         base_url: Environment::default().base_url(),
         credentials: &credentials,

@@ -307,7 +307,7 @@ fn genuine_signed_response_decodes_into_the_typed_response() {
         decode_typed(&wx::tables::PROVIDER, "orderquery", &credentials(), &body).unwrap();
     assert_eq!(
         typed.trade_state,
-        wx::OrderqueryResponseTradeState::Userpaying
+        wx::orderquery_response::TradeState::Userpaying
     );
     assert_eq!(typed.total_fee, Some(Fen(101)));
     assert_eq!(typed.cash_fee, Some(Fen(100)));
@@ -492,7 +492,7 @@ fn genuine_pay_notification_verifies_and_mutants_are_refused() {
         .unwrap_or_else(|e| panic!("{e}: {body}"));
     assert_eq!(typed.attach.as_deref(), Some("支付测试&"));
     assert_eq!(typed.total_fee, Fen(1));
-    assert_eq!(typed.trade_type, wx::PayNotificationTradeType::Jsapi);
+    assert_eq!(typed.trade_type, wx::pay_notification::TradeType::Jsapi);
     assert_eq!(typed.transaction_id, "1004400740201409030005092168");
     assert_eq!(
         wx::PayNotification::ACK,
@@ -558,7 +558,7 @@ fn refund_notification_req_info_decrypts_into_the_typed_notification() {
         .unwrap_or_else(|e| panic!("{e}: {body}"));
     assert_eq!(
         typed.refund_status,
-        wx::RefundNotificationRefundStatus::Success
+        wx::refund_notification::RefundStatus::Success
     );
     assert_eq!(typed.refund_fee, Fen(3960));
     assert_eq!(typed.settlement_total_fee, Some(Fen(3960)));
@@ -569,7 +569,7 @@ fn refund_notification_req_info_decrypts_into_the_typed_notification() {
     );
     assert_eq!(
         typed.refund_request_source,
-        wx::RefundNotificationRefundRequestSource::Api
+        wx::refund_notification::RefundRequestSource::Api
     );
     assert_eq!(typed.out_refund_no, "131811191610442717309");
 }

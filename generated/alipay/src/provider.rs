@@ -1189,7 +1189,7 @@ pub struct TradePayRequest {
     /// 支付场景 条码支付，取值：bar_code 声波支付，取值：wave_code
     ///
     /// Wire name `scene`, at most 32 characters.
-    pub scene: TradePayRequestScene,
+    pub scene: trade_pay_request::Scene,
     /// 支付授权码，25~30开头的长度为16~24位的数字，实际字符串长度以开发者获取的付款码长度为准
     ///
     /// Wire name `auth_code`, at most 32 characters.
@@ -1257,7 +1257,7 @@ pub struct TradePayRequest {
     /// 预授权确认模式，授权转交易请求中传入，适用于预授权转交易业务使用，目前只支持PRE_AUTH(预授权产品码) COMPLETE：转交易支付完成结束预授权，解冻剩余金额; NOT_COMPLETE：转交易支付完成不结束预授权，不解冻剩余金额
     ///
     /// Wire name `auth_confirm_mode`, at most 32 characters.
-    pub auth_confirm_mode: Option<TradePayRequestAuthConfirmMode>,
+    pub auth_confirm_mode: Option<trade_pay_request::AuthConfirmMode>,
     /// 商户传入终端设备相关信息，具体值要和支付宝约定
     ///
     /// Wire name `terminal_params`, at most 2048 characters.
@@ -1271,7 +1271,7 @@ impl TradePayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
     pub fn new(
         out_trade_no: impl Into<String>,
-        scene: TradePayRequestScene,
+        scene: trade_pay_request::Scene,
         auth_code: impl Into<String>,
         subject: impl Into<String>,
     ) -> Self {
@@ -1378,7 +1378,7 @@ impl TradePayRequest {
     /// Sets `auth_confirm_mode`.
     pub fn with_auth_confirm_mode(
         mut self,
-        value: TradePayRequestAuthConfirmMode,
+        value: trade_pay_request::AuthConfirmMode,
     ) -> Self {
         self.auth_confirm_mode = Some(value);
         self
@@ -1898,360 +1898,6 @@ impl TradePayRequest {
             ],
         )
     };
-}
-/// One item of `fund_bill_list` of TradePayResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradePayResponseFundBillList {
-    /// 交易使用的资金渠道，详见 支付渠道列表
-    ///
-    /// Wire name `fund_channel`, at most 32 characters.
-    #[serde(rename = "fund_channel", deserialize_with = "::paygen::__private::de::text")]
-    pub fund_channel: String,
-    /// 该支付工具类型所使用的金额
-    ///
-    /// Wire name `amount`, at most 32 characters.
-    #[serde(rename = "amount", deserialize_with = "::paygen::yuan::de")]
-    pub amount: ::paygen::Fen,
-    /// 渠道实际付款金额
-    ///
-    /// Wire name `real_amount`, at most 11 characters.
-    #[serde(
-        rename = "real_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub real_amount: Option<::paygen::Fen>,
-}
-/// One item of `voucher_detail_list` of TradePayResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradePayResponseVoucherDetailList {
-    /// 券id
-    ///
-    /// Wire name `id`.
-    #[serde(
-        rename = "id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub id: Option<String>,
-    /// 券名称
-    ///
-    /// Wire name `name`.
-    #[serde(
-        rename = "name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub name: Option<String>,
-    /// 券类型
-    ///
-    /// Wire name `type`.
-    #[serde(rename = "type", default)]
-    pub voucher_type: Option<TradePayResponseVoucherDetailListVoucherType>,
-    /// 优惠券面额，它应该会等于商家出资加上其他出资方出资
-    ///
-    /// Wire name `amount`.
-    #[serde(rename = "amount", default, deserialize_with = "::paygen::yuan::opt_de")]
-    pub amount: Option<::paygen::Fen>,
-    /// 商家出资（特指发起交易的商家出资金额）
-    ///
-    /// Wire name `merchant_contribute`.
-    #[serde(
-        rename = "merchant_contribute",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub merchant_contribute: Option<::paygen::Fen>,
-    /// 其他出资方出资金额，可能是支付宝，可能是品牌商，或者其他方，也可能是他们的一起出资
-    ///
-    /// Wire name `other_contribute`.
-    #[serde(
-        rename = "other_contribute",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub other_contribute: Option<::paygen::Fen>,
-    /// 优惠券备注信息
-    ///
-    /// Wire name `memo`.
-    #[serde(
-        rename = "memo",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub memo: Option<String>,
-    /// 券模板id
-    ///
-    /// Wire name `template_id`.
-    #[serde(
-        rename = "template_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub template_id: Option<String>,
-    /// 如果使用的这张券是用户购买的，则该字段代表用户在购买这张券时用户实际付款的金额
-    ///
-    /// Wire name `purchase_buyer_contribute`.
-    #[serde(
-        rename = "purchase_buyer_contribute",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub purchase_buyer_contribute: Option<::paygen::Fen>,
-    /// 如果使用的这张券是用户购买的，则该字段代表用户在购买这张券时商户优惠的金额
-    ///
-    /// Wire name `purchase_merchant_contribute`.
-    #[serde(
-        rename = "purchase_merchant_contribute",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub purchase_merchant_contribute: Option<::paygen::Fen>,
-    /// 如果使用的这张券是用户购买的，则该字段代表用户在购买这张券时平台优惠的金额
-    ///
-    /// Wire name `purchase_ant_contribute`.
-    #[serde(
-        rename = "purchase_ant_contribute",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub purchase_ant_contribute: Option<::paygen::Fen>,
-}
-/// Response of `trade_pay`: 统一收单交易支付接口
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradePayResponse {
-    /// 网关返回码
-    ///
-    /// Wire name `code`.
-    #[serde(rename = "code")]
-    pub code: GatewayCode,
-    /// 网关返回码描述
-    ///
-    /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// 支付宝交易号
-    ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_no: String,
-    /// 商户订单号
-    ///
-    /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 买家支付宝账号
-    ///
-    /// Wire name `buyer_logon_id`, at most 100 characters.
-    #[serde(
-        rename = "buyer_logon_id",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub buyer_logon_id: String,
-    /// 结算币种订单金额
-    ///
-    /// Wire name `settle_amount`, at most 11 characters.
-    #[serde(
-        rename = "settle_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub settle_amount: Option<::paygen::Fen>,
-    /// 支付币种
-    ///
-    /// Wire name `pay_currency`, at most 8 characters.
-    #[serde(
-        rename = "pay_currency",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub pay_currency: Option<String>,
-    /// 支付币种订单金额
-    ///
-    /// Wire name `pay_amount`, at most 11 characters.
-    #[serde(rename = "pay_amount", default, deserialize_with = "::paygen::yuan::opt_de")]
-    pub pay_amount: Option<::paygen::Fen>,
-    /// 结算币种兑换标价币种汇率
-    ///
-    /// Wire name `settle_trans_rate`, at most 32 characters.
-    #[serde(
-        rename = "settle_trans_rate",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub settle_trans_rate: Option<String>,
-    /// 标价币种兑换支付币种汇率
-    ///
-    /// Wire name `trans_pay_rate`, at most 32 characters.
-    #[serde(
-        rename = "trans_pay_rate",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trans_pay_rate: Option<String>,
-    /// 交易金额
-    ///
-    /// Wire name `total_amount`, at most 11 characters.
-    #[serde(rename = "total_amount", deserialize_with = "::paygen::yuan::de")]
-    pub total_amount: ::paygen::Fen,
-    /// 标价币种
-    ///
-    /// Wire name `trans_currency`, at most 8 characters.
-    #[serde(
-        rename = "trans_currency",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trans_currency: Option<String>,
-    /// 商户指定的结算币种
-    ///
-    /// Wire name `settle_currency`, at most 8 characters.
-    #[serde(
-        rename = "settle_currency",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub settle_currency: Option<String>,
-    /// 实收金额
-    ///
-    /// Wire name `receipt_amount`, at most 11 characters.
-    #[serde(rename = "receipt_amount", deserialize_with = "::paygen::yuan::de")]
-    pub receipt_amount: ::paygen::Fen,
-    /// 买家付款的金额
-    ///
-    /// Wire name `buyer_pay_amount`, at most 11 characters.
-    #[serde(
-        rename = "buyer_pay_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub buyer_pay_amount: Option<::paygen::Fen>,
-    /// 使用集分宝付款的金额
-    ///
-    /// Wire name `point_amount`, at most 11 characters.
-    #[serde(
-        rename = "point_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub point_amount: Option<::paygen::Fen>,
-    /// 交易中可给用户开具发票的金额
-    ///
-    /// Wire name `invoice_amount`, at most 11 characters.
-    #[serde(
-        rename = "invoice_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub invoice_amount: Option<::paygen::Fen>,
-    /// 交易支付时间
-    ///
-    /// Wire name `gmt_payment`, at most 32 characters.
-    #[serde(rename = "gmt_payment", deserialize_with = "::paygen::__private::de::text")]
-    pub gmt_payment: String,
-    /// 交易支付使用的资金渠道
-    ///
-    /// Wire name `fund_bill_list`.
-    #[serde(rename = "fund_bill_list")]
-    pub fund_bill_list: Vec<TradePayResponseFundBillList>,
-    /// 支付宝卡余额
-    ///
-    /// Wire name `card_balance`, at most 11 characters.
-    #[serde(
-        rename = "card_balance",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub card_balance: Option<::paygen::Fen>,
-    /// 发生支付交易的商户门店名称
-    ///
-    /// Wire name `store_name`, at most 512 characters.
-    #[serde(
-        rename = "store_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_name: Option<String>,
-    /// 买家在支付宝的用户id
-    ///
-    /// Wire name `buyer_user_id`, at most 28 characters.
-    #[serde(
-        rename = "buyer_user_id",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub buyer_user_id: String,
-    /// 本次交易支付所使用的单品券优惠的商品优惠信息
-    ///
-    /// Wire name `discount_goods_detail`, at most 1024 characters.
-    #[serde(
-        rename = "discount_goods_detail",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub discount_goods_detail: Option<String>,
-    /// 本交易支付时使用的所有优惠券信息
-    ///
-    /// Wire name `voucher_detail_list`.
-    #[serde(rename = "voucher_detail_list", default)]
-    pub voucher_detail_list: Option<Vec<TradePayResponseVoucherDetailList>>,
-    /// 预授权支付模式，该参数仅在信用预授权支付场景下返回。信用预授权支付：CREDIT_PREAUTH_PAY
-    ///
-    /// Wire name `auth_trade_pay_mode`, at most 64 characters.
-    #[serde(
-        rename = "auth_trade_pay_mode",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub auth_trade_pay_mode: Option<String>,
-    /// 商户传入业务信息，具体值要和支付宝约定 将商户传入信息分发给相应系统，应用于安全，营销等参数直传场景 格式为json格式
-    ///
-    /// Wire name `business_params`, at most 512 characters.
-    #[serde(
-        rename = "business_params",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub business_params: Option<String>,
-    /// 买家用户类型。CORPORATE:企业用户；PRIVATE:个人用户。
-    ///
-    /// Wire name `buyer_user_type`, at most 18 characters.
-    #[serde(rename = "buyer_user_type", default)]
-    pub buyer_user_type: Option<TradePayResponseBuyerUserType>,
-    /// 商家优惠金额
-    ///
-    /// Wire name `mdiscount_amount`, at most 11 characters.
-    #[serde(
-        rename = "mdiscount_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub mdiscount_amount: Option<::paygen::Fen>,
-    /// 平台优惠金额
-    ///
-    /// Wire name `discount_amount`, at most 11 characters.
-    #[serde(
-        rename = "discount_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub discount_amount: Option<::paygen::Fen>,
-    /// 业务返回码
-    ///
-    /// Wire name `sub_code`.
-    #[serde(rename = "sub_code", default)]
-    pub sub_code: Option<TradePayResponseSubCode>,
-    /// 业务返回码描述
-    ///
-    /// Wire name `sub_msg`.
-    #[serde(
-        rename = "sub_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub sub_msg: Option<String>,
 }
 /// Request of `trade_precreate`: 统一收单线下交易预创建
 #[derive(Debug, Clone, PartialEq)]
@@ -2925,45 +2571,6 @@ impl TradePrecreateRequest {
         )
     };
 }
-/// Response of `trade_precreate`: 统一收单线下交易预创建
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradePrecreateResponse {
-    /// 网关返回码
-    ///
-    /// Wire name `code`.
-    #[serde(rename = "code")]
-    pub code: GatewayCode,
-    /// 网关返回码描述
-    ///
-    /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// 商户的订单号
-    ///
-    /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 当前预下单请求生成的二维码码串，可以用二维码生成工具根据该码串值生成对应的二维码
-    ///
-    /// Wire name `qr_code`, at most 1024 characters.
-    #[serde(rename = "qr_code", deserialize_with = "::paygen::__private::de::text")]
-    pub qr_code: String,
-    /// 业务返回码
-    ///
-    /// Wire name `sub_code`.
-    #[serde(rename = "sub_code", default)]
-    pub sub_code: Option<TradePrecreateResponseSubCode>,
-    /// 业务返回码描述
-    ///
-    /// Wire name `sub_msg`.
-    #[serde(
-        rename = "sub_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub sub_msg: Option<String>,
-}
 /// Request of `trade_query`: 统一收单线下交易查询
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TradeQueryRequest {
@@ -3075,245 +2682,6 @@ impl TradeQueryRequest {
             ],
         )
     };
-}
-/// One item of `fund_bill_list` of TradeQueryResponse. The same shape as [`TradePayResponseFundBillList`], so the same type.
-pub type TradeQueryResponseFundBillList = TradePayResponseFundBillList;
-/// Response of `trade_query`: 统一收单线下交易查询
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradeQueryResponse {
-    /// 网关返回码
-    ///
-    /// Wire name `code`.
-    #[serde(rename = "code")]
-    pub code: GatewayCode,
-    /// 网关返回码描述
-    ///
-    /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// 支付宝交易号
-    ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_no: String,
-    /// 商家订单号
-    ///
-    /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 买家支付宝账号
-    ///
-    /// Wire name `buyer_logon_id`, at most 100 characters.
-    #[serde(
-        rename = "buyer_logon_id",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub buyer_logon_id: String,
-    /// 交易状态：WAIT_BUYER_PAY（交易创建，等待买家付款）、TRADE_CLOSED（未付款交易超时关闭，或支付完成后全额退款）、TRADE_SUCCESS（交易支付成功）、TRADE_FINISHED（交易结束，不可退款）
-    ///
-    /// Wire name `trade_status`, at most 32 characters.
-    #[serde(rename = "trade_status")]
-    pub trade_status: TradeStatus,
-    /// 交易的订单金额，单位为元，两位小数。该参数的值为支付时传入的total_amount
-    ///
-    /// Wire name `total_amount`, at most 11 characters.
-    #[serde(rename = "total_amount", deserialize_with = "::paygen::yuan::de")]
-    pub total_amount: ::paygen::Fen,
-    /// 标价币种，该参数的值为支付时传入的trans_currency
-    ///
-    /// Wire name `trans_currency`, at most 8 characters.
-    #[serde(
-        rename = "trans_currency",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trans_currency: Option<String>,
-    /// 订单结算币种，对应支付接口传入的settle_currency
-    ///
-    /// Wire name `settle_currency`, at most 8 characters.
-    #[serde(
-        rename = "settle_currency",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub settle_currency: Option<String>,
-    /// 结算币种订单金额
-    ///
-    /// Wire name `settle_amount`, at most 11 characters.
-    #[serde(
-        rename = "settle_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub settle_amount: Option<::paygen::Fen>,
-    /// 订单支付币种
-    ///
-    /// Wire name `pay_currency`, at most 8 characters.
-    #[serde(
-        rename = "pay_currency",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub pay_currency: Option<String>,
-    /// 支付币种订单金额
-    ///
-    /// Wire name `pay_amount`, at most 11 characters.
-    #[serde(rename = "pay_amount", default, deserialize_with = "::paygen::yuan::opt_de")]
-    pub pay_amount: Option<::paygen::Fen>,
-    /// 结算币种兑换标价币种汇率
-    ///
-    /// Wire name `settle_trans_rate`, at most 11 characters.
-    #[serde(
-        rename = "settle_trans_rate",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub settle_trans_rate: Option<String>,
-    /// 标价币种兑换支付币种汇率
-    ///
-    /// Wire name `trans_pay_rate`, at most 11 characters.
-    #[serde(
-        rename = "trans_pay_rate",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trans_pay_rate: Option<String>,
-    /// 买家实付金额，单位为元，两位小数。该金额代表该笔交易买家实际支付的金额，不包含商户折扣等金额
-    ///
-    /// Wire name `buyer_pay_amount`, at most 11 characters.
-    #[serde(
-        rename = "buyer_pay_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub buyer_pay_amount: Option<::paygen::Fen>,
-    /// 积分支付的金额，单位为元，两位小数。该金额代表该笔交易中用户使用积分支付的金额，比如集分宝或者支付宝实时优惠等
-    ///
-    /// Wire name `point_amount`, at most 11 characters.
-    #[serde(
-        rename = "point_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub point_amount: Option<::paygen::Fen>,
-    /// 交易中用户支付的可开具发票的金额，单位为元，两位小数。该金额代表该笔交易中可以给用户开具发票的金额
-    ///
-    /// Wire name `invoice_amount`, at most 11 characters.
-    #[serde(
-        rename = "invoice_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub invoice_amount: Option<::paygen::Fen>,
-    /// 本次交易打款给卖家的时间
-    ///
-    /// Wire name `send_pay_date`, at most 32 characters.
-    #[serde(
-        rename = "send_pay_date",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub send_pay_date: Option<String>,
-    /// 实收金额，单位为元，两位小数。该金额为本笔交易，商户账户能够实际收到的金额
-    ///
-    /// Wire name `receipt_amount`, at most 11 characters.
-    #[serde(
-        rename = "receipt_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub receipt_amount: Option<::paygen::Fen>,
-    /// 商户门店编号
-    ///
-    /// Wire name `store_id`, at most 32 characters.
-    #[serde(
-        rename = "store_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_id: Option<String>,
-    /// 商户机具终端编号
-    ///
-    /// Wire name `terminal_id`, at most 32 characters.
-    #[serde(
-        rename = "terminal_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub terminal_id: Option<String>,
-    /// 交易支付使用的资金渠道
-    ///
-    /// Wire name `fund_bill_list`.
-    #[serde(rename = "fund_bill_list", default)]
-    pub fund_bill_list: Option<Vec<TradeQueryResponseFundBillList>>,
-    /// 请求交易支付中的商户店铺的名称
-    ///
-    /// Wire name `store_name`, at most 512 characters.
-    #[serde(
-        rename = "store_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_name: Option<String>,
-    /// 买家在支付宝的用户id
-    ///
-    /// Wire name `buyer_user_id`, at most 16 characters.
-    #[serde(
-        rename = "buyer_user_id",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub buyer_user_id: String,
-    /// 预授权支付模式，该参数仅在信用预授权支付场景下返回。信用预授权支付：CREDIT_PREAUTH_PAY
-    ///
-    /// Wire name `auth_trade_pay_mode`, at most 64 characters.
-    #[serde(
-        rename = "auth_trade_pay_mode",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub auth_trade_pay_mode: Option<String>,
-    /// 买家用户类型。CORPORATE:企业用户；PRIVATE:个人用户。
-    ///
-    /// Wire name `buyer_user_type`, at most 18 characters.
-    #[serde(
-        rename = "buyer_user_type",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub buyer_user_type: Option<String>,
-    /// 商家优惠金额
-    ///
-    /// Wire name `mdiscount_amount`, at most 11 characters.
-    #[serde(
-        rename = "mdiscount_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub mdiscount_amount: Option<::paygen::Fen>,
-    /// 平台优惠金额
-    ///
-    /// Wire name `discount_amount`, at most 11 characters.
-    #[serde(
-        rename = "discount_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub discount_amount: Option<::paygen::Fen>,
-    /// 业务返回码
-    ///
-    /// Wire name `sub_code`.
-    #[serde(rename = "sub_code", default)]
-    pub sub_code: Option<TradeQueryResponseSubCode>,
-    /// 业务返回码描述
-    ///
-    /// Wire name `sub_msg`.
-    #[serde(
-        rename = "sub_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub sub_msg: Option<String>,
 }
 /// Request of `trade_refund`: 统一收单交易退款接口
 #[derive(Debug, Clone, PartialEq)]
@@ -3836,184 +3204,6 @@ impl TradeRefundRequest {
         )
     };
 }
-/// One item of `refund_detail_item_list` of TradeRefundResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradeRefundResponseRefundDetailItemList {
-    /// 交易使用的资金渠道，详见 支付渠道列表
-    ///
-    /// Wire name `fund_channel`, at most 32 characters.
-    #[serde(rename = "fund_channel", deserialize_with = "::paygen::__private::de::text")]
-    pub fund_channel: String,
-    /// 该支付工具类型所使用的金额
-    ///
-    /// Wire name `amount`, at most 32 characters.
-    #[serde(rename = "amount", deserialize_with = "::paygen::yuan::de")]
-    pub amount: ::paygen::Fen,
-    /// 渠道实际付款金额
-    ///
-    /// Wire name `real_amount`, at most 11 characters.
-    #[serde(
-        rename = "real_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub real_amount: Option<::paygen::Fen>,
-    /// 渠道所使用的资金类型,目前只在资金渠道(fund_channel)是银行卡渠道(BANKCARD)的情况下才返回该信息
-    ///
-    /// Wire name `fund_type`, at most 32 characters.
-    #[serde(rename = "fund_type", default)]
-    pub fund_type: Option<TradeRefundResponseRefundDetailItemListFundType>,
-}
-/// One item of `refund_preset_paytool_list` of TradeRefundResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradeRefundResponseRefundPresetPaytoolList {
-    /// 前置资产金额
-    ///
-    /// Wire name `amount`.
-    #[serde(rename = "amount")]
-    pub amount: ::paygen::__private::serde_json::Value,
-    /// 前置资产类型编码，和收单支付传入的preset_pay_tool里面的类型编码保持一致
-    ///
-    /// Wire name `assert_type_code`, at most 32 characters.
-    #[serde(
-        rename = "assert_type_code",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub assert_type_code: Option<String>,
-}
-/// Response of `trade_refund`: 统一收单交易退款接口
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradeRefundResponse {
-    /// 网关返回码
-    ///
-    /// Wire name `code`.
-    #[serde(rename = "code")]
-    pub code: GatewayCode,
-    /// 网关返回码描述
-    ///
-    /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// 支付宝交易号
-    ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_no: String,
-    /// 商户订单号
-    ///
-    /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 用户的登录id
-    ///
-    /// Wire name `buyer_logon_id`, at most 100 characters.
-    #[serde(
-        rename = "buyer_logon_id",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub buyer_logon_id: String,
-    /// 本次退款是否发生了资金变化
-    ///
-    /// Wire name `fund_change`, at most 1 character.
-    #[serde(rename = "fund_change")]
-    pub fund_change: TradeRefundResponseFundChange,
-    /// 退款总金额
-    ///
-    /// Wire name `refund_fee`, at most 11 characters.
-    #[serde(rename = "refund_fee", deserialize_with = "::paygen::yuan::de")]
-    pub refund_fee: ::paygen::Fen,
-    /// 退款币种信息
-    ///
-    /// Wire name `refund_currency`, at most 8 characters.
-    #[serde(
-        rename = "refund_currency",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub refund_currency: Option<String>,
-    /// 退款支付时间
-    ///
-    /// Wire name `gmt_refund_pay`, at most 32 characters.
-    #[serde(
-        rename = "gmt_refund_pay",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub gmt_refund_pay: String,
-    /// 退款使用的资金渠道
-    ///
-    /// Wire name `refund_detail_item_list`.
-    #[serde(rename = "refund_detail_item_list", default)]
-    pub refund_detail_item_list: Option<Vec<TradeRefundResponseRefundDetailItemList>>,
-    /// 交易在支付时候的门店名称
-    ///
-    /// Wire name `store_name`, at most 512 characters.
-    #[serde(
-        rename = "store_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_name: Option<String>,
-    /// 买家在支付宝的用户id
-    ///
-    /// Wire name `buyer_user_id`, at most 28 characters.
-    #[serde(
-        rename = "buyer_user_id",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub buyer_user_id: String,
-    /// 退回的前置资产列表
-    ///
-    /// Wire name `refund_preset_paytool_list`.
-    #[serde(rename = "refund_preset_paytool_list", default)]
-    pub refund_preset_paytool_list: Option<
-        Vec<TradeRefundResponseRefundPresetPaytoolList>,
-    >,
-    /// 本次退款金额中买家退款金额
-    ///
-    /// Wire name `present_refund_buyer_amount`, at most 11 characters.
-    #[serde(
-        rename = "present_refund_buyer_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub present_refund_buyer_amount: Option<::paygen::Fen>,
-    /// 本次退款金额中平台优惠退款金额
-    ///
-    /// Wire name `present_refund_discount_amount`, at most 11 characters.
-    #[serde(
-        rename = "present_refund_discount_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub present_refund_discount_amount: Option<::paygen::Fen>,
-    /// 本次退款金额中商家优惠退款金额
-    ///
-    /// Wire name `present_refund_mdiscount_amount`, at most 11 characters.
-    #[serde(
-        rename = "present_refund_mdiscount_amount",
-        default,
-        deserialize_with = "::paygen::yuan::opt_de"
-    )]
-    pub present_refund_mdiscount_amount: Option<::paygen::Fen>,
-    /// 业务返回码
-    ///
-    /// Wire name `sub_code`.
-    #[serde(rename = "sub_code", default)]
-    pub sub_code: Option<TradeRefundResponseSubCode>,
-    /// 业务返回码描述
-    ///
-    /// Wire name `sub_msg`.
-    #[serde(
-        rename = "sub_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub sub_msg: Option<String>,
-}
 /// Request of `trade_cancel`: 统一收单交易撤销接口
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct TradeCancelRequest {
@@ -4097,59 +3287,6 @@ impl TradeCancelRequest {
             ],
         )
     };
-}
-/// Response of `trade_cancel`: 统一收单交易撤销接口
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct TradeCancelResponse {
-    /// 网关返回码
-    ///
-    /// Wire name `code`.
-    #[serde(rename = "code")]
-    pub code: GatewayCode,
-    /// 网关返回码描述
-    ///
-    /// Wire name `msg`.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// 支付宝交易号; 当发生交易关闭或交易退款时返回;
-    ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(
-        rename = "trade_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_no: Option<String>,
-    /// 商户订单号
-    ///
-    /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 是否需要重试
-    ///
-    /// Wire name `retry_flag`, at most 1 character.
-    #[serde(rename = "retry_flag")]
-    pub retry_flag: TradeCancelResponseRetryFlag,
-    /// 本次撤销触发的交易动作,接口调用成功且交易存在时返回。
-    ///
-    /// Wire name `action`, at most 10 characters.
-    #[serde(rename = "action", default)]
-    pub action: Option<TradeCancelResponseAction>,
-    /// 业务返回码
-    ///
-    /// Wire name `sub_code`.
-    #[serde(rename = "sub_code", default)]
-    pub sub_code: Option<TradeCancelResponseSubCode>,
-    /// 业务返回码描述
-    ///
-    /// Wire name `sub_msg`.
-    #[serde(
-        rename = "sub_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub sub_msg: Option<String>,
 }
 /// Request of `trade_close`: 统一收单交易关闭接口
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -4263,6 +3400,705 @@ impl TradeCloseRequest {
         )
     };
 }
+impl PayNotification {
+    /// The exact body to answer the provider with once the notification is handled.
+    pub const ACK: &'static str = "success";
+}
+/// Response of `trade_pay`: 统一收单交易支付接口
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct TradePayResponse {
+    /// 网关返回码
+    ///
+    /// Wire name `code`.
+    #[serde(rename = "code")]
+    pub code: GatewayCode,
+    /// 网关返回码描述
+    ///
+    /// Wire name `msg`.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// 支付宝交易号
+    ///
+    /// Wire name `trade_no`, at most 64 characters.
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_no: String,
+    /// 商户订单号
+    ///
+    /// Wire name `out_trade_no`, at most 64 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 买家支付宝账号
+    ///
+    /// Wire name `buyer_logon_id`, at most 100 characters.
+    #[serde(
+        rename = "buyer_logon_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub buyer_logon_id: String,
+    /// 结算币种订单金额
+    ///
+    /// Wire name `settle_amount`, at most 11 characters.
+    #[serde(
+        rename = "settle_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub settle_amount: Option<::paygen::Fen>,
+    /// 支付币种
+    ///
+    /// Wire name `pay_currency`, at most 8 characters.
+    #[serde(
+        rename = "pay_currency",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub pay_currency: Option<String>,
+    /// 支付币种订单金额
+    ///
+    /// Wire name `pay_amount`, at most 11 characters.
+    #[serde(rename = "pay_amount", default, deserialize_with = "::paygen::yuan::opt_de")]
+    pub pay_amount: Option<::paygen::Fen>,
+    /// 结算币种兑换标价币种汇率
+    ///
+    /// Wire name `settle_trans_rate`, at most 32 characters.
+    #[serde(
+        rename = "settle_trans_rate",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub settle_trans_rate: Option<String>,
+    /// 标价币种兑换支付币种汇率
+    ///
+    /// Wire name `trans_pay_rate`, at most 32 characters.
+    #[serde(
+        rename = "trans_pay_rate",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trans_pay_rate: Option<String>,
+    /// 交易金额
+    ///
+    /// Wire name `total_amount`, at most 11 characters.
+    #[serde(rename = "total_amount", deserialize_with = "::paygen::yuan::de")]
+    pub total_amount: ::paygen::Fen,
+    /// 标价币种
+    ///
+    /// Wire name `trans_currency`, at most 8 characters.
+    #[serde(
+        rename = "trans_currency",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trans_currency: Option<String>,
+    /// 商户指定的结算币种
+    ///
+    /// Wire name `settle_currency`, at most 8 characters.
+    #[serde(
+        rename = "settle_currency",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub settle_currency: Option<String>,
+    /// 实收金额
+    ///
+    /// Wire name `receipt_amount`, at most 11 characters.
+    #[serde(rename = "receipt_amount", deserialize_with = "::paygen::yuan::de")]
+    pub receipt_amount: ::paygen::Fen,
+    /// 买家付款的金额
+    ///
+    /// Wire name `buyer_pay_amount`, at most 11 characters.
+    #[serde(
+        rename = "buyer_pay_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub buyer_pay_amount: Option<::paygen::Fen>,
+    /// 使用集分宝付款的金额
+    ///
+    /// Wire name `point_amount`, at most 11 characters.
+    #[serde(
+        rename = "point_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub point_amount: Option<::paygen::Fen>,
+    /// 交易中可给用户开具发票的金额
+    ///
+    /// Wire name `invoice_amount`, at most 11 characters.
+    #[serde(
+        rename = "invoice_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub invoice_amount: Option<::paygen::Fen>,
+    /// 交易支付时间
+    ///
+    /// Wire name `gmt_payment`, at most 32 characters.
+    #[serde(rename = "gmt_payment", deserialize_with = "::paygen::__private::de::text")]
+    pub gmt_payment: String,
+    /// 交易支付使用的资金渠道
+    ///
+    /// Wire name `fund_bill_list`.
+    #[serde(rename = "fund_bill_list")]
+    pub fund_bill_list: Vec<trade_pay_response::FundBillList>,
+    /// 支付宝卡余额
+    ///
+    /// Wire name `card_balance`, at most 11 characters.
+    #[serde(
+        rename = "card_balance",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub card_balance: Option<::paygen::Fen>,
+    /// 发生支付交易的商户门店名称
+    ///
+    /// Wire name `store_name`, at most 512 characters.
+    #[serde(
+        rename = "store_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub store_name: Option<String>,
+    /// 买家在支付宝的用户id
+    ///
+    /// Wire name `buyer_user_id`, at most 28 characters.
+    #[serde(
+        rename = "buyer_user_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub buyer_user_id: String,
+    /// 本次交易支付所使用的单品券优惠的商品优惠信息
+    ///
+    /// Wire name `discount_goods_detail`, at most 1024 characters.
+    #[serde(
+        rename = "discount_goods_detail",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub discount_goods_detail: Option<String>,
+    /// 本交易支付时使用的所有优惠券信息
+    ///
+    /// Wire name `voucher_detail_list`.
+    #[serde(rename = "voucher_detail_list", default)]
+    pub voucher_detail_list: Option<Vec<trade_pay_response::VoucherDetailList>>,
+    /// 预授权支付模式，该参数仅在信用预授权支付场景下返回。信用预授权支付：CREDIT_PREAUTH_PAY
+    ///
+    /// Wire name `auth_trade_pay_mode`, at most 64 characters.
+    #[serde(
+        rename = "auth_trade_pay_mode",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub auth_trade_pay_mode: Option<String>,
+    /// 商户传入业务信息，具体值要和支付宝约定 将商户传入信息分发给相应系统，应用于安全，营销等参数直传场景 格式为json格式
+    ///
+    /// Wire name `business_params`, at most 512 characters.
+    #[serde(
+        rename = "business_params",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub business_params: Option<String>,
+    /// 买家用户类型。CORPORATE:企业用户；PRIVATE:个人用户。
+    ///
+    /// Wire name `buyer_user_type`, at most 18 characters.
+    #[serde(rename = "buyer_user_type", default)]
+    pub buyer_user_type: Option<trade_pay_response::BuyerUserType>,
+    /// 商家优惠金额
+    ///
+    /// Wire name `mdiscount_amount`, at most 11 characters.
+    #[serde(
+        rename = "mdiscount_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub mdiscount_amount: Option<::paygen::Fen>,
+    /// 平台优惠金额
+    ///
+    /// Wire name `discount_amount`, at most 11 characters.
+    #[serde(
+        rename = "discount_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub discount_amount: Option<::paygen::Fen>,
+    /// 业务返回码
+    ///
+    /// Wire name `sub_code`.
+    #[serde(rename = "sub_code", default)]
+    pub sub_code: Option<trade_pay_response::SubCode>,
+    /// 业务返回码描述
+    ///
+    /// Wire name `sub_msg`.
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub sub_msg: Option<String>,
+}
+/// Response of `trade_precreate`: 统一收单线下交易预创建
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct TradePrecreateResponse {
+    /// 网关返回码
+    ///
+    /// Wire name `code`.
+    #[serde(rename = "code")]
+    pub code: GatewayCode,
+    /// 网关返回码描述
+    ///
+    /// Wire name `msg`.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// 商户的订单号
+    ///
+    /// Wire name `out_trade_no`, at most 64 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 当前预下单请求生成的二维码码串，可以用二维码生成工具根据该码串值生成对应的二维码
+    ///
+    /// Wire name `qr_code`, at most 1024 characters.
+    #[serde(rename = "qr_code", deserialize_with = "::paygen::__private::de::text")]
+    pub qr_code: String,
+    /// 业务返回码
+    ///
+    /// Wire name `sub_code`.
+    #[serde(rename = "sub_code", default)]
+    pub sub_code: Option<trade_precreate_response::SubCode>,
+    /// 业务返回码描述
+    ///
+    /// Wire name `sub_msg`.
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub sub_msg: Option<String>,
+}
+/// Response of `trade_query`: 统一收单线下交易查询
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct TradeQueryResponse {
+    /// 网关返回码
+    ///
+    /// Wire name `code`.
+    #[serde(rename = "code")]
+    pub code: GatewayCode,
+    /// 网关返回码描述
+    ///
+    /// Wire name `msg`.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// 支付宝交易号
+    ///
+    /// Wire name `trade_no`, at most 64 characters.
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_no: String,
+    /// 商家订单号
+    ///
+    /// Wire name `out_trade_no`, at most 64 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 买家支付宝账号
+    ///
+    /// Wire name `buyer_logon_id`, at most 100 characters.
+    #[serde(
+        rename = "buyer_logon_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub buyer_logon_id: String,
+    /// 交易状态：WAIT_BUYER_PAY（交易创建，等待买家付款）、TRADE_CLOSED（未付款交易超时关闭，或支付完成后全额退款）、TRADE_SUCCESS（交易支付成功）、TRADE_FINISHED（交易结束，不可退款）
+    ///
+    /// Wire name `trade_status`, at most 32 characters.
+    #[serde(rename = "trade_status")]
+    pub trade_status: TradeStatus,
+    /// 交易的订单金额，单位为元，两位小数。该参数的值为支付时传入的total_amount
+    ///
+    /// Wire name `total_amount`, at most 11 characters.
+    #[serde(rename = "total_amount", deserialize_with = "::paygen::yuan::de")]
+    pub total_amount: ::paygen::Fen,
+    /// 标价币种，该参数的值为支付时传入的trans_currency
+    ///
+    /// Wire name `trans_currency`, at most 8 characters.
+    #[serde(
+        rename = "trans_currency",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trans_currency: Option<String>,
+    /// 订单结算币种，对应支付接口传入的settle_currency
+    ///
+    /// Wire name `settle_currency`, at most 8 characters.
+    #[serde(
+        rename = "settle_currency",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub settle_currency: Option<String>,
+    /// 结算币种订单金额
+    ///
+    /// Wire name `settle_amount`, at most 11 characters.
+    #[serde(
+        rename = "settle_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub settle_amount: Option<::paygen::Fen>,
+    /// 订单支付币种
+    ///
+    /// Wire name `pay_currency`, at most 8 characters.
+    #[serde(
+        rename = "pay_currency",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub pay_currency: Option<String>,
+    /// 支付币种订单金额
+    ///
+    /// Wire name `pay_amount`, at most 11 characters.
+    #[serde(rename = "pay_amount", default, deserialize_with = "::paygen::yuan::opt_de")]
+    pub pay_amount: Option<::paygen::Fen>,
+    /// 结算币种兑换标价币种汇率
+    ///
+    /// Wire name `settle_trans_rate`, at most 11 characters.
+    #[serde(
+        rename = "settle_trans_rate",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub settle_trans_rate: Option<String>,
+    /// 标价币种兑换支付币种汇率
+    ///
+    /// Wire name `trans_pay_rate`, at most 11 characters.
+    #[serde(
+        rename = "trans_pay_rate",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trans_pay_rate: Option<String>,
+    /// 买家实付金额，单位为元，两位小数。该金额代表该笔交易买家实际支付的金额，不包含商户折扣等金额
+    ///
+    /// Wire name `buyer_pay_amount`, at most 11 characters.
+    #[serde(
+        rename = "buyer_pay_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub buyer_pay_amount: Option<::paygen::Fen>,
+    /// 积分支付的金额，单位为元，两位小数。该金额代表该笔交易中用户使用积分支付的金额，比如集分宝或者支付宝实时优惠等
+    ///
+    /// Wire name `point_amount`, at most 11 characters.
+    #[serde(
+        rename = "point_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub point_amount: Option<::paygen::Fen>,
+    /// 交易中用户支付的可开具发票的金额，单位为元，两位小数。该金额代表该笔交易中可以给用户开具发票的金额
+    ///
+    /// Wire name `invoice_amount`, at most 11 characters.
+    #[serde(
+        rename = "invoice_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub invoice_amount: Option<::paygen::Fen>,
+    /// 本次交易打款给卖家的时间
+    ///
+    /// Wire name `send_pay_date`, at most 32 characters.
+    #[serde(
+        rename = "send_pay_date",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub send_pay_date: Option<String>,
+    /// 实收金额，单位为元，两位小数。该金额为本笔交易，商户账户能够实际收到的金额
+    ///
+    /// Wire name `receipt_amount`, at most 11 characters.
+    #[serde(
+        rename = "receipt_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub receipt_amount: Option<::paygen::Fen>,
+    /// 商户门店编号
+    ///
+    /// Wire name `store_id`, at most 32 characters.
+    #[serde(
+        rename = "store_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub store_id: Option<String>,
+    /// 商户机具终端编号
+    ///
+    /// Wire name `terminal_id`, at most 32 characters.
+    #[serde(
+        rename = "terminal_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub terminal_id: Option<String>,
+    /// 交易支付使用的资金渠道
+    ///
+    /// Wire name `fund_bill_list`.
+    #[serde(rename = "fund_bill_list", default)]
+    pub fund_bill_list: Option<Vec<trade_query_response::FundBillList>>,
+    /// 请求交易支付中的商户店铺的名称
+    ///
+    /// Wire name `store_name`, at most 512 characters.
+    #[serde(
+        rename = "store_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub store_name: Option<String>,
+    /// 买家在支付宝的用户id
+    ///
+    /// Wire name `buyer_user_id`, at most 16 characters.
+    #[serde(
+        rename = "buyer_user_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub buyer_user_id: String,
+    /// 预授权支付模式，该参数仅在信用预授权支付场景下返回。信用预授权支付：CREDIT_PREAUTH_PAY
+    ///
+    /// Wire name `auth_trade_pay_mode`, at most 64 characters.
+    #[serde(
+        rename = "auth_trade_pay_mode",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub auth_trade_pay_mode: Option<String>,
+    /// 买家用户类型。CORPORATE:企业用户；PRIVATE:个人用户。
+    ///
+    /// Wire name `buyer_user_type`, at most 18 characters.
+    #[serde(
+        rename = "buyer_user_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub buyer_user_type: Option<String>,
+    /// 商家优惠金额
+    ///
+    /// Wire name `mdiscount_amount`, at most 11 characters.
+    #[serde(
+        rename = "mdiscount_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub mdiscount_amount: Option<::paygen::Fen>,
+    /// 平台优惠金额
+    ///
+    /// Wire name `discount_amount`, at most 11 characters.
+    #[serde(
+        rename = "discount_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub discount_amount: Option<::paygen::Fen>,
+    /// 业务返回码
+    ///
+    /// Wire name `sub_code`.
+    #[serde(rename = "sub_code", default)]
+    pub sub_code: Option<trade_query_response::SubCode>,
+    /// 业务返回码描述
+    ///
+    /// Wire name `sub_msg`.
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub sub_msg: Option<String>,
+}
+/// Response of `trade_refund`: 统一收单交易退款接口
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct TradeRefundResponse {
+    /// 网关返回码
+    ///
+    /// Wire name `code`.
+    #[serde(rename = "code")]
+    pub code: GatewayCode,
+    /// 网关返回码描述
+    ///
+    /// Wire name `msg`.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// 支付宝交易号
+    ///
+    /// Wire name `trade_no`, at most 64 characters.
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_no: String,
+    /// 商户订单号
+    ///
+    /// Wire name `out_trade_no`, at most 64 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 用户的登录id
+    ///
+    /// Wire name `buyer_logon_id`, at most 100 characters.
+    #[serde(
+        rename = "buyer_logon_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub buyer_logon_id: String,
+    /// 本次退款是否发生了资金变化
+    ///
+    /// Wire name `fund_change`, at most 1 character.
+    #[serde(rename = "fund_change")]
+    pub fund_change: trade_refund_response::FundChange,
+    /// 退款总金额
+    ///
+    /// Wire name `refund_fee`, at most 11 characters.
+    #[serde(rename = "refund_fee", deserialize_with = "::paygen::yuan::de")]
+    pub refund_fee: ::paygen::Fen,
+    /// 退款币种信息
+    ///
+    /// Wire name `refund_currency`, at most 8 characters.
+    #[serde(
+        rename = "refund_currency",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub refund_currency: Option<String>,
+    /// 退款支付时间
+    ///
+    /// Wire name `gmt_refund_pay`, at most 32 characters.
+    #[serde(
+        rename = "gmt_refund_pay",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub gmt_refund_pay: String,
+    /// 退款使用的资金渠道
+    ///
+    /// Wire name `refund_detail_item_list`.
+    #[serde(rename = "refund_detail_item_list", default)]
+    pub refund_detail_item_list: Option<
+        Vec<trade_refund_response::RefundDetailItemList>,
+    >,
+    /// 交易在支付时候的门店名称
+    ///
+    /// Wire name `store_name`, at most 512 characters.
+    #[serde(
+        rename = "store_name",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub store_name: Option<String>,
+    /// 买家在支付宝的用户id
+    ///
+    /// Wire name `buyer_user_id`, at most 28 characters.
+    #[serde(
+        rename = "buyer_user_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub buyer_user_id: String,
+    /// 退回的前置资产列表
+    ///
+    /// Wire name `refund_preset_paytool_list`.
+    #[serde(rename = "refund_preset_paytool_list", default)]
+    pub refund_preset_paytool_list: Option<
+        Vec<trade_refund_response::RefundPresetPaytoolList>,
+    >,
+    /// 本次退款金额中买家退款金额
+    ///
+    /// Wire name `present_refund_buyer_amount`, at most 11 characters.
+    #[serde(
+        rename = "present_refund_buyer_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub present_refund_buyer_amount: Option<::paygen::Fen>,
+    /// 本次退款金额中平台优惠退款金额
+    ///
+    /// Wire name `present_refund_discount_amount`, at most 11 characters.
+    #[serde(
+        rename = "present_refund_discount_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub present_refund_discount_amount: Option<::paygen::Fen>,
+    /// 本次退款金额中商家优惠退款金额
+    ///
+    /// Wire name `present_refund_mdiscount_amount`, at most 11 characters.
+    #[serde(
+        rename = "present_refund_mdiscount_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub present_refund_mdiscount_amount: Option<::paygen::Fen>,
+    /// 业务返回码
+    ///
+    /// Wire name `sub_code`.
+    #[serde(rename = "sub_code", default)]
+    pub sub_code: Option<trade_refund_response::SubCode>,
+    /// 业务返回码描述
+    ///
+    /// Wire name `sub_msg`.
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub sub_msg: Option<String>,
+}
+/// Response of `trade_cancel`: 统一收单交易撤销接口
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct TradeCancelResponse {
+    /// 网关返回码
+    ///
+    /// Wire name `code`.
+    #[serde(rename = "code")]
+    pub code: GatewayCode,
+    /// 网关返回码描述
+    ///
+    /// Wire name `msg`.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// 支付宝交易号; 当发生交易关闭或交易退款时返回;
+    ///
+    /// Wire name `trade_no`, at most 64 characters.
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trade_no: Option<String>,
+    /// 商户订单号
+    ///
+    /// Wire name `out_trade_no`, at most 64 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 是否需要重试
+    ///
+    /// Wire name `retry_flag`, at most 1 character.
+    #[serde(rename = "retry_flag")]
+    pub retry_flag: trade_cancel_response::RetryFlag,
+    /// 本次撤销触发的交易动作,接口调用成功且交易存在时返回。
+    ///
+    /// Wire name `action`, at most 10 characters.
+    #[serde(rename = "action", default)]
+    pub action: Option<trade_cancel_response::Action>,
+    /// 业务返回码
+    ///
+    /// Wire name `sub_code`.
+    #[serde(rename = "sub_code", default)]
+    pub sub_code: Option<trade_cancel_response::SubCode>,
+    /// 业务返回码描述
+    ///
+    /// Wire name `sub_msg`.
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub sub_msg: Option<String>,
+}
 /// Response of `trade_close`: 统一收单交易关闭接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -4299,7 +4135,7 @@ pub struct TradeCloseResponse {
     ///
     /// Wire name `sub_code`.
     #[serde(rename = "sub_code", default)]
-    pub sub_code: Option<TradeCloseResponseSubCode>,
+    pub sub_code: Option<trade_close_response::SubCode>,
     /// 业务返回码描述
     ///
     /// Wire name `sub_msg`.
@@ -4323,7 +4159,7 @@ pub struct PayNotification {
     ///
     /// Wire name `notify_type`, at most 64 characters.
     #[serde(rename = "notify_type")]
-    pub notify_type: PayNotificationNotifyType,
+    pub notify_type: pay_notification::NotifyType,
     /// 通知校验 ID
     ///
     /// Wire name `notify_id`, at most 128 characters.
@@ -4545,10 +4381,6 @@ pub struct PayNotification {
     )]
     pub voucher_detail_list: Option<String>,
 }
-impl PayNotification {
-    /// The exact body to answer the provider with once the notification is handled.
-    pub const ACK: &'static str = "success";
-}
 /// 网关返回码; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum GatewayCode {
@@ -4661,968 +4493,1157 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeStatus {
         ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `scene`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradePayRequestScene {
-    /// 条码支付 (`bar_code`).
-    BarCode,
-    /// 声波支付 (`wave_code`).
-    WaveCode,
-    /// 当面付刷脸支付场景 (alipay-sdk-java-all 2024 only) (`security_code`).
-    SecurityCode,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradePayRequestScene {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BarCode => "bar_code",
-            Self::WaveCode => "wave_code",
-            Self::SecurityCode => "security_code",
-            Self::Unknown(value) => value,
-        }
+/// The types of [`super::PayNotification`]'s fields: its nested objects and code tables.
+pub mod pay_notification {
+    /// Documented values of `notify_type`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum NotifyType {
+        /// 交易状态同步 (`trade_status_sync`).
+        TradeStatusSync,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "bar_code" => Self::BarCode,
-            "wave_code" => Self::WaveCode,
-            "security_code" => Self::SecurityCode,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for TradePayRequestScene {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradePayRequestScene {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `auth_confirm_mode`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradePayRequestAuthConfirmMode {
-    /// 转交易支付完成结束预授权 (`COMPLETE`).
-    Complete,
-    /// 转交易支付完成不结束预授权 (`NOT_COMPLETE`).
-    NotComplete,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradePayRequestAuthConfirmMode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Complete => "COMPLETE",
-            Self::NotComplete => "NOT_COMPLETE",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "COMPLETE" => Self::Complete,
-            "NOT_COMPLETE" => Self::NotComplete,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for TradePayRequestAuthConfirmMode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for TradePayRequestAuthConfirmMode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradePayResponseVoucherDetailListVoucherType {
-    /// 全场代金券 (`ALIPAY_FIX_VOUCHER`).
-    AlipayFixVoucher,
-    /// 折扣券 (`ALIPAY_DISCOUNT_VOUCHER`).
-    AlipayDiscountVoucher,
-    /// 单品优惠 (`ALIPAY_ITEM_VOUCHER`).
-    AlipayItemVoucher,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradePayResponseVoucherDetailListVoucherType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AlipayFixVoucher => "ALIPAY_FIX_VOUCHER",
-            Self::AlipayDiscountVoucher => "ALIPAY_DISCOUNT_VOUCHER",
-            Self::AlipayItemVoucher => "ALIPAY_ITEM_VOUCHER",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ALIPAY_FIX_VOUCHER" => Self::AlipayFixVoucher,
-            "ALIPAY_DISCOUNT_VOUCHER" => Self::AlipayDiscountVoucher,
-            "ALIPAY_ITEM_VOUCHER" => Self::AlipayItemVoucher,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for TradePayResponseVoucherDetailListVoucherType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for TradePayResponseVoucherDetailListVoucherType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `buyer_user_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradePayResponseBuyerUserType {
-    /// 企业用户 (`CORPORATE`).
-    Corporate,
-    /// 个人用户 (`PRIVATE`).
-    Private,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradePayResponseBuyerUserType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Corporate => "CORPORATE",
-            Self::Private => "PRIVATE",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "CORPORATE" => Self::Corporate,
-            "PRIVATE" => Self::Private,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for TradePayResponseBuyerUserType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for TradePayResponseBuyerUserType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradePayResponseSubCode {
-    /// 接口返回错误 — 请立即调用查询订单API，查询当前订单的状态，并根据订单状态决定下一步的操作，如果多次调用依然报此错误码，请联系支付宝客服 (`ACQ.SYSTEM_ERROR`).
-    AcqSystemError,
-    /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
-    AcqInvalidParameter,
-    /// 无权限使用接口 — 未签约条码支付或者合同已到期 (`ACQ.ACCESS_FORBIDDEN`).
-    AcqAccessForbidden,
-    /// 订单信息中包含违禁词 — 修改订单信息后，重新发起请求 (`ACQ.EXIST_FORBIDDEN_WORD`).
-    AcqExistForbiddenWord,
-    /// 应用APP_ID填写错误 — 联系支付宝小二，确认APP_ID的状态 (`ACQ.PARTNER_ERROR`).
-    AcqPartnerError,
-    /// 订单总金额超过限额 — 修改订单金额再发起请求 (`ACQ.TOTAL_FEE_EXCEED`).
-    AcqTotalFeeExceed,
-    /// 支付授权码无效 — 用户刷新条码后，重新扫码发起请求 (`ACQ.PAYMENT_AUTH_CODE_INVALID`).
-    AcqPaymentAuthCodeInvalid,
-    /// 交易信息被篡改 — 更换商家订单号后，重新发起请求 (`ACQ.CONTEXT_INCONSISTENT`).
-    AcqContextInconsistent,
-    /// 交易已被支付 — 确认该笔交易信息是否为当前买家的，如果是则认为交易付款成功，如果不是则更换商家订单号后，重新发起请求 (`ACQ.TRADE_HAS_SUCCESS`).
-    AcqTradeHasSuccess,
-    /// 交易已经关闭 — 更换商家订单号后，重新发起请求 (`ACQ.TRADE_HAS_CLOSE`).
-    AcqTradeHasClose,
-    /// 买家余额不足 — 买家绑定新的银行卡或者支付宝余额有钱后再发起支付 (`ACQ.BUYER_BALANCE_NOT_ENOUGH`).
-    AcqBuyerBalanceNotEnough,
-    /// 用户银行卡余额不足 — 建议买家更换支付宝进行支付或者更换其它付款方式 (`ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH`).
-    AcqBuyerBankcardBalanceNotEnough,
-    /// 余额支付功能关闭 — 用户打开余额支付开关后，再重新进行支付 (`ACQ.ERROR_BALANCE_PAYMENT_DISABLE`).
-    AcqErrorBalancePaymentDisable,
-    /// 买卖家不能相同 — 更换买家重新付款 (`ACQ.BUYER_SELLER_EQUAL`).
-    AcqBuyerSellerEqual,
-    /// 交易买家不匹配 — 更换商家订单号后，重新发起请求 (`ACQ.TRADE_BUYER_NOT_MATCH`).
-    AcqTradeBuyerNotMatch,
-    /// 买家状态非法 — 用户联系支付宝小二，确认买家状态为什么非法 (`ACQ.BUYER_ENABLE_STATUS_FORBID`).
-    AcqBuyerEnableStatusForbid,
-    /// 唤起移动收银台失败 — 用户刷新条码后，重新扫码发起请求 (`ACQ.PULL_MOBILE_CASHIER_FAIL`).
-    AcqPullMobileCashierFail,
-    /// 用户的无线支付开关关闭 — 用户在PC上打开无线支付开关后，再重新发起支付 (`ACQ.MOBILE_PAYMENT_SWITCH_OFF`).
-    AcqMobilePaymentSwitchOff,
-    /// 支付失败 — 用户刷新条码后，重新发起请求，如果重试一次后仍未成功，更换其它方式付款 (`ACQ.PAYMENT_FAIL`).
-    AcqPaymentFail,
-    /// 买家付款日限额超限 — 更换买家进行支付 (`ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR`).
-    AcqBuyerPaymentAmountDayLimitError,
-    /// 商户收款额度超限 — 联系支付宝小二提高限额 (`ACQ.BEYOND_PAY_RESTRICTION`).
-    AcqBeyondPayRestriction,
-    /// 商户收款金额超过月限额 — 联系支付宝小二提高限额 (`ACQ.BEYOND_PER_RECEIPT_RESTRICTION`).
-    AcqBeyondPerReceiptRestriction,
-    /// 买家付款月额度超限 — 让买家更换账号后，重新付款或者更换其它付款方式 (`ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR`).
-    AcqBuyerPaymentAmountMonthLimitError,
-    /// 商家账号被冻结 — 联系支付宝小二，解冻账号 (`ACQ.SELLER_BEEN_BLOCKED`).
-    AcqSellerBeenBlocked,
-    /// 买家未通过人行认证 — 让用户联系支付宝小二并更换其它付款方式 (`ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT`).
-    AcqErrorBuyerCertifyLevelLimit,
-    /// 支付有风险 — 更换其它付款方式 (`ACQ.PAYMENT_REQUEST_HAS_RISK`).
-    AcqPaymentRequestHasRisk,
-    /// 没用可用的支付工具 — 更换其它付款方式 (`ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE`).
-    AcqNoPaymentInstrumentsAvailable,
-    /// 用户当面付付款开关关闭 — 让用户在手机上打开当面付付款开关 (`ACQ.USER_FACE_PAYMENT_SWITCH_OFF`).
-    AcqUserFacePaymentSwitchOff,
-    /// 商户门店编号无效 — 检查传入的门店编号是否有效 (`ACQ.INVALID_STORE_ID`).
-    AcqInvalidStoreId,
-    /// 二级商户创建失败 — 检查上送的二级商户信息是否有效 (`ACQ.SUB_MERCHANT_CREATE_FAIL`).
-    AcqSubMerchantCreateFail,
-    /// 二级商户类型非法 — 检查上传的二级商户类型是否有效 (`ACQ.SUB_MERCHANT_TYPE_INVALID`).
-    AcqSubMerchantTypeInvalid,
-    /// 用户协议不存在 — 确认代扣业务传入的协议号对应的协议是否已解约 (`ACQ.AGREEMENT_NOT_EXIST`).
-    AcqAgreementNotExist,
-    /// 用户协议失效 — 代扣业务传入的协议号对应的用户协议已经失效，需要用户重新签约 (`ACQ.AGREEMENT_INVALID`).
-    AcqAgreementInvalid,
-    /// 用户协议状态非NORMAL — 代扣业务用户协议状态非正常状态，需要用户解约后重新签约 (`ACQ.AGREEMENT_STATUS_NOT_NORMAL`).
-    AcqAgreementStatusNotNormal,
-    /// 商户协议不存在 — 确认商户与支付宝是否已签约 (`ACQ.MERCHANT_AGREEMENT_NOT_EXIST`).
-    AcqMerchantAgreementNotExist,
-    /// 商户协议已失效 — 商户与支付宝合同已失效，需要重新签约 (`ACQ.MERCHANT_AGREEMENT_INVALID`).
-    AcqMerchantAgreementInvalid,
-    /// 商户协议状态非正常状态 — 商户与支付宝的合同非正常状态，需要重新签商户合同 (`ACQ.MERCHANT_STATUS_NOT_NORMAL`).
-    AcqMerchantStatusNotNormal,
-    /// 脱机记录用户信息不匹配 — 请检查传入的进展出站记录是否正确 (`ACQ.CARD_USER_NOT_MATCH`).
-    AcqCardUserNotMatch,
-    /// 卡类型错误 — 检查传入的卡类型 (`ACQ.CARD_TYPE_ERROR`).
-    AcqCardTypeError,
-    /// 凭证过期 — 凭证已经过期 (`ACQ.CERT_EXPIRED`).
-    AcqCertExpired,
-    /// 订单金额或币种信息错误 — 检查订单传入的金额信息是否有误，或者是不是当前币种未签约 (`ACQ.AMOUNT_OR_CURRENCY_ERROR`).
-    AcqAmountOrCurrencyError,
-    /// 订单币种不支持 — 请检查是否签约对应的币种 (`ACQ.CURRENCY_NOT_SUPPORT`).
-    AcqCurrencyNotSupport,
-    /// 先享后付2.0准入失败,商户不支持垫资支付产品 (`ACQ.MERCHANT_UNSUPPORT_ADVANCE`).
-    AcqMerchantUnsupportAdvance,
-    /// 先享后付2.0准入失败,买家不满足垫资条件 (`ACQ.BUYER_UNSUPPORT_ADVANCE`).
-    AcqBuyerUnsupportAdvance,
-    /// 订单不支持先享后付垫资 (`ACQ.ORDER_UNSUPPORT_ADVANCE`).
-    AcqOrderUnsupportAdvance,
-    /// 扣款日期不在签约时的允许范围之内 (`ACQ.CYCLE_PAY_DATE_NOT_MATCH`).
-    AcqCyclePayDateNotMatch,
-    /// 周期扣款的单笔金额超过签约时限制 (`ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED`).
-    AcqCyclePaySingleFeeExceed,
-    /// 周期扣款的累计金额超过签约时限制 (`ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED`).
-    AcqCyclePayTotalFeeExceed,
-    /// 周期扣款的总次数超过签约时限制 (`ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED`).
-    AcqCyclePayTotalTimesExceed,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradePayResponseSubCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
-            Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
-            Self::AcqAccessForbidden => "ACQ.ACCESS_FORBIDDEN",
-            Self::AcqExistForbiddenWord => "ACQ.EXIST_FORBIDDEN_WORD",
-            Self::AcqPartnerError => "ACQ.PARTNER_ERROR",
-            Self::AcqTotalFeeExceed => "ACQ.TOTAL_FEE_EXCEED",
-            Self::AcqPaymentAuthCodeInvalid => "ACQ.PAYMENT_AUTH_CODE_INVALID",
-            Self::AcqContextInconsistent => "ACQ.CONTEXT_INCONSISTENT",
-            Self::AcqTradeHasSuccess => "ACQ.TRADE_HAS_SUCCESS",
-            Self::AcqTradeHasClose => "ACQ.TRADE_HAS_CLOSE",
-            Self::AcqBuyerBalanceNotEnough => "ACQ.BUYER_BALANCE_NOT_ENOUGH",
-            Self::AcqBuyerBankcardBalanceNotEnough => {
-                "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH"
+    impl NotifyType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::TradeStatusSync => "trade_status_sync",
+                Self::Unknown(value) => value,
             }
-            Self::AcqErrorBalancePaymentDisable => "ACQ.ERROR_BALANCE_PAYMENT_DISABLE",
-            Self::AcqBuyerSellerEqual => "ACQ.BUYER_SELLER_EQUAL",
-            Self::AcqTradeBuyerNotMatch => "ACQ.TRADE_BUYER_NOT_MATCH",
-            Self::AcqBuyerEnableStatusForbid => "ACQ.BUYER_ENABLE_STATUS_FORBID",
-            Self::AcqPullMobileCashierFail => "ACQ.PULL_MOBILE_CASHIER_FAIL",
-            Self::AcqMobilePaymentSwitchOff => "ACQ.MOBILE_PAYMENT_SWITCH_OFF",
-            Self::AcqPaymentFail => "ACQ.PAYMENT_FAIL",
-            Self::AcqBuyerPaymentAmountDayLimitError => {
-                "ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR"
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "trade_status_sync" => Self::TradeStatusSync,
+                other => Self::Unknown(other.to_owned()),
             }
-            Self::AcqBeyondPayRestriction => "ACQ.BEYOND_PAY_RESTRICTION",
-            Self::AcqBeyondPerReceiptRestriction => "ACQ.BEYOND_PER_RECEIPT_RESTRICTION",
-            Self::AcqBuyerPaymentAmountMonthLimitError => {
-                "ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR"
+        }
+    }
+    impl ::std::fmt::Display for NotifyType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for NotifyType {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+}
+/// The types of [`super::TradeCancelResponse`]'s fields: its nested objects and code tables.
+pub mod trade_cancel_response {
+    /// Documented values of `retry_flag`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum RetryFlag {
+        /// 需要重试 (`Y`).
+        Y,
+        /// 不需要重试 (`N`).
+        N,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl RetryFlag {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Y => "Y",
+                Self::N => "N",
+                Self::Unknown(value) => value,
             }
-            Self::AcqSellerBeenBlocked => "ACQ.SELLER_BEEN_BLOCKED",
-            Self::AcqErrorBuyerCertifyLevelLimit => "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT",
-            Self::AcqPaymentRequestHasRisk => "ACQ.PAYMENT_REQUEST_HAS_RISK",
-            Self::AcqNoPaymentInstrumentsAvailable => {
-                "ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE"
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "Y" => Self::Y,
+                "N" => Self::N,
+                other => Self::Unknown(other.to_owned()),
             }
-            Self::AcqUserFacePaymentSwitchOff => "ACQ.USER_FACE_PAYMENT_SWITCH_OFF",
-            Self::AcqInvalidStoreId => "ACQ.INVALID_STORE_ID",
-            Self::AcqSubMerchantCreateFail => "ACQ.SUB_MERCHANT_CREATE_FAIL",
-            Self::AcqSubMerchantTypeInvalid => "ACQ.SUB_MERCHANT_TYPE_INVALID",
-            Self::AcqAgreementNotExist => "ACQ.AGREEMENT_NOT_EXIST",
-            Self::AcqAgreementInvalid => "ACQ.AGREEMENT_INVALID",
-            Self::AcqAgreementStatusNotNormal => "ACQ.AGREEMENT_STATUS_NOT_NORMAL",
-            Self::AcqMerchantAgreementNotExist => "ACQ.MERCHANT_AGREEMENT_NOT_EXIST",
-            Self::AcqMerchantAgreementInvalid => "ACQ.MERCHANT_AGREEMENT_INVALID",
-            Self::AcqMerchantStatusNotNormal => "ACQ.MERCHANT_STATUS_NOT_NORMAL",
-            Self::AcqCardUserNotMatch => "ACQ.CARD_USER_NOT_MATCH",
-            Self::AcqCardTypeError => "ACQ.CARD_TYPE_ERROR",
-            Self::AcqCertExpired => "ACQ.CERT_EXPIRED",
-            Self::AcqAmountOrCurrencyError => "ACQ.AMOUNT_OR_CURRENCY_ERROR",
-            Self::AcqCurrencyNotSupport => "ACQ.CURRENCY_NOT_SUPPORT",
-            Self::AcqMerchantUnsupportAdvance => "ACQ.MERCHANT_UNSUPPORT_ADVANCE",
-            Self::AcqBuyerUnsupportAdvance => "ACQ.BUYER_UNSUPPORT_ADVANCE",
-            Self::AcqOrderUnsupportAdvance => "ACQ.ORDER_UNSUPPORT_ADVANCE",
-            Self::AcqCyclePayDateNotMatch => "ACQ.CYCLE_PAY_DATE_NOT_MATCH",
-            Self::AcqCyclePaySingleFeeExceed => "ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED",
-            Self::AcqCyclePayTotalFeeExceed => "ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED",
-            Self::AcqCyclePayTotalTimesExceed => "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED",
-            Self::Unknown(value) => value,
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
-            "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
-            "ACQ.ACCESS_FORBIDDEN" => Self::AcqAccessForbidden,
-            "ACQ.EXIST_FORBIDDEN_WORD" => Self::AcqExistForbiddenWord,
-            "ACQ.PARTNER_ERROR" => Self::AcqPartnerError,
-            "ACQ.TOTAL_FEE_EXCEED" => Self::AcqTotalFeeExceed,
-            "ACQ.PAYMENT_AUTH_CODE_INVALID" => Self::AcqPaymentAuthCodeInvalid,
-            "ACQ.CONTEXT_INCONSISTENT" => Self::AcqContextInconsistent,
-            "ACQ.TRADE_HAS_SUCCESS" => Self::AcqTradeHasSuccess,
-            "ACQ.TRADE_HAS_CLOSE" => Self::AcqTradeHasClose,
-            "ACQ.BUYER_BALANCE_NOT_ENOUGH" => Self::AcqBuyerBalanceNotEnough,
-            "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH" => {
-                Self::AcqBuyerBankcardBalanceNotEnough
+    impl ::std::fmt::Display for RetryFlag {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for RetryFlag {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+    /// Documented values of `action`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum Action {
+        /// 交易未支付，触发关闭交易动作，无退款 (`close`).
+        Close,
+        /// 交易已支付，触发交易退款动作 (`refund`).
+        Refund,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl Action {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Close => "close",
+                Self::Refund => "refund",
+                Self::Unknown(value) => value,
             }
-            "ACQ.ERROR_BALANCE_PAYMENT_DISABLE" => Self::AcqErrorBalancePaymentDisable,
-            "ACQ.BUYER_SELLER_EQUAL" => Self::AcqBuyerSellerEqual,
-            "ACQ.TRADE_BUYER_NOT_MATCH" => Self::AcqTradeBuyerNotMatch,
-            "ACQ.BUYER_ENABLE_STATUS_FORBID" => Self::AcqBuyerEnableStatusForbid,
-            "ACQ.PULL_MOBILE_CASHIER_FAIL" => Self::AcqPullMobileCashierFail,
-            "ACQ.MOBILE_PAYMENT_SWITCH_OFF" => Self::AcqMobilePaymentSwitchOff,
-            "ACQ.PAYMENT_FAIL" => Self::AcqPaymentFail,
-            "ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR" => {
-                Self::AcqBuyerPaymentAmountDayLimitError
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "close" => Self::Close,
+                "refund" => Self::Refund,
+                other => Self::Unknown(other.to_owned()),
             }
-            "ACQ.BEYOND_PAY_RESTRICTION" => Self::AcqBeyondPayRestriction,
-            "ACQ.BEYOND_PER_RECEIPT_RESTRICTION" => Self::AcqBeyondPerReceiptRestriction,
-            "ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR" => {
-                Self::AcqBuyerPaymentAmountMonthLimitError
+        }
+    }
+    impl ::std::fmt::Display for Action {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for Action {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+    /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum SubCode {
+        /// 交易不允许撤销 — 该笔交易不支持撤销 (`ACQ.CANCEL_NOT_ALLOWED`).
+        AcqCancelNotAllowed,
+        /// 参数无效 — 请求参数有错，重新检查请求后，再调用撤销 (`ACQ.INVALID_PARAMETER`).
+        AcqInvalidParameter,
+        /// 当前交易被冻结，不允许进行撤销 — 联系支付宝小二，确认该笔交易的具体情况 (`ACQ.REASON_TRADE_BEEN_FREEZEN`).
+        AcqReasonTradeBeenFreezen,
+        /// 退款金额无效 — 请确认交易是否已经发起过退款，已经退款场景下不能再发起撤销 (`ACQ.REASON_TRADE_REFUND_FEE_ERR`).
+        AcqReasonTradeRefundFeeErr,
+        /// 商户的支付宝账户中无足够的资金进行撤销 — 商户支付宝账户充值后重新发起撤销即可 (`ACQ.SELLER_BALANCE_NOT_ENOUGH`).
+        AcqSellerBalanceNotEnough,
+        /// 系统异常 — 请过一段时间后进行重试 (`ACQ.SYSTEM_ERROR`).
+        AcqSystemError,
+        /// 超过撤销时间范围 — 交易超过了撤销的时间范围，可使用退款接口发起交易退款 (`ACQ.TRADE_CANCEL_TIME_OUT`).
+        AcqTradeCancelTimeOut,
+        /// 交易已经完结 — 交易已完结状态下不允许退款 (`ACQ.TRADE_HAS_FINISHED`).
+        AcqTradeHasFinished,
+        /// 系统错误 — 请使用相同的参数再次调用 (`AQC.SYSTEM_ERROR`).
+        AqcSystemError,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl SubCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AcqCancelNotAllowed => "ACQ.CANCEL_NOT_ALLOWED",
+                Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
+                Self::AcqReasonTradeBeenFreezen => "ACQ.REASON_TRADE_BEEN_FREEZEN",
+                Self::AcqReasonTradeRefundFeeErr => "ACQ.REASON_TRADE_REFUND_FEE_ERR",
+                Self::AcqSellerBalanceNotEnough => "ACQ.SELLER_BALANCE_NOT_ENOUGH",
+                Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
+                Self::AcqTradeCancelTimeOut => "ACQ.TRADE_CANCEL_TIME_OUT",
+                Self::AcqTradeHasFinished => "ACQ.TRADE_HAS_FINISHED",
+                Self::AqcSystemError => "AQC.SYSTEM_ERROR",
+                Self::Unknown(value) => value,
             }
-            "ACQ.SELLER_BEEN_BLOCKED" => Self::AcqSellerBeenBlocked,
-            "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT" => Self::AcqErrorBuyerCertifyLevelLimit,
-            "ACQ.PAYMENT_REQUEST_HAS_RISK" => Self::AcqPaymentRequestHasRisk,
-            "ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE" => {
-                Self::AcqNoPaymentInstrumentsAvailable
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ACQ.CANCEL_NOT_ALLOWED" => Self::AcqCancelNotAllowed,
+                "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
+                "ACQ.REASON_TRADE_BEEN_FREEZEN" => Self::AcqReasonTradeBeenFreezen,
+                "ACQ.REASON_TRADE_REFUND_FEE_ERR" => Self::AcqReasonTradeRefundFeeErr,
+                "ACQ.SELLER_BALANCE_NOT_ENOUGH" => Self::AcqSellerBalanceNotEnough,
+                "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
+                "ACQ.TRADE_CANCEL_TIME_OUT" => Self::AcqTradeCancelTimeOut,
+                "ACQ.TRADE_HAS_FINISHED" => Self::AcqTradeHasFinished,
+                "AQC.SYSTEM_ERROR" => Self::AqcSystemError,
+                other => Self::Unknown(other.to_owned()),
             }
-            "ACQ.USER_FACE_PAYMENT_SWITCH_OFF" => Self::AcqUserFacePaymentSwitchOff,
-            "ACQ.INVALID_STORE_ID" => Self::AcqInvalidStoreId,
-            "ACQ.SUB_MERCHANT_CREATE_FAIL" => Self::AcqSubMerchantCreateFail,
-            "ACQ.SUB_MERCHANT_TYPE_INVALID" => Self::AcqSubMerchantTypeInvalid,
-            "ACQ.AGREEMENT_NOT_EXIST" => Self::AcqAgreementNotExist,
-            "ACQ.AGREEMENT_INVALID" => Self::AcqAgreementInvalid,
-            "ACQ.AGREEMENT_STATUS_NOT_NORMAL" => Self::AcqAgreementStatusNotNormal,
-            "ACQ.MERCHANT_AGREEMENT_NOT_EXIST" => Self::AcqMerchantAgreementNotExist,
-            "ACQ.MERCHANT_AGREEMENT_INVALID" => Self::AcqMerchantAgreementInvalid,
-            "ACQ.MERCHANT_STATUS_NOT_NORMAL" => Self::AcqMerchantStatusNotNormal,
-            "ACQ.CARD_USER_NOT_MATCH" => Self::AcqCardUserNotMatch,
-            "ACQ.CARD_TYPE_ERROR" => Self::AcqCardTypeError,
-            "ACQ.CERT_EXPIRED" => Self::AcqCertExpired,
-            "ACQ.AMOUNT_OR_CURRENCY_ERROR" => Self::AcqAmountOrCurrencyError,
-            "ACQ.CURRENCY_NOT_SUPPORT" => Self::AcqCurrencyNotSupport,
-            "ACQ.MERCHANT_UNSUPPORT_ADVANCE" => Self::AcqMerchantUnsupportAdvance,
-            "ACQ.BUYER_UNSUPPORT_ADVANCE" => Self::AcqBuyerUnsupportAdvance,
-            "ACQ.ORDER_UNSUPPORT_ADVANCE" => Self::AcqOrderUnsupportAdvance,
-            "ACQ.CYCLE_PAY_DATE_NOT_MATCH" => Self::AcqCyclePayDateNotMatch,
-            "ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED" => Self::AcqCyclePaySingleFeeExceed,
-            "ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED" => Self::AcqCyclePayTotalFeeExceed,
-            "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED" => Self::AcqCyclePayTotalTimesExceed,
-            other => Self::Unknown(other.to_owned()),
+        }
+    }
+    impl ::std::fmt::Display for SubCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for TradePayResponseSubCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::TradeCloseResponse`]'s fields: its nested objects and code tables.
+pub mod trade_close_response {
+    /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum SubCode {
+        /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
+        AcqInvalidParameter,
+        /// 交易状态异常 — 确认交易状态，非待支付状态下不支持关单操作 (`ACQ.REASON_ILLEGAL_STATUS`).
+        AcqReasonIllegalStatus,
+        /// 交易状态异常 — 确认交易状态，非待支付状态下不支持关单操作 (`ACQ.REASON_TRADE_STATUS_INVALID`).
+        AcqReasonTradeStatusInvalid,
+        /// 系统异常 — 重新发起请求 (`ACQ.SYSTEM_ERROR`).
+        AcqSystemError,
+        /// 交易不存在 — 检查传入的交易号和外部订单号是否正确，修改后再重新发起 (`ACQ.TRADE_NOT_EXIST`).
+        AcqTradeNotExist,
+        /// 交易状态不合法 — 检查当前交易的状态是不是等待买家付款，只有等待买家付款状态下才能发起交易关闭。 (`ACQ.TRADE_STATUS_ERROR`).
+        AcqTradeStatusError,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradePayResponseSubCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradePrecreateResponseSubCode {
-    /// 接口返回错误 — 请立即调用查询订单API，查询当前订单的状态，并根据订单状态决定下一步的操作 (`ACQ.SYSTEM_ERROR`).
-    AcqSystemError,
-    /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
-    AcqInvalidParameter,
-    /// 无权限使用接口 — 联系支付宝小二进行签约 (`ACQ.ACCESS_FORBIDDEN`).
-    AcqAccessForbidden,
-    /// 订单信息中包含违禁词 — 修改订单信息后，重新发起请求 (`ACQ.EXIST_FORBIDDEN_WORD`).
-    AcqExistForbiddenWord,
-    /// 应用APP_ID填写错误 — 联系支付宝小二，确认APP_ID的状态 (`ACQ.PARTNER_ERROR`).
-    AcqPartnerError,
-    /// 订单总金额超过限额 — 修改订单金额再发起请求 (`ACQ.TOTAL_FEE_EXCEED`).
-    AcqTotalFeeExceed,
-    /// 交易信息被篡改 — 更换商家订单号后，重新发起请求 (`ACQ.CONTEXT_INCONSISTENT`).
-    AcqContextInconsistent,
-    /// 交易已被支付 — 确认该笔交易信息是否为当前买家的，如果是则认为交易付款成功，如果不是则更换商家订单号后，重新发起请求 (`ACQ.TRADE_HAS_SUCCESS`).
-    AcqTradeHasSuccess,
-    /// 交易已经关闭 — 更换商家订单号后，重新发起请求 (`ACQ.TRADE_HAS_CLOSE`).
-    AcqTradeHasClose,
-    /// 买卖家不能相同 — 更换买家重新付款 (`ACQ.BUYER_SELLER_EQUAL`).
-    AcqBuyerSellerEqual,
-    /// 交易买家不匹配 — 更换商家订单号后，重新发起请求 (`ACQ.TRADE_BUYER_NOT_MATCH`).
-    AcqTradeBuyerNotMatch,
-    /// 买家状态非法 — 用户联系支付宝小二，确认买家状态为什么非法 (`ACQ.BUYER_ENABLE_STATUS_FORBID`).
-    AcqBuyerEnableStatusForbid,
-    /// 商家账号被冻结 — 联系支付宝小二，解冻账号 (`ACQ.SELLER_BEEN_BLOCKED`).
-    AcqSellerBeenBlocked,
-    /// 买家未通过人行认证 — 让用户联系支付宝小二并更换其它付款方式 (`ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT`).
-    AcqErrorBuyerCertifyLevelLimit,
-    /// 二级商户创建失败 — 检查上送的二级商户信息是否有效 (`ACQ.SUB_MERCHANT_CREATE_FAIL`).
-    AcqSubMerchantCreateFail,
-    /// 二级商户类型非法 — 检查上传的二级商户类型是否有效 (`ACQ.SUB_MERCHANT_TYPE_INVALID`).
-    AcqSubMerchantTypeInvalid,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradePrecreateResponseSubCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
-            Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
-            Self::AcqAccessForbidden => "ACQ.ACCESS_FORBIDDEN",
-            Self::AcqExistForbiddenWord => "ACQ.EXIST_FORBIDDEN_WORD",
-            Self::AcqPartnerError => "ACQ.PARTNER_ERROR",
-            Self::AcqTotalFeeExceed => "ACQ.TOTAL_FEE_EXCEED",
-            Self::AcqContextInconsistent => "ACQ.CONTEXT_INCONSISTENT",
-            Self::AcqTradeHasSuccess => "ACQ.TRADE_HAS_SUCCESS",
-            Self::AcqTradeHasClose => "ACQ.TRADE_HAS_CLOSE",
-            Self::AcqBuyerSellerEqual => "ACQ.BUYER_SELLER_EQUAL",
-            Self::AcqTradeBuyerNotMatch => "ACQ.TRADE_BUYER_NOT_MATCH",
-            Self::AcqBuyerEnableStatusForbid => "ACQ.BUYER_ENABLE_STATUS_FORBID",
-            Self::AcqSellerBeenBlocked => "ACQ.SELLER_BEEN_BLOCKED",
-            Self::AcqErrorBuyerCertifyLevelLimit => "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT",
-            Self::AcqSubMerchantCreateFail => "ACQ.SUB_MERCHANT_CREATE_FAIL",
-            Self::AcqSubMerchantTypeInvalid => "ACQ.SUB_MERCHANT_TYPE_INVALID",
-            Self::Unknown(value) => value,
+    impl SubCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
+                Self::AcqReasonIllegalStatus => "ACQ.REASON_ILLEGAL_STATUS",
+                Self::AcqReasonTradeStatusInvalid => "ACQ.REASON_TRADE_STATUS_INVALID",
+                Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
+                Self::AcqTradeNotExist => "ACQ.TRADE_NOT_EXIST",
+                Self::AcqTradeStatusError => "ACQ.TRADE_STATUS_ERROR",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
+                "ACQ.REASON_ILLEGAL_STATUS" => Self::AcqReasonIllegalStatus,
+                "ACQ.REASON_TRADE_STATUS_INVALID" => Self::AcqReasonTradeStatusInvalid,
+                "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
+                "ACQ.TRADE_NOT_EXIST" => Self::AcqTradeNotExist,
+                "ACQ.TRADE_STATUS_ERROR" => Self::AcqTradeStatusError,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
-            "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
-            "ACQ.ACCESS_FORBIDDEN" => Self::AcqAccessForbidden,
-            "ACQ.EXIST_FORBIDDEN_WORD" => Self::AcqExistForbiddenWord,
-            "ACQ.PARTNER_ERROR" => Self::AcqPartnerError,
-            "ACQ.TOTAL_FEE_EXCEED" => Self::AcqTotalFeeExceed,
-            "ACQ.CONTEXT_INCONSISTENT" => Self::AcqContextInconsistent,
-            "ACQ.TRADE_HAS_SUCCESS" => Self::AcqTradeHasSuccess,
-            "ACQ.TRADE_HAS_CLOSE" => Self::AcqTradeHasClose,
-            "ACQ.BUYER_SELLER_EQUAL" => Self::AcqBuyerSellerEqual,
-            "ACQ.TRADE_BUYER_NOT_MATCH" => Self::AcqTradeBuyerNotMatch,
-            "ACQ.BUYER_ENABLE_STATUS_FORBID" => Self::AcqBuyerEnableStatusForbid,
-            "ACQ.SELLER_BEEN_BLOCKED" => Self::AcqSellerBeenBlocked,
-            "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT" => Self::AcqErrorBuyerCertifyLevelLimit,
-            "ACQ.SUB_MERCHANT_CREATE_FAIL" => Self::AcqSubMerchantCreateFail,
-            "ACQ.SUB_MERCHANT_TYPE_INVALID" => Self::AcqSubMerchantTypeInvalid,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for SubCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for TradePrecreateResponseSubCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::TradePayRequest`]'s fields: its nested objects and code tables.
+pub mod trade_pay_request {
+    /// Documented values of `scene`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum Scene {
+        /// 条码支付 (`bar_code`).
+        BarCode,
+        /// 声波支付 (`wave_code`).
+        WaveCode,
+        /// 当面付刷脸支付场景 (alipay-sdk-java-all 2024 only) (`security_code`).
+        SecurityCode,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for TradePrecreateResponseSubCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeQueryResponseSubCode {
-    /// 系统错误 — 重新发起请求 (`ACQ.SYSTEM_ERROR`).
-    AcqSystemError,
-    /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
-    AcqInvalidParameter,
-    /// 查询的交易不存在 — 检查传入的交易号是否正确，修改后重新发起请求 (`ACQ.TRADE_NOT_EXIST`).
-    AcqTradeNotExist,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeQueryResponseSubCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
-            Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
-            Self::AcqTradeNotExist => "ACQ.TRADE_NOT_EXIST",
-            Self::Unknown(value) => value,
+    impl Scene {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::BarCode => "bar_code",
+                Self::WaveCode => "wave_code",
+                Self::SecurityCode => "security_code",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "bar_code" => Self::BarCode,
+                "wave_code" => Self::WaveCode,
+                "security_code" => Self::SecurityCode,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
-            "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
-            "ACQ.TRADE_NOT_EXIST" => Self::AcqTradeNotExist,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for Scene {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for TradeQueryResponseSubCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeQueryResponseSubCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `royalty_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeRefundRequestRefundRoyaltyParametersRoyaltyType {
-    /// 普通分账 (`transfer`).
-    Transfer,
-    /// 补差 (`replenish`).
-    Replenish,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeRefundRequestRefundRoyaltyParametersRoyaltyType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Transfer => "transfer",
-            Self::Replenish => "replenish",
-            Self::Unknown(value) => value,
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for Scene {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "transfer" => Self::Transfer,
-            "replenish" => Self::Replenish,
-            other => Self::Unknown(other.to_owned()),
+    /// Documented values of `auth_confirm_mode`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum AuthConfirmMode {
+        /// 转交易支付完成结束预授权 (`COMPLETE`).
+        Complete,
+        /// 转交易支付完成不结束预授权 (`NOT_COMPLETE`).
+        NotComplete,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl AuthConfirmMode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Complete => "COMPLETE",
+                Self::NotComplete => "NOT_COMPLETE",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "COMPLETE" => Self::Complete,
+                "NOT_COMPLETE" => Self::NotComplete,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-}
-impl ::std::fmt::Display for TradeRefundRequestRefundRoyaltyParametersRoyaltyType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for TradeRefundRequestRefundRoyaltyParametersRoyaltyType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `fund_change`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeRefundResponseFundChange {
-    /// 资金发生变化 (退款成功) — zhifubao.apifox.cn/doc-3290173: 接口返回fund_change=Y为退款成功 (`Y`).
-    Y,
-    /// fund_change=N或无此字段值返回时需通过退款查询接口进一步确认退款状态 (`N`).
-    N,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeRefundResponseFundChange {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::Unknown(value) => value,
+    impl ::std::fmt::Display for AuthConfirmMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            other => Self::Unknown(other.to_owned()),
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for AuthConfirmMode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for TradeRefundResponseFundChange {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::TradePayResponse`]'s fields: its nested objects and code tables.
+pub mod trade_pay_response {
+    /// One item of `fund_bill_list` of TradePayResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct FundBillList {
+        /// 交易使用的资金渠道，详见 支付渠道列表
+        ///
+        /// Wire name `fund_channel`, at most 32 characters.
+        #[serde(
+            rename = "fund_channel",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub fund_channel: String,
+        /// 该支付工具类型所使用的金额
+        ///
+        /// Wire name `amount`, at most 32 characters.
+        #[serde(rename = "amount", deserialize_with = "::paygen::yuan::de")]
+        pub amount: ::paygen::Fen,
+        /// 渠道实际付款金额
+        ///
+        /// Wire name `real_amount`, at most 11 characters.
+        #[serde(
+            rename = "real_amount",
+            default,
+            deserialize_with = "::paygen::yuan::opt_de"
+        )]
+        pub real_amount: Option<::paygen::Fen>,
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for TradeRefundResponseFundChange {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
+    /// One item of `voucher_detail_list` of TradePayResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct VoucherDetailList {
+        /// 券id
+        ///
+        /// Wire name `id`.
+        #[serde(
+            rename = "id",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub id: Option<String>,
+        /// 券名称
+        ///
+        /// Wire name `name`.
+        #[serde(
+            rename = "name",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub name: Option<String>,
+        /// 券类型
+        ///
+        /// Wire name `type`.
+        #[serde(rename = "type", default)]
+        pub voucher_type: Option<voucher_detail_list::VoucherType>,
+        /// 优惠券面额，它应该会等于商家出资加上其他出资方出资
+        ///
+        /// Wire name `amount`.
+        #[serde(rename = "amount", default, deserialize_with = "::paygen::yuan::opt_de")]
+        pub amount: Option<::paygen::Fen>,
+        /// 商家出资（特指发起交易的商家出资金额）
+        ///
+        /// Wire name `merchant_contribute`.
+        #[serde(
+            rename = "merchant_contribute",
+            default,
+            deserialize_with = "::paygen::yuan::opt_de"
+        )]
+        pub merchant_contribute: Option<::paygen::Fen>,
+        /// 其他出资方出资金额，可能是支付宝，可能是品牌商，或者其他方，也可能是他们的一起出资
+        ///
+        /// Wire name `other_contribute`.
+        #[serde(
+            rename = "other_contribute",
+            default,
+            deserialize_with = "::paygen::yuan::opt_de"
+        )]
+        pub other_contribute: Option<::paygen::Fen>,
+        /// 优惠券备注信息
+        ///
+        /// Wire name `memo`.
+        #[serde(
+            rename = "memo",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub memo: Option<String>,
+        /// 券模板id
+        ///
+        /// Wire name `template_id`.
+        #[serde(
+            rename = "template_id",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub template_id: Option<String>,
+        /// 如果使用的这张券是用户购买的，则该字段代表用户在购买这张券时用户实际付款的金额
+        ///
+        /// Wire name `purchase_buyer_contribute`.
+        #[serde(
+            rename = "purchase_buyer_contribute",
+            default,
+            deserialize_with = "::paygen::yuan::opt_de"
+        )]
+        pub purchase_buyer_contribute: Option<::paygen::Fen>,
+        /// 如果使用的这张券是用户购买的，则该字段代表用户在购买这张券时商户优惠的金额
+        ///
+        /// Wire name `purchase_merchant_contribute`.
+        #[serde(
+            rename = "purchase_merchant_contribute",
+            default,
+            deserialize_with = "::paygen::yuan::opt_de"
+        )]
+        pub purchase_merchant_contribute: Option<::paygen::Fen>,
+        /// 如果使用的这张券是用户购买的，则该字段代表用户在购买这张券时平台优惠的金额
+        ///
+        /// Wire name `purchase_ant_contribute`.
+        #[serde(
+            rename = "purchase_ant_contribute",
+            default,
+            deserialize_with = "::paygen::yuan::opt_de"
+        )]
+        pub purchase_ant_contribute: Option<::paygen::Fen>,
     }
-}
-/// Documented values of `fund_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeRefundResponseRefundDetailItemListFundType {
-    /// 借记卡 (`DEBIT_CARD`).
-    DebitCard,
-    /// 信用卡 (`CREDIT_CARD`).
-    CreditCard,
-    /// 借贷合一卡 (`MIXED_CARD`).
-    MixedCard,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeRefundResponseRefundDetailItemListFundType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DebitCard => "DEBIT_CARD",
-            Self::CreditCard => "CREDIT_CARD",
-            Self::MixedCard => "MIXED_CARD",
-            Self::Unknown(value) => value,
+    /// Documented values of `buyer_user_type`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum BuyerUserType {
+        /// 企业用户 (`CORPORATE`).
+        Corporate,
+        /// 个人用户 (`PRIVATE`).
+        Private,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl BuyerUserType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Corporate => "CORPORATE",
+                Self::Private => "PRIVATE",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "CORPORATE" => Self::Corporate,
+                "PRIVATE" => Self::Private,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "DEBIT_CARD" => Self::DebitCard,
-            "CREDIT_CARD" => Self::CreditCard,
-            "MIXED_CARD" => Self::MixedCard,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for BuyerUserType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for BuyerUserType {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+    /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum SubCode {
+        /// 接口返回错误 — 请立即调用查询订单API，查询当前订单的状态，并根据订单状态决定下一步的操作，如果多次调用依然报此错误码，请联系支付宝客服 (`ACQ.SYSTEM_ERROR`).
+        AcqSystemError,
+        /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
+        AcqInvalidParameter,
+        /// 无权限使用接口 — 未签约条码支付或者合同已到期 (`ACQ.ACCESS_FORBIDDEN`).
+        AcqAccessForbidden,
+        /// 订单信息中包含违禁词 — 修改订单信息后，重新发起请求 (`ACQ.EXIST_FORBIDDEN_WORD`).
+        AcqExistForbiddenWord,
+        /// 应用APP_ID填写错误 — 联系支付宝小二，确认APP_ID的状态 (`ACQ.PARTNER_ERROR`).
+        AcqPartnerError,
+        /// 订单总金额超过限额 — 修改订单金额再发起请求 (`ACQ.TOTAL_FEE_EXCEED`).
+        AcqTotalFeeExceed,
+        /// 支付授权码无效 — 用户刷新条码后，重新扫码发起请求 (`ACQ.PAYMENT_AUTH_CODE_INVALID`).
+        AcqPaymentAuthCodeInvalid,
+        /// 交易信息被篡改 — 更换商家订单号后，重新发起请求 (`ACQ.CONTEXT_INCONSISTENT`).
+        AcqContextInconsistent,
+        /// 交易已被支付 — 确认该笔交易信息是否为当前买家的，如果是则认为交易付款成功，如果不是则更换商家订单号后，重新发起请求 (`ACQ.TRADE_HAS_SUCCESS`).
+        AcqTradeHasSuccess,
+        /// 交易已经关闭 — 更换商家订单号后，重新发起请求 (`ACQ.TRADE_HAS_CLOSE`).
+        AcqTradeHasClose,
+        /// 买家余额不足 — 买家绑定新的银行卡或者支付宝余额有钱后再发起支付 (`ACQ.BUYER_BALANCE_NOT_ENOUGH`).
+        AcqBuyerBalanceNotEnough,
+        /// 用户银行卡余额不足 — 建议买家更换支付宝进行支付或者更换其它付款方式 (`ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH`).
+        AcqBuyerBankcardBalanceNotEnough,
+        /// 余额支付功能关闭 — 用户打开余额支付开关后，再重新进行支付 (`ACQ.ERROR_BALANCE_PAYMENT_DISABLE`).
+        AcqErrorBalancePaymentDisable,
+        /// 买卖家不能相同 — 更换买家重新付款 (`ACQ.BUYER_SELLER_EQUAL`).
+        AcqBuyerSellerEqual,
+        /// 交易买家不匹配 — 更换商家订单号后，重新发起请求 (`ACQ.TRADE_BUYER_NOT_MATCH`).
+        AcqTradeBuyerNotMatch,
+        /// 买家状态非法 — 用户联系支付宝小二，确认买家状态为什么非法 (`ACQ.BUYER_ENABLE_STATUS_FORBID`).
+        AcqBuyerEnableStatusForbid,
+        /// 唤起移动收银台失败 — 用户刷新条码后，重新扫码发起请求 (`ACQ.PULL_MOBILE_CASHIER_FAIL`).
+        AcqPullMobileCashierFail,
+        /// 用户的无线支付开关关闭 — 用户在PC上打开无线支付开关后，再重新发起支付 (`ACQ.MOBILE_PAYMENT_SWITCH_OFF`).
+        AcqMobilePaymentSwitchOff,
+        /// 支付失败 — 用户刷新条码后，重新发起请求，如果重试一次后仍未成功，更换其它方式付款 (`ACQ.PAYMENT_FAIL`).
+        AcqPaymentFail,
+        /// 买家付款日限额超限 — 更换买家进行支付 (`ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR`).
+        AcqBuyerPaymentAmountDayLimitError,
+        /// 商户收款额度超限 — 联系支付宝小二提高限额 (`ACQ.BEYOND_PAY_RESTRICTION`).
+        AcqBeyondPayRestriction,
+        /// 商户收款金额超过月限额 — 联系支付宝小二提高限额 (`ACQ.BEYOND_PER_RECEIPT_RESTRICTION`).
+        AcqBeyondPerReceiptRestriction,
+        /// 买家付款月额度超限 — 让买家更换账号后，重新付款或者更换其它付款方式 (`ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR`).
+        AcqBuyerPaymentAmountMonthLimitError,
+        /// 商家账号被冻结 — 联系支付宝小二，解冻账号 (`ACQ.SELLER_BEEN_BLOCKED`).
+        AcqSellerBeenBlocked,
+        /// 买家未通过人行认证 — 让用户联系支付宝小二并更换其它付款方式 (`ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT`).
+        AcqErrorBuyerCertifyLevelLimit,
+        /// 支付有风险 — 更换其它付款方式 (`ACQ.PAYMENT_REQUEST_HAS_RISK`).
+        AcqPaymentRequestHasRisk,
+        /// 没用可用的支付工具 — 更换其它付款方式 (`ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE`).
+        AcqNoPaymentInstrumentsAvailable,
+        /// 用户当面付付款开关关闭 — 让用户在手机上打开当面付付款开关 (`ACQ.USER_FACE_PAYMENT_SWITCH_OFF`).
+        AcqUserFacePaymentSwitchOff,
+        /// 商户门店编号无效 — 检查传入的门店编号是否有效 (`ACQ.INVALID_STORE_ID`).
+        AcqInvalidStoreId,
+        /// 二级商户创建失败 — 检查上送的二级商户信息是否有效 (`ACQ.SUB_MERCHANT_CREATE_FAIL`).
+        AcqSubMerchantCreateFail,
+        /// 二级商户类型非法 — 检查上传的二级商户类型是否有效 (`ACQ.SUB_MERCHANT_TYPE_INVALID`).
+        AcqSubMerchantTypeInvalid,
+        /// 用户协议不存在 — 确认代扣业务传入的协议号对应的协议是否已解约 (`ACQ.AGREEMENT_NOT_EXIST`).
+        AcqAgreementNotExist,
+        /// 用户协议失效 — 代扣业务传入的协议号对应的用户协议已经失效，需要用户重新签约 (`ACQ.AGREEMENT_INVALID`).
+        AcqAgreementInvalid,
+        /// 用户协议状态非NORMAL — 代扣业务用户协议状态非正常状态，需要用户解约后重新签约 (`ACQ.AGREEMENT_STATUS_NOT_NORMAL`).
+        AcqAgreementStatusNotNormal,
+        /// 商户协议不存在 — 确认商户与支付宝是否已签约 (`ACQ.MERCHANT_AGREEMENT_NOT_EXIST`).
+        AcqMerchantAgreementNotExist,
+        /// 商户协议已失效 — 商户与支付宝合同已失效，需要重新签约 (`ACQ.MERCHANT_AGREEMENT_INVALID`).
+        AcqMerchantAgreementInvalid,
+        /// 商户协议状态非正常状态 — 商户与支付宝的合同非正常状态，需要重新签商户合同 (`ACQ.MERCHANT_STATUS_NOT_NORMAL`).
+        AcqMerchantStatusNotNormal,
+        /// 脱机记录用户信息不匹配 — 请检查传入的进展出站记录是否正确 (`ACQ.CARD_USER_NOT_MATCH`).
+        AcqCardUserNotMatch,
+        /// 卡类型错误 — 检查传入的卡类型 (`ACQ.CARD_TYPE_ERROR`).
+        AcqCardTypeError,
+        /// 凭证过期 — 凭证已经过期 (`ACQ.CERT_EXPIRED`).
+        AcqCertExpired,
+        /// 订单金额或币种信息错误 — 检查订单传入的金额信息是否有误，或者是不是当前币种未签约 (`ACQ.AMOUNT_OR_CURRENCY_ERROR`).
+        AcqAmountOrCurrencyError,
+        /// 订单币种不支持 — 请检查是否签约对应的币种 (`ACQ.CURRENCY_NOT_SUPPORT`).
+        AcqCurrencyNotSupport,
+        /// 先享后付2.0准入失败,商户不支持垫资支付产品 (`ACQ.MERCHANT_UNSUPPORT_ADVANCE`).
+        AcqMerchantUnsupportAdvance,
+        /// 先享后付2.0准入失败,买家不满足垫资条件 (`ACQ.BUYER_UNSUPPORT_ADVANCE`).
+        AcqBuyerUnsupportAdvance,
+        /// 订单不支持先享后付垫资 (`ACQ.ORDER_UNSUPPORT_ADVANCE`).
+        AcqOrderUnsupportAdvance,
+        /// 扣款日期不在签约时的允许范围之内 (`ACQ.CYCLE_PAY_DATE_NOT_MATCH`).
+        AcqCyclePayDateNotMatch,
+        /// 周期扣款的单笔金额超过签约时限制 (`ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED`).
+        AcqCyclePaySingleFeeExceed,
+        /// 周期扣款的累计金额超过签约时限制 (`ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED`).
+        AcqCyclePayTotalFeeExceed,
+        /// 周期扣款的总次数超过签约时限制 (`ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED`).
+        AcqCyclePayTotalTimesExceed,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl SubCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
+                Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
+                Self::AcqAccessForbidden => "ACQ.ACCESS_FORBIDDEN",
+                Self::AcqExistForbiddenWord => "ACQ.EXIST_FORBIDDEN_WORD",
+                Self::AcqPartnerError => "ACQ.PARTNER_ERROR",
+                Self::AcqTotalFeeExceed => "ACQ.TOTAL_FEE_EXCEED",
+                Self::AcqPaymentAuthCodeInvalid => "ACQ.PAYMENT_AUTH_CODE_INVALID",
+                Self::AcqContextInconsistent => "ACQ.CONTEXT_INCONSISTENT",
+                Self::AcqTradeHasSuccess => "ACQ.TRADE_HAS_SUCCESS",
+                Self::AcqTradeHasClose => "ACQ.TRADE_HAS_CLOSE",
+                Self::AcqBuyerBalanceNotEnough => "ACQ.BUYER_BALANCE_NOT_ENOUGH",
+                Self::AcqBuyerBankcardBalanceNotEnough => {
+                    "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH"
+                }
+                Self::AcqErrorBalancePaymentDisable => {
+                    "ACQ.ERROR_BALANCE_PAYMENT_DISABLE"
+                }
+                Self::AcqBuyerSellerEqual => "ACQ.BUYER_SELLER_EQUAL",
+                Self::AcqTradeBuyerNotMatch => "ACQ.TRADE_BUYER_NOT_MATCH",
+                Self::AcqBuyerEnableStatusForbid => "ACQ.BUYER_ENABLE_STATUS_FORBID",
+                Self::AcqPullMobileCashierFail => "ACQ.PULL_MOBILE_CASHIER_FAIL",
+                Self::AcqMobilePaymentSwitchOff => "ACQ.MOBILE_PAYMENT_SWITCH_OFF",
+                Self::AcqPaymentFail => "ACQ.PAYMENT_FAIL",
+                Self::AcqBuyerPaymentAmountDayLimitError => {
+                    "ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR"
+                }
+                Self::AcqBeyondPayRestriction => "ACQ.BEYOND_PAY_RESTRICTION",
+                Self::AcqBeyondPerReceiptRestriction => {
+                    "ACQ.BEYOND_PER_RECEIPT_RESTRICTION"
+                }
+                Self::AcqBuyerPaymentAmountMonthLimitError => {
+                    "ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR"
+                }
+                Self::AcqSellerBeenBlocked => "ACQ.SELLER_BEEN_BLOCKED",
+                Self::AcqErrorBuyerCertifyLevelLimit => {
+                    "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT"
+                }
+                Self::AcqPaymentRequestHasRisk => "ACQ.PAYMENT_REQUEST_HAS_RISK",
+                Self::AcqNoPaymentInstrumentsAvailable => {
+                    "ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE"
+                }
+                Self::AcqUserFacePaymentSwitchOff => "ACQ.USER_FACE_PAYMENT_SWITCH_OFF",
+                Self::AcqInvalidStoreId => "ACQ.INVALID_STORE_ID",
+                Self::AcqSubMerchantCreateFail => "ACQ.SUB_MERCHANT_CREATE_FAIL",
+                Self::AcqSubMerchantTypeInvalid => "ACQ.SUB_MERCHANT_TYPE_INVALID",
+                Self::AcqAgreementNotExist => "ACQ.AGREEMENT_NOT_EXIST",
+                Self::AcqAgreementInvalid => "ACQ.AGREEMENT_INVALID",
+                Self::AcqAgreementStatusNotNormal => "ACQ.AGREEMENT_STATUS_NOT_NORMAL",
+                Self::AcqMerchantAgreementNotExist => "ACQ.MERCHANT_AGREEMENT_NOT_EXIST",
+                Self::AcqMerchantAgreementInvalid => "ACQ.MERCHANT_AGREEMENT_INVALID",
+                Self::AcqMerchantStatusNotNormal => "ACQ.MERCHANT_STATUS_NOT_NORMAL",
+                Self::AcqCardUserNotMatch => "ACQ.CARD_USER_NOT_MATCH",
+                Self::AcqCardTypeError => "ACQ.CARD_TYPE_ERROR",
+                Self::AcqCertExpired => "ACQ.CERT_EXPIRED",
+                Self::AcqAmountOrCurrencyError => "ACQ.AMOUNT_OR_CURRENCY_ERROR",
+                Self::AcqCurrencyNotSupport => "ACQ.CURRENCY_NOT_SUPPORT",
+                Self::AcqMerchantUnsupportAdvance => "ACQ.MERCHANT_UNSUPPORT_ADVANCE",
+                Self::AcqBuyerUnsupportAdvance => "ACQ.BUYER_UNSUPPORT_ADVANCE",
+                Self::AcqOrderUnsupportAdvance => "ACQ.ORDER_UNSUPPORT_ADVANCE",
+                Self::AcqCyclePayDateNotMatch => "ACQ.CYCLE_PAY_DATE_NOT_MATCH",
+                Self::AcqCyclePaySingleFeeExceed => "ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED",
+                Self::AcqCyclePayTotalFeeExceed => "ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED",
+                Self::AcqCyclePayTotalTimesExceed => "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
+                "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
+                "ACQ.ACCESS_FORBIDDEN" => Self::AcqAccessForbidden,
+                "ACQ.EXIST_FORBIDDEN_WORD" => Self::AcqExistForbiddenWord,
+                "ACQ.PARTNER_ERROR" => Self::AcqPartnerError,
+                "ACQ.TOTAL_FEE_EXCEED" => Self::AcqTotalFeeExceed,
+                "ACQ.PAYMENT_AUTH_CODE_INVALID" => Self::AcqPaymentAuthCodeInvalid,
+                "ACQ.CONTEXT_INCONSISTENT" => Self::AcqContextInconsistent,
+                "ACQ.TRADE_HAS_SUCCESS" => Self::AcqTradeHasSuccess,
+                "ACQ.TRADE_HAS_CLOSE" => Self::AcqTradeHasClose,
+                "ACQ.BUYER_BALANCE_NOT_ENOUGH" => Self::AcqBuyerBalanceNotEnough,
+                "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH" => {
+                    Self::AcqBuyerBankcardBalanceNotEnough
+                }
+                "ACQ.ERROR_BALANCE_PAYMENT_DISABLE" => {
+                    Self::AcqErrorBalancePaymentDisable
+                }
+                "ACQ.BUYER_SELLER_EQUAL" => Self::AcqBuyerSellerEqual,
+                "ACQ.TRADE_BUYER_NOT_MATCH" => Self::AcqTradeBuyerNotMatch,
+                "ACQ.BUYER_ENABLE_STATUS_FORBID" => Self::AcqBuyerEnableStatusForbid,
+                "ACQ.PULL_MOBILE_CASHIER_FAIL" => Self::AcqPullMobileCashierFail,
+                "ACQ.MOBILE_PAYMENT_SWITCH_OFF" => Self::AcqMobilePaymentSwitchOff,
+                "ACQ.PAYMENT_FAIL" => Self::AcqPaymentFail,
+                "ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR" => {
+                    Self::AcqBuyerPaymentAmountDayLimitError
+                }
+                "ACQ.BEYOND_PAY_RESTRICTION" => Self::AcqBeyondPayRestriction,
+                "ACQ.BEYOND_PER_RECEIPT_RESTRICTION" => {
+                    Self::AcqBeyondPerReceiptRestriction
+                }
+                "ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR" => {
+                    Self::AcqBuyerPaymentAmountMonthLimitError
+                }
+                "ACQ.SELLER_BEEN_BLOCKED" => Self::AcqSellerBeenBlocked,
+                "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT" => {
+                    Self::AcqErrorBuyerCertifyLevelLimit
+                }
+                "ACQ.PAYMENT_REQUEST_HAS_RISK" => Self::AcqPaymentRequestHasRisk,
+                "ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE" => {
+                    Self::AcqNoPaymentInstrumentsAvailable
+                }
+                "ACQ.USER_FACE_PAYMENT_SWITCH_OFF" => Self::AcqUserFacePaymentSwitchOff,
+                "ACQ.INVALID_STORE_ID" => Self::AcqInvalidStoreId,
+                "ACQ.SUB_MERCHANT_CREATE_FAIL" => Self::AcqSubMerchantCreateFail,
+                "ACQ.SUB_MERCHANT_TYPE_INVALID" => Self::AcqSubMerchantTypeInvalid,
+                "ACQ.AGREEMENT_NOT_EXIST" => Self::AcqAgreementNotExist,
+                "ACQ.AGREEMENT_INVALID" => Self::AcqAgreementInvalid,
+                "ACQ.AGREEMENT_STATUS_NOT_NORMAL" => Self::AcqAgreementStatusNotNormal,
+                "ACQ.MERCHANT_AGREEMENT_NOT_EXIST" => Self::AcqMerchantAgreementNotExist,
+                "ACQ.MERCHANT_AGREEMENT_INVALID" => Self::AcqMerchantAgreementInvalid,
+                "ACQ.MERCHANT_STATUS_NOT_NORMAL" => Self::AcqMerchantStatusNotNormal,
+                "ACQ.CARD_USER_NOT_MATCH" => Self::AcqCardUserNotMatch,
+                "ACQ.CARD_TYPE_ERROR" => Self::AcqCardTypeError,
+                "ACQ.CERT_EXPIRED" => Self::AcqCertExpired,
+                "ACQ.AMOUNT_OR_CURRENCY_ERROR" => Self::AcqAmountOrCurrencyError,
+                "ACQ.CURRENCY_NOT_SUPPORT" => Self::AcqCurrencyNotSupport,
+                "ACQ.MERCHANT_UNSUPPORT_ADVANCE" => Self::AcqMerchantUnsupportAdvance,
+                "ACQ.BUYER_UNSUPPORT_ADVANCE" => Self::AcqBuyerUnsupportAdvance,
+                "ACQ.ORDER_UNSUPPORT_ADVANCE" => Self::AcqOrderUnsupportAdvance,
+                "ACQ.CYCLE_PAY_DATE_NOT_MATCH" => Self::AcqCyclePayDateNotMatch,
+                "ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED" => Self::AcqCyclePaySingleFeeExceed,
+                "ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED" => Self::AcqCyclePayTotalFeeExceed,
+                "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED" => Self::AcqCyclePayTotalTimesExceed,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::fmt::Display for SubCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+    /// The types of [`super::VoucherDetailList`]'s fields: its nested objects and code tables.
+    pub mod voucher_detail_list {
+        /// Documented values of `type`; values the document does not list are kept in `Unknown`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum VoucherType {
+            /// 全场代金券 (`ALIPAY_FIX_VOUCHER`).
+            AlipayFixVoucher,
+            /// 折扣券 (`ALIPAY_DISCOUNT_VOUCHER`).
+            AlipayDiscountVoucher,
+            /// 单品优惠 (`ALIPAY_ITEM_VOUCHER`).
+            AlipayItemVoucher,
+            /// A value the document does not list, as received.
+            Unknown(String),
+        }
+        impl VoucherType {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::AlipayFixVoucher => "ALIPAY_FIX_VOUCHER",
+                    Self::AlipayDiscountVoucher => "ALIPAY_DISCOUNT_VOUCHER",
+                    Self::AlipayItemVoucher => "ALIPAY_ITEM_VOUCHER",
+                    Self::Unknown(value) => value,
+                }
+            }
+            /// The variant of a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    "ALIPAY_FIX_VOUCHER" => Self::AlipayFixVoucher,
+                    "ALIPAY_DISCOUNT_VOUCHER" => Self::AlipayDiscountVoucher,
+                    "ALIPAY_ITEM_VOUCHER" => Self::AlipayItemVoucher,
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::fmt::Display for VoucherType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl<'de> ::paygen::__private::serde::Deserialize<'de> for VoucherType {
+            fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                ::paygen::__private::de::text(deserializer)
+                    .map(|value| Self::from_wire(&value))
+            }
         }
     }
 }
-impl ::std::fmt::Display for TradeRefundResponseRefundDetailItemListFundType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::TradePrecreateResponse`]'s fields: its nested objects and code tables.
+pub mod trade_precreate_response {
+    /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum SubCode {
+        /// 接口返回错误 — 请立即调用查询订单API，查询当前订单的状态，并根据订单状态决定下一步的操作 (`ACQ.SYSTEM_ERROR`).
+        AcqSystemError,
+        /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
+        AcqInvalidParameter,
+        /// 无权限使用接口 — 联系支付宝小二进行签约 (`ACQ.ACCESS_FORBIDDEN`).
+        AcqAccessForbidden,
+        /// 订单信息中包含违禁词 — 修改订单信息后，重新发起请求 (`ACQ.EXIST_FORBIDDEN_WORD`).
+        AcqExistForbiddenWord,
+        /// 应用APP_ID填写错误 — 联系支付宝小二，确认APP_ID的状态 (`ACQ.PARTNER_ERROR`).
+        AcqPartnerError,
+        /// 订单总金额超过限额 — 修改订单金额再发起请求 (`ACQ.TOTAL_FEE_EXCEED`).
+        AcqTotalFeeExceed,
+        /// 交易信息被篡改 — 更换商家订单号后，重新发起请求 (`ACQ.CONTEXT_INCONSISTENT`).
+        AcqContextInconsistent,
+        /// 交易已被支付 — 确认该笔交易信息是否为当前买家的，如果是则认为交易付款成功，如果不是则更换商家订单号后，重新发起请求 (`ACQ.TRADE_HAS_SUCCESS`).
+        AcqTradeHasSuccess,
+        /// 交易已经关闭 — 更换商家订单号后，重新发起请求 (`ACQ.TRADE_HAS_CLOSE`).
+        AcqTradeHasClose,
+        /// 买卖家不能相同 — 更换买家重新付款 (`ACQ.BUYER_SELLER_EQUAL`).
+        AcqBuyerSellerEqual,
+        /// 交易买家不匹配 — 更换商家订单号后，重新发起请求 (`ACQ.TRADE_BUYER_NOT_MATCH`).
+        AcqTradeBuyerNotMatch,
+        /// 买家状态非法 — 用户联系支付宝小二，确认买家状态为什么非法 (`ACQ.BUYER_ENABLE_STATUS_FORBID`).
+        AcqBuyerEnableStatusForbid,
+        /// 商家账号被冻结 — 联系支付宝小二，解冻账号 (`ACQ.SELLER_BEEN_BLOCKED`).
+        AcqSellerBeenBlocked,
+        /// 买家未通过人行认证 — 让用户联系支付宝小二并更换其它付款方式 (`ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT`).
+        AcqErrorBuyerCertifyLevelLimit,
+        /// 二级商户创建失败 — 检查上送的二级商户信息是否有效 (`ACQ.SUB_MERCHANT_CREATE_FAIL`).
+        AcqSubMerchantCreateFail,
+        /// 二级商户类型非法 — 检查上传的二级商户类型是否有效 (`ACQ.SUB_MERCHANT_TYPE_INVALID`).
+        AcqSubMerchantTypeInvalid,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for TradeRefundResponseRefundDetailItemListFundType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeRefundResponseSubCode {
-    /// 系统错误 — 请使用相同的参数再次调用 (`ACQ.SYSTEM_ERROR`).
-    AcqSystemError,
-    /// 参数无效 — 请求参数有错，重新检查请求后，再调用退款 (`ACQ.INVALID_PARAMETER`).
-    AcqInvalidParameter,
-    /// 卖家余额不足 — 商户支付宝账户充值后重新发起退款即可 (`ACQ.SELLER_BALANCE_NOT_ENOUGH`).
-    AcqSellerBalanceNotEnough,
-    /// 退款金额超限 — 检查退款金额是否正确，重新修改请求后，重新发起退款 (`ACQ.REFUND_AMT_NOT_EQUAL_TOTAL`).
-    AcqRefundAmtNotEqualTotal,
-    /// 请求退款的交易被冻结 — 联系支付宝小二，确认该笔交易的具体情况 (`ACQ.REASON_TRADE_BEEN_FREEZEN`).
-    AcqReasonTradeBeenFreezen,
-    /// 交易不存在 — 检查请求中的交易号和商户订单号是否正确，确认后重新发起 (`ACQ.TRADE_NOT_EXIST`).
-    AcqTradeNotExist,
-    /// 交易已完结 — 该交易已完结，不允许进行退款，确认请求的退款的交易信息是否正确 (`ACQ.TRADE_HAS_FINISHED`).
-    AcqTradeHasFinished,
-    /// 交易状态非法 — 查询交易，确认交易是否已经付款 (`ACQ.TRADE_STATUS_ERROR`).
-    AcqTradeStatusError,
-    /// 不一致的请求 — 检查该退款号是否已退过款或更换退款号重新发起请求 (`ACQ.DISCORDANT_REPEAT_REQUEST`).
-    AcqDiscordantRepeatRequest,
-    /// 退款金额无效 — 检查退款请求的金额是否正确 (`ACQ.REASON_TRADE_REFUND_FEE_ERR`).
-    AcqReasonTradeRefundFeeErr,
-    /// 当前交易不允许退款 — 检查当前交易的状态是否为交易成功状态以及签约的退款属性是否允许退款，确认后，重新发起请求 (`ACQ.TRADE_NOT_ALLOW_REFUND`).
-    AcqTradeNotAllowRefund,
-    /// 交易退款金额有误 — 请检查传入的退款金额是否正确 (`ACQ.REFUND_FEE_ERROR`).
-    AcqRefundFeeError,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeRefundResponseSubCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
-            Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
-            Self::AcqSellerBalanceNotEnough => "ACQ.SELLER_BALANCE_NOT_ENOUGH",
-            Self::AcqRefundAmtNotEqualTotal => "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
-            Self::AcqReasonTradeBeenFreezen => "ACQ.REASON_TRADE_BEEN_FREEZEN",
-            Self::AcqTradeNotExist => "ACQ.TRADE_NOT_EXIST",
-            Self::AcqTradeHasFinished => "ACQ.TRADE_HAS_FINISHED",
-            Self::AcqTradeStatusError => "ACQ.TRADE_STATUS_ERROR",
-            Self::AcqDiscordantRepeatRequest => "ACQ.DISCORDANT_REPEAT_REQUEST",
-            Self::AcqReasonTradeRefundFeeErr => "ACQ.REASON_TRADE_REFUND_FEE_ERR",
-            Self::AcqTradeNotAllowRefund => "ACQ.TRADE_NOT_ALLOW_REFUND",
-            Self::AcqRefundFeeError => "ACQ.REFUND_FEE_ERROR",
-            Self::Unknown(value) => value,
+    impl SubCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
+                Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
+                Self::AcqAccessForbidden => "ACQ.ACCESS_FORBIDDEN",
+                Self::AcqExistForbiddenWord => "ACQ.EXIST_FORBIDDEN_WORD",
+                Self::AcqPartnerError => "ACQ.PARTNER_ERROR",
+                Self::AcqTotalFeeExceed => "ACQ.TOTAL_FEE_EXCEED",
+                Self::AcqContextInconsistent => "ACQ.CONTEXT_INCONSISTENT",
+                Self::AcqTradeHasSuccess => "ACQ.TRADE_HAS_SUCCESS",
+                Self::AcqTradeHasClose => "ACQ.TRADE_HAS_CLOSE",
+                Self::AcqBuyerSellerEqual => "ACQ.BUYER_SELLER_EQUAL",
+                Self::AcqTradeBuyerNotMatch => "ACQ.TRADE_BUYER_NOT_MATCH",
+                Self::AcqBuyerEnableStatusForbid => "ACQ.BUYER_ENABLE_STATUS_FORBID",
+                Self::AcqSellerBeenBlocked => "ACQ.SELLER_BEEN_BLOCKED",
+                Self::AcqErrorBuyerCertifyLevelLimit => {
+                    "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT"
+                }
+                Self::AcqSubMerchantCreateFail => "ACQ.SUB_MERCHANT_CREATE_FAIL",
+                Self::AcqSubMerchantTypeInvalid => "ACQ.SUB_MERCHANT_TYPE_INVALID",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
+                "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
+                "ACQ.ACCESS_FORBIDDEN" => Self::AcqAccessForbidden,
+                "ACQ.EXIST_FORBIDDEN_WORD" => Self::AcqExistForbiddenWord,
+                "ACQ.PARTNER_ERROR" => Self::AcqPartnerError,
+                "ACQ.TOTAL_FEE_EXCEED" => Self::AcqTotalFeeExceed,
+                "ACQ.CONTEXT_INCONSISTENT" => Self::AcqContextInconsistent,
+                "ACQ.TRADE_HAS_SUCCESS" => Self::AcqTradeHasSuccess,
+                "ACQ.TRADE_HAS_CLOSE" => Self::AcqTradeHasClose,
+                "ACQ.BUYER_SELLER_EQUAL" => Self::AcqBuyerSellerEqual,
+                "ACQ.TRADE_BUYER_NOT_MATCH" => Self::AcqTradeBuyerNotMatch,
+                "ACQ.BUYER_ENABLE_STATUS_FORBID" => Self::AcqBuyerEnableStatusForbid,
+                "ACQ.SELLER_BEEN_BLOCKED" => Self::AcqSellerBeenBlocked,
+                "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT" => {
+                    Self::AcqErrorBuyerCertifyLevelLimit
+                }
+                "ACQ.SUB_MERCHANT_CREATE_FAIL" => Self::AcqSubMerchantCreateFail,
+                "ACQ.SUB_MERCHANT_TYPE_INVALID" => Self::AcqSubMerchantTypeInvalid,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
-            "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
-            "ACQ.SELLER_BALANCE_NOT_ENOUGH" => Self::AcqSellerBalanceNotEnough,
-            "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL" => Self::AcqRefundAmtNotEqualTotal,
-            "ACQ.REASON_TRADE_BEEN_FREEZEN" => Self::AcqReasonTradeBeenFreezen,
-            "ACQ.TRADE_NOT_EXIST" => Self::AcqTradeNotExist,
-            "ACQ.TRADE_HAS_FINISHED" => Self::AcqTradeHasFinished,
-            "ACQ.TRADE_STATUS_ERROR" => Self::AcqTradeStatusError,
-            "ACQ.DISCORDANT_REPEAT_REQUEST" => Self::AcqDiscordantRepeatRequest,
-            "ACQ.REASON_TRADE_REFUND_FEE_ERR" => Self::AcqReasonTradeRefundFeeErr,
-            "ACQ.TRADE_NOT_ALLOW_REFUND" => Self::AcqTradeNotAllowRefund,
-            "ACQ.REFUND_FEE_ERROR" => Self::AcqRefundFeeError,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for SubCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for TradeRefundResponseSubCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeRefundResponseSubCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `retry_flag`; values the document does not list are kept in `Unknown`. The same shape as [`TradeRefundResponseFundChange`], so the same type.
-pub type TradeCancelResponseRetryFlag = TradeRefundResponseFundChange;
-/// Documented values of `action`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeCancelResponseAction {
-    /// 交易未支付，触发关闭交易动作，无退款 (`close`).
-    Close,
-    /// 交易已支付，触发交易退款动作 (`refund`).
-    Refund,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeCancelResponseAction {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Close => "close",
-            Self::Refund => "refund",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "close" => Self::Close,
-            "refund" => Self::Refund,
-            other => Self::Unknown(other.to_owned()),
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for TradeCancelResponseAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::TradeQueryResponse`]'s fields: its nested objects and code tables.
+pub mod trade_query_response {
+    /// One item of `fund_bill_list` of TradeQueryResponse. The same shape as [`super::trade_pay_response::FundBillList`], so the same type.
+    pub type FundBillList = super::trade_pay_response::FundBillList;
+    /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum SubCode {
+        /// 系统错误 — 重新发起请求 (`ACQ.SYSTEM_ERROR`).
+        AcqSystemError,
+        /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
+        AcqInvalidParameter,
+        /// 查询的交易不存在 — 检查传入的交易号是否正确，修改后重新发起请求 (`ACQ.TRADE_NOT_EXIST`).
+        AcqTradeNotExist,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeCancelResponseAction {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeCancelResponseSubCode {
-    /// 交易不允许撤销 — 该笔交易不支持撤销 (`ACQ.CANCEL_NOT_ALLOWED`).
-    AcqCancelNotAllowed,
-    /// 参数无效 — 请求参数有错，重新检查请求后，再调用撤销 (`ACQ.INVALID_PARAMETER`).
-    AcqInvalidParameter,
-    /// 当前交易被冻结，不允许进行撤销 — 联系支付宝小二，确认该笔交易的具体情况 (`ACQ.REASON_TRADE_BEEN_FREEZEN`).
-    AcqReasonTradeBeenFreezen,
-    /// 退款金额无效 — 请确认交易是否已经发起过退款，已经退款场景下不能再发起撤销 (`ACQ.REASON_TRADE_REFUND_FEE_ERR`).
-    AcqReasonTradeRefundFeeErr,
-    /// 商户的支付宝账户中无足够的资金进行撤销 — 商户支付宝账户充值后重新发起撤销即可 (`ACQ.SELLER_BALANCE_NOT_ENOUGH`).
-    AcqSellerBalanceNotEnough,
-    /// 系统异常 — 请过一段时间后进行重试 (`ACQ.SYSTEM_ERROR`).
-    AcqSystemError,
-    /// 超过撤销时间范围 — 交易超过了撤销的时间范围，可使用退款接口发起交易退款 (`ACQ.TRADE_CANCEL_TIME_OUT`).
-    AcqTradeCancelTimeOut,
-    /// 交易已经完结 — 交易已完结状态下不允许退款 (`ACQ.TRADE_HAS_FINISHED`).
-    AcqTradeHasFinished,
-    /// 系统错误 — 请使用相同的参数再次调用 (`AQC.SYSTEM_ERROR`).
-    AqcSystemError,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeCancelResponseSubCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AcqCancelNotAllowed => "ACQ.CANCEL_NOT_ALLOWED",
-            Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
-            Self::AcqReasonTradeBeenFreezen => "ACQ.REASON_TRADE_BEEN_FREEZEN",
-            Self::AcqReasonTradeRefundFeeErr => "ACQ.REASON_TRADE_REFUND_FEE_ERR",
-            Self::AcqSellerBalanceNotEnough => "ACQ.SELLER_BALANCE_NOT_ENOUGH",
-            Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
-            Self::AcqTradeCancelTimeOut => "ACQ.TRADE_CANCEL_TIME_OUT",
-            Self::AcqTradeHasFinished => "ACQ.TRADE_HAS_FINISHED",
-            Self::AqcSystemError => "AQC.SYSTEM_ERROR",
-            Self::Unknown(value) => value,
+    impl SubCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
+                Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
+                Self::AcqTradeNotExist => "ACQ.TRADE_NOT_EXIST",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
+                "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
+                "ACQ.TRADE_NOT_EXIST" => Self::AcqTradeNotExist,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ACQ.CANCEL_NOT_ALLOWED" => Self::AcqCancelNotAllowed,
-            "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
-            "ACQ.REASON_TRADE_BEEN_FREEZEN" => Self::AcqReasonTradeBeenFreezen,
-            "ACQ.REASON_TRADE_REFUND_FEE_ERR" => Self::AcqReasonTradeRefundFeeErr,
-            "ACQ.SELLER_BALANCE_NOT_ENOUGH" => Self::AcqSellerBalanceNotEnough,
-            "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
-            "ACQ.TRADE_CANCEL_TIME_OUT" => Self::AcqTradeCancelTimeOut,
-            "ACQ.TRADE_HAS_FINISHED" => Self::AcqTradeHasFinished,
-            "AQC.SYSTEM_ERROR" => Self::AqcSystemError,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for SubCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for TradeCancelResponseSubCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::TradeRefundResponse`]'s fields: its nested objects and code tables.
+pub mod trade_refund_response {
+    /// One item of `refund_detail_item_list` of TradeRefundResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct RefundDetailItemList {
+        /// 交易使用的资金渠道，详见 支付渠道列表
+        ///
+        /// Wire name `fund_channel`, at most 32 characters.
+        #[serde(
+            rename = "fund_channel",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub fund_channel: String,
+        /// 该支付工具类型所使用的金额
+        ///
+        /// Wire name `amount`, at most 32 characters.
+        #[serde(rename = "amount", deserialize_with = "::paygen::yuan::de")]
+        pub amount: ::paygen::Fen,
+        /// 渠道实际付款金额
+        ///
+        /// Wire name `real_amount`, at most 11 characters.
+        #[serde(
+            rename = "real_amount",
+            default,
+            deserialize_with = "::paygen::yuan::opt_de"
+        )]
+        pub real_amount: Option<::paygen::Fen>,
+        /// 渠道所使用的资金类型,目前只在资金渠道(fund_channel)是银行卡渠道(BANKCARD)的情况下才返回该信息
+        ///
+        /// Wire name `fund_type`, at most 32 characters.
+        #[serde(rename = "fund_type", default)]
+        pub fund_type: Option<refund_detail_item_list::FundType>,
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeCancelResponseSubCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
+    /// One item of `refund_preset_paytool_list` of TradeRefundResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct RefundPresetPaytoolList {
+        /// 前置资产金额
+        ///
+        /// Wire name `amount`.
+        #[serde(rename = "amount")]
+        pub amount: ::paygen::__private::serde_json::Value,
+        /// 前置资产类型编码，和收单支付传入的preset_pay_tool里面的类型编码保持一致
+        ///
+        /// Wire name `assert_type_code`, at most 32 characters.
+        #[serde(
+            rename = "assert_type_code",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub assert_type_code: Option<String>,
     }
-}
-/// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum TradeCloseResponseSubCode {
-    /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
-    AcqInvalidParameter,
-    /// 交易状态异常 — 确认交易状态，非待支付状态下不支持关单操作 (`ACQ.REASON_ILLEGAL_STATUS`).
-    AcqReasonIllegalStatus,
-    /// 交易状态异常 — 确认交易状态，非待支付状态下不支持关单操作 (`ACQ.REASON_TRADE_STATUS_INVALID`).
-    AcqReasonTradeStatusInvalid,
-    /// 系统异常 — 重新发起请求 (`ACQ.SYSTEM_ERROR`).
-    AcqSystemError,
-    /// 交易不存在 — 检查传入的交易号和外部订单号是否正确，修改后再重新发起 (`ACQ.TRADE_NOT_EXIST`).
-    AcqTradeNotExist,
-    /// 交易状态不合法 — 检查当前交易的状态是不是等待买家付款，只有等待买家付款状态下才能发起交易关闭。 (`ACQ.TRADE_STATUS_ERROR`).
-    AcqTradeStatusError,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl TradeCloseResponseSubCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
-            Self::AcqReasonIllegalStatus => "ACQ.REASON_ILLEGAL_STATUS",
-            Self::AcqReasonTradeStatusInvalid => "ACQ.REASON_TRADE_STATUS_INVALID",
-            Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
-            Self::AcqTradeNotExist => "ACQ.TRADE_NOT_EXIST",
-            Self::AcqTradeStatusError => "ACQ.TRADE_STATUS_ERROR",
-            Self::Unknown(value) => value,
+    /// Documented values of `fund_change`; values the document does not list are kept in `Unknown`. The same shape as [`super::trade_cancel_response::RetryFlag`], so the same type.
+    pub type FundChange = super::trade_cancel_response::RetryFlag;
+    /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum SubCode {
+        /// 系统错误 — 请使用相同的参数再次调用 (`ACQ.SYSTEM_ERROR`).
+        AcqSystemError,
+        /// 参数无效 — 请求参数有错，重新检查请求后，再调用退款 (`ACQ.INVALID_PARAMETER`).
+        AcqInvalidParameter,
+        /// 卖家余额不足 — 商户支付宝账户充值后重新发起退款即可 (`ACQ.SELLER_BALANCE_NOT_ENOUGH`).
+        AcqSellerBalanceNotEnough,
+        /// 退款金额超限 — 检查退款金额是否正确，重新修改请求后，重新发起退款 (`ACQ.REFUND_AMT_NOT_EQUAL_TOTAL`).
+        AcqRefundAmtNotEqualTotal,
+        /// 请求退款的交易被冻结 — 联系支付宝小二，确认该笔交易的具体情况 (`ACQ.REASON_TRADE_BEEN_FREEZEN`).
+        AcqReasonTradeBeenFreezen,
+        /// 交易不存在 — 检查请求中的交易号和商户订单号是否正确，确认后重新发起 (`ACQ.TRADE_NOT_EXIST`).
+        AcqTradeNotExist,
+        /// 交易已完结 — 该交易已完结，不允许进行退款，确认请求的退款的交易信息是否正确 (`ACQ.TRADE_HAS_FINISHED`).
+        AcqTradeHasFinished,
+        /// 交易状态非法 — 查询交易，确认交易是否已经付款 (`ACQ.TRADE_STATUS_ERROR`).
+        AcqTradeStatusError,
+        /// 不一致的请求 — 检查该退款号是否已退过款或更换退款号重新发起请求 (`ACQ.DISCORDANT_REPEAT_REQUEST`).
+        AcqDiscordantRepeatRequest,
+        /// 退款金额无效 — 检查退款请求的金额是否正确 (`ACQ.REASON_TRADE_REFUND_FEE_ERR`).
+        AcqReasonTradeRefundFeeErr,
+        /// 当前交易不允许退款 — 检查当前交易的状态是否为交易成功状态以及签约的退款属性是否允许退款，确认后，重新发起请求 (`ACQ.TRADE_NOT_ALLOW_REFUND`).
+        AcqTradeNotAllowRefund,
+        /// 交易退款金额有误 — 请检查传入的退款金额是否正确 (`ACQ.REFUND_FEE_ERROR`).
+        AcqRefundFeeError,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl SubCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
+                Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
+                Self::AcqSellerBalanceNotEnough => "ACQ.SELLER_BALANCE_NOT_ENOUGH",
+                Self::AcqRefundAmtNotEqualTotal => "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+                Self::AcqReasonTradeBeenFreezen => "ACQ.REASON_TRADE_BEEN_FREEZEN",
+                Self::AcqTradeNotExist => "ACQ.TRADE_NOT_EXIST",
+                Self::AcqTradeHasFinished => "ACQ.TRADE_HAS_FINISHED",
+                Self::AcqTradeStatusError => "ACQ.TRADE_STATUS_ERROR",
+                Self::AcqDiscordantRepeatRequest => "ACQ.DISCORDANT_REPEAT_REQUEST",
+                Self::AcqReasonTradeRefundFeeErr => "ACQ.REASON_TRADE_REFUND_FEE_ERR",
+                Self::AcqTradeNotAllowRefund => "ACQ.TRADE_NOT_ALLOW_REFUND",
+                Self::AcqRefundFeeError => "ACQ.REFUND_FEE_ERROR",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
+                "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
+                "ACQ.SELLER_BALANCE_NOT_ENOUGH" => Self::AcqSellerBalanceNotEnough,
+                "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL" => Self::AcqRefundAmtNotEqualTotal,
+                "ACQ.REASON_TRADE_BEEN_FREEZEN" => Self::AcqReasonTradeBeenFreezen,
+                "ACQ.TRADE_NOT_EXIST" => Self::AcqTradeNotExist,
+                "ACQ.TRADE_HAS_FINISHED" => Self::AcqTradeHasFinished,
+                "ACQ.TRADE_STATUS_ERROR" => Self::AcqTradeStatusError,
+                "ACQ.DISCORDANT_REPEAT_REQUEST" => Self::AcqDiscordantRepeatRequest,
+                "ACQ.REASON_TRADE_REFUND_FEE_ERR" => Self::AcqReasonTradeRefundFeeErr,
+                "ACQ.TRADE_NOT_ALLOW_REFUND" => Self::AcqTradeNotAllowRefund,
+                "ACQ.REFUND_FEE_ERROR" => Self::AcqRefundFeeError,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
-            "ACQ.REASON_ILLEGAL_STATUS" => Self::AcqReasonIllegalStatus,
-            "ACQ.REASON_TRADE_STATUS_INVALID" => Self::AcqReasonTradeStatusInvalid,
-            "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
-            "ACQ.TRADE_NOT_EXIST" => Self::AcqTradeNotExist,
-            "ACQ.TRADE_STATUS_ERROR" => Self::AcqTradeStatusError,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for SubCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for TradeCloseResponseSubCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeCloseResponseSubCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `notify_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PayNotificationNotifyType {
-    /// 交易状态同步 (`trade_status_sync`).
-    TradeStatusSync,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PayNotificationNotifyType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TradeStatusSync => "trade_status_sync",
-            Self::Unknown(value) => value,
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "trade_status_sync" => Self::TradeStatusSync,
-            other => Self::Unknown(other.to_owned()),
+    /// The types of [`super::RefundDetailItemList`]'s fields: its nested objects and code tables.
+    pub mod refund_detail_item_list {
+        /// Documented values of `fund_type`; values the document does not list are kept in `Unknown`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum FundType {
+            /// 借记卡 (`DEBIT_CARD`).
+            DebitCard,
+            /// 信用卡 (`CREDIT_CARD`).
+            CreditCard,
+            /// 借贷合一卡 (`MIXED_CARD`).
+            MixedCard,
+            /// A value the document does not list, as received.
+            Unknown(String),
         }
-    }
-}
-impl ::std::fmt::Display for PayNotificationNotifyType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayNotificationNotifyType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
+        impl FundType {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::DebitCard => "DEBIT_CARD",
+                    Self::CreditCard => "CREDIT_CARD",
+                    Self::MixedCard => "MIXED_CARD",
+                    Self::Unknown(value) => value,
+                }
+            }
+            /// The variant of a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    "DEBIT_CARD" => Self::DebitCard,
+                    "CREDIT_CARD" => Self::CreditCard,
+                    "MIXED_CARD" => Self::MixedCard,
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::fmt::Display for FundType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl<'de> ::paygen::__private::serde::Deserialize<'de> for FundType {
+            fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                ::paygen::__private::de::text(deserializer)
+                    .map(|value| Self::from_wire(&value))
+            }
+        }
     }
 }

@@ -863,11 +863,11 @@ pub struct PaylistRequest {
     /// 支付类型（2主扫，3被扫，4jsapi支付）,可能含有多个条件组合。多个以小写逗号(“2,3,4”)分开
     ///
     /// Wire name `pmt_type`, at most 10 characters.
-    pub pmt_type: PaylistRequestPmtType,
+    pub pmt_type: paylist_request::PmtType,
 }
 impl PaylistRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
-    pub fn new(pmt_type: PaylistRequestPmtType) -> Self {
+    pub fn new(pmt_type: paylist_request::PmtType) -> Self {
         Self { pmt_type }
     }
     /// The business fields in wire order, for the runtime to encode and sign.
@@ -917,101 +917,6 @@ impl PaylistRequest {
         )
     };
 }
-/// One item of `data` of PaylistResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PaylistResponseData {
-    /// 收单机构名称
-    ///
-    /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_name: String,
-    /// 收单机构内部名称
-    ///
-    /// Wire name `pmt_internal_name`, at most 32 characters.
-    #[serde(
-        rename = "pmt_internal_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub pmt_internal_name: Option<String>,
-    /// 支付类型（0现金，1刷卡（拍卡），2主扫，3被扫）,可能含有多个条件组合。多个以小写逗号分开
-    ///
-    /// Wire name `pmt_type`, at most 20 characters.
-    #[serde(rename = "pmt_type")]
-    pub pmt_type: PaylistResponseDataPmtType,
-    /// 图标
-    ///
-    /// Wire name `pmt_icon`, at most 30 characters.
-    #[serde(rename = "pmt_icon", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_icon: String,
-    /// 小票图标
-    ///
-    /// Wire name `pmt_ticket_icon`, at most 100 characters.
-    #[serde(
-        rename = "pmt_ticket_icon",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub pmt_ticket_icon: Option<String>,
-    /// 支付标签
-    ///
-    /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_tag: String,
-    /// 支持币种
-    ///
-    /// Wire name `pmt_currency`, at most 10 characters.
-    #[serde(
-        rename = "pmt_currency",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub pmt_currency: Option<String>,
-    /// 是否支持多笔退款（1可以，0不可以）
-    ///
-    /// Wire name `pmt_split_refund`, at most 1 character.
-    #[serde(rename = "pmt_split_refund", default)]
-    pub pmt_split_refund: Option<PaylistResponseDataPmtSplitRefund>,
-    /// 签购单名称
-    ///
-    /// Wire name `ticket_name`, at most 50 characters.
-    #[serde(
-        rename = "ticket_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub ticket_name: Option<String>,
-}
-/// Response of `paylist`: 获取门店支付方式列表
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PaylistResponse {
-    /// 返回错误码，为0表示没有错误
-    ///
-    /// Wire name `errcode`, at most 4 characters.
-    #[serde(rename = "errcode")]
-    pub errcode: Errcode,
-    /// 返回错误提示
-    ///
-    /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// `timestamp`.
-    ///
-    /// Wire name `timestamp`.
-    #[serde(
-        rename = "timestamp",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_int"
-    )]
-    pub timestamp: Option<i64>,
-    /// 用open_key进行aes加密后的数据
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<Vec<PaylistResponseData>>,
-}
 /// Request of `order`: 获取订单列表
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderRequest {
@@ -1042,11 +947,11 @@ pub struct OrderRequest {
     /// 交易方式1消费，2辙单（退款）
     ///
     /// Wire name `ord_type`, at most 1 character.
-    pub ord_type: Option<OrderRequestOrdType>,
+    pub ord_type: Option<order_request::OrdType>,
     /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
     ///
     /// Wire name `status`, at most 1 character.
-    pub status: Option<OrderRequestStatus>,
+    pub status: Option<order_request::Status>,
     /// 订单开始日期，不传时间时返回最近90天记录   例 2017-06-20 17:05:50
     ///
     /// Wire name `sdate`.
@@ -1103,12 +1008,12 @@ impl OrderRequest {
         self
     }
     /// Sets `ord_type`.
-    pub fn with_ord_type(mut self, value: OrderRequestOrdType) -> Self {
+    pub fn with_ord_type(mut self, value: order_request::OrdType) -> Self {
         self.ord_type = Some(value);
         self
     }
     /// Sets `status`.
-    pub fn with_status(mut self, value: OrderRequestStatus) -> Self {
+    pub fn with_status(mut self, value: order_request::Status) -> Self {
         self.status = Some(value);
         self
     }
@@ -1325,323 +1230,6 @@ impl OrderRequest {
         )
     };
 }
-/// `pages` of OrderResponseData.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OrderResponseDataPages {
-    /// 记录总数
-    ///
-    /// Wire name `totalnum`, at most 9 characters.
-    #[serde(rename = "totalnum", deserialize_with = "::paygen::__private::de::text")]
-    pub totalnum: String,
-    /// 总页数
-    ///
-    /// Wire name `totalpage`, at most 9 characters.
-    #[serde(rename = "totalpage", deserialize_with = "::paygen::__private::de::int")]
-    pub totalpage: i64,
-    /// 每显记录数
-    ///
-    /// Wire name `pagesize`, at most 9 characters.
-    #[serde(rename = "pagesize", deserialize_with = "::paygen::__private::de::int")]
-    pub pagesize: i64,
-    /// 当前页数
-    ///
-    /// Wire name `page`, at most 9 characters.
-    #[serde(rename = "page", deserialize_with = "::paygen::__private::de::int")]
-    pub page: i64,
-}
-/// One item of `list` of OrderResponseData.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OrderResponseDataList {
-    /// 支付方式标签名称
-    ///
-    /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_name: String,
-    /// 支付方式标签
-    ///
-    /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_tag: String,
-    /// 订单名称（描述）
-    ///
-    /// Wire name `ord_name`, at most 100 characters.
-    #[serde(
-        rename = "ord_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub ord_name: Option<String>,
-    /// 系统订单号
-    ///
-    /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
-    pub ord_no: String,
-    /// 订单类型（1交易，2辙单【退款】）
-    ///
-    /// Wire name `ord_type`.
-    #[serde(rename = "ord_type")]
-    pub ord_type: OrderResponseDataListOrdType,
-    /// 下单时间
-    ///
-    /// Wire name `add_time`.
-    #[serde(rename = "add_time", deserialize_with = "::paygen::__private::de::text")]
-    pub add_time: String,
-    /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
-    ///
-    /// Wire name `trade_account`.
-    #[serde(
-        rename = "trade_account",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub trade_account: String,
-    /// 实际交易金额（单位为分，没有小数点）
-    ///
-    /// Wire name `trade_amount`.
-    #[serde(rename = "trade_amount")]
-    pub trade_amount: ::paygen::Fen,
-    /// 开始交易时间
-    ///
-    /// Wire name `trade_time`.
-    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_time: String,
-    /// 收单机构返回的交易号（某些收单机构没有交易号）
-    ///
-    /// Wire name `trade_no`.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_no: String,
-    /// 订单付款成功时间（支付方式返回的原始数据，可能会小于下单时间）
-    ///
-    /// Wire name `trade_pay_time`.
-    #[serde(
-        rename = "trade_pay_time",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub trade_pay_time: String,
-    /// 订单备注
-    ///
-    /// Wire name `remark`, at most 200 characters.
-    #[serde(rename = "remark", deserialize_with = "::paygen::__private::de::text")]
-    pub remark: String,
-    /// 原始金额（单位为分，没有小数点）
-    ///
-    /// Wire name `original_amount`.
-    #[serde(rename = "original_amount")]
-    pub original_amount: ::paygen::Fen,
-    /// 折扣金额（单位为分，没有小数点）
-    ///
-    /// Wire name `discount_amount`.
-    #[serde(rename = "discount_amount")]
-    pub discount_amount: ::paygen::Fen,
-    /// 抹零金额（单位为分，没有小数点）
-    ///
-    /// Wire name `ignore_amount`.
-    #[serde(rename = "ignore_amount")]
-    pub ignore_amount: ::paygen::Fen,
-    /// 优惠金额
-    ///
-    /// Wire name `trade_discout_amount`.
-    #[serde(
-        rename = "trade_discout_amount",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub trade_discout_amount: Option<::paygen::Fen>,
-    /// 开发者流水号
-    ///
-    /// Wire name `out_no`, at most 64 characters.
-    #[serde(
-        rename = "out_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub out_no: Option<String>,
-    /// 自定义支付方式名称
-    ///
-    /// Wire name `diy_pmt_name`, at most 20 characters.
-    #[serde(
-        rename = "diy_pmt_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub diy_pmt_name: Option<String>,
-    /// 商户流水号（从1开始自增长不重复）
-    ///
-    /// Wire name `ord_mct_id`, at most 20 characters.
-    #[serde(
-        rename = "ord_mct_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_int"
-    )]
-    pub ord_mct_id: Option<i64>,
-    /// 门店流水号（从1开始自增长不重复）
-    ///
-    /// Wire name `ord_shop_id`, at most 20 characters.
-    #[serde(
-        rename = "ord_shop_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_int"
-    )]
-    pub ord_shop_id: Option<i64>,
-    /// 币种
-    ///
-    /// Wire name `currency`, at most 10 characters.
-    #[serde(
-        rename = "currency",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub currency: Option<String>,
-    /// 币种符号
-    ///
-    /// Wire name `currency_sign`, at most 10 characters.
-    #[serde(
-        rename = "currency_sign",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub currency_sign: Option<String>,
-    /// 收银员编号
-    ///
-    /// Wire name `scr_id`, at most 11 characters.
-    #[serde(
-        rename = "scr_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub scr_id: Option<String>,
-    /// 收银员真实姓名
-    ///
-    /// Wire name `scr_true_name`, at most 50 characters.
-    #[serde(
-        rename = "scr_true_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub scr_true_name: Option<String>,
-    /// 终端号
-    ///
-    /// Wire name `tml_no`, at most 11 characters.
-    #[serde(
-        rename = "tml_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub tml_no: Option<String>,
-    /// 门店编号
-    ///
-    /// Wire name `shop_no`, at most 11 characters.
-    #[serde(
-        rename = "shop_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub shop_no: Option<String>,
-    /// 门店简称
-    ///
-    /// Wire name `shop_name`, at most 50 characters.
-    #[serde(
-        rename = "shop_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub shop_name: Option<String>,
-    /// 门店全称
-    ///
-    /// Wire name `shop_full_name`, at most 100 characters.
-    #[serde(
-        rename = "shop_full_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub shop_full_name: Option<String>,
-    /// 订单状态（1交易成功，2待支付，9待输入密码，4已取消）
-    ///
-    /// Wire name `status`, at most 1 character.
-    #[serde(rename = "status")]
-    pub status: OrderResponseDataListStatus,
-    /// 二维码ID
-    ///
-    /// Wire name `qrc_id`, at most 100 characters.
-    #[serde(
-        rename = "qrc_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub qrc_id: Option<String>,
-    /// `ord_id`.
-    ///
-    /// Wire name `ord_id`.
-    #[serde(
-        rename = "ord_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub ord_id: Option<String>,
-    /// 二维码字符串（4.3.2）
-    ///
-    /// Wire name `trade_qrcode`.
-    #[serde(
-        rename = "trade_qrcode",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_qrcode: Option<String>,
-    /// 收单机构原始交易数据（4.3.2）
-    ///
-    /// Wire name `trade_result`, at most 4000 characters.
-    #[serde(
-        rename = "trade_result",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_result: Option<String>,
-}
-/// `data` of OrderResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OrderResponseData {
-    /// data->page数据
-    ///
-    /// Wire name `pages`.
-    #[serde(rename = "pages")]
-    pub pages: OrderResponseDataPages,
-    /// data->list数据
-    ///
-    /// Wire name `list`.
-    #[serde(rename = "list")]
-    pub list: Vec<OrderResponseDataList>,
-}
-/// Response of `order`: 获取订单列表
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OrderResponse {
-    /// 返回错误码，为0表示没有错误
-    ///
-    /// Wire name `errcode`, at most 4 characters.
-    #[serde(rename = "errcode")]
-    pub errcode: Errcode,
-    /// 返回错误提示
-    ///
-    /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// `timestamp`.
-    ///
-    /// Wire name `timestamp`.
-    #[serde(
-        rename = "timestamp",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_int"
-    )]
-    pub timestamp: Option<i64>,
-    /// 用open_key进行aes加密后的数据
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<OrderResponseData>,
-}
 /// Request of `order_view`: 查询订单明细
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderViewRequest {
@@ -1722,213 +1310,6 @@ impl OrderViewRequest {
             ],
         )
     };
-}
-/// `data` of OrderViewResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OrderViewResponseData {
-    /// 收单机构名称
-    ///
-    /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_name: String,
-    /// 收单机构标签
-    ///
-    /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_tag: String,
-    /// 商户流水号（从1开始自增长不重复）
-    ///
-    /// Wire name `ord_mct_id`, at most 20 characters.
-    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::__private::de::int")]
-    pub ord_mct_id: i64,
-    /// 门店流水号（从1开始自增长不重复）
-    ///
-    /// Wire name `ord_shop_id`, at most 20 characters.
-    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::__private::de::int")]
-    pub ord_shop_id: i64,
-    /// 订单号
-    ///
-    /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
-    pub ord_no: String,
-    /// 订单类型（1消费，2辙单）
-    ///
-    /// Wire name `ord_type`.
-    #[serde(rename = "ord_type")]
-    pub ord_type: OrdType,
-    /// 原始金额（以分为单位，没有小数点）
-    ///
-    /// Wire name `original_amount`.
-    #[serde(rename = "original_amount")]
-    pub original_amount: ::paygen::Fen,
-    /// 折扣金额（以分为单位，没有小数点）
-    ///
-    /// Wire name `discount_amount`.
-    #[serde(rename = "discount_amount")]
-    pub discount_amount: ::paygen::Fen,
-    /// 抹零金额（以分为单位，没有小数点）
-    ///
-    /// Wire name `ignore_amount`.
-    #[serde(rename = "ignore_amount")]
-    pub ignore_amount: ::paygen::Fen,
-    /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
-    ///
-    /// Wire name `trade_account`.
-    #[serde(
-        rename = "trade_account",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_account: Option<String>,
-    /// 收单机构交易号
-    ///
-    /// Wire name `trade_no`.
-    #[serde(
-        rename = "trade_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_no: Option<String>,
-    /// 实际交易金额（以分为单位，没有小数点）
-    ///
-    /// Wire name `trade_amount`.
-    #[serde(rename = "trade_amount")]
-    pub trade_amount: ::paygen::Fen,
-    /// 二维码字符串
-    ///
-    /// Wire name `trade_qrcode`.
-    #[serde(
-        rename = "trade_qrcode",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_qrcode: Option<String>,
-    /// 付款完成时间（以收单机构为准）
-    ///
-    /// Wire name `trade_pay_time`.
-    #[serde(
-        rename = "trade_pay_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_pay_time: Option<String>,
-    /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
-    ///
-    /// Wire name `status`.
-    #[serde(rename = "status")]
-    pub status: OrderViewResponseDataStatus,
-    /// 收单机构原始交易数据
-    ///
-    /// Wire name `trade_result`, at most 4000 characters.
-    #[serde(rename = "trade_result", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_result: String,
-    /// 开发者流水号
-    ///
-    /// Wire name `out_no`.
-    #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_no: String,
-    /// 终端号（4.2.2）
-    ///
-    /// Wire name `tml_no`, at most 11 characters.
-    #[serde(
-        rename = "tml_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub tml_no: Option<String>,
-    /// 收银员真实姓名（4.2.2）
-    ///
-    /// Wire name `scr_true_name`, at most 50 characters.
-    #[serde(
-        rename = "scr_true_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub scr_true_name: Option<String>,
-    /// `scr_user_name`.
-    ///
-    /// Wire name `scr_user_name`.
-    #[serde(
-        rename = "scr_user_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub scr_user_name: Option<String>,
-    /// 订单名称（描述）（4.2.2）
-    ///
-    /// Wire name `ord_name`, at most 100 characters.
-    #[serde(
-        rename = "ord_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub ord_name: Option<String>,
-    /// 下单时间（4.2.2）
-    ///
-    /// Wire name `add_time`.
-    #[serde(
-        rename = "add_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub add_time: Option<String>,
-    /// 开始交易时间（4.2.2）
-    ///
-    /// Wire name `trade_time`.
-    #[serde(
-        rename = "trade_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_time: Option<String>,
-    /// 订单备注（4.2.2）
-    ///
-    /// Wire name `remark`, at most 200 characters.
-    #[serde(
-        rename = "remark",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub remark: Option<String>,
-    /// 系统原始订单号（4.7.2）
-    ///
-    /// Wire name `original_ord_no`.
-    #[serde(
-        rename = "original_ord_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub original_ord_no: Option<String>,
-}
-/// Response of `order_view`: 查询订单明细
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OrderViewResponse {
-    /// 返回错误码，为0表示没有错误
-    ///
-    /// Wire name `errcode`, at most 4 characters.
-    #[serde(rename = "errcode")]
-    pub errcode: Errcode,
-    /// 返回错误提示
-    ///
-    /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// `timestamp`.
-    ///
-    /// Wire name `timestamp`.
-    #[serde(
-        rename = "timestamp",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_int"
-    )]
-    pub timestamp: Option<i64>,
-    /// 用open_key进行aes加密后的数据
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<OrderViewResponseData>,
 }
 /// Request of `payorder` as 4.4.1 扫码支付（C扫B）: the response's trade_qrcode is the QR code the buyer scans
 #[derive(Debug, Clone, PartialEq)]
@@ -3207,423 +2588,10 @@ impl PayorderRequest {
         )
     };
 }
-/// `data` of PayorderResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PayorderResponseData {
-    /// 支付方式名称，如：微信支付
-    ///
-    /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_name: String,
-    /// 支付方式标签,如：Weixin
-    ///
-    /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_tag: String,
-    /// 商户流水号（从1开始自增长不重复）
-    ///
-    /// Wire name `ord_mct_id`, at most 20 characters.
-    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::__private::de::int")]
-    pub ord_mct_id: i64,
-    /// 门店流水号（从1开始自增长不重复）
-    ///
-    /// Wire name `ord_shop_id`, at most 20 characters.
-    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::__private::de::int")]
-    pub ord_shop_id: i64,
-    /// 系统订单号
-    ///
-    /// Wire name `ord_no`, at most 32 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
-    pub ord_no: String,
-    /// 币种，默认CNY
-    ///
-    /// Wire name `ord_currency`, at most 10 characters.
-    #[serde(rename = "ord_currency", deserialize_with = "::paygen::__private::de::text")]
-    pub ord_currency: String,
-    /// 币种符号
-    ///
-    /// Wire name `currency_sign`, at most 10 characters.
-    #[serde(
-        rename = "currency_sign",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub currency_sign: String,
-    /// 支付通道交易号
-    ///
-    /// Wire name `trade_no`, at most 128 characters.
-    #[serde(
-        rename = "trade_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_no: Option<String>,
-    /// 实际交易金额（以分为单位，没有小数点）
-    ///
-    /// Wire name `trade_amount`, at most 20 characters.
-    #[serde(rename = "trade_amount")]
-    pub trade_amount: ::paygen::Fen,
-    /// 优惠金额
-    ///
-    /// Wire name `trade_discout_amount`, at most 20 characters.
-    #[serde(
-        rename = "trade_discout_amount",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub trade_discout_amount: Option<::paygen::Fen>,
-    /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
-    ///
-    /// Wire name `trade_account`, at most 100 characters.
-    #[serde(
-        rename = "trade_account",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_account: Option<String>,
-    /// 付款完成时间（以收单机构为准）
-    ///
-    /// Wire name `trade_pay_time`.
-    #[serde(
-        rename = "trade_pay_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_pay_time: Option<String>,
-    /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
-    ///
-    /// Wire name `status`, at most 1 character.
-    #[serde(rename = "status")]
-    pub status: PayorderResponseDataStatus,
-    /// 收单机构原始交易数据
-    ///
-    /// Wire name `trade_result`, at most 4000 characters.
-    #[serde(rename = "trade_result", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_result: String,
-    /// 开发者流水号
-    ///
-    /// Wire name `out_no`, at most 64 characters.
-    #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_no: String,
-    /// 二维码字符串
-    ///
-    /// Wire name `trade_qrcode`, at most 200 characters.
-    #[serde(
-        rename = "trade_qrcode",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_qrcode: Option<String>,
-    /// 公众号订单支付地址，如果为非公众号订单，此参数为空（4.4.4：订单支付地址，下单传入jump_url时返回支付链接，不传jump_url时，此参数为空）
-    ///
-    /// Wire name `jsapi_pay_url`, at most 100 characters.
-    #[serde(
-        rename = "jsapi_pay_url",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub jsapi_pay_url: Option<String>,
-    /// JS调起支付中的appid参数（4.4.5：当前调起支付小程序的appid）
-    ///
-    /// Wire name `appId`, at most 32 characters.
-    #[serde(
-        rename = "appId",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub app_id: Option<String>,
-    /// JS调起支付中的timeStam参数（4.4.5：小程序调起支付中的timeStamp参数）
-    ///
-    /// Wire name `timeStamp`, at most 32 characters.
-    #[serde(
-        rename = "timeStamp",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub time_stamp: Option<String>,
-    /// JS调起支付中的nonceSt参数（4.4.5：小程序调起支付中的nonceStr参数）
-    ///
-    /// Wire name `nonceStr`, at most 32 characters.
-    #[serde(
-        rename = "nonceStr",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub nonce_str: Option<String>,
-    /// JS调起支付中的signTyp参数（4.4.5：小程序调起支付中的signType参数）
-    ///
-    /// Wire name `signType`, at most 32 characters.
-    #[serde(
-        rename = "signType",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub sign_type: Option<String>,
-    /// JS调起支付中的packag参数（4.4.5：小程序调起支付中的package参数）
-    ///
-    /// Wire name `package`, at most 128 characters.
-    #[serde(
-        rename = "package",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub package: Option<String>,
-    /// JS调起支付中的paySign参数（4.4.5：小程序调起支付中的paySign参数）
-    ///
-    /// Wire name `paySign`, at most 64 characters.
-    #[serde(
-        rename = "paySign",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub pay_sign: Option<String>,
-}
-/// Response of `payorder`: 下订单接口
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PayorderResponse {
-    /// 返回错误码，为0表示没有错误
-    ///
-    /// Wire name `errcode`, at most 4 characters.
-    #[serde(rename = "errcode")]
-    pub errcode: Errcode,
-    /// 返回错误提示
-    ///
-    /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// `timestamp`.
-    ///
-    /// Wire name `timestamp`.
-    #[serde(
-        rename = "timestamp",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_int"
-    )]
-    pub timestamp: Option<i64>,
-    /// 用open_key进行aes加密后的数据
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<PayorderResponseData>,
-}
 /// Request of `paystatus`: 查询付款状态 The same shape as [`OrderViewRequest`], so the same type.
 pub type PaystatusRequest = OrderViewRequest;
-/// `data` of PaystatusResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PaystatusResponseData {
-    /// 收单机构名称
-    ///
-    /// Wire name `pmt_name`, at most 32 characters.
-    #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_name: String,
-    /// 收单机构标签
-    ///
-    /// Wire name `pmt_tag`, at most 20 characters.
-    #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
-    pub pmt_tag: String,
-    /// 商户流水号（从1开始自增长不重复）
-    ///
-    /// Wire name `ord_mct_id`, at most 20 characters.
-    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::__private::de::int")]
-    pub ord_mct_id: i64,
-    /// 门店流水号（从1开始自增长不重复）
-    ///
-    /// Wire name `ord_shop_id`, at most 20 characters.
-    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::__private::de::int")]
-    pub ord_shop_id: i64,
-    /// 订单名称（商品描述）,会显示到用户端支付界面
-    ///
-    /// Wire name `ord_name`.
-    #[serde(
-        rename = "ord_name",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub ord_name: Option<String>,
-    /// 下单时间
-    ///
-    /// Wire name `add_time`.
-    #[serde(
-        rename = "add_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub add_time: Option<String>,
-    /// 系统订单号
-    ///
-    /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
-    pub ord_no: String,
-    /// 订单类型（1消费，2辙单）
-    ///
-    /// Wire name `ord_type`.
-    #[serde(rename = "ord_type", default)]
-    pub ord_type: Option<OrdType>,
-    /// 原始金额（以分为单位，没有小数点）
-    ///
-    /// Wire name `original_amount`.
-    #[serde(
-        rename = "original_amount",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub original_amount: Option<::paygen::Fen>,
-    /// 折扣金额（以分为单位，没有小数点）
-    ///
-    /// Wire name `discount_amount`.
-    #[serde(
-        rename = "discount_amount",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub discount_amount: Option<::paygen::Fen>,
-    /// 抹零金额（以分为单位，没有小数点）
-    ///
-    /// Wire name `ignore_amount`.
-    #[serde(
-        rename = "ignore_amount",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub ignore_amount: Option<::paygen::Fen>,
-    /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
-    ///
-    /// Wire name `trade_account`.
-    #[serde(
-        rename = "trade_account",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_account: Option<String>,
-    /// 收单机构交易号
-    ///
-    /// Wire name `trade_no`.
-    #[serde(
-        rename = "trade_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_no: Option<String>,
-    /// 实际交易金额（以分为单位，没有小数点）
-    ///
-    /// Wire name `trade_amount`.
-    #[serde(rename = "trade_amount")]
-    pub trade_amount: ::paygen::Fen,
-    /// 二维码字符串
-    ///
-    /// Wire name `trade_qrcode`.
-    #[serde(
-        rename = "trade_qrcode",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_qrcode: Option<String>,
-    /// 付款完成时间（以收单机构为准）
-    ///
-    /// Wire name `trade_pay_time`.
-    #[serde(
-        rename = "trade_pay_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_pay_time: Option<String>,
-    /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
-    ///
-    /// Wire name `status`.
-    #[serde(rename = "status")]
-    pub status: PaystatusResponseDataStatus,
-    /// 收单机构原始交易数据
-    ///
-    /// Wire name `trade_result`, at most 4000 characters.
-    #[serde(
-        rename = "trade_result",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_result: Option<String>,
-    /// 开发者流水号
-    ///
-    /// Wire name `out_no`, at most 64 characters.
-    #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_no: String,
-}
-/// Response of `paystatus`: 查询付款状态
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PaystatusResponse {
-    /// 返回错误码，为0表示没有错误
-    ///
-    /// Wire name `errcode`, at most 4 characters.
-    #[serde(rename = "errcode")]
-    pub errcode: Errcode,
-    /// 返回错误提示
-    ///
-    /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// `timestamp`.
-    ///
-    /// Wire name `timestamp`.
-    #[serde(
-        rename = "timestamp",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_int"
-    )]
-    pub timestamp: Option<i64>,
-    /// 用open_key进行aes加密后的数据
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<PaystatusResponseData>,
-}
 /// Request of `paycancel`: 订单取消接口（针对未支付的订单） The same shape as [`OrderViewRequest`], so the same type.
 pub type PaycancelRequest = OrderViewRequest;
-/// `data` of PaycancelResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PaycancelResponseData {
-    /// 系统订单号
-    ///
-    /// Wire name `ord_no`, at most 32 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
-    pub ord_no: String,
-    /// 订单状态（4 已取消）
-    ///
-    /// Wire name `ord_status`, at most 1 character.
-    #[serde(rename = "ord_status", alias = "ord_stautus", default)]
-    pub ord_status: Option<PaycancelResponseDataOrdStatus>,
-}
-/// Response of `paycancel`: 订单取消接口（针对未支付的订单）
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PaycancelResponse {
-    /// 返回错误码，为0表示没有错误
-    ///
-    /// Wire name `errcode`, at most 4 characters.
-    #[serde(rename = "errcode")]
-    pub errcode: Errcode,
-    /// 返回错误提示，会根据lang参数返回不同的语言
-    ///
-    /// Wire name `msg`, at most 32 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// `timestamp`.
-    ///
-    /// Wire name `timestamp`.
-    #[serde(
-        rename = "timestamp",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_int"
-    )]
-    pub timestamp: Option<i64>,
-    /// open_key进行aes加密后的数据
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data")]
-    pub data: PaycancelResponseData,
-}
 /// Request of `payrefund`: 订单退款接口
 #[derive(Debug, Clone, PartialEq)]
 pub struct PayrefundRequest {
@@ -3828,66 +2796,187 @@ impl PayrefundRequest {
         )
     };
 }
-/// `data` of PayrefundResponse.
+impl PayNotification {
+    /// The exact body to answer the provider with once the notification is handled.
+    pub const ACK: &'static str = "notify_success";
+}
+impl JumpNotification {
+    /// The exact body to answer the provider with once the notification is handled.
+    pub const ACK: &'static str = "";
+}
+/// Response of `paylist`: 获取门店支付方式列表
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
-pub struct PayrefundResponseData {
-    /// 系统退款订单号
+pub struct PaylistResponse {
+    /// 返回错误码，为0表示没有错误
     ///
-    /// Wire name `ord_no`, at most 25 characters.
-    #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
-    pub ord_no: String,
-    /// 门店流水号
+    /// Wire name `errcode`, at most 4 characters.
+    #[serde(rename = "errcode")]
+    pub errcode: Errcode,
+    /// 返回错误提示
     ///
-    /// Wire name `ord_shop_id`.
-    #[serde(rename = "ord_shop_id", deserialize_with = "::paygen::__private::de::int")]
-    pub ord_shop_id: i64,
-    /// 商户流水号
+    /// Wire name `msg`, at most 32 characters.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// `timestamp`.
     ///
-    /// Wire name `ord_mct_id`.
-    #[serde(rename = "ord_mct_id", deserialize_with = "::paygen::__private::de::int")]
-    pub ord_mct_id: i64,
-    /// 退款金额
-    ///
-    /// Wire name `trade_amount`.
-    #[serde(rename = "trade_amount")]
-    pub trade_amount: ::paygen::Fen,
-    /// 系统原始订单号
-    ///
-    /// Wire name `original_ord_no`.
+    /// Wire name `timestamp`.
     #[serde(
-        rename = "original_ord_no",
-        deserialize_with = "::paygen::__private::de::text"
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
     )]
-    pub original_ord_no: String,
-    /// 状态(1成功，其它值为不成功)
+    pub timestamp: Option<i64>,
+    /// 用open_key进行aes加密后的数据
     ///
-    /// Wire name `status`.
-    #[serde(rename = "status")]
-    pub status: PayrefundResponseDataStatus,
-    /// 支付通道优惠金额
+    /// Wire name `data`.
+    #[serde(rename = "data", default)]
+    pub data: Option<Vec<paylist_response::Data>>,
+}
+/// Response of `order`: 获取订单列表
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct OrderResponse {
+    /// 返回错误码，为0表示没有错误
     ///
-    /// Wire name `trade_discout_amount`.
-    #[serde(rename = "trade_discout_amount")]
-    pub trade_discout_amount: ::paygen::Fen,
-    /// 完成时间（以收单机构为准）
+    /// Wire name `errcode`, at most 4 characters.
+    #[serde(rename = "errcode")]
+    pub errcode: Errcode,
+    /// 返回错误提示
     ///
-    /// Wire name `trade_time`.
-    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_time: String,
-    /// 币种，默认CNY
+    /// Wire name `msg`, at most 32 characters.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// `timestamp`.
     ///
-    /// Wire name `ord_currency`, at most 10 characters.
-    #[serde(rename = "ord_currency", deserialize_with = "::paygen::__private::de::text")]
-    pub ord_currency: String,
-    /// 币种符号
-    ///
-    /// Wire name `currency_sign`, at most 10 characters.
+    /// Wire name `timestamp`.
     #[serde(
-        rename = "currency_sign",
-        deserialize_with = "::paygen::__private::de::text"
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
     )]
-    pub currency_sign: String,
+    pub timestamp: Option<i64>,
+    /// 用open_key进行aes加密后的数据
+    ///
+    /// Wire name `data`.
+    #[serde(rename = "data", default)]
+    pub data: Option<order_response::Data>,
+}
+/// Response of `order_view`: 查询订单明细
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct OrderViewResponse {
+    /// 返回错误码，为0表示没有错误
+    ///
+    /// Wire name `errcode`, at most 4 characters.
+    #[serde(rename = "errcode")]
+    pub errcode: Errcode,
+    /// 返回错误提示
+    ///
+    /// Wire name `msg`, at most 32 characters.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// `timestamp`.
+    ///
+    /// Wire name `timestamp`.
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
+    pub timestamp: Option<i64>,
+    /// 用open_key进行aes加密后的数据
+    ///
+    /// Wire name `data`.
+    #[serde(rename = "data", default)]
+    pub data: Option<order_view_response::Data>,
+}
+/// Response of `payorder`: 下订单接口
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct PayorderResponse {
+    /// 返回错误码，为0表示没有错误
+    ///
+    /// Wire name `errcode`, at most 4 characters.
+    #[serde(rename = "errcode")]
+    pub errcode: Errcode,
+    /// 返回错误提示
+    ///
+    /// Wire name `msg`, at most 32 characters.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// `timestamp`.
+    ///
+    /// Wire name `timestamp`.
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
+    pub timestamp: Option<i64>,
+    /// 用open_key进行aes加密后的数据
+    ///
+    /// Wire name `data`.
+    #[serde(rename = "data", default)]
+    pub data: Option<payorder_response::Data>,
+}
+/// Response of `paystatus`: 查询付款状态
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct PaystatusResponse {
+    /// 返回错误码，为0表示没有错误
+    ///
+    /// Wire name `errcode`, at most 4 characters.
+    #[serde(rename = "errcode")]
+    pub errcode: Errcode,
+    /// 返回错误提示
+    ///
+    /// Wire name `msg`, at most 32 characters.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// `timestamp`.
+    ///
+    /// Wire name `timestamp`.
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
+    pub timestamp: Option<i64>,
+    /// 用open_key进行aes加密后的数据
+    ///
+    /// Wire name `data`.
+    #[serde(rename = "data", default)]
+    pub data: Option<paystatus_response::Data>,
+}
+/// Response of `paycancel`: 订单取消接口（针对未支付的订单）
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct PaycancelResponse {
+    /// 返回错误码，为0表示没有错误
+    ///
+    /// Wire name `errcode`, at most 4 characters.
+    #[serde(rename = "errcode")]
+    pub errcode: Errcode,
+    /// 返回错误提示，会根据lang参数返回不同的语言
+    ///
+    /// Wire name `msg`, at most 32 characters.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// `timestamp`.
+    ///
+    /// Wire name `timestamp`.
+    #[serde(
+        rename = "timestamp",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
+    pub timestamp: Option<i64>,
+    /// open_key进行aes加密后的数据
+    ///
+    /// Wire name `data`.
+    #[serde(rename = "data")]
+    pub data: paycancel_response::Data,
 }
 /// Response of `payrefund`: 订单退款接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3916,7 +3005,7 @@ pub struct PayrefundResponse {
     ///
     /// Wire name `data`.
     #[serde(rename = "data")]
-    pub data: PayrefundResponseData,
+    pub data: payrefund_response::Data,
 }
 /// Notification `pay`: 支付结果后台异步通知（4.8.1）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3952,10 +3041,6 @@ pub struct PayNotification {
     #[serde(rename = "status")]
     pub status: NotifiedStatus,
 }
-impl PayNotification {
-    /// The exact body to answer the provider with once the notification is handled.
-    pub const ACK: &'static str = "notify_success";
-}
 /// Notification `jump`: 前端页面回调（4.8.2，jump_url 跳转）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -3985,10 +3070,6 @@ pub struct JumpNotification {
     /// Wire name `status`, at most 1 character.
     #[serde(rename = "status")]
     pub status: NotifiedStatus,
-}
-impl JumpNotification {
-    /// The exact body to answer the provider with once the notification is handled.
-    pub const ACK: &'static str = "";
 }
 /// 返回错误码，为0表示没有错误; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -4230,319 +3311,1363 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for NotifiedStatus {
         ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `pmt_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PaylistRequestPmtType {
-    /// 现金（4.1.2返回参数pmt_type的取值；2.4示例发送的就是0） (`0`).
-    Cash,
-    /// 主扫 (`2`).
-    CustomerScans,
-    /// 被扫 (`3`).
-    MerchantScans,
-    /// jsapi支付 (`4`).
-    Jsapi,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PaylistRequestPmtType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cash => "0",
-            Self::CustomerScans => "2",
-            Self::MerchantScans => "3",
-            Self::Jsapi => "4",
-            Self::Unknown(value) => value,
+/// The types of [`super::OrderRequest`]'s fields: its nested objects and code tables.
+pub mod order_request {
+    /// Documented values of `ord_type`; values the document does not list are kept in `Unknown`. The same shape as [`super::OrdType`], so the same type.
+    pub type OrdType = super::OrdType;
+    /// Documented values of `status`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum Status {
+        /// 交易成功 (`1`).
+        Success,
+        /// 待支付 (`2`).
+        Pending,
+        /// 已取消 (`4`).
+        Cancelled,
+        /// 等待用户输入密码确认 (`9`).
+        WaitingPassword,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl Status {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Success => "1",
+                Self::Pending => "2",
+                Self::Cancelled => "4",
+                Self::WaitingPassword => "9",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "1" => Self::Success,
+                "2" => Self::Pending,
+                "4" => Self::Cancelled,
+                "9" => Self::WaitingPassword,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "0" => Self::Cash,
-            "2" => Self::CustomerScans,
-            "3" => Self::MerchantScans,
-            "4" => Self::Jsapi,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for Status {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for PaylistRequestPmtType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaylistRequestPmtType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `pmt_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PaylistResponseDataPmtType {
-    /// 现金 (`0`).
-    Cash,
-    /// 刷卡（拍卡） (`1`).
-    Card,
-    /// 主扫 (`2`).
-    CustomerScans,
-    /// 被扫 (`3`).
-    MerchantScans,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PaylistResponseDataPmtType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cash => "0",
-            Self::Card => "1",
-            Self::CustomerScans => "2",
-            Self::MerchantScans => "3",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "0" => Self::Cash,
-            "1" => Self::Card,
-            "2" => Self::CustomerScans,
-            "3" => Self::MerchantScans,
-            other => Self::Unknown(other.to_owned()),
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for Status {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for PaylistResponseDataPmtType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::OrderResponse`]'s fields: its nested objects and code tables.
+pub mod order_response {
+    /// `data` of OrderResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct Data {
+        /// data->page数据
+        ///
+        /// Wire name `pages`.
+        #[serde(rename = "pages")]
+        pub pages: data::Pages,
+        /// data->list数据
+        ///
+        /// Wire name `list`.
+        #[serde(rename = "list")]
+        pub list: Vec<data::List>,
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaylistResponseDataPmtType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `pmt_split_refund`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PaylistResponseDataPmtSplitRefund {
-    /// 可以 (`1`).
-    Supported,
-    /// 不可以 (`0`).
-    Unsupported,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PaylistResponseDataPmtSplitRefund {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Supported => "1",
-            Self::Unsupported => "0",
-            Self::Unknown(value) => value,
+    /// The types of [`super::Data`]'s fields: its nested objects and code tables.
+    pub mod data {
+        /// `pages` of Data.
+        #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+        #[serde(crate = "::paygen::__private::serde")]
+        pub struct Pages {
+            /// 记录总数
+            ///
+            /// Wire name `totalnum`, at most 9 characters.
+            #[serde(
+                rename = "totalnum",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub totalnum: String,
+            /// 总页数
+            ///
+            /// Wire name `totalpage`, at most 9 characters.
+            #[serde(
+                rename = "totalpage",
+                deserialize_with = "::paygen::__private::de::int"
+            )]
+            pub totalpage: i64,
+            /// 每显记录数
+            ///
+            /// Wire name `pagesize`, at most 9 characters.
+            #[serde(
+                rename = "pagesize",
+                deserialize_with = "::paygen::__private::de::int"
+            )]
+            pub pagesize: i64,
+            /// 当前页数
+            ///
+            /// Wire name `page`, at most 9 characters.
+            #[serde(rename = "page", deserialize_with = "::paygen::__private::de::int")]
+            pub page: i64,
+        }
+        /// One item of `list` of Data.
+        #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+        #[serde(crate = "::paygen::__private::serde")]
+        pub struct List {
+            /// 支付方式标签名称
+            ///
+            /// Wire name `pmt_name`, at most 32 characters.
+            #[serde(
+                rename = "pmt_name",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub pmt_name: String,
+            /// 支付方式标签
+            ///
+            /// Wire name `pmt_tag`, at most 20 characters.
+            #[serde(
+                rename = "pmt_tag",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub pmt_tag: String,
+            /// 订单名称（描述）
+            ///
+            /// Wire name `ord_name`, at most 100 characters.
+            #[serde(
+                rename = "ord_name",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub ord_name: Option<String>,
+            /// 系统订单号
+            ///
+            /// Wire name `ord_no`, at most 25 characters.
+            #[serde(
+                rename = "ord_no",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub ord_no: String,
+            /// 订单类型（1交易，2辙单【退款】）
+            ///
+            /// Wire name `ord_type`.
+            #[serde(rename = "ord_type")]
+            pub ord_type: list::OrdType,
+            /// 下单时间
+            ///
+            /// Wire name `add_time`.
+            #[serde(
+                rename = "add_time",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub add_time: String,
+            /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
+            ///
+            /// Wire name `trade_account`.
+            #[serde(
+                rename = "trade_account",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub trade_account: String,
+            /// 实际交易金额（单位为分，没有小数点）
+            ///
+            /// Wire name `trade_amount`.
+            #[serde(rename = "trade_amount")]
+            pub trade_amount: ::paygen::Fen,
+            /// 开始交易时间
+            ///
+            /// Wire name `trade_time`.
+            #[serde(
+                rename = "trade_time",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub trade_time: String,
+            /// 收单机构返回的交易号（某些收单机构没有交易号）
+            ///
+            /// Wire name `trade_no`.
+            #[serde(
+                rename = "trade_no",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub trade_no: String,
+            /// 订单付款成功时间（支付方式返回的原始数据，可能会小于下单时间）
+            ///
+            /// Wire name `trade_pay_time`.
+            #[serde(
+                rename = "trade_pay_time",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub trade_pay_time: String,
+            /// 订单备注
+            ///
+            /// Wire name `remark`, at most 200 characters.
+            #[serde(
+                rename = "remark",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub remark: String,
+            /// 原始金额（单位为分，没有小数点）
+            ///
+            /// Wire name `original_amount`.
+            #[serde(rename = "original_amount")]
+            pub original_amount: ::paygen::Fen,
+            /// 折扣金额（单位为分，没有小数点）
+            ///
+            /// Wire name `discount_amount`.
+            #[serde(rename = "discount_amount")]
+            pub discount_amount: ::paygen::Fen,
+            /// 抹零金额（单位为分，没有小数点）
+            ///
+            /// Wire name `ignore_amount`.
+            #[serde(rename = "ignore_amount")]
+            pub ignore_amount: ::paygen::Fen,
+            /// 优惠金额
+            ///
+            /// Wire name `trade_discout_amount`.
+            #[serde(
+                rename = "trade_discout_amount",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_fen"
+            )]
+            pub trade_discout_amount: Option<::paygen::Fen>,
+            /// 开发者流水号
+            ///
+            /// Wire name `out_no`, at most 64 characters.
+            #[serde(
+                rename = "out_no",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub out_no: Option<String>,
+            /// 自定义支付方式名称
+            ///
+            /// Wire name `diy_pmt_name`, at most 20 characters.
+            #[serde(
+                rename = "diy_pmt_name",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub diy_pmt_name: Option<String>,
+            /// 商户流水号（从1开始自增长不重复）
+            ///
+            /// Wire name `ord_mct_id`, at most 20 characters.
+            #[serde(
+                rename = "ord_mct_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_int"
+            )]
+            pub ord_mct_id: Option<i64>,
+            /// 门店流水号（从1开始自增长不重复）
+            ///
+            /// Wire name `ord_shop_id`, at most 20 characters.
+            #[serde(
+                rename = "ord_shop_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_int"
+            )]
+            pub ord_shop_id: Option<i64>,
+            /// 币种
+            ///
+            /// Wire name `currency`, at most 10 characters.
+            #[serde(
+                rename = "currency",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub currency: Option<String>,
+            /// 币种符号
+            ///
+            /// Wire name `currency_sign`, at most 10 characters.
+            #[serde(
+                rename = "currency_sign",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub currency_sign: Option<String>,
+            /// 收银员编号
+            ///
+            /// Wire name `scr_id`, at most 11 characters.
+            #[serde(
+                rename = "scr_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub scr_id: Option<String>,
+            /// 收银员真实姓名
+            ///
+            /// Wire name `scr_true_name`, at most 50 characters.
+            #[serde(
+                rename = "scr_true_name",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub scr_true_name: Option<String>,
+            /// 终端号
+            ///
+            /// Wire name `tml_no`, at most 11 characters.
+            #[serde(
+                rename = "tml_no",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub tml_no: Option<String>,
+            /// 门店编号
+            ///
+            /// Wire name `shop_no`, at most 11 characters.
+            #[serde(
+                rename = "shop_no",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub shop_no: Option<String>,
+            /// 门店简称
+            ///
+            /// Wire name `shop_name`, at most 50 characters.
+            #[serde(
+                rename = "shop_name",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub shop_name: Option<String>,
+            /// 门店全称
+            ///
+            /// Wire name `shop_full_name`, at most 100 characters.
+            #[serde(
+                rename = "shop_full_name",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub shop_full_name: Option<String>,
+            /// 订单状态（1交易成功，2待支付，9待输入密码，4已取消）
+            ///
+            /// Wire name `status`, at most 1 character.
+            #[serde(rename = "status")]
+            pub status: list::Status,
+            /// 二维码ID
+            ///
+            /// Wire name `qrc_id`, at most 100 characters.
+            #[serde(
+                rename = "qrc_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub qrc_id: Option<String>,
+            /// `ord_id`.
+            ///
+            /// Wire name `ord_id`.
+            #[serde(
+                rename = "ord_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub ord_id: Option<String>,
+            /// 二维码字符串（4.3.2）
+            ///
+            /// Wire name `trade_qrcode`.
+            #[serde(
+                rename = "trade_qrcode",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub trade_qrcode: Option<String>,
+            /// 收单机构原始交易数据（4.3.2）
+            ///
+            /// Wire name `trade_result`, at most 4000 characters.
+            #[serde(
+                rename = "trade_result",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub trade_result: Option<String>,
+        }
+        /// The types of [`super::List`]'s fields: its nested objects and code tables.
+        pub mod list {
+            /// Documented values of `ord_type`; values the document does not list are kept in `Unknown`. The same shape as [`super::super::super::OrdType`], so the same type.
+            pub type OrdType = super::super::super::OrdType;
+            /// Documented values of `status`; values the document does not list are kept in `Unknown`.
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            pub enum Status {
+                /// 交易成功 (`1`).
+                Success,
+                /// 待支付 (`2`).
+                Pending,
+                /// 待输入密码 (`9`).
+                WaitingPassword,
+                /// 已取消 (`4`).
+                Cancelled,
+                /// A value the document does not list, as received.
+                Unknown(String),
+            }
+            impl Status {
+                /// The value on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        Self::Success => "1",
+                        Self::Pending => "2",
+                        Self::WaitingPassword => "9",
+                        Self::Cancelled => "4",
+                        Self::Unknown(value) => value,
+                    }
+                }
+                /// The variant of a wire value.
+                pub fn from_wire(value: &str) -> Self {
+                    match value {
+                        "1" => Self::Success,
+                        "2" => Self::Pending,
+                        "9" => Self::WaitingPassword,
+                        "4" => Self::Cancelled,
+                        other => Self::Unknown(other.to_owned()),
+                    }
+                }
+            }
+            impl ::std::fmt::Display for Status {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+            impl<'de> ::paygen::__private::serde::Deserialize<'de> for Status {
+                fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> Result<Self, D::Error> {
+                    ::paygen::__private::de::text(deserializer)
+                        .map(|value| Self::from_wire(&value))
+                }
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Supported,
-            "0" => Self::Unsupported,
-            other => Self::Unknown(other.to_owned()),
+}
+/// The types of [`super::OrderViewResponse`]'s fields: its nested objects and code tables.
+pub mod order_view_response {
+    /// `data` of OrderViewResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct Data {
+        /// 收单机构名称
+        ///
+        /// Wire name `pmt_name`, at most 32 characters.
+        #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
+        pub pmt_name: String,
+        /// 收单机构标签
+        ///
+        /// Wire name `pmt_tag`, at most 20 characters.
+        #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
+        pub pmt_tag: String,
+        /// 商户流水号（从1开始自增长不重复）
+        ///
+        /// Wire name `ord_mct_id`, at most 20 characters.
+        #[serde(
+            rename = "ord_mct_id",
+            deserialize_with = "::paygen::__private::de::int"
+        )]
+        pub ord_mct_id: i64,
+        /// 门店流水号（从1开始自增长不重复）
+        ///
+        /// Wire name `ord_shop_id`, at most 20 characters.
+        #[serde(
+            rename = "ord_shop_id",
+            deserialize_with = "::paygen::__private::de::int"
+        )]
+        pub ord_shop_id: i64,
+        /// 订单号
+        ///
+        /// Wire name `ord_no`, at most 25 characters.
+        #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
+        pub ord_no: String,
+        /// 订单类型（1消费，2辙单）
+        ///
+        /// Wire name `ord_type`.
+        #[serde(rename = "ord_type")]
+        pub ord_type: super::OrdType,
+        /// 原始金额（以分为单位，没有小数点）
+        ///
+        /// Wire name `original_amount`.
+        #[serde(rename = "original_amount")]
+        pub original_amount: ::paygen::Fen,
+        /// 折扣金额（以分为单位，没有小数点）
+        ///
+        /// Wire name `discount_amount`.
+        #[serde(rename = "discount_amount")]
+        pub discount_amount: ::paygen::Fen,
+        /// 抹零金额（以分为单位，没有小数点）
+        ///
+        /// Wire name `ignore_amount`.
+        #[serde(rename = "ignore_amount")]
+        pub ignore_amount: ::paygen::Fen,
+        /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
+        ///
+        /// Wire name `trade_account`.
+        #[serde(
+            rename = "trade_account",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_account: Option<String>,
+        /// 收单机构交易号
+        ///
+        /// Wire name `trade_no`.
+        #[serde(
+            rename = "trade_no",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_no: Option<String>,
+        /// 实际交易金额（以分为单位，没有小数点）
+        ///
+        /// Wire name `trade_amount`.
+        #[serde(rename = "trade_amount")]
+        pub trade_amount: ::paygen::Fen,
+        /// 二维码字符串
+        ///
+        /// Wire name `trade_qrcode`.
+        #[serde(
+            rename = "trade_qrcode",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_qrcode: Option<String>,
+        /// 付款完成时间（以收单机构为准）
+        ///
+        /// Wire name `trade_pay_time`.
+        #[serde(
+            rename = "trade_pay_time",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_pay_time: Option<String>,
+        /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
+        ///
+        /// Wire name `status`.
+        #[serde(rename = "status")]
+        pub status: data::Status,
+        /// 收单机构原始交易数据
+        ///
+        /// Wire name `trade_result`, at most 4000 characters.
+        #[serde(
+            rename = "trade_result",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub trade_result: String,
+        /// 开发者流水号
+        ///
+        /// Wire name `out_no`.
+        #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
+        pub out_no: String,
+        /// 终端号（4.2.2）
+        ///
+        /// Wire name `tml_no`, at most 11 characters.
+        #[serde(
+            rename = "tml_no",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub tml_no: Option<String>,
+        /// 收银员真实姓名（4.2.2）
+        ///
+        /// Wire name `scr_true_name`, at most 50 characters.
+        #[serde(
+            rename = "scr_true_name",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub scr_true_name: Option<String>,
+        /// `scr_user_name`.
+        ///
+        /// Wire name `scr_user_name`.
+        #[serde(
+            rename = "scr_user_name",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub scr_user_name: Option<String>,
+        /// 订单名称（描述）（4.2.2）
+        ///
+        /// Wire name `ord_name`, at most 100 characters.
+        #[serde(
+            rename = "ord_name",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub ord_name: Option<String>,
+        /// 下单时间（4.2.2）
+        ///
+        /// Wire name `add_time`.
+        #[serde(
+            rename = "add_time",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub add_time: Option<String>,
+        /// 开始交易时间（4.2.2）
+        ///
+        /// Wire name `trade_time`.
+        #[serde(
+            rename = "trade_time",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_time: Option<String>,
+        /// 订单备注（4.2.2）
+        ///
+        /// Wire name `remark`, at most 200 characters.
+        #[serde(
+            rename = "remark",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub remark: Option<String>,
+        /// 系统原始订单号（4.7.2）
+        ///
+        /// Wire name `original_ord_no`.
+        #[serde(
+            rename = "original_ord_no",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub original_ord_no: Option<String>,
+    }
+    /// The types of [`super::Data`]'s fields: its nested objects and code tables.
+    pub mod data {
+        /// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`super::super::order_request::Status`], so the same type.
+        pub type Status = super::super::order_request::Status;
+    }
+}
+/// The types of [`super::PaycancelResponse`]'s fields: its nested objects and code tables.
+pub mod paycancel_response {
+    /// `data` of PaycancelResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct Data {
+        /// 系统订单号
+        ///
+        /// Wire name `ord_no`, at most 32 characters.
+        #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
+        pub ord_no: String,
+        /// 订单状态（4 已取消）
+        ///
+        /// Wire name `ord_status`, at most 1 character.
+        #[serde(rename = "ord_status", alias = "ord_stautus", default)]
+        pub ord_status: Option<data::OrdStatus>,
+    }
+    /// The types of [`super::Data`]'s fields: its nested objects and code tables.
+    pub mod data {
+        /// Documented values of `ord_status`; values the document does not list are kept in `Unknown`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum OrdStatus {
+            /// 已取消 (`4`).
+            Cancelled,
+            /// A value the document does not list, as received.
+            Unknown(String),
+        }
+        impl OrdStatus {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Cancelled => "4",
+                    Self::Unknown(value) => value,
+                }
+            }
+            /// The variant of a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    "4" => Self::Cancelled,
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::fmt::Display for OrdStatus {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrdStatus {
+            fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                ::paygen::__private::de::text(deserializer)
+                    .map(|value| Self::from_wire(&value))
+            }
         }
     }
 }
-impl ::std::fmt::Display for PaylistResponseDataPmtSplitRefund {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::PaylistRequest`]'s fields: its nested objects and code tables.
+pub mod paylist_request {
+    /// Documented values of `pmt_type`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum PmtType {
+        /// 现金（4.1.2返回参数pmt_type的取值；2.4示例发送的就是0） (`0`).
+        Cash,
+        /// 主扫 (`2`).
+        CustomerScans,
+        /// 被扫 (`3`).
+        MerchantScans,
+        /// jsapi支付 (`4`).
+        Jsapi,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for PaylistResponseDataPmtSplitRefund {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `ord_type`; values the document does not list are kept in `Unknown`. The same shape as [`OrdType`], so the same type.
-pub type OrderRequestOrdType = OrdType;
-/// Documented values of `status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrderRequestStatus {
-    /// 交易成功 (`1`).
-    Success,
-    /// 待支付 (`2`).
-    Pending,
-    /// 已取消 (`4`).
-    Cancelled,
-    /// 等待用户输入密码确认 (`9`).
-    WaitingPassword,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl OrderRequestStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "1",
-            Self::Pending => "2",
-            Self::Cancelled => "4",
-            Self::WaitingPassword => "9",
-            Self::Unknown(value) => value,
+    impl PmtType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Cash => "0",
+                Self::CustomerScans => "2",
+                Self::MerchantScans => "3",
+                Self::Jsapi => "4",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "0" => Self::Cash,
+                "2" => Self::CustomerScans,
+                "3" => Self::MerchantScans,
+                "4" => Self::Jsapi,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Success,
-            "2" => Self::Pending,
-            "4" => Self::Cancelled,
-            "9" => Self::WaitingPassword,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for PmtType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for OrderRequestStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderRequestStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `ord_type`; values the document does not list are kept in `Unknown`. The same shape as [`OrdType`], so the same type.
-pub type OrderResponseDataListOrdType = OrdType;
-/// Documented values of `status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrderResponseDataListStatus {
-    /// 交易成功 (`1`).
-    Success,
-    /// 待支付 (`2`).
-    Pending,
-    /// 待输入密码 (`9`).
-    WaitingPassword,
-    /// 已取消 (`4`).
-    Cancelled,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl OrderResponseDataListStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "1",
-            Self::Pending => "2",
-            Self::WaitingPassword => "9",
-            Self::Cancelled => "4",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Success,
-            "2" => Self::Pending,
-            "9" => Self::WaitingPassword,
-            "4" => Self::Cancelled,
-            other => Self::Unknown(other.to_owned()),
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for PmtType {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for OrderResponseDataListStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::PaylistResponse`]'s fields: its nested objects and code tables.
+pub mod paylist_response {
+    /// One item of `data` of PaylistResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct Data {
+        /// 收单机构名称
+        ///
+        /// Wire name `pmt_name`, at most 32 characters.
+        #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
+        pub pmt_name: String,
+        /// 收单机构内部名称
+        ///
+        /// Wire name `pmt_internal_name`, at most 32 characters.
+        #[serde(
+            rename = "pmt_internal_name",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub pmt_internal_name: Option<String>,
+        /// 支付类型（0现金，1刷卡（拍卡），2主扫，3被扫）,可能含有多个条件组合。多个以小写逗号分开
+        ///
+        /// Wire name `pmt_type`, at most 20 characters.
+        #[serde(rename = "pmt_type")]
+        pub pmt_type: data::PmtType,
+        /// 图标
+        ///
+        /// Wire name `pmt_icon`, at most 30 characters.
+        #[serde(rename = "pmt_icon", deserialize_with = "::paygen::__private::de::text")]
+        pub pmt_icon: String,
+        /// 小票图标
+        ///
+        /// Wire name `pmt_ticket_icon`, at most 100 characters.
+        #[serde(
+            rename = "pmt_ticket_icon",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub pmt_ticket_icon: Option<String>,
+        /// 支付标签
+        ///
+        /// Wire name `pmt_tag`, at most 20 characters.
+        #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
+        pub pmt_tag: String,
+        /// 支持币种
+        ///
+        /// Wire name `pmt_currency`, at most 10 characters.
+        #[serde(
+            rename = "pmt_currency",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub pmt_currency: Option<String>,
+        /// 是否支持多笔退款（1可以，0不可以）
+        ///
+        /// Wire name `pmt_split_refund`, at most 1 character.
+        #[serde(rename = "pmt_split_refund", default)]
+        pub pmt_split_refund: Option<data::PmtSplitRefund>,
+        /// 签购单名称
+        ///
+        /// Wire name `ticket_name`, at most 50 characters.
+        #[serde(
+            rename = "ticket_name",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub ticket_name: Option<String>,
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderResponseDataListStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`OrderRequestStatus`], so the same type.
-pub type OrderViewResponseDataStatus = OrderRequestStatus;
-/// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`OrderRequestStatus`], so the same type.
-pub type PayorderResponseDataStatus = OrderRequestStatus;
-/// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`OrderRequestStatus`], so the same type.
-pub type PaystatusResponseDataStatus = OrderRequestStatus;
-/// Documented values of `ord_status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PaycancelResponseDataOrdStatus {
-    /// 已取消 (`4`).
-    Cancelled,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PaycancelResponseDataOrdStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cancelled => "4",
-            Self::Unknown(value) => value,
+    /// The types of [`super::Data`]'s fields: its nested objects and code tables.
+    pub mod data {
+        /// Documented values of `pmt_type`; values the document does not list are kept in `Unknown`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum PmtType {
+            /// 现金 (`0`).
+            Cash,
+            /// 刷卡（拍卡） (`1`).
+            Card,
+            /// 主扫 (`2`).
+            CustomerScans,
+            /// 被扫 (`3`).
+            MerchantScans,
+            /// A value the document does not list, as received.
+            Unknown(String),
+        }
+        impl PmtType {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Cash => "0",
+                    Self::Card => "1",
+                    Self::CustomerScans => "2",
+                    Self::MerchantScans => "3",
+                    Self::Unknown(value) => value,
+                }
+            }
+            /// The variant of a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    "0" => Self::Cash,
+                    "1" => Self::Card,
+                    "2" => Self::CustomerScans,
+                    "3" => Self::MerchantScans,
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::fmt::Display for PmtType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl<'de> ::paygen::__private::serde::Deserialize<'de> for PmtType {
+            fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                ::paygen::__private::de::text(deserializer)
+                    .map(|value| Self::from_wire(&value))
+            }
+        }
+        /// Documented values of `pmt_split_refund`; values the document does not list are kept in `Unknown`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum PmtSplitRefund {
+            /// 可以 (`1`).
+            Supported,
+            /// 不可以 (`0`).
+            Unsupported,
+            /// A value the document does not list, as received.
+            Unknown(String),
+        }
+        impl PmtSplitRefund {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Supported => "1",
+                    Self::Unsupported => "0",
+                    Self::Unknown(value) => value,
+                }
+            }
+            /// The variant of a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    "1" => Self::Supported,
+                    "0" => Self::Unsupported,
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::fmt::Display for PmtSplitRefund {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl<'de> ::paygen::__private::serde::Deserialize<'de> for PmtSplitRefund {
+            fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                ::paygen::__private::de::text(deserializer)
+                    .map(|value| Self::from_wire(&value))
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "4" => Self::Cancelled,
-            other => Self::Unknown(other.to_owned()),
+}
+/// The types of [`super::PayorderResponse`]'s fields: its nested objects and code tables.
+pub mod payorder_response {
+    /// `data` of PayorderResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct Data {
+        /// 支付方式名称，如：微信支付
+        ///
+        /// Wire name `pmt_name`, at most 32 characters.
+        #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
+        pub pmt_name: String,
+        /// 支付方式标签,如：Weixin
+        ///
+        /// Wire name `pmt_tag`, at most 20 characters.
+        #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
+        pub pmt_tag: String,
+        /// 商户流水号（从1开始自增长不重复）
+        ///
+        /// Wire name `ord_mct_id`, at most 20 characters.
+        #[serde(
+            rename = "ord_mct_id",
+            deserialize_with = "::paygen::__private::de::int"
+        )]
+        pub ord_mct_id: i64,
+        /// 门店流水号（从1开始自增长不重复）
+        ///
+        /// Wire name `ord_shop_id`, at most 20 characters.
+        #[serde(
+            rename = "ord_shop_id",
+            deserialize_with = "::paygen::__private::de::int"
+        )]
+        pub ord_shop_id: i64,
+        /// 系统订单号
+        ///
+        /// Wire name `ord_no`, at most 32 characters.
+        #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
+        pub ord_no: String,
+        /// 币种，默认CNY
+        ///
+        /// Wire name `ord_currency`, at most 10 characters.
+        #[serde(
+            rename = "ord_currency",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub ord_currency: String,
+        /// 币种符号
+        ///
+        /// Wire name `currency_sign`, at most 10 characters.
+        #[serde(
+            rename = "currency_sign",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub currency_sign: String,
+        /// 支付通道交易号
+        ///
+        /// Wire name `trade_no`, at most 128 characters.
+        #[serde(
+            rename = "trade_no",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_no: Option<String>,
+        /// 实际交易金额（以分为单位，没有小数点）
+        ///
+        /// Wire name `trade_amount`, at most 20 characters.
+        #[serde(rename = "trade_amount")]
+        pub trade_amount: ::paygen::Fen,
+        /// 优惠金额
+        ///
+        /// Wire name `trade_discout_amount`, at most 20 characters.
+        #[serde(
+            rename = "trade_discout_amount",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_fen"
+        )]
+        pub trade_discout_amount: Option<::paygen::Fen>,
+        /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
+        ///
+        /// Wire name `trade_account`, at most 100 characters.
+        #[serde(
+            rename = "trade_account",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_account: Option<String>,
+        /// 付款完成时间（以收单机构为准）
+        ///
+        /// Wire name `trade_pay_time`.
+        #[serde(
+            rename = "trade_pay_time",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_pay_time: Option<String>,
+        /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
+        ///
+        /// Wire name `status`, at most 1 character.
+        #[serde(rename = "status")]
+        pub status: data::Status,
+        /// 收单机构原始交易数据
+        ///
+        /// Wire name `trade_result`, at most 4000 characters.
+        #[serde(
+            rename = "trade_result",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub trade_result: String,
+        /// 开发者流水号
+        ///
+        /// Wire name `out_no`, at most 64 characters.
+        #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
+        pub out_no: String,
+        /// 二维码字符串
+        ///
+        /// Wire name `trade_qrcode`, at most 200 characters.
+        #[serde(
+            rename = "trade_qrcode",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_qrcode: Option<String>,
+        /// 公众号订单支付地址，如果为非公众号订单，此参数为空（4.4.4：订单支付地址，下单传入jump_url时返回支付链接，不传jump_url时，此参数为空）
+        ///
+        /// Wire name `jsapi_pay_url`, at most 100 characters.
+        #[serde(
+            rename = "jsapi_pay_url",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub jsapi_pay_url: Option<String>,
+        /// JS调起支付中的appid参数（4.4.5：当前调起支付小程序的appid）
+        ///
+        /// Wire name `appId`, at most 32 characters.
+        #[serde(
+            rename = "appId",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub app_id: Option<String>,
+        /// JS调起支付中的timeStam参数（4.4.5：小程序调起支付中的timeStamp参数）
+        ///
+        /// Wire name `timeStamp`, at most 32 characters.
+        #[serde(
+            rename = "timeStamp",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub time_stamp: Option<String>,
+        /// JS调起支付中的nonceSt参数（4.4.5：小程序调起支付中的nonceStr参数）
+        ///
+        /// Wire name `nonceStr`, at most 32 characters.
+        #[serde(
+            rename = "nonceStr",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub nonce_str: Option<String>,
+        /// JS调起支付中的signTyp参数（4.4.5：小程序调起支付中的signType参数）
+        ///
+        /// Wire name `signType`, at most 32 characters.
+        #[serde(
+            rename = "signType",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub sign_type: Option<String>,
+        /// JS调起支付中的packag参数（4.4.5：小程序调起支付中的package参数）
+        ///
+        /// Wire name `package`, at most 128 characters.
+        #[serde(
+            rename = "package",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub package: Option<String>,
+        /// JS调起支付中的paySign参数（4.4.5：小程序调起支付中的paySign参数）
+        ///
+        /// Wire name `paySign`, at most 64 characters.
+        #[serde(
+            rename = "paySign",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub pay_sign: Option<String>,
+    }
+    /// The types of [`super::Data`]'s fields: its nested objects and code tables.
+    pub mod data {
+        /// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`super::super::order_request::Status`], so the same type.
+        pub type Status = super::super::order_request::Status;
+    }
+}
+/// The types of [`super::PayrefundResponse`]'s fields: its nested objects and code tables.
+pub mod payrefund_response {
+    /// `data` of PayrefundResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct Data {
+        /// 系统退款订单号
+        ///
+        /// Wire name `ord_no`, at most 25 characters.
+        #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
+        pub ord_no: String,
+        /// 门店流水号
+        ///
+        /// Wire name `ord_shop_id`.
+        #[serde(
+            rename = "ord_shop_id",
+            deserialize_with = "::paygen::__private::de::int"
+        )]
+        pub ord_shop_id: i64,
+        /// 商户流水号
+        ///
+        /// Wire name `ord_mct_id`.
+        #[serde(
+            rename = "ord_mct_id",
+            deserialize_with = "::paygen::__private::de::int"
+        )]
+        pub ord_mct_id: i64,
+        /// 退款金额
+        ///
+        /// Wire name `trade_amount`.
+        #[serde(rename = "trade_amount")]
+        pub trade_amount: ::paygen::Fen,
+        /// 系统原始订单号
+        ///
+        /// Wire name `original_ord_no`.
+        #[serde(
+            rename = "original_ord_no",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub original_ord_no: String,
+        /// 状态(1成功，其它值为不成功)
+        ///
+        /// Wire name `status`.
+        #[serde(rename = "status")]
+        pub status: data::Status,
+        /// 支付通道优惠金额
+        ///
+        /// Wire name `trade_discout_amount`.
+        #[serde(rename = "trade_discout_amount")]
+        pub trade_discout_amount: ::paygen::Fen,
+        /// 完成时间（以收单机构为准）
+        ///
+        /// Wire name `trade_time`.
+        #[serde(
+            rename = "trade_time",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub trade_time: String,
+        /// 币种，默认CNY
+        ///
+        /// Wire name `ord_currency`, at most 10 characters.
+        #[serde(
+            rename = "ord_currency",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub ord_currency: String,
+        /// 币种符号
+        ///
+        /// Wire name `currency_sign`, at most 10 characters.
+        #[serde(
+            rename = "currency_sign",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub currency_sign: String,
+    }
+    /// The types of [`super::Data`]'s fields: its nested objects and code tables.
+    pub mod data {
+        /// Documented values of `status`; values the document does not list are kept in `Unknown`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum Status {
+            /// 成功 (`1`).
+            Success,
+            /// A value the document does not list, as received.
+            Unknown(String),
+        }
+        impl Status {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Success => "1",
+                    Self::Unknown(value) => value,
+                }
+            }
+            /// The variant of a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    "1" => Self::Success,
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::fmt::Display for Status {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl<'de> ::paygen::__private::serde::Deserialize<'de> for Status {
+            fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                ::paygen::__private::de::text(deserializer)
+                    .map(|value| Self::from_wire(&value))
+            }
         }
     }
 }
-impl ::std::fmt::Display for PaycancelResponseDataOrdStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::PaystatusResponse`]'s fields: its nested objects and code tables.
+pub mod paystatus_response {
+    /// `data` of PaystatusResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct Data {
+        /// 收单机构名称
+        ///
+        /// Wire name `pmt_name`, at most 32 characters.
+        #[serde(rename = "pmt_name", deserialize_with = "::paygen::__private::de::text")]
+        pub pmt_name: String,
+        /// 收单机构标签
+        ///
+        /// Wire name `pmt_tag`, at most 20 characters.
+        #[serde(rename = "pmt_tag", deserialize_with = "::paygen::__private::de::text")]
+        pub pmt_tag: String,
+        /// 商户流水号（从1开始自增长不重复）
+        ///
+        /// Wire name `ord_mct_id`, at most 20 characters.
+        #[serde(
+            rename = "ord_mct_id",
+            deserialize_with = "::paygen::__private::de::int"
+        )]
+        pub ord_mct_id: i64,
+        /// 门店流水号（从1开始自增长不重复）
+        ///
+        /// Wire name `ord_shop_id`, at most 20 characters.
+        #[serde(
+            rename = "ord_shop_id",
+            deserialize_with = "::paygen::__private::de::int"
+        )]
+        pub ord_shop_id: i64,
+        /// 订单名称（商品描述）,会显示到用户端支付界面
+        ///
+        /// Wire name `ord_name`.
+        #[serde(
+            rename = "ord_name",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub ord_name: Option<String>,
+        /// 下单时间
+        ///
+        /// Wire name `add_time`.
+        #[serde(
+            rename = "add_time",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub add_time: Option<String>,
+        /// 系统订单号
+        ///
+        /// Wire name `ord_no`, at most 25 characters.
+        #[serde(rename = "ord_no", deserialize_with = "::paygen::__private::de::text")]
+        pub ord_no: String,
+        /// 订单类型（1消费，2辙单）
+        ///
+        /// Wire name `ord_type`.
+        #[serde(rename = "ord_type", default)]
+        pub ord_type: Option<super::OrdType>,
+        /// 原始金额（以分为单位，没有小数点）
+        ///
+        /// Wire name `original_amount`.
+        #[serde(
+            rename = "original_amount",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_fen"
+        )]
+        pub original_amount: Option<::paygen::Fen>,
+        /// 折扣金额（以分为单位，没有小数点）
+        ///
+        /// Wire name `discount_amount`.
+        #[serde(
+            rename = "discount_amount",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_fen"
+        )]
+        pub discount_amount: Option<::paygen::Fen>,
+        /// 抹零金额（以分为单位，没有小数点）
+        ///
+        /// Wire name `ignore_amount`.
+        #[serde(
+            rename = "ignore_amount",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_fen"
+        )]
+        pub ignore_amount: Option<::paygen::Fen>,
+        /// 交易帐号（银行卡号、支付宝帐号、微信帐号等，某些收单机构没有此数据）
+        ///
+        /// Wire name `trade_account`.
+        #[serde(
+            rename = "trade_account",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_account: Option<String>,
+        /// 收单机构交易号
+        ///
+        /// Wire name `trade_no`.
+        #[serde(
+            rename = "trade_no",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_no: Option<String>,
+        /// 实际交易金额（以分为单位，没有小数点）
+        ///
+        /// Wire name `trade_amount`.
+        #[serde(rename = "trade_amount")]
+        pub trade_amount: ::paygen::Fen,
+        /// 二维码字符串
+        ///
+        /// Wire name `trade_qrcode`.
+        #[serde(
+            rename = "trade_qrcode",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_qrcode: Option<String>,
+        /// 付款完成时间（以收单机构为准）
+        ///
+        /// Wire name `trade_pay_time`.
+        #[serde(
+            rename = "trade_pay_time",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_pay_time: Option<String>,
+        /// 订单状态（1交易成功，2待支付，4已取消，9等待用户输入密码确认）
+        ///
+        /// Wire name `status`.
+        #[serde(rename = "status")]
+        pub status: data::Status,
+        /// 收单机构原始交易数据
+        ///
+        /// Wire name `trade_result`, at most 4000 characters.
+        #[serde(
+            rename = "trade_result",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub trade_result: Option<String>,
+        /// 开发者流水号
+        ///
+        /// Wire name `out_no`, at most 64 characters.
+        #[serde(rename = "out_no", deserialize_with = "::paygen::__private::de::text")]
+        pub out_no: String,
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for PaycancelResponseDataOrdStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PayrefundResponseDataStatus {
-    /// 成功 (`1`).
-    Success,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PayrefundResponseDataStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "1",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Success,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-impl ::std::fmt::Display for PayrefundResponseDataStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayrefundResponseDataStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
+    /// The types of [`super::Data`]'s fields: its nested objects and code tables.
+    pub mod data {
+        /// Documented values of `status`; values the document does not list are kept in `Unknown`. The same shape as [`super::super::order_request::Status`], so the same type.
+        pub type Status = super::super::order_request::Status;
     }
 }

@@ -506,7 +506,7 @@ pub struct MpgatewayRequest {
     /// 微信: WxCode/WxSao/WxJsApi/WxH5 支付宝: AliCode/AliSao QQ 支付: QQCode/QQSao 银联: USao
     ///
     /// Wire name `action`.
-    pub action: MpgatewayRequestAction,
+    pub action: mpgateway_request::Action,
     /// 订单金额,单位为分
     ///
     /// Wire name `txnamt`.
@@ -539,7 +539,7 @@ pub struct MpgatewayRequest {
 impl MpgatewayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
     pub fn new(
-        action: MpgatewayRequestAction,
+        action: mpgateway_request::Action,
         txnamt: ::paygen::Fen,
         orderid: impl Into<String>,
         backurl: impl Into<String>,
@@ -733,54 +733,6 @@ impl MpgatewayRequest {
         )
     };
 }
-/// Response of `mpgateway`: 交易提交接口
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct MpgatewayResponse {
-    /// 00 表示成功,其它表示失败
-    ///
-    /// Wire name `respcode`.
-    #[serde(rename = "respcode")]
-    pub respcode: Respcode,
-    /// 若获取失败,该信息描述失败原因
-    ///
-    /// Wire name `respmsg`.
-    #[serde(rename = "respmsg", deserialize_with = "::paygen::__private::de::text")]
-    pub respmsg: String,
-    /// 支付金额
-    ///
-    /// Wire name `txnamt`.
-    #[serde(rename = "txnamt")]
-    pub txnamt: ::paygen::Fen,
-    /// 商户号
-    ///
-    /// Wire name `merid`.
-    #[serde(rename = "merid", deserialize_with = "::paygen::__private::de::text")]
-    pub merid: String,
-    /// 商户订单号
-    ///
-    /// Wire name `orderid`.
-    #[serde(rename = "orderid", deserialize_with = "::paygen::__private::de::text")]
-    pub orderid: String,
-    /// 当 respcode 为 00 时才返回此域
-    ///
-    /// Wire name `queryid`.
-    #[serde(
-        rename = "queryid",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub queryid: Option<String>,
-    /// 当 respcode=00且 action=WxSao/AliSao 返回此域
-    ///
-    /// Wire name `formaction`.
-    #[serde(
-        rename = "formaction",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub formaction: Option<String>,
-}
 /// Request of `openid`: 公众号获取 OpenId（获取到用户 OpenId 附加到返回地址并跳转到该地址）
 #[derive(Debug, Clone, PartialEq)]
 pub struct OpenidRequest {
@@ -851,10 +803,6 @@ impl OpenidRequest {
         )
     };
 }
-/// Response of `openid`: 公众号获取 OpenId（获取到用户 OpenId 附加到返回地址并跳转到该地址）
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OpenidResponse {}
 /// Request of `gopay`: 微信公众号支付接入接口（公众号交易需把接收到的 PayId 提交到本接口进行转发）
 #[derive(Debug, Clone, PartialEq)]
 pub struct GopayRequest {
@@ -923,8 +871,6 @@ impl GopayRequest {
         )
     };
 }
-/// Response of `gopay`: 微信公众号支付接入接口（公众号交易需把接收到的 PayId 提交到本接口进行转发） The same shape as [`OpenidResponse`], so the same type.
-pub type GopayResponse = OpenidResponse;
 /// Request of `query`: 交易查询接口（用于商家系统查询交易结果,支持通过查询流水号(queryid)、商户订单号(orderid)等条件查询）
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueryRequest {
@@ -1009,6 +955,66 @@ impl QueryRequest {
         )
     };
 }
+/// Request of `cancel`: 交易取消接口（用于商家户取消订单） The same shape as [`QueryRequest`], so the same type.
+pub type CancelRequest = QueryRequest;
+impl PayNotification {
+    /// The exact body to answer the provider with once the notification is handled.
+    pub const ACK: &'static str = "0000";
+}
+/// Response of `mpgateway`: 交易提交接口
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct MpgatewayResponse {
+    /// 00 表示成功,其它表示失败
+    ///
+    /// Wire name `respcode`.
+    #[serde(rename = "respcode")]
+    pub respcode: Respcode,
+    /// 若获取失败,该信息描述失败原因
+    ///
+    /// Wire name `respmsg`.
+    #[serde(rename = "respmsg", deserialize_with = "::paygen::__private::de::text")]
+    pub respmsg: String,
+    /// 支付金额
+    ///
+    /// Wire name `txnamt`.
+    #[serde(rename = "txnamt")]
+    pub txnamt: ::paygen::Fen,
+    /// 商户号
+    ///
+    /// Wire name `merid`.
+    #[serde(rename = "merid", deserialize_with = "::paygen::__private::de::text")]
+    pub merid: String,
+    /// 商户订单号
+    ///
+    /// Wire name `orderid`.
+    #[serde(rename = "orderid", deserialize_with = "::paygen::__private::de::text")]
+    pub orderid: String,
+    /// 当 respcode 为 00 时才返回此域
+    ///
+    /// Wire name `queryid`.
+    #[serde(
+        rename = "queryid",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub queryid: Option<String>,
+    /// 当 respcode=00且 action=WxSao/AliSao 返回此域
+    ///
+    /// Wire name `formaction`.
+    #[serde(
+        rename = "formaction",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub formaction: Option<String>,
+}
+/// Response of `openid`: 公众号获取 OpenId（获取到用户 OpenId 附加到返回地址并跳转到该地址）
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct OpenidResponse {}
+/// Response of `gopay`: 微信公众号支付接入接口（公众号交易需把接收到的 PayId 提交到本接口进行转发） The same shape as [`OpenidResponse`], so the same type.
+pub type GopayResponse = OpenidResponse;
 /// Response of `query`: 交易查询接口（用于商家系统查询交易结果,支持通过查询流水号(queryid)、商户订单号(orderid)等条件查询）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -1067,8 +1073,6 @@ pub struct QueryResponse {
     )]
     pub paytime: Option<String>,
 }
-/// Request of `cancel`: 交易取消接口（用于商家户取消订单） The same shape as [`QueryRequest`], so the same type.
-pub type CancelRequest = QueryRequest;
 /// Response of `cancel`: 交易取消接口（用于商家户取消订单）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -1151,10 +1155,6 @@ pub struct PayNotification {
         deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub paytime: Option<String>,
-}
-impl PayNotification {
-    /// The exact body to answer the provider with once the notification is handled.
-    pub const ACK: &'static str = "0000";
 }
 /// 00 表示成功,其它表示失败; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1244,71 +1244,75 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for Resultcode {
         ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `action`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum MpgatewayRequestAction {
-    /// 扫微信的码 【反扫】 (`WxCode`).
-    WxCode,
-    /// 微信扫钱包的码 【正扫】 (`WxSao`).
-    WxSao,
-    /// 微信公众号支付 (`WxJsApi`).
-    WxJsApi,
-    /// 微信H5支付 (`WxH5`).
-    WxH5,
-    /// 扫支付宝的码 【反扫】 (`AliCode`).
-    AliCode,
-    /// 支付宝扫的钱包码 【正扫】 (`AliSao`).
-    AliSao,
-    /// 扫QQ钱包的码 【反扫】 (`QQCode`).
-    QqCode,
-    /// QQ扫的钱包码 【正扫】 (`QQSao`).
-    QqSao,
-    /// 银联钱包扫的钱包码 【正扫】 (`USao`).
-    USao,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl MpgatewayRequestAction {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::WxCode => "WxCode",
-            Self::WxSao => "WxSao",
-            Self::WxJsApi => "WxJsApi",
-            Self::WxH5 => "WxH5",
-            Self::AliCode => "AliCode",
-            Self::AliSao => "AliSao",
-            Self::QqCode => "QQCode",
-            Self::QqSao => "QQSao",
-            Self::USao => "USao",
-            Self::Unknown(value) => value,
+/// The types of [`super::MpgatewayRequest`]'s fields: its nested objects and code tables.
+pub mod mpgateway_request {
+    /// Documented values of `action`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum Action {
+        /// 扫微信的码 【反扫】 (`WxCode`).
+        WxCode,
+        /// 微信扫钱包的码 【正扫】 (`WxSao`).
+        WxSao,
+        /// 微信公众号支付 (`WxJsApi`).
+        WxJsApi,
+        /// 微信H5支付 (`WxH5`).
+        WxH5,
+        /// 扫支付宝的码 【反扫】 (`AliCode`).
+        AliCode,
+        /// 支付宝扫的钱包码 【正扫】 (`AliSao`).
+        AliSao,
+        /// 扫QQ钱包的码 【反扫】 (`QQCode`).
+        QqCode,
+        /// QQ扫的钱包码 【正扫】 (`QQSao`).
+        QqSao,
+        /// 银联钱包扫的钱包码 【正扫】 (`USao`).
+        USao,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl Action {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::WxCode => "WxCode",
+                Self::WxSao => "WxSao",
+                Self::WxJsApi => "WxJsApi",
+                Self::WxH5 => "WxH5",
+                Self::AliCode => "AliCode",
+                Self::AliSao => "AliSao",
+                Self::QqCode => "QQCode",
+                Self::QqSao => "QQSao",
+                Self::USao => "USao",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "WxCode" => Self::WxCode,
+                "WxSao" => Self::WxSao,
+                "WxJsApi" => Self::WxJsApi,
+                "WxH5" => Self::WxH5,
+                "AliCode" => Self::AliCode,
+                "AliSao" => Self::AliSao,
+                "QQCode" => Self::QqCode,
+                "QQSao" => Self::QqSao,
+                "USao" => Self::USao,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "WxCode" => Self::WxCode,
-            "WxSao" => Self::WxSao,
-            "WxJsApi" => Self::WxJsApi,
-            "WxH5" => Self::WxH5,
-            "AliCode" => Self::AliCode,
-            "AliSao" => Self::AliSao,
-            "QQCode" => Self::QqCode,
-            "QQSao" => Self::QqSao,
-            "USao" => Self::USao,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for Action {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for MpgatewayRequestAction {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for MpgatewayRequestAction {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for Action {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
     }
 }

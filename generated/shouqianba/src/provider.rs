@@ -1232,195 +1232,6 @@ impl PayRequest {
         )
     };
 }
-/// `data` of PayResponseBizResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PayResponseBizResponseData {
-    /// 终端号
-    ///
-    /// Wire name `terminal_sn`, at most 32 characters.
-    #[serde(
-        rename = "terminal_sn",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub terminal_sn: Option<String>,
-    /// 收钱吧唯一订单号
-    ///
-    /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
-    pub sn: String,
-    /// 商户订单号
-    ///
-    /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
-    pub client_sn: String,
-    /// 支付服务商订单号
-    ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(
-        rename = "trade_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_no: Option<String>,
-    /// 流水状态
-    ///
-    /// Wire name `status`, at most 32 characters.
-    #[serde(rename = "status")]
-    pub status: Status,
-    /// 订单状态
-    ///
-    /// Wire name `order_status`, at most 32 characters.
-    #[serde(rename = "order_status")]
-    pub order_status: OrderStatus,
-    /// 支付方式
-    ///
-    /// Wire name `payway`, at most 2 characters.
-    #[serde(rename = "payway")]
-    pub payway: Payway,
-    /// 二级支付方式
-    ///
-    /// Wire name `sub_payway`, at most 2 characters.
-    #[serde(rename = "sub_payway")]
-    pub sub_payway: SubPayway,
-    /// 付款人ID
-    ///
-    /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(
-        rename = "payer_uid",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_uid: Option<String>,
-    /// 付款人账号
-    ///
-    /// Wire name `payer_login`, at most 128 characters.
-    #[serde(
-        rename = "payer_login",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_login: Option<String>,
-    /// 交易总额
-    ///
-    /// Wire name `total_amount`, at most 10 characters.
-    #[serde(rename = "total_amount")]
-    pub total_amount: ::paygen::Fen,
-    /// 实收金额
-    ///
-    /// Wire name `net_amount`, at most 10 characters.
-    #[serde(rename = "net_amount")]
-    pub net_amount: ::paygen::Fen,
-    /// 交易概述
-    ///
-    /// Wire name `subject`, at most 64 characters.
-    #[serde(
-        rename = "subject",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub subject: Option<String>,
-    /// 付款动作在收钱吧的完成时间
-    ///
-    /// Wire name `finish_time`, at most 13 characters.
-    #[serde(rename = "finish_time", deserialize_with = "::paygen::__private::de::text")]
-    pub finish_time: String,
-    /// 付款动作在支付服务商的完成时间
-    ///
-    /// Wire name `channel_finish_time`, at most 13 characters.
-    #[serde(
-        rename = "channel_finish_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub channel_finish_time: Option<String>,
-    /// 操作员
-    ///
-    /// Wire name `operator`, at most 32 characters.
-    #[serde(
-        rename = "operator",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub operator: Option<String>,
-    /// 反射参数
-    ///
-    /// Wire name `reflect`, at most 64 characters.
-    #[serde(
-        rename = "reflect",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub reflect: Option<String>,
-    /// 本次交易所属门店
-    ///
-    /// Wire name `store_id`.
-    #[serde(
-        rename = "store_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_id: Option<String>,
-}
-/// `biz_response` of PayResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PayResponseBizResponse {
-    /// 业务执行响应码
-    ///
-    /// Wire name `result_code`.
-    #[serde(rename = "result_code")]
-    pub result_code: BizResponseResultCode,
-    /// 业务执行结果返回码
-    ///
-    /// Wire name `error_code`.
-    #[serde(rename = "error_code", default)]
-    pub error_code: Option<BizResponseErrorCode>,
-    /// 业务执行错误信息
-    ///
-    /// Wire name `error_message`.
-    #[serde(
-        rename = "error_message",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub error_message: Option<String>,
-    /// `data`.
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<PayResponseBizResponseData>,
-}
-/// Response of `pay`: 付款: B扫C支付模式, B扫C统一下单, 系统自动识别支付方式。
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PayResponse {
-    /// 通讯响应码
-    ///
-    /// Wire name `result_code`.
-    #[serde(rename = "result_code")]
-    pub result_code: ResultCode,
-    /// 通讯错误码
-    ///
-    /// Wire name `error_code`.
-    #[serde(rename = "error_code", default)]
-    pub error_code: Option<ErrorCode>,
-    /// 通讯错误信息描述
-    ///
-    /// Wire name `error_message`.
-    #[serde(
-        rename = "error_message",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub error_message: Option<String>,
-    /// 业务响应数据
-    ///
-    /// Wire name `biz_response`.
-    #[serde(rename = "biz_response", default)]
-    pub biz_response: Option<PayResponseBizResponse>,
-}
 /// Request of `refund`: 退款: 新版本接口可支持同一笔订单分多次退款。
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundRequest {
@@ -1555,190 +1366,6 @@ impl RefundRequest {
         )
     };
 }
-/// `data` of RefundResponseBizResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct RefundResponseBizResponseData {
-    /// 收钱吧终端ID
-    ///
-    /// Wire name `terminal_sn`, at most 32 characters.
-    #[serde(
-        rename = "terminal_sn",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub terminal_sn: Option<String>,
-    /// 收钱吧唯一订单号
-    ///
-    /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
-    pub sn: String,
-    /// 商户订单号
-    ///
-    /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
-    pub client_sn: String,
-    /// 退款流水状态
-    ///
-    /// Wire name `status`, at most 32 characters.
-    #[serde(rename = "status")]
-    pub status: Status,
-    /// 订单状态
-    ///
-    /// Wire name `order_status`, at most 32 characters.
-    #[serde(rename = "order_status")]
-    pub order_status: OrderStatus,
-    /// 支付平台的订单凭证号
-    ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_no: String,
-    /// 交易总金额
-    ///
-    /// Wire name `total_amount`, at most 10 characters.
-    #[serde(rename = "total_amount")]
-    pub total_amount: ::paygen::Fen,
-    /// 剩余金额
-    ///
-    /// Wire name `net_amount`, at most 10 characters.
-    #[serde(rename = "net_amount")]
-    pub net_amount: ::paygen::Fen,
-    /// 退款动作在收钱吧的完成时间
-    ///
-    /// Wire name `finish_time`, at most 13 characters.
-    #[serde(rename = "finish_time", deserialize_with = "::paygen::__private::de::text")]
-    pub finish_time: String,
-    /// 退款动作在支付平台完成的时间
-    ///
-    /// Wire name `channel_finish_time`, at most 13 characters.
-    #[serde(
-        rename = "channel_finish_time",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub channel_finish_time: String,
-    /// 商品概述
-    ///
-    /// Wire name `subject`, at most 32 characters.
-    #[serde(
-        rename = "subject",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub subject: Option<String>,
-    /// 操作员
-    ///
-    /// Wire name `operator`, at most 64 characters.
-    #[serde(
-        rename = "operator",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub operator: Option<String>,
-    /// 支付方式
-    ///
-    /// Wire name `payway`, at most 2 characters.
-    #[serde(rename = "payway", default)]
-    pub payway: Option<Payway>,
-    /// 二级支付方式
-    ///
-    /// Wire name `sub_payway`, at most 2 characters.
-    #[serde(rename = "sub_payway", default)]
-    pub sub_payway: Option<SubPayway>,
-    /// 付款人在支付服务商系统中的用户ID
-    ///
-    /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(
-        rename = "payer_uid",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_uid: Option<String>,
-    /// 付款人在支付服务商系统中的登录账户
-    ///
-    /// Wire name `payer_login`, at most 128 characters.
-    #[serde(
-        rename = "payer_login",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_login: Option<String>,
-    /// 本次交易所属门店
-    ///
-    /// Wire name `store_id`.
-    #[serde(
-        rename = "store_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_id: Option<String>,
-    /// 商户透传参数
-    ///
-    /// Wire name `reflect`, at most 64 characters.
-    #[serde(
-        rename = "reflect",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub reflect: Option<String>,
-}
-/// `biz_response` of RefundResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct RefundResponseBizResponse {
-    /// 业务执行响应码
-    ///
-    /// Wire name `result_code`.
-    #[serde(rename = "result_code")]
-    pub result_code: BizResponseResultCode,
-    /// 业务执行结果返回码
-    ///
-    /// Wire name `error_code`.
-    #[serde(rename = "error_code", default)]
-    pub error_code: Option<BizResponseErrorCode>,
-    /// 业务执行错误信息
-    ///
-    /// Wire name `error_message`.
-    #[serde(
-        rename = "error_message",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub error_message: Option<String>,
-    /// `data`.
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<RefundResponseBizResponseData>,
-}
-/// Response of `refund`: 退款: 新版本接口可支持同一笔订单分多次退款。
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct RefundResponse {
-    /// 通讯响应码
-    ///
-    /// Wire name `result_code`.
-    #[serde(rename = "result_code")]
-    pub result_code: ResultCode,
-    /// 通讯错误码
-    ///
-    /// Wire name `error_code`.
-    #[serde(rename = "error_code", default)]
-    pub error_code: Option<ErrorCode>,
-    /// 通讯错误信息描述
-    ///
-    /// Wire name `error_message`.
-    #[serde(
-        rename = "error_message",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub error_message: Option<String>,
-    /// 业务响应数据
-    ///
-    /// Wire name `biz_response`.
-    #[serde(rename = "biz_response", default)]
-    pub biz_response: Option<RefundResponseBizResponse>,
-}
 /// The code of the check a reply of `refund` failed: one variant per code field its success rule reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -1831,392 +1458,10 @@ impl QueryRequest {
         )
     };
 }
-/// `data` of QueryResponseBizResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct QueryResponseBizResponseData {
-    /// 收钱吧终端ID
-    ///
-    /// Wire name `terminal_sn`, at most 32 characters.
-    #[serde(
-        rename = "terminal_sn",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub terminal_sn: Option<String>,
-    /// 收钱吧唯一订单号
-    ///
-    /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
-    pub sn: String,
-    /// 商户订单号
-    ///
-    /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
-    pub client_sn: String,
-    /// 流水状态
-    ///
-    /// Wire name `status`, at most 32 characters.
-    #[serde(rename = "status")]
-    pub status: Status,
-    /// 订单状态
-    ///
-    /// Wire name `order_status`, at most 32 characters.
-    #[serde(rename = "order_status")]
-    pub order_status: OrderStatus,
-    /// 支付平台的订单凭证号
-    ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(
-        rename = "trade_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_no: Option<String>,
-    /// 交易总金额
-    ///
-    /// Wire name `total_amount`, at most 10 characters.
-    #[serde(rename = "total_amount")]
-    pub total_amount: ::paygen::Fen,
-    /// 剩余金额
-    ///
-    /// Wire name `net_amount`, at most 10 characters.
-    #[serde(rename = "net_amount")]
-    pub net_amount: ::paygen::Fen,
-    /// 上次操作在收钱吧的完成时间
-    ///
-    /// Wire name `finish_time`, at most 13 characters.
-    #[serde(rename = "finish_time", deserialize_with = "::paygen::__private::de::text")]
-    pub finish_time: String,
-    /// 上次操作再支付平台完成的时间
-    ///
-    /// Wire name `channel_finish_time`, at most 13 characters.
-    #[serde(
-        rename = "channel_finish_time",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub channel_finish_time: String,
-    /// 商品概述
-    ///
-    /// Wire name `subject`, at most 32 characters.
-    #[serde(
-        rename = "subject",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub subject: Option<String>,
-    /// 操作员
-    ///
-    /// Wire name `operator`, at most 64 characters.
-    #[serde(
-        rename = "operator",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub operator: Option<String>,
-    /// 支付方式
-    ///
-    /// Wire name `payway`, at most 2 characters.
-    #[serde(rename = "payway", default)]
-    pub payway: Option<Payway>,
-    /// 二级支付方式
-    ///
-    /// Wire name `sub_payway`, at most 2 characters.
-    #[serde(rename = "sub_payway", default)]
-    pub sub_payway: Option<SubPayway>,
-    /// 付款人在支付服务商系统中的用户ID
-    ///
-    /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(
-        rename = "payer_uid",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_uid: Option<String>,
-    /// 付款人在支付服务商系统中的登录账户
-    ///
-    /// Wire name `payer_login`, at most 128 characters.
-    #[serde(
-        rename = "payer_login",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_login: Option<String>,
-    /// 本次交易所属门店
-    ///
-    /// Wire name `store_id`.
-    #[serde(
-        rename = "store_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_id: Option<String>,
-    /// 商户透传参数
-    ///
-    /// Wire name `reflect`, at most 64 characters.
-    #[serde(
-        rename = "reflect",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub reflect: Option<String>,
-    /// `ctime`.
-    ///
-    /// Wire name `ctime`.
-    #[serde(
-        rename = "ctime",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub ctime: Option<String>,
-}
-/// `biz_response` of QueryResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct QueryResponseBizResponse {
-    /// 业务执行响应码
-    ///
-    /// Wire name `result_code`.
-    #[serde(rename = "result_code")]
-    pub result_code: BizResponseResultCode,
-    /// 业务执行结果返回码
-    ///
-    /// Wire name `error_code`.
-    #[serde(rename = "error_code", default)]
-    pub error_code: Option<BizResponseErrorCode>,
-    /// 业务执行错误信息
-    ///
-    /// Wire name `error_message`.
-    #[serde(
-        rename = "error_message",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub error_message: Option<String>,
-    /// `data`.
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<QueryResponseBizResponseData>,
-}
-/// Response of `query`: 查询: 获取订单的最新状态
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct QueryResponse {
-    /// 通讯响应码
-    ///
-    /// Wire name `result_code`.
-    #[serde(rename = "result_code")]
-    pub result_code: ResultCode,
-    /// 通讯错误码
-    ///
-    /// Wire name `error_code`.
-    #[serde(rename = "error_code", default)]
-    pub error_code: Option<ErrorCode>,
-    /// 通讯错误信息描述
-    ///
-    /// Wire name `error_message`.
-    #[serde(
-        rename = "error_message",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub error_message: Option<String>,
-    /// 业务响应数据
-    ///
-    /// Wire name `biz_response`.
-    #[serde(rename = "biz_response", default)]
-    pub biz_response: Option<QueryResponseBizResponse>,
-}
 /// The code of the check a reply of `query` failed: one variant per code field its success rule reads. The same shape as [`RefundRefusal`], so the same type.
 pub type QueryRefusal = RefundRefusal;
 /// Request of `cancel`: 撤单: 通讯异常的时候可以直接发起撤单操作将订单取消 The same shape as [`QueryRequest`], so the same type.
 pub type CancelRequest = QueryRequest;
-/// `data` of CancelResponseBizResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct CancelResponseBizResponseData {
-    /// 收钱吧终端ID
-    ///
-    /// Wire name `terminal_sn`, at most 32 characters.
-    #[serde(
-        rename = "terminal_sn",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub terminal_sn: Option<String>,
-    /// 收钱吧唯一订单号
-    ///
-    /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
-    pub sn: String,
-    /// 商户订单号
-    ///
-    /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
-    pub client_sn: String,
-    /// 流水状态
-    ///
-    /// Wire name `status`, at most 32 characters.
-    #[serde(rename = "status")]
-    pub status: Status,
-    /// 订单状态
-    ///
-    /// Wire name `order_status`, at most 32 characters.
-    #[serde(rename = "order_status")]
-    pub order_status: OrderStatus,
-    /// 支付平台的订单凭证号
-    ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(
-        rename = "trade_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_no: Option<String>,
-    /// 交易总金额
-    ///
-    /// Wire name `total_amount`, at most 10 characters.
-    #[serde(rename = "total_amount")]
-    pub total_amount: ::paygen::Fen,
-    /// 剩余金额
-    ///
-    /// Wire name `net_amount`, at most 10 characters.
-    #[serde(rename = "net_amount")]
-    pub net_amount: ::paygen::Fen,
-    /// 上次操作在收钱吧的完成时间
-    ///
-    /// Wire name `finish_time`, at most 13 characters.
-    #[serde(rename = "finish_time", deserialize_with = "::paygen::__private::de::text")]
-    pub finish_time: String,
-    /// 上次操作在支付平台完成的时间
-    ///
-    /// Wire name `channel_finish_time`, at most 13 characters.
-    #[serde(
-        rename = "channel_finish_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub channel_finish_time: Option<String>,
-    /// 商品概述
-    ///
-    /// Wire name `subject`, at most 32 characters.
-    #[serde(rename = "subject", deserialize_with = "::paygen::__private::de::text")]
-    pub subject: String,
-    /// 操作员
-    ///
-    /// Wire name `operator`, at most 64 characters.
-    #[serde(
-        rename = "operator",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub operator: Option<String>,
-    /// 支付方式
-    ///
-    /// Wire name `payway`, at most 2 characters.
-    #[serde(rename = "payway", default)]
-    pub payway: Option<Payway>,
-    /// 二级支付方式
-    ///
-    /// Wire name `sub_payway`, at most 2 characters.
-    #[serde(rename = "sub_payway", default)]
-    pub sub_payway: Option<SubPayway>,
-    /// 付款人在支付服务商系统中的用户ID
-    ///
-    /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(
-        rename = "payer_uid",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_uid: Option<String>,
-    /// 付款人在支付服务商系统中的登录账户
-    ///
-    /// Wire name `payer_login`, at most 128 characters.
-    #[serde(
-        rename = "payer_login",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_login: Option<String>,
-    /// 本次交易所属门店
-    ///
-    /// Wire name `store_id`.
-    #[serde(
-        rename = "store_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_id: Option<String>,
-    /// 商户透传参数
-    ///
-    /// Wire name `reflect`, at most 64 characters.
-    #[serde(
-        rename = "reflect",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub reflect: Option<String>,
-}
-/// `biz_response` of CancelResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct CancelResponseBizResponse {
-    /// 业务执行响应码
-    ///
-    /// Wire name `result_code`.
-    #[serde(rename = "result_code")]
-    pub result_code: BizResponseResultCode,
-    /// 业务执行结果返回码
-    ///
-    /// Wire name `error_code`.
-    #[serde(rename = "error_code", default)]
-    pub error_code: Option<BizResponseErrorCode>,
-    /// 业务执行错误信息
-    ///
-    /// Wire name `error_message`.
-    #[serde(
-        rename = "error_message",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub error_message: Option<String>,
-    /// `data`.
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<CancelResponseBizResponseData>,
-}
-/// Response of `cancel`: 撤单: 通讯异常的时候可以直接发起撤单操作将订单取消
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct CancelResponse {
-    /// 通讯响应码
-    ///
-    /// Wire name `result_code`.
-    #[serde(rename = "result_code")]
-    pub result_code: ResultCode,
-    /// 通讯错误码
-    ///
-    /// Wire name `error_code`.
-    #[serde(rename = "error_code", default)]
-    pub error_code: Option<ErrorCode>,
-    /// 通讯错误信息描述
-    ///
-    /// Wire name `error_message`.
-    #[serde(
-        rename = "error_message",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub error_message: Option<String>,
-    /// 业务响应数据
-    ///
-    /// Wire name `biz_response`.
-    #[serde(rename = "biz_response", default)]
-    pub biz_response: Option<CancelResponseBizResponse>,
-}
 /// The code of the check a reply of `cancel` failed: one variant per code field its success rule reads. The same shape as [`RefundRefusal`], so the same type.
 pub type CancelRefusal = RefundRefusal;
 /// Request of `precreate`: 预下单: C扫B当面付模式,调用接口生成二维码,消费者扫码完成支付
@@ -2528,153 +1773,23 @@ impl PrecreateRequest {
         )
     };
 }
-/// `data` of PrecreateResponseBizResponse.
+/// The code of the check a reply of `precreate` failed: one variant per code field its success rule reads. The same shape as [`RefundRefusal`], so the same type.
+pub type PrecreateRefusal = RefundRefusal;
+/// Response of `pay`: 付款: B扫C支付模式, B扫C统一下单, 系统自动识别支付方式。
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
-pub struct PrecreateResponseBizResponseData {
-    /// 收钱吧唯一订单号
-    ///
-    /// Wire name `sn`, at most 16 characters.
-    #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
-    pub sn: String,
-    /// 商户订单号
-    ///
-    /// Wire name `client_sn`, at most 64 characters.
-    #[serde(rename = "client_sn", deserialize_with = "::paygen::__private::de::text")]
-    pub client_sn: String,
-    /// 支付服务商订单号
-    ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_no: String,
-    /// 流水状态
-    ///
-    /// Wire name `status`, at most 32 characters.
-    #[serde(rename = "status")]
-    pub status: Status,
-    /// 订单状态
-    ///
-    /// Wire name `order_status`, at most 32 characters.
-    #[serde(rename = "order_status")]
-    pub order_status: OrderStatus,
-    /// 支付方式
-    ///
-    /// Wire name `payway`, at most 2 characters.
-    #[serde(rename = "payway")]
-    pub payway: Payway,
-    /// 二级支付方式
-    ///
-    /// Wire name `sub_payway`, at most 2 characters.
-    #[serde(rename = "sub_payway")]
-    pub sub_payway: SubPayway,
-    /// 二维码内容: 预下单成功后生成的二维码
-    ///
-    /// Wire name `qr_code`, at most 128 characters.
-    #[serde(
-        rename = "qr_code",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub qr_code: Option<String>,
-    /// 交易总额
-    ///
-    /// Wire name `total_amount`, at most 10 characters.
-    #[serde(rename = "total_amount")]
-    pub total_amount: ::paygen::Fen,
-    /// 实收金额
-    ///
-    /// Wire name `net_amount`, at most 10 characters.
-    #[serde(rename = "net_amount")]
-    pub net_amount: ::paygen::Fen,
-    /// 交易概述
-    ///
-    /// Wire name `subject`, at most 64 characters.
-    #[serde(rename = "subject", deserialize_with = "::paygen::__private::de::text")]
-    pub subject: String,
-    /// 操作员
-    ///
-    /// Wire name `operator`, at most 32 characters.
-    #[serde(rename = "operator", deserialize_with = "::paygen::__private::de::text")]
-    pub operator: String,
-    /// 反射参数
-    ///
-    /// Wire name `reflect`, at most 64 characters.
-    #[serde(
-        rename = "reflect",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub reflect: Option<String>,
-    /// 发起本次业务请求的终端ID
-    ///
-    /// Wire name `terminal_sn`, at most 32 characters.
-    #[serde(
-        rename = "terminal_sn",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub terminal_sn: Option<String>,
-    /// 付款人在支付服务商系统中的用户ID
-    ///
-    /// Wire name `payer_uid`, at most 64 characters.
-    #[serde(
-        rename = "payer_uid",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_uid: Option<String>,
-    /// 付款人在支付服务商系统中的登录账户
-    ///
-    /// Wire name `payer_login`, at most 128 characters.
-    #[serde(
-        rename = "payer_login",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub payer_login: Option<String>,
-    /// 本次交易所属门店
-    ///
-    /// Wire name `store_id`.
-    #[serde(
-        rename = "store_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_id: Option<String>,
-    /// 本次业务操作在收钱吧系统中执行完成的时间
-    ///
-    /// Wire name `finish_time`, at most 13 characters.
-    #[serde(
-        rename = "finish_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub finish_time: Option<String>,
-    /// 本次业务操作在第三方支付通道执行完成的时间
-    ///
-    /// Wire name `channel_finish_time`, at most 13 characters.
-    #[serde(
-        rename = "channel_finish_time",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub channel_finish_time: Option<String>,
-}
-/// `biz_response` of PrecreateResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PrecreateResponseBizResponse {
-    /// 业务执行响应码
+pub struct PayResponse {
+    /// 通讯响应码
     ///
     /// Wire name `result_code`.
     #[serde(rename = "result_code")]
-    pub result_code: BizResponseResultCode,
-    /// 业务执行结果返回码
+    pub result_code: ResultCode,
+    /// 通讯错误码
     ///
     /// Wire name `error_code`.
     #[serde(rename = "error_code", default)]
-    pub error_code: Option<BizResponseErrorCode>,
-    /// 业务执行错误信息
+    pub error_code: Option<ErrorCode>,
+    /// 通讯错误信息描述
     ///
     /// Wire name `error_message`.
     #[serde(
@@ -2683,11 +1798,98 @@ pub struct PrecreateResponseBizResponse {
         deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub error_message: Option<String>,
-    /// `data`.
+    /// 业务响应数据
     ///
-    /// Wire name `data`.
-    #[serde(rename = "data", default)]
-    pub data: Option<PrecreateResponseBizResponseData>,
+    /// Wire name `biz_response`.
+    #[serde(rename = "biz_response", default)]
+    pub biz_response: Option<pay_response::BizResponse>,
+}
+/// Response of `refund`: 退款: 新版本接口可支持同一笔订单分多次退款。
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct RefundResponse {
+    /// 通讯响应码
+    ///
+    /// Wire name `result_code`.
+    #[serde(rename = "result_code")]
+    pub result_code: ResultCode,
+    /// 通讯错误码
+    ///
+    /// Wire name `error_code`.
+    #[serde(rename = "error_code", default)]
+    pub error_code: Option<ErrorCode>,
+    /// 通讯错误信息描述
+    ///
+    /// Wire name `error_message`.
+    #[serde(
+        rename = "error_message",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub error_message: Option<String>,
+    /// 业务响应数据
+    ///
+    /// Wire name `biz_response`.
+    #[serde(rename = "biz_response", default)]
+    pub biz_response: Option<refund_response::BizResponse>,
+}
+/// Response of `query`: 查询: 获取订单的最新状态
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct QueryResponse {
+    /// 通讯响应码
+    ///
+    /// Wire name `result_code`.
+    #[serde(rename = "result_code")]
+    pub result_code: ResultCode,
+    /// 通讯错误码
+    ///
+    /// Wire name `error_code`.
+    #[serde(rename = "error_code", default)]
+    pub error_code: Option<ErrorCode>,
+    /// 通讯错误信息描述
+    ///
+    /// Wire name `error_message`.
+    #[serde(
+        rename = "error_message",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub error_message: Option<String>,
+    /// 业务响应数据
+    ///
+    /// Wire name `biz_response`.
+    #[serde(rename = "biz_response", default)]
+    pub biz_response: Option<query_response::BizResponse>,
+}
+/// Response of `cancel`: 撤单: 通讯异常的时候可以直接发起撤单操作将订单取消
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct CancelResponse {
+    /// 通讯响应码
+    ///
+    /// Wire name `result_code`.
+    #[serde(rename = "result_code")]
+    pub result_code: ResultCode,
+    /// 通讯错误码
+    ///
+    /// Wire name `error_code`.
+    #[serde(rename = "error_code", default)]
+    pub error_code: Option<ErrorCode>,
+    /// 通讯错误信息描述
+    ///
+    /// Wire name `error_message`.
+    #[serde(
+        rename = "error_message",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub error_message: Option<String>,
+    /// 业务响应数据
+    ///
+    /// Wire name `biz_response`.
+    #[serde(rename = "biz_response", default)]
+    pub biz_response: Option<cancel_response::BizResponse>,
 }
 /// Response of `precreate`: 预下单: C扫B当面付模式,调用接口生成二维码,消费者扫码完成支付
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -2716,10 +1918,8 @@ pub struct PrecreateResponse {
     ///
     /// Wire name `biz_response`.
     #[serde(rename = "biz_response", default)]
-    pub biz_response: Option<PrecreateResponseBizResponse>,
+    pub biz_response: Option<precreate_response::BizResponse>,
 }
-/// The code of the check a reply of `precreate` failed: one variant per code field its success rule reads. The same shape as [`RefundRefusal`], so the same type.
-pub type PrecreateRefusal = RefundRefusal;
 /// 支付方式: 纯数字字符串,一旦设置; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Payway {
@@ -3250,5 +2450,877 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubPayway {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
+    }
+}
+/// The types of [`super::CancelResponse`]'s fields: its nested objects and code tables.
+pub mod cancel_response {
+    /// `biz_response` of CancelResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct BizResponse {
+        /// 业务执行响应码
+        ///
+        /// Wire name `result_code`.
+        #[serde(rename = "result_code")]
+        pub result_code: super::BizResponseResultCode,
+        /// 业务执行结果返回码
+        ///
+        /// Wire name `error_code`.
+        #[serde(rename = "error_code", default)]
+        pub error_code: Option<super::BizResponseErrorCode>,
+        /// 业务执行错误信息
+        ///
+        /// Wire name `error_message`.
+        #[serde(
+            rename = "error_message",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub error_message: Option<String>,
+        /// `data`.
+        ///
+        /// Wire name `data`.
+        #[serde(rename = "data", default)]
+        pub data: Option<biz_response::Data>,
+    }
+    /// The types of [`super::BizResponse`]'s fields: its nested objects and code tables.
+    pub mod biz_response {
+        /// `data` of BizResponse.
+        #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+        #[serde(crate = "::paygen::__private::serde")]
+        pub struct Data {
+            /// 收钱吧终端ID
+            ///
+            /// Wire name `terminal_sn`, at most 32 characters.
+            #[serde(
+                rename = "terminal_sn",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub terminal_sn: Option<String>,
+            /// 收钱吧唯一订单号
+            ///
+            /// Wire name `sn`, at most 16 characters.
+            #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
+            pub sn: String,
+            /// 商户订单号
+            ///
+            /// Wire name `client_sn`, at most 64 characters.
+            #[serde(
+                rename = "client_sn",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub client_sn: String,
+            /// 流水状态
+            ///
+            /// Wire name `status`, at most 32 characters.
+            #[serde(rename = "status")]
+            pub status: super::super::Status,
+            /// 订单状态
+            ///
+            /// Wire name `order_status`, at most 32 characters.
+            #[serde(rename = "order_status")]
+            pub order_status: super::super::OrderStatus,
+            /// 支付平台的订单凭证号
+            ///
+            /// Wire name `trade_no`, at most 64 characters.
+            #[serde(
+                rename = "trade_no",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub trade_no: Option<String>,
+            /// 交易总金额
+            ///
+            /// Wire name `total_amount`, at most 10 characters.
+            #[serde(rename = "total_amount")]
+            pub total_amount: ::paygen::Fen,
+            /// 剩余金额
+            ///
+            /// Wire name `net_amount`, at most 10 characters.
+            #[serde(rename = "net_amount")]
+            pub net_amount: ::paygen::Fen,
+            /// 上次操作在收钱吧的完成时间
+            ///
+            /// Wire name `finish_time`, at most 13 characters.
+            #[serde(
+                rename = "finish_time",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub finish_time: String,
+            /// 上次操作在支付平台完成的时间
+            ///
+            /// Wire name `channel_finish_time`, at most 13 characters.
+            #[serde(
+                rename = "channel_finish_time",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub channel_finish_time: Option<String>,
+            /// 商品概述
+            ///
+            /// Wire name `subject`, at most 32 characters.
+            #[serde(
+                rename = "subject",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub subject: String,
+            /// 操作员
+            ///
+            /// Wire name `operator`, at most 64 characters.
+            #[serde(
+                rename = "operator",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub operator: Option<String>,
+            /// 支付方式
+            ///
+            /// Wire name `payway`, at most 2 characters.
+            #[serde(rename = "payway", default)]
+            pub payway: Option<super::super::Payway>,
+            /// 二级支付方式
+            ///
+            /// Wire name `sub_payway`, at most 2 characters.
+            #[serde(rename = "sub_payway", default)]
+            pub sub_payway: Option<super::super::SubPayway>,
+            /// 付款人在支付服务商系统中的用户ID
+            ///
+            /// Wire name `payer_uid`, at most 64 characters.
+            #[serde(
+                rename = "payer_uid",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_uid: Option<String>,
+            /// 付款人在支付服务商系统中的登录账户
+            ///
+            /// Wire name `payer_login`, at most 128 characters.
+            #[serde(
+                rename = "payer_login",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_login: Option<String>,
+            /// 本次交易所属门店
+            ///
+            /// Wire name `store_id`.
+            #[serde(
+                rename = "store_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub store_id: Option<String>,
+            /// 商户透传参数
+            ///
+            /// Wire name `reflect`, at most 64 characters.
+            #[serde(
+                rename = "reflect",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub reflect: Option<String>,
+        }
+    }
+}
+/// The types of [`super::PayResponse`]'s fields: its nested objects and code tables.
+pub mod pay_response {
+    /// `biz_response` of PayResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct BizResponse {
+        /// 业务执行响应码
+        ///
+        /// Wire name `result_code`.
+        #[serde(rename = "result_code")]
+        pub result_code: super::BizResponseResultCode,
+        /// 业务执行结果返回码
+        ///
+        /// Wire name `error_code`.
+        #[serde(rename = "error_code", default)]
+        pub error_code: Option<super::BizResponseErrorCode>,
+        /// 业务执行错误信息
+        ///
+        /// Wire name `error_message`.
+        #[serde(
+            rename = "error_message",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub error_message: Option<String>,
+        /// `data`.
+        ///
+        /// Wire name `data`.
+        #[serde(rename = "data", default)]
+        pub data: Option<biz_response::Data>,
+    }
+    /// The types of [`super::BizResponse`]'s fields: its nested objects and code tables.
+    pub mod biz_response {
+        /// `data` of BizResponse.
+        #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+        #[serde(crate = "::paygen::__private::serde")]
+        pub struct Data {
+            /// 终端号
+            ///
+            /// Wire name `terminal_sn`, at most 32 characters.
+            #[serde(
+                rename = "terminal_sn",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub terminal_sn: Option<String>,
+            /// 收钱吧唯一订单号
+            ///
+            /// Wire name `sn`, at most 16 characters.
+            #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
+            pub sn: String,
+            /// 商户订单号
+            ///
+            /// Wire name `client_sn`, at most 64 characters.
+            #[serde(
+                rename = "client_sn",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub client_sn: String,
+            /// 支付服务商订单号
+            ///
+            /// Wire name `trade_no`, at most 64 characters.
+            #[serde(
+                rename = "trade_no",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub trade_no: Option<String>,
+            /// 流水状态
+            ///
+            /// Wire name `status`, at most 32 characters.
+            #[serde(rename = "status")]
+            pub status: super::super::Status,
+            /// 订单状态
+            ///
+            /// Wire name `order_status`, at most 32 characters.
+            #[serde(rename = "order_status")]
+            pub order_status: super::super::OrderStatus,
+            /// 支付方式
+            ///
+            /// Wire name `payway`, at most 2 characters.
+            #[serde(rename = "payway")]
+            pub payway: super::super::Payway,
+            /// 二级支付方式
+            ///
+            /// Wire name `sub_payway`, at most 2 characters.
+            #[serde(rename = "sub_payway")]
+            pub sub_payway: super::super::SubPayway,
+            /// 付款人ID
+            ///
+            /// Wire name `payer_uid`, at most 64 characters.
+            #[serde(
+                rename = "payer_uid",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_uid: Option<String>,
+            /// 付款人账号
+            ///
+            /// Wire name `payer_login`, at most 128 characters.
+            #[serde(
+                rename = "payer_login",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_login: Option<String>,
+            /// 交易总额
+            ///
+            /// Wire name `total_amount`, at most 10 characters.
+            #[serde(rename = "total_amount")]
+            pub total_amount: ::paygen::Fen,
+            /// 实收金额
+            ///
+            /// Wire name `net_amount`, at most 10 characters.
+            #[serde(rename = "net_amount")]
+            pub net_amount: ::paygen::Fen,
+            /// 交易概述
+            ///
+            /// Wire name `subject`, at most 64 characters.
+            #[serde(
+                rename = "subject",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub subject: Option<String>,
+            /// 付款动作在收钱吧的完成时间
+            ///
+            /// Wire name `finish_time`, at most 13 characters.
+            #[serde(
+                rename = "finish_time",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub finish_time: String,
+            /// 付款动作在支付服务商的完成时间
+            ///
+            /// Wire name `channel_finish_time`, at most 13 characters.
+            #[serde(
+                rename = "channel_finish_time",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub channel_finish_time: Option<String>,
+            /// 操作员
+            ///
+            /// Wire name `operator`, at most 32 characters.
+            #[serde(
+                rename = "operator",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub operator: Option<String>,
+            /// 反射参数
+            ///
+            /// Wire name `reflect`, at most 64 characters.
+            #[serde(
+                rename = "reflect",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub reflect: Option<String>,
+            /// 本次交易所属门店
+            ///
+            /// Wire name `store_id`.
+            #[serde(
+                rename = "store_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub store_id: Option<String>,
+        }
+    }
+}
+/// The types of [`super::PrecreateResponse`]'s fields: its nested objects and code tables.
+pub mod precreate_response {
+    /// `biz_response` of PrecreateResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct BizResponse {
+        /// 业务执行响应码
+        ///
+        /// Wire name `result_code`.
+        #[serde(rename = "result_code")]
+        pub result_code: super::BizResponseResultCode,
+        /// 业务执行结果返回码
+        ///
+        /// Wire name `error_code`.
+        #[serde(rename = "error_code", default)]
+        pub error_code: Option<super::BizResponseErrorCode>,
+        /// 业务执行错误信息
+        ///
+        /// Wire name `error_message`.
+        #[serde(
+            rename = "error_message",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub error_message: Option<String>,
+        /// `data`.
+        ///
+        /// Wire name `data`.
+        #[serde(rename = "data", default)]
+        pub data: Option<biz_response::Data>,
+    }
+    /// The types of [`super::BizResponse`]'s fields: its nested objects and code tables.
+    pub mod biz_response {
+        /// `data` of BizResponse.
+        #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+        #[serde(crate = "::paygen::__private::serde")]
+        pub struct Data {
+            /// 收钱吧唯一订单号
+            ///
+            /// Wire name `sn`, at most 16 characters.
+            #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
+            pub sn: String,
+            /// 商户订单号
+            ///
+            /// Wire name `client_sn`, at most 64 characters.
+            #[serde(
+                rename = "client_sn",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub client_sn: String,
+            /// 支付服务商订单号
+            ///
+            /// Wire name `trade_no`, at most 64 characters.
+            #[serde(
+                rename = "trade_no",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub trade_no: String,
+            /// 流水状态
+            ///
+            /// Wire name `status`, at most 32 characters.
+            #[serde(rename = "status")]
+            pub status: super::super::Status,
+            /// 订单状态
+            ///
+            /// Wire name `order_status`, at most 32 characters.
+            #[serde(rename = "order_status")]
+            pub order_status: super::super::OrderStatus,
+            /// 支付方式
+            ///
+            /// Wire name `payway`, at most 2 characters.
+            #[serde(rename = "payway")]
+            pub payway: super::super::Payway,
+            /// 二级支付方式
+            ///
+            /// Wire name `sub_payway`, at most 2 characters.
+            #[serde(rename = "sub_payway")]
+            pub sub_payway: super::super::SubPayway,
+            /// 二维码内容: 预下单成功后生成的二维码
+            ///
+            /// Wire name `qr_code`, at most 128 characters.
+            #[serde(
+                rename = "qr_code",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub qr_code: Option<String>,
+            /// 交易总额
+            ///
+            /// Wire name `total_amount`, at most 10 characters.
+            #[serde(rename = "total_amount")]
+            pub total_amount: ::paygen::Fen,
+            /// 实收金额
+            ///
+            /// Wire name `net_amount`, at most 10 characters.
+            #[serde(rename = "net_amount")]
+            pub net_amount: ::paygen::Fen,
+            /// 交易概述
+            ///
+            /// Wire name `subject`, at most 64 characters.
+            #[serde(
+                rename = "subject",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub subject: String,
+            /// 操作员
+            ///
+            /// Wire name `operator`, at most 32 characters.
+            #[serde(
+                rename = "operator",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub operator: String,
+            /// 反射参数
+            ///
+            /// Wire name `reflect`, at most 64 characters.
+            #[serde(
+                rename = "reflect",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub reflect: Option<String>,
+            /// 发起本次业务请求的终端ID
+            ///
+            /// Wire name `terminal_sn`, at most 32 characters.
+            #[serde(
+                rename = "terminal_sn",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub terminal_sn: Option<String>,
+            /// 付款人在支付服务商系统中的用户ID
+            ///
+            /// Wire name `payer_uid`, at most 64 characters.
+            #[serde(
+                rename = "payer_uid",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_uid: Option<String>,
+            /// 付款人在支付服务商系统中的登录账户
+            ///
+            /// Wire name `payer_login`, at most 128 characters.
+            #[serde(
+                rename = "payer_login",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_login: Option<String>,
+            /// 本次交易所属门店
+            ///
+            /// Wire name `store_id`.
+            #[serde(
+                rename = "store_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub store_id: Option<String>,
+            /// 本次业务操作在收钱吧系统中执行完成的时间
+            ///
+            /// Wire name `finish_time`, at most 13 characters.
+            #[serde(
+                rename = "finish_time",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub finish_time: Option<String>,
+            /// 本次业务操作在第三方支付通道执行完成的时间
+            ///
+            /// Wire name `channel_finish_time`, at most 13 characters.
+            #[serde(
+                rename = "channel_finish_time",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub channel_finish_time: Option<String>,
+        }
+    }
+}
+/// The types of [`super::QueryResponse`]'s fields: its nested objects and code tables.
+pub mod query_response {
+    /// `biz_response` of QueryResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct BizResponse {
+        /// 业务执行响应码
+        ///
+        /// Wire name `result_code`.
+        #[serde(rename = "result_code")]
+        pub result_code: super::BizResponseResultCode,
+        /// 业务执行结果返回码
+        ///
+        /// Wire name `error_code`.
+        #[serde(rename = "error_code", default)]
+        pub error_code: Option<super::BizResponseErrorCode>,
+        /// 业务执行错误信息
+        ///
+        /// Wire name `error_message`.
+        #[serde(
+            rename = "error_message",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub error_message: Option<String>,
+        /// `data`.
+        ///
+        /// Wire name `data`.
+        #[serde(rename = "data", default)]
+        pub data: Option<biz_response::Data>,
+    }
+    /// The types of [`super::BizResponse`]'s fields: its nested objects and code tables.
+    pub mod biz_response {
+        /// `data` of BizResponse.
+        #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+        #[serde(crate = "::paygen::__private::serde")]
+        pub struct Data {
+            /// 收钱吧终端ID
+            ///
+            /// Wire name `terminal_sn`, at most 32 characters.
+            #[serde(
+                rename = "terminal_sn",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub terminal_sn: Option<String>,
+            /// 收钱吧唯一订单号
+            ///
+            /// Wire name `sn`, at most 16 characters.
+            #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
+            pub sn: String,
+            /// 商户订单号
+            ///
+            /// Wire name `client_sn`, at most 64 characters.
+            #[serde(
+                rename = "client_sn",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub client_sn: String,
+            /// 流水状态
+            ///
+            /// Wire name `status`, at most 32 characters.
+            #[serde(rename = "status")]
+            pub status: super::super::Status,
+            /// 订单状态
+            ///
+            /// Wire name `order_status`, at most 32 characters.
+            #[serde(rename = "order_status")]
+            pub order_status: super::super::OrderStatus,
+            /// 支付平台的订单凭证号
+            ///
+            /// Wire name `trade_no`, at most 64 characters.
+            #[serde(
+                rename = "trade_no",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub trade_no: Option<String>,
+            /// 交易总金额
+            ///
+            /// Wire name `total_amount`, at most 10 characters.
+            #[serde(rename = "total_amount")]
+            pub total_amount: ::paygen::Fen,
+            /// 剩余金额
+            ///
+            /// Wire name `net_amount`, at most 10 characters.
+            #[serde(rename = "net_amount")]
+            pub net_amount: ::paygen::Fen,
+            /// 上次操作在收钱吧的完成时间
+            ///
+            /// Wire name `finish_time`, at most 13 characters.
+            #[serde(
+                rename = "finish_time",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub finish_time: String,
+            /// 上次操作再支付平台完成的时间
+            ///
+            /// Wire name `channel_finish_time`, at most 13 characters.
+            #[serde(
+                rename = "channel_finish_time",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub channel_finish_time: String,
+            /// 商品概述
+            ///
+            /// Wire name `subject`, at most 32 characters.
+            #[serde(
+                rename = "subject",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub subject: Option<String>,
+            /// 操作员
+            ///
+            /// Wire name `operator`, at most 64 characters.
+            #[serde(
+                rename = "operator",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub operator: Option<String>,
+            /// 支付方式
+            ///
+            /// Wire name `payway`, at most 2 characters.
+            #[serde(rename = "payway", default)]
+            pub payway: Option<super::super::Payway>,
+            /// 二级支付方式
+            ///
+            /// Wire name `sub_payway`, at most 2 characters.
+            #[serde(rename = "sub_payway", default)]
+            pub sub_payway: Option<super::super::SubPayway>,
+            /// 付款人在支付服务商系统中的用户ID
+            ///
+            /// Wire name `payer_uid`, at most 64 characters.
+            #[serde(
+                rename = "payer_uid",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_uid: Option<String>,
+            /// 付款人在支付服务商系统中的登录账户
+            ///
+            /// Wire name `payer_login`, at most 128 characters.
+            #[serde(
+                rename = "payer_login",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_login: Option<String>,
+            /// 本次交易所属门店
+            ///
+            /// Wire name `store_id`.
+            #[serde(
+                rename = "store_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub store_id: Option<String>,
+            /// 商户透传参数
+            ///
+            /// Wire name `reflect`, at most 64 characters.
+            #[serde(
+                rename = "reflect",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub reflect: Option<String>,
+            /// `ctime`.
+            ///
+            /// Wire name `ctime`.
+            #[serde(
+                rename = "ctime",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub ctime: Option<String>,
+        }
+    }
+}
+/// The types of [`super::RefundResponse`]'s fields: its nested objects and code tables.
+pub mod refund_response {
+    /// `biz_response` of RefundResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct BizResponse {
+        /// 业务执行响应码
+        ///
+        /// Wire name `result_code`.
+        #[serde(rename = "result_code")]
+        pub result_code: super::BizResponseResultCode,
+        /// 业务执行结果返回码
+        ///
+        /// Wire name `error_code`.
+        #[serde(rename = "error_code", default)]
+        pub error_code: Option<super::BizResponseErrorCode>,
+        /// 业务执行错误信息
+        ///
+        /// Wire name `error_message`.
+        #[serde(
+            rename = "error_message",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub error_message: Option<String>,
+        /// `data`.
+        ///
+        /// Wire name `data`.
+        #[serde(rename = "data", default)]
+        pub data: Option<biz_response::Data>,
+    }
+    /// The types of [`super::BizResponse`]'s fields: its nested objects and code tables.
+    pub mod biz_response {
+        /// `data` of BizResponse.
+        #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+        #[serde(crate = "::paygen::__private::serde")]
+        pub struct Data {
+            /// 收钱吧终端ID
+            ///
+            /// Wire name `terminal_sn`, at most 32 characters.
+            #[serde(
+                rename = "terminal_sn",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub terminal_sn: Option<String>,
+            /// 收钱吧唯一订单号
+            ///
+            /// Wire name `sn`, at most 16 characters.
+            #[serde(rename = "sn", deserialize_with = "::paygen::__private::de::text")]
+            pub sn: String,
+            /// 商户订单号
+            ///
+            /// Wire name `client_sn`, at most 64 characters.
+            #[serde(
+                rename = "client_sn",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub client_sn: String,
+            /// 退款流水状态
+            ///
+            /// Wire name `status`, at most 32 characters.
+            #[serde(rename = "status")]
+            pub status: super::super::Status,
+            /// 订单状态
+            ///
+            /// Wire name `order_status`, at most 32 characters.
+            #[serde(rename = "order_status")]
+            pub order_status: super::super::OrderStatus,
+            /// 支付平台的订单凭证号
+            ///
+            /// Wire name `trade_no`, at most 64 characters.
+            #[serde(
+                rename = "trade_no",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub trade_no: String,
+            /// 交易总金额
+            ///
+            /// Wire name `total_amount`, at most 10 characters.
+            #[serde(rename = "total_amount")]
+            pub total_amount: ::paygen::Fen,
+            /// 剩余金额
+            ///
+            /// Wire name `net_amount`, at most 10 characters.
+            #[serde(rename = "net_amount")]
+            pub net_amount: ::paygen::Fen,
+            /// 退款动作在收钱吧的完成时间
+            ///
+            /// Wire name `finish_time`, at most 13 characters.
+            #[serde(
+                rename = "finish_time",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub finish_time: String,
+            /// 退款动作在支付平台完成的时间
+            ///
+            /// Wire name `channel_finish_time`, at most 13 characters.
+            #[serde(
+                rename = "channel_finish_time",
+                deserialize_with = "::paygen::__private::de::text"
+            )]
+            pub channel_finish_time: String,
+            /// 商品概述
+            ///
+            /// Wire name `subject`, at most 32 characters.
+            #[serde(
+                rename = "subject",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub subject: Option<String>,
+            /// 操作员
+            ///
+            /// Wire name `operator`, at most 64 characters.
+            #[serde(
+                rename = "operator",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub operator: Option<String>,
+            /// 支付方式
+            ///
+            /// Wire name `payway`, at most 2 characters.
+            #[serde(rename = "payway", default)]
+            pub payway: Option<super::super::Payway>,
+            /// 二级支付方式
+            ///
+            /// Wire name `sub_payway`, at most 2 characters.
+            #[serde(rename = "sub_payway", default)]
+            pub sub_payway: Option<super::super::SubPayway>,
+            /// 付款人在支付服务商系统中的用户ID
+            ///
+            /// Wire name `payer_uid`, at most 64 characters.
+            #[serde(
+                rename = "payer_uid",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_uid: Option<String>,
+            /// 付款人在支付服务商系统中的登录账户
+            ///
+            /// Wire name `payer_login`, at most 128 characters.
+            #[serde(
+                rename = "payer_login",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub payer_login: Option<String>,
+            /// 本次交易所属门店
+            ///
+            /// Wire name `store_id`.
+            #[serde(
+                rename = "store_id",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub store_id: Option<String>,
+            /// 商户透传参数
+            ///
+            /// Wire name `reflect`, at most 64 characters.
+            #[serde(
+                rename = "reflect",
+                default,
+                deserialize_with = "::paygen::__private::de::opt_text"
+            )]
+            pub reflect: Option<String>,
+        }
     }
 }

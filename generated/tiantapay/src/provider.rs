@@ -607,61 +607,6 @@ impl IndexRequest {
         )
     };
 }
-/// Response of `index`: 扫码支付：预统一下单接口适用于PC端软件扫码支付的场景。用户调用该接口后，传入付款码，商户号等信息即可完成支付。
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct IndexResponse {
-    /// 返回码
-    ///
-    /// Wire name `code`, at most 4 characters.
-    #[serde(rename = "code", deserialize_with = "::paygen::__private::de::text")]
-    pub code: String,
-    /// 返回码描述
-    ///
-    /// Wire name `msg`, at most 64 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-    /// 请求交易的流水号：平台方唯一交易请求流水号
-    ///
-    /// Wire name `trade_no`, at most 32 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_no: String,
-    /// 商户订单号（回传）
-    ///
-    /// Wire name `out_trade_no`, at most 30 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 订单金额
-    ///
-    /// Wire name `money`, at most 64 characters.
-    #[serde(rename = "money", deserialize_with = "::paygen::__private::de::text")]
-    pub money: String,
-    /// 支付时间
-    ///
-    /// Wire name `pay_date`, at most 64 characters.
-    #[serde(rename = "pay_date", deserialize_with = "::paygen::__private::de::text")]
-    pub pay_date: String,
-    /// 店铺名称
-    ///
-    /// Wire name `shopname`, at most 64 characters.
-    #[serde(rename = "shopname", deserialize_with = "::paygen::__private::de::text")]
-    pub shopname: String,
-    /// 商家名称
-    ///
-    /// Wire name `mchname`, at most 64 characters.
-    #[serde(rename = "mchname", deserialize_with = "::paygen::__private::de::text")]
-    pub mchname: String,
-    /// 支付方式
-    ///
-    /// Wire name `pay_channel`, at most 64 characters.
-    #[serde(rename = "pay_channel", deserialize_with = "::paygen::__private::de::text")]
-    pub pay_channel: String,
-    /// 付款码
-    ///
-    /// Wire name `auth_code`, at most 64 characters.
-    #[serde(rename = "auth_code", deserialize_with = "::paygen::__private::de::text")]
-    pub auth_code: String,
-}
 /// Request of `refund`: 退款：商家可发起退款。退款按照原路退还。支持全部退款，部分退款，多次退款。
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundRequest {
@@ -812,21 +757,6 @@ impl RefundRequest {
         )
     };
 }
-/// Response of `refund`: 退款：商家可发起退款。退款按照原路退还。支持全部退款，部分退款，多次退款。
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct RefundResponse {
-    /// 返回码
-    ///
-    /// Wire name `code`, at most 4 characters.
-    #[serde(rename = "code", deserialize_with = "::paygen::__private::de::text")]
-    pub code: String,
-    /// 返回码描述
-    ///
-    /// Wire name `msg`, at most 64 characters.
-    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
-    pub msg: String,
-}
 /// Request of `query`: 状态查询：查询支付宝单个支付订单状态。
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryRequest {
@@ -933,8 +863,6 @@ impl QueryRequest {
         )
     };
 }
-/// Response of `query`: 状态查询：查询支付宝单个支付订单状态。 The same shape as [`RefundResponse`], so the same type.
-pub type QueryResponse = RefundResponse;
 /// Request of `refund_query`: 退款状态查询：查询退款状态
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundQueryRequest {
@@ -1061,8 +989,6 @@ impl RefundQueryRequest {
         )
     };
 }
-/// Response of `refund_query`: 退款状态查询：查询退款状态 The same shape as [`RefundResponse`], so the same type.
-pub type RefundQueryResponse = RefundResponse;
 /// Request of `scan`: 被扫支付：适用于PC端网站，WAP端网站。通过调用接口生成付款二维码链接，需将二维码链接转换成二维码图片供客户扫码付款。
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScanRequest {
@@ -1220,8 +1146,6 @@ impl ScanRequest {
         )
     };
 }
-/// Response of `scan`: 被扫支付：适用于PC端网站，WAP端网站。通过调用接口生成付款二维码链接，需将二维码链接转换成二维码图片供客户扫码付款。 The same shape as [`RefundResponse`], so the same type.
-pub type ScanResponse = RefundResponse;
 /// Request of `wxjspay`: 微信公众号支付：在微信内打开网页时，可以调用微信支付完成下单购买的流程。
 #[derive(Debug, Clone, PartialEq)]
 pub struct WxjspayRequest {
@@ -1248,7 +1172,7 @@ pub struct WxjspayRequest {
     /// 支付渠道：仅微信可用
     ///
     /// Wire name `type`.
-    pub pay_type: WxjspayRequestPayType,
+    pub pay_type: wxjspay_request::PayType,
     /// 微信用户标识：用户需要自行获取openid
     ///
     /// Wire name `openid`.
@@ -1262,7 +1186,7 @@ impl WxjspayRequest {
         order_no: impl Into<String>,
         notify_url: impl Into<String>,
         operator_id: impl Into<String>,
-        pay_type: WxjspayRequestPayType,
+        pay_type: wxjspay_request::PayType,
         openid: impl Into<String>,
     ) -> Self {
         Self {
@@ -1398,16 +1322,92 @@ impl WxjspayRequest {
         )
     };
 }
+impl PayNotification {
+    /// The exact body to answer the provider with once the notification is handled.
+    pub const ACK: &'static str = "{\"result\":\"SUCCESS\"}";
+}
+/// Response of `index`: 扫码支付：预统一下单接口适用于PC端软件扫码支付的场景。用户调用该接口后，传入付款码，商户号等信息即可完成支付。
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct IndexResponse {
+    /// 返回码
+    ///
+    /// Wire name `code`, at most 4 characters.
+    #[serde(rename = "code", deserialize_with = "::paygen::__private::de::text")]
+    pub code: String,
+    /// 返回码描述
+    ///
+    /// Wire name `msg`, at most 64 characters.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// 请求交易的流水号：平台方唯一交易请求流水号
+    ///
+    /// Wire name `trade_no`, at most 32 characters.
+    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_no: String,
+    /// 商户订单号（回传）
+    ///
+    /// Wire name `out_trade_no`, at most 30 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 订单金额
+    ///
+    /// Wire name `money`, at most 64 characters.
+    #[serde(rename = "money", deserialize_with = "::paygen::__private::de::text")]
+    pub money: String,
+    /// 支付时间
+    ///
+    /// Wire name `pay_date`, at most 64 characters.
+    #[serde(rename = "pay_date", deserialize_with = "::paygen::__private::de::text")]
+    pub pay_date: String,
+    /// 店铺名称
+    ///
+    /// Wire name `shopname`, at most 64 characters.
+    #[serde(rename = "shopname", deserialize_with = "::paygen::__private::de::text")]
+    pub shopname: String,
+    /// 商家名称
+    ///
+    /// Wire name `mchname`, at most 64 characters.
+    #[serde(rename = "mchname", deserialize_with = "::paygen::__private::de::text")]
+    pub mchname: String,
+    /// 支付方式
+    ///
+    /// Wire name `pay_channel`, at most 64 characters.
+    #[serde(rename = "pay_channel", deserialize_with = "::paygen::__private::de::text")]
+    pub pay_channel: String,
+    /// 付款码
+    ///
+    /// Wire name `auth_code`, at most 64 characters.
+    #[serde(rename = "auth_code", deserialize_with = "::paygen::__private::de::text")]
+    pub auth_code: String,
+}
+/// Response of `refund`: 退款：商家可发起退款。退款按照原路退还。支持全部退款，部分退款，多次退款。
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct RefundResponse {
+    /// 返回码
+    ///
+    /// Wire name `code`, at most 4 characters.
+    #[serde(rename = "code", deserialize_with = "::paygen::__private::de::text")]
+    pub code: String,
+    /// 返回码描述
+    ///
+    /// Wire name `msg`, at most 64 characters.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+}
+/// Response of `query`: 状态查询：查询支付宝单个支付订单状态。 The same shape as [`RefundResponse`], so the same type.
+pub type QueryResponse = RefundResponse;
+/// Response of `refund_query`: 退款状态查询：查询退款状态 The same shape as [`RefundResponse`], so the same type.
+pub type RefundQueryResponse = RefundResponse;
+/// Response of `scan`: 被扫支付：适用于PC端网站，WAP端网站。通过调用接口生成付款二维码链接，需将二维码链接转换成二维码图片供客户扫码付款。 The same shape as [`RefundResponse`], so the same type.
+pub type ScanResponse = RefundResponse;
 /// Response of `wxjspay`: 微信公众号支付：在微信内打开网页时，可以调用微信支付完成下单购买的流程。 The same shape as [`RefundResponse`], so the same type.
 pub type WxjspayResponse = RefundResponse;
 /// Notification `pay`: 交易完成后会向 notifyUrl（不能带参数）这个地址发起交易结果通知
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
 pub struct PayNotification {}
-impl PayNotification {
-    /// The exact body to answer the provider with once the notification is handled.
-    pub const ACK: &'static str = "{\"result\":\"SUCCESS\"}";
-}
 /// 支付渠道 (附录 支付渠道); values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PayType {
@@ -1448,39 +1448,43 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayType {
         ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum WxjspayRequestPayType {
-    /// 微信 (`WECHAT`).
-    Wechat,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl WxjspayRequestPayType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Wechat => "WECHAT",
-            Self::Unknown(value) => value,
+/// The types of [`super::WxjspayRequest`]'s fields: its nested objects and code tables.
+pub mod wxjspay_request {
+    /// Documented values of `type`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum PayType {
+        /// 微信 (`WECHAT`).
+        Wechat,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl PayType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Wechat => "WECHAT",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "WECHAT" => Self::Wechat,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "WECHAT" => Self::Wechat,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for PayType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for WxjspayRequestPayType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for WxjspayRequestPayType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayType {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
     }
 }

@@ -1089,63 +1089,6 @@ impl CreateQrcodeRequest {
         )
     };
 }
-/// Response of `create_qrcode`: 商户订单二维码生成接口
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct CreateQrcodeResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 二维码链接
-    ///
-    /// Wire name `qrcode_url`, at most 64 characters.
-    #[serde(rename = "qrcode_url", deserialize_with = "::paygen::__private::de::text")]
-    pub qrcode_url: String,
-    /// 商家交易流水号
-    ///
-    /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 玩途交易号
-    ///
-    /// Wire name `trade_id`, at most 32 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_id: String,
-    /// 请款金额
-    ///
-    /// Wire name `total_fee`, at most 11 characters.
-    #[serde(rename = "total_fee")]
-    pub total_fee: ::paygen::Fen,
-    /// 请款币种
-    ///
-    /// Wire name `fee_type`, at most 3 characters.
-    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
-    pub fee_type: String,
-    /// 系统分配门店账号
-    ///
-    /// Wire name `store_account`, at most 32 characters.
-    #[serde(
-        rename = "store_account",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub store_account: String,
-    /// 设备编号
-    ///
-    /// Wire name `device_sn`, at most 128 characters.
-    #[serde(
-        rename = "device_sn",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub device_sn: Option<String>,
-}
 /// Request of `pospay`: 支付码被扫支付接口
 #[derive(Debug, Clone, PartialEq)]
 pub struct PospayRequest {
@@ -1406,63 +1349,6 @@ impl PospayRequest {
         )
     };
 }
-/// Response of `pospay`: 支付码被扫支付接口
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PospayResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 商户系统订单号,与请求一致
-    ///
-    /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 订单总金额,单位为分
-    ///
-    /// Wire name `total_fee`, at most 11 characters.
-    #[serde(rename = "total_fee")]
-    pub total_fee: ::paygen::Fen,
-    /// 支付完成时间
-    ///
-    /// Wire name `trade_time`, at most 19 characters.
-    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_time: String,
-    /// 玩途交易号
-    ///
-    /// Wire name `trade_id`, at most 32 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_id: String,
-    /// 请款币种
-    ///
-    /// Wire name `fee_type`, at most 32 characters.
-    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
-    pub fee_type: String,
-    /// 系统分配门店账号
-    ///
-    /// Wire name `store_account`, at most 32 characters.
-    #[serde(
-        rename = "store_account",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub store_account: String,
-    /// 设备编号
-    ///
-    /// Wire name `device_sn`, at most 128 characters.
-    #[serde(
-        rename = "device_sn",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub device_sn: Option<String>,
-}
 /// Request of `refund`: 退款接口
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefundRequest {
@@ -1653,76 +1539,6 @@ impl RefundRequest {
         )
     };
 }
-/// Response of `refund`: 退款接口
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct RefundResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 商户系统订单号,与请求一致
-    ///
-    /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 玩途交易号
-    ///
-    /// Wire name `trade_id`, at most 32 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_id: String,
-    /// 商户系统内部的退款单号,商户系统内部唯一,同一退款单号多次请求只退一笔
-    ///
-    /// Wire name `out_refund_no`, at most 32 characters.
-    #[serde(
-        rename = "out_refund_no",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub out_refund_no: String,
-    /// 玩途退款单号
-    ///
-    /// Wire name `refund_id`, at most 32 characters.
-    #[serde(rename = "refund_id", deserialize_with = "::paygen::__private::de::text")]
-    pub refund_id: String,
-    /// 支付请款金额
-    ///
-    /// Wire name `total_fee`, at most 11 characters.
-    #[serde(
-        rename = "total_fee",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub total_fee: Option<::paygen::Fen>,
-    /// 支付币种
-    ///
-    /// Wire name `fee_type`, at most 3 characters.
-    #[serde(
-        rename = "fee_type",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub fee_type: Option<String>,
-    /// 退款总金额
-    ///
-    /// Wire name `refund_fee`, at most 11 characters.
-    #[serde(rename = "refund_fee")]
-    pub refund_fee: ::paygen::Fen,
-    /// 退款币种
-    ///
-    /// Wire name `refund_fee_type`, at most 3 characters.
-    #[serde(
-        rename = "refund_fee_type",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub refund_fee_type: Option<String>,
-}
 /// Request of `query`: 查询接口
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueryRequest {
@@ -1826,78 +1642,6 @@ impl QueryRequest {
             ],
         )
     };
-}
-/// Response of `query`: 查询接口
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct QueryResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 错误信息
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 商户系统订单号,与请求一致
-    ///
-    /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 玩途交易号
-    ///
-    /// Wire name `trade_id`, at most 32 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_id: String,
-    /// 订单总金额,单位为分
-    ///
-    /// Wire name `total_fee`, at most 11 characters.
-    #[serde(rename = "total_fee")]
-    pub total_fee: ::paygen::Fen,
-    /// 币种
-    ///
-    /// Wire name `fee_type`, at most 3 characters.
-    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
-    pub fee_type: String,
-    /// 商家数据包,原样返回
-    ///
-    /// Wire name `attach`, at most 128 characters.
-    #[serde(
-        rename = "attach",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub attach: Option<String>,
-    /// 订单状态,NOT_PAY:未支付;PAY_EEROR:支付失败 ;SUCCESS: 支付成功
-    ///
-    /// Wire name `trade_status`, at most 32 characters.
-    #[serde(rename = "trade_status")]
-    pub trade_status: TradeStatuses,
-    /// 支付完成时间
-    ///
-    /// Wire name `trade_time`, at most 19 characters.
-    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_time: String,
-    /// 系统分配门店账号
-    ///
-    /// Wire name `store_account`, at most 32 characters.
-    #[serde(
-        rename = "store_account",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub store_account: Option<String>,
-    /// 设备编号
-    ///
-    /// Wire name `device_sn`, at most 128 characters.
-    #[serde(
-        rename = "device_sn",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub device_sn: Option<String>,
 }
 /// Request of `pay_form`: 微信公众号支付
 #[derive(Debug, Clone, PartialEq)]
@@ -2174,61 +1918,6 @@ impl PayFormRequest {
         )
     };
 }
-/// `parameters` of PayFormResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PayFormResponseParameters {
-    /// `appId`.
-    ///
-    /// Wire name `appId`.
-    #[serde(rename = "appId", deserialize_with = "::paygen::__private::de::text")]
-    pub app_id: String,
-    /// `timeStamp`.
-    ///
-    /// Wire name `timeStamp`.
-    #[serde(rename = "timeStamp", deserialize_with = "::paygen::__private::de::text")]
-    pub time_stamp: String,
-    /// `nonceStr`.
-    ///
-    /// Wire name `nonceStr`.
-    #[serde(rename = "nonceStr", deserialize_with = "::paygen::__private::de::text")]
-    pub nonce_str: String,
-    /// `package`.
-    ///
-    /// Wire name `package`.
-    #[serde(rename = "package", deserialize_with = "::paygen::__private::de::text")]
-    pub package: String,
-    /// `signType`.
-    ///
-    /// Wire name `signType`.
-    #[serde(rename = "signType", deserialize_with = "::paygen::__private::de::text")]
-    pub sign_type: String,
-    /// `paySign`.
-    ///
-    /// Wire name `paySign`.
-    #[serde(rename = "paySign", deserialize_with = "::paygen::__private::de::text")]
-    pub pay_sign: String,
-}
-/// Response of `pay_form`: 微信公众号支付
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct PayFormResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 微信支付JS API参数
-    ///
-    /// Wire name `parameters`.
-    #[serde(rename = "parameters")]
-    pub parameters: PayFormResponseParameters,
-}
 /// Request of `order_list`: 交易对账单
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderListRequest {
@@ -2320,97 +2009,6 @@ impl OrderListRequest {
             ],
         )
     };
-}
-/// One item of `order_list` of OrderListResponse.
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OrderListResponseOrderList {
-    /// 支付交易订单号
-    ///
-    /// Wire name `trade_id`, at most 64 characters.
-    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_id: String,
-    /// 商家外部支付交易订单号
-    ///
-    /// Wire name `out_trade_id`, at most 64 characters.
-    #[serde(
-        rename = "out_trade_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub out_trade_id: Option<String>,
-    /// 商家外部支付交易订单号（示例中的字段名，表中为out_trade_id）
-    ///
-    /// Wire name `out_trade_no`, at most 64 characters.
-    #[serde(
-        rename = "out_trade_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub out_trade_no: Option<String>,
-    /// 退款交易订单号
-    ///
-    /// Wire name `refund_id`, at most 64 characters.
-    #[serde(rename = "refund_id", deserialize_with = "::paygen::__private::de::text")]
-    pub refund_id: String,
-    /// 商家外部退款交易订单号
-    ///
-    /// Wire name `out_refund_id`, at most 64 characters.
-    #[serde(
-        rename = "out_refund_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub out_refund_id: Option<String>,
-    /// 商家外部退款交易订单号（示例中的字段名，表中为out_refund_id）
-    ///
-    /// Wire name `out_refund_no`, at most 64 characters.
-    #[serde(
-        rename = "out_refund_no",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub out_refund_no: Option<String>,
-    /// 交易类型,1支付、-1退款
-    ///
-    /// Wire name `type`, at most 1 character.
-    #[serde(rename = "type")]
-    pub trade_type: OrderListResponseOrderListTradeType,
-    /// 交易金额
-    ///
-    /// Wire name `total_fee`, at most 14 characters.
-    #[serde(rename = "total_fee")]
-    pub total_fee: ::paygen::__private::serde_json::Value,
-    /// 交易时间
-    ///
-    /// Wire name `date_added`, at most 20 characters.
-    #[serde(rename = "date_added", deserialize_with = "::paygen::__private::de::text")]
-    pub date_added: String,
-    /// 交易币种
-    ///
-    /// Wire name `fee_type`, at most 14 characters.
-    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
-    pub fee_type: String,
-}
-/// Response of `order_list`: 交易对账单
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OrderListResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 订单数据列表
-    ///
-    /// Wire name `order_list`.
-    #[serde(rename = "order_list")]
-    pub order_list: Vec<OrderListResponseOrderList>,
 }
 /// Request of `web`: PC端支付
 #[derive(Debug, Clone, PartialEq)]
@@ -2758,26 +2356,6 @@ impl WebRequest {
         )
     };
 }
-/// Response of `web`: PC端支付
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct WebResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 支付宝支付跳转页面链接
-    ///
-    /// Wire name `url`.
-    #[serde(rename = "url", deserialize_with = "::paygen::__private::de::text")]
-    pub url: String,
-}
 /// Request of `app`: app端支付
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppRequest {
@@ -3039,26 +2617,6 @@ impl AppRequest {
             ],
         )
     };
-}
-/// Response of `app`: app端支付
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct AppResponse {
-    /// SUCCESS/FAIL
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 非空则为错误信息
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 加密订单数据
-    ///
-    /// Wire name `data`.
-    #[serde(rename = "data")]
-    pub data: ::paygen::__private::serde_json::Value,
 }
 /// Request of `wap`: WAP端支付
 #[derive(Debug, Clone, PartialEq)]
@@ -3378,8 +2936,6 @@ impl WapRequest {
         )
     };
 }
-/// Response of `wap`: WAP端支付 The same shape as [`WebResponse`], so the same type.
-pub type WapResponse = WebResponse;
 /// Request of `merchant_qrcode`: 获取商家二维码
 #[derive(Debug, Clone, PartialEq)]
 pub struct MerchantQrcodeRequest {
@@ -3447,26 +3003,6 @@ impl MerchantQrcodeRequest {
             ],
         )
     };
-}
-/// Response of `merchant_qrcode`: 获取商家二维码
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct MerchantQrcodeResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 二维码链接
-    ///
-    /// Wire name `qrcode_url`.
-    #[serde(rename = "qrcode_url", deserialize_with = "::paygen::__private::de::text")]
-    pub qrcode_url: String,
 }
 /// Request of `currency`: 获取汇率
 #[derive(Debug, Clone, PartialEq)]
@@ -3543,26 +3079,6 @@ impl CurrencyRequest {
             ],
         )
     };
-}
-/// Response of `currency`: 获取汇率
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct CurrencyResponse {
-    /// 错误码
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCodes,
-    /// 错误说明
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
-    pub return_msg: String,
-    /// 微信汇率
-    ///
-    /// Wire name `currency`.
-    #[serde(rename = "currency", deserialize_with = "::paygen::__private::de::text")]
-    pub currency: String,
 }
 /// Request of `cancel`: 撤销订单
 #[derive(Debug, Clone, PartialEq)]
@@ -3660,6 +3176,390 @@ impl CancelRequest {
         )
     };
 }
+/// Request of `close`: 关闭订单 The same shape as [`CancelRequest`], so the same type.
+pub type CloseRequest = CancelRequest;
+impl PayNotification {
+    /// The exact body to answer the provider with once the notification is handled.
+    pub const ACK: &'static str = "{\"return_code\":200,\"return_msg\":\"SUCCESS\"}";
+}
+/// Response of `create_qrcode`: 商户订单二维码生成接口
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct CreateQrcodeResponse {
+    /// 错误码
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 错误说明
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 二维码链接
+    ///
+    /// Wire name `qrcode_url`, at most 64 characters.
+    #[serde(rename = "qrcode_url", deserialize_with = "::paygen::__private::de::text")]
+    pub qrcode_url: String,
+    /// 商家交易流水号
+    ///
+    /// Wire name `out_trade_no`, at most 32 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 玩途交易号
+    ///
+    /// Wire name `trade_id`, at most 32 characters.
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_id: String,
+    /// 请款金额
+    ///
+    /// Wire name `total_fee`, at most 11 characters.
+    #[serde(rename = "total_fee")]
+    pub total_fee: ::paygen::Fen,
+    /// 请款币种
+    ///
+    /// Wire name `fee_type`, at most 3 characters.
+    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
+    pub fee_type: String,
+    /// 系统分配门店账号
+    ///
+    /// Wire name `store_account`, at most 32 characters.
+    #[serde(
+        rename = "store_account",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub store_account: String,
+    /// 设备编号
+    ///
+    /// Wire name `device_sn`, at most 128 characters.
+    #[serde(
+        rename = "device_sn",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub device_sn: Option<String>,
+}
+/// Response of `pospay`: 支付码被扫支付接口
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct PospayResponse {
+    /// 错误码
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 错误说明
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 商户系统订单号,与请求一致
+    ///
+    /// Wire name `out_trade_no`, at most 32 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 订单总金额,单位为分
+    ///
+    /// Wire name `total_fee`, at most 11 characters.
+    #[serde(rename = "total_fee")]
+    pub total_fee: ::paygen::Fen,
+    /// 支付完成时间
+    ///
+    /// Wire name `trade_time`, at most 19 characters.
+    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_time: String,
+    /// 玩途交易号
+    ///
+    /// Wire name `trade_id`, at most 32 characters.
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_id: String,
+    /// 请款币种
+    ///
+    /// Wire name `fee_type`, at most 32 characters.
+    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
+    pub fee_type: String,
+    /// 系统分配门店账号
+    ///
+    /// Wire name `store_account`, at most 32 characters.
+    #[serde(
+        rename = "store_account",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub store_account: String,
+    /// 设备编号
+    ///
+    /// Wire name `device_sn`, at most 128 characters.
+    #[serde(
+        rename = "device_sn",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub device_sn: Option<String>,
+}
+/// Response of `refund`: 退款接口
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct RefundResponse {
+    /// 错误码
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 错误说明
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 商户系统订单号,与请求一致
+    ///
+    /// Wire name `out_trade_no`, at most 32 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 玩途交易号
+    ///
+    /// Wire name `trade_id`, at most 32 characters.
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_id: String,
+    /// 商户系统内部的退款单号,商户系统内部唯一,同一退款单号多次请求只退一笔
+    ///
+    /// Wire name `out_refund_no`, at most 32 characters.
+    #[serde(
+        rename = "out_refund_no",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub out_refund_no: String,
+    /// 玩途退款单号
+    ///
+    /// Wire name `refund_id`, at most 32 characters.
+    #[serde(rename = "refund_id", deserialize_with = "::paygen::__private::de::text")]
+    pub refund_id: String,
+    /// 支付请款金额
+    ///
+    /// Wire name `total_fee`, at most 11 characters.
+    #[serde(
+        rename = "total_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
+    pub total_fee: Option<::paygen::Fen>,
+    /// 支付币种
+    ///
+    /// Wire name `fee_type`, at most 3 characters.
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub fee_type: Option<String>,
+    /// 退款总金额
+    ///
+    /// Wire name `refund_fee`, at most 11 characters.
+    #[serde(rename = "refund_fee")]
+    pub refund_fee: ::paygen::Fen,
+    /// 退款币种
+    ///
+    /// Wire name `refund_fee_type`, at most 3 characters.
+    #[serde(
+        rename = "refund_fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub refund_fee_type: Option<String>,
+}
+/// Response of `query`: 查询接口
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct QueryResponse {
+    /// 错误码
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 错误信息
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 商户系统订单号,与请求一致
+    ///
+    /// Wire name `out_trade_no`, at most 32 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 玩途交易号
+    ///
+    /// Wire name `trade_id`, at most 32 characters.
+    #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_id: String,
+    /// 订单总金额,单位为分
+    ///
+    /// Wire name `total_fee`, at most 11 characters.
+    #[serde(rename = "total_fee")]
+    pub total_fee: ::paygen::Fen,
+    /// 币种
+    ///
+    /// Wire name `fee_type`, at most 3 characters.
+    #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
+    pub fee_type: String,
+    /// 商家数据包,原样返回
+    ///
+    /// Wire name `attach`, at most 128 characters.
+    #[serde(
+        rename = "attach",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub attach: Option<String>,
+    /// 订单状态,NOT_PAY:未支付;PAY_EEROR:支付失败 ;SUCCESS: 支付成功
+    ///
+    /// Wire name `trade_status`, at most 32 characters.
+    #[serde(rename = "trade_status")]
+    pub trade_status: TradeStatuses,
+    /// 支付完成时间
+    ///
+    /// Wire name `trade_time`, at most 19 characters.
+    #[serde(rename = "trade_time", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_time: String,
+    /// 系统分配门店账号
+    ///
+    /// Wire name `store_account`, at most 32 characters.
+    #[serde(
+        rename = "store_account",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub store_account: Option<String>,
+    /// 设备编号
+    ///
+    /// Wire name `device_sn`, at most 128 characters.
+    #[serde(
+        rename = "device_sn",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub device_sn: Option<String>,
+}
+/// Response of `pay_form`: 微信公众号支付
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct PayFormResponse {
+    /// 错误码
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 错误说明
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 微信支付JS API参数
+    ///
+    /// Wire name `parameters`.
+    #[serde(rename = "parameters")]
+    pub parameters: pay_form_response::Parameters,
+}
+/// Response of `order_list`: 交易对账单
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct OrderListResponse {
+    /// 错误码
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 错误说明
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 订单数据列表
+    ///
+    /// Wire name `order_list`.
+    #[serde(rename = "order_list")]
+    pub order_list: Vec<order_list_response::OrderList>,
+}
+/// Response of `web`: PC端支付
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct WebResponse {
+    /// 错误码
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 错误说明
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 支付宝支付跳转页面链接
+    ///
+    /// Wire name `url`.
+    #[serde(rename = "url", deserialize_with = "::paygen::__private::de::text")]
+    pub url: String,
+}
+/// Response of `app`: app端支付
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct AppResponse {
+    /// SUCCESS/FAIL
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 非空则为错误信息
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 加密订单数据
+    ///
+    /// Wire name `data`.
+    #[serde(rename = "data")]
+    pub data: ::paygen::__private::serde_json::Value,
+}
+/// Response of `wap`: WAP端支付 The same shape as [`WebResponse`], so the same type.
+pub type WapResponse = WebResponse;
+/// Response of `merchant_qrcode`: 获取商家二维码
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct MerchantQrcodeResponse {
+    /// 错误码
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 错误说明
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 二维码链接
+    ///
+    /// Wire name `qrcode_url`.
+    #[serde(rename = "qrcode_url", deserialize_with = "::paygen::__private::de::text")]
+    pub qrcode_url: String,
+}
+/// Response of `currency`: 获取汇率
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct CurrencyResponse {
+    /// 错误码
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCodes,
+    /// 错误说明
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
+    pub return_msg: String,
+    /// 微信汇率
+    ///
+    /// Wire name `currency`.
+    #[serde(rename = "currency", deserialize_with = "::paygen::__private::de::text")]
+    pub currency: String,
+}
 /// Response of `cancel`: 撤销订单
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -3675,8 +3575,6 @@ pub struct CancelResponse {
     #[serde(rename = "return_msg", deserialize_with = "::paygen::__private::de::text")]
     pub return_msg: String,
 }
-/// Request of `close`: 关闭订单 The same shape as [`CancelRequest`], so the same type.
-pub type CloseRequest = CancelRequest;
 /// Response of `close`: 关闭订单 The same shape as [`CancelResponse`], so the same type.
 pub type CloseResponse = CancelResponse;
 /// Notification `pay`: 订单结果异步通知（支付完成后POST到商户支付请求时传递的notify_url,同样的通知可能会多次发送）
@@ -3753,10 +3651,6 @@ pub struct PayNotification {
         deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub attach: Option<String>,
-}
-impl PayNotification {
-    /// The exact body to answer the provider with once the notification is handled.
-    pub const ACK: &'static str = "{\"return_code\":200,\"return_msg\":\"SUCCESS\"}";
 }
 /// 支付方式 1:微信;2:支付宝; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -3990,44 +3884,168 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for PaymentInsts {
         ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrderListResponseOrderListTradeType {
-    /// 支付 (`1`).
-    Pay,
-    /// 退款 (`-1`).
-    Refund,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl OrderListResponseOrderListTradeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pay => "1",
-            Self::Refund => "-1",
-            Self::Unknown(value) => value,
+/// The types of [`super::OrderListResponse`]'s fields: its nested objects and code tables.
+pub mod order_list_response {
+    /// One item of `order_list` of OrderListResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct OrderList {
+        /// 支付交易订单号
+        ///
+        /// Wire name `trade_id`, at most 64 characters.
+        #[serde(rename = "trade_id", deserialize_with = "::paygen::__private::de::text")]
+        pub trade_id: String,
+        /// 商家外部支付交易订单号
+        ///
+        /// Wire name `out_trade_id`, at most 64 characters.
+        #[serde(
+            rename = "out_trade_id",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub out_trade_id: Option<String>,
+        /// 商家外部支付交易订单号（示例中的字段名，表中为out_trade_id）
+        ///
+        /// Wire name `out_trade_no`, at most 64 characters.
+        #[serde(
+            rename = "out_trade_no",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub out_trade_no: Option<String>,
+        /// 退款交易订单号
+        ///
+        /// Wire name `refund_id`, at most 64 characters.
+        #[serde(
+            rename = "refund_id",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub refund_id: String,
+        /// 商家外部退款交易订单号
+        ///
+        /// Wire name `out_refund_id`, at most 64 characters.
+        #[serde(
+            rename = "out_refund_id",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub out_refund_id: Option<String>,
+        /// 商家外部退款交易订单号（示例中的字段名，表中为out_refund_id）
+        ///
+        /// Wire name `out_refund_no`, at most 64 characters.
+        #[serde(
+            rename = "out_refund_no",
+            default,
+            deserialize_with = "::paygen::__private::de::opt_text"
+        )]
+        pub out_refund_no: Option<String>,
+        /// 交易类型,1支付、-1退款
+        ///
+        /// Wire name `type`, at most 1 character.
+        #[serde(rename = "type")]
+        pub trade_type: order_list::TradeType,
+        /// 交易金额
+        ///
+        /// Wire name `total_fee`, at most 14 characters.
+        #[serde(rename = "total_fee")]
+        pub total_fee: ::paygen::__private::serde_json::Value,
+        /// 交易时间
+        ///
+        /// Wire name `date_added`, at most 20 characters.
+        #[serde(
+            rename = "date_added",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub date_added: String,
+        /// 交易币种
+        ///
+        /// Wire name `fee_type`, at most 14 characters.
+        #[serde(rename = "fee_type", deserialize_with = "::paygen::__private::de::text")]
+        pub fee_type: String,
+    }
+    /// The types of [`super::OrderList`]'s fields: its nested objects and code tables.
+    pub mod order_list {
+        /// Documented values of `type`; values the document does not list are kept in `Unknown`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum TradeType {
+            /// 支付 (`1`).
+            Pay,
+            /// 退款 (`-1`).
+            Refund,
+            /// A value the document does not list, as received.
+            Unknown(String),
+        }
+        impl TradeType {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Pay => "1",
+                    Self::Refund => "-1",
+                    Self::Unknown(value) => value,
+                }
+            }
+            /// The variant of a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    "1" => Self::Pay,
+                    "-1" => Self::Refund,
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::fmt::Display for TradeType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeType {
+            fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                ::paygen::__private::de::text(deserializer)
+                    .map(|value| Self::from_wire(&value))
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "1" => Self::Pay,
-            "-1" => Self::Refund,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
 }
-impl ::std::fmt::Display for OrderListResponseOrderListTradeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for OrderListResponseOrderListTradeType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
+/// The types of [`super::PayFormResponse`]'s fields: its nested objects and code tables.
+pub mod pay_form_response {
+    /// `parameters` of PayFormResponse.
+    #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+    #[serde(crate = "::paygen::__private::serde")]
+    pub struct Parameters {
+        /// `appId`.
+        ///
+        /// Wire name `appId`.
+        #[serde(rename = "appId", deserialize_with = "::paygen::__private::de::text")]
+        pub app_id: String,
+        /// `timeStamp`.
+        ///
+        /// Wire name `timeStamp`.
+        #[serde(
+            rename = "timeStamp",
+            deserialize_with = "::paygen::__private::de::text"
+        )]
+        pub time_stamp: String,
+        /// `nonceStr`.
+        ///
+        /// Wire name `nonceStr`.
+        #[serde(rename = "nonceStr", deserialize_with = "::paygen::__private::de::text")]
+        pub nonce_str: String,
+        /// `package`.
+        ///
+        /// Wire name `package`.
+        #[serde(rename = "package", deserialize_with = "::paygen::__private::de::text")]
+        pub package: String,
+        /// `signType`.
+        ///
+        /// Wire name `signType`.
+        #[serde(rename = "signType", deserialize_with = "::paygen::__private::de::text")]
+        pub sign_type: String,
+        /// `paySign`.
+        ///
+        /// Wire name `paySign`.
+        #[serde(rename = "paySign", deserialize_with = "::paygen::__private::de::text")]
+        pub pay_sign: String,
     }
 }

@@ -1171,7 +1171,7 @@ pub struct UnifiedorderRequest {
     /// JSAPI -JSAPI支付 NATIVE -Native支付 APP -APP支付 说明详见参数规定
     ///
     /// Wire name `trade_type`, at most 16 characters.
-    pub trade_type: UnifiedorderRequestTradeType,
+    pub trade_type: unifiedorder_request::TradeType,
     /// trade_type=NATIVE时，此参数必传。此参数为二维码中包含的商品ID，商户自行定义。
     ///
     /// Wire name `product_id`, at most 32 characters.
@@ -1179,7 +1179,7 @@ pub struct UnifiedorderRequest {
     /// 上传此参数no_credit--可限制用户不能使用信用卡支付
     ///
     /// Wire name `limit_pay`, at most 32 characters.
-    pub limit_pay: Option<UnifiedorderRequestLimitPay>,
+    pub limit_pay: Option<unifiedorder_request::LimitPay>,
     /// trade_type=JSAPI时（即JSAPI支付），此参数必传，此参数为微信用户在商户对应appid下的唯一标识。
     ///
     /// Wire name `openid`, at most 128 characters.
@@ -1205,7 +1205,7 @@ impl UnifiedorderRequest {
         total_fee: ::paygen::Fen,
         spbill_create_ip: impl Into<String>,
         notify_url: impl Into<String>,
-        trade_type: UnifiedorderRequestTradeType,
+        trade_type: unifiedorder_request::TradeType,
     ) -> Self {
         Self {
             device_info: None,
@@ -1270,7 +1270,7 @@ impl UnifiedorderRequest {
         self
     }
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, value: UnifiedorderRequestLimitPay) -> Self {
+    pub fn with_limit_pay(mut self, value: unifiedorder_request::LimitPay) -> Self {
         self.limit_pay = Some(value);
         self
     }
@@ -1639,96 +1639,6 @@ impl UnifiedorderRequest {
         )
     };
 }
-/// Response of `unifiedorder`: 统一下单
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct UnifiedorderResponse {
-    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
-    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(
-        rename = "return_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub return_msg: Option<String>,
-    /// 调用接口提交的公众账号ID
-    ///
-    /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
-    pub appid: String,
-    /// 调用接口提交的商户号
-    ///
-    /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
-    pub mch_id: String,
-    /// 微信返回的随机字符串
-    ///
-    /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
-    pub nonce_str: String,
-    /// 业务结果 SUCCESS/FAIL
-    ///
-    /// Wire name `result_code`, at most 16 characters.
-    #[serde(rename = "result_code")]
-    pub result_code: ResultCode,
-    /// 微信支付分配的终端设备号
-    ///
-    /// Wire name `device_info`, at most 32 characters.
-    #[serde(
-        rename = "device_info",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub device_info: Option<String>,
-    /// JSAPI -JSAPI支付 NATIVE -Native支付 APP -APP支付 说明详见参数规定
-    ///
-    /// Wire name `trade_type`, at most 16 characters.
-    #[serde(rename = "trade_type", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_type: String,
-    /// 微信生成的预支付会话标识，用于后续接口调用中使用，该值有效期为2小时
-    ///
-    /// Wire name `prepay_id`, at most 64 characters.
-    #[serde(rename = "prepay_id", deserialize_with = "::paygen::__private::de::text")]
-    pub prepay_id: String,
-    /// trade_type=NATIVE时有返回，此url用于生成支付二维码，然后提供给用户进行扫码支付。注意：code_url的值并非固定，使用时按照URL格式转成二维码即可
-    ///
-    /// Wire name `code_url`, at most 64 characters.
-    #[serde(
-        rename = "code_url",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub code_url: Option<String>,
-    /// mweb_url为拉起微信支付收银台的中间页面，可通过访问该url来拉起微信客户端，完成支付,mweb_url的有效期为5分钟
-    ///
-    /// Wire name `mweb_url`, at most 64 characters.
-    #[serde(
-        rename = "mweb_url",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub mweb_url: Option<String>,
-    /// 错误代码（result_code为FAIL时返回）
-    ///
-    /// Wire name `err_code`, at most 32 characters.
-    #[serde(rename = "err_code", default)]
-    pub err_code: Option<UnifiedorderResponseErrCode>,
-    /// 错误返回的信息描述
-    ///
-    /// Wire name `err_code_des`, at most 128 characters.
-    #[serde(
-        rename = "err_code_des",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub err_code_des: Option<String>,
-}
 /// The code of the check a reply of `unifiedorder` failed: one variant per code field its success rule reads.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -1782,7 +1692,7 @@ pub struct MicropayRequest {
     /// no_credit--指定不能使用信用卡支付
     ///
     /// Wire name `limit_pay`, at most 32 characters.
-    pub limit_pay: Option<MicropayRequestLimitPay>,
+    pub limit_pay: Option<micropay_request::LimitPay>,
     /// 订单生成时间，格式为yyyyMMddHHmmss
     ///
     /// Wire name `time_start`, at most 14 characters.
@@ -1867,7 +1777,7 @@ impl MicropayRequest {
         self
     }
     /// Sets `limit_pay`.
-    pub fn with_limit_pay(mut self, value: MicropayRequestLimitPay) -> Self {
+    pub fn with_limit_pay(mut self, value: micropay_request::LimitPay) -> Self {
         self.limit_pay = Some(value);
         self
     }
@@ -2206,170 +2116,6 @@ impl MicropayRequest {
         )
     };
 }
-/// Response of `micropay`: 付款码支付
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct MicropayResponse {
-    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
-    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(
-        rename = "return_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub return_msg: Option<String>,
-    /// 调用接口提交的公众账号ID
-    ///
-    /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
-    pub appid: String,
-    /// 调用接口提交的商户号
-    ///
-    /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
-    pub mch_id: String,
-    /// 微信返回的随机字符串
-    ///
-    /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
-    pub nonce_str: String,
-    /// 业务结果 SUCCESS/FAIL
-    ///
-    /// Wire name `result_code`, at most 16 characters.
-    #[serde(rename = "result_code")]
-    pub result_code: ResultCode,
-    /// 调用接口提交的终端设备号
-    ///
-    /// Wire name `device_info`, at most 32 characters.
-    #[serde(
-        rename = "device_info",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub device_info: Option<String>,
-    /// 用户在商户appid 下的唯一标识
-    ///
-    /// Wire name `openid`, at most 128 characters.
-    #[serde(rename = "openid", deserialize_with = "::paygen::__private::de::text")]
-    pub openid: String,
-    /// 用户是否关注公众账号，仅在公众账号类型支付有效，取值范围：Y或N;Y-关注;N-未关注
-    ///
-    /// Wire name `is_subscribe`, at most 1 character.
-    #[serde(rename = "is_subscribe", deserialize_with = "::paygen::__private::de::text")]
-    pub is_subscribe: String,
-    /// 支付类型为MICROPAY(即扫码支付)
-    ///
-    /// Wire name `trade_type`, at most 16 characters.
-    #[serde(rename = "trade_type", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_type: String,
-    /// 银行类型，采用字符串类型的银行标识，值列表详见银行类型
-    ///
-    /// Wire name `bank_type`, at most 32 characters.
-    #[serde(rename = "bank_type", deserialize_with = "::paygen::__private::de::text")]
-    pub bank_type: String,
-    /// 符合ISO 4217标准的三位字母代码，默认人民币：CNY
-    ///
-    /// Wire name `fee_type`, at most 16 characters.
-    #[serde(
-        rename = "fee_type",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub fee_type: Option<String>,
-    /// 订单总金额，单位为分，只能为整数，详见支付金额
-    ///
-    /// Wire name `total_fee`.
-    #[serde(rename = "total_fee")]
-    pub total_fee: ::paygen::Fen,
-    /// 应结订单金额=订单金额-非充值代金券金额，应结订单金额<=订单金额。
-    ///
-    /// Wire name `settlement_total_fee`.
-    #[serde(
-        rename = "settlement_total_fee",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub settlement_total_fee: Option<::paygen::Fen>,
-    /// “代金券”金额<=订单金额，订单金额-“代金券”金额=现金支付金额，详见支付金额
-    ///
-    /// Wire name `coupon_fee`.
-    #[serde(
-        rename = "coupon_fee",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub coupon_fee: Option<::paygen::Fen>,
-    /// 符合ISO 4217标准的三位字母代码，默认人民币：CNY
-    ///
-    /// Wire name `cash_fee_type`, at most 16 characters.
-    #[serde(
-        rename = "cash_fee_type",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub cash_fee_type: Option<String>,
-    /// 订单现金支付金额，详见支付金额
-    ///
-    /// Wire name `cash_fee`.
-    #[serde(rename = "cash_fee")]
-    pub cash_fee: ::paygen::Fen,
-    /// 微信支付订单号
-    ///
-    /// Wire name `transaction_id`, at most 32 characters.
-    #[serde(
-        rename = "transaction_id",
-        deserialize_with = "::paygen::__private::de::text"
-    )]
-    pub transaction_id: String,
-    /// 商户系统的订单号，与请求一致。
-    ///
-    /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 商家数据包，原样返回
-    ///
-    /// Wire name `attach`, at most 128 characters.
-    #[serde(
-        rename = "attach",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub attach: Option<String>,
-    /// 订单生成时间，格式为yyyyMMddHHmmss，如2009年12月25日9点10分10秒表示为20091225091010。详见时间规则
-    ///
-    /// Wire name `time_end`, at most 14 characters.
-    #[serde(rename = "time_end", deserialize_with = "::paygen::__private::de::text")]
-    pub time_end: String,
-    /// 新增返回，单品优惠功能字段，需要接入请见详细说明
-    ///
-    /// Wire name `promotion_detail`, at most 6000 characters.
-    #[serde(
-        rename = "promotion_detail",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub promotion_detail: Option<String>,
-    /// 错误代码（result_code为FAIL时返回）
-    ///
-    /// Wire name `err_code`, at most 32 characters.
-    #[serde(rename = "err_code", default)]
-    pub err_code: Option<MicropayResponseErrCode>,
-    /// 错误返回的信息描述
-    ///
-    /// Wire name `err_code_des`, at most 128 characters.
-    #[serde(
-        rename = "err_code_des",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub err_code_des: Option<String>,
-}
 /// The code of the check a reply of `micropay` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
 pub type MicropayRefusal = UnifiedorderRefusal;
 /// Request of `orderquery`: 查询订单
@@ -2484,245 +2230,6 @@ impl OrderqueryRequest {
         )
     };
 }
-/// Response of `orderquery`: 查询订单
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct OrderqueryResponse {
-    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
-    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(
-        rename = "return_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub return_msg: Option<String>,
-    /// 调用接口提交的公众账号ID
-    ///
-    /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
-    pub appid: String,
-    /// 调用接口提交的商户号
-    ///
-    /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
-    pub mch_id: String,
-    /// 微信返回的随机字符串
-    ///
-    /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
-    pub nonce_str: String,
-    /// 业务结果 SUCCESS/FAIL
-    ///
-    /// Wire name `result_code`, at most 16 characters.
-    #[serde(rename = "result_code")]
-    pub result_code: ResultCode,
-    /// 微信支付分配的终端设备号
-    ///
-    /// Wire name `device_info`, at most 32 characters.
-    #[serde(
-        rename = "device_info",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub device_info: Option<String>,
-    /// 用户在商户appid下的唯一标识
-    ///
-    /// Wire name `openid`, at most 128 characters.
-    #[serde(
-        rename = "openid",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub openid: Option<String>,
-    /// 用户是否关注公众账号，Y-关注，N-未关注
-    ///
-    /// Wire name `is_subscribe`, at most 1 character.
-    #[serde(
-        rename = "is_subscribe",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub is_subscribe: Option<String>,
-    /// 调用接口提交的交易类型，取值如下：JSAPI，NATIVE，APP，MICROPAY，详细说明见参数规定
-    ///
-    /// Wire name `trade_type`, at most 16 characters.
-    #[serde(
-        rename = "trade_type",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_type: Option<String>,
-    /// SUCCESS--支付成功 REFUND--转入退款 NOTPAY--未支付 CLOSED--已关闭 REVOKED--已撤销(刷卡支付) USERPAYING--用户支付中 PAYERROR--支付失败(其他原因，如银行返回失败) ACCEPT--已接收，等待扣款 支付状态机请见下单API页面
-    ///
-    /// Wire name `trade_state`, at most 32 characters.
-    #[serde(rename = "trade_state")]
-    pub trade_state: OrderqueryResponseTradeState,
-    /// 银行类型，采用字符串类型的银行标识
-    ///
-    /// Wire name `bank_type`, at most 32 characters.
-    #[serde(
-        rename = "bank_type",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub bank_type: Option<String>,
-    /// 订单总金额，单位为分
-    ///
-    /// Wire name `total_fee`.
-    #[serde(
-        rename = "total_fee",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub total_fee: Option<::paygen::Fen>,
-    /// 当订单使用了免充值型优惠券后返回该参数，应结订单金额=订单金额-免充值优惠券金额。
-    ///
-    /// Wire name `settlement_total_fee`.
-    #[serde(
-        rename = "settlement_total_fee",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub settlement_total_fee: Option<::paygen::Fen>,
-    /// 货币类型，符合ISO 4217标准的三位字母代码，默认人民币：CNY
-    ///
-    /// Wire name `fee_type`, at most 8 characters.
-    #[serde(
-        rename = "fee_type",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub fee_type: Option<String>,
-    /// 现金支付金额订单现金支付金额，详见支付金额
-    ///
-    /// Wire name `cash_fee`.
-    #[serde(
-        rename = "cash_fee",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub cash_fee: Option<::paygen::Fen>,
-    /// 货币类型，符合ISO 4217标准的三位字母代码，默认人民币：CNY
-    ///
-    /// Wire name `cash_fee_type`, at most 16 characters.
-    #[serde(
-        rename = "cash_fee_type",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub cash_fee_type: Option<String>,
-    /// “代金券”金额<=订单金额，订单金额-“代金券”金额=现金支付金额，详见支付金额
-    ///
-    /// Wire name `coupon_fee`.
-    #[serde(
-        rename = "coupon_fee",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub coupon_fee: Option<::paygen::Fen>,
-    /// 代金券使用数量
-    ///
-    /// Wire name `coupon_count`.
-    #[serde(
-        rename = "coupon_count",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_int"
-    )]
-    pub coupon_count: Option<i64>,
-    /// 代金券类型 CASH--充值代金券 NO_CASH---非充值代金券 订单使用代金券时有返回（取值：CASH、NO_CASH）。$n为下标,从0开始编号，举例：coupon_type_0
-    ///
-    /// Wire name `coupon_type_0`, at most 8 characters.
-    #[serde(rename = "coupon_type_0", default)]
-    pub coupon_type_0: Option<CouponType>,
-    /// 代金券ID, $n为下标，从0开始编号
-    ///
-    /// Wire name `coupon_id_0`, at most 20 characters.
-    #[serde(
-        rename = "coupon_id_0",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub coupon_id_0: Option<String>,
-    /// 单个代金券支付金额, $n为下标，从0开始编号
-    ///
-    /// Wire name `coupon_fee_0`.
-    #[serde(
-        rename = "coupon_fee_0",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_fen"
-    )]
-    pub coupon_fee_0: Option<::paygen::Fen>,
-    /// 微信支付订单号
-    ///
-    /// Wire name `transaction_id`, at most 32 characters.
-    #[serde(
-        rename = "transaction_id",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub transaction_id: Option<String>,
-    /// 商户系统内部订单号
-    ///
-    /// Wire name `out_trade_no`, at most 32 characters.
-    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub out_trade_no: String,
-    /// 附加数据，原样返回
-    ///
-    /// Wire name `attach`, at most 128 characters.
-    #[serde(
-        rename = "attach",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub attach: Option<String>,
-    /// 订单支付时间，格式为yyyyMMddHHmmss，如2009年12月25日9点10分10秒表示为20091225091010。其他详见时间规则
-    ///
-    /// Wire name `time_end`, at most 14 characters.
-    #[serde(
-        rename = "time_end",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub time_end: Option<String>,
-    /// 对当前查询订单状态的描述和下一步操作的指引
-    ///
-    /// Wire name `trade_state_desc`, at most 256 characters.
-    #[serde(
-        rename = "trade_state_desc",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub trade_state_desc: Option<String>,
-    /// 单品优惠专用参数
-    ///
-    /// Wire name `promotion_detail`, at most 6000 characters.
-    #[serde(
-        rename = "promotion_detail",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub promotion_detail: Option<String>,
-    /// 错误代码（result_code为FAIL时返回）
-    ///
-    /// Wire name `err_code`, at most 32 characters.
-    #[serde(rename = "err_code", default)]
-    pub err_code: Option<OrderqueryResponseErrCode>,
-    /// 错误返回的信息描述
-    ///
-    /// Wire name `err_code_des`, at most 128 characters.
-    #[serde(
-        rename = "err_code_des",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub err_code_des: Option<String>,
-}
 /// The code of the check a reply of `orderquery` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
 pub type OrderqueryRefusal = UnifiedorderRefusal;
 /// Request of `closeorder`: 关闭订单
@@ -2772,68 +2279,6 @@ impl CloseorderRequest {
             ],
         )
     };
-}
-/// Response of `closeorder`: 关闭订单
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct CloseorderResponse {
-    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
-    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(
-        rename = "return_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub return_msg: Option<String>,
-    /// 调用接口提交的公众账号ID
-    ///
-    /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
-    pub appid: String,
-    /// 调用接口提交的商户号
-    ///
-    /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
-    pub mch_id: String,
-    /// 微信返回的随机字符串
-    ///
-    /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
-    pub nonce_str: String,
-    /// 业务结果 SUCCESS/FAIL
-    ///
-    /// Wire name `result_code`, at most 16 characters.
-    #[serde(rename = "result_code")]
-    pub result_code: ResultCode,
-    /// 业务结果描述
-    ///
-    /// Wire name `result_msg`, at most 32 characters.
-    #[serde(
-        rename = "result_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub result_msg: Option<String>,
-    /// 错误代码（result_code为FAIL时返回）
-    ///
-    /// Wire name `err_code`, at most 32 characters.
-    #[serde(rename = "err_code", default)]
-    pub err_code: Option<CloseorderResponseErrCode>,
-    /// 错误返回的信息描述
-    ///
-    /// Wire name `err_code_des`, at most 128 characters.
-    #[serde(
-        rename = "err_code_des",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub err_code_des: Option<String>,
 }
 /// The code of the check a reply of `closeorder` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
 pub type CloseorderRefusal = UnifiedorderRefusal;
@@ -2921,64 +2366,6 @@ impl ReverseRequest {
         )
     };
 }
-/// Response of `reverse`: 撤销订单（需要双向证书）
-#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
-#[serde(crate = "::paygen::__private::serde")]
-pub struct ReverseResponse {
-    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
-    ///
-    /// Wire name `return_code`, at most 16 characters.
-    #[serde(rename = "return_code")]
-    pub return_code: ReturnCode,
-    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
-    ///
-    /// Wire name `return_msg`, at most 128 characters.
-    #[serde(
-        rename = "return_msg",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub return_msg: Option<String>,
-    /// 调用接口提交的公众账号ID
-    ///
-    /// Wire name `appid`, at most 32 characters.
-    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
-    pub appid: String,
-    /// 调用接口提交的商户号
-    ///
-    /// Wire name `mch_id`, at most 32 characters.
-    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
-    pub mch_id: String,
-    /// 微信返回的随机字符串
-    ///
-    /// Wire name `nonce_str`, at most 32 characters.
-    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
-    pub nonce_str: String,
-    /// 业务结果 SUCCESS/FAIL
-    ///
-    /// Wire name `result_code`, at most 16 characters.
-    #[serde(rename = "result_code")]
-    pub result_code: ResultCode,
-    /// 是否需要继续调用撤销，Y-需要，N-不需要
-    ///
-    /// Wire name `recall`, at most 1 character.
-    #[serde(rename = "recall")]
-    pub recall: ReverseResponseRecall,
-    /// 错误代码（result_code为FAIL时返回）
-    ///
-    /// Wire name `err_code`, at most 32 characters.
-    #[serde(rename = "err_code", default)]
-    pub err_code: Option<ReverseResponseErrCode>,
-    /// 错误返回的信息描述
-    ///
-    /// Wire name `err_code_des`, at most 128 characters.
-    #[serde(
-        rename = "err_code_des",
-        default,
-        deserialize_with = "::paygen::__private::de::opt_text"
-    )]
-    pub err_code_des: Option<String>,
-}
 /// The code of the check a reply of `reverse` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
 pub type ReverseRefusal = UnifiedorderRefusal;
 /// Request of `refund`: 申请退款（需要双向证书）
@@ -3015,7 +2402,7 @@ pub struct RefundRequest {
     /// 仅针对老资金流商户使用 REFUND_SOURCE_UNSETTLED_FUNDS---未结算资金退款（默认使用未结算资金退款） REFUND_SOURCE_RECHARGE_FUNDS---可用余额退款
     ///
     /// Wire name `refund_account`, at most 30 characters.
-    pub refund_account: Option<RefundRequestRefundAccount>,
+    pub refund_account: Option<refund_request::RefundAccount>,
     /// 异步接收微信支付退款结果通知的回调地址，通知URL必须为外网可访问的url，不允许带参数 如果参数中传了notify_url，则商户平台上配置的回调地址将不会生效。
     ///
     /// Wire name `notify_url`, at most 256 characters.
@@ -3061,7 +2448,7 @@ impl RefundRequest {
         self
     }
     /// Sets `refund_account`.
-    pub fn with_refund_account(mut self, value: RefundRequestRefundAccount) -> Self {
+    pub fn with_refund_account(mut self, value: refund_request::RefundAccount) -> Self {
         self.refund_account = Some(value);
         self
     }
@@ -3238,6 +2625,793 @@ impl RefundRequest {
         )
     };
 }
+/// The code of the check a reply of `refund` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
+pub type RefundRefusal = UnifiedorderRefusal;
+/// Request of `refundquery`: 查询退款
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RefundqueryRequest {
+    /// 微信订单号
+    ///
+    /// Wire name `transaction_id`, at most 32 characters.
+    pub transaction_id: Option<String>,
+    /// 商户系统内部的订单号
+    ///
+    /// Wire name `out_trade_no`, at most 32 characters.
+    pub out_trade_no: Option<String>,
+    /// 商户侧传给微信的退款单号
+    ///
+    /// Wire name `out_refund_no`, at most 64 characters.
+    pub out_refund_no: Option<String>,
+    /// 微信生成的退款单号，在申请退款接口有返回
+    ///
+    /// Wire name `refund_id`, at most 32 characters.
+    pub refund_id: Option<String>,
+    /// 偏移量，当部分退款次数超过10次时可使用，表示返回的查询结果从这个偏移量开始取记录
+    ///
+    /// Wire name `offset`.
+    pub offset: Option<i64>,
+}
+impl RefundqueryRequest {
+    /// A request with its required fields; optional ones are set with `with_*`.
+    pub fn new() -> Self {
+        Self {
+            transaction_id: None,
+            out_trade_no: None,
+            out_refund_no: None,
+            refund_id: None,
+            offset: None,
+        }
+    }
+    /// Sets `transaction_id`.
+    pub fn with_transaction_id(mut self, value: impl Into<String>) -> Self {
+        self.transaction_id = Some(value.into());
+        self
+    }
+    /// Sets `out_trade_no`.
+    pub fn with_out_trade_no(mut self, value: impl Into<String>) -> Self {
+        self.out_trade_no = Some(value.into());
+        self
+    }
+    /// Sets `out_refund_no`.
+    pub fn with_out_refund_no(mut self, value: impl Into<String>) -> Self {
+        self.out_refund_no = Some(value.into());
+        self
+    }
+    /// Sets `refund_id`.
+    pub fn with_refund_id(mut self, value: impl Into<String>) -> Self {
+        self.refund_id = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn with_offset(mut self, value: i64) -> Self {
+        self.offset = Some(value);
+        self
+    }
+    /// The business fields in wire order, for the runtime to encode and sign.
+    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
+        let mut fields = ::paygen::WireFields::with_capacity(5);
+        if let Some(value) = &self.transaction_id {
+            fields
+                .push(
+                    "transaction_id",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.out_trade_no {
+            fields
+                .push(
+                    "out_trade_no",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.out_refund_no {
+            fields
+                .push(
+                    "out_refund_no",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.refund_id {
+            fields
+                .push(
+                    "refund_id",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.offset {
+            fields.push("offset", ::paygen::WireValue::Int(*value));
+        }
+        fields
+    }
+}
+impl RefundqueryRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("transaction_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_refund_no"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(64),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_id"),
+                    ty: FieldType::String,
+                    required: false,
+                    max_length: Some(32),
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+                FieldDef {
+                    name: Cow::Borrowed("offset"),
+                    ty: FieldType::Int,
+                    required: false,
+                    max_length: None,
+                    as_string: false,
+                    values: Cow::Borrowed(&[]),
+                    fields: Cow::Borrowed(&[]),
+                },
+            ],
+        )
+    };
+}
+/// The code of the check a reply of `refundquery` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
+pub type RefundqueryRefusal = UnifiedorderRefusal;
+impl PayNotification {
+    /// The exact body to answer the provider with once the notification is handled.
+    pub const ACK: &'static str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
+}
+impl RefundNotification {
+    /// The exact body to answer the provider with once the notification is handled.
+    pub const ACK: &'static str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
+}
+/// Response of `unifiedorder`: 统一下单
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct UnifiedorderResponse {
+    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCode,
+    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub return_msg: Option<String>,
+    /// 调用接口提交的公众账号ID
+    ///
+    /// Wire name `appid`, at most 32 characters.
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
+    pub appid: String,
+    /// 调用接口提交的商户号
+    ///
+    /// Wire name `mch_id`, at most 32 characters.
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
+    pub mch_id: String,
+    /// 微信返回的随机字符串
+    ///
+    /// Wire name `nonce_str`, at most 32 characters.
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
+    pub nonce_str: String,
+    /// 业务结果 SUCCESS/FAIL
+    ///
+    /// Wire name `result_code`, at most 16 characters.
+    #[serde(rename = "result_code")]
+    pub result_code: ResultCode,
+    /// 微信支付分配的终端设备号
+    ///
+    /// Wire name `device_info`, at most 32 characters.
+    #[serde(
+        rename = "device_info",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub device_info: Option<String>,
+    /// JSAPI -JSAPI支付 NATIVE -Native支付 APP -APP支付 说明详见参数规定
+    ///
+    /// Wire name `trade_type`, at most 16 characters.
+    #[serde(rename = "trade_type", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_type: String,
+    /// 微信生成的预支付会话标识，用于后续接口调用中使用，该值有效期为2小时
+    ///
+    /// Wire name `prepay_id`, at most 64 characters.
+    #[serde(rename = "prepay_id", deserialize_with = "::paygen::__private::de::text")]
+    pub prepay_id: String,
+    /// trade_type=NATIVE时有返回，此url用于生成支付二维码，然后提供给用户进行扫码支付。注意：code_url的值并非固定，使用时按照URL格式转成二维码即可
+    ///
+    /// Wire name `code_url`, at most 64 characters.
+    #[serde(
+        rename = "code_url",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub code_url: Option<String>,
+    /// mweb_url为拉起微信支付收银台的中间页面，可通过访问该url来拉起微信客户端，完成支付,mweb_url的有效期为5分钟
+    ///
+    /// Wire name `mweb_url`, at most 64 characters.
+    #[serde(
+        rename = "mweb_url",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub mweb_url: Option<String>,
+    /// 错误代码（result_code为FAIL时返回）
+    ///
+    /// Wire name `err_code`, at most 32 characters.
+    #[serde(rename = "err_code", default)]
+    pub err_code: Option<unifiedorder_response::ErrCode>,
+    /// 错误返回的信息描述
+    ///
+    /// Wire name `err_code_des`, at most 128 characters.
+    #[serde(
+        rename = "err_code_des",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub err_code_des: Option<String>,
+}
+/// Response of `micropay`: 付款码支付
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct MicropayResponse {
+    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCode,
+    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub return_msg: Option<String>,
+    /// 调用接口提交的公众账号ID
+    ///
+    /// Wire name `appid`, at most 32 characters.
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
+    pub appid: String,
+    /// 调用接口提交的商户号
+    ///
+    /// Wire name `mch_id`, at most 32 characters.
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
+    pub mch_id: String,
+    /// 微信返回的随机字符串
+    ///
+    /// Wire name `nonce_str`, at most 32 characters.
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
+    pub nonce_str: String,
+    /// 业务结果 SUCCESS/FAIL
+    ///
+    /// Wire name `result_code`, at most 16 characters.
+    #[serde(rename = "result_code")]
+    pub result_code: ResultCode,
+    /// 调用接口提交的终端设备号
+    ///
+    /// Wire name `device_info`, at most 32 characters.
+    #[serde(
+        rename = "device_info",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub device_info: Option<String>,
+    /// 用户在商户appid 下的唯一标识
+    ///
+    /// Wire name `openid`, at most 128 characters.
+    #[serde(rename = "openid", deserialize_with = "::paygen::__private::de::text")]
+    pub openid: String,
+    /// 用户是否关注公众账号，仅在公众账号类型支付有效，取值范围：Y或N;Y-关注;N-未关注
+    ///
+    /// Wire name `is_subscribe`, at most 1 character.
+    #[serde(rename = "is_subscribe", deserialize_with = "::paygen::__private::de::text")]
+    pub is_subscribe: String,
+    /// 支付类型为MICROPAY(即扫码支付)
+    ///
+    /// Wire name `trade_type`, at most 16 characters.
+    #[serde(rename = "trade_type", deserialize_with = "::paygen::__private::de::text")]
+    pub trade_type: String,
+    /// 银行类型，采用字符串类型的银行标识，值列表详见银行类型
+    ///
+    /// Wire name `bank_type`, at most 32 characters.
+    #[serde(rename = "bank_type", deserialize_with = "::paygen::__private::de::text")]
+    pub bank_type: String,
+    /// 符合ISO 4217标准的三位字母代码，默认人民币：CNY
+    ///
+    /// Wire name `fee_type`, at most 16 characters.
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub fee_type: Option<String>,
+    /// 订单总金额，单位为分，只能为整数，详见支付金额
+    ///
+    /// Wire name `total_fee`.
+    #[serde(rename = "total_fee")]
+    pub total_fee: ::paygen::Fen,
+    /// 应结订单金额=订单金额-非充值代金券金额，应结订单金额<=订单金额。
+    ///
+    /// Wire name `settlement_total_fee`.
+    #[serde(
+        rename = "settlement_total_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
+    pub settlement_total_fee: Option<::paygen::Fen>,
+    /// “代金券”金额<=订单金额，订单金额-“代金券”金额=现金支付金额，详见支付金额
+    ///
+    /// Wire name `coupon_fee`.
+    #[serde(
+        rename = "coupon_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
+    pub coupon_fee: Option<::paygen::Fen>,
+    /// 符合ISO 4217标准的三位字母代码，默认人民币：CNY
+    ///
+    /// Wire name `cash_fee_type`, at most 16 characters.
+    #[serde(
+        rename = "cash_fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub cash_fee_type: Option<String>,
+    /// 订单现金支付金额，详见支付金额
+    ///
+    /// Wire name `cash_fee`.
+    #[serde(rename = "cash_fee")]
+    pub cash_fee: ::paygen::Fen,
+    /// 微信支付订单号
+    ///
+    /// Wire name `transaction_id`, at most 32 characters.
+    #[serde(
+        rename = "transaction_id",
+        deserialize_with = "::paygen::__private::de::text"
+    )]
+    pub transaction_id: String,
+    /// 商户系统的订单号，与请求一致。
+    ///
+    /// Wire name `out_trade_no`, at most 32 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 商家数据包，原样返回
+    ///
+    /// Wire name `attach`, at most 128 characters.
+    #[serde(
+        rename = "attach",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub attach: Option<String>,
+    /// 订单生成时间，格式为yyyyMMddHHmmss，如2009年12月25日9点10分10秒表示为20091225091010。详见时间规则
+    ///
+    /// Wire name `time_end`, at most 14 characters.
+    #[serde(rename = "time_end", deserialize_with = "::paygen::__private::de::text")]
+    pub time_end: String,
+    /// 新增返回，单品优惠功能字段，需要接入请见详细说明
+    ///
+    /// Wire name `promotion_detail`, at most 6000 characters.
+    #[serde(
+        rename = "promotion_detail",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub promotion_detail: Option<String>,
+    /// 错误代码（result_code为FAIL时返回）
+    ///
+    /// Wire name `err_code`, at most 32 characters.
+    #[serde(rename = "err_code", default)]
+    pub err_code: Option<micropay_response::ErrCode>,
+    /// 错误返回的信息描述
+    ///
+    /// Wire name `err_code_des`, at most 128 characters.
+    #[serde(
+        rename = "err_code_des",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub err_code_des: Option<String>,
+}
+/// Response of `orderquery`: 查询订单
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct OrderqueryResponse {
+    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCode,
+    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub return_msg: Option<String>,
+    /// 调用接口提交的公众账号ID
+    ///
+    /// Wire name `appid`, at most 32 characters.
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
+    pub appid: String,
+    /// 调用接口提交的商户号
+    ///
+    /// Wire name `mch_id`, at most 32 characters.
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
+    pub mch_id: String,
+    /// 微信返回的随机字符串
+    ///
+    /// Wire name `nonce_str`, at most 32 characters.
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
+    pub nonce_str: String,
+    /// 业务结果 SUCCESS/FAIL
+    ///
+    /// Wire name `result_code`, at most 16 characters.
+    #[serde(rename = "result_code")]
+    pub result_code: ResultCode,
+    /// 微信支付分配的终端设备号
+    ///
+    /// Wire name `device_info`, at most 32 characters.
+    #[serde(
+        rename = "device_info",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub device_info: Option<String>,
+    /// 用户在商户appid下的唯一标识
+    ///
+    /// Wire name `openid`, at most 128 characters.
+    #[serde(
+        rename = "openid",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub openid: Option<String>,
+    /// 用户是否关注公众账号，Y-关注，N-未关注
+    ///
+    /// Wire name `is_subscribe`, at most 1 character.
+    #[serde(
+        rename = "is_subscribe",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub is_subscribe: Option<String>,
+    /// 调用接口提交的交易类型，取值如下：JSAPI，NATIVE，APP，MICROPAY，详细说明见参数规定
+    ///
+    /// Wire name `trade_type`, at most 16 characters.
+    #[serde(
+        rename = "trade_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trade_type: Option<String>,
+    /// SUCCESS--支付成功 REFUND--转入退款 NOTPAY--未支付 CLOSED--已关闭 REVOKED--已撤销(刷卡支付) USERPAYING--用户支付中 PAYERROR--支付失败(其他原因，如银行返回失败) ACCEPT--已接收，等待扣款 支付状态机请见下单API页面
+    ///
+    /// Wire name `trade_state`, at most 32 characters.
+    #[serde(rename = "trade_state")]
+    pub trade_state: orderquery_response::TradeState,
+    /// 银行类型，采用字符串类型的银行标识
+    ///
+    /// Wire name `bank_type`, at most 32 characters.
+    #[serde(
+        rename = "bank_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub bank_type: Option<String>,
+    /// 订单总金额，单位为分
+    ///
+    /// Wire name `total_fee`.
+    #[serde(
+        rename = "total_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
+    pub total_fee: Option<::paygen::Fen>,
+    /// 当订单使用了免充值型优惠券后返回该参数，应结订单金额=订单金额-免充值优惠券金额。
+    ///
+    /// Wire name `settlement_total_fee`.
+    #[serde(
+        rename = "settlement_total_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
+    pub settlement_total_fee: Option<::paygen::Fen>,
+    /// 货币类型，符合ISO 4217标准的三位字母代码，默认人民币：CNY
+    ///
+    /// Wire name `fee_type`, at most 8 characters.
+    #[serde(
+        rename = "fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub fee_type: Option<String>,
+    /// 现金支付金额订单现金支付金额，详见支付金额
+    ///
+    /// Wire name `cash_fee`.
+    #[serde(
+        rename = "cash_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
+    pub cash_fee: Option<::paygen::Fen>,
+    /// 货币类型，符合ISO 4217标准的三位字母代码，默认人民币：CNY
+    ///
+    /// Wire name `cash_fee_type`, at most 16 characters.
+    #[serde(
+        rename = "cash_fee_type",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub cash_fee_type: Option<String>,
+    /// “代金券”金额<=订单金额，订单金额-“代金券”金额=现金支付金额，详见支付金额
+    ///
+    /// Wire name `coupon_fee`.
+    #[serde(
+        rename = "coupon_fee",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
+    pub coupon_fee: Option<::paygen::Fen>,
+    /// 代金券使用数量
+    ///
+    /// Wire name `coupon_count`.
+    #[serde(
+        rename = "coupon_count",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_int"
+    )]
+    pub coupon_count: Option<i64>,
+    /// 代金券类型 CASH--充值代金券 NO_CASH---非充值代金券 订单使用代金券时有返回（取值：CASH、NO_CASH）。$n为下标,从0开始编号，举例：coupon_type_0
+    ///
+    /// Wire name `coupon_type_0`, at most 8 characters.
+    #[serde(rename = "coupon_type_0", default)]
+    pub coupon_type_0: Option<CouponType>,
+    /// 代金券ID, $n为下标，从0开始编号
+    ///
+    /// Wire name `coupon_id_0`, at most 20 characters.
+    #[serde(
+        rename = "coupon_id_0",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub coupon_id_0: Option<String>,
+    /// 单个代金券支付金额, $n为下标，从0开始编号
+    ///
+    /// Wire name `coupon_fee_0`.
+    #[serde(
+        rename = "coupon_fee_0",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_fen"
+    )]
+    pub coupon_fee_0: Option<::paygen::Fen>,
+    /// 微信支付订单号
+    ///
+    /// Wire name `transaction_id`, at most 32 characters.
+    #[serde(
+        rename = "transaction_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub transaction_id: Option<String>,
+    /// 商户系统内部订单号
+    ///
+    /// Wire name `out_trade_no`, at most 32 characters.
+    #[serde(rename = "out_trade_no", deserialize_with = "::paygen::__private::de::text")]
+    pub out_trade_no: String,
+    /// 附加数据，原样返回
+    ///
+    /// Wire name `attach`, at most 128 characters.
+    #[serde(
+        rename = "attach",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub attach: Option<String>,
+    /// 订单支付时间，格式为yyyyMMddHHmmss，如2009年12月25日9点10分10秒表示为20091225091010。其他详见时间规则
+    ///
+    /// Wire name `time_end`, at most 14 characters.
+    #[serde(
+        rename = "time_end",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub time_end: Option<String>,
+    /// 对当前查询订单状态的描述和下一步操作的指引
+    ///
+    /// Wire name `trade_state_desc`, at most 256 characters.
+    #[serde(
+        rename = "trade_state_desc",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trade_state_desc: Option<String>,
+    /// 单品优惠专用参数
+    ///
+    /// Wire name `promotion_detail`, at most 6000 characters.
+    #[serde(
+        rename = "promotion_detail",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub promotion_detail: Option<String>,
+    /// 错误代码（result_code为FAIL时返回）
+    ///
+    /// Wire name `err_code`, at most 32 characters.
+    #[serde(rename = "err_code", default)]
+    pub err_code: Option<orderquery_response::ErrCode>,
+    /// 错误返回的信息描述
+    ///
+    /// Wire name `err_code_des`, at most 128 characters.
+    #[serde(
+        rename = "err_code_des",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub err_code_des: Option<String>,
+}
+/// Response of `closeorder`: 关闭订单
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct CloseorderResponse {
+    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCode,
+    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub return_msg: Option<String>,
+    /// 调用接口提交的公众账号ID
+    ///
+    /// Wire name `appid`, at most 32 characters.
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
+    pub appid: String,
+    /// 调用接口提交的商户号
+    ///
+    /// Wire name `mch_id`, at most 32 characters.
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
+    pub mch_id: String,
+    /// 微信返回的随机字符串
+    ///
+    /// Wire name `nonce_str`, at most 32 characters.
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
+    pub nonce_str: String,
+    /// 业务结果 SUCCESS/FAIL
+    ///
+    /// Wire name `result_code`, at most 16 characters.
+    #[serde(rename = "result_code")]
+    pub result_code: ResultCode,
+    /// 业务结果描述
+    ///
+    /// Wire name `result_msg`, at most 32 characters.
+    #[serde(
+        rename = "result_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub result_msg: Option<String>,
+    /// 错误代码（result_code为FAIL时返回）
+    ///
+    /// Wire name `err_code`, at most 32 characters.
+    #[serde(rename = "err_code", default)]
+    pub err_code: Option<closeorder_response::ErrCode>,
+    /// 错误返回的信息描述
+    ///
+    /// Wire name `err_code_des`, at most 128 characters.
+    #[serde(
+        rename = "err_code_des",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub err_code_des: Option<String>,
+}
+/// Response of `reverse`: 撤销订单（需要双向证书）
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+pub struct ReverseResponse {
+    /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断
+    ///
+    /// Wire name `return_code`, at most 16 characters.
+    #[serde(rename = "return_code")]
+    pub return_code: ReturnCode,
+    /// 返回信息，如非空，为错误原因：签名失败、参数格式校验错误
+    ///
+    /// Wire name `return_msg`, at most 128 characters.
+    #[serde(
+        rename = "return_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub return_msg: Option<String>,
+    /// 调用接口提交的公众账号ID
+    ///
+    /// Wire name `appid`, at most 32 characters.
+    #[serde(rename = "appid", deserialize_with = "::paygen::__private::de::text")]
+    pub appid: String,
+    /// 调用接口提交的商户号
+    ///
+    /// Wire name `mch_id`, at most 32 characters.
+    #[serde(rename = "mch_id", deserialize_with = "::paygen::__private::de::text")]
+    pub mch_id: String,
+    /// 微信返回的随机字符串
+    ///
+    /// Wire name `nonce_str`, at most 32 characters.
+    #[serde(rename = "nonce_str", deserialize_with = "::paygen::__private::de::text")]
+    pub nonce_str: String,
+    /// 业务结果 SUCCESS/FAIL
+    ///
+    /// Wire name `result_code`, at most 16 characters.
+    #[serde(rename = "result_code")]
+    pub result_code: ResultCode,
+    /// 是否需要继续调用撤销，Y-需要，N-不需要
+    ///
+    /// Wire name `recall`, at most 1 character.
+    #[serde(rename = "recall")]
+    pub recall: reverse_response::Recall,
+    /// 错误代码（result_code为FAIL时返回）
+    ///
+    /// Wire name `err_code`, at most 32 characters.
+    #[serde(rename = "err_code", default)]
+    pub err_code: Option<reverse_response::ErrCode>,
+    /// 错误返回的信息描述
+    ///
+    /// Wire name `err_code_des`, at most 128 characters.
+    #[serde(
+        rename = "err_code_des",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub err_code_des: Option<String>,
+}
 /// Response of `refund`: 申请退款（需要双向证书）
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -3407,7 +3581,7 @@ pub struct RefundResponse {
     ///
     /// Wire name `err_code`, at most 32 characters.
     #[serde(rename = "err_code", default)]
-    pub err_code: Option<RefundResponseErrCode>,
+    pub err_code: Option<refund_response::ErrCode>,
     /// 错误返回的信息描述
     ///
     /// Wire name `err_code_des`, at most 128 characters.
@@ -3417,170 +3591,6 @@ pub struct RefundResponse {
         deserialize_with = "::paygen::__private::de::opt_text"
     )]
     pub err_code_des: Option<String>,
-}
-/// The code of the check a reply of `refund` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
-pub type RefundRefusal = UnifiedorderRefusal;
-/// Request of `refundquery`: 查询退款
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct RefundqueryRequest {
-    /// 微信订单号
-    ///
-    /// Wire name `transaction_id`, at most 32 characters.
-    pub transaction_id: Option<String>,
-    /// 商户系统内部的订单号
-    ///
-    /// Wire name `out_trade_no`, at most 32 characters.
-    pub out_trade_no: Option<String>,
-    /// 商户侧传给微信的退款单号
-    ///
-    /// Wire name `out_refund_no`, at most 64 characters.
-    pub out_refund_no: Option<String>,
-    /// 微信生成的退款单号，在申请退款接口有返回
-    ///
-    /// Wire name `refund_id`, at most 32 characters.
-    pub refund_id: Option<String>,
-    /// 偏移量，当部分退款次数超过10次时可使用，表示返回的查询结果从这个偏移量开始取记录
-    ///
-    /// Wire name `offset`.
-    pub offset: Option<i64>,
-}
-impl RefundqueryRequest {
-    /// A request with its required fields; optional ones are set with `with_*`.
-    pub fn new() -> Self {
-        Self {
-            transaction_id: None,
-            out_trade_no: None,
-            out_refund_no: None,
-            refund_id: None,
-            offset: None,
-        }
-    }
-    /// Sets `transaction_id`.
-    pub fn with_transaction_id(mut self, value: impl Into<String>) -> Self {
-        self.transaction_id = Some(value.into());
-        self
-    }
-    /// Sets `out_trade_no`.
-    pub fn with_out_trade_no(mut self, value: impl Into<String>) -> Self {
-        self.out_trade_no = Some(value.into());
-        self
-    }
-    /// Sets `out_refund_no`.
-    pub fn with_out_refund_no(mut self, value: impl Into<String>) -> Self {
-        self.out_refund_no = Some(value.into());
-        self
-    }
-    /// Sets `refund_id`.
-    pub fn with_refund_id(mut self, value: impl Into<String>) -> Self {
-        self.refund_id = Some(value.into());
-        self
-    }
-    /// Sets `offset`.
-    pub fn with_offset(mut self, value: i64) -> Self {
-        self.offset = Some(value);
-        self
-    }
-    /// The business fields in wire order, for the runtime to encode and sign.
-    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
-        let mut fields = ::paygen::WireFields::with_capacity(5);
-        if let Some(value) = &self.transaction_id {
-            fields
-                .push(
-                    "transaction_id",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.out_trade_no {
-            fields
-                .push(
-                    "out_trade_no",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.out_refund_no {
-            fields
-                .push(
-                    "out_refund_no",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.refund_id {
-            fields
-                .push(
-                    "refund_id",
-                    ::paygen::WireValue::Text(
-                        ::std::borrow::Cow::Borrowed(value.as_str()),
-                    ),
-                );
-        }
-        if let Some(value) = &self.offset {
-            fields.push("offset", ::paygen::WireValue::Int(*value));
-        }
-        fields
-    }
-}
-impl RefundqueryRequest {
-    /// Each field's wire facts in wire order (name, type, required, length,
-    /// documented values): what the runtime checks before anything is sent.
-    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
-        use ::paygen::protocol::*;
-        use ::std::borrow::Cow;
-        Cow::Borrowed(
-            &[
-                FieldDef {
-                    name: Cow::Borrowed("transaction_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("out_refund_no"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("refund_id"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-                FieldDef {
-                    name: Cow::Borrowed("offset"),
-                    ty: FieldType::Int,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
-                },
-            ],
-        )
-    };
 }
 /// Response of `refundquery`: 查询退款
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
@@ -3692,7 +3702,7 @@ pub struct RefundqueryResponse {
     ///
     /// Wire name `refund_channel_0`, at most 16 characters.
     #[serde(rename = "refund_channel_0", default)]
-    pub refund_channel_0: Option<RefundqueryResponseRefundChannel0>,
+    pub refund_channel_0: Option<refundquery_response::RefundChannel0>,
     /// 申请退款金额 refund_fee_$n: 退款总金额,单位为分,可以做部分退款
     ///
     /// Wire name `refund_fee_0`.
@@ -3729,7 +3739,7 @@ pub struct RefundqueryResponse {
     ///
     /// Wire name `refund_status_0`, at most 16 characters.
     #[serde(rename = "refund_status_0")]
-    pub refund_status_0: RefundqueryResponseRefundStatus0,
+    pub refund_status_0: refundquery_response::RefundStatus0,
     /// 退款资金来源 refund_account_$n: REFUND_SOURCE_RECHARGE_FUNDS---可用余额退款/基本账户 REFUND_SOURCE_UNSETTLED_FUNDS---未结算资金退款
     ///
     /// Wire name `refund_account_0`, at most 30 characters.
@@ -3756,7 +3766,7 @@ pub struct RefundqueryResponse {
     ///
     /// Wire name `err_code`, at most 32 characters.
     #[serde(rename = "err_code", default)]
-    pub err_code: Option<RefundqueryResponseErrCode>,
+    pub err_code: Option<refundquery_response::ErrCode>,
     /// 错误返回的信息描述
     ///
     /// Wire name `err_code_des`, at most 128 characters.
@@ -3767,8 +3777,6 @@ pub struct RefundqueryResponse {
     )]
     pub err_code_des: Option<String>,
 }
-/// The code of the check a reply of `refundquery` failed: one variant per code field its success rule reads. The same shape as [`UnifiedorderRefusal`], so the same type.
-pub type RefundqueryRefusal = UnifiedorderRefusal;
 /// Notification `pay`: 支付结果通知
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -3861,7 +3869,7 @@ pub struct PayNotification {
     ///
     /// Wire name `trade_type`, at most 16 characters.
     #[serde(rename = "trade_type")]
-    pub trade_type: PayNotificationTradeType,
+    pub trade_type: pay_notification::TradeType,
     /// 银行类型，采用字符串类型的银行标识，银行类型见银行列表
     ///
     /// Wire name `bank_type`, at most 32 characters.
@@ -3977,10 +3985,6 @@ pub struct PayNotification {
     #[serde(rename = "time_end", deserialize_with = "::paygen::__private::de::text")]
     pub time_end: String,
 }
-impl PayNotification {
-    /// The exact body to answer the provider with once the notification is handled.
-    pub const ACK: &'static str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
-}
 /// Notification `refund`: 退款结果通知
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
@@ -4039,7 +4043,7 @@ pub struct RefundNotification {
     ///
     /// Wire name `refund_status`, at most 16 characters.
     #[serde(rename = "refund_status")]
-    pub refund_status: RefundNotificationRefundStatus,
+    pub refund_status: refund_notification::RefundStatus,
     /// 资金退款至用户帐号的时间，格式2017-12-15 09:46:01
     ///
     /// Wire name `success_time`, at most 20 characters.
@@ -4066,11 +4070,7 @@ pub struct RefundNotification {
     ///
     /// Wire name `refund_request_source`, at most 30 characters.
     #[serde(rename = "refund_request_source")]
-    pub refund_request_source: RefundNotificationRefundRequestSource,
-}
-impl RefundNotification {
-    /// The exact body to answer the provider with once the notification is handled.
-    pub const ACK: &'static str = "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>";
+    pub refund_request_source: refund_notification::RefundRequestSource,
 }
 /// 返回状态码 SUCCESS/FAIL，此字段是通信标识，非交易标识，交易是否成功需要查看result_code来判断; values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -4194,1009 +4194,1058 @@ impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundAccount {
         ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
     }
 }
-/// Documented values of `trade_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum UnifiedorderRequestTradeType {
-    /// JSAPI支付 (`JSAPI`).
-    Jsapi,
-    /// Native支付 (`NATIVE`).
-    Native,
-    /// APP支付 (`APP`).
-    App,
-    /// H5支付 (`MWEB`).
-    Mweb,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl UnifiedorderRequestTradeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Jsapi => "JSAPI",
-            Self::Native => "NATIVE",
-            Self::App => "APP",
-            Self::Mweb => "MWEB",
-            Self::Unknown(value) => value,
+/// The types of [`super::CloseorderResponse`]'s fields: its nested objects and code tables.
+pub mod closeorder_response {
+    /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum ErrCode {
+        /// 订单已支付 — 订单已支付，不能发起关单，请当作已支付的正常交易 (`ORDERPAID`).
+        Orderpaid,
+        /// 系统错误 — 系统异常，请重新调用该API (`SYSTEMERROR`).
+        Systemerror,
+        /// 订单不存在 (`ORDERNOTEXIST`).
+        Ordernotexist,
+        /// 订单已关闭 — 订单已关闭，无需继续调用 (`ORDERCLOSED`).
+        Orderclosed,
+        /// 签名错误 (`SIGNERROR`).
+        Signerror,
+        /// 请使用post方法 (`REQUIRE_POST_METHOD`).
+        RequirePostMethod,
+        /// XML格式错误 (`XML_FORMAT_ERROR`).
+        XmlFormatError,
+        /// 订单状态错误 (`TRADE_STATE_ERROR`).
+        TradeStateError,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl ErrCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Orderpaid => "ORDERPAID",
+                Self::Systemerror => "SYSTEMERROR",
+                Self::Ordernotexist => "ORDERNOTEXIST",
+                Self::Orderclosed => "ORDERCLOSED",
+                Self::Signerror => "SIGNERROR",
+                Self::RequirePostMethod => "REQUIRE_POST_METHOD",
+                Self::XmlFormatError => "XML_FORMAT_ERROR",
+                Self::TradeStateError => "TRADE_STATE_ERROR",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ORDERPAID" => Self::Orderpaid,
+                "SYSTEMERROR" => Self::Systemerror,
+                "ORDERNOTEXIST" => Self::Ordernotexist,
+                "ORDERCLOSED" => Self::Orderclosed,
+                "SIGNERROR" => Self::Signerror,
+                "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
+                "XML_FORMAT_ERROR" => Self::XmlFormatError,
+                "TRADE_STATE_ERROR" => Self::TradeStateError,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "JSAPI" => Self::Jsapi,
-            "NATIVE" => Self::Native,
-            "APP" => Self::App,
-            "MWEB" => Self::Mweb,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for ErrCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for UnifiedorderRequestTradeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for UnifiedorderRequestTradeType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `limit_pay`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum UnifiedorderRequestLimitPay {
-    /// 指定不能使用信用卡支付 (`no_credit`).
-    NoCredit,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl UnifiedorderRequestLimitPay {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NoCredit => "no_credit",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "no_credit" => Self::NoCredit,
-            other => Self::Unknown(other.to_owned()),
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for ErrCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for UnifiedorderRequestLimitPay {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::MicropayRequest`]'s fields: its nested objects and code tables.
+pub mod micropay_request {
+    /// Documented values of `limit_pay`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum LimitPay {
+        /// 指定不能使用信用卡支付 (`no_credit`).
+        NoCredit,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for UnifiedorderRequestLimitPay {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum UnifiedorderResponseErrCode {
-    /// 参数错误 — 订单重入时，要求参数值与原请求一致，请确认参数问题 (`INVALID_REQUEST`).
-    InvalidRequest,
-    /// 商户无此接口权限 (`NOAUTH`).
-    Noauth,
-    /// 余额不足 (`NOTENOUGH`).
-    Notenough,
-    /// 商户订单已支付 (`ORDERPAID`).
-    Orderpaid,
-    /// 订单已关闭 (`ORDERCLOSED`).
-    Orderclosed,
-    /// 系统错误 — 系统异常，请用相同参数重新调用 (`SYSTEMERROR`).
-    Systemerror,
-    /// APPID不存在 (`APPID_NOT_EXIST`).
-    AppidNotExist,
-    /// MCHID不存在 (`MCHID_NOT_EXIST`).
-    MchidNotExist,
-    /// appid和mch_id不匹配 (`APPID_MCHID_NOT_MATCH`).
-    AppidMchidNotMatch,
-    /// 缺少参数 (`LACK_PARAMS`).
-    LackParams,
-    /// 商户订单号重复 (`OUT_TRADE_NO_USED`).
-    OutTradeNoUsed,
-    /// 签名错误 (`SIGNERROR`).
-    Signerror,
-    /// XML格式错误 (`XML_FORMAT_ERROR`).
-    XmlFormatError,
-    /// 请使用post方法 (`REQUIRE_POST_METHOD`).
-    RequirePostMethod,
-    /// post数据为空 (`POST_DATA_EMPTY`).
-    PostDataEmpty,
-    /// 编码格式错误 (`NOT_UTF8`).
-    NotUtf8,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl UnifiedorderResponseErrCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::Noauth => "NOAUTH",
-            Self::Notenough => "NOTENOUGH",
-            Self::Orderpaid => "ORDERPAID",
-            Self::Orderclosed => "ORDERCLOSED",
-            Self::Systemerror => "SYSTEMERROR",
-            Self::AppidNotExist => "APPID_NOT_EXIST",
-            Self::MchidNotExist => "MCHID_NOT_EXIST",
-            Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
-            Self::LackParams => "LACK_PARAMS",
-            Self::OutTradeNoUsed => "OUT_TRADE_NO_USED",
-            Self::Signerror => "SIGNERROR",
-            Self::XmlFormatError => "XML_FORMAT_ERROR",
-            Self::RequirePostMethod => "REQUIRE_POST_METHOD",
-            Self::PostDataEmpty => "POST_DATA_EMPTY",
-            Self::NotUtf8 => "NOT_UTF8",
-            Self::Unknown(value) => value,
+    impl LimitPay {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::NoCredit => "no_credit",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "no_credit" => Self::NoCredit,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "NOAUTH" => Self::Noauth,
-            "NOTENOUGH" => Self::Notenough,
-            "ORDERPAID" => Self::Orderpaid,
-            "ORDERCLOSED" => Self::Orderclosed,
-            "SYSTEMERROR" => Self::Systemerror,
-            "APPID_NOT_EXIST" => Self::AppidNotExist,
-            "MCHID_NOT_EXIST" => Self::MchidNotExist,
-            "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
-            "LACK_PARAMS" => Self::LackParams,
-            "OUT_TRADE_NO_USED" => Self::OutTradeNoUsed,
-            "SIGNERROR" => Self::Signerror,
-            "XML_FORMAT_ERROR" => Self::XmlFormatError,
-            "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
-            "POST_DATA_EMPTY" => Self::PostDataEmpty,
-            "NOT_UTF8" => Self::NotUtf8,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for LimitPay {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for LimitPay {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for UnifiedorderResponseErrCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::MicropayResponse`]'s fields: its nested objects and code tables.
+pub mod micropay_response {
+    /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum ErrCode {
+        /// 接口返回错误 — 请立即调用被扫订单结果查询API，查询当前订单状态，并根据订单的状态决定下一步的操作 (`SYSTEMERROR`).
+        Systemerror,
+        /// 参数错误 (`PARAM_ERROR`).
+        ParamError,
+        /// 订单已支付 (`ORDERPAID`).
+        Orderpaid,
+        /// 商户无权限 (`NOAUTH`).
+        Noauth,
+        /// 二维码已过期，请用户在微信上刷新后再试 (`AUTHCODEEXPIRE`).
+        Authcodeexpire,
+        /// 余额不足 (`NOTENOUGH`).
+        Notenough,
+        /// 不支持卡类型 (`NOTSUPORTCARD`).
+        Notsuportcard,
+        /// 订单已关闭 (`ORDERCLOSED`).
+        Orderclosed,
+        /// 订单已撤销 (`ORDERREVERSED`).
+        Orderreversed,
+        /// 银行系统异常 — 请立即调用被扫订单结果查询API (`BANKERROR`).
+        Bankerror,
+        /// 用户支付中，需要输入密码 — 等待5秒，然后调用被扫订单结果查询API (`USERPAYING`).
+        Userpaying,
+        /// 授权码参数错误 — 每个二维码仅限使用一次，请刷新再试 (`AUTH_CODE_ERROR`).
+        AuthCodeError,
+        /// 授权码检验错误 — 请扫描微信支付被扫条码/二维码 (`AUTH_CODE_INVALID`).
+        AuthCodeInvalid,
+        /// XML格式错误 (`XML_FORMAT_ERROR`).
+        XmlFormatError,
+        /// 请使用post方法 (`REQUIRE_POST_METHOD`).
+        RequirePostMethod,
+        /// 签名错误 (`SIGNERROR`).
+        Signerror,
+        /// 缺少参数 (`LACK_PARAMS`).
+        LackParams,
+        /// 编码格式错误 (`NOT_UTF8`).
+        NotUtf8,
+        /// 支付帐号错误 (`BUYER_MISMATCH`).
+        BuyerMismatch,
+        /// APPID不存在 (`APPID_NOT_EXIST`).
+        AppidNotExist,
+        /// MCHID不存在 (`MCHID_NOT_EXIST`).
+        MchidNotExist,
+        /// 商户订单号重复 (`OUT_TRADE_NO_USED`).
+        OutTradeNoUsed,
+        /// appid和mch_id不匹配 (`APPID_MCHID_NOT_MATCH`).
+        AppidMchidNotMatch,
+        /// 无效请求 (`INVALID_REQUEST`).
+        InvalidRequest,
+        /// 交易错误 (`TRADE_ERROR`).
+        TradeError,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for UnifiedorderResponseErrCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `limit_pay`; values the document does not list are kept in `Unknown`. The same shape as [`UnifiedorderRequestLimitPay`], so the same type.
-pub type MicropayRequestLimitPay = UnifiedorderRequestLimitPay;
-/// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum MicropayResponseErrCode {
-    /// 接口返回错误 — 请立即调用被扫订单结果查询API，查询当前订单状态，并根据订单的状态决定下一步的操作 (`SYSTEMERROR`).
-    Systemerror,
-    /// 参数错误 (`PARAM_ERROR`).
-    ParamError,
-    /// 订单已支付 (`ORDERPAID`).
-    Orderpaid,
-    /// 商户无权限 (`NOAUTH`).
-    Noauth,
-    /// 二维码已过期，请用户在微信上刷新后再试 (`AUTHCODEEXPIRE`).
-    Authcodeexpire,
-    /// 余额不足 (`NOTENOUGH`).
-    Notenough,
-    /// 不支持卡类型 (`NOTSUPORTCARD`).
-    Notsuportcard,
-    /// 订单已关闭 (`ORDERCLOSED`).
-    Orderclosed,
-    /// 订单已撤销 (`ORDERREVERSED`).
-    Orderreversed,
-    /// 银行系统异常 — 请立即调用被扫订单结果查询API (`BANKERROR`).
-    Bankerror,
-    /// 用户支付中，需要输入密码 — 等待5秒，然后调用被扫订单结果查询API (`USERPAYING`).
-    Userpaying,
-    /// 授权码参数错误 — 每个二维码仅限使用一次，请刷新再试 (`AUTH_CODE_ERROR`).
-    AuthCodeError,
-    /// 授权码检验错误 — 请扫描微信支付被扫条码/二维码 (`AUTH_CODE_INVALID`).
-    AuthCodeInvalid,
-    /// XML格式错误 (`XML_FORMAT_ERROR`).
-    XmlFormatError,
-    /// 请使用post方法 (`REQUIRE_POST_METHOD`).
-    RequirePostMethod,
-    /// 签名错误 (`SIGNERROR`).
-    Signerror,
-    /// 缺少参数 (`LACK_PARAMS`).
-    LackParams,
-    /// 编码格式错误 (`NOT_UTF8`).
-    NotUtf8,
-    /// 支付帐号错误 (`BUYER_MISMATCH`).
-    BuyerMismatch,
-    /// APPID不存在 (`APPID_NOT_EXIST`).
-    AppidNotExist,
-    /// MCHID不存在 (`MCHID_NOT_EXIST`).
-    MchidNotExist,
-    /// 商户订单号重复 (`OUT_TRADE_NO_USED`).
-    OutTradeNoUsed,
-    /// appid和mch_id不匹配 (`APPID_MCHID_NOT_MATCH`).
-    AppidMchidNotMatch,
-    /// 无效请求 (`INVALID_REQUEST`).
-    InvalidRequest,
-    /// 交易错误 (`TRADE_ERROR`).
-    TradeError,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl MicropayResponseErrCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Systemerror => "SYSTEMERROR",
-            Self::ParamError => "PARAM_ERROR",
-            Self::Orderpaid => "ORDERPAID",
-            Self::Noauth => "NOAUTH",
-            Self::Authcodeexpire => "AUTHCODEEXPIRE",
-            Self::Notenough => "NOTENOUGH",
-            Self::Notsuportcard => "NOTSUPORTCARD",
-            Self::Orderclosed => "ORDERCLOSED",
-            Self::Orderreversed => "ORDERREVERSED",
-            Self::Bankerror => "BANKERROR",
-            Self::Userpaying => "USERPAYING",
-            Self::AuthCodeError => "AUTH_CODE_ERROR",
-            Self::AuthCodeInvalid => "AUTH_CODE_INVALID",
-            Self::XmlFormatError => "XML_FORMAT_ERROR",
-            Self::RequirePostMethod => "REQUIRE_POST_METHOD",
-            Self::Signerror => "SIGNERROR",
-            Self::LackParams => "LACK_PARAMS",
-            Self::NotUtf8 => "NOT_UTF8",
-            Self::BuyerMismatch => "BUYER_MISMATCH",
-            Self::AppidNotExist => "APPID_NOT_EXIST",
-            Self::MchidNotExist => "MCHID_NOT_EXIST",
-            Self::OutTradeNoUsed => "OUT_TRADE_NO_USED",
-            Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
-            Self::InvalidRequest => "INVALID_REQUEST",
-            Self::TradeError => "TRADE_ERROR",
-            Self::Unknown(value) => value,
+    impl ErrCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Systemerror => "SYSTEMERROR",
+                Self::ParamError => "PARAM_ERROR",
+                Self::Orderpaid => "ORDERPAID",
+                Self::Noauth => "NOAUTH",
+                Self::Authcodeexpire => "AUTHCODEEXPIRE",
+                Self::Notenough => "NOTENOUGH",
+                Self::Notsuportcard => "NOTSUPORTCARD",
+                Self::Orderclosed => "ORDERCLOSED",
+                Self::Orderreversed => "ORDERREVERSED",
+                Self::Bankerror => "BANKERROR",
+                Self::Userpaying => "USERPAYING",
+                Self::AuthCodeError => "AUTH_CODE_ERROR",
+                Self::AuthCodeInvalid => "AUTH_CODE_INVALID",
+                Self::XmlFormatError => "XML_FORMAT_ERROR",
+                Self::RequirePostMethod => "REQUIRE_POST_METHOD",
+                Self::Signerror => "SIGNERROR",
+                Self::LackParams => "LACK_PARAMS",
+                Self::NotUtf8 => "NOT_UTF8",
+                Self::BuyerMismatch => "BUYER_MISMATCH",
+                Self::AppidNotExist => "APPID_NOT_EXIST",
+                Self::MchidNotExist => "MCHID_NOT_EXIST",
+                Self::OutTradeNoUsed => "OUT_TRADE_NO_USED",
+                Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
+                Self::InvalidRequest => "INVALID_REQUEST",
+                Self::TradeError => "TRADE_ERROR",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "SYSTEMERROR" => Self::Systemerror,
+                "PARAM_ERROR" => Self::ParamError,
+                "ORDERPAID" => Self::Orderpaid,
+                "NOAUTH" => Self::Noauth,
+                "AUTHCODEEXPIRE" => Self::Authcodeexpire,
+                "NOTENOUGH" => Self::Notenough,
+                "NOTSUPORTCARD" => Self::Notsuportcard,
+                "ORDERCLOSED" => Self::Orderclosed,
+                "ORDERREVERSED" => Self::Orderreversed,
+                "BANKERROR" => Self::Bankerror,
+                "USERPAYING" => Self::Userpaying,
+                "AUTH_CODE_ERROR" => Self::AuthCodeError,
+                "AUTH_CODE_INVALID" => Self::AuthCodeInvalid,
+                "XML_FORMAT_ERROR" => Self::XmlFormatError,
+                "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
+                "SIGNERROR" => Self::Signerror,
+                "LACK_PARAMS" => Self::LackParams,
+                "NOT_UTF8" => Self::NotUtf8,
+                "BUYER_MISMATCH" => Self::BuyerMismatch,
+                "APPID_NOT_EXIST" => Self::AppidNotExist,
+                "MCHID_NOT_EXIST" => Self::MchidNotExist,
+                "OUT_TRADE_NO_USED" => Self::OutTradeNoUsed,
+                "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
+                "INVALID_REQUEST" => Self::InvalidRequest,
+                "TRADE_ERROR" => Self::TradeError,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SYSTEMERROR" => Self::Systemerror,
-            "PARAM_ERROR" => Self::ParamError,
-            "ORDERPAID" => Self::Orderpaid,
-            "NOAUTH" => Self::Noauth,
-            "AUTHCODEEXPIRE" => Self::Authcodeexpire,
-            "NOTENOUGH" => Self::Notenough,
-            "NOTSUPORTCARD" => Self::Notsuportcard,
-            "ORDERCLOSED" => Self::Orderclosed,
-            "ORDERREVERSED" => Self::Orderreversed,
-            "BANKERROR" => Self::Bankerror,
-            "USERPAYING" => Self::Userpaying,
-            "AUTH_CODE_ERROR" => Self::AuthCodeError,
-            "AUTH_CODE_INVALID" => Self::AuthCodeInvalid,
-            "XML_FORMAT_ERROR" => Self::XmlFormatError,
-            "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
-            "SIGNERROR" => Self::Signerror,
-            "LACK_PARAMS" => Self::LackParams,
-            "NOT_UTF8" => Self::NotUtf8,
-            "BUYER_MISMATCH" => Self::BuyerMismatch,
-            "APPID_NOT_EXIST" => Self::AppidNotExist,
-            "MCHID_NOT_EXIST" => Self::MchidNotExist,
-            "OUT_TRADE_NO_USED" => Self::OutTradeNoUsed,
-            "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
-            "INVALID_REQUEST" => Self::InvalidRequest,
-            "TRADE_ERROR" => Self::TradeError,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for ErrCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for MicropayResponseErrCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for MicropayResponseErrCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `trade_state`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrderqueryResponseTradeState {
-    /// 支付成功 (`SUCCESS`).
-    Success,
-    /// 转入退款 (`REFUND`).
-    Refund,
-    /// 未支付 (`NOTPAY`).
-    Notpay,
-    /// 已关闭 (`CLOSED`).
-    Closed,
-    /// 已撤销(刷卡支付) (`REVOKED`).
-    Revoked,
-    /// 用户支付中 (`USERPAYING`).
-    Userpaying,
-    /// 支付失败(其他原因，如银行返回失败) (`PAYERROR`).
-    Payerror,
-    /// 已接收，等待扣款 (`ACCEPT`).
-    Accept,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl OrderqueryResponseTradeState {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "SUCCESS",
-            Self::Refund => "REFUND",
-            Self::Notpay => "NOTPAY",
-            Self::Closed => "CLOSED",
-            Self::Revoked => "REVOKED",
-            Self::Userpaying => "USERPAYING",
-            Self::Payerror => "PAYERROR",
-            Self::Accept => "ACCEPT",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SUCCESS" => Self::Success,
-            "REFUND" => Self::Refund,
-            "NOTPAY" => Self::Notpay,
-            "CLOSED" => Self::Closed,
-            "REVOKED" => Self::Revoked,
-            "USERPAYING" => Self::Userpaying,
-            "PAYERROR" => Self::Payerror,
-            "ACCEPT" => Self::Accept,
-            other => Self::Unknown(other.to_owned()),
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for ErrCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for OrderqueryResponseTradeState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::OrderqueryResponse`]'s fields: its nested objects and code tables.
+pub mod orderquery_response {
+    /// Documented values of `trade_state`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum TradeState {
+        /// 支付成功 (`SUCCESS`).
+        Success,
+        /// 转入退款 (`REFUND`).
+        Refund,
+        /// 未支付 (`NOTPAY`).
+        Notpay,
+        /// 已关闭 (`CLOSED`).
+        Closed,
+        /// 已撤销(刷卡支付) (`REVOKED`).
+        Revoked,
+        /// 用户支付中 (`USERPAYING`).
+        Userpaying,
+        /// 支付失败(其他原因，如银行返回失败) (`PAYERROR`).
+        Payerror,
+        /// 已接收，等待扣款 (`ACCEPT`).
+        Accept,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderqueryResponseTradeState {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum OrderqueryResponseErrCode {
-    /// 此交易订单号不存在 — 该API只能查提交支付交易返回成功的订单，请商户检查需要查询的订单号是否正确 (`ORDERNOTEXIST`).
-    Ordernotexist,
-    /// 系统错误 — 系统异常，请再调用发起查询 (`SYSTEMERROR`).
-    Systemerror,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl OrderqueryResponseErrCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Ordernotexist => "ORDERNOTEXIST",
-            Self::Systemerror => "SYSTEMERROR",
-            Self::Unknown(value) => value,
+    impl TradeState {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Success => "SUCCESS",
+                Self::Refund => "REFUND",
+                Self::Notpay => "NOTPAY",
+                Self::Closed => "CLOSED",
+                Self::Revoked => "REVOKED",
+                Self::Userpaying => "USERPAYING",
+                Self::Payerror => "PAYERROR",
+                Self::Accept => "ACCEPT",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "SUCCESS" => Self::Success,
+                "REFUND" => Self::Refund,
+                "NOTPAY" => Self::Notpay,
+                "CLOSED" => Self::Closed,
+                "REVOKED" => Self::Revoked,
+                "USERPAYING" => Self::Userpaying,
+                "PAYERROR" => Self::Payerror,
+                "ACCEPT" => Self::Accept,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ORDERNOTEXIST" => Self::Ordernotexist,
-            "SYSTEMERROR" => Self::Systemerror,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for TradeState {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for OrderqueryResponseErrCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for OrderqueryResponseErrCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CloseorderResponseErrCode {
-    /// 订单已支付 — 订单已支付，不能发起关单，请当作已支付的正常交易 (`ORDERPAID`).
-    Orderpaid,
-    /// 系统错误 — 系统异常，请重新调用该API (`SYSTEMERROR`).
-    Systemerror,
-    /// 订单不存在 (`ORDERNOTEXIST`).
-    Ordernotexist,
-    /// 订单已关闭 — 订单已关闭，无需继续调用 (`ORDERCLOSED`).
-    Orderclosed,
-    /// 签名错误 (`SIGNERROR`).
-    Signerror,
-    /// 请使用post方法 (`REQUIRE_POST_METHOD`).
-    RequirePostMethod,
-    /// XML格式错误 (`XML_FORMAT_ERROR`).
-    XmlFormatError,
-    /// 订单状态错误 (`TRADE_STATE_ERROR`).
-    TradeStateError,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl CloseorderResponseErrCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Orderpaid => "ORDERPAID",
-            Self::Systemerror => "SYSTEMERROR",
-            Self::Ordernotexist => "ORDERNOTEXIST",
-            Self::Orderclosed => "ORDERCLOSED",
-            Self::Signerror => "SIGNERROR",
-            Self::RequirePostMethod => "REQUIRE_POST_METHOD",
-            Self::XmlFormatError => "XML_FORMAT_ERROR",
-            Self::TradeStateError => "TRADE_STATE_ERROR",
-            Self::Unknown(value) => value,
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeState {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ORDERPAID" => Self::Orderpaid,
-            "SYSTEMERROR" => Self::Systemerror,
-            "ORDERNOTEXIST" => Self::Ordernotexist,
-            "ORDERCLOSED" => Self::Orderclosed,
-            "SIGNERROR" => Self::Signerror,
-            "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
-            "XML_FORMAT_ERROR" => Self::XmlFormatError,
-            "TRADE_STATE_ERROR" => Self::TradeStateError,
-            other => Self::Unknown(other.to_owned()),
+    /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum ErrCode {
+        /// 此交易订单号不存在 — 该API只能查提交支付交易返回成功的订单，请商户检查需要查询的订单号是否正确 (`ORDERNOTEXIST`).
+        Ordernotexist,
+        /// 系统错误 — 系统异常，请再调用发起查询 (`SYSTEMERROR`).
+        Systemerror,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl ErrCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Ordernotexist => "ORDERNOTEXIST",
+                Self::Systemerror => "SYSTEMERROR",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ORDERNOTEXIST" => Self::Ordernotexist,
+                "SYSTEMERROR" => Self::Systemerror,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-}
-impl ::std::fmt::Display for CloseorderResponseErrCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for CloseorderResponseErrCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `recall`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReverseResponseRecall {
-    /// 需要 (`Y`).
-    Y,
-    /// 不需要 (`N`).
-    N,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl ReverseResponseRecall {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Y => "Y",
-            Self::N => "N",
-            Self::Unknown(value) => value,
+    impl ::std::fmt::Display for ErrCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "Y" => Self::Y,
-            "N" => Self::N,
-            other => Self::Unknown(other.to_owned()),
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for ErrCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for ReverseResponseRecall {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::PayNotification`]'s fields: its nested objects and code tables.
+pub mod pay_notification {
+    /// Documented values of `trade_type`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum TradeType {
+        /// JSAPI支付 (`JSAPI`).
+        Jsapi,
+        /// Native支付 (`NATIVE`).
+        Native,
+        /// APP支付 (`APP`).
+        App,
+        /// H5支付 (`MWEB`).
+        Mweb,
+        /// 付款码支付 (`MICROPAY`).
+        Micropay,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReverseResponseRecall {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReverseResponseErrCode {
-    /// 接口返回错误 (`SYSTEMERROR`).
-    Systemerror,
-    /// 订单已超过可撤销期限（7天） (`REVERSE_EXPIRE`).
-    ReverseExpire,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl ReverseResponseErrCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Systemerror => "SYSTEMERROR",
-            Self::ReverseExpire => "REVERSE_EXPIRE",
-            Self::Unknown(value) => value,
+    impl TradeType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Jsapi => "JSAPI",
+                Self::Native => "NATIVE",
+                Self::App => "APP",
+                Self::Mweb => "MWEB",
+                Self::Micropay => "MICROPAY",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "JSAPI" => Self::Jsapi,
+                "NATIVE" => Self::Native,
+                "APP" => Self::App,
+                "MWEB" => Self::Mweb,
+                "MICROPAY" => Self::Micropay,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SYSTEMERROR" => Self::Systemerror,
-            "REVERSE_EXPIRE" => Self::ReverseExpire,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for TradeType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for ReverseResponseErrCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for ReverseResponseErrCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `refund_account`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundRequestRefundAccount {
-    /// 未结算资金退款 (`REFUND_SOURCE_UNSETTLED_FUNDS`).
-    RefundSourceUnsettledFunds,
-    /// 可用余额退款 (`REFUND_SOURCE_RECHARGE_FUNDS`).
-    RefundSourceRechargeFunds,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundRequestRefundAccount {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::RefundSourceUnsettledFunds => "REFUND_SOURCE_UNSETTLED_FUNDS",
-            Self::RefundSourceRechargeFunds => "REFUND_SOURCE_RECHARGE_FUNDS",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "REFUND_SOURCE_UNSETTLED_FUNDS" => Self::RefundSourceUnsettledFunds,
-            "REFUND_SOURCE_RECHARGE_FUNDS" => Self::RefundSourceRechargeFunds,
-            other => Self::Unknown(other.to_owned()),
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeType {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for RefundRequestRefundAccount {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::RefundNotification`]'s fields: its nested objects and code tables.
+pub mod refund_notification {
+    /// Documented values of `refund_status`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum RefundStatus {
+        /// 退款成功 (`SUCCESS`).
+        Success,
+        /// 退款异常 (`CHANGE`).
+        Change,
+        /// 退款关闭 (`REFUNDCLOSE`).
+        Refundclose,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundRequestRefundAccount {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundResponseErrCode {
-    /// 接口返回错误 — 请不要更换商户退款单号，请使用相同参数再次调用API。 (`SYSTEMERROR`).
-    Systemerror,
-    /// 退款业务流程错误，需要商户触发重试来解决 — 请不要更换商户退款单号，请使用相同参数再次调用API。 (`BIZERR_NEED_RETRY`).
-    BizerrNeedRetry,
-    /// 订单已经超过退款期限 (`TRADE_OVERDUE`).
-    TradeOverdue,
-    /// 业务错误 — 该错误都会返回具体的错误原因，请根据实际返回做相应处理。 (`ERROR`).
-    Error,
-    /// 退款请求失败（用户帐号注销） (`USER_ACCOUNT_ABNORMAL`).
-    UserAccountAbnormal,
-    /// 无效请求过多 — 请在1分钟后再来重试 (`INVALID_REQ_TOO_MUCH`).
-    InvalidReqTooMuch,
-    /// 余额不足（商户可用退款余额不足） (`NOTENOUGH`).
-    Notenough,
-    /// 无效transaction_id (`INVALID_TRANSACTIONID`).
-    InvalidTransactionid,
-    /// 参数错误 (`PARAM_ERROR`).
-    ParamError,
-    /// APPID不存在 (`APPID_NOT_EXIST`).
-    AppidNotExist,
-    /// MCHID不存在 (`MCHID_NOT_EXIST`).
-    MchidNotExist,
-    /// 订单号不存在 (`ORDERNOTEXIST`).
-    Ordernotexist,
-    /// 请使用post方法 (`REQUIRE_POST_METHOD`).
-    RequirePostMethod,
-    /// 签名错误 (`SIGNERROR`).
-    Signerror,
-    /// XML格式错误 (`XML_FORMAT_ERROR`).
-    XmlFormatError,
-    /// 频率限制 — 该笔退款未受理，请降低频率后重试 (`FREQUENCY_LIMITED`).
-    FrequencyLimited,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundResponseErrCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Systemerror => "SYSTEMERROR",
-            Self::BizerrNeedRetry => "BIZERR_NEED_RETRY",
-            Self::TradeOverdue => "TRADE_OVERDUE",
-            Self::Error => "ERROR",
-            Self::UserAccountAbnormal => "USER_ACCOUNT_ABNORMAL",
-            Self::InvalidReqTooMuch => "INVALID_REQ_TOO_MUCH",
-            Self::Notenough => "NOTENOUGH",
-            Self::InvalidTransactionid => "INVALID_TRANSACTIONID",
-            Self::ParamError => "PARAM_ERROR",
-            Self::AppidNotExist => "APPID_NOT_EXIST",
-            Self::MchidNotExist => "MCHID_NOT_EXIST",
-            Self::Ordernotexist => "ORDERNOTEXIST",
-            Self::RequirePostMethod => "REQUIRE_POST_METHOD",
-            Self::Signerror => "SIGNERROR",
-            Self::XmlFormatError => "XML_FORMAT_ERROR",
-            Self::FrequencyLimited => "FREQUENCY_LIMITED",
-            Self::Unknown(value) => value,
+    impl RefundStatus {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Success => "SUCCESS",
+                Self::Change => "CHANGE",
+                Self::Refundclose => "REFUNDCLOSE",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "SUCCESS" => Self::Success,
+                "CHANGE" => Self::Change,
+                "REFUNDCLOSE" => Self::Refundclose,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SYSTEMERROR" => Self::Systemerror,
-            "BIZERR_NEED_RETRY" => Self::BizerrNeedRetry,
-            "TRADE_OVERDUE" => Self::TradeOverdue,
-            "ERROR" => Self::Error,
-            "USER_ACCOUNT_ABNORMAL" => Self::UserAccountAbnormal,
-            "INVALID_REQ_TOO_MUCH" => Self::InvalidReqTooMuch,
-            "NOTENOUGH" => Self::Notenough,
-            "INVALID_TRANSACTIONID" => Self::InvalidTransactionid,
-            "PARAM_ERROR" => Self::ParamError,
-            "APPID_NOT_EXIST" => Self::AppidNotExist,
-            "MCHID_NOT_EXIST" => Self::MchidNotExist,
-            "ORDERNOTEXIST" => Self::Ordernotexist,
-            "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
-            "SIGNERROR" => Self::Signerror,
-            "XML_FORMAT_ERROR" => Self::XmlFormatError,
-            "FREQUENCY_LIMITED" => Self::FrequencyLimited,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for RefundStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundStatus {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+    /// Documented values of `refund_request_source`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum RefundRequestSource {
+        /// API接口 (`API`).
+        Api,
+        /// 商户平台 (`VENDOR_PLATFORM`).
+        VendorPlatform,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl RefundRequestSource {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Api => "API",
+                Self::VendorPlatform => "VENDOR_PLATFORM",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "API" => Self::Api,
+                "VENDOR_PLATFORM" => Self::VendorPlatform,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::fmt::Display for RefundRequestSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundRequestSource {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for RefundResponseErrCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::RefundRequest`]'s fields: its nested objects and code tables.
+pub mod refund_request {
+    /// Documented values of `refund_account`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum RefundAccount {
+        /// 未结算资金退款 (`REFUND_SOURCE_UNSETTLED_FUNDS`).
+        RefundSourceUnsettledFunds,
+        /// 可用余额退款 (`REFUND_SOURCE_RECHARGE_FUNDS`).
+        RefundSourceRechargeFunds,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundResponseErrCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `refund_channel_0`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundqueryResponseRefundChannel0 {
-    /// 原路退款 (`ORIGINAL`).
-    Original,
-    /// 退回到余额 (`BALANCE`).
-    Balance,
-    /// 原账户异常退到其他余额账户 (`OTHER_BALANCE`).
-    OtherBalance,
-    /// 原银行卡异常退到其他银行卡 (`OTHER_BANKCARD`).
-    OtherBankcard,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundqueryResponseRefundChannel0 {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Original => "ORIGINAL",
-            Self::Balance => "BALANCE",
-            Self::OtherBalance => "OTHER_BALANCE",
-            Self::OtherBankcard => "OTHER_BANKCARD",
-            Self::Unknown(value) => value,
+    impl RefundAccount {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::RefundSourceUnsettledFunds => "REFUND_SOURCE_UNSETTLED_FUNDS",
+                Self::RefundSourceRechargeFunds => "REFUND_SOURCE_RECHARGE_FUNDS",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "REFUND_SOURCE_UNSETTLED_FUNDS" => Self::RefundSourceUnsettledFunds,
+                "REFUND_SOURCE_RECHARGE_FUNDS" => Self::RefundSourceRechargeFunds,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "ORIGINAL" => Self::Original,
-            "BALANCE" => Self::Balance,
-            "OTHER_BALANCE" => Self::OtherBalance,
-            "OTHER_BANKCARD" => Self::OtherBankcard,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for RefundAccount {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundAccount {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for RefundqueryResponseRefundChannel0 {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::RefundResponse`]'s fields: its nested objects and code tables.
+pub mod refund_response {
+    /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum ErrCode {
+        /// 接口返回错误 — 请不要更换商户退款单号，请使用相同参数再次调用API。 (`SYSTEMERROR`).
+        Systemerror,
+        /// 退款业务流程错误，需要商户触发重试来解决 — 请不要更换商户退款单号，请使用相同参数再次调用API。 (`BIZERR_NEED_RETRY`).
+        BizerrNeedRetry,
+        /// 订单已经超过退款期限 (`TRADE_OVERDUE`).
+        TradeOverdue,
+        /// 业务错误 — 该错误都会返回具体的错误原因，请根据实际返回做相应处理。 (`ERROR`).
+        Error,
+        /// 退款请求失败（用户帐号注销） (`USER_ACCOUNT_ABNORMAL`).
+        UserAccountAbnormal,
+        /// 无效请求过多 — 请在1分钟后再来重试 (`INVALID_REQ_TOO_MUCH`).
+        InvalidReqTooMuch,
+        /// 余额不足（商户可用退款余额不足） (`NOTENOUGH`).
+        Notenough,
+        /// 无效transaction_id (`INVALID_TRANSACTIONID`).
+        InvalidTransactionid,
+        /// 参数错误 (`PARAM_ERROR`).
+        ParamError,
+        /// APPID不存在 (`APPID_NOT_EXIST`).
+        AppidNotExist,
+        /// MCHID不存在 (`MCHID_NOT_EXIST`).
+        MchidNotExist,
+        /// 订单号不存在 (`ORDERNOTEXIST`).
+        Ordernotexist,
+        /// 请使用post方法 (`REQUIRE_POST_METHOD`).
+        RequirePostMethod,
+        /// 签名错误 (`SIGNERROR`).
+        Signerror,
+        /// XML格式错误 (`XML_FORMAT_ERROR`).
+        XmlFormatError,
+        /// 频率限制 — 该笔退款未受理，请降低频率后重试 (`FREQUENCY_LIMITED`).
+        FrequencyLimited,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for RefundqueryResponseRefundChannel0 {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `refund_status_0`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundqueryResponseRefundStatus0 {
-    /// 退款成功 (`SUCCESS`).
-    Success,
-    /// 退款关闭 (`REFUNDCLOSE`).
-    Refundclose,
-    /// 退款处理中 (`PROCESSING`).
-    Processing,
-    /// 退款异常（需到商户平台手动处理） (`CHANGE`).
-    Change,
-    /// 退款失败（仅见于 WxJava 的说明，官方表中没有；见 quirks） (`FAIL`).
-    Fail,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundqueryResponseRefundStatus0 {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "SUCCESS",
-            Self::Refundclose => "REFUNDCLOSE",
-            Self::Processing => "PROCESSING",
-            Self::Change => "CHANGE",
-            Self::Fail => "FAIL",
-            Self::Unknown(value) => value,
+    impl ErrCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Systemerror => "SYSTEMERROR",
+                Self::BizerrNeedRetry => "BIZERR_NEED_RETRY",
+                Self::TradeOverdue => "TRADE_OVERDUE",
+                Self::Error => "ERROR",
+                Self::UserAccountAbnormal => "USER_ACCOUNT_ABNORMAL",
+                Self::InvalidReqTooMuch => "INVALID_REQ_TOO_MUCH",
+                Self::Notenough => "NOTENOUGH",
+                Self::InvalidTransactionid => "INVALID_TRANSACTIONID",
+                Self::ParamError => "PARAM_ERROR",
+                Self::AppidNotExist => "APPID_NOT_EXIST",
+                Self::MchidNotExist => "MCHID_NOT_EXIST",
+                Self::Ordernotexist => "ORDERNOTEXIST",
+                Self::RequirePostMethod => "REQUIRE_POST_METHOD",
+                Self::Signerror => "SIGNERROR",
+                Self::XmlFormatError => "XML_FORMAT_ERROR",
+                Self::FrequencyLimited => "FREQUENCY_LIMITED",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "SYSTEMERROR" => Self::Systemerror,
+                "BIZERR_NEED_RETRY" => Self::BizerrNeedRetry,
+                "TRADE_OVERDUE" => Self::TradeOverdue,
+                "ERROR" => Self::Error,
+                "USER_ACCOUNT_ABNORMAL" => Self::UserAccountAbnormal,
+                "INVALID_REQ_TOO_MUCH" => Self::InvalidReqTooMuch,
+                "NOTENOUGH" => Self::Notenough,
+                "INVALID_TRANSACTIONID" => Self::InvalidTransactionid,
+                "PARAM_ERROR" => Self::ParamError,
+                "APPID_NOT_EXIST" => Self::AppidNotExist,
+                "MCHID_NOT_EXIST" => Self::MchidNotExist,
+                "ORDERNOTEXIST" => Self::Ordernotexist,
+                "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
+                "SIGNERROR" => Self::Signerror,
+                "XML_FORMAT_ERROR" => Self::XmlFormatError,
+                "FREQUENCY_LIMITED" => Self::FrequencyLimited,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SUCCESS" => Self::Success,
-            "REFUNDCLOSE" => Self::Refundclose,
-            "PROCESSING" => Self::Processing,
-            "CHANGE" => Self::Change,
-            "FAIL" => Self::Fail,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for ErrCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for RefundqueryResponseRefundStatus0 {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for RefundqueryResponseRefundStatus0 {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundqueryResponseErrCode {
-    /// 接口返回错误 — 请尝试再次掉调用API。 (`SYSTEMERROR`).
-    Systemerror,
-    /// 退款订单查询失败 — 订单号错误或订单状态不正确 (`REFUNDNOTEXIST`).
-    Refundnotexist,
-    /// 无效transaction_id (`INVALID_TRANSACTIONID`).
-    InvalidTransactionid,
-    /// 参数错误 (`PARAM_ERROR`).
-    ParamError,
-    /// APPID不存在 (`APPID_NOT_EXIST`).
-    AppidNotExist,
-    /// MCHID不存在 (`MCHID_NOT_EXIST`).
-    MchidNotExist,
-    /// 请使用post方法 (`REQUIRE_POST_METHOD`).
-    RequirePostMethod,
-    /// 签名错误 (`SIGNERROR`).
-    Signerror,
-    /// XML格式错误 (`XML_FORMAT_ERROR`).
-    XmlFormatError,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundqueryResponseErrCode {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Systemerror => "SYSTEMERROR",
-            Self::Refundnotexist => "REFUNDNOTEXIST",
-            Self::InvalidTransactionid => "INVALID_TRANSACTIONID",
-            Self::ParamError => "PARAM_ERROR",
-            Self::AppidNotExist => "APPID_NOT_EXIST",
-            Self::MchidNotExist => "MCHID_NOT_EXIST",
-            Self::RequirePostMethod => "REQUIRE_POST_METHOD",
-            Self::Signerror => "SIGNERROR",
-            Self::XmlFormatError => "XML_FORMAT_ERROR",
-            Self::Unknown(value) => value,
-        }
-    }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SYSTEMERROR" => Self::Systemerror,
-            "REFUNDNOTEXIST" => Self::Refundnotexist,
-            "INVALID_TRANSACTIONID" => Self::InvalidTransactionid,
-            "PARAM_ERROR" => Self::ParamError,
-            "APPID_NOT_EXIST" => Self::AppidNotExist,
-            "MCHID_NOT_EXIST" => Self::MchidNotExist,
-            "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
-            "SIGNERROR" => Self::Signerror,
-            "XML_FORMAT_ERROR" => Self::XmlFormatError,
-            other => Self::Unknown(other.to_owned()),
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for ErrCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for RefundqueryResponseErrCode {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::RefundqueryResponse`]'s fields: its nested objects and code tables.
+pub mod refundquery_response {
+    /// Documented values of `refund_channel_0`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum RefundChannel0 {
+        /// 原路退款 (`ORIGINAL`).
+        Original,
+        /// 退回到余额 (`BALANCE`).
+        Balance,
+        /// 原账户异常退到其他余额账户 (`OTHER_BALANCE`).
+        OtherBalance,
+        /// 原银行卡异常退到其他银行卡 (`OTHER_BANKCARD`).
+        OtherBankcard,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundqueryResponseErrCode {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `trade_type`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum PayNotificationTradeType {
-    /// JSAPI支付 (`JSAPI`).
-    Jsapi,
-    /// Native支付 (`NATIVE`).
-    Native,
-    /// APP支付 (`APP`).
-    App,
-    /// H5支付 (`MWEB`).
-    Mweb,
-    /// 付款码支付 (`MICROPAY`).
-    Micropay,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl PayNotificationTradeType {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Jsapi => "JSAPI",
-            Self::Native => "NATIVE",
-            Self::App => "APP",
-            Self::Mweb => "MWEB",
-            Self::Micropay => "MICROPAY",
-            Self::Unknown(value) => value,
+    impl RefundChannel0 {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Original => "ORIGINAL",
+                Self::Balance => "BALANCE",
+                Self::OtherBalance => "OTHER_BALANCE",
+                Self::OtherBankcard => "OTHER_BANKCARD",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ORIGINAL" => Self::Original,
+                "BALANCE" => Self::Balance,
+                "OTHER_BALANCE" => Self::OtherBalance,
+                "OTHER_BANKCARD" => Self::OtherBankcard,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "JSAPI" => Self::Jsapi,
-            "NATIVE" => Self::Native,
-            "APP" => Self::App,
-            "MWEB" => Self::Mweb,
-            "MICROPAY" => Self::Micropay,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for RefundChannel0 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundChannel0 {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+    /// Documented values of `refund_status_0`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum RefundStatus0 {
+        /// 退款成功 (`SUCCESS`).
+        Success,
+        /// 退款关闭 (`REFUNDCLOSE`).
+        Refundclose,
+        /// 退款处理中 (`PROCESSING`).
+        Processing,
+        /// 退款异常（需到商户平台手动处理） (`CHANGE`).
+        Change,
+        /// 退款失败（仅见于 WxJava 的说明，官方表中没有；见 quirks） (`FAIL`).
+        Fail,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl RefundStatus0 {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Success => "SUCCESS",
+                Self::Refundclose => "REFUNDCLOSE",
+                Self::Processing => "PROCESSING",
+                Self::Change => "CHANGE",
+                Self::Fail => "FAIL",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "SUCCESS" => Self::Success,
+                "REFUNDCLOSE" => Self::Refundclose,
+                "PROCESSING" => Self::Processing,
+                "CHANGE" => Self::Change,
+                "FAIL" => Self::Fail,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::fmt::Display for RefundStatus0 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundStatus0 {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+    /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum ErrCode {
+        /// 接口返回错误 — 请尝试再次掉调用API。 (`SYSTEMERROR`).
+        Systemerror,
+        /// 退款订单查询失败 — 订单号错误或订单状态不正确 (`REFUNDNOTEXIST`).
+        Refundnotexist,
+        /// 无效transaction_id (`INVALID_TRANSACTIONID`).
+        InvalidTransactionid,
+        /// 参数错误 (`PARAM_ERROR`).
+        ParamError,
+        /// APPID不存在 (`APPID_NOT_EXIST`).
+        AppidNotExist,
+        /// MCHID不存在 (`MCHID_NOT_EXIST`).
+        MchidNotExist,
+        /// 请使用post方法 (`REQUIRE_POST_METHOD`).
+        RequirePostMethod,
+        /// 签名错误 (`SIGNERROR`).
+        Signerror,
+        /// XML格式错误 (`XML_FORMAT_ERROR`).
+        XmlFormatError,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl ErrCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Systemerror => "SYSTEMERROR",
+                Self::Refundnotexist => "REFUNDNOTEXIST",
+                Self::InvalidTransactionid => "INVALID_TRANSACTIONID",
+                Self::ParamError => "PARAM_ERROR",
+                Self::AppidNotExist => "APPID_NOT_EXIST",
+                Self::MchidNotExist => "MCHID_NOT_EXIST",
+                Self::RequirePostMethod => "REQUIRE_POST_METHOD",
+                Self::Signerror => "SIGNERROR",
+                Self::XmlFormatError => "XML_FORMAT_ERROR",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "SYSTEMERROR" => Self::Systemerror,
+                "REFUNDNOTEXIST" => Self::Refundnotexist,
+                "INVALID_TRANSACTIONID" => Self::InvalidTransactionid,
+                "PARAM_ERROR" => Self::ParamError,
+                "APPID_NOT_EXIST" => Self::AppidNotExist,
+                "MCHID_NOT_EXIST" => Self::MchidNotExist,
+                "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
+                "SIGNERROR" => Self::Signerror,
+                "XML_FORMAT_ERROR" => Self::XmlFormatError,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::fmt::Display for ErrCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for ErrCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for PayNotificationTradeType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::ReverseResponse`]'s fields: its nested objects and code tables.
+pub mod reverse_response {
+    /// Documented values of `recall`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum Recall {
+        /// 需要 (`Y`).
+        Y,
+        /// 不需要 (`N`).
+        N,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de> for PayNotificationTradeType {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `refund_status`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundNotificationRefundStatus {
-    /// 退款成功 (`SUCCESS`).
-    Success,
-    /// 退款异常 (`CHANGE`).
-    Change,
-    /// 退款关闭 (`REFUNDCLOSE`).
-    Refundclose,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundNotificationRefundStatus {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "SUCCESS",
-            Self::Change => "CHANGE",
-            Self::Refundclose => "REFUNDCLOSE",
-            Self::Unknown(value) => value,
+    impl Recall {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Y => "Y",
+                Self::N => "N",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "Y" => Self::Y,
+                "N" => Self::N,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "SUCCESS" => Self::Success,
-            "CHANGE" => Self::Change,
-            "REFUNDCLOSE" => Self::Refundclose,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for Recall {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for Recall {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+    /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum ErrCode {
+        /// 接口返回错误 (`SYSTEMERROR`).
+        Systemerror,
+        /// 订单已超过可撤销期限（7天） (`REVERSE_EXPIRE`).
+        ReverseExpire,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl ErrCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Systemerror => "SYSTEMERROR",
+                Self::ReverseExpire => "REVERSE_EXPIRE",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "SYSTEMERROR" => Self::Systemerror,
+                "REVERSE_EXPIRE" => Self::ReverseExpire,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::fmt::Display for ErrCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for ErrCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
         }
     }
 }
-impl ::std::fmt::Display for RefundNotificationRefundStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+/// The types of [`super::UnifiedorderRequest`]'s fields: its nested objects and code tables.
+pub mod unifiedorder_request {
+    /// Documented values of `trade_type`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum TradeType {
+        /// JSAPI支付 (`JSAPI`).
+        Jsapi,
+        /// Native支付 (`NATIVE`).
+        Native,
+        /// APP支付 (`APP`).
+        App,
+        /// H5支付 (`MWEB`).
+        Mweb,
+        /// A value the document does not list, as received.
+        Unknown(String),
     }
-}
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for RefundNotificationRefundStatus {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
-    }
-}
-/// Documented values of `refund_request_source`; values the document does not list are kept in `Unknown`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum RefundNotificationRefundRequestSource {
-    /// API接口 (`API`).
-    Api,
-    /// 商户平台 (`VENDOR_PLATFORM`).
-    VendorPlatform,
-    /// A value the document does not list, as received.
-    Unknown(String),
-}
-impl RefundNotificationRefundRequestSource {
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Api => "API",
-            Self::VendorPlatform => "VENDOR_PLATFORM",
-            Self::Unknown(value) => value,
+    impl TradeType {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Jsapi => "JSAPI",
+                Self::Native => "NATIVE",
+                Self::App => "APP",
+                Self::Mweb => "MWEB",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "JSAPI" => Self::Jsapi,
+                "NATIVE" => Self::Native,
+                "APP" => Self::App,
+                "MWEB" => Self::Mweb,
+                other => Self::Unknown(other.to_owned()),
+            }
         }
     }
-    /// The variant of a wire value.
-    pub fn from_wire(value: &str) -> Self {
-        match value {
-            "API" => Self::Api,
-            "VENDOR_PLATFORM" => Self::VendorPlatform,
-            other => Self::Unknown(other.to_owned()),
+    impl ::std::fmt::Display for TradeType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
         }
     }
-}
-impl ::std::fmt::Display for RefundNotificationRefundRequestSource {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for TradeType {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
     }
+    /// Documented values of `limit_pay`; values the document does not list are kept in `Unknown`. The same shape as [`super::micropay_request::LimitPay`], so the same type.
+    pub type LimitPay = super::micropay_request::LimitPay;
 }
-impl<'de> ::paygen::__private::serde::Deserialize<'de>
-for RefundNotificationRefundRequestSource {
-    fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        ::paygen::__private::de::text(deserializer).map(|value| Self::from_wire(&value))
+/// The types of [`super::UnifiedorderResponse`]'s fields: its nested objects and code tables.
+pub mod unifiedorder_response {
+    /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum ErrCode {
+        /// 参数错误 — 订单重入时，要求参数值与原请求一致，请确认参数问题 (`INVALID_REQUEST`).
+        InvalidRequest,
+        /// 商户无此接口权限 (`NOAUTH`).
+        Noauth,
+        /// 余额不足 (`NOTENOUGH`).
+        Notenough,
+        /// 商户订单已支付 (`ORDERPAID`).
+        Orderpaid,
+        /// 订单已关闭 (`ORDERCLOSED`).
+        Orderclosed,
+        /// 系统错误 — 系统异常，请用相同参数重新调用 (`SYSTEMERROR`).
+        Systemerror,
+        /// APPID不存在 (`APPID_NOT_EXIST`).
+        AppidNotExist,
+        /// MCHID不存在 (`MCHID_NOT_EXIST`).
+        MchidNotExist,
+        /// appid和mch_id不匹配 (`APPID_MCHID_NOT_MATCH`).
+        AppidMchidNotMatch,
+        /// 缺少参数 (`LACK_PARAMS`).
+        LackParams,
+        /// 商户订单号重复 (`OUT_TRADE_NO_USED`).
+        OutTradeNoUsed,
+        /// 签名错误 (`SIGNERROR`).
+        Signerror,
+        /// XML格式错误 (`XML_FORMAT_ERROR`).
+        XmlFormatError,
+        /// 请使用post方法 (`REQUIRE_POST_METHOD`).
+        RequirePostMethod,
+        /// post数据为空 (`POST_DATA_EMPTY`).
+        PostDataEmpty,
+        /// 编码格式错误 (`NOT_UTF8`).
+        NotUtf8,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl ErrCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::InvalidRequest => "INVALID_REQUEST",
+                Self::Noauth => "NOAUTH",
+                Self::Notenough => "NOTENOUGH",
+                Self::Orderpaid => "ORDERPAID",
+                Self::Orderclosed => "ORDERCLOSED",
+                Self::Systemerror => "SYSTEMERROR",
+                Self::AppidNotExist => "APPID_NOT_EXIST",
+                Self::MchidNotExist => "MCHID_NOT_EXIST",
+                Self::AppidMchidNotMatch => "APPID_MCHID_NOT_MATCH",
+                Self::LackParams => "LACK_PARAMS",
+                Self::OutTradeNoUsed => "OUT_TRADE_NO_USED",
+                Self::Signerror => "SIGNERROR",
+                Self::XmlFormatError => "XML_FORMAT_ERROR",
+                Self::RequirePostMethod => "REQUIRE_POST_METHOD",
+                Self::PostDataEmpty => "POST_DATA_EMPTY",
+                Self::NotUtf8 => "NOT_UTF8",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "INVALID_REQUEST" => Self::InvalidRequest,
+                "NOAUTH" => Self::Noauth,
+                "NOTENOUGH" => Self::Notenough,
+                "ORDERPAID" => Self::Orderpaid,
+                "ORDERCLOSED" => Self::Orderclosed,
+                "SYSTEMERROR" => Self::Systemerror,
+                "APPID_NOT_EXIST" => Self::AppidNotExist,
+                "MCHID_NOT_EXIST" => Self::MchidNotExist,
+                "APPID_MCHID_NOT_MATCH" => Self::AppidMchidNotMatch,
+                "LACK_PARAMS" => Self::LackParams,
+                "OUT_TRADE_NO_USED" => Self::OutTradeNoUsed,
+                "SIGNERROR" => Self::Signerror,
+                "XML_FORMAT_ERROR" => Self::XmlFormatError,
+                "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
+                "POST_DATA_EMPTY" => Self::PostDataEmpty,
+                "NOT_UTF8" => Self::NotUtf8,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::fmt::Display for ErrCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for ErrCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
     }
 }

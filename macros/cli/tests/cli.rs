@@ -161,7 +161,7 @@ fn mpgateway_cli_and_generated_client_agree() {
     )
     .with_clock(FixedClock::at_unix_seconds(NOW));
     let request = MpgatewayRequest::new(
-        MpgatewayRequestAction::AliCode,
+        mpgateway_request::Action::AliCode,
         paygen::Fen(100),
         "20240101000001",
         "https://m.example/notify",

@@ -71,6 +71,65 @@ const CLIENT_METHODS: &[&str] = &[
 /// Constants every `tables` module has.
 const TABLE_CONSTS: &[&str] = &["PROVIDER"];
 
+/// Where a generated type lives: a module path below the provider's items and a name.
+/// A message's child types (the struct of an object field, the enum of a field with
+/// documented values) nest in a module named after the message, as prost nests them:
+/// `pay_response::BizResponse`, `pay_response::biz_response::Data`. Shared types and
+/// code tables (`types:`, `codes:`) live at the top.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TypePath {
+    /// Module names from the top, each the snake_case of the type it belongs to.
+    pub module: Vec<String>,
+    /// The type's name.
+    pub name: String,
+}
+
+impl TypePath {
+    /// A type at the top level.
+    pub fn top(name: impl Into<String>) -> Self {
+        TypePath {
+            module: Vec::new(),
+            name: name.into(),
+        }
+    }
+
+    /// A child type of this one: named `name`, in the module named after this type.
+    pub fn child(&self, name: impl Into<String>) -> Self {
+        let mut module = self.module.clone();
+        module.push(snake(&self.name));
+        TypePath {
+            module,
+            name: name.into(),
+        }
+    }
+
+    /// The module that holds this type's children.
+    pub fn children_module(&self) -> Vec<String> {
+        self.child(String::new()).module
+    }
+
+    /// The type's name as an identifier (planning reports names that are not).
+    pub fn ident(&self) -> Ident {
+        ident(&self.name).unwrap_or_else(placeholder)
+    }
+
+    /// The path to this type from code in module `scope`: down through child modules
+    /// (`biz_response::Data`), or up with `super` and down again.
+    pub fn from(&self, scope: &[String]) -> proc_macro2::TokenStream {
+        let name = self.ident();
+        let (ups, down) = match self.module.strip_prefix(scope) {
+            Some(rest) => (0, rest),
+            None => (scope.len(), self.module.as_slice()),
+        };
+        let ups = (0..ups).map(|_| quote::quote!(super::));
+        let down = down.iter().map(|m| {
+            let m = ident(m).unwrap_or_else(placeholder);
+            quote::quote!(#m::)
+        });
+        quote::quote!(#(#ups)* #(#down)* #name)
+    }
+}
+
 /// The Rust names of one field of a message.
 #[derive(Debug, Clone)]
 pub struct FieldNames {
@@ -79,9 +138,9 @@ pub struct FieldNames {
     /// The setter of an optional request field, `with_<member>`.
     pub setter: Ident,
     /// The struct of an object's members or a list's items, in received messages.
-    pub nested: Ident,
+    pub nested: TypePath,
     /// The code-table enum, when the field has documented values.
-    pub enum_type: Option<Ident>,
+    pub enum_type: Option<TypePath>,
     /// The names of the field's own fields, in order.
     pub fields: Vec<FieldNames>,
 }
@@ -124,7 +183,7 @@ pub enum RefusalCode {
     /// The code's text: the checked field has no code table.
     Text,
     /// The code table's enum of the one field the success rule checks.
-    Table(Ident),
+    Table(TypePath),
     /// The rule checks several fields: an enum with a variant per field.
     PerField {
         /// The enum, `<Operation>Refusal`.
@@ -142,7 +201,7 @@ pub struct RefusalVariant {
     /// The variant.
     pub variant: Ident,
     /// The field's code-table enum; `None` for its text.
-    pub code: Option<Ident>,
+    pub code: Option<TypePath>,
     /// The field's description.
     pub description: String,
 }
@@ -165,8 +224,8 @@ pub struct NotificationNames {
 /// One code-table enum, emitted once however many fields share it.
 #[derive(Debug, Clone)]
 pub struct EnumItem<'s> {
-    /// The enum's name.
-    pub name: Ident,
+    /// Where the enum lives.
+    pub path: TypePath,
     /// The first field that has it (its values and docs are the enum's).
     pub field: &'s Field,
     /// One variant per value, in order.
@@ -305,6 +364,8 @@ struct Claim<'a> {
 #[derive(Default)]
 struct Planner {
     types: Namespace,
+    /// The type namespaces of the child modules, by module path.
+    nested_types: BTreeMap<Vec<String>, Namespace>,
     methods: Namespace,
     consts: Namespace,
     problems: Vec<Problem>,
@@ -325,6 +386,15 @@ impl Planner {
             Space::Methods => &mut self.methods,
             Space::Consts => &mut self.consts,
         };
+        namespace.claim(claim, &mut self.problems)
+    }
+
+    /// The identifier of a type `claim` at `path`, in its module's namespace.
+    fn claim_type(&mut self, path: &TypePath, claim: Claim<'_>) -> Ident {
+        if path.module.is_empty() {
+            return self.claim(Space::Types, claim);
+        }
+        let namespace = self.nested_types.entry(path.module.clone()).or_default();
         namespace.claim(claim, &mut self.problems)
     }
 
@@ -488,13 +558,13 @@ impl Planner {
             .collect();
         let request_fields = self.fields(
             &op.request,
-            &request_text,
+            &TypePath::top(&request_text),
             &format!("`{raw}` request"),
             false,
         );
         let response_fields = self.fields(
             &op.response,
-            &response_text,
+            &TypePath::top(&response_text),
             &format!("`{raw}` response"),
             true,
         );
@@ -641,7 +711,12 @@ impl Planner {
         );
         let ty_text = format!("{camel}Notification");
         let ty = self.claim(Space::Types, claim(ty_text.clone(), "type"));
-        let fields = self.fields(&n.fields, &ty_text, &format!("notification `{raw}`"), true);
+        let fields = self.fields(
+            &n.fields,
+            &TypePath::top(&ty_text),
+            &format!("notification `{raw}`"),
+            true,
+        );
         NotificationNames {
             method,
             receive,
@@ -651,13 +726,13 @@ impl Planner {
         }
     }
 
-    /// The names of a message's fields; `parent` is the message type's name, nested
-    /// types are named `<parent><Field>`. Nested types are items only in received
+    /// The names of a message's fields; `parent` is the message type, whose nested
+    /// types are `<parent module>::<Field>`. Nested types are items only in received
     /// messages (requests carry objects as JSON values).
     fn fields(
         &mut self,
         fields: &[Field],
-        parent: &str,
+        parent: &TypePath,
         context: &str,
         received: bool,
     ) -> Vec<FieldNames> {
@@ -696,15 +771,15 @@ impl Planner {
             };
             let setter = ident(&format!("with_{}", rust.trim_start_matches("r#")))
                 .unwrap_or_else(placeholder);
-            let nested_text = nested_type_name(parent, field);
+            let nested = nested_type_path(parent, field);
             let emitted = received
                 && !field.fields.is_empty()
                 && matches!(field.ty, FieldType::Object | FieldType::List);
-            let nested = if emitted && !repeated {
-                self.claim(
-                    Space::Types,
+            if emitted && !repeated {
+                self.claim_type(
+                    &nested,
                     Claim {
-                        text: nested_text.clone(),
+                        text: nested.name.clone(),
                         what: format!("the type of `{wire}` in {context}"),
                         // Every field of one shared type names the same struct.
                         origin: match &field.shared {
@@ -714,16 +789,14 @@ impl Planner {
                         at: &field.name,
                         hint: RUST_NAME,
                     },
-                )
-            } else {
-                ident(&nested_text).unwrap_or_else(placeholder)
-            };
+                );
+            }
             if !field.values.is_empty() && !repeated {
                 if let Err(message) = variant_names(&field.values) {
                     self.problem(&field.name, format!("field `{wire}`: {message}"));
                 }
             }
-            let inner = self.fields(&field.fields, &nested_text, &format!("`{wire}`"), received);
+            let inner = self.fields(&field.fields, &nested, &format!("`{wire}`"), received);
             names.push(FieldNames {
                 member,
                 setter,
@@ -737,16 +810,16 @@ impl Planner {
 
     /// Names the code-table enums, claims them, and records each field's enum type.
     fn enums<'s>(&mut self, spec: &'s Spec, names: &mut ItemNames<'s>) -> Vec<EnumItem<'s>> {
-        let mut groups: Vec<(String, &'s [Field], &mut Vec<FieldNames>)> = Vec::new();
+        let mut groups: Vec<(TypePath, &'s [Field], &mut Vec<FieldNames>)> = Vec::new();
         for (op, op_names) in spec.operations.iter().zip(names.operations.iter_mut()) {
             let base = camel(&op.name.value);
             groups.push((
-                format!("{base}Request"),
+                TypePath::top(format!("{base}Request")),
                 &op.request,
                 &mut op_names.request_fields,
             ));
             groups.push((
-                format!("{base}Response"),
+                TypePath::top(format!("{base}Response")),
                 &op.response,
                 &mut op_names.response_fields,
             ));
@@ -757,7 +830,7 @@ impl Planner {
             .zip(names.notifications.iter_mut())
         {
             groups.push((
-                format!("{}Notification", camel(&n.name.value)),
+                TypePath::top(format!("{}Notification", camel(&n.name.value))),
                 &n.fields,
                 &mut n_names.fields,
             ));
@@ -768,27 +841,27 @@ impl Planner {
                 .map(|(prefix, fields, _)| (prefix.clone(), *fields)),
         );
         let mut enums: Vec<EnumItem<'s>> = Vec::new();
-        let mut typed: Vec<(&'s Field, Ident)> = Vec::with_capacity(found.len());
-        for (field, name) in found {
-            let id = self.claim(
-                Space::Types,
+        let mut typed: Vec<(&'s Field, TypePath)> = Vec::with_capacity(found.len());
+        for (field, path) in found {
+            self.claim_type(
+                &path,
                 Claim {
-                    text: name.clone(),
+                    text: path.name.clone(),
                     what: format!("the enum of field `{}`", field.name.value),
                     origin: format!("values {:?}", values_key(field)),
                     at: &field.name,
                     hint: RUST_NAME,
                 },
             );
-            if !enums.iter().any(|e| e.name == name) {
+            if !enums.iter().any(|e| e.path == path) {
                 let variants = variant_names(&field.values).unwrap_or_default();
                 enums.push(EnumItem {
-                    name: id.clone(),
+                    path: path.clone(),
                     field,
                     variants,
                 });
             }
-            typed.push((field, id));
+            typed.push((field, path));
         }
         for (_, fields, field_names) in groups {
             attach(fields, field_names, &typed);
@@ -827,7 +900,7 @@ fn field_at<'f>(
 }
 
 /// Records each field's enum type in its names, walking both trees together.
-fn attach(fields: &[Field], names: &mut [FieldNames], typed: &[(&Field, Ident)]) {
+fn attach(fields: &[Field], names: &mut [FieldNames], typed: &[(&Field, TypePath)]) {
     for (field, names) in fields.iter().zip(names.iter_mut()) {
         names.enum_type = typed
             .iter()
@@ -837,12 +910,12 @@ fn attach(fields: &[Field], names: &mut [FieldNames], typed: &[(&Field, Ident)])
     }
 }
 
-/// The type of an object or list field's members: its shared type's name, else
-/// `<Parent><Field>`.
-fn nested_type_name(parent: &str, field: &Field) -> String {
+/// The type of an object or list field's members: its shared type at the top, else
+/// `<Field>` in the module of the parent's children.
+fn nested_type_path(parent: &TypePath, field: &Field) -> TypePath {
     match &field.shared {
-        Some(shared) if !field.fields.is_empty() => shared.rust_name.clone(),
-        _ => format!("{parent}{}", camel(&rust_field_name(field))),
+        Some(shared) if !field.fields.is_empty() => TypePath::top(&shared.rust_name),
+        _ => parent.child(camel(&rust_field_name(field))),
     }
 }
 
@@ -855,30 +928,30 @@ fn values_key(field: &Field) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// The enum name of every field with documented values, in spec order: a shared code
-/// table's name (`codes:`), else `<Message><Field>` (`PayResponseCode`). A name depends
-/// only on the field's own place, so no edit elsewhere in the spec renames it; equal
-/// enums are merged after emission, keeping every name. `groups` pairs a message type
-/// name with its fields.
+/// The enum of every field with documented values, in spec order: a shared code
+/// table's name at the top (`codes:`), else `<Field>` among the children of the
+/// field's message (`pay_response::Code`). A path depends only on the field's own
+/// place, so no edit elsewhere in the spec renames it; equal enums are merged after
+/// emission, keeping every name. `groups` pairs a message type with its fields.
 fn enum_names<'s>(
-    groups: impl IntoIterator<Item = (String, &'s [Field])>,
-) -> Vec<(&'s Field, String)> {
-    fn walk<'s>(prefix: &str, fields: &'s [Field], found: &mut Vec<(&'s Field, String)>) {
+    groups: impl IntoIterator<Item = (TypePath, &'s [Field])>,
+) -> Vec<(&'s Field, TypePath)> {
+    fn walk<'s>(parent: &TypePath, fields: &'s [Field], found: &mut Vec<(&'s Field, TypePath)>) {
         for field in fields {
             if !field.values.is_empty() {
-                let name = match &field.shared {
-                    Some(shared) => shared.rust_name.clone(),
-                    None => format!("{prefix}{}", camel(&rust_field_name(field))),
+                let path = match &field.shared {
+                    Some(shared) => TypePath::top(&shared.rust_name),
+                    None => parent.child(camel(&rust_field_name(field))),
                 };
-                found.push((field, name));
+                found.push((field, path));
             }
-            let nested = nested_type_name(prefix, field);
+            let nested = nested_type_path(parent, field);
             walk(&nested, &field.fields, found);
         }
     }
     let mut found = Vec::new();
-    for (prefix, fields) in groups {
-        walk(&prefix, fields, &mut found);
+    for (parent, fields) in groups {
+        walk(&parent, fields, &mut found);
     }
     found
 }

@@ -109,14 +109,24 @@ fn types_that_shadow_the_prelude_or_generated_types() {
 }
 
 #[test]
-fn nested_types_colliding_with_another_operations_types() {
-    // `pay`'s response object `request` is `PayResponseRequest`, the request type of
-    // an operation `pay_response`.
-    let errors = errors_after(
+fn nested_types_live_apart_from_another_operations_types() {
+    // `pay`'s response object `request` is `Request` among `PayResponse`'s children
+    // (`pay_response::Request`), apart from `PayResponseRequest`, the request type of an
+    // operation `pay_response`: flat `<Parent><Field>` names would have collided.
+    let text = BASE.replacen(
         "{ name: code, type: string, required: true }\n",
         "{ name: code, type: string, required: true }\n      - { name: request, type: object, fields: [{ name: a, type: string }] }\n  - name: pay_response\n    summary: x\n    path: /x\n    request: []\n    response: []\n",
+        1,
     );
-    assert_eq!(errors, ["41:11: the request type of operation `pay_response` would be `PayResponseRequest`, which is already the type of `request` in `pay` response; rename it"]);
+    assert_eq!(errors(&text), Vec::<String>::new());
+    let spec = paygen_codegen::parse_str(&text, "x.yaml").unwrap();
+    let items = paygen_codegen::provider_items(&spec).unwrap().to_string();
+    assert!(items.contains("pub struct PayResponseRequest"), "{items}");
+    assert!(items.contains("pub mod pay_response { "), "{items}");
+    assert!(
+        items.contains("pub request : Option < pay_response :: Request >"),
+        "{items}"
+    );
 }
 
 #[test]

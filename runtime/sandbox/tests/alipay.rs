@@ -36,7 +36,7 @@ fn client(
 fn pay(order: &str, yuan: &str) -> TradePayRequest {
     TradePayRequest::new(
         order,
-        TradePayRequestScene::BarCode,
+        trade_pay_request::Scene::BarCode,
         "286951234567890123",
         "sandbox goods",
     )

@@ -476,7 +476,7 @@ async fn mpgateway_pay_poll_query_and_cancel() {
     );
     let paid = client
         .mpgateway(&MpgatewayRequest::new(
-            MpgatewayRequestAction::WxCode,
+            mpgateway_request::Action::WxCode,
             Fen(1000),
             "G1",
             NOWHERE,
@@ -501,7 +501,7 @@ async fn mpgateway_pay_poll_query_and_cancel() {
     // ..02: 1001 未支付 at the first query, 0000 at the second.
     client
         .mpgateway(&MpgatewayRequest::new(
-            MpgatewayRequestAction::WxCode,
+            mpgateway_request::Action::WxCode,
             Fen(1002),
             "G2",
             NOWHERE,
@@ -558,7 +558,7 @@ async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
         .await
         .expect("orderquery");
     assert!(
-        matches!(query.trade_state, OrderqueryResponseTradeState::Success),
+        matches!(query.trade_state, orderquery_response::TradeState::Success),
         "{query:?}"
     );
     assert_eq!(
@@ -577,7 +577,7 @@ async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
         .await
         .expect("orderquery");
     assert!(
-        matches!(query.trade_state, OrderqueryResponseTradeState::Refund),
+        matches!(query.trade_state, orderquery_response::TradeState::Refund),
         "{query:?}"
     );
     let duplicate = business_code(&client.micropay(&micropay("X1", 1000)).await).1;
@@ -590,7 +590,7 @@ async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
         Fen(2000),
         "127.0.0.1",
         NOWHERE,
-        UnifiedorderRequestTradeType::Native,
+        unifiedorder_request::TradeType::Native,
     );
     client.unifiedorder(&order).await.expect("unifiedorder");
     client
@@ -602,7 +602,7 @@ async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
         .await
         .expect("orderquery");
     assert!(
-        matches!(closed.trade_state, OrderqueryResponseTradeState::Closed),
+        matches!(closed.trade_state, orderquery_response::TradeState::Closed),
         "{closed:?}"
     );
     let paid_close = client.closeorder(&CloseorderRequest::new("X1")).await;

@@ -82,7 +82,7 @@ pub fn form_encode(text: &str) -> impl Iterator<Item = String> + '_ {
 
 pub fn request() -> paygen_mpgateway::MpgatewayRequest {
     paygen_mpgateway::MpgatewayRequest::new(
-        paygen_mpgateway::MpgatewayRequestAction::AliCode,
+        paygen_mpgateway::mpgateway_request::Action::AliCode,
         paygen::Fen(100),
         "20240101000001",
         "https://m.example/notify",

@@ -59,7 +59,7 @@ mod ok_list_of_objects {
 }
 
 fn main() {
-    use ok_keyword_fields::{PayRequest, PayRequestSelf_ as Self_};
+    use ok_keyword_fields::{pay_request::Self_, PayRequest};
     let request = PayRequest::new(paygen::Fen(1))
         .with_type_("t")
         .with_fn_(2)
@@ -82,15 +82,24 @@ fn main() {
     let _ = ok_op_name_keyword::tables::TYPE_;
     assert_eq!(ok_notification_name_dash::PayDoneNotification::ACK, "success");
 
-    use ok_case_differences_with_rust_name::PayResponseStatus as Status;
+    use ok_case_differences_with_rust_name::pay_response::Status;
     assert_eq!(Status::from_wire("OK"), Status::OkUpper);
     assert_eq!(Status::Ok.as_str(), "ok");
 
-    use ok_enum_value_variants::PayResponseStatus as Values;
+    use ok_enum_value_variants::pay_response::Status as Values;
     assert_eq!(Values::from_wire("self"), Values::Self_);
     assert_eq!(Values::from_wire("成功"), Values::Success);
     assert_eq!(Values::V00.as_str(), "00");
 
     let _ = ok_rust_name_raw::PayRequest::new(paygen::Fen(1)).with_type("kind");
     assert!(ok_tricky_ack::PayNotification::ACK.contains("成功"));
+}
+mod ok_nested_enum_collision {
+    paygen::provider!("${PAYGEN_WORKSPACE}/macros/codegen/tests/corpus/ok_nested_enum_collision.yaml");
+}
+mod ok_nested_request_collision {
+    paygen::provider!("${PAYGEN_WORKSPACE}/macros/codegen/tests/corpus/ok_nested_request_collision.yaml");
+}
+mod ok_nested_type_named_notification {
+    paygen::provider!("${PAYGEN_WORKSPACE}/macros/codegen/tests/corpus/ok_nested_type_named_notification.yaml");
 }

@@ -95,9 +95,11 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
         ));
         let error = match &op_names.refusal {
             RefusalCode::Text => quote!(::paygen::Error),
-            RefusalCode::Table(code) | RefusalCode::PerField { name: code, .. } => {
+            RefusalCode::Table(code) => {
+                let code = code.from(&[]);
                 quote!(::paygen::Error<#code>)
             }
+            RefusalCode::PerField { name, .. } => quote!(::paygen::Error<#name>),
         };
         methods.push(quote! {
             #[doc = #doc]

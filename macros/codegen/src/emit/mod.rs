@@ -6,13 +6,15 @@ mod merge;
 pub mod tables;
 mod types;
 
-use crate::items::{item_names, ItemNames, OperationNames, RefusalCode};
+use crate::items::{item_names, ItemNames, OperationNames, RefusalCode, TypePath};
 use crate::lower::lower;
 use crate::spec::model::Spec;
 use crate::spec::validate::{Problem, ValidSpec};
 use crate::spec::SpecErrors;
+use merge::ModuleItems;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use std::collections::BTreeMap;
 use tables::{emit_operation, EmitConst};
 use types::{
     emit_enum, emit_received, emit_refusal, emit_request, emit_request_enum, RequestMember,
@@ -41,13 +43,22 @@ impl EmitError {
     }
 }
 
-/// The items of a provider's client: protocol tables, types, enums, client.
+/// The items of a provider's client: protocol tables, types, enums, client; each
+/// message's child types in a module named after it.
 pub fn provider_items(spec: &ValidSpec) -> Result<TokenStream, EmitError> {
+    let parents = module_parents(spec)?;
+    Ok(assemble(&provider_modules(spec)?, &parents, &[]))
+}
+
+/// The items of a provider's client by module, equal shapes merged (see
+/// [`provider_items`]).
+pub fn provider_modules(spec: &ValidSpec) -> Result<ModuleItems, EmitError> {
     // Only validation makes a `ValidSpec`, so no caller can hand emission a spec it
     // would have to guess about (an unknown recipe, a name that is not an identifier).
     let names = item_names(spec).map_err(EmitError::Invalid)?;
     let provider = lower(spec);
 
+    let mut modules = ModuleItems::new();
     let mut items = TokenStream::new();
     items.extend(tables_module(spec, &provider, &names));
     items.extend(client::emit_client(spec, &names));
@@ -63,12 +74,12 @@ pub fn provider_items(spec: &ValidSpec) -> Result<TokenStream, EmitError> {
         items.extend(emit_operation_requests(op, op_names, &request_doc));
         items.extend(fields_const(&op_names.request, lowered.request.emit()));
         emit_received(
-            &op_names.response,
+            &TypePath::top(op_names.response.to_string()),
             &response_doc,
             &op.response,
             &op_names.response_fields,
             &mut emitted,
-            &mut items,
+            &mut modules,
         );
         if let RefusalCode::PerField { name, variants } = &op_names.refusal {
             items.extend(emit_refusal(name, &op.name.value, variants));
@@ -78,12 +89,12 @@ pub fn provider_items(spec: &ValidSpec) -> Result<TokenStream, EmitError> {
         let name = &n_names.ty;
         let doc = format!("Notification `{}`: {}", n.name.value, n.summary.trim());
         emit_received(
-            name,
+            &TypePath::top(name.to_string()),
             &doc,
             &n.fields,
             &n_names.fields,
             &mut emitted,
-            &mut items,
+            &mut modules,
         );
         let ack = n.ack.as_str();
         items.extend(quote! {
@@ -93,13 +104,87 @@ pub fn provider_items(spec: &ValidSpec) -> Result<TokenStream, EmitError> {
             }
         });
     }
-    // Shared code tables first: an anonymous enum of the same shape becomes their alias.
-    let (shared, anonymous): (Vec<_>, Vec<_>) =
-        names.enums.iter().partition(|e| e.field.shared.is_some());
-    for item in shared.into_iter().chain(anonymous) {
-        items.extend(emit_enum(&item.name, item.field, &item.variants));
+    for item in &names.enums {
+        modules
+            .entry(item.path.module.clone())
+            .or_default()
+            .extend(emit_enum(&item.path.ident(), item.field, &item.variants));
     }
-    Ok(merge::merge_equal_types(items))
+    // The top level first: its received types were emitted into `modules` before it.
+    let top = modules.entry(Vec::new()).or_default();
+    let received = std::mem::take(top);
+    top.extend(items);
+    top.extend(received);
+    Ok(merge::merge_equal_types(modules))
+}
+
+/// Each child module and the type it belongs to, for its doc.
+fn module_parents(spec: &ValidSpec) -> Result<BTreeMap<Vec<String>, String>, EmitError> {
+    let names = item_names(spec).map_err(EmitError::Invalid)?;
+    let mut parents = BTreeMap::new();
+    fn walk(
+        parent: &TypePath,
+        names: &[crate::items::FieldNames],
+        parents: &mut BTreeMap<Vec<String>, String>,
+    ) {
+        for field in names {
+            for child in std::iter::once(&field.nested).chain(field.enum_type.iter()) {
+                if !child.module.is_empty() && child.module == parent.children_module() {
+                    parents.insert(child.module.clone(), parent.name.clone());
+                }
+            }
+            walk(&field.nested, &field.fields, parents);
+        }
+    }
+    for op in &names.operations {
+        walk(
+            &TypePath::top(op.request.to_string()),
+            &op.request_fields,
+            &mut parents,
+        );
+        walk(
+            &TypePath::top(op.response.to_string()),
+            &op.response_fields,
+            &mut parents,
+        );
+    }
+    for n in &names.notifications {
+        walk(&TypePath::top(n.ty.to_string()), &n.fields, &mut parents);
+    }
+    Ok(parents)
+}
+
+/// The items of `module` followed by its child modules, each documented with the type
+/// whose children it holds.
+fn assemble(
+    modules: &ModuleItems,
+    parents: &BTreeMap<Vec<String>, String>,
+    module: &[String],
+) -> TokenStream {
+    let mut out = modules.get(module).cloned().unwrap_or_default();
+    let children = modules
+        .keys()
+        .filter(|path| path.len() == module.len() + 1 && path.starts_with(module));
+    for child in children {
+        let Some(name) = child.last().and_then(|m| crate::names::ident(m)) else {
+            continue;
+        };
+        let doc = match parents.get(child) {
+            Some(parent) => format!(
+                " The types of [`super::{parent}`]'s fields: its nested objects and code tables."
+            ),
+            None => " Nested types.".to_owned(),
+        };
+        let doc = one_line(&doc);
+        let items = assemble(modules, parents, child);
+        out.extend(quote! {
+            #[doc = #doc]
+            pub mod #name {
+                #items
+            }
+        });
+    }
+    out
 }
 
 /// The wire facts of a request type's fields (`List<FieldDef>`), next to the type: what

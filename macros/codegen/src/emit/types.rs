@@ -2,8 +2,9 @@
 //! notification structs (serde, lenient to how providers really send values), and one
 //! enum per documented code table with an `Unknown(String)` fallback.
 
+use super::merge::ModuleItems;
 use super::one_line;
-use crate::items::{FieldNames, RefusalVariant};
+use crate::items::{FieldNames, RefusalVariant, TypePath};
 use crate::spec::model::{EnumValue, Field, FieldType, SentAs};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
@@ -41,7 +42,7 @@ pub fn emit_refusal(name: &Ident, operation: &str, variants: &[RefusalVariant]) 
         let variant = &v.variant;
         let field = v.field.as_str();
         let code = match &v.code {
-            Some(code) => quote!(#code),
+            Some(code) => code.from(&[]),
             None => quote!(String),
         };
         let text = if v.description.is_empty() {
@@ -155,7 +156,7 @@ pub fn emit_request(name: &Ident, doc: &str, request: &[RequestMember<'_>]) -> T
         let doc = field_doc(field);
         // `into`: the type a constructor or setter takes `impl Into<_>` of.
         let (ty, into) = match (&names.enum_type, field.ty) {
-            (Some(e), _) => (quote!(#e), None),
+            (Some(e), _) => (e.from(&[]), None),
             (None, FieldType::String) if field.secret => {
                 (quote!(::paygen::Secret), Some(quote!(::paygen::Secret)))
             }
@@ -380,28 +381,31 @@ fn nested_doc(field: &Field, otherwise: &str) -> String {
     }
 }
 
-/// Emits a received-message struct and its nested structs; a nested struct already in
-/// `emitted` (a shared type) is not emitted again.
+/// Emits a received-message struct at `path` and its nested structs (in the module
+/// named after it); a struct already in `emitted` (a shared type) is not emitted again.
 pub fn emit_received(
-    name: &Ident,
+    path: &TypePath,
     doc: &str,
     fields: &[Field],
     names: &[FieldNames],
-    emitted: &mut BTreeSet<String>,
-    out: &mut TokenStream,
+    emitted: &mut BTreeSet<TypePath>,
+    out: &mut ModuleItems,
 ) {
-    if !emitted.insert(name.to_string()) {
+    if !emitted.insert(path.clone()) {
         return;
     }
+    let name = &path.ident();
+    let scope = path.module.as_slice();
     let mut members = Vec::new();
     for (field, names) in fields.iter().zip(names) {
         let rust = &names.member;
         let wire = field.name.value.as_str();
         let doc = field_doc(field);
-        let nested_name = &names.nested;
+        let nested_path = &names.nested;
+        let nested_name = nested_path.from(scope);
         let has_members = !field.fields.is_empty();
         let (ty, required_with, optional_with) = match (&names.enum_type, field.ty) {
-            (Some(e), _) => (quote!(#e), None, None),
+            (Some(e), _) => (e.from(scope), None, None),
             (None, FieldType::String) => (
                 quote!(String),
                 Some("::paygen::__private::de::text"),
@@ -426,19 +430,19 @@ pub fn emit_received(
             (None, FieldType::Object) if has_members => {
                 let nested_doc = nested_doc(field, &format!("`{wire}` of {name}."));
                 emit_received(
-                    nested_name,
+                    nested_path,
                     &nested_doc,
                     &field.fields,
                     &names.fields,
                     emitted,
                     out,
                 );
-                (quote!(#nested_name), None, None)
+                (nested_name, None, None)
             }
             (None, FieldType::List) if has_members => {
                 let nested_doc = nested_doc(field, &format!("One item of `{wire}` of {name}."));
                 emit_received(
-                    nested_name,
+                    nested_path,
                     &nested_doc,
                     &field.fields,
                     &names.fields,
@@ -465,7 +469,7 @@ pub fn emit_received(
         }
     }
     let doc = doc_lines(doc);
-    out.extend(quote! {
+    out.entry(path.module.clone()).or_default().extend(quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
         #[serde(crate = "::paygen::__private::serde")]
