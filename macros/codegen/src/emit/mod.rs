@@ -46,22 +46,27 @@ impl EmitError {
 /// The items of a provider's client: protocol tables, types, enums, client; each
 /// message's child types in a module named after it.
 pub fn provider_items(spec: &ValidSpec) -> Result<TokenStream, EmitError> {
-    let parents = module_parents(spec)?;
-    Ok(assemble(&provider_modules(spec)?, &parents, &[]))
+    // Only validation makes a `ValidSpec`, so no caller can hand emission a spec it
+    // would have to guess about (an unknown recipe, a name that is not an identifier).
+    let names = item_names(spec).map_err(EmitError::Invalid)?;
+    let modules = emit_modules(spec, &names);
+    Ok(assemble(&modules, &module_parents(&names), &[]))
 }
 
 /// The items of a provider's client by module, equal shapes merged (see
 /// [`provider_items`]).
 pub fn provider_modules(spec: &ValidSpec) -> Result<ModuleItems, EmitError> {
-    // Only validation makes a `ValidSpec`, so no caller can hand emission a spec it
-    // would have to guess about (an unknown recipe, a name that is not an identifier).
     let names = item_names(spec).map_err(EmitError::Invalid)?;
+    Ok(emit_modules(spec, &names))
+}
+
+fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
     let provider = lower(spec);
 
     let mut modules = ModuleItems::new();
     let mut items = TokenStream::new();
-    items.extend(tables_module(spec, &provider, &names));
-    items.extend(client::emit_client(spec, &names));
+    items.extend(tables_module(spec, &provider, names));
+    items.extend(client::emit_client(spec, names));
     let mut emitted = std::collections::BTreeSet::new();
     let operations = spec
         .operations
@@ -115,12 +120,11 @@ pub fn provider_modules(spec: &ValidSpec) -> Result<ModuleItems, EmitError> {
     let received = std::mem::take(top);
     top.extend(items);
     top.extend(received);
-    Ok(merge::merge_equal_types(modules))
+    merge::merge_equal_types(modules)
 }
 
 /// Each child module and the type it belongs to, for its doc.
-fn module_parents(spec: &ValidSpec) -> Result<BTreeMap<Vec<String>, String>, EmitError> {
-    let names = item_names(spec).map_err(EmitError::Invalid)?;
+fn module_parents(names: &ItemNames<'_>) -> BTreeMap<Vec<String>, String> {
     let mut parents = BTreeMap::new();
     fn walk(
         parent: &TypePath,
@@ -151,7 +155,7 @@ fn module_parents(spec: &ValidSpec) -> Result<BTreeMap<Vec<String>, String>, Emi
     for n in &names.notifications {
         walk(&TypePath::top(n.ty.to_string()), &n.fields, &mut parents);
     }
-    Ok(parents)
+    parents
 }
 
 /// The items of `module` followed by its child modules, each documented with the type
