@@ -1583,19 +1583,14 @@ impl TradePayRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("scene"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[
                             Cow::Borrowed("bar_code"),
@@ -1603,133 +1598,87 @@ impl TradePayRequest {
                             Cow::Borrowed("security_code"),
                         ],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("auth_code"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("product_code"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("buyer_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(28),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("seller_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(28),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_amount"),
                     ty: FieldType::Yuan,
-                    required: false,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trans_currency"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(8),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("settle_currency"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(8),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("discountable_amount"),
                     ty: FieldType::Yuan,
-                    required: false,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("goods_detail"),
                     ty: FieldType::List,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(
                         &[
                             FieldDef {
                                 name: Cow::Borrowed("goods_id"),
-                                ty: FieldType::String,
                                 required: true,
                                 max_length: Some(32),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("goods_name"),
-                                ty: FieldType::String,
                                 required: true,
                                 max_length: Some(256),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("quantity"),
                                 ty: FieldType::Int,
                                 required: true,
                                 max_length: Some(10),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("price"),
@@ -1737,163 +1686,102 @@ impl TradePayRequest {
                                 required: true,
                                 max_length: Some(9),
                                 as_string: true,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("goods_category"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(24),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("categories_tree"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(128),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("body"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(1000),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("show_url"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(400),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                         ],
                     ),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operator_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(28),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("store_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("terminal_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("extend_params"),
                     ty: FieldType::Object,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(
                         &[
                             FieldDef {
                                 name: Cow::Borrowed("sys_service_provider_id"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(64),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("industry_reflux_info"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(512),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("card_type"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(32),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                         ],
                     ),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("timeout_express"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(6),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("auth_confirm_mode"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("COMPLETE"), Cow::Borrowed("NOT_COMPLETE")],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("terminal_params"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(2048),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("promo_params"),
                     ty: FieldType::Object,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(
                         &[
                             FieldDef {
                                 name: Cow::Borrowed("actual_order_time"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(32),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                         ],
                     ),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2233,21 +2121,14 @@ impl TradePrecreateRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("seller_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(28),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_amount"),
@@ -2255,62 +2136,44 @@ impl TradePrecreateRequest {
                     required: true,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("discountable_amount"),
                     ty: FieldType::Yuan,
-                    required: false,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("goods_detail"),
                     ty: FieldType::List,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(
                         &[
                             FieldDef {
                                 name: Cow::Borrowed("goods_id"),
-                                ty: FieldType::String,
                                 required: true,
                                 max_length: Some(32),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("goods_name"),
-                                ty: FieldType::String,
                                 required: true,
                                 max_length: Some(256),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("quantity"),
                                 ty: FieldType::Int,
                                 required: true,
                                 max_length: Some(10),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("price"),
@@ -2318,212 +2181,125 @@ impl TradePrecreateRequest {
                                 required: true,
                                 max_length: Some(9),
                                 as_string: true,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("goods_category"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(24),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("categories_tree"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(128),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("body"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(1000),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("show_url"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(400),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                         ],
                     ),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operator_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(28),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("store_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("disable_pay_channels"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("enable_pay_channels"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("terminal_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("extend_params"),
                     ty: FieldType::Object,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(
                         &[
                             FieldDef {
                                 name: Cow::Borrowed("sys_service_provider_id"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(64),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("industry_reflux_info"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(512),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("card_type"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(32),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                         ],
                     ),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("timeout_express"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(6),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("settle_info"),
                     ty: FieldType::Object,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(
                         &[
                             FieldDef {
                                 name: Cow::Borrowed("settle_detail_infos"),
                                 ty: FieldType::List,
                                 required: true,
-                                max_length: None,
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
                                 fields: Cow::Borrowed(
                                     &[
                                         FieldDef {
                                             name: Cow::Borrowed("trans_in_type"),
-                                            ty: FieldType::String,
                                             required: true,
                                             max_length: Some(64),
-                                            as_string: false,
-                                            values: Cow::Borrowed(&[]),
-                                            fields: Cow::Borrowed(&[]),
+                                            ..FieldDef::TEXT
                                         },
                                         FieldDef {
                                             name: Cow::Borrowed("trans_in"),
-                                            ty: FieldType::String,
                                             required: true,
                                             max_length: Some(64),
-                                            as_string: false,
-                                            values: Cow::Borrowed(&[]),
-                                            fields: Cow::Borrowed(&[]),
+                                            ..FieldDef::TEXT
                                         },
                                         FieldDef {
                                             name: Cow::Borrowed("summary_dimension"),
-                                            ty: FieldType::String,
-                                            required: false,
-                                            max_length: None,
-                                            as_string: false,
-                                            values: Cow::Borrowed(&[]),
-                                            fields: Cow::Borrowed(&[]),
+                                            ..FieldDef::TEXT
                                         },
                                         FieldDef {
                                             name: Cow::Borrowed("settle_entity_id"),
-                                            ty: FieldType::String,
-                                            required: false,
-                                            max_length: None,
-                                            as_string: false,
-                                            values: Cow::Borrowed(&[]),
-                                            fields: Cow::Borrowed(&[]),
+                                            ..FieldDef::TEXT
                                         },
                                         FieldDef {
                                             name: Cow::Borrowed("settle_entity_type"),
-                                            ty: FieldType::String,
-                                            required: false,
-                                            max_length: None,
-                                            as_string: false,
-                                            values: Cow::Borrowed(&[]),
-                                            fields: Cow::Borrowed(&[]),
+                                            ..FieldDef::TEXT
                                         },
                                         FieldDef {
                                             name: Cow::Borrowed("amount"),
@@ -2531,41 +2307,30 @@ impl TradePrecreateRequest {
                                             required: true,
                                             max_length: Some(9),
                                             as_string: true,
-                                            values: Cow::Borrowed(&[]),
-                                            fields: Cow::Borrowed(&[]),
+                                            ..FieldDef::TEXT
                                         },
                                     ],
                                 ),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("merchant_type"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(32),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                         ],
                     ),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("business_params"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(512),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("qr_code_timeout_express"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(6),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2654,30 +2419,18 @@ impl TradeQueryRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("org_pid"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2933,21 +2686,13 @@ impl TradeRefundRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_amount"),
@@ -2955,107 +2700,66 @@ impl TradeRefundRequest {
                     required: true,
                     max_length: Some(9),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_currency"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(8),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_reason"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_request_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operator_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("store_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("terminal_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("goods_detail"),
                     ty: FieldType::List,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(
                         &[
                             FieldDef {
                                 name: Cow::Borrowed("goods_id"),
-                                ty: FieldType::String,
                                 required: true,
                                 max_length: Some(32),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("alipay_goods_id"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(32),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("goods_name"),
-                                ty: FieldType::String,
                                 required: true,
                                 max_length: Some(256),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("quantity"),
                                 ty: FieldType::Int,
                                 required: true,
                                 max_length: Some(10),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("price"),
@@ -3063,142 +2767,91 @@ impl TradeRefundRequest {
                                 required: true,
                                 max_length: Some(9),
                                 as_string: true,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("goods_category"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(24),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("categories_tree"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(128),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("body"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(1000),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("show_url"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(400),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                         ],
                     ),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_royalty_parameters"),
                     ty: FieldType::List,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
                     fields: Cow::Borrowed(
                         &[
                             FieldDef {
                                 name: Cow::Borrowed("royalty_type"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(32),
-                                as_string: false,
                                 values: Cow::Borrowed(
                                     &[Cow::Borrowed("transfer"), Cow::Borrowed("replenish")],
                                 ),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("trans_out"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(16),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("trans_out_type"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(64),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("trans_in_type"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(64),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("trans_in"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(16),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("amount"),
                                 ty: FieldType::Yuan,
-                                required: false,
                                 max_length: Some(9),
                                 as_string: true,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("amount_percentage"),
                                 ty: FieldType::Int,
-                                required: false,
                                 max_length: Some(3),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                             FieldDef {
                                 name: Cow::Borrowed("desc"),
-                                ty: FieldType::String,
-                                required: false,
                                 max_length: Some(1000),
-                                as_string: false,
-                                values: Cow::Borrowed(&[]),
-                                fields: Cow::Borrowed(&[]),
+                                ..FieldDef::TEXT
                             },
                         ],
                     ),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("org_pid"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -3268,21 +2921,13 @@ impl TradeCancelRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -3371,30 +3016,18 @@ impl TradeCloseRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operator_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(28),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )

@@ -902,7 +902,6 @@ impl PaylistRequest {
                     ty: FieldType::Int,
                     required: true,
                     max_length: Some(10),
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[
                             Cow::Borrowed("0"),
@@ -911,7 +910,7 @@ impl PaylistRequest {
                             Cow::Borrowed("4"),
                         ],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1132,72 +1131,45 @@ impl OrderRequest {
                 FieldDef {
                     name: Cow::Borrowed("page"),
                     ty: FieldType::Int,
-                    required: false,
                     max_length: Some(9),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("pagesize"),
                     ty: FieldType::Int,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("ord_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(25),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("pmt_tag"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(20),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("ord_type"),
                     ty: FieldType::Int,
-                    required: false,
                     max_length: Some(1),
-                    as_string: false,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("status"),
                     ty: FieldType::Int,
-                    required: false,
                     max_length: Some(1),
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[
                             Cow::Borrowed("1"),
@@ -1206,25 +1178,15 @@ impl OrderRequest {
                             Cow::Borrowed("9"),
                         ],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("sdate"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("edate"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1291,21 +1253,13 @@ impl OrderViewRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("ord_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(25),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2415,174 +2369,103 @@ impl PayorderRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("pmt_tag"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(10),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("pmt_name"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(20),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("ord_name"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("original_amount"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("discount_amount"),
                     ty: FieldType::Fen,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("ignore_amount"),
                     ty: FieldType::Fen,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_amount"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_account"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("remark"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(200),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("tag"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(200),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("auth_code"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("jump_url"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(200),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("JSAPI"),
                     ty: FieldType::Int,
-                    required: false,
                     max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("sub_appid"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("sub_openid"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("buyer_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2731,66 +2614,40 @@ impl PayrefundRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("out_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("ord_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_out_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_ord_name"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(50),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_amount"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("remark"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("shop_pass"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )

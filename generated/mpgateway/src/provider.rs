@@ -647,10 +647,7 @@ impl MpgatewayRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("action"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[
                             Cow::Borrowed("WxCode"),
@@ -664,70 +661,40 @@ impl MpgatewayRequest {
                             Cow::Borrowed("USao"),
                         ],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("txnamt"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("orderid"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("code"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("openid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("ip"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("backurl"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fronturl"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -783,21 +750,13 @@ impl OpenidRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("backurl"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("payway"),
                     ty: FieldType::Int,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -851,21 +810,14 @@ impl GopayRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("orderid"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("code"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -935,21 +887,11 @@ impl QueryRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("queryid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("orderid"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )

@@ -1115,12 +1115,9 @@ impl PayRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("client_sn"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_amount"),
@@ -1128,15 +1125,10 @@ impl PayRequest {
                     required: true,
                     max_length: Some(10),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("payway"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[
                             Cow::Borrowed("1"),
@@ -1145,88 +1137,53 @@ impl PayRequest {
                             Cow::Borrowed("5"),
                         ],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("dynamic_id"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operator"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("description"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("longitude"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("latitude"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("device_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("extended"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("reflact"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1319,39 +1276,27 @@ impl RefundRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("sn"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("client_sn"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_request_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operator"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_amount"),
@@ -1359,8 +1304,7 @@ impl RefundRequest {
                     required: true,
                     max_length: Some(10),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1438,21 +1382,13 @@ impl QueryRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("sn"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("client_sn"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1665,12 +1601,9 @@ impl PrecreateRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("client_sn"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_amount"),
@@ -1678,15 +1611,11 @@ impl PrecreateRequest {
                     required: true,
                     max_length: Some(10),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("payway"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[
                             Cow::Borrowed("1"),
@@ -1695,79 +1624,47 @@ impl PrecreateRequest {
                             Cow::Borrowed("5"),
                         ],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operator"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("description"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("longitude"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("latitude"),
-                    ty: FieldType::String,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("device_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("extended"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("reflect"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )

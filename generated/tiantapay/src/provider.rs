@@ -540,23 +540,17 @@ impl IndexRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("auth_code"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("money"),
@@ -564,44 +558,31 @@ impl IndexRequest {
                     required: true,
                     max_length: Some(12),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notifyUrl"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(120),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operatorId"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("orderNo"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -712,46 +693,31 @@ impl RefundRequest {
                     required: true,
                     max_length: Some(64),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("pay_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -832,32 +798,21 @@ impl QueryRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("pay_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -949,41 +904,27 @@ impl RefundQueryRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("pay_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1092,55 +1033,39 @@ impl ScanRequest {
                     required: true,
                     max_length: Some(12),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("orderNo"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notifyUrl"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(120),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operatorId"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("WECHAT"), Cow::Borrowed("ALIPAY")],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1261,62 +1186,42 @@ impl WxjspayRequest {
                     required: true,
                     max_length: Some(12),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(100),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("orderNo"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notifyUrl"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(120),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("operatorId"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(30),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("type"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
                     values: Cow::Borrowed(&[Cow::Borrowed("WECHAT")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("openid"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )

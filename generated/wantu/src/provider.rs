@@ -1011,7 +1011,7 @@ impl CreateQrcodeRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
@@ -1019,71 +1019,47 @@ impl CreateQrcodeRequest {
                     required: true,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1262,7 +1238,7 @@ impl PospayRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
@@ -1270,80 +1246,52 @@ impl PospayRequest {
                     required: true,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("auth_code"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1479,7 +1427,7 @@ impl RefundRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
@@ -1487,8 +1435,7 @@ impl RefundRequest {
                     required: true,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_fee"),
@@ -1496,44 +1443,28 @@ impl RefundRequest {
                     required: true,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_fee_type"),
-                    ty: FieldType::String,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_refund_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1619,25 +1550,17 @@ impl QueryRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1822,7 +1745,7 @@ impl PayFormRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
@@ -1830,89 +1753,59 @@ impl PayFormRequest {
                     required: true,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("open_id"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("app_id"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1986,25 +1879,19 @@ impl OrderListRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("start_date"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("end_date"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2240,7 +2127,7 @@ impl WebRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
@@ -2248,109 +2135,72 @@ impl WebRequest {
                     required: true,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("time_expire"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(19),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("return_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("payment_inst"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("qrcode_width"),
                     ty: FieldType::Int,
-                    required: false,
                     max_length: Some(256),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2529,34 +2379,25 @@ impl AppRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
@@ -2564,55 +2405,37 @@ impl AppRequest {
                     required: true,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("payment_inst"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2829,7 +2652,7 @@ impl WapRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
@@ -2837,100 +2660,65 @@ impl WapRequest {
                     required: true,
                     max_length: Some(11),
                     as_string: true,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("subject"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("time_expire"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(19),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("return_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("payment_inst"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[Cow::Borrowed("ALIPAYCN"), Cow::Borrowed("ALIPAYHK")],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2989,16 +2777,13 @@ impl MerchantQrcodeRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -3065,16 +2850,12 @@ impl CurrencyRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(3),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -3152,25 +2933,18 @@ impl CancelRequest {
                     max_length: Some(1),
                     as_string: true,
                     values: Cow::Borrowed(&[Cow::Borrowed("1"), Cow::Borrowed("2")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("device_sn"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )

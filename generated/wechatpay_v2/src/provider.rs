@@ -1459,118 +1459,73 @@ impl UnifiedorderRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("device_info"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(127),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("detail"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(6000),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(127),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("spbill_create_ip"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("time_start"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(14),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("time_expire"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(14),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("goods_tag"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("trade_type"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(16),
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[
                             Cow::Borrowed("JSAPI"),
@@ -1579,61 +1534,38 @@ impl UnifiedorderRequest {
                             Cow::Borrowed("MWEB"),
                         ],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("product_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("limit_pay"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
                     values: Cow::Borrowed(&[Cow::Borrowed("no_credit")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("openid"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("receipt"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(8),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("profit_sharing"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("scene_info"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -1961,156 +1893,94 @@ impl MicropayRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("device_info"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("body"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(127),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("detail"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(6000),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("attach"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(127),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("fee_type"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("spbill_create_ip"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("goods_tag"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("limit_pay"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
                     values: Cow::Borrowed(&[Cow::Borrowed("no_credit")]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("time_start"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(14),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("time_expire"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(14),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("receipt"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(8),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("auth_code"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(128),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("profit_sharing"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(16),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("scene_info"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("version"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2201,30 +2071,18 @@ impl OrderqueryRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("transaction_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("version"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2269,12 +2127,9 @@ impl CloseorderRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2346,21 +2201,13 @@ impl ReverseRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("transaction_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2537,89 +2384,57 @@ impl RefundRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("transaction_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_refund_no"),
-                    ty: FieldType::String,
                     required: true,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("total_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_fee"),
                     ty: FieldType::Fen,
                     required: true,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_fee_type"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(8),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_desc"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(80),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_account"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(30),
-                    as_string: false,
                     values: Cow::Borrowed(
                         &[
                             Cow::Borrowed("REFUND_SOURCE_UNSETTLED_FUNDS"),
                             Cow::Borrowed("REFUND_SOURCE_RECHARGE_FUNDS"),
                         ],
                     ),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("notify_url"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(256),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )
@@ -2742,48 +2557,28 @@ impl RefundqueryRequest {
             &[
                 FieldDef {
                     name: Cow::Borrowed("transaction_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_trade_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("out_refund_no"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(64),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("refund_id"),
-                    ty: FieldType::String,
-                    required: false,
                     max_length: Some(32),
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("offset"),
                     ty: FieldType::Int,
-                    required: false,
-                    max_length: None,
-                    as_string: false,
-                    values: Cow::Borrowed(&[]),
-                    fields: Cow::Borrowed(&[]),
+                    ..FieldDef::TEXT
                 },
             ],
         )

@@ -909,6 +909,21 @@ pub struct FieldDef {
     pub fields: List<FieldDef>,
 }
 
+impl FieldDef {
+    /// An optional text field with no other rule, unnamed: what generated field tables
+    /// start each field from, writing only what differs
+    /// (`FieldDef { name: .., required: true, ..FieldDef::TEXT }`).
+    pub const TEXT: FieldDef = FieldDef {
+        name: Cow::Borrowed(""),
+        ty: FieldType::String,
+        required: false,
+        max_length: None,
+        as_string: false,
+        values: Cow::Borrowed(&[]),
+        fields: Cow::Borrowed(&[]),
+    };
+}
+
 /// A field's type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]

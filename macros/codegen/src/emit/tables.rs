@@ -364,29 +364,33 @@ impl EmitConst for ir::SuccessRule {
 }
 
 impl EmitConst for ir::FieldDef {
+    /// Only what differs from `FieldDef::TEXT` (an optional text field with no rule).
     fn emit(&self) -> TokenStream {
         let name = self.name.emit();
-        let ty = self.ty.emit();
-        let required = self.required;
-        let max_length = match self.max_length {
-            Some(n) => {
-                let n = proc_macro2::Literal::u32_unsuffixed(n);
-                quote!(Some(#n))
-            }
-            None => quote!(None),
-        };
-        let as_string = self.as_string;
-        let values = self.values.emit();
-        let fields = self.fields.emit();
-        quote!(FieldDef {
-            name: #name,
-            ty: #ty,
-            required: #required,
-            max_length: #max_length,
-            as_string: #as_string,
-            values: #values,
-            fields: #fields,
-        })
+        let mut set = vec![quote!(name: #name)];
+        if self.ty != ir::FieldType::String {
+            let ty = self.ty.emit();
+            set.push(quote!(ty: #ty));
+        }
+        if self.required {
+            set.push(quote!(required: true));
+        }
+        if let Some(n) = self.max_length {
+            let n = proc_macro2::Literal::u32_unsuffixed(n);
+            set.push(quote!(max_length: Some(#n)));
+        }
+        if self.as_string {
+            set.push(quote!(as_string: true));
+        }
+        if !self.values.is_empty() {
+            let values = self.values.emit();
+            set.push(quote!(values: #values));
+        }
+        if !self.fields.is_empty() {
+            let fields = self.fields.emit();
+            set.push(quote!(fields: #fields));
+        }
+        quote!(FieldDef { #(#set,)* ..FieldDef::TEXT })
     }
 }
 
