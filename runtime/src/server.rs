@@ -85,7 +85,7 @@ impl ServerError {
 
 /// Finds the operations a request's method and path address, verifies its signature as
 /// the provider would (an RSA signature with the other half of the merchant's key pair,
-/// see [`provider_key_name`]), picks the operation among them by the verified fields
+/// named by the recipe's `pair`), picks the operation among them by the verified fields
 /// (one URL serving several operations: Alipay's `method`), and checks its fields
 /// against the operation's table. The request is parsed once, and routing reads only
 /// what was verified.
@@ -254,7 +254,7 @@ fn routed<'p>(
 /// The body of `operation`'s response holding `fields`, in the provider's response
 /// envelope (payload field, response member) and signed when responses are signed (a
 /// member recipe over the member's exact text; RSA with the provider's private key,
-/// see [`provider_key_name`]).
+/// named by the recipe's `pair`).
 pub fn encode_response(
     provider: &Provider,
     operation: &Operation,
@@ -508,23 +508,11 @@ enum KeyRole {
     Sign,
 }
 
-/// The credential the provider's side holds for the merchant's RSA key credential
-/// `name`: the other half of the pair, `*_private_key` for `*_public_key` and back
-/// (Alipay: the merchant's `app_private_key` is verified with `app_public_key`, its
-/// `alipay_public_key` checks what `alipay_private_key` signed). `None` when `name`
-/// ends in neither.
-pub fn provider_key_name(name: &str) -> Option<String> {
-    if let Some(stem) = name.strip_suffix("_private_key") {
-        return Some(format!("{stem}_public_key"));
-    }
-    name.strip_suffix("_public_key")
-        .map(|stem| format!("{stem}_private_key"))
-}
-
 /// The recipe as the provider's side runs it. Digests and HMACs use the shared key
-/// unchanged; an RSA recipe's roles swap: the merchant's signing key becomes the
-/// public key the provider verifies with, the merchant's verify key the private key
-/// the provider signs with, each named by [`provider_key_name`].
+/// unchanged; an RSA recipe's roles swap to the other half of each key pair, as the
+/// spec names it (`key: { credential: app_private_key, pair: app_public_key }`): the
+/// provider verifies what the merchant signed with the merchant key's public half, and
+/// signs what the merchant verifies with the verify key's private half.
 fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, ServerError> {
     if !recipe
         .digests
@@ -533,22 +521,19 @@ fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, Se
     {
         return Ok(Cow::Borrowed(recipe));
     }
-    let merchant_key = match role {
-        KeyRole::Verify => recipe.key_credential.as_ref(),
-        KeyRole::Sign => recipe
-            .verify_key_credential
-            .as_ref()
-            .or(recipe.key_credential.as_ref()),
+    let (merchant_key, pair) = match (role, &recipe.verify_key_credential) {
+        (KeyRole::Sign, Some(verify_key)) => (Some(verify_key), recipe.verify_key_pair.as_ref()),
+        _ => (recipe.key_credential.as_ref(), recipe.key_pair.as_ref()),
     };
     let Some(merchant_key) = merchant_key else {
         return Err(ServerError::Unsupported(
             "an RSA recipe without a key credential".into(),
         ));
     };
-    let Some(own) = provider_key_name(merchant_key) else {
+    let Some(own) = pair.cloned() else {
         return Err(ServerError::Unsupported(format!(
-            "RSA key credential `{merchant_key}` ends in neither `_private_key` nor \
-             `_public_key`, so the provider's side cannot name its half of the pair"
+            "RSA key credential `{merchant_key}` names no `pair`, so the provider's side \
+             cannot hold the other half of its key pair"
         )));
     };
     let mut swapped = recipe.clone();
@@ -557,10 +542,10 @@ fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, Se
     match role {
         KeyRole::Verify => {
             swapped.key_credential = None;
-            swapped.verify_key_credential = Some(Cow::Owned(own));
+            swapped.verify_key_credential = Some(own);
         }
         KeyRole::Sign => {
-            swapped.key_credential = Some(Cow::Owned(own));
+            swapped.key_credential = Some(own);
             swapped.verify_key_credential = None;
         }
     }
@@ -856,6 +841,8 @@ mod tests {
                 output: DigestOutput::Hex(HexCase::Lower),
             }]),
             verify_key_credential: None,
+            key_pair: None,
+            verify_key_pair: None,
             template: Template {
                 parts: Cow::Borrowed(&[]),
                 join: text(""),
@@ -1184,19 +1171,6 @@ mod tests {
             signature_failure(receive(&provider, &method, &headers, &elsewhere, &body)),
             SignatureFailure::Mismatch
         );
-    }
-
-    #[test]
-    fn rsa_key_roles_swap_to_the_other_half_of_each_pair() {
-        assert_eq!(
-            provider_key_name("app_private_key").as_deref(),
-            Some("app_public_key")
-        );
-        assert_eq!(
-            provider_key_name("alipay_public_key").as_deref(),
-            Some("alipay_private_key")
-        );
-        assert_eq!(provider_key_name("terminal_key"), None);
     }
 
     #[test]

@@ -48,6 +48,8 @@ fn recipe(key: Option<&'static str>, place: KeyPlace, steps: &'static [DigestSte
         key_place: place,
         digests: Cow::Borrowed(steps),
         verify_key_credential: None,
+        key_pair: None,
+        verify_key_pair: None,
         template: Template {
             parts: Cow::Borrowed(&[]),
             join: "".into(),
@@ -161,6 +163,8 @@ fn rsa_recipe(algorithm: &'static [DigestStep]) -> Recipe {
     Recipe {
         input: SignInput::Body,
         verify_key_credential: Some("provider_public_key".into()),
+        key_pair: None,
+        verify_key_pair: None,
         ..recipe(Some("app_private_key"), KeyPlace::Unplaced, algorithm)
     }
 }

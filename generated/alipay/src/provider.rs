@@ -278,6 +278,8 @@ pub mod tables {
                     ],
                 ),
                 verify_key_credential: Some(Cow::Borrowed("alipay_public_key")),
+                key_pair: None,
+                verify_key_pair: Some(Cow::Borrowed("alipay_private_key")),
                 template: Template {
                     parts: Cow::Borrowed(&[]),
                     join: Cow::Borrowed(""),
@@ -911,6 +913,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: Some(Cow::Borrowed("app_public_key")),
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),
@@ -948,6 +952,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: Some(Cow::Borrowed("alipay_public_key")),
+                    key_pair: None,
+                    verify_key_pair: Some(Cow::Borrowed("alipay_private_key")),
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),

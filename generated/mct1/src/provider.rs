@@ -259,6 +259,8 @@ pub mod tables {
                     ],
                 ),
                 verify_key_credential: None,
+                key_pair: None,
+                verify_key_pair: None,
                 template: Template {
                     parts: Cow::Borrowed(&[]),
                     join: Cow::Borrowed(""),
@@ -314,6 +316,8 @@ pub mod tables {
                     ],
                 ),
                 verify_key_credential: None,
+                key_pair: None,
+                verify_key_pair: None,
                 template: Template {
                     parts: Cow::Borrowed(&[]),
                     join: Cow::Borrowed(""),
@@ -570,6 +574,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: None,
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),
@@ -619,6 +625,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: None,
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),

@@ -154,6 +154,8 @@ pub mod tables {
                     ],
                 ),
                 verify_key_credential: None,
+                key_pair: None,
+                verify_key_pair: None,
                 template: Template {
                     parts: Cow::Borrowed(&[]),
                     join: Cow::Borrowed(""),
@@ -261,6 +263,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: None,
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),
@@ -306,6 +310,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: None,
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),

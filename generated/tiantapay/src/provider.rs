@@ -221,6 +221,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: None,
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),

@@ -322,6 +322,8 @@ pub mod tables {
                     ],
                 ),
                 verify_key_credential: None,
+                key_pair: None,
+                verify_key_pair: None,
                 template: Template {
                     parts: Cow::Borrowed(&[]),
                     join: Cow::Borrowed(""),
@@ -487,6 +489,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: None,
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),
@@ -524,6 +528,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: None,
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),

@@ -285,6 +285,8 @@ pub mod tables {
                     ],
                 ),
                 verify_key_credential: None,
+                key_pair: None,
+                verify_key_pair: None,
                 template: Template {
                     parts: Cow::Borrowed(&[]),
                     join: Cow::Borrowed(""),
@@ -319,6 +321,8 @@ pub mod tables {
                                     ],
                                 ),
                                 verify_key_credential: None,
+                                key_pair: None,
+                                verify_key_pair: None,
                                 template: Template {
                                     parts: Cow::Borrowed(&[]),
                                     join: Cow::Borrowed(""),
@@ -350,6 +354,8 @@ pub mod tables {
                                     ],
                                 ),
                                 verify_key_credential: None,
+                                key_pair: None,
+                                verify_key_pair: None,
                                 template: Template {
                                     parts: Cow::Borrowed(&[]),
                                     join: Cow::Borrowed(""),
@@ -675,6 +681,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: None,
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),
@@ -709,6 +717,8 @@ pub mod tables {
                                         ],
                                     ),
                                     verify_key_credential: None,
+                                    key_pair: None,
+                                    verify_key_pair: None,
                                     template: Template {
                                         parts: Cow::Borrowed(&[]),
                                         join: Cow::Borrowed(""),
@@ -740,6 +750,8 @@ pub mod tables {
                                         ],
                                     ),
                                     verify_key_credential: None,
+                                    key_pair: None,
+                                    verify_key_pair: None,
                                     template: Template {
                                         parts: Cow::Borrowed(&[]),
                                         join: Cow::Borrowed(""),
@@ -780,6 +792,8 @@ pub mod tables {
                         ],
                     ),
                     verify_key_credential: None,
+                    key_pair: None,
+                    verify_key_pair: None,
                     template: Template {
                         parts: Cow::Borrowed(&[]),
                         join: Cow::Borrowed(""),
@@ -814,6 +828,8 @@ pub mod tables {
                                         ],
                                     ),
                                     verify_key_credential: None,
+                                    key_pair: None,
+                                    verify_key_pair: None,
                                     template: Template {
                                         parts: Cow::Borrowed(&[]),
                                         join: Cow::Borrowed(""),
@@ -845,6 +861,8 @@ pub mod tables {
                                         ],
                                     ),
                                     verify_key_credential: None,
+                                    key_pair: None,
+                                    verify_key_pair: None,
                                     template: Template {
                                         parts: Cow::Borrowed(&[]),
                                         join: Cow::Borrowed(""),

@@ -227,6 +227,16 @@ pub(crate) fn recipe(recipe: &m::SignatureRecipe, digests: Vec<ir::DigestStep>) 
             .verify_key
             .as_ref()
             .map(|k| text(&k.credential.value)),
+        key_pair: recipe
+            .key
+            .as_ref()
+            .and_then(|k| k.pair.as_ref())
+            .map(|p| text(&p.value)),
+        verify_key_pair: recipe
+            .verify_key
+            .as_ref()
+            .and_then(|k| k.pair.as_ref())
+            .map(|p| text(&p.value)),
         template: template(recipe.template.as_ref()),
     }
 }

@@ -189,3 +189,36 @@ fn template_rules() {
         ["26:26: a signature over the body cannot be written into that body; use a header output"]
     );
 }
+
+/// `pair` names the provider's half of an RSA key pair (what a sandbox serves with): only
+/// on an RSA recipe, and never one of the merchant's own credentials.
+#[test]
+fn a_key_pair_belongs_to_an_rsa_recipe_and_to_the_provider() {
+    let paired = RSA2
+        .replace(
+            "{ credential: key }",
+            "{ credential: key, pair: key_public }",
+        )
+        .replace(
+            "{ credential: provider_key }",
+            "{ credential: provider_key, pair: provider_private }",
+        );
+    assert_eq!(errors_with(&paired, &[PUBLIC_KEY]), Vec::<String>::new());
+    let merchant_half = RSA2.replace(
+        "{ credential: key }",
+        "{ credential: key, pair: provider_key }",
+    );
+    let errors = errors_with(&merchant_half, &[PUBLIC_KEY]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].contains("`pair` `provider_key` is the provider's half of the key pair, not a merchant credential"), "{errors:?}");
+    let not_rsa = RECIPE.replace(
+        "{ credential: key, placement",
+        "{ credential: key, pair: key_public, placement",
+    );
+    let errors = errors_with(&not_rsa, &[]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains("this recipe has no RSA step"),
+        "{errors:?}"
+    );
+}

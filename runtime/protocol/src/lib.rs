@@ -327,6 +327,12 @@ pub struct Recipe {
     /// The credential that verifies received signatures when it differs from the
     /// signing key (the provider's RSA public key).
     pub verify_key_credential: Option<Text>,
+    /// The other half of the RSA key pair of `key_credential`, which the provider's side
+    /// verifies with (Alipay `app_public_key` for `app_private_key`).
+    pub key_pair: Option<Text>,
+    /// The other half of the RSA key pair of `verify_key_credential`, which the
+    /// provider's side signs with (`alipay_private_key` for `alipay_public_key`).
+    pub verify_key_pair: Option<Text>,
     /// The parts of the string to sign, for `SignInput::Template`.
     pub template: Template,
 }

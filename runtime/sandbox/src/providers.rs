@@ -5,7 +5,6 @@ use crate::config::{stand_in, SandboxConfig};
 use crate::keys;
 use crate::SandboxError;
 use paygen::protocol::{AlgorithmKind, Provider, Recipe, RecipeChoice, ValueSource};
-use paygen::tooling::server::provider_key_name;
 use paygen::Credentials;
 use paygen_codegen::spec::model::Sandbox as SandboxSpec;
 use paygen_codegen::ValidSpec;
@@ -54,11 +53,18 @@ fn with_choices<'r>(
 /// RSA request recipe is the merchant's, the verify key of an RSA reply or
 /// notification recipe the provider's.
 pub fn rsa_key_owner(provider: &Provider, name: &str) -> Option<KeyOwner> {
+    rsa_key(provider, name).map(|(owner, _)| owner)
+}
+
+/// [`rsa_key_owner`], with the other half of the key pair that the recipe names
+/// (`pair`), which the provider's side holds.
+fn rsa_key(provider: &Provider, name: &str) -> Option<(KeyOwner, Option<String>)> {
     let named = |credential: &Option<paygen::protocol::Text>| credential.as_deref() == Some(name);
+    let pair = |half: &Option<paygen::protocol::Text>| half.as_deref().map(str::to_owned);
     if let Some(signature) = &provider.request.signature {
         let mut recipes = with_choices(&signature.recipe, signature.choose_by.as_ref());
-        if recipes.any(|r| is_rsa(r) && named(&r.key_credential)) {
-            return Some(KeyOwner::Merchant);
+        if let Some(r) = recipes.find(|r| is_rsa(r) && named(&r.key_credential)) {
+            return Some((KeyOwner::Merchant, pair(&r.key_pair)));
         }
     }
     let checks = provider.response.verification.iter().chain(
@@ -69,13 +75,13 @@ pub fn rsa_key_owner(provider: &Provider, name: &str) -> Option<KeyOwner> {
     );
     // A check without a verify key verifies with its key credential.
     let verifies_with = |r: &Recipe| match &r.verify_key_credential {
-        Some(_) => named(&r.verify_key_credential),
-        None => named(&r.key_credential),
+        Some(_) => named(&r.verify_key_credential).then(|| pair(&r.verify_key_pair)),
+        None => named(&r.key_credential).then(|| pair(&r.key_pair)),
     };
     for check in checks {
         let mut recipes = with_choices(&check.recipe, check.choose_by.as_ref());
-        if recipes.any(|r| is_rsa(r) && verifies_with(r)) {
-            return Some(KeyOwner::Provider);
+        if let Some(half) = recipes.find_map(|r| is_rsa(r).then(|| verifies_with(r)).flatten()) {
+            return Some((KeyOwner::Provider, half));
         }
     }
     None
@@ -181,7 +187,7 @@ pub fn load(config: &SandboxConfig) -> Result<BTreeMap<String, Served>, SandboxE
 
 /// The credentials the provider's side holds, by name, whether secret, and default
 /// value. The merchant's shared values as they are; for an RSA key, the other half of
-/// the pair ([`provider_key_name`]: Alipay `app_public_key`, `alipay_private_key`);
+/// the pair its recipe names (`pair`: Alipay `app_public_key`, `alipay_private_key`);
 /// not a credential that only supplies a request's notify URL (Alipay `notify_url`),
 /// which the provider takes as sent.
 pub fn server_defaults(provider: &Provider, spec: &ValidSpec) -> Vec<(String, bool, String)> {
@@ -210,8 +216,8 @@ pub fn server_defaults(provider: &Provider, spec: &ValidSpec) -> Vec<(String, bo
         .filter(|def| !notify_only.contains(&def.name.as_ref()))
         .map(|def| {
             let name = def.name.to_string();
-            match (rsa_key_owner(provider, &name), provider_key_name(&name)) {
-                (Some(owner), Some(own)) => {
+            match rsa_key(provider, &name) {
+                Some((owner, Some(own))) => {
                     let (secret, key) = match owner {
                         KeyOwner::Merchant => (false, keys::MERCHANT_PUBLIC_KEY),
                         KeyOwner::Provider => (true, keys::PROVIDER_PRIVATE_KEY),

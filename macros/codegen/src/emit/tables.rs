@@ -271,6 +271,8 @@ impl EmitConst for ir::Recipe {
         };
         let digests = self.digests.emit();
         let verify_key_credential = self.verify_key_credential.emit();
+        let key_pair = self.key_pair.emit();
+        let verify_key_pair = self.verify_key_pair.emit();
         let template = self.template.emit();
         quote!(Recipe {
             input: #input,
@@ -279,6 +281,8 @@ impl EmitConst for ir::Recipe {
             key_place: #key_place,
             digests: #digests,
             verify_key_credential: #verify_key_credential,
+            key_pair: #key_pair,
+            verify_key_pair: #verify_key_pair,
             template: #template,
         })
     }

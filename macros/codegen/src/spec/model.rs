@@ -194,6 +194,11 @@ pub struct KeyPlacement {
     /// How it is added to the string to sign; absent when it is only an HMAC or RSA key.
     #[serde(default)]
     pub placement: Option<KeyPlace>,
+    /// For an RSA private key: the name of its public half, which the provider's side
+    /// (the sandbox) verifies requests with, as a credential of its own.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub pair: Option<Name>,
 }
 
 /// The credential that verifies received RSA signatures.
@@ -204,6 +209,11 @@ pub struct VerifyKey {
     /// The provider's public key credential (PEM or bare base64).
     #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub credential: Name,
+    /// The name of its private half, which the provider's side (the sandbox) signs
+    /// replies and notifications with, as a credential of its own.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub pair: Option<Name>,
 }
 
 /// How the key is added to the string to sign.

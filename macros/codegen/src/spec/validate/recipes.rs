@@ -199,6 +199,27 @@ impl Checker<'_> {
                 format!("recipe `{name}`: `verify_key` is for RSA recipes; HMACs and digests verify with `key`"),
             );
         }
+        let pairs = recipe.key.iter().filter_map(|k| k.pair.as_ref());
+        let pairs = pairs.chain(recipe.verify_key.iter().filter_map(|k| k.pair.as_ref()));
+        for pair in pairs.collect::<Vec<_>>() {
+            if !rsa {
+                self.at(
+                    pair,
+                    format!("recipe `{name}`: `pair` names the other half of an RSA key pair; this recipe has no RSA step"),
+                );
+            }
+            if self
+                .spec
+                .credentials
+                .iter()
+                .any(|c| c.name.value == pair.value)
+            {
+                self.at(
+                    pair,
+                    format!("recipe `{name}`: `pair` `{}` is the provider's half of the key pair, not a merchant credential", pair.value),
+                );
+            }
+        }
         steps.into_iter().collect()
     }
 
