@@ -810,18 +810,23 @@ impl Planner {
 
     /// Names the code-table enums, claims them, and records each field's enum type.
     fn enums<'s>(&mut self, spec: &'s Spec, names: &mut ItemNames<'s>) -> Vec<EnumItem<'s>> {
-        let mut groups: Vec<(TypePath, &'s [Field], &mut Vec<FieldNames>)> = Vec::new();
+        // (message type, its fields, their names, whether its objects are types): a
+        // request's objects are JSON values, so only its top-level fields' tables
+        // become enums (a nested one would belong to a type that does not exist).
+        let mut groups: Vec<(TypePath, &'s [Field], &mut Vec<FieldNames>, bool)> = Vec::new();
         for (op, op_names) in spec.operations.iter().zip(names.operations.iter_mut()) {
             let base = camel(&op.name.value);
             groups.push((
                 TypePath::top(format!("{base}Request")),
                 &op.request,
                 &mut op_names.request_fields,
+                false,
             ));
             groups.push((
                 TypePath::top(format!("{base}Response")),
                 &op.response,
                 &mut op_names.response_fields,
+                true,
             ));
         }
         for (n, n_names) in spec
@@ -833,12 +838,13 @@ impl Planner {
                 TypePath::top(format!("{}Notification", camel(&n.name.value))),
                 &n.fields,
                 &mut n_names.fields,
+                true,
             ));
         }
         let found = enum_names(
             groups
                 .iter()
-                .map(|(prefix, fields, _)| (prefix.clone(), *fields)),
+                .map(|(parent, fields, _, nested)| (parent.clone(), *fields, *nested)),
         );
         let mut enums: Vec<EnumItem<'s>> = Vec::new();
         let mut typed: Vec<(&'s Field, TypePath)> = Vec::with_capacity(found.len());
@@ -863,7 +869,7 @@ impl Planner {
             }
             typed.push((field, path));
         }
-        for (_, fields, field_names) in groups {
+        for (_, fields, field_names, _) in groups {
             attach(fields, field_names, &typed);
         }
         enums
@@ -932,11 +938,17 @@ fn values_key(field: &Field) -> Vec<(String, Option<String>)> {
 /// table's name at the top (`codes:`), else `<Field>` among the children of the
 /// field's message (`pay_response::Code`). A path depends only on the field's own
 /// place, so no edit elsewhere in the spec renames it; equal enums are merged after
-/// emission, keeping every name. `groups` pairs a message type with its fields.
+/// emission, keeping every name. `groups` gives a message type, its fields, and whether
+/// its objects' fields are typed too (received messages).
 fn enum_names<'s>(
-    groups: impl IntoIterator<Item = (TypePath, &'s [Field])>,
+    groups: impl IntoIterator<Item = (TypePath, &'s [Field], bool)>,
 ) -> Vec<(&'s Field, TypePath)> {
-    fn walk<'s>(parent: &TypePath, fields: &'s [Field], found: &mut Vec<(&'s Field, TypePath)>) {
+    fn walk<'s>(
+        parent: &TypePath,
+        fields: &'s [Field],
+        nested: bool,
+        found: &mut Vec<(&'s Field, TypePath)>,
+    ) {
         for field in fields {
             if !field.values.is_empty() {
                 let path = match &field.shared {
@@ -945,13 +957,19 @@ fn enum_names<'s>(
                 };
                 found.push((field, path));
             }
-            let nested = nested_type_path(parent, field);
-            walk(&nested, &field.fields, found);
+            if nested {
+                walk(
+                    &nested_type_path(parent, field),
+                    &field.fields,
+                    nested,
+                    found,
+                );
+            }
         }
     }
     let mut found = Vec::new();
-    for (parent, fields) in groups {
-        walk(&parent, fields, &mut found);
+    for (parent, fields, nested) in groups {
+        walk(&parent, fields, nested, &mut found);
     }
     found
 }

@@ -166,9 +166,12 @@ fn assemble(
     module: &[String],
 ) -> TokenStream {
     let mut out = modules.get(module).cloned().unwrap_or_default();
-    let children = modules
+    // Every module below this one, even one holding nothing but further modules.
+    let children: std::collections::BTreeSet<&[String]> = modules
         .keys()
-        .filter(|path| path.len() == module.len() + 1 && path.starts_with(module));
+        .filter(|path| path.len() > module.len() && path.starts_with(module))
+        .map(|path| &path[..=module.len()])
+        .collect();
     for child in children {
         let Some(name) = child.last().and_then(|m| crate::names::ident(m)) else {
             continue;
