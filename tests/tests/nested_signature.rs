@@ -133,11 +133,29 @@ fn mutants_of_the_genuine_reply_are_refused() {
         ),
     ];
     for (what, body) in mutants {
-        let result = decode(&body);
+        // Each mutant must still be well-formed JSON: a refusal for broken JSON would
+        // not test the signature.
         assert!(
-            matches!(result, Err(Error::Signature { .. } | Error::Decode { .. })),
-            "{what}: {body} gave {result:?}"
+            serde_json::from_str::<serde_json::Value>(&body).is_ok(),
+            "{what}: {body}"
         );
+        let result = decode(&body);
+        // Changed values fail the signature; a repeated or misplaced member is a decode
+        // error (one reading of what was received) or a missing signature.
+        let expected = match what {
+            "amount changed" | "status changed" | "member added inside data" => {
+                matches!(
+                    result,
+                    Err(Error::Signature {
+                        reason: SignatureFailure::Mismatch,
+                        ..
+                    })
+                )
+            }
+            "signature moved beside data" => matches!(result, Err(Error::Signature { .. })),
+            _ => matches!(result, Err(Error::Decode { .. })),
+        };
+        assert!(expected, "{what}: {body} gave {result:?}");
     }
     // A forged signature beside an unsigned object is not a signature.
     let forged = r#"{"data":{"order_no":"N1","amount":100,"status":"PAID"},"sign":"00"}"#;

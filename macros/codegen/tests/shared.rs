@@ -134,19 +134,32 @@ fn a_type_that_contains_itself_is_an_error_not_a_hang() {
     );
 }
 
-/// The names of the types a spec generates (`pub struct`, `pub enum`, `pub type`).
+/// The paths of the types a spec generates (`pub struct`, `pub enum`, `pub type`), in
+/// every module (`pay_response::BizResponse`).
 fn type_names(text: &str) -> std::collections::BTreeSet<String> {
+    fn walk(items: &[syn::Item], module: &str, out: &mut std::collections::BTreeSet<String>) {
+        for item in items {
+            let name = match item {
+                syn::Item::Struct(s) => s.ident.to_string(),
+                syn::Item::Enum(e) => e.ident.to_string(),
+                syn::Item::Type(t) => t.ident.to_string(),
+                syn::Item::Mod(m) => {
+                    let inner = format!("{module}{}::", m.ident);
+                    if let Some((_, items)) = &m.content {
+                        walk(items, &inner, out);
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            out.insert(format!("{module}{name}"));
+        }
+    }
     let spec = parse_str(text, "x.yaml").unwrap();
     let file: syn::File = syn::parse2(provider_items(&spec).unwrap()).unwrap();
-    file.items
-        .iter()
-        .filter_map(|item| match item {
-            syn::Item::Struct(s) => Some(s.ident.to_string()),
-            syn::Item::Enum(e) => Some(e.ident.to_string()),
-            syn::Item::Type(t) => Some(t.ident.to_string()),
-            _ => None,
-        })
-        .collect()
+    let mut names = std::collections::BTreeSet::new();
+    walk(&file.items, "", &mut names);
+    names
 }
 
 /// Adding an operation whose fields reuse the common code-field names with other
@@ -178,6 +191,11 @@ fn type_names_stay_when_an_unrelated_operation_is_added() {
         }
         let text = std::fs::read_to_string(&path).unwrap();
         let before = type_names(&text);
+        assert!(
+            before.iter().any(|name| name.contains("::")),
+            "{}: no nested type to watch",
+            path.display()
+        );
         // Alipay's replies sit in the member named after the operation's `method`.
         // XML bodies are flat: no nested object there.
         let unrelated = if text.contains("body: xml") {
