@@ -3,7 +3,7 @@
 
 mod canned;
 
-use canned::{form_encode, mpgateway, request, signed_reply, CannedTransport, KEY};
+use canned::{base64, form_encode, mpgateway, request, signed_reply, CannedTransport, KEY};
 use paygen::{Error, FixedClock, SignatureFailure, Transport};
 
 #[tokio::test]
@@ -94,9 +94,7 @@ async fn business_failure_is_typed_and_keeps_the_body() {
 #[tokio::test]
 async fn empty_sign_is_accepted_only_on_an_error_reply() {
     // Document 001: an unknown merid gets an error reply whose sign is empty.
-    let resp = paygen::tooling::cipher::base64_encode(
-        r#"{"respcode":"99","respmsg":"商户不存在"}"#.as_bytes(),
-    );
+    let resp = base64(r#"{"respcode":"99","respmsg":"商户不存在"}"#.as_bytes());
     let error_reply = format!("resp={}&sign=", form_encode(&resp).collect::<String>());
     let error = mpgateway(CannedTransport::new(200, &error_reply))
         .mpgateway(&request())
@@ -114,9 +112,7 @@ async fn empty_sign_is_accepted_only_on_an_error_reply() {
     assert!(error.to_string().contains("unsigned reply"), "{error}");
 
     // The same empty sign on a reply that claims success is a forgery.
-    let resp = paygen::tooling::cipher::base64_encode(
-        br#"{"respcode":"00","respmsg":"ok","txnamt":1,"merid":"M1","orderid":"x"}"#,
-    );
+    let resp = base64(br#"{"respcode":"00","respmsg":"ok","txnamt":1,"merid":"M1","orderid":"x"}"#);
     let forged = format!("resp={}&sign=", form_encode(&resp).collect::<String>());
     let error = mpgateway(CannedTransport::new(200, &forged))
         .mpgateway(&request())

@@ -56,19 +56,23 @@ pub fn mpgateway(transport: CannedTransport) -> paygen_mpgateway::Client<CannedT
     .with_clock(FixedClock::at_unix_seconds(1_700_000_000))
 }
 
-/// A response as document 001 describes it: resp=base64(json)&sign=md5(resp+key).
+/// A response as document 001 describes it: resp=base64(json)&sign=md5(resp+key),
+/// signed with the `base64` and `md-5` crates, not the runtime under test.
 pub fn signed_reply(json: &str) -> String {
-    let resp = paygen::tooling::cipher::base64_encode(json.as_bytes());
-    let sign = paygen::tooling::digest::digest_hex(
-        paygen::protocol::DigestAlgorithm::Md5,
-        format!("{resp}{KEY}").as_bytes(),
-        paygen::protocol::HexCase::Lower,
-    );
+    use md5::Digest;
+    let resp = base64(json.as_bytes());
+    let sign = format!("{:x}", md5::Md5::digest(format!("{resp}{KEY}").as_bytes()));
     let mut body = String::from("resp=");
     body.extend(form_encode(&resp));
     body.push_str("&sign=");
     body.push_str(&sign);
     body
+}
+
+/// Standard base64, by the `base64` crate.
+pub fn base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 pub fn form_encode(text: &str) -> impl Iterator<Item = String> + '_ {
