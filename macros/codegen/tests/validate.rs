@@ -499,3 +499,20 @@ fn variants_are_checked_against_the_operation() {
         "{errors:?}"
     );
 }
+
+/// A rule key on a field inside an object is reported once, however deep it sits, in
+/// a request and in a received message alike.
+#[test]
+fn a_nested_rule_key_is_reported_once() {
+    let errors = errors_after(
+        "      - { name: amount, type: fen, required: true }\n    response:\n      - { name: code, type: string, required: true }",
+        "      - { name: amount, type: fen, required: true }\n      - { name: o, type: object, fields: [{ name: p, type: object, fields: [{ name: q, type: int, max: 1 }] }] }\n    response:\n      - { name: code, type: string, required: true }\n      - { name: r, type: object, fields: [{ name: s, type: object, fields: [{ name: t, type: int, max: 1 }] }] }",
+    );
+    let nested: Vec<&String> = errors
+        .iter()
+        .filter(|e| e.contains("applies to top-level request fields only"))
+        .collect();
+    assert_eq!(nested.len(), 2, "{errors:?}");
+    assert!(nested[0].contains("`q` is a nested field"), "{errors:?}");
+    assert!(nested[1].contains("`t` is a received field"), "{errors:?}");
+}

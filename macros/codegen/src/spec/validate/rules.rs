@@ -71,9 +71,6 @@ impl Checker<'_> {
         }
         for field in &operation.request {
             self.request_field_keys(field);
-            for nested in &field.fields {
-                self.no_rule_keys(nested, "a nested field");
-            }
             self.no_aliases(field, "a request field");
         }
         self.received_fields(&operation.response);
@@ -125,12 +122,18 @@ impl Checker<'_> {
                 ),
             );
         }
-        for nested in &field.fields {
+        self.no_nested_rule_keys(&field.fields);
+    }
+
+    /// Refuses request rule keys on the fields of a request field's objects, at any depth.
+    fn no_nested_rule_keys(&mut self, fields: &[Field]) {
+        for nested in fields {
             self.no_rule_keys(nested, "a nested field");
+            self.no_nested_rule_keys(&nested.fields);
         }
     }
 
-    /// Refuses request rule keys where they are not read.
+    /// Refuses request rule keys on `field` itself, where they are not read.
     fn no_rule_keys(&mut self, field: &Field, what: &str) {
         let keys = [
             ("min", field.min.is_some()),
@@ -149,9 +152,6 @@ impl Checker<'_> {
                     ),
                 );
             }
-        }
-        for nested in &field.fields {
-            self.no_rule_keys(nested, what);
         }
     }
 
