@@ -458,9 +458,7 @@ pub(crate) fn decode_received(
     if let Some(explain) = explain {
         let rsa = check
             .recipe_for(receiver.credentials)?
-            .digests
-            .last()
-            .is_some_and(|d| d.algorithm.kind() == AlgorithmKind::Rsa);
+            .has_step(AlgorithmKind::Rsa);
         *explain = SignatureExplanation {
             checked: true,
             expected: (!rsa).then(|| stages.signature.clone()),

@@ -514,11 +514,7 @@ enum KeyRole {
 /// provider verifies what the merchant signed with the merchant key's public half, and
 /// signs what the merchant verifies with the verify key's private half.
 fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, ServerError> {
-    if !recipe
-        .digests
-        .iter()
-        .any(|s| s.algorithm.kind() == AlgorithmKind::Rsa)
-    {
+    if !recipe.has_step(AlgorithmKind::Rsa) {
         return Ok(Cow::Borrowed(recipe));
     }
     let (merchant_key, pair) = match (role, &recipe.verify_key_credential) {

@@ -61,7 +61,7 @@ pub fn sign(
     let to_sign = string_to_sign(recipe, source, key);
     // Parsed once per credentials value and kept: only recipes with an RSA step need it.
     let rsa = match (
-        has_step(recipe, AlgorithmKind::Rsa),
+        recipe.has_step(AlgorithmKind::Rsa),
         &recipe.key_credential,
         key,
     ) {
@@ -149,10 +149,6 @@ fn signing_key<'c>(
         Some(name) => Ok(Some(credentials.get(name)?.expose())),
         None => Ok(None),
     }
-}
-
-fn has_step(recipe: &Recipe, kind: AlgorithmKind) -> bool {
-    recipe.digests.iter().any(|s| s.algorithm.kind() == kind)
 }
 
 fn key_error(recipe: &Recipe, error: KeyError) -> Error {

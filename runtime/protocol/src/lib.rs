@@ -280,6 +280,13 @@ pub struct RecipeOption {
     pub recipe: Recipe,
 }
 
+impl Recipe {
+    /// Whether a step of the digest chain is of `kind` (an RSA signature, an HMAC).
+    pub fn has_step(&self, kind: AlgorithmKind) -> bool {
+        self.digests.iter().any(|s| s.algorithm.kind() == kind)
+    }
+}
+
 impl RecipeChoice {
     /// The recipe chosen by `value`, if it is one of the accepted values.
     pub fn choose(&self, value: &str) -> Option<&Recipe> {

@@ -34,10 +34,7 @@ pub enum KeyOwner {
 }
 
 fn is_rsa(recipe: &Recipe) -> bool {
-    recipe
-        .digests
-        .iter()
-        .any(|s| s.algorithm.kind() == AlgorithmKind::Rsa)
+    recipe.has_step(AlgorithmKind::Rsa)
 }
 
 /// A signature's recipe and every recipe its `choose_by` can choose.
