@@ -48,17 +48,10 @@ pub fn validate_rules(rules: &[FieldRule], fields: &WireFields<'_>) -> Result<()
     for rule in rules {
         match rule {
             FieldRule::Sum { field, plus, minus } => {
-                let Some(actual) = given(field) else {
+                if given(field).is_none() {
                     continue;
-                };
-                let actual = actual.text().parse::<i64>().map_err(|_| {
-                    invalid(
-                        field,
-                        ParamRule::WrongType {
-                            expected: "a whole number",
-                        },
-                    )
-                })?;
+                }
+                let actual = number(field)?;
                 let mut expected: i64 = 0;
                 for name in plus.iter() {
                     expected = expected.saturating_add(number(name)?);

@@ -133,9 +133,7 @@ impl Style {
 }
 
 fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let fen = fen.unsigned_abs();
-    format!("{sign}{}.{:02} 元", fen / 100, fen % 100)
+    format!("{} 元", paygen::yuan::format(paygen::Fen(fen)))
 }
 
 /// Runs the demo.

@@ -6,7 +6,7 @@ use crate::providers::Served;
 use crate::reply::{self, echo, fill, set_path, succeed, text_of};
 use crate::scenarios::Scenario;
 use crate::store::{Order, OrderStore, StoreError};
-use paygen::protocol::{FieldType, Operation};
+use paygen::protocol::Operation;
 use paygen_codegen::spec::model::{
     SandboxErrorKind, SandboxEvent, SandboxOperation, SandboxRole, SandboxState,
 };
@@ -46,9 +46,7 @@ fn amount(
     fields: &Map<String, Value>,
     name: Option<&str>,
 ) -> Result<i64, SandboxErrorKind> {
-    let yuan = name
-        .and_then(|n| operation.request.iter().find(|d| d.name == n))
-        .is_some_and(|d| d.ty == FieldType::Yuan);
+    let yuan = name.is_some_and(|n| reply::is_yuan(&operation.request, n));
     field_text(fields, name)
         .and_then(|t| {
             if yuan {
