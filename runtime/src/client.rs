@@ -200,15 +200,13 @@ impl<T: Transport> ClientCore<T> {
         notification: &Notification,
         request: &InboundRequest<'_>,
     ) -> Result<Delivery<R>, Error> {
-        let (fields, delivery) = receive_notification(
+        receive_notification(
             &self.provider.name,
             notification,
             &self.receiver(),
             self.deliveries.as_ref(),
             request,
-        )?;
-        let value = typed(fields, &String::from_utf8_lossy(request.body))?;
-        Ok(delivery.map(|()| value))
+        )
     }
 
     /// Verifies an inbound notification and returns its typed fields.

@@ -1,10 +1,12 @@
 //! Receiving a notification from any web framework: the raw request in, the verified
 //! typed notification, the exact acknowledgement and whether it was delivered before out.
 
+use crate::client::typed;
 use crate::decode::{decode_notification, Authenticity, Receiver};
 use crate::error::Error;
 use crate::seen::SeenStore;
 use paygen_protocol::{BodyFormat, Notification, Text};
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// An inbound HTTP request as the web framework received it.
@@ -57,18 +59,19 @@ pub struct Delivery<T> {
 }
 
 /// Verifies the notification in `request` (its body, or its query string for a
-/// query-string notification) and looks its event up in `deliveries`.
+/// query-string notification), reads it as `R`, and looks its event up in
+/// `deliveries`.
 ///
 /// The receiver's own replay store is not consulted: a provider redelivers the same
 /// signed message until acknowledged, so a repeat is reported (`seen_before`) rather
 /// than refused; acting once per event is what keeps a replay harmless.
-pub fn receive_notification(
+pub fn receive_notification<R: DeserializeOwned>(
     provider: &str,
     notification: &Notification,
     receiver: &Receiver<'_>,
     deliveries: &dyn SeenStore,
     request: &InboundRequest<'_>,
-) -> Result<(Map<String, Value>, Delivery<()>), Error> {
+) -> Result<Delivery<R>, Error> {
     let body = std::str::from_utf8(request.body).map_err(|e| Error::Decode {
         reason: format!("the notification body is not UTF-8: {e}"),
         body: String::from_utf8_lossy(request.body).into_owned(),
@@ -83,16 +86,16 @@ pub fn receive_notification(
     };
     let decoded = decode_notification(notification, &receiver, input)?;
     let key = event_key(provider, notification, &decoded.fields);
+    let authenticity = decoded.authenticity;
+    // A notification that does not read as the type is not recorded as delivered.
+    let notification_value = typed(decoded.fields, input)?;
     let seen_before = !deliveries.first_sighting(&key);
-    Ok((
-        decoded.fields,
-        Delivery {
-            notification: (),
-            ack: Ack::of(notification),
-            seen_before,
-            authenticity: decoded.authenticity,
-        },
-    ))
+    Ok(Delivery {
+        notification: notification_value,
+        ack: Ack::of(notification),
+        seen_before,
+        authenticity,
+    })
 }
 
 /// The event's identity: the spec's `event_key` fields, else its nonce, else every
@@ -118,18 +121,6 @@ fn event_key(provider: &str, notification: &Notification, fields: &Map<String, V
     // Serializing strings and plain values to JSON cannot fail.
     let values = serde_json::to_string(&values).unwrap_or_default();
     format!("{provider}/{}/{values}", notification.name)
-}
-
-impl<T> Delivery<T> {
-    /// The same delivery around another value.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Delivery<U> {
-        Delivery {
-            notification: f(self.notification),
-            ack: self.ack,
-            seen_before: self.seen_before,
-            authenticity: self.authenticity,
-        }
-    }
 }
 
 #[cfg(test)]
