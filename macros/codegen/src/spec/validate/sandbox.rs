@@ -4,22 +4,6 @@
 use super::Checker;
 use crate::spec::model::*;
 
-/// Whether dotted `path` names a field of `fields` (through object members).
-pub(super) fn has_path(fields: &[Field], path: &str) -> bool {
-    let mut fields = fields;
-    let mut parts = path.split('.').peekable();
-    while let Some(part) = parts.next() {
-        let Some(field) = fields.iter().find(|f| f.name.value == part) else {
-            return false;
-        };
-        if parts.peek().is_none() {
-            return true;
-        }
-        fields = &field.fields;
-    }
-    false
-}
-
 impl Checker<'_> {
     /// Checks the sandbox section against the operations it names.
     pub(super) fn sandbox(&mut self, sandbox: &Sandbox) {
@@ -102,7 +86,7 @@ impl Checker<'_> {
             paths.extend(entry.status.as_ref().map(|s| s.field.as_str()));
             paths.extend(entry.reply_refunded.as_deref());
             for path in paths {
-                if !has_path(&operation.response, path) {
+                if super::resolve(&operation.response, path).is_none() {
                     self.at(
                         &entry.operation,
                         format!(

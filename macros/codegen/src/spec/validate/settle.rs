@@ -2,7 +2,6 @@
 //! of all three and the only one query and cancel need, every rule reads a response
 //! field, and each step's rules give only verdicts that step can have.
 
-use super::sandbox::has_path;
 use super::Checker;
 use crate::spec::model::*;
 
@@ -82,7 +81,7 @@ impl Checker<'_> {
                 let conditions = std::iter::once((&rule.field, &rule.equals))
                     .chain(rule.and.iter().map(|c| (&c.field, &c.equals)));
                 for (field, equals) in conditions {
-                    if !has_path(&operation.response, &field.value) {
+                    if super::resolve(&operation.response, &field.value).is_none() {
                         self.at(
                             field,
                             format!(
