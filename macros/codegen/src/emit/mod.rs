@@ -55,7 +55,8 @@ pub fn provider_items(spec: &ValidSpec) -> Result<TokenStream, EmitError> {
 
 /// The items of a provider's client by module, equal shapes merged (see
 /// [`provider_items`]).
-pub fn provider_modules(spec: &ValidSpec) -> Result<ModuleItems, EmitError> {
+#[cfg(test)]
+pub(crate) fn provider_modules(spec: &ValidSpec) -> Result<ModuleItems, EmitError> {
     let names = item_names(spec).map_err(EmitError::Invalid)?;
     Ok(emit_modules(spec, &names))
 }

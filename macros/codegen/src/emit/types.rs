@@ -322,20 +322,22 @@ fn wire_value(field: &Field, is_enum: bool) -> TokenStream {
     let text_borrowed = quote!(::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(
         value.as_str()
     )));
-    if field.secret {
-        return match field.sent_as {
-            Some(SentAs::Sha1Hex) => quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(
-                ::paygen::__private::sha1_hex(value.expose())
-            ))),
-            None => quote!(::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(
-                value.expose()
-            ))),
-        };
-    }
-    if field.sent_as == Some(SentAs::Sha1Hex) {
-        return quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(
-            ::paygen::__private::sha1_hex(value)
-        )));
+    // A secret's text is behind `expose()`; `sent_as` sends a transform of the text.
+    let text = if field.secret {
+        quote!(value.expose())
+    } else {
+        quote!(value)
+    };
+    match field.sent_as {
+        Some(SentAs::Sha1Hex) => {
+            return quote!(::paygen::WireValue::Text(::std::borrow::Cow::Owned(
+                ::paygen::__private::sha1_hex(#text)
+            )));
+        }
+        None if field.secret => {
+            return quote!(::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(#text)));
+        }
+        None => {}
     }
     match field.ty {
         _ if is_enum && (field.as_string || field.ty == FieldType::String) => text_borrowed,
