@@ -142,17 +142,8 @@ pub fn credentials(provider: &Provider, text: &str) -> Result<Credentials, CliEr
     let map = object("credentials", text)?;
     for name in map.keys() {
         if !provider.credentials.iter().any(|c| c.name == name.as_str()) {
-            let known: Vec<&str> = provider
-                .credentials
-                .iter()
-                .map(|c| c.name.as_ref())
-                .collect();
-            return Err(CliError::Usage(format!(
-                "unknown credential `{name}`{}; {} expects {}",
-                suggestion(name, known.iter().copied()),
-                provider.name,
-                known.join(", ")
-            )));
+            let known = provider.credentials.iter().map(|c| c.name.as_ref());
+            return Err(unknown("credential", name, provider, known));
         }
     }
     let mut credentials = Credentials::new();
