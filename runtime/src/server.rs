@@ -94,7 +94,7 @@ pub fn decode_request<'p>(
     receiver: &Receiver<'_>,
     request: &ReceivedRequest<'_>,
 ) -> Result<ServerRequest<'p>, ServerError> {
-    let (path, query) = split_target(request.target);
+    let (path, _) = split_target(request.target);
     let envelope = &provider.request;
     let candidates = find_operations(provider, request.method, path);
     let no_operation = || ServerError::NoOperation {
@@ -108,11 +108,7 @@ pub fn decode_request<'p>(
         return Err(no_operation());
     };
     let signed = candidates.iter().any(|(op, _)| op.signed);
-    let (format, text) = if in_query(provider, first) {
-        (BodyFormat::Query, query)
-    } else {
-        (envelope.body, request.body)
-    };
+    let (format, text) = message_text(provider, first, request);
     // The request's payload holds the business fields: lift them to the top level.
     let payload = match &envelope.payload {
         Payload::Inline => Payload::Inline,
@@ -175,13 +171,7 @@ pub fn decode_request<'p>(
         }
     };
     let mut fields = decoded.fields;
-    let (operation, path_params) = match candidates.len() {
-        1 => candidates.into_iter().next(),
-        _ => candidates
-            .into_iter()
-            .find(|(op, _)| constants_match(provider, op, &fields)),
-    }
-    .ok_or_else(no_operation)?;
+    let (operation, path_params) = pick(provider, candidates, &fields).ok_or_else(no_operation)?;
     let common = take_common_fields(provider, operation, receiver.credentials, &mut fields)?;
     for (name, value) in path_params {
         if fields.contains_key(name) {
@@ -220,35 +210,50 @@ fn in_query(provider: &Provider, operation: &Operation) -> bool {
     provider.request.body == BodyFormat::Query || operation.method == "GET"
 }
 
+/// The text of `request` that carries `operation`'s fields, and its format.
+fn message_text<'r>(
+    provider: &Provider,
+    operation: &Operation,
+    request: &ReceivedRequest<'r>,
+) -> (BodyFormat, &'r str) {
+    if in_query(provider, operation) {
+        (BodyFormat::Query, split_target(request.target).1)
+    } else {
+        (provider.request.body, request.body)
+    }
+}
+
+/// The one candidate, or the one whose constant fields (Alipay's `method`) `fields`
+/// carry: one URL serving several operations.
+fn pick<'p>(
+    provider: &Provider,
+    candidates: Vec<(&'p Operation, Vec<(&'p str, String)>)>,
+    fields: &Map<String, Value>,
+) -> Option<(&'p Operation, Vec<(&'p str, String)>)> {
+    match candidates.len() {
+        1 => candidates.into_iter().next(),
+        _ => candidates
+            .into_iter()
+            .find(|(op, _)| constants_match(provider, op, fields)),
+    }
+}
+
 /// The operation a request addresses and its path parameters.
 fn routed<'p>(
     provider: &'p Provider,
     request: &ReceivedRequest<'_>,
 ) -> Option<(&'p Operation, Vec<(&'p str, String)>)> {
-    let (path, query) = split_target(request.target);
+    let (path, _) = split_target(request.target);
     let candidates = find_operations(provider, request.method, path);
-    match candidates.len() {
-        0 => None,
-        1 => candidates.into_iter().next(),
-        // One URL for several operations (a single gateway): the operation's constant
-        // fields (Alipay's `method`) say which; read once, only to route, never trusted
-        // (`take_common_fields` checks them again on the verified fields). The
-        // candidates share the method, so they read the same text.
-        _ => {
-            let queried = in_query(provider, candidates[0].0);
-            let format = if queried {
-                BodyFormat::Query
-            } else {
-                provider.request.body
-            };
-            let text = if queried { query } else { request.body };
-            // Unreadable: only an operation without constants can be meant.
-            let top = read_top(format, text).unwrap_or_default();
-            candidates
-                .into_iter()
-                .find(|(op, _)| constants_match(provider, op, &top))
-        }
+    let (first, _) = candidates.first()?;
+    if candidates.len() == 1 {
+        return candidates.into_iter().next();
     }
+    // Several operations at one URL, read unverified and only to route an error reply.
+    // Unreadable: only an operation without constants can be meant.
+    let (format, text) = message_text(provider, first, request);
+    let top = read_top(format, text).unwrap_or_default();
+    pick(provider, candidates, &top)
 }
 
 /// The body of `operation`'s response holding `fields`, in the provider's response
