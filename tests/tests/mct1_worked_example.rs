@@ -1,6 +1,8 @@
 //! Document 002 section 2.4, the one fully worked signing example of the five documents,
 //! reproduced byte for byte by the generated `mct1` client, stage by stage.
 
+mod support;
+
 use paygen::tooling::decode::{decode_response, Authenticity};
 use paygen::{FixedClock, HttpResponse};
 use paygen_mct1::{paylist_request, Client, Credentials, Environment, PaylistRequest};
@@ -93,23 +95,19 @@ fn each_signing_stage_matches_the_document() {
 fn a_response_signed_by_the_same_rule_verifies_and_a_tampered_one_does_not() {
     // A response built by the 2.5 rule with the example's key: data is the encrypted
     // paylist item list, sign covers every field but sign, plus open_key, sorted.
-    let data = paygen::tooling::cipher::aes256_ecb_encrypt_hex(
-        OPEN_KEY.as_bytes(),
+    // Signed with the independent `aes`, `sha1` and `md-5` recipe of tests/support.
+    let data = support::aes_ecb_hex(
+        OPEN_KEY,
         r#"[{"pmt_name":"微信","pmt_type":"2","pmt_icon":"wx.png","pmt_tag":"wx"}]"#.as_bytes(),
-        paygen::protocol::HexCase::Upper,
-    )
-    .unwrap();
-    let canonical =
-        format!("data={data}&errcode=0&msg=成功&open_key={OPEN_KEY}&timestamp=1461642890");
-    let sha1 = paygen::tooling::digest::digest_hex(
-        paygen::protocol::DigestAlgorithm::Sha1,
-        canonical.as_bytes(),
-        paygen::protocol::HexCase::Lower,
     );
-    let sign = paygen::tooling::digest::digest_hex(
-        paygen::protocol::DigestAlgorithm::Md5,
-        sha1.as_bytes(),
-        paygen::protocol::HexCase::Lower,
+    let sign = support::mct1_sign(
+        &[
+            ("data", &data),
+            ("errcode", "0"),
+            ("msg", "成功"),
+            ("timestamp", "1461642890"),
+        ],
+        OPEN_KEY,
     );
     // `msg` as the server sends it, \u-escaped: verification covers the unescaped text.
     let body = format!(
