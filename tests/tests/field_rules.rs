@@ -6,18 +6,14 @@
 //! sample's misspelled ord_stautus read as ord_status; wantu's required refund
 //! refund_fee_type (2.4) and merchant_qrcode notify_url (2.12).
 
-use paygen::{Error, Fen, FixedClock, ParamRule};
+mod support;
+
+use paygen::{Error, Fen, ParamRule};
 use paygen_mct1::*;
 
-fn client() -> Client {
-    Client::new(
-        Environment::default(),
-        Credentials {
-            open_id: "87f46f5db1b65f0ac195285f49ee6958".into(),
-            open_key: "0828e83720fdbe3685a7b94214af04f9".into(),
-        },
-    )
-    .with_clock(FixedClock::at_unix_seconds(1_497_957_842))
+/// The shared mct1 client (002's sample credentials); these tests only render.
+fn client() -> paygen_mct1::Client<support::NoTransport> {
+    support::mct1_client()
 }
 
 fn broken(result: Result<paygen::HttpRequest, Error>) -> (String, ParamRule) {

@@ -3,21 +3,17 @@
 //! and fixes JSAPI to 1 (填默认值 1) where the table says so. The expected `data` JSON is
 //! written from the 4.4.x.1 tables (field order and types), not taken from the code.
 
-use paygen::{Fen, FixedClock};
+mod support;
+
+use paygen::Fen;
 use paygen_mct1::*;
 use serde_json::{json, Value};
 
-const OPEN_KEY: &str = "0828e83720fdbe3685a7b94214af04f9";
+const OPEN_KEY: &str = support::MCT1_OPEN_KEY;
 
-fn client() -> Client {
-    Client::new(
-        Environment::default(),
-        Credentials {
-            open_id: "87f46f5db1b65f0ac195285f49ee6958".into(),
-            open_key: OPEN_KEY.into(),
-        },
-    )
-    .with_clock(FixedClock::at_unix_seconds(1_497_957_842))
+/// The shared mct1 client (002's sample credentials); these tests only render.
+fn client() -> paygen_mct1::Client<support::NoTransport> {
+    support::mct1_client()
 }
 
 /// The business JSON the rendered form's `data` decrypts to, as text.
