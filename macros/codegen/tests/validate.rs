@@ -393,13 +393,14 @@ settle:
       - {{ field: status, equals: [], then: paid }}
 "
     );
+    // Each problem once: the order field was reported a second time, identically,
+    // before problems were made unique at their place.
     assert_eq!(
         errors_after(last, &flow),
         [
             "41:10: settle: deadline_seconds, poll_interval_ms and cancel_attempts must be above 0",
             "42:12: settle `query` names operation `look`, which is not defined",
             "43:13: settle sends `pay` only `order`, but its request requires `amount`",
-            "44:15: settle `order_no` names request field `order`, which `pay` does not have",
             "44:15: settle `order_no` names request field `order`, which `pay` does not have",
             "49:18: settle: a pay reply cannot mean Cancelled",
             "50:18: settle rule reads `status`, which is not a field of `pay`'s response",

@@ -47,9 +47,7 @@ pub fn resolve(spec: &mut Spec) -> Vec<Problem> {
             ));
         }
     }
-    // A mistake inside a shared type is found at each use; report it once.
-    problems.sort_by(|a, b| (a.line, a.column, &a.message).cmp(&(b.line, b.column, &b.message)));
-    problems.dedup();
+    Problem::sort_once(&mut problems);
     problems
 }
 

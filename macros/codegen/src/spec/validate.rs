@@ -28,6 +28,15 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// `problems` in file order, each once: a mistake inside a shared type is found at
+    /// each field that uses it, at the same place.
+    pub(crate) fn sort_once(problems: &mut Vec<Problem>) {
+        // Stable: at one place, problems keep the order the checks found them in.
+        problems.sort_by_key(|p| (p.line, p.column));
+        let mut seen = BTreeSet::new();
+        problems.retain(|p| seen.insert((p.line, p.column, p.message.clone())));
+    }
+
     /// `message`, at the place in the file where `place` was read.
     pub fn at<T>(place: &Spanned<T>, message: impl Into<String>) -> Self {
         Problem {
@@ -941,7 +950,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
         recipes,
         ..
     } = c;
-    problems.sort_by_key(|p| (p.line, p.column));
+    Problem::sort_once(&mut problems);
     match utc_offset_minutes {
         Some(utc_offset_minutes) if problems.is_empty() => Ok(ValidSpec {
             spec,
