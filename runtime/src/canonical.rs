@@ -89,6 +89,55 @@ pub fn canonical_string(
     secrets
 }
 
+/// The first covered field of `pairs` whose name or value would let the canonical string
+/// under `rules` be read back into a different list of pairs, if any.
+///
+/// A `k=v` join does not say where a value ends: a value holding the join followed by
+/// `name=` reads as two pairs, so a signed string over one field can be presented as two
+/// (or two as one). The string has one reading exactly when no name holds the join or
+/// the pair separator, and no value holds the join followed by text that has the pair
+/// separator before the next join. In the values-only form any value holding the join is
+/// a second reading. A join that is empty cannot be read back at all; validation warns
+/// about such recipes, and this check does not apply to them.
+pub fn second_reading<'n>(
+    pairs: &[(&'n str, SignedText<'_>)],
+    rules: &Canonical,
+) -> Option<&'n str> {
+    let join = rules.join.as_ref();
+    if join.is_empty() {
+        return None;
+    }
+    let separator = rules.pair_separator.as_ref();
+    let mut text = String::new();
+    pairs
+        .iter()
+        .filter(|(name, value)| rules.covers(name) && !(rules.skip_empty && value.is_empty()))
+        .find(|(name, value)| {
+            text.clear();
+            match rules.value_encoding {
+                ValueEncoding::Raw => value.write_to(&mut text),
+                encoding => {
+                    let mut raw = String::new();
+                    value.write_to(&mut raw);
+                    encode_value(&raw, encoding, &mut text);
+                }
+            }
+            match rules.form {
+                CanonicalForm::Values => text.contains(join),
+                CanonicalForm::Pairs => {
+                    let name_splits =
+                        name.contains(join) || (!separator.is_empty() && name.contains(separator));
+                    let value_splits = text
+                        .split(join)
+                        .skip(1)
+                        .any(|piece| separator.is_empty() || piece.contains(separator));
+                    name_splits || value_splits
+                }
+            }
+        })
+        .map(|(name, _)| *name)
+}
+
 fn encode_value(text: &str, encoding: ValueEncoding, out: &mut String) {
     match encoding {
         ValueEncoding::Raw => out.push_str(text),
@@ -210,6 +259,76 @@ mod tests {
             ..rules(&[])
         };
         assert_eq!(canonical(&pairs, &percent), "a=x%20y%2A~%2B%2F%E4%B8%AD");
+    }
+
+    fn reading(pairs: &[(&'static str, &'static str)], rules: &Canonical) -> Option<&'static str> {
+        let pairs: Vec<(&str, SignedText<'_>)> = pairs
+            .iter()
+            .map(|(n, v)| (*n, SignedText::Str(v)))
+            .collect();
+        second_reading(&pairs, rules)
+    }
+
+    #[test]
+    fn a_value_holding_join_name_separator_has_a_second_reading() {
+        // The WeChat attack: err_code folded into appid signs the same string.
+        let folded = [
+            ("appid", "wx1&err_code=SYSTEMERROR"),
+            ("mch_id", "10000100"),
+        ];
+        assert_eq!(reading(&folded, &rules(&[])), Some("appid"));
+        let genuine = [
+            ("appid", "wx1"),
+            ("err_code", "SYSTEMERROR"),
+            ("mch_id", "10000100"),
+        ];
+        assert_eq!(
+            canonical(&folded, &rules(&[])),
+            canonical(&genuine, &rules(&[]))
+        );
+        assert_eq!(reading(&genuine, &rules(&[])), None);
+    }
+
+    #[test]
+    fn an_ampersand_without_a_pair_after_it_has_one_reading() {
+        let pairs = [
+            ("body", "fish & chips"),
+            ("url", "http://x/?a=1"),
+            ("t", "a&b&c"),
+        ];
+        assert_eq!(reading(&pairs, &rules(&[])), None);
+        // `=` later in the same piece, even after other text, is a pair.
+        assert_eq!(reading(&[("body", "x&y z=1")], &rules(&[])), Some("body"));
+        // A name that holds the separator or the join reads two ways as well.
+        assert_eq!(reading(&[("a=b", "1")], &rules(&[])), Some("a=b"));
+        assert_eq!(reading(&[("a&b", "1")], &rules(&[])), Some("a&b"));
+    }
+
+    #[test]
+    fn excluded_and_skipped_fields_are_not_read() {
+        static EXCLUDE: [Cow<'static, str>; 1] = [Cow::Borrowed("sign")];
+        let pairs = [("sign", "a&b=c"), ("x", "1")];
+        assert_eq!(reading(&pairs, &rules(&EXCLUDE)), None);
+    }
+
+    #[test]
+    fn encoded_values_cannot_hold_the_join() {
+        let form = Canonical {
+            value_encoding: ValueEncoding::Form,
+            ..rules(&[])
+        };
+        assert_eq!(reading(&[("a", "x&b=c")], &form), None);
+    }
+
+    #[test]
+    fn values_form_refuses_a_value_holding_the_join() {
+        let values = Canonical {
+            form: CanonicalForm::Values,
+            join: "|".into(),
+            ..rules(&[])
+        };
+        assert_eq!(reading(&[("a", "1|2"), ("b", "3")], &values), Some("a"));
+        assert_eq!(reading(&[("a", "1&2"), ("b", "3")], &values), None);
     }
 
     #[test]

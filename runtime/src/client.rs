@@ -3,16 +3,19 @@
 
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::credentials::Credentials;
-use crate::decode::{decode_notification, read_response, Decoded, HttpResponse, Receiver};
+use crate::decode::{
+    decode_notification, lookup, read_response, text_of, Decoded, HttpResponse, Receiver,
+};
 use crate::encode::{encode_request, HttpRequest, RequestContext};
-use crate::error::{Error, Outcome};
-use crate::inbound::{receive_notification, Delivery, InboundRequest};
+use crate::error::{Error, Outcome, ParamRule, SignatureFailure};
+use crate::inbound::{deliver, read_notification, receive_notification, Delivery, InboundRequest};
 use crate::response::Response;
 use crate::seen::{MemorySeenStore, SeenStore};
 use crate::settle::{Sleeper, TokioSleeper};
 use crate::transport::Transport;
+use crate::validate::request_fields_from_json;
 use crate::wire::WireFields;
-use paygen_protocol::{Notification, Operation, Provider};
+use paygen_protocol::{Confirmation, Notification, Operation, Provider};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -207,6 +210,85 @@ impl<T: Transport> ClientCore<T> {
             self.deliveries.as_ref(),
             request,
         )
+    }
+
+    /// Receives a notification that the protocol does not sign (only encrypts), and
+    /// confirms it before handing it on: the spec's `confirm_with` query is sent with
+    /// fields from the notification, and its verified reply must agree with the
+    /// notification on every field listed. Without `confirm_with` this is
+    /// [`ClientCore::receive`] (`confirmed` false).
+    pub async fn receive_confirmed<R: DeserializeOwned>(
+        &self,
+        notification: &Notification,
+        request: &InboundRequest<'_>,
+    ) -> Result<Delivery<R>, Error> {
+        let (decoded, input) = read_notification(notification, &self.receiver(), request)?;
+        let confirmed = match &notification.confirm_with {
+            Some(confirmation) => {
+                self.confirm(confirmation, &decoded.fields).await?;
+                true
+            }
+            None => false,
+        };
+        deliver(
+            &self.provider.name,
+            notification,
+            self.deliveries.as_ref(),
+            decoded,
+            input,
+            confirmed,
+        )
+    }
+
+    /// Sends `confirmation`'s query with fields from `notified` and checks that its
+    /// verified reply agrees.
+    async fn confirm(
+        &self,
+        confirmation: &Confirmation,
+        notified: &Map<String, Value>,
+    ) -> Result<(), Error> {
+        let operation = self
+            .provider
+            .operation(&confirmation.operation)
+            // Validation keeps `confirm_with` to the spec's own operations.
+            .ok_or_else(|| Error::InvalidParam {
+                field: confirmation.operation.to_string(),
+                rule: ParamRule::Unknown,
+            })?;
+        let params: Map<String, Value> = confirmation
+            .request
+            .iter()
+            .filter_map(|pair| {
+                let value = notified.get(pair.notification.as_ref())?;
+                Some((pair.field.to_string(), value.clone()))
+            })
+            .collect();
+        let fields = request_fields_from_json(operation, &params)?;
+        let (response, decoded, refusal) = self.round_trip(operation, &fields).await?;
+        if let Some(refusal) = refusal {
+            return Err(refusal);
+        }
+        if !decoded.authenticity.is_authentic() {
+            return Err(Error::Signature {
+                reason: SignatureFailure::ConfirmationUnsigned,
+                body: response.body,
+            });
+        }
+        for pair in confirmation.agree.iter() {
+            let said = notified.get(pair.notification.as_ref()).map(text_of);
+            let confirmed = lookup(&decoded.fields, &pair.field).map(text_of);
+            if said != confirmed {
+                return Err(Error::Signature {
+                    reason: SignatureFailure::NotConfirmed {
+                        field: pair.notification.to_string(),
+                        notified: said.unwrap_or_default(),
+                        confirmed: confirmed.unwrap_or_default(),
+                    },
+                    body: response.body,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Verifies an inbound notification and returns its typed fields.

@@ -2,7 +2,7 @@
 //! raw received values, keep only what the signature covers, decode the payload, judge
 //! success.
 
-use crate::canonical::SignedText;
+use crate::canonical::{second_reading, SignedText};
 use crate::clock::{parse_clock, Clock};
 use crate::credentials::Credentials;
 use crate::error::{Error, ReceivedCode, Refusal, ServiceError, SignatureFailure};
@@ -39,6 +39,38 @@ pub enum Authenticity {
     /// A reply of a shape the protocol sends unsigned (declared in the spec's
     /// `unsigned_error_when`); it can only ever be an error.
     UnsignedErrorReply,
+    /// The message is protected only by encryption without a MAC (WeChat Pay v2's
+    /// refund notification, AES-256-ECB `req_info`): blocks can be repeated, reordered
+    /// or spliced from other messages, so its fields are not authentic until a signed
+    /// query confirms them.
+    EncryptedOnly,
+    /// The recipe has no key: a digest anyone can compute detected transport damage,
+    /// and nothing more.
+    Checksum,
+}
+
+impl Authenticity {
+    /// Whether the message's fields are as the provider sent them: only a verified
+    /// signature says so.
+    pub fn is_authentic(self) -> bool {
+        self == Authenticity::Verified
+    }
+
+    /// What the check established, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Authenticity::Verified => "signature verified",
+            Authenticity::Unsigned => "the protocol does not sign this message",
+            Authenticity::UnsignedErrorReply => {
+                "unsigned error reply (a shape the protocol sends unsigned; never a success)"
+            }
+            Authenticity::EncryptedOnly => {
+                "only encrypted, not signed: decrypted with the key, but not authentic until a \
+                 signed query confirms it"
+            }
+            Authenticity::Checksum => "a keyless checksum matched: anyone can compute it",
+        }
+    }
 }
 
 /// A received message after its envelope: business fields and how they were checked.
@@ -50,6 +82,9 @@ pub struct Decoded {
     pub authenticity: Authenticity,
     /// The signing stages of the check, when a signature was verified.
     pub trace: Option<SigningTrace>,
+    /// The response member the business fields were read from, when the envelope names
+    /// members (Alipay `alipay_trade_pay_response` or `error_response`).
+    pub member: Option<String>,
 }
 
 /// What a receiver checks a message against.
@@ -124,6 +159,7 @@ pub fn read_response(
         Error::Service(Box::new(ServiceError::untyped(
             refusal,
             decoded.authenticity,
+            operation.moves_money,
             code_meaning(operation, &decoded.fields),
             response.body.clone(),
         )))
@@ -203,6 +239,39 @@ pub fn judge_response_explained(
         explain,
     )?;
     let outcome = judge(&operation.success, &decoded.fields);
+    // A member's name is not signed: a success read from a member that carries refusals
+    // only is a genuine success of some other call, relabelled.
+    if let Some(member) = decoded
+        .member
+        .as_deref()
+        .filter(|m| outcome.is_ok() && envelope.refusal_members.iter().any(|r| r == m))
+    {
+        return Err(Error::Decode {
+            reason: format!(
+                "member `{member}` carries refusals only, but its reply passes the success rule"
+            ),
+            body: body.to_owned(),
+        });
+    }
+    // The same binding where the reply table is known at run time (the CLI, the
+    // sandbox); generated types refuse undeclared fields themselves.
+    let member_signed = verification.is_some_and(|v| v.recipe.input == SignInput::Member);
+    if member_signed && outcome.is_ok() && !operation.response.is_empty() {
+        if let Some(name) = decoded
+            .fields
+            .keys()
+            .find(|name| !operation.response.iter().any(|f| f.name == name.as_str()))
+        {
+            return Err(Error::Decode {
+                reason: format!(
+                    "field `{name}` is not a field of `{}`'s reply: a member signature does not \
+                     name the operation, so a reply with another operation's fields is refused",
+                    operation.name
+                ),
+                body: body.to_owned(),
+            });
+        }
+    }
     if outcome.is_ok() && decoded.authenticity == Authenticity::UnsignedErrorReply {
         return Err(Error::Signature {
             reason: SignatureFailure::UnsignedSuccess,
@@ -336,7 +405,8 @@ pub(crate) fn decode_received(
         body: body.to_owned(),
     };
     let top = parse_received(format, body).map_err(decode_error)?;
-    let (mut received, member_text) = open_member(top, members).map_err(decode_error)?;
+    let (mut received, member) = open_member(top, members).map_err(decode_error)?;
+    let (member_name, member_text) = member.unzip();
     // `data.sign`: the signature and the fields it covers are the members of `data`;
     // whatever stands beside it is outside the signature.
     let scope = verification.and_then(|v| v.scope.as_deref());
@@ -366,14 +436,9 @@ pub(crate) fn decode_received(
         // An unsigned message with an encrypted payload (WeChat Pay v2's refund
         // notification, `req_info`) is authentic only through that payload: without it,
         // its fields would be taken from plain text anyone can send.
-        let encrypted = payload_field.filter(|p| {
-            matches!(
-                p.encoding,
-                PayloadEncoding::Aes256EcbHex | PayloadEncoding::Aes256EcbBase64
-            )
-        });
+        let encrypted = payload_field.filter(|p| p.encoding.is_encrypted());
         if let Some(p) = encrypted.filter(|p| find(&p.name).is_none()) {
-            return Err(signature_error(SignatureFailure::Missing(
+            return Err(signature_error(SignatureFailure::EncryptedPayloadMissing(
                 p.name.to_string(),
             )));
         }
@@ -394,10 +459,15 @@ pub(crate) fn decode_received(
                 body: body.to_owned(),
             });
         }
+        let authenticity = match encrypted {
+            Some(_) => Authenticity::EncryptedOnly,
+            None => Authenticity::Unsigned,
+        };
         return Ok(Decoded {
             fields,
-            authenticity: Authenticity::Unsigned,
+            authenticity,
             trace: None,
+            member: member_name,
         });
     };
 
@@ -424,6 +494,7 @@ pub(crate) fn decode_received(
             fields,
             authenticity: Authenticity::UnsignedErrorReply,
             trace: None,
+            member: member_name,
         });
     }
     let signature = match signature {
@@ -469,10 +540,20 @@ pub(crate) fn decode_received(
     if !verified {
         return Err(signature_error(SignatureFailure::Mismatch));
     }
+    // A signature over `k=v&...` holds for every list of fields that writes the same
+    // string: accept only the list whose string has no other reading.
+    let recipe = check.recipe_for(receiver.credentials)?;
+    if recipe.input == SignInput::Canonical {
+        let pairs = canonical_pairs(check, &received, external.is_some());
+        if let Some(field) = second_reading(&pairs, &recipe.canonical) {
+            return Err(signature_error(SignatureFailure::SecondReading {
+                field: field.to_owned(),
+            }));
+        }
+    }
 
     // Only what the signature covers reaches the caller, as the recipe the check used
     // says (with `choose_by`, the one the receiver's credential chose).
-    let recipe = check.recipe_for(receiver.credentials)?;
     let mut signed = Vec::with_capacity(received.len());
     for field in &received {
         match coverage(check, recipe, payload_field, field, external.is_some()) {
@@ -513,10 +594,18 @@ pub(crate) fn decode_received(
         receiver,
         body,
     )?;
+    // A recipe without a key is a checksum: it matched, but anyone could have made it.
+    let authenticity = if recipe.key_credential.is_none() && recipe.verify_key_credential.is_none()
+    {
+        Authenticity::Checksum
+    } else {
+        Authenticity::Verified
+    };
     Ok(Decoded {
         fields,
-        authenticity: Authenticity::Verified,
+        authenticity,
         trace: Some(stages),
+        member: member_name,
     })
 }
 
@@ -667,14 +756,9 @@ fn check_signature(
     let parts = signature.parts;
     let source = match (recipe.input, parts) {
         (SignInput::Template, Some(parts)) => SignSource::Parts(parts),
-        (SignInput::Canonical, _) => SignSource::Pairs(
-            received
-                .iter()
-                .filter(|f| check.scope.is_none() || f.in_member)
-                .filter(|f| signature.outside || f.name != check.field)
-                .map(|f| (f.name.as_str(), SignedText::Str(&f.signed_text)))
-                .collect(),
-        ),
+        (SignInput::Canonical, _) => {
+            SignSource::Pairs(canonical_pairs(check, received, signature.outside))
+        }
         (SignInput::PayloadField, _) => SignSource::Bytes(
             payload
                 .and_then(|p| received.iter().find(|f| f.name == p.name))
@@ -688,6 +772,21 @@ fn check_signature(
         }
     };
     verify(recipe, source, signature.text, credentials, trace)
+}
+
+/// The received (name, text) pairs a canonical signature covers: the fields in scope,
+/// the signature field itself left out unless the signature came from outside.
+fn canonical_pairs<'r>(
+    check: &Verification,
+    received: &'r [ReceivedField],
+    signature_outside: bool,
+) -> Vec<(&'r str, SignedText<'r>)> {
+    received
+        .iter()
+        .filter(|f| check.scope.is_none() || f.in_member)
+        .filter(|f| signature_outside || f.name != check.field)
+        .map(|f| (f.name.as_str(), SignedText::Str(&f.signed_text)))
+        .collect()
 }
 
 /// Parses a body once into its top-level fields in received order; a repeated name is
@@ -750,11 +849,11 @@ fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, 
 }
 
 /// Replaces the member holding the business fields by its own members (marked
-/// `in_member`), keeping the other top-level fields; gives the member's raw text.
+/// `in_member`), keeping the other top-level fields; gives the member's name and raw text.
 fn open_member(
     top: Vec<ReceivedField>,
     members: &[Text],
-) -> Result<(Vec<ReceivedField>, Option<String>), String> {
+) -> Result<(Vec<ReceivedField>, Option<(String, String)>), String> {
     if members.is_empty() {
         return Ok((top, None));
     }
@@ -779,7 +878,7 @@ fn open_member(
         }
     }
     inner.extend(fields);
-    Ok((inner, Some(member.signed_text)))
+    Ok((inner, Some((member.name, member.signed_text))))
 }
 
 /// The most uncertain documented code in a decoded reply: `unknown` over `in_progress`

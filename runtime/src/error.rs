@@ -101,6 +101,9 @@ pub struct ServiceError<E = String> {
     pub message: Option<String>,
     /// Whether the refusal was signed: a provider may send some errors unsigned.
     pub authenticity: Authenticity,
+    /// Whether the refused operation may move money: then only a verified refusal says
+    /// that nothing happened.
+    pub moves_money: bool,
     /// The most uncertain documented code found in the reply, with its meaning
     /// (e.g. `sub_code` `ACQ.SYSTEM_ERROR`: unknown), when the spec gives meanings.
     pub meaning: Option<ReceivedCode>,
@@ -117,14 +120,26 @@ impl<E> ServiceError<E> {
             raw_code: self.raw_code,
             message: self.message,
             authenticity: self.authenticity,
+            moves_money: self.moves_money,
             meaning: self.meaning,
             body: self.body,
         }
     }
 
     /// What the refusal says about the provider's side: unknown when a code in the reply
-    /// is documented `unknown` or `in_progress` (a payment the buyer may yet confirm).
+    /// is documented `unknown` or `in_progress` (a payment the buyer may yet confirm), and
+    /// when a money-moving operation's refusal came unsigned from a protocol that signs
+    /// (anyone on the path can write one).
     pub fn outcome(&self) -> Outcome {
+        // A protocol that signs no reply (`Unsigned`) is left to its transport: there a
+        // forged success is as easy as a forged refusal, and the code is all there is.
+        let forgeable = matches!(
+            self.authenticity,
+            Authenticity::UnsignedErrorReply | Authenticity::Checksum | Authenticity::EncryptedOnly
+        );
+        if self.moves_money && forgeable {
+            return Outcome::Unknown;
+        }
         match self.meaning.as_ref().map(|m| m.outcome) {
             Some(CodeOutcome::Unknown | CodeOutcome::InProgress) => Outcome::Unknown,
             _ => Outcome::NothingHappened,
@@ -138,6 +153,7 @@ impl ServiceError {
     pub fn untyped(
         refusal: Refusal,
         authenticity: Authenticity,
+        moves_money: bool,
         meaning: Option<ReceivedCode>,
         body: String,
     ) -> Self {
@@ -147,6 +163,7 @@ impl ServiceError {
             raw_code: refusal.code,
             message: refusal.message,
             authenticity,
+            moves_money,
             meaning,
             body,
         }
@@ -163,8 +180,12 @@ impl<E> fmt::Display for ServiceError<E> {
         if let Some(message) = &self.message {
             write!(f, ", message `{message}`")?;
         }
-        if self.authenticity != Authenticity::Verified {
-            f.write_str(" (unsigned reply)")?;
+        match self.authenticity {
+            Authenticity::Verified => {}
+            Authenticity::UnsignedErrorReply | Authenticity::Unsigned => {
+                f.write_str(" (unsigned reply)")?
+            }
+            other => write!(f, " ({})", other.describe())?,
         }
         Ok(())
     }
@@ -213,7 +234,7 @@ impl<E> Error<E> {
     /// | `HttpStatus` 4xx but 408, and 429, 503 | nothing happened (refused before processing) |
     /// | `HttpStatus` other (408, 5xx but 503, 1xx, 3xx) | unknown |
     /// | `Decode`, `Signature` (after HTTP 2xx) | unknown: the answer cannot be trusted, the charge may be real |
-    /// | `Service` | nothing happened (the provider said no), unless a code in the reply is documented `unknown` or `in_progress`: unknown |
+    /// | `Service` | nothing happened (the provider said no), unless a code in the reply is documented `unknown` or `in_progress`, or the operation moves money and the refusal came unsigned from a protocol that signs (an unsigned error reply, a checksum, only encrypted): unknown |
     pub fn outcome(&self) -> Outcome {
         match self {
             Error::InvalidParam { .. }
@@ -450,6 +471,27 @@ pub enum SignatureFailure {
         /// The nonce field.
         field: String,
     },
+    /// The signed string reads back into other fields than the ones received: the
+    /// value (or name) of `field` holds the join followed by `name=`, so the same
+    /// signature covers a different list of fields.
+    SecondReading {
+        /// The field whose name or value could be split.
+        field: String,
+    },
+    /// The encrypted payload, the only thing that authenticates the message, is absent.
+    EncryptedPayloadMissing(String),
+    /// The signed query sent to confirm an unsigned notification disagrees with it.
+    NotConfirmed {
+        /// The notification's field.
+        field: String,
+        /// Its value in the notification.
+        notified: String,
+        /// The value the verified query reply gives (empty when absent).
+        confirmed: String,
+    },
+    /// The query sent to confirm an unsigned notification came back without a verified
+    /// signature, so it cannot confirm anything.
+    ConfirmationUnsigned,
 }
 
 impl fmt::Display for SignatureFailure {
@@ -481,6 +523,27 @@ impl fmt::Display for SignatureFailure {
             SignatureFailure::Replayed { field } => {
                 write!(f, "replayed: `{field}` was seen before")
             }
+            SignatureFailure::SecondReading { field } => write!(
+                f,
+                "the signed string has a second reading: `{field}` holds the pair join \
+                 followed by `name=`, so the signature does not say which fields were sent"
+            ),
+            SignatureFailure::NotConfirmed {
+                field,
+                notified,
+                confirmed,
+            } => write!(
+                f,
+                "not confirmed: `{field}` is `{notified}` in the notification but `{confirmed}` in the signed query reply"
+            ),
+            SignatureFailure::ConfirmationUnsigned => {
+                f.write_str("not confirmed: the query reply was not verified")
+            }
+            SignatureFailure::EncryptedPayloadMissing(field) => write!(
+                f,
+                "no encrypted payload in `{field}`: it is the only part of the message that \
+                 the key authenticates"
+            ),
         }
     }
 }
@@ -557,6 +620,37 @@ mod tests {
                         message: None,
                     },
                     Authenticity::Verified,
+                    true,
+                    None,
+                    body(),
+                ))),
+                Nothing,
+            ),
+            // Anyone on the path can forge an unsigned refusal: for a payment it cannot
+            // say that no money moved.
+            (
+                Error::Service(Box::new(ServiceError::untyped(
+                    Refusal {
+                        field: "return_code".into(),
+                        code: "FAIL".into(),
+                        message: None,
+                    },
+                    Authenticity::UnsignedErrorReply,
+                    true,
+                    None,
+                    body(),
+                ))),
+                Unknown,
+            ),
+            (
+                Error::Service(Box::new(ServiceError::untyped(
+                    Refusal {
+                        field: "return_code".into(),
+                        code: "FAIL".into(),
+                        message: None,
+                    },
+                    Authenticity::UnsignedErrorReply,
+                    false,
                     None,
                     body(),
                 ))),
@@ -570,6 +664,7 @@ mod tests {
                         message: None,
                     },
                     Authenticity::Verified,
+                    true,
                     Some(ReceivedCode {
                         field: "sub_code".into(),
                         value: "ACQ.SYSTEM_ERROR".into(),
@@ -587,6 +682,7 @@ mod tests {
                         message: None,
                     },
                     Authenticity::Verified,
+                    true,
                     Some(ReceivedCode {
                         field: "code".into(),
                         value: "10003".into(),
@@ -604,6 +700,7 @@ mod tests {
                         message: None,
                     },
                     Authenticity::Verified,
+                    true,
                     Some(ReceivedCode {
                         field: "err_code".into(),
                         value: "ORDERPAID".into(),

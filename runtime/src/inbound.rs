@@ -2,7 +2,7 @@
 //! typed notification, the exact acknowledgement and whether it was delivered before out.
 
 use crate::client::typed;
-use crate::decode::{decode_notification, Authenticity, Receiver};
+use crate::decode::{decode_notification, Authenticity, Decoded, Receiver};
 use crate::error::Error;
 use crate::seen::SeenStore;
 use paygen_protocol::{BodyFormat, Notification, Text};
@@ -56,6 +56,10 @@ pub struct Delivery<T> {
     pub seen_before: bool,
     /// How its signature was established.
     pub authenticity: Authenticity,
+    /// Whether a verified query reply agreed with it (the spec's `confirm_with`): false
+    /// for a notification received without confirmation. An `EncryptedOnly`
+    /// notification is authentic only once this is true.
+    pub confirmed: bool,
 }
 
 /// Verifies the notification in `request` (its body, or its query string for a
@@ -72,6 +76,17 @@ pub fn receive_notification<R: DeserializeOwned>(
     deliveries: &dyn SeenStore,
     request: &InboundRequest<'_>,
 ) -> Result<Delivery<R>, Error> {
+    let (decoded, input) = read_notification(notification, receiver, request)?;
+    deliver(provider, notification, deliveries, decoded, input, false)
+}
+
+/// The notification in `request` verified and decoded, with the text it was read from
+/// (the body, or the query string of a query-string notification).
+pub(crate) fn read_notification<'r>(
+    notification: &Notification,
+    receiver: &Receiver<'_>,
+    request: &InboundRequest<'r>,
+) -> Result<(Decoded, &'r str), Error> {
     let body = std::str::from_utf8(request.body).map_err(|e| Error::Decode {
         reason: format!("the notification body is not UTF-8: {e}"),
         body: String::from_utf8_lossy(request.body).into_owned(),
@@ -85,6 +100,18 @@ pub fn receive_notification<R: DeserializeOwned>(
         ..*receiver
     };
     let decoded = decode_notification(notification, &receiver, input)?;
+    Ok((decoded, input))
+}
+
+/// A decoded notification read as `R` and looked up in `deliveries`.
+pub(crate) fn deliver<R: DeserializeOwned>(
+    provider: &str,
+    notification: &Notification,
+    deliveries: &dyn SeenStore,
+    decoded: Decoded,
+    input: &str,
+    confirmed: bool,
+) -> Result<Delivery<R>, Error> {
     let key = event_key(provider, notification, &decoded.fields);
     let authenticity = decoded.authenticity;
     // A notification that does not read as the type is not recorded as delivered.
@@ -95,6 +122,7 @@ pub fn receive_notification<R: DeserializeOwned>(
         ack: Ack::of(notification),
         seen_before,
         authenticity,
+        confirmed,
     })
 }
 
@@ -137,6 +165,7 @@ mod tests {
             ack: Cow::Borrowed(ack),
             event_key: Cow::Borrowed(event_key),
             fields: Cow::Borrowed(&[]),
+            confirm_with: None,
         }
     }
 

@@ -885,6 +885,7 @@ mod tests {
                 body: BodyFormat::Json,
                 payload: Payload::Inline,
                 verification: None,
+                refusal_members: Cow::Borrowed(&[]),
             },
             operations: Cow::Owned(vec![operation("query", "POST", "/upay/v2/query"), by_path]),
             notifications: Cow::Borrowed(&[]),

@@ -152,9 +152,12 @@ impl<T: Transport> ClientCore<T> {
                 }
             }
         };
-        // A reply of a shape the protocol sends unsigned could be anyone's: it decides
-        // nothing.
-        let trusted = decoded.authenticity != Authenticity::UnsignedErrorReply;
+        // A reply of a shape the protocol sends unsigned, or one only encrypted, could be
+        // anyone's: it decides nothing.
+        let trusted = !matches!(
+            decoded.authenticity,
+            Authenticity::UnsignedErrorReply | Authenticity::EncryptedOnly
+        );
         let verdict = if trusted {
             verdict(rules, &decoded.fields)
         } else {
@@ -368,6 +371,7 @@ mod tests {
                 body: BodyFormat::Json,
                 payload: Payload::Inline,
                 verification: None,
+                refusal_members: Cow::Borrowed(&[]),
             },
             operations: Cow::Owned(vec![
                 operation("pay", rule("result_code", &["200"])),

@@ -122,7 +122,7 @@ fn trade_pay_request_is_signed_rsa2_over_the_sorted_parameters() {
 }
 
 /// A member text as Alipay sends it (spacing kept), and the body around it.
-const QUERY_MEMBER: &str = r#"{"code":"10000","msg":"Success","buyer_logon_id":"159****5620","buyer_pay_amount":"8.88","fund_bill_list":[{"amount":"10.00","fund_channel":"ALIPAYACCOUNT"}],"invoice_amount":"12.11","out_trade_no":"6823789339978248","point_amount":"10", "receipt_amount":"15.25","send_pay_date":"2014-11-27 15:45:57","total_amount":"88.88","trade_no":"2013112011001004330000121536","trade_status":"TRADE_SUCCESS","buyer_user_id":"2088101117955611","note":"\u6210\/"}"#;
+const QUERY_MEMBER: &str = r#"{"code":"10000","msg":"Success","buyer_logon_id":"159****5620","buyer_pay_amount":"8.88","fund_bill_list":[{"amount":"10.00","fund_channel":"ALIPAYACCOUNT"}],"invoice_amount":"12.11","out_trade_no":"6823789339978248","point_amount":"10", "receipt_amount":"15.25","send_pay_date":"2014-11-27 15:45:57","total_amount":"88.88","trade_no":"2013112011001004330000121536","trade_status":"TRADE_SUCCESS","buyer_user_id":"2088101117955611","store_name":"\u6210\/"}"#;
 
 fn decode_query(body: &str) -> Result<TradeQueryResponse, Error> {
     decode_typed(&tables::PROVIDER, "trade_query", &credentials(), body)

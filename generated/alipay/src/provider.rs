@@ -304,6 +304,7 @@ pub mod tables {
             ],
         ),
         fields: Cow::Borrowed(&[]),
+        confirm_with: None,
     };
     /// The code tables the operations share.
     mod code_tables {
@@ -971,6 +972,7 @@ pub mod tables {
                 freshness: None,
                 nonce_field: None,
             }),
+            refusal_members: Cow::Borrowed(&[Cow::Borrowed("error_response")]),
         },
         operations: Cow::Borrowed(
             &[
@@ -3046,6 +3048,7 @@ impl PayNotification {
 /// Response of `trade_pay`: 统一收单交易支付接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
+#[serde(deny_unknown_fields)]
 pub struct TradePayResponse {
     /// 网关返回码
     ///
@@ -3280,6 +3283,7 @@ pub struct TradePayResponse {
 /// Response of `trade_precreate`: 统一收单线下交易预创建
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
+#[serde(deny_unknown_fields)]
 pub struct TradePrecreateResponse {
     /// 网关返回码
     ///
@@ -3319,6 +3323,7 @@ pub struct TradePrecreateResponse {
 /// Response of `trade_query`: 统一收单线下交易查询
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
+#[serde(deny_unknown_fields)]
 pub struct TradeQueryResponse {
     /// 网关返回码
     ///
@@ -3556,6 +3561,7 @@ pub struct TradeQueryResponse {
 /// Response of `trade_refund`: 统一收单交易退款接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
+#[serde(deny_unknown_fields)]
 pub struct TradeRefundResponse {
     /// 网关返回码
     ///
@@ -3688,6 +3694,7 @@ pub struct TradeRefundResponse {
 /// Response of `trade_cancel`: 统一收单交易撤销接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
+#[serde(deny_unknown_fields)]
 pub struct TradeCancelResponse {
     /// 网关返回码
     ///
@@ -3741,6 +3748,7 @@ pub struct TradeCancelResponse {
 /// Response of `trade_close`: 统一收单交易关闭接口
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
+#[serde(deny_unknown_fields)]
 pub struct TradeCloseResponse {
     /// 网关返回码
     ///

@@ -283,6 +283,7 @@ pub mod tables {
         ack: Cow::Borrowed("notify_success"),
         event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(&[]),
+        confirm_with: None,
     };
     /// Notification `jump`.
     pub const NOTIFICATION_JUMP: Notification = Notification {
@@ -336,6 +337,7 @@ pub mod tables {
         ack: Cow::Borrowed(""),
         event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(&[]),
+        confirm_with: None,
     };
     /// The code tables the operations share.
     mod code_tables {
@@ -642,6 +644,7 @@ pub mod tables {
                 freshness: None,
                 nonce_field: None,
             }),
+            refusal_members: Cow::Borrowed(&[]),
         },
         operations: Cow::Borrowed(
             &[PAYLIST, ORDER, ORDER_VIEW, PAYORDER, PAYSTATUS, PAYCANCEL, PAYREFUND],

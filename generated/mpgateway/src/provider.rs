@@ -174,6 +174,7 @@ pub mod tables {
         ack: Cow::Borrowed("0000"),
         event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(&[]),
+        confirm_with: None,
     };
     /// The code tables the operations share.
     mod code_tables {
@@ -329,6 +330,7 @@ pub mod tables {
                 freshness: None,
                 nonce_field: None,
             }),
+            refusal_members: Cow::Borrowed(&[]),
         },
         operations: Cow::Borrowed(&[MPGATEWAY, OPENID, GOPAY, QUERY, CANCEL]),
         notifications: Cow::Borrowed(&[NOTIFICATION_PAY]),

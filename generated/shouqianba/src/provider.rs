@@ -702,6 +702,7 @@ pub mod tables {
             body: BodyFormat::Json,
             payload: Payload::Inline,
             verification: None,
+            refusal_members: Cow::Borrowed(&[]),
         },
         operations: Cow::Borrowed(&[PAY, REFUND, QUERY, CANCEL, PRECREATE]),
         notifications: Cow::Borrowed(&[]),

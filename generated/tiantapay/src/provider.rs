@@ -151,6 +151,7 @@ pub mod tables {
         ack: Cow::Borrowed("{\"result\":\"SUCCESS\"}"),
         event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(&[]),
+        confirm_with: None,
     };
     /// Everything the runtime needs to speak this provider's protocol.
     pub static PROVIDER: Provider = Provider {
@@ -238,6 +239,7 @@ pub mod tables {
             body: BodyFormat::Json,
             payload: Payload::Inline,
             verification: None,
+            refusal_members: Cow::Borrowed(&[]),
         },
         operations: Cow::Borrowed(&[INDEX, REFUND, QUERY, REFUND_QUERY, SCAN, WXJSPAY]),
         notifications: Cow::Borrowed(&[NOTIFICATION_PAY]),

@@ -344,6 +344,7 @@ pub mod tables {
             &[Cow::Borrowed("trade_id"), Cow::Borrowed("trade_status")],
         ),
         fields: Cow::Borrowed(&[]),
+        confirm_with: None,
     };
     /// The code tables the operations share.
     mod code_tables {
@@ -547,6 +548,7 @@ pub mod tables {
                 freshness: None,
                 nonce_field: None,
             }),
+            refusal_members: Cow::Borrowed(&[]),
         },
         operations: Cow::Borrowed(
             &[

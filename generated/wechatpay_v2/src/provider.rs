@@ -379,6 +379,7 @@ pub mod tables {
         ),
         event_key: Cow::Borrowed(&[Cow::Borrowed("transaction_id")]),
         fields: Cow::Borrowed(&[]),
+        confirm_with: None,
     };
     /// Notification `refund`.
     pub const NOTIFICATION_REFUND: Notification = Notification {
@@ -398,7 +399,145 @@ pub mod tables {
             "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
         ),
         event_key: Cow::Borrowed(&[]),
-        fields: Cow::Borrowed(&[]),
+        fields: Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("transaction_id"),
+                    required: true,
+                    max_length: Some(32),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    required: true,
+                    max_length: Some(32),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_id"),
+                    required: true,
+                    max_length: Some(32),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_refund_no"),
+                    required: true,
+                    max_length: Some(64),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("total_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("settlement_total_fee"),
+                    ty: FieldType::Fen,
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("settlement_refund_fee"),
+                    ty: FieldType::Fen,
+                    required: true,
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_status"),
+                    required: true,
+                    max_length: Some(16),
+                    values: Cow::Borrowed(
+                        &[
+                            Cow::Borrowed("SUCCESS"),
+                            Cow::Borrowed("CHANGE"),
+                            Cow::Borrowed("REFUNDCLOSE"),
+                        ],
+                    ),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("success_time"),
+                    max_length: Some(20),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_recv_accout"),
+                    required: true,
+                    max_length: Some(64),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_account"),
+                    required: true,
+                    max_length: Some(30),
+                    values: Cow::Borrowed(
+                        &[
+                            Cow::Borrowed("REFUND_SOURCE_RECHARGE_FUNDS"),
+                            Cow::Borrowed("REFUND_SOURCE_UNSETTLED_FUNDS"),
+                        ],
+                    ),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("refund_request_source"),
+                    required: true,
+                    max_length: Some(30),
+                    values: Cow::Borrowed(
+                        &[Cow::Borrowed("API"), Cow::Borrowed("VENDOR_PLATFORM")],
+                    ),
+                    ..FieldDef::TEXT
+                },
+            ],
+        ),
+        confirm_with: Some(Confirmation {
+            operation: Cow::Borrowed("refundquery"),
+            request: Cow::Borrowed(
+                &[
+                    FieldPair {
+                        field: Cow::Borrowed("refund_id"),
+                        notification: Cow::Borrowed("refund_id"),
+                    },
+                ],
+            ),
+            agree: Cow::Borrowed(
+                &[
+                    FieldPair {
+                        field: Cow::Borrowed("refund_id_0"),
+                        notification: Cow::Borrowed("refund_id"),
+                    },
+                    FieldPair {
+                        field: Cow::Borrowed("out_refund_no_0"),
+                        notification: Cow::Borrowed("out_refund_no"),
+                    },
+                    FieldPair {
+                        field: Cow::Borrowed("transaction_id"),
+                        notification: Cow::Borrowed("transaction_id"),
+                    },
+                    FieldPair {
+                        field: Cow::Borrowed("out_trade_no"),
+                        notification: Cow::Borrowed("out_trade_no"),
+                    },
+                    FieldPair {
+                        field: Cow::Borrowed("total_fee"),
+                        notification: Cow::Borrowed("total_fee"),
+                    },
+                    FieldPair {
+                        field: Cow::Borrowed("refund_fee_0"),
+                        notification: Cow::Borrowed("refund_fee"),
+                    },
+                    FieldPair {
+                        field: Cow::Borrowed("refund_status_0"),
+                        notification: Cow::Borrowed("refund_status"),
+                    },
+                ],
+            ),
+        }),
     };
     /// The code tables the operations share.
     mod code_tables {
@@ -883,6 +1022,7 @@ pub mod tables {
                 freshness: None,
                 nonce_field: None,
             }),
+            refusal_members: Cow::Borrowed(&[]),
         },
         operations: Cow::Borrowed(
             &[
@@ -1133,6 +1273,13 @@ impl<T: ::paygen::Transport> Client<T> {
         request: &::paygen::InboundRequest<'_>,
     ) -> Result<::paygen::Delivery<RefundNotification>, ::paygen::Error> {
         self.core.receive(&tables::NOTIFICATION_REFUND, request)
+    }
+    /// Receives a `refund` notification and confirms it with a signed `refundquery` query before handing it on: the notification is only encrypted, not signed, so what it says is authentic once the verified reply agrees (`Delivery::confirmed`).
+    pub async fn receive_refund_notification_confirmed(
+        &self,
+        request: &::paygen::InboundRequest<'_>,
+    ) -> Result<::paygen::Delivery<RefundNotification>, ::paygen::Error> {
+        self.core.receive_confirmed(&tables::NOTIFICATION_REFUND, request).await
     }
 }
 /// Request of `unifiedorder`: 统一下单

@@ -27,6 +27,9 @@ fn wanted(root: &Path) -> Result<Vec<GeneratedFile>, CliError> {
             .to_string();
         let loaded =
             paygen_codegen::load_file(&path).map_err(|e| CliError::Usage(e.to_string()))?;
+        for warning in loaded.warnings().0 {
+            eprintln!("warning: {warning}");
+        }
         let crate_files = crate_files(&loaded, &relative).map_err(|e| match e {
             GenerateError::Spec(errors) => CliError::Usage(errors.to_string()),
             other => CliError::Usage(format!("{relative}: {other}")),

@@ -19,13 +19,7 @@ fn check_failed(error: Error) -> CliError {
 }
 
 fn authenticity(a: Authenticity) -> &'static str {
-    match a {
-        Authenticity::Verified => "signature verified",
-        Authenticity::Unsigned => "the protocol does not sign this message",
-        Authenticity::UnsignedErrorReply => {
-            "unsigned error reply (a shape the protocol sends unsigned; never a success)"
-        }
-    }
+    a.describe()
 }
 
 /// The receiver's clock: pinned by `--now`, else the system's.

@@ -213,6 +213,9 @@ pub struct NotificationNames {
     pub method: Ident,
     /// The client method that receives it from a raw HTTP request.
     pub receive: Ident,
+    /// The client method that receives it and confirms it with a signed query, for a
+    /// notification with `confirm_with`.
+    pub receive_confirmed: Option<Ident>,
     /// Its constant in `tables`.
     pub table: Ident,
     /// Its type.
@@ -680,6 +683,7 @@ impl Planner {
             return NotificationNames {
                 method: placeholder(),
                 receive: placeholder(),
+                receive_confirmed: None,
                 table: placeholder(),
                 ty: placeholder(),
                 fields: Vec::new(),
@@ -702,6 +706,15 @@ impl Planner {
             Space::Methods,
             claim(format!("receive_{snake}_notification"), "client method"),
         );
+        let receive_confirmed = n.confirm_with.as_ref().map(|_| {
+            self.claim(
+                Space::Methods,
+                claim(
+                    format!("receive_{snake}_notification_confirmed"),
+                    "client method",
+                ),
+            )
+        });
         let table = self.claim(
             Space::Consts,
             claim(
@@ -720,6 +733,7 @@ impl Planner {
         NotificationNames {
             method,
             receive,
+            receive_confirmed,
             table,
             ty,
             fields,

@@ -94,6 +94,11 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
             body: response.body,
             payload: payload(&response.payload),
             verification: response.signature.as_ref().map(verification),
+            refusal_members: response
+                .refusal_members
+                .iter()
+                .map(|m| text(&m.value))
+                .collect(),
         },
         operations: spec
             .operations
@@ -129,9 +134,24 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
                 ack: text(&n.ack),
                 event_key: n.event_key.iter().map(|f| text(&f.value)).collect(),
                 fields: fields(&n.fields),
+                confirm_with: n.confirm_with.as_ref().map(|c| ir::Confirmation {
+                    operation: text(&c.operation.value),
+                    request: field_pairs(&c.request),
+                    agree: field_pairs(&c.agree),
+                }),
             })
             .collect(),
     }
+}
+
+fn field_pairs(pairs: &[m::FieldPair]) -> ir::List<ir::FieldPair> {
+    pairs
+        .iter()
+        .map(|p| ir::FieldPair {
+            field: text(&p.field.value),
+            notification: text(&p.notification.value),
+        })
+        .collect()
 }
 
 fn common_field(f: &m::CommonField) -> ir::CommonField {

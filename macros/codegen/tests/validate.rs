@@ -517,3 +517,54 @@ fn a_nested_rule_key_is_reported_once() {
     assert!(nested[0].contains("`q` is a nested field"), "{errors:?}");
     assert!(nested[1].contains("`t` is a received field"), "{errors:?}");
 }
+
+/// The warnings of `BASE` with `old` replaced by `new`, as `line:column: message`.
+fn warnings_after(old: &str, new: &str) -> Vec<String> {
+    assert!(common::BASE.contains(old), "{old}");
+    let spec = paygen_codegen::parse_str(&common::BASE.replacen(old, new, 1), "x.yaml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    spec.warnings().iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_keyless_verification_recipe_is_warned_about_as_a_checksum() {
+    assert_eq!(
+        warnings_after("name: mini", "name: mini"),
+        Vec::<String>::new()
+    );
+    let keyless = "  - name: sha256_plain\n    input: canonical\n    canonical: { exclude: [sign] }\n    digests:\n      - { algorithm: sha256, hex: lower }\nprotocol:";
+    let text = common::BASE.replacen("protocol:", keyless, 1).replacen(
+        "signature: { recipe: md5_upper, field: sign }",
+        "signature: { recipe: sha256_plain, field: sign }",
+        1,
+    );
+    let spec = paygen_codegen::parse_str(&text, "x.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let warnings: Vec<String> = spec.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].starts_with("30:"), "{warnings:?}");
+    assert!(warnings[0].contains("checksum"), "{warnings:?}");
+}
+
+#[test]
+fn values_joined_by_nothing_are_warned_about_as_unreadable() {
+    let warnings = warnings_after(
+        "    canonical: { exclude: [sign] }\n    key: { credential: key, placement: { append: \"&key=\" } }",
+        "    canonical: { exclude: [sign], form: values, join: \"\" }\n    key: { credential: key, placement: { append: \"&key=\" } }",
+    );
+    // Once where responses are verified; signing requests reads nothing back.
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].contains("cannot be read back"), "{warnings:?}");
+}
+
+#[test]
+fn a_refusal_member_must_be_one_of_the_members() {
+    let errors = errors_after(
+        "    signature: { recipe: md5_upper, field: sign }\n    success",
+        "    signature: { recipe: md5_upper, field: sign }\n    refusal_members: [error_response]\n    success",
+    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("31:23: refusal member `error_response` is not one of"),
+        "{errors:?}"
+    );
+}

@@ -116,6 +116,13 @@ pub enum PayloadEncoding {
     Aes256EcbBase64,
 }
 
+impl PayloadEncoding {
+    /// Whether the payload is encrypted (and so readable only with the key).
+    pub fn is_encrypted(self) -> bool {
+        matches!(self, Self::Aes256EcbHex | Self::Aes256EcbBase64)
+    }
+}
+
 /// How a cipher key is made from its credential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
@@ -558,6 +565,10 @@ pub struct ResponseEnvelope {
     pub payload: Payload,
     /// Signature check, when responses are signed.
     pub verification: Option<Verification>,
+    /// Members that carry refusals only (Alipay `error_response`): a reply read from one
+    /// of them that passes the success rule is refused, since the member's name is not
+    /// signed and a genuine success could be relabelled.
+    pub refusal_members: List<Text>,
 }
 
 /// A check of a received signature.
@@ -898,9 +909,34 @@ pub struct Notification {
     /// Fields naming the event, for recognising a redelivery (empty: the nonce field,
     /// else every verified field).
     pub event_key: List<Text>,
-    /// Decoded fields, where a spec is lowered at run time (sandbox, CLI); empty in
-    /// generated crates, whose typed notification structs carry them.
+    /// Decoded fields, where a spec is lowered at run time (sandbox, CLI); in generated
+    /// crates only for a notification protected by encryption alone, whose decrypted
+    /// fields the runtime checks against their formats (the typed struct carries the rest).
     pub fields: List<FieldDef>,
+    /// The signed query that confirms a notification the protocol does not sign.
+    pub confirm_with: Option<Confirmation>,
+}
+
+/// A signed query that confirms what an unsigned (only encrypted) notification says:
+/// the query is sent with fields taken from the notification, and its verified reply
+/// must agree with the notification on the fields listed.
+#[derive(Debug, Clone)]
+pub struct Confirmation {
+    /// The operation that queries (WeChat Pay v2 `refundquery`).
+    pub operation: Text,
+    /// Request fields of the query, each filled from a notification field.
+    pub request: List<FieldPair>,
+    /// Reply fields that must equal a notification field, as received text.
+    pub agree: List<FieldPair>,
+}
+
+/// A field of another message paired with a field of the notification.
+#[derive(Debug, Clone)]
+pub struct FieldPair {
+    /// The query's request field, or the dotted path of its reply field.
+    pub field: Text,
+    /// The notification's field.
+    pub notification: Text,
 }
 
 /// A field of a message.

@@ -141,6 +141,19 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
                 self.core.receive(&tables::#table, request)
             }
         });
+        if let (Some(confirmed), Some(confirmation)) = (&n_names.receive_confirmed, &n.confirm_with)
+        {
+            let doc = one_line(&format!(
+                " Receives a `{}` notification and confirms it with a signed `{}` query before handing it on: the notification is only encrypted, not signed, so what it says is authentic once the verified reply agrees (`Delivery::confirmed`).",
+                n.name.value, confirmation.operation.value
+            ));
+            methods.push(quote! {
+                #[doc = #doc]
+                pub async fn #confirmed(&self, request: &::paygen::InboundRequest<'_>) -> Result<::paygen::Delivery<#ty>, ::paygen::Error> {
+                    self.core.receive_confirmed(&tables::#table, request).await
+                }
+            });
+        }
     }
 
     for (flow, flow_names) in spec.settle.iter().zip(&names.settle) {

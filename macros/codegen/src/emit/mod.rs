@@ -17,7 +17,7 @@ use quote::{format_ident, quote};
 use std::collections::BTreeMap;
 use tables::{emit_operation, EmitConst};
 use types::{
-    emit_enum, emit_received, emit_refusal, emit_request, emit_request_enum, RequestMember,
+    emit_enum, emit_received, emit_refusal, emit_request, emit_request_enum, Closed, RequestMember,
 };
 
 /// `text` on one line: a line break inside a single-line doc (or a bare CR anywhere,
@@ -74,6 +74,18 @@ fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
         .iter()
         .zip(&names.operations)
         .zip(provider.operations.iter());
+    // A member signature covers the member's text but not its name: the reply's own
+    // fields are then all that tells one operation's reply from another's.
+    let member_signed = provider
+        .response
+        .verification
+        .as_ref()
+        .is_some_and(|v| v.recipe.input == paygen_protocol::SignInput::Member);
+    let closed = if member_signed {
+        Closed::OnlyDeclared
+    } else {
+        Closed::Open
+    };
     for ((op, op_names), lowered) in operations {
         let request_doc = format!("Request of `{}`: {}", op.name.value, op.summary.trim());
         let response_doc = format!("Response of `{}`: {}", op.name.value, op.summary.trim());
@@ -84,6 +96,7 @@ fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
             &response_doc,
             &op.response,
             &op_names.response_fields,
+            closed,
             &mut emitted,
             &mut modules,
         );
@@ -99,6 +112,7 @@ fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
             &doc,
             &n.fields,
             &n_names.fields,
+            Closed::Open,
             &mut emitted,
             &mut modules,
         );
@@ -370,10 +384,12 @@ fn tables_module(
         let body = r.body.emit();
         let payload = r.payload.emit();
         let verification = r.verification.emit();
+        let refusal_members = r.refusal_members.emit();
         quote!(ResponseEnvelope {
             body: #body,
             payload: #payload,
             verification: #verification,
+            refusal_members: #refusal_members,
         })
     };
     let doc = one_line(&format!(

@@ -440,6 +440,17 @@ impl EmitConst for ir::Notification {
         let verification = self.verification.emit();
         let ack = self.ack.emit();
         let event_key = self.event_key.emit();
+        // As for responses, the typed notification carries its fields; but a message
+        // protected only by encryption has its decrypted fields checked against their
+        // formats by the runtime, so that blocks moved around are caught where they can be.
+        let encrypted_only = self.verification.is_none()
+            && matches!(&self.payload, ir::Payload::Field(p) if p.encoding.is_encrypted());
+        let fields = if encrypted_only {
+            self.fields.emit()
+        } else {
+            quote!(Cow::Borrowed(&[]))
+        };
+        let confirm_with = self.confirm_with.emit();
         quote!(Notification {
             name: #name,
             body: #body,
@@ -447,9 +458,24 @@ impl EmitConst for ir::Notification {
             verification: #verification,
             ack: #ack,
             event_key: #event_key,
-            // As for responses: the typed notification carries its fields.
-            fields: Cow::Borrowed(&[]),
+            fields: #fields,
+            confirm_with: #confirm_with,
         })
+    }
+}
+
+impl EmitConst for ir::FieldPair {
+    fn emit(&self) -> TokenStream {
+        let (field, notification) = (self.field.emit(), self.notification.emit());
+        quote!(FieldPair { field: #field, notification: #notification })
+    }
+}
+
+impl EmitConst for ir::Confirmation {
+    fn emit(&self) -> TokenStream {
+        let operation = self.operation.emit();
+        let (request, agree) = (self.request.emit(), self.agree.emit());
+        quote!(Confirmation { operation: #operation, request: #request, agree: #agree })
     }
 }
 

@@ -383,13 +383,25 @@ fn nested_doc(field: &Field, otherwise: &str) -> String {
     }
 }
 
+/// Whether a received type accepts fields its table does not declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closed {
+    /// Undeclared fields are ignored (a provider adding a reply field breaks nothing).
+    Open,
+    /// Undeclared fields are refused: the message's signature does not name the
+    /// operation (Alipay's member signature), so its fields are what bind it to this one.
+    OnlyDeclared,
+}
+
 /// Emits a received-message struct at `path` and its nested structs (in the module
 /// named after it); a struct already in `emitted` (a shared type) is not emitted again.
+#[allow(clippy::too_many_arguments)]
 pub fn emit_received(
     path: &TypePath,
     doc: &str,
     fields: &[Field],
     names: &[FieldNames],
+    closed: Closed,
     emitted: &mut BTreeSet<TypePath>,
     out: &mut ModuleItems,
 ) {
@@ -436,6 +448,7 @@ pub fn emit_received(
                     &nested_doc,
                     &field.fields,
                     &names.fields,
+                    Closed::Open,
                     emitted,
                     out,
                 );
@@ -448,6 +461,7 @@ pub fn emit_received(
                     &nested_doc,
                     &field.fields,
                     &names.fields,
+                    Closed::Open,
                     emitted,
                     out,
                 );
@@ -471,10 +485,15 @@ pub fn emit_received(
         }
     }
     let doc = doc_lines(doc);
+    let deny_unknown = match closed {
+        Closed::Open => quote!(),
+        Closed::OnlyDeclared => quote!(#[serde(deny_unknown_fields)]),
+    };
     out.entry(path.module.clone()).or_default().extend(quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
         #[serde(crate = "::paygen::__private::serde")]
+        #deny_unknown
         pub struct #name {
             #(#members)*
         }

@@ -69,6 +69,16 @@ pub struct LoadedSpec {
     pub spec: ValidSpec,
 }
 
+impl LoadedSpec {
+    /// The spec's warnings, naming the file: valid, but a reviewer should know.
+    pub fn warnings(&self) -> SpecErrors {
+        SpecErrors::of_problems(
+            &self.path.display().to_string(),
+            self.spec.warnings().to_vec(),
+        )
+    }
+}
+
 /// Reads, parses and validates the spec at `path`.
 pub fn load_file(path: &Path) -> Result<LoadedSpec, SpecErrors> {
     let file = path.display().to_string();

@@ -448,6 +448,12 @@ pub struct ResponseEnvelope {
     /// constant field `name` with each `.` made `_`. Empty: the body's own members.
     #[serde(default)]
     pub members: Vec<String>,
+    /// Members of `members` that carry refusals only (Alipay `error_response`): a reply
+    /// read from one that passes the success rule is refused, because the member's name
+    /// is not signed and a genuine success could be relabelled.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
+    pub refusal_members: Vec<Name>,
     /// Which field and values mean success, for every operation unless it overrides.
     pub success: SuccessRule,
 }
@@ -840,9 +846,41 @@ pub struct Notification {
     pub event_key: Vec<Name>,
     /// Fields of the decoded notification.
     pub fields: Vec<Field>,
+    /// For a notification protected only by encryption: the signed query that confirms
+    /// it before it is handed on (`receive_<name>_confirmed`).
+    #[serde(default)]
+    pub confirm_with: Option<Confirmation>,
     /// Documented examples.
     #[serde(default)]
     pub examples: Vec<Example>,
+}
+
+/// The signed query that confirms an unsigned notification.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Confirmation {
+    /// The operation that queries (`refundquery`).
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub operation: Name,
+    /// The query's request fields, each filled from a notification field.
+    pub request: Vec<FieldPair>,
+    /// Reply fields (dotted paths) that must equal a notification field.
+    pub agree: Vec<FieldPair>,
+}
+
+/// A field of the query (request field or reply path) and the notification field it
+/// pairs with.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct FieldPair {
+    /// The query's request field, or the dotted path of its reply field.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// The notification's field.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub notification: Name,
 }
 
 /// A documented example.

@@ -56,9 +56,17 @@ pub struct ValidSpec {
     pub(crate) utc_offset_minutes: i32,
     /// Every signature recipe, lowered, by name; every reference names one of them.
     pub(crate) recipes: BTreeMap<String, ir::Recipe>,
+    /// What the spec may say but a reviewer should know weakens a check.
+    warnings: Vec<Problem>,
 }
 
 impl ValidSpec {
+    /// What is valid but weakens what a receiver can trust (a keyless recipe, a signed
+    /// string that cannot be read back), at the place in the file.
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
     /// The spec itself, without what validation worked out.
     pub fn into_spec(self) -> Spec {
         self.spec
@@ -76,13 +84,74 @@ impl std::ops::Deref for ValidSpec {
 struct Checker<'s> {
     spec: &'s Spec,
     problems: Vec<Problem>,
+    /// What is allowed but weakens what a receiver can trust.
+    warnings: Vec<Problem>,
     /// The recipes lowered so far (the first of a duplicated name).
     recipes: BTreeMap<String, ir::Recipe>,
 }
 
 impl<'s> Checker<'s> {
+    /// `confirm_with`: the operation exists, each request field is one of its request
+    /// fields, each reply path one of its reply fields, and each notification field one
+    /// of the notification's.
+    fn confirmation(&mut self, confirmation: &Confirmation, notification: &Notification) {
+        let spec = self.spec;
+        let Some(op) = spec
+            .operations
+            .iter()
+            .find(|op| op.name.value == confirmation.operation.value)
+        else {
+            self.at(
+                &confirmation.operation,
+                format!(
+                    "confirm_with names operation `{}`, which the spec does not have",
+                    confirmation.operation.value
+                ),
+            );
+            return;
+        };
+        let of_notification = |name: &str| notification.fields.iter().any(|f| f.name.value == name);
+        let pairs = [
+            (&confirmation.request, &op.request, "request"),
+            (&confirmation.agree, &op.response, "reply"),
+        ];
+        for (list, fields, side) in pairs {
+            for pair in list {
+                let top = pair.field.value.split('.').next().unwrap_or_default();
+                if !fields.iter().any(|f| f.name.value == top) {
+                    self.at(
+                        &pair.field,
+                        format!(
+                            "`{}` is not a {side} field of `{}`",
+                            pair.field.value, op.name.value
+                        ),
+                    );
+                }
+                if !of_notification(&pair.notification.value) {
+                    self.at(
+                        &pair.notification,
+                        format!(
+                            "`{}` is not a field of notification `{}`",
+                            pair.notification.value, notification.name.value
+                        ),
+                    );
+                }
+            }
+        }
+        if confirmation.agree.is_empty() {
+            self.at(
+                &confirmation.operation,
+                "confirm_with needs at least one `agree` pair: a query that is not compared confirms nothing",
+            );
+        }
+    }
+
     fn at<T>(&mut self, name: &Spanned<T>, message: impl Into<String>) {
         self.problems.push(Problem::at(name, message));
+    }
+
+    fn warn_at<T>(&mut self, name: &Spanned<T>, message: impl Into<String>) {
+        self.warnings.push(Problem::at(name, message));
     }
 
     /// Reports repeated names as "duplicate {noun} `name`{context}"; returns them.
@@ -573,6 +642,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
     let mut c = Checker {
         spec: &spec,
         problems: Vec::new(),
+        warnings: Vec::new(),
         recipes: BTreeMap::new(),
     };
     if spec.environments.is_empty() {
@@ -715,6 +785,17 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
             c.at(
                 &check.recipe,
                 "a member signature needs `response.members` (or a `response_member` on every operation)",
+            );
+        }
+    }
+    for member in &response.refusal_members {
+        if !response.members.contains(&member.value) {
+            c.at(
+                member,
+                format!(
+                    "refusal member `{}` is not one of `response.members` {:?}",
+                    member.value, response.members
+                ),
             );
         }
     }
@@ -935,6 +1016,9 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
             &notification.fields,
             &format!("notification `{}`", notification.name.value),
         );
+        if let Some(confirmation) = &notification.confirm_with {
+            c.confirmation(confirmation, notification);
+        }
     }
     if let Err(problems) = item_names(&spec) {
         c.problems.extend(problems);
@@ -947,15 +1031,18 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
     }
     let Checker {
         mut problems,
+        mut warnings,
         recipes,
         ..
     } = c;
     Problem::sort_once(&mut problems);
+    Problem::sort_once(&mut warnings);
     match utc_offset_minutes {
         Some(utc_offset_minutes) if problems.is_empty() => Ok(ValidSpec {
             spec,
             utc_offset_minutes,
             recipes,
+            warnings,
         }),
         _ => Err(problems),
     }

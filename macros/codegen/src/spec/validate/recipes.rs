@@ -246,6 +246,22 @@ impl Checker<'_> {
             ),
             _ => {}
         }
+        if used == Use::Verify && recipe.key.is_none() && recipe.verify_key.is_none() {
+            self.warn_at(
+                reference,
+                format!("recipe `{name}` has no key: anyone can compute it, so a received message it matches is a checksum (Authenticity::Checksum), never verified"),
+            );
+        }
+        let unreadable = self
+            .recipes
+            .get(name)
+            .is_some_and(|r| r.input == ir::SignInput::Canonical && r.canonical.join.is_empty());
+        if used == Use::Verify && unreadable {
+            self.warn_at(
+                reference,
+                format!("recipe `{name}` joins its values with nothing: the signed string cannot be read back into fields, so another split of the same text verifies too; only each field's declared format (type, length) on receipt limits the splits"),
+            );
+        }
         if used == Use::Verify && recipe.input == SignInput::Template {
             self.at(
                 reference,
