@@ -10,6 +10,7 @@ use crate::reply::{error_fields, text_of};
 use crate::scenarios::{parse_settings, tamper_signature, Knobs, Scenario, Setting};
 use crate::store::{OrderStore, StoreError};
 use axum::body::{Body, Bytes};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
@@ -56,14 +57,49 @@ impl State {
     }
 }
 
-/// The router: every path goes to [`handle`].
+/// The largest request body read (axum's default limit for `Bytes`, kept).
+pub const MAX_BODY: usize = 2 << 20;
+
+/// The router: every path goes to [`handle`], its body read within the configured
+/// `body_read_timeout`.
 pub fn router(state: Arc<State>) -> Router {
-    Router::new().fallback(
-        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let state = state.clone();
-            async move { handle(&state, method, uri, headers, body).await }
-        },
-    )
+    Router::new().fallback(move |request: Request| {
+        let state = state.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            match read_body(body, state.config.body_read_timeout).await {
+                Ok(body) => handle(&state, parts.method, parts.uri, parts.headers, body).await,
+                Err(refusal) => refusal,
+            }
+        }
+    })
+}
+
+/// The whole body, or the reply that refuses it. A client that stops sending mid-body
+/// would otherwise hold its connection and task for as long as it likes; hyper's
+/// header-read timeout does not cover bodies.
+async fn read_body(body: Body, within: Duration) -> Result<Bytes, Response> {
+    match tokio::time::timeout(within, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(closing(plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is unreadable or longer than {MAX_BODY} bytes"),
+        ))),
+        Err(_) => Err(closing(plain(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("the body did not arrive within {} ms", within.as_millis()),
+        ))),
+    }
+}
+
+/// `response` with `Connection: close`: the rest of a refused body is not worth reading,
+/// so hyper drops the connection after the reply instead of draining it.
+fn closing(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 fn plain(status: StatusCode, text: impl Into<String>) -> Response {
