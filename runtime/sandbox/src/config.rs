@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The sandbox's settings; `Default` serves every spec in the workspace's `specs/`.
 #[derive(Debug, Clone)]
@@ -17,7 +18,8 @@ pub struct SandboxConfig {
     pub max_orders: usize,
     /// A payment in progress (amount ending in 02) becomes paid at this query (default 2).
     pub in_progress_queries: u32,
-    /// The delay of a slow reply (amount ending in 04), in milliseconds (default 1500).
+    /// The delay of a slow reply (amount ending in 04), in milliseconds (default 1500,
+    /// at most [`MAX_DELAY_MS`](crate::scenarios::MAX_DELAY_MS)).
     pub slow_ms: u64,
     /// Print one line per request on stdout (never a body or a credential).
     pub log: bool,
@@ -27,6 +29,45 @@ pub struct SandboxConfig {
     /// Divides every notification retry delay, so tests need not wait the provider's
     /// minutes (default 1: the documented schedule; 1000 turns 15 s into 15 ms).
     pub notify_speedup: u32,
+    /// A client must send a request's whole head within this long, counted from the
+    /// connection's opening or the end of the previous reply, or its connection is
+    /// closed; so it also bounds an idle keep-alive connection (default 10 s,
+    /// 1 ms ..= [`MAX_TIMEOUT`]).
+    pub header_read_timeout: Duration,
+    /// A request's whole body must arrive within this long after its head, or it is
+    /// answered 408 and its connection closed (default 10 s, 1 ms ..= [`MAX_TIMEOUT`]).
+    pub body_read_timeout: Duration,
+}
+
+/// The longest `header_read_timeout` or `body_read_timeout`: past it a client that
+/// stalls holds its connection longer than any genuine client needs.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The shortest timeout: zero would close every connection before its first byte.
+pub const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+
+impl SandboxConfig {
+    /// Checks every bounded setting; the message names the field and its range.
+    pub fn check(&self) -> Result<(), String> {
+        let max_delay = crate::scenarios::MAX_DELAY_MS;
+        if self.slow_ms > max_delay {
+            return Err(format!(
+                "slow_ms must be from 0 to {max_delay}, got {}",
+                self.slow_ms
+            ));
+        }
+        for (name, value) in [
+            ("header_read_timeout", self.header_read_timeout),
+            ("body_read_timeout", self.body_read_timeout),
+        ] {
+            if !(MIN_TIMEOUT..=MAX_TIMEOUT).contains(&value) {
+                return Err(format!(
+                    "{name} must be from {MIN_TIMEOUT:?} to {MAX_TIMEOUT:?}, got {value:?}"
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for SandboxConfig {
@@ -41,6 +82,8 @@ impl Default for SandboxConfig {
             log: false,
             max_pending_notifications: 1000,
             notify_speedup: 1,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
         }
     }
 }

@@ -7,9 +7,10 @@ use crate::log::RequestLog;
 use crate::notify::Notifier;
 use crate::providers::Served;
 use crate::reply::{error_fields, text_of};
-use crate::scenarios::{tamper_signature, Knobs, Scenario};
-use crate::store::OrderStore;
+use crate::scenarios::{parse_settings, tamper_signature, Knobs, Scenario, Setting};
+use crate::store::{OrderStore, StoreError};
 use axum::body::{Body, Bytes};
+use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
@@ -56,14 +57,49 @@ impl State {
     }
 }
 
-/// The router: every path goes to [`handle`].
+/// The largest request body read (axum's default limit for `Bytes`, kept).
+pub const MAX_BODY: usize = 2 << 20;
+
+/// The router: every path goes to [`handle`], its body read within the configured
+/// `body_read_timeout`.
 pub fn router(state: Arc<State>) -> Router {
-    Router::new().fallback(
-        move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
-            let state = state.clone();
-            async move { handle(&state, method, uri, headers, body).await }
-        },
-    )
+    Router::new().fallback(move |request: Request| {
+        let state = state.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            match read_body(body, state.config.body_read_timeout).await {
+                Ok(body) => handle(&state, parts.method, parts.uri, parts.headers, body).await,
+                Err(refusal) => refusal,
+            }
+        }
+    })
+}
+
+/// The whole body, or the reply that refuses it. A client that stops sending mid-body
+/// would otherwise hold its connection and task for as long as it likes; hyper's
+/// header-read timeout does not cover bodies.
+async fn read_body(body: Body, within: Duration) -> Result<Bytes, Response> {
+    match tokio::time::timeout(within, axum::body::to_bytes(body, MAX_BODY)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(closing(plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is unreadable or longer than {MAX_BODY} bytes"),
+        ))),
+        Err(_) => Err(closing(plain(
+            StatusCode::REQUEST_TIMEOUT,
+            format!("the body did not arrive within {} ms", within.as_millis()),
+        ))),
+    }
+}
+
+/// `response` with `Connection: close`: the rest of a refused body is not worth reading,
+/// so hyper drops the connection after the reply instead of draining it.
+fn closing(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CONNECTION,
+        header::HeaderValue::from_static("close"),
+    );
+    response
 }
 
 fn plain(status: StatusCode, text: impl Into<String>) -> Response {
@@ -93,6 +129,12 @@ fn lost() -> Response {
     Response::new(Body::from_stream(stream))
 }
 
+/// Whether `path` is one of the sandbox's own routes (`/_sandbox/...`), which the
+/// `delay_ms` knob never slows: the admin reset must work while replies are delayed.
+fn is_admin(path: &str) -> bool {
+    path == "/_sandbox" || path.starts_with("/_sandbox/")
+}
+
 /// Answers one request.
 pub async fn handle(
     state: &State,
@@ -102,12 +144,12 @@ pub async fn handle(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_owned();
+    if is_admin(&path) {
+        return admin(state, &method, &path, &body);
+    }
     let delay = state.knobs.delay_ms();
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
-    }
-    if path == "/_sandbox/scenario" {
-        return admin(state, &method, &body);
     }
     let (response, line, scenario) = provider_reply(state, &method, &uri, &headers, &body);
     state.log.line(format_args!("{method} {path} -> {line}"));
@@ -121,61 +163,65 @@ pub async fn handle(
     }
 }
 
-fn count(value: &Value) -> u32 {
-    u32::try_from(value.as_u64().unwrap_or(0)).unwrap_or(u32::MAX)
-}
-
 /// `POST /_sandbox/scenario` with `{"tamper_responses": N}`, `{"delay_ms": D}`,
 /// `{"fail_cancels": N}` (refuses the next N cancels or closes) and/or
 /// `{"pay": {"provider": "wantu", "order_no": "..."}}` (marks a created order paid).
-fn admin(state: &State, method: &Method, body: &[u8]) -> Response {
+/// Every member is checked first (see [`parse_settings`] for the bounds); a refused
+/// request is a 400 naming the knob and its range, and changes nothing.
+fn admin(state: &State, method: &Method, path: &str, body: &[u8]) -> Response {
+    if path != "/_sandbox/scenario" {
+        return plain(
+            StatusCode::NOT_FOUND,
+            "no such sandbox route (POST /_sandbox/scenario)",
+        );
+    }
     if method != Method::POST {
         return plain(StatusCode::METHOD_NOT_ALLOWED, "POST a JSON object");
     }
-    let Ok(Value::Object(knobs)) = serde_json::from_slice::<Value>(body) else {
-        return plain(StatusCode::BAD_REQUEST, "expected a JSON object");
+    let settings = match parse_settings(body) {
+        Ok(settings) => settings,
+        Err(refusal) => return plain(StatusCode::BAD_REQUEST, refusal.to_string()),
     };
-    for (name, value) in &knobs {
-        match (name.as_str(), value) {
-            ("tamper_responses", v) if v.as_u64().is_some() => {
-                state.knobs.tamper_next(count(v));
+    // `pay` can fail on an unknown order; it goes first so such a request leaves the
+    // knobs as they were.
+    for setting in &settings {
+        if let Setting::Pay { provider, order_no } = setting {
+            if let Err(refusal) = pay(state, provider, order_no) {
+                return plain(StatusCode::NOT_FOUND, refusal.to_string());
             }
-            ("fail_cancels", v) if v.as_u64().is_some() => {
-                state.knobs.fail_next_cancels(count(v));
-            }
-            ("delay_ms", v) if v.as_u64().is_some() => {
-                state.knobs.delay_all(v.as_u64().unwrap_or(0));
-            }
-            ("pay", Value::Object(order)) => {
-                let provider = order.get("provider").and_then(Value::as_str);
-                let order_no = order.get("order_no").and_then(Value::as_str);
-                let (Some(provider), Some(order_no)) = (provider, order_no) else {
-                    return plain(StatusCode::BAD_REQUEST, "pay needs provider and order_no");
-                };
-                let paid = state.store.update(provider, Some(order_no), None, |o| {
-                    let created = o.state == SandboxState::Created;
-                    if created {
-                        o.state = SandboxState::Paid;
-                        o.queries_left = 0;
-                    }
-                    created.then(|| o.clone())
-                });
-                match (paid, state.providers.get(provider)) {
-                    (Ok(Some(order)), Some(served)) => state.notifier.notify(
-                        served,
-                        SandboxEvent::Paid,
-                        &order,
-                        &Map::new(),
-                        order.notify_url.as_deref(),
-                    ),
-                    (Ok(_), _) => {}
-                    (Err(_), _) => return plain(StatusCode::NOT_FOUND, "no such order"),
-                }
-            }
-            _ => return plain(StatusCode::BAD_REQUEST, format!("unknown knob `{name}`")),
         }
     }
+    for setting in &settings {
+        state.knobs.set(setting);
+    }
     plain(StatusCode::OK, "ok")
+}
+
+/// Marks a created order paid and notifies the merchant (an order past `created` is
+/// left as it is).
+fn pay(state: &State, provider: &str, order_no: &str) -> Result<(), StoreError> {
+    let paid = state.store.update(provider, Some(order_no), None, |o| {
+        let created = o.state == SandboxState::Created;
+        if created {
+            o.state = SandboxState::Paid;
+            o.queries_left = 0;
+        }
+        created.then(|| o.clone())
+    });
+    match (paid, state.providers.get(provider)) {
+        (Ok(Some(order)), Some(served)) => {
+            state.notifier.notify(
+                served,
+                SandboxEvent::Paid,
+                &order,
+                &Map::new(),
+                order.notify_url.as_deref(),
+            );
+            Ok(())
+        }
+        (Ok(_), _) => Ok(()),
+        (Err(refusal), _) => Err(refusal),
+    }
 }
 
 /// The provider's reply, a log line, and the scenario that shapes its delivery.

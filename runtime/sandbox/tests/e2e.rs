@@ -6,9 +6,9 @@ use paygen::{Error, Fen, ReqwestTransport};
 use paygen_sandbox::{Sandbox, SandboxConfig};
 use std::time::Duration;
 
-fn transport() -> ReqwestTransport {
-    ReqwestTransport::new(Duration::from_secs(2), Duration::from_secs(5)).expect("transport")
-}
+mod support;
+
+use support::{transport, wantu, NOWHERE};
 
 async fn start() -> Sandbox {
     Sandbox::start(SandboxConfig::default())
@@ -142,28 +142,8 @@ async fn mct1_timestamp_outside_600_seconds_is_errcode_9() {
     sandbox.shutdown.shutdown().await;
 }
 
-fn wantu(sandbox: &Sandbox, key: &str) -> paygen_wantu::Client<ReqwestTransport> {
-    paygen_wantu::Client::with_transport(
-        sandbox.url("wantu"),
-        paygen_wantu::Credentials {
-            merchant_account: paygen_sandbox::config::stand_in("merchant_account"),
-            store_account: paygen_sandbox::config::stand_in("store_account"),
-            key: key.into(),
-        },
-        transport(),
-    )
-}
-
 fn pospay(order: &str, fen: i64) -> paygen_wantu::PospayRequest {
-    paygen_wantu::PospayRequest::new(
-        paygen_wantu::PayChannel::Wechat,
-        Fen(fen),
-        "goods",
-        order,
-        "134674074004982976",
-        "CNY",
-        "http://127.0.0.1:9/notify",
-    )
+    support::pospay(order, fen, NOWHERE)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -408,8 +388,6 @@ async fn garbage_on_every_route_never_takes_the_server_down() {
     assert!(sent > 100);
     sandbox.shutdown.shutdown().await;
 }
-
-const NOWHERE: &str = "http://127.0.0.1:9/notify";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tiantapay_pay_query_refund_and_refusals() {

@@ -9,6 +9,14 @@ use paygen_sandbox::config::stand_in;
 use paygen_sandbox::{Sandbox, SandboxConfig};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::{pospay, transport};
+
+mod support;
+
+/// A wantu client with the sandbox's key.
+fn wantu(sandbox: &Sandbox) -> paygen_wantu::Client<ReqwestTransport> {
+    support::wantu(sandbox, &stand_in("key"))
+}
 
 /// What the receiver got: each request's query string or body.
 #[derive(Clone, Default)]
@@ -65,34 +73,6 @@ async fn start(speedup: u32) -> Sandbox {
     })
     .await
     .expect("sandbox starts")
-}
-
-fn transport() -> ReqwestTransport {
-    ReqwestTransport::new(Duration::from_secs(2), Duration::from_secs(5)).expect("transport")
-}
-
-fn wantu(sandbox: &Sandbox) -> paygen_wantu::Client<ReqwestTransport> {
-    paygen_wantu::Client::with_transport(
-        sandbox.url("wantu"),
-        paygen_wantu::Credentials {
-            merchant_account: stand_in("merchant_account"),
-            store_account: stand_in("store_account"),
-            key: stand_in("key").into(),
-        },
-        transport(),
-    )
-}
-
-fn pospay(order: &str, fen: i64, notify_url: &str) -> paygen_wantu::PospayRequest {
-    paygen_wantu::PospayRequest::new(
-        paygen_wantu::PayChannel::Wechat,
-        Fen(fen),
-        "goods",
-        order,
-        "134674074004982976",
-        "CNY",
-        notify_url,
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
