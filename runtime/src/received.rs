@@ -17,8 +17,8 @@
 //!   text, number or boolean fits, whatever its type.
 //!
 //! Two rules go beyond typed decoding: JSON `null` counts as absent, also for a
-//! required `json` field, and `max_length` is checked on `string` fields (and code
-//! tables), in characters of the text as read. Keys the table does not name pass.
+//! required `json` field, and `max_length` is checked on `string` fields, code tables
+//! among them, in characters of the text as read. Keys the table does not name pass.
 
 use crate::de::{self, Fen};
 use crate::yuan;
@@ -148,7 +148,12 @@ fn check_value(
     // whatever the table's type: its number or object rules never apply.
     if !def.values.is_empty() || def.ty == FieldType::String {
         let text = de::text(value).map_err(|e| wrong(e.to_string()))?;
-        return within_length(def, &text, path);
+        // A number's `max_length` counts digits, and documents break it themselves
+        // (wantu's `type` is int(1) with the value `-1`): only text is held to it.
+        if def.ty == FieldType::String {
+            return within_length(def, &text, path);
+        }
+        return Ok(());
     }
     // Optional fields go through the optional deserializers: they differ from the
     // required ones (`""` is an absent optional number, a failure for a required one).
@@ -355,12 +360,20 @@ mod tests {
     #[test]
     fn documented_values_are_not_enforced_and_make_any_type_a_code() {
         let mut status = field("status", FieldType::Int, true);
-        status.values = vec![Cow::Borrowed("0"), Cow::Borrowed("1")].into();
-        let defs = [status];
-        for fits in [json!(0), json!("9"), json!("PAID")] {
+        status.values = vec![Cow::Borrowed("1"), Cow::Borrowed("-1")].into();
+        status.max_length = Some(1);
+        let mut state = field("state", FieldType::String, false);
+        state.values = vec![Cow::Borrowed("PAID")].into();
+        state.max_length = Some(4);
+        let defs = [status, state];
+        for fits in [json!(0), json!("-1"), json!("PAID")] {
             assert_eq!(problem(&defs, json!({ "status": fits })), None);
         }
         assert!(problem(&defs, json!({"status": {}})).is_some());
+        assert_eq!(
+            problem(&defs, json!({"status": 1, "state": "REFUND"})).map(|p| p.rule),
+            Some(FieldRule::TooLong { max: 4, length: 6 })
+        );
     }
 
     #[test]
