@@ -31,6 +31,8 @@ pub mod inbound;
 pub mod payload;
 #[doc(hidden)]
 pub mod raw_json;
+#[doc(hidden)]
+pub mod received;
 pub mod response;
 #[doc(hidden)]
 pub mod rsa_keys;
@@ -60,8 +62,8 @@ pub mod tooling {
     pub use crate::server::{ReceivedRequest, ServerError, ServerRequest};
     pub use crate::sign::SigningTrace;
     pub use crate::{
-        canonical, cipher, decode, digest, encode, payload, raw_json, rsa_keys, server, sign,
-        template, validate, xml,
+        canonical, cipher, decode, digest, encode, payload, raw_json, received, rsa_keys, server,
+        sign, template, validate, xml,
     };
 }
 

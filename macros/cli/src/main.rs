@@ -1,5 +1,6 @@
 //! `paygen`: generate provider crates, render signed requests, verify responses and
-//! notifications, describe specs. Exit code 2 for bad input, 1 for a failed check.
+//! notifications, describe specs. Exit code 2 for bad input, 1 for a failed check, 3
+//! for a genuine reply stating a business refusal.
 
 mod check;
 mod demo;
@@ -13,6 +14,27 @@ mod verify;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// The exit codes of `verify-response`, shown by its `--help`.
+const VERIFY_RESPONSE_EXIT: &str = "\
+Exit status:
+  0  success: signature verified (or the protocol does not sign the reply), every
+     field fits the operation's response table, and the success rule holds
+  1  refused message: signature mismatch, undecodable body, or a field breaking the
+     response table (required field absent, wrong type, longer than max_length)
+  2  bad input: spec, operation, credentials or arguments
+  3  business refusal the reply states (its success rule fails): signature verified,
+     an unsigned error reply, or a protocol that does not sign; stderr says which. A
+     refusal need not carry the success fields; those it carries must fit the table";
+
+/// The exit codes of `verify-notify`, shown by its `--help`.
+const VERIFY_NOTIFY_EXIT: &str = "\
+Exit status:
+  0  accepted: signature verified (or the protocol does not sign it) and every field
+     fits the notification's field table
+  1  refused message: signature mismatch, undecodable, or a field breaking the table
+     (required field absent, wrong type, longer than max_length)
+  2  bad input: spec, notification, credentials or arguments";
 
 /// Declarative payment-provider protocols: one YAML spec per provider.
 #[derive(Debug, Parser)]
@@ -35,7 +57,9 @@ enum Command {
     },
     /// Render the exact signed HTTP request of an operation without sending it.
     Request(request::Args),
-    /// Verify a response over the raw received values and print its business fields.
+    /// Verify a response over the raw received values and its response table, and print
+    /// its business fields.
+    #[command(after_help = VERIFY_RESPONSE_EXIT)]
     VerifyResponse {
         /// The spec file.
         spec: PathBuf,
@@ -58,7 +82,9 @@ enum Command {
         #[arg(long)]
         explain: bool,
     },
-    /// Verify an inbound notification and print its fields and the acknowledgement.
+    /// Verify an inbound notification and its field table, and print its fields and the
+    /// acknowledgement.
+    #[command(after_help = VERIFY_NOTIFY_EXIT)]
     VerifyNotify {
         /// The spec file.
         spec: PathBuf,
@@ -102,7 +128,8 @@ enum Command {
     },
 }
 
-/// A failure of a command: bad input (exit 2) or a failed check (exit 1).
+/// A failure of a command: bad input (exit 2), a failed check (exit 1), or a genuine
+/// message stating a business refusal (exit 3).
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
     /// The input cannot be used.
@@ -111,6 +138,9 @@ pub enum CliError {
     /// A check ran and failed.
     #[error("{0}")]
     Check(String),
+    /// The message passed every check and states a business refusal.
+    #[error("{0}")]
+    Refused(String),
 }
 
 fn main() -> ExitCode {
@@ -172,6 +202,11 @@ fn main() -> ExitCode {
         Err(CliError::Check(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(1)
+        }
+        // Not `error:`: the check passed, and the refusal is what the message says.
+        Err(CliError::Refused(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(3)
         }
     }
 }

@@ -1,10 +1,12 @@
 //! `paygen verify-response` and `paygen verify-notify`: signature checks over the raw
-//! received values, through the same runtime the generated clients use.
+//! received values, through the same runtime the generated clients use, then the
+//! message's field table, as a generated client's typed decoding would apply it.
 
 use crate::{input, CliError};
 use paygen::tooling::decode::{
     decode_notification_explained, judge_response_explained, SignatureExplanation,
 };
+use paygen::tooling::received::{check_fields, check_present_fields};
 use paygen::{Authenticity, Clock, Error, FixedClock, Receiver, SystemClock};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -20,6 +22,15 @@ fn check_failed(error: Error) -> CliError {
 
 fn authenticity(a: Authenticity) -> &'static str {
     a.describe()
+}
+
+/// How a refusal came to be believed, for the exit-3 line.
+fn refusal_source(a: Authenticity) -> &'static str {
+    match a {
+        Authenticity::Verified => "signature verified",
+        Authenticity::Unsigned => "unsigned protocol",
+        Authenticity::UnsignedErrorReply => "unsigned error reply",
+    }
 }
 
 /// The receiver's clock: pinned by `--now`, else the system's.
@@ -62,6 +73,7 @@ fn print_explanation(explain: &SignatureExplanation) {
     println!("received signature: {}", explain.received);
 }
 
+/// `paygen verify-response`: signature, response table, success rule (exit 0, 1 or 3).
 #[allow(clippy::too_many_arguments)]
 pub fn response(
     spec: &Path,
@@ -100,25 +112,39 @@ pub fn response(
         print_explanation(&explanation);
     }
     let (decoded, outcome) = judged.map_err(check_failed)?;
+    // As a generated client: a refused reply becomes a refusal before the success type
+    // is decoded, so only the values it does carry must fit the table.
+    let fields_fit = match &outcome {
+        Ok(()) => check_fields(&operation.response, &decoded.fields),
+        Err(_) => check_present_fields(&operation.response, &decoded.fields),
+    };
+    fields_fit.map_err(|problem| {
+        CliError::Check(format!(
+            "the reply does not fit the response table of `{}`: {problem}",
+            operation.name
+        ))
+    })?;
     println!(
         "{}",
         serde_json::to_string_pretty(&Value::Object(decoded.fields)).unwrap_or_default()
     );
     eprintln!("{}", authenticity(decoded.authenticity));
-    if let Err(refusal) = outcome {
-        eprintln!(
-            "business result: failure, `{}` is `{}`{}",
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(refusal) => Err(CliError::Refused(format!(
+            "business result: failure ({}), `{}` is `{}`{}",
+            refusal_source(decoded.authenticity),
             refusal.field,
             refusal.code,
             refusal
                 .message
                 .map(|m| format!(", message `{m}`"))
                 .unwrap_or_default()
-        );
+        ))),
     }
-    Ok(())
 }
 
+/// `paygen verify-notify`: signature and the notification's field table (exit 0 or 1).
 pub fn notification(
     spec: &Path,
     name: Option<&str>,
@@ -140,6 +166,12 @@ pub fn notification(
         print_explanation(&explanation);
     }
     let decoded = decoded.map_err(check_failed)?;
+    check_fields(&notification.fields, &decoded.fields).map_err(|problem| {
+        CliError::Check(format!(
+            "the notification does not fit the field table of `{}`: {problem}",
+            notification.name
+        ))
+    })?;
     let out = json!({
         "notification": notification.name,
         "authenticity": authenticity(decoded.authenticity),

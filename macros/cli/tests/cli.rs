@@ -1,8 +1,10 @@
 //! The `paygen` binary end to end: the documented worked example, byte-identical requests
-//! from the CLI and the generated clients, verification, and one-line errors (exit 2).
+//! from the CLI and the generated clients, verification (exit 1 refused, 3 a business
+//! refusal), and one-line errors (exit 2).
 
+use md5::{Digest, Md5};
 use paygen::{FixedClock, HttpRequest};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -333,14 +335,14 @@ fn verify_response_checks_the_signature_over_raw_values() {
     // A wantu response signed by the document's rule with a known key; total_fee is the
     // number 100 as responses send it.
     let key = "secret-md5-key";
-    let canonical = "out_trade_no=5322516544211&return_code=200&return_msg=SUCCESS&total_fee=100&trade_id=100020171130120038029905";
+    let canonical = "fee_type=HKD&out_trade_no=5322516544211&return_code=200&return_msg=SUCCESS&total_fee=100&trade_id=100020171130120038029905&trade_status=SUCCESS&trade_time=2017-11-30 17:56:21";
     let sign = paygen::tooling::digest::digest_hex(
         paygen::protocol::DigestAlgorithm::Md5,
         format!("{canonical}&key={key}").as_bytes(),
         paygen::protocol::HexCase::Upper,
     );
     let body = format!(
-        r#"{{"return_code":200,"return_msg":"SUCCESS","out_trade_no":"5322516544211","trade_id":"100020171130120038029905","total_fee":100,"sign":"{sign}"}}"#
+        r#"{{"return_code":200,"return_msg":"SUCCESS","out_trade_no":"5322516544211","trade_id":"100020171130120038029905","total_fee":100,"fee_type":"HKD","trade_status":"SUCCESS","trade_time":"2017-11-30 17:56:21","sign":"{sign}"}}"#
     );
     let credentials =
         json!({"merchant_account": "HKG1449074190", "store_account": "HKG1831455570", "key": key})
@@ -354,7 +356,8 @@ fn verify_response_checks_the_signature_over_raw_values() {
         "--body",
         &body,
     ]);
-    assert!(ok.status.success(), "{}", stderr(&ok));
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    assert_eq!(stderr(&ok), "signature verified\n");
     let fields: Value = serde_json::from_str(&stdout(&ok)).unwrap();
     assert_eq!(fields["total_fee"], 100);
     assert!(fields.get("sign").is_none());
@@ -369,12 +372,7 @@ fn verify_response_checks_the_signature_over_raw_values() {
         "--body",
         &tampered,
     ]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(
-        stderr(&bad).contains("signature check failed"),
-        "{}",
-        stderr(&bad)
-    );
+    assert_exit(&bad, 1, "signature check failed");
 }
 
 #[test]
@@ -566,11 +564,10 @@ fn bad_input_is_one_line_naming_the_field_and_rule_with_exit_2() {
         "--params",
         &params,
     ]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(
-        stderr(&output).contains("parameter `client_sn`: is 65 characters, at most 64 allowed"),
-        "{}",
-        stderr(&output)
+    assert_exit(
+        &output,
+        2,
+        "parameter `client_sn`: is 65 characters, at most 64 allowed",
     );
 }
 
@@ -1044,4 +1041,349 @@ fn verify_explain_shows_the_received_string_to_sign_and_both_signatures() {
             && out.contains("received signature: 73093788e463c50d546c9565a32f04ab\n"),
         "{out}"
     );
+}
+
+/// Asserts the exit code and that stderr says `says`.
+fn assert_exit(output: &Output, code: i32, says: &str) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    assert!(err.contains(says), "expected `{says}` in: {err}");
+}
+
+/// MD5 of `text` in upper hex, by the md-5 crate: independent of the runtime's digests.
+fn md5_upper(text: &str) -> String {
+    Md5::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
+}
+
+/// The `md5` recipe WeChat Pay v2 and wantu share, written out: non-empty `k=v` sorted by
+/// name, `sign` left out, `&key=` and the key appended, MD5 in upper hex.
+fn md5_key_sign(pairs: &[(String, String)], key: &str) -> String {
+    let mut signed: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(name, value)| name != "sign" && !value.is_empty())
+        .collect();
+    signed.sort();
+    let canonical: Vec<String> = signed.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    md5_upper(&format!("{}&key={key}", canonical.join("&")))
+}
+
+/// A wantu JSON reply of `fields` with its `sign`, numbers signed as their text.
+fn wantu_signed(fields: Value, key: &str) -> String {
+    let Value::Object(mut map) = fields else {
+        panic!("a reply is an object")
+    };
+    let pairs: Vec<(String, String)> = map
+        .iter()
+        .map(|(name, value)| match value {
+            Value::String(text) => (name.clone(), text.clone()),
+            other => (name.clone(), other.to_string()),
+        })
+        .collect();
+    map.insert("sign".into(), Value::String(md5_key_sign(&pairs, key)));
+    Value::Object(map).to_string()
+}
+
+const WANTU_KEY: &str = "secret-md5-key";
+
+fn wantu_credentials() -> String {
+    json!({"merchant_account": "HKG1449074190", "store_account": "HKG1831455570", "key": WANTU_KEY})
+        .to_string()
+}
+
+/// `paygen verify-response specs/wantu.yaml query` of `body`.
+fn verify_wantu_query(body: &str) -> Output {
+    paygen(&[
+        "verify-response",
+        "specs/wantu.yaml",
+        "query",
+        "--credentials",
+        &wantu_credentials(),
+        "--body",
+        body,
+    ])
+}
+
+/// A complete, successful wantu query reply (the document's 2.5 example, re-signed).
+fn wantu_query_success() -> Map<String, Value> {
+    let Value::Object(map) = json!({
+        "return_code": 200, "return_msg": "SUCCESS", "out_trade_no": "111332461223429",
+        "trade_status": "SUCCESS", "trade_id": "100020171130144813026280",
+        "trade_time": "2017-11-30 17:56:21", "total_fee": 100, "fee_type": "HKD", "attach": "",
+        "store_account": "HKG1831455570", "device_sn": "设备1"
+    }) else {
+        unreachable!()
+    };
+    map
+}
+
+#[test]
+fn a_business_refusal_exits_3_saying_whether_it_was_signed() {
+    // Signed and refused: 402 ORDER_INVALID carries none of the success fields, and
+    // need not (a generated client reports it as a refusal, never decoding them).
+    let refused = wantu_signed(
+        json!({"return_code": 402, "return_msg": "ORDER_INVALID"}),
+        WANTU_KEY,
+    );
+    let output = verify_wantu_query(&refused);
+    assert_exit(&output, 3, "business result: failure (signature verified), `return_code` is `402`, message `ORDER_INVALID`");
+    let fields: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(fields["return_code"], 402);
+
+    // 301 SIGN_ERROR comes unsigned, a shape the spec declares.
+    let output = verify_wantu_query(r#"{"return_code":301,"return_msg":"SIGN_ERROR"}"#);
+    assert_exit(
+        &output,
+        3,
+        "business result: failure (unsigned error reply), `return_code` is `301`",
+    );
+
+    // The same unsigned shape claiming success is refused outright.
+    let output = verify_wantu_query(r#"{"return_code":200,"return_msg":"SUCCESS"}"#);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+
+    // A refusal's own values still fit the table: return_msg is at most 128 characters.
+    let long = wantu_signed(
+        json!({"return_code": 402, "return_msg": "x".repeat(129)}),
+        WANTU_KEY,
+    );
+    let output = verify_wantu_query(&long);
+    assert_exit(&output, 1, "field `return_msg` is 129 characters long");
+}
+
+#[test]
+fn a_signed_success_missing_a_required_field_or_too_long_exits_1() {
+    let whole = wantu_signed(Value::Object(wantu_query_success()), WANTU_KEY);
+    let output = verify_wantu_query(&whole);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    let mut missing = wantu_query_success();
+    missing.remove("trade_time");
+    let output = verify_wantu_query(&wantu_signed(Value::Object(missing), WANTU_KEY));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "error: the reply does not fit the response table of `query`: field `trade_time` is required but absent\n"
+    );
+    assert_eq!(stdout(&output), "", "a refused reply prints no fields");
+
+    // fee_type is String(3).
+    let mut long = wantu_query_success();
+    long.insert("fee_type".into(), json!("HKDX"));
+    let output = verify_wantu_query(&wantu_signed(Value::Object(long), WANTU_KEY));
+    assert_exit(
+        &output,
+        1,
+        "field `fee_type` is 4 characters long, more than its maximum of 3",
+    );
+
+    let mut wrong = wantu_query_success();
+    wrong.insert("total_fee".into(), json!("1.00"));
+    let output = verify_wantu_query(&wantu_signed(Value::Object(wrong), WANTU_KEY));
+    assert_exit(&output, 1, "field `total_fee` is not a whole number of 分");
+}
+
+/// The fields of the document's WeChat Pay v2 pay notification (支付结果通知 举例, the
+/// spec's `documented` example), its unverifiable sign left out.
+fn wechat_pay_notification() -> Vec<(String, String)> {
+    let loaded = paygen_codegen::load_file(&root().join("specs/wechatpay_v2.yaml")).unwrap();
+    let pay = loaded
+        .spec
+        .notifications
+        .iter()
+        .find(|n| n.name.value == "pay")
+        .unwrap();
+    let body = pay.examples[0].body.as_deref().unwrap();
+    let mut fields = paygen::tooling::xml::parse_fields(body).unwrap();
+    fields.retain(|(name, _)| name != "sign");
+    assert!(fields
+        .iter()
+        .any(|(name, value)| name == "bank_type" && value == "CFT"));
+    fields
+}
+
+/// `pairs` as WeChat sends them: XML, text in CDATA, with the MD5 `sign` of `key`.
+fn wechat_signed_xml(pairs: &[(String, String)], key: &str) -> String {
+    let sign = md5_key_sign(pairs, key);
+    let mut xml = String::from("<xml>");
+    for (name, value) in pairs.iter().chain([&("sign".to_owned(), sign)]) {
+        xml.push_str(&format!("<{name}><![CDATA[{value}]]></{name}>"));
+    }
+    xml.push_str("</xml>");
+    xml
+}
+
+fn verify_wechat_pay_notification(body: &str, key: &str) -> Output {
+    let credentials = json!({"appid": "wx2421b1c4370ec43b", "mch_id": "10000100", "key": key, "sign_type": "MD5"});
+    paygen(&[
+        "verify-notify",
+        "specs/wechatpay_v2.yaml",
+        "pay",
+        "--credentials",
+        &credentials.to_string(),
+        "--body",
+        body,
+    ])
+}
+
+#[test]
+fn a_re_signed_notification_without_a_required_field_exits_1_naming_it() {
+    let key = "test-keyxxxxxxxxxxxxxxxxxxxxxxxx";
+    let genuine = wechat_signed_xml(&wechat_pay_notification(), key);
+    let output = verify_wechat_pay_notification(&genuine, key);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(value["fields"]["bank_type"], "CFT");
+
+    // Whoever holds the key can sign anything; the table still wants bank_type.
+    let mut stripped = wechat_pay_notification();
+    stripped.retain(|(name, _)| name != "bank_type");
+    let forged = wechat_signed_xml(&stripped, key);
+    let output = verify_wechat_pay_notification(&forged, key);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        stderr(&output),
+        "error: the notification does not fit the field table of `pay`: field `bank_type` is required but absent\n"
+    );
+    assert_eq!(stdout(&output), "");
+
+    // XML gives every value as text: total_fee must be the text of a whole number.
+    let mut fractional = wechat_pay_notification();
+    for (name, value) in fractional.iter_mut() {
+        if name == "total_fee" {
+            *value = "0.01".into();
+        }
+    }
+    let output = verify_wechat_pay_notification(&wechat_signed_xml(&fractional, key), key);
+    assert_exit(&output, 1, "field `total_fee` is not a whole number of 分");
+}
+
+#[test]
+fn verify_help_gives_the_exit_codes() {
+    let output = paygen(&["verify-response", "--help"]);
+    let help = stdout(&output);
+    for line in [
+        "  0  success: signature verified",
+        "  1  refused message: signature mismatch",
+        "  2  bad input",
+        "  3  business refusal the reply states",
+    ] {
+        assert!(help.contains(line), "{help}");
+    }
+    let help = stdout(&paygen(&["verify-notify", "--help"]));
+    assert!(
+        help.contains("  1  refused message: signature mismatch"),
+        "{help}"
+    );
+    assert!(!help.contains("  3  "), "{help}");
+}
+
+/// `check_fields` of a lowered table against the generated client's typed decoding of
+/// the same fields: the verdicts of the CLI and of a service must not differ.
+fn agree_with_generated(
+    table: &[paygen::protocol::FieldDef],
+    typed: impl Fn(Value) -> Result<(), serde_json::Error>,
+    fields: &Map<String, Value>,
+) {
+    let checked = paygen::tooling::received::check_fields(table, fields);
+    let typed = typed(Value::Object(fields.clone()));
+    assert_eq!(
+        checked.is_ok(),
+        typed.is_ok(),
+        "check {checked:?}, generated client {typed:?}, fields {fields:?}"
+    );
+}
+
+/// Variants of `base`: each of its fields removed, and each of `changes` applied.
+fn variants(base: &Map<String, Value>, changes: &[(&str, Value)]) -> Vec<Map<String, Value>> {
+    let mut out: Vec<Map<String, Value>> = base
+        .keys()
+        .map(|name| {
+            let mut fields = base.clone();
+            fields.remove(name);
+            fields
+        })
+        .collect();
+    for (name, value) in changes {
+        let mut fields = base.clone();
+        fields.insert((*name).to_owned(), value.clone());
+        out.push(fields);
+    }
+    out.push(base.clone());
+    out
+}
+
+/// Where the two differ by design (a required `json` field sent as `null`, a length
+/// beyond `max_length`, an object item sent as an array) no variant goes.
+#[test]
+fn the_field_check_accepts_exactly_what_the_generated_client_decodes() {
+    let loaded = paygen_codegen::load_file(&root().join("specs/wantu.yaml")).unwrap();
+    let provider = paygen_codegen::lower(&loaded.spec);
+    let query = &provider.operation("query").unwrap().response;
+    let changes = [
+        ("total_fee", json!("100")),
+        ("total_fee", json!(" 100 ")),
+        ("total_fee", json!("1.00")),
+        ("total_fee", json!(1.5)),
+        ("total_fee", json!("")),
+        ("total_fee", json!(null)),
+        ("total_fee", json!(true)),
+        ("return_code", json!("200")),
+        ("return_code", json!("999")),
+        ("return_code", json!([200])),
+        ("trade_time", json!(20171130)),
+        ("trade_time", json!(false)),
+        ("trade_time", json!({})),
+        ("attach", json!(null)),
+        ("attach", json!(7)),
+        ("attach", json!([])),
+        ("store_account", json!({"a": 1})),
+        ("undocumented", json!({"a": 1})),
+    ];
+    let cases = variants(&wantu_query_success(), &changes);
+    for fields in &cases {
+        agree_with_generated(
+            query,
+            |v| serde_json::from_value::<paygen_wantu::QueryResponse>(v).map(drop),
+            fields,
+        );
+    }
+
+    let order_list = &provider.operation("order_list").unwrap().response;
+    let item = json!({"trade_id": "T1", "refund_id": "R1", "type": 1, "total_fee": 100.0,
+                      "date_added": "2017-11-30 17:56:21", "fee_type": "HKD", "out_trade_no": "O1"});
+    let Value::Object(item) = item else {
+        unreachable!()
+    };
+    let item_changes = [
+        ("type", json!("-1")),
+        ("type", json!("PAY")),
+        ("type", json!({})),
+        ("total_fee", json!("1.00")),
+        ("total_fee", json!([1])),
+        ("out_refund_id", json!(null)),
+        ("out_refund_id", json!(3)),
+        ("fee_type", json!([])),
+    ];
+    let mut lists: Vec<Value> = variants(&item, &item_changes)
+        .into_iter()
+        .map(|item| json!([Value::Object(item.clone()), Value::Object(item)]))
+        .collect();
+    lists.extend([json!([]), json!("[]"), json!({}), json!([1]), json!(["x"])]);
+    for list in lists {
+        let Value::Object(fields) =
+            json!({"return_code": 200, "return_msg": "SUCCESS", "order_list": list})
+        else {
+            unreachable!()
+        };
+        for fields in variants(&fields, &[]) {
+            agree_with_generated(
+                order_list,
+                |v| serde_json::from_value::<paygen_wantu::OrderListResponse>(v).map(drop),
+                &fields,
+            );
+        }
+    }
 }
