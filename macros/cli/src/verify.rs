@@ -30,6 +30,8 @@ fn refusal_source(a: Authenticity) -> &'static str {
         Authenticity::Verified => "signature verified",
         Authenticity::Unsigned => "unsigned protocol",
         Authenticity::UnsignedErrorReply => "unsigned error reply",
+        Authenticity::EncryptedOnly => "only encrypted, not signed",
+        Authenticity::Checksum => "a keyless checksum",
     }
 }
 
