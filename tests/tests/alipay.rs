@@ -10,16 +10,16 @@
 mod support;
 
 use base64::Engine;
-use paygen::{Authenticity, Error, Fen, FixedClock};
+use paygen::{Authenticity, Error, Fen};
 use paygen_alipay::{
-    tables, trade_pay_request, Client, Credentials, GatewayCode, PayNotification, TradePayRequest,
-    TradeQueryResponse, TradeStatus,
+    tables, trade_pay_request, GatewayCode, PayNotification, TradePayRequest, TradeQueryResponse,
+    TradeStatus,
 };
 use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 use support::alipay::{
-    b64, credentials, fixture, pem_der, rsa2_sign, signed_body, APP_ID, FIXTURES, NOTIFY_URL,
+    b64, client, credentials, pem_der, rsa2_sign, signed_body, APP_ID, FIXTURES, NOTIFY_URL,
 };
-use support::{decode_typed, NoTransport, NOW};
+use support::decode_typed;
 
 fn rsa2_verifies(text: &str, signature_b64: &str) -> bool {
     let Ok(signature) = b64().decode(signature_b64) else {
@@ -50,20 +50,6 @@ fn openssl_verifies(text: &str, signature_b64: &str) -> Option<bool> {
         .output()
         .ok()?;
     Some(status.status.success())
-}
-
-fn client() -> Client<NoTransport> {
-    Client::with_transport(
-        "https://openapi.alipay.com/gateway.do",
-        Credentials {
-            app_id: APP_ID.into(),
-            app_private_key: fixture("rsa_test_key.pem").into(),
-            alipay_public_key: fixture("rsa_test_key_pub.pem"),
-            notify_url: NOTIFY_URL.into(),
-        },
-        NoTransport,
-    )
-    .with_clock(FixedClock::at_unix_seconds(NOW))
 }
 
 /// 自行实现签名: every parameter but `sign`, empty ones left out, sorted by name,

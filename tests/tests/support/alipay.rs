@@ -49,6 +49,21 @@ pub fn credentials() -> paygen::Credentials {
         .plain("notify_url", NOTIFY_URL)
 }
 
+/// The generated client with the test keys, its clock pinned (it never sends).
+pub fn client() -> paygen_alipay::Client<super::NoTransport> {
+    paygen_alipay::Client::with_transport(
+        "https://openapi.alipay.com/gateway.do",
+        paygen_alipay::Credentials {
+            app_id: APP_ID.into(),
+            app_private_key: fixture("rsa_test_key.pem").into(),
+            alipay_public_key: fixture("rsa_test_key_pub.pem"),
+            notify_url: NOTIFY_URL.into(),
+        },
+        super::NoTransport,
+    )
+    .with_clock(paygen::FixedClock::at_unix_seconds(super::NOW))
+}
+
 /// A response body: `member` (kept byte for byte) under `member_name`, signed over its
 /// text.
 pub fn signed_body(member_name: &str, member: &str) -> String {

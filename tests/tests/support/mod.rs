@@ -1,5 +1,7 @@
 //! Genuine signed messages shared by the test files (`genuine_messages.rs`,
-//! `mutations.rs`, `outcomes.rs`; Alipay's and WeChat's in `alipay` and `wechat`).
+//! `mutations.rs`, `outcomes.rs`, `attacks.rs`; Alipay's and WeChat's recipes in
+//! `alipay` and `wechat`, their mutation-suite fixtures in `alipay_fixtures` and
+//! `wechat_fixtures`).
 //!
 //! Every signed response (each operation of mct1, mpgateway and wantu) and every signed
 //! notification, built from the spec's documented example body where there is one, and
@@ -19,6 +21,12 @@
 //! - wantu (003 §1.3 签名算法, applied to responses and notifications per §1.2
 //!   调用方需验证签名): non-empty fields but `sign`, ASCII-sorted `k=v&...`, then
 //!   `&key=<key>`, md5, upper hex.
+//! - WeChat Pay v2 and Alipay: see `wechat_fixtures` and `alipay_fixtures`.
+//!
+//! A fixture whose genuine reading is a refusal (a signed error reply) is checked
+//! against an [`ExpectedRefusal`] built from the message and the spec's code tables; a
+//! message protected only by encryption is checked through `receive_*`, which says how
+//! it was authenticated (`Checked::authenticity`).
 
 #![allow(dead_code)] // each test file uses part of the support
 
@@ -29,7 +37,7 @@ use aes::cipher::{generic_array::GenericArray, BlockDecrypt, BlockEncrypt, KeyIn
 use base64::Engine;
 use md5::{Digest, Md5};
 use paygen::protocol::Provider;
-use paygen::{Error, FixedClock, HttpRequest, HttpResponse, Transport};
+use paygen::{Authenticity, Error, FixedClock, HttpRequest, HttpResponse, Outcome, Transport};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use sha1::Sha1;
@@ -60,7 +68,7 @@ pub fn sha1_lower(bytes: &[u8]) -> String {
 }
 
 /// `k=v&...` over the pairs with a non-empty value, sorted by name byte by byte.
-fn sorted_pairs(pairs: &[(&str, &str)]) -> String {
+pub fn sorted_pairs(pairs: &[(&str, &str)]) -> String {
     let mut kept: Vec<&(&str, &str)> = pairs.iter().filter(|(_, v)| !v.is_empty()).collect();
     kept.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     kept.iter()
@@ -96,31 +104,43 @@ pub fn mpgateway_sign(resp_base64: &str, key: &str) -> String {
     md5_lower(format!("{resp_base64}{key}").as_bytes())
 }
 
-/// AES-256-ECB with PKCS#7 padding, upper hex (002 §2.2, as the 2.4 sample writes it).
-pub fn aes_ecb_hex(key: &str, plain: &[u8]) -> String {
-    let cipher = aes::Aes256::new(GenericArray::from_slice(key.as_bytes()));
+/// AES-256-ECB with PKCS#7 padding under the 32 bytes of `key`.
+pub fn aes_ecb_encrypt(key: &[u8], plain: &[u8]) -> Vec<u8> {
+    let cipher = aes::Aes256::new(GenericArray::from_slice(key));
     let pad = 16 - plain.len() % 16;
     let mut data = plain.to_vec();
     data.resize(data.len() + pad, pad as u8);
     for block in data.chunks_mut(16) {
         cipher.encrypt_block(GenericArray::from_mut_slice(block));
     }
-    hex::encode_upper(data)
+    data
 }
 
-pub fn aes_ecb_hex_decrypt(key: &str, text: &str) -> Option<Vec<u8>> {
-    let mut data = hex::decode(text).ok()?;
-    if data.is_empty() || data.len() % 16 != 0 {
+/// AES-256-ECB decryption under the 32 bytes of `key`, PKCS#7 padding checked and
+/// removed; `None` for a length that is not whole blocks or a bad padding.
+pub fn aes_ecb_decrypt(key: &[u8], mut data: Vec<u8>) -> Option<Vec<u8>> {
+    if data.is_empty() || !data.chunks_exact(16).remainder().is_empty() {
         return None;
     }
-    let cipher = aes::Aes256::new(GenericArray::from_slice(key.as_bytes()));
+    let cipher = aes::Aes256::new(GenericArray::from_slice(key));
     for block in data.chunks_mut(16) {
         cipher.decrypt_block(GenericArray::from_mut_slice(block));
     }
     let pad = *data.last()? as usize;
-    (1..=16)
-        .contains(&pad)
-        .then(|| data[..data.len() - pad].to_vec())
+    if !(1..=16).contains(&pad) || data[data.len() - pad..].iter().any(|&b| b as usize != pad) {
+        return None;
+    }
+    data.truncate(data.len() - pad);
+    Some(data)
+}
+
+/// AES-256-ECB with PKCS#7 padding, upper hex (002 §2.2, as the 2.4 sample writes it).
+pub fn aes_ecb_hex(key: &str, plain: &[u8]) -> String {
+    hex::encode_upper(aes_ecb_encrypt(key.as_bytes(), plain))
+}
+
+pub fn aes_ecb_hex_decrypt(key: &str, text: &str) -> Option<Vec<u8>> {
+    aes_ecb_decrypt(key.as_bytes(), hex::decode(text).ok()?)
 }
 
 pub fn base64_encode(bytes: &[u8]) -> String {
@@ -173,12 +193,103 @@ pub fn write_form(fields: &[(String, Value)]) -> String {
         .join("&")
 }
 
+/// XML character data: `&`, `<` and `>` written as entity references.
+pub fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `<root>` with one child element per field, in order, repeated names kept: each text
+/// in a CDATA section (`cdata`), or as escaped character data.
+pub fn write_xml(root: &str, fields: &[(String, Value)], cdata: bool) -> String {
+    let mut out = format!("<{root}>");
+    for (k, v) in fields {
+        let text = text_of(v);
+        if cdata {
+            out.push_str(&format!("<{k}><![CDATA[{text}]]></{k}>"));
+        } else {
+            out.push_str(&format!("<{k}>{}</{k}>", xml_escape(&text)));
+        }
+    }
+    out.push_str(&format!("</{root}>"));
+    out
+}
+
+/// The text of XML character data: the predefined entities and character references
+/// decoded; `None` for markup or an unknown reference.
+pub fn xml_unescape(text: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['&', '<']) {
+        out.push_str(&rest[..at]);
+        if rest[at..].starts_with('<') {
+            return None;
+        }
+        let end = rest[at..].find(';')? + at;
+        let name = &rest[at + 1..end];
+        let c = match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => {
+                let code = match name.strip_prefix("#x") {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                    None => name.strip_prefix('#')?.parse().ok()?,
+                };
+                char::from_u32(code)?
+            }
+        };
+        out.push(c);
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// The children of a flat XML document whose root is `root`: (name, text) in order,
+/// CDATA sections taken raw, character data unescaped, whitespace between elements
+/// skipped. `None` for anything else (nested elements, attributes, a prolog).
+pub fn parse_flat_xml(text: &str, root: &str) -> Option<Vec<(String, String)>> {
+    let inner = text
+        .trim()
+        .strip_prefix(&format!("<{root}>"))?
+        .strip_suffix(&format!("</{root}>"))?;
+    let mut out = Vec::new();
+    let mut rest = inner.trim_start();
+    while !rest.is_empty() {
+        let open_end = rest.find('>')?;
+        let name = rest.strip_prefix('<')?.get(..open_end - 1)?;
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        let close = format!("</{name}>");
+        let after_open = &rest[open_end + 1..];
+        let content_end = after_open.find(&close)?;
+        let content = &after_open[..content_end];
+        let value = match content
+            .strip_prefix("<![CDATA[")
+            .and_then(|c| c.strip_suffix("]]>"))
+        {
+            Some(raw) if !raw.contains("]]>") => raw.to_owned(),
+            _ => xml_unescape(content)?,
+        };
+        out.push((name.to_owned(), value));
+        rest = after_open[content_end + close.len()..].trim_start();
+    }
+    Some(out)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// A JSON object (mct1 and wantu responses, wantu notification).
     Json,
     /// A form body or query string (mpgateway messages, mct1 notifications).
     Form,
+    /// WeChat Pay's `<xml>`: every text in CDATA, or escaped character data.
+    Xml { cdata: bool },
 }
 
 impl Format {
@@ -186,32 +297,58 @@ impl Format {
         match self {
             Format::Json => write_json(fields),
             Format::Form => write_form(fields),
+            Format::Xml { cdata } => write_xml("xml", fields, cdata),
         }
     }
 }
 
-/// A field carrying the business JSON encoded.
+/// A field carrying the business fields encoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
     /// mct1 `data`: AES-256-ECB hex under `open_key`.
     Mct1Aes,
     /// mpgateway `resp`: base64.
     Base64,
+    /// WeChat Pay v2 refund notification `req_info`: base64 of AES-256-ECB (PKCS#7)
+    /// under the lowercase hex MD5 of this API key, over a flat `<root>` document.
+    WechatReqInfo(&'static str),
+    /// Alipay's `<method>_response` member: the JSON object itself, signed over its text.
+    AlipayMember,
 }
 
 impl Codec {
-    pub fn encode(self, value: &Value) -> String {
+    pub fn encode(self, value: &Value) -> Value {
         let json = value.to_string();
         match self {
-            Codec::Mct1Aes => aes_ecb_hex(MCT1_OPEN_KEY, json.as_bytes()),
-            Codec::Base64 => base64_encode(json.as_bytes()),
+            Codec::Mct1Aes => Value::String(aes_ecb_hex(MCT1_OPEN_KEY, json.as_bytes())),
+            Codec::Base64 => Value::String(base64_encode(json.as_bytes())),
+            Codec::WechatReqInfo(key) => {
+                let members: Vec<(String, Value)> = match value {
+                    Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                    _ => Vec::new(),
+                };
+                let plain = write_xml("root", &members, true);
+                Value::String(wechat_fixtures::encrypt_req_info(key, &plain))
+            }
+            Codec::AlipayMember => value.clone(),
         }
     }
 
-    pub fn decode(self, text: &str) -> Option<Value> {
+    pub fn decode(self, value: &Value) -> Option<Value> {
+        let text = value.as_str();
         let bytes = match self {
-            Codec::Mct1Aes => aes_ecb_hex_decrypt(MCT1_OPEN_KEY, text)?,
-            Codec::Base64 => base64_decode(text)?,
+            Codec::Mct1Aes => aes_ecb_hex_decrypt(MCT1_OPEN_KEY, text?)?,
+            Codec::Base64 => base64_decode(text?)?,
+            Codec::WechatReqInfo(key) => {
+                let plain = wechat_fixtures::decrypt_req_info(key, text?)?;
+                let members = parse_flat_xml(&plain, "root")?;
+                let map: Map<String, Value> = members
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect();
+                return Some(Value::Object(map));
+            }
+            Codec::AlipayMember => return value.is_object().then(|| value.clone()),
         };
         serde_json::from_slice(&bytes).ok()
     }
@@ -234,9 +371,51 @@ pub enum Verdict {
     Different(String),
 }
 
+/// A verdict and, when the runtime said it, how the accepted message was authenticated.
+#[derive(Debug)]
+pub struct Checked {
+    pub verdict: Verdict,
+    pub authenticity: Option<Authenticity>,
+}
+
+/// Whether `authenticity` is `Authenticity::EncryptedOnly`: protected only by
+/// unauthenticated encryption, which the product does not present as authentic. Read
+/// from its `Debug` text so that this compiles before the runtime has the variant.
+pub fn is_encrypted_only(authenticity: Option<Authenticity>) -> bool {
+    authenticity.is_some_and(|a| format!("{a:?}") == "EncryptedOnly")
+}
+
+/// How a fixture's body is checked: the verdict and the authenticity.
+pub type CheckFn = Box<dyn Fn(&str) -> Checked>;
+
+/// The canonical string a fixture's signature covers, as its recipe says: every
+/// field but `exclude`, empty ones left out (`skip_empty`), plus fields the receiver
+/// adds itself (`added`, e.g. mct1's `open_key`), sorted by name byte by byte.
+#[derive(Debug, Clone, Copy)]
+pub struct Canonical {
+    pub exclude: &'static [&'static str],
+    pub added: &'static [&'static str],
+    pub skip_empty: bool,
+}
+
+impl Canonical {
+    /// The names in the canonical string of `fields`, in its order; `added` included.
+    pub fn sorted_names(&self, fields: &[(String, Value)]) -> Vec<String> {
+        let mut names: Vec<String> = fields
+            .iter()
+            .filter(|(k, _)| !self.exclude.contains(&k.as_str()))
+            .filter(|(_, v)| !(self.skip_empty && text_of(v).is_empty()))
+            .map(|(k, _)| k.clone())
+            .chain(self.added.iter().map(|k| k.to_string()))
+            .collect();
+        names.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        names
+    }
+}
+
 /// One genuine signed message and how to check a body against it.
 pub struct Fixture {
-    /// `mct1`, `mpgateway`, `wantu`.
+    /// `mct1`, `mpgateway`, `wantu`, `wechatpay_v2`, `alipay`.
     pub provider: &'static str,
     /// e.g. `mct1 response payorder (4.4.1.4)`.
     pub name: String,
@@ -248,7 +427,11 @@ pub struct Fixture {
     pub body: String,
     /// The business fields the typed result was built from (the oracle).
     pub business: Map<String, Value>,
-    check: Box<dyn Fn(&str) -> Verdict>,
+    /// The canonical string of its signature, when its recipe signs one.
+    pub canonical: Option<Canonical>,
+    /// The operation whose reply it is (`None` for a notification).
+    pub operation: Option<String>,
+    check: CheckFn,
 }
 
 /// mct1's response payload (002 §2.2 item 3).
@@ -262,6 +445,19 @@ pub const MPGATEWAY_RESP: PayloadField = PayloadField {
     codec: Codec::Base64,
 };
 
+/// mct1's canonical string (002 §2.4): every field but `sign`, plus `open_key`.
+pub const MCT1_CANONICAL: Canonical = Canonical {
+    exclude: &["sign"],
+    added: &["open_key"],
+    skip_empty: true,
+};
+/// wantu's (003 §1.3): non-empty fields but `sign`; the key is appended after sorting.
+pub const WANTU_CANONICAL: Canonical = Canonical {
+    exclude: &["sign"],
+    added: &[],
+    skip_empty: true,
+};
+
 impl Fixture {
     fn new(
         provider: &'static str,
@@ -270,7 +466,7 @@ impl Fixture {
         payload: Option<PayloadField>,
         fields: Vec<(String, Value)>,
         business: Map<String, Value>,
-        check: Box<dyn Fn(&str) -> Verdict>,
+        check: CheckFn,
     ) -> Self {
         Fixture {
             provider,
@@ -280,12 +476,34 @@ impl Fixture {
             body: format.write(&fields),
             fields,
             business,
+            canonical: None,
+            operation: None,
             check,
         }
     }
 
+    fn with_canonical(mut self, canonical: Canonical) -> Self {
+        self.canonical = Some(canonical);
+        self
+    }
+
+    fn for_operation(mut self, operation: &str) -> Self {
+        self.operation = Some(operation.to_owned());
+        self
+    }
+
     pub fn check(&self, body: &str) -> Verdict {
+        (self.check)(body).verdict
+    }
+
+    /// The verdict and the authenticity the runtime gave an accepted body.
+    pub fn check_detailed(&self, body: &str) -> Checked {
         (self.check)(body)
+    }
+
+    /// Whether the message carries a signature (`sign`) at all.
+    pub fn is_signed(&self) -> bool {
+        self.fields.iter().any(|(k, _)| k == "sign")
     }
 }
 
@@ -300,6 +518,16 @@ pub fn decode_typed<R: DeserializeOwned>(
     credentials: &paygen::Credentials,
     body: &str,
 ) -> Result<R, Error> {
+    decode_checked(provider, operation, credentials, body).map(|(typed, _)| typed)
+}
+
+/// [`decode_typed`], with how the runtime authenticated the reply.
+pub fn decode_checked<R: DeserializeOwned>(
+    provider: &'static Provider,
+    operation: &str,
+    credentials: &paygen::Credentials,
+    body: &str,
+) -> Result<(R, Authenticity), Error> {
     let operation = provider
         .operation(operation)
         .unwrap_or_else(|| panic!("{} has no operation {operation}", provider.name));
@@ -317,7 +545,21 @@ pub fn decode_typed<R: DeserializeOwned>(
     };
     let decoded =
         paygen::tooling::decode::decode_response(provider, operation, &receiver, &response)?;
-    paygen::tooling::typed::<R>(decoded.fields, body)
+    let authenticity = decoded.authenticity;
+    Ok((
+        paygen::tooling::typed::<R>(decoded.fields, body)?,
+        authenticity,
+    ))
+}
+
+/// A notification as a web framework hands it over: a POST with this body.
+pub fn inbound(body: &str) -> paygen::InboundRequest<'_> {
+    paygen::InboundRequest {
+        method: "POST",
+        query: "",
+        headers: &[],
+        body: body.as_bytes(),
+    }
 }
 
 /// Clients in these tests never send: verifying notifications needs no network.
@@ -329,7 +571,6 @@ impl Transport for NoTransport {
         panic!("the notification tests send nothing")
     }
 }
-
 pub fn mct1_client() -> paygen_mct1::Client<NoTransport> {
     paygen_mct1::Client::with_transport(
         "http://127.0.0.1:9",
@@ -395,10 +636,37 @@ fn verdict<R: PartialEq + Debug>(result: Result<R, Error>, expected: &R) -> Verd
     }
 }
 
+/// [`verdict`] of a result that says how it was authenticated.
+fn checked<R: PartialEq + Debug>(
+    result: Result<(R, Authenticity), Error>,
+    expected: &R,
+) -> Checked {
+    match result {
+        Ok((typed, authenticity)) => Checked {
+            verdict: verdict(Ok(typed), expected),
+            authenticity: Some(authenticity),
+        },
+        Err(error) => Checked {
+            verdict: Verdict::Rejected(error),
+            authenticity: None,
+        },
+    }
+}
+
 /// The typed value the business fields make, straight through serde (the oracle).
 fn expected<R: DeserializeOwned>(business: &Map<String, Value>, what: &str) -> R {
     serde_json::from_value(Value::Object(business.clone()))
         .unwrap_or_else(|e| panic!("{what}: fixture fields do not fit the generated type: {e}"))
+}
+
+/// The check of a reader that says how it authenticated what it accepted.
+fn authenticated_check<R: DeserializeOwned + PartialEq + Debug + 'static>(
+    read: impl Fn(&str) -> Result<(R, Authenticity), Error> + 'static,
+    business: &Map<String, Value>,
+    what: &str,
+) -> CheckFn {
+    let genuine: R = expected(business, what);
+    Box::new(move |body| checked(read(body), &genuine))
 }
 
 fn response_check<R: DeserializeOwned + PartialEq + Debug + 'static>(
@@ -407,29 +675,105 @@ fn response_check<R: DeserializeOwned + PartialEq + Debug + 'static>(
     credentials: paygen::Credentials,
     business: &Map<String, Value>,
     what: &str,
-) -> Box<dyn Fn(&str) -> Verdict> {
-    let genuine: R = expected(business, what);
-    Box::new(move |body| {
-        verdict(
-            decode_typed::<R>(provider, operation, &credentials, body),
-            &genuine,
-        )
-    })
+) -> CheckFn {
+    authenticated_check(
+        move |body: &str| decode_checked::<R>(provider, operation, &credentials, body),
+        business,
+        what,
+    )
 }
 
 fn notification_check<R: DeserializeOwned + PartialEq + Debug + 'static>(
     verify: impl Fn(&str) -> Result<R, Error> + 'static,
     business: &Map<String, Value>,
     what: &str,
-) -> Box<dyn Fn(&str) -> Verdict> {
+) -> CheckFn {
     let genuine: R = expected(business, what);
-    Box::new(move |body| verdict(verify(body), &genuine))
+    Box::new(move |body| Checked {
+        verdict: verdict(verify(body), &genuine),
+        authenticity: None,
+    })
+}
+
+/// [`notification_check`] through `receive_*`, which says how the notification was
+/// authenticated.
+fn delivery_check<R: DeserializeOwned + PartialEq + Debug + 'static>(
+    receive: impl Fn(&str) -> Result<paygen::Delivery<R>, Error> + 'static,
+    business: &Map<String, Value>,
+    what: &str,
+) -> CheckFn {
+    authenticated_check(
+        move |body: &str| receive(body).map(|d| (d.notification, d.authenticity)),
+        business,
+        what,
+    )
+}
+
+/// What a genuine refusal says, built from the message and the spec's code tables (not
+/// from the runtime): the code of the failed check, its message, the documented code
+/// that decides the outcome (compared when given) and that outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectedRefusal {
+    pub raw_code: String,
+    pub message: Option<String>,
+    pub meaning: Option<(String, String)>,
+    pub outcome: Outcome,
+}
+
+/// The check of a reply whose genuine reading is a signed refusal: the same refusal,
+/// signed, is identical; another refusal, or any accepted reply, is different; an
+/// unsigned refusal that leaves the outcome unknown (query before acting) believes
+/// nothing unsigned and counts as rejected, one that says nothing happened is compared.
+fn refusal_check(
+    provider: &'static Provider,
+    operation: &'static str,
+    credentials: paygen::Credentials,
+    genuine: ExpectedRefusal,
+) -> CheckFn {
+    Box::new(move |body| {
+        let result = decode_checked::<Value>(provider, operation, &credentials, body);
+        let verdict = match result {
+            Ok((typed, authenticity)) => {
+                return Checked {
+                    verdict: Verdict::Different(format!("accepted as a success: {typed}")),
+                    authenticity: Some(authenticity),
+                }
+            }
+            Err(Error::Service(refusal)) => {
+                let outcome = refusal.outcome();
+                let got = ExpectedRefusal {
+                    raw_code: refusal.raw_code.clone(),
+                    message: refusal.message.clone(),
+                    meaning: genuine.meaning.as_ref().and(
+                        refusal
+                            .meaning
+                            .as_ref()
+                            .map(|m| (m.field.clone(), m.value.clone())),
+                    ),
+                    outcome,
+                };
+                let signed = refusal.authenticity == Authenticity::Verified;
+                if !signed && outcome == Outcome::Unknown {
+                    Verdict::Rejected(Error::Service(refusal))
+                } else if got == genuine {
+                    Verdict::Identical
+                } else {
+                    Verdict::Different(format!("{got:?} ({:?})", refusal.authenticity))
+                }
+            }
+            Err(error) => Verdict::Rejected(error),
+        };
+        Checked {
+            verdict,
+            authenticity: None,
+        }
+    })
 }
 
 // ------------------------------------------------------------ documented examples
 
 /// Every example body of `spec`'s operations (or notifications): (name, source, body).
-fn example_bodies(spec: &str, notifications: bool) -> Vec<(String, String, String)> {
+pub fn example_bodies(spec: &str, notifications: bool) -> Vec<(String, String, String)> {
     let path = paygen_tests::workspace_root().join(format!("specs/{spec}.yaml"));
     let loaded = paygen_codegen::load_file(&path).unwrap_or_else(|e| panic!("{spec}: {e:?}"));
     let mut out = Vec::new();
@@ -498,6 +842,8 @@ pub fn mct1_response(operation: &str, source: &str, decoded: Map<String, Value>)
         business,
         check,
     )
+    .with_canonical(MCT1_CANONICAL)
+    .for_operation(operation)
 }
 
 /// The wire fields of an mct1 response: business fields with `data` encrypted, `sign`
@@ -507,7 +853,7 @@ pub fn mct1_wire(business: &Map<String, Value>) -> Vec<(String, Value)> {
         .iter()
         .map(|(k, v)| {
             let v = if k == "data" {
-                Value::String(Codec::Mct1Aes.encode(v))
+                Codec::Mct1Aes.encode(v)
             } else {
                 v.clone()
             };
@@ -568,6 +914,7 @@ pub fn mct1_notification(name: &'static str) -> Fixture {
         other => panic!("mct1 has no notification {other}"),
     };
     Fixture::new("mct1", what, Format::Form, None, fields, business, check)
+        .with_canonical(MCT1_CANONICAL)
 }
 
 pub fn mct1_fixtures() -> Vec<Fixture> {
@@ -588,11 +935,8 @@ pub fn mct1_fixtures() -> Vec<Fixture> {
 /// `resp=<base64(json)>&sign=<md5>` around `business` (001 §2.3).
 pub fn mpgateway_wire(business: &Map<String, Value>) -> Vec<(String, Value)> {
     let resp = Codec::Base64.encode(&Value::Object(business.clone()));
-    let sign = mpgateway_sign(&resp, MPGATEWAY_KEY);
-    vec![
-        ("resp".into(), Value::String(resp)),
-        ("sign".into(), Value::String(sign)),
-    ]
+    let sign = mpgateway_sign(resp.as_str().unwrap_or_default(), MPGATEWAY_KEY);
+    vec![("resp".into(), resp), ("sign".into(), Value::String(sign))]
 }
 
 fn object(value: Value) -> Map<String, Value> {
@@ -660,6 +1004,7 @@ pub fn mpgateway_response(operation: &str) -> Fixture {
         business,
         check,
     )
+    .for_operation(operation)
 }
 
 pub fn mpgateway_notification(paid: bool) -> Fixture {
@@ -742,6 +1087,8 @@ pub fn wantu_response(operation: &str, source: &str, sample: Map<String, Value>)
         "cancel" => CancelResponse, "close" => CloseResponse,
     });
     Fixture::new("wantu", what, Format::Json, None, fields, business, check)
+        .with_canonical(WANTU_CANONICAL)
+        .for_operation(operation)
 }
 
 pub fn wantu_notification(source: &str, sample: Map<String, Value>) -> Fixture {
@@ -755,6 +1102,7 @@ pub fn wantu_notification(source: &str, sample: Map<String, Value>) -> Fixture {
         &what,
     );
     Fixture::new("wantu", what, Format::Json, None, fields, business, check)
+        .with_canonical(WANTU_CANONICAL)
 }
 
 pub fn wantu_fixtures() -> Vec<Fixture> {
@@ -777,3 +1125,7 @@ pub fn all_fixtures() -> Vec<Fixture> {
     out.extend(wantu_fixtures());
     out
 }
+
+// Declared last: they use `response_check_for!`, defined above.
+pub mod alipay_fixtures;
+pub mod wechat_fixtures;
