@@ -90,15 +90,19 @@ pub fn canonical_string(
 }
 
 /// The first covered field of `pairs` whose name or value would let the canonical string
-/// under `rules` be read back into a different list of pairs, if any.
+/// under `rules` be read back into a different list of fields, if any.
 ///
 /// A `k=v` join does not say where a value ends: a value holding the join followed by
-/// `name=` reads as two pairs, so a signed string over one field can be presented as two
-/// (or two as one). The string has one reading exactly when no name holds the join or
-/// the pair separator, and no value holds the join followed by text that has the pair
-/// separator before the next join. In the values-only form any value holding the join is
-/// a second reading. A join that is empty cannot be read back at all; validation warns
-/// about such recipes, and this check does not apply to them.
+/// `name=` can be read as two pairs, so one signed string covers two lists of fields.
+/// A reading counts only if it could have been written by the recipe: its names in the
+/// recipe's order (ASCII, or the documented `order`), each covered. So the value of a
+/// field `f`, followed in the string by `g`, has a second reading when it holds
+/// `join` `n` `pair_separator` for a covered name `n` that sorts after `f` and before
+/// `g`; a URL's `?b=1&a=2` in a field `url` has none, since `a` sorts before `url`.
+/// A name holding the join or the separator reads two ways as well. In the values-only
+/// form any value holding the join is a second reading. An empty join cannot be read
+/// back at all: validation warns about such recipes, and each field's declared format
+/// is checked on receipt instead.
 pub fn second_reading<'n>(
     pairs: &[(&'n str, SignedText<'_>)],
     rules: &Canonical,
@@ -108,34 +112,63 @@ pub fn second_reading<'n>(
         return None;
     }
     let separator = rules.pair_separator.as_ref();
-    let mut text = String::new();
-    pairs
+    let mut written: Vec<(&'n str, String)> = pairs
         .iter()
         .filter(|(name, value)| rules.covers(name) && !(rules.skip_empty && value.is_empty()))
-        .find(|(name, value)| {
-            text.clear();
-            match rules.value_encoding {
-                ValueEncoding::Raw => value.write_to(&mut text),
+        .map(|(name, value)| {
+            let mut raw = String::new();
+            value.write_to(&mut raw);
+            let text = match rules.value_encoding {
+                ValueEncoding::Raw => raw,
                 encoding => {
-                    let mut raw = String::new();
-                    value.write_to(&mut raw);
+                    let mut text = String::new();
                     encode_value(&raw, encoding, &mut text);
+                    text
                 }
-            }
-            match rules.form {
-                CanonicalForm::Values => text.contains(join),
-                CanonicalForm::Pairs => {
-                    let name_splits =
-                        name.contains(join) || (!separator.is_empty() && name.contains(separator));
-                    let value_splits = text
-                        .split(join)
-                        .skip(1)
-                        .any(|piece| separator.is_empty() || piece.contains(separator));
-                    name_splits || value_splits
-                }
-            }
+            };
+            (*name, text)
         })
-        .map(|(name, _)| *name)
+        .collect();
+    // Where a name may stand in the string: its bytes, or its place in the order.
+    let rank = |name: &str| -> Option<(usize, Vec<u8>)> {
+        if rules.order.is_empty() {
+            Some((0, name.as_bytes().to_vec()))
+        } else {
+            rules
+                .order
+                .iter()
+                .position(|n| n == name)
+                .map(|i| (i, Vec::new()))
+        }
+    };
+    written.sort_by_key(|(name, _)| rank(name));
+    let splits = |(index, (name, text)): (usize, &(&'n str, String))| -> bool {
+        if rules.form == CanonicalForm::Values {
+            return text.contains(join);
+        }
+        if name.contains(join) || (!separator.is_empty() && name.contains(separator)) {
+            return true;
+        }
+        let (Some(low), high) = (
+            rank(name),
+            written.get(index + 1).and_then(|(n, _)| rank(n)),
+        ) else {
+            return false;
+        };
+        text.split(join).skip(1).any(|piece| {
+            let inner = match piece.split_once(separator) {
+                Some((inner, _)) if !separator.is_empty() => inner,
+                _ => return separator.is_empty(),
+            };
+            rules.covers(inner)
+                && rank(inner).is_some_and(|r| r > low && high.as_ref().is_none_or(|h| r < *h))
+        })
+    };
+    written
+        .iter()
+        .enumerate()
+        .find(|entry| splits(*entry))
+        .map(|(_, (name, _))| *name)
 }
 
 fn encode_value(text: &str, encoding: ValueEncoding, out: &mut String) {
@@ -302,6 +335,40 @@ mod tests {
         // A name that holds the separator or the join reads two ways as well.
         assert_eq!(reading(&[("a=b", "1")], &rules(&[])), Some("a=b"));
         assert_eq!(reading(&[("a&b", "1")], &rules(&[])), Some("a&b"));
+    }
+
+    #[test]
+    fn a_pair_that_could_not_stand_there_is_no_second_reading() {
+        // wantu 2.9's genuine `url`: every name after a `&` sorts before `url`, so no
+        // string the recipe writes reads that way.
+        let url = "https://x/gateway.do?sign_type=MD5&_input_charset=utf-8&notify_url=n&sign=b5";
+        let pairs = [("return_code", "200"), ("url", url)];
+        assert_eq!(reading(&pairs, &rules(&[])), None);
+        // A name between the field and the next one could.
+        let pairs = [("appid", "wx1&err_code=X"), ("mch_id", "1")];
+        assert_eq!(reading(&pairs, &rules(&[])), Some("appid"));
+        let pairs = [("appid", "wx1&nonce_str=X"), ("mch_id", "1")];
+        assert_eq!(reading(&pairs, &rules(&[])), None);
+        // The last field has no upper bound.
+        assert_eq!(
+            reading(&[("a", "1"), ("url", "x&zz=1")], &rules(&[])),
+            Some("url")
+        );
+        // An excluded name never stands in the string.
+        static EXCLUDE: [Cow<'static, str>; 1] = [Cow::Borrowed("sign")];
+        assert_eq!(reading(&[("a", "1&sign=x")], &rules(&EXCLUDE)), None);
+    }
+
+    #[test]
+    fn a_documented_order_decides_where_a_name_may_stand() {
+        static ORDER: [Cow<'static, str>; 3] =
+            [Cow::Borrowed("c"), Cow::Borrowed("a"), Cow::Borrowed("b")];
+        let ordered = Canonical {
+            order: Cow::Borrowed(&ORDER),
+            ..rules(&[])
+        };
+        assert_eq!(reading(&[("c", "1&a=2"), ("b", "3")], &ordered), Some("c"));
+        assert_eq!(reading(&[("a", "1&c=2"), ("b", "3")], &ordered), None);
     }
 
     #[test]

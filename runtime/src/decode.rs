@@ -8,6 +8,7 @@ use crate::credentials::Credentials;
 use crate::error::{Error, ReceivedCode, Refusal, ServiceError, SignatureFailure};
 use crate::payload::{decode_payload, PayloadError};
 use crate::raw_json::{signed_text, strict_value, RawObject};
+use crate::received::{check_fields, check_present_fields};
 use crate::seen::SeenStore;
 use crate::sign::{verify, RecipeFor, SignSource, SigningTrace};
 use crate::template::TemplateValues;
@@ -272,6 +273,33 @@ pub fn judge_response_explained(
             });
         }
     }
+    // A shape the protocol sends unsigned is still a reply of the protocol: one without
+    // the code its success rule reads (`<xml/>`, an empty object) is not a refusal.
+    let code = lookup(&decoded.fields, &operation.success.field);
+    if decoded.authenticity == Authenticity::UnsignedErrorReply && code.is_none() {
+        return Err(Error::Decode {
+            reason: format!(
+                "an unsigned reply without `{}`: not a reply of this protocol",
+                operation.success.field
+            ),
+            body: body.to_owned(),
+        });
+    }
+    // A signed string that cannot be read back verifies for other splits of the same
+    // text too: each field must at least have its declared shape.
+    if decoded.authenticity == Authenticity::Verified
+        && verification.is_some_and(Verification::cannot_be_read_back)
+    {
+        let check = if outcome.is_ok() {
+            check_fields
+        } else {
+            check_present_fields
+        };
+        check(&operation.response, &decoded.fields).map_err(|problem| Error::Decode {
+            reason: format!("{problem} (the signed string has no single reading)"),
+            body: body.to_owned(),
+        })?;
+    }
     if outcome.is_ok() && decoded.authenticity == Authenticity::UnsignedErrorReply {
         return Err(Error::Signature {
             reason: SignatureFailure::UnsignedSuccess,
@@ -333,6 +361,23 @@ pub fn decode_notification_explained(
             reason: SignatureFailure::UnsignedNotification,
             body: input.to_owned(),
         });
+    }
+    // Blocks of an unauthenticated cipher can be repeated, reordered or spliced: what
+    // decrypts must at least have the shape the table declares, so that most such edits
+    // (a value holding a piece of markup, a length no genuine value has) are caught.
+    let unreadable = notification
+        .verification
+        .as_ref()
+        .is_some_and(Verification::cannot_be_read_back);
+    if decoded.authenticity == Authenticity::EncryptedOnly || unreadable {
+        let what = match decoded.authenticity {
+            Authenticity::EncryptedOnly => "decrypted payload",
+            _ => "a signed string with no single reading",
+        };
+        check_fields(&notification.fields, &decoded.fields).map_err(|problem| Error::Decode {
+            reason: format!("{what}: {problem}"),
+            body: input.to_owned(),
+        })?;
     }
     Ok(decoded)
 }
@@ -866,6 +911,14 @@ fn open_member(
     };
     let mut fields = top;
     let member = fields.remove(index);
+    // Positions inside the member would point into text the reader never sees whole.
+    if !member.value.is_object() {
+        let shown: String = member.signed_text.chars().take(40).collect();
+        return Err(format!(
+            "member `{}` is `{shown}`, not a JSON object",
+            member.name
+        ));
+    }
     let mut inner = parse_received(BodyFormat::Json, &member.signed_text)
         .map_err(|e| format!("member `{}`: {e}", member.name))?;
     for field in &mut inner {

@@ -359,6 +359,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
             body: BodyFormat::Json,
             payload: Payload::Inline,
             verification: None,
+            refusal_members: Cow::Borrowed(&[]),
         },
         operations: Cow::Owned(vec![operation.clone()]),
         notifications: Cow::Borrowed(&[]),

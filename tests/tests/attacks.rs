@@ -255,7 +255,7 @@ fn wechat_pay_notification_bank_type_folded_into_attach_is_rejected() {
 /// Beyond the list: on the same notification, bank_type (required, so a fold
 /// that deletes it already fails to type) receives an optional field instead.
 #[test]
-fn wechat_pay_notification_fee_type_folded_into_bank_type_is_rejected() {
+fn wechat_pay_notification_fee_type_folded_into_coupon_type_is_rejected() {
     let (_, pairs) = wechat::documented("pay", true);
     let genuine = wechat::signed(&pairs, "MD5", KEY);
     let client = wechat::client(KEY, "MD5");
@@ -264,9 +264,9 @@ fn wechat_pay_notification_fee_type_folded_into_bank_type_is_rejected() {
         .verify_pay_notification(&body)
         .unwrap_or_else(|e| panic!("genuine pay notification: {e}\n{body}"));
     assert_eq!(typed.fee_type.as_deref(), Some("CNY"));
-    for (form, body) in wechat_folds(&genuine, "fee_type", "bank_type") {
+    for (form, body) in wechat_folds(&genuine, "fee_type", "coupon_type") {
         assert_refused(
-            &format!("fee_type in bank_type ({form})"),
+            &format!("fee_type in coupon_type ({form})"),
             &body,
             client.verify_pay_notification(&body),
         );

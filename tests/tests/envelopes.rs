@@ -65,9 +65,10 @@ notifications:
     payload:
       field: { name: req_info, encoding: aes256_ecb_base64, key: key, key_derivation: md5_lower_hex, format: xml }
     ack: "<xml><return_code><![CDATA[SUCCESS]]></return_code></xml>"
+    # Not flattened: the decrypted document is the field's value. The outer return_code
+    # is plain text nothing authenticates, so it is no field of the notification.
     fields:
-      - { name: return_code, type: string, required: true }
-      - { name: req_info, type: string, required: true }
+      - { name: req_info, type: json, required: true }
 "#;
 
 const ALIPAY: &str = r#"
@@ -118,6 +119,7 @@ operations:
       - { name: code, type: string, required: true }
       - { name: msg, type: string }
       - { name: total_amount, type: yuan }
+      - { name: note, type: string }
 "#;
 
 fn provider(text: &str) -> Provider {
@@ -273,7 +275,7 @@ fn wechat_refund_notification_without_its_encrypted_payload_is_refused() {
     let forged = "<xml><return_code>SUCCESS</return_code><out_refund_no>1</out_refund_no><refund_fee>3960</refund_fee></xml>";
     match decode_notification(notification, &receiver(&credentials, &clock), forged) {
         Err(Error::Signature {
-            reason: SignatureFailure::Missing(field),
+            reason: SignatureFailure::EncryptedPayloadMissing(field),
             ..
         }) => assert_eq!(field, "req_info"),
         other => panic!("{other:?}"),

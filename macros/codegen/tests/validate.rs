@@ -541,7 +541,7 @@ fn a_keyless_verification_recipe_is_warned_about_as_a_checksum() {
     let spec = paygen_codegen::parse_str(&text, "x.yaml").unwrap_or_else(|e| panic!("{e}"));
     let warnings: Vec<String> = spec.warnings().iter().map(ToString::to_string).collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(warnings[0].starts_with("30:"), "{warnings:?}");
+    assert!(warnings[0].starts_with("35:26:"), "{warnings:?}");
     assert!(warnings[0].contains("checksum"), "{warnings:?}");
 }
 

@@ -294,6 +294,22 @@ impl Recipe {
     }
 }
 
+impl Verification {
+    /// Whether a recipe of this check joins canonical values by nothing, so that the
+    /// signed string cannot be read back into fields: then only each field's declared
+    /// format, checked on receipt, limits the other splits of the same text.
+    pub fn cannot_be_read_back(&self) -> bool {
+        let unreadable =
+            |r: &Recipe| r.input == SignInput::Canonical && r.canonical.join.is_empty();
+        unreadable(&self.recipe)
+            || self
+                .choose_by
+                .iter()
+                .flat_map(|c| c.recipes.iter())
+                .any(|o| unreadable(&o.recipe))
+    }
+}
+
 impl RecipeChoice {
     /// The recipe chosen by `value`, if it is one of the accepted values.
     pub fn choose(&self, value: &str) -> Option<&Recipe> {

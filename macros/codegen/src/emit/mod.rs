@@ -322,7 +322,12 @@ fn tables_module(
             quote!(code_tables::#table)
         };
         let request = &planned.request;
-        let value = emit_operation(op, codes, quote!(super::#request::FIELDS));
+        let check_received = provider
+            .response
+            .verification
+            .as_ref()
+            .is_some_and(paygen_protocol::Verification::cannot_be_read_back);
+        let value = emit_operation(op, codes, quote!(super::#request::FIELDS), check_received);
         let doc = one_line(&format!(
             " Operation `{}` (`{} {}`).",
             op.name, op.method, op.path

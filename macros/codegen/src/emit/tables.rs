@@ -402,7 +402,12 @@ impl EmitConst for ir::FieldDef {
 /// facts are the expression `request`: the operations of a provider share its
 /// documents' code tables, each written once (`tables_module`), and each request
 /// type carries its fields' facts (`FIELDS`).
-pub fn emit_operation(op: &ir::Operation, codes: TokenStream, request: TokenStream) -> TokenStream {
+pub fn emit_operation(
+    op: &ir::Operation,
+    codes: TokenStream,
+    request: TokenStream,
+    check_received: bool,
+) -> TokenStream {
     let name = op.name.emit();
     let path = op.path.emit();
     let method = op.method.emit();
@@ -413,6 +418,14 @@ pub fn emit_operation(op: &ir::Operation, codes: TokenStream, request: TokenStre
     let one_of = op.one_of.emit();
     let rules = op.rules.emit();
     let success = op.success.emit();
+    // The typed response struct carries these facts: generated crates leave the table
+    // empty (lowering at run time fills it), unless the runtime must check the received
+    // fields' formats itself (a signed string that cannot be read back).
+    let response = if check_received {
+        op.response.emit()
+    } else {
+        quote!(Cow::Borrowed(&[]))
+    };
     quote!(Operation {
         name: #name,
         path: #path,
@@ -424,9 +437,7 @@ pub fn emit_operation(op: &ir::Operation, codes: TokenStream, request: TokenStre
         one_of: #one_of,
         rules: #rules,
         request: #request,
-        // The typed response struct carries these facts and the client never reads
-        // them: generated crates leave the table empty (lowering at run time fills it).
-        response: Cow::Borrowed(&[]),
+        response: #response,
         success: #success,
         codes: #codes,
     })
@@ -445,7 +456,11 @@ impl EmitConst for ir::Notification {
         // formats by the runtime, so that blocks moved around are caught where they can be.
         let encrypted_only = self.verification.is_none()
             && matches!(&self.payload, ir::Payload::Field(p) if p.encoding.is_encrypted());
-        let fields = if encrypted_only {
+        let unreadable = self
+            .verification
+            .as_ref()
+            .is_some_and(ir::Verification::cannot_be_read_back);
+        let fields = if encrypted_only || unreadable {
             self.fields.emit()
         } else {
             quote!(Cow::Borrowed(&[]))
