@@ -451,7 +451,7 @@ pub(crate) fn decode_received(
     };
     let top = parse_received(format, body).map_err(decode_error)?;
     let (mut received, member) = open_member(top, members).map_err(decode_error)?;
-    let (member_name, member_text) = member.unzip();
+    let (member_name, member_text) = member.map(|m| (m.name, m.text)).unzip();
     // `data.sign`: the signature and the fields it covers are the members of `data`;
     // whatever stands beside it is outside the signature.
     let scope = verification.and_then(|v| v.scope.as_deref());
@@ -893,12 +893,18 @@ fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, 
     Ok(fields)
 }
 
+/// A member opened by [`open_member`]: its name and its raw text, exactly as received.
+struct OpenedMember {
+    name: String,
+    text: String,
+}
+
 /// Replaces the member holding the business fields by its own members (marked
 /// `in_member`), keeping the other top-level fields; gives the member's name and raw text.
 fn open_member(
     top: Vec<ReceivedField>,
     members: &[Text],
-) -> Result<(Vec<ReceivedField>, Option<(String, String)>), String> {
+) -> Result<(Vec<ReceivedField>, Option<OpenedMember>), String> {
     if members.is_empty() {
         return Ok((top, None));
     }
@@ -931,7 +937,13 @@ fn open_member(
         }
     }
     inner.extend(fields);
-    Ok((inner, Some((member.name, member.signed_text))))
+    Ok((
+        inner,
+        Some(OpenedMember {
+            name: member.name,
+            text: member.signed_text,
+        }),
+    ))
 }
 
 /// The most uncertain documented code in a decoded reply: `unknown` over `in_progress`

@@ -60,7 +60,22 @@ async fn start() -> (
         },
     );
     let (paid, orders) = mpsc::unbounded_channel();
-    let app = router(Arc::new(AppState { client, paid }));
+    let (refunded, _) = mpsc::unbounded_channel();
+    let wechat = paygen_wechatpay_v2::Client::new(
+        paygen_wechatpay_v2::Environment::default(),
+        paygen_wechatpay_v2::Credentials {
+            appid: "wx0".into(),
+            mch_id: "1".into(),
+            key: "unused".into(),
+            sign_type: "MD5".into(),
+        },
+    );
+    let app = router(Arc::new(AppState {
+        client,
+        paid,
+        wechat,
+        refunded,
+    }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/notify/wantu", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
