@@ -63,12 +63,13 @@ notifications:
     summary: 退款结果通知
     body: xml
     payload:
-      field: { name: req_info, encoding: aes256_ecb_base64, key: key, key_derivation: md5_lower_hex, format: xml }
+      field: { name: req_info, encoding: aes256_ecb_base64, key: key, key_derivation: md5_lower_hex, format: xml, flatten: true }
     ack: "<xml><return_code><![CDATA[SUCCESS]]></return_code></xml>"
-    # Not flattened: the decrypted document is the field's value. The outer return_code
-    # is plain text nothing authenticates, so it is no field of the notification.
+    # The decrypted document's members; the outer return_code is plain text nothing
+    # authenticates, so it is no field of the notification.
     fields:
-      - { name: req_info, type: json, required: true }
+      - { name: out_refund_no, type: string, required: true, max_length: 64 }
+      - { name: refund_fee, type: fen, required: true }
 "#;
 
 const ALIPAY: &str = r#"
@@ -256,9 +257,7 @@ fn wechat_refund_notification_req_info_decrypts_with_the_md5_key() {
     assert_eq!(
         Value::Object(decoded.fields),
         // Only what the key authenticates: the outer `return_code` is plain text.
-        json!({
-            "req_info": {"out_refund_no": "131811191610442717309", "refund_fee": "3960"}
-        })
+        json!({"out_refund_no": "131811191610442717309", "refund_fee": "3960"})
     );
     let wrong = Credentials::new().secret("key", "0".repeat(32));
     assert!(decode_notification(notification, &receiver(&wrong, &clock), &body).is_err());
