@@ -298,7 +298,8 @@ fn signature_of(
                 path: path_and_query(&url),
                 timestamp: &parts.timestamp,
                 nonce: &parts.nonce,
-                body: &body,
+                // Fields sent in the query are in the path part; the body sent is empty.
+                body: if in_query { "" } else { &body },
             };
             let value = sign(recipe, SignSource::Parts(values), credentials, trace)?;
             Ok(Signed {

@@ -148,7 +148,9 @@ pub fn decode_request<'p>(
                         path: request.target,
                         timestamp: header.timestamp,
                         nonce: header.nonce,
-                        body: text,
+                        // The body as received: a request whose fields travel in the
+                        // query signs an empty body, as the client does.
+                        body: request.body,
                     });
                     let external = ExternalSignature {
                         signature: header.signature,
@@ -1120,8 +1122,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn template_signatures_verify_with_the_header_timestamp_and_nonce() {
+    /// The shouqianba test provider signing WeChat Pay v3's five template parts with an
+    /// HMAC into an `Authorization` header.
+    fn template_signed() -> Provider {
         let mut provider = shouqianba();
         if let Some(signature) = &mut provider.request.signature {
             signature.recipe.input = SignInput::Template;
@@ -1148,6 +1151,32 @@ mod tests {
                 ),
             };
         }
+        provider
+    }
+
+    #[test]
+    fn a_get_template_signature_covers_the_query_and_an_empty_body_both_ways() {
+        let mut provider = template_signed();
+        let mut operations = provider.operations.to_vec();
+        operations[0].method = text("GET");
+        provider.operations = Cow::Owned(operations);
+        let (method, headers, target, body) =
+            send(&provider, "query", &[("sn", "s-1")], &credentials());
+        assert_eq!((method.as_str(), body.as_str()), ("GET", ""));
+        assert!(target.ends_with("&sn=s-1"), "{target}");
+        let fields = receive(&provider, &method, &headers, &target, &body).unwrap();
+        assert_eq!(Value::Object(fields), serde_json::json!({"sn": "s-1"}));
+        // The query is signed in the path part.
+        let other = target.replace("s-1", "s-2");
+        assert_eq!(
+            signature_failure(receive(&provider, &method, &headers, &other, &body)),
+            SignatureFailure::Mismatch
+        );
+    }
+
+    #[test]
+    fn template_signatures_verify_with_the_header_timestamp_and_nonce() {
+        let provider = template_signed();
         let (method, headers, target, body) =
             send(&provider, "query", &[("sn", "s-1")], &credentials());
         let fields = receive(&provider, &method, &headers, &target, &body).unwrap();

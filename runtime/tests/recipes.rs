@@ -287,9 +287,9 @@ fn a_bad_key_is_a_credential_error_that_shows_no_key_material() {
     );
 }
 
-#[test]
-fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header() {
-    // WeChat Pay v3's shape: five parts, each line ended by "\n", RSA2 in a header.
+/// A WeChat Pay v3 shaped provider with one operation: five template parts, each line
+/// ended by "\n", RSA2 in a header.
+fn v3_provider(method: &'static str, path: &'static str) -> (Provider, Operation) {
     static PARTS: [TemplatePart; 5] = [
         TemplatePart::Method,
         TemplatePart::Path,
@@ -308,8 +308,8 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
     };
     let operation = Operation {
         name: "native".into(),
-        path: "/v3/pay/transactions/native".into(),
-        method: "POST".into(),
+        path: path.into(),
+        method: method.into(),
         signed: true,
         moves_money: true,
         one_of: Cow::Borrowed(&[]),
@@ -364,6 +364,12 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
         operations: Cow::Owned(vec![operation.clone()]),
         notifications: Cow::Borrowed(&[]),
     };
+    (provider, operation)
+}
+
+#[test]
+fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header() {
+    let (provider, operation) = v3_provider("POST", "/v3/pay/transactions/native");
     let credentials = rsa_credentials(
         &fixture("rsa_test_key.pem"),
         &fixture("rsa_test_key_pub.pem"),
@@ -398,4 +404,37 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
     let source = SignSource::Bytes(to_sign.as_bytes());
     let check = rsa_recipe(&RSA2);
     assert!(verify(&check, source, signature, &credentials, &mut trace).unwrap());
+}
+
+#[test]
+fn a_get_template_signs_the_query_in_the_path_and_an_empty_body() {
+    // WeChat Pay v3 签名生成: "请求报文主体…当请求方法为GET时，报文主体为空" — the query
+    // fields are part of the URL line, and the body line is empty.
+    let (provider, operation) = v3_provider("GET", "/v3/pay/transactions/native");
+    let credentials = rsa_credentials(
+        &fixture("rsa_test_key.pem"),
+        &fixture("rsa_test_key_pub.pem"),
+    );
+    let mut business = paygen::WireFields::with_capacity(1);
+    business.push("description", paygen::WireValue::Text("QQ".into()));
+    let context = paygen::RequestContext {
+        base_url: "https://api.mch.example.invalid",
+        credentials: &credentials,
+        clock: &paygen::FixedClock::at_unix_seconds(1_554_208_460),
+        nonce: &paygen::FixedNonce("593BEC0C".into()),
+    };
+    let mut trace = SigningTrace::default();
+    let request = paygen::tooling::encode::encode_request(
+        &provider,
+        &operation,
+        &business,
+        &context,
+        Some(&mut trace),
+    )
+    .unwrap();
+    assert_eq!(request.body, "");
+    assert_eq!(
+        trace.string_to_sign,
+        "GET\n/v3/pay/transactions/native?description=QQ\n1554208460\n593BEC0C\n\n"
+    );
 }
