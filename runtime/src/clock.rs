@@ -32,7 +32,7 @@ pub struct FixedClock {
 
 impl FixedClock {
     /// Stopped at `seconds` after the Unix epoch.
-    pub fn at_unix_seconds(seconds: i64) -> Self {
+    pub const fn at_unix_seconds(seconds: i64) -> Self {
         FixedClock {
             millis: seconds.saturating_mul(1000),
         }

@@ -222,13 +222,7 @@ pub fn judge_response_explained(
 ) -> Result<(Decoded, Result<(), Refusal>), Error> {
     let envelope = &provider.response;
     let verification = envelope.verification.as_ref();
-    let mut external = None;
-    if let Some(name) = verification.and_then(|v| v.header.as_deref()) {
-        external = single_header(headers, name, body)?.map(|value| ExternalSignature {
-            signature: value.trim(),
-            parts: None,
-        });
-    }
+    let external = header_signature(verification, receiver, body, headers)?;
     let decoded = decode_received(
         envelope.body,
         &envelope.payload,
@@ -309,6 +303,34 @@ pub fn judge_response_explained(
     Ok((decoded, outcome))
 }
 
+/// The signature a received message carries in a header, when its check reads one, with
+/// the received body and headers a template recipe signs (WeChat Pay v3's
+/// `Wechatpay-Timestamp\nWechatpay-Nonce\nbody\n`).
+fn header_signature<'h>(
+    verification: Option<&Verification>,
+    receiver: &Receiver<'_>,
+    body: &'h str,
+    headers: &'h [(String, String)],
+) -> Result<Option<ExternalSignature<'h>>, Error> {
+    let Some(check) = verification else {
+        return Ok(None);
+    };
+    let Some(name) = check.header.as_deref() else {
+        return Ok(None);
+    };
+    let template = check.recipe_for(receiver.credentials)?.input == SignInput::Template;
+    Ok(
+        single_header(headers, name, body)?.map(|value| ExternalSignature {
+            signature: value.trim(),
+            parts: template.then_some(TemplateValues {
+                body,
+                headers,
+                ..TemplateValues::default()
+            }),
+        }),
+    )
+}
+
 /// The one value of header `name` (case-insensitive), if any: a header given twice is a
 /// decode error, so a signature is never read from one copy while another is shown.
 pub(crate) fn single_header<'h>(
@@ -335,25 +357,29 @@ pub fn decode_notification(
     receiver: &Receiver<'_>,
     input: &str,
 ) -> Result<Decoded, Error> {
-    decode_notification_explained(notification, receiver, input, None)
+    decode_notification_explained(notification, receiver, input, &[], None)
 }
 
-/// [`decode_notification`] that also fills `explain` with the signature check's stages,
-/// even when the check fails.
+/// [`decode_notification`] with the request's headers, where the notification's
+/// signature travels in a header (`signature: { header: Wechatpay-Signature }`), and
+/// filling `explain` with the signature check's stages, even when the check fails.
 pub fn decode_notification_explained(
     notification: &Notification,
     receiver: &Receiver<'_>,
     input: &str,
+    headers: &[(String, String)],
     explain: Option<&mut SignatureExplanation>,
 ) -> Result<Decoded, Error> {
+    let verification = notification.verification.as_ref();
+    let external = header_signature(verification, receiver, input, headers)?;
     let decoded = decode_received(
         notification.body,
         &notification.payload,
-        notification.verification.as_ref(),
+        verification,
         &[],
         receiver,
         input,
-        None,
+        external,
         explain,
     )?;
     if decoded.authenticity == Authenticity::UnsignedErrorReply {

@@ -293,6 +293,11 @@ fn signature_of(
             let body = render_body(format, top)?;
             let url = request_url(context, path, in_query.then_some(body.as_str()));
             let parts = TemplateParts::new(provider, recipe, context)?;
+            // A header part reads one of the constant headers the request sends.
+            let sent: Vec<(String, String)> = request_headers(provider, format, in_query)
+                .into_iter()
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect();
             let values = TemplateValues {
                 method: &operation.method,
                 path: path_and_query(&url),
@@ -300,6 +305,7 @@ fn signature_of(
                 nonce: &parts.nonce,
                 // Fields sent in the query are in the path part; the body sent is empty.
                 body: if in_query { "" } else { &body },
+                headers: &sent,
             };
             let value = sign(recipe, SignSource::Parts(values), credentials, trace)?;
             Ok(Signed {

@@ -2,7 +2,7 @@
 //! typed notification, the exact acknowledgement and whether it was delivered before out.
 
 use crate::client::typed;
-use crate::decode::{decode_notification, Authenticity, Decoded, Receiver};
+use crate::decode::{decode_notification_explained, Authenticity, Decoded, Receiver};
 use crate::error::Error;
 use crate::seen::SeenStore;
 use paygen_protocol::{BodyFormat, Notification, Text};
@@ -99,7 +99,8 @@ pub(crate) fn read_notification<'r>(
         seen: None,
         ..*receiver
     };
-    let decoded = decode_notification(notification, &receiver, input)?;
+    let decoded =
+        decode_notification_explained(notification, &receiver, input, request.headers, None)?;
     Ok((decoded, input))
 }
 

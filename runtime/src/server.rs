@@ -151,6 +151,7 @@ pub fn decode_request<'p>(
                         // The body as received: a request whose fields travel in the
                         // query signs an empty body, as the client does.
                         body: request.body,
+                        headers: request.headers,
                     });
                     let external = ExternalSignature {
                         signature: header.signature,

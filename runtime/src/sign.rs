@@ -58,7 +58,7 @@ pub fn sign(
     trace: Option<&mut SigningTrace>,
 ) -> Result<String, Error> {
     let key = signing_key(recipe, credentials)?;
-    let to_sign = string_to_sign(recipe, source, key);
+    let to_sign = string_to_sign(recipe, source, key, credentials)?;
     // Parsed once per credentials value and kept: only recipes with an RSA step need it.
     let rsa = match (
         recipe.has_step(AlgorithmKind::Rsa),
@@ -109,7 +109,7 @@ pub fn verify(
         return Ok(same_text(&expected, received, last.output));
     }
     let key = signing_key(recipe, credentials)?;
-    let to_sign = string_to_sign(recipe, source, key);
+    let to_sign = string_to_sign(recipe, source, key, credentials)?;
     let name = recipe
         .verify_key_credential
         .as_deref()
@@ -174,7 +174,12 @@ fn step_error(recipe: &Recipe, error: StepError) -> Error {
 }
 
 /// Builds the string to sign, recording where the recipe placed the key.
-fn string_to_sign(recipe: &Recipe, source: SignSource<'_>, key: Option<&str>) -> ToSign {
+fn string_to_sign(
+    recipe: &Recipe,
+    source: SignSource<'_>,
+    key: Option<&str>,
+    credentials: &Credentials,
+) -> Result<ToSign, Error> {
     let placed = key.unwrap_or_default();
     let mut to_sign = ToSign {
         bytes: Vec::new(),
@@ -196,7 +201,7 @@ fn string_to_sign(recipe: &Recipe, source: SignSource<'_>, key: Option<&str>) ->
             to_sign.bytes.extend_from_slice(bytes);
         }
         SignSource::Parts(values) => {
-            template_string(&recipe.template, &values, &mut to_sign.bytes);
+            template_string(&recipe.template, &values, credentials, &mut to_sign.bytes)?;
         }
     }
     if let (KeyPlace::Append(prefix), Some(key)) = (&recipe.key_place, key) {
@@ -205,7 +210,7 @@ fn string_to_sign(recipe: &Recipe, source: SignSource<'_>, key: Option<&str>) ->
         to_sign.bytes.extend_from_slice(key.as_bytes());
         to_sign.secrets.push(start..to_sign.bytes.len());
     }
-    to_sign
+    Ok(to_sign)
 }
 
 /// Fills `trace`, masking the secrets at the places the recipe put them (and nowhere
@@ -221,7 +226,7 @@ fn explain(
         SignInput::Canonical => "canonical string of the top-level fields",
         SignInput::PayloadField => "text of the encoded payload field",
         SignInput::Body => "raw body bytes",
-        SignInput::Template => "template of the request's parts",
+        SignInput::Template => "template of the message's parts",
         SignInput::Member => "raw text of the response member",
     }
     .into();

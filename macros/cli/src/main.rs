@@ -99,6 +99,9 @@ enum Command {
         /// The raw body of a POST notification.
         #[arg(long)]
         body: Option<String>,
+        /// A received header, `Name: value`; repeatable (a signature in a header).
+        #[arg(long = "header")]
+        headers: Vec<String>,
         /// The receiver's clock, Unix seconds (default: now), for freshness windows.
         #[arg(long)]
         now: Option<i64>,
@@ -179,6 +182,7 @@ fn main() -> ExitCode {
             credentials,
             query,
             body,
+            headers,
             now,
             explain,
         } => verify::notification(
@@ -186,6 +190,7 @@ fn main() -> ExitCode {
             notification.as_deref(),
             &credentials,
             query.or(body).unwrap_or_default().as_str(),
+            &headers,
             now,
             explain,
         ),

@@ -89,15 +89,7 @@ pub fn response(
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
     let operation = input::operation(provider, operation)?;
-    let headers = headers
-        .iter()
-        .map(|header| match header.split_once(':') {
-            Some((name, value)) => Ok((name.trim().to_owned(), value.trim().to_owned())),
-            None => Err(CliError::Usage(format!(
-                "--header `{header}` is not of the form `Name: value`"
-            ))),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let headers = parse_headers(headers)?;
     let credentials = input::credentials(provider, credentials)?;
     let clock = clock(now);
     let receiver = receiver(provider, &credentials, clock.as_ref());
@@ -152,18 +144,25 @@ pub fn notification(
     name: Option<&str>,
     credentials: &str,
     received: &str,
+    headers: &[String],
     now: Option<i64>,
     explain: bool,
 ) -> Result<(), CliError> {
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
     let notification = input::notification(provider, name)?;
+    let headers = parse_headers(headers)?;
     let credentials = input::credentials(provider, credentials)?;
     let clock = clock(now);
     let receiver = receiver(provider, &credentials, clock.as_ref());
     let mut explanation = SignatureExplanation::default();
-    let decoded =
-        decode_notification_explained(notification, &receiver, received, Some(&mut explanation));
+    let decoded = decode_notification_explained(
+        notification,
+        &receiver,
+        received,
+        &headers,
+        Some(&mut explanation),
+    );
     if explain {
         print_explanation(&explanation);
     }
@@ -182,4 +181,17 @@ pub fn notification(
     });
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())
+}
+
+/// `--header 'Name: value'` arguments as (name, value) pairs.
+fn parse_headers(headers: &[String]) -> Result<Vec<(String, String)>, CliError> {
+    headers
+        .iter()
+        .map(|header| match header.split_once(':') {
+            Some((name, value)) => Ok((name.trim().to_owned(), value.trim().to_owned())),
+            None => Err(CliError::Usage(format!(
+                "--header `{header}` is not of the form `Name: value`"
+            ))),
+        })
+        .collect()
 }

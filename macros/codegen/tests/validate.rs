@@ -258,7 +258,7 @@ fn a_signature_is_in_a_field_or_a_response_header() {
 }
 
 #[test]
-fn a_notification_signature_cannot_be_in_a_header() {
+fn a_notification_signature_may_be_in_a_header_but_not_in_both_places() {
     let last = "      - { name: code, type: string, required: true }";
     let errors = errors_after(
         last,
@@ -266,9 +266,17 @@ fn a_notification_signature_cannot_be_in_a_header() {
             "{last}\nnotifications:\n  - name: paid\n    summary: Paid\n    body: form\n    signature: {{ recipe: md5_upper, header: PAY-SIGN }}\n    ack: ok\n    fields:\n      - {{ name: code, type: string }}"
         ),
     );
+    // WeChat Pay APIv3 signs its notifications in `Wechatpay-Signature`.
+    assert_eq!(errors, Vec::<String>::new());
+    let errors = errors_after(
+        last,
+        &format!(
+            "{last}\nnotifications:\n  - name: paid\n    summary: Paid\n    body: form\n    signature: {{ recipe: md5_upper, header: PAY-SIGN, field: sign }}\n    ack: ok\n    fields:\n      - {{ name: code, type: string }}"
+        ),
+    );
     assert_eq!(
         errors,
-        ["44:26: a notification's signature must be a field: notifications are verified from their body or query alone"]
+        ["44:26: the signature is in `field` or in `header`, not both"]
     );
 }
 

@@ -287,6 +287,32 @@ pub struct RecipeOption {
     pub recipe: Recipe,
 }
 
+impl Template {
+    /// Whether every part can be read from a received message (literal, credential,
+    /// header, body): a request's method, path, timestamp and nonce exist only when
+    /// signing a request.
+    pub fn reads_received(&self) -> bool {
+        self.parts.iter().all(|part| {
+            matches!(
+                part,
+                TemplatePart::Body
+                    | TemplatePart::Literal(_)
+                    | TemplatePart::Credential(_)
+                    | TemplatePart::Header(_)
+                    | TemplatePart::BodyDigest(_)
+            )
+        })
+    }
+
+    /// The headers the template reads, in order.
+    pub fn headers(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|part| match part {
+            TemplatePart::Header(name) => Some(name.as_ref()),
+            _ => None,
+        })
+    }
+}
+
 impl Recipe {
     /// Whether a step of the digest chain is of `kind` (an RSA signature, an HMAC).
     pub fn has_step(&self, kind: AlgorithmKind) -> bool {
@@ -464,7 +490,7 @@ pub struct Template {
 }
 
 /// One part of a template string to sign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
@@ -481,9 +507,18 @@ pub enum TemplatePart {
     Timestamp(ClockFormat),
     /// A nonce of this many characters; also `{nonce}` in the header template.
     Nonce(u8),
-    /// The request body.
-    // Empty for a GET.
+    /// The message body: the request's (empty for a GET), or the received one.
     Body,
+    /// Fixed text.
+    Literal(Text),
+    /// A credential's value (an app id, a certificate serial); never a secret, since the
+    /// string to sign is shown in explanations.
+    Credential(Text),
+    /// A header's value: a constant header the request sends, or one the received
+    /// message carries (WeChat Pay v3's `Wechatpay-Timestamp`).
+    Header(Text),
+    /// The lowercase hex digest of the body with this hash (`hex(SHA-256(body))`).
+    BodyDigest(DigestAlgorithm),
 }
 
 /// One digest of a chain.

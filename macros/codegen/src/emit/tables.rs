@@ -242,6 +242,22 @@ impl EmitConst for ir::TemplatePart {
                 quote!(TemplatePart::Nonce(#len))
             }
             ir::TemplatePart::Body => quote!(TemplatePart::Body),
+            ir::TemplatePart::Literal(text) => {
+                let text = text.emit();
+                quote!(TemplatePart::Literal(#text))
+            }
+            ir::TemplatePart::Credential(name) => {
+                let name = name.emit();
+                quote!(TemplatePart::Credential(#name))
+            }
+            ir::TemplatePart::Header(name) => {
+                let name = name.emit();
+                quote!(TemplatePart::Header(#name))
+            }
+            ir::TemplatePart::BodyDigest(algorithm) => {
+                let algorithm = algorithm.emit();
+                quote!(TemplatePart::BodyDigest(#algorithm))
+            }
         }
     }
 }

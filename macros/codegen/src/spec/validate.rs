@@ -362,6 +362,17 @@ impl<'s> Checker<'s> {
             }
             (None, false) => {}
         }
+        // A template signature of a received message reads its parts from the message's
+        // headers and body; the signature itself can only be in a header then.
+        let template = self
+            .recipe(&check.recipe)
+            .is_some_and(|r| r.input == SignInput::Template);
+        if template && check.header.is_none() {
+            self.at(
+                &check.recipe,
+                "a template signature of a received message is read from a header: give `header:` instead of `field:`",
+            );
+        }
         if let Some((scope, field)) = check.field.split_once('.') {
             // `data.sign`: the signature and the fields it signs are members of `data`.
             let input = self.recipe(&check.recipe).map(|r| r.input);
@@ -976,12 +987,6 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
         }
         if let Some(check) = &notification.signature {
             c.verification(check, &notification.payload, notification.body, false);
-            if check.header.is_some() {
-                c.at(
-                    &check.recipe,
-                    "a notification's signature must be a field: notifications are verified from their body or query alone",
-                );
-            }
             if !check.unsigned_error_when.is_empty() {
                 c.at(
                     &check.recipe,

@@ -126,7 +126,46 @@ impl Checker<'_> {
                 &recipe.name,
                 format!("recipe `{name}`: `template.parts` is empty"),
             ),
+            (Some(template), _) => self.template_parts(recipe, &template.parts),
             _ => {}
+        }
+    }
+
+    /// Each part names what exists: a credential that is not a secret (the string to
+    /// sign is shown in explanations), a hash for a body digest, a header by its name.
+    fn template_parts(&mut self, recipe: &SignatureRecipe, parts: &[TemplatePart]) {
+        let name = recipe.name.value.as_str();
+        for part in parts {
+            match part {
+                TemplatePart::Credential(credential) => {
+                    match self.spec.credentials.iter().find(|c| c.name.value == **credential) {
+                        None => self.at(
+                            &recipe.name,
+                            format!("recipe `{name}`: template part `credential: {credential}` names no credential of the spec"),
+                        ),
+                        Some(c) if c.secret => self.at(
+                            &recipe.name,
+                            format!("recipe `{name}`: credential `{credential}` is a secret; a template part would show it in every explanation of the string to sign"),
+                        ),
+                        Some(_) => {}
+                    }
+                }
+                TemplatePart::BodyDigest(algorithm) if algorithm.kind() != AlgorithmKind::Hash => {
+                    self.at(
+                        &recipe.name,
+                        format!("recipe `{name}`: `body_digest: {}` needs a plain hash (md5, sha1, sha256, sha512, sm3)", algorithm.name()),
+                    );
+                }
+                TemplatePart::Header(header)
+                    if header.is_empty() || header.contains(['\r', '\n', ':']) =>
+                {
+                    self.at(
+                        &recipe.name,
+                        format!("recipe `{name}`: `{header}` is not an HTTP header name"),
+                    );
+                }
+                _ => {}
+            }
         }
     }
 
@@ -262,11 +301,66 @@ impl Checker<'_> {
                 format!("recipe `{name}` joins its values with nothing: the signed string cannot be read back into fields, so another split of the same text verifies too; only each field's declared format (type, length) on receipt limits the splits"),
             );
         }
-        if used == Use::Verify && recipe.input == SignInput::Template {
-            self.at(
-                reference,
-                format!("recipe `{name}` signs request parts (`input: template`); it cannot verify a received message"),
-            );
+        if let (Some(template), SignInput::Template) = (&recipe.template, recipe.input) {
+            self.template_use(recipe, template, reference, used);
+        }
+    }
+
+    /// A template verifies only from what a received message has, and must cover its
+    /// body; a request template's header parts read headers the request sends.
+    fn template_use(
+        &mut self,
+        recipe: &SignatureRecipe,
+        template: &TemplateSpec,
+        reference: &Name,
+        used: Use,
+    ) {
+        let name = recipe.name.value.as_str();
+        let covers_body = template
+            .parts
+            .iter()
+            .any(|p| matches!(p, TemplatePart::Body | TemplatePart::BodyDigest(_)));
+        match used {
+            Use::Verify => {
+                let request_only = template.parts.iter().find(|p| {
+                    matches!(
+                        p,
+                        TemplatePart::Method
+                            | TemplatePart::Path
+                            | TemplatePart::Timestamp(_)
+                            | TemplatePart::Nonce(_)
+                    )
+                });
+                if let Some(part) = request_only {
+                    self.at(
+                        reference,
+                        format!("recipe `{name}` verifies a received message, but its template part {part:?} exists only when signing a request; a received message gives literal, credential, header, body and body_digest parts"),
+                    );
+                }
+                if !covers_body {
+                    self.at(
+                        reference,
+                        format!("recipe `{name}` verifies a received message, but its template has no `body` or `body_digest` part: the message's fields would not be signed"),
+                    );
+                }
+            }
+            Use::Sign => {
+                let sent = &self.spec.protocol.request.headers;
+                for part in &template.parts {
+                    let TemplatePart::Header(header) = part else {
+                        continue;
+                    };
+                    let constant = sent
+                        .iter()
+                        .any(|h| h.name.value.eq_ignore_ascii_case(header));
+                    if !constant && !header.eq_ignore_ascii_case("Content-Type") {
+                        self.at(
+                            reference,
+                            format!("recipe `{name}` signs header `{header}`, which the request never sends; declare it under `request.headers`"),
+                        );
+                    }
+                }
+            }
         }
     }
 }
