@@ -91,6 +91,19 @@ impl NonceSource for FixedNonce {
     }
 }
 
+/// A nonce source that gives exactly its text, whatever length the spec's nonce has:
+/// a document's example nonce (WeChat's 16-character `ibuaiVcKdpRxkhJA` for a field of
+/// up to 32) reproduced byte for byte (`paygen request --nonce`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExactNonce(pub String);
+
+impl NonceSource for ExactNonce {
+    fn fill(&self, _len: usize, out: &mut String) -> Result<(), Error> {
+        out.push_str(&self.0);
+        Ok(())
+    }
+}
+
 /// Formats `millis` since the epoch in `format` at `utc_offset_minutes`.
 pub fn format_clock(millis: i64, format: ClockFormat, utc_offset_minutes: i32, out: &mut String) {
     match format {

@@ -67,7 +67,7 @@ pub mod tooling {
     };
 }
 
-pub use clock::{Clock, FixedClock, FixedNonce, NonceSource, RandomNonce, SystemClock};
+pub use clock::{Clock, ExactNonce, FixedClock, FixedNonce, NonceSource, RandomNonce, SystemClock};
 pub use credentials::{CredentialValue, Credentials};
 pub use de::Fen;
 pub use decode::{Authenticity, Decoded, HttpResponse, Receiver};

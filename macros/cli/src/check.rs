@@ -5,15 +5,19 @@
 use crate::{input, CliError};
 use paygen::tooling::encode::{encode_request, RequestContext};
 use paygen::tooling::validate::request_fields_from_json;
-use paygen::{FixedClock, FixedNonce};
+use paygen::{ExactNonce, FixedClock, FixedNonce, NonceSource};
 use std::path::Path;
 
-/// Checks every example with a `request_body`; `nonce` pins nonce fields.
+/// Checks every example with a `request_body`; `nonce` pins every nonce to exactly that
+/// text (default: `0` repeated to each nonce's length).
 pub fn run(spec: &Path, nonce: Option<&str>) -> Result<(), CliError> {
     let loaded = input::spec(spec)?;
     let provider = &loaded.provider;
     let base_url = &input::environment(provider, None)?.base_url;
-    let nonce = FixedNonce(nonce.unwrap_or("0").to_owned());
+    let nonce: Box<dyn NonceSource> = match nonce {
+        Some(text) => Box::new(ExactNonce(text.to_owned())),
+        None => Box::new(FixedNonce("0".to_owned())),
+    };
     let mut checked = 0;
     let mut failures = Vec::new();
     for (operation, model) in provider.operations.iter().zip(&loaded.spec.operations) {
@@ -36,7 +40,7 @@ pub fn run(spec: &Path, nonce: Option<&str>) -> Result<(), CliError> {
                 base_url,
                 credentials: &credentials,
                 clock: &clock,
-                nonce: &nonce,
+                nonce: nonce.as_ref(),
             };
             let request = encode_request(provider, operation, &fields, &context, None)
                 .map_err(|e| CliError::Usage(format!("{label}: {e}")))?;

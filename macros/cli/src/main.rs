@@ -115,7 +115,7 @@ enum Command {
     Check {
         /// The spec file.
         spec: PathBuf,
-        /// Pins every nonce field to this text (repeated to the field's length).
+        /// Pins every nonce to exactly this text, whatever its length in the spec.
         #[arg(long)]
         nonce: Option<String>,
     },

@@ -5,7 +5,7 @@ use crate::{input, CliError};
 use paygen::tooling::encode::{encode_request, RequestContext};
 use paygen::tooling::SigningTrace;
 use paygen::wire::fields_from_json_text;
-use paygen::{FixedClock, FixedNonce, RandomNonce, SystemClock};
+use paygen::{ExactNonce, FixedClock, RandomNonce, SystemClock};
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
@@ -25,8 +25,8 @@ pub struct Args {
     /// Clock value, Unix seconds (default: now).
     #[arg(long)]
     pub now: Option<i64>,
-    /// Pins every nonce field to this text, repeated to the field's length (default:
-    /// random).
+    /// Pins every nonce to exactly this text, whatever the nonce's length in the spec
+    /// (a document example's nonce); default: random.
     #[arg(long)]
     pub nonce: Option<String>,
     /// Environment name (default: the spec's first).
@@ -61,7 +61,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         None => &system,
     };
     let random = RandomNonce;
-    let pinned = args.nonce.clone().map(FixedNonce);
+    let pinned = args.nonce.clone().map(ExactNonce);
     let nonce: &dyn paygen::NonceSource = match &pinned {
         Some(pinned) => pinned,
         None => &random,
