@@ -143,19 +143,25 @@ pub fn read_response(
     receiver: &Receiver<'_>,
     response: &HttpResponse,
 ) -> Result<(Decoded, Option<Error>), Error> {
-    if !(200..300).contains(&response.status) {
-        return Err(Error::HttpStatus {
-            status: response.status,
-            body: response.body.clone(),
-        });
+    let http_status = || Error::HttpStatus {
+        status: response.status,
+        body: response.body.clone(),
+    };
+    let ok_status = (200..300).contains(&response.status);
+    if !ok_status && !operation.success.by_status() {
+        return Err(http_status());
     }
-    let (decoded, outcome) = judge_response_with_headers(
-        provider,
-        operation,
-        receiver,
-        &response.body,
-        &response.headers,
-    )?;
+    let received = Received {
+        status: response.status,
+        body: &response.body,
+        headers: &response.headers,
+    };
+    let (decoded, outcome) =
+        match judge_http_response(provider, operation, receiver, received, None) {
+            // An error page that is no message of the protocol keeps its status's meaning.
+            Err(Error::Decode { .. }) if !ok_status => return Err(http_status()),
+            judged => judged?,
+        };
     let refusal = outcome.err().map(|refusal| {
         Error::Service(Box::new(ServiceError::untyped(
             refusal,
@@ -211,7 +217,8 @@ pub struct SignatureExplanation {
 }
 
 /// [`judge_response_with_headers`] that also fills `explain` with the signature check's
-/// stages, even when the check fails.
+/// stages, even when the check fails. The reply is taken as HTTP 200; see
+/// [`judge_http_response`] for a rule that reads the status.
 pub fn judge_response_explained(
     provider: &Provider,
     operation: &Operation,
@@ -220,9 +227,45 @@ pub fn judge_response_explained(
     headers: &[(String, String)],
     explain: Option<&mut SignatureExplanation>,
 ) -> Result<(Decoded, Result<(), Refusal>), Error> {
+    let response = Received {
+        status: 200,
+        body,
+        headers,
+    };
+    judge_http_response(provider, operation, receiver, response, explain)
+}
+
+/// A reply as received: its HTTP status, body and headers.
+#[derive(Debug, Clone, Copy)]
+pub struct Received<'r> {
+    /// The HTTP status.
+    pub status: u16,
+    /// The raw body text.
+    pub body: &'r str,
+    /// The headers in order.
+    pub headers: &'r [(String, String)],
+}
+
+/// Decodes and verifies a reply and applies the operation's success rule, the HTTP
+/// status included where the rule lists `http_status` (a listed status is success, and
+/// its body may be empty; another is a refusal whose code is the rule's field).
+pub fn judge_http_response(
+    provider: &Provider,
+    operation: &Operation,
+    receiver: &Receiver<'_>,
+    response: Received<'_>,
+    explain: Option<&mut SignatureExplanation>,
+) -> Result<(Decoded, Result<(), Refusal>), Error> {
+    let Received {
+        status,
+        body,
+        headers,
+    } = response;
     let envelope = &provider.response;
     let verification = envelope.verification.as_ref();
+    let rule = &operation.success;
     let external = header_signature(verification, receiver, body, headers)?;
+    let success_status = rule.http_status.contains(&status);
     let decoded = decode_received(
         envelope.body,
         &envelope.payload,
@@ -232,8 +275,23 @@ pub fn judge_response_explained(
         body,
         external,
         explain,
+        if success_status {
+            EmptyBody::NoFields
+        } else {
+            EmptyBody::Refused
+        },
     )?;
-    let outcome = judge(&operation.success, &decoded.fields);
+    let outcome = match (rule.by_status(), success_status) {
+        (false, _) => judge(rule, &decoded.fields),
+        (true, true) => Ok(()),
+        // A refusal's code is the rule's field, else the status itself.
+        (true, false) => {
+            let code = lookup(&decoded.fields, &rule.field)
+                .map(text_of)
+                .unwrap_or_else(|| status.to_string());
+            Err(refusal(rule, &decoded.fields, code))
+        }
+    };
     // A member's name is not signed: a success read from a member that carries refusals
     // only is a genuine success of some other call, relabelled.
     if let Some(member) = decoded
@@ -381,6 +439,7 @@ pub fn decode_notification_explained(
         input,
         external,
         explain,
+        EmptyBody::Refused,
     )?;
     if decoded.authenticity == Authenticity::UnsignedErrorReply {
         return Err(Error::Signature {
@@ -440,6 +499,7 @@ pub fn decode_message_in(
         body,
         None,
         None,
+        EmptyBody::Refused,
     )
 }
 
@@ -453,9 +513,20 @@ pub(crate) struct ExternalSignature<'a> {
     pub parts: Option<TemplateValues<'a>>,
 }
 
+/// What an empty body is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EmptyBody {
+    /// Not a message of the format (a decode error).
+    Refused,
+    /// A message without fields: a reply whose HTTP status says success (`204 No
+    /// Content`), its signature, if any, still checked over the empty body.
+    NoFields,
+}
+
 /// [`decode_message_in`], the signature read from `external` rather than from the
 /// field `verification.field` when given (then no field is the signature itself);
-/// `explain`, when given, is filled with what the signature check computed.
+/// `explain`, when given, is filled with what the signature check computed; an empty
+/// body read as `empty` says.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn decode_received(
     format: BodyFormat,
@@ -466,6 +537,7 @@ pub(crate) fn decode_received(
     body: &str,
     external: Option<ExternalSignature<'_>>,
     explain: Option<&mut SignatureExplanation>,
+    empty: EmptyBody,
 ) -> Result<Decoded, Error> {
     let decode_error = |reason: String| Error::Decode {
         reason,
@@ -475,7 +547,15 @@ pub(crate) fn decode_received(
         reason,
         body: body.to_owned(),
     };
-    let top = parse_received(format, body).map_err(decode_error)?;
+    let top = match empty {
+        EmptyBody::NoFields if body.trim().is_empty() => Vec::new(),
+        _ => parse_received(format, body).map_err(decode_error)?,
+    };
+    let members = if top.is_empty() && empty == EmptyBody::NoFields {
+        &[]
+    } else {
+        members
+    };
     let (mut received, member) = open_member(top, members).map_err(decode_error)?;
     let (member_name, member_text) = member.map(|m| (m.name, m.text)).unzip();
     // `data.sign`: the signature and the fields it covers are the members of `data`;
@@ -992,28 +1072,34 @@ pub fn code_meaning(operation: &Operation, fields: &Map<String, Value>) -> Optio
 pub fn judge(rule: &SuccessRule, fields: &Map<String, Value>) -> Result<(), Refusal> {
     let code = lookup(fields, &rule.field).map(text_of).unwrap_or_default();
     if !rule.equals.iter().any(|ok| *ok == code) {
-        let message = rule
-            .message
-            .as_deref()
-            .and_then(|path| lookup(fields, path))
-            .map(text_of);
-        let detail = rule
-            .detail
-            .as_deref()
-            .and_then(|path| lookup(fields, path))
-            .map(text_of)
-            .filter(|d| !d.is_empty());
-        let message = match (message, detail) {
-            (Some(message), Some(detail)) => Some(format!("{message}: {detail}")),
-            (message, detail) => message.or(detail),
-        };
-        return Err(Refusal {
-            field: rule.field.to_string(),
-            code,
-            message,
-        });
+        return Err(refusal(rule, fields, code));
     }
     rule.and.iter().try_for_each(|inner| judge(inner, fields))
+}
+
+/// The refusal a reply states under `rule`: `code` with the reply's message (and its
+/// detail, where present).
+fn refusal(rule: &SuccessRule, fields: &Map<String, Value>, code: String) -> Refusal {
+    let message = rule
+        .message
+        .as_deref()
+        .and_then(|path| lookup(fields, path))
+        .map(text_of);
+    let detail = rule
+        .detail
+        .as_deref()
+        .and_then(|path| lookup(fields, path))
+        .map(text_of)
+        .filter(|d| !d.is_empty());
+    let message = match (message, detail) {
+        (Some(message), Some(detail)) => Some(format!("{message}: {detail}")),
+        (message, detail) => message.or(detail),
+    };
+    Refusal {
+        field: rule.field.to_string(),
+        code,
+        message,
+    }
 }
 
 pub(crate) fn lookup<'v>(fields: &'v Map<String, Value>, path: &str) -> Option<&'v Value> {

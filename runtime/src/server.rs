@@ -6,7 +6,7 @@
 use crate::canonical::SignedText;
 use crate::credentials::Credentials;
 use crate::decode::{
-    decode_received, single_header, text_of, Authenticity, ExternalSignature, Receiver,
+    decode_received, single_header, text_of, Authenticity, EmptyBody, ExternalSignature, Receiver,
 };
 use crate::encode::render_body;
 use crate::error::{Error, ParamRule, SignatureFailure};
@@ -119,7 +119,17 @@ pub fn decode_request<'p>(
     };
     let signature = envelope.signature.as_ref().filter(|_| signed);
     let decoded = match signature {
-        None => decode_received(format, &payload, None, &[], receiver, text, None, None)?,
+        None => decode_received(
+            format,
+            &payload,
+            None,
+            &[],
+            receiver,
+            text,
+            None,
+            None,
+            EmptyBody::Refused,
+        )?,
         Some(signature) => {
             let recipe =
                 provider_recipe(signature.recipe_for(receiver.credentials)?, KeyRole::Verify)?;
@@ -170,6 +180,7 @@ pub fn decode_request<'p>(
                 text,
                 external,
                 None,
+                EmptyBody::Refused,
             )?
         }
     };
@@ -652,6 +663,7 @@ fn read_top(format: BodyFormat, text: &str) -> Result<Map<String, Value>, Error>
         text,
         None,
         None,
+        EmptyBody::Refused,
     )?;
     Ok(decoded.fields)
 }
@@ -821,6 +833,7 @@ mod tests {
                 message: None,
                 detail: None,
                 and: Cow::Borrowed(&[]),
+                http_status: Cow::Borrowed(&[]),
             },
         }
     }

@@ -314,6 +314,7 @@ mod tests {
             message: None,
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         }
     }
 

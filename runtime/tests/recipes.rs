@@ -333,6 +333,7 @@ fn v3_provider(method: &'static str, path: &'static str) -> (Provider, Operation
             message: None,
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
     };
     let provider = Provider {

@@ -51,6 +51,16 @@ operations:
     response:
       - { name: out_trade_no, type: string, required: true }
       - { name: trade_state, type: string, required: true }
+  # 关闭订单: 204 No Content on success; errors are 4xx/5xx with {code, message}.
+  - name: close
+    summary: 关闭订单
+    path: /v3/pay/transactions/out-trade-no/{out_trade_no}/close
+    signed: false
+    moves_money: true
+    request:
+      - { name: out_trade_no, type: string, required: true }
+    success: { field: code, message: message, http_status: [204] }
+    response: []
 notifications:
   - name: pay
     summary: 支付通知
@@ -232,4 +242,61 @@ fn a_verify_template_with_request_parts_or_no_body_is_a_spec_error() {
     assert!(errors.contains("names no credential"), "{errors}");
     let errors = spec_errors(parts, "parts: [{ body_digest: hmac_sha256 }]");
     assert!(errors.contains("needs a plain hash"), "{errors}");
+}
+
+fn read(status: u16, body: &str, headers: Vec<(String, String)>) -> Result<Option<Error>, Error> {
+    let provider = provider();
+    let operation = provider.operation("close").unwrap();
+    let credentials = credentials();
+    let response = paygen::HttpResponse {
+        status,
+        headers,
+        body: body.to_owned(),
+    };
+    let (decoded, refusal) = paygen::tooling::decode::read_response(
+        &provider,
+        operation,
+        &receiver(&credentials),
+        &response,
+    )?;
+    assert_eq!(decoded.authenticity, Authenticity::Verified);
+    Ok(refusal)
+}
+
+#[test]
+fn the_http_status_decides_success_and_an_empty_204_is_still_verified() {
+    let nonce = "de5ac2f1a0b5e7c6";
+    // 204 No Content, signed over `timestamp\nnonce\n\n`.
+    let headers = signed_headers("1554209980", nonce, "");
+    assert!(read(204, "", headers.clone()).unwrap().is_none());
+    // The same empty reply with its signature moved to another time is refused.
+    let moved = signed_headers("1554209981", nonce, "");
+    let forged: Vec<_> = headers[..2].iter().chain(&moved[2..3]).cloned().collect();
+    assert!(matches!(
+        read(204, "", forged),
+        Err(Error::Signature {
+            reason: SignatureFailure::Mismatch,
+            ..
+        })
+    ));
+    // A signed error reply is a refusal whose code is the rule's field.
+    let body = r#"{"code":"ORDER_CLOSED","message":"订单已关闭"}"#;
+    let refusal = read(400, body, signed_headers("1554209980", nonce, body))
+        .unwrap()
+        .expect("a refusal");
+    let Error::Service(refused) = &refusal else {
+        panic!("{refusal:?}");
+    };
+    assert_eq!(
+        (refused.raw_code.as_str(), refused.message.as_deref()),
+        ("ORDER_CLOSED", Some("订单已关闭"))
+    );
+    // An error page that is no message of the protocol keeps its status.
+    let page = "<html>502 Bad Gateway</html>";
+    assert!(matches!(
+        read(502, page, Vec::new()),
+        Err(Error::HttpStatus { status: 502, .. })
+    ));
+    // An empty body under a status the rule does not list is no message.
+    assert!(read(200, "", signed_headers("1554209980", nonce, "")).is_err());
 }

@@ -43,6 +43,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -87,6 +88,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
     };
@@ -125,6 +127,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T2,
     };
@@ -163,6 +166,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T3,
     };
@@ -201,6 +205,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T4,
     };
@@ -245,6 +250,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T5,
     };

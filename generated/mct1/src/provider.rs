@@ -23,6 +23,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -53,6 +54,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -77,6 +79,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
     };
@@ -141,6 +144,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
     };
@@ -165,6 +169,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
     };
@@ -189,6 +194,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T2,
     };
@@ -224,6 +230,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T3,
     };

@@ -23,6 +23,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -45,6 +46,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
     };
@@ -67,6 +69,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
     };
@@ -91,6 +94,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
     };
@@ -115,6 +119,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("respmsg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };

@@ -23,6 +23,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
     };
@@ -47,6 +48,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
     };
@@ -71,6 +73,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
     };
@@ -95,6 +98,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
     };
@@ -117,6 +121,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
     };
@@ -139,6 +144,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
     };

@@ -23,6 +23,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -45,6 +46,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -69,6 +71,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -93,6 +96,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
     };
@@ -115,6 +119,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -137,6 +142,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -159,6 +165,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -181,6 +188,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -203,6 +211,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -225,6 +234,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -247,6 +257,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -269,6 +280,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };
@@ -291,6 +303,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("return_msg")),
             detail: Some(Cow::Borrowed("return_desc")),
             and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
     };

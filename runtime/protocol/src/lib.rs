@@ -704,6 +704,18 @@ pub struct SuccessRule {
     pub detail: Option<Text>,
     /// Further checks that must also pass.
     pub and: List<SuccessRule>,
+    /// HTTP statuses that mean success (WeChat Pay APIv3: 200 with a body, 204 without);
+    /// empty: every 2xx reply is judged by its fields. With statuses, the status decides:
+    /// a listed one is success whatever the body, any other whose body decodes is a
+    /// refusal whose code is `field`'s value.
+    pub http_status: List<u16>,
+}
+
+impl SuccessRule {
+    /// Whether the HTTP status, not a field, decides success.
+    pub fn by_status(&self) -> bool {
+        !self.http_status.is_empty()
+    }
 }
 
 /// What a transport is told about the request it carries.

@@ -518,10 +518,17 @@ fn default_freshness_format() -> ClockFormat {
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SuccessRule {
-    /// Path of the code field in the decoded message, `a.b` for nested objects.
+    /// Path of the code field in the decoded message, `a.b` for nested objects (with
+    /// `http_status`: of a refusal's code).
     pub field: String,
-    /// Values that mean success, compared as received text.
+    /// Values that mean success, compared as received text (none with `http_status`).
+    #[serde(default)]
     pub equals: Vec<String>,
+    /// HTTP statuses that mean success (WeChat Pay APIv3: `[200, 204]`): the status
+    /// decides, a listed one is success whatever the body (which may be empty), another
+    /// whose body decodes is a refusal whose code is `field`'s value.
+    #[serde(default)]
+    pub http_status: Vec<u16>,
     /// Path of the human-readable message, for errors.
     #[serde(default)]
     pub message: Option<String>,

@@ -522,7 +522,27 @@ impl<'s> Checker<'s> {
     }
 
     fn success(&mut self, rule: &SuccessRule, operation: &Operation) {
-        if operation.response.is_empty() {
+        let op = &operation.name.value;
+        match (rule.equals.is_empty(), rule.http_status.is_empty()) {
+            (true, true) => self.at(
+                &operation.name,
+                format!("the success rule of operation `{op}` needs `equals` (codes that mean success) or `http_status` (statuses that do)"),
+            ),
+            (false, false) => self.at(
+                &operation.name,
+                format!("the success rule of operation `{op}` gives both `equals` and `http_status`; with `http_status` the status decides and `field` is a refusal's code"),
+            ),
+            _ => {}
+        }
+        if let Some(status) = rule.http_status.iter().find(|s| !(100..=599).contains(*s)) {
+            self.at(
+                &operation.name,
+                format!("the success rule of operation `{op}` lists HTTP status {status}, which is not one"),
+            );
+        }
+        // With `http_status`, `field` and `message` are read from error replies, which
+        // the response table (the success body) need not list.
+        if operation.response.is_empty() || !rule.http_status.is_empty() {
             return;
         }
         // `detail` may name a field only error replies carry, which no response table
