@@ -850,6 +850,7 @@ pub mod tables {
                 flatten: false,
                 key_derivation: KeyDerivation::Raw,
                 inner: InnerFormat::Json,
+                aead: None,
             }),
             common: Cow::Borrowed(
                 &[

@@ -532,6 +532,7 @@ pub mod tables {
                 flatten: false,
                 key_derivation: KeyDerivation::Raw,
                 inner: InnerFormat::Json,
+                aead: None,
             }),
             common: Cow::Borrowed(
                 &[
@@ -599,6 +600,7 @@ pub mod tables {
                 flatten: false,
                 key_derivation: KeyDerivation::Raw,
                 inner: InnerFormat::Json,
+                aead: None,
             }),
             verification: Some(Verification {
                 recipe: Recipe {

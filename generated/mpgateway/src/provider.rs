@@ -130,6 +130,7 @@ pub mod tables {
             flatten: true,
             key_derivation: KeyDerivation::Raw,
             inner: InnerFormat::Json,
+            aead: None,
         }),
         verification: Some(Verification {
             recipe: Recipe {
@@ -230,6 +231,7 @@ pub mod tables {
                 flatten: false,
                 key_derivation: KeyDerivation::Raw,
                 inner: InnerFormat::Json,
+                aead: None,
             }),
             common: Cow::Borrowed(
                 &[
@@ -287,6 +289,7 @@ pub mod tables {
                 flatten: true,
                 key_derivation: KeyDerivation::Raw,
                 inner: InnerFormat::Json,
+                aead: None,
             }),
             verification: Some(Verification {
                 recipe: Recipe {

@@ -393,6 +393,7 @@ pub mod tables {
             flatten: true,
             key_derivation: KeyDerivation::Md5LowerHex,
             inner: InnerFormat::Xml,
+            aead: None,
         }),
         verification: None,
         ack: Cow::Borrowed(
