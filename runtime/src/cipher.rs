@@ -1,7 +1,10 @@
-//! Payload encodings: base64, and AES-256-ECB with PKCS#5 padding as hex.
+//! Payload encodings: base64, AES-256-ECB with PKCS#5 padding (hex or base64), and
+//! AES-256-GCM.
 
 use aes::cipher::{generic_array::GenericArray, BlockDecrypt, BlockEncrypt, KeyInit};
 use aes::Aes256;
+use aes_gcm::aead::{Aead, Payload};
+use aes_gcm::Aes256Gcm;
 use base64::Engine as _;
 use paygen_protocol::HexCase;
 
@@ -25,6 +28,76 @@ pub enum CipherError {
     /// The text is not base64.
     #[error("not base64: {0}")]
     BadBase64(String),
+    /// An AES-GCM nonce is not 12 bytes.
+    #[error("AES-GCM nonce must be 12 bytes, got {0}")]
+    NonceLength(usize),
+    /// An AES-GCM ciphertext is shorter than its 16-byte tag.
+    #[error("AES-GCM ciphertext of {0} bytes is shorter than its 16-byte tag")]
+    MissingTag(usize),
+    /// The AES-GCM tag does not match: the key is wrong, or the ciphertext, tag, nonce
+    /// or associated data is not what the key holder sealed.
+    #[error(
+        "AES-GCM tag mismatch: wrong key, or the ciphertext, tag, nonce or associated data \
+         was changed"
+    )]
+    TagMismatch,
+    /// A plaintext over AES-GCM's limit of about 64 GiB.
+    #[error("a plaintext of {0} bytes is over AES-GCM's limit")]
+    TooLong(usize),
+}
+
+/// The length of an AES-GCM nonce (96 bits, the only size WeChat Pay and NIST's
+/// recommended construction use).
+pub const GCM_NONCE_LEN: usize = 12;
+
+/// The length of the AES-GCM tag appended to the ciphertext.
+pub const GCM_TAG_LEN: usize = 16;
+
+fn gcm(key: &[u8], nonce: &[u8]) -> Result<Aes256Gcm, CipherError> {
+    if nonce.len() != GCM_NONCE_LEN {
+        return Err(CipherError::NonceLength(nonce.len()));
+    }
+    Aes256Gcm::new_from_slice(key).map_err(|_| CipherError::KeyLength(key.len()))
+}
+
+/// AES-256-GCM seals `plaintext` under `key` (32 bytes) and `nonce` (12 bytes),
+/// authenticating `associated_data` too; returns the ciphertext with the tag appended.
+pub fn aes256_gcm_encrypt(
+    key: &[u8],
+    nonce: &[u8],
+    associated_data: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, CipherError> {
+    let cipher = gcm(key, nonce)?;
+    let payload = Payload {
+        msg: plaintext,
+        aad: associated_data,
+    };
+    // The crate fails only for a plaintext over GCM's limit.
+    cipher
+        .encrypt(GenericArray::from_slice(nonce), payload)
+        .map_err(|_| CipherError::TooLong(plaintext.len()))
+}
+
+/// Opens what [`aes256_gcm_encrypt`] sealed (ciphertext with the tag appended): the
+/// plaintext, or an error when the tag does not match.
+pub fn aes256_gcm_decrypt(
+    key: &[u8],
+    nonce: &[u8],
+    associated_data: &[u8],
+    sealed: &[u8],
+) -> Result<Vec<u8>, CipherError> {
+    let cipher = gcm(key, nonce)?;
+    if sealed.len() < GCM_TAG_LEN {
+        return Err(CipherError::MissingTag(sealed.len()));
+    }
+    let payload = Payload {
+        msg: sealed,
+        aad: associated_data,
+    };
+    cipher
+        .decrypt(GenericArray::from_slice(nonce), payload)
+        .map_err(|_| CipherError::TagMismatch)
 }
 
 fn cipher(key: &[u8]) -> Result<Aes256, CipherError> {
@@ -149,6 +222,125 @@ mod tests {
         );
         let other_key = [7u8; 32];
         assert!(aes256_ecb_decrypt_hex(&other_key, "3304A5EC2CDEB4D12ED3338B5C01BF6B").is_err());
+    }
+
+    /// The AES-256 cases with a 96-bit IV of McGrew and Viega, "The Galois/Counter Mode
+    /// of Operation (GCM)" (2005), Appendix B, which NIST SP 800-38D cites: (key, IV,
+    /// plaintext, AAD, ciphertext, tag), all hex.
+    const GCM_VECTORS: [(&str, &str, &str, &str, &str, &str, &str); 4] = [
+        (
+            "test case 13",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "000000000000000000000000",
+            "",
+            "",
+            "",
+            "530f8afbc74536b9a963b4f1c4cb738b",
+        ),
+        (
+            "test case 14",
+            "0000000000000000000000000000000000000000000000000000000000000000",
+            "000000000000000000000000",
+            "00000000000000000000000000000000",
+            "",
+            "cea7403d4d606b6e074ec5d3baf39d18",
+            "d0d1c8a799996bf0265b98b5d48ab919",
+        ),
+        (
+            "test case 15",
+            "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
+            "cafebabefacedbaddecaf888",
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72\
+             1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
+            "",
+            "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa\
+             8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad",
+            "b094dac5d93471bdec1a502270e3cc6c",
+        ),
+        (
+            "test case 16",
+            "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
+            "cafebabefacedbaddecaf888",
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72\
+             1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+            "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+            "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa\
+             8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+            "76fc6ece0f4e1768cddf8853bb2d551b",
+        ),
+    ];
+
+    #[test]
+    fn gcm_spec_aes256_vectors_open_and_seal() {
+        for (case, key, iv, plain, aad, cipher, tag) in GCM_VECTORS {
+            let [key, iv, plain, aad, cipher, tag] =
+                [key, iv, plain, aad, cipher, tag].map(|h| hex::decode(h).unwrap());
+            let sealed = [cipher.as_slice(), tag.as_slice()].concat();
+            assert_eq!(
+                aes256_gcm_decrypt(&key, &iv, &aad, &sealed).as_deref(),
+                Ok(plain.as_slice()),
+                "{case}"
+            );
+            assert_eq!(
+                aes256_gcm_encrypt(&key, &iv, &aad, &plain),
+                Ok(sealed.clone()),
+                "{case}"
+            );
+            // Every byte of ciphertext and tag, and of the nonce and the AAD, is bound.
+            for index in 0..sealed.len() {
+                let mut changed = sealed.clone();
+                changed[index] ^= 0x01;
+                assert_eq!(
+                    aes256_gcm_decrypt(&key, &iv, &aad, &changed),
+                    Err(CipherError::TagMismatch),
+                    "{case}, byte {index}"
+                );
+            }
+            let mut other_iv = iv.clone();
+            other_iv[11] ^= 0x80;
+            assert_eq!(
+                aes256_gcm_decrypt(&key, &other_iv, &aad, &sealed),
+                Err(CipherError::TagMismatch),
+                "{case}"
+            );
+            let other_aad = [aad.as_slice(), b"x"].concat();
+            assert_eq!(
+                aes256_gcm_decrypt(&key, &iv, &other_aad, &sealed),
+                Err(CipherError::TagMismatch),
+                "{case}"
+            );
+            let mut other_key = key.clone();
+            other_key[0] ^= 0x01;
+            assert_eq!(
+                aes256_gcm_decrypt(&other_key, &iv, &aad, &sealed),
+                Err(CipherError::TagMismatch),
+                "{case}"
+            );
+        }
+    }
+
+    #[test]
+    fn gcm_refuses_bad_lengths_without_panicking() {
+        let key = [0u8; 32];
+        let nonce = [0u8; 12];
+        assert_eq!(
+            aes256_gcm_decrypt(&key[..31], &nonce, b"", &[0; 16]),
+            Err(CipherError::KeyLength(31))
+        );
+        assert_eq!(
+            aes256_gcm_encrypt(&key, &nonce[..11], b"", b"x"),
+            Err(CipherError::NonceLength(11))
+        );
+        assert_eq!(
+            aes256_gcm_decrypt(&key, &[0; 13], b"", &[0; 16]),
+            Err(CipherError::NonceLength(13))
+        );
+        for short in 0..GCM_TAG_LEN {
+            assert_eq!(
+                aes256_gcm_decrypt(&key, &nonce, b"", &vec![0; short]),
+                Err(CipherError::MissingTag(short))
+            );
+        }
     }
 
     #[test]

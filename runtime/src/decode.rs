@@ -48,13 +48,20 @@ pub enum Authenticity {
     /// The recipe has no key: a digest anyone can compute detected transport damage,
     /// and nothing more.
     Checksum,
+    /// No signature, but the payload was decrypted and authenticated by an AEAD key
+    /// shared with the provider (WeChat Pay APIv3's AES-256-GCM `resource`): not a
+    /// signature, but only the key holders could have made it.
+    Sealed,
 }
 
 impl Authenticity {
-    /// Whether the message's fields are as the provider sent them: only a verified
-    /// signature says so.
+    /// Whether the message's fields are as the provider sent them: a verified signature
+    /// says so, and so does an AEAD tag.
+    // A sealed payload counts: its tag covers every byte handed over, and the only other
+    // holder of the key is the merchant receiving it, who has no reason to forge to
+    // itself. A leaked key forges both, as it would an HMAC signature's.
     pub fn is_authentic(self) -> bool {
-        self == Authenticity::Verified
+        matches!(self, Authenticity::Verified | Authenticity::Sealed)
     }
 
     /// What the check established, in words.
@@ -70,6 +77,10 @@ impl Authenticity {
                  signed query confirms it"
             }
             Authenticity::Checksum => "a keyless checksum matched: anyone can compute it",
+            Authenticity::Sealed => {
+                "sealed, not signed: decrypted and authenticated with the key shared with the \
+                 provider, so only a holder of that key could have made it"
+            }
         }
     }
 }
@@ -585,8 +596,9 @@ pub(crate) fn decode_received(
 
     let Some(check) = verification else {
         // An unsigned message with an encrypted payload (WeChat Pay v2's refund
-        // notification, `req_info`) is authentic only through that payload: without it,
-        // its fields would be taken from plain text anyone can send.
+        // notification, `req_info`; APIv3's sealed `resource`) is authentic only through
+        // that payload: without it, its fields would be taken from plain text anyone can
+        // send.
         let encrypted = payload_field.filter(|p| p.encoding.is_encrypted());
         if let Some(p) = encrypted.filter(|p| find(&p.name).is_none()) {
             return Err(signature_error(SignatureFailure::EncryptedPayloadMissing(
@@ -611,6 +623,8 @@ pub(crate) fn decode_received(
             });
         }
         let authenticity = match encrypted {
+            // The tag checked every decrypted byte: nothing can be spliced in.
+            Some(p) if p.encoding.is_authenticated() => Authenticity::Sealed,
             Some(_) => Authenticity::EncryptedOnly,
             None => Authenticity::Unsigned,
         };
@@ -862,6 +876,13 @@ fn business_fields(
     for field in received.iter().filter(|f| keep(f)) {
         match payload {
             Some(p) if p.name == field.name => {
+                // A string holding the object's text is another reading of the message.
+                if p.encoding.is_object() && !field.value.is_object() {
+                    return Err(decode_error(format!(
+                        "payload `{}` is sealed as a JSON object, but the field is not one",
+                        p.name
+                    )));
+                }
                 let value = decode_payload(p, &field.signed_text, receiver.credentials).map_err(
                     |e| match e {
                         PayloadError::Credential(e) => e,

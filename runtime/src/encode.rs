@@ -65,7 +65,7 @@ pub fn encode_request(
         .iter()
         .filter(|(name, _)| !in_path.contains(name))
         .collect();
-    let payload = payload_field(&envelope.payload, &common, &business, context.credentials)?;
+    let payload = payload_field(&envelope.payload, &common, &business, context)?;
     let mut top = top_level_fields(&envelope.payload, &common, &business, payload.as_ref());
 
     // A GET has no body: its fields go in the query string, whatever the envelope's
@@ -141,13 +141,13 @@ fn common_fields<'p>(
         .collect()
 }
 
-/// Stage 2: the encoded payload field (name and text), when the envelope has one: the
+/// Stage 2: the encoded payload field (name and value), when the envelope has one: the
 /// business fields and the common fields that travel inside it.
 fn payload_field<'p>(
     payload: &'p Payload,
     common: &[(&CommonField, WireValue<'_>)],
     business: &[(&str, &WireValue<'_>)],
-    credentials: &Credentials,
+    context: &RequestContext<'_>,
 ) -> Result<Option<(&'p str, WireValue<'static>)>, Error> {
     let Payload::Field(field) = payload else {
         return Ok(None);
@@ -158,11 +158,8 @@ fn payload_field<'p>(
         .map(|(f, v)| (f.name.as_ref(), v))
         .chain(business.iter().copied())
         .collect();
-    let text = encode_payload(field, &inner, credentials)?;
-    Ok(Some((
-        field.name.as_ref(),
-        WireValue::Text(Cow::Owned(text)),
-    )))
+    let value = encode_payload(field, &inner, context.credentials, context.nonce)?;
+    Ok(Some((field.name.as_ref(), value)))
 }
 
 /// The message's top-level fields before the signature: common fields, then the

@@ -4,6 +4,7 @@
 //! client side, run from the other end (the base of a provider sandbox).
 
 use crate::canonical::SignedText;
+use crate::clock::{NonceSource, RandomNonce};
 use crate::credentials::Credentials;
 use crate::decode::{
     decode_received, single_header, text_of, Authenticity, EmptyBody, ExternalSignature, Receiver,
@@ -280,6 +281,18 @@ pub fn encode_response(
     credentials: &Credentials,
     fields: &Map<String, Value>,
 ) -> Result<String, ServerError> {
+    encode_response_with(provider, operation, credentials, fields, &RandomNonce)
+}
+
+/// [`encode_response`] with the nonces an encrypted payload needs (AES-GCM's) drawn
+/// from `nonce`, so that tests can pin every byte.
+pub fn encode_response_with(
+    provider: &Provider,
+    operation: &Operation,
+    credentials: &Credentials,
+    fields: &Map<String, Value>,
+    nonce: &dyn NonceSource,
+) -> Result<String, ServerError> {
     let envelope = &provider.response;
     if let Some(header) = envelope
         .verification
@@ -299,6 +312,7 @@ pub fn encode_response(
         member,
         credentials,
         fields,
+        nonce,
     )
 }
 
@@ -309,6 +323,17 @@ pub fn encode_notification(
     credentials: &Credentials,
     fields: &Map<String, Value>,
 ) -> Result<String, ServerError> {
+    encode_notification_with(notification, credentials, fields, &RandomNonce)
+}
+
+/// [`encode_notification`] with the nonces an encrypted payload needs (AES-GCM's)
+/// drawn from `nonce`, so that tests can pin every byte.
+pub fn encode_notification_with(
+    notification: &Notification,
+    credentials: &Credentials,
+    fields: &Map<String, Value>,
+    nonce: &dyn NonceSource,
+) -> Result<String, ServerError> {
     encode_message(
         notification.body,
         &notification.payload,
@@ -316,6 +341,7 @@ pub fn encode_notification(
         None,
         credentials,
         fields,
+        nonce,
     )
 }
 
@@ -327,6 +353,7 @@ fn encode_message(
     member: Option<&str>,
     credentials: &Credentials,
     fields: &Map<String, Value>,
+    nonce: &dyn NonceSource,
 ) -> Result<String, ServerError> {
     let recipe = verification
         .map(|check| check.recipe_for(credentials))
@@ -358,20 +385,19 @@ fn encode_message(
         .iter()
         .map(|(name, value)| (name.as_str(), wire_value(value)))
         .collect();
-    let payload_text;
+    let payload_value;
     let mut top: Vec<(&str, &WireValue<'_>)> = Vec::with_capacity(values.len() + 2);
     match payload {
         Payload::Inline => top.extend(values.iter().map(|(n, v)| (*n, v))),
         Payload::Field(field) if field.flatten => {
             let inner: Vec<(&str, &WireValue<'_>)> = values.iter().map(|(n, v)| (*n, v)).collect();
-            let text = encode_payload(field, &inner, credentials)?;
-            payload_text = WireValue::Text(Cow::Owned(text));
-            top.push((field.name.as_ref(), &payload_text));
+            payload_value = encode_payload(field, &inner, credentials, nonce)?;
+            top.push((field.name.as_ref(), &payload_value));
         }
         Payload::Field(field) => {
             // The payload field holds its document as an object; absent, the message
             // has no payload (an error reply).
-            let mut text = None;
+            let mut encoded = None;
             for (name, _) in &values {
                 if *name != field.name {
                     continue;
@@ -382,7 +408,8 @@ fn encode_message(
                     if field.inner == InnerFormat::Xml {
                         return Err(unwritable(name, "an XML payload's document is an object"));
                     }
-                    text = Some(encode_document(field, document.to_string(), credentials)?);
+                    let text = document.to_string();
+                    encoded = Some(encode_document(field, text, credentials, nonce)?);
                     continue;
                 };
                 let inner: Vec<(&str, WireValue<'_>)> = members
@@ -391,12 +418,12 @@ fn encode_message(
                     .collect();
                 let inner: Vec<(&str, &WireValue<'_>)> =
                     inner.iter().map(|(n, v)| (*n, v)).collect();
-                text = Some(encode_payload(field, &inner, credentials)?);
+                encoded = Some(encode_payload(field, &inner, credentials, nonce)?);
             }
-            payload_text = WireValue::Text(Cow::Owned(text.unwrap_or_default()));
+            payload_value = encoded.unwrap_or(WireValue::Text(Cow::Borrowed("")));
             for (name, value) in &values {
                 if *name == field.name {
-                    top.push((name, &payload_text));
+                    top.push((name, &payload_value));
                 } else {
                     top.push((name, value));
                 }

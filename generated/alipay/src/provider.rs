@@ -856,6 +856,7 @@ pub mod tables {
                 flatten: false,
                 key_derivation: KeyDerivation::Raw,
                 inner: InnerFormat::Json,
+                aead: None,
             }),
             common: Cow::Borrowed(
                 &[

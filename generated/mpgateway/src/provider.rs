@@ -135,6 +135,7 @@ pub mod tables {
             flatten: true,
             key_derivation: KeyDerivation::Raw,
             inner: InnerFormat::Json,
+            aead: None,
         }),
         verification: Some(Verification {
             recipe: Recipe {
@@ -235,6 +236,7 @@ pub mod tables {
                 flatten: false,
                 key_derivation: KeyDerivation::Raw,
                 inner: InnerFormat::Json,
+                aead: None,
             }),
             common: Cow::Borrowed(
                 &[
@@ -292,6 +294,7 @@ pub mod tables {
                 flatten: true,
                 key_derivation: KeyDerivation::Raw,
                 inner: InnerFormat::Json,
+                aead: None,
             }),
             verification: Some(Verification {
                 recipe: Recipe {

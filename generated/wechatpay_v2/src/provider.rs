@@ -407,6 +407,7 @@ pub mod tables {
             flatten: true,
             key_derivation: KeyDerivation::Md5LowerHex,
             inner: InnerFormat::Xml,
+            aead: None,
         }),
         verification: None,
         ack: Cow::Borrowed(

@@ -32,6 +32,7 @@ fn refusal_source(a: Authenticity) -> &'static str {
         Authenticity::UnsignedErrorReply => "unsigned error reply",
         Authenticity::EncryptedOnly => "only encrypted, not signed",
         Authenticity::Checksum => "a keyless checksum",
+        Authenticity::Sealed => "sealed with the shared AEAD key, not signed",
     }
 }
 

@@ -266,13 +266,29 @@ fn payload(payload: &m::Payload) -> ir::Payload {
         m::Payload::Inline => ir::Payload::Inline,
         m::Payload::Field(f) => ir::Payload::Field(ir::PayloadField {
             name: text(&f.name),
-            encoding: f.encoding,
+            encoding: f.encoding.value,
             key: f.key.as_ref().map(|k| text(&k.value)),
             hex: f.hex.unwrap_or(ir::HexCase::Lower),
             flatten: f.flatten,
             key_derivation: f.key_derivation,
             inner: f.format,
+            aead: (f.encoding.value == ir::PayloadEncoding::AeadAes256Gcm)
+                .then(|| aead_members(f.aead.as_deref())),
         }),
+    }
+}
+
+fn aead_members(spec: Option<&m::AeadSpec>) -> ir::AeadMembers {
+    let defaults = ir::AeadMembers::DEFAULT;
+    let member =
+        |given: Option<&m::Name>, default: ir::Text| given.map_or(default, |n| text(&n.value));
+    let none = m::AeadSpec::default();
+    let spec = spec.unwrap_or(&none);
+    ir::AeadMembers {
+        ciphertext: member(spec.ciphertext.as_ref(), defaults.ciphertext),
+        nonce: member(spec.nonce.as_ref(), defaults.nonce),
+        associated_data: member(spec.associated_data.as_ref(), defaults.associated_data),
+        associated_data_value: spec.associated_data_value.as_deref().map(text),
     }
 }
 

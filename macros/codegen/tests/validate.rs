@@ -210,9 +210,104 @@ fn envelope_features_name_the_place_of_each_problem() {
             "    body: json\n    members: [\"{method}_response\"]\n    payload: { field: { name: d, encoding: aes256_ecb_base64 } }\n    signature: { recipe"
         ),
         [
-            "3:7: payload `d` is encrypted but names no `key` credential",
+            "30:44: payload `d` is encrypted but names no `key` credential",
             "34:11: response member `{method}_response` names `{method}`, which is not a constant field of operation `pay`"
         ]
+    );
+}
+
+/// `BASE` with the response's payload made `payload` (inline text `{ field: {...} }`)
+/// in a body of `body`, and `old` replaced by `new` after that.
+fn response_payload_errors(body: &str, payload: &str) -> Vec<String> {
+    errors(&BASE.replacen(
+        "    body: json\n    payload: inline\n    signature: { recipe",
+        &format!("    body: {body}\n    payload: {payload}\n    signature: {{ recipe"),
+        1,
+    ))
+}
+
+#[test]
+fn an_aead_payload_is_a_keyed_object_in_a_json_body() {
+    // WeChat Pay APIv3's notification `resource`, with the default members.
+    assert_eq!(
+        response_payload_errors(
+            "json",
+            "{ field: { name: resource, encoding: aead_aes_256_gcm, key: key, flatten: true } }"
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        response_payload_errors(
+            "json",
+            "{ field: { name: resource, encoding: aead_aes_256_gcm, key: key, aead: { ciphertext: ct, nonce: iv, associated_data: aad, associated_data_value: transaction } } }"
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        response_payload_errors(
+            "json",
+            "{ field: { name: resource, encoding: aead_aes_256_gcm } }"
+        ),
+        ["29:51: payload `resource` is encrypted but names no `key` credential"]
+    );
+    for body in ["form", "query", "xml", "xml_cdata"] {
+        assert_eq!(
+            response_payload_errors(
+                body,
+                "{ field: { name: resource, encoding: aead_aes_256_gcm, key: key } }"
+            ),
+            [format!(
+                "29:51: payload `resource` is `aead_aes_256_gcm`, whose value is a JSON object: the body must be `json`, not `{body}`"
+            )],
+            "{body}"
+        );
+    }
+    // A request's too, and a GET sends its fields in the query.
+    let request = BASE.replacen(
+        "    body: json\n    payload: inline\n    common:",
+        "    body: json\n    payload: { field: { name: resource, encoding: aead_aes_256_gcm, key: key } }\n    common:",
+        1,
+    );
+    assert_eq!(errors(&request), Vec::<String>::new());
+    assert_eq!(
+        errors(&request.replacen("    path: /pay", "    path: /pay\n    method: GET", 1)),
+        ["33:11: operation `pay` is a GET, whose fields travel in the query, but payload `resource` is `aead_aes_256_gcm`, a JSON object that needs a `json` body"]
+    );
+    assert_eq!(
+        errors(&request.replacen("    body: json\n    payload: { field", "    body: form\n    payload: { field", 1)),
+        ["23:51: payload `resource` is `aead_aes_256_gcm`, whose value is a JSON object: the body must be `json`, not `form`"]
+    );
+}
+
+#[test]
+fn the_parts_of_an_aead_payload_are_different_members() {
+    let aead = |members: &str| {
+        response_payload_errors(
+            "json",
+            &format!("{{ field: {{ name: resource, encoding: aead_aes_256_gcm, key: key, aead: {members} }} }}"),
+        )
+    };
+    // A name given clashes with another part's default name...
+    assert_eq!(
+        aead("{ nonce: ciphertext }"),
+        ["29:94: the AEAD `nonce` member is named `ciphertext`, as the `ciphertext` member is: each part needs its own member"]
+    );
+    // ...or with another name given, reported once, at the later.
+    assert_eq!(
+        aead("{ ciphertext: data, associated_data: data }"),
+        ["29:122: the AEAD `associated_data` member is named `data`, as the `ciphertext` member is: each part needs its own member"]
+    );
+    assert_eq!(
+        aead("{ nonce: \"\" }"),
+        ["29:94: the AEAD `nonce` member needs a name"]
+    );
+    // Member names mean nothing to the other encodings.
+    assert_eq!(
+        response_payload_errors(
+            "json",
+            "{ field: { name: resource, encoding: base64, aead: { nonce: iv } } }"
+        ),
+        ["29:51: payload `resource`: `aead` applies to `aead_aes_256_gcm` payloads only"]
     );
 }
 

@@ -114,13 +114,56 @@ pub enum PayloadEncoding {
     Json,
     /// AES-256-ECB with PKCS#5 padding, then standard base64 (WeChat's `req_info`).
     Aes256EcbBase64,
+    /// AES-256-GCM into a JSON object of base64 ciphertext-and-tag, nonce and associated
+    /// data (WeChat Pay APIv3's notification `resource`).
+    #[cfg_attr(feature = "serde", serde(rename = "aead_aes_256_gcm"))]
+    AeadAes256Gcm,
 }
 
 impl PayloadEncoding {
     /// Whether the payload is encrypted (and so readable only with the key).
     pub fn is_encrypted(self) -> bool {
-        matches!(self, Self::Aes256EcbHex | Self::Aes256EcbBase64)
+        matches!(
+            self,
+            Self::Aes256EcbHex | Self::Aes256EcbBase64 | Self::AeadAes256Gcm
+        )
     }
+
+    /// Whether decrypting also authenticates (an AEAD's tag): a payload that decrypts was
+    /// written by a holder of the key, unchanged.
+    pub fn is_authenticated(self) -> bool {
+        matches!(self, Self::AeadAes256Gcm)
+    }
+
+    /// Whether the payload field's value is a JSON object rather than text.
+    pub fn is_object(self) -> bool {
+        matches!(self, Self::AeadAes256Gcm)
+    }
+}
+
+/// Where the parts of an AEAD payload object are, and the associated data it carries.
+#[derive(Debug, Clone)]
+pub struct AeadMembers {
+    /// Member holding standard base64 of the ciphertext with the 16-byte tag appended.
+    pub ciphertext: Text,
+    /// Member holding the nonce as text; its UTF-8 bytes are the 96-bit nonce.
+    pub nonce: Text,
+    /// Member holding the associated data as text; absent is the same as empty.
+    pub associated_data: Text,
+    /// The associated data the message carries (WeChat Pay: `transaction`, `refund`):
+    /// written when encoding and required when decoding; `None` writes it empty and
+    /// accepts any.
+    pub associated_data_value: Option<Text>,
+}
+
+impl AeadMembers {
+    /// The member names WeChat Pay APIv3 uses, with no required associated data.
+    pub const DEFAULT: AeadMembers = AeadMembers {
+        ciphertext: Cow::Borrowed("ciphertext"),
+        nonce: Cow::Borrowed("nonce"),
+        associated_data: Cow::Borrowed("associated_data"),
+        associated_data_value: None,
+    };
 }
 
 /// How a cipher key is made from its credential.
@@ -187,6 +230,15 @@ pub struct PayloadField {
     pub key_derivation: KeyDerivation,
     /// The document's format inside the encoding.
     pub inner: InnerFormat,
+    /// The payload object's members, for an AEAD encoding (`None`: the defaults).
+    pub aead: Option<AeadMembers>,
+}
+
+impl PayloadField {
+    /// The members of an AEAD payload object: the spec's, else the defaults.
+    pub fn aead_members(&self) -> &AeadMembers {
+        self.aead.as_ref().unwrap_or(&AeadMembers::DEFAULT)
+    }
 }
 
 /// How requests are built and signed.

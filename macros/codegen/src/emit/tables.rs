@@ -126,6 +126,7 @@ impl EmitConst for ir::Payload {
                 let flatten = field.flatten;
                 let key_derivation = field.key_derivation.emit();
                 let inner = field.inner.emit();
+                let aead = field.aead.emit();
                 quote!(Payload::Field(PayloadField {
                     name: #name,
                     encoding: #encoding,
@@ -134,9 +135,25 @@ impl EmitConst for ir::Payload {
                     flatten: #flatten,
                     key_derivation: #key_derivation,
                     inner: #inner,
+                    aead: #aead,
                 }))
             }
         }
+    }
+}
+
+impl EmitConst for ir::AeadMembers {
+    fn emit(&self) -> TokenStream {
+        let ciphertext = self.ciphertext.emit();
+        let nonce = self.nonce.emit();
+        let associated_data = self.associated_data.emit();
+        let associated_data_value = self.associated_data_value.emit();
+        quote!(AeadMembers {
+            ciphertext: #ciphertext,
+            nonce: #nonce,
+            associated_data: #associated_data,
+            associated_data_value: #associated_data_value,
+        })
     }
 }
 
@@ -474,8 +491,10 @@ impl EmitConst for ir::Notification {
         // As for responses, the typed notification carries its fields; but a message
         // protected only by encryption has its decrypted fields checked against their
         // formats by the runtime, so that blocks moved around are caught where they can be.
+        // An AEAD payload that decrypts is authentic already: its fields need no such check.
         let encrypted_only = self.verification.is_none()
-            && matches!(&self.payload, ir::Payload::Field(p) if p.encoding.is_encrypted());
+            && matches!(&self.payload, ir::Payload::Field(p)
+                if p.encoding.is_encrypted() && !p.encoding.is_authenticated());
         let unreadable = self
             .verification
             .as_ref()

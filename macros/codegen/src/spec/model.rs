@@ -273,11 +273,12 @@ pub enum Payload {
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PayloadField {
-    /// The field's wire name (`req`, `resp`, `data`).
+    /// The field's wire name (`req`, `resp`, `data`, `resource`).
     pub name: String,
     /// How the JSON text is encoded.
-    pub encoding: PayloadEncoding,
-    /// The credential used as cipher key (for `aes256_ecb_hex`).
+    #[cfg_attr(feature = "generate", schemars(with = "PayloadEncoding"))]
+    pub encoding: Spanned<PayloadEncoding>,
+    /// The credential used as cipher key (for the encrypted encodings).
     #[serde(default)]
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     pub key: Option<Name>,
@@ -294,6 +295,34 @@ pub struct PayloadField {
     /// The format of the document inside the field (default `json`).
     #[serde(default)]
     pub format: InnerFormat,
+    /// The members of an `aead_aes_256_gcm` payload object, and its associated data.
+    // Boxed: three positioned names would make every payload as large.
+    #[serde(default)]
+    pub aead: Option<Box<AeadSpec>>,
+}
+
+/// Where an `aead_aes_256_gcm` payload object keeps its parts (each member defaults to
+/// its own key's name, as WeChat Pay APIv3 writes them).
+#[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AeadSpec {
+    /// Member holding standard base64 of the ciphertext with its 16-byte tag appended.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub ciphertext: Option<Name>,
+    /// Member holding the nonce text (12 bytes of UTF-8).
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub nonce: Option<Name>,
+    /// Member holding the associated data text (absent: empty).
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub associated_data: Option<Name>,
+    /// The associated data the message must carry (WeChat Pay: `transaction`, `refund`),
+    /// written when the provider's side encodes; absent: written empty, any accepted.
+    #[serde(default)]
+    pub associated_data_value: Option<String>,
 }
 
 /// How requests are built.

@@ -209,16 +209,15 @@ impl<'s> Checker<'s> {
         found
     }
 
-    fn payload(&mut self, payload: &Payload, at: &Name) {
+    /// A payload field's rules, in a message whose body is `body`.
+    fn payload(&mut self, payload: &Payload, body: BodyFormat) {
         if let Payload::Field(field) = payload {
-            let encrypted = matches!(
-                field.encoding,
-                PayloadEncoding::Aes256EcbHex | PayloadEncoding::Aes256EcbBase64
-            );
+            let encoding = field.encoding.value;
+            let encrypted = encoding.is_encrypted();
             match (encrypted, &field.key) {
                 (true, Some(key)) => self.credential(key, "payload cipher key"),
                 (true, None) => self.at(
-                    at,
+                    &field.encoding,
                     format!(
                         "payload `{}` is encrypted but names no `key` credential",
                         field.name
@@ -229,10 +228,71 @@ impl<'s> Checker<'s> {
             }
             if !encrypted && field.key_derivation != KeyDerivation::Raw {
                 self.at(
-                    at,
+                    &field.encoding,
                     format!(
                         "payload `{}`: `key_derivation` applies to encrypted payloads only",
                         field.name
+                    ),
+                );
+            }
+            if encoding.is_object() && body != BodyFormat::Json {
+                self.at(
+                    &field.encoding,
+                    format!(
+                        "payload `{}` is `aead_aes_256_gcm`, whose value is a JSON object: the body must be `json`, not `{}`",
+                        field.name,
+                        body_name(body)
+                    ),
+                );
+            }
+            match (&field.aead, encoding) {
+                (Some(aead), PayloadEncoding::AeadAes256Gcm) => self.aead_members(aead),
+                (Some(_), _) => self.at(
+                    &field.encoding,
+                    format!(
+                        "payload `{}`: `aead` applies to `aead_aes_256_gcm` payloads only",
+                        field.name
+                    ),
+                ),
+                (None, _) => {}
+            }
+        }
+    }
+
+    /// The members of an AEAD payload object are three different names.
+    fn aead_members(&mut self, aead: &AeadSpec) {
+        let defaults = paygen_protocol::AeadMembers::DEFAULT;
+        let members = [
+            ("ciphertext", aead.ciphertext.as_ref(), defaults.ciphertext),
+            ("nonce", aead.nonce.as_ref(), defaults.nonce),
+            (
+                "associated_data",
+                aead.associated_data.as_ref(),
+                defaults.associated_data,
+            ),
+        ];
+        let names: Vec<&str> = members
+            .iter()
+            .map(|(_, given, default)| given.map_or(default.as_ref(), |n| n.value.as_str()))
+            .collect();
+        for (index, (role, given, _)) in members.iter().enumerate() {
+            let Some(given) = given else { continue };
+            if given.value.is_empty() {
+                self.at(given, format!("the AEAD `{role}` member needs a name"));
+                continue;
+            }
+            // Two given names clash at the later one; a default, at the name given.
+            let clash = (0..members.len()).find(|&other| {
+                other != index
+                    && names[other] == names[index]
+                    && (other < index || members[other].1.is_none())
+            });
+            if let Some(other) = clash {
+                self.at(
+                    given,
+                    format!(
+                        "the AEAD `{role}` member is named `{}`, as the `{}` member is: each part needs its own member",
+                        given.value, members[other].0
                     ),
                 );
             }
@@ -717,7 +777,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
     }
 
     let request = &spec.protocol.request;
-    c.payload(&request.payload, &spec.name);
+    c.payload(&request.payload, request.body);
     for field in &request.common {
         c.common_field(field, &request.payload);
     }
@@ -796,7 +856,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
     }
 
     let response = &spec.protocol.response;
-    c.payload(&response.payload, &spec.name);
+    c.payload(&response.payload, response.body);
     if let Some(check) = &response.signature {
         c.verification(
             check,
@@ -863,6 +923,21 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
                     format!(
                         "operation `{}`: method `{method}` is not an HTTP method",
                         operation.name.value
+                    ),
+                );
+            }
+        }
+        let method = operation
+            .method
+            .as_deref()
+            .unwrap_or(&spec.protocol.request.method);
+        if let (Payload::Field(field), "GET") = (&spec.protocol.request.payload, method) {
+            if field.encoding.value.is_object() {
+                c.at(
+                    &operation.name,
+                    format!(
+                        "operation `{}` is a GET, whose fields travel in the query, but payload `{}` is `aead_aes_256_gcm`, a JSON object that needs a `json` body",
+                        operation.name.value, field.name
                     ),
                 );
             }
@@ -988,7 +1063,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
         );
     }
     for notification in &spec.notifications {
-        c.payload(&notification.payload, &notification.name);
+        c.payload(&notification.payload, notification.body);
         c.received_fields(&notification.fields);
         for name in &notification.event_key {
             if !notification
@@ -1083,4 +1158,15 @@ pub fn parse_offset(text: &str) -> Option<i32> {
     let (hours, minutes) = rest.split_once(':')?;
     let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
     (hours <= 14 && minutes < 60).then_some(sign * (hours * 60 + minutes))
+}
+
+/// A body format as the spec writes it.
+fn body_name(body: BodyFormat) -> &'static str {
+    match body {
+        BodyFormat::Json => "json",
+        BodyFormat::Form => "form",
+        BodyFormat::Query => "query",
+        BodyFormat::Xml => "xml",
+        BodyFormat::XmlCdata => "xml_cdata",
+    }
 }
