@@ -2,10 +2,11 @@
 //! typed notification, the exact acknowledgement and whether it was delivered before out.
 
 use crate::client::typed;
+use crate::decode::text_of;
 use crate::decode::{decode_notification_explained, Authenticity, Decoded, Receiver};
 use crate::error::Error;
 use crate::seen::SeenStore;
-use paygen_protocol::{BodyFormat, Notification, Text};
+use paygen_protocol::{template_pieces, BodyFormat, Notification, Piece, Text};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -32,9 +33,11 @@ pub struct Ack {
 }
 
 impl Ack {
-    /// The acknowledgement of `notification`; its content type follows the body's form.
-    pub fn of(notification: &Notification) -> Self {
-        let body = notification.ack.clone();
+    /// The acknowledgement of `notification` received with `fields`: its ack, the
+    /// template filled with the fields' text where the spec says so; the content type
+    /// follows the body's form.
+    pub fn of(notification: &Notification, fields: &Map<String, Value>) -> Self {
+        let body = ack_body(notification, fields);
         let content_type = match body.trim_start().as_bytes().first() {
             Some(b'<') => "text/xml; charset=utf-8",
             Some(b'{') => "application/json; charset=utf-8",
@@ -42,6 +45,27 @@ impl Ack {
         };
         Ack { body, content_type }
     }
+}
+
+/// The acknowledgement body of `notification` received with `fields`: the ack as the
+/// spec gives it, or with `ack_template` each `{name}` replaced by field `name`'s text
+/// (an absent field gives nothing; validation keeps the names to the notification's).
+pub fn ack_body(notification: &Notification, fields: &Map<String, Value>) -> Text {
+    if !notification.ack_template {
+        return notification.ack.clone();
+    }
+    let mut out = String::with_capacity(notification.ack.len() + 32);
+    for piece in template_pieces(&notification.ack) {
+        match piece {
+            Piece::Text(text) | Piece::Unclosed(text) => out.push_str(text),
+            Piece::Placeholder(name) => {
+                if let Some(value) = fields.get(name) {
+                    out.push_str(&text_of(value));
+                }
+            }
+        }
+    }
+    Text::Owned(out)
 }
 
 /// A verified notification, its acknowledgement, and whether it is a redelivery.
@@ -115,12 +139,13 @@ pub(crate) fn deliver<R: DeserializeOwned>(
 ) -> Result<Delivery<R>, Error> {
     let key = event_key(provider, notification, &decoded.fields);
     let authenticity = decoded.authenticity;
+    let ack = Ack::of(notification, &decoded.fields);
     // A notification that does not read as the type is not recorded as delivered.
     let notification_value = typed(decoded.fields, input)?;
     let seen_before = !deliveries.first_sighting(&key);
     Ok(Delivery {
         notification: notification_value,
-        ack: Ack::of(notification),
+        ack,
         seen_before,
         authenticity,
         confirmed,
@@ -164,6 +189,7 @@ mod tests {
             payload: paygen_protocol::Payload::Inline,
             verification: None,
             ack: Cow::Borrowed(ack),
+            ack_template: false,
             event_key: Cow::Borrowed(event_key),
             fields: Cow::Borrowed(&[]),
             confirm_with: None,
@@ -173,20 +199,37 @@ mod tests {
     #[test]
     fn the_ack_content_type_follows_its_form() {
         assert_eq!(
-            Ack::of(&notification(
-                "<xml><return_code>SUCCESS</return_code></xml>",
-                &[]
-            ))
+            Ack::of(
+                &notification("<xml><return_code>SUCCESS</return_code></xml>", &[]),
+                &Map::new()
+            )
             .content_type,
             "text/xml; charset=utf-8"
         );
         assert_eq!(
-            Ack::of(&notification(r#"{"code":0}"#, &[])).content_type,
+            Ack::of(&notification(r#"{"code":0}"#, &[]), &Map::new()).content_type,
             "application/json; charset=utf-8"
         );
         assert_eq!(
-            Ack::of(&notification("success", &[])).content_type,
+            Ack::of(&notification("success", &[]), &Map::new()).content_type,
             "text/plain; charset=utf-8"
+        );
+    }
+
+    #[test]
+    fn an_ack_template_is_filled_from_the_received_fields_and_a_json_ack_is_text() {
+        let fields: Map<String, Value> =
+            serde_json::from_str(r#"{"req_seq_id":"202406150001","amount":100}"#).unwrap();
+        let template = Notification {
+            ack_template: true,
+            ..notification("RECV_ORD_ID_{req_seq_id}", &[])
+        };
+        assert_eq!(ack_body(&template, &fields), "RECV_ORD_ID_202406150001");
+        // Without `ack_template`, a JSON ack's braces are its own text.
+        let json = notification(r#"{"return_code":200,"return_msg":"SUCCESS"}"#, &[]);
+        assert_eq!(
+            ack_body(&json, &fields),
+            r#"{"return_code":200,"return_msg":"SUCCESS"}"#
         );
     }
 

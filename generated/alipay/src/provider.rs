@@ -302,6 +302,7 @@ pub mod tables {
             nonce_field: None,
         }),
         ack: Cow::Borrowed("success"),
+        ack_template: false,
         event_key: Cow::Borrowed(
             &[
                 Cow::Borrowed("trade_no"),

@@ -178,6 +178,7 @@ pub mod tables {
             nonce_field: None,
         }),
         ack: Cow::Borrowed("0000"),
+        ack_template: false,
         event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(&[]),
         confirm_with: None,

@@ -155,6 +155,7 @@ pub mod tables {
         payload: Payload::Inline,
         verification: None,
         ack: Cow::Borrowed("{\"result\":\"SUCCESS\"}"),
+        ack_template: false,
         event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(&[]),
         confirm_with: None,

@@ -353,6 +353,7 @@ pub mod tables {
             nonce_field: None,
         }),
         ack: Cow::Borrowed("{\"return_code\":200,\"return_msg\":\"SUCCESS\"}"),
+        ack_template: false,
         event_key: Cow::Borrowed(
             &[Cow::Borrowed("trade_id"), Cow::Borrowed("trade_status")],
         ),

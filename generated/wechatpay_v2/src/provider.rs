@@ -391,6 +391,7 @@ pub mod tables {
         ack: Cow::Borrowed(
             "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
         ),
+        ack_template: false,
         event_key: Cow::Borrowed(&[Cow::Borrowed("transaction_id")]),
         fields: Cow::Borrowed(&[]),
         confirm_with: None,
@@ -413,6 +414,7 @@ pub mod tables {
         ack: Cow::Borrowed(
             "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
         ),
+        ack_template: false,
         event_key: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(
             &[

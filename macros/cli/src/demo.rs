@@ -343,10 +343,9 @@ async fn receiver(
                     None => String::from_utf8_lossy(&body).into_owned(),
                 };
                 let verified = verify(provider, notification, credentials, &input);
-                let ack = if verified.is_ok() {
-                    notification.ack.to_string()
-                } else {
-                    String::from("FAIL")
+                let ack = match &verified {
+                    Ok(fields) => paygen::inbound::ack_body(notification, fields).into_owned(),
+                    Err(_) => String::from("FAIL"),
                 };
                 let (kind, size) = match uri.query() {
                     Some(query) => ("query", query.len()),
@@ -602,7 +601,7 @@ impl<'a> Run<'a> {
                 let text = format!(
                     "{check}, {} fields, acked {:?}",
                     fields.len(),
-                    notification.ack.as_ref()
+                    paygen::inbound::ack_body(notification, &fields).as_ref()
                 );
                 self.line(&step, "→ receiver", true, &text);
                 if signed {

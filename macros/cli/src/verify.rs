@@ -174,11 +174,12 @@ pub fn notification(
             notification.name
         ))
     })?;
+    let ack = paygen::inbound::ack_body(notification, &decoded.fields);
     let out = json!({
         "notification": notification.name,
         "authenticity": authenticity(decoded.authenticity),
         "fields": Value::Object(decoded.fields),
-        "ack": notification.ack,
+        "ack": ack,
     });
     println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     Ok(())

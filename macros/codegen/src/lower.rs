@@ -132,6 +132,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
                 payload: payload(&n.payload),
                 verification: n.signature.as_ref().map(verification),
                 ack: text(&n.ack),
+                ack_template: n.ack_template,
                 event_key: n.event_key.iter().map(|f| text(&f.value)).collect(),
                 fields: fields(&n.fields),
                 confirm_with: n.confirm_with.as_ref().map(|c| ir::Confirmation {

@@ -671,3 +671,25 @@ fn a_refusal_member_must_be_one_of_the_members() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn an_ack_template_names_fields_of_its_notification() {
+    let last = "      - { name: code, type: string, required: true }";
+    let with_ack = |ack: &str| {
+        errors_after(
+            last,
+            &format!(
+                "{last}\nnotifications:\n  - name: paid\n    summary: Paid\n    body: form\n    signature: {{ recipe: md5_upper, field: sign }}\n    ack: \"{ack}\"\n    ack_template: true\n    fields:\n      - {{ name: req_seq_id, type: string }}"
+            ),
+        )
+    };
+    assert_eq!(with_ack("RECV_ORD_ID_{req_seq_id}"), Vec::<String>::new());
+    assert_eq!(
+        with_ack("RECV_ORD_ID_{seq}"),
+        ["41:11: the ack template names `{seq}`, which is not a field of notification `paid`"]
+    );
+    assert_eq!(
+        with_ack("RECV_{req_seq_id"),
+        ["41:11: the ack template has an unclosed `{req_seq_id`"]
+    );
+}

@@ -1019,8 +1019,11 @@ pub struct Notification {
     pub payload: Payload,
     /// Signature check, when signed.
     pub verification: Option<Verification>,
-    /// The exact acknowledgement body.
+    /// The exact acknowledgement body, or its template when `ack_template` is set.
     pub ack: Text,
+    /// The ack names notification fields as `{name}`, each replaced by the received
+    /// field's text (`RECV_ORD_ID_{req_seq_id}`).
+    pub ack_template: bool,
     /// Fields naming the event, for recognising a redelivery (empty: the nonce field,
     /// else every verified field).
     pub event_key: List<Text>,

@@ -8,6 +8,7 @@ use crate::providers::Served;
 use crate::reply::{echo, fill, set_path};
 use crate::store::Order;
 use paygen::clock::format_clock;
+use paygen::inbound::ack_body;
 use paygen::protocol::{BodyFormat, Notification};
 use paygen::tooling::server::encode_notification;
 use paygen::{Clock, Credentials, SystemClock};
@@ -323,7 +324,9 @@ impl Worker {
         };
         match request.send().await {
             Ok(response) => match response.text().await {
-                Ok(text) => text == job.notification.ack.as_ref(),
+                // The documented acknowledgement, filled from what was sent when the
+                // spec's ack is a template.
+                Ok(text) => text == ack_body(&job.notification, &fields).as_ref(),
                 Err(_) => false,
             },
             Err(_) => false,

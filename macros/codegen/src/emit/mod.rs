@@ -117,10 +117,19 @@ fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
             &mut modules,
         );
         let ack = n.ack.as_str();
-        items.extend(quote! {
-            impl #name {
-                /// The exact body to answer the provider with once the notification is handled.
-                pub const ACK: &'static str = #ack;
+        items.extend(if n.ack_template {
+            quote! {
+                impl #name {
+                    /// The template of the answer: each `{field}` is the received field's text; `receive_*` gives it filled in `Delivery::ack`.
+                    pub const ACK_TEMPLATE: &'static str = #ack;
+                }
+            }
+        } else {
+            quote! {
+                impl #name {
+                    /// The exact body to answer the provider with once the notification is handled.
+                    pub const ACK: &'static str = #ack;
+                }
             }
         });
     }

@@ -487,6 +487,7 @@ impl EmitConst for ir::Notification {
         let payload = self.payload.emit();
         let verification = self.verification.emit();
         let ack = self.ack.emit();
+        let ack_template = self.ack_template;
         let event_key = self.event_key.emit();
         // As for responses, the typed notification carries its fields; but a message
         // protected only by encryption has its decrypted fields checked against their
@@ -511,6 +512,7 @@ impl EmitConst for ir::Notification {
             payload: #payload,
             verification: #verification,
             ack: #ack,
+            ack_template: #ack_template,
             event_key: #event_key,
             fields: #fields,
             confirm_with: #confirm_with,

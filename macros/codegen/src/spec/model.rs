@@ -874,6 +874,11 @@ pub struct Notification {
     pub signature: Option<Verification>,
     /// The exact body the merchant answers with to acknowledge it.
     pub ack: String,
+    /// `ack` names notification fields as `{name}`, filled from the received
+    /// notification (`RECV_ORD_ID_{req_seq_id}`); a JSON ack's own braces are text
+    /// unless this is set.
+    #[serde(default)]
+    pub ack_template: bool,
     /// Fields that name the event (`[trade_no, trade_status]`): a delivery whose values
     /// were seen before is a redelivery. Default: the spec's nonce field, else every
     /// verified field.

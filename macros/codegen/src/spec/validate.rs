@@ -1119,6 +1119,25 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
         if let Some(confirmation) = &notification.confirm_with {
             c.confirmation(confirmation, notification);
         }
+        if notification.ack_template {
+            for piece in template_pieces(&notification.ack) {
+                let problem = match piece {
+                    Piece::Unclosed(rest) => Some(format!("the ack template has an unclosed `{rest}`")),
+                    Piece::Placeholder(name)
+                        if !notification.fields.iter().any(|f| f.name.value == name) =>
+                    {
+                        Some(format!(
+                            "the ack template names `{{{name}}}`, which is not a field of notification `{}`",
+                            notification.name.value
+                        ))
+                    }
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    c.at(&notification.name, problem);
+                }
+            }
+        }
     }
     if let Err(problems) = item_names(&spec) {
         c.problems.extend(problems);
