@@ -1,8 +1,9 @@
 //! The credential values of one merchant, looked up by the names the spec uses.
 
 use crate::error::Error;
-use crate::rsa_keys::{KeyError, PrivateKey};
+use crate::keys::{KeyError, SigningKey};
 use crate::secret::Secret;
+use paygen_protocol::DigestAlgorithm;
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -11,13 +12,14 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone, Default)]
 pub struct Credentials {
     entries: Vec<(Cow<'static, str>, CredentialValue)>,
-    /// RSA private keys parsed from these credentials, once each: parsing a PEM key
-    /// costs about a tenth of the signature it makes. Shared by clones.
+    /// Private keys parsed from these credentials, once per credential and algorithm:
+    /// parsing a PEM key costs about a tenth of the signature it makes. Shared by clones.
     private_keys: Arc<Mutex<ParsedKeys>>,
 }
 
-/// Parsed private keys by credential name.
-type ParsedKeys = Vec<(String, Arc<PrivateKey>)>;
+/// Parsed private keys by credential name and the algorithm they sign with (which
+/// decides how the key is read: RSA with SHA-1 and SHA-256 use different libraries).
+type ParsedKeys = Vec<(String, DigestAlgorithm, Arc<SigningKey>)>;
 
 /// One credential's value.
 #[derive(Clone, Debug)]
@@ -76,16 +78,22 @@ impl Credentials {
 }
 
 impl Credentials {
-    /// The RSA private key in credential `name` (whose value is `text`), parsed on
-    /// first use and kept.
-    pub(crate) fn private_key(&self, name: &str, text: &str) -> Result<Arc<PrivateKey>, KeyError> {
+    /// The private key in credential `name` (whose value is `text`) that signs with
+    /// `algorithm`, parsed on first use and kept.
+    pub(crate) fn private_key(
+        &self,
+        name: &str,
+        algorithm: DigestAlgorithm,
+        text: &str,
+    ) -> Result<Arc<SigningKey>, KeyError> {
         // A poisoned lock only means a panic elsewhere mid-insert; the list stays valid.
         let mut parsed = self.private_keys.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, key)) = parsed.iter().find(|(n, _)| n == name) {
+        let found = parsed.iter().find(|(n, a, _)| n == name && *a == algorithm);
+        if let Some((_, _, key)) = found {
             return Ok(Arc::clone(key));
         }
-        let key = Arc::new(PrivateKey::parse(text)?);
-        parsed.push((name.to_owned(), Arc::clone(&key)));
+        let key = Arc::new(SigningKey::parse(algorithm, text)?);
+        parsed.push((name.to_owned(), algorithm, Arc::clone(&key)));
         Ok(key)
     }
 }
@@ -107,12 +115,20 @@ mod key_cache_tests {
     #[test]
     fn a_private_key_is_parsed_once_and_shared_by_clones() {
         let credentials = Credentials::new().secret("app_private_key", KEY);
-        let first = credentials.private_key("app_private_key", KEY).unwrap();
+        let rsa2 = DigestAlgorithm::Rsa2;
+        let first = credentials
+            .private_key("app_private_key", rsa2, KEY)
+            .unwrap();
         let clone = credentials.clone();
-        let again = clone.private_key("app_private_key", KEY).unwrap();
+        let again = clone.private_key("app_private_key", rsa2, KEY).unwrap();
         assert!(Arc::ptr_eq(&first, &again));
+        // The same credential read for SHA-1 signing is another library's key.
+        let sha1 = clone
+            .private_key("app_private_key", DigestAlgorithm::Rsa, KEY)
+            .unwrap();
+        assert!(!Arc::ptr_eq(&first, &sha1));
         let bad = Credentials::new().secret("k", "not a key");
-        assert!(bad.private_key("k", "not a key").is_err());
+        assert!(bad.private_key("k", rsa2, "not a key").is_err());
         // The Debug output shows neither the key nor the parsed cache.
         assert!(!format!("{credentials:?}").contains("PRIVATE"));
     }

@@ -694,7 +694,7 @@ pub(crate) fn decode_received(
     if let Some(explain) = explain {
         let rsa = check
             .recipe_for(receiver.credentials)?
-            .has_step(AlgorithmKind::Rsa);
+            .has_step(AlgorithmKind::PublicKey);
         *explain = SignatureExplanation {
             checked: true,
             expected: (!rsa).then(|| stages.signature.clone()),

@@ -1,10 +1,15 @@
 //! Digest chains: each step hashes (or MACs, or signs) the previous step's text.
 
-use crate::cipher::base64_encode;
-use crate::rsa_keys::{KeyError, PrivateKey};
+use crate::keys::{KeyError, SigningKey};
+use base64::engine::general_purpose::{GeneralPurpose, STANDARD, STANDARD_NO_PAD};
+use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use md5::{Digest as _, Md5};
-use paygen_protocol::{AlgorithmKind, DigestAlgorithm, DigestOutput, DigestStep, HexCase};
+use paygen_protocol::{
+    AlgorithmKind, Base64Alphabet, DigestAlgorithm, DigestOutput, DigestStep, HashFunction,
+    HexCase, TextEncoding,
+};
 use sha1::Sha1;
 use sha2::{Sha256, Sha512};
 use sm3::Sm3;
@@ -23,8 +28,8 @@ pub struct DigestTrace {
 pub struct StepKeys<'k> {
     /// The HMAC key.
     pub hmac: Option<&'k [u8]>,
-    /// The RSA private key.
-    pub rsa: Option<&'k PrivateKey>,
+    /// The private key of a signature step.
+    pub private: Option<&'k SigningKey>,
 }
 
 /// Why a step could not run.
@@ -33,9 +38,9 @@ pub enum StepError {
     /// A keyed step without its key (validation rejects such recipes).
     #[error("`{0}` needs a key, and the recipe names none")]
     NoKey(&'static str),
-    /// The RSA key refused to sign.
+    /// The private key refused to sign.
     #[error(transparent)]
-    Rsa(#[from] KeyError),
+    Key(#[from] KeyError),
 }
 
 /// Runs the chain over `input` and returns the final text. The trace, when given,
@@ -49,7 +54,7 @@ pub fn digest_chain(
     let mut current: Option<String> = None;
     for step in steps {
         let bytes = current.as_deref().map(str::as_bytes).unwrap_or(input);
-        let raw = step_bytes(step.algorithm, keys, bytes)?;
+        let raw = step_bytes(*step, keys, bytes)?;
         let text = output_text(&raw, step.output);
         if let Some(trace) = trace.as_deref_mut() {
             trace.push(DigestTrace {
@@ -62,33 +67,37 @@ pub fn digest_chain(
     Ok(current.unwrap_or_else(|| String::from_utf8_lossy(input).into_owned()))
 }
 
-/// The raw output of one step over `input`.
+/// The raw output of one step over `input` (a signature in its output's form).
 pub fn step_bytes(
-    algorithm: DigestAlgorithm,
+    step: DigestStep,
     keys: StepKeys<'_>,
     input: &[u8],
 ) -> Result<Vec<u8>, StepError> {
+    let algorithm = step.algorithm;
     let no_key = || StepError::NoKey(algorithm.name());
     match algorithm.kind() {
-        AlgorithmKind::Hash => Ok(hash(algorithm, input)),
-        AlgorithmKind::Hmac => hmac(algorithm, keys.hmac.ok_or_else(no_key)?, input),
-        AlgorithmKind::Rsa => Ok(keys.rsa.ok_or_else(no_key)?.sign(algorithm, input)?),
+        AlgorithmKind::Hash => Ok(hash(algorithm.hash(), input)),
+        AlgorithmKind::Hmac => Ok(hmac(algorithm.hash(), keys.hmac.ok_or_else(no_key)?, input)),
+        AlgorithmKind::PublicKey => {
+            let key = keys.private.ok_or_else(no_key)?;
+            Ok(key.sign(algorithm, input, step.output.form().signature)?)
+        }
     }
 }
 
-/// A plain hash; empty for keyed algorithms, which are not hashes.
-fn hash(algorithm: DigestAlgorithm, input: &[u8]) -> Vec<u8> {
-    match algorithm {
-        DigestAlgorithm::Md5 => Md5::digest(input).to_vec(),
-        DigestAlgorithm::Sha1 => Sha1::digest(input).to_vec(),
-        DigestAlgorithm::Sha256 => Sha256::digest(input).to_vec(),
-        DigestAlgorithm::Sha512 => Sha512::digest(input).to_vec(),
-        DigestAlgorithm::Sm3 => Sm3::digest(input).to_vec(),
-        _ => Vec::new(),
+/// A plain hash.
+fn hash(function: HashFunction, input: &[u8]) -> Vec<u8> {
+    match function {
+        HashFunction::Md5 => Md5::digest(input).to_vec(),
+        HashFunction::Sha1 => Sha1::digest(input).to_vec(),
+        HashFunction::Sha256 => Sha256::digest(input).to_vec(),
+        HashFunction::Sha512 => Sha512::digest(input).to_vec(),
+        HashFunction::Sm3 => Sm3::digest(input).to_vec(),
     }
 }
 
-fn hmac(algorithm: DigestAlgorithm, key: &[u8], input: &[u8]) -> Result<Vec<u8>, StepError> {
+/// HMAC (RFC 2104) over `function`.
+fn hmac(function: HashFunction, key: &[u8], input: &[u8]) -> Vec<u8> {
     fn run<M: Mac + hmac::digest::KeyInit>(key: &[u8], input: &[u8]) -> Vec<u8> {
         // HMAC takes keys of any length (longer ones are hashed), so this cannot fail.
         match <M as hmac::digest::KeyInit>::new_from_slice(key) {
@@ -99,26 +108,52 @@ fn hmac(algorithm: DigestAlgorithm, key: &[u8], input: &[u8]) -> Result<Vec<u8>,
             Err(_) => Vec::new(),
         }
     }
-    Ok(match algorithm {
-        DigestAlgorithm::HmacMd5 => run::<Hmac<Md5>>(key, input),
-        DigestAlgorithm::HmacSha256 => run::<Hmac<Sha256>>(key, input),
-        DigestAlgorithm::HmacSha512 => run::<Hmac<Sha512>>(key, input),
-        _ => return Err(StepError::NoKey(algorithm.name())),
-    })
+    match function {
+        HashFunction::Md5 => run::<Hmac<Md5>>(key, input),
+        HashFunction::Sha1 => run::<Hmac<Sha1>>(key, input),
+        HashFunction::Sha256 => run::<Hmac<Sha256>>(key, input),
+        HashFunction::Sha512 => run::<Hmac<Sha512>>(key, input),
+        HashFunction::Sm3 => run::<Hmac<Sm3>>(key, input),
+    }
+}
+
+/// The base64 engine of an alphabet and padding; decoding with it accepts only that
+/// alphabet and exactly that padding.
+pub fn base64_engine(alphabet: Base64Alphabet, padded: bool) -> &'static GeneralPurpose {
+    match (alphabet, padded) {
+        (Base64Alphabet::Standard, true) => &STANDARD,
+        (Base64Alphabet::Standard, false) => &STANDARD_NO_PAD,
+        (Base64Alphabet::Url, true) => &URL_SAFE,
+        (Base64Alphabet::Url, false) => &URL_SAFE_NO_PAD,
+    }
 }
 
 /// A step's bytes as its declared text.
 pub fn output_text(bytes: &[u8], output: DigestOutput) -> String {
-    match output {
-        DigestOutput::Hex(case) => hex_text(bytes, case),
-        DigestOutput::Base64 => base64_encode(bytes),
+    match output.form().text {
+        TextEncoding::Hex(case) => hex_text(bytes, case),
+        TextEncoding::Base64 { alphabet, padded } => base64_engine(alphabet, padded).encode(bytes),
     }
 }
 
-/// One plain hash of `input` as hex text; `""` for HMACs and RSA, which need a key
-/// (run them through a recipe).
+/// The bytes of a received step text in its declared form; `None` when it is not in
+/// that form (hex of either case is accepted).
+pub fn decode_output(text: &str, output: DigestOutput) -> Option<Vec<u8>> {
+    match output.form().text {
+        TextEncoding::Hex(_) => hex::decode(text).ok(),
+        TextEncoding::Base64 { alphabet, padded } => {
+            base64_engine(alphabet, padded).decode(text).ok()
+        }
+    }
+}
+
+/// One plain hash of `input` as hex text; `""` for HMACs and signatures, which need a
+/// key (run them through a recipe).
 pub fn digest_hex(algorithm: DigestAlgorithm, input: &[u8], case: HexCase) -> String {
-    hex_text(&hash(algorithm, input), case)
+    if algorithm.kind() != AlgorithmKind::Hash {
+        return String::new();
+    }
+    hex_text(&hash(algorithm.hash(), input), case)
 }
 
 /// Bytes as hex text in the given case.
@@ -151,9 +186,13 @@ mod tests {
     fn keyed_hex(algorithm: DigestAlgorithm, key: &[u8], data: &[u8]) -> String {
         let keys = StepKeys {
             hmac: Some(key),
-            rsa: None,
+            private: None,
         };
-        hex_text(&step_bytes(algorithm, keys, data).unwrap(), HexCase::Lower)
+        let step = DigestStep {
+            algorithm,
+            output: DigestOutput::Hex(HexCase::Lower),
+        };
+        hex_text(&step_bytes(step, keys, data).unwrap(), HexCase::Lower)
     }
 
     #[test]
@@ -201,6 +240,91 @@ mod tests {
         assert_eq!(
             digest_hex(DigestAlgorithm::Sm3, b"abc", HexCase::Lower),
             "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+        );
+    }
+
+    #[test]
+    fn sm3_matches_gb_t_32905_2016_example_2() {
+        // GB/T 32905-2016 appendix A (GM/T 0004-2012 A.2), example 2: the 512-bit message
+        // "abcd" sixteen times.
+        assert_eq!(
+            digest_hex(
+                DigestAlgorithm::Sm3,
+                "abcd".repeat(16).as_bytes(),
+                HexCase::Lower
+            ),
+            "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732"
+        );
+    }
+
+    #[test]
+    fn hmac_sm3_matches_gm_t_0042_2015_appendix_d_3() {
+        // GM/T 0042-2015 (三元对等密码安全协议测试规范) appendix D.3, cases 1 and 2, as
+        // carried by OpenSSL's test data and Intel ipsec-mb's `hmac_sm3.json.c`.
+        let key: Vec<u8> = (1u8..=0x20).collect();
+        let message = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".repeat(2);
+        assert_eq!(
+            keyed_hex(DigestAlgorithm::HmacSm3, &key, message.as_bytes()),
+            "ca05e144ed05d1857840d1f318a4a8669e559fc8391f414485bfdf7bb408963a"
+        );
+        let key: Vec<u8> = (1u8..=0x25).collect();
+        assert_eq!(
+            keyed_hex(DigestAlgorithm::HmacSm3, &key, &[0xcd; 50]),
+            "220bf579ded555393f0159f66c99877822a3ecf610d1552154b41d44b94db3ae"
+        );
+    }
+
+    fn base64(alphabet: Base64Alphabet, padded: bool) -> DigestOutput {
+        DigestOutput::from_form(paygen_protocol::OutputForm {
+            text: TextEncoding::Base64 { alphabet, padded },
+            signature: paygen_protocol::SignatureForm::Der,
+        })
+    }
+
+    #[test]
+    fn base64_outputs_match_rfc_4648_section_10_and_section_9() {
+        use Base64Alphabet::{Standard, Url};
+        // RFC 4648 section 10, padded; without padding the `=` go.
+        let vectors = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (input, padded) in vectors {
+            let bare = padded.trim_end_matches('=');
+            for alphabet in [Standard, Url] {
+                let with = base64(alphabet, true);
+                let without = base64(alphabet, false);
+                assert_eq!(output_text(input.as_bytes(), with), padded, "{input:?}");
+                assert_eq!(output_text(input.as_bytes(), without), bare, "{input:?}");
+                assert_eq!(decode_output(padded, with).unwrap(), input.as_bytes());
+                assert_eq!(decode_output(bare, without).unwrap(), input.as_bytes());
+            }
+        }
+        // The section 10 vectors hold no `+` or `/`; section 9's illustration does.
+        let bytes = [0x14, 0xfb, 0x9c, 0x03, 0xd9, 0x7e];
+        assert_eq!(output_text(&bytes, base64(Standard, true)), "FPucA9l+");
+        assert_eq!(output_text(&bytes, base64(Url, true)), "FPucA9l-");
+        assert_eq!(output_text(&bytes[..5], base64(Standard, true)), "FPucA9k=");
+        assert_eq!(output_text(&bytes[..5], base64(Url, false)), "FPucA9k");
+        // The standard padded form is still written `Base64`, so old tables do not change.
+        assert_eq!(base64(Standard, true), DigestOutput::Base64);
+    }
+
+    #[test]
+    fn a_received_base64_text_must_be_in_its_declared_form() {
+        use Base64Alphabet::{Standard, Url};
+        assert_eq!(decode_output("FPucA9l-", base64(Standard, true)), None);
+        assert_eq!(decode_output("FPucA9l+", base64(Url, true)), None);
+        assert_eq!(decode_output("FPucA9k", base64(Standard, true)), None);
+        assert_eq!(decode_output("FPucA9k=", base64(Standard, false)), None);
+        assert_eq!(
+            decode_output("AB01", DigestOutput::Hex(HexCase::Lower)),
+            Some(vec![0xab, 0x01])
         );
     }
 

@@ -28,6 +28,8 @@ pub mod encode;
 pub mod error;
 pub mod inbound;
 #[doc(hidden)]
+pub mod keys;
+#[doc(hidden)]
 pub mod payload;
 #[doc(hidden)]
 pub mod raw_json;
@@ -43,6 +45,8 @@ pub mod server;
 pub mod settle;
 #[doc(hidden)]
 pub mod sign;
+#[doc(hidden)]
+pub mod sm2_keys;
 #[doc(hidden)]
 pub mod template;
 pub mod transport;
@@ -62,8 +66,8 @@ pub mod tooling {
     pub use crate::server::{ReceivedRequest, ServerError, ServerRequest};
     pub use crate::sign::SigningTrace;
     pub use crate::{
-        canonical, cipher, decode, digest, encode, payload, raw_json, received, rsa_keys, server,
-        sign, template, validate, xml,
+        canonical, cipher, decode, digest, encode, keys, payload, raw_json, received, rsa_keys,
+        server, sign, sm2_keys, template, validate, xml,
     };
 }
 

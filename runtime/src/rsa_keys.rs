@@ -1,44 +1,35 @@
 //! RSA keys from credentials, and PKCS#1 v1.5 signatures with them.
 //!
-//! ring does the cryptography (constant time, well kept; the `rsa` crate carries
-//! RUSTSEC-2023-0071). ring reads PKCS#8 and PKCS#1 private keys and PKCS#1 public
-//! keys; `pem-rfc7468` takes off the armour and `spki` unwraps a `PUBLIC KEY`, so no
-//! DER is parsed by hand here. Errors name what is wrong, never the key's bytes.
+//! ring does the cryptography it offers (constant time, well kept): SHA-256 signing,
+//! and every verification. ring refuses to sign with SHA-1, which legacy providers
+//! (Alipay's `RSA`, Java's `SHA1withRSA`) still ask of merchants; the `rsa` crate signs
+//! those alone. That crate carries RUSTSEC-2023-0071 (Marvin: its modular exponentiation
+//! is not constant time, and no fixed release exists), so it never sees a key that
+//! does not sign with SHA-1, and it signs with random blinding. ring reads PKCS#8 and
+//! PKCS#1 private keys and PKCS#1 public keys; `pem-rfc7468` takes off the armour and
+//! `spki` unwraps a `PUBLIC KEY`, so no DER is parsed by hand here.
 
-use base64::Engine as _;
+use crate::keys::der_of;
+pub use crate::keys::KeyError;
 use paygen_protocol::DigestAlgorithm;
 use pkcs1::der::Decode as _;
 use ring::signature::{self, RsaKeyPair, UnparsedPublicKey};
+use rsa::pkcs1::DecodeRsaPrivateKey as _;
+use rsa::pkcs8::DecodePrivateKey as _;
+use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
+use rsa::traits::PublicKeyParts as _;
 use std::fmt;
 
-/// Why a key credential cannot be used. Never contains key material.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
-    /// The PEM armour is malformed.
-    #[error("not a valid PEM document")]
-    Pem,
-    /// The text is neither PEM nor base64.
-    #[error("neither PEM nor base64 text")]
-    Base64,
-    /// A PEM label this key cannot be.
-    #[error("PEM label `{0}` is not an RSA {1} key")]
-    Label(String, &'static str),
-    /// The DER inside is not a usable RSA private key.
-    #[error("not an RSA private key in PKCS#8 or PKCS#1 form, or not 2048 to 4096 bits")]
-    Private,
-    /// The DER inside is not an RSA public key.
-    #[error("not an RSA public key in SPKI or PKCS#1 form")]
-    Public,
-    /// ring signs with SHA-256 and up only.
-    #[error("RSA signing with SHA-1 is not supported; use rsa2 (SHA-256)")]
-    Sha1Signing,
-    /// Signing failed inside ring.
-    #[error("RSA signing failed")]
-    Signing,
-}
-
 /// A parsed RSA private key. Debug prints no key material.
-pub struct PrivateKey(RsaKeyPair);
+pub struct PrivateKey(Signer);
+
+/// Which library signs with the key.
+enum Signer {
+    /// ring: SHA-256.
+    Ring(RsaKeyPair),
+    /// The `rsa` crate: SHA-1 only.
+    Sha1(rsa::pkcs1v15::SigningKey<sha1::Sha1>),
+}
 
 /// A parsed RSA public key (PKCS#1 `RSAPublicKey` DER).
 pub struct PublicKey(Vec<u8>);
@@ -55,49 +46,71 @@ impl fmt::Debug for PublicKey {
     }
 }
 
-/// The DER inside PEM armour (with its label), or inside bare base64 (no label).
-fn der_of(text: &str) -> Result<(Option<String>, Vec<u8>), KeyError> {
-    let text = text.trim();
-    if text.starts_with("-----BEGIN") {
-        let (label, der) = pem_rfc7468::decode_vec(text.as_bytes()).map_err(|_| KeyError::Pem)?;
-        return Ok((Some(label.to_owned()), der));
-    }
-    // Alipay's console shows keys as one base64 line without armour; copies often
-    // carry line breaks or spaces.
-    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|_| KeyError::Base64)?;
-    Ok((None, der))
-}
+/// The smallest and largest SHA-1 signing key: legacy `RSA` merchant keys are often 1024
+/// bits; ring's own limit above.
+const SHA1_BITS: std::ops::RangeInclusive<usize> = 1024..=4096;
 
 impl PrivateKey {
     /// Parses a PKCS#8 (`PRIVATE KEY`) or PKCS#1 (`RSA PRIVATE KEY`) key, PEM or bare
-    /// base64.
+    /// base64, for SHA-256 signatures (2048 to 4096 bits).
     pub fn parse(text: &str) -> Result<Self, KeyError> {
         let (label, der) = der_of(text)?;
         let pair = match label.as_deref() {
             Some("PRIVATE KEY") => RsaKeyPair::from_pkcs8(&der),
             Some("RSA PRIVATE KEY") => RsaKeyPair::from_der(&der),
-            Some(other) => return Err(KeyError::Label(other.to_owned(), "private")),
+            Some(other) => return Err(KeyError::Label(other.to_owned(), "an RSA private key")),
             None => RsaKeyPair::from_pkcs8(&der).or_else(|_| RsaKeyPair::from_der(&der)),
         };
-        pair.map(PrivateKey).map_err(|_| KeyError::Private)
+        pair.map(|pair| PrivateKey(Signer::Ring(pair)))
+            .map_err(|_| KeyError::Private)
+    }
+
+    /// Parses the key that signs with `algorithm`: as [`PrivateKey::parse`], except
+    /// that a SHA-1 (`rsa`) key may also be 1024 bits.
+    pub fn parse_for(algorithm: DigestAlgorithm, text: &str) -> Result<Self, KeyError> {
+        if algorithm != DigestAlgorithm::Rsa {
+            return Self::parse(text);
+        }
+        let (label, der) = der_of(text)?;
+        let key = match label.as_deref() {
+            Some("PRIVATE KEY") => rsa::RsaPrivateKey::from_pkcs8_der(&der).ok(),
+            Some("RSA PRIVATE KEY") => rsa::RsaPrivateKey::from_pkcs1_der(&der).ok(),
+            Some(other) => return Err(KeyError::Label(other.to_owned(), "an RSA private key")),
+            None => rsa::RsaPrivateKey::from_pkcs8_der(&der)
+                .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_der(&der))
+                .ok(),
+        };
+        let key = key
+            .filter(|k| SHA1_BITS.contains(&(k.size() * 8)))
+            .ok_or(KeyError::Sha1Private)?;
+        Ok(PrivateKey(Signer::Sha1(rsa::pkcs1v15::SigningKey::new(
+            key,
+        ))))
     }
 
     /// The PKCS#1 v1.5 signature of `message` with `algorithm`'s hash.
     pub fn sign(&self, algorithm: DigestAlgorithm, message: &[u8]) -> Result<Vec<u8>, KeyError> {
-        let padding: &'static dyn signature::RsaEncoding = match algorithm {
-            DigestAlgorithm::Rsa2 => &signature::RSA_PKCS1_SHA256,
-            _ => return Err(KeyError::Sha1Signing),
-        };
-        let mut out = vec![0u8; self.0.public().modulus_len()];
-        // PKCS#1 v1.5 padding is deterministic; ring asks for a random source anyway.
-        let rng = ring::rand::SystemRandom::new();
-        self.0
-            .sign(padding, &rng, message, &mut out)
-            .map_err(|_| KeyError::Signing)?;
-        Ok(out)
+        match (&self.0, algorithm) {
+            (Signer::Ring(pair), DigestAlgorithm::Rsa2) => {
+                let mut out = vec![0u8; pair.public().modulus_len()];
+                // PKCS#1 v1.5 padding is deterministic; ring asks for a random source anyway.
+                let rng = ring::rand::SystemRandom::new();
+                pair.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut out)
+                    .map_err(|_| KeyError::Signing)?;
+                Ok(out)
+            }
+            (Signer::Sha1(key), DigestAlgorithm::Rsa) => {
+                // The randomness only blinds the private operation against timing; the
+                // signature itself is deterministic.
+                let mut rng = rsa::rand_core::OsRng;
+                let signature = key
+                    .try_sign_with_rng(&mut rng, message)
+                    .map_err(|_| KeyError::Signing)?;
+                Ok(signature.to_vec())
+            }
+            // A key parsed for another algorithm (`parse_for` decides the library).
+            _ => Err(KeyError::Signing),
+        }
     }
 }
 
@@ -109,7 +122,7 @@ impl PublicKey {
         let pkcs1 = match label.as_deref() {
             Some("PUBLIC KEY") => spki_rsa(&der)?,
             Some("RSA PUBLIC KEY") => der,
-            Some(other) => return Err(KeyError::Label(other.to_owned(), "public")),
+            Some(other) => return Err(KeyError::Label(other.to_owned(), "an RSA public key")),
             None => spki_rsa(&der).unwrap_or(der),
         };
         // ring checks the key only when verifying; parse it now so that a bad key is a

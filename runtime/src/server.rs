@@ -545,7 +545,7 @@ fn request_check(recipe: &Recipe, field: paygen_protocol::Text) -> Verification 
     }
 }
 
-/// What the provider's side does with an RSA recipe's key.
+/// What the provider's side does with a signature (RSA, SM2) recipe's key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum KeyRole {
     /// Verify what the merchant signed with its private key.
@@ -555,12 +555,12 @@ enum KeyRole {
 }
 
 /// The recipe as the provider's side runs it. Digests and HMACs use the shared key
-/// unchanged; an RSA recipe's roles swap to the other half of each key pair, as the
+/// unchanged; a signature recipe's roles swap to the other half of each key pair, as the
 /// spec names it (`key: { credential: app_private_key, pair: app_public_key }`): the
 /// provider verifies what the merchant signed with the merchant key's public half, and
 /// signs what the merchant verifies with the verify key's private half.
 fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, ServerError> {
-    if !recipe.has_step(AlgorithmKind::Rsa) {
+    if !recipe.has_step(AlgorithmKind::PublicKey) {
         return Ok(Cow::Borrowed(recipe));
     }
     let (merchant_key, pair) = match (role, &recipe.verify_key_credential) {
@@ -569,17 +569,17 @@ fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, Se
     };
     let Some(merchant_key) = merchant_key else {
         return Err(ServerError::Unsupported(
-            "an RSA recipe without a key credential".into(),
+            "a signature recipe without a key credential".into(),
         ));
     };
     let Some(own) = pair.cloned() else {
         return Err(ServerError::Unsupported(format!(
-            "RSA key credential `{merchant_key}` names no `pair`, so the provider's side \
+            "key credential `{merchant_key}` names no `pair`, so the provider's side \
              cannot hold the other half of its key pair"
         )));
     };
     let mut swapped = recipe.clone();
-    // The key is never placed in an RSA recipe's string to sign (validation), so moving
+    // The key is never placed in a signature recipe's string to sign (validation), so moving
     // it between the two roles changes nothing but which key signs or verifies.
     match role {
         KeyRole::Verify => {
@@ -1255,6 +1255,75 @@ mod tests {
             }]);
         }
         let result = receive(&provider, "POST", &[], "/upay/v2/query", "{}");
+        assert!(
+            matches!(result, Err(ServerError::Unsupported(_))),
+            "{result:?}"
+        );
+    }
+
+    /// An SM2 key pair in hex: GM/T 0003.5-2012 appendix A.2's example key.
+    const SM2_PRIVATE: &str = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
+    const SM2_PUBLIC: &str = "0409F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13";
+
+    #[test]
+    fn the_provider_side_verifies_an_sm2_request_with_the_pair_the_recipe_names() {
+        let mut provider = shouqianba();
+        if let Some(signature) = &mut provider.request.signature {
+            signature.recipe.key_place = KeyPlace::Unplaced;
+            signature.recipe.key_pair = Some(text("terminal_public_key"));
+            signature.recipe.digests = Cow::Owned(vec![DigestStep {
+                algorithm: DigestAlgorithm::Sm2Sm3,
+                output: DigestOutput::Encoded(paygen_protocol::OutputForm {
+                    text: paygen_protocol::TextEncoding::Base64 {
+                        alphabet: paygen_protocol::Base64Alphabet::Url,
+                        padded: false,
+                    },
+                    signature: paygen_protocol::SignatureForm::Raw,
+                }),
+            }]);
+        }
+        let merchant = Credentials::new()
+            .plain("terminal_sn", "100000330000000001")
+            .secret("terminal_key", SM2_PRIVATE);
+        let (method, headers, target, body) =
+            send(&provider, "query", &[("client_sn", "c-1")], &merchant);
+        // The provider holds only the public half, under the name `pair` gives it.
+        let own = Credentials::new()
+            .plain("terminal_sn", "100000330000000001")
+            .plain("terminal_public_key", SM2_PUBLIC);
+        let clock = FixedClock::at_unix_seconds(1_700_000_000);
+        let receiver = Receiver {
+            credentials: &own,
+            clock: &clock,
+            utc_offset_minutes: 480,
+            seen: None,
+        };
+        let received = |body: &str| {
+            let request = ReceivedRequest {
+                method: &method,
+                target: &target,
+                headers: &headers,
+                body,
+            };
+            decode_request(&provider, &receiver, &request).map(|r| r.authenticity)
+        };
+        assert_eq!(received(&body).unwrap(), Authenticity::Verified);
+        let changed = body.replace("c-1", "c-2");
+        assert_eq!(
+            signature_failure(received(&changed).map(|_| Map::new())),
+            SignatureFailure::Mismatch
+        );
+        // Without `pair` the provider's side has no key to verify with.
+        if let Some(signature) = &mut provider.request.signature {
+            signature.recipe.key_pair = None;
+        }
+        let request = ReceivedRequest {
+            method: &method,
+            target: &target,
+            headers: &headers,
+            body: &body,
+        };
+        let result = decode_request(&provider, &receiver, &request);
         assert!(
             matches!(result, Err(ServerError::Unsupported(_))),
             "{result:?}"

@@ -3,11 +3,10 @@
 
 use crate::canonical::{canonical_string, SignedText};
 use crate::credentials::Credentials;
-use crate::digest::{digest_chain, DigestTrace, StepError, StepKeys};
+use crate::digest::{decode_output, digest_chain, DigestTrace, StepError, StepKeys};
 use crate::error::Error;
-use crate::rsa_keys::{KeyError, PublicKey};
+use crate::keys::{KeyError, VerifyingKey};
 use crate::template::{template_string, TemplateValues};
-use base64::Engine as _;
 use paygen_protocol::{
     AlgorithmKind, DigestOutput, KeyPlace, Recipe, RecipeChoice, RequestSignature, SignInput,
     Verification,
@@ -59,22 +58,19 @@ pub fn sign(
 ) -> Result<String, Error> {
     let key = signing_key(recipe, credentials)?;
     let to_sign = string_to_sign(recipe, source, key, credentials)?;
-    // Parsed once per credentials value and kept: only recipes with an RSA step need it.
-    let rsa = match (
-        recipe.has_step(AlgorithmKind::Rsa),
-        &recipe.key_credential,
-        key,
-    ) {
-        (true, Some(name), Some(text)) => Some(
+    // Parsed once per credentials value and kept: only recipes with a signature step
+    // need it.
+    let private = match (recipe.signature_algorithm(), &recipe.key_credential, key) {
+        (Some(algorithm), Some(name), Some(text)) => Some(
             credentials
-                .private_key(name, text)
+                .private_key(name, algorithm, text)
                 .map_err(|e| key_error(recipe, e))?,
         ),
         _ => None,
     };
     let keys = StepKeys {
         hmac: key.map(str::as_bytes),
-        rsa: rsa.as_deref(),
+        private: private.as_deref(),
     };
     let mut digests = trace.is_some().then(Vec::new);
     let signature = digest_chain(&to_sign.bytes, &recipe.digests, keys, digests.as_mut())
@@ -93,7 +89,7 @@ pub fn sign(
 
 /// Whether `received` is the signature of `source` under `recipe`: recomputed and
 /// compared in constant time for digests and HMACs (hex case ignored, base64 exact),
-/// checked with the verify key for RSA.
+/// checked with the verify key for signatures (RSA, SM2).
 pub fn verify(
     recipe: &Recipe,
     source: SignSource<'_>,
@@ -104,7 +100,7 @@ pub fn verify(
     let Some((last, before)) = recipe.digests.split_last() else {
         return Ok(false);
     };
-    if last.algorithm.kind() != AlgorithmKind::Rsa {
+    if last.algorithm.kind() != AlgorithmKind::PublicKey {
         let expected = sign(recipe, source, credentials, Some(trace))?;
         return Ok(same_text(&expected, received, last.output));
     }
@@ -115,15 +111,16 @@ pub fn verify(
         .as_deref()
         .or(recipe.key_credential.as_deref())
         .unwrap_or_default();
-    let public = PublicKey::parse(credentials.get(name)?.expose()).map_err(|e| {
-        Error::InvalidCredential {
-            name: name.to_owned(),
-            reason: e.to_string(),
-        }
-    })?;
+    let public =
+        VerifyingKey::parse(last.algorithm, credentials.get(name)?.expose()).map_err(|e| {
+            Error::InvalidCredential {
+                name: name.to_owned(),
+                reason: e.to_string(),
+            }
+        })?;
     let keys = StepKeys {
         hmac: key.map(str::as_bytes),
-        rsa: None,
+        private: None,
     };
     let mut digests = Vec::new();
     let message = if before.is_empty() {
@@ -134,10 +131,11 @@ pub fn verify(
             .into_bytes()
     };
     explain(recipe, &to_sign, digests, received, trace);
-    let Some(signature) = decode_text(received, last.output) else {
+    let Some(signature) = decode_output(received, last.output) else {
         return Ok(false);
     };
-    Ok(public.verify(last.algorithm, &message, &signature))
+    let form = last.output.form().signature;
+    Ok(public.verify(last.algorithm, &message, &signature, form))
 }
 
 /// The signing key's text, when the recipe has one.
@@ -164,7 +162,7 @@ fn key_error(recipe: &Recipe, error: KeyError) -> Error {
 
 fn step_error(recipe: &Recipe, error: StepError) -> Error {
     match error {
-        StepError::Rsa(error) => key_error(recipe, error),
+        StepError::Key(error) => key_error(recipe, error),
         // Validation rejects keyed steps in recipes without a key.
         StepError::NoKey(step) => Error::InvalidCredential {
             name: step.to_owned(),
@@ -258,21 +256,15 @@ fn masked(bytes: &[u8], secrets: &[Range<usize>]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Constant-time comparison; hex case carries no information, so it is ignored.
+/// Constant-time comparison; hex case carries no information, so it is ignored, and
+/// base64 (of any alphabet and padding) is compared exactly.
 fn same_text(expected: &str, received: &str, output: DigestOutput) -> bool {
-    let (expected, received) = match output {
-        DigestOutput::Hex(_) => (expected.to_ascii_lowercase(), received.to_ascii_lowercase()),
-        DigestOutput::Base64 => (expected.to_owned(), received.to_owned()),
+    let (expected, received) = if output.is_hex() {
+        (expected.to_ascii_lowercase(), received.to_ascii_lowercase())
+    } else {
+        (expected.to_owned(), received.to_owned())
     };
     expected.len() == received.len() && bool::from(expected.as_bytes().ct_eq(received.as_bytes()))
-}
-
-/// A received signature's bytes; `None` when it is not in the declared text form.
-fn decode_text(text: &str, output: DigestOutput) -> Option<Vec<u8>> {
-    match output {
-        DigestOutput::Hex(_) => hex::decode(text).ok(),
-        DigestOutput::Base64 => base64::engine::general_purpose::STANDARD.decode(text).ok(),
-    }
 }
 
 /// The recipe a signature uses with given credentials: its own, or the one its

@@ -15,9 +15,25 @@
 //! base64 -w0 sig.bin > rsa_message.sha256.sig.b64
 //! openssl dgst -sha1 -sign rsa_test_key.pem -out sig.bin rsa_message.txt
 //! base64 -w0 sig.bin > rsa_message.sha1.sig.b64
+//! openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024_test_key.pem
+//! openssl rsa -in rsa1024_test_key.pem -pubout -out rsa1024_test_key_pub.pem
+//! openssl dgst -sha1 -sign rsa1024_test_key.pem -out sig.bin rsa_message.txt
+//! base64 -w0 sig.bin > rsa1024_message.sha1.sig.b64
 //! ```
 //!
-//! The key is a test key made for these tests only.
+//! The SM2 fixtures, with OpenSSL 3.0 too (whose default SM2 user id is empty, hence
+//! `distid`):
+//!
+//! ```sh
+//! openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:SM2 -out sm2_test_key.pem
+//! openssl ec -in sm2_test_key.pem -out sm2_test_key_sec1.pem   # `SM2 PRIVATE KEY`
+//! openssl pkey -in sm2_test_key.pem -pubout -out sm2_test_key_pub.pem
+//! openssl dgst -sm3 -sign sm2_test_key.pem -sigopt distid:1234567812345678 \
+//!   -out sig.der rsa_message.txt
+//! base64 -w0 sig.der > sm2_message.sm3.sig.b64
+//! ```
+//!
+//! The keys are test keys made for these tests only.
 
 use paygen::protocol::*;
 use paygen::tooling::canonical::SignedText;
@@ -169,6 +185,13 @@ fn rsa_recipe(algorithm: &'static [DigestStep]) -> Recipe {
     }
 }
 
+/// The test key as PKCS#8 PEM, PKCS#1 PEM and bare base64.
+const RSA_PRIVATE_FORMS: [&str; 3] = [
+    "rsa_test_key.pem",
+    "rsa_test_key_pkcs1.pem",
+    "rsa_test_key.b64",
+];
+
 fn rsa_credentials(private: &str, public: &str) -> Credentials {
     Credentials::new()
         .secret("app_private_key", private)
@@ -180,11 +203,7 @@ fn rsa2_signature_equals_openssl_for_pkcs8_pkcs1_and_bare_private_keys() {
     let message = fixture("rsa_message.txt");
     let expected = fixture("rsa_message.sha256.sig.b64");
     let public = fixture("rsa_test_key_pub.pem");
-    for private in [
-        "rsa_test_key.pem",
-        "rsa_test_key_pkcs1.pem",
-        "rsa_test_key.b64",
-    ] {
+    for private in RSA_PRIVATE_FORMS {
         let credentials = rsa_credentials(&fixture(private), &public);
         let mut trace = SigningTrace::default();
         let source = SignSource::Bytes(message.as_bytes());
@@ -228,27 +247,303 @@ fn rsa2_verifies_openssl_signatures_with_every_public_key_form_and_rejects_a_mut
     }
 }
 
+static RSA_SHA1: [DigestStep; 1] = [DigestStep {
+    algorithm: DigestAlgorithm::Rsa,
+    output: DigestOutput::Base64,
+}];
+
+/// The PKCS#1 `RSAPublicKey` DER of a PEM fixture, for ring.
+fn pkcs1_der(pem: &str) -> Vec<u8> {
+    pem_rfc7468::decode_vec(pem.as_bytes()).unwrap().1
+}
+
+/// Runs `openssl` with `args` and `stdin`; `None` when OpenSSL is not installed, else
+/// whether it succeeded.
+fn openssl(args: &[&str]) -> Option<bool> {
+    let output = std::process::Command::new("openssl").args(args).output();
+    match output {
+        Ok(output) => Some(output.status.success()),
+        Err(_) => {
+            eprintln!("openssl is not installed: the fixtures alone check this");
+            None
+        }
+    }
+}
+
+/// `bytes` in a file of its own under the target's temporary directory.
+fn temp_file(name: &str, bytes: &[u8]) -> String {
+    let dir = std::env::temp_dir().join(format!("paygen-recipes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .unwrap()
+}
+
 #[test]
-fn rsa_sha1_verifies_openssl_but_does_not_sign() {
-    static RSA: [DigestStep; 1] = [DigestStep {
-        algorithm: DigestAlgorithm::Rsa,
-        output: DigestOutput::Base64,
-    }];
+fn rsa_sha1_signature_equals_openssl_and_verifies_with_ring_legacy_sha1() {
     let message = fixture("rsa_message.txt");
-    let signature = fixture("rsa_message.sha1.sig.b64");
-    let credentials = rsa_credentials(
-        &fixture("rsa_test_key.pem"),
-        &fixture("rsa_test_key_pub.pem"),
+    let expected = fixture("rsa_message.sha1.sig.b64");
+    let public = fixture("rsa_test_key_pub.pem");
+    let recipe = rsa_recipe(&RSA_SHA1);
+    for private in RSA_PRIVATE_FORMS {
+        let credentials = rsa_credentials(&fixture(private), &public);
+        let source = SignSource::Bytes(message.as_bytes());
+        let signature = sign(&recipe, source, &credentials, None).unwrap();
+        // PKCS#1 v1.5 is deterministic: byte for byte what `openssl dgst -sha1` made.
+        assert_eq!(signature, expected.trim(), "{private}");
+        let source = SignSource::Bytes(message.as_bytes());
+        let mut trace = SigningTrace::default();
+        assert!(verify(&recipe, source, &signature, &credentials, &mut trace).unwrap());
+    }
+    // ring, which refuses to make such signatures, accepts this one.
+    let credentials = rsa_credentials(&fixture("rsa_test_key.pem"), &public);
+    let source = SignSource::Bytes(message.as_bytes());
+    let signature = base64_decode(&sign(&recipe, source, &credentials, None).unwrap());
+    let key = pkcs1_der(&fixture("rsa_test_key_pub_pkcs1.pem"));
+    let ring_key = ring::signature::UnparsedPublicKey::new(
+        &ring::signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        &key,
     );
-    let recipe = rsa_recipe(&RSA);
+    assert!(ring_key.verify(message.as_bytes(), &signature).is_ok());
+    assert!(ring_key.verify(b"another message", &signature).is_err());
+    // And so does OpenSSL, when it is installed.
+    let signature_file = temp_file("rsa_sha1.sig", &signature);
+    let public_file = format!("{FIXTURES}rsa_test_key_pub.pem");
+    let message_file = format!("{FIXTURES}rsa_message.txt");
+    if let Some(ok) = openssl(&[
+        "dgst",
+        "-sha1",
+        "-verify",
+        &public_file,
+        "-signature",
+        &signature_file,
+        &message_file,
+    ]) {
+        assert!(ok, "openssl dgst -sha1 -verify refused the signature");
+    }
+}
+
+#[test]
+fn rsa_sha1_signs_with_a_1024_bit_key_as_openssl_does_and_rsa2_refuses_it() {
+    let message = fixture("rsa_message.txt");
+    let credentials = rsa_credentials(
+        &fixture("rsa1024_test_key.pem"),
+        &fixture("rsa1024_test_key_pub.pem"),
+    );
+    let source = SignSource::Bytes(message.as_bytes());
+    let signature = sign(&rsa_recipe(&RSA_SHA1), source, &credentials, None).unwrap();
+    assert_eq!(signature, fixture("rsa1024_message.sha1.sig.b64").trim());
     let mut trace = SigningTrace::default();
     let source = SignSource::Bytes(message.as_bytes());
-    assert!(verify(&recipe, source, signature.trim(), &credentials, &mut trace).unwrap());
+    assert!(verify(
+        &rsa_recipe(&RSA_SHA1),
+        source,
+        &signature,
+        &credentials,
+        &mut trace
+    )
+    .unwrap());
+    // ring signs SHA-256 with 2048 bits and up only.
     let source = SignSource::Bytes(message.as_bytes());
-    assert!(matches!(
-        sign(&recipe, source, &credentials, None),
-        Err(Error::InvalidCredential { .. })
-    ));
+    let error = sign(&rsa_recipe(&RSA2), source, &credentials, None).unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidCredential { name, reason } if name == "app_private_key" && reason.contains("2048 to 4096")),
+        "{error}"
+    );
+}
+
+static SM2_DER_BASE64: [DigestStep; 1] = [DigestStep {
+    algorithm: DigestAlgorithm::Sm2Sm3,
+    output: DigestOutput::Base64,
+}];
+
+static SM2_RAW_HEX: [DigestStep; 1] = [DigestStep {
+    algorithm: DigestAlgorithm::Sm2Sm3,
+    output: DigestOutput::Encoded(OutputForm {
+        text: TextEncoding::Hex(HexCase::Upper),
+        signature: SignatureForm::Raw,
+    }),
+}];
+
+static SM2_RAW_BASE64URL: [DigestStep; 1] = [DigestStep {
+    algorithm: DigestAlgorithm::Sm2Sm3,
+    output: DigestOutput::Encoded(OutputForm {
+        text: TextEncoding::Base64 {
+            alphabet: Base64Alphabet::Url,
+            padded: false,
+        },
+        signature: SignatureForm::Raw,
+    }),
+}];
+
+#[test]
+fn sm2_verifies_openssl_signatures_with_pem_and_bare_base64_public_keys() {
+    let message = fixture("rsa_message.txt");
+    let signature = fixture("sm2_message.sm3.sig.b64");
+    let recipe = rsa_recipe(&SM2_DER_BASE64);
+    let pem = fixture("sm2_test_key_pub.pem");
+    let bare: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    for public in [pem, bare] {
+        let credentials = rsa_credentials(&fixture("sm2_test_key.pem"), &public);
+        let mut trace = SigningTrace::default();
+        let source = SignSource::Bytes(message.as_bytes());
+        assert!(verify(&recipe, source, signature.trim(), &credentials, &mut trace).unwrap());
+        let tampered = message.replace("RSA2", "RSA3");
+        let source = SignSource::Bytes(tampered.as_bytes());
+        assert!(!verify(&recipe, source, signature.trim(), &credentials, &mut trace).unwrap());
+        // The same signature declared raw is not read as DER.
+        let source = SignSource::Bytes(message.as_bytes());
+        let raw = rsa_recipe(&SM2_RAW_BASE64URL);
+        assert!(!verify(&raw, source, signature.trim(), &credentials, &mut trace).unwrap());
+    }
+}
+
+#[test]
+fn sm2_signatures_made_here_verify_here_and_with_openssl() {
+    let message = fixture("rsa_message.txt");
+    let public = fixture("sm2_test_key_pub.pem");
+    for private in ["sm2_test_key.pem", "sm2_test_key_sec1.pem"] {
+        let credentials = rsa_credentials(&fixture(private), &public);
+        for steps in [&SM2_DER_BASE64, &SM2_RAW_HEX, &SM2_RAW_BASE64URL] {
+            let recipe = rsa_recipe(steps);
+            let source = SignSource::Bytes(message.as_bytes());
+            let signature = sign(&recipe, source, &credentials, None).unwrap();
+            let mut trace = SigningTrace::default();
+            let source = SignSource::Bytes(message.as_bytes());
+            assert!(
+                verify(&recipe, source, &signature, &credentials, &mut trace).unwrap(),
+                "{private} {steps:?}"
+            );
+            let source = SignSource::Bytes(b"another message");
+            assert!(!verify(&recipe, source, &signature, &credentials, &mut trace).unwrap());
+        }
+        let source = SignSource::Bytes(message.as_bytes());
+        let signature = sign(&rsa_recipe(&SM2_DER_BASE64), source, &credentials, None).unwrap();
+        let signature_file = temp_file("sm2.sig", &base64_decode(&signature));
+        let public_file = format!("{FIXTURES}sm2_test_key_pub.pem");
+        let message_file = format!("{FIXTURES}rsa_message.txt");
+        if let Some(ok) = openssl(&[
+            "dgst",
+            "-sm3",
+            "-verify",
+            &public_file,
+            "-sigopt",
+            "distid:1234567812345678",
+            "-signature",
+            &signature_file,
+            &message_file,
+        ]) {
+            assert!(ok, "openssl refused the SM2 signature made with {private}");
+        }
+    }
+}
+
+#[test]
+fn sm2_verifies_the_gm_t_0003_5_example_with_hex_keys_and_raw_hex_output() {
+    // GM/T 0003.5-2012 (GB/T 32918.5-2017) appendix A.2: the recommended curve's
+    // signature example, user id 1234567812345678, message "message digest".
+    let private = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
+    let public = "04\
+        09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020\
+        CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13";
+    let signature = "F5A03B0648D2C4630EEAC513E1BB81A15944DA3827D5B74143AC7EACEEE720B3\
+        B1B6AA29DF212FD8763182BC0D421CA1BB9038FD1F7F42D4840B69C485BBC1AA";
+    let credentials = rsa_credentials(private, public);
+    let recipe = rsa_recipe(&SM2_RAW_HEX);
+    let mut trace = SigningTrace::default();
+    let source = SignSource::Bytes(b"message digest");
+    assert!(verify(&recipe, source, signature, &credentials, &mut trace).unwrap());
+    // Hex is read in either case.
+    let source = SignSource::Bytes(b"message digest");
+    let lower = signature.to_lowercase();
+    assert!(verify(&recipe, source, &lower, &credentials, &mut trace).unwrap());
+    let source = SignSource::Bytes(b"message digesT");
+    assert!(!verify(&recipe, source, signature, &credentials, &mut trace).unwrap());
+    // The standard's k is random: ours differs, and still verifies.
+    let source = SignSource::Bytes(b"message digest");
+    let ours = sign(&recipe, source, &credentials, None).unwrap();
+    let source = SignSource::Bytes(b"message digest");
+    assert!(verify(&recipe, source, &ours, &credentials, &mut trace).unwrap());
+}
+
+#[test]
+fn a_bad_sm2_key_is_a_credential_error_naming_it_without_key_material() {
+    let rsa_private = fixture("rsa_test_key.pem");
+    let sm2_public = fixture("sm2_test_key_pub.pem");
+    let recipe = rsa_recipe(&SM2_DER_BASE64);
+    for bad in [
+        rsa_private.as_str(),
+        sm2_public.as_str(),
+        "not a key",
+        "abcd",
+    ] {
+        let credentials = rsa_credentials(bad, &sm2_public);
+        let source = SignSource::Bytes(b"x");
+        let error = sign(&recipe, source, &credentials, None).unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(
+            matches!(&error, Error::InvalidCredential { name, .. } if name == "app_private_key"),
+            "{text}"
+        );
+        assert!(!text.contains("MII") && !text.contains("BEGIN"), "{text}");
+    }
+    // An RSA public key where the provider's SM2 key belongs.
+    let credentials = rsa_credentials(
+        &fixture("sm2_test_key.pem"),
+        &fixture("rsa_test_key_pub.pem"),
+    );
+    let mut trace = SigningTrace::default();
+    let source = SignSource::Bytes(b"x");
+    let error = verify(&recipe, source, "AAAA", &credentials, &mut trace).unwrap_err();
+    let text = format!("{error} {error:?}");
+    assert!(
+        matches!(&error, Error::InvalidCredential { name, .. } if name == "provider_public_key"),
+        "{text}"
+    );
+    assert!(!text.contains("MII"), "{text}");
+}
+
+#[test]
+fn hmac_sm3_writes_base64url_without_padding_and_verifies_only_that_form() {
+    // GM/T 0042-2015 appendix D.3 case 1 (key 0x01..0x20), its MAC in base64url.
+    static STEPS: [DigestStep; 1] = [DigestStep {
+        algorithm: DigestAlgorithm::HmacSm3,
+        output: DigestOutput::Encoded(OutputForm {
+            text: TextEncoding::Base64 {
+                alphabet: Base64Alphabet::Url,
+                padded: false,
+            },
+            signature: SignatureForm::Der,
+        }),
+    }];
+    let key: String = (1u8..=0x20).map(char::from).collect();
+    let credentials = Credentials::new().secret("key", key);
+    let recipe = Recipe {
+        input: SignInput::Body,
+        ..recipe(Some("key"), KeyPlace::Unplaced, &STEPS)
+    };
+    let message = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".repeat(2);
+    let source = SignSource::Bytes(message.as_bytes());
+    let signature = sign(&recipe, source, &credentials, None).unwrap();
+    // ca05e144…b408963a, whose standard base64 has a `/` where this has `_`.
+    assert_eq!(signature, "ygXhRO0F0YV4QNHzGKSoZp5Vn8g5H0FEhb_fe7QIljo");
+    let mut trace = SigningTrace::default();
+    for (received, accepted) in [
+        ("ygXhRO0F0YV4QNHzGKSoZp5Vn8g5H0FEhb_fe7QIljo", true),
+        ("ygXhRO0F0YV4QNHzGKSoZp5Vn8g5H0FEhb_fe7QIljo=", false),
+        ("ygXhRO0F0YV4QNHzGKSoZp5Vn8g5H0FEhb/fe7QIljo", false),
+    ] {
+        let source = SignSource::Bytes(message.as_bytes());
+        let verified = verify(&recipe, source, received, &credentials, &mut trace).unwrap();
+        assert_eq!(verified, accepted, "{received}");
+    }
 }
 
 #[test]

@@ -75,7 +75,7 @@ fn a_key_that_nothing_uses() {
             "    key: { credential: key }\n    digests:\n      - { algorithm: md5, hex: upper }",
             &[]
         ),
-        ["17:24: recipe `md5_upper`: the key has no `placement` and no HMAC or RSA step uses it"]
+        ["17:24: recipe `md5_upper`: the key has no `placement` and no HMAC or signature step uses it"]
     );
 }
 
@@ -94,7 +94,7 @@ fn rsa_recipes_need_the_key_their_use_asks_for() {
             "    key: { credential: key }\n    digests:\n      - { algorithm: rsa2, base64: true }",
             &[]
         ),
-        ["30:26: recipe `md5_upper` verifies RSA signatures but names no `verify_key` (the provider's public key)"]
+        ["30:26: recipe `md5_upper` verifies `rsa2` signatures but names no `verify_key` (the provider's public key)"]
     );
     // Signing without a private key.
     assert_eq!(
@@ -102,12 +102,12 @@ fn rsa_recipes_need_the_key_their_use_asks_for() {
             "    verify_key: { credential: provider_key }\n    digests:\n      - { algorithm: rsa2, base64: true }",
             &[PUBLIC_KEY]
         ),
-        ["27:26: recipe `md5_upper` signs requests with RSA but names no private `key`"]
+        ["27:26: recipe `md5_upper` signs requests with `rsa2` but names no private `key`"]
     );
-    // SHA-1 RSA can only verify.
+    // SHA-1 RSA signs as well as it verifies (Java's SHA1withRSA).
     assert_eq!(
         errors_with(&RSA2.replace("rsa2", "rsa"), &[PUBLIC_KEY]),
-        ["28:26: recipe `md5_upper`: RSA with SHA-1 (`rsa`) can verify but not sign (ring signs with SHA-256 and up); sign with `rsa2`"]
+        Vec::<String>::new()
     );
 }
 
@@ -118,7 +118,7 @@ fn an_rsa_key_is_never_placed_in_the_string_and_rsa_comes_last() {
             &RSA2.replace("{ credential: key }", "{ credential: key, placement: { append: \"\" } }"),
             &[PUBLIC_KEY]
         ),
-        ["18:24: recipe `md5_upper`: an RSA private key is never part of the string to sign; remove `placement`"]
+        ["18:24: recipe `md5_upper`: a private key (RSA, SM2) is never part of the string to sign; remove `placement`"]
     );
     assert_eq!(
         errors_with(
@@ -127,7 +127,7 @@ fn an_rsa_key_is_never_placed_in_the_string_and_rsa_comes_last() {
         ),
         [
             "21:22: recipe `md5_upper`: a base64 step must be the last; the next step would hash base64 text, which no provider does",
-            "21:22: recipe `md5_upper`: an RSA signature must be the last step",
+            "21:22: recipe `md5_upper`: a signature (`rsa2`) must be the last step",
         ]
     );
 }
@@ -139,7 +139,7 @@ fn a_verify_key_belongs_to_rsa_recipes() {
             &RECIPE.replace("    digests:", "    verify_key: { credential: provider_key }\n    digests:"),
             &[PUBLIC_KEY]
         ),
-        ["19:31: recipe `md5_upper`: `verify_key` is for RSA recipes; HMACs and digests verify with `key`"]
+        ["19:31: recipe `md5_upper`: `verify_key` is for signature recipes (RSA, SM2); HMACs and digests verify with `key`"]
     );
 }
 
@@ -190,11 +190,9 @@ fn template_rules() {
     );
 }
 
-/// `pair` names the provider's half of an RSA key pair (what a sandbox serves with): only
-/// on an RSA recipe, and never one of the merchant's own credentials.
-#[test]
-fn a_key_pair_belongs_to_an_rsa_recipe_and_to_the_provider() {
-    let paired = RSA2
+/// `recipe` with the provider's half of each key named by `pair`.
+fn paired(recipe: &str) -> String {
+    recipe
         .replace(
             "{ credential: key }",
             "{ credential: key, pair: key_public }",
@@ -202,8 +200,17 @@ fn a_key_pair_belongs_to_an_rsa_recipe_and_to_the_provider() {
         .replace(
             "{ credential: provider_key }",
             "{ credential: provider_key, pair: provider_private }",
-        );
-    assert_eq!(errors_with(&paired, &[PUBLIC_KEY]), Vec::<String>::new());
+        )
+}
+
+/// `pair` names the provider's half of an RSA key pair (what a sandbox serves with): only
+/// on an RSA recipe, and never one of the merchant's own credentials.
+#[test]
+fn a_key_pair_belongs_to_an_rsa_recipe_and_to_the_provider() {
+    assert_eq!(
+        errors_with(&paired(RSA2), &[PUBLIC_KEY]),
+        Vec::<String>::new()
+    );
     let merchant_half = RSA2.replace(
         "{ credential: key }",
         "{ credential: key, pair: provider_key }",
@@ -218,7 +225,143 @@ fn a_key_pair_belongs_to_an_rsa_recipe_and_to_the_provider() {
     let errors = errors_with(&not_rsa, &[]);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(
-        errors[0].contains("this recipe has no RSA step"),
+        errors[0].contains("this recipe has no signature step"),
         "{errors:?}"
+    );
+}
+
+const SM2: &str = "    key: { credential: key }\n    verify_key: { credential: provider_key }\n    digests:\n      - { algorithm: sm2_sm3, base64: true }";
+
+#[test]
+fn an_sm2_recipe_with_both_keys_and_either_signature_form_is_valid() {
+    assert_eq!(errors_with(SM2, &[PUBLIC_KEY]), Vec::<String>::new());
+    let raw_hex = SM2.replace("base64: true", "hex: lower, signature_form: raw");
+    assert_eq!(errors_with(&raw_hex, &[PUBLIC_KEY]), Vec::<String>::new());
+    let der = SM2.replace("base64: true", "base64: true, signature_form: der");
+    assert_eq!(errors_with(&der, &[PUBLIC_KEY]), Vec::<String>::new());
+}
+
+#[test]
+fn sm2_recipes_need_the_keys_their_use_asks_for_and_keep_the_key_out_of_the_string() {
+    assert_eq!(
+        errors_with(
+            "    key: { credential: key }\n    digests:\n      - { algorithm: sm2_sm3, base64: true }",
+            &[]
+        ),
+        ["30:26: recipe `md5_upper` verifies `sm2_sm3` signatures but names no `verify_key` (the provider's public key)"]
+    );
+    assert_eq!(
+        errors_with(
+            "    verify_key: { credential: provider_key }\n    digests:\n      - { algorithm: sm2_sm3, base64: true }",
+            &[PUBLIC_KEY]
+        ),
+        ["27:26: recipe `md5_upper` signs requests with `sm2_sm3` but names no private `key`"]
+    );
+    assert_eq!(
+        errors_with(
+            &SM2.replace("{ credential: key }", "{ credential: key, placement: { append: \"&key=\" } }"),
+            &[PUBLIC_KEY]
+        ),
+        ["18:24: recipe `md5_upper`: a private key (RSA, SM2) is never part of the string to sign; remove `placement`"]
+    );
+    assert_eq!(
+        errors_with(
+            &SM2.replace(
+                "      - { algorithm: sm2_sm3",
+                "      - { algorithm: sm3, hex: lower }\n      - { algorithm: sm2_sm3"
+            ),
+            &[PUBLIC_KEY]
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        errors_with(
+            &format!("{SM2}\n      - {{ algorithm: sm3, hex: lower }}"),
+            &[PUBLIC_KEY]
+        ),
+        [
+            "21:22: recipe `md5_upper`: a base64 step must be the last; the next step would hash base64 text, which no provider does",
+            "21:22: recipe `md5_upper`: a signature (`sm2_sm3`) must be the last step",
+        ]
+    );
+}
+
+#[test]
+fn an_sm2_key_pair_is_named_like_an_rsa_one() {
+    assert_eq!(
+        errors_with(&paired(SM2), &[PUBLIC_KEY]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn hmac_sm3_is_an_hmac_that_needs_the_key() {
+    assert_eq!(
+        errors_with("    digests:\n      - { algorithm: hmac_sm3, hex: lower }", &[]),
+        ["18:22: recipe `md5_upper`: step `hmac_sm3` needs the recipe's `key: { credential: ... }`"]
+    );
+    let keyed =
+        "    key: { credential: key }\n    digests:\n      - { algorithm: hmac_sm3, hex: lower }";
+    assert_eq!(errors_with(keyed, &[]), Vec::<String>::new());
+}
+
+#[test]
+fn base64_alphabet_and_padding_combine_and_belong_to_base64() {
+    for output in [
+        "base64: true, alphabet: url",
+        "base64: true, alphabet: url, padding: false",
+        "base64: true, padding: false",
+        "base64: true, alphabet: standard, padding: true",
+    ] {
+        let recipe = format!(
+            "    key: {{ credential: key }}\n    digests:\n      - {{ algorithm: hmac_sha256, {output} }}"
+        );
+        assert_eq!(errors_with(&recipe, &[]), Vec::<String>::new(), "{output}");
+    }
+    assert_eq!(
+        errors_with(
+            "    key: { credential: key }\n    digests:\n      - { algorithm: hmac_sha256, hex: lower, alphabet: url }\n      - { algorithm: md5, hex: lower, padding: false }",
+            &[]
+        ),
+        [
+            "19:22: `alphabet` and `padding` choose a base64 output; this step writes no `base64: true`",
+            "20:22: `alphabet` and `padding` choose a base64 output; this step writes no `base64: true`",
+        ]
+    );
+}
+
+#[test]
+fn a_signature_form_belongs_to_an_sm2_step() {
+    assert_eq!(
+        errors_with(
+            &RSA2.replace("base64: true", "base64: true, signature_form: raw"),
+            &[PUBLIC_KEY]
+        ),
+        ["21:22: `signature_form` chooses the bytes of an SM2 signature (`sm2_sm3`); `rsa2` has one form"]
+    );
+    assert_eq!(
+        errors_with(
+            "    key: { credential: key, placement: { append: \"&key=\" } }\n    digests:\n      - { algorithm: md5, hex: upper, signature_form: der }",
+            &[]
+        ),
+        ["19:22: `signature_form` chooses the bytes of an SM2 signature (`sm2_sm3`); `md5` has one form"]
+    );
+}
+
+#[test]
+fn unknown_output_words_are_positioned_errors() {
+    assert_eq!(
+        errors_with(
+            "    key: { credential: key }\n    digests:\n      - { algorithm: hmac_sha256, base64: true, alphabet: urlsafe }",
+            &[],
+        ),
+        ["19:59: unknown variant `urlsafe`, expected one of standard, url"]
+    );
+    assert_eq!(
+        errors_with(
+            &SM2.replace("base64: true", "base64: true, signature_form: asn1"),
+            &[PUBLIC_KEY],
+        ),
+        ["21:61: unknown variant `asn1`, expected one of der, raw"]
     );
 }

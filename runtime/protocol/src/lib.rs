@@ -366,9 +366,15 @@ impl Template {
 }
 
 impl Recipe {
-    /// Whether a step of the digest chain is of `kind` (an RSA signature, an HMAC).
+    /// Whether a step of the digest chain is of `kind` (a signature, an HMAC).
     pub fn has_step(&self, kind: AlgorithmKind) -> bool {
         self.digests.iter().any(|s| s.algorithm.kind() == kind)
+    }
+
+    /// The public-key signature step's algorithm, when the recipe has one.
+    pub fn signature_algorithm(&self) -> Option<DigestAlgorithm> {
+        let mut steps = self.digests.iter().map(|s| s.algorithm);
+        steps.find(|a| a.kind() == AlgorithmKind::PublicKey)
     }
 }
 
@@ -425,7 +431,7 @@ pub struct Recipe {
     pub input: SignInput,
     /// Canonical-string rules, for `SignInput::Canonical`.
     pub canonical: Canonical,
-    /// The signing secret: the credential placed in the string, the HMAC key or the RSA
+    /// The signing secret: the credential placed in the string, the HMAC key or the
     /// private key; `None` when the recipe has no key (a bare digest).
     pub key_credential: Option<Text>,
     /// How the secret joins the string to sign.
@@ -433,12 +439,12 @@ pub struct Recipe {
     /// Digest chain.
     pub digests: List<DigestStep>,
     /// The credential that verifies received signatures when it differs from the
-    /// signing key (the provider's RSA public key).
+    /// signing key (the provider's RSA or SM2 public key).
     pub verify_key_credential: Option<Text>,
-    /// The other half of the RSA key pair of `key_credential`, which the provider's side
+    /// The other half of the RSA or SM2 key pair of `key_credential`, which the provider's side
     /// verifies with (Alipay `app_public_key` for `app_private_key`).
     pub key_pair: Option<Text>,
-    /// The other half of the RSA key pair of `verify_key_credential`, which the
+    /// The other half of the RSA or SM2 key pair of `verify_key_credential`, which the
     /// provider's side signs with (`alipay_private_key` for `alipay_public_key`).
     pub verify_key_pair: Option<Text>,
     /// The parts of the string to sign, for `SignInput::Template`.
@@ -526,7 +532,7 @@ pub enum KeyPlace {
     Append(Text),
     /// Added as a sorted field of this name.
     SortedField(Text),
-    /// Not in the string: the key is only the HMAC or RSA key.
+    /// Not in the string: the key is only the HMAC or private key.
     Unplaced,
 }
 
@@ -576,22 +582,117 @@ pub enum TemplatePart {
 /// One digest of a chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DigestStep {
-    /// Hash function, HMAC or RSA signature.
+    /// Hash function, HMAC or public-key signature.
     pub algorithm: DigestAlgorithm,
     /// How its bytes become the step's text.
     pub output: DigestOutput,
 }
 
 /// How a step's bytes are written as text.
+// `Hex` and `Base64` are the forms every spec used before `Encoded` existed; they stay
+// variants of their own so that the tables generated for those specs do not change.
+// [`DigestOutput::from_form`] writes each form one way only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DigestOutput {
     /// Hex in this case.
     Hex(HexCase),
-    /// Standard base64 with padding.
+    /// Standard base64 with padding (RFC 4648 section 4).
     Base64,
+    /// Any other combination of text encoding and signature form.
+    Encoded(OutputForm),
+}
+
+/// A step's output as a combination: the text encoding, and for an SM2 signature the
+/// form of its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutputForm {
+    /// How the bytes are written as text.
+    pub text: TextEncoding,
+    /// Which bytes an SM2 signature is: DER or raw `r || s`.
+    pub signature: SignatureForm,
+}
+
+/// How bytes are written as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// Hex in this case.
+    Hex(HexCase),
+    /// Base64 in this alphabet, with or without `=` padding.
+    Base64 {
+        /// Standard (`+/`) or URL-safe (`-_`) alphabet.
+        alphabet: Base64Alphabet,
+        /// Whether the text ends with `=` padding to a multiple of four.
+        padded: bool,
+    },
+}
+
+/// A base64 alphabet (RFC 4648).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum Base64Alphabet {
+    /// `A-Z a-z 0-9 + /` (RFC 4648 section 4).
+    #[default]
+    Standard,
+    /// `A-Z a-z 0-9 - _`, safe in URLs and file names (RFC 4648 section 5).
+    Url,
+}
+
+/// The bytes of an elliptic-curve (SM2) signature; an RSA signature has one form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum SignatureForm {
+    /// ASN.1 DER `SEQUENCE { INTEGER r, INTEGER s }`, what Java's `SM3withSM2` and
+    /// OpenSSL write.
+    #[default]
+    Der,
+    /// `r || s`, each 32 bytes big-endian (64 bytes), what some SDKs write.
+    Raw,
+}
+
+impl DigestOutput {
+    /// The output as a combination.
+    pub fn form(self) -> OutputForm {
+        let text = match self {
+            Self::Hex(case) => TextEncoding::Hex(case),
+            Self::Base64 => TextEncoding::Base64 {
+                alphabet: Base64Alphabet::Standard,
+                padded: true,
+            },
+            Self::Encoded(form) => return form,
+        };
+        OutputForm {
+            text,
+            signature: SignatureForm::Der,
+        }
+    }
+
+    /// The output of a combination, written the one way the IR writes it.
+    pub fn from_form(form: OutputForm) -> Self {
+        let standard = TextEncoding::Base64 {
+            alphabet: Base64Alphabet::Standard,
+            padded: true,
+        };
+        match (form.text, form.signature) {
+            (TextEncoding::Hex(case), SignatureForm::Der) => Self::Hex(case),
+            (text, SignatureForm::Der) if text == standard => Self::Base64,
+            _ => Self::Encoded(form),
+        }
+    }
+
+    /// Whether the text is hex, whose letter case carries no information.
+    pub fn is_hex(self) -> bool {
+        matches!(self.form().text, TextEncoding::Hex(_))
+    }
 }
 
 /// A supported hash function, HMAC or signature.
+// Each is a combination of a kind ([`AlgorithmKind`]), a hash ([`HashFunction`]) and,
+// for signatures, a scheme ([`SignatureScheme`]): the runtime works on those parts, so
+// a new combination is a line in the tables below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
@@ -613,12 +714,18 @@ pub enum DigestAlgorithm {
     HmacSha256,
     /// HMAC-SHA512 keyed with the recipe's `key`.
     HmacSha512,
+    /// HMAC-SM3 (GM/T 0042-2015) keyed with the recipe's `key`.
+    HmacSm3,
     /// RSA PKCS#1 v1.5 with SHA-256 (`RSA2`): signs with `key`, verifies with `verify_key`.
     // Java's `SHA256withRSA`.
     Rsa2,
-    /// RSA PKCS#1 v1.5 with SHA-1 (`RSA`): verification only.
+    /// RSA PKCS#1 v1.5 with SHA-1 (`RSA`): signs with `key`, verifies with `verify_key`.
     // Java's `SHA1withRSA`.
     Rsa,
+    /// SM2 signature with SM3 (GB/T 32918.2), user id `1234567812345678`: signs with
+    /// `key`, verifies with `verify_key`.
+    // Java's (Bouncy Castle's) `SM3withSM2`.
+    Sm2Sm3,
 }
 
 /// What a step needs besides its input.
@@ -628,8 +735,32 @@ pub enum AlgorithmKind {
     Hash,
     /// An HMAC: the recipe's key.
     Hmac,
-    /// An RSA signature: a private key to sign, a public key to verify.
-    Rsa,
+    /// A public-key signature (RSA, SM2): a private key to sign, a public key to verify.
+    PublicKey,
+}
+
+/// The hash function inside an algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashFunction {
+    /// MD5.
+    Md5,
+    /// SHA-1.
+    Sha1,
+    /// SHA-256.
+    Sha256,
+    /// SHA-512.
+    Sha512,
+    /// SM3.
+    Sm3,
+}
+
+/// The signature scheme of a public-key algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureScheme {
+    /// RSA PKCS#1 v1.5.
+    RsaPkcs1,
+    /// SM2 (GB/T 32918.2) with the default user id.
+    Sm2,
 }
 
 impl DigestAlgorithm {
@@ -637,8 +768,30 @@ impl DigestAlgorithm {
     pub fn kind(self) -> AlgorithmKind {
         match self {
             Self::Md5 | Self::Sha1 | Self::Sha256 | Self::Sha512 | Self::Sm3 => AlgorithmKind::Hash,
-            Self::HmacMd5 | Self::HmacSha256 | Self::HmacSha512 => AlgorithmKind::Hmac,
-            Self::Rsa2 | Self::Rsa => AlgorithmKind::Rsa,
+            Self::HmacMd5 | Self::HmacSha256 | Self::HmacSha512 | Self::HmacSm3 => {
+                AlgorithmKind::Hmac
+            }
+            Self::Rsa2 | Self::Rsa | Self::Sm2Sm3 => AlgorithmKind::PublicKey,
+        }
+    }
+
+    /// The hash it computes, keys or signs.
+    pub fn hash(self) -> HashFunction {
+        match self {
+            Self::Md5 | Self::HmacMd5 => HashFunction::Md5,
+            Self::Sha1 | Self::Rsa => HashFunction::Sha1,
+            Self::Sha256 | Self::HmacSha256 | Self::Rsa2 => HashFunction::Sha256,
+            Self::Sha512 | Self::HmacSha512 => HashFunction::Sha512,
+            Self::Sm3 | Self::HmacSm3 | Self::Sm2Sm3 => HashFunction::Sm3,
+        }
+    }
+
+    /// The signature scheme, for a public-key algorithm.
+    pub fn scheme(self) -> Option<SignatureScheme> {
+        match self {
+            Self::Rsa2 | Self::Rsa => Some(SignatureScheme::RsaPkcs1),
+            Self::Sm2Sm3 => Some(SignatureScheme::Sm2),
+            _ => None,
         }
     }
 
@@ -653,8 +806,10 @@ impl DigestAlgorithm {
             Self::HmacMd5 => "hmac_md5",
             Self::HmacSha256 => "hmac_sha256",
             Self::HmacSha512 => "hmac_sha512",
+            Self::HmacSm3 => "hmac_sm3",
             Self::Rsa2 => "rsa2",
             Self::Rsa => "rsa",
+            Self::Sm2Sm3 => "sm2_sm3",
         }
     }
 }

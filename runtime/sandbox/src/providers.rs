@@ -4,7 +4,7 @@
 use crate::config::{stand_in, SandboxConfig};
 use crate::keys;
 use crate::SandboxError;
-use paygen::protocol::{AlgorithmKind, Provider, Recipe, RecipeChoice, ValueSource};
+use paygen::protocol::{Provider, Recipe, RecipeChoice, SignatureScheme, ValueSource};
 use paygen::Credentials;
 use paygen_codegen::spec::model::Sandbox as SandboxSpec;
 use paygen_codegen::ValidSpec;
@@ -23,7 +23,7 @@ pub struct Served {
     pub credentials: Credentials,
 }
 
-/// Whose RSA key a merchant's key credential is.
+/// Whose key (RSA, SM2) a merchant's key credential is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyOwner {
     /// The merchant's private key, signing requests (Alipay `app_private_key`).
@@ -33,8 +33,9 @@ pub enum KeyOwner {
     Provider,
 }
 
-fn is_rsa(recipe: &Recipe) -> bool {
-    recipe.has_step(AlgorithmKind::Rsa)
+/// The signature scheme of a recipe's public-key step, when it has one.
+fn scheme(recipe: &Recipe) -> Option<SignatureScheme> {
+    recipe.signature_algorithm().and_then(|a| a.scheme())
 }
 
 /// A signature's recipe and every recipe its `choose_by` can choose.
@@ -46,22 +47,34 @@ fn with_choices<'r>(
     std::iter::once(recipe).chain(options.map(|option| &option.recipe))
 }
 
-/// Whether the merchant's credential `name` is an RSA key, and whose: the key of an
-/// RSA request recipe is the merchant's, the verify key of an RSA reply or
-/// notification recipe the provider's.
-pub fn rsa_key_owner(provider: &Provider, name: &str) -> Option<KeyOwner> {
-    rsa_key(provider, name).map(|(owner, _)| owner)
+/// Whether the merchant's credential `name` is a signature (RSA, SM2) key, whose, and
+/// of which scheme: the key of a signed request recipe is the merchant's, the verify key
+/// of a signed reply or notification recipe the provider's.
+pub fn key_owner(provider: &Provider, name: &str) -> Option<(KeyOwner, SignatureScheme)> {
+    signature_key(provider, name).map(|key| (key.owner, key.scheme))
 }
 
-/// [`rsa_key_owner`], with the other half of the key pair that the recipe names
-/// (`pair`), which the provider's side holds.
-fn rsa_key(provider: &Provider, name: &str) -> Option<(KeyOwner, Option<String>)> {
+/// A merchant's signature key credential, as its recipe names it.
+struct SignatureKey {
+    owner: KeyOwner,
+    /// The other half of the key pair (`pair`), which the provider's side holds.
+    pair: Option<String>,
+    scheme: SignatureScheme,
+}
+
+/// [`key_owner`], with the other half of the key pair that the recipe names.
+fn signature_key(provider: &Provider, name: &str) -> Option<SignatureKey> {
     let named = |credential: &Option<paygen::protocol::Text>| credential.as_deref() == Some(name);
     let pair = |half: &Option<paygen::protocol::Text>| half.as_deref().map(str::to_owned);
     if let Some(signature) = &provider.request.signature {
-        let mut recipes = with_choices(&signature.recipe, signature.choose_by.as_ref());
-        if let Some(r) = recipes.find(|r| is_rsa(r) && named(&r.key_credential)) {
-            return Some((KeyOwner::Merchant, pair(&r.key_pair)));
+        let recipes = with_choices(&signature.recipe, signature.choose_by.as_ref());
+        let mut keyed = recipes.filter_map(|r| Some((r, scheme(r)?)));
+        if let Some((r, scheme)) = keyed.find(|(r, _)| named(&r.key_credential)) {
+            return Some(SignatureKey {
+                owner: KeyOwner::Merchant,
+                pair: pair(&r.key_pair),
+                scheme,
+            });
         }
     }
     let checks = provider.response.verification.iter().chain(
@@ -77,8 +90,13 @@ fn rsa_key(provider: &Provider, name: &str) -> Option<(KeyOwner, Option<String>)
     };
     for check in checks {
         let mut recipes = with_choices(&check.recipe, check.choose_by.as_ref());
-        if let Some(half) = recipes.find_map(|r| is_rsa(r).then(|| verifies_with(r)).flatten()) {
-            return Some((KeyOwner::Provider, half));
+        let found = recipes.find_map(|r| Some((verifies_with(r)?, scheme(r)?)));
+        if let Some((half, scheme)) = found {
+            return Some(SignatureKey {
+                owner: KeyOwner::Provider,
+                pair: half,
+                scheme,
+            });
         }
     }
     None
@@ -86,9 +104,9 @@ fn rsa_key(provider: &Provider, name: &str) -> Option<(KeyOwner, Option<String>)
 
 /// The credentials a spec is served with by default: the first documented example's
 /// sample credentials, else, for a credential that chooses the request recipe
-/// (`choose_by`), the value choosing the spec's `recipe`, else for an RSA key the
-/// sandbox's throwaway key ([`keys`]: the merchant's private key, the provider's
-/// public key), else `stand_in` values. These are the merchant's (a client's) values.
+/// (`choose_by`), the value choosing the spec's `recipe`, else for an RSA or SM2 key
+/// the sandbox's throwaway key of that scheme ([`keys`]: the merchant's private key,
+/// the provider's public key), else `stand_in` values. These are the merchant's (a client's) values.
 pub fn default_credentials(spec: &ValidSpec) -> BTreeMap<String, String> {
     let provider = paygen_codegen::lower(spec);
     let sample = spec
@@ -121,9 +139,12 @@ pub fn default_credentials(spec: &ValidSpec) -> BTreeMap<String, String> {
                         .map(|(_, value)| value.to_owned())
                 })
                 .or_else(|| {
-                    rsa_key_owner(&provider, &name).map(|owner| match owner {
-                        KeyOwner::Merchant => keys::MERCHANT_PRIVATE_KEY.to_owned(),
-                        KeyOwner::Provider => keys::PROVIDER_PUBLIC_KEY.to_owned(),
+                    key_owner(&provider, &name).map(|(owner, scheme)| {
+                        let pair = keys::pair(scheme);
+                        match owner {
+                            KeyOwner::Merchant => pair.merchant_private.to_owned(),
+                            KeyOwner::Provider => pair.provider_public.to_owned(),
+                        }
                     })
                 })
                 .unwrap_or_else(|| stand_in(&name));
@@ -183,7 +204,7 @@ pub fn load(config: &SandboxConfig) -> Result<BTreeMap<String, Served>, SandboxE
 }
 
 /// The credentials the provider's side holds, by name, whether secret, and default
-/// value. The merchant's shared values as they are; for an RSA key, the other half of
+/// value. The merchant's shared values as they are; for an RSA or SM2 key, the other half of
 /// the pair its recipe names (`pair`: Alipay `app_public_key`, `alipay_private_key`);
 /// not a credential that only supplies a request's notify URL (Alipay `notify_url`),
 /// which the provider takes as sent.
@@ -213,11 +234,16 @@ pub fn server_defaults(provider: &Provider, spec: &ValidSpec) -> Vec<(String, bo
         .filter(|def| !notify_only.contains(&def.name.as_ref()))
         .map(|def| {
             let name = def.name.to_string();
-            match rsa_key(provider, &name) {
-                Some((owner, Some(own))) => {
+            match signature_key(provider, &name) {
+                Some(SignatureKey {
+                    owner,
+                    pair: Some(own),
+                    scheme,
+                }) => {
+                    let pair = keys::pair(scheme);
                     let (secret, key) = match owner {
-                        KeyOwner::Merchant => (false, keys::MERCHANT_PUBLIC_KEY),
-                        KeyOwner::Provider => (true, keys::PROVIDER_PRIVATE_KEY),
+                        KeyOwner::Merchant => (false, pair.merchant_public),
+                        KeyOwner::Provider => (true, pair.provider_private),
                     };
                     (own, secret, key.to_owned())
                 }

@@ -58,6 +58,8 @@ emit_unit_enums!(
     ClockFormat,
     SignInput,
     DigestAlgorithm,
+    Base64Alphabet,
+    SignatureForm,
     CanonicalForm,
     ValueEncoding,
     UnsignedErrorReply,
@@ -240,8 +242,29 @@ impl EmitConst for ir::DigestStep {
                 quote!(DigestOutput::Hex(#case))
             }
             ir::DigestOutput::Base64 => quote!(DigestOutput::Base64),
+            ir::DigestOutput::Encoded(form) => {
+                let form = form.emit();
+                quote!(DigestOutput::Encoded(#form))
+            }
         };
         quote!(DigestStep { algorithm: #algorithm, output: #output })
+    }
+}
+
+impl EmitConst for ir::OutputForm {
+    fn emit(&self) -> TokenStream {
+        let text = match self.text {
+            ir::TextEncoding::Hex(case) => {
+                let case = case.emit();
+                quote!(TextEncoding::Hex(#case))
+            }
+            ir::TextEncoding::Base64 { alphabet, padded } => {
+                let alphabet = alphabet.emit();
+                quote!(TextEncoding::Base64 { alphabet: #alphabet, padded: #padded })
+            }
+        };
+        let signature = self.signature.emit();
+        quote!(OutputForm { text: #text, signature: #signature })
     }
 }
 

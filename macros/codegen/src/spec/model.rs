@@ -11,9 +11,9 @@ use serde_saphyr::Spanned;
 
 // The leaf enums are the protocol IR's own, deserialized as the spec writes them.
 pub use paygen_protocol::{
-    BodyFormat, CanonicalForm, Charset, ClockFormat, CodeOutcome, DigestAlgorithm, FieldType,
-    HexCase, InnerFormat, KeyDerivation, PayloadEncoding, SettleVerdict, SignInput, TemplatePart,
-    UnsignedErrorReply, UnsignedFields, ValueEncoding,
+    Base64Alphabet, BodyFormat, CanonicalForm, Charset, ClockFormat, CodeOutcome, DigestAlgorithm,
+    FieldType, HexCase, InnerFormat, KeyDerivation, PayloadEncoding, SettleVerdict, SignInput,
+    SignatureForm, TemplatePart, UnsignedErrorReply, UnsignedFields, ValueEncoding,
 };
 
 /// A name or reference, with the place in the spec where it is written.
@@ -117,11 +117,11 @@ pub struct SignatureRecipe {
     #[serde(default)]
     pub template: Option<TemplateSpec>,
     /// The signing secret: placed in the string to sign, and/or the key of an HMAC or
-    /// RSA step (the merchant's private key). Absent for a bare digest.
+    /// signature (RSA, SM2) step (the merchant's private key). Absent for a bare digest.
     #[serde(default)]
     pub key: Option<KeyPlacement>,
-    /// The key that checks received signatures of an RSA recipe (the provider's
-    /// public key).
+    /// The key that checks received signatures of an RSA or SM2 recipe (the
+    /// provider's public key).
     #[serde(default)]
     pub verify_key: Option<VerifyKey>,
     /// Steps applied in order; each step hashes the previous step's text.
@@ -191,22 +191,23 @@ pub struct KeyPlacement {
     /// The credential that is the secret.
     #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub credential: Name,
-    /// How it is added to the string to sign; absent when it is only an HMAC or RSA key.
+    /// How it is added to the string to sign; absent when it is only an HMAC or private
+    /// key.
     #[serde(default)]
     pub placement: Option<KeyPlace>,
-    /// For an RSA private key: the name of its public half, which the provider's side
-    /// (the sandbox) verifies requests with, as a credential of its own.
+    /// For an RSA or SM2 private key: the name of its public half, which the provider's
+    /// side (the sandbox) verifies requests with, as a credential of its own.
     #[serde(default)]
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     pub pair: Option<Name>,
 }
 
-/// The credential that verifies received RSA signatures.
+/// The credential that verifies received RSA or SM2 signatures.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyKey {
-    /// The provider's public key credential (PEM or bare base64).
+    /// The provider's public key credential (PEM, bare base64, or hex for SM2).
     #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub credential: Name,
     /// The name of its private half, which the provider's side (the sandbox) signs
@@ -233,15 +234,27 @@ pub enum KeyPlace {
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DigestStep {
-    /// The hash function, HMAC or RSA signature.
+    /// The hash function, HMAC or public-key signature.
     #[cfg_attr(feature = "generate", schemars(with = "DigestAlgorithm"))]
     pub algorithm: Spanned<DigestAlgorithm>,
     /// Case of the hex text this step produces.
     #[serde(default)]
     pub hex: Option<HexCase>,
-    /// The step produces standard base64 instead of hex (RSA signatures, some HMACs).
+    /// The step produces base64 instead of hex (RSA signatures, some HMACs); standard
+    /// and padded unless `alphabet` or `padding` say otherwise.
     #[serde(default)]
     pub base64: bool,
+    /// With `base64: true`: `standard` (`+/`, the default) or `url` (`-_`, RFC 4648
+    /// section 5).
+    #[serde(default)]
+    pub alphabet: Option<Base64Alphabet>,
+    /// With `base64: true`: `false` leaves out the `=` padding (default `true`).
+    #[serde(default)]
+    pub padding: Option<bool>,
+    /// For an SM2 signature step: its bytes as `der` (`SEQUENCE { r, s }`, the
+    /// default) or `raw` (`r || s`, 64 bytes).
+    #[serde(default)]
+    pub signature_form: Option<SignatureForm>,
 }
 
 /// The envelopes of every operation, per direction.

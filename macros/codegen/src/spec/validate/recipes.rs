@@ -19,8 +19,9 @@ fn is_hmac(algorithm: DigestAlgorithm) -> bool {
     algorithm.kind() == AlgorithmKind::Hmac
 }
 
-fn is_rsa(algorithm: DigestAlgorithm) -> bool {
-    algorithm.kind() == AlgorithmKind::Rsa
+/// A public-key signature (RSA, SM2): a private key signs, a public key verifies.
+fn is_signature(algorithm: DigestAlgorithm) -> bool {
+    algorithm.kind() == AlgorithmKind::PublicKey
 }
 
 impl Checker<'_> {
@@ -169,8 +170,8 @@ impl Checker<'_> {
         }
     }
 
-    /// The digest chain: outputs, keys, and where an RSA step may stand. The steps,
-    /// when each has exactly one output.
+    /// The digest chain: outputs, keys, and where a signature step may stand. The
+    /// steps, when each has exactly one output.
     fn steps(&mut self, recipe: &SignatureRecipe) -> Option<Vec<ir::DigestStep>> {
         let name = recipe.name.value.as_str();
         let last = recipe.digests.len().saturating_sub(1);
@@ -179,9 +180,12 @@ impl Checker<'_> {
         for (index, step) in recipe.digests.iter().enumerate() {
             let algorithm = step.algorithm.value;
             let at = &step.algorithm;
-            let output = match (step.hex, step.base64) {
-                (Some(case), false) => Some(ir::DigestOutput::Hex(case)),
-                (None, true) => Some(ir::DigestOutput::Base64),
+            let text = match (step.hex, step.base64) {
+                (Some(case), false) => Some(ir::TextEncoding::Hex(case)),
+                (None, true) => Some(ir::TextEncoding::Base64 {
+                    alphabet: step.alphabet.unwrap_or_default(),
+                    padded: step.padding.unwrap_or(true),
+                }),
                 (Some(_), true) => {
                     self.at(at, "a step writes `hex` or `base64: true`, not both");
                     None
@@ -194,6 +198,25 @@ impl Checker<'_> {
                     None
                 }
             };
+            if !step.base64 && (step.alphabet.is_some() || step.padding.is_some()) {
+                self.at(
+                    at,
+                    "`alphabet` and `padding` choose a base64 output; this step writes no `base64: true`",
+                );
+            }
+            let sm2 = algorithm.scheme() == Some(ir::SignatureScheme::Sm2);
+            if step.signature_form.is_some() && !sm2 {
+                self.at(
+                    at,
+                    format!("`signature_form` chooses the bytes of an SM2 signature (`sm2_sm3`); `{}` has one form", algorithm.name()),
+                );
+            }
+            let output = text.map(|text| {
+                ir::DigestOutput::from_form(ir::OutputForm {
+                    text,
+                    signature: step.signature_form.unwrap_or_default(),
+                })
+            });
             steps.push(output.map(|output| ir::DigestStep { algorithm, output }));
             if step.base64 && index < last {
                 self.at(
@@ -201,7 +224,7 @@ impl Checker<'_> {
                     format!("recipe `{name}`: a base64 step must be the last; the next step would hash base64 text, which no provider does"),
                 );
             }
-            if is_hmac(algorithm) || is_rsa(algorithm) {
+            if is_hmac(algorithm) || is_signature(algorithm) {
                 keyed = true;
                 if recipe.key.is_none() && (is_hmac(algorithm) || recipe.verify_key.is_none()) {
                     self.at(
@@ -210,41 +233,47 @@ impl Checker<'_> {
                     );
                 }
             }
-            if is_rsa(algorithm) && index < last {
+            if is_signature(algorithm) && index < last {
                 self.at(
                     at,
-                    format!("recipe `{name}`: an RSA signature must be the last step"),
+                    format!(
+                        "recipe `{name}`: a signature (`{}`) must be the last step",
+                        algorithm.name()
+                    ),
                 );
             }
         }
-        let rsa = recipe.digests.iter().any(|s| is_rsa(s.algorithm.value));
+        let signed = recipe
+            .digests
+            .iter()
+            .any(|s| is_signature(s.algorithm.value));
         if let Some(key) = &recipe.key {
-            if rsa && key.placement.is_some() {
+            if signed && key.placement.is_some() {
                 self.at(
                     &key.credential,
-                    format!("recipe `{name}`: an RSA private key is never part of the string to sign; remove `placement`"),
+                    format!("recipe `{name}`: a private key (RSA, SM2) is never part of the string to sign; remove `placement`"),
                 );
             }
             if key.placement.is_none() && !keyed {
                 self.at(
                     &key.credential,
-                    format!("recipe `{name}`: the key has no `placement` and no HMAC or RSA step uses it"),
+                    format!("recipe `{name}`: the key has no `placement` and no HMAC or signature step uses it"),
                 );
             }
         }
-        if let (Some(key), false) = (&recipe.verify_key, rsa) {
+        if let (Some(key), false) = (&recipe.verify_key, signed) {
             self.at(
                 &key.credential,
-                format!("recipe `{name}`: `verify_key` is for RSA recipes; HMACs and digests verify with `key`"),
+                format!("recipe `{name}`: `verify_key` is for signature recipes (RSA, SM2); HMACs and digests verify with `key`"),
             );
         }
         let pairs = recipe.key.iter().filter_map(|k| k.pair.as_ref());
         let pairs = pairs.chain(recipe.verify_key.iter().filter_map(|k| k.pair.as_ref()));
         for pair in pairs.collect::<Vec<_>>() {
-            if !rsa {
+            if !signed {
                 self.at(
                     pair,
-                    format!("recipe `{name}`: `pair` names the other half of an RSA key pair; this recipe has no RSA step"),
+                    format!("recipe `{name}`: `pair` names the other half of a key pair (RSA, SM2); this recipe has no signature step"),
                 );
             }
             if self
@@ -265,23 +294,19 @@ impl Checker<'_> {
     /// What using `recipe` at `reference` asks of it.
     pub(super) fn recipe_use(&mut self, recipe: &SignatureRecipe, reference: &Name, used: Use) {
         let name = recipe.name.value.as_str();
-        let rsa = recipe
+        let signature = recipe
             .digests
             .iter()
             .map(|s| s.algorithm.value)
-            .find(|a| is_rsa(*a));
-        match (used, rsa) {
-            (Use::Sign, Some(_)) if recipe.key.is_none() => self.at(
+            .find(|a| is_signature(*a));
+        match (used, signature) {
+            (Use::Sign, Some(algorithm)) if recipe.key.is_none() => self.at(
                 reference,
-                format!("recipe `{name}` signs requests with RSA but names no private `key`"),
+                format!("recipe `{name}` signs requests with `{}` but names no private `key`", algorithm.name()),
             ),
-            (Use::Sign, Some(DigestAlgorithm::Rsa)) => self.at(
+            (Use::Verify, Some(algorithm)) if recipe.verify_key.is_none() => self.at(
                 reference,
-                format!("recipe `{name}`: RSA with SHA-1 (`rsa`) can verify but not sign (ring signs with SHA-256 and up); sign with `rsa2`"),
-            ),
-            (Use::Verify, Some(_)) if recipe.verify_key.is_none() => self.at(
-                reference,
-                format!("recipe `{name}` verifies RSA signatures but names no `verify_key` (the provider's public key)"),
+                format!("recipe `{name}` verifies `{}` signatures but names no `verify_key` (the provider's public key)", algorithm.name()),
             ),
             _ => {}
         }

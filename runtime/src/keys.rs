@@ -1,0 +1,135 @@
+//! Private and public keys of the public-key signature steps (RSA, SM2), parsed from
+//! credentials. Errors name what is wrong, never the key's bytes.
+
+use crate::{rsa_keys, sm2_keys};
+use base64::Engine as _;
+use paygen_protocol::{DigestAlgorithm, SignatureForm, SignatureScheme};
+
+/// Why a key credential cannot be used. Never contains key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// The PEM armour is malformed.
+    #[error("not a valid PEM document")]
+    Pem,
+    /// The text is neither PEM nor base64.
+    #[error("neither PEM nor base64 text")]
+    Base64,
+    /// A PEM label this key cannot be.
+    #[error("PEM label `{0}` is not {1}")]
+    Label(String, &'static str),
+    /// The DER inside is not a usable RSA private key.
+    #[error("not an RSA private key in PKCS#8 or PKCS#1 form, or not 2048 to 4096 bits")]
+    Private,
+    /// The DER inside is not a usable RSA private key for SHA-1 signatures.
+    #[error("not an RSA private key in PKCS#8 or PKCS#1 form, or not 1024 to 4096 bits")]
+    Sha1Private,
+    /// The DER inside is not an RSA public key.
+    #[error("not an RSA public key in SPKI or PKCS#1 form")]
+    Public,
+    /// Not an SM2 private key in any accepted form.
+    #[error(
+        "not an SM2 private key: expected PEM `PRIVATE KEY` (PKCS#8) or `EC PRIVATE KEY` / \
+         `SM2 PRIVATE KEY` (SEC1) on the SM2 curve, their bare base64, or 64 hex digits \
+         (the private scalar)"
+    )]
+    Sm2Private,
+    /// Not an SM2 public key in any accepted form.
+    #[error(
+        "not an SM2 public key: expected PEM `PUBLIC KEY` (SPKI) on the SM2 curve, its bare \
+         base64, or the point in hex (130 digits starting `04`, 128 without it, or 66 \
+         compressed)"
+    )]
+    Sm2Public,
+    /// The algorithm is not a public-key signature (validation rejects such recipes).
+    #[error("`{0}` is not a public-key signature")]
+    NotSignature(&'static str),
+    /// Signing failed inside the cryptography library.
+    #[error("signing failed")]
+    Signing,
+}
+
+/// The DER inside PEM armour (with its label), or inside bare base64 (no label).
+pub(crate) fn der_of(text: &str) -> Result<(Option<String>, Vec<u8>), KeyError> {
+    let text = text.trim();
+    if text.starts_with("-----BEGIN") {
+        let (label, der) = pem_rfc7468::decode_vec(text.as_bytes()).map_err(|_| KeyError::Pem)?;
+        return Ok((Some(label.to_owned()), der));
+    }
+    // Alipay's console shows keys as one base64 line without armour; copies often
+    // carry line breaks or spaces.
+    let compact: String = text.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .map_err(|_| KeyError::Base64)?;
+    Ok((None, der))
+}
+
+/// A private key that signs one algorithm's steps. Debug prints no key material.
+#[derive(Debug)]
+pub enum SigningKey {
+    /// RSA.
+    Rsa(Box<rsa_keys::PrivateKey>),
+    /// SM2.
+    Sm2(sm2_keys::PrivateKey),
+}
+
+/// A public key that verifies one algorithm's signatures.
+#[derive(Debug)]
+pub enum VerifyingKey {
+    /// RSA.
+    Rsa(rsa_keys::PublicKey),
+    /// SM2.
+    Sm2(sm2_keys::PublicKey),
+}
+
+impl SigningKey {
+    /// Parses the private key that signs with `algorithm`.
+    pub fn parse(algorithm: DigestAlgorithm, text: &str) -> Result<Self, KeyError> {
+        match algorithm.scheme() {
+            Some(SignatureScheme::RsaPkcs1) => {
+                rsa_keys::PrivateKey::parse_for(algorithm, text).map(|k| Self::Rsa(Box::new(k)))
+            }
+            Some(SignatureScheme::Sm2) => sm2_keys::PrivateKey::parse(text).map(Self::Sm2),
+            None => Err(KeyError::NotSignature(algorithm.name())),
+        }
+    }
+
+    /// `algorithm`'s signature of `message`, its bytes in `form` (SM2 only; an RSA
+    /// signature has one form).
+    pub fn sign(
+        &self,
+        algorithm: DigestAlgorithm,
+        message: &[u8],
+        form: SignatureForm,
+    ) -> Result<Vec<u8>, KeyError> {
+        match self {
+            Self::Rsa(key) => key.sign(algorithm, message),
+            Self::Sm2(key) => key.sign(message, form),
+        }
+    }
+}
+
+impl VerifyingKey {
+    /// Parses the public key that verifies `algorithm`'s signatures.
+    pub fn parse(algorithm: DigestAlgorithm, text: &str) -> Result<Self, KeyError> {
+        match algorithm.scheme() {
+            Some(SignatureScheme::RsaPkcs1) => rsa_keys::PublicKey::parse(text).map(Self::Rsa),
+            Some(SignatureScheme::Sm2) => sm2_keys::PublicKey::parse(text).map(Self::Sm2),
+            None => Err(KeyError::NotSignature(algorithm.name())),
+        }
+    }
+
+    /// Whether `signature` (its bytes in `form`) is `algorithm`'s signature of `message`.
+    pub fn verify(
+        &self,
+        algorithm: DigestAlgorithm,
+        message: &[u8],
+        signature: &[u8],
+        form: SignatureForm,
+    ) -> bool {
+        match self {
+            Self::Rsa(key) => key.verify(algorithm, message, signature),
+            Self::Sm2(key) => key.verify(message, signature, form),
+        }
+    }
+}
