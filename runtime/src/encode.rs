@@ -76,7 +76,7 @@ pub fn encode_request(
     } else {
         envelope.body
     };
-    let mut headers = request_headers(provider, format, in_query);
+    let mut headers = request_headers(provider, operation, format, in_query);
     let signature_value;
     let signature = envelope.signature.as_ref().filter(|_| operation.signed);
     let body = match signature {
@@ -185,14 +185,16 @@ fn top_level_fields<'a>(
     top
 }
 
-/// The content type (none for a query string) and the envelope's constant headers.
+/// The content type (none for a query string), the envelope's constant headers, then
+/// the operation's.
 fn request_headers(
     provider: &Provider,
+    operation: &Operation,
     format: BodyFormat,
     in_query: bool,
 ) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
     let envelope = &provider.request;
-    let mut headers = Vec::with_capacity(2 + envelope.headers.len());
+    let mut headers = Vec::with_capacity(2 + envelope.headers.len() + operation.headers.len());
     if !in_query {
         headers.push((
             Cow::Borrowed("Content-Type"),
@@ -207,6 +209,7 @@ fn request_headers(
         envelope
             .headers
             .iter()
+            .chain(operation.headers.iter())
             .map(|h| (h.name.clone(), h.value.clone())),
     );
     headers
@@ -291,10 +294,11 @@ fn signature_of(
             let url = request_url(context, path, in_query.then_some(body.as_str()));
             let parts = TemplateParts::new(provider, recipe, context)?;
             // A header part reads one of the constant headers the request sends.
-            let sent: Vec<(String, String)> = request_headers(provider, format, in_query)
-                .into_iter()
-                .map(|(name, value)| (name.into_owned(), value.into_owned()))
-                .collect();
+            let sent: Vec<(String, String)> =
+                request_headers(provider, operation, format, in_query)
+                    .into_iter()
+                    .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                    .collect();
             let values = TemplateValues {
                 method: &operation.method,
                 path: path_and_query(&url),

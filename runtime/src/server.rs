@@ -848,6 +848,7 @@ mod tests {
             signed: true,
             moves_money: false,
             common: Cow::Borrowed(&[]),
+            headers: Cow::Borrowed(&[]),
             response_members: Cow::Borrowed(&[]),
             codes: Cow::Borrowed(&[]),
             one_of: Cow::Owned(vec![Cow::Owned(vec![text("sn"), text("client_sn")])]),

@@ -338,6 +338,7 @@ mod tests {
             signed: false,
             moves_money: true,
             common: Cow::Borrowed(&[]),
+            headers: Cow::Borrowed(&[]),
             response_members: Cow::Borrowed(&[]),
             one_of: Cow::Borrowed(&[]),
             rules: Cow::Borrowed(&[]),

@@ -620,6 +620,7 @@ fn v3_provider(method: &'static str, path: &'static str) -> (Provider, Operation
         }]),
         response: Cow::Borrowed(&[]),
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         codes: Cow::Borrowed(&[]),
         success: SuccessRule {

@@ -27,6 +27,7 @@ pub mod tables {
                 },
             ],
         ),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(
             &[
                 Cow::Borrowed("alipay_trade_pay_response"),
@@ -72,6 +73,7 @@ pub mod tables {
                 },
             ],
         ),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(
             &[
                 Cow::Borrowed("alipay_trade_precreate_response"),
@@ -109,6 +111,7 @@ pub mod tables {
                 },
             ],
         ),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(
             &[
                 Cow::Borrowed("alipay_trade_query_response"),
@@ -148,6 +151,7 @@ pub mod tables {
                 },
             ],
         ),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(
             &[
                 Cow::Borrowed("alipay_trade_refund_response"),
@@ -187,6 +191,7 @@ pub mod tables {
                 },
             ],
         ),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(
             &[
                 Cow::Borrowed("alipay_trade_cancel_response"),
@@ -232,6 +237,7 @@ pub mod tables {
                 },
             ],
         ),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(
             &[
                 Cow::Borrowed("alipay_trade_close_response"),

@@ -12,6 +12,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
@@ -35,6 +36,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(
@@ -66,6 +68,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
@@ -91,6 +94,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(
@@ -156,6 +160,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
@@ -181,6 +186,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("ord_no"), Cow::Borrowed("out_no")])],
@@ -206,6 +212,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_no"), Cow::Borrowed("ord_no")])],

@@ -12,6 +12,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
@@ -35,6 +36,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
@@ -60,6 +62,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
@@ -85,6 +88,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("trade_no"), Cow::Borrowed("pay_no")])],
@@ -110,6 +114,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
@@ -133,6 +138,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),

@@ -12,6 +12,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
@@ -46,6 +47,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
@@ -80,6 +82,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[
@@ -120,6 +123,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
         rules: Cow::Borrowed(&[]),
@@ -154,6 +158,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[
@@ -194,6 +199,7 @@ pub mod tables {
         signed: true,
         moves_money: true,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[
@@ -234,6 +240,7 @@ pub mod tables {
         signed: true,
         moves_money: false,
         common: Cow::Borrowed(&[]),
+        headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(
             &[

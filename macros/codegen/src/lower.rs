@@ -70,14 +70,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
             body: request.body,
             payload: payload(&request.payload),
             common: request.common.iter().map(common_field).collect(),
-            headers: request
-                .headers
-                .iter()
-                .map(|h| ir::Header {
-                    name: text(&h.name.value),
-                    value: text(&h.value),
-                })
-                .collect(),
+            headers: headers(&request.headers),
             signature: request.signature.as_ref().map(|s| ir::RequestSignature {
                 recipe: recipe(&s.recipe.value),
                 choose_by: s.choose_by.as_ref().map(choice),
@@ -110,6 +103,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
                 signed: op.signed,
                 moves_money: op.moves_money,
                 common: op.common.iter().map(common_field).collect(),
+                headers: headers(&op.headers),
                 response_members: response_members(&response.members, op),
                 one_of: op
                     .one_of
@@ -143,6 +137,16 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
             })
             .collect(),
     }
+}
+
+fn headers(headers: &[m::ConstantHeader]) -> ir::List<ir::Header> {
+    headers
+        .iter()
+        .map(|h| ir::Header {
+            name: text(&h.name.value),
+            value: text(&h.value),
+        })
+        .collect()
 }
 
 fn field_pairs(pairs: &[m::FieldPair]) -> ir::List<ir::FieldPair> {

@@ -693,3 +693,24 @@ fn an_ack_template_names_fields_of_its_notification() {
         ["41:11: the ack template has an unclosed `{req_seq_id`"]
     );
 }
+
+#[test]
+fn an_operation_header_is_a_token_sent_once() {
+    let path = "    path: /pay";
+    let with = |headers: &str| errors_after(path, &format!("{path}\n    headers: {headers}"));
+    assert_eq!(
+        with("[{ name: Accept, value: application/json }]"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        with("[{ name: Accept, value: a }, { name: accept, value: b }]"),
+        [
+            "36:23: operation `pay` sends header `Accept` twice (once here, once by the envelope, the content type or this list): a header has one value",
+            "36:51: operation `pay` sends header `accept` twice (once here, once by the envelope, the content type or this list): a header has one value"
+        ]
+    );
+    assert_eq!(
+        with("[{ name: \"Bad Header\", value: a }]"),
+        ["36:23: header name \"Bad Header\" is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)"]
+    );
+}

@@ -962,6 +962,8 @@ pub struct Operation {
     pub moves_money: bool,
     /// Fields this operation adds after the envelope's common fields.
     pub common: List<CommonField>,
+    /// Constant headers this operation sends after the envelope's, in order.
+    pub headers: List<Header>,
     /// JSON members of the response that hold its business fields, first present
     /// wins; empty when the business fields are the body's own members.
     pub response_members: List<Text>,

@@ -474,6 +474,7 @@ pub fn emit_operation(
     let signed = op.signed;
     let moves_money = op.moves_money;
     let common = op.common.emit();
+    let headers = op.headers.emit();
     let response_members = op.response_members.emit();
     let one_of = op.one_of.emit();
     let rules = op.rules.emit();
@@ -493,6 +494,7 @@ pub fn emit_operation(
         signed: #signed,
         moves_money: #moves_money,
         common: #common,
+        headers: #headers,
         response_members: #response_members,
         one_of: #one_of,
         rules: #rules,

@@ -599,6 +599,10 @@ pub struct Operation {
     /// HTTP method if it differs from the envelope's.
     #[serde(default)]
     pub method: Option<String>,
+    /// Constant headers this operation sends after the envelope's (an API version, an
+    /// `Accept` its endpoint alone asks for).
+    #[serde(default)]
+    pub headers: Vec<ConstantHeader>,
     /// False when the document says this endpoint takes no signature.
     #[serde(default = "yes")]
     pub signed: bool,

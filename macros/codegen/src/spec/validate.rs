@@ -906,6 +906,21 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
         .map(|f| f.name.value.as_str())
         .collect();
     for operation in &spec.operations {
+        for header in &operation.headers {
+            c.constant_header(header);
+            let sent = |h: &&ConstantHeader| h.name.value.eq_ignore_ascii_case(&header.name.value);
+            let envelope = spec.protocol.request.headers.iter().find(sent).is_some();
+            let twice = operation.headers.iter().filter(sent).count() > 1;
+            if envelope || twice || header.name.value.eq_ignore_ascii_case("Content-Type") {
+                c.at(
+                    &header.name,
+                    format!(
+                        "operation `{}` sends header `{}` twice (once here, once by the envelope, the content type or this list): a header has one value",
+                        operation.name.value, header.name.value
+                    ),
+                );
+            }
+        }
         // Empty: the base URL is the endpoint (Alipay's one gateway).
         if !operation.path.is_empty() && !operation.path.starts_with('/') {
             c.at(
