@@ -95,7 +95,8 @@ pub struct Decoded {
     /// The signing stages of the check, when a signature was verified.
     pub trace: Option<SigningTrace>,
     /// The response member the business fields were read from, when the envelope names
-    /// members (Alipay `alipay_trade_pay_response` or `error_response`).
+    /// members (Alipay `alipay_trade_pay_response` or `error_response`). The name is not
+    /// signed: it says where the fields were, never which call they answer.
     pub member: Option<String>,
 }
 
@@ -338,12 +339,12 @@ pub fn judge_http_response(
     }
     // A shape the protocol sends unsigned is still a reply of the protocol: one without
     // the code its success rule reads (`<xml/>`, an empty object) is not a refusal.
-    let code = lookup(&decoded.fields, &operation.success.field);
+    let code = lookup(&decoded.fields, &rule.field);
     if decoded.authenticity == Authenticity::UnsignedErrorReply && code.is_none() {
         return Err(Error::Decode {
             reason: format!(
                 "an unsigned reply without `{}`: not a reply of this protocol",
-                operation.success.field
+                rule.field
             ),
             body: body.to_owned(),
         });
@@ -461,10 +462,7 @@ pub fn decode_notification_explained(
     // Blocks of an unauthenticated cipher can be repeated, reordered or spliced: what
     // decrypts must at least have the shape the table declares, so that most such edits
     // (a value holding a piece of markup, a length no genuine value has) are caught.
-    let unreadable = notification
-        .verification
-        .as_ref()
-        .is_some_and(Verification::cannot_be_read_back);
+    let unreadable = verification.is_some_and(Verification::cannot_be_read_back);
     if decoded.authenticity == Authenticity::EncryptedOnly || unreadable {
         let what = match decoded.authenticity {
             Authenticity::EncryptedOnly => "decrypted payload",
@@ -760,8 +758,7 @@ pub(crate) fn decode_received(
         body,
     )?;
     // A recipe without a key is a checksum: it matched, but anyone could have made it.
-    let authenticity = if recipe.key_credential.is_none() && recipe.verify_key_credential.is_none()
-    {
+    let authenticity = if recipe.is_keyless() {
         Authenticity::Checksum
     } else {
         Authenticity::Verified

@@ -664,15 +664,22 @@ fn v3_provider(method: &'static str, path: &'static str) -> (Provider, Operation
     (provider, operation)
 }
 
-#[test]
-fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header() {
-    let (provider, operation) = v3_provider("POST", "/v3/pay/transactions/native");
+/// The v3-shaped request of `method` with one `description`, rendered at a fixed time
+/// and nonce with the fixture RSA key: the request, its signing trace, the credentials.
+fn render_v3(
+    method: &'static str,
+    description: &str,
+) -> (paygen::HttpRequest, SigningTrace, paygen::Credentials) {
+    let (provider, operation) = v3_provider(method, "/v3/pay/transactions/native");
     let credentials = rsa_credentials(
         &fixture("rsa_test_key.pem"),
         &fixture("rsa_test_key_pub.pem"),
     );
     let mut business = paygen::WireFields::with_capacity(1);
-    business.push("description", paygen::WireValue::Text("QQ公仔".into()));
+    business.push(
+        "description",
+        paygen::WireValue::Text(description.to_owned().into()),
+    );
     let context = paygen::RequestContext {
         base_url: "https://api.mch.example.invalid",
         credentials: &credentials,
@@ -688,6 +695,12 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
         Some(&mut trace),
     )
     .unwrap();
+    (request, trace, credentials)
+}
+
+#[test]
+fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header() {
+    let (request, mut trace, credentials) = render_v3("POST", "QQ公仔");
     let body = r#"{"description":"QQ公仔"}"#;
     assert_eq!(request.body, body);
     let to_sign = format!("POST\n/v3/pay/transactions/native\n1554208460\n593BEC0C\n{body}\n");
@@ -707,28 +720,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
 fn a_get_template_signs_the_query_in_the_path_and_an_empty_body() {
     // WeChat Pay v3 签名生成: "请求报文主体…当请求方法为GET时，报文主体为空" — the query
     // fields are part of the URL line, and the body line is empty.
-    let (provider, operation) = v3_provider("GET", "/v3/pay/transactions/native");
-    let credentials = rsa_credentials(
-        &fixture("rsa_test_key.pem"),
-        &fixture("rsa_test_key_pub.pem"),
-    );
-    let mut business = paygen::WireFields::with_capacity(1);
-    business.push("description", paygen::WireValue::Text("QQ".into()));
-    let context = paygen::RequestContext {
-        base_url: "https://api.mch.example.invalid",
-        credentials: &credentials,
-        clock: &paygen::FixedClock::at_unix_seconds(1_554_208_460),
-        nonce: &paygen::FixedNonce("593BEC0C".into()),
-    };
-    let mut trace = SigningTrace::default();
-    let request = paygen::tooling::encode::encode_request(
-        &provider,
-        &operation,
-        &business,
-        &context,
-        Some(&mut trace),
-    )
-    .unwrap();
+    let (request, trace, _) = render_v3("GET", "QQ");
     assert_eq!(request.body, "");
     assert_eq!(
         trace.string_to_sign,

@@ -4,11 +4,12 @@
 //! The notification is encrypted and the query reply signed here, independently of the
 //! runtime (aes, md-5 and hmac used directly by the support code).
 
+mod canned;
 mod support;
 
-use paygen::{Authenticity, Error, HttpRequest, HttpResponse, InboundRequest, SignatureFailure};
+use canned::CannedTransport;
+use paygen::{Authenticity, Error, InboundRequest, SignatureFailure};
 use paygen_wechatpay_v2 as wx;
-use std::sync::Mutex;
 use support::wechat::*;
 use support::wechat_fixtures::encrypt_req_info;
 
@@ -78,35 +79,8 @@ fn refundquery_reply(refund_fee: &str, status: &str, unsigned: bool) -> String {
     xml_owned(&owned)
 }
 
-/// Answers every request with one body and keeps what was sent.
-struct OneReply {
-    body: String,
-    sent: Mutex<Vec<HttpRequest>>,
-}
-
-impl paygen::Transport for OneReply {
-    fn send<'a>(
-        &'a self,
-        request: HttpRequest,
-        _: paygen::OperationInfo<'a>,
-    ) -> paygen::SendFuture<'a> {
-        if let Ok(mut sent) = self.sent.lock() {
-            sent.push(request);
-        }
-        let response = HttpResponse {
-            status: 200,
-            headers: Vec::new(),
-            body: self.body.clone(),
-        };
-        Box::pin(async move { Ok(response) })
-    }
-}
-
-fn client(reply: String) -> wx::Client<OneReply> {
-    let transport = OneReply {
-        body: reply,
-        sent: Mutex::new(Vec::new()),
-    };
+fn client(reply: String) -> wx::Client<CannedTransport> {
+    let transport = CannedTransport::new(200, &reply);
     wx::Client::with_transport(
         "http://127.0.0.1:9",
         wx::Credentials {
@@ -129,7 +103,7 @@ fn inbound(body: &[u8]) -> InboundRequest<'_> {
 }
 
 async fn receive_confirmed(
-    client: &wx::Client<OneReply>,
+    client: &wx::Client<CannedTransport>,
     body: &[u8],
 ) -> Result<paygen::Delivery<wx::RefundNotification>, Error> {
     client

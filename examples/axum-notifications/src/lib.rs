@@ -13,8 +13,8 @@
 //! `refundquery` and hands the refund on only when the verified reply agrees.
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -46,7 +46,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// The request's parts as the runtime reads them.
+/// The request's parts as the runtime reads them: an extractor, so that every handler
+/// takes the raw request the same way.
 struct Received {
     method: Method,
     query: Option<String>,
@@ -54,23 +55,34 @@ struct Received {
     body: Bytes,
 }
 
-impl Received {
-    fn new(method: Method, query: Option<String>, headers: &HeaderMap, body: Bytes) -> Self {
-        let headers = headers
+impl<S: Send + Sync> FromRequest<S> for Received {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        let headers = parts
+            .headers
             .iter()
             .map(|(name, value)| {
                 let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
                 (name.to_string(), value)
             })
             .collect();
-        Received {
+        let query = parts.uri.query().map(str::to_owned);
+        let method = parts.method.clone();
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Received {
             method,
             query,
             headers,
             body,
-        }
+        })
     }
+}
 
+impl Received {
     fn inbound(&self) -> InboundRequest<'_> {
         InboundRequest {
             method: self.method.as_str(),
@@ -106,28 +118,14 @@ fn answer<T>(
     }
 }
 
-async fn wantu_pay(
-    State(state): State<Arc<AppState>>,
-    method: Method,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let received = Received::new(method, query, &headers, body);
+async fn wantu_pay(State(state): State<Arc<AppState>>, received: Received) -> Response {
     answer(
         state.client.receive_pay_notification(&received.inbound()),
         &state.paid,
     )
 }
 
-async fn wechat_refund(
-    State(state): State<Arc<AppState>>,
-    method: Method,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let received = Received::new(method, query, &headers, body);
+async fn wechat_refund(State(state): State<Arc<AppState>>, received: Received) -> Response {
     // Confirmed by a signed refundquery before anything is handed on; if the query
     // cannot be made (WeChat unreachable), the 400 makes WeChat send it again later.
     let delivery = state

@@ -366,6 +366,12 @@ impl Template {
 }
 
 impl Recipe {
+    /// Whether the recipe has no key at all (a bare digest): what it computes, anyone
+    /// can, so a match is a checksum, never a signature.
+    pub fn is_keyless(&self) -> bool {
+        self.key_credential.is_none() && self.verify_key_credential.is_none()
+    }
+
     /// Whether a step of the digest chain is of `kind` (a signature, an HMAC).
     pub fn has_step(&self, kind: AlgorithmKind) -> bool {
         self.digests.iter().any(|s| s.algorithm.kind() == kind)

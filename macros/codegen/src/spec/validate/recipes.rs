@@ -310,7 +310,8 @@ impl Checker<'_> {
             ),
             _ => {}
         }
-        if used == Use::Verify && recipe.key.is_none() && recipe.verify_key.is_none() {
+        let keyless = self.recipes.get(name).is_some_and(ir::Recipe::is_keyless);
+        if used == Use::Verify && keyless {
             self.warn_at(
                 reference,
                 format!("recipe `{name}` has no key: anyone can compute it, so a received message it matches is a checksum (Authenticity::Checksum), never verified"),
