@@ -54,15 +54,7 @@ pub fn canonical_string(
     rules: &Canonical,
     out: &mut String,
 ) -> Vec<Range<usize>> {
-    pairs.retain(|(name, value)| rules.covers(name) && !(rules.skip_empty && value.is_empty()));
-    if rules.order.is_empty() {
-        // ASCII order of the names, byte by byte; stable for repeated names.
-        pairs.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    } else {
-        // `covers` kept only listed names, so every name has a position.
-        let position = |name: &str| rules.order.iter().position(|n| n == name);
-        pairs.sort_by_key(|(name, _)| position(name));
-    }
+    written_in_order(pairs, rules);
     let mut secrets = Vec::new();
     let mut text = String::new();
     for (index, (name, value)) in pairs.iter().enumerate() {
@@ -74,14 +66,7 @@ pub fn canonical_string(
             out.push_str(&rules.pair_separator);
         }
         let start = out.len();
-        match rules.value_encoding {
-            ValueEncoding::Raw => value.write_to(out),
-            encoding => {
-                text.clear();
-                value.write_to(&mut text);
-                encode_value(&text, encoding, out);
-            }
-        }
+        write_value(value, rules.value_encoding, &mut text, out);
         if matches!(value, SignedText::Secret(_)) {
             secrets.push(start..out.len());
         }
@@ -112,36 +97,17 @@ pub fn second_reading<'n>(
         return None;
     }
     let separator = rules.pair_separator.as_ref();
-    let mut written: Vec<(&'n str, String)> = pairs
+    let mut written = pairs.to_vec();
+    written_in_order(&mut written, rules);
+    let mut scratch = String::new();
+    let written: Vec<(&'n str, String)> = written
         .iter()
-        .filter(|(name, value)| rules.covers(name) && !(rules.skip_empty && value.is_empty()))
         .map(|(name, value)| {
-            let mut raw = String::new();
-            value.write_to(&mut raw);
-            let text = match rules.value_encoding {
-                ValueEncoding::Raw => raw,
-                encoding => {
-                    let mut text = String::new();
-                    encode_value(&raw, encoding, &mut text);
-                    text
-                }
-            };
+            let mut text = String::new();
+            write_value(value, rules.value_encoding, &mut scratch, &mut text);
             (*name, text)
         })
         .collect();
-    // Where a name may stand in the string: its bytes, or its place in the order.
-    let rank = |name: &str| -> Option<(usize, Vec<u8>)> {
-        if rules.order.is_empty() {
-            Some((0, name.as_bytes().to_vec()))
-        } else {
-            rules
-                .order
-                .iter()
-                .position(|n| n == name)
-                .map(|i| (i, Vec::new()))
-        }
-    };
-    written.sort_by_key(|(name, _)| rank(name));
     let splits = |(index, (name, text)): (usize, &(&'n str, String))| -> bool {
         if rules.form == CanonicalForm::Values {
             return text.contains(join);
@@ -150,8 +116,8 @@ pub fn second_reading<'n>(
             return true;
         }
         let (Some(low), high) = (
-            rank(name),
-            written.get(index + 1).and_then(|(n, _)| rank(n)),
+            place(rules, name),
+            written.get(index + 1).and_then(|(n, _)| place(rules, n)),
         ) else {
             return false;
         };
@@ -161,7 +127,7 @@ pub fn second_reading<'n>(
                 _ => return separator.is_empty(),
             };
             rules.covers(inner)
-                && rank(inner).is_some_and(|r| r > low && high.as_ref().is_none_or(|h| r < *h))
+                && place(rules, inner).is_some_and(|r| r > low && high.is_none_or(|h| r < h))
         })
     };
     written
@@ -169,6 +135,45 @@ pub fn second_reading<'n>(
         .enumerate()
         .find(|entry| splits(*entry))
         .map(|(_, (name, _))| *name)
+}
+
+/// Keeps the fields `rules` write (covered, and not empty where empties are skipped) and
+/// puts them in the string's order; stable for repeated names.
+fn written_in_order(pairs: &mut Vec<(&str, SignedText<'_>)>, rules: &Canonical) {
+    pairs.retain(|(name, value)| rules.covers(name) && !(rules.skip_empty && value.is_empty()));
+    pairs.sort_by(|a, b| place(rules, a.0).cmp(&place(rules, b.0)));
+}
+
+/// Where `name` stands in the string: its place in the documented order, else its bytes
+/// (ASCII order); `None` for a name the documented order does not list.
+fn place<'a>(rules: &Canonical, name: &'a str) -> Option<(usize, &'a [u8])> {
+    if rules.order.is_empty() {
+        Some((0, name.as_bytes()))
+    } else {
+        rules
+            .order
+            .iter()
+            .position(|n| n == name)
+            .map(|i| (i, &[][..]))
+    }
+}
+
+/// Writes `value` into `out` as the string carries it; `scratch` holds the raw text
+/// when it must be encoded first.
+fn write_value(
+    value: &SignedText<'_>,
+    encoding: ValueEncoding,
+    scratch: &mut String,
+    out: &mut String,
+) {
+    match encoding {
+        ValueEncoding::Raw => value.write_to(out),
+        encoding => {
+            scratch.clear();
+            value.write_to(scratch);
+            encode_value(scratch, encoding, out);
+        }
+    }
 }
 
 fn encode_value(text: &str, encoding: ValueEncoding, out: &mut String) {
