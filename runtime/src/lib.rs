@@ -26,6 +26,7 @@ pub mod digest;
 #[doc(hidden)]
 pub mod encode;
 pub mod error;
+pub mod handoff;
 pub mod inbound;
 #[doc(hidden)]
 pub mod keys;
@@ -80,13 +81,19 @@ pub use error::{
     Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError, SignatureFailure,
     TransportErrorKind,
 };
+pub use handoff::{
+    hand_on, Claim, ClaimToken, DeliveryStore, HandOffError, HandedOn, MemoryDeliveryStore,
+    StoreError, StoreFuture,
+};
 pub use inbound::{Ack, Delivery, InboundRequest};
 pub use paygen_protocol as protocol;
 pub use paygen_protocol::OperationInfo;
 pub use response::Response;
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};
-pub use settle::{Settlement, Sleeper, Step, Timing, TokioSleeper};
+pub use settle::{
+    SettleObserver, Settlement, Sleeper, Step, StepKind, StepRecord, Timing, TokioSleeper,
+};
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
 pub use transport::{SendFuture, Transport};
