@@ -1,0 +1,2 @@
+//! Claim and journal-write latency.
+fn main() {}
