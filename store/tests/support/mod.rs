@@ -160,3 +160,5 @@ impl Proxy {
         self.up.store(true, Ordering::SeqCst);
     }
 }
+
+pub mod flows;
