@@ -9,7 +9,9 @@ use paygen_store::redis::RedisDeliveryStore;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use support::{address_of, pg_store, pg_store_in, redis_url, through, unique, Proxy};
+use support::{
+    address_of, pg_store, pg_store_in, pg_store_waiting, redis_url, through, unique, Proxy,
+};
 
 mod support;
 
@@ -178,7 +180,7 @@ async fn store_faults_on_postgres_never_ack_unrecorded() {
     let schema = unique("t");
     drop(pg_store_in(&url, &schema).await); // the schema and its tables
     let proxy = Proxy::start(address_of(&url)).await;
-    let store = pg_store_in(&through(&url, proxy.addr), &schema).await;
+    let store = pg_store_waiting(&through(&url, proxy.addr), &schema, Duration::from_secs(1)).await;
     faults(&store, &proxy).await;
 }
 

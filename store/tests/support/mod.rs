@@ -54,8 +54,14 @@ pub fn unique(prefix: &str) -> String {
 }
 
 /// A store at `url` whose tables live in `schema` (created if absent, migrated), so
-/// that tests never see one another's rows. Getting a connection gives up after 1 s.
+/// that tests never see one another's rows. Getting a connection waits up to 30 s (a
+/// store that gives up under load fails records, and the tests count hand-ons).
 pub async fn pg_store_in(url: &str, schema: &str) -> PgStore {
+    pg_store_waiting(url, schema, Duration::from_secs(30)).await
+}
+
+/// [`pg_store_in`] whose pool gives up getting a connection after `acquire`.
+pub async fn pg_store_waiting(url: &str, schema: &str, acquire: Duration) -> PgStore {
     let options = PgConnectOptions::from_str(url).expect("DATABASE_URL parses");
     let admin = PgPoolOptions::new()
         .max_connections(1)
@@ -71,7 +77,7 @@ pub async fn pg_store_in(url: &str, schema: &str) -> PgStore {
     admin.close().await;
     let pool = PgPoolOptions::new()
         .max_connections(8)
-        .acquire_timeout(Duration::from_secs(1))
+        .acquire_timeout(acquire)
         .connect_with(options.options([("search_path", schema)]))
         .await
         .expect("PostgreSQL reachable");
