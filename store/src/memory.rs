@@ -5,13 +5,21 @@ use crate::journal::{
     Intent, Journal, JournalError, Lease, PaymentId, PaymentRecord, Settled, StepEntry, Unfinished,
 };
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 /// A [`Journal`] in memory.
 #[derive(Debug, Default)]
 pub struct MemoryJournal {
-    payments: Mutex<Vec<Row>>,
+    payments: Mutex<Rows>,
+}
+
+/// The rows, by id (position from 1), and their ids by (provider, order number).
+#[derive(Debug, Default)]
+struct Rows {
+    rows: Vec<Row>,
+    by_order: HashMap<(String, String), PaymentId>,
 }
 
 #[derive(Debug)]
@@ -26,7 +34,7 @@ impl MemoryJournal {
         Self::default()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Vec<Row>> {
+    fn lock(&self) -> MutexGuard<'_, Rows> {
         // A poisoned lock only means a thread panicked between two pushes.
         self.payments.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -54,19 +62,17 @@ fn renew(row: &mut Row, id: PaymentId, lease: &Lease) -> Result<(), JournalError
 #[async_trait]
 impl Journal for MemoryJournal {
     async fn begin(&self, intent: &Intent, lease: &Lease) -> Result<PaymentId, JournalError> {
-        let mut rows = self.lock();
-        let taken = rows.iter().any(|r| {
-            r.record.intent.provider == intent.provider
-                && r.record.intent.order_no == intent.order_no
-        });
-        if taken {
+        let mut payments = self.lock();
+        let order = (intent.provider.clone(), intent.order_no.clone());
+        if payments.by_order.contains_key(&order) {
             return Err(JournalError::Duplicate {
                 provider: intent.provider.clone(),
                 order_no: intent.order_no.clone(),
             });
         }
-        let id = PaymentId(i64::try_from(rows.len()).unwrap_or(i64::MAX - 1) + 1);
-        rows.push(Row {
+        let id = PaymentId(i64::try_from(payments.rows.len()).unwrap_or(i64::MAX - 1) + 1);
+        payments.by_order.insert(order, id);
+        payments.rows.push(Row {
             record: PaymentRecord {
                 id,
                 intent: intent.clone(),
@@ -84,8 +90,8 @@ impl Journal for MemoryJournal {
         step: &StepEntry,
         lease: &Lease,
     ) -> Result<(), JournalError> {
-        let mut rows = self.lock();
-        let row = row(&mut rows, id)?;
+        let mut payments = self.lock();
+        let row = row(&mut payments.rows, id)?;
         // The step happened whoever holds the payment now: it is kept either way.
         row.record.steps.push(*step);
         renew(row, id, lease)
@@ -97,8 +103,8 @@ impl Journal for MemoryJournal {
         settled: &Settled,
         lease: &Lease,
     ) -> Result<(), JournalError> {
-        let mut rows = self.lock();
-        let row = row(&mut rows, id)?;
+        let mut payments = self.lock();
+        let row = row(&mut payments.rows, id)?;
         renew(row, id, lease)?;
         row.record.settled = Some(settled.clone());
         row.holder = None;
@@ -110,9 +116,9 @@ impl Journal for MemoryJournal {
         provider: &str,
         lease: &Lease,
     ) -> Result<Option<Unfinished>, JournalError> {
-        let mut rows = self.lock();
+        let mut payments = self.lock();
         let now = Instant::now();
-        let free = rows.iter_mut().find(|r| {
+        let free = payments.rows.iter_mut().find(|r| {
             r.record.intent.provider == provider
                 && r.record.settled.is_none()
                 && r.holder.as_ref().is_none_or(|(_, until)| *until <= now)
@@ -127,8 +133,8 @@ impl Journal for MemoryJournal {
     }
 
     async fn payment(&self, id: PaymentId) -> Result<Option<PaymentRecord>, JournalError> {
-        let mut rows = self.lock();
-        Ok(row(&mut rows, id).ok().map(|r| r.record.clone()))
+        let mut payments = self.lock();
+        Ok(row(&mut payments.rows, id).ok().map(|r| r.record.clone()))
     }
 
     async fn find(
@@ -136,10 +142,11 @@ impl Journal for MemoryJournal {
         provider: &str,
         order_no: &str,
     ) -> Result<Option<PaymentRecord>, JournalError> {
-        let rows = self.lock();
-        Ok(rows
-            .iter()
-            .find(|r| r.record.intent.provider == provider && r.record.intent.order_no == order_no)
-            .map(|r| r.record.clone()))
+        let mut payments = self.lock();
+        let id = payments
+            .by_order
+            .get(&(provider.to_owned(), order_no.to_owned()))
+            .copied();
+        Ok(id.and_then(|id| row(&mut payments.rows, id).ok().map(|r| r.record.clone())))
     }
 }

@@ -252,30 +252,27 @@ impl Journal for PgStore {
         step: &StepEntry,
         lease: &Lease,
     ) -> Result<(), JournalError> {
-        // The step happened whoever holds the payment now: it is kept either way.
-        sqlx::query(
-            "INSERT INTO paygen_payment_steps (payment_id, kind, verdict, outcome, owner) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(id.0)
-        .bind(kind_name(step.kind))
-        .bind(step.verdict.map(verdict_name))
-        .bind(step.outcome)
-        .bind(&lease.owner)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| failed("record step", e))?;
-        let renewed = sqlx::query(
-            "UPDATE paygen_payments SET lease_until = now() + make_interval(secs => $3) \
-             WHERE id = $1 AND lease_owner = $2 AND settlement IS NULL",
+        // One statement, one commit: the step is kept whoever holds the payment now
+        // (it happened), and the lease is renewed only for its holder.
+        let renewed: i64 = sqlx::query_scalar(
+            "WITH step AS ( \
+               INSERT INTO paygen_payment_steps (payment_id, kind, verdict, outcome, owner) \
+               VALUES ($1, $4, $5, $6, $2)), \
+             renewed AS ( \
+               UPDATE paygen_payments SET lease_until = now() + make_interval(secs => $3) \
+               WHERE id = $1 AND lease_owner = $2 AND settlement IS NULL RETURNING 1) \
+             SELECT count(*) FROM renewed",
         )
         .bind(id.0)
         .bind(&lease.owner)
         .bind(seconds(lease.duration))
-        .execute(&self.pool)
+        .bind(kind_name(step.kind))
+        .bind(step.verdict.map(verdict_name))
+        .bind(step.outcome)
+        .fetch_one(&self.pool)
         .await
-        .map_err(|e| failed("renew lease", e))?;
-        if renewed.rows_affected() == 1 {
+        .map_err(|e| failed("record step", e))?;
+        if renewed == 1 {
             Ok(())
         } else {
             Err(JournalError::LeaseLost(id))
