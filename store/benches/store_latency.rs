@@ -48,18 +48,15 @@ fn intent(prefix: &str) -> Intent {
     }
 }
 
-fn stores(
-    rt: &Runtime,
-) -> (
-    Vec<(&'static str, Arc<dyn DeliveryStore>)>,
-    Vec<(&'static str, Arc<dyn Journal>)>,
-) {
-    let mut deliveries: Vec<(&'static str, Arc<dyn DeliveryStore>)> = vec![(
+/// The stores measured, by name.
+type Named<T> = Vec<(&'static str, Arc<T>)>;
+
+fn stores(rt: &Runtime) -> (Named<dyn DeliveryStore>, Named<dyn Journal>) {
+    let mut deliveries: Named<dyn DeliveryStore> = vec![(
         "memory",
         Arc::new(MemoryDeliveryStore::with_capacity(10_000_000)),
     )];
-    let mut journals: Vec<(&'static str, Arc<dyn Journal>)> =
-        vec![("memory", Arc::new(MemoryJournal::new()))];
+    let mut journals: Named<dyn Journal> = vec![("memory", Arc::new(MemoryJournal::new()))];
     match std::env::var("DATABASE_URL") {
         Ok(url) => {
             let store = rt
