@@ -23,6 +23,10 @@ mod support;
 const ORDERS: usize = 100;
 /// The order whose handler fails the first time it runs.
 const FAILING: usize = 7;
+/// Longer than a hand-on takes here, queueing for a pooled connection included, on a
+/// loaded machine: a claim that ends mid-hand-on is taken over, and the event handed
+/// on twice (the at-least-once case the store documents).
+const CLAIM_LEASE: Duration = Duration::from_secs(60);
 
 /// What every replica's handler shares: runs by order number, and whether the failing
 /// order has failed yet.
@@ -93,25 +97,35 @@ async fn replica(
                     .out_trade_no
                     .clone()
                     .unwrap_or_default();
-                let handed = hand_on(&*store, &delivery.event, Duration::from_secs(5), || async {
-                    *ledger
-                        .runs
-                        .lock()
-                        .unwrap()
-                        .entry(order.clone())
-                        .or_default() += 1;
-                    if order == failing && !ledger.failed.swap(true, Ordering::SeqCst) {
-                        return Err("the order system is down");
-                    }
-                    *ledger
-                        .handed_on
-                        .lock()
-                        .unwrap()
-                        .entry(order.clone())
-                        .or_default() += 1;
-                    Ok(())
+                // Run to the end on a task of its own: the web framework drops this
+                // handler when the provider hangs up (the sandbox gives up after 5 s),
+                // and a hand-on cut off between claim and record would hold the event
+                // for the whole lease.
+                let event = delivery.event.clone();
+                let (ledger_, store_) = (ledger.clone(), store.clone());
+                let handed = tokio::spawn(async move {
+                    hand_on(&*store_, &event, CLAIM_LEASE, || async {
+                        *ledger_
+                            .runs
+                            .lock()
+                            .unwrap()
+                            .entry(order.clone())
+                            .or_default() += 1;
+                        if order == failing && !ledger_.failed.swap(true, Ordering::SeqCst) {
+                            return Err("the order system is down");
+                        }
+                        *ledger_
+                            .handed_on
+                            .lock()
+                            .unwrap()
+                            .entry(order.clone())
+                            .or_default() += 1;
+                        Ok(())
+                    })
+                    .await
                 })
-                .await;
+                .await
+                .expect("hand-on task");
                 match handed {
                     Ok(_) => delivery.ack.body.into_owned().into_response(),
                     Err(paygen::HandOffError::Store(error)) => {
@@ -244,4 +258,91 @@ async fn replicas_on_redis_hand_on_exactly_once() {
 async fn replicas_on_one_shared_memory_store_hand_on_exactly_once() {
     let store: Arc<dyn DeliveryStore> = Arc::new(MemoryDeliveryStore::default());
     replicas([store.clone(), store]).await;
+}
+
+/// A receiver whose store is reachable only through `proxy`, cut before the sandbox's
+/// first delivery: every delivery is answered with a failure and nothing is handed on;
+/// once the store is back, the provider's next retry is handed on and acknowledged.
+async fn receiver_during_a_store_fault(store: Arc<dyn DeliveryStore>, proxy: support::Proxy) {
+    let sandbox = Sandbox::start(SandboxConfig {
+        notify_speedup: 1000,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts");
+    let client = Arc::new(wantu(&sandbox.base_url));
+    let ledger = Arc::new(Ledger::default());
+    let url = replica(client.clone(), store, ledger.clone(), String::new()).await;
+    let order = unique("F").replace('_', "");
+    proxy.cut();
+    let pay = paygen_wantu::PospayRequest::new(
+        paygen_wantu::PayChannel::Wechat,
+        Fen(1000),
+        "goods",
+        &order,
+        "134674074004982976",
+        "CNY",
+        &url,
+    );
+    client.pospay(&pay).await.expect("pospay");
+    let delivery = |sandbox: &Sandbox| {
+        sandbox
+            .notifier
+            .deliveries()
+            .into_iter()
+            .find(|d| d.order_no == order)
+    };
+    let started = Instant::now();
+    while delivery(&sandbox).is_none_or(|d| d.attempts < 2) {
+        assert!(started.elapsed() < Duration::from_secs(30), "no retry");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let failed = delivery(&sandbox).unwrap();
+    assert!(!failed.acknowledged, "acknowledged unrecorded: {failed:?}");
+    assert!(
+        ledger.runs.lock().unwrap().is_empty(),
+        "handed on unclaimed"
+    );
+    assert!(!ledger.store_errors.lock().unwrap().is_empty());
+
+    proxy.restore();
+    while !delivery(&sandbox).is_some_and(|d| d.acknowledged) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{:?}",
+            delivery(&sandbox)
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        ledger.handed_on.lock().unwrap().get(&order),
+        Some(&1),
+        "handed on once the store was back"
+    );
+    sandbox.shutdown.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_fault_on_postgres_the_receiver_answers_failure_until_recorded() {
+    let Some(url) = database_url() else { return };
+    let schema = unique("t");
+    drop(pg_store_in(&url, &schema).await); // the schema and its tables
+    let proxy = support::Proxy::start(support::address_of(&url)).await;
+    let through = support::through(&url, proxy.addr);
+    let store = support::pg_store_waiting(&through, &schema, Duration::from_secs(1)).await;
+    receiver_during_a_store_fault(Arc::new(store), proxy).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_fault_on_redis_the_receiver_answers_failure_until_recorded() {
+    let Some(url) = redis_url() else { return };
+    let proxy = support::Proxy::start(support::address_of(&url)).await;
+    let store = RedisDeliveryStore::connect(
+        &support::through(&url, proxy.addr),
+        Duration::from_secs(600),
+    )
+    .await
+    .expect("Redis reachable")
+    .with_prefix(format!("{}:", unique("paygen-test")));
+    receiver_during_a_store_fault(Arc::new(store), proxy).await;
 }

@@ -107,10 +107,10 @@ impl Received {
 /// Hands a first delivery on and answers with the exact acknowledgement; a refused
 /// notification is answered 400, one not handed on and recorded 503, so that the
 /// provider sends it again.
-async fn answer<T>(
+async fn answer<T: Send + 'static>(
     received: Result<Delivery<T>, paygen::Error>,
-    deliveries: &dyn DeliveryStore,
-    hand_on: &mpsc::UnboundedSender<T>,
+    deliveries: Arc<dyn DeliveryStore>,
+    hand_on: mpsc::UnboundedSender<T>,
 ) -> Response {
     let delivery = match received {
         Ok(delivery) => delivery,
@@ -118,28 +118,35 @@ async fn answer<T>(
         Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
     };
     let ack: Ack = delivery.ack;
-    let notification = delivery.notification;
+    let (event, notification) = (delivery.event, delivery.notification);
+    // On a task of its own: axum drops this handler if the provider hangs up, and a
+    // hand-on cut off between claim and record would hold the event for the lease.
     // A closed channel means the service is shutting down: the handler fails, the
     // claim is released, and the provider's redelivery is handed on.
-    let handed = paygen::hand_on(deliveries, &delivery.event, CLAIM_LEASE, || async {
-        hand_on.send(notification).map_err(|_| "shutting down")
+    let handed = tokio::spawn(async move {
+        paygen::hand_on(&*deliveries, &event, CLAIM_LEASE, || async {
+            hand_on.send(notification).map_err(|_| "shutting down")
+        })
+        .await
+        .map_err(|error| error.to_string())
     })
     .await;
     match handed {
-        Ok(_) => (
+        Ok(Ok(_)) => (
             [(header::CONTENT_TYPE, ack.content_type)],
             ack.body.into_owned(),
         )
             .into_response(),
-        Err(error) => (StatusCode::SERVICE_UNAVAILABLE, error.to_string()).into_response(),
+        Ok(Err(error)) => (StatusCode::SERVICE_UNAVAILABLE, error).into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
 
 async fn wantu_pay(State(state): State<Arc<AppState>>, received: Received) -> Response {
     answer(
         state.client.receive_pay_notification(&received.inbound()),
-        state.deliveries.as_ref(),
-        &state.paid,
+        state.deliveries.clone(),
+        state.paid.clone(),
     )
     .await
 }
@@ -151,5 +158,5 @@ async fn wechat_refund(State(state): State<Arc<AppState>>, received: Received) -
         .wechat
         .receive_refund_notification_confirmed(&received.inbound())
         .await;
-    answer(delivery, state.deliveries.as_ref(), &state.refunded).await
+    answer(delivery, state.deliveries.clone(), state.refunded.clone()).await
 }

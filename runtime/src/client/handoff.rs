@@ -134,7 +134,11 @@ pub enum HandOffError<E> {
 /// Claims `key` in `store`, runs `handler` if the claim is won, and records the event
 /// as handed on once the handler succeeded (releasing the claim when it failed).
 /// `Ok` means: acknowledge the notification. `lease` bounds how long a receiver that
-/// died mid-handler keeps the event from the others: longer than the handler takes.
+/// died mid-handler keeps the event from the others: longer than the handler takes,
+/// waits for the store included, or another receiver takes the event over and it is
+/// handed on twice. Run it to the end (on a task of its own): a web framework drops a
+/// handler whose client hung up, and a hand-on dropped between claim and record holds
+/// the event until the lease ends.
 pub async fn hand_on<F, Fut, E>(
     store: &dyn DeliveryStore,
     key: &str,
