@@ -25,7 +25,7 @@ pub mod recipe;
 pub mod server;
 pub mod wire;
 
-pub use client::{inbound, response, settle, transport};
+pub use client::{handoff, inbound, response, settle, transport};
 pub use crypto::{credentials, secret};
 pub use message::seen;
 pub use wire::yuan;
@@ -53,6 +53,10 @@ pub use error::{
     Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError, SignatureFailure,
     TransportErrorKind,
 };
+pub use handoff::{
+    hand_on, Claim, ClaimToken, DeliveryStore, HandOffError, HandedOn, MemoryDeliveryStore,
+    StoreError, StoreFuture,
+};
 pub use inbound::{Ack, Delivery, InboundRequest};
 pub use message::decode::{Decoded, HttpResponse, Receiver};
 pub use message::encode::{HttpRequest, RequestContext};
@@ -61,7 +65,7 @@ pub use paygen_protocol::OperationInfo;
 pub use response::Response;
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};
-pub use settle::{Settlement, Step, Timing};
+pub use settle::{SettleObserver, Settlement, Step, StepKind, StepRecord, Timing};
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
 pub use transport::{SendFuture, Transport};

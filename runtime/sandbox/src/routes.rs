@@ -3,7 +3,7 @@
 
 use crate::config::SandboxConfig;
 use crate::lifecycle;
-use crate::log::RequestLog;
+use crate::log::{Received, RequestLog};
 use crate::notify::Notifier;
 use crate::providers::Served;
 use crate::reply::{error_fields, text_of};
@@ -35,6 +35,7 @@ pub struct State {
     config: SandboxConfig,
     notifier: Arc<Notifier>,
     log: RequestLog,
+    received: Arc<Received>,
 }
 
 impl State {
@@ -45,6 +46,7 @@ impl State {
         config: SandboxConfig,
         notifier: Arc<Notifier>,
         log: RequestLog,
+        received: Arc<Received>,
     ) -> Arc<State> {
         Arc::new(State {
             providers,
@@ -53,6 +55,7 @@ impl State {
             config,
             notifier,
             log,
+            received,
         })
     }
 }
@@ -138,11 +141,13 @@ pub async fn handle(
     if is_admin(&path) {
         return admin(state, &method, &path, &body);
     }
+    // The request takes effect at once and its reply waits: like a provider that
+    // processed the payment and is slow to answer, or whose answer is lost on the way.
+    let (response, line, scenario) = provider_reply(state, &method, &uri, &headers, &body);
     let delay = state.knobs.delay_ms();
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    let (response, line, scenario) = provider_reply(state, &method, &uri, &headers, &body);
     state.log.line(format_args!("{method} {path} -> {line}"));
     match scenario {
         Scenario::Slow => {
@@ -295,6 +300,7 @@ fn provider_reply(
         }
     };
     let operation = decoded.operation;
+    state.received.count(spec, &operation.name);
     if !within_window(served, operation, &decoded.common, &receiver) {
         return (
             error_reply(served, SandboxErrorKind::StaleTimestamp, Some(operation)),
