@@ -4,6 +4,7 @@ use crate::canonical::SignedText;
 use crate::clock::{format_clock, Clock, NonceSource};
 use crate::credentials::Credentials;
 use crate::error::Error;
+use crate::form_raw::RawFormError;
 use crate::payload::encode_payload;
 use crate::sign::{sign, RecipeFor, SignSource, SigningTrace};
 use crate::template::{path_and_query, TemplateValues};
@@ -201,7 +202,9 @@ fn request_headers(
             Cow::Borrowed(match format {
                 BodyFormat::Json => "application/json; charset=utf-8",
                 BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
-                BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
+                BodyFormat::Form | BodyFormat::FormRaw | BodyFormat::Query => {
+                    "application/x-www-form-urlencoded"
+                }
             }),
         ));
     }
@@ -522,6 +525,25 @@ pub(crate) fn render_body(
                     },
                 }
             })?;
+            out
+        }
+        BodyFormat::FormRaw => {
+            let texts: Vec<(&str, Cow<'_, str>)> =
+                fields.iter().map(|(n, v)| (*n, v.text())).collect();
+            let mut out = String::with_capacity(size_hint(fields));
+            crate::form_raw::write(texts.iter().map(|(n, v)| (*n, v.as_ref())), &mut out).map_err(
+                |e| Error::InvalidParam {
+                    field: match &e {
+                        RawFormError::AmpersandInValue(name) | RawFormError::BadName(name) => {
+                            name.clone()
+                        }
+                        _ => String::new(),
+                    },
+                    rule: crate::ParamRule::Unwritable {
+                        reason: e.to_string(),
+                    },
+                },
+            )?;
             out
         }
         BodyFormat::Form | BodyFormat::Query => {

@@ -26,6 +26,8 @@ pub mod digest;
 #[doc(hidden)]
 pub mod encode;
 pub mod error;
+#[doc(hidden)]
+pub mod form_raw;
 pub mod inbound;
 #[doc(hidden)]
 pub mod keys;
@@ -66,8 +68,8 @@ pub mod tooling {
     pub use crate::server::{ReceivedRequest, ServerError, ServerRequest};
     pub use crate::sign::SigningTrace;
     pub use crate::{
-        canonical, cipher, decode, digest, encode, keys, payload, raw_json, received, rsa_keys,
-        server, sign, sm2_keys, template, validate, xml,
+        canonical, cipher, decode, digest, encode, form_raw, keys, payload, raw_json, received,
+        rsa_keys, server, sign, sm2_keys, template, validate, xml,
     };
 }
 

@@ -116,7 +116,9 @@ fn plain(status: StatusCode, text: impl Into<String>) -> Response {
 pub(crate) fn content_type(format: BodyFormat) -> &'static str {
     match format {
         BodyFormat::Json => "application/json; charset=utf-8",
-        BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
+        BodyFormat::Form | BodyFormat::FormRaw | BodyFormat::Query => {
+            "application/x-www-form-urlencoded"
+        }
         BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
     }
 }
