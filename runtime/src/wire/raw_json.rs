@@ -67,7 +67,7 @@ fn write_sorted_raw(text: &str, out: &mut String) -> Result<(), serde_json::Erro
                 if index > 0 {
                     out.push(',');
                 }
-                crate::wire::write_json_string(name, out);
+                super::write_json_string(name, out);
                 out.push(':');
                 write_sorted_raw(value.get().trim(), out)?;
             }
@@ -84,7 +84,7 @@ fn write_sorted_raw(text: &str, out: &mut String) -> Result<(), serde_json::Erro
             }
             out.push(']');
         }
-        Some(b'"') => crate::wire::write_json_string(&serde_json::from_str::<String>(text)?, out),
+        Some(b'"') => super::write_json_string(&serde_json::from_str::<String>(text)?, out),
         _ => out.push_str(text),
     }
     Ok(())
@@ -102,7 +102,7 @@ pub fn write_sorted(value: &Value, out: &mut String) {
                 if index > 0 {
                     out.push(',');
                 }
-                crate::wire::write_json_string(name, out);
+                super::write_json_string(name, out);
                 out.push(':');
                 write_sorted(member, out);
             }
@@ -118,7 +118,7 @@ pub fn write_sorted(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::String(text) => crate::wire::write_json_string(text, out),
+        Value::String(text) => super::write_json_string(text, out),
         other => out.push_str(&other.to_string()),
     }
 }

@@ -2,8 +2,8 @@
 //! of WeChat Pay v3's `HTTP method\nURL\ntimestamp\nnonce\nbody\n` for a request and
 //! `timestamp\nnonce\nbody\n` (from its headers) for a reply.
 
-use crate::credentials::Credentials;
-use crate::digest::digest_hex;
+use crate::crypto::credentials::Credentials;
+use crate::crypto::digest::digest_hex;
 use crate::error::{Error, SignatureFailure};
 use paygen_protocol::{HexCase, Template, TemplatePart};
 

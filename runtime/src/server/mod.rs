@@ -3,18 +3,18 @@
 //! as the provider sends them. The same envelopes, payload codecs and recipes as the
 //! client side, run from the other end (the base of a provider sandbox).
 
-use crate::canonical::SignedText;
 use crate::clock::{NonceSource, RandomNonce};
-use crate::credentials::Credentials;
-use crate::decode::{
+use crate::crypto::credentials::Credentials;
+use crate::error::{Error, ParamRule, SignatureFailure};
+use crate::message::decode::{
     decode_received, single_header, text_of, Authenticity, EmptyBody, ExternalSignature, Receiver,
 };
-use crate::encode::render_body;
-use crate::error::{Error, ParamRule, SignatureFailure};
-use crate::payload::{encode_document, encode_payload};
-use crate::sign::{sign, RecipeFor, SignSource};
-use crate::template::TemplateValues;
-use crate::validate::validate_request;
+use crate::message::encode::render_body;
+use crate::message::payload::{encode_document, encode_payload};
+use crate::message::validate::validate_request;
+use crate::recipe::canonical::SignedText;
+use crate::recipe::sign::{sign, RecipeFor, SignSource};
+use crate::recipe::template::TemplateValues;
 use crate::wire::{write_json_string, WireFields, WireValue};
 use paygen_protocol::{
     template_pieces, AlgorithmKind, BodyFormat, InnerFormat, Notification, Operation, Payload,
@@ -704,7 +704,7 @@ fn find_operations<'p>(
     // The path as received, and without each environment's base path.
     let mut paths = vec![path];
     for environment in provider.environments.iter() {
-        let base = crate::template::path_and_query(&environment.base_url);
+        let base = crate::recipe::template::path_and_query(&environment.base_url);
         let base = base
             .split('?')
             .next()
@@ -813,10 +813,10 @@ fn same(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
     use crate::clock::{FixedClock, FixedNonce};
-    use crate::digest::digest_hex;
-    use crate::encode::{encode_request, RequestContext};
+    use crate::crypto::digest::digest_hex;
     use crate::error::SignatureFailure;
-    use crate::template::path_and_query;
+    use crate::message::encode::{encode_request, RequestContext};
+    use crate::recipe::template::path_and_query;
     use paygen_protocol::{
         Canonical, ClockFormat, CommonField, DigestAlgorithm, DigestOutput, DigestStep,
         Environment, FieldDef, FieldType, HexCase, KeyPlace, RequestEnvelope, RequestSignature,

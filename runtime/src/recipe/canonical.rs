@@ -1,7 +1,7 @@
 //! The canonical string that most recipes sign: `k=v&...` pairs, or the values alone,
 //! sorted or in a documented order, raw or URL-encoded.
 
-use crate::raw_json;
+use crate::wire::raw_json;
 use crate::wire::WireValue;
 use paygen_protocol::{Canonical, CanonicalForm, CanonicalSort, NestedValues, ValueEncoding};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};

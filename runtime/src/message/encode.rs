@@ -1,16 +1,16 @@
 //! Request encoding: business fields plus common fields, through the envelope, signed.
 
-use crate::canonical::SignedText;
 use crate::clock::{format_clock, Clock, NonceSource};
-use crate::credentials::Credentials;
+use crate::crypto::credentials::Credentials;
 use crate::error::Error;
-use crate::form_raw::RawFormError;
-use crate::payload::encode_payload;
-use crate::sign::{sign, RecipeFor, SignSource, SigningTrace};
-use crate::template::{path_and_query, TemplateValues};
-use crate::validate::validate_request;
-use crate::wire::{write_json_string, xml_fields, WireFields, WireValue};
-use crate::xml::{self, XmlField};
+use crate::message::payload::encode_payload;
+use crate::message::validate::validate_request;
+use crate::recipe::canonical::SignedText;
+use crate::recipe::sign::{sign, RecipeFor, SignSource, SigningTrace};
+use crate::recipe::template::{path_and_query, TemplateValues};
+use crate::wire::form_raw::RawFormError;
+use crate::wire::xml::{self, XmlField};
+use crate::wire::{content_type, write_json_object, xml_fields, WireFields, WireValue};
 use paygen_protocol::{
     template_pieces, BodyFormat, ClockFormat, CommonField, Operation, Payload, Piece, Provider,
     Recipe, SignInput, SignatureOutput, TemplatePart, ValueSource,
@@ -199,13 +199,7 @@ fn request_headers(
     if !in_query {
         headers.push((
             Cow::Borrowed("Content-Type"),
-            Cow::Borrowed(match format {
-                BodyFormat::Json => "application/json; charset=utf-8",
-                BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
-                BodyFormat::Form | BodyFormat::FormRaw | BodyFormat::Query => {
-                    "application/x-www-form-urlencoded"
-                }
-            }),
+            Cow::Borrowed(content_type(format)),
         ));
     }
     headers.extend(
@@ -341,7 +335,7 @@ fn fill_path<'p>(
                     .filter(|v| !v.is_empty())
                     .ok_or_else(|| Error::InvalidParam {
                         field: name.to_owned(),
-                        rule: crate::ParamRule::Required,
+                        rule: crate::error::ParamRule::Required,
                     })?;
                 push_path_segment(&mut out, &value.text());
                 used.push(name);
@@ -520,7 +514,7 @@ pub(crate) fn render_body(
                 };
                 Error::InvalidParam {
                     field,
-                    rule: crate::ParamRule::Unwritable {
+                    rule: crate::error::ParamRule::Unwritable {
                         reason: e.to_string(),
                     },
                 }
@@ -531,8 +525,8 @@ pub(crate) fn render_body(
             let texts: Vec<(&str, Cow<'_, str>)> =
                 fields.iter().map(|(n, v)| (*n, v.text())).collect();
             let mut out = String::with_capacity(size_hint(fields));
-            crate::form_raw::write(texts.iter().map(|(n, v)| (*n, v.as_ref())), &mut out).map_err(
-                |e| Error::InvalidParam {
+            crate::wire::form_raw::write(texts.iter().map(|(n, v)| (*n, v.as_ref())), &mut out)
+                .map_err(|e| Error::InvalidParam {
                     field: match &e {
                         RawFormError::AmpersandInValue(name) | RawFormError::BadName(name) => {
                             name.clone()
@@ -542,8 +536,7 @@ pub(crate) fn render_body(
                     rule: crate::ParamRule::Unwritable {
                         reason: e.to_string(),
                     },
-                },
-            )?;
+                })?;
             out
         }
         BodyFormat::Form | BodyFormat::Query => {
@@ -600,23 +593,6 @@ fn push_form_component(out: &mut String, text: &str) {
         }
     }
     out.push_str(text.get(run_start..).unwrap_or_default());
-}
-
-/// Appends fields as a JSON object, in order.
-pub(crate) fn write_json_object<'v, 'a: 'v>(
-    fields: impl Iterator<Item = (&'v str, &'v WireValue<'a>)>,
-    out: &mut String,
-) {
-    out.push('{');
-    for (index, (name, value)) in fields.enumerate() {
-        if index > 0 {
-            out.push(',');
-        }
-        write_json_string(name, out);
-        out.push(':');
-        value.write_json(out);
-    }
-    out.push('}');
 }
 
 #[cfg(test)]

@@ -1,12 +1,12 @@
 //! Runs a signing recipe: the string to sign, the key, the digest chain; and checks a
 //! received signature the same way.
 
-use crate::canonical::{canonical_string, SignedText};
-use crate::credentials::Credentials;
-use crate::digest::{decode_output, digest_chain, DigestTrace, StepError, StepKeys};
+use crate::crypto::credentials::Credentials;
+use crate::crypto::digest::{decode_output, digest_chain, DigestTrace, StepError, StepKeys};
+use crate::crypto::keys::{KeyError, VerifyingKey};
 use crate::error::Error;
-use crate::keys::{KeyError, VerifyingKey};
-use crate::template::{template_string, TemplateValues};
+use crate::recipe::canonical::{canonical_string, SignedText};
+use crate::recipe::template::{template_string, TemplateValues};
 use paygen_protocol::{
     AlgorithmKind, DigestOutput, KeyPlace, Recipe, RecipeChoice, RequestSignature, SignInput,
     Verification,
