@@ -42,7 +42,7 @@ pub mod tooling {
     pub use crate::recipe::sign::SigningTrace;
     pub use crate::recipe::{canonical, sign, template};
     pub use crate::server::{self, ReceivedRequest, ServerError, ServerRequest};
-    pub use crate::wire::{raw_json, xml};
+    pub use crate::wire::{form_raw, raw_json, xml};
 }
 
 pub use authenticity::Authenticity;

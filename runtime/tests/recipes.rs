@@ -51,15 +51,7 @@ fn fixture(name: &str) -> String {
 fn recipe(key: Option<&'static str>, place: KeyPlace, steps: &'static [DigestStep]) -> Recipe {
     Recipe {
         input: SignInput::Canonical,
-        canonical: Canonical {
-            exclude: Cow::Borrowed(&[]),
-            skip_empty: true,
-            pair_separator: "=".into(),
-            join: "&".into(),
-            form: CanonicalForm::Pairs,
-            order: Cow::Borrowed(&[]),
-            value_encoding: ValueEncoding::Raw,
-        },
+        canonical: Canonical::DEFAULT,
         key_credential: key.map(Cow::Borrowed),
         key_place: place,
         digests: Cow::Borrowed(steps),

@@ -226,18 +226,6 @@ pub fn fill_member_template(template: &str, common: &[m::CommonField]) -> String
     out
 }
 
-fn default_canonical() -> ir::Canonical {
-    ir::Canonical {
-        exclude: Cow::Owned(Vec::new()),
-        skip_empty: true,
-        pair_separator: text("="),
-        join: text("&"),
-        form: ir::CanonicalForm::Pairs,
-        order: Cow::Owned(Vec::new()),
-        value_encoding: ir::ValueEncoding::Raw,
-    }
-}
-
 fn template(spec: Option<&m::TemplateSpec>) -> ir::Template {
     ir::Template {
         parts: Cow::Owned(spec.map(|t| t.parts.clone()).unwrap_or_default()),
@@ -261,8 +249,11 @@ pub(crate) fn recipe(recipe: &m::SignatureRecipe, digests: Vec<ir::DigestStep>) 
                 form: c.form,
                 order: c.order.iter().map(|n| text(&n.value)).collect(),
                 value_encoding: c.value_encoding,
+                sort: c.sort.as_ref().map(|s| s.value).unwrap_or_default(),
+                include: c.include.iter().map(|n| text(&n.value)).collect(),
+                nested: c.nested,
             })
-            .unwrap_or_else(default_canonical),
+            .unwrap_or(ir::Canonical::DEFAULT),
         key_credential: recipe.key.as_ref().map(|k| text(&k.credential.value)),
         key_place: match recipe.key.as_ref().and_then(|k| k.placement.as_ref()) {
             Some(m::KeyPlace::Append(prefix)) => ir::KeyPlace::Append(text(prefix)),

@@ -83,6 +83,9 @@ pub enum BodyFormat {
     Json,
     /// `application/x-www-form-urlencoded`.
     Form,
+    /// `k=v&k=v` written and read as it is, not URL-encoded (the content type is still
+    /// the form's); a value may not hold `&`.
+    FormRaw,
     /// The URL query string (GET requests and notifications).
     Query,
     /// `<xml><name>value</name>...</xml>` with values as escaped text (WeChat Pay v2).
@@ -494,14 +497,67 @@ pub struct Canonical {
     pub order: List<Text>,
     /// How each value is written.
     pub value_encoding: ValueEncoding,
+    /// What decides the order when `order` is empty: the names or the values.
+    pub sort: CanonicalSort,
+    /// Only these fields are signed, in the sort's order; empty means every field.
+    pub include: List<Text>,
+    /// How a nested value (an object or a list) is written, or whether it is left out.
+    pub nested: NestedValues,
 }
 
 impl Canonical {
+    /// The rules a recipe has when its spec says none: every non-empty field as `k=v`,
+    /// sorted by name, joined by `&`, raw.
+    pub const DEFAULT: Canonical = Canonical {
+        exclude: Cow::Borrowed(&[]),
+        skip_empty: true,
+        pair_separator: Cow::Borrowed("="),
+        join: Cow::Borrowed("&"),
+        form: CanonicalForm::Pairs,
+        order: Cow::Borrowed(&[]),
+        value_encoding: ValueEncoding::Raw,
+        sort: CanonicalSort::Name,
+        include: Cow::Borrowed(&[]),
+        nested: NestedValues::Json,
+    };
+
     /// Whether the field `name` is part of the string (before the empty-value rule).
     pub fn covers(&self, name: &str) -> bool {
         let listed = self.order.is_empty() || self.order.iter().any(|n| n == name);
-        listed && !self.exclude.iter().any(|n| n == name)
+        let included = self.include.is_empty() || self.include.iter().any(|n| n == name);
+        listed && included && !self.exclude.iter().any(|n| n == name)
     }
+}
+
+/// What orders the fields of a canonical string that has no documented `order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum CanonicalSort {
+    /// By name, in byte (ASCII) order.
+    #[default]
+    Name,
+    /// By the value as written into the string, in byte order; equal values by name
+    /// (WeChat's `sort([token, timestamp, nonce])`).
+    Value,
+}
+
+/// How a canonical string writes a nested value (a JSON object or list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum NestedValues {
+    /// Its compact JSON text: as serialized when sending, exactly as received when
+    /// checking.
+    #[default]
+    Json,
+    /// Its compact JSON text with every object's members sorted by name, at every depth
+    /// (Java's `JSON.toJSONString(new TreeMap(..))`).
+    SortedJson,
+    /// Left out: only top-level scalars are signed.
+    Omit,
 }
 
 /// The shape of a canonical string.

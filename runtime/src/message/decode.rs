@@ -13,9 +13,9 @@ use crate::recipe::sign::{verify, RecipeFor, SignSource, SigningTrace};
 use crate::recipe::template::TemplateValues;
 use crate::wire::raw_json::{signed_text, strict_value, RawObject};
 use paygen_protocol::{
-    AlgorithmKind, BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding,
-    PayloadField, Provider, Recipe, SignInput, SuccessRule, Text, UnsignedErrorReply,
-    UnsignedFields, Verification,
+    AlgorithmKind, BodyFormat, Freshness, NestedValues, Notification, Operation, Payload,
+    PayloadEncoding, PayloadField, Provider, Recipe, SignInput, SuccessRule, Text,
+    UnsignedErrorReply, UnsignedFields, Verification,
 };
 use serde_json::{Map, Value};
 
@@ -766,7 +766,9 @@ fn coverage(
             _ => Coverage::Outside,
         },
         SignInput::Canonical => {
-            if !in_scope || !recipe.canonical.covers(&field.name) {
+            let nested = field.value.is_object() || field.value.is_array();
+            let omitted = nested && recipe.canonical.nested == NestedValues::Omit;
+            if !in_scope || !recipe.canonical.covers(&field.name) || omitted {
                 Coverage::Outside
             } else if recipe.canonical.skip_empty && field.signed_text.is_empty() {
                 Coverage::EmptyAsAbsent
@@ -901,7 +903,14 @@ fn canonical_pairs<'r>(
         .iter()
         .filter(|f| check.scope.is_none() || f.in_member)
         .filter(|f| signature_outside || f.name != check.field)
-        .map(|f| (f.name.as_str(), SignedText::Str(&f.signed_text)))
+        .map(|f| {
+            let text = if f.value.is_object() || f.value.is_array() {
+                SignedText::Json(&f.signed_text)
+            } else {
+                SignedText::Str(&f.signed_text)
+            };
+            (f.name.as_str(), text)
+        })
         .collect()
 }
 
@@ -937,6 +946,16 @@ fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, 
                 in_member: false,
                 value: Value::String(text.clone()),
                 signed_text: text,
+            })
+            .collect(),
+        BodyFormat::FormRaw => crate::wire::form_raw::parse(body)
+            .map_err(|e| format!("body is not a raw `k=v&k=v` form: {e}"))?
+            .into_iter()
+            .map(|(name, text)| ReceivedField {
+                name: name.to_owned(),
+                in_member: false,
+                value: Value::String(text.to_owned()),
+                signed_text: text.to_owned(),
             })
             .collect(),
         BodyFormat::Form | BodyFormat::Query => {

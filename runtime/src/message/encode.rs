@@ -8,6 +8,7 @@ use crate::message::validate::validate_request;
 use crate::recipe::canonical::SignedText;
 use crate::recipe::sign::{sign, RecipeFor, SignSource, SigningTrace};
 use crate::recipe::template::{path_and_query, write_parts, TemplateValues};
+use crate::wire::form_raw::RawFormError;
 use crate::wire::xml::{self, XmlField};
 use crate::wire::{content_type, write_json_object, xml_fields, WireFields, WireValue};
 use paygen_protocol::{
@@ -568,6 +569,24 @@ pub(crate) fn render_body(
                     },
                 }
             })?;
+            out
+        }
+        BodyFormat::FormRaw => {
+            let texts: Vec<(&str, Cow<'_, str>)> =
+                fields.iter().map(|(n, v)| (*n, v.text())).collect();
+            let mut out = String::with_capacity(size_hint(fields));
+            crate::wire::form_raw::write(texts.iter().map(|(n, v)| (*n, v.as_ref())), &mut out)
+                .map_err(|e| Error::InvalidParam {
+                    field: match &e {
+                        RawFormError::AmpersandInValue(name) | RawFormError::BadName(name) => {
+                            name.clone()
+                        }
+                        _ => String::new(),
+                    },
+                    rule: crate::ParamRule::Unwritable {
+                        reason: e.to_string(),
+                    },
+                })?;
             out
         }
         BodyFormat::Form | BodyFormat::Query => {

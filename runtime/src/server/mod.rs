@@ -865,10 +865,9 @@ mod tests {
     use crate::message::encode::{encode_request, RequestContext};
     use crate::recipe::template::path_and_query;
     use paygen_protocol::{
-        Canonical, CanonicalForm, ClockFormat, CommonField, DigestAlgorithm, DigestOutput,
-        DigestStep, Environment, FieldDef, FieldType, HexCase, KeyPlace, RequestEnvelope,
-        RequestSignature, ResponseEnvelope, SuccessRule, Template, TemplatePart, Text,
-        ValueEncoding,
+        Canonical, ClockFormat, CommonField, DigestAlgorithm, DigestOutput, DigestStep,
+        Environment, FieldDef, FieldType, HexCase, KeyPlace, RequestEnvelope, RequestSignature,
+        ResponseEnvelope, SuccessRule, Template, TemplatePart, Text,
     };
 
     fn text(s: &'static str) -> Text {
@@ -917,15 +916,7 @@ mod tests {
     fn shouqianba() -> Provider {
         let recipe = Recipe {
             input: SignInput::Body,
-            canonical: Canonical {
-                exclude: Cow::Borrowed(&[]),
-                skip_empty: true,
-                pair_separator: text("="),
-                join: text("&"),
-                form: CanonicalForm::Pairs,
-                order: Cow::Borrowed(&[]),
-                value_encoding: ValueEncoding::Raw,
-            },
+            canonical: Canonical::DEFAULT,
             key_credential: Some(text("terminal_key")),
             key_place: KeyPlace::Append(text("")),
             digests: Cow::Owned(vec![DigestStep {

@@ -4,6 +4,8 @@
 #[doc(hidden)]
 pub mod de;
 #[doc(hidden)]
+pub mod form_raw;
+#[doc(hidden)]
 pub mod raw_json;
 #[doc(hidden)]
 pub mod xml;
@@ -118,7 +120,9 @@ pub fn content_type(format: paygen_protocol::BodyFormat) -> &'static str {
     match format {
         BodyFormat::Json => "application/json; charset=utf-8",
         BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
-        BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
+        BodyFormat::Form | BodyFormat::FormRaw | BodyFormat::Query => {
+            "application/x-www-form-urlencoded"
+        }
     }
 }
 

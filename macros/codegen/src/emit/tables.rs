@@ -61,6 +61,8 @@ emit_unit_enums!(
     Base64Alphabet,
     SignatureForm,
     CanonicalForm,
+    CanonicalSort,
+    NestedValues,
     ValueEncoding,
     UnsignedErrorReply,
     UnsignedFields,
@@ -221,6 +223,7 @@ impl EmitConst for ir::Canonical {
         let form = self.form.emit();
         let order = self.order.emit();
         let value_encoding = self.value_encoding.emit();
+        let (sort, include, nested) = (self.sort.emit(), self.include.emit(), self.nested.emit());
         quote!(Canonical {
             exclude: #exclude,
             skip_empty: #skip_empty,
@@ -229,6 +232,9 @@ impl EmitConst for ir::Canonical {
             form: #form,
             order: #order,
             value_encoding: #value_encoding,
+            sort: #sort,
+            include: #include,
+            nested: #nested,
         })
     }
 }

@@ -11,9 +11,10 @@ use serde_saphyr::Spanned;
 
 // The leaf enums are the protocol IR's own, deserialized as the spec writes them.
 pub use paygen_protocol::{
-    Base64Alphabet, BodyFormat, CanonicalForm, Charset, ClockFormat, CodeOutcome, DigestAlgorithm,
-    FieldType, HexCase, InnerFormat, KeyDerivation, PayloadEncoding, SettleVerdict, SignInput,
-    SignatureForm, TemplatePart, UnsignedErrorReply, UnsignedFields, ValueEncoding,
+    Base64Alphabet, BodyFormat, CanonicalForm, CanonicalSort, Charset, ClockFormat, CodeOutcome,
+    DigestAlgorithm, FieldType, HexCase, InnerFormat, KeyDerivation, NestedValues, PayloadEncoding,
+    SettleVerdict, SignInput, SignatureForm, TemplatePart, UnsignedErrorReply, UnsignedFields,
+    ValueEncoding,
 };
 
 /// A name or reference, with the place in the spec where it is written.
@@ -156,6 +157,18 @@ pub struct Canonical {
     /// How each value is written: `raw` (default), `form` or `percent` URL-encoding.
     #[serde(default)]
     pub value_encoding: ValueEncoding,
+    /// Without `order`: sort the fields by `name` (default) or by `value`.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<CanonicalSort>"))]
+    pub sort: Option<Spanned<CanonicalSort>>,
+    /// Only these fields are signed, in the sort's order. Absent: every field.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
+    pub include: Vec<Name>,
+    /// A nested object or list: `json` (its compact text, default), `sorted_json` (members
+    /// sorted by name at every depth) or `omit` (left out: top-level scalars only).
+    #[serde(default)]
+    pub nested: NestedValues,
 }
 
 fn yes() -> bool {

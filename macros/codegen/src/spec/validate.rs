@@ -1247,6 +1247,7 @@ fn body_name(body: BodyFormat) -> &'static str {
     match body {
         BodyFormat::Json => "json",
         BodyFormat::Form => "form",
+        BodyFormat::FormRaw => "form_raw",
         BodyFormat::Query => "query",
         BodyFormat::Xml => "xml",
         BodyFormat::XmlCdata => "xml_cdata",

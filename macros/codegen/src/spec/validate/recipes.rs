@@ -105,10 +105,51 @@ impl Checker<'_> {
         self.template_rules(recipe);
         if let Some(canonical) = &recipe.canonical {
             let _ = self.unique("field", " in `canonical.order`", canonical.order.iter());
+            let _ = self.unique("field", " in `canonical.include`", canonical.include.iter());
+            self.canonical_scope(recipe, canonical);
         }
         if let Some(digests) = self.steps(recipe) {
             let lowered = || lower::recipe(recipe, digests);
             self.recipes.entry(name.to_owned()).or_insert_with(lowered);
+        }
+    }
+
+    /// `order` fixes the fields and their order, so it leaves nothing for `sort: value`
+    /// or `include` to say; a secret placed as a sorted field must be one of the fields
+    /// signed, or it would silently drop out of the string.
+    fn canonical_scope(&mut self, recipe: &SignatureRecipe, canonical: &Canonical) {
+        let name = recipe.name.value.as_str();
+        if !canonical.order.is_empty() {
+            if let Some(sort) = canonical
+                .sort
+                .as_ref()
+                .filter(|s| s.value == CanonicalSort::Value)
+            {
+                self.at(
+                    sort,
+                    format!("recipe `{name}`: `sort: value` and `order` both say the order; a documented `order` is fixed, so drop one"),
+                );
+            }
+            if let Some(included) = canonical.include.first() {
+                self.at(
+                    included,
+                    format!("recipe `{name}`: `include` and `order` both list the fields; `order` already signs only its fields"),
+                );
+            }
+        }
+        let placed = recipe.key.as_ref().and_then(|k| match &k.placement {
+            Some(KeyPlace::SortedField(field)) => Some((&k.credential, field.as_str())),
+            _ => None,
+        });
+        if let Some((credential, field)) = placed {
+            let listed =
+                |names: &[Name]| names.is_empty() || names.iter().any(|n| n.value == field);
+            if !listed(&canonical.order) || !listed(&canonical.include) {
+                self.at(
+                    credential,
+                    format!("recipe `{name}`: the key's sorted field `{field}` is not among the fields `order`/`include` sign, so the key would not be in the string"),
+                );
+            }
         }
     }
 
@@ -336,6 +377,42 @@ impl Checker<'_> {
         }
         if let (Some(template), SignInput::Template) = (&recipe.template, recipe.input) {
             self.template_use(recipe, template, reference, used);
+        }
+        if used == Use::Verify {
+            self.values_by_value_use(recipe, reference);
+        }
+    }
+
+    /// Values alone, ordered by value, say which values were signed but not which field
+    /// held each: a received message whose fields swap values signs the same string. So
+    /// such a recipe verifies only a fixed set (`include`) of at most one field besides
+    /// the key, whose one reading is the received one.
+    fn values_by_value_use(&mut self, recipe: &SignatureRecipe, reference: &Name) {
+        let name = recipe.name.value.as_str();
+        let Some(canonical) = &recipe.canonical else {
+            return;
+        };
+        let by_value = canonical
+            .sort
+            .as_ref()
+            .is_some_and(|s| s.value == CanonicalSort::Value);
+        if !by_value || canonical.form != CanonicalForm::Values {
+            return;
+        }
+        let secret = recipe.key.as_ref().and_then(|k| match &k.placement {
+            Some(KeyPlace::SortedField(field)) => Some(field.as_str()),
+            _ => None,
+        });
+        let fields = canonical
+            .include
+            .iter()
+            .filter(|n| Some(n.value.as_str()) != secret)
+            .count();
+        if canonical.include.is_empty() || fields > 1 {
+            self.at(
+                reference,
+                format!("recipe `{name}` signs values alone ordered by value, which does not say which field holds which value: a received message whose fields swap values verifies too. It can sign requests, but verifies only with `include` listing at most one field besides the key"),
+            );
         }
     }
 
