@@ -6,6 +6,7 @@ use crate::canonical::{second_reading, SignedText};
 use crate::clock::{parse_clock, Clock};
 use crate::credentials::Credentials;
 use crate::error::{Error, ReceivedCode, Refusal, ServiceError, SignatureFailure};
+use crate::key_source::Presented;
 use crate::payload::{decode_payload, PayloadError};
 use crate::raw_json::{signed_text, strict_value, RawObject};
 use crate::received::{check_fields, check_present_fields};
@@ -15,7 +16,7 @@ use crate::template::TemplateValues;
 use paygen_protocol::{
     AlgorithmKind, BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding,
     PayloadField, Provider, Recipe, SignInput, SuccessRule, Text, UnsignedErrorReply,
-    UnsignedFields, Verification,
+    UnsignedFields, Verification, VerifyKey,
 };
 use serde_json::{Map, Value};
 
@@ -286,6 +287,7 @@ pub fn judge_http_response(
         receiver,
         body,
         external,
+        headers,
         explain,
         if success_status {
             EmptyBody::NoFields
@@ -450,6 +452,7 @@ pub fn decode_notification_explained(
         receiver,
         input,
         external,
+        headers,
         explain,
         EmptyBody::Refused,
     )?;
@@ -507,6 +510,7 @@ pub fn decode_message_in(
         receiver,
         body,
         None,
+        &[],
         None,
         EmptyBody::Refused,
     )
@@ -545,6 +549,7 @@ pub(crate) fn decode_received(
     receiver: &Receiver<'_>,
     body: &str,
     external: Option<ExternalSignature<'_>>,
+    headers: &[(String, String)],
     explain: Option<&mut SignatureExplanation>,
     empty: EmptyBody,
 ) -> Result<Decoded, Error> {
@@ -685,6 +690,7 @@ pub(crate) fn decode_received(
             text: signature,
             outside: external.is_some(),
             parts: external.and_then(|e| e.parts),
+            headers,
         },
         receiver,
         &mut stages,
@@ -902,11 +908,13 @@ fn business_fields(
 }
 
 /// A received signature: its text, whether it came from outside the fields (a header),
-/// and the request parts a template recipe signs.
+/// the request parts a template recipe signs, and the received headers (where a key
+/// source may read a serial or a certificate).
 struct ReceivedSignature<'a> {
     text: &'a str,
     outside: bool,
     parts: Option<TemplateValues<'a>>,
+    headers: &'a [(String, String)],
 }
 
 /// Whether `signature` is the recipe's signature of the received message.
@@ -940,7 +948,28 @@ fn check_signature(
             SignSource::Bytes(body.as_bytes())
         }
     };
-    verify(recipe, source, signature.text, credentials, trace)
+    // A carried certificate in a field is read from the fields the signature covers.
+    let fields: Vec<(&str, &str)> = match &recipe.verify_key {
+        Some(VerifyKey::Carried(_)) => received
+            .iter()
+            .map(|f| (f.name.as_str(), f.signed_text.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let presented = Presented {
+        headers: signature.headers,
+        fields: &fields,
+        now: receiver.clock.now_millis().div_euclid(1000),
+        body,
+    };
+    verify(
+        recipe,
+        source,
+        signature.text,
+        credentials,
+        &presented,
+        trace,
+    )
 }
 
 /// The received (name, text) pairs a canonical signature covers: the fields in scope,

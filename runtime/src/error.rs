@@ -1,5 +1,6 @@
 //! The error type of every runtime operation, split by the phase that failed.
 
+pub use crate::certs::CertificateFailure;
 use crate::decode::Authenticity;
 use paygen_protocol::CodeOutcome;
 use std::fmt;
@@ -492,6 +493,16 @@ pub enum SignatureFailure {
     /// The query sent to confirm an unsigned notification came back without a verified
     /// signature, so it cannot confirm anything.
     ConfirmationUnsigned,
+    /// The received header that chooses the verify key names none of the configured
+    /// keys; no other key is tried.
+    UnknownSerial {
+        /// The header.
+        header: String,
+        /// The serial it names (at most 64 characters of it).
+        serial: String,
+    },
+    /// The certificate the message carries is not trusted, or not the expected one.
+    Certificate(CertificateFailure),
 }
 
 impl fmt::Display for SignatureFailure {
@@ -536,6 +547,10 @@ impl fmt::Display for SignatureFailure {
                 f,
                 "not confirmed: `{field}` is `{notified}` in the notification but `{confirmed}` in the signed query reply"
             ),
+            SignatureFailure::UnknownSerial { header, serial } => {
+                write!(f, "`{header}` names key `{serial}`, which is none of the configured keys")
+            }
+            SignatureFailure::Certificate(failure) => write!(f, "{failure}"),
             SignatureFailure::ConfirmationUnsigned => {
                 f.write_str("not confirmed: the query reply was not verified")
             }

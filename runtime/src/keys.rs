@@ -40,6 +40,12 @@ pub enum KeyError {
          compressed)"
     )]
     Sm2Public,
+    /// Not an X.509 certificate (PEM `CERTIFICATE`, or base64 of its DER).
+    #[error("not an X.509 certificate in PEM or base64 DER")]
+    Certificate,
+    /// The certificate's key is not of the recipe's scheme (RSA, SM2).
+    #[error("the certificate's public key is not of the recipe's algorithm (RSA or SM2)")]
+    CertificateKey,
     /// The algorithm is not a public-key signature (validation rejects such recipes).
     #[error("`{0}` is not a public-key signature")]
     NotSignature(&'static str),
@@ -62,6 +68,11 @@ pub(crate) fn der_of(text: &str) -> Result<(Option<String>, Vec<u8>), KeyError> 
         .decode(compact.as_bytes())
         .map_err(|_| KeyError::Base64)?;
     Ok((None, der))
+}
+
+/// Whether `text` is PEM armour labelled `CERTIFICATE`.
+pub(crate) fn is_certificate(text: &str) -> bool {
+    text.trim_start().starts_with("-----BEGIN CERTIFICATE-----")
 }
 
 /// A private key that signs one algorithm's steps. Debug prints no key material.
@@ -110,12 +121,19 @@ impl SigningKey {
 }
 
 impl VerifyingKey {
-    /// Parses the public key that verifies `algorithm`'s signatures.
+    /// Parses the public key that verifies `algorithm`'s signatures: a public key, or
+    /// an X.509 certificate (PEM `CERTIFICATE`) whose key it is. A configured
+    /// certificate is trusted as configured: only its key is read.
     pub fn parse(algorithm: DigestAlgorithm, text: &str) -> Result<Self, KeyError> {
-        match algorithm.scheme() {
-            Some(SignatureScheme::RsaPkcs1) => rsa_keys::PublicKey::parse(text).map(Self::Rsa),
-            Some(SignatureScheme::Sm2) => sm2_keys::PublicKey::parse(text).map(Self::Sm2),
-            None => Err(KeyError::NotSignature(algorithm.name())),
+        let Some(scheme) = algorithm.scheme() else {
+            return Err(KeyError::NotSignature(algorithm.name()));
+        };
+        if is_certificate(text) {
+            return crate::certs::Cert::parse(text)?.public_key(scheme);
+        }
+        match scheme {
+            SignatureScheme::RsaPkcs1 => rsa_keys::PublicKey::parse(text).map(Self::Rsa),
+            SignatureScheme::Sm2 => sm2_keys::PublicKey::parse(text).map(Self::Sm2),
         }
     }
 

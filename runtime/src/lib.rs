@@ -12,6 +12,8 @@
 #[doc(hidden)]
 pub mod canonical;
 #[doc(hidden)]
+pub mod certs;
+#[doc(hidden)]
 pub mod cipher;
 #[doc(hidden)]
 pub mod client;
@@ -27,6 +29,8 @@ pub mod digest;
 pub mod encode;
 pub mod error;
 pub mod inbound;
+#[doc(hidden)]
+pub mod key_source;
 #[doc(hidden)]
 pub mod keys;
 #[doc(hidden)]
@@ -66,19 +70,19 @@ pub mod tooling {
     pub use crate::server::{ReceivedRequest, ServerError, ServerRequest};
     pub use crate::sign::SigningTrace;
     pub use crate::{
-        canonical, cipher, decode, digest, encode, keys, payload, raw_json, received, rsa_keys,
-        server, sign, sm2_keys, template, validate, xml,
+        canonical, certs, cipher, decode, digest, encode, key_source, keys, payload, raw_json,
+        received, rsa_keys, server, sign, sm2_keys, template, validate, xml,
     };
 }
 
 pub use clock::{Clock, ExactNonce, FixedClock, FixedNonce, NonceSource, RandomNonce, SystemClock};
-pub use credentials::{CredentialValue, Credentials};
+pub use credentials::{CredentialValue, Credentials, KeySet};
 pub use de::Fen;
 pub use decode::{Authenticity, Decoded, HttpResponse, Receiver};
 pub use encode::{HttpRequest, RequestContext};
 pub use error::{
-    Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError, SignatureFailure,
-    TransportErrorKind,
+    CertificateFailure, Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError,
+    SignatureFailure, TransportErrorKind,
 };
 pub use inbound::{Ack, Delivery, InboundRequest};
 pub use paygen_protocol as protocol;

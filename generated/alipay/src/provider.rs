@@ -289,7 +289,9 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key_credential: Some(Cow::Borrowed("alipay_public_key")),
+                verify_key: Some(
+                    VerifyKey::Credential(Cow::Borrowed("alipay_public_key")),
+                ),
                 key_pair: None,
                 verify_key_pair: Some(Cow::Borrowed("alipay_private_key")),
                 template: Template {
@@ -927,7 +929,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: Some(Cow::Borrowed("app_public_key")),
                     verify_key_pair: None,
                     template: Template {
@@ -966,7 +968,9 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: Some(Cow::Borrowed("alipay_public_key")),
+                    verify_key: Some(
+                        VerifyKey::Credential(Cow::Borrowed("alipay_public_key")),
+                    ),
                     key_pair: None,
                     verify_key_pair: Some(Cow::Borrowed("alipay_private_key")),
                     template: Template {

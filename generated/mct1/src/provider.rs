@@ -272,7 +272,7 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key_credential: None,
+                verify_key: None,
                 key_pair: None,
                 verify_key_pair: None,
                 template: Template {
@@ -331,7 +331,7 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key_credential: None,
+                verify_key: None,
                 key_pair: None,
                 verify_key_pair: None,
                 template: Template {
@@ -592,7 +592,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {
@@ -644,7 +644,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {

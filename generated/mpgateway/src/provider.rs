@@ -164,7 +164,7 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key_credential: None,
+                verify_key: None,
                 key_pair: None,
                 verify_key_pair: None,
                 template: Template {
@@ -276,7 +276,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {
@@ -324,7 +324,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {

@@ -347,7 +347,7 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key_credential: None,
+                verify_key: None,
                 key_pair: None,
                 verify_key_pair: None,
                 template: Template {
@@ -516,7 +516,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {
@@ -555,7 +555,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {

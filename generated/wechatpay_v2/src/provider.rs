@@ -305,7 +305,7 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key_credential: None,
+                verify_key: None,
                 key_pair: None,
                 verify_key_pair: None,
                 template: Template {
@@ -341,7 +341,7 @@ pub mod tables {
                                         },
                                     ],
                                 ),
-                                verify_key_credential: None,
+                                verify_key: None,
                                 key_pair: None,
                                 verify_key_pair: None,
                                 template: Template {
@@ -374,7 +374,7 @@ pub mod tables {
                                         },
                                     ],
                                 ),
-                                verify_key_credential: None,
+                                verify_key: None,
                                 key_pair: None,
                                 verify_key_pair: None,
                                 template: Template {
@@ -843,7 +843,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {
@@ -879,7 +879,7 @@ pub mod tables {
                                             },
                                         ],
                                     ),
-                                    verify_key_credential: None,
+                                    verify_key: None,
                                     key_pair: None,
                                     verify_key_pair: None,
                                     template: Template {
@@ -912,7 +912,7 @@ pub mod tables {
                                             },
                                         ],
                                     ),
-                                    verify_key_credential: None,
+                                    verify_key: None,
                                     key_pair: None,
                                     verify_key_pair: None,
                                     template: Template {
@@ -954,7 +954,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {
@@ -990,7 +990,7 @@ pub mod tables {
                                             },
                                         ],
                                     ),
-                                    verify_key_credential: None,
+                                    verify_key: None,
                                     key_pair: None,
                                     verify_key_pair: None,
                                     template: Template {
@@ -1023,7 +1023,7 @@ pub mod tables {
                                             },
                                         ],
                                     ),
-                                    verify_key_credential: None,
+                                    verify_key: None,
                                     key_pair: None,
                                     verify_key_pair: None,
                                     template: Template {
