@@ -14,7 +14,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
-use paygen::protocol::{BodyFormat, Freshness, ValueSource};
+use paygen::protocol::{Freshness, ValueSource};
 use paygen::tooling::decode::check_fresh;
 use paygen::tooling::server::{
     decode_request, encode_response, route, ReceivedRequest, ServerError,
@@ -110,15 +110,6 @@ fn plain(status: StatusCode, text: impl Into<String>) -> Response {
         header::HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     response
-}
-
-/// The `Content-Type` of a body in `format`.
-pub(crate) fn content_type(format: BodyFormat) -> &'static str {
-    match format {
-        BodyFormat::Json => "application/json; charset=utf-8",
-        BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
-        BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
-    }
 }
 
 /// A reply whose connection is dropped before any byte is sent.
@@ -418,7 +409,7 @@ fn encode(
     let mut response = Response::new(Body::from(text));
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        header::HeaderValue::from_static(content_type(provider.response.body)),
+        header::HeaderValue::from_static(paygen::wire::content_type(provider.response.body)),
     );
     Ok(response)
 }

@@ -3,18 +3,18 @@
 //! as the provider sends them. The same envelopes, payload codecs and recipes as the
 //! client side, run from the other end (the base of a provider sandbox).
 
-use crate::canonical::SignedText;
 use crate::clock::{NonceSource, RandomNonce};
-use crate::credentials::Credentials;
-use crate::decode::{
+use crate::crypto::credentials::Credentials;
+use crate::error::{Error, ParamRule, SignatureFailure};
+use crate::message::decode::{
     decode_received, single_header, text_of, Authenticity, EmptyBody, ExternalSignature, Receiver,
 };
-use crate::encode::render_body;
-use crate::error::{Error, ParamRule, SignatureFailure};
-use crate::payload::{encode_document, encode_payload};
-use crate::sign::{sign, RecipeFor, SignSource};
-use crate::template::TemplateValues;
-use crate::validate::validate_request;
+use crate::message::encode::render_body;
+use crate::message::payload::{encode_document, encode_payload};
+use crate::message::validate::validate_request;
+use crate::recipe::canonical::SignedText;
+use crate::recipe::sign::{sign, RecipeFor, SignSource};
+use crate::recipe::template::{write_parts, TemplateValues};
 use crate::wire::{write_json_string, WireFields, WireValue};
 use paygen_protocol::{
     template_pieces, AlgorithmKind, BodyFormat, InnerFormat, Notification, Operation, Payload,
@@ -189,6 +189,7 @@ pub fn decode_request<'p>(
     };
     let mut fields = decoded.fields;
     let (operation, path_params) = pick(provider, candidates, &fields).ok_or_else(no_operation)?;
+    check_credential_headers(provider, operation, receiver.credentials, request, text)?;
     let common = take_common_fields(provider, operation, receiver.credentials, &mut fields)?;
     for (name, value) in path_params {
         if fields.contains_key(name) {
@@ -716,7 +717,7 @@ fn find_operations<'p>(
     // The path as received, and without each environment's base path.
     let mut paths = vec![path];
     for environment in provider.environments.iter() {
-        let base = crate::template::path_and_query(&environment.base_url);
+        let base = crate::recipe::template::path_and_query(&environment.base_url);
         let base = base
             .split('?')
             .next()
@@ -816,6 +817,52 @@ fn read_template<'t, 'x>(
 }
 
 /// Constant-time text equality.
+/// A header composed of credentials (HTTP Basic, an API key) is the provider's first
+/// check: the request must carry it once, equal to what the merchant's credentials
+/// compose. Constant headers without a credential are not checked.
+fn check_credential_headers(
+    provider: &Provider,
+    operation: &Operation,
+    credentials: &Credentials,
+    request: &ReceivedRequest<'_>,
+    body: &str,
+) -> Result<(), Error> {
+    let headers = provider
+        .request
+        .headers
+        .iter()
+        .chain(operation.headers.iter());
+    for header in headers {
+        let mut reads_credential = false;
+        for part in header.parts.iter() {
+            part.walk(&mut |p| {
+                reads_credential |= matches!(p, paygen_protocol::TemplatePart::Credential(_))
+            });
+        }
+        if !reads_credential {
+            continue;
+        }
+        let mut expected = Vec::new();
+        write_parts(
+            &header.parts,
+            "",
+            &TemplateValues::default(),
+            credentials,
+            &mut expected,
+        )?;
+        let refused = |reason| Error::Signature {
+            reason,
+            body: body.to_owned(),
+        };
+        let given = single_header(request.headers, &header.name, body)?
+            .ok_or_else(|| refused(SignatureFailure::Missing(header.name.to_string())))?;
+        if !same(&String::from_utf8_lossy(&expected), given) {
+            return Err(refused(SignatureFailure::Mismatch));
+        }
+    }
+    Ok(())
+}
+
 fn same(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq as _;
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
@@ -825,10 +872,10 @@ fn same(a: &str, b: &str) -> bool {
 mod tests {
     use super::*;
     use crate::clock::{FixedClock, FixedNonce};
-    use crate::digest::digest_hex;
-    use crate::encode::{encode_request, RequestContext};
+    use crate::crypto::digest::digest_hex;
     use crate::error::SignatureFailure;
-    use crate::template::path_and_query;
+    use crate::message::encode::{encode_request, RequestContext};
+    use crate::recipe::template::path_and_query;
     use paygen_protocol::{
         Canonical, CanonicalForm, ClockFormat, CommonField, DigestAlgorithm, DigestOutput,
         DigestStep, Environment, FieldDef, FieldType, HexCase, KeyPlace, RequestEnvelope,

@@ -6,7 +6,7 @@
 //! private scalar, the public point (uncompressed with or without its `04`, or
 //! compressed). Errors name what is wrong, never the key's bytes.
 
-use crate::keys::{der_of, KeyError};
+use crate::crypto::key_text::{der_of, KeyError};
 use paygen_protocol::SignatureForm;
 use sm2::dsa::signature::{Signer as _, Verifier as _};
 use sm2::pkcs8::{DecodePrivateKey as _, DecodePublicKey as _};

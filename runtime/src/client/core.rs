@@ -1,19 +1,22 @@
 //! The state every generated client wraps: provider table, base URL, credentials,
 //! transport, clock and nonce source. No global state: one value per merchant.
 
+use crate::client::inbound::{
+    deliver, read_notification, receive_notification, Delivery, InboundRequest,
+};
+use crate::client::response::Response;
+use crate::client::sleep::{Sleeper, TokioSleeper};
+use crate::client::transport::Transport;
+use crate::client::typed::{outcome_label, typed};
 use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
-use crate::credentials::Credentials;
-use crate::decode::{
+use crate::crypto::credentials::Credentials;
+use crate::error::{Error, ParamRule, SignatureFailure};
+use crate::message::decode::{
     decode_notification, lookup, read_response, text_of, Decoded, HttpResponse, Receiver,
 };
-use crate::encode::{encode_request, HttpRequest, RequestContext};
-use crate::error::{Error, Outcome, ParamRule, SignatureFailure};
-use crate::inbound::{deliver, read_notification, receive_notification, Delivery, InboundRequest};
-use crate::response::Response;
-use crate::seen::{MemorySeenStore, SeenStore};
-use crate::settle::{Sleeper, TokioSleeper};
-use crate::transport::Transport;
-use crate::validate::request_fields_from_json;
+use crate::message::encode::{encode_request, HttpRequest, RequestContext};
+use crate::message::seen::{MemorySeenStore, SeenStore};
+use crate::message::validate::request_fields_from_json;
 use crate::wire::WireFields;
 use paygen_protocol::{Confirmation, Notification, Operation, Provider};
 use serde::de::DeserializeOwned;
@@ -324,29 +327,5 @@ fn typed_refusal<E: DeserializeOwned>(error: Error) -> Error<E> {
                 body: refusal.body,
             }),
         }
-    })
-}
-
-/// How a call ended, for its tracing span: `success`, or the error's kind and outcome.
-pub(crate) fn outcome_label<R>(result: &Result<R, Error>) -> &'static str {
-    match result {
-        Ok(_) => "success",
-        Err(error) => match (error, error.outcome()) {
-            (Error::Service(_), Outcome::NothingHappened) => "refused",
-            (Error::Service(_), Outcome::Unknown) => "business_unknown",
-            (_, Outcome::NothingHappened) => "not_sent_or_refused",
-            (_, Outcome::Unknown) => "unknown",
-        },
-    }
-}
-
-/// Deserializes decoded fields into the generated type.
-pub fn typed<R: DeserializeOwned>(
-    fields: serde_json::Map<String, serde_json::Value>,
-    body: &str,
-) -> Result<R, Error> {
-    serde_json::from_value(serde_json::Value::Object(fields)).map_err(|e| Error::Decode {
-        reason: format!("fields do not match the spec: {e}"),
-        body: body.to_owned(),
     })
 }

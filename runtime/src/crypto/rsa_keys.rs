@@ -9,8 +9,8 @@
 //! PKCS#1 private keys and PKCS#1 public keys; `pem-rfc7468` takes off the armour and
 //! `spki` unwraps a `PUBLIC KEY`, so no DER is parsed by hand here.
 
-use crate::keys::der_of;
-pub use crate::keys::KeyError;
+use crate::crypto::key_text::der_of;
+pub use crate::crypto::key_text::KeyError;
 use paygen_protocol::DigestAlgorithm;
 use pkcs1::der::Decode as _;
 use ring::signature::{self, RsaKeyPair, UnparsedPublicKey};

@@ -2,34 +2,17 @@
 //! outcome is unknown or in progress, query until a deadline; then cancel (收钱吧 三.2.4,
 //! switched on by a spec's `settle:` section). The payment request is never sent twice.
 
-use crate::client::{outcome_label, typed, ClientCore};
-use crate::decode::{lookup, text_of, Authenticity};
+use crate::client::core::ClientCore;
+use crate::client::transport::Transport;
+use crate::client::typed::{outcome_label, typed};
 use crate::error::{Error, ParamRule};
-use crate::transport::Transport;
+use crate::message::decode::{lookup, text_of, Authenticity};
 use crate::wire::WireFields;
 use paygen_protocol::{Operation, SettleFlow, SettleRule, SettleVerdict};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 use tracing::Instrument;
-
-/// Waits between the steps of a settle flow; injectable so that tests never sleep.
-pub trait Sleeper: Send + Sync {
-    /// A future that completes after `duration`.
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
-}
-
-/// Sleeps on tokio's timer (the runtime every reqwest client already needs).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TokioSleeper;
-
-impl Sleeper for TokioSleeper {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
-        Box::pin(tokio::time::sleep(duration))
-    }
-}
 
 /// How long a settle flow keeps querying, how often, and how often it tries to cancel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -290,16 +273,19 @@ impl<T: Transport> ClientCore<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::sleep::Sleeper;
+    use crate::client::transport::SendFuture;
     use crate::clock::Clock;
-    use crate::credentials::Credentials;
-    use crate::decode::HttpResponse;
-    use crate::encode::HttpRequest;
+    use crate::crypto::credentials::Credentials;
     use crate::error::TransportErrorKind;
-    use crate::transport::SendFuture;
+    use crate::message::decode::HttpResponse;
+    use crate::message::encode::HttpRequest;
     use crate::wire::WireValue;
     use paygen_protocol::*;
     use std::borrow::Cow;
     use std::collections::VecDeque;
+    use std::future::Future;
+    use std::pin::Pin;
     use std::sync::atomic::{AtomicI64, Ordering};
     use std::sync::{Arc, Mutex};
 

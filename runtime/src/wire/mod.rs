@@ -1,4 +1,13 @@
-//! Ordered wire fields: what a typed request becomes before an envelope encodes it.
+//! The wire: ordered fields (what a typed request becomes before an envelope encodes
+//! it) and the text formats they travel in (JSON read raw, XML, 元 amounts). It knows no
+//! keys and no recipes.
+#[doc(hidden)]
+pub mod de;
+#[doc(hidden)]
+pub mod raw_json;
+#[doc(hidden)]
+pub mod xml;
+pub mod yuan;
 
 use std::borrow::Cow;
 
@@ -14,7 +23,7 @@ pub enum WireValue<'a> {
     /// Any JSON, sent as is; its compact text in canonical strings.
     Json(Cow<'a, serde_json::Value>),
     /// Money as decimal 元 with two places (`88.88`); a JSON number in JSON bodies.
-    Yuan(crate::Fen),
+    Yuan(crate::wire::de::Fen),
 }
 
 impl WireValue<'_> {
@@ -35,7 +44,7 @@ impl WireValue<'_> {
             WireValue::Text(text) => out.push_str(text),
             WireValue::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
             WireValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            WireValue::Yuan(amount) => crate::yuan::write(*amount, out),
+            WireValue::Yuan(amount) => crate::wire::yuan::write(*amount, out),
             WireValue::Json(value) => match value.as_ref() {
                 serde_json::Value::String(s) => out.push_str(s),
                 other => out.push_str(&other.to_string()),
@@ -65,7 +74,7 @@ impl WireValue<'_> {
             WireValue::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
             WireValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             WireValue::Json(value) => out.push_str(&value.to_string()),
-            WireValue::Yuan(amount) => crate::yuan::write(*amount, out),
+            WireValue::Yuan(amount) => crate::wire::yuan::write(*amount, out),
         }
     }
 
@@ -84,6 +93,33 @@ pub fn xml_fields<'f>(
         .iter()
         .map(|(name, value)| (*name, value.text(), value.is_number()))
         .collect()
+}
+
+/// Appends fields as a JSON object, in order.
+pub fn write_json_object<'v, 'a: 'v>(
+    fields: impl Iterator<Item = (&'v str, &'v WireValue<'a>)>,
+    out: &mut String,
+) {
+    out.push('{');
+    for (index, (name, value)) in fields.enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        write_json_string(name, out);
+        out.push(':');
+        value.write_json(out);
+    }
+    out.push('}');
+}
+
+/// The `Content-Type` of a body in `format`.
+pub fn content_type(format: paygen_protocol::BodyFormat) -> &'static str {
+    use paygen_protocol::BodyFormat;
+    match format {
+        BodyFormat::Json => "application/json; charset=utf-8",
+        BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
+        BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
+    }
 }
 
 /// Appends `text` as a JSON string literal. Non-ASCII stays UTF-8, as providers send it.
@@ -156,7 +192,7 @@ impl<'a> WireFields<'a> {
 pub fn fields_from_json(
     defs: &[paygen_protocol::FieldDef],
     params: &serde_json::Map<String, serde_json::Value>,
-) -> Result<WireFields<'static>, crate::Error> {
+) -> Result<WireFields<'static>, crate::error::Error> {
     use crate::error::{Error, ParamRule};
     use paygen_protocol::FieldType;
     use serde_json::Value;
@@ -209,7 +245,7 @@ pub fn fields_from_json(
                 }
             }
             (FieldType::Yuan, Value::String(s)) => {
-                let amount = crate::yuan::parse(s).map_err(|_| wrong(YUAN))?;
+                let amount = crate::wire::yuan::parse(s).map_err(|_| wrong(YUAN))?;
                 yuan_value(def, amount)
             }
             (FieldType::Yuan, Value::Number(n)) => {
@@ -217,7 +253,7 @@ pub fn fields_from_json(
                     .as_i64()
                     .and_then(|n| n.checked_mul(100))
                     .ok_or_else(|| wrong(YUAN))?;
-                yuan_value(def, crate::Fen(amount))
+                yuan_value(def, crate::wire::de::Fen(amount))
             }
             (FieldType::Yuan, _) => return Err(wrong(YUAN)),
             (FieldType::Bool, Value::Bool(b)) => WireValue::Bool(*b),
@@ -238,9 +274,9 @@ pub fn fields_from_json(
 
 const YUAN: &str = "an amount of 元 as text such as \"88.88\" (a fraction given as a JSON number has been through a float)";
 
-fn yuan_value(def: &paygen_protocol::FieldDef, amount: crate::Fen) -> WireValue<'static> {
+fn yuan_value(def: &paygen_protocol::FieldDef, amount: crate::wire::de::Fen) -> WireValue<'static> {
     if def.as_string {
-        WireValue::Text(Cow::Owned(crate::yuan::format(amount)))
+        WireValue::Text(Cow::Owned(crate::wire::yuan::format(amount)))
     } else {
         WireValue::Yuan(amount)
     }
@@ -251,12 +287,12 @@ fn yuan_value(def: &paygen_protocol::FieldDef, amount: crate::Fen) -> WireValue<
 pub fn fields_from_json_text(
     defs: &[paygen_protocol::FieldDef],
     text: &str,
-) -> Result<WireFields<'static>, crate::Error> {
-    use crate::raw_json::{strict_value, RawObject};
+) -> Result<WireFields<'static>, crate::error::Error> {
+    use crate::wire::raw_json::{strict_value, RawObject};
     use paygen_protocol::FieldType;
-    let bad = |reason: String| crate::Error::InvalidParam {
+    let bad = |reason: String| crate::error::Error::InvalidParam {
         field: String::new(),
-        rule: crate::ParamRule::Unwritable { reason },
+        rule: crate::error::ParamRule::Unwritable { reason },
     };
     let object: RawObject<'_> = serde_json::from_str(text.trim())
         .map_err(|e| bad(format!("parameters are not a JSON object: {e}")))?;
@@ -309,7 +345,7 @@ mod tests {
         );
         assert_eq!(
             fields.get("total_amount"),
-            Some(&WireValue::Yuan(crate::Fen(8880)))
+            Some(&WireValue::Yuan(crate::wire::de::Fen(8880)))
         );
         let mut json = String::new();
         fields.get("total_amount").unwrap().write_json(&mut json);
@@ -326,7 +362,7 @@ mod tests {
         );
         assert_eq!(
             fields.get("total_amount"),
-            Some(&WireValue::Yuan(crate::Fen(1)))
+            Some(&WireValue::Yuan(crate::wire::de::Fen(1)))
         );
         assert!(fields_from_json_text(&defs, r#"{"total_amount":1.005}"#).is_err());
     }

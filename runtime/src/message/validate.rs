@@ -170,7 +170,7 @@ pub fn apply_sent_as(operation: &Operation, fields: WireFields<'static>) -> Wire
     let mut out = WireFields::with_capacity(fields.len());
     for (name, value) in fields.as_slice() {
         let value = if hashed(name) && !value.is_empty() {
-            crate::wire::WireValue::Text(std::borrow::Cow::Owned(crate::__private::sha1_hex(
+            crate::wire::WireValue::Text(std::borrow::Cow::Owned(crate::crypto::digest::sha1_hex(
                 &value.text(),
             )))
         } else {

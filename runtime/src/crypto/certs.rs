@@ -11,10 +11,11 @@
 //! certificates (key usage, when present); the carried certificate is not a CA and may
 //! sign (key usage, when present). Revocation lists are not read.
 
-use crate::keys::{der_of, KeyError, VerifyingKey};
-use crate::{rsa_keys, sm2_keys};
+use crate::crypto::key_text::{der_of, KeyError};
+use crate::crypto::keys::VerifyingKey;
+use crate::crypto::{rsa_keys, sm2_keys};
+pub use crate::error::CertificateFailure;
 use paygen_protocol::{DigestAlgorithm, SignatureForm, SignatureScheme};
-use std::fmt;
 use x509_cert::der::{Decode as _, Encode as _, Tag, Tagged as _};
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
 use x509_cert::name::Name;
@@ -40,118 +41,6 @@ const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 /// The most certificates a path may have above the carried one (intermediates and the
 /// root): providers use one or two.
 const MAX_DEPTH: usize = 5;
-
-/// Why a certificate carried in a message is not trusted. Each names the certificate by
-/// its subject (RFC 4514 text).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CertificateFailure {
-    /// The message carries no certificate where the spec says.
-    Missing(String),
-    /// The text is not a certificate (PEM, or base64 of its DER).
-    Unreadable(String),
-    /// No configured root or intermediate has the certificate's issuer as its subject.
-    NotChained {
-        /// The certificate.
-        subject: String,
-        /// Its issuer, which nothing configured is.
-        issuer: String,
-    },
-    /// The issuer named by the certificate did not sign it.
-    BadSignature {
-        /// The certificate.
-        subject: String,
-    },
-    /// The certificate is signed with an algorithm that is not RSA with SHA-256 or
-    /// SHA-1, or SM2 with SM3.
-    UnsupportedAlgorithm {
-        /// The certificate.
-        subject: String,
-        /// The signature algorithm's OID.
-        oid: String,
-    },
-    /// The receiver's clock is outside the certificate's validity period.
-    OutsideValidity {
-        /// The certificate.
-        subject: String,
-        /// Start of the period, Unix seconds.
-        not_before: u64,
-        /// End of the period, Unix seconds.
-        not_after: u64,
-        /// The receiver's clock, Unix seconds.
-        now: i64,
-    },
-    /// An intermediate that is not a CA allowed to sign certificates.
-    NotCa {
-        /// The intermediate.
-        subject: String,
-    },
-    /// The carried certificate is a CA's or may not sign, so it is no signer's.
-    NotSigner {
-        /// The carried certificate.
-        subject: String,
-    },
-    /// The carried certificate's subject has another common name than the spec expects.
-    SubjectMismatch {
-        /// The expected common name.
-        expected: String,
-        /// The certificate's subject.
-        subject: String,
-    },
-    /// The carried certificate's key is not of the recipe's scheme (RSA, SM2).
-    KeyType {
-        /// The certificate.
-        subject: String,
-    },
-    /// More intermediates than any provider's path has.
-    TooLong,
-}
-
-impl fmt::Display for CertificateFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Missing(place) => write!(f, "no certificate in `{place}`"),
-            Self::Unreadable(place) => write!(f, "`{place}` holds no readable X.509 certificate"),
-            Self::NotChained { subject, issuer } => write!(
-                f,
-                "certificate `{subject}` is issued by `{issuer}`, which is no configured root or intermediate"
-            ),
-            Self::BadSignature { subject } => write!(
-                f,
-                "certificate `{subject}`'s signature is not its issuer's"
-            ),
-            Self::UnsupportedAlgorithm { subject, oid } => write!(
-                f,
-                "certificate `{subject}` is signed with algorithm {oid}, not RSA-SHA256, RSA-SHA1 or SM2-SM3"
-            ),
-            Self::OutsideValidity {
-                subject,
-                not_before,
-                not_after,
-                now,
-            } => write!(
-                f,
-                "certificate `{subject}` is valid from {not_before} to {not_after} (Unix seconds), not at {now}"
-            ),
-            Self::NotCa { subject } => write!(
-                f,
-                "intermediate `{subject}` is not a CA that may sign certificates"
-            ),
-            Self::NotSigner { subject } => write!(
-                f,
-                "certificate `{subject}` is a CA's or may not sign, so it signs no message"
-            ),
-            Self::SubjectMismatch { expected, subject } => write!(
-                f,
-                "certificate `{subject}` does not have the common name `{expected}`"
-            ),
-            Self::KeyType { subject } => write!(
-                f,
-                "certificate `{subject}`'s key is not of the recipe's algorithm"
-            ),
-            Self::TooLong => write!(f, "the certificate path is longer than {MAX_DEPTH}"),
-        }
-    }
-}
 
 /// A parsed certificate.
 #[derive(Debug, Clone)]
@@ -425,5 +314,5 @@ pub fn chained_key(
         }
         current = next;
     }
-    Err(CertificateFailure::TooLong)
+    Err(CertificateFailure::TooLong { max: MAX_DEPTH })
 }

@@ -1,6 +1,6 @@
 //! What a successful call returns: the typed value with the facts of its exchange.
 
-use crate::decode::{Authenticity, HttpResponse};
+use crate::message::decode::{Authenticity, HttpResponse};
 use std::ops::Deref;
 
 /// A verified, successful, typed response, with how it was checked and the raw

@@ -2,18 +2,18 @@
 //! field, as is, base64, AES-256-ECB encrypted, or sealed with AES-256-GCM into an
 //! object; both directions.
 
-use crate::cipher::{
+use crate::clock::NonceSource;
+use crate::crypto::cipher::{
     aes256_ecb_decrypt_base64, aes256_ecb_decrypt_hex, aes256_ecb_encrypt_base64,
     aes256_ecb_encrypt_hex, aes256_gcm_decrypt, aes256_gcm_encrypt, base64_decode, base64_encode,
     CipherError, GCM_NONCE_LEN,
 };
-use crate::clock::NonceSource;
-use crate::credentials::Credentials;
-use crate::digest::digest_hex;
+use crate::crypto::credentials::Credentials;
+use crate::crypto::digest::digest_hex;
 use crate::error::Error;
-use crate::raw_json::strict_value;
+use crate::wire::raw_json::strict_value;
+use crate::wire::xml;
 use crate::wire::{xml_fields, WireValue};
-use crate::xml;
 use paygen_protocol::{
     DigestAlgorithm, HexCase, InnerFormat, KeyDerivation, PayloadEncoding, PayloadField,
 };
@@ -45,9 +45,7 @@ pub fn encode_payload<'v, 'a: 'v>(
 ) -> Result<WireValue<'static>, Error> {
     let mut document = String::with_capacity(256);
     match field.inner {
-        InnerFormat::Json => {
-            crate::encode::write_json_object(fields.iter().copied(), &mut document)
-        }
+        InnerFormat::Json => crate::wire::write_json_object(fields.iter().copied(), &mut document),
         InnerFormat::Xml => {
             let texts = xml_fields(fields);
             let borrowed: Vec<xml::XmlField<'_>> = texts
@@ -57,7 +55,7 @@ pub fn encode_payload<'v, 'a: 'v>(
             xml::write_document(XML_PAYLOAD_ROOT, &borrowed, false, &mut document).map_err(
                 |e| Error::InvalidParam {
                     field: field.name.to_string(),
-                    rule: crate::ParamRule::Unwritable {
+                    rule: crate::error::ParamRule::Unwritable {
                         reason: e.to_string(),
                     },
                 },
@@ -320,8 +318,8 @@ mod tests {
     }
 
     /// A pinned nonce source, so that the sealed bytes are reproducible.
-    fn pinned() -> crate::FixedNonce {
-        crate::FixedNonce("n0nce1234567".to_owned())
+    fn pinned() -> crate::clock::FixedNonce {
+        crate::clock::FixedNonce("n0nce1234567".to_owned())
     }
 
     fn credentials(key: &str) -> Credentials {
@@ -373,7 +371,7 @@ mod tests {
         f.key = None;
         f.name = Cow::Borrowed("biz_content");
         let no = WireValue::Text("20150320010101001".into());
-        let amount = WireValue::Yuan(crate::Fen(8888));
+        let amount = WireValue::Yuan(crate::wire::de::Fen(8888));
         let fields = [("out_trade_no", &no), ("total_amount", &amount)];
         let text = encode_payload(&f, &fields, &Credentials::new(), &pinned())
             .unwrap()

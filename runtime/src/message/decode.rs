@@ -2,23 +2,25 @@
 //! raw received values, keep only what the signature covers, decode the payload, judge
 //! success.
 
-use crate::canonical::{second_reading, SignedText};
 use crate::clock::{parse_clock, Clock};
-use crate::credentials::Credentials;
+use crate::crypto::credentials::Credentials;
 use crate::error::{Error, ReceivedCode, Refusal, ServiceError, SignatureFailure};
-use crate::key_source::Presented;
-use crate::payload::{decode_payload, PayloadError};
-use crate::raw_json::{signed_text, strict_value, RawObject};
-use crate::received::{check_fields, check_present_fields};
-use crate::seen::SeenStore;
-use crate::sign::{verify, RecipeFor, SignSource, SigningTrace};
-use crate::template::TemplateValues;
+use crate::message::payload::{decode_payload, PayloadError};
+use crate::message::received::{check_fields, check_present_fields};
+use crate::message::seen::SeenStore;
+use crate::recipe::canonical::{second_reading, SignedText};
+use crate::recipe::key_source::Presented;
+use crate::recipe::sign::{verify, RecipeFor, SignSource, SigningTrace};
+use crate::recipe::template::TemplateValues;
+use crate::wire::raw_json::{signed_text, strict_value, RawObject};
 use paygen_protocol::{
     AlgorithmKind, BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding,
     PayloadField, Provider, Recipe, SignInput, SuccessRule, Text, UnsignedErrorReply,
     UnsignedFields, Verification, VerifyKey,
 };
 use serde_json::{Map, Value};
+
+pub use crate::authenticity::Authenticity;
 
 /// An HTTP response as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,61 +31,6 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     /// The raw body text.
     pub body: String,
-}
-
-/// How a decoded message's signature was established.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Authenticity {
-    /// The signature matched the received values.
-    Verified,
-    /// The protocol does not sign this message.
-    Unsigned,
-    /// A reply of a shape the protocol sends unsigned (declared in the spec's
-    /// `unsigned_error_when`); it can only ever be an error.
-    UnsignedErrorReply,
-    /// The message is protected only by encryption without a MAC (WeChat Pay v2's
-    /// refund notification, AES-256-ECB `req_info`): blocks can be repeated, reordered
-    /// or spliced from other messages, so its fields are not authentic until a signed
-    /// query confirms them.
-    EncryptedOnly,
-    /// The recipe has no key: a digest anyone can compute detected transport damage,
-    /// and nothing more.
-    Checksum,
-    /// No signature, but the payload was decrypted and authenticated by an AEAD key
-    /// shared with the provider (WeChat Pay APIv3's AES-256-GCM `resource`): not a
-    /// signature, but only the key holders could have made it.
-    Sealed,
-}
-
-impl Authenticity {
-    /// Whether the message's fields are as the provider sent them: a verified signature
-    /// says so, and so does an AEAD tag.
-    // A sealed payload counts: its tag covers every byte handed over, and the only other
-    // holder of the key is the merchant receiving it, who has no reason to forge to
-    // itself. A leaked key forges both, as it would an HMAC signature's.
-    pub fn is_authentic(self) -> bool {
-        matches!(self, Authenticity::Verified | Authenticity::Sealed)
-    }
-
-    /// What the check established, in words.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Authenticity::Verified => "signature verified",
-            Authenticity::Unsigned => "the protocol does not sign this message",
-            Authenticity::UnsignedErrorReply => {
-                "unsigned error reply (a shape the protocol sends unsigned; never a success)"
-            }
-            Authenticity::EncryptedOnly => {
-                "only encrypted, not signed: decrypted with the key, but not authentic until a \
-                 signed query confirms it"
-            }
-            Authenticity::Checksum => "a keyless checksum matched: anyone can compute it",
-            Authenticity::Sealed => {
-                "sealed, not signed: decrypted and authenticated with the key shared with the \
-                 provider, so only a holder of that key could have made it"
-            }
-        }
-    }
 }
 
 /// A received message after its envelope: business fields and how they were checked.
@@ -1011,7 +958,7 @@ fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, 
                 })
                 .collect::<Result<_, String>>()?
         }
-        BodyFormat::Xml | BodyFormat::XmlCdata => crate::xml::parse_fields(body)
+        BodyFormat::Xml | BodyFormat::XmlCdata => crate::wire::xml::parse_fields(body)
             .map_err(|e| format!("body is not a flat XML document: {e}"))?
             .into_iter()
             .map(|(name, text)| ReceivedField {

@@ -1,11 +1,11 @@
 //! Receiving a notification from any web framework: the raw request in, the verified
 //! typed notification, the exact acknowledgement and whether it was delivered before out.
 
-use crate::client::typed;
-use crate::decode::text_of;
-use crate::decode::{decode_notification_explained, Authenticity, Decoded, Receiver};
+use crate::client::typed::typed;
 use crate::error::Error;
-use crate::seen::SeenStore;
+use crate::message::decode::text_of;
+use crate::message::decode::{decode_notification_explained, Authenticity, Decoded, Receiver};
+use crate::message::seen::SeenStore;
 use paygen_protocol::{template_pieces, BodyFormat, Notification, Piece, Text};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};

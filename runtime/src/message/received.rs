@@ -2,7 +2,7 @@
 //! hold a spec lowered at run time (the CLI, the sandbox) rather than generated types.
 //!
 //! It accepts what a generated client's typed decoding accepts: each scalar is read by
-//! the very deserializers generated code uses ([`crate::de`], [`crate::yuan`]), so XML
+//! the very deserializers generated code uses ([`crate::wire::de`], [`crate::wire::yuan`]), so XML
 //! and form bodies, where every value arrives as text, pass exactly when they would
 //! decode. Where that decoding is lenient it stays lenient:
 //!
@@ -20,8 +20,8 @@
 //! required `json` field, and `max_length` is checked on `string` fields, code tables
 //! among them, in characters of the text as read. Keys the table does not name pass.
 
-use crate::de::{self, Fen};
-use crate::yuan;
+use crate::wire::de::{self, Fen};
+use crate::wire::yuan;
 use paygen_protocol::{FieldDef, FieldType};
 use serde::Deserialize;
 use serde_json::{Map, Value};

@@ -8,7 +8,7 @@
 //! (`1e2`), a leading `+`, leading zeros (`007.00`), a bare `.5` or `5.`, surrounding
 //! spaces, and negative zero (`-0`, `-0.00`: no provider sends it, so it is a bug).
 
-use crate::de::Fen;
+use crate::wire::de::Fen;
 use serde::de::{self, Deserializer, Visitor};
 use std::fmt;
 

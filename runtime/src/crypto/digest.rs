@@ -1,6 +1,6 @@
 //! Digest chains: each step hashes (or MACs, or signs) the previous step's text.
 
-use crate::keys::{KeyError, SigningKey};
+use crate::crypto::keys::{KeyError, SigningKey};
 use base64::engine::general_purpose::{GeneralPurpose, STANDARD, STANDARD_NO_PAD};
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
@@ -166,6 +166,11 @@ pub fn hex_text(bytes: &[u8], case: HexCase) -> String {
     }
     // Hex digits are ASCII.
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// The lowercase hex SHA1 of `value`: what a `sent_as: sha1_hex` field sends.
+pub fn sha1_hex(value: &str) -> String {
+    digest_hex(DigestAlgorithm::Sha1, value.as_bytes(), HexCase::Lower)
 }
 
 #[cfg(test)]

@@ -1,13 +1,13 @@
 //! Runs a signing recipe: the string to sign, the key, the digest chain; and checks a
 //! received signature the same way.
 
-use crate::canonical::{canonical_string, SignedText};
-use crate::credentials::Credentials;
-use crate::digest::{decode_output, digest_chain, DigestTrace, StepError, StepKeys};
+use crate::crypto::credentials::Credentials;
+use crate::crypto::digest::{decode_output, digest_chain, DigestTrace, StepError, StepKeys};
+use crate::crypto::keys::KeyError;
 use crate::error::Error;
-use crate::key_source::{verifying_key, Presented};
-use crate::keys::KeyError;
-use crate::template::{template_string, TemplateValues};
+use crate::recipe::canonical::{canonical_string, SignedText};
+use crate::recipe::key_source::{verifying_key, Presented};
+use crate::recipe::template::{template_string, TemplateValues};
 use paygen_protocol::{
     AlgorithmKind, DigestOutput, KeyPlace, Recipe, RecipeChoice, RequestSignature, SignInput,
     Verification, VerifyKey,

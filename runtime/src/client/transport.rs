@@ -1,8 +1,8 @@
 //! Sending an encoded request: the `Transport` trait and its reqwest implementation.
 
-use crate::decode::HttpResponse;
-use crate::encode::HttpRequest;
 use crate::error::Error;
+use crate::message::decode::HttpResponse;
+use crate::message::encode::HttpRequest;
 pub use paygen_protocol::OperationInfo;
 use std::future::Future;
 use std::pin::Pin;
@@ -188,7 +188,7 @@ mod tests {
     fn a_client_identity_is_read_from_pem_and_garbage_is_an_error() {
         // A throwaway self-signed P-256 certificate and PKCS#8 key made for this test
         // with `openssl req -x509 -newkey ec` (no secret: it identifies nothing).
-        let pem = include_bytes!("../tests/data/client_identity.pem");
+        let pem = include_bytes!("../../tests/data/client_identity.pem");
         assert!(ReqwestTransport::with_client_identity(pem, SECOND, SECOND).is_ok());
         let refused = ReqwestTransport::with_client_identity(b"not pem", SECOND, SECOND);
         assert!(

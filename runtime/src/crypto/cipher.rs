@@ -113,7 +113,7 @@ pub fn aes256_ecb_encrypt_hex(
     case: HexCase,
 ) -> Result<String, CipherError> {
     let data = aes256_ecb_encrypt(key, plaintext)?;
-    Ok(crate::digest::hex_text(&data, case))
+    Ok(crate::crypto::digest::hex_text(&data, case))
 }
 
 /// AES-256-ECB encrypts `plaintext` with PKCS#5 padding and returns standard base64.

@@ -7,11 +7,12 @@
 //! missing header or an untrusted certificate is a refusal naming what failed, and no
 //! other key is tried.
 
-use crate::certs::{chained_key, Cert, CertificateFailure, Trust};
-use crate::credentials::{Credentials, KeyEntry};
-use crate::error::{Error, SignatureFailure};
-use crate::keys::{is_certificate, KeyError, VerifyingKey};
-use crate::template::TemplateValues;
+use crate::crypto::certs::{chained_key, Cert, Trust};
+use crate::crypto::credentials::{Credentials, KeyEntry};
+use crate::crypto::key_text::{is_certificate, KeyError};
+use crate::crypto::keys::VerifyingKey;
+use crate::error::{CertificateFailure, Error, SignatureFailure};
+use crate::recipe::template::TemplateValues;
 use paygen_protocol::{CertificatePlace, DigestAlgorithm, VerifyKey};
 
 /// What a received message presents to the key choice.

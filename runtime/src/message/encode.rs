@@ -1,15 +1,15 @@
 //! Request encoding: business fields plus common fields, through the envelope, signed.
 
-use crate::canonical::SignedText;
 use crate::clock::{format_clock, Clock, NonceSource};
-use crate::credentials::Credentials;
+use crate::crypto::credentials::Credentials;
 use crate::error::Error;
-use crate::payload::encode_payload;
-use crate::sign::{sign, RecipeFor, SignSource, SigningTrace};
-use crate::template::{path_and_query, TemplateValues};
-use crate::validate::validate_request;
-use crate::wire::{write_json_string, xml_fields, WireFields, WireValue};
-use crate::xml::{self, XmlField};
+use crate::message::payload::encode_payload;
+use crate::message::validate::validate_request;
+use crate::recipe::canonical::SignedText;
+use crate::recipe::sign::{sign, RecipeFor, SignSource, SigningTrace};
+use crate::recipe::template::{path_and_query, write_parts, TemplateValues};
+use crate::wire::xml::{self, XmlField};
+use crate::wire::{content_type, write_json_object, xml_fields, WireFields, WireValue};
 use paygen_protocol::{
     template_pieces, BodyFormat, ClockFormat, CommonField, Operation, Payload, Piece, Provider,
     Recipe, SignInput, SignatureOutput, TemplatePart, ValueSource,
@@ -19,17 +19,48 @@ use paygen_protocol::{
 pub const XML_BODY_ROOT: &str = "xml";
 use std::borrow::Cow;
 
+/// Headers in order, as a request sends them.
+pub type HeaderList = Vec<(Cow<'static, str>, Cow<'static, str>)>;
+
 /// An HTTP request, exactly as it will be sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct HttpRequest {
     /// `POST`, `GET`...
     pub method: Cow<'static, str>,
     /// Full URL.
     pub url: String,
     /// Headers in order.
-    pub headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    pub headers: HeaderList,
     /// The body text.
     pub body: String,
+    /// Names of the headers whose value carries a secret (`Authorization: Basic ..`):
+    /// Debug shows them as `<redacted>`.
+    pub sensitive: Vec<Cow<'static, str>>,
+}
+
+impl HttpRequest {
+    /// The headers as they may be shown: a sensitive one's value is `<redacted>`.
+    pub fn headers_shown(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(name, value)| {
+            let hidden = self.sensitive.iter().any(|s| s.eq_ignore_ascii_case(name));
+            (
+                name.as_ref(),
+                if hidden { "<redacted>" } else { value.as_ref() },
+            )
+        })
+    }
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self.headers_shown().collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 /// Everything besides the fields that a request's bytes depend on.
@@ -76,7 +107,7 @@ pub fn encode_request(
     } else {
         envelope.body
     };
-    let mut headers = request_headers(provider, operation, format, in_query);
+    let mut headers = request_headers(provider, operation, format, in_query, context.credentials)?;
     let signature_value;
     let signature = envelope.signature.as_ref().filter(|_| operation.signed);
     let body = match signature {
@@ -118,11 +149,17 @@ pub fn encode_request(
     };
     let url = request_url(context, &path, in_query.then_some(body.as_str()));
     let body = if in_query { String::new() } else { body };
+    let sensitive = (provider.request.headers.iter())
+        .chain(operation.headers.iter())
+        .filter(|h| h.sensitive)
+        .map(|h| h.name.clone())
+        .collect();
     Ok(HttpRequest {
         method: operation.method.clone(),
         url,
         headers,
         body,
+        sensitive,
     })
 }
 
@@ -185,34 +222,38 @@ fn top_level_fields<'a>(
     top
 }
 
-/// The content type (none for a query string), the envelope's constant headers, then
-/// the operation's.
+/// The content type (none for a query string), the envelope's headers, then the
+/// operation's, each composed of its parts.
 fn request_headers(
     provider: &Provider,
     operation: &Operation,
     format: BodyFormat,
     in_query: bool,
-) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+    credentials: &Credentials,
+) -> Result<HeaderList, Error> {
     let envelope = &provider.request;
     let mut headers = Vec::with_capacity(2 + envelope.headers.len() + operation.headers.len());
     if !in_query {
         headers.push((
             Cow::Borrowed("Content-Type"),
-            Cow::Borrowed(match format {
-                BodyFormat::Json => "application/json; charset=utf-8",
-                BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
-                BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
-            }),
+            Cow::Borrowed(content_type(format)),
         ));
     }
-    headers.extend(
-        envelope
-            .headers
-            .iter()
-            .chain(operation.headers.iter())
-            .map(|h| (h.name.clone(), h.value.clone())),
-    );
-    headers
+    for header in envelope.headers.iter().chain(operation.headers.iter()) {
+        let value = match header.parts.as_ref() {
+            [TemplatePart::Literal(text)] => text.clone(),
+            parts => {
+                let mut value = Vec::new();
+                let values = TemplateValues::default();
+                write_parts(parts, "", &values, credentials, &mut value)?;
+                // Parts are literals, credentials, base64 and hex: text, unless a
+                // credential is not (then the HTTP client would refuse it anyway).
+                Cow::Owned(String::from_utf8_lossy(&value).into_owned())
+            }
+        };
+        headers.push((header.name.clone(), value));
+    }
+    Ok(headers)
 }
 
 /// What the signature stage reads.
@@ -295,7 +336,7 @@ fn signature_of(
             let parts = TemplateParts::new(provider, recipe, context)?;
             // A header part reads one of the constant headers the request sends.
             let sent: Vec<(String, String)> =
-                request_headers(provider, operation, format, in_query)
+                request_headers(provider, operation, format, in_query, context.credentials)?
                     .into_iter()
                     .map(|(name, value)| (name.into_owned(), value.into_owned()))
                     .collect();
@@ -338,7 +379,7 @@ fn fill_path<'p>(
                     .filter(|v| !v.is_empty())
                     .ok_or_else(|| Error::InvalidParam {
                         field: name.to_owned(),
-                        rule: crate::ParamRule::Required,
+                        rule: crate::error::ParamRule::Required,
                     })?;
                 push_path_segment(&mut out, &value.text());
                 used.push(name);
@@ -397,15 +438,20 @@ impl TemplateParts {
             timestamp: String::new(),
             nonce: String::new(),
         };
+        // Inside a digest or base64 part too: one timestamp and one nonce per request.
+        let mut request_parts = Vec::new();
         for part in recipe.template.parts.iter() {
+            part.walk(&mut |p| request_parts.push(p));
+        }
+        for part in request_parts {
             match part {
-                TemplatePart::Timestamp(format) => format_clock(
+                TemplatePart::Timestamp(format) if parts.timestamp.is_empty() => format_clock(
                     context.clock.now_millis(),
                     *format,
                     provider.utc_offset_minutes,
                     &mut parts.timestamp,
                 ),
-                TemplatePart::Nonce(len) => {
+                TemplatePart::Nonce(len) if parts.nonce.is_empty() => {
                     context.nonce.fill(usize::from(*len), &mut parts.nonce)?
                 }
                 _ => {}
@@ -517,7 +563,7 @@ pub(crate) fn render_body(
                 };
                 Error::InvalidParam {
                     field,
-                    rule: crate::ParamRule::Unwritable {
+                    rule: crate::error::ParamRule::Unwritable {
                         reason: e.to_string(),
                     },
                 }
@@ -578,23 +624,6 @@ fn push_form_component(out: &mut String, text: &str) {
         }
     }
     out.push_str(text.get(run_start..).unwrap_or_default());
-}
-
-/// Appends fields as a JSON object, in order.
-pub(crate) fn write_json_object<'v, 'a: 'v>(
-    fields: impl Iterator<Item = (&'v str, &'v WireValue<'a>)>,
-    out: &mut String,
-) {
-    out.push('{');
-    for (index, (name, value)) in fields.enumerate() {
-        if index > 0 {
-            out.push(',');
-        }
-        write_json_string(name, out);
-        out.push(':');
-        value.write_json(out);
-    }
-    out.push('}');
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
 //! The credential values of one merchant, looked up by the names the spec uses.
 
+use crate::crypto::keys::{KeyError, SigningKey};
+use crate::crypto::secret::Secret;
 use crate::error::Error;
-use crate::keys::{KeyError, SigningKey};
-use crate::secret::Secret;
 use paygen_protocol::DigestAlgorithm;
 use std::borrow::Cow;
 use std::fmt;
@@ -201,7 +201,7 @@ impl fmt::Debug for KeySet {
 mod key_cache_tests {
     use super::*;
 
-    const KEY: &str = include_str!("../tests/fixtures/rsa_test_key.pem");
+    const KEY: &str = include_str!("../../tests/fixtures/rsa_test_key.pem");
 
     #[test]
     fn a_private_key_is_parsed_once_and_shared_by_clones() {
