@@ -37,10 +37,10 @@ pub use wire::yuan;
 pub mod tooling {
     pub use crate::client::core::ClientCore;
     pub use crate::client::typed::typed;
-    pub use crate::crypto::{cipher, digest, keys, rsa_keys, sm2_keys};
+    pub use crate::crypto::{certs, cipher, digest, keys, rsa_keys, sm2_keys};
     pub use crate::message::{decode, encode, payload, received, validate};
     pub use crate::recipe::sign::SigningTrace;
-    pub use crate::recipe::{canonical, sign, template};
+    pub use crate::recipe::{canonical, key_source, sign, template};
     pub use crate::server::{self, ReceivedRequest, ServerError, ServerRequest};
     pub use crate::wire::{form_raw, raw_json, xml};
 }
@@ -48,10 +48,10 @@ pub mod tooling {
 pub use authenticity::Authenticity;
 pub use client::sleep::{Sleeper, TokioSleeper};
 pub use clock::{Clock, ExactNonce, FixedClock, FixedNonce, NonceSource, RandomNonce, SystemClock};
-pub use credentials::{CredentialValue, Credentials};
+pub use credentials::{CredentialValue, Credentials, KeySet};
 pub use error::{
-    Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError, SignatureFailure,
-    TransportErrorKind,
+    CertificateFailure, Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError,
+    SignatureFailure, TransportErrorKind,
 };
 pub use handoff::{
     hand_on, Claim, ClaimToken, DeliveryStore, HandOffError, HandedOn, MemoryDeliveryStore,

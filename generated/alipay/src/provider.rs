@@ -292,7 +292,9 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key_credential: Some(Cow::Borrowed("alipay_public_key")),
+                verify_key: Some(
+                    VerifyKey::Credential(Cow::Borrowed("alipay_public_key")),
+                ),
                 key_pair: None,
                 verify_key_pair: Some(Cow::Borrowed("alipay_private_key")),
                 template: Template {
@@ -933,7 +935,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: Some(Cow::Borrowed("app_public_key")),
                     verify_key_pair: None,
                     template: Template {
@@ -975,7 +977,9 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: Some(Cow::Borrowed("alipay_public_key")),
+                    verify_key: Some(
+                        VerifyKey::Credential(Cow::Borrowed("alipay_public_key")),
+                    ),
                     key_pair: None,
                     verify_key_pair: Some(Cow::Borrowed("alipay_private_key")),
                     template: Template {

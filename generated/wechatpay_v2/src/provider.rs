@@ -308,7 +308,7 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key_credential: None,
+                verify_key: None,
                 key_pair: None,
                 verify_key_pair: None,
                 template: Template {
@@ -347,7 +347,7 @@ pub mod tables {
                                         },
                                     ],
                                 ),
-                                verify_key_credential: None,
+                                verify_key: None,
                                 key_pair: None,
                                 verify_key_pair: None,
                                 template: Template {
@@ -383,7 +383,7 @@ pub mod tables {
                                         },
                                     ],
                                 ),
-                                verify_key_credential: None,
+                                verify_key: None,
                                 key_pair: None,
                                 verify_key_pair: None,
                                 template: Template {
@@ -855,7 +855,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {
@@ -894,7 +894,7 @@ pub mod tables {
                                             },
                                         ],
                                     ),
-                                    verify_key_credential: None,
+                                    verify_key: None,
                                     key_pair: None,
                                     verify_key_pair: None,
                                     template: Template {
@@ -930,7 +930,7 @@ pub mod tables {
                                             },
                                         ],
                                     ),
-                                    verify_key_credential: None,
+                                    verify_key: None,
                                     key_pair: None,
                                     verify_key_pair: None,
                                     template: Template {
@@ -975,7 +975,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {
@@ -1014,7 +1014,7 @@ pub mod tables {
                                             },
                                         ],
                                     ),
-                                    verify_key_credential: None,
+                                    verify_key: None,
                                     key_pair: None,
                                     verify_key_pair: None,
                                     template: Template {
@@ -1050,7 +1050,7 @@ pub mod tables {
                                             },
                                         ],
                                     ),
-                                    verify_key_credential: None,
+                                    verify_key: None,
                                     key_pair: None,
                                     verify_key_pair: None,
                                     template: Template {

@@ -261,10 +261,7 @@ pub(crate) fn recipe(recipe: &m::SignatureRecipe, digests: Vec<ir::DigestStep>) 
             None => ir::KeyPlace::Unplaced,
         },
         digests: Cow::Owned(digests),
-        verify_key_credential: recipe
-            .verify_key
-            .as_ref()
-            .map(|k| text(&k.credential.value)),
+        verify_key: recipe.verify_key.as_ref().and_then(verify_key),
         key_pair: recipe
             .key
             .as_ref()
@@ -276,6 +273,30 @@ pub(crate) fn recipe(recipe: &m::SignatureRecipe, digests: Vec<ir::DigestStep>) 
             .and_then(|k| k.pair.as_ref())
             .map(|p| text(&p.value)),
         template: template(recipe.template.as_ref()),
+    }
+}
+
+/// The key source a `verify_key` names; `None` when it names none (a validation error).
+fn verify_key(key: &m::VerifyKey) -> Option<ir::VerifyKey> {
+    let credential = key.credential.as_ref().map(|c| text(&c.value));
+    if let Some(from) = &key.certificate {
+        let place = text(&from.name().value);
+        return Some(ir::VerifyKey::Carried(ir::CarriedCertificate {
+            from: match from {
+                m::CertificateFrom::Field(_) => ir::CertificatePlace::Field(place),
+                m::CertificateFrom::Header(_) => ir::CertificatePlace::Header(place),
+            },
+            roots: text(&key.roots.as_ref()?.value),
+            intermediates: key.intermediates.as_ref().map(|c| text(&c.value)),
+            subject_cn: key.subject_cn.as_ref().map(|c| text(&c.value)),
+        }));
+    }
+    match &key.by_serial {
+        Some(by) => Some(ir::VerifyKey::BySerial {
+            credential: credential?,
+            header: text(&by.header.value),
+        }),
+        None => credential.map(ir::VerifyKey::Credential),
     }
 }
 

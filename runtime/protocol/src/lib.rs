@@ -373,7 +373,7 @@ impl Recipe {
     /// Whether the recipe has no key at all (a bare digest): what it computes, anyone
     /// can, so a match is a checksum, never a signature.
     pub fn is_keyless(&self) -> bool {
-        self.key_credential.is_none() && self.verify_key_credential.is_none()
+        self.key_credential.is_none() && self.verify_key.is_none()
     }
 
     /// Whether a step of the digest chain is of `kind` (a signature, an HMAC).
@@ -448,17 +448,71 @@ pub struct Recipe {
     pub key_place: KeyPlace,
     /// Digest chain.
     pub digests: List<DigestStep>,
-    /// The credential that verifies received signatures when it differs from the
-    /// signing key (the provider's RSA or SM2 public key).
-    pub verify_key_credential: Option<Text>,
+    /// Where the key that verifies received signatures comes from, when it differs
+    /// from the signing key (the provider's RSA or SM2 public key).
+    pub verify_key: Option<VerifyKey>,
     /// The other half of the RSA or SM2 key pair of `key_credential`, which the provider's side
     /// verifies with (Alipay `app_public_key` for `app_private_key`).
     pub key_pair: Option<Text>,
-    /// The other half of the RSA or SM2 key pair of `verify_key_credential`, which the
+    /// The other half of the RSA or SM2 key pair of a `VerifyKey::Credential`, which the
     /// provider's side signs with (`alipay_private_key` for `alipay_public_key`).
     pub verify_key_pair: Option<Text>,
     /// The parts of the string to sign, for `SignInput::Template`.
     pub template: Template,
+}
+
+/// Where the public key that verifies a received signature (RSA, SM2) comes from. Each
+/// source reads key material the same way: a public key (PEM, bare base64, SM2 hex) or
+/// an X.509 certificate, whose SubjectPublicKeyInfo is the key.
+#[derive(Debug, Clone)]
+pub enum VerifyKey {
+    /// The credential of this name holds the key or a certificate.
+    Credential(Text),
+    /// The key-set credential `credential` holds several keys, each under its id (a
+    /// public key's given id, a certificate's serial number in upper-case hex); the
+    /// received header `header` names the one that signed (WeChat Pay's
+    /// `Wechatpay-Serial`).
+    BySerial {
+        /// The key-set credential.
+        credential: Text,
+        /// The received header naming the key.
+        header: Text,
+    },
+    /// The message carries the signer's certificate, which must chain to a configured
+    /// root before its key is used.
+    Carried(CarriedCertificate),
+}
+
+impl VerifyKey {
+    /// The credential that is the key itself, for a [`VerifyKey::Credential`].
+    pub fn single_credential(&self) -> Option<&str> {
+        match self {
+            Self::Credential(name) => Some(name),
+            Self::BySerial { .. } | Self::Carried(_) => None,
+        }
+    }
+}
+
+/// A certificate carried in a received message, and what it must chain to.
+#[derive(Debug, Clone)]
+pub struct CarriedCertificate {
+    /// Where the message carries it (PEM, or base64 of its DER).
+    pub from: CertificatePlace,
+    /// The credential holding the trusted root certificates (PEM, one or more).
+    pub roots: Text,
+    /// The credential holding intermediate certificates (PEM, one or more), if any.
+    pub intermediates: Option<Text>,
+    /// The common name the carried certificate's subject must have, if any.
+    pub subject_cn: Option<Text>,
+}
+
+/// Where a received message carries a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificatePlace {
+    /// A top-level field of the message.
+    Field(Text),
+    /// A received header.
+    Header(Text),
 }
 
 /// What a signature is computed over.

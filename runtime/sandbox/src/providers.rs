@@ -84,8 +84,10 @@ fn signature_key(provider: &Provider, name: &str) -> Option<SignatureKey> {
             .filter_map(|n| n.verification.as_ref()),
     );
     // A check without a verify key verifies with its key credential.
-    let verifies_with = |r: &Recipe| match &r.verify_key_credential {
-        Some(_) => named(&r.verify_key_credential).then(|| pair(&r.verify_key_pair)),
+    let verifies_with = |r: &Recipe| match &r.verify_key {
+        Some(source) => {
+            (source.single_credential() == Some(name)).then(|| pair(&r.verify_key_pair))
+        }
         None => named(&r.key_credential).then(|| pair(&r.key_pair)),
     };
     for check in checks {

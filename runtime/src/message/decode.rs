@@ -9,13 +9,14 @@ use crate::message::payload::{decode_payload, PayloadError};
 use crate::message::received::{check_fields, check_present_fields};
 use crate::message::seen::SeenStore;
 use crate::recipe::canonical::{second_reading, SignedText};
+use crate::recipe::key_source::Presented;
 use crate::recipe::sign::{verify, RecipeFor, SignSource, SigningTrace};
 use crate::recipe::template::TemplateValues;
 use crate::wire::raw_json::{signed_text, strict_value, RawObject};
 use paygen_protocol::{
     AlgorithmKind, BodyFormat, Freshness, NestedValues, Notification, Operation, Payload,
     PayloadEncoding, PayloadField, Provider, Recipe, SignInput, SuccessRule, Text,
-    UnsignedErrorReply, UnsignedFields, Verification,
+    UnsignedErrorReply, UnsignedFields, Verification, VerifyKey,
 };
 use serde_json::{Map, Value};
 
@@ -233,6 +234,7 @@ pub fn judge_http_response(
         receiver,
         body,
         external,
+        headers,
         explain,
         if success_status {
             EmptyBody::NoFields
@@ -397,6 +399,7 @@ pub fn decode_notification_explained(
         receiver,
         input,
         external,
+        headers,
         explain,
         EmptyBody::Refused,
     )?;
@@ -454,6 +457,7 @@ pub fn decode_message_in(
         receiver,
         body,
         None,
+        &[],
         None,
         EmptyBody::Refused,
     )
@@ -492,6 +496,7 @@ pub(crate) fn decode_received(
     receiver: &Receiver<'_>,
     body: &str,
     external: Option<ExternalSignature<'_>>,
+    headers: &[(String, String)],
     explain: Option<&mut SignatureExplanation>,
     empty: EmptyBody,
 ) -> Result<Decoded, Error> {
@@ -632,6 +637,7 @@ pub(crate) fn decode_received(
             text: signature,
             outside: external.is_some(),
             parts: external.and_then(|e| e.parts),
+            headers,
         },
         receiver,
         &mut stages,
@@ -851,11 +857,13 @@ fn business_fields(
 }
 
 /// A received signature: its text, whether it came from outside the fields (a header),
-/// and the request parts a template recipe signs.
+/// the request parts a template recipe signs, and the received headers (where a key
+/// source may read a serial or a certificate).
 struct ReceivedSignature<'a> {
     text: &'a str,
     outside: bool,
     parts: Option<TemplateValues<'a>>,
+    headers: &'a [(String, String)],
 }
 
 /// Whether `signature` is the recipe's signature of the received message.
@@ -889,7 +897,28 @@ fn check_signature(
             SignSource::Bytes(body.as_bytes())
         }
     };
-    verify(recipe, source, signature.text, credentials, trace)
+    // A carried certificate in a field is read from the fields the signature covers.
+    let fields: Vec<(&str, &str)> = match &recipe.verify_key {
+        Some(VerifyKey::Carried(_)) => received
+            .iter()
+            .map(|f| (f.name.as_str(), f.signed_text.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let presented = Presented {
+        headers: signature.headers,
+        fields: &fields,
+        now: receiver.clock.now_millis().div_euclid(1000),
+        body,
+    };
+    verify(
+        recipe,
+        source,
+        signature.text,
+        credentials,
+        &presented,
+        trace,
+    )
 }
 
 /// The received (name, text) pairs a canonical signature covers: the fields in scope,

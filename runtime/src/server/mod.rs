@@ -19,7 +19,7 @@ use crate::wire::{write_json_string, WireFields, WireValue};
 use paygen_protocol::{
     template_pieces, AlgorithmKind, BodyFormat, InnerFormat, Notification, Operation, Payload,
     PayloadField, Piece, Provider, Recipe, SignInput, SignatureOutput, UnsignedFields, ValueSource,
-    Verification,
+    Verification, VerifyKey,
 };
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -128,6 +128,7 @@ pub fn decode_request<'p>(
             receiver,
             text,
             None,
+            request.headers,
             None,
             EmptyBody::Refused,
         )?,
@@ -180,6 +181,7 @@ pub fn decode_request<'p>(
                 receiver,
                 text,
                 external,
+                request.headers,
                 None,
                 EmptyBody::Refused,
             )?
@@ -564,8 +566,17 @@ fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, Se
     if !recipe.has_step(AlgorithmKind::PublicKey) {
         return Ok(Cow::Borrowed(recipe));
     }
-    let (merchant_key, pair) = match (role, &recipe.verify_key_credential) {
-        (KeyRole::Sign, Some(verify_key)) => (Some(verify_key), recipe.verify_key_pair.as_ref()),
+    let (merchant_key, pair) = match (role, &recipe.verify_key) {
+        (KeyRole::Sign, Some(VerifyKey::Credential(verify_key))) => {
+            (Some(verify_key), recipe.verify_key_pair.as_ref())
+        }
+        // The provider's side of a key chosen by serial or carried in a certificate
+        // would send that serial or certificate too; the sandbox does not yet.
+        (KeyRole::Sign, Some(_)) => {
+            return Err(ServerError::Unsupported(
+                "a verify key chosen by serial or carried in a certificate".into(),
+            ))
+        }
         _ => (recipe.key_credential.as_ref(), recipe.key_pair.as_ref()),
     };
     let Some(merchant_key) = merchant_key else {
@@ -585,11 +596,11 @@ fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, Se
     match role {
         KeyRole::Verify => {
             swapped.key_credential = None;
-            swapped.verify_key_credential = Some(own);
+            swapped.verify_key = Some(VerifyKey::Credential(own));
         }
         KeyRole::Sign => {
             swapped.key_credential = Some(own);
-            swapped.verify_key_credential = None;
+            swapped.verify_key = None;
         }
     }
     Ok(Cow::Owned(swapped))
@@ -690,6 +701,7 @@ fn read_top(format: BodyFormat, text: &str) -> Result<Map<String, Value>, Error>
         &receiver,
         text,
         None,
+        &[],
         None,
         EmptyBody::Refused,
     )?;
@@ -923,7 +935,7 @@ mod tests {
                 algorithm: DigestAlgorithm::Md5,
                 output: DigestOutput::Hex(HexCase::Lower),
             }]),
-            verify_key_credential: None,
+            verify_key: None,
             key_pair: None,
             verify_key_pair: None,
             template: Template {

@@ -323,6 +323,42 @@ impl EmitConst for ir::Template {
     }
 }
 
+impl EmitConst for ir::VerifyKey {
+    fn emit(&self) -> TokenStream {
+        match self {
+            ir::VerifyKey::Credential(name) => {
+                let name = name.emit();
+                quote!(VerifyKey::Credential(#name))
+            }
+            ir::VerifyKey::BySerial { credential, header } => {
+                let (credential, header) = (credential.emit(), header.emit());
+                quote!(VerifyKey::BySerial { credential: #credential, header: #header })
+            }
+            ir::VerifyKey::Carried(carried) => {
+                let from = match &carried.from {
+                    ir::CertificatePlace::Field(name) => {
+                        let name = name.emit();
+                        quote!(CertificatePlace::Field(#name))
+                    }
+                    ir::CertificatePlace::Header(name) => {
+                        let name = name.emit();
+                        quote!(CertificatePlace::Header(#name))
+                    }
+                };
+                let roots = carried.roots.emit();
+                let intermediates = carried.intermediates.emit();
+                let subject_cn = carried.subject_cn.emit();
+                quote!(VerifyKey::Carried(CarriedCertificate {
+                    from: #from,
+                    roots: #roots,
+                    intermediates: #intermediates,
+                    subject_cn: #subject_cn,
+                }))
+            }
+        }
+    }
+}
+
 impl EmitConst for ir::Recipe {
     fn emit(&self) -> TokenStream {
         let input = self.input.emit();
@@ -340,7 +376,7 @@ impl EmitConst for ir::Recipe {
             ir::KeyPlace::Unplaced => quote!(KeyPlace::Unplaced),
         };
         let digests = self.digests.emit();
-        let verify_key_credential = self.verify_key_credential.emit();
+        let verify_key = self.verify_key.emit();
         let key_pair = self.key_pair.emit();
         let verify_key_pair = self.verify_key_pair.emit();
         let template = self.template.emit();
@@ -350,7 +386,7 @@ impl EmitConst for ir::Recipe {
             key_credential: #key_credential,
             key_place: #key_place,
             digests: #digests,
-            verify_key_credential: #verify_key_credential,
+            verify_key: #verify_key,
             key_pair: #key_pair,
             verify_key_pair: #verify_key_pair,
             template: #template,

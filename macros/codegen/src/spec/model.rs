@@ -215,19 +215,94 @@ pub struct KeyPlacement {
     pub pair: Option<Name>,
 }
 
-/// The credential that verifies received RSA or SM2 signatures.
+/// Where the key that verifies received RSA or SM2 signatures comes from: a credential
+/// (one public key or certificate, or with `by_serial` a key set), or with
+/// `certificate` the signer's certificate carried in the message, chain-checked
+/// against the `roots`.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyKey {
-    /// The provider's public key credential (PEM, bare base64, or hex for SM2).
-    #[cfg_attr(feature = "generate", schemars(with = "String"))]
-    pub credential: Name,
+    /// The provider's public key credential (PEM, bare base64, or hex for SM2) or its
+    /// X.509 certificate (PEM); with `by_serial`, the key-set credential holding
+    /// several such keys, each under its id.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub credential: Option<Name>,
+    /// Chooses one key of the `credential` key set by the id a received header names
+    /// (WeChat Pay's `Wechatpay-Serial`).
+    #[serde(default)]
+    pub by_serial: Option<BySerial>,
+    /// Where the message carries the signer's certificate (PEM or base64 DER); its key
+    /// verifies once its chain to `roots` checks out.
+    #[serde(default)]
+    pub certificate: Option<CertificateFrom>,
+    /// With `certificate`: the credential holding the trusted root certificates (PEM,
+    /// one or more).
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub roots: Option<Name>,
+    /// With `certificate`: the credential holding intermediate certificates (PEM, one
+    /// or more) that may stand between a root and the carried certificate.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub intermediates: Option<Name>,
+    /// With `certificate`: the common name the carried certificate's subject must have.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub subject_cn: Option<Spanned<String>>,
     /// The name of its private half, which the provider's side (the sandbox) signs
-    /// replies and notifications with, as a credential of its own.
+    /// replies and notifications with, as a credential of its own (a single
+    /// `credential` only).
     #[serde(default)]
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     pub pair: Option<Name>,
+}
+
+impl Spec {
+    /// The credentials that are key sets: the `credential` of each `by_serial` verify
+    /// key (a generated client takes a `paygen::KeySet` for each).
+    pub fn key_sets(&self) -> std::collections::BTreeSet<&str> {
+        self.signatures
+            .iter()
+            .filter_map(|r| r.verify_key.as_ref())
+            .filter(|k| k.by_serial.is_some())
+            .filter_map(|k| k.credential.as_ref())
+            .map(|c| c.value.as_str())
+            .collect()
+    }
+}
+
+/// The received header that names which key of a key set signed.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BySerial {
+    /// The header's name (`Wechatpay-Serial`).
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub header: Spanned<String>,
+}
+
+/// Where a received message carries a certificate: one of `field` or `header`.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum CertificateFrom {
+    /// A top-level field of the message.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    Field(Spanned<String>),
+    /// A received header.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    Header(Spanned<String>),
+}
+
+impl CertificateFrom {
+    /// The field's or header's name, with its position.
+    pub fn name(&self) -> &Spanned<String> {
+        match self {
+            Self::Field(name) | Self::Header(name) => name,
+        }
+    }
 }
 
 /// How the key is added to the string to sign.

@@ -88,6 +88,8 @@ struct Checker<'s> {
     warnings: Vec<Problem>,
     /// The recipes lowered so far (the first of a duplicated name).
     recipes: BTreeMap<String, ir::Recipe>,
+    /// The recipes some reply or notification is verified with.
+    verified: BTreeSet<String>,
 }
 
 impl<'s> Checker<'s> {
@@ -173,6 +175,15 @@ impl<'s> Checker<'s> {
     }
 
     fn credential(&mut self, reference: &Name, role: &str) {
+        if self.spec.key_sets().contains(reference.value.as_str()) {
+            self.at(
+                reference,
+                format!(
+                    "{role} names credential `{}`, a key set (the `credential` of a `by_serial` verify key), which has no one value",
+                    reference.value
+                ),
+            );
+        }
         if !self
             .spec
             .credentials
@@ -779,6 +790,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
         problems: Vec::new(),
         warnings: Vec::new(),
         recipes: BTreeMap::new(),
+        verified: BTreeSet::new(),
     };
     if spec.environments.is_empty() {
         c.at(&spec.name, "a spec needs at least one environment");
@@ -1211,6 +1223,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
     for flow in &spec.settle {
         c.settle(flow);
     }
+    c.received_key_headers();
     let Checker {
         mut problems,
         mut warnings,

@@ -5,6 +5,7 @@ use super::Checker;
 use crate::lower;
 use crate::spec::model::*;
 use paygen_protocol::{self as ir, AlgorithmKind};
+use serde_saphyr::Spanned;
 
 /// Where a recipe is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +80,7 @@ impl Checker<'_> {
             self.credential(&key.credential, "signature key");
         }
         if let Some(key) = &recipe.verify_key {
-            self.credential(&key.credential, "verify key");
+            self.verify_key(recipe, key);
         }
         if recipe.digests.is_empty() {
             self.at(
@@ -183,6 +184,10 @@ impl Checker<'_> {
         }
         for part in all {
             match part {
+                TemplatePart::Credential(credential) if self.spec.key_sets().contains(&**credential) => self.at(
+                    &recipe.name,
+                    format!("recipe `{name}`: template part `credential: {credential}` names a key set (the `credential` of a `by_serial` verify key), which has no one value"),
+                ),
                 TemplatePart::Credential(credential) => {
                     match self.spec.credentials.iter().find(|c| c.name.value == **credential) {
                         None => self.at(
@@ -311,7 +316,7 @@ impl Checker<'_> {
         }
         if let (Some(key), false) = (&recipe.verify_key, signed) {
             self.at(
-                &key.credential,
+                key_place(key).unwrap_or(&recipe.name),
                 format!("recipe `{name}`: `verify_key` is for signature recipes (RSA, SM2); HMACs and digests verify with `key`"),
             );
         }
@@ -347,6 +352,9 @@ impl Checker<'_> {
             .iter()
             .map(|s| s.algorithm.value)
             .find(|a| is_signature(*a));
+        if used == Use::Verify {
+            self.verified.insert(name.to_owned());
+        }
         match (used, signature) {
             (Use::Sign, Some(algorithm)) if recipe.key.is_none() => self.at(
                 reference,
@@ -476,4 +484,150 @@ impl Checker<'_> {
             }
         }
     }
+
+    /// A verify key names one source: a credential (one key or certificate), a key set
+    /// with `by_serial`, or a carried `certificate` with its `roots`; and only the
+    /// settings of that source.
+    fn verify_key(&mut self, recipe: &SignatureRecipe, key: &VerifyKey) {
+        let name = recipe.name.value.as_str();
+        let at = key_place(key).unwrap_or(&recipe.name);
+        if let Some(from) = &key.certificate {
+            let place = from.name();
+            if let CertificateFrom::Header(header) = from {
+                self.header_name(recipe, header);
+            }
+            if let Some(credential) = &key.credential {
+                self.at(
+                    credential,
+                    format!("recipe `{name}`: a carried `certificate` is the key; `credential` names another one (the trusted roots go in `roots`)"),
+                );
+            }
+            if let Some(by) = &key.by_serial {
+                self.at(
+                    &by.header,
+                    format!("recipe `{name}`: `by_serial` chooses among configured keys; a carried `certificate` is chosen by the message"),
+                );
+            }
+            match &key.roots {
+                None => self.at(
+                    place,
+                    format!("recipe `{name}`: the carried certificate in `{}` has no `roots`; name the credential holding the trusted root certificates, or anyone's certificate would verify", place.value),
+                ),
+                Some(roots) => self.credential(roots, "verify key roots"),
+            }
+            if let Some(intermediates) = &key.intermediates {
+                self.credential(intermediates, "verify key intermediates");
+            }
+            if let Some(cn) = key
+                .subject_cn
+                .as_ref()
+                .filter(|cn| cn.value.trim().is_empty())
+            {
+                self.at(cn, format!("recipe `{name}`: `subject_cn` is empty"));
+            }
+            if let Some(pair) = &key.pair {
+                self.at(
+                    pair,
+                    format!("recipe `{name}`: `pair` names the private half of one configured key; a carried certificate's key is the provider's to choose"),
+                );
+            }
+            return;
+        }
+        let misplaced = [
+            key.roots.as_ref().map(|n| (n, "roots")),
+            key.intermediates.as_ref().map(|n| (n, "intermediates")),
+            key.subject_cn.as_ref().map(|n| (n, "subject_cn")),
+        ];
+        for (place, setting) in misplaced.into_iter().flatten() {
+            self.at(
+                place,
+                format!("recipe `{name}`: `{setting}` belongs to a carried `certificate`, which this verify key does not name"),
+            );
+        }
+        let Some(credential) = &key.credential else {
+            self.at(
+                at,
+                format!("recipe `{name}`: `verify_key` names no `credential` (a public key or certificate, or with `by_serial` a key set) and no carried `certificate`"),
+            );
+            return;
+        };
+        match &key.by_serial {
+            None => self.credential(credential, "verify key"),
+            Some(by) => {
+                // The key set's own reference is the one place it may be named.
+                if !self
+                    .spec
+                    .credentials
+                    .iter()
+                    .any(|c| c.name.value == credential.value)
+                {
+                    let known =
+                        super::list(self.spec.credentials.iter().map(|c| c.name.value.as_str()));
+                    self.at(
+                        credential,
+                        format!("verify key names credential `{}`, which is not defined; expected one of {known}", credential.value),
+                    );
+                }
+                self.header_name(recipe, &by.header);
+                if let Some(pair) = &key.pair {
+                    self.at(
+                        pair,
+                        format!("recipe `{name}`: `pair` names the private half of one key; a key set chosen by serial has several"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn header_name(&mut self, recipe: &SignatureRecipe, header: &Spanned<String>) {
+        if header.value.is_empty()
+            || !header
+                .value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        {
+            self.at(
+                header,
+                format!(
+                    "recipe `{}`: `{}` is not an HTTP header name",
+                    recipe.name.value, header.value
+                ),
+            );
+        }
+    }
+
+    /// A verify key chosen by a received header (a serial, a carried certificate) needs
+    /// its recipe to verify something: a recipe that only signs requests never
+    /// receives the header.
+    pub(super) fn received_key_headers(&mut self) {
+        let spec = self.spec;
+        for recipe in &spec.signatures {
+            let Some(key) = &recipe.verify_key else {
+                continue;
+            };
+            let header = match (&key.by_serial, &key.certificate) {
+                (Some(by), _) => &by.header,
+                (None, Some(CertificateFrom::Header(header))) => header,
+                _ => continue,
+            };
+            if !self.verified.contains(&recipe.name.value) {
+                self.at(
+                    header,
+                    format!(
+                        "recipe `{}` reads its verify key from header `{}`, but no reply or notification is verified with it, so the header is never received",
+                        recipe.name.value, header.value
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Where a verify key is written, for its errors: its first named setting.
+fn key_place(key: &VerifyKey) -> Option<&Spanned<String>> {
+    key.credential
+        .as_ref()
+        .or(key.by_serial.as_ref().map(|b| &b.header))
+        .or(key.certificate.as_ref().map(CertificateFrom::name))
+        .or(key.roots.as_ref())
 }
