@@ -747,3 +747,48 @@ fn typed_nested_requests_write_the_documents_json() {
         other => panic!("{other:?}"),
     }
 }
+
+// ------------------------------------------------------------ the sandbox section
+
+/// The validation errors of the spec with `old` replaced by `new`.
+fn spec_errors(old: &str, new: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/wechatpay_v3.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(old), "{old}");
+    match paygen_codegen::parse_str(&text.replacen(old, new, 1), "wechatpay_v3.yaml") {
+        Ok(_) => String::new(),
+        Err(errors) => errors.to_string(),
+    }
+}
+
+/// The 1-based line and column of the first `needle` after `after` in the spec.
+fn position(after: &str, needle: &str) -> String {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/wechatpay_v3.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let at = text.find(after).unwrap() + text[text.find(after).unwrap()..].find(needle).unwrap();
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |i| i + 1) + 1;
+    format!("{line}:{column}")
+}
+
+#[test]
+fn a_signed_header_the_sandbox_does_not_write_is_a_spec_error_at_the_recipe() {
+    let nonce =
+        "    - { name: Wechatpay-Nonce, value: { nonce: 32 }, source: \"签名验证: 应答随机串\" }\n";
+    let errors = spec_errors(nonce, "");
+    let at = position("  response:\n    body: json", "platform_rsa");
+    assert!(
+        errors.contains(&format!("wechatpay_v3.yaml:{at}: recipe `platform_rsa` signs header `Wechatpay-Nonce`, which the sandbox does not write")),
+        "{errors}"
+    );
+    let errors = spec_errors("status: 401", "status: 204");
+    assert!(
+        errors.contains("sandbox error reply status 204"),
+        "{errors}"
+    );
+    let errors = spec_errors(
+        "value: { constant: PUB_KEY_ID_0000000000000000000000000000SANDBOX }",
+        "value: { credential: mchid }",
+    );
+    assert!(errors.contains("not a credential"), "{errors}");
+}
