@@ -1,6 +1,6 @@
 //! The error type of every runtime operation, split by the phase that failed.
 
-use crate::decode::Authenticity;
+use crate::authenticity::Authenticity;
 use paygen_protocol::CodeOutcome;
 use std::fmt;
 

@@ -616,7 +616,10 @@ pub mod tables {
                 &[
                     Header {
                         name: Cow::Borrowed("Accept"),
-                        value: Cow::Borrowed("application/json"),
+                        parts: Cow::Borrowed(
+                            &[TemplatePart::Literal(Cow::Borrowed("application/json"))],
+                        ),
+                        sensitive: false,
                     },
                 ],
             ),

@@ -56,6 +56,7 @@ fn cli_request(spec: &str, operation: &str, credentials: &Value, params: &Value)
             .map(|(n, v)| (n.clone().into(), v.as_str().unwrap().to_owned().into()))
             .collect(),
         body: value["body"].as_str().unwrap().to_owned(),
+        sensitive: Vec::new(),
     }
 }
 

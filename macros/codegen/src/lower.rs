@@ -70,7 +70,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
             body: request.body,
             payload: payload(&request.payload),
             common: request.common.iter().map(common_field).collect(),
-            headers: headers(&request.headers),
+            headers: headers(spec, &request.headers),
             signature: request.signature.as_ref().map(|s| ir::RequestSignature {
                 recipe: recipe(&s.recipe.value),
                 choose_by: s.choose_by.as_ref().map(choice),
@@ -103,7 +103,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
                 signed: op.signed,
                 moves_money: op.moves_money,
                 common: op.common.iter().map(common_field).collect(),
-                headers: headers(&op.headers),
+                headers: headers(spec, &op.headers),
                 response_members: response_members(&response.members, op),
                 one_of: op
                     .one_of
@@ -139,12 +139,34 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
     }
 }
 
-fn headers(headers: &[m::ConstantHeader]) -> ir::List<ir::Header> {
+/// A constant value is one literal part; a part reading a secret makes the header
+/// sensitive.
+fn headers(spec: &m::Spec, headers: &[m::ConstantHeader]) -> ir::List<ir::Header> {
     headers
         .iter()
-        .map(|h| ir::Header {
-            name: text(&h.name.value),
-            value: text(&h.value),
+        .map(|h| {
+            let parts: Vec<ir::TemplatePart> = match (&h.value, &h.parts) {
+                (_, Some(parts)) => parts.clone(),
+                (value, None) => vec![ir::TemplatePart::Literal(text(
+                    value.as_deref().unwrap_or_default(),
+                ))],
+            };
+            let mut sensitive = false;
+            for part in &parts {
+                part.walk(&mut |p| {
+                    if let ir::TemplatePart::Credential(name) = p {
+                        sensitive |= spec
+                            .credentials
+                            .iter()
+                            .any(|c| c.name.value == **name && c.secret);
+                    }
+                });
+            }
+            ir::Header {
+                name: text(&h.name.value),
+                parts: parts.into(),
+                sensitive,
+            }
         })
         .collect()
 }

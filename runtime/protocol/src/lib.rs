@@ -258,13 +258,18 @@ pub struct RequestEnvelope {
     pub headers: List<Header>,
 }
 
-/// A constant HTTP header.
+/// An HTTP header a request always sends: a constant, or a value composed of parts
+/// (`Basic base64({client_id}:{client_secret})`, `Bearer {token}`, an API key).
 #[derive(Debug, Clone)]
 pub struct Header {
     /// Header name.
     pub name: Text,
-    /// Header value.
-    pub value: Text,
+    /// The value's parts, joined by nothing: literals, credentials (secrets too: a
+    /// header may carry one; the request's Debug then hides its value), and base64 or
+    /// digests of parts.
+    pub parts: List<TemplatePart>,
+    /// Whether a part reads a secret credential, so that the value is never shown.
+    pub sensitive: bool,
 }
 
 /// A field the client adds to every request.
@@ -344,24 +349,20 @@ impl Template {
     /// header, body): a request's method, path, timestamp and nonce exist only when
     /// signing a request.
     pub fn reads_received(&self) -> bool {
-        self.parts.iter().all(|part| {
-            matches!(
-                part,
-                TemplatePart::Body
-                    | TemplatePart::Literal(_)
-                    | TemplatePart::Credential(_)
-                    | TemplatePart::Header(_)
-                    | TemplatePart::BodyDigest(_)
-            )
-        })
+        self.parts.iter().all(TemplatePart::reads_received)
     }
 
-    /// The headers the template reads, in order.
-    pub fn headers(&self) -> impl Iterator<Item = &str> {
-        self.parts.iter().filter_map(|part| match part {
-            TemplatePart::Header(name) => Some(name.as_ref()),
-            _ => None,
-        })
+    /// The headers the template reads, in order (inside digests and base64 too).
+    pub fn headers(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        for part in self.parts.iter() {
+            part.walk(&mut |p| {
+                if let TemplatePart::Header(name) = p {
+                    names.push(name.as_ref());
+                }
+            });
+        }
+        names
     }
 }
 
@@ -581,8 +582,58 @@ pub enum TemplatePart {
     /// A header's value: a constant header the request sends, or one the received
     /// message carries (WeChat Pay v3's `Wechatpay-Timestamp`).
     Header(Text),
-    /// The lowercase hex digest of the body with this hash (`hex(SHA-256(body))`).
+    /// The lowercase hex digest of the body with this hash (`hex(SHA-256(body))`);
+    /// the same as `digest: { hash, of: [body] }`.
     BodyDigest(DigestAlgorithm),
+    /// The lowercase hex digest of other parts, joined by nothing.
+    Digest(PartDigest),
+    /// The standard base64 (padded) of other parts, joined by nothing
+    /// (`base64({client_id}:{client_secret})` of HTTP Basic authentication).
+    Base64(List<TemplatePart>),
+}
+
+/// A digest of template parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct PartDigest {
+    /// A plain hash (md5, sha1, sha256, sha512, sm3).
+    pub hash: DigestAlgorithm,
+    /// The parts digested, joined by nothing.
+    pub of: List<TemplatePart>,
+}
+
+impl TemplatePart {
+    /// Whether the part, and every part inside it, can be read from a received message.
+    pub fn reads_received(&self) -> bool {
+        match self {
+            TemplatePart::Body
+            | TemplatePart::Literal(_)
+            | TemplatePart::Credential(_)
+            | TemplatePart::Header(_)
+            | TemplatePart::BodyDigest(_) => true,
+            TemplatePart::Digest(PartDigest { of: parts, .. }) | TemplatePart::Base64(parts) => {
+                parts.iter().all(TemplatePart::reads_received)
+            }
+            TemplatePart::Method
+            | TemplatePart::Path
+            | TemplatePart::Timestamp(_)
+            | TemplatePart::Nonce(_) => false,
+        }
+    }
+
+    /// This part and every part inside it, depth first.
+    pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a TemplatePart)) {
+        visit(self);
+        if let TemplatePart::Digest(PartDigest { of: parts, .. }) | TemplatePart::Base64(parts) =
+            self
+        {
+            for part in parts.iter() {
+                part.walk(visit);
+            }
+        }
+    }
 }
 
 /// One digest of a chain.

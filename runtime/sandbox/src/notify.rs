@@ -332,7 +332,7 @@ impl Worker {
             }
             format => client
                 .post(&job.url)
-                .header("Content-Type", crate::routes::content_type(format))
+                .header("Content-Type", paygen::wire::content_type(format))
                 .body(body),
         };
         for (name, value) in &message.headers {

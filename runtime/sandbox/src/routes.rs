@@ -3,7 +3,7 @@
 
 use crate::config::SandboxConfig;
 use crate::lifecycle;
-use crate::log::RequestLog;
+use crate::log::{Received, RequestLog};
 use crate::notify::Notifier;
 use crate::providers::Served;
 use crate::reply::{error_fields, text_of};
@@ -15,7 +15,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
-use paygen::protocol::{BodyFormat, Freshness, ValueSource};
+use paygen::protocol::{Freshness, ValueSource};
 use paygen::tooling::decode::check_fresh;
 use paygen::tooling::server::{
     decode_request, encode_response_signed, route, sign_body_in_header, ReceivedRequest,
@@ -37,6 +37,7 @@ pub struct State {
     config: SandboxConfig,
     notifier: Arc<Notifier>,
     log: RequestLog,
+    received: Arc<Received>,
 }
 
 impl State {
@@ -47,6 +48,7 @@ impl State {
         config: SandboxConfig,
         notifier: Arc<Notifier>,
         log: RequestLog,
+        received: Arc<Received>,
     ) -> Arc<State> {
         Arc::new(State {
             providers,
@@ -55,6 +57,7 @@ impl State {
             config,
             notifier,
             log,
+            received,
         })
     }
 }
@@ -114,15 +117,6 @@ fn plain(status: StatusCode, text: impl Into<String>) -> Response {
     response
 }
 
-/// The `Content-Type` of a body in `format`.
-pub(crate) fn content_type(format: BodyFormat) -> &'static str {
-    match format {
-        BodyFormat::Json => "application/json; charset=utf-8",
-        BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
-        BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
-    }
-}
-
 /// A reply whose connection is dropped before any byte is sent.
 fn lost() -> Response {
     let stream = futures_util::stream::once(async {
@@ -149,11 +143,13 @@ pub async fn handle(
     if is_admin(&path) {
         return admin(state, &method, &path, &body);
     }
+    // The request takes effect at once and its reply waits: like a provider that
+    // processed the payment and is slow to answer, or whose answer is lost on the way.
+    let (response, line, scenario) = provider_reply(state, &method, &uri, &headers, &body);
     let delay = state.knobs.delay_ms();
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    let (response, line, scenario) = provider_reply(state, &method, &uri, &headers, &body);
     state.log.line(format_args!("{method} {path} -> {line}"));
     match scenario {
         Scenario::Slow => {
@@ -306,6 +302,7 @@ fn provider_reply(
         }
     };
     let operation = decoded.operation;
+    state.received.count(spec, &operation.name);
     if !within_window(served, operation, &decoded.common, &receiver) {
         return (
             error_reply(served, SandboxErrorKind::StaleTimestamp, Some(operation)),
@@ -452,7 +449,7 @@ fn encode(
     if !empty {
         response.headers_mut().insert(
             header::CONTENT_TYPE,
-            header::HeaderValue::from_static(content_type(provider.response.body)),
+            header::HeaderValue::from_static(paygen::wire::content_type(provider.response.body)),
         );
     }
     for (name, value) in &message.headers {

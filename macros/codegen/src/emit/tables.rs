@@ -207,8 +207,8 @@ impl EmitConst for ir::CommonField {
 
 impl EmitConst for ir::Header {
     fn emit(&self) -> TokenStream {
-        let (name, value) = (self.name.emit(), self.value.emit());
-        quote!(Header { name: #name, value: #value })
+        let (name, parts, sensitive) = (self.name.emit(), self.parts.emit(), self.sensitive);
+        quote!(Header { name: #name, parts: #parts, sensitive: #sensitive })
     }
 }
 
@@ -297,6 +297,14 @@ impl EmitConst for ir::TemplatePart {
             ir::TemplatePart::BodyDigest(algorithm) => {
                 let algorithm = algorithm.emit();
                 quote!(TemplatePart::BodyDigest(#algorithm))
+            }
+            ir::TemplatePart::Digest(ir::PartDigest { hash, of }) => {
+                let (hash, of) = (hash.emit(), of.emit());
+                quote!(TemplatePart::Digest(PartDigest { hash: #hash, of: #of }))
+            }
+            ir::TemplatePart::Base64(of) => {
+                let of = of.emit();
+                quote!(TemplatePart::Base64(#of))
             }
         }
     }

@@ -361,7 +361,8 @@ pub struct RequestEnvelope {
     pub headers: Vec<ConstantHeader>,
 }
 
-/// A constant request header.
+/// A header every request sends: a constant `value`, or `parts` composed like a
+/// template's (literals, credentials, `base64:` and `digest:` of parts).
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -369,8 +370,12 @@ pub struct ConstantHeader {
     /// Header name (an HTTP token).
     #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
-    /// Header value (one line).
-    pub value: String,
+    /// Header value (one line), when constant.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// The value's parts, joined by nothing, when composed.
+    #[serde(default)]
+    pub parts: Option<Vec<TemplatePart>>,
 }
 
 fn default_method() -> String {

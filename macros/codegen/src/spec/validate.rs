@@ -700,8 +700,52 @@ impl Checker<'_> {
                 ),
             );
         }
-        if header.value.contains(['\r', '\n']) {
-            self.at(&header.name, "a header value cannot contain a line break");
+        let name = &header.name.value;
+        match (&header.value, &header.parts) {
+            (Some(_), Some(_)) | (None, None) => self.at(
+                &header.name,
+                format!("header `{name}` needs exactly one of `value` (a constant) and `parts`"),
+            ),
+            (Some(value), None) if value.contains(['\r', '\n']) => {
+                self.at(&header.name, "a header value cannot contain a line break")
+            }
+            (_, Some(parts)) => {
+                for part in parts {
+                    part.walk(&mut |p| self.header_part(header, p));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A header's value is composed before the request exists: of literals, credentials
+    /// (secrets too), and base64 or plain digests of those.
+    fn header_part(&mut self, header: &ConstantHeader, part: &TemplatePart) {
+        let name = &header.name.value;
+        match part {
+            TemplatePart::Literal(text) if text.contains(['\r', '\n']) => {
+                self.at(&header.name, "a header value cannot contain a line break")
+            }
+            TemplatePart::Credential(credential)
+                if !self.spec.credentials.iter().any(|c| c.name.value == **credential) =>
+            {
+                self.at(
+                    &header.name,
+                    format!("header `{name}`: part `credential: {credential}` names no credential of the spec"),
+                )
+            }
+            TemplatePart::Digest(digest) if digest.hash.kind() != ir::AlgorithmKind::Hash => self.at(
+                &header.name,
+                format!("header `{name}`: `digest` needs a plain hash (md5, sha1, sha256, sha512, sm3), not `{}`", digest.hash.name()),
+            ),
+            TemplatePart::Literal(_)
+            | TemplatePart::Credential(_)
+            | TemplatePart::Digest(_)
+            | TemplatePart::Base64(_) => {}
+            other => self.at(
+                &header.name,
+                format!("header `{name}`: part {other:?} is not known when headers are composed; a header's parts are literal, credential, base64 and digest"),
+            ),
         }
     }
 
@@ -843,11 +887,15 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
                     .filter_map(|r| r.template.as_ref())
                     .flat_map(|t| t.parts.iter())
                     .any(|part| {
-                        matches!(
-                            (part, placeholder),
-                            (TemplatePart::Timestamp(_), "timestamp")
-                                | (TemplatePart::Nonce(_), "nonce")
-                        )
+                        let mut inside = Vec::new();
+                        part.walk(&mut |p| inside.push(p));
+                        inside.into_iter().any(|part| {
+                            matches!(
+                                (part, placeholder),
+                                (TemplatePart::Timestamp(_), "timestamp")
+                                    | (TemplatePart::Nonce(_), "nonce")
+                            )
+                        })
                     });
                 if placeholder != "signature"
                     && !part

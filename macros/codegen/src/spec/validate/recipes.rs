@@ -136,7 +136,11 @@ impl Checker<'_> {
     /// sign is shown in explanations), a hash for a body digest, a header by its name.
     fn template_parts(&mut self, recipe: &SignatureRecipe, parts: &[TemplatePart]) {
         let name = recipe.name.value.as_str();
+        let mut all = Vec::new();
         for part in parts {
+            part.walk(&mut |p| all.push(p));
+        }
+        for part in all {
             match part {
                 TemplatePart::Credential(credential) => {
                     match self.spec.credentials.iter().find(|c| c.name.value == **credential) {
@@ -151,10 +155,13 @@ impl Checker<'_> {
                         Some(_) => {}
                     }
                 }
-                TemplatePart::BodyDigest(algorithm) if algorithm.kind() != AlgorithmKind::Hash => {
+                TemplatePart::BodyDigest(algorithm)
+                | TemplatePart::Digest(ir::PartDigest {
+                    hash: algorithm, ..
+                }) if algorithm.kind() != AlgorithmKind::Hash => {
                     self.at(
                         &recipe.name,
-                        format!("recipe `{name}`: `body_digest: {}` needs a plain hash (md5, sha1, sha256, sha512, sm3)", algorithm.name()),
+                        format!("recipe `{name}`: a digest part needs a plain hash (md5, sha1, sha256, sha512, sm3), not `{}`", algorithm.name()),
                     );
                 }
                 TemplatePart::Header(header)
@@ -342,13 +349,16 @@ impl Checker<'_> {
         used: Use,
     ) {
         let name = recipe.name.value.as_str();
-        let covers_body = template
-            .parts
+        let mut all = Vec::new();
+        for part in &template.parts {
+            part.walk(&mut |p| all.push(p));
+        }
+        let covers_body = all
             .iter()
             .any(|p| matches!(p, TemplatePart::Body | TemplatePart::BodyDigest(_)));
         match used {
             Use::Verify => {
-                let request_only = template.parts.iter().find(|p| {
+                let request_only = all.iter().find(|p| {
                     matches!(
                         p,
                         TemplatePart::Method
@@ -372,7 +382,7 @@ impl Checker<'_> {
             }
             Use::Sign => {
                 let sent = &self.spec.protocol.request.headers;
-                for part in &template.parts {
+                for part in &all {
                     let TemplatePart::Header(header) = part else {
                         continue;
                     };

@@ -1,0 +1,10 @@
+//! Messages: a request encoded through its envelope, payload codec and recipe; a received
+//! reply, notification or request decoded once, verified over its raw values, and
+//! checked against the spec's field tables.
+
+pub mod decode;
+pub mod encode;
+pub mod payload;
+pub mod received;
+pub mod seen;
+pub mod validate;
