@@ -13,6 +13,7 @@ pub mod providers;
 pub mod reply;
 pub mod routes;
 pub mod scenarios;
+pub mod signed;
 pub mod store;
 
 pub use config::SandboxConfig;

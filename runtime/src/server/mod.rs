@@ -319,6 +319,144 @@ pub fn encode_response_with(
     )
 }
 
+/// A message as the provider sends it when its signature travels in a header (WeChat
+/// Pay APIv3): the body, and the headers to send with it, the signature's last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedMessage {
+    /// The body (or query string).
+    pub body: String,
+    /// The headers the recipe signs (as given) and the one carrying the signature; empty
+    /// when the signature is a field of the body or the message is unsigned.
+    pub headers: Vec<(String, String)>,
+}
+
+/// [`encode_response_with`] for any envelope: a response signed in a header (its
+/// `header` check) is written unsigned and signed over its template's parts, each
+/// `{ header: … }` part taking its value from `header_values` (the provider's own
+/// choice: WeChat Pay APIv3's `Wechatpay-Timestamp` and `Wechatpay-Nonce`), which are
+/// sent with it.
+pub fn encode_response_signed(
+    provider: &Provider,
+    operation: &Operation,
+    credentials: &Credentials,
+    fields: &Map<String, Value>,
+    nonce: &dyn NonceSource,
+    header_values: &[(String, String)],
+) -> Result<SignedMessage, ServerError> {
+    let envelope = &provider.response;
+    let member = operation.response_members.first().map(|m| m.as_ref());
+    let write = |verification: Option<&Verification>| {
+        encode_message(
+            envelope.body,
+            &envelope.payload,
+            verification,
+            member,
+            credentials,
+            fields,
+            nonce,
+        )
+    };
+    signed_in_header(
+        envelope.verification.as_ref(),
+        credentials,
+        header_values,
+        write,
+    )
+}
+
+/// [`encode_notification_with`] for any envelope, as [`encode_response_signed`].
+pub fn encode_notification_signed(
+    notification: &Notification,
+    credentials: &Credentials,
+    fields: &Map<String, Value>,
+    nonce: &dyn NonceSource,
+    header_values: &[(String, String)],
+) -> Result<SignedMessage, ServerError> {
+    let write = |verification: Option<&Verification>| {
+        encode_message(
+            notification.body,
+            &notification.payload,
+            verification,
+            None,
+            credentials,
+            fields,
+            nonce,
+        )
+    };
+    signed_in_header(
+        notification.verification.as_ref(),
+        credentials,
+        header_values,
+        write,
+    )
+}
+
+/// `body` as sent under `verification` when it signs in a header: WeChat Pay APIv3's
+/// `204 No Content`, whose empty body is still signed.
+pub fn sign_body_in_header(
+    verification: Option<&Verification>,
+    credentials: &Credentials,
+    body: &str,
+    header_values: &[(String, String)],
+) -> Result<SignedMessage, ServerError> {
+    signed_in_header(verification, credentials, header_values, |_| {
+        Ok(body.to_owned())
+    })
+}
+
+/// The message `write` makes, signed in its check's header when it has one: written
+/// without a signature field, then signed over the template of the recipe (or the body)
+/// with the provider's key.
+fn signed_in_header(
+    verification: Option<&Verification>,
+    credentials: &Credentials,
+    header_values: &[(String, String)],
+    write: impl Fn(Option<&Verification>) -> Result<String, ServerError>,
+) -> Result<SignedMessage, ServerError> {
+    let Some((check, header)) = verification.and_then(|v| Some((v, v.header.as_ref()?))) else {
+        return Ok(SignedMessage {
+            body: write(verification)?,
+            headers: Vec::new(),
+        });
+    };
+    let recipe = provider_recipe(check.recipe_for(credentials)?, KeyRole::Sign)?;
+    let body = write(None)?;
+    let source = match recipe.input {
+        SignInput::Body => SignSource::Bytes(body.as_bytes()),
+        SignInput::Template => {
+            for part in recipe.template.parts.iter() {
+                if let paygen_protocol::TemplatePart::Header(name) = part {
+                    if !header_values
+                        .iter()
+                        .any(|(n, _)| n.eq_ignore_ascii_case(name))
+                    {
+                        return Err(ServerError::Unsupported(format!(
+                            "the recipe signs header `{name}`, for which no value was given"
+                        )));
+                    }
+                }
+            }
+            SignSource::Parts(TemplateValues {
+                method: "",
+                path: "",
+                timestamp: "",
+                nonce: "",
+                body: &body,
+                headers: header_values,
+            })
+        }
+        _ => {
+            return Err(ServerError::Unsupported(format!(
+                "a signature in the `{header}` header over this recipe's input"
+            )))
+        }
+    };
+    let signature = sign(&recipe, source, credentials, None)?;
+    let mut headers = header_values.to_vec();
+    headers.push((header.to_string(), signature));
+    Ok(SignedMessage { body, headers })
+}
+
 /// The body (or query string) of `notification` holding `fields`, signed with its
 /// recipe when it is signed.
 pub fn encode_notification(

@@ -1094,6 +1094,25 @@ pub struct Sandbox {
     /// outside it is refused with the `stale_timestamp` reply.
     #[serde(default)]
     pub request_window: Option<SandboxWindow>,
+    /// What the sandbox writes in the headers that a reply's or notification's
+    /// header-signed recipe signs (WeChat Pay APIv3's `Wechatpay-Timestamp`,
+    /// `Wechatpay-Nonce`), sent with the signature; each a clock, nonce or constant.
+    #[serde(default)]
+    pub signature_headers: Vec<SandboxHeader>,
+}
+
+/// A header the sandbox writes with each header-signed reply and notification.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SandboxHeader {
+    /// Header name.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub name: Name,
+    /// Its value: `{ clock: unix_seconds }`, `{ nonce: 32 }` or `{ constant: … }`.
+    pub value: ValueSource,
+    /// Where the document says what the header holds.
+    pub source: String,
 }
 
 /// A request timestamp window the provider enforces.
@@ -1178,6 +1197,11 @@ pub struct SandboxReply {
     pub signed: bool,
     /// Where the document gives this reply, or why this one was chosen.
     pub source: String,
+    /// The HTTP status of the reply, where the protocol's success rule reads the status
+    /// (`http_status`): a status it does not list (WeChat Pay APIv3's 400, 401, 404).
+    /// Default 400 there, 200 elsewhere.
+    #[serde(default)]
+    pub status: Option<u16>,
 }
 
 /// An operation's role in the order lifecycle and the wire names it uses.
@@ -1194,11 +1218,13 @@ pub struct SandboxOperation {
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub order_no: Option<Name>,
-    /// Request field holding the amount (`pay`, `precreate`).
+    /// Request field holding the amount (`pay`, `precreate`); a dotted path for a
+    /// member of a request object (`amount.total`).
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub amount: Option<Name>,
-    /// Request field holding the refund amount (`refund`).
+    /// Request field holding the refund amount (`refund`); a dotted path for a member of
+    /// a request object (`amount.refund`).
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub refund_amount: Option<Name>,

@@ -592,6 +592,25 @@ impl<'s> Checker<'s> {
         }
     }
 
+    /// Members of a request's objects are written into a JSON value, which holds a
+    /// decimal only through a float: a `yuan` member must be sent `as_string`.
+    fn request_objects(&mut self, fields: &[Field], nested: bool) {
+        for field in fields {
+            if nested && field.ty == FieldType::Yuan && !field.as_string {
+                self.at(
+                    &field.name,
+                    format!(
+                        "`yuan` member `{}` of a request object must be `as_string: true`: a JSON number inside an object would go through a float",
+                        field.name.value
+                    ),
+                );
+            }
+            if matches!(field.ty, FieldType::Object | FieldType::List) {
+                self.request_objects(&field.fields, true);
+            }
+        }
+    }
+
     fn success(&mut self, rule: &SuccessRule, operation: &Operation) {
         let op = &operation.name.value;
         match (rule.equals.is_empty(), rule.http_status.is_empty()) {
@@ -1112,6 +1131,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
             &operation.request,
             &format!("`{}` request", operation.name.value),
         );
+        c.request_objects(&operation.request, false);
         c.fields(
             &operation.response,
             &format!("`{}` response", operation.name.value),
