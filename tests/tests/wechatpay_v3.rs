@@ -19,7 +19,9 @@ use base64::Engine as _;
 use paygen::protocol::{Provider, SignInput};
 use paygen::tooling::decode::{decode_notification_explained, judge_response_with_headers};
 use paygen::tooling::sign::{sign, SignSource};
-use paygen::{Authenticity, Credentials, Error, Fen, FixedClock, Receiver, SignatureFailure};
+use paygen::{
+    Authenticity, Credentials, Error, Fen, FixedClock, KeySet, Receiver, SignatureFailure,
+};
 use serde_json::{json, Value};
 use support::alipay::{b64, fixture, rsa2_sign};
 
@@ -79,15 +81,16 @@ fn go_public_key_der() -> Vec<u8> {
     key.public().as_ref().to_vec()
 }
 
-fn go_public_key_pem() -> String {
-    let body = b64().encode(go_public_key_der());
+/// `der` in PEM armour under `label`, 64 characters a line.
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = b64().encode(der);
     let lines: Vec<&str> = body
         .as_bytes()
         .chunks(64)
         .map(|c| std::str::from_utf8(c).unwrap())
         .collect();
     format!(
-        "-----BEGIN RSA PUBLIC KEY-----\n{}\n-----END RSA PUBLIC KEY-----\n",
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
         lines.join("\n")
     )
 }
@@ -194,7 +197,11 @@ fn the_go_sdk_notification_vector_verifies_and_its_mutants_do_not() {
 
     let provider = provider();
     let notification = signature_only(provider.notification("pay").unwrap());
-    let credentials = Credentials::new().plain("platform_public_key", go_public_key_pem());
+    // wechatpay-go verifies with its test certificate, whose serial (D7CE59D1F522D701) is the
+    // vector's Wechatpay-Serial: the key set names it by that serial.
+    let certificate_pem = pem("CERTIFICATE", &b64().decode(GO_CERTIFICATE).unwrap());
+    let credentials =
+        Credentials::new().key_set("platform_keys", KeySet::new().certificate(certificate_pem));
     let receiver = receiver_at(&credentials, &GO_NOTIFY_TIME);
     let decode = |body: &str, headers: &[(String, String)]| {
         decode_notification_explained(&notification, &receiver, body, headers, None)
@@ -231,11 +238,25 @@ fn the_go_sdk_notification_vector_verifies_and_its_mutants_do_not() {
         GO_NOTIFY_BODY,
         &with("Wechatpay-Nonce", "EcZ9Cmy4Xyx1i6RlJQzLcCyEqDa26NBZ")
     )));
+    // Another serial names no configured key: refused, never tried with another.
+    assert!(matches!(
+        decode(
+            GO_NOTIFY_BODY,
+            &with("Wechatpay-Serial", "D7CE59D1F522D702")
+        ),
+        Err(Error::Signature {
+            reason: SignatureFailure::UnknownSerial { .. },
+            ..
+        })
+    ));
     // One byte of the body: the summary's last character.
     let changed = GO_NOTIFY_BODY.replace("签约成功", "签约成兀");
     assert!(refused(decode(&changed, &headers)));
     // The fixture key pair is not the key that signed.
-    let other = Credentials::new().plain("platform_public_key", fixture("rsa_test_key_pub.pem"));
+    let other = Credentials::new().key_set(
+        "platform_keys",
+        KeySet::new().public_key("D7CE59D1F522D701", fixture("rsa_test_key_pub.pem")),
+    );
     let other_receiver = receiver_at(&other, &GO_NOTIFY_TIME);
     assert!(matches!(
         decode_notification_explained(
@@ -264,7 +285,10 @@ fn credentials() -> Credentials {
         .plain("merchant_serial_no", "F5765756002FDD77")
         .secret("merchant_private_key", fixture("rsa_test_key.pem"))
         .secret("api_v3_key", API_V3_KEY)
-        .plain("platform_public_key", fixture("rsa_test_key_pub.pem"))
+        .key_set(
+            "platform_keys",
+            support::wechat_v3_fixtures::platform_keys(),
+        )
 }
 
 /// WeChat Pay's headers for `body`: signed with ring over the fixture key (the platform
@@ -672,7 +696,7 @@ fn typed_nested_requests_write_the_documents_json() {
             merchant_serial_no: "F5765756002FDD77".into(),
             merchant_private_key: fixture("rsa_test_key.pem").into(),
             api_v3_key: API_V3_KEY.into(),
-            platform_public_key: fixture("rsa_test_key_pub.pem"),
+            platform_keys: support::wechat_v3_fixtures::platform_keys(),
         },
         support::NoTransport,
     )

@@ -333,9 +333,10 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key: Some(
-                    VerifyKey::Credential(Cow::Borrowed("platform_public_key")),
-                ),
+                verify_key: Some(VerifyKey::BySerial {
+                    credential: Cow::Borrowed("platform_keys"),
+                    header: Cow::Borrowed("Wechatpay-Serial"),
+                }),
                 key_pair: None,
                 verify_key_pair: Some(Cow::Borrowed("platform_private_key")),
                 template: Template {
@@ -409,9 +410,10 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key: Some(
-                    VerifyKey::Credential(Cow::Borrowed("platform_public_key")),
-                ),
+                verify_key: Some(VerifyKey::BySerial {
+                    credential: Cow::Borrowed("platform_keys"),
+                    header: Cow::Borrowed("Wechatpay-Serial"),
+                }),
                 key_pair: None,
                 verify_key_pair: Some(Cow::Borrowed("platform_private_key")),
                 template: Template {
@@ -565,7 +567,7 @@ pub mod tables {
                     secret: true,
                 },
                 CredentialDef {
-                    name: Cow::Borrowed("platform_public_key"),
+                    name: Cow::Borrowed("platform_keys"),
                     secret: false,
                 },
             ],
@@ -665,9 +667,10 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key: Some(
-                        VerifyKey::Credential(Cow::Borrowed("platform_public_key")),
-                    ),
+                    verify_key: Some(VerifyKey::BySerial {
+                        credential: Cow::Borrowed("platform_keys"),
+                        header: Cow::Borrowed("Wechatpay-Serial"),
+                    }),
                     key_pair: None,
                     verify_key_pair: Some(Cow::Borrowed("platform_private_key")),
                     template: Template {
@@ -738,8 +741,8 @@ pub struct Credentials {
     pub merchant_private_key: ::paygen::Secret,
     /// APIv3密钥（32 字节，商户平台—账户中心—API安全设置），解密回调通知的 resource (`api_v3_key`, secret).
     pub api_v3_key: ::paygen::Secret,
-    /// 微信支付公钥（PEM），验证应答与回调通知的签名（Wechatpay-Serial 选择多把公钥或平台证书留待 key sets） (`platform_public_key`).
-    pub platform_public_key: String,
+    /// 微信支付公钥（公钥ID → PEM）或平台证书（PEM，以证书序列号为 ID），验证应答与回调通知的签名；应答头 Wechatpay-Serial 指明用哪一把，未知的 ID 一律拒绝 (`platform_keys`).
+    pub platform_keys: ::paygen::KeySet,
 }
 impl Credentials {
     /// The credentials by their document names, for the runtime.
@@ -749,7 +752,7 @@ impl Credentials {
             .plain("merchant_serial_no", self.merchant_serial_no)
             .secret("merchant_private_key", self.merchant_private_key)
             .secret("api_v3_key", self.api_v3_key)
-            .plain("platform_public_key", self.platform_public_key)
+            .key_set("platform_keys", self.platform_keys)
     }
 }
 /// A client of 微信支付 APIv3 (直连商户) for one merchant: credentials, base URL, transport.

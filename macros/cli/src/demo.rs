@@ -305,15 +305,14 @@ fn notify_credential(
         })
 }
 
+/// The client's credentials from the sandbox's default texts; a text the runtime cannot
+/// read (a key set) is left out, so the step that needs it fails and says so.
 fn credentials_of(provider: &Provider, values: &BTreeMap<String, String>) -> Credentials {
     let mut credentials = Credentials::new();
     for def in provider.credentials.iter() {
         let value = values.get(def.name.as_ref()).cloned().unwrap_or_default();
-        credentials = if def.secret {
-            credentials.secret(def.name.clone(), value)
-        } else {
-            credentials.plain(def.name.clone(), value)
-        };
+        let with = credentials.clone().text(provider, def, value);
+        credentials = with.unwrap_or(credentials);
     }
     credentials
 }

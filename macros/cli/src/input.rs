@@ -164,11 +164,9 @@ pub fn credentials(provider: &Provider, text: &str) -> Result<Credentials, CliEr
                 )))
             }
         };
-        credentials = if def.secret {
-            credentials.secret(def.name.clone(), value)
-        } else {
-            credentials.plain(def.name.clone(), value)
-        };
+        credentials = credentials
+            .text(provider, def, value)
+            .map_err(|e| CliError::Usage(e.to_string()))?;
     }
     Ok(credentials)
 }

@@ -39,6 +39,25 @@ pub struct Provider {
 }
 
 impl Provider {
+    /// Whether the credential `name` is a key set: the credential of a verify key chosen
+    /// by a received serial.
+    pub fn is_key_set(&self, name: &str) -> bool {
+        let checks = self.response.verification.iter();
+        let checks = checks.chain(
+            self.notifications
+                .iter()
+                .filter_map(|n| n.verification.as_ref()),
+        );
+        checks
+            .flat_map(|check| {
+                let chosen = check.choose_by.iter().flat_map(|c| c.recipes.iter());
+                std::iter::once(&check.recipe).chain(chosen.map(|o| &o.recipe))
+            })
+            .any(|recipe| {
+                matches!(&recipe.verify_key, Some(VerifyKey::BySerial { credential, .. }) if credential == name)
+            })
+    }
+
     /// The operation with this name.
     pub fn operation(&self, name: &str) -> Option<&Operation> {
         self.operations.iter().find(|op| op.name == name)

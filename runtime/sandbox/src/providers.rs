@@ -85,6 +85,10 @@ fn signature_key(provider: &Provider, name: &str) -> Option<SignatureKey> {
     );
     // A check without a verify key verifies with its key credential.
     let verifies_with = |r: &Recipe| match &r.verify_key {
+        // Of a key set, the provider's side holds the one key `pair` names.
+        Some(paygen::protocol::VerifyKey::BySerial { credential, .. }) => {
+            (credential == name).then(|| pair(&r.verify_key_pair))
+        }
         Some(source) => {
             (source.single_credential() == Some(name)).then(|| pair(&r.verify_key_pair))
         }
@@ -140,6 +144,7 @@ pub fn default_credentials(spec: &ValidSpec) -> BTreeMap<String, String> {
                         .filter(|(credential, _)| *credential == name)
                         .map(|(_, value)| value.to_owned())
                 })
+                .or_else(|| key_set(&provider, spec, &name))
                 .or_else(|| {
                     key_owner(&provider, &name).map(|(owner, scheme)| {
                         let pair = keys::pair(scheme);
@@ -153,6 +158,40 @@ pub fn default_credentials(spec: &ValidSpec) -> BTreeMap<String, String> {
             (name, value)
         })
         .collect()
+}
+
+/// A key set's default: the sandbox's provider public key of the recipe's scheme, under
+/// the serial the sandbox sends (its `signature_headers` constant for the recipe's
+/// serial header), in the JSON text form of `paygen::KeySet::from_text`.
+fn key_set(provider: &Provider, spec: &ValidSpec, name: &str) -> Option<String> {
+    use paygen::protocol::VerifyKey;
+    let checks = provider.response.verification.iter();
+    let checks = checks.chain(
+        provider
+            .notifications
+            .iter()
+            .filter_map(|n| n.verification.as_ref()),
+    );
+    let (header, scheme) = checks
+        .map(|c| &c.recipe)
+        .find_map(|r| match &r.verify_key {
+            Some(VerifyKey::BySerial { credential, header }) if credential == name => {
+                Some((header, scheme(r)?))
+            }
+            _ => None,
+        })?;
+    let sandbox = spec.sandbox.as_ref();
+    let serial = sandbox
+        .into_iter()
+        .flat_map(|s| s.signature_headers.iter())
+        .find(|h| h.name.value.eq_ignore_ascii_case(header))
+        .and_then(|h| match &h.value {
+            paygen_codegen::spec::model::ValueSource::Constant(serial) => Some(serial.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "SANDBOX".to_owned());
+    let keys = serde_json::json!({ serial: keys::pair(scheme).provider_public });
+    Some(keys.to_string())
 }
 
 /// Loads every configured spec; credentials from the config replace the defaults.

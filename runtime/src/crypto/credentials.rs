@@ -3,7 +3,7 @@
 use crate::crypto::keys::{KeyError, SigningKey};
 use crate::crypto::secret::Secret;
 use crate::error::Error;
-use paygen_protocol::DigestAlgorithm;
+use paygen_protocol::{CredentialDef, DigestAlgorithm, Provider};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -74,6 +74,30 @@ impl Credentials {
         self
     }
 
+    /// Adds the credential `def` from its text, as the CLI and the sandbox's
+    /// configuration give it: secret or plain as declared, and a key set (a verify key
+    /// chosen by serial) read by [`KeySet::from_text`].
+    pub fn text(
+        self,
+        provider: &Provider,
+        def: &CredentialDef,
+        value: impl Into<String>,
+    ) -> Result<Self, Error> {
+        let value = value.into();
+        if provider.is_key_set(&def.name) {
+            let set = KeySet::from_text(&value).map_err(|e| Error::InvalidCredential {
+                name: def.name.to_string(),
+                reason: e.to_string(),
+            })?;
+            return Ok(self.key_set(def.name.clone(), set));
+        }
+        Ok(if def.secret {
+            self.secret(def.name.clone(), value)
+        } else {
+            self.plain(def.name.clone(), value)
+        })
+    }
+
     /// The value of the credential `name`. A key set has no one value: asking for it
     /// is an error, never an empty text.
     pub fn get(&self, name: &str) -> Result<&CredentialValue, Error> {
@@ -138,6 +162,23 @@ impl fmt::Debug for Credentials {
     }
 }
 
+/// Why a key set's text form cannot be read. Never contains key material.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeySetTextError {
+    /// Starts like a JSON object but is not one.
+    #[error("not a JSON object of id to public key")]
+    NotJsonObject,
+    /// A key of the JSON object is not text.
+    #[error("the key under id `{id}` is not text")]
+    NotText {
+        /// The id whose key is not text.
+        id: String,
+    },
+    /// Neither JSON nor a sequence of PEM certificates.
+    #[error("neither a JSON object of id to public key nor PEM certificates one after another")]
+    NotCertificates,
+}
+
 /// A provider's public keys and certificates, each under the id its messages name it
 /// by: a public key under the id the provider gave it (`PUB_KEY_ID_...`), a certificate
 /// under its serial number in upper-case hex.
@@ -179,6 +220,40 @@ impl KeySet {
     pub fn certificate(mut self, pem: impl Into<String>) -> Self {
         self.entries.push(KeyEntry::Certificate(pem.into()));
         self
+    }
+
+    /// A key set from its text form, as configuration files and the CLI give it: a JSON
+    /// object of id to public key (`{"PUB_KEY_ID_01..": "-----BEGIN PUBLIC KEY-----.."}`),
+    /// or one or more PEM certificates one after another (each named by its serial).
+    pub fn from_text(text: &str) -> Result<KeySet, KeySetTextError> {
+        let text = text.trim();
+        if text.starts_with('{') {
+            let keys: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(text).map_err(|_| KeySetTextError::NotJsonObject)?;
+            let mut set = KeySet::new();
+            for (id, key) in keys {
+                let serde_json::Value::String(key) = key else {
+                    return Err(KeySetTextError::NotText { id });
+                };
+                set = set.public_key(id, key);
+            }
+            return Ok(set);
+        }
+        const END: &str = "-----END CERTIFICATE-----";
+        let mut set = KeySet::new();
+        let mut rest = text;
+        while let Some(end) = rest.find(END) {
+            let (pem, after) = rest.split_at(end + END.len());
+            if !pem.trim_start().starts_with("-----BEGIN CERTIFICATE-----") {
+                return Err(KeySetTextError::NotCertificates);
+            }
+            set = set.certificate(pem.trim());
+            rest = after;
+        }
+        if set.entries.is_empty() || !rest.trim().is_empty() {
+            return Err(KeySetTextError::NotCertificates);
+        }
+        Ok(set)
     }
 
     /// The keys in the order added.

@@ -708,11 +708,16 @@ fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, Se
         (KeyRole::Sign, Some(VerifyKey::Credential(verify_key))) => {
             (Some(verify_key), recipe.verify_key_pair.as_ref())
         }
-        // The provider's side of a key chosen by serial or carried in a certificate
-        // would send that serial or certificate too; the sandbox does not yet.
-        (KeyRole::Sign, Some(_)) => {
+        // Of a key set the provider's side signs with the one key `pair` names; the
+        // serial it sends with the message (the sandbox's `signature_headers`) names it.
+        (KeyRole::Sign, Some(VerifyKey::BySerial { credential, .. })) => {
+            (Some(credential), recipe.verify_key_pair.as_ref())
+        }
+        // The provider's side of a carried certificate would send a certificate chained
+        // to the merchant's roots; the sandbox has none.
+        (KeyRole::Sign, Some(VerifyKey::Carried(_))) => {
             return Err(ServerError::Unsupported(
-                "a verify key chosen by serial or carried in a certificate".into(),
+                "a verify key carried in a certificate".into(),
             ))
         }
         _ => (recipe.key_credential.as_ref(), recipe.key_pair.as_ref()),

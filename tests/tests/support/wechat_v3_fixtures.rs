@@ -25,7 +25,12 @@ pub fn credentials() -> paygen::Credentials {
         .plain("merchant_serial_no", "F5765756002FDD77")
         .secret("merchant_private_key", fixture("rsa_test_key.pem"))
         .secret("api_v3_key", API_V3_KEY)
-        .plain("platform_public_key", fixture("rsa_test_key_pub.pem"))
+        .key_set("platform_keys", platform_keys())
+}
+
+/// The platform key set: the test key under the id the fixtures' `Wechatpay-Serial` names.
+pub fn platform_keys() -> paygen::KeySet {
+    paygen::KeySet::new().public_key("PUB_KEY_ID_0112345678", fixture("rsa_test_key_pub.pem"))
 }
 
 /// The generated client with the test keys (it never sends).
@@ -37,7 +42,7 @@ pub fn client() -> v3::Client<NoTransport> {
             merchant_serial_no: "F5765756002FDD77".into(),
             merchant_private_key: fixture("rsa_test_key.pem").into(),
             api_v3_key: API_V3_KEY.into(),
-            platform_public_key: fixture("rsa_test_key_pub.pem"),
+            platform_keys: platform_keys(),
         },
         NoTransport,
     )

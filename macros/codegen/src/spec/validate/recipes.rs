@@ -568,13 +568,9 @@ impl Checker<'_> {
                         format!("verify key names credential `{}`, which is not defined; expected one of {known}", credential.value),
                     );
                 }
+                // `pair` is allowed: the private half of the one key of the set that the
+                // provider's side (the sandbox) signs with and names by its serial.
                 self.header_name(recipe, &by.header);
-                if let Some(pair) = &key.pair {
-                    self.at(
-                        pair,
-                        format!("recipe `{name}`: `pair` names the private half of one key; a key set chosen by serial has several"),
-                    );
-                }
             }
         }
     }
