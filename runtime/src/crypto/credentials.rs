@@ -299,3 +299,52 @@ mod key_cache_tests {
         assert!(!format!("{credentials:?}").contains("PRIVATE"));
     }
 }
+
+#[cfg(test)]
+mod key_set_text_tests {
+    use super::*;
+
+    const ROOT: &str = include_str!("../../tests/fixtures/x509/sm2_root.cert.pem");
+    const LEAF: &str = include_str!("../../tests/fixtures/x509/sm2_leaf.cert.pem");
+
+    fn ids(set: &KeySet) -> Vec<String> {
+        let shown = format!("{set:?}");
+        shown.split(", ").map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn a_json_object_gives_keys_under_their_ids_in_order() {
+        let set = KeySet::from_text(r#"{"PUB_KEY_ID_01": "k1", "PUB_KEY_ID_02": "k2"}"#).unwrap();
+        assert_eq!(
+            ids(&set),
+            ["[\"key PUB_KEY_ID_01\"", "\"key PUB_KEY_ID_02\"]"]
+        );
+        assert_eq!(
+            KeySet::from_text(r#"{"PUB_KEY_ID_01": 7}"#).unwrap_err(),
+            KeySetTextError::NotText {
+                id: "PUB_KEY_ID_01".into()
+            }
+        );
+        assert_eq!(
+            KeySet::from_text("{not json").unwrap_err(),
+            KeySetTextError::NotJsonObject
+        );
+    }
+
+    #[test]
+    fn pem_certificates_one_after_another_are_each_a_certificate() {
+        let set = KeySet::from_text(&format!("{ROOT}\n{LEAF}")).unwrap();
+        assert_eq!(set.entries().len(), 2);
+        // Anything else around or between them is refused, never skipped.
+        for text in [
+            format!("{ROOT}\ntrailing"),
+            format!("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n{ROOT}"),
+            String::new(),
+        ] {
+            assert_eq!(
+                KeySet::from_text(&text).unwrap_err(),
+                KeySetTextError::NotCertificates
+            );
+        }
+    }
+}
