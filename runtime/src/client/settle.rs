@@ -332,6 +332,8 @@ mod tests {
             response: Cow::Borrowed(&[]),
             success,
             codes: Cow::Borrowed(&[]),
+            reply_rules: Cow::Borrowed(&[]),
+            done_when: None,
         }
     }
 
