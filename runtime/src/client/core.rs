@@ -190,7 +190,7 @@ impl<T: Transport> ClientCore<T> {
             let is_done = received
                 .as_deref()
                 .is_some_and(|value| done.equals.iter().any(|e| e == value));
-            (!is_done).then(|| (done, received))
+            (!is_done).then_some((done, received))
         });
         let value = typed(decoded.fields, &response.body)?;
         let response = Response::new(value, decoded.authenticity, response);

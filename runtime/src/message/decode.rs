@@ -644,8 +644,7 @@ pub(crate) fn decode_received(
     // A member signature covers the member's raw text, not the whole body.
     let signed_source = member_text.as_deref().unwrap_or(body);
     let verified = check_signature(
-        check,
-        recipe,
+        (check, recipe),
         payload_field,
         &received,
         signed_source,
@@ -876,8 +875,7 @@ struct ReceivedSignature<'a> {
 
 /// Whether `signature` is the recipe's signature of the received message.
 fn check_signature(
-    check: &Verification,
-    recipe: &Recipe,
+    (check, recipe): (&Verification, &Recipe),
     payload: Option<&PayloadField>,
     received: &[ReceivedField],
     body: &str,

@@ -929,7 +929,6 @@ mod tests {
                 signature: Some(RequestSignature {
                     recipe,
                     choose_by: None,
-                    choose_by_received: None,
                     output: SignatureOutput::Header {
                         name: text("Authorization"),
                         template: text("{terminal_sn} {signature}"),

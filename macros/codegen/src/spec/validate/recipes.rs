@@ -55,8 +55,13 @@ impl Checker<'_> {
             );
         }
         if choice.recipes.is_empty() {
+            let place = choice
+                .credential
+                .as_ref()
+                .or(choice.field.as_ref())
+                .unwrap_or(default);
             self.at(
-                default,
+                place,
                 "choose_by has no `recipes`; expected at least one value: recipe",
             );
             return;
