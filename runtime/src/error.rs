@@ -515,6 +515,16 @@ pub enum SignatureFailure {
     ConfirmationUnsigned,
     /// The message names, or its signature's form shows, no recipe the spec accepts.
     NoRecipe(String),
+    /// The received header that chooses the verify key names none of the configured
+    /// keys; no other key is tried.
+    UnknownSerial {
+        /// The header.
+        header: String,
+        /// The serial it names (at most 64 characters of it).
+        serial: String,
+    },
+    /// The certificate the message carries is not trusted, or not the expected one.
+    Certificate(CertificateFailure),
 }
 
 impl fmt::Display for SignatureFailure {
@@ -559,6 +569,10 @@ impl fmt::Display for SignatureFailure {
                 f,
                 "not confirmed: `{field}` is `{notified}` in the notification but `{confirmed}` in the signed query reply"
             ),
+            SignatureFailure::UnknownSerial { header, serial } => {
+                write!(f, "`{header}` names key `{serial}`, which is none of the configured keys")
+            }
+            SignatureFailure::Certificate(failure) => write!(f, "{failure}"),
             SignatureFailure::ConfirmationUnsigned => {
                 f.write_str("not confirmed: the query reply was not verified")
             }
@@ -738,6 +752,124 @@ mod tests {
         for (error, expected) in rows {
             assert_eq!(error.outcome(), expected, "{error}");
             assert_ne!(error.is_retry_safe(), error.outcome_unknown(), "{error}");
+        }
+    }
+}
+
+/// Why a certificate carried in a message is not trusted. Each names the certificate by
+/// its subject (RFC 4514 text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificateFailure {
+    /// The message carries no certificate where the spec says.
+    Missing(String),
+    /// The text is not a certificate (PEM, or base64 of its DER).
+    Unreadable(String),
+    /// No configured root or intermediate has the certificate's issuer as its subject.
+    NotChained {
+        /// The certificate.
+        subject: String,
+        /// Its issuer, which nothing configured is.
+        issuer: String,
+    },
+    /// The issuer named by the certificate did not sign it.
+    BadSignature {
+        /// The certificate.
+        subject: String,
+    },
+    /// The certificate is signed with an algorithm that is not RSA with SHA-256 or
+    /// SHA-1, or SM2 with SM3.
+    UnsupportedAlgorithm {
+        /// The certificate.
+        subject: String,
+        /// The signature algorithm's OID.
+        oid: String,
+    },
+    /// The receiver's clock is outside the certificate's validity period.
+    OutsideValidity {
+        /// The certificate.
+        subject: String,
+        /// Start of the period, Unix seconds.
+        not_before: u64,
+        /// End of the period, Unix seconds.
+        not_after: u64,
+        /// The receiver's clock, Unix seconds.
+        now: i64,
+    },
+    /// An intermediate that is not a CA allowed to sign certificates.
+    NotCa {
+        /// The intermediate.
+        subject: String,
+    },
+    /// The carried certificate is a CA's or may not sign, so it is no signer's.
+    NotSigner {
+        /// The carried certificate.
+        subject: String,
+    },
+    /// The carried certificate's subject has another common name than the spec expects.
+    SubjectMismatch {
+        /// The expected common name.
+        expected: String,
+        /// The certificate's subject.
+        subject: String,
+    },
+    /// The carried certificate's key is not of the recipe's scheme (RSA, SM2).
+    KeyType {
+        /// The certificate.
+        subject: String,
+    },
+    /// More intermediates than any provider's path has.
+    TooLong {
+        /// The most certificates a path may have above the carried one.
+        max: usize,
+    },
+}
+
+impl fmt::Display for CertificateFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Missing(place) => write!(f, "no certificate in `{place}`"),
+            Self::Unreadable(place) => write!(f, "`{place}` holds no readable X.509 certificate"),
+            Self::NotChained { subject, issuer } => write!(
+                f,
+                "certificate `{subject}` is issued by `{issuer}`, which is no configured root or intermediate"
+            ),
+            Self::BadSignature { subject } => write!(
+                f,
+                "certificate `{subject}`'s signature is not its issuer's"
+            ),
+            Self::UnsupportedAlgorithm { subject, oid } => write!(
+                f,
+                "certificate `{subject}` is signed with algorithm {oid}, not RSA-SHA256, RSA-SHA1 or SM2-SM3"
+            ),
+            Self::OutsideValidity {
+                subject,
+                not_before,
+                not_after,
+                now,
+            } => write!(
+                f,
+                "certificate `{subject}` is valid from {not_before} to {not_after} (Unix seconds), not at {now}"
+            ),
+            Self::NotCa { subject } => write!(
+                f,
+                "intermediate `{subject}` is not a CA that may sign certificates"
+            ),
+            Self::NotSigner { subject } => write!(
+                f,
+                "certificate `{subject}` is a CA's or may not sign, so it signs no message"
+            ),
+            Self::SubjectMismatch { expected, subject } => write!(
+                f,
+                "certificate `{subject}` does not have the common name `{expected}`"
+            ),
+            Self::KeyType { subject } => write!(
+                f,
+                "certificate `{subject}`'s key is not of the recipe's algorithm"
+            ),
+            Self::TooLong { max } => write!(
+                f,
+                "the certificate path has more than {max} certificates above the carried one"
+            ),
         }
     }
 }

@@ -25,7 +25,7 @@ pub mod recipe;
 pub mod server;
 pub mod wire;
 
-pub use client::{inbound, response, settle, transport};
+pub use client::{handoff, inbound, response, settle, transport};
 pub use crypto::{credentials, secret};
 pub use message::seen;
 pub use wire::yuan;
@@ -37,21 +37,25 @@ pub use wire::yuan;
 pub mod tooling {
     pub use crate::client::core::ClientCore;
     pub use crate::client::typed::typed;
-    pub use crate::crypto::{cipher, digest, keys, rsa_keys, sm2_keys};
+    pub use crate::crypto::{certs, cipher, digest, keys, rsa_keys, sm2_keys};
     pub use crate::message::{decode, encode, payload, received, validate};
     pub use crate::recipe::sign::SigningTrace;
-    pub use crate::recipe::{canonical, sign, template};
+    pub use crate::recipe::{canonical, key_source, sign, template};
     pub use crate::server::{self, ReceivedRequest, ServerError, ServerRequest};
-    pub use crate::wire::{raw_json, xml};
+    pub use crate::wire::{form_raw, raw_json, xml};
 }
 
 pub use authenticity::Authenticity;
 pub use client::sleep::{Sleeper, TokioSleeper};
 pub use clock::{Clock, ExactNonce, FixedClock, FixedNonce, NonceSource, RandomNonce, SystemClock};
-pub use credentials::{CredentialValue, Credentials};
+pub use credentials::{CredentialValue, Credentials, KeySet};
 pub use error::{
-    Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError, SignatureFailure,
-    TransportErrorKind,
+    CertificateFailure, Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError,
+    SignatureFailure, TransportErrorKind,
+};
+pub use handoff::{
+    hand_on, Claim, ClaimToken, DeliveryStore, HandOffError, HandedOn, MemoryDeliveryStore,
+    StoreError, StoreFuture,
 };
 pub use inbound::{Ack, Delivery, InboundRequest};
 pub use message::decode::{Decoded, HttpResponse, Receiver};
@@ -61,7 +65,7 @@ pub use paygen_protocol::OperationInfo;
 pub use response::{Accepted, Response, Unconfirmed};
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};
-pub use settle::{Settlement, Step, Timing};
+pub use settle::{SettleObserver, Settlement, Step, StepKind, StepRecord, Timing};
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
 pub use transport::{SendFuture, Transport};

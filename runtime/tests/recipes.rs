@@ -37,10 +37,20 @@
 
 use paygen::protocol::*;
 use paygen::tooling::canonical::SignedText;
+use paygen::tooling::key_source::Presented;
 use paygen::tooling::sign::{sign, verify, SignSource};
 use paygen::tooling::SigningTrace;
 use paygen::{Credentials, Error};
 use std::borrow::Cow;
+
+/// A message that presents no headers or fields to the key choice: every recipe here
+/// verifies with a key credential.
+const PRESENTED: Presented<'static> = Presented {
+    headers: &[],
+    fields: &[],
+    now: 0,
+    body: "",
+};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/");
 
@@ -51,19 +61,11 @@ fn fixture(name: &str) -> String {
 fn recipe(key: Option<&'static str>, place: KeyPlace, steps: &'static [DigestStep]) -> Recipe {
     Recipe {
         input: SignInput::Canonical,
-        canonical: Canonical {
-            exclude: Cow::Borrowed(&[]),
-            skip_empty: true,
-            pair_separator: "=".into(),
-            join: "&".into(),
-            form: CanonicalForm::Pairs,
-            order: Cow::Borrowed(&[]),
-            value_encoding: ValueEncoding::Raw,
-        },
+        canonical: Canonical::DEFAULT,
         key_credential: key.map(Cow::Borrowed),
         key_place: place,
         digests: Cow::Borrowed(steps),
-        verify_key_credential: None,
+        verify_key: None,
         key_pair: None,
         verify_key_pair: None,
         template: Template {
@@ -144,10 +146,10 @@ fn wechat_pay_v2_worked_example_hmac_sha256() {
     let mut trace = SigningTrace::default();
     let lower = signature.to_ascii_lowercase();
     let pairs = SignSource::Pairs(wechat_pairs());
-    assert!(verify(&recipe, pairs, &lower, &credentials, &mut trace).unwrap());
+    assert!(verify(&recipe, pairs, &lower, &credentials, &PRESENTED, &mut trace).unwrap());
     let pairs = SignSource::Pairs(wechat_pairs());
     let wrong = "6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD7";
-    assert!(!verify(&recipe, pairs, wrong, &credentials, &mut trace).unwrap());
+    assert!(!verify(&recipe, pairs, wrong, &credentials, &PRESENTED, &mut trace).unwrap());
 }
 
 #[test]
@@ -178,7 +180,7 @@ static RSA2: [DigestStep; 1] = [DigestStep {
 fn rsa_recipe(algorithm: &'static [DigestStep]) -> Recipe {
     Recipe {
         input: SignInput::Body,
-        verify_key_credential: Some("provider_public_key".into()),
+        verify_key: Some(VerifyKey::Credential("provider_public_key".into())),
         key_pair: None,
         verify_key_pair: None,
         ..recipe(Some("app_private_key"), KeyPlace::Unplaced, algorithm)
@@ -231,7 +233,15 @@ fn rsa2_verifies_openssl_signatures_with_every_public_key_form_and_rejects_a_mut
         let mut trace = SigningTrace::default();
         let source = SignSource::Bytes(message.as_bytes());
         assert!(
-            verify(&recipe, source, signature.trim(), &credentials, &mut trace).unwrap(),
+            verify(
+                &recipe,
+                source,
+                signature.trim(),
+                &credentials,
+                &PRESENTED,
+                &mut trace
+            )
+            .unwrap(),
             "{public}"
         );
         // One flipped bit in the signature.
@@ -239,11 +249,27 @@ fn rsa2_verifies_openssl_signatures_with_every_public_key_form_and_rejects_a_mut
         bytes[10] = if bytes[10] == b'A' { b'B' } else { b'A' };
         let mutated = String::from_utf8(bytes).unwrap();
         let source = SignSource::Bytes(message.as_bytes());
-        assert!(!verify(&recipe, source, &mutated, &credentials, &mut trace).unwrap());
+        assert!(!verify(
+            &recipe,
+            source,
+            &mutated,
+            &credentials,
+            &PRESENTED,
+            &mut trace
+        )
+        .unwrap());
         // One changed byte in the message.
         let tampered = message.replace("RSA2", "RSA3");
         let source = SignSource::Bytes(tampered.as_bytes());
-        assert!(!verify(&recipe, source, signature.trim(), &credentials, &mut trace).unwrap());
+        assert!(!verify(
+            &recipe,
+            source,
+            signature.trim(),
+            &credentials,
+            &PRESENTED,
+            &mut trace
+        )
+        .unwrap());
     }
 }
 
@@ -300,7 +326,15 @@ fn rsa_sha1_signature_equals_openssl_and_verifies_with_ring_legacy_sha1() {
         assert_eq!(signature, expected.trim(), "{private}");
         let source = SignSource::Bytes(message.as_bytes());
         let mut trace = SigningTrace::default();
-        assert!(verify(&recipe, source, &signature, &credentials, &mut trace).unwrap());
+        assert!(verify(
+            &recipe,
+            source,
+            &signature,
+            &credentials,
+            &PRESENTED,
+            &mut trace
+        )
+        .unwrap());
     }
     // ring, which refuses to make such signatures, accepts this one.
     let credentials = rsa_credentials(&fixture("rsa_test_key.pem"), &public);
@@ -347,6 +381,7 @@ fn rsa_sha1_signs_with_a_1024_bit_key_as_openssl_does_and_rsa2_refuses_it() {
         source,
         &signature,
         &credentials,
+        &PRESENTED,
         &mut trace
     )
     .unwrap());
@@ -394,14 +429,38 @@ fn sm2_verifies_openssl_signatures_with_pem_and_bare_base64_public_keys() {
         let credentials = rsa_credentials(&fixture("sm2_test_key.pem"), &public);
         let mut trace = SigningTrace::default();
         let source = SignSource::Bytes(message.as_bytes());
-        assert!(verify(&recipe, source, signature.trim(), &credentials, &mut trace).unwrap());
+        assert!(verify(
+            &recipe,
+            source,
+            signature.trim(),
+            &credentials,
+            &PRESENTED,
+            &mut trace
+        )
+        .unwrap());
         let tampered = message.replace("RSA2", "RSA3");
         let source = SignSource::Bytes(tampered.as_bytes());
-        assert!(!verify(&recipe, source, signature.trim(), &credentials, &mut trace).unwrap());
+        assert!(!verify(
+            &recipe,
+            source,
+            signature.trim(),
+            &credentials,
+            &PRESENTED,
+            &mut trace
+        )
+        .unwrap());
         // The same signature declared raw is not read as DER.
         let source = SignSource::Bytes(message.as_bytes());
         let raw = rsa_recipe(&SM2_RAW_BASE64URL);
-        assert!(!verify(&raw, source, signature.trim(), &credentials, &mut trace).unwrap());
+        assert!(!verify(
+            &raw,
+            source,
+            signature.trim(),
+            &credentials,
+            &PRESENTED,
+            &mut trace
+        )
+        .unwrap());
     }
 }
 
@@ -418,11 +477,27 @@ fn sm2_signatures_made_here_verify_here_and_with_openssl() {
             let mut trace = SigningTrace::default();
             let source = SignSource::Bytes(message.as_bytes());
             assert!(
-                verify(&recipe, source, &signature, &credentials, &mut trace).unwrap(),
+                verify(
+                    &recipe,
+                    source,
+                    &signature,
+                    &credentials,
+                    &PRESENTED,
+                    &mut trace
+                )
+                .unwrap(),
                 "{private} {steps:?}"
             );
             let source = SignSource::Bytes(b"another message");
-            assert!(!verify(&recipe, source, &signature, &credentials, &mut trace).unwrap());
+            assert!(!verify(
+                &recipe,
+                source,
+                &signature,
+                &credentials,
+                &PRESENTED,
+                &mut trace
+            )
+            .unwrap());
         }
         let source = SignSource::Bytes(message.as_bytes());
         let signature = sign(&rsa_recipe(&SM2_DER_BASE64), source, &credentials, None).unwrap();
@@ -459,18 +534,42 @@ fn sm2_verifies_the_gm_t_0003_5_example_with_hex_keys_and_raw_hex_output() {
     let recipe = rsa_recipe(&SM2_RAW_HEX);
     let mut trace = SigningTrace::default();
     let source = SignSource::Bytes(b"message digest");
-    assert!(verify(&recipe, source, signature, &credentials, &mut trace).unwrap());
+    assert!(verify(
+        &recipe,
+        source,
+        signature,
+        &credentials,
+        &PRESENTED,
+        &mut trace
+    )
+    .unwrap());
     // Hex is read in either case.
     let source = SignSource::Bytes(b"message digest");
     let lower = signature.to_lowercase();
-    assert!(verify(&recipe, source, &lower, &credentials, &mut trace).unwrap());
+    assert!(verify(
+        &recipe,
+        source,
+        &lower,
+        &credentials,
+        &PRESENTED,
+        &mut trace
+    )
+    .unwrap());
     let source = SignSource::Bytes(b"message digesT");
-    assert!(!verify(&recipe, source, signature, &credentials, &mut trace).unwrap());
+    assert!(!verify(
+        &recipe,
+        source,
+        signature,
+        &credentials,
+        &PRESENTED,
+        &mut trace
+    )
+    .unwrap());
     // The standard's k is random: ours differs, and still verifies.
     let source = SignSource::Bytes(b"message digest");
     let ours = sign(&recipe, source, &credentials, None).unwrap();
     let source = SignSource::Bytes(b"message digest");
-    assert!(verify(&recipe, source, &ours, &credentials, &mut trace).unwrap());
+    assert!(verify(&recipe, source, &ours, &credentials, &PRESENTED, &mut trace).unwrap());
 }
 
 #[test]
@@ -501,7 +600,15 @@ fn a_bad_sm2_key_is_a_credential_error_naming_it_without_key_material() {
     );
     let mut trace = SigningTrace::default();
     let source = SignSource::Bytes(b"x");
-    let error = verify(&recipe, source, "AAAA", &credentials, &mut trace).unwrap_err();
+    let error = verify(
+        &recipe,
+        source,
+        "AAAA",
+        &credentials,
+        &PRESENTED,
+        &mut trace,
+    )
+    .unwrap_err();
     let text = format!("{error} {error:?}");
     assert!(
         matches!(&error, Error::InvalidCredential { name, .. } if name == "provider_public_key"),
@@ -541,7 +648,15 @@ fn hmac_sm3_writes_base64url_without_padding_and_verifies_only_that_form() {
         ("ygXhRO0F0YV4QNHzGKSoZp5Vn8g5H0FEhb/fe7QIljo", false),
     ] {
         let source = SignSource::Bytes(message.as_bytes());
-        let verified = verify(&recipe, source, received, &credentials, &mut trace).unwrap();
+        let verified = verify(
+            &recipe,
+            source,
+            received,
+            &credentials,
+            &PRESENTED,
+            &mut trace,
+        )
+        .unwrap();
         assert_eq!(verified, accepted, "{received}");
     }
 }
@@ -573,6 +688,7 @@ fn a_bad_key_is_a_credential_error_that_shows_no_key_material() {
         SignSource::Bytes(b"x"),
         "AAAA",
         &credentials,
+        &PRESENTED,
         &mut trace,
     )
     .unwrap_err();
@@ -715,7 +831,15 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
     // The provider's side checks it with the public key over the same string.
     let source = SignSource::Bytes(to_sign.as_bytes());
     let check = rsa_recipe(&RSA2);
-    assert!(verify(&check, source, signature, &credentials, &mut trace).unwrap());
+    assert!(verify(
+        &check,
+        source,
+        signature,
+        &credentials,
+        &PRESENTED,
+        &mut trace
+    )
+    .unwrap());
 }
 
 #[test]

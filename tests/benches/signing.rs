@@ -134,6 +134,7 @@ fn http_request(
         url: url.to_owned(),
         headers,
         body,
+        sensitive: Vec::new(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! The attacks of "Verification, round 2" on WeChat Pay v2 and Alipay, one test each:
+//! The attacks of "Verification, round 2" on WeChat Pay v2, Alipay and WeChat Pay APIv3:
 //! a genuine message made here by an independent signer (hmac/sha2/md-5, aes, ring;
 //! `support::wechat_fixtures`, `support::alipay_fixtures`), checked to be read as
 //! genuine first, then attacked. Each attack was accepted with values other than what
@@ -15,17 +15,22 @@
 //!   `Verified`.
 //! - Unsigned refusals on an operation that moves money cannot say "nothing happened".
 //! - Errors say what is wrong.
+//! - WeChat Pay APIv3 (signed in headers over `timestamp\nnonce\nbody\n`, `resource`
+//!   sealed with AES-256-GCM): the signed text re-partitioned across the headers and
+//!   the body, names and headers given twice, fields injected: 0 harmful acceptances.
 
 mod support;
 
 use paygen::{Authenticity, Error, Outcome};
 use paygen_alipay as ali;
 use paygen_wechatpay_v2 as wx;
-use serde_json::Value;
+use paygen_wechatpay_v3 as v3;
+use serde_json::{json, Value};
 use support::alipay::rsa2_sign;
 use support::alipay_fixtures::{self as alipay, notification_string, signed_notification};
 use support::wechat::{string_a, MCH_ID};
 use support::wechat_fixtures::{self as wechat, KEY};
+use support::wechat_v3_fixtures as v3f;
 use support::{
     decode_typed, inbound, is_encrypted_only, parse_flat_xml, text_of, write_form, write_xml,
 };
@@ -578,4 +583,227 @@ fn wechat_micropay_html_page_is_a_decode_error() {
         Err(Error::Decode { .. }) => {}
         other => panic!("an HTML page: expected Error::Decode, got {other:?}"),
     }
+}
+
+// ------------------------------------------------------------ WeChat Pay APIv3
+
+/// A pay notification as WeChat Pay APIv3 sends it, signed over `timestamp\nnonce\nbody\n`
+/// (`support::wechat_v3_fixtures`): its body, headers and the typed value it must give.
+fn v3_genuine_pay(body: &str) -> (Vec<(String, String)>, v3::PayNotification) {
+    let headers = v3f::headers(body);
+    let typed = v3f::client()
+        .receive_pay_notification(&v3f::posted(&headers, body))
+        .unwrap_or_else(|e| panic!("the genuine notification is accepted: {e}"))
+        .notification;
+    (headers, typed)
+}
+
+/// Whether `result` hands over anything but `genuine`: an acceptance with other values.
+fn v3_harmful(
+    result: &Result<paygen::Delivery<v3::PayNotification>, Error>,
+    genuine: &v3::PayNotification,
+) -> bool {
+    result
+        .as_ref()
+        .is_ok_and(|delivery| delivery.notification != *genuine)
+}
+
+fn v3_receive(
+    headers: &[(String, String)],
+    body: &str,
+) -> Result<paygen::Delivery<v3::PayNotification>, Error> {
+    v3f::client().receive_pay_notification(&v3f::posted(headers, body))
+}
+
+/// `headers` with `name`'s value replaced.
+fn v3_with(headers: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.clone(),
+                if n == name {
+                    value.to_owned()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+/// Re-partition: the signed text `timestamp\nnonce\nbody\n` split at other line breaks
+/// into timestamp, nonce and body (a body written over several lines has them), the
+/// signature kept. The text, so the signature, is the same (checked); none of these
+/// readings may hand over other values.
+#[test]
+fn wechat_v3_signed_text_repartitioned_across_headers_and_body_is_never_harmful() {
+    let fields =
+        v3f::notification_fields("TRANSACTION.SUCCESS", "transaction", &v3f::transaction());
+    let object: serde_json::Map<String, Value> = fields.into_iter().collect();
+    // Pretty-printed, and with a leading line break: both are JSON WeChat could sign.
+    let bodies = [
+        serde_json::to_string_pretty(&Value::Object(object.clone())).unwrap(),
+        format!("\n{}", Value::Object(object)),
+    ];
+    let (mut tried, mut harmful, mut accepted) = (0, 0, 0);
+    for body in &bodies {
+        let (headers, genuine) = v3_genuine_pay(body);
+        let signed = format!("{}\n{}\n{body}", v3f::TIMESTAMP, v3f::NONCE);
+        let breaks: Vec<usize> = signed.match_indices('\n').map(|(i, _)| i).collect();
+        for (a, &first) in breaks.iter().enumerate() {
+            for &second in &breaks[a + 1..] {
+                if (first, second) == (breaks[0], breaks[1]) {
+                    continue; // the genuine reading
+                }
+                let (timestamp, nonce, rest) = (
+                    &signed[..first],
+                    &signed[first + 1..second],
+                    &signed[second + 1..],
+                );
+                assert_eq!(format!("{timestamp}\n{nonce}\n{rest}"), signed);
+                let moved = v3_with(
+                    &v3_with(&headers, "Wechatpay-Timestamp", timestamp),
+                    "Wechatpay-Nonce",
+                    nonce,
+                );
+                let result = v3_receive(&moved, rest);
+                tried += 1;
+                accepted += usize::from(result.is_ok());
+                if v3_harmful(&result, &genuine) {
+                    harmful += 1;
+                    eprintln!("harmful re-partition: {timestamp:?} / {nonce:?} / {rest:?}");
+                }
+            }
+        }
+    }
+    eprintln!("wechatpay_v3 re-partition: tried {tried}, accepted {accepted}, harmful {harmful}");
+    assert!(tried > 20, "{tried}");
+    assert_eq!(harmful, 0);
+}
+
+/// Duplicates: a name given twice where one reader would take the first value and
+/// another the last. Signed by WeChat's key (so only the reading can go wrong), each
+/// must be refused, never read as either value; a header given twice likewise.
+#[test]
+fn wechat_v3_duplicated_names_and_headers_are_refused() {
+    let resource = v3f::transaction().to_string();
+    let genuine_body = Value::Object(
+        v3f::notification_fields("TRANSACTION.SUCCESS", "transaction", &v3f::transaction())
+            .into_iter()
+            .collect(),
+    )
+    .to_string();
+    let (headers, genuine) = v3_genuine_pay(&genuine_body);
+    let mut harmful = 0;
+    let mut check = |what: &str, headers: &[(String, String)], body: &str| {
+        let result = v3_receive(headers, body);
+        if v3_harmful(&result, &genuine) || (result.is_ok() && body != genuine_body) {
+            harmful += 1;
+            eprintln!("{what}: accepted: {result:?}");
+        }
+        assert!(result.is_err(), "{what}: accepted {result:?}");
+    };
+    // An envelope member twice, the whole body signed.
+    let twice = genuine_body.replacen(
+        "\"summary\":\"支付成功\"",
+        "\"summary\":\"支付成功\",\"summary\":\"支付失败\"",
+        1,
+    );
+    check("envelope member twice", &v3f::headers(&twice), &twice);
+    // A resource member twice, sealed and signed.
+    let sealed_twice = resource.replacen(
+        "\"trade_state\":\"SUCCESS\"",
+        "\"trade_state\":\"NOTPAY\",\"trade_state\":\"SUCCESS\"",
+        1,
+    );
+    let nonce = "fdasflkja484";
+    let body = genuine_body.replace(
+        &v3f::seal(nonce, "transaction", &resource),
+        &v3f::seal(nonce, "transaction", &sealed_twice),
+    );
+    assert_ne!(body, genuine_body);
+    check("resource member twice", &v3f::headers(&body), &body);
+    // A resource member also in the signed envelope: one name, two values.
+    let shadowed =
+        genuine_body.replacen("\"summary\":", "\"trade_state\":\"NOTPAY\",\"summary\":", 1);
+    check(
+        "envelope shadows resource",
+        &v3f::headers(&shadowed),
+        &shadowed,
+    );
+    // Headers given twice: the signed parts and the signature itself.
+    for name in [
+        "Wechatpay-Timestamp",
+        "Wechatpay-Nonce",
+        "Wechatpay-Signature",
+    ] {
+        let mut doubled = headers.clone();
+        let other = v3f::headers_with("1700000001", "0000000000000000", &genuine_body);
+        let index = headers.iter().position(|(n, _)| n == name).unwrap();
+        doubled.push(other[index].clone());
+        check(&format!("{name} twice"), &doubled, &genuine_body);
+    }
+    assert_eq!(harmful, 0);
+}
+
+/// Injection: fields an attacker wants to set, added to the signed body (top level, or
+/// beside the sealed resource's members), the genuine headers kept. Without WeChat's
+/// key the body cannot be signed again: each must be refused.
+#[test]
+fn wechat_v3_injected_fields_are_refused() {
+    let object: serde_json::Map<String, Value> =
+        v3f::notification_fields("TRANSACTION.SUCCESS", "transaction", &v3f::transaction())
+            .into_iter()
+            .collect();
+    let genuine_body = Value::Object(object.clone()).to_string();
+    let (headers, genuine) = v3_genuine_pay(&genuine_body);
+    let mut tried = 0;
+    let mut harmful = 0;
+    let injected = [
+        ("trade_state", json!("SUCCESS")),
+        (
+            "amount",
+            json!({"total": 1, "payer_total": 1, "currency": "CNY", "payer_currency": "CNY"}),
+        ),
+        ("out_trade_no", json!("ATTACKER-ORDER")),
+        ("mchid", json!("1900000000")),
+        ("zz_unknown", json!("1")),
+    ];
+    for (name, value) in &injected {
+        for at_front in [true, false] {
+            let mut attacked = serde_json::Map::new();
+            if at_front {
+                attacked.insert((*name).to_owned(), value.clone());
+            }
+            attacked.extend(object.clone());
+            if !at_front {
+                attacked.insert((*name).to_owned(), value.clone());
+            }
+            let body = Value::Object(attacked).to_string();
+            let result = v3_receive(&headers, &body);
+            tried += 1;
+            if v3_harmful(&result, &genuine) {
+                harmful += 1;
+            }
+            assert!(
+                matches!(result, Err(Error::Signature { .. })),
+                "{name} injected: {result:?}"
+            );
+        }
+        // Into the resource object, beside ciphertext, nonce and associated_data.
+        let mut attacked = object.clone();
+        if let Some(Value::Object(resource)) = attacked.get_mut("resource") {
+            resource.insert((*name).to_owned(), value.clone());
+        }
+        let body = Value::Object(attacked).to_string();
+        let result = v3_receive(&headers, &body);
+        tried += 1;
+        if v3_harmful(&result, &genuine) {
+            harmful += 1;
+        }
+        assert!(result.is_err(), "{name} injected into resource: {result:?}");
+    }
+    eprintln!("wechatpay_v3 injection: tried {tried}, harmful {harmful}");
+    assert_eq!(harmful, 0);
 }

@@ -1,6 +1,7 @@
 //! Mutation suite: every genuine signed message of `genuine_messages.rs` and of the
-//! WeChat Pay v2 and Alipay fixtures (`support::wechat_fixtures`,
-//! `support::alipay_fixtures`), altered in every way an attacker or a faulty transport
+//! WeChat Pay v2, Alipay and WeChat Pay APIv3 fixtures (`support::wechat_fixtures`,
+//! `support::alipay_fixtures`, `support::wechat_v3_fixtures`; APIv3's signature is in
+//! headers, held as sent while the body is mutated), altered in every way an attacker or a faulty transport
 //! could, through the generated code with verification on. A mutant must be rejected,
 //! or accepted with a typed result `==` the genuine one: anything else means a received
 //! value reached the caller without the signature covering it. The one exception is a
@@ -637,12 +638,13 @@ fn run(fixtures: Vec<Fixture>) -> Counts {
 fn every_mutant_of_every_genuine_message_is_rejected_or_identical() {
     // The genuine bodies themselves must pass, or every mutant would be "rejected" for
     // nothing: a fixture the runtime cannot read is reported, not counted.
-    let builders: [(&str, Builder); 5] = [
+    let builders: [(&str, Builder); 6] = [
         ("mct1", mct1_fixtures),
         ("mpgateway", mpgateway_fixtures),
         ("wantu", wantu_fixtures),
         ("wechatpay_v2", wechat_fixtures::fixtures),
         ("alipay", alipay_fixtures::fixtures),
+        ("wechatpay_v3", wechat_v3_fixtures::fixtures),
     ];
     let results: Vec<(&str, Counts, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = builders

@@ -172,7 +172,7 @@ fn flip_at(text: &str, at: usize) -> String {
 fn value_start(format: BodyFormat, text: &str, name: &str) -> Option<usize> {
     let patterns = match format {
         BodyFormat::Json => vec![format!("\"{name}\":\""), format!("\"{name}\":")],
-        BodyFormat::Form | BodyFormat::Query => {
+        BodyFormat::Form | BodyFormat::FormRaw | BodyFormat::Query => {
             vec![format!("?{name}="), format!("&{name}="), format!("{name}=")]
         }
         BodyFormat::Xml | BodyFormat::XmlCdata => {

@@ -5,8 +5,9 @@
 //! CLI and the sandbox do; the reply is signed here with md-5 directly.
 
 use md5::{Digest, Md5};
-use paygen::tooling::decode::judge_response;
-use paygen::{Credentials, Error, FixedClock, Receiver};
+use paygen::{Credentials, Error};
+
+mod lowered;
 
 const BASE: &str = include_str!("ui/specs/base.yaml");
 const KEY: &str = "values-joined-by-nothing";
@@ -34,23 +35,10 @@ fn reply(a: &str, b: &str) -> String {
 }
 
 fn judge(body: &str) -> Result<(), Error> {
-    let provider = paygen_codegen::lower(&spec());
-    let operation = provider.operation("pay").expect("pay");
     let credentials = Credentials::new()
         .plain("merchant", "m1")
         .secret("key", KEY);
-    let clock = FixedClock::at_unix_seconds(0);
-    let receiver = Receiver {
-        credentials: &credentials,
-        clock: &clock,
-        utc_offset_minutes: provider.utc_offset_minutes,
-        seen: None,
-    };
-    let (_, outcome) = judge_response(&provider, operation, &receiver, body)?;
-    outcome.map_err(|refusal| Error::Decode {
-        reason: format!("refused: {refusal:?}"),
-        body: body.to_owned(),
-    })
+    lowered::judge_pay_reply(&spec(), &credentials, body)
 }
 
 #[test]

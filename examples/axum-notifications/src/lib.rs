@@ -1,11 +1,14 @@
 //! Receiving a provider's payment notifications in an axum service.
 //!
 //! The handler gives the raw request to the generated client's `receive_*` entry,
-//! which verifies the signature over the bytes as received, decodes the typed
-//! notification and says whether its event was delivered before. A verified
+//! which verifies the signature over the bytes as received and decodes the typed
+//! notification. Its event is then handed on through `paygen::hand_on`: claimed in
+//! the delivery store, handed on, and recorded only once that succeeded. A verified
 //! notification is acknowledged with the provider's exact body, a redelivery too
-//! (the provider retries until it gets it) but it is acted on once; anything else is
-//! refused with 400 so the provider tries again.
+//! (the provider retries until it gets it) but it is acted on once; one that could not
+//! be handed on or recorded is answered 503, and anything unverified 400, so that the
+//! provider tries again. With replicas, the store is a shared one (`paygen-store`'s
+//! PostgreSQL or Redis store); one process can keep it in memory.
 //!
 //! WeChat Pay v2's refund notification is not signed, only encrypted (AES-256-ECB, no
 //! MAC): blocks of genuine notifications can be moved around. Its handler uses
@@ -18,10 +21,11 @@ use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use paygen::{Ack, Delivery, InboundRequest};
+use paygen::{Ack, Delivery, DeliveryStore, InboundRequest};
 use paygen_wantu::{Client, PayNotification};
 use paygen_wechatpay_v2::RefundNotification;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// What the service shares with its handlers.
@@ -35,7 +39,14 @@ pub struct AppState {
     pub wechat: paygen_wechatpay_v2::Client,
     /// Where confirmed refunds go, once each.
     pub refunded: mpsc::UnboundedSender<RefundNotification>,
+    /// Where events are claimed and recorded as handed on (shared by every replica).
+    pub deliveries: Arc<dyn DeliveryStore>,
 }
+
+/// How long a claimed event is kept from the other replicas while it is handed on:
+/// far longer than a channel send, short enough that a replica that died mid-hand-on
+/// delays the provider's retry by little.
+const CLAIM_LEASE: Duration = Duration::from_secs(30);
 
 /// The service's routes: wantu posts its pay notification to `/notify/wantu`, WeChat Pay
 /// its refund notification to `/notify/wechat/refund`.
@@ -94,35 +105,50 @@ impl Received {
 }
 
 /// Hands a first delivery on and answers with the exact acknowledgement; a refused
-/// notification is answered 400 so that the provider sends it again.
-fn answer<T>(
+/// notification is answered 400, one not handed on and recorded 503, so that the
+/// provider sends it again.
+async fn answer<T: Send + 'static>(
     received: Result<Delivery<T>, paygen::Error>,
-    hand_on: &mpsc::UnboundedSender<T>,
+    deliveries: Arc<dyn DeliveryStore>,
+    hand_on: mpsc::UnboundedSender<T>,
 ) -> Response {
-    match received {
-        Ok(delivery) => {
-            let ack: Ack = delivery.ack;
-            // A closed channel means the service is shutting down; the provider
-            // will redeliver, so only acknowledge what was handed on.
-            if !delivery.seen_before && hand_on.send(delivery.notification).is_err() {
-                return StatusCode::SERVICE_UNAVAILABLE.into_response();
-            }
-            (
-                [(header::CONTENT_TYPE, ack.content_type)],
-                ack.body.into_owned(),
-            )
-                .into_response()
-        }
+    let delivery = match received {
+        Ok(delivery) => delivery,
         // The error names the failed check and keeps the raw body; it never holds the key.
-        Err(error) => (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
+        Err(error) => return (StatusCode::BAD_REQUEST, error.to_string()).into_response(),
+    };
+    let ack: Ack = delivery.ack;
+    let (event, notification) = (delivery.event, delivery.notification);
+    // On a task of its own: axum drops this handler if the provider hangs up, and a
+    // hand-on cut off between claim and record would hold the event for the lease.
+    // A closed channel means the service is shutting down: the handler fails, the
+    // claim is released, and the provider's redelivery is handed on.
+    let handed = tokio::spawn(async move {
+        paygen::hand_on(&*deliveries, &event, CLAIM_LEASE, || async {
+            hand_on.send(notification).map_err(|_| "shutting down")
+        })
+        .await
+        .map_err(|error| error.to_string())
+    })
+    .await;
+    match handed {
+        Ok(Ok(_)) => (
+            [(header::CONTENT_TYPE, ack.content_type)],
+            ack.body.into_owned(),
+        )
+            .into_response(),
+        Ok(Err(error)) => (StatusCode::SERVICE_UNAVAILABLE, error).into_response(),
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
 }
 
 async fn wantu_pay(State(state): State<Arc<AppState>>, received: Received) -> Response {
     answer(
         state.client.receive_pay_notification(&received.inbound()),
-        &state.paid,
+        state.deliveries.clone(),
+        state.paid.clone(),
     )
+    .await
 }
 
 async fn wechat_refund(State(state): State<Arc<AppState>>, received: Received) -> Response {
@@ -132,5 +158,5 @@ async fn wechat_refund(State(state): State<Arc<AppState>>, received: Received) -
         .wechat
         .receive_refund_notification_confirmed(&received.inbound())
         .await;
-    answer(delivery, &state.refunded)
+    answer(delivery, state.deliveries.clone(), state.refunded.clone()).await
 }

@@ -49,6 +49,7 @@ async fn main() -> std::io::Result<()> {
         paid,
         wechat,
         refunded,
+        deliveries: std::sync::Arc::new(paygen::MemoryDeliveryStore::default()),
     };
     axum::serve(listener, router(Arc::new(state))).await
 }

@@ -75,6 +75,7 @@ async fn start() -> (
         paid,
         wechat,
         refunded,
+        deliveries: std::sync::Arc::new(paygen::MemoryDeliveryStore::default()),
     }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/notify/wantu", listener.local_addr().unwrap());

@@ -377,6 +377,9 @@ pub mod tables {
                     form: CanonicalForm::Pairs,
                     order: Cow::Borrowed(&[]),
                     value_encoding: ValueEncoding::Raw,
+                    sort: CanonicalSort::Name,
+                    include: Cow::Borrowed(&[]),
+                    nested: NestedValues::Json,
                 },
                 key_credential: None,
                 key_place: KeyPlace::Unplaced,
@@ -388,7 +391,9 @@ pub mod tables {
                         },
                     ],
                 ),
-                verify_key_credential: Some(Cow::Borrowed("alipay_public_key")),
+                verify_key: Some(
+                    VerifyKey::Credential(Cow::Borrowed("alipay_public_key")),
+                ),
                 key_pair: None,
                 verify_key_pair: Some(Cow::Borrowed("alipay_private_key")),
                 template: Template {
@@ -1051,6 +1056,9 @@ pub mod tables {
                         form: CanonicalForm::Pairs,
                         order: Cow::Borrowed(&[]),
                         value_encoding: ValueEncoding::Raw,
+                        sort: CanonicalSort::Name,
+                        include: Cow::Borrowed(&[]),
+                        nested: NestedValues::Json,
                     },
                     key_credential: Some(Cow::Borrowed("app_private_key")),
                     key_place: KeyPlace::Unplaced,
@@ -1062,7 +1070,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: Some(Cow::Borrowed("app_public_key")),
                     verify_key_pair: None,
                     template: Template {
@@ -1090,6 +1098,9 @@ pub mod tables {
                         form: CanonicalForm::Pairs,
                         order: Cow::Borrowed(&[]),
                         value_encoding: ValueEncoding::Raw,
+                        sort: CanonicalSort::Name,
+                        include: Cow::Borrowed(&[]),
+                        nested: NestedValues::Json,
                     },
                     key_credential: None,
                     key_place: KeyPlace::Unplaced,
@@ -1101,7 +1112,9 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: Some(Cow::Borrowed("alipay_public_key")),
+                    verify_key: Some(
+                        VerifyKey::Credential(Cow::Borrowed("alipay_public_key")),
+                    ),
                     key_pair: None,
                     verify_key_pair: Some(Cow::Borrowed("alipay_private_key")),
                     template: Template {
@@ -1409,7 +1422,7 @@ pub struct TradePayRequest {
     /// 订单包含的商品列表信息，json格式，其它说明详见商品明细说明
     ///
     /// Wire name `goods_detail`.
-    pub goods_detail: Option<::paygen::__private::serde_json::Value>,
+    pub goods_detail: Option<Vec<trade_pay_request::GoodsDetail>>,
     /// 商户操作员编号
     ///
     /// Wire name `operator_id`, at most 28 characters.
@@ -1425,7 +1438,7 @@ pub struct TradePayRequest {
     /// 业务扩展参数
     ///
     /// Wire name `extend_params`.
-    pub extend_params: Option<::paygen::__private::serde_json::Value>,
+    pub extend_params: Option<trade_pay_request::ExtendParams>,
     /// 该笔订单允许的最晚付款时间，逾期将关闭交易。取值范围：1m～15d。m-分钟，h-小时，d-天，1c-当天（1c-当天的情况下，无论交易何时创建，都在0点关闭）。 该参数数值不接受小数点， 如 1.5h，可转换为 90m
     ///
     /// Wire name `timeout_express`, at most 6 characters.
@@ -1441,7 +1454,7 @@ pub struct TradePayRequest {
     /// 优惠明细参数，通过此属性补充营销参数
     ///
     /// Wire name `promo_params`.
-    pub promo_params: Option<::paygen::__private::serde_json::Value>,
+    pub promo_params: Option<trade_pay_request::PromoParams>,
 }
 impl TradePayRequest {
     /// A request with its required fields; optional ones are set with `with_*`.
@@ -1518,7 +1531,7 @@ impl TradePayRequest {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        value: ::paygen::__private::serde_json::Value,
+        value: Vec<trade_pay_request::GoodsDetail>,
     ) -> Self {
         self.goods_detail = Some(value);
         self
@@ -1539,10 +1552,7 @@ impl TradePayRequest {
         self
     }
     /// Sets `extend_params`.
-    pub fn with_extend_params(
-        mut self,
-        value: ::paygen::__private::serde_json::Value,
-    ) -> Self {
+    pub fn with_extend_params(mut self, value: trade_pay_request::ExtendParams) -> Self {
         self.extend_params = Some(value);
         self
     }
@@ -1565,10 +1575,7 @@ impl TradePayRequest {
         self
     }
     /// Sets `promo_params`.
-    pub fn with_promo_params(
-        mut self,
-        value: ::paygen::__private::serde_json::Value,
-    ) -> Self {
+    pub fn with_promo_params(mut self, value: trade_pay_request::PromoParams) -> Self {
         self.promo_params = Some(value);
         self
     }
@@ -1675,7 +1682,13 @@ impl TradePayRequest {
             fields
                 .push(
                     "goods_detail",
-                    ::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)),
+                    ::paygen::WireValue::Json(
+                        ::std::borrow::Cow::Owned(
+                            ::paygen::__private::serde_json::Value::Array(
+                                value.iter().map(|item| item.to_json()).collect(),
+                            ),
+                        ),
+                    ),
                 );
         }
         if let Some(value) = &self.operator_id {
@@ -1709,7 +1722,7 @@ impl TradePayRequest {
             fields
                 .push(
                     "extend_params",
-                    ::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)),
+                    ::paygen::WireValue::Json(::std::borrow::Cow::Owned(value.to_json())),
                 );
         }
         if let Some(value) = &self.timeout_express {
@@ -1743,7 +1756,7 @@ impl TradePayRequest {
             fields
                 .push(
                     "promo_params",
-                    ::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)),
+                    ::paygen::WireValue::Json(::std::borrow::Cow::Owned(value.to_json())),
                 );
         }
         fields
@@ -1989,7 +2002,7 @@ pub struct TradePrecreateRequest {
     /// 订单包含的商品列表信息.json格式. 其它说明详见：“商品明细说明”
     ///
     /// Wire name `goods_detail`.
-    pub goods_detail: Option<::paygen::__private::serde_json::Value>,
+    pub goods_detail: Option<Vec<trade_precreate_request::GoodsDetail>>,
     /// 对交易或商品的描述
     ///
     /// Wire name `body`, at most 128 characters.
@@ -2017,7 +2030,7 @@ pub struct TradePrecreateRequest {
     /// 业务扩展参数
     ///
     /// Wire name `extend_params`.
-    pub extend_params: Option<::paygen::__private::serde_json::Value>,
+    pub extend_params: Option<trade_precreate_request::ExtendParams>,
     /// 该笔订单允许的最晚付款时间，逾期将关闭交易。取值范围：1m～15d。m-分钟，h-小时，d-天，1c-当天（1c-当天的情况下，无论交易何时创建，都在0点关闭）。 该参数数值不接受小数点， 如 1.5h，可转换为 90m。
     ///
     /// Wire name `timeout_express`, at most 6 characters.
@@ -2025,7 +2038,7 @@ pub struct TradePrecreateRequest {
     /// 描述结算信息，json格式，详见结算参数说明
     ///
     /// Wire name `settle_info`.
-    pub settle_info: Option<::paygen::__private::serde_json::Value>,
+    pub settle_info: Option<trade_precreate_request::SettleInfo>,
     /// 商户传入业务信息，具体值要和支付宝约定，应用于安全，营销等参数直传场景，格式为json格式
     ///
     /// Wire name `business_params`, at most 512 characters.
@@ -2075,7 +2088,7 @@ impl TradePrecreateRequest {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        value: ::paygen::__private::serde_json::Value,
+        value: Vec<trade_precreate_request::GoodsDetail>,
     ) -> Self {
         self.goods_detail = Some(value);
         self
@@ -2113,7 +2126,7 @@ impl TradePrecreateRequest {
     /// Sets `extend_params`.
     pub fn with_extend_params(
         mut self,
-        value: ::paygen::__private::serde_json::Value,
+        value: trade_precreate_request::ExtendParams,
     ) -> Self {
         self.extend_params = Some(value);
         self
@@ -2126,7 +2139,7 @@ impl TradePrecreateRequest {
     /// Sets `settle_info`.
     pub fn with_settle_info(
         mut self,
-        value: ::paygen::__private::serde_json::Value,
+        value: trade_precreate_request::SettleInfo,
     ) -> Self {
         self.settle_info = Some(value);
         self
@@ -2186,7 +2199,13 @@ impl TradePrecreateRequest {
             fields
                 .push(
                     "goods_detail",
-                    ::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)),
+                    ::paygen::WireValue::Json(
+                        ::std::borrow::Cow::Owned(
+                            ::paygen::__private::serde_json::Value::Array(
+                                value.iter().map(|item| item.to_json()).collect(),
+                            ),
+                        ),
+                    ),
                 );
         }
         if let Some(value) = &self.body {
@@ -2247,7 +2266,7 @@ impl TradePrecreateRequest {
             fields
                 .push(
                     "extend_params",
-                    ::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)),
+                    ::paygen::WireValue::Json(::std::borrow::Cow::Owned(value.to_json())),
                 );
         }
         if let Some(value) = &self.timeout_express {
@@ -2263,7 +2282,7 @@ impl TradePrecreateRequest {
             fields
                 .push(
                     "settle_info",
-                    ::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)),
+                    ::paygen::WireValue::Json(::std::borrow::Cow::Owned(value.to_json())),
                 );
         }
         if let Some(value) = &self.business_params {
@@ -2654,11 +2673,13 @@ pub struct TradeRefundRequest {
     /// 退款包含的商品列表信息，Json格式。 其它说明详见：“商品明细说明”
     ///
     /// Wire name `goods_detail`.
-    pub goods_detail: Option<::paygen::__private::serde_json::Value>,
+    pub goods_detail: Option<Vec<trade_refund_request::GoodsDetail>>,
     /// 退分账明细信息
     ///
     /// Wire name `refund_royalty_parameters`.
-    pub refund_royalty_parameters: Option<::paygen::__private::serde_json::Value>,
+    pub refund_royalty_parameters: Option<
+        Vec<trade_refund_request::RefundRoyaltyParameters>,
+    >,
     /// 银行间联模式下有用，其它场景请不要使用； 双联通过该参数指定需要退款的交易所属收单机构的pid;
     ///
     /// Wire name `org_pid`, at most 16 characters.
@@ -2725,7 +2746,7 @@ impl TradeRefundRequest {
     /// Sets `goods_detail`.
     pub fn with_goods_detail(
         mut self,
-        value: ::paygen::__private::serde_json::Value,
+        value: Vec<trade_refund_request::GoodsDetail>,
     ) -> Self {
         self.goods_detail = Some(value);
         self
@@ -2733,7 +2754,7 @@ impl TradeRefundRequest {
     /// Sets `refund_royalty_parameters`.
     pub fn with_refund_royalty_parameters(
         mut self,
-        value: ::paygen::__private::serde_json::Value,
+        value: Vec<trade_refund_request::RefundRoyaltyParameters>,
     ) -> Self {
         self.refund_royalty_parameters = Some(value);
         self
@@ -2830,14 +2851,26 @@ impl TradeRefundRequest {
             fields
                 .push(
                     "goods_detail",
-                    ::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)),
+                    ::paygen::WireValue::Json(
+                        ::std::borrow::Cow::Owned(
+                            ::paygen::__private::serde_json::Value::Array(
+                                value.iter().map(|item| item.to_json()).collect(),
+                            ),
+                        ),
+                    ),
                 );
         }
         if let Some(value) = &self.refund_royalty_parameters {
             fields
                 .push(
                     "refund_royalty_parameters",
-                    ::paygen::WireValue::Json(::std::borrow::Cow::Borrowed(value)),
+                    ::paygen::WireValue::Json(
+                        ::std::borrow::Cow::Owned(
+                            ::paygen::__private::serde_json::Value::Array(
+                                value.iter().map(|item| item.to_json()).collect(),
+                            ),
+                        ),
+                    ),
                 );
         }
         if let Some(value) = &self.org_pid {
@@ -4871,6 +4904,287 @@ pub mod trade_fastpay_refund_query_response {
 }
 /// The types of [`super::TradePayRequest`]'s fields: its nested objects and code tables.
 pub mod trade_pay_request {
+    /// 订单包含的商品列表信息，json格式，其它说明详见商品明细说明
+    ///
+    /// One item of `goods_detail`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GoodsDetail {
+        /// 商品的编号
+        ///
+        /// Wire name `goods_id`, at most 32 characters.
+        pub goods_id: String,
+        /// 商品名称
+        ///
+        /// Wire name `goods_name`, at most 256 characters.
+        pub goods_name: String,
+        /// 商品数量
+        ///
+        /// Wire name `quantity`, at most 10 characters.
+        pub quantity: i64,
+        /// 商品单价，单位为元
+        ///
+        /// Wire name `price`, at most 9 characters.
+        pub price: ::paygen::Fen,
+        /// 商品类目
+        ///
+        /// Wire name `goods_category`, at most 24 characters.
+        pub goods_category: Option<String>,
+        /// 商品类目树，从商品类目根节点到叶子节点的类目id组成，类目id值使用|分割
+        ///
+        /// Wire name `categories_tree`, at most 128 characters.
+        pub categories_tree: Option<String>,
+        /// 商品描述信息
+        ///
+        /// Wire name `body`, at most 1000 characters.
+        pub body: Option<String>,
+        /// 商品的展示地址
+        ///
+        /// Wire name `show_url`, at most 400 characters.
+        pub show_url: Option<String>,
+    }
+    impl GoodsDetail {
+        /// An object with its required members; optional ones are set with `with_*`.
+        pub fn new(
+            goods_id: impl Into<String>,
+            goods_name: impl Into<String>,
+            quantity: i64,
+            price: ::paygen::Fen,
+        ) -> Self {
+            Self {
+                goods_id: goods_id.into(),
+                goods_name: goods_name.into(),
+                quantity,
+                price,
+                goods_category: None,
+                categories_tree: None,
+                body: None,
+                show_url: None,
+            }
+        }
+        /// Sets `goods_category`.
+        pub fn with_goods_category(mut self, value: impl Into<String>) -> Self {
+            self.goods_category = Some(value.into());
+            self
+        }
+        /// Sets `categories_tree`.
+        pub fn with_categories_tree(mut self, value: impl Into<String>) -> Self {
+            self.categories_tree = Some(value.into());
+            self
+        }
+        /// Sets `body`.
+        pub fn with_body(mut self, value: impl Into<String>) -> Self {
+            self.body = Some(value.into());
+            self
+        }
+        /// Sets `show_url`.
+        pub fn with_show_url(mut self, value: impl Into<String>) -> Self {
+            self.show_url = Some(value.into());
+            self
+        }
+        /// The object as sent: its members in the document's order.
+        pub fn to_json(&self) -> ::paygen::__private::serde_json::Value {
+            let mut object = ::paygen::__private::serde_json::Map::new();
+            let value = &self.goods_id;
+            object
+                .insert(
+                    "goods_id".to_owned(),
+                    ::paygen::WireValue::to_json(
+                        &::paygen::WireValue::Text(
+                            ::std::borrow::Cow::Borrowed(value.as_str()),
+                        ),
+                    ),
+                );
+            let value = &self.goods_name;
+            object
+                .insert(
+                    "goods_name".to_owned(),
+                    ::paygen::WireValue::to_json(
+                        &::paygen::WireValue::Text(
+                            ::std::borrow::Cow::Borrowed(value.as_str()),
+                        ),
+                    ),
+                );
+            let value = &self.quantity;
+            object
+                .insert(
+                    "quantity".to_owned(),
+                    ::paygen::WireValue::to_json(&::paygen::WireValue::Int(*value)),
+                );
+            let value = &self.price;
+            object
+                .insert(
+                    "price".to_owned(),
+                    ::paygen::WireValue::to_json(
+                        &::paygen::WireValue::Text(
+                            ::std::borrow::Cow::Owned(::paygen::yuan::format(*value)),
+                        ),
+                    ),
+                );
+            if let Some(value) = &self.goods_category {
+                object
+                    .insert(
+                        "goods_category".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.categories_tree {
+                object
+                    .insert(
+                        "categories_tree".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.body {
+                object
+                    .insert(
+                        "body".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.show_url {
+                object
+                    .insert(
+                        "show_url".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            ::paygen::__private::serde_json::Value::Object(object)
+        }
+    }
+    /// 业务扩展参数
+    ///
+    /// `extend_params`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct ExtendParams {
+        /// 系统商编号 该参数作为系统商返佣数据提取的依据，请填写系统商签约协议的PID
+        ///
+        /// Wire name `sys_service_provider_id`, at most 64 characters.
+        pub sys_service_provider_id: Option<String>,
+        /// 行业数据回流信息, 详见：地铁支付接口参数补充说明
+        ///
+        /// Wire name `industry_reflux_info`, at most 512 characters.
+        pub industry_reflux_info: Option<String>,
+        /// 卡类型
+        ///
+        /// Wire name `card_type`, at most 32 characters.
+        pub card_type: Option<String>,
+    }
+    impl ExtendParams {
+        /// An object with its required members; optional ones are set with `with_*`.
+        pub fn new() -> Self {
+            Self {
+                sys_service_provider_id: None,
+                industry_reflux_info: None,
+                card_type: None,
+            }
+        }
+        /// Sets `sys_service_provider_id`.
+        pub fn with_sys_service_provider_id(mut self, value: impl Into<String>) -> Self {
+            self.sys_service_provider_id = Some(value.into());
+            self
+        }
+        /// Sets `industry_reflux_info`.
+        pub fn with_industry_reflux_info(mut self, value: impl Into<String>) -> Self {
+            self.industry_reflux_info = Some(value.into());
+            self
+        }
+        /// Sets `card_type`.
+        pub fn with_card_type(mut self, value: impl Into<String>) -> Self {
+            self.card_type = Some(value.into());
+            self
+        }
+        /// The object as sent: its members in the document's order.
+        pub fn to_json(&self) -> ::paygen::__private::serde_json::Value {
+            let mut object = ::paygen::__private::serde_json::Map::new();
+            if let Some(value) = &self.sys_service_provider_id {
+                object
+                    .insert(
+                        "sys_service_provider_id".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.industry_reflux_info {
+                object
+                    .insert(
+                        "industry_reflux_info".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.card_type {
+                object
+                    .insert(
+                        "card_type".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            ::paygen::__private::serde_json::Value::Object(object)
+        }
+    }
+    /// 优惠明细参数，通过此属性补充营销参数
+    ///
+    /// `promo_params`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct PromoParams {
+        /// 存在延迟扣款这一类的场景，用这个时间表明用户发生交易的时间
+        ///
+        /// Wire name `actual_order_time`, at most 32 characters.
+        pub actual_order_time: Option<String>,
+    }
+    impl PromoParams {
+        /// An object with its required members; optional ones are set with `with_*`.
+        pub fn new() -> Self {
+            Self { actual_order_time: None }
+        }
+        /// Sets `actual_order_time`.
+        pub fn with_actual_order_time(mut self, value: impl Into<String>) -> Self {
+            self.actual_order_time = Some(value.into());
+            self
+        }
+        /// The object as sent: its members in the document's order.
+        pub fn to_json(&self) -> ::paygen::__private::serde_json::Value {
+            let mut object = ::paygen::__private::serde_json::Map::new();
+            if let Some(value) = &self.actual_order_time {
+                object
+                    .insert(
+                        "actual_order_time".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            ::paygen::__private::serde_json::Value::Object(object)
+        }
+    }
     /// Documented values of `scene`; values the document does not list are kept in `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub enum Scene {
@@ -5430,6 +5744,204 @@ pub mod trade_pay_response {
         }
     }
 }
+/// The types of [`super::TradePrecreateRequest`]'s fields: its nested objects and code tables.
+pub mod trade_precreate_request {
+    /// 订单包含的商品列表信息.json格式. 其它说明详见：“商品明细说明” The same shape as [`super::trade_pay_request::GoodsDetail`], so the same type.
+    pub type GoodsDetail = super::trade_pay_request::GoodsDetail;
+    /// 业务扩展参数 The same shape as [`super::trade_pay_request::ExtendParams`], so the same type.
+    pub type ExtendParams = super::trade_pay_request::ExtendParams;
+    /// 描述结算信息，json格式，详见结算参数说明
+    ///
+    /// `settle_info`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct SettleInfo {
+        /// 结算详细信息，json数组，目前只支持一条
+        ///
+        /// Wire name `settle_detail_infos`.
+        pub settle_detail_infos: Vec<settle_info::SettleDetailInfos>,
+        /// 商户id类型
+        ///
+        /// Wire name `merchant_type`, at most 32 characters.
+        pub merchant_type: Option<String>,
+    }
+    impl SettleInfo {
+        /// An object with its required members; optional ones are set with `with_*`.
+        pub fn new(settle_detail_infos: Vec<settle_info::SettleDetailInfos>) -> Self {
+            Self {
+                settle_detail_infos,
+                merchant_type: None,
+            }
+        }
+        /// Sets `merchant_type`.
+        pub fn with_merchant_type(mut self, value: impl Into<String>) -> Self {
+            self.merchant_type = Some(value.into());
+            self
+        }
+        /// The object as sent: its members in the document's order.
+        pub fn to_json(&self) -> ::paygen::__private::serde_json::Value {
+            let mut object = ::paygen::__private::serde_json::Map::new();
+            let value = &self.settle_detail_infos;
+            object
+                .insert(
+                    "settle_detail_infos".to_owned(),
+                    ::paygen::WireValue::to_json(
+                        &::paygen::WireValue::Json(
+                            ::std::borrow::Cow::Owned(
+                                ::paygen::__private::serde_json::Value::Array(
+                                    value.iter().map(|item| item.to_json()).collect(),
+                                ),
+                            ),
+                        ),
+                    ),
+                );
+            if let Some(value) = &self.merchant_type {
+                object
+                    .insert(
+                        "merchant_type".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            ::paygen::__private::serde_json::Value::Object(object)
+        }
+    }
+    /// The types of [`super::SettleInfo`]'s fields: its nested objects and code tables.
+    pub mod settle_info {
+        /// 结算详细信息，json数组，目前只支持一条
+        ///
+        /// One item of `settle_detail_infos`.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct SettleDetailInfos {
+            /// 结算收款方的账户类型。cardAliasNo：结算收款方的银行卡编号; userId：表示是支付宝账号对应的支付宝唯一用户号; loginName：表示是支付宝登录号
+            ///
+            /// Wire name `trans_in_type`, at most 64 characters.
+            pub trans_in_type: String,
+            /// 结算收款方
+            ///
+            /// Wire name `trans_in`, at most 64 characters.
+            pub trans_in: String,
+            /// 结算汇总维度
+            ///
+            /// Wire name `summary_dimension`.
+            pub summary_dimension: Option<String>,
+            /// 结算主体标识
+            ///
+            /// Wire name `settle_entity_id`.
+            pub settle_entity_id: Option<String>,
+            /// 结算主体类型
+            ///
+            /// Wire name `settle_entity_type`.
+            pub settle_entity_type: Option<String>,
+            /// 结算的金额，单位为元
+            ///
+            /// Wire name `amount`, at most 9 characters.
+            pub amount: ::paygen::Fen,
+        }
+        impl SettleDetailInfos {
+            /// An object with its required members; optional ones are set with `with_*`.
+            pub fn new(
+                trans_in_type: impl Into<String>,
+                trans_in: impl Into<String>,
+                amount: ::paygen::Fen,
+            ) -> Self {
+                Self {
+                    trans_in_type: trans_in_type.into(),
+                    trans_in: trans_in.into(),
+                    summary_dimension: None,
+                    settle_entity_id: None,
+                    settle_entity_type: None,
+                    amount,
+                }
+            }
+            /// Sets `summary_dimension`.
+            pub fn with_summary_dimension(mut self, value: impl Into<String>) -> Self {
+                self.summary_dimension = Some(value.into());
+                self
+            }
+            /// Sets `settle_entity_id`.
+            pub fn with_settle_entity_id(mut self, value: impl Into<String>) -> Self {
+                self.settle_entity_id = Some(value.into());
+                self
+            }
+            /// Sets `settle_entity_type`.
+            pub fn with_settle_entity_type(mut self, value: impl Into<String>) -> Self {
+                self.settle_entity_type = Some(value.into());
+                self
+            }
+            /// The object as sent: its members in the document's order.
+            pub fn to_json(&self) -> ::paygen::__private::serde_json::Value {
+                let mut object = ::paygen::__private::serde_json::Map::new();
+                let value = &self.trans_in_type;
+                object
+                    .insert(
+                        "trans_in_type".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+                let value = &self.trans_in;
+                object
+                    .insert(
+                        "trans_in".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+                if let Some(value) = &self.summary_dimension {
+                    object
+                        .insert(
+                            "summary_dimension".to_owned(),
+                            ::paygen::WireValue::to_json(
+                                &::paygen::WireValue::Text(
+                                    ::std::borrow::Cow::Borrowed(value.as_str()),
+                                ),
+                            ),
+                        );
+                }
+                if let Some(value) = &self.settle_entity_id {
+                    object
+                        .insert(
+                            "settle_entity_id".to_owned(),
+                            ::paygen::WireValue::to_json(
+                                &::paygen::WireValue::Text(
+                                    ::std::borrow::Cow::Borrowed(value.as_str()),
+                                ),
+                            ),
+                        );
+                }
+                if let Some(value) = &self.settle_entity_type {
+                    object
+                        .insert(
+                            "settle_entity_type".to_owned(),
+                            ::paygen::WireValue::to_json(
+                                &::paygen::WireValue::Text(
+                                    ::std::borrow::Cow::Borrowed(value.as_str()),
+                                ),
+                            ),
+                        );
+                }
+                let value = &self.amount;
+                object
+                    .insert(
+                        "amount".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Owned(::paygen::yuan::format(*value)),
+                            ),
+                        ),
+                    );
+                ::paygen::__private::serde_json::Value::Object(object)
+            }
+        }
+    }
+}
 /// The types of [`super::TradePrecreateResponse`]'s fields: its nested objects and code tables.
 pub mod trade_precreate_response {
     /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
@@ -5540,6 +6052,422 @@ pub mod trade_query_response {
     pub type FundBillList = super::trade_pay_response::FundBillList;
     /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`. The same shape as [`super::trade_fastpay_refund_query_response::SubCode`], so the same type.
     pub type SubCode = super::trade_fastpay_refund_query_response::SubCode;
+}
+/// The types of [`super::TradeRefundRequest`]'s fields: its nested objects and code tables.
+pub mod trade_refund_request {
+    /// 退款包含的商品列表信息，Json格式。 其它说明详见：“商品明细说明”
+    ///
+    /// One item of `goods_detail`.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GoodsDetail {
+        /// 商品的编号
+        ///
+        /// Wire name `goods_id`, at most 32 characters.
+        pub goods_id: String,
+        /// 支付宝定义的统一商品编号
+        ///
+        /// Wire name `alipay_goods_id`, at most 32 characters.
+        pub alipay_goods_id: Option<String>,
+        /// 商品名称
+        ///
+        /// Wire name `goods_name`, at most 256 characters.
+        pub goods_name: String,
+        /// 商品数量
+        ///
+        /// Wire name `quantity`, at most 10 characters.
+        pub quantity: i64,
+        /// 商品单价，单位为元
+        ///
+        /// Wire name `price`, at most 9 characters.
+        pub price: ::paygen::Fen,
+        /// 商品类目
+        ///
+        /// Wire name `goods_category`, at most 24 characters.
+        pub goods_category: Option<String>,
+        /// 商品类目树，从商品类目根节点到叶子节点的类目id组成，类目id值使用|分割
+        ///
+        /// Wire name `categories_tree`, at most 128 characters.
+        pub categories_tree: Option<String>,
+        /// 商品描述信息
+        ///
+        /// Wire name `body`, at most 1000 characters.
+        pub body: Option<String>,
+        /// 商品的展示地址
+        ///
+        /// Wire name `show_url`, at most 400 characters.
+        pub show_url: Option<String>,
+    }
+    impl GoodsDetail {
+        /// An object with its required members; optional ones are set with `with_*`.
+        pub fn new(
+            goods_id: impl Into<String>,
+            goods_name: impl Into<String>,
+            quantity: i64,
+            price: ::paygen::Fen,
+        ) -> Self {
+            Self {
+                goods_id: goods_id.into(),
+                alipay_goods_id: None,
+                goods_name: goods_name.into(),
+                quantity,
+                price,
+                goods_category: None,
+                categories_tree: None,
+                body: None,
+                show_url: None,
+            }
+        }
+        /// Sets `alipay_goods_id`.
+        pub fn with_alipay_goods_id(mut self, value: impl Into<String>) -> Self {
+            self.alipay_goods_id = Some(value.into());
+            self
+        }
+        /// Sets `goods_category`.
+        pub fn with_goods_category(mut self, value: impl Into<String>) -> Self {
+            self.goods_category = Some(value.into());
+            self
+        }
+        /// Sets `categories_tree`.
+        pub fn with_categories_tree(mut self, value: impl Into<String>) -> Self {
+            self.categories_tree = Some(value.into());
+            self
+        }
+        /// Sets `body`.
+        pub fn with_body(mut self, value: impl Into<String>) -> Self {
+            self.body = Some(value.into());
+            self
+        }
+        /// Sets `show_url`.
+        pub fn with_show_url(mut self, value: impl Into<String>) -> Self {
+            self.show_url = Some(value.into());
+            self
+        }
+        /// The object as sent: its members in the document's order.
+        pub fn to_json(&self) -> ::paygen::__private::serde_json::Value {
+            let mut object = ::paygen::__private::serde_json::Map::new();
+            let value = &self.goods_id;
+            object
+                .insert(
+                    "goods_id".to_owned(),
+                    ::paygen::WireValue::to_json(
+                        &::paygen::WireValue::Text(
+                            ::std::borrow::Cow::Borrowed(value.as_str()),
+                        ),
+                    ),
+                );
+            if let Some(value) = &self.alipay_goods_id {
+                object
+                    .insert(
+                        "alipay_goods_id".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            let value = &self.goods_name;
+            object
+                .insert(
+                    "goods_name".to_owned(),
+                    ::paygen::WireValue::to_json(
+                        &::paygen::WireValue::Text(
+                            ::std::borrow::Cow::Borrowed(value.as_str()),
+                        ),
+                    ),
+                );
+            let value = &self.quantity;
+            object
+                .insert(
+                    "quantity".to_owned(),
+                    ::paygen::WireValue::to_json(&::paygen::WireValue::Int(*value)),
+                );
+            let value = &self.price;
+            object
+                .insert(
+                    "price".to_owned(),
+                    ::paygen::WireValue::to_json(
+                        &::paygen::WireValue::Text(
+                            ::std::borrow::Cow::Owned(::paygen::yuan::format(*value)),
+                        ),
+                    ),
+                );
+            if let Some(value) = &self.goods_category {
+                object
+                    .insert(
+                        "goods_category".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.categories_tree {
+                object
+                    .insert(
+                        "categories_tree".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.body {
+                object
+                    .insert(
+                        "body".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.show_url {
+                object
+                    .insert(
+                        "show_url".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            ::paygen::__private::serde_json::Value::Object(object)
+        }
+    }
+    /// 退分账明细信息
+    ///
+    /// One item of `refund_royalty_parameters`.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct RefundRoyaltyParameters {
+        /// 分账类型
+        ///
+        /// Wire name `royalty_type`, at most 32 characters.
+        pub royalty_type: Option<refund_royalty_parameters::RoyaltyType>,
+        /// 支出方账户
+        ///
+        /// Wire name `trans_out`, at most 16 characters.
+        pub trans_out: Option<String>,
+        /// 支出方账户类型
+        ///
+        /// Wire name `trans_out_type`, at most 64 characters.
+        pub trans_out_type: Option<String>,
+        /// 收入方账户类型
+        ///
+        /// Wire name `trans_in_type`, at most 64 characters.
+        pub trans_in_type: Option<String>,
+        /// 收入方账户
+        ///
+        /// Wire name `trans_in`, at most 16 characters.
+        pub trans_in: Option<String>,
+        /// 分账的金额，单位为元
+        ///
+        /// Wire name `amount`, at most 9 characters.
+        pub amount: Option<::paygen::Fen>,
+        /// 分账信息中分账百分比。取值范围为大于0，少于或等于100的整数
+        ///
+        /// Wire name `amount_percentage`, at most 3 characters.
+        pub amount_percentage: Option<i64>,
+        /// 分账描述
+        ///
+        /// Wire name `desc`, at most 1000 characters.
+        pub desc: Option<String>,
+    }
+    impl RefundRoyaltyParameters {
+        /// An object with its required members; optional ones are set with `with_*`.
+        pub fn new() -> Self {
+            Self {
+                royalty_type: None,
+                trans_out: None,
+                trans_out_type: None,
+                trans_in_type: None,
+                trans_in: None,
+                amount: None,
+                amount_percentage: None,
+                desc: None,
+            }
+        }
+        /// Sets `royalty_type`.
+        pub fn with_royalty_type(
+            mut self,
+            value: refund_royalty_parameters::RoyaltyType,
+        ) -> Self {
+            self.royalty_type = Some(value);
+            self
+        }
+        /// Sets `trans_out`.
+        pub fn with_trans_out(mut self, value: impl Into<String>) -> Self {
+            self.trans_out = Some(value.into());
+            self
+        }
+        /// Sets `trans_out_type`.
+        pub fn with_trans_out_type(mut self, value: impl Into<String>) -> Self {
+            self.trans_out_type = Some(value.into());
+            self
+        }
+        /// Sets `trans_in_type`.
+        pub fn with_trans_in_type(mut self, value: impl Into<String>) -> Self {
+            self.trans_in_type = Some(value.into());
+            self
+        }
+        /// Sets `trans_in`.
+        pub fn with_trans_in(mut self, value: impl Into<String>) -> Self {
+            self.trans_in = Some(value.into());
+            self
+        }
+        /// Sets `amount`.
+        pub fn with_amount(mut self, value: ::paygen::Fen) -> Self {
+            self.amount = Some(value);
+            self
+        }
+        /// Sets `amount_percentage`.
+        pub fn with_amount_percentage(mut self, value: i64) -> Self {
+            self.amount_percentage = Some(value);
+            self
+        }
+        /// Sets `desc`.
+        pub fn with_desc(mut self, value: impl Into<String>) -> Self {
+            self.desc = Some(value.into());
+            self
+        }
+        /// The object as sent: its members in the document's order.
+        pub fn to_json(&self) -> ::paygen::__private::serde_json::Value {
+            let mut object = ::paygen::__private::serde_json::Map::new();
+            if let Some(value) = &self.royalty_type {
+                object
+                    .insert(
+                        "royalty_type".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.trans_out {
+                object
+                    .insert(
+                        "trans_out".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.trans_out_type {
+                object
+                    .insert(
+                        "trans_out_type".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.trans_in_type {
+                object
+                    .insert(
+                        "trans_in_type".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.trans_in {
+                object
+                    .insert(
+                        "trans_in".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.amount {
+                object
+                    .insert(
+                        "amount".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Owned(::paygen::yuan::format(*value)),
+                            ),
+                        ),
+                    );
+            }
+            if let Some(value) = &self.amount_percentage {
+                object
+                    .insert(
+                        "amount_percentage".to_owned(),
+                        ::paygen::WireValue::to_json(&::paygen::WireValue::Int(*value)),
+                    );
+            }
+            if let Some(value) = &self.desc {
+                object
+                    .insert(
+                        "desc".to_owned(),
+                        ::paygen::WireValue::to_json(
+                            &::paygen::WireValue::Text(
+                                ::std::borrow::Cow::Borrowed(value.as_str()),
+                            ),
+                        ),
+                    );
+            }
+            ::paygen::__private::serde_json::Value::Object(object)
+        }
+    }
+    /// The types of [`super::RefundRoyaltyParameters`]'s fields: its nested objects and code tables.
+    pub mod refund_royalty_parameters {
+        /// Documented values of `royalty_type`; values the document does not list are kept in `Unknown`.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum RoyaltyType {
+            /// 普通分账 (`transfer`).
+            Transfer,
+            /// 补差 (`replenish`).
+            Replenish,
+            /// A value the document does not list, as received.
+            Unknown(String),
+        }
+        impl RoyaltyType {
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    Self::Transfer => "transfer",
+                    Self::Replenish => "replenish",
+                    Self::Unknown(value) => value,
+                }
+            }
+            /// The variant of a wire value.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    "transfer" => Self::Transfer,
+                    "replenish" => Self::Replenish,
+                    other => Self::Unknown(other.to_owned()),
+                }
+            }
+        }
+        impl ::std::fmt::Display for RoyaltyType {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl<'de> ::paygen::__private::serde::Deserialize<'de> for RoyaltyType {
+            fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                ::paygen::__private::de::text(deserializer)
+                    .map(|value| Self::from_wire(&value))
+            }
+        }
+    }
 }
 /// The types of [`super::TradeRefundResponse`]'s fields: its nested objects and code tables.
 pub mod trade_refund_response {

@@ -694,6 +694,9 @@ pub mod tables {
                         form: CanonicalForm::Pairs,
                         order: Cow::Borrowed(&[]),
                         value_encoding: ValueEncoding::Raw,
+                        sort: CanonicalSort::Name,
+                        include: Cow::Borrowed(&[]),
+                        nested: NestedValues::Json,
                     },
                     key_credential: Some(Cow::Borrowed("terminal_key")),
                     key_place: KeyPlace::Append(Cow::Borrowed("")),
@@ -705,7 +708,7 @@ pub mod tables {
                             },
                         ],
                     ),
-                    verify_key_credential: None,
+                    verify_key: None,
                     key_pair: None,
                     verify_key_pair: None,
                     template: Template {

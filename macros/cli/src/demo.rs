@@ -342,7 +342,11 @@ async fn receiver(
                     Some(query) => query.to_owned(),
                     None => String::from_utf8_lossy(&body).into_owned(),
                 };
-                let verified = verify(provider, notification, credentials, &input);
+                let received: Vec<(String, String)> = headers
+                    .iter()
+                    .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                    .collect();
+                let verified = verify(provider, notification, credentials, &input, &received);
                 let ack = match &verified {
                     Ok(fields) => paygen::inbound::ack_body(notification, fields).into_owned(),
                     Err(_) => String::from("FAIL"),
@@ -384,6 +388,7 @@ fn verify(
     notification: &Notification,
     credentials: &Credentials,
     input: &str,
+    headers: &[(String, String)],
 ) -> Result<Map<String, Value>, Error> {
     let clock = paygen::SystemClock;
     let receiver = paygen::Receiver {
@@ -392,7 +397,16 @@ fn verify(
         utc_offset_minutes: provider.utc_offset_minutes,
         seen: None,
     };
-    paygen::tooling::decode::decode_notification(notification, &receiver, input).map(|d| d.fields)
+    // The headers carry the signature where the notification signs in them (WeChat Pay
+    // APIv3).
+    paygen::tooling::decode::decode_notification_explained(
+        notification,
+        &receiver,
+        input,
+        headers,
+        None,
+    )
+    .map(|d| d.fields)
 }
 
 /// One spec's lifecycle in progress.
@@ -471,60 +485,13 @@ impl<'a> Run<'a> {
         amount: i64,
         notify: Option<&str>,
     ) -> Map<String, Value> {
-        let mut fields = Map::new();
-        let name =
-            |n: &Option<paygen_codegen::spec::model::Name>| n.as_ref().map(|n| n.value.clone());
-        for def in operation.request.iter() {
-            let wire = def.name.as_ref();
-            let value = if Some(wire.to_owned()) == name(&entry.order_no) {
-                Value::from(order_no)
-            } else if Some(wire.to_owned()) == name(&entry.amount)
-                || Some(wire.to_owned()) == name(&entry.refund_amount)
-            {
-                match def.ty {
-                    // A number for a `yuan` field means whole 元: send the 元 text.
-                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(amount))),
-                    _ => Value::from(amount),
-                }
-            } else if Some(wire.to_owned()) == name(&entry.notify_url) {
-                match notify {
-                    Some(url) => Value::from(url),
-                    None if def.required => Value::from("http://127.0.0.1:9/unused"),
-                    None => continue,
-                }
-            } else if !def.required {
-                continue;
-            } else if let Some(first) = def.values.first() {
-                match def.ty {
-                    FieldType::Int | FieldType::Fen => first
-                        .to_string()
-                        .parse::<i64>()
-                        .map(Value::from)
-                        .unwrap_or_else(|_| Value::from(first.to_string())),
-                    _ => Value::from(first.to_string()),
-                }
-            } else {
-                match def.ty {
-                    // Other money fields of a refund are the order's total.
-                    FieldType::Fen => Value::from(AMOUNT),
-                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(AMOUNT))),
-                    FieldType::Int => Value::from(1),
-                    FieldType::Bool => Value::from(true),
-                    FieldType::Object | FieldType::Json => Value::Object(Map::new()),
-                    FieldType::List => Value::Array(Vec::new()),
-                    FieldType::String => {
-                        let max = def.max_length.unwrap_or(12).clamp(1, 12) as usize;
-                        Value::from(
-                            format!("demo{order_no}")
-                                .chars()
-                                .take(max)
-                                .collect::<String>(),
-                        )
-                    }
-                }
-            };
-            fields.insert(wire.to_owned(), value);
-        }
+        let lifecycle = Lifecycle {
+            entry,
+            order_no,
+            amount,
+            notify,
+        };
+        let mut fields = lifecycle.fields(&operation.request, "");
         balance_sums(operation, &mut fields);
         fields
     }
@@ -756,6 +723,85 @@ impl<'a> Run<'a> {
             }
             Err(error) => self.line(step, &operation.name, false, &error.to_string()),
         }
+    }
+}
+
+/// What a lifecycle step fills into a request: its order number, amount and notify URL
+/// where the sandbox entry names them (an amount may be a member of a request object,
+/// `amount.total`), and a plausible value for every other required field, members of
+/// required objects included.
+struct Lifecycle<'e> {
+    entry: &'e SandboxOperation,
+    order_no: &'e str,
+    amount: i64,
+    notify: Option<&'e str>,
+}
+
+impl Lifecycle<'_> {
+    fn names(&self, path: &str, name: &Option<paygen_codegen::spec::model::Name>) -> bool {
+        name.as_ref().is_some_and(|n| n.value == path)
+    }
+
+    /// The fields of `defs`, the members of the object at `prefix` (empty at the top).
+    fn fields(&self, defs: &[paygen::protocol::FieldDef], prefix: &str) -> Map<String, Value> {
+        let mut fields = Map::new();
+        for def in defs {
+            let wire = def.name.as_ref();
+            let path = if prefix.is_empty() {
+                wire.to_owned()
+            } else {
+                format!("{prefix}.{wire}")
+            };
+            let entry = self.entry;
+            let value = if self.names(&path, &entry.order_no) {
+                Value::from(self.order_no)
+            } else if self.names(&path, &entry.amount) || self.names(&path, &entry.refund_amount) {
+                match def.ty {
+                    // A number for a `yuan` field means whole 元: send the 元 text.
+                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(self.amount))),
+                    _ => Value::from(self.amount),
+                }
+            } else if self.names(&path, &entry.notify_url) {
+                match self.notify {
+                    Some(url) => Value::from(url),
+                    None if def.required => Value::from("http://127.0.0.1:9/unused"),
+                    None => continue,
+                }
+            } else if !def.required {
+                continue;
+            } else if let Some(first) = def.values.first() {
+                match def.ty {
+                    FieldType::Int | FieldType::Fen => first
+                        .to_string()
+                        .parse::<i64>()
+                        .map(Value::from)
+                        .unwrap_or_else(|_| Value::from(first.to_string())),
+                    _ => Value::from(first.to_string()),
+                }
+            } else {
+                match def.ty {
+                    // Other money fields of a refund are the order's total.
+                    FieldType::Fen => Value::from(AMOUNT),
+                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(AMOUNT))),
+                    FieldType::Int => Value::from(1),
+                    FieldType::Bool => Value::from(true),
+                    FieldType::Object => Value::Object(self.fields(&def.fields, &path)),
+                    FieldType::Json => Value::Object(Map::new()),
+                    FieldType::List => Value::Array(Vec::new()),
+                    FieldType::String => {
+                        let max = def.max_length.unwrap_or(12).clamp(1, 12) as usize;
+                        Value::from(
+                            format!("demo{}", self.order_no)
+                                .chars()
+                                .take(max)
+                                .collect::<String>(),
+                        )
+                    }
+                }
+            };
+            fields.insert(wire.to_owned(), value);
+        }
+        fields
     }
 }
 

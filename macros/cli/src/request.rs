@@ -78,10 +78,10 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     // The trace is filled only when the request was signed.
     let signed = !trace.signature.is_empty();
     if args.json {
+        // A header carrying a secret (HTTP Basic, an API key) is never printed.
         let headers: Map<String, Value> = request
-            .headers
-            .iter()
-            .map(|(n, v)| (n.to_string(), Value::String(v.to_string())))
+            .headers_shown()
+            .map(|(n, v)| (n.to_owned(), Value::String(v.to_owned())))
             .collect();
         let mut object = json!({
             "method": request.method,
@@ -108,7 +108,7 @@ pub fn run(args: &Args) -> Result<(), CliError> {
         return Ok(());
     }
     println!("{} {}", request.method, request.url);
-    for (name, value) in &request.headers {
+    for (name, value) in request.headers_shown() {
         println!("{name}: {value}");
     }
     println!();

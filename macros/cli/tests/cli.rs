@@ -56,6 +56,7 @@ fn cli_request(spec: &str, operation: &str, credentials: &Value, params: &Value)
             .map(|(n, v)| (n.clone().into(), v.as_str().unwrap().to_owned().into()))
             .collect(),
         body: value["body"].as_str().unwrap().to_owned(),
+        sensitive: Vec::new(),
     }
 }
 
@@ -760,6 +761,7 @@ fn demo_runs_every_lifecycle_offline_and_verifies_each_notification() {
         ("tiantapay", "index"),
         ("wantu", "pospay"),
         ("wechatpay_v2", "unifiedorder"),
+        ("wechatpay_v3", "native"),
     ] {
         assert!(step(provider, "p", pay), "{provider} {pay}: {out}");
     }
@@ -767,13 +769,31 @@ fn demo_runs_every_lifecycle_offline_and_verifies_each_notification() {
         ("alipay", "trade_query"),
         ("mct1", "paystatus"),
         ("wechatpay_v2", "orderquery"),
+        ("wechatpay_v3", "query_by_out_trade_no"),
     ] {
         assert!(step(provider, "query", query), "{provider}: {out}");
     }
+    // WeChat Pay APIv3: signed in headers both ways, the close answered 204 (no body).
+    assert!(step("wechatpay_v3", "refund", "refund"), "{out}");
+    assert!(step("wechatpay_v3", "close", "close"), "{out}");
+    assert!(
+        out.lines().any(|l| l.starts_with("wechatpay_v3")
+            && l.contains("notify refund")
+            && l.contains("signature verified")),
+        "{out}"
+    );
+    assert!(wire_204(&out), "{out}");
     assert!(step("wantu", "refund", "refund"), "{out}");
     assert!(step("wantu", "close", "close"), "{out}");
     assert!(step("mct1", "cancel", "paycancel"), "{out}");
-    for provider in ["alipay", "mct1", "mpgateway", "wantu", "wechatpay_v2"] {
+    for provider in [
+        "alipay",
+        "mct1",
+        "mpgateway",
+        "wantu",
+        "wechatpay_v2",
+        "wechatpay_v3",
+    ] {
         assert!(
             out.lines().any(|l| l.starts_with(provider)
                 && l.contains("notify pay")
@@ -795,10 +815,20 @@ fn demo_runs_every_lifecycle_offline_and_verifies_each_notification() {
     assert!(out.contains(r#" B -> "success""#), "{out}");
     assert!(!out.contains("skipped"), "{out}");
     assert!(
-        out.contains("7 providers, ") && out.contains(" steps, all passed in "),
+        out.contains("8 providers, ") && out.contains(" steps, all passed in "),
         "{out}"
     );
     assert!(elapsed < std::time::Duration::from_secs(20), "{elapsed:?}");
+}
+
+/// Whether the demo's close of WeChat Pay APIv3 went out and came back 204 No Content.
+fn wire_204(out: &str) -> bool {
+    out.lines().any(|l| {
+        l.trim_start()
+            .starts_with("POST /wechatpay_v3/v3/pay/transactions/out-trade-no/")
+            && l.contains("/close json ")
+            && l.ends_with("-> 204 text 0 B")
+    })
 }
 
 /// Shell words of one command line: single and double quotes, backslash escapes

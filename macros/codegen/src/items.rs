@@ -741,8 +741,8 @@ impl Planner {
     }
 
     /// The names of a message's fields; `parent` is the message type, whose nested
-    /// types are `<parent module>::<Field>`. Nested types are items only in received
-    /// messages (requests carry objects as JSON values).
+    /// types are `<parent module>::<Field>`: received structs, or request builders
+    /// (never a shared `types:` name, which belongs to the received struct).
     fn fields(
         &mut self,
         fields: &[Field],
@@ -785,10 +785,9 @@ impl Planner {
             };
             let setter = ident(&format!("with_{}", rust.trim_start_matches("r#")))
                 .unwrap_or_else(placeholder);
-            let nested = nested_type_path(parent, field);
-            let emitted = received
-                && !field.fields.is_empty()
-                && matches!(field.ty, FieldType::Object | FieldType::List);
+            let nested = nested_type_path(parent, field, received);
+            let emitted =
+                !field.fields.is_empty() && matches!(field.ty, FieldType::Object | FieldType::List);
             if emitted && !repeated {
                 self.claim_type(
                     &nested,
@@ -797,8 +796,8 @@ impl Planner {
                         what: format!("the type of `{wire}` in {context}"),
                         // Every field of one shared type names the same struct.
                         origin: match &field.shared {
-                            Some(shared) => format!("type {}", shared.rust_name),
-                            None => format!("{context}.{wire}"),
+                            Some(shared) if received => format!("type {}", shared.rust_name),
+                            _ => format!("{context}.{wire}"),
                         },
                         at: &field.name,
                         hint: RUST_NAME,
@@ -824,9 +823,8 @@ impl Planner {
 
     /// Names the code-table enums, claims them, and records each field's enum type.
     fn enums<'s>(&mut self, spec: &'s Spec, names: &mut ItemNames<'s>) -> Vec<EnumItem<'s>> {
-        // (message type, its fields, their names, whether its objects are types): a
-        // request's objects are JSON values, so only its top-level fields' tables
-        // become enums (a nested one would belong to a type that does not exist).
+        // (message type, its fields, their names, whether it is received): a request's
+        // objects are builders of their own, outside the shared `types:` names.
         let mut groups: Vec<(TypePath, &'s [Field], &mut Vec<FieldNames>, bool)> = Vec::new();
         for (op, op_names) in spec.operations.iter().zip(names.operations.iter_mut()) {
             let base = camel(&op.name.value);
@@ -930,11 +928,11 @@ fn attach(fields: &[Field], names: &mut [FieldNames], typed: &[(&Field, TypePath
     }
 }
 
-/// The type of an object or list field's members: its shared type at the top, else
-/// `<Field>` in the module of the parent's children.
-fn nested_type_path(parent: &TypePath, field: &Field) -> TypePath {
+/// The type of an object or list field's members: in a received message its shared
+/// type at the top, else `<Field>` in the module of the parent's children.
+fn nested_type_path(parent: &TypePath, field: &Field, received: bool) -> TypePath {
     match &field.shared {
-        Some(shared) if !field.fields.is_empty() => TypePath::top(&shared.rust_name),
+        Some(shared) if received && !field.fields.is_empty() => TypePath::top(&shared.rust_name),
         _ => parent.child(camel(&rust_field_name(field))),
     }
 }
@@ -953,14 +951,14 @@ fn values_key(field: &Field) -> Vec<(String, Option<String>)> {
 /// field's message (`pay_response::Code`). A path depends only on the field's own
 /// place, so no edit elsewhere in the spec renames it; equal enums are merged after
 /// emission, keeping every name. `groups` gives a message type, its fields, and whether
-/// its objects' fields are typed too (received messages).
+/// it is received (its nested types may be shared ones).
 fn enum_names<'s>(
     groups: impl IntoIterator<Item = (TypePath, &'s [Field], bool)>,
 ) -> Vec<(&'s Field, TypePath)> {
     fn walk<'s>(
         parent: &TypePath,
         fields: &'s [Field],
-        nested: bool,
+        received: bool,
         found: &mut Vec<(&'s Field, TypePath)>,
     ) {
         for field in fields {
@@ -971,19 +969,17 @@ fn enum_names<'s>(
                 };
                 found.push((field, path));
             }
-            if nested {
-                walk(
-                    &nested_type_path(parent, field),
-                    &field.fields,
-                    nested,
-                    found,
-                );
-            }
+            walk(
+                &nested_type_path(parent, field, received),
+                &field.fields,
+                received,
+                found,
+            );
         }
     }
     let mut found = Vec::new();
-    for (parent, fields, nested) in groups {
-        walk(&parent, fields, nested, &mut found);
+    for (parent, fields, received) in groups {
+        walk(&parent, fields, received, &mut found);
     }
     found
 }

@@ -90,7 +90,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
             body: request.body,
             payload: payload(&request.payload),
             common: request.common.iter().map(common_field).collect(),
-            headers: headers(&request.headers),
+            headers: headers(spec, &request.headers),
             signature: request.signature.as_ref().map(|s| ir::RequestSignature {
                 recipe: recipe(&s.recipe.value),
                 choose_by: s.choose_by.as_ref().and_then(choice),
@@ -123,7 +123,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
                 signed: op.signed,
                 moves_money: op.moves_money,
                 common: op.common.iter().map(common_field).collect(),
-                headers: headers(&op.headers),
+                headers: headers(spec, &op.headers),
                 response_members: response_members(&response.members, op),
                 one_of: op
                     .one_of
@@ -165,12 +165,34 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
     }
 }
 
-fn headers(headers: &[m::ConstantHeader]) -> ir::List<ir::Header> {
+/// A constant value is one literal part; a part reading a secret makes the header
+/// sensitive.
+fn headers(spec: &m::Spec, headers: &[m::ConstantHeader]) -> ir::List<ir::Header> {
     headers
         .iter()
-        .map(|h| ir::Header {
-            name: text(&h.name.value),
-            value: text(&h.value),
+        .map(|h| {
+            let parts: Vec<ir::TemplatePart> = match (&h.value, &h.parts) {
+                (_, Some(parts)) => parts.clone(),
+                (value, None) => vec![ir::TemplatePart::Literal(text(
+                    value.as_deref().unwrap_or_default(),
+                ))],
+            };
+            let mut sensitive = false;
+            for part in &parts {
+                part.walk(&mut |p| {
+                    if let ir::TemplatePart::Credential(name) = p {
+                        sensitive |= spec
+                            .credentials
+                            .iter()
+                            .any(|c| c.name.value == **name && c.secret);
+                    }
+                });
+            }
+            ir::Header {
+                name: text(&h.name.value),
+                parts: parts.into(),
+                sensitive,
+            }
         })
         .collect()
 }
@@ -230,18 +252,6 @@ pub fn fill_member_template(template: &str, common: &[m::CommonField]) -> String
     out
 }
 
-fn default_canonical() -> ir::Canonical {
-    ir::Canonical {
-        exclude: Cow::Owned(Vec::new()),
-        skip_empty: true,
-        pair_separator: text("="),
-        join: text("&"),
-        form: ir::CanonicalForm::Pairs,
-        order: Cow::Owned(Vec::new()),
-        value_encoding: ir::ValueEncoding::Raw,
-    }
-}
-
 fn template(spec: Option<&m::TemplateSpec>) -> ir::Template {
     ir::Template {
         parts: Cow::Owned(spec.map(|t| t.parts.clone()).unwrap_or_default()),
@@ -265,8 +275,11 @@ pub(crate) fn recipe(recipe: &m::SignatureRecipe, digests: Vec<ir::DigestStep>) 
                 form: c.form,
                 order: c.order.iter().map(|n| text(&n.value)).collect(),
                 value_encoding: c.value_encoding,
+                sort: c.sort.as_ref().map(|s| s.value).unwrap_or_default(),
+                include: c.include.iter().map(|n| text(&n.value)).collect(),
+                nested: c.nested,
             })
-            .unwrap_or_else(default_canonical),
+            .unwrap_or(ir::Canonical::DEFAULT),
         key_credential: recipe.key.as_ref().map(|k| text(&k.credential.value)),
         key_place: match recipe.key.as_ref().and_then(|k| k.placement.as_ref()) {
             Some(m::KeyPlace::Append(prefix)) => ir::KeyPlace::Append(text(prefix)),
@@ -274,10 +287,7 @@ pub(crate) fn recipe(recipe: &m::SignatureRecipe, digests: Vec<ir::DigestStep>) 
             None => ir::KeyPlace::Unplaced,
         },
         digests: Cow::Owned(digests),
-        verify_key_credential: recipe
-            .verify_key
-            .as_ref()
-            .map(|k| text(&k.credential.value)),
+        verify_key: recipe.verify_key.as_ref().and_then(verify_key),
         key_pair: recipe
             .key
             .as_ref()
@@ -289,6 +299,30 @@ pub(crate) fn recipe(recipe: &m::SignatureRecipe, digests: Vec<ir::DigestStep>) 
             .and_then(|k| k.pair.as_ref())
             .map(|p| text(&p.value)),
         template: template(recipe.template.as_ref()),
+    }
+}
+
+/// The key source a `verify_key` names; `None` when it names none (a validation error).
+fn verify_key(key: &m::VerifyKey) -> Option<ir::VerifyKey> {
+    let credential = key.credential.as_ref().map(|c| text(&c.value));
+    if let Some(from) = &key.certificate {
+        let place = text(&from.name().value);
+        return Some(ir::VerifyKey::Carried(ir::CarriedCertificate {
+            from: match from {
+                m::CertificateFrom::Field(_) => ir::CertificatePlace::Field(place),
+                m::CertificateFrom::Header(_) => ir::CertificatePlace::Header(place),
+            },
+            roots: text(&key.roots.as_ref()?.value),
+            intermediates: key.intermediates.as_ref().map(|c| text(&c.value)),
+            subject_cn: key.subject_cn.as_ref().map(|c| text(&c.value)),
+        }));
+    }
+    match &key.by_serial {
+        Some(by) => Some(ir::VerifyKey::BySerial {
+            credential: credential?,
+            header: text(&by.header.value),
+        }),
+        None => credential.map(ir::VerifyKey::Credential),
     }
 }
 

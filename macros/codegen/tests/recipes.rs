@@ -365,3 +365,133 @@ fn unknown_output_words_are_positioned_errors() {
         ["21:61: unknown variant `asn1`, expected one of der, raw"]
     );
 }
+
+/// An RSA recipe whose verify key is `verify_key` (a YAML flow mapping).
+fn rsa_verifying_with(verify_key: &str) -> String {
+    format!("    key: {{ credential: key }}\n    verify_key: {verify_key}\n    digests:\n      - {{ algorithm: rsa2, base64: true }}")
+}
+
+#[test]
+fn key_sources_by_serial_and_carried_certificate_are_valid() {
+    let by_serial =
+        rsa_verifying_with("{ credential: provider_key, by_serial: { header: Wechatpay-Serial } }");
+    assert_eq!(errors_with(&by_serial, &[PUBLIC_KEY]), Vec::<String>::new());
+    let carried = rsa_verifying_with(
+        "{ certificate: { header: X-Sign-Cert }, roots: provider_key, subject_cn: Example Pay }",
+    );
+    assert_eq!(errors_with(&carried, &[PUBLIC_KEY]), Vec::<String>::new());
+    let in_field = rsa_verifying_with("{ certificate: { field: sign_cert }, roots: provider_key }");
+    assert_eq!(errors_with(&in_field, &[PUBLIC_KEY]), Vec::<String>::new());
+}
+
+#[test]
+fn a_carried_certificate_needs_roots_and_only_its_own_settings() {
+    assert_eq!(
+        errors_with(
+            &rsa_verifying_with("{ certificate: { header: X-Sign-Cert } }"),
+            &[PUBLIC_KEY]
+        ),
+        ["19:42: recipe `md5_upper`: the carried certificate in `X-Sign-Cert` has no `roots`; name the credential holding the trusted root certificates, or anyone's certificate would verify"]
+    );
+    assert_eq!(
+        errors_with(
+            &rsa_verifying_with(
+                "{ credential: provider_key, certificate: { field: cert }, roots: provider_key }"
+            ),
+            &[PUBLIC_KEY]
+        ),
+        ["19:31: recipe `md5_upper`: a carried `certificate` is the key; `credential` names another one (the trusted roots go in `roots`)"]
+    );
+    assert_eq!(
+        errors_with(
+            &rsa_verifying_with("{ credential: provider_key, roots: provider_key }"),
+            &[PUBLIC_KEY]
+        ),
+        ["19:52: recipe `md5_upper`: `roots` belongs to a carried `certificate`, which this verify key does not name"]
+    );
+    assert_eq!(
+        errors_with(&rsa_verifying_with("{ pair: provider_private_key }"), &[PUBLIC_KEY]),
+        ["15:11: recipe `md5_upper`: `verify_key` names no `credential` (a public key or certificate, or with `by_serial` a key set) and no carried `certificate`"]
+    );
+    assert_eq!(
+        errors_with(
+            &rsa_verifying_with("{ certificate: { header: \"X Cert\" }, roots: missing }"),
+            &[PUBLIC_KEY]
+        ),
+        [
+            "19:42: recipe `md5_upper`: `X Cert` is not an HTTP header name",
+            "19:61: verify key roots names credential `missing`, which is not defined; expected one of `merchant`, `key`, `provider_key`",
+        ]
+    );
+}
+
+#[test]
+fn a_serial_header_must_be_received_and_a_key_set_is_named_only_by_its_verify_key() {
+    // The response is not verified: only requests are signed with the recipe.
+    let unverified = (
+        "    signature: { recipe: md5_upper, field: sign }\n    success",
+        "    success",
+    );
+    assert_eq!(
+        errors_with(
+            &rsa_verifying_with("{ credential: provider_key, by_serial: { header: Wechatpay-Serial } }"),
+            &[PUBLIC_KEY, unverified]
+        ),
+        ["19:66: recipe `md5_upper` reads its verify key from header `Wechatpay-Serial`, but no reply or notification is verified with it, so the header is never received"]
+    );
+    // The key set used as a common field's value.
+    let as_value = (
+        "{ name: merchant, value: { credential: merchant } }",
+        "{ name: merchant, value: { credential: provider_key } }",
+    );
+    assert_eq!(
+        errors_with(
+            &rsa_verifying_with("{ credential: provider_key, by_serial: { header: Wechatpay-Serial } }"),
+            &[PUBLIC_KEY, as_value]
+        ),
+        ["27:48: common field names credential `provider_key`, a key set (the `credential` of a `by_serial` verify key), which has no one value"]
+    );
+    assert_eq!(
+        errors_with(
+            &rsa_verifying_with("{ credential: provider_key, by_serial: { header: Wechatpay-Serial }, pair: provider_private_key }"),
+            &[PUBLIC_KEY]
+        ),
+        ["19:92: recipe `md5_upper`: `pair` names the private half of one key; a key set chosen by serial has several"]
+    );
+}
+
+#[test]
+fn a_key_source_on_a_recipe_without_a_signature_step() {
+    assert_eq!(
+        errors_with(
+            "    key: { credential: key, placement: { append: \"&key=\" } }\n    verify_key: { certificate: { field: cert }, roots: provider_key }\n    digests:\n      - { algorithm: md5, hex: upper }",
+            &[PUBLIC_KEY]
+        ),
+        ["19:41: recipe `md5_upper`: `verify_key` is for signature recipes (RSA, SM2); HMACs and digests verify with `key`"]
+    );
+}
+
+#[test]
+fn a_generated_client_takes_a_key_set_for_a_by_serial_credential() {
+    use paygen_codegen::generate::crate_files;
+    use paygen_codegen::LoadedSpec;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus/ok_verify_key_by_serial.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let spec = parse_str(&text, "ok_verify_key_by_serial.yaml").unwrap_or_else(|e| panic!("{e}"));
+    let files = crate_files(&LoadedSpec { path, spec }, "mini").unwrap();
+    let provider = &files
+        .iter()
+        .find(|f| f.path.ends_with("provider.rs"))
+        .unwrap()
+        .content;
+    let compact: String = provider.split_whitespace().collect();
+    assert!(
+        compact.contains("pubplatform_keys:::paygen::KeySet,"),
+        "{provider}"
+    );
+    assert!(compact.contains(".key_set(\"platform_keys\",self.platform_keys)"));
+    assert!(compact.contains("VerifyKey::BySerial{credential:Cow::Borrowed(\"platform_keys\"),header:Cow::Borrowed(\"Wechatpay-Serial\"),}"));
+    // The other credentials keep their types.
+    assert!(compact.contains("pubkey:::paygen::Secret,"));
+}

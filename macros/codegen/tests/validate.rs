@@ -118,6 +118,23 @@ fn contradictory_fields() {
 }
 
 #[test]
+fn a_yuan_member_of_a_request_object_is_sent_as_text() {
+    let errors = errors_after(
+        "{ name: amount, type: fen, required: true }",
+        "{ name: amount, type: object, required: true, fields: [{ name: total, type: yuan }] }",
+    );
+    assert_eq!(
+        errors,
+        ["37:72: `yuan` member `total` of a request object must be `as_string: true`: a JSON number inside an object would go through a float"]
+    );
+    let errors = errors_after(
+        "{ name: amount, type: fen, required: true }",
+        "{ name: amount, type: object, required: true, fields: [{ name: total, type: yuan, as_string: true }] }",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
 fn one_of_names_request_fields() {
     let errors = errors_after(
         "    path: /pay",

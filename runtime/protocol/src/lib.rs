@@ -83,6 +83,9 @@ pub enum BodyFormat {
     Json,
     /// `application/x-www-form-urlencoded`.
     Form,
+    /// `k=v&k=v` written and read as it is, not URL-encoded (the content type is still
+    /// the form's); a value may not hold `&`.
+    FormRaw,
     /// The URL query string (GET requests and notifications).
     Query,
     /// `<xml><name>value</name>...</xml>` with values as escaped text (WeChat Pay v2).
@@ -258,13 +261,18 @@ pub struct RequestEnvelope {
     pub headers: List<Header>,
 }
 
-/// A constant HTTP header.
+/// An HTTP header a request always sends: a constant, or a value composed of parts
+/// (`Basic base64({client_id}:{client_secret})`, `Bearer {token}`, an API key).
 #[derive(Debug, Clone)]
 pub struct Header {
     /// Header name.
     pub name: Text,
-    /// Header value.
-    pub value: Text,
+    /// The value's parts, joined by nothing: literals, credentials (secrets too: a
+    /// header may carry one; the request's Debug then hides its value), and base64 or
+    /// digests of parts.
+    pub parts: List<TemplatePart>,
+    /// Whether a part reads a secret credential, so that the value is never shown.
+    pub sensitive: bool,
 }
 
 /// A field the client adds to every request.
@@ -408,24 +416,20 @@ impl Template {
     /// header, body): a request's method, path, timestamp and nonce exist only when
     /// signing a request.
     pub fn reads_received(&self) -> bool {
-        self.parts.iter().all(|part| {
-            matches!(
-                part,
-                TemplatePart::Body
-                    | TemplatePart::Literal(_)
-                    | TemplatePart::Credential(_)
-                    | TemplatePart::Header(_)
-                    | TemplatePart::BodyDigest(_)
-            )
-        })
+        self.parts.iter().all(TemplatePart::reads_received)
     }
 
-    /// The headers the template reads, in order.
-    pub fn headers(&self) -> impl Iterator<Item = &str> {
-        self.parts.iter().filter_map(|part| match part {
-            TemplatePart::Header(name) => Some(name.as_ref()),
-            _ => None,
-        })
+    /// The headers the template reads, in order (inside digests and base64 too).
+    pub fn headers(&self) -> Vec<&str> {
+        let mut names = Vec::new();
+        for part in self.parts.iter() {
+            part.walk(&mut |p| {
+                if let TemplatePart::Header(name) = p {
+                    names.push(name.as_ref());
+                }
+            });
+        }
+        names
     }
 }
 
@@ -433,7 +437,7 @@ impl Recipe {
     /// Whether the recipe has no key at all (a bare digest): what it computes, anyone
     /// can, so a match is a checksum, never a signature.
     pub fn is_keyless(&self) -> bool {
-        self.key_credential.is_none() && self.verify_key_credential.is_none()
+        self.key_credential.is_none() && self.verify_key.is_none()
     }
 
     /// Whether a step of the digest chain is of `kind` (a signature, an HMAC).
@@ -508,17 +512,71 @@ pub struct Recipe {
     pub key_place: KeyPlace,
     /// Digest chain.
     pub digests: List<DigestStep>,
-    /// The credential that verifies received signatures when it differs from the
-    /// signing key (the provider's RSA or SM2 public key).
-    pub verify_key_credential: Option<Text>,
+    /// Where the key that verifies received signatures comes from, when it differs
+    /// from the signing key (the provider's RSA or SM2 public key).
+    pub verify_key: Option<VerifyKey>,
     /// The other half of the RSA or SM2 key pair of `key_credential`, which the provider's side
     /// verifies with (Alipay `app_public_key` for `app_private_key`).
     pub key_pair: Option<Text>,
-    /// The other half of the RSA or SM2 key pair of `verify_key_credential`, which the
+    /// The other half of the RSA or SM2 key pair of a `VerifyKey::Credential`, which the
     /// provider's side signs with (`alipay_private_key` for `alipay_public_key`).
     pub verify_key_pair: Option<Text>,
     /// The parts of the string to sign, for `SignInput::Template`.
     pub template: Template,
+}
+
+/// Where the public key that verifies a received signature (RSA, SM2) comes from. Each
+/// source reads key material the same way: a public key (PEM, bare base64, SM2 hex) or
+/// an X.509 certificate, whose SubjectPublicKeyInfo is the key.
+#[derive(Debug, Clone)]
+pub enum VerifyKey {
+    /// The credential of this name holds the key or a certificate.
+    Credential(Text),
+    /// The key-set credential `credential` holds several keys, each under its id (a
+    /// public key's given id, a certificate's serial number in upper-case hex); the
+    /// received header `header` names the one that signed (WeChat Pay's
+    /// `Wechatpay-Serial`).
+    BySerial {
+        /// The key-set credential.
+        credential: Text,
+        /// The received header naming the key.
+        header: Text,
+    },
+    /// The message carries the signer's certificate, which must chain to a configured
+    /// root before its key is used.
+    Carried(CarriedCertificate),
+}
+
+impl VerifyKey {
+    /// The credential that is the key itself, for a [`VerifyKey::Credential`].
+    pub fn single_credential(&self) -> Option<&str> {
+        match self {
+            Self::Credential(name) => Some(name),
+            Self::BySerial { .. } | Self::Carried(_) => None,
+        }
+    }
+}
+
+/// A certificate carried in a received message, and what it must chain to.
+#[derive(Debug, Clone)]
+pub struct CarriedCertificate {
+    /// Where the message carries it (PEM, or base64 of its DER).
+    pub from: CertificatePlace,
+    /// The credential holding the trusted root certificates (PEM, one or more).
+    pub roots: Text,
+    /// The credential holding intermediate certificates (PEM, one or more), if any.
+    pub intermediates: Option<Text>,
+    /// The common name the carried certificate's subject must have, if any.
+    pub subject_cn: Option<Text>,
+}
+
+/// Where a received message carries a certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CertificatePlace {
+    /// A top-level field of the message.
+    Field(Text),
+    /// A received header.
+    Header(Text),
 }
 
 /// What a signature is computed over.
@@ -557,14 +615,67 @@ pub struct Canonical {
     pub order: List<Text>,
     /// How each value is written.
     pub value_encoding: ValueEncoding,
+    /// What decides the order when `order` is empty: the names or the values.
+    pub sort: CanonicalSort,
+    /// Only these fields are signed, in the sort's order; empty means every field.
+    pub include: List<Text>,
+    /// How a nested value (an object or a list) is written, or whether it is left out.
+    pub nested: NestedValues,
 }
 
 impl Canonical {
+    /// The rules a recipe has when its spec says none: every non-empty field as `k=v`,
+    /// sorted by name, joined by `&`, raw.
+    pub const DEFAULT: Canonical = Canonical {
+        exclude: Cow::Borrowed(&[]),
+        skip_empty: true,
+        pair_separator: Cow::Borrowed("="),
+        join: Cow::Borrowed("&"),
+        form: CanonicalForm::Pairs,
+        order: Cow::Borrowed(&[]),
+        value_encoding: ValueEncoding::Raw,
+        sort: CanonicalSort::Name,
+        include: Cow::Borrowed(&[]),
+        nested: NestedValues::Json,
+    };
+
     /// Whether the field `name` is part of the string (before the empty-value rule).
     pub fn covers(&self, name: &str) -> bool {
         let listed = self.order.is_empty() || self.order.iter().any(|n| n == name);
-        listed && !self.exclude.iter().any(|n| n == name)
+        let included = self.include.is_empty() || self.include.iter().any(|n| n == name);
+        listed && included && !self.exclude.iter().any(|n| n == name)
     }
+}
+
+/// What orders the fields of a canonical string that has no documented `order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum CanonicalSort {
+    /// By name, in byte (ASCII) order.
+    #[default]
+    Name,
+    /// By the value as written into the string, in byte order; equal values by name
+    /// (WeChat's `sort([token, timestamp, nonce])`).
+    Value,
+}
+
+/// How a canonical string writes a nested value (a JSON object or list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum NestedValues {
+    /// Its compact JSON text: as serialized when sending, exactly as received when
+    /// checking.
+    #[default]
+    Json,
+    /// Its compact JSON text with every object's members sorted by name, at every depth
+    /// (Java's `JSON.toJSONString(new TreeMap(..))`).
+    SortedJson,
+    /// Left out: only top-level scalars are signed.
+    Omit,
 }
 
 /// The shape of a canonical string.
@@ -645,8 +756,58 @@ pub enum TemplatePart {
     /// A header's value: a constant header the request sends, or one the received
     /// message carries (WeChat Pay v3's `Wechatpay-Timestamp`).
     Header(Text),
-    /// The lowercase hex digest of the body with this hash (`hex(SHA-256(body))`).
+    /// The lowercase hex digest of the body with this hash (`hex(SHA-256(body))`);
+    /// the same as `digest: { hash, of: [body] }`.
     BodyDigest(DigestAlgorithm),
+    /// The lowercase hex digest of other parts, joined by nothing.
+    Digest(PartDigest),
+    /// The standard base64 (padded) of other parts, joined by nothing
+    /// (`base64({client_id}:{client_secret})` of HTTP Basic authentication).
+    Base64(List<TemplatePart>),
+}
+
+/// A digest of template parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct PartDigest {
+    /// A plain hash (md5, sha1, sha256, sha512, sm3).
+    pub hash: DigestAlgorithm,
+    /// The parts digested, joined by nothing.
+    pub of: List<TemplatePart>,
+}
+
+impl TemplatePart {
+    /// Whether the part, and every part inside it, can be read from a received message.
+    pub fn reads_received(&self) -> bool {
+        match self {
+            TemplatePart::Body
+            | TemplatePart::Literal(_)
+            | TemplatePart::Credential(_)
+            | TemplatePart::Header(_)
+            | TemplatePart::BodyDigest(_) => true,
+            TemplatePart::Digest(PartDigest { of: parts, .. }) | TemplatePart::Base64(parts) => {
+                parts.iter().all(TemplatePart::reads_received)
+            }
+            TemplatePart::Method
+            | TemplatePart::Path
+            | TemplatePart::Timestamp(_)
+            | TemplatePart::Nonce(_) => false,
+        }
+    }
+
+    /// This part and every part inside it, depth first.
+    pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a TemplatePart)) {
+        visit(self);
+        if let TemplatePart::Digest(PartDigest { of: parts, .. }) | TemplatePart::Base64(parts) =
+            self
+        {
+            for part in parts.iter() {
+                part.walk(visit);
+            }
+        }
+    }
 }
 
 /// One digest of a chain.

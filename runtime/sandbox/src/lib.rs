@@ -13,10 +13,11 @@ pub mod providers;
 pub mod reply;
 pub mod routes;
 pub mod scenarios;
+pub mod signed;
 pub mod store;
 
 pub use config::SandboxConfig;
-pub use log::RequestLog;
+pub use log::{Received, RequestLog};
 pub use notify::{Delivery, Notifier};
 pub use scenarios::Scenario;
 pub use store::{Order, OrderStore};
@@ -68,6 +69,8 @@ pub struct Sandbox {
     pub store: Arc<OrderStore>,
     /// The notifications it delivers.
     pub notifier: Arc<Notifier>,
+    /// How many requests each operation received.
+    pub received: Arc<Received>,
     /// Stops the server.
     pub shutdown: ShutdownHandle,
 }
@@ -123,7 +126,15 @@ impl Sandbox {
             notifications_stopped,
         ));
         let header_read_timeout = config.header_read_timeout;
-        let state = routes::State::new(providers, store.clone(), config, notifier.clone(), log);
+        let received = Arc::new(Received::default());
+        let state = routes::State::new(
+            providers,
+            store.clone(),
+            config,
+            notifier.clone(),
+            log,
+            received.clone(),
+        );
         let app = routes::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, app, header_read_timeout, stopped));
@@ -131,6 +142,7 @@ impl Sandbox {
             base_url: format!("http://{addr}"),
             store,
             notifier,
+            received,
             shutdown: ShutdownHandle {
                 stop,
                 stop_notifications,

@@ -34,10 +34,15 @@ pub struct Event {
     pub url: Option<String>,
 }
 
+/// The text of the field at `name`, a dotted path for a member of a request object
+/// (`amount.total`).
 fn field_text(fields: &Map<String, Value>, name: Option<&str>) -> Option<String> {
-    name.and_then(|n| fields.get(n))
-        .map(text_of)
-        .filter(|t| !t.is_empty())
+    let mut parts = name?.split('.');
+    let mut value = fields.get(parts.next()?)?;
+    for part in parts {
+        value = value.get(part)?;
+    }
+    Some(text_of(value)).filter(|t| !t.is_empty())
 }
 
 /// An amount in 分: the field's text read as its type says (decimal 元 for `yuan`).

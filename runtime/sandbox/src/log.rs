@@ -189,3 +189,29 @@ mod tests {
         log.line(format_args!("dropped"));
     }
 }
+
+/// How many requests each operation received (decoded and authenticated, before any
+/// scenario): what tests check "the payment was sent exactly once" against.
+#[derive(Debug, Default)]
+pub struct Received {
+    counts: Mutex<std::collections::BTreeMap<(String, String), u64>>,
+}
+
+impl Received {
+    /// Counts one request of `spec`'s `operation`.
+    pub fn count(&self, spec: &str, operation: &str) {
+        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        *counts
+            .entry((spec.to_owned(), operation.to_owned()))
+            .or_default() += 1;
+    }
+
+    /// The requests of `spec`'s `operation` received so far.
+    pub fn of(&self, spec: &str, operation: &str) -> u64 {
+        let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        counts
+            .get(&(spec.to_owned(), operation.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    }
+}

@@ -1,16 +1,18 @@
 //! Notifications: when an order is paid or refunded, the spec's notification is signed
-//! with `paygen::tooling::server::encode_notification` and delivered to the order's notify URL,
+//! with `paygen::tooling::server::encode_notification_signed` (in the body, or in headers
+//! over `sandbox.signature_headers`) and delivered to the order's notify URL,
 //! again on the spec's retry schedule until the answer is exactly the documented
 //! acknowledgement. Deliveries are bounded in number and stop with the sandbox.
 
 use crate::log::RequestLog;
 use crate::providers::Served;
 use crate::reply::{echo, fill, set_path};
+use crate::signed::SignatureHeaders;
 use crate::store::Order;
 use paygen::clock::format_clock;
 use paygen::inbound::ack_body;
 use paygen::protocol::{BodyFormat, Notification};
-use paygen::tooling::server::encode_notification;
+use paygen::tooling::server::encode_notification_signed;
 use paygen::{Clock, Credentials, SystemClock};
 use paygen_codegen::spec::model::SandboxEvent;
 use serde_json::{Map, Value};
@@ -50,6 +52,8 @@ struct Job {
     credentials: Credentials,
     utc_offset_minutes: i32,
     fields: Map<String, Value>,
+    /// The headers a header-signed notification signs, fresh on every attempt.
+    signature_headers: SignatureHeaders,
     schedule: Vec<Duration>,
     url: String,
     id: u64,
@@ -158,6 +162,7 @@ impl Notifier {
                 credentials: served.credentials.clone(),
                 utc_offset_minutes: served.provider.utc_offset_minutes,
                 fields,
+                signature_headers: SignatureHeaders::of(Some(sandbox)),
                 schedule: entry
                     .retry_seconds
                     .iter()
@@ -309,10 +314,18 @@ impl Worker {
             );
             fields.insert(freshness.field.to_string(), Value::from(now));
         }
-        let Ok(body) = encode_notification(&job.notification, &job.credentials, &fields) else {
+        let values = job.signature_headers.values(job.utc_offset_minutes);
+        let Ok(message) = encode_notification_signed(
+            &job.notification,
+            &job.credentials,
+            &fields,
+            &paygen::RandomNonce,
+            &values,
+        ) else {
             return false;
         };
-        let request = match job.notification.body {
+        let body = message.body;
+        let mut request = match job.notification.body {
             BodyFormat::Query => {
                 let join = if job.url.contains('?') { '&' } else { '?' };
                 client.get(format!("{}{join}{body}", job.url))
@@ -322,6 +335,9 @@ impl Worker {
                 .header("Content-Type", paygen::wire::content_type(format))
                 .body(body),
         };
+        for (name, value) in &message.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
         match request.send().await {
             Ok(response) => match response.text().await {
                 // The documented acknowledgement, filled from what was sent when the

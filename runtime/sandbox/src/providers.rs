@@ -84,8 +84,10 @@ fn signature_key(provider: &Provider, name: &str) -> Option<SignatureKey> {
             .filter_map(|n| n.verification.as_ref()),
     );
     // A check without a verify key verifies with its key credential.
-    let verifies_with = |r: &Recipe| match &r.verify_key_credential {
-        Some(_) => named(&r.verify_key_credential).then(|| pair(&r.verify_key_pair)),
+    let verifies_with = |r: &Recipe| match &r.verify_key {
+        Some(source) => {
+            (source.single_credential() == Some(name)).then(|| pair(&r.verify_key_pair))
+        }
         None => named(&r.key_credential).then(|| pair(&r.key_pair)),
     };
     for check in checks {
@@ -160,7 +162,16 @@ pub fn load(config: &SandboxConfig) -> Result<BTreeMap<String, Served>, SandboxE
         let loaded =
             paygen_codegen::load_file(path).map_err(|e| SandboxError::Spec(e.to_string()))?;
         let spec = loaded.spec;
-        let provider = paygen_codegen::lower(&spec);
+        let mut provider = paygen_codegen::lower(&spec);
+        // The sandbox serves each provider under `/<spec>`: a request's path, as its
+        // client signs it (a template's `path`), starts there, and routing strips it as
+        // it strips any environment's base path.
+        let mut environments = provider.environments.to_vec();
+        environments.push(paygen::protocol::Environment {
+            name: "sandbox".into(),
+            base_url: format!("http://sandbox/{}", provider.name).into(),
+        });
+        provider.environments = environments.into();
         let mut values = server_defaults(&provider, &spec);
         if let Some(given) = config.credentials.get(provider.name.as_ref()) {
             for (name, value) in given {

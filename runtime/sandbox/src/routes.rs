@@ -3,11 +3,12 @@
 
 use crate::config::SandboxConfig;
 use crate::lifecycle;
-use crate::log::RequestLog;
+use crate::log::{Received, RequestLog};
 use crate::notify::Notifier;
 use crate::providers::Served;
 use crate::reply::{error_fields, text_of};
 use crate::scenarios::{parse_settings, tamper_signature, Knobs, Scenario, Setting};
+use crate::signed::{refusal_status, success_status, tamper_header, SignatureHeaders};
 use crate::store::{OrderStore, StoreError};
 use axum::body::{Body, Bytes};
 use axum::extract::Request;
@@ -17,7 +18,8 @@ use axum::Router;
 use paygen::protocol::{Freshness, ValueSource};
 use paygen::tooling::decode::check_fresh;
 use paygen::tooling::server::{
-    decode_request, encode_response, route, ReceivedRequest, ServerError,
+    decode_request, encode_response_signed, route, sign_body_in_header, ReceivedRequest,
+    ServerError,
 };
 use paygen::{Error, Receiver, SystemClock};
 use paygen_codegen::spec::model::{SandboxErrorKind, SandboxEvent, SandboxRole, SandboxState};
@@ -35,6 +37,7 @@ pub struct State {
     config: SandboxConfig,
     notifier: Arc<Notifier>,
     log: RequestLog,
+    received: Arc<Received>,
 }
 
 impl State {
@@ -45,6 +48,7 @@ impl State {
         config: SandboxConfig,
         notifier: Arc<Notifier>,
         log: RequestLog,
+        received: Arc<Received>,
     ) -> Arc<State> {
         Arc::new(State {
             providers,
@@ -53,6 +57,7 @@ impl State {
             config,
             notifier,
             log,
+            received,
         })
     }
 }
@@ -138,11 +143,13 @@ pub async fn handle(
     if is_admin(&path) {
         return admin(state, &method, &path, &body);
     }
+    // The request takes effect at once and its reply waits: like a provider that
+    // processed the payment and is slow to answer, or whose answer is lost on the way.
+    let (response, line, scenario) = provider_reply(state, &method, &uri, &headers, &body);
     let delay = state.knobs.delay_ms();
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
     }
-    let (response, line, scenario) = provider_reply(state, &method, &uri, &headers, &body);
     state.log.line(format_args!("{method} {path} -> {line}"));
     match scenario {
         Scenario::Slow => {
@@ -224,10 +231,8 @@ fn provider_reply(
     body: &[u8],
 ) -> (Response, String, Scenario) {
     let path = uri.path();
-    let (spec, rest) = match path.trim_start_matches('/').split_once('/') {
-        Some((spec, rest)) => (spec, format!("/{rest}")),
-        None => (path.trim_start_matches('/'), String::new()),
-    };
+    let trimmed = path.trim_start_matches('/');
+    let spec = trimmed.split_once('/').map_or(trimmed, |(spec, _)| spec);
     let Some(served) = state.providers.get(spec) else {
         return (
             plain(StatusCode::NOT_FOUND, format!("no provider `{spec}`")),
@@ -235,9 +240,11 @@ fn provider_reply(
             Scenario::Normal,
         );
     };
+    // The whole path, `/<spec>` included: what the client signed (routing strips the
+    // prefix as the served provider's `sandbox` environment).
     let target = match uri.query() {
-        Some(query) => format!("{rest}?{query}"),
-        None => rest,
+        Some(query) => format!("{path}?{query}"),
+        None => path.to_owned(),
     };
     let headers: Vec<(String, String)> = headers
         .iter()
@@ -295,6 +302,7 @@ fn provider_reply(
         }
     };
     let operation = decoded.operation;
+    state.received.count(spec, &operation.name);
     if !within_window(served, operation, &decoded.common, &receiver) {
         return (
             error_reply(served, SandboxErrorKind::StaleTimestamp, Some(operation)),
@@ -341,7 +349,7 @@ fn provider_reply(
                 );
             }
             let tamper = outcome.scenario == Scenario::Tamper || state.knobs.take_tamper();
-            match encode(served, operation, &fields, true, tamper) {
+            match encode(served, operation, &fields, true, tamper, None) {
                 Ok(response) => (response, format!("{name} ok")),
                 Err(error) => (
                     plain(StatusCode::INTERNAL_SERVER_ERROR, error),
@@ -378,39 +386,81 @@ fn error_reply(
     let Some(operation) = operation.or(served.provider.operations.first()) else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
-    match encode(served, operation, &fields, reply.signed, false) {
+    match encode(
+        served,
+        operation,
+        &fields,
+        reply.signed,
+        false,
+        Some(reply.status),
+    ) {
         Ok(response) => response,
         Err(error) => plain(StatusCode::INTERNAL_SERVER_ERROR, error),
     }
 }
 
-/// Writes reply fields in the provider's response envelope.
+/// Writes reply fields in the provider's response envelope: a success (`refusal`
+/// `None`) or a refusal under its spec status, with the headers a header-signed
+/// protocol sends.
 fn encode(
     served: &Served,
     operation: &paygen::protocol::Operation,
     fields: &Map<String, Value>,
     signed: bool,
     tamper: bool,
+    refusal: Option<Option<u16>>,
 ) -> Result<Response, String> {
     let provider = if signed {
         &served.provider
     } else {
         &served.unsigned
     };
-    let mut text = encode_response(provider, operation, &served.credentials, fields)
-        .map_err(|e| e.to_string())?;
-    if tamper {
-        if let Some(check) = &provider.response.verification {
-            if let Some(altered) = tamper_signature(&text, &check.field) {
-                text = altered;
+    let (status, empty) = match refusal {
+        None => success_status(operation, fields),
+        Some(given) => (refusal_status(operation, given), false),
+    };
+    let values = SignatureHeaders::of(served.sandbox.as_ref()).values(provider.utc_offset_minutes);
+    let verification = provider.response.verification.as_ref();
+    let mut message = if empty {
+        sign_body_in_header(verification, &served.credentials, "", &values)
+    } else {
+        encode_response_signed(
+            provider,
+            operation,
+            &served.credentials,
+            fields,
+            &paygen::RandomNonce,
+            &values,
+        )
+    }
+    .map_err(|e| e.to_string())?;
+    if let (true, Some(check)) = (tamper, verification) {
+        match &check.header {
+            Some(name) => tamper_header(&mut message.headers, name),
+            None => {
+                if let Some(altered) = tamper_signature(&message.body, &check.field) {
+                    message.body = altered;
+                }
             }
         }
     }
-    let mut response = Response::new(Body::from(text));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static(paygen::wire::content_type(provider.response.body)),
-    );
+    let mut response = Response::new(Body::from(message.body));
+    *response.status_mut() = status;
+    if !empty {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static(paygen::wire::content_type(provider.response.body)),
+        );
+    }
+    for (name, value) in &message.headers {
+        let (Ok(name), Ok(value)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            header::HeaderValue::from_str(value),
+        ) else {
+            return Err(format!("header `{name}` cannot be sent"));
+        };
+        response.headers_mut().append(name, value);
+    }
     Ok(response)
 }
 

@@ -64,7 +64,8 @@ impl Knobs {
         self.tamper.store(n.min(MAX_COUNT), Ordering::SeqCst);
     }
 
-    /// Delays every provider reply by `ms` milliseconds (0 turns it off; at most
+    /// Delays every provider reply by `ms` milliseconds, the request itself taking
+    /// effect at once (0 turns it off; at most
     /// [`MAX_DELAY_MS`], more is taken as [`MAX_DELAY_MS`]).
     pub fn delay_all(&self, ms: u64) {
         self.delay_ms.store(ms.min(MAX_DELAY_MS), Ordering::SeqCst);

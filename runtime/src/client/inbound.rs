@@ -76,8 +76,13 @@ pub struct Delivery<T> {
     /// What to answer with, whether or not it was seen before: a provider redelivers
     /// until it gets exactly this.
     pub ack: Ack,
-    /// True when the same event was delivered before: acknowledge it, act on it once.
+    /// True when this process saw the same event before: acknowledge it, act on it
+    /// once. Replicas share no memory: across them, hand on through
+    /// [`hand_on`](crate::hand_on) with [`event`](Self::event).
     pub seen_before: bool,
+    /// The event's identity (provider, notification and its event-key fields): what a
+    /// [`DeliveryStore`](crate::DeliveryStore) claims.
+    pub event: String,
     /// How its signature was established.
     pub authenticity: Authenticity,
     /// Whether a verified query reply agreed with it (the spec's `confirm_with`): false
@@ -147,6 +152,7 @@ pub(crate) fn deliver<R: DeserializeOwned>(
         notification: notification_value,
         ack,
         seen_before,
+        event: key,
         authenticity,
         confirmed,
     })

@@ -2,6 +2,7 @@
 //! notifications received and acknowledged, redeliveries recognised, payments settled.
 
 pub mod core;
+pub mod handoff;
 pub mod inbound;
 pub mod response;
 pub mod settle;

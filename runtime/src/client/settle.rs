@@ -11,6 +11,8 @@ use crate::wire::WireFields;
 use paygen_protocol::{Operation, SettleFlow, SettleRule, SettleVerdict};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 use tracing::Instrument;
 
@@ -75,6 +77,42 @@ impl<P, Q, C> Settlement<P, Q, C> {
     }
 }
 
+/// Which request a step of the flow sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// The payment.
+    Pay,
+    /// A query.
+    Query,
+    /// A cancel.
+    Cancel,
+}
+
+/// One step as the flow tells its [`SettleObserver`], after its answer was read.
+#[derive(Debug, Clone, Copy)]
+pub struct StepRecord {
+    /// Which request was sent.
+    pub kind: StepKind,
+    /// What the flow's rules made of the answer (`None`: undecided, the flow goes on).
+    pub verdict: Option<SettleVerdict>,
+    /// `success`, `refused`, `unknown`... (the call span's outcome label).
+    pub outcome: &'static str,
+}
+
+/// Told of every step of a settle flow as it happens (a payment journal records them);
+/// it cannot stop the flow, which settles whether or not the record was kept.
+pub trait SettleObserver: Send + Sync {
+    /// Called after each step's answer was read, before the flow goes on.
+    fn step(&self, step: StepRecord) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+/// Observes nothing.
+impl SettleObserver for () {
+    fn step(&self, _: StepRecord) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        Box::pin(async {})
+    }
+}
+
 /// One step's answer and what the flow's rules make of it.
 struct Reading<R> {
     result: Result<R, Error>,
@@ -103,19 +141,38 @@ fn missing_operation(name: &str) -> Error {
 }
 
 impl<T: Transport> ClientCore<T> {
-    /// Sends one step of the flow and reads its answer with `rules`.
+    /// The provider's spec name (a payment journal's key, with the order number).
+    pub fn provider_name(&self) -> &str {
+        &self.provider.name
+    }
+
+    /// Now by this client's clock, in milliseconds since the epoch: what a settle flow's
+    /// deadline is measured by.
+    pub fn now_millis(&self) -> i64 {
+        self.clock.now_millis()
+    }
+
+    /// Sends one step of the flow, reads its answer with `rules` and tells `observer`.
     async fn settle_step<R: DeserializeOwned>(
         &self,
-        operation: &Operation,
+        (kind, operation): (StepKind, &Operation),
         fields: &WireFields<'_>,
         rules: &[SettleRule],
+        observer: &dyn SettleObserver,
     ) -> Reading<R> {
         let span = self.call_span(operation);
         let reading = self
             .read_step(operation, fields, rules)
             .instrument(span.clone())
             .await;
-        span.record("outcome", outcome_label(&reading.result));
+        let outcome = outcome_label(&reading.result);
+        span.record("outcome", outcome);
+        let record = StepRecord {
+            kind,
+            verdict: reading.verdict,
+            outcome,
+        };
+        observer.step(record).await;
         reading
     }
 
@@ -176,16 +233,23 @@ impl<T: Transport> ClientCore<T> {
         Q: DeserializeOwned + Send,
         C: DeserializeOwned + Send,
     {
-        let operation = |name: &str| {
-            self.provider
-                .operation(name)
-                .ok_or_else(|| missing_operation(name))
-        };
-        let (pay_op, query_op, cancel_op) = (
-            operation(&flow.pay)?,
-            operation(&flow.query)?,
-            operation(&flow.cancel)?,
-        );
+        self.settle_observed(flow, pay, timing, &()).await
+    }
+
+    /// [`Self::settle`], telling `observer` of every step.
+    pub async fn settle_observed<P, Q, C>(
+        &self,
+        flow: &SettleFlow,
+        pay: &WireFields<'_>,
+        timing: Timing,
+        observer: &dyn SettleObserver,
+    ) -> Result<Settlement<P, Q, C>, Error>
+    where
+        P: DeserializeOwned + Send,
+        Q: DeserializeOwned + Send,
+        C: DeserializeOwned + Send,
+    {
+        let pay_op = self.flow_operation(&flow.pay)?;
         let Some(order_no) = pay.get(&flow.order_no) else {
             return Err(Error::InvalidParam {
                 field: flow.order_no.to_string(),
@@ -194,8 +258,13 @@ impl<T: Transport> ClientCore<T> {
         };
         let mut order = WireFields::with_capacity(1);
         order.push(flow.order_no.clone(), order_no.clone());
+        // Checked before the payment leaves: a flow that could not query could not settle.
+        self.flow_operation(&flow.query)?;
+        self.flow_operation(&flow.cancel)?;
 
-        let paid: Reading<P> = self.settle_step(pay_op, pay, &flow.pay_rules).await;
+        let paid: Reading<P> = self
+            .settle_step((StepKind::Pay, pay_op), pay, &flow.pay_rules, observer)
+            .await;
         match paid.verdict {
             Some(SettleVerdict::Paid) => return Ok(Settlement::Paid(Step::Pay(paid.result))),
             Some(SettleVerdict::Failed) => return Ok(Settlement::Failed(Step::Pay(paid.result))),
@@ -215,10 +284,70 @@ impl<T: Transport> ClientCore<T> {
             }
         }
 
-        let start = self.clock.now_millis();
         let deadline = i64::try_from(timing.deadline.as_millis()).unwrap_or(i64::MAX);
+        let deadline_at = self.clock.now_millis().saturating_add(deadline);
+        self.settle_after_pay(flow, &order, deadline_at, timing, observer)
+            .await
+    }
+
+    /// Settles a payment whose pay request may have been sent before (by a process that
+    /// died since): queries the order `order_no` every `poll_interval` until
+    /// `deadline_at` (milliseconds since the epoch, by the client's clock; at least one
+    /// query, however late), then cancels. The pay request is never sent.
+    pub async fn resume_settle<P, Q, C>(
+        &self,
+        flow: &SettleFlow,
+        order_no: &str,
+        deadline_at: i64,
+        timing: Timing,
+        observer: &dyn SettleObserver,
+    ) -> Result<Settlement<P, Q, C>, Error>
+    where
+        P: Send,
+        Q: DeserializeOwned + Send,
+        C: DeserializeOwned + Send,
+    {
+        let mut order = WireFields::with_capacity(1);
+        order.push(
+            flow.order_no.clone(),
+            crate::wire::WireValue::Text(order_no.to_owned().into()),
+        );
+        self.settle_after_pay(flow, &order, deadline_at, timing, observer)
+            .await
+    }
+
+    /// The operation `name` of the flow.
+    fn flow_operation(&self, name: &str) -> Result<&'static Operation, Error> {
+        self.provider
+            .operation(name)
+            .ok_or_else(|| missing_operation(name))
+    }
+
+    /// The flow after the payment: queries until `deadline_at`, then cancels.
+    async fn settle_after_pay<P, Q, C>(
+        &self,
+        flow: &SettleFlow,
+        order: &WireFields<'_>,
+        deadline_at: i64,
+        timing: Timing,
+        observer: &dyn SettleObserver,
+    ) -> Result<Settlement<P, Q, C>, Error>
+    where
+        P: Send,
+        Q: DeserializeOwned + Send,
+        C: DeserializeOwned + Send,
+    {
+        let query_op = self.flow_operation(&flow.query)?;
+        let cancel_op = self.flow_operation(&flow.cancel)?;
         loop {
-            let queried: Reading<Q> = self.settle_step(query_op, &order, &flow.query_rules).await;
+            let queried: Reading<Q> = self
+                .settle_step(
+                    (StepKind::Query, query_op),
+                    order,
+                    &flow.query_rules,
+                    observer,
+                )
+                .await;
             match queried.verdict {
                 Some(SettleVerdict::Paid) => {
                     return Ok(Settlement::Paid(Step::Query(queried.result)))
@@ -236,7 +365,7 @@ impl<T: Transport> ClientCore<T> {
                 _ => {}
             }
             self.sleeper.sleep(timing.poll_interval).await;
-            if self.clock.now_millis().saturating_sub(start) > deadline {
+            if self.clock.now_millis() > deadline_at {
                 break;
             }
         }
@@ -245,7 +374,12 @@ impl<T: Transport> ClientCore<T> {
         let mut attempt = 1;
         loop {
             let cancelled: Reading<C> = self
-                .settle_step(cancel_op, &order, &flow.cancel_rules)
+                .settle_step(
+                    (StepKind::Cancel, cancel_op),
+                    order,
+                    &flow.cancel_rules,
+                    observer,
+                )
                 .await;
             match cancelled.verdict {
                 Some(SettleVerdict::Cancelled) => {
@@ -709,6 +843,84 @@ mod tests {
             "{outcome:?}"
         );
         assert_eq!(sent.iter().filter(|p| *p == "cancel").count(), 1);
+    }
+
+    /// Remembers every step it is told of.
+    #[derive(Default)]
+    struct Steps(Mutex<Vec<(StepKind, Option<SettleVerdict>, &'static str)>>);
+
+    impl SettleObserver for Steps {
+        fn step(&self, step: StepRecord) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+            let seen = (step.kind, step.verdict, step.outcome);
+            self.0.lock().map(|mut s| s.push(seen)).ok();
+            Box::pin(async {})
+        }
+    }
+
+    #[tokio::test]
+    async fn every_step_is_observed_and_a_resumed_flow_never_pays() {
+        let script = Arc::new(Script::default());
+        script.replies.lock().unwrap().extend([
+            Reply::Timeout,
+            Reply::Body(PAID),
+            Reply::Body(CREATED),
+            Reply::Body(CREATED),
+            Reply::Body(CREATED),
+            Reply::Body(CANCELLED),
+        ]);
+        let manual = Manual::default();
+        let mut core = ClientCore::new(provider(), "http://x", Credentials::new(), script.clone());
+        core.set_clock(manual.clone());
+        core.set_sleeper(manual.clone());
+        let flow = flow();
+        let mut pay = WireFields::with_capacity(2);
+        pay.push("client_sn", WireValue::Text("A1".into()));
+        pay.push("total_amount", WireValue::Text("100".into()));
+        let steps = Steps::default();
+        let outcome: Outcome = core
+            .settle_observed(&flow, &pay, Timing::of(&flow), &steps)
+            .await;
+        assert!(outcome.is_ok_and(|o| o.is_paid()));
+        use SettleVerdict::*;
+        assert_eq!(
+            *steps.0.lock().unwrap(),
+            [
+                (StepKind::Pay, None, "unknown"),
+                (StepKind::Query, Some(Paid), "success")
+            ]
+        );
+
+        // Resumed with its deadline 12 s away: queries at 0, 5 and 10 s, then the
+        // cancel; the script's order shows that no pay was sent.
+        let steps = Steps::default();
+        let outcome: Outcome = core
+            .resume_settle(
+                &flow,
+                "A1",
+                manual.now_millis() + 12_000,
+                Timing::of(&flow),
+                &steps,
+            )
+            .await;
+        assert!(
+            matches!(outcome, Ok(Settlement::CancelledAfterDeadline(_))),
+            "{outcome:?}"
+        );
+        let sent = script.sent.lock().unwrap().clone();
+        assert_eq!(
+            sent,
+            paths(&["pay", "query", "query", "query", "query", "cancel"])
+        );
+        assert_eq!(
+            steps.0.lock().unwrap().last(),
+            Some(&(StepKind::Cancel, Some(Cancelled), "success"))
+        );
+        // A deadline long past still queries once before cancelling.
+        script.replies.lock().unwrap().extend([Reply::Body(PAID)]);
+        let outcome: Outcome = core
+            .resume_settle(&flow, "A1", 0, Timing::of(&flow), &())
+            .await;
+        assert!(outcome.is_ok_and(|o| o.is_paid()));
     }
 
     #[tokio::test]

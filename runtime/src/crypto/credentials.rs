@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 #[derive(Clone, Default)]
 pub struct Credentials {
     entries: Vec<(Cow<'static, str>, CredentialValue)>,
+    /// Key-set credentials (several public keys or certificates, each under its id).
+    key_sets: Vec<(Cow<'static, str>, KeySet)>,
     /// Private keys parsed from these credentials, once per credential and algorithm:
     /// parsing a PEM key costs about a tenth of the signature it makes. Shared by clones.
     private_keys: Arc<Mutex<ParsedKeys>>,
@@ -65,15 +67,44 @@ impl Credentials {
         self
     }
 
-    /// The value of the credential `name`.
+    /// Adds a key-set credential: the provider's public keys or certificates, of which
+    /// a received message names one (WeChat Pay's `Wechatpay-Serial`).
+    pub fn key_set(mut self, name: impl Into<Cow<'static, str>>, keys: KeySet) -> Self {
+        self.key_sets.push((name.into(), keys));
+        self
+    }
+
+    /// The value of the credential `name`. A key set has no one value: asking for it
+    /// is an error, never an empty text.
     pub fn get(&self, name: &str) -> Result<&CredentialValue, Error> {
-        self.entries
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
-            .ok_or_else(|| Error::MissingCredential {
+        if let Some(value) = self.entries.iter().find(|(n, _)| n == name) {
+            return Ok(&value.1);
+        }
+        if self.key_sets.iter().any(|(n, _)| n == name) {
+            return Err(Error::InvalidCredential {
                 name: name.to_owned(),
-            })
+                reason: "a key set (several keys chosen by serial) is not one value".into(),
+            });
+        }
+        Err(Error::MissingCredential {
+            name: name.to_owned(),
+        })
+    }
+
+    /// The key-set credential `name`.
+    pub fn get_key_set(&self, name: &str) -> Result<&KeySet, Error> {
+        if let Some((_, keys)) = self.key_sets.iter().find(|(n, _)| n == name) {
+            return Ok(keys);
+        }
+        if self.entries.iter().any(|(n, _)| n == name) {
+            return Err(Error::InvalidCredential {
+                name: name.to_owned(),
+                reason: "one value, where a key set (`Credentials::key_set`) is expected".into(),
+            });
+        }
+        Err(Error::MissingCredential {
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -101,8 +132,68 @@ impl Credentials {
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
-            .entries(self.entries.iter().map(|(n, v)| (n, v)))
+            .entries(self.entries.iter().map(|(n, v)| (n, v as &dyn fmt::Debug)))
+            .entries(self.key_sets.iter().map(|(n, v)| (n, v as &dyn fmt::Debug)))
             .finish()
+    }
+}
+
+/// A provider's public keys and certificates, each under the id its messages name it
+/// by: a public key under the id the provider gave it (`PUB_KEY_ID_...`), a certificate
+/// under its serial number in upper-case hex.
+#[derive(Clone, Default)]
+pub struct KeySet {
+    entries: Vec<KeyEntry>,
+}
+
+/// One key of a [`KeySet`].
+#[derive(Clone)]
+pub(crate) enum KeyEntry {
+    /// A public key (PEM, bare base64, SM2 hex) and its id.
+    Key {
+        /// The id a message names it by.
+        id: String,
+        /// The key's text.
+        text: String,
+    },
+    /// An X.509 certificate (PEM), named by its serial number.
+    Certificate(String),
+}
+
+impl KeySet {
+    /// No keys.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the public key `text` (PEM, bare base64, or hex for SM2) under `id`.
+    pub fn public_key(mut self, id: impl Into<String>, text: impl Into<String>) -> Self {
+        self.entries.push(KeyEntry::Key {
+            id: id.into(),
+            text: text.into(),
+        });
+        self
+    }
+
+    /// Adds a certificate (PEM), named by its serial number in upper-case hex.
+    pub fn certificate(mut self, pem: impl Into<String>) -> Self {
+        self.entries.push(KeyEntry::Certificate(pem.into()));
+        self
+    }
+
+    /// The keys in the order added.
+    pub(crate) fn entries(&self) -> &[KeyEntry] {
+        &self.entries
+    }
+}
+
+impl fmt::Debug for KeySet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = self.entries.iter().map(|entry| match entry {
+            KeyEntry::Key { id, .. } => format!("key {id}"),
+            KeyEntry::Certificate(_) => "certificate".to_owned(),
+        });
+        f.debug_list().entries(shown).finish()
     }
 }
 

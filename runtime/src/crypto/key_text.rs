@@ -38,6 +38,12 @@ pub enum KeyError {
          compressed)"
     )]
     Sm2Public,
+    /// Not an X.509 certificate (PEM `CERTIFICATE`, or base64 of its DER).
+    #[error("not an X.509 certificate in PEM or base64 DER")]
+    Certificate,
+    /// The certificate's key is not of the recipe's scheme (RSA, SM2).
+    #[error("the certificate's public key is not of the recipe's algorithm (RSA or SM2)")]
+    CertificateKey,
     /// The algorithm is not a public-key signature (validation rejects such recipes).
     #[error("`{0}` is not a public-key signature")]
     NotSignature(&'static str),
@@ -60,4 +66,9 @@ pub(crate) fn der_of(text: &str) -> Result<(Option<String>, Vec<u8>), KeyError> 
         .decode(compact.as_bytes())
         .map_err(|_| KeyError::Base64)?;
     Ok((None, der))
+}
+
+/// Whether `text` is PEM armour labelled `CERTIFICATE`.
+pub(crate) fn is_certificate(text: &str) -> bool {
+    text.trim_start().starts_with("-----BEGIN CERTIFICATE-----")
 }

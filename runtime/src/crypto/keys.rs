@@ -1,6 +1,8 @@
 //! Private and public keys of the public-key signature steps (RSA, SM2), parsed from
 //! credentials. Errors name what is wrong, never the key's bytes.
 
+use crate::crypto::certs::Cert;
+use crate::crypto::key_text::is_certificate;
 pub use crate::crypto::key_text::KeyError;
 use crate::crypto::rsa_keys;
 use crate::crypto::sm2_keys;
@@ -52,12 +54,19 @@ impl SigningKey {
 }
 
 impl VerifyingKey {
-    /// Parses the public key that verifies `algorithm`'s signatures.
+    /// Parses the public key that verifies `algorithm`'s signatures: a public key, or
+    /// an X.509 certificate (PEM `CERTIFICATE`) whose key it is. A configured
+    /// certificate is trusted as configured: only its key is read.
     pub fn parse(algorithm: DigestAlgorithm, text: &str) -> Result<Self, KeyError> {
-        match algorithm.scheme() {
-            Some(SignatureScheme::RsaPkcs1) => rsa_keys::PublicKey::parse(text).map(Self::Rsa),
-            Some(SignatureScheme::Sm2) => sm2_keys::PublicKey::parse(text).map(Self::Sm2),
-            None => Err(KeyError::NotSignature(algorithm.name())),
+        let Some(scheme) = algorithm.scheme() else {
+            return Err(KeyError::NotSignature(algorithm.name()));
+        };
+        if is_certificate(text) {
+            return Cert::parse(text)?.public_key(scheme);
+        }
+        match scheme {
+            SignatureScheme::RsaPkcs1 => rsa_keys::PublicKey::parse(text).map(Self::Rsa),
+            SignatureScheme::Sm2 => sm2_keys::PublicKey::parse(text).map(Self::Sm2),
         }
     }
 

@@ -2,6 +2,7 @@
 //! keys parsed from credentials, and secrets that never print. It knows nothing of
 //! messages: it turns bytes and keys into bytes.
 
+pub mod certs;
 pub mod cipher;
 pub mod credentials;
 pub mod digest;

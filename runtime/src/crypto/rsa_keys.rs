@@ -131,6 +131,13 @@ impl PublicKey {
         Ok(PublicKey(pkcs1))
     }
 
+    /// Reads the DER of an SPKI whose algorithm is rsaEncryption (a certificate's key).
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        let pkcs1 = spki_rsa(der)?;
+        pkcs1::RsaPublicKey::from_der(&pkcs1).map_err(|_| KeyError::Public)?;
+        Ok(PublicKey(pkcs1))
+    }
+
     /// Whether `signature` is `algorithm`'s PKCS#1 v1.5 signature of `message`.
     pub fn verify(&self, algorithm: DigestAlgorithm, message: &[u8], signature: &[u8]) -> bool {
         let parameters: &'static signature::RsaParameters = match algorithm {

@@ -121,6 +121,14 @@ impl PublicKey {
             .map_err(|_| KeyError::Sm2Public)
     }
 
+    /// Reads the DER of an SPKI on the SM2 curve (a certificate's key).
+    pub fn from_spki_der(der: &[u8]) -> Result<Self, KeyError> {
+        let public = sm2::PublicKey::from_public_key_der(der).map_err(|_| KeyError::Sm2Public)?;
+        sm2::dsa::VerifyingKey::new(USER_ID, public)
+            .map(PublicKey)
+            .map_err(|_| KeyError::Sm2Public)
+    }
+
     /// Whether `signature`, its bytes in `form`, is the SM2 signature of `message`.
     pub fn verify(&self, message: &[u8], signature: &[u8], form: SignatureForm) -> bool {
         let parsed = match form {

@@ -9,13 +9,14 @@ use crate::message::payload::{decode_payload, PayloadError};
 use crate::message::received::{check_fields, check_present_fields};
 use crate::message::seen::SeenStore;
 use crate::recipe::canonical::{second_reading, SignedText};
+use crate::recipe::key_source::Presented;
 use crate::recipe::sign::{verify, RecipeFor, SignSource, SigningTrace};
 use crate::recipe::template::TemplateValues;
 use crate::wire::raw_json::{signed_text, strict_value, RawObject};
 use paygen_protocol::{
-    AlgorithmKind, BodyFormat, Freshness, Notification, Operation, Payload, PayloadEncoding,
-    PayloadField, Provider, Recipe, SignInput, SuccessRule, Text, UnsignedErrorReply,
-    UnsignedFields, Verification,
+    AlgorithmKind, BodyFormat, Freshness, NestedValues, Notification, Operation, Payload,
+    PayloadEncoding, PayloadField, Provider, Recipe, SignInput, SuccessRule, Text,
+    UnsignedErrorReply, UnsignedFields, Verification, VerifyKey,
 };
 use serde_json::{Map, Value};
 
@@ -241,6 +242,7 @@ pub fn judge_http_response(
         receiver,
         body,
         external,
+        headers,
         explain,
         if success_status {
             EmptyBody::NoFields
@@ -405,6 +407,7 @@ pub fn decode_notification_explained(
         receiver,
         input,
         external,
+        headers,
         explain,
         EmptyBody::Refused,
     )?;
@@ -462,6 +465,7 @@ pub fn decode_message_in(
         receiver,
         body,
         None,
+        &[],
         None,
         EmptyBody::Refused,
     )
@@ -500,6 +504,7 @@ pub(crate) fn decode_received(
     receiver: &Receiver<'_>,
     body: &str,
     external: Option<ExternalSignature<'_>>,
+    headers: &[(String, String)],
     explain: Option<&mut SignatureExplanation>,
     empty: EmptyBody,
 ) -> Result<Decoded, Error> {
@@ -652,6 +657,7 @@ pub(crate) fn decode_received(
             text: signature,
             outside: external.is_some(),
             parts: external.and_then(|e| e.parts),
+            headers,
         },
         receiver,
         &mut stages,
@@ -783,7 +789,9 @@ fn coverage(
             _ => Coverage::Outside,
         },
         SignInput::Canonical => {
-            if !in_scope || !recipe.canonical.covers(&field.name) {
+            let nested = field.value.is_object() || field.value.is_array();
+            let omitted = nested && recipe.canonical.nested == NestedValues::Omit;
+            if !in_scope || !recipe.canonical.covers(&field.name) || omitted {
                 Coverage::Outside
             } else if recipe.canonical.skip_empty && field.signed_text.is_empty() {
                 Coverage::EmptyAsAbsent
@@ -866,11 +874,13 @@ fn business_fields(
 }
 
 /// A received signature: its text, whether it came from outside the fields (a header),
-/// and the request parts a template recipe signs.
+/// the request parts a template recipe signs, and the received headers (where a key
+/// source may read a serial or a certificate).
 struct ReceivedSignature<'a> {
     text: &'a str,
     outside: bool,
     parts: Option<TemplateValues<'a>>,
+    headers: &'a [(String, String)],
 }
 
 /// Whether `signature` is the recipe's signature of the received message.
@@ -902,7 +912,28 @@ fn check_signature(
             SignSource::Bytes(body.as_bytes())
         }
     };
-    verify(recipe, source, signature.text, credentials, trace)
+    // A carried certificate in a field is read from the fields the signature covers.
+    let fields: Vec<(&str, &str)> = match &recipe.verify_key {
+        Some(VerifyKey::Carried(_)) => received
+            .iter()
+            .map(|f| (f.name.as_str(), f.signed_text.as_str()))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let presented = Presented {
+        headers: signature.headers,
+        fields: &fields,
+        now: receiver.clock.now_millis().div_euclid(1000),
+        body,
+    };
+    verify(
+        recipe,
+        source,
+        signature.text,
+        credentials,
+        &presented,
+        trace,
+    )
 }
 
 /// The received (name, text) pairs a canonical signature covers: the fields in scope,
@@ -916,7 +947,14 @@ fn canonical_pairs<'r>(
         .iter()
         .filter(|f| check.scope.is_none() || f.in_member)
         .filter(|f| signature_outside || f.name != check.field)
-        .map(|f| (f.name.as_str(), SignedText::Str(&f.signed_text)))
+        .map(|f| {
+            let text = if f.value.is_object() || f.value.is_array() {
+                SignedText::Json(&f.signed_text)
+            } else {
+                SignedText::Str(&f.signed_text)
+            };
+            (f.name.as_str(), text)
+        })
         .collect()
 }
 
@@ -952,6 +990,16 @@ fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, 
                 in_member: false,
                 value: Value::String(text.clone()),
                 signed_text: text,
+            })
+            .collect(),
+        BodyFormat::FormRaw => crate::wire::form_raw::parse(body)
+            .map_err(|e| format!("body is not a raw `k=v&k=v` form: {e}"))?
+            .into_iter()
+            .map(|(name, text)| ReceivedField {
+                name: name.to_owned(),
+                in_member: false,
+                value: Value::String(text.to_owned()),
+                signed_text: text.to_owned(),
             })
             .collect(),
         BodyFormat::Form | BodyFormat::Query => {

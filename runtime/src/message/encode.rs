@@ -7,7 +7,8 @@ use crate::message::payload::encode_payload;
 use crate::message::validate::validate_request;
 use crate::recipe::canonical::SignedText;
 use crate::recipe::sign::{sign, RecipeFor, SignSource, SigningTrace};
-use crate::recipe::template::{path_and_query, TemplateValues};
+use crate::recipe::template::{path_and_query, write_parts, TemplateValues};
+use crate::wire::form_raw::RawFormError;
 use crate::wire::xml::{self, XmlField};
 use crate::wire::{content_type, write_json_object, xml_fields, WireFields, WireValue};
 use paygen_protocol::{
@@ -19,17 +20,48 @@ use paygen_protocol::{
 pub const XML_BODY_ROOT: &str = "xml";
 use std::borrow::Cow;
 
+/// Headers in order, as a request sends them.
+pub type HeaderList = Vec<(Cow<'static, str>, Cow<'static, str>)>;
+
 /// An HTTP request, exactly as it will be sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct HttpRequest {
     /// `POST`, `GET`...
     pub method: Cow<'static, str>,
     /// Full URL.
     pub url: String,
     /// Headers in order.
-    pub headers: Vec<(Cow<'static, str>, Cow<'static, str>)>,
+    pub headers: HeaderList,
     /// The body text.
     pub body: String,
+    /// Names of the headers whose value carries a secret (`Authorization: Basic ..`):
+    /// Debug shows them as `<redacted>`.
+    pub sensitive: Vec<Cow<'static, str>>,
+}
+
+impl HttpRequest {
+    /// The headers as they may be shown: a sensitive one's value is `<redacted>`.
+    pub fn headers_shown(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers.iter().map(|(name, value)| {
+            let hidden = self.sensitive.iter().any(|s| s.eq_ignore_ascii_case(name));
+            (
+                name.as_ref(),
+                if hidden { "<redacted>" } else { value.as_ref() },
+            )
+        })
+    }
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self.headers_shown().collect();
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 /// Everything besides the fields that a request's bytes depend on.
@@ -76,7 +108,7 @@ pub fn encode_request(
     } else {
         envelope.body
     };
-    let mut headers = request_headers(provider, operation, format, in_query);
+    let mut headers = request_headers(provider, operation, format, in_query, context.credentials)?;
     let signature_value;
     let signature = envelope.signature.as_ref().filter(|_| operation.signed);
     let body = match signature {
@@ -118,11 +150,17 @@ pub fn encode_request(
     };
     let url = request_url(context, &path, in_query.then_some(body.as_str()));
     let body = if in_query { String::new() } else { body };
+    let sensitive = (provider.request.headers.iter())
+        .chain(operation.headers.iter())
+        .filter(|h| h.sensitive)
+        .map(|h| h.name.clone())
+        .collect();
     Ok(HttpRequest {
         method: operation.method.clone(),
         url,
         headers,
         body,
+        sensitive,
     })
 }
 
@@ -185,14 +223,15 @@ fn top_level_fields<'a>(
     top
 }
 
-/// The content type (none for a query string), the envelope's constant headers, then
-/// the operation's.
+/// The content type (none for a query string), the envelope's headers, then the
+/// operation's, each composed of its parts.
 fn request_headers(
     provider: &Provider,
     operation: &Operation,
     format: BodyFormat,
     in_query: bool,
-) -> Vec<(Cow<'static, str>, Cow<'static, str>)> {
+    credentials: &Credentials,
+) -> Result<HeaderList, Error> {
     let envelope = &provider.request;
     let mut headers = Vec::with_capacity(2 + envelope.headers.len() + operation.headers.len());
     if !in_query {
@@ -201,14 +240,21 @@ fn request_headers(
             Cow::Borrowed(content_type(format)),
         ));
     }
-    headers.extend(
-        envelope
-            .headers
-            .iter()
-            .chain(operation.headers.iter())
-            .map(|h| (h.name.clone(), h.value.clone())),
-    );
-    headers
+    for header in envelope.headers.iter().chain(operation.headers.iter()) {
+        let value = match header.parts.as_ref() {
+            [TemplatePart::Literal(text)] => text.clone(),
+            parts => {
+                let mut value = Vec::new();
+                let values = TemplateValues::default();
+                write_parts(parts, "", &values, credentials, &mut value)?;
+                // Parts are literals, credentials, base64 and hex: text, unless a
+                // credential is not (then the HTTP client would refuse it anyway).
+                Cow::Owned(String::from_utf8_lossy(&value).into_owned())
+            }
+        };
+        headers.push((header.name.clone(), value));
+    }
+    Ok(headers)
 }
 
 /// What the signature stage reads.
@@ -291,7 +337,7 @@ fn signature_of(
             let parts = TemplateParts::new(provider, recipe, context)?;
             // A header part reads one of the constant headers the request sends.
             let sent: Vec<(String, String)> =
-                request_headers(provider, operation, format, in_query)
+                request_headers(provider, operation, format, in_query, context.credentials)?
                     .into_iter()
                     .map(|(name, value)| (name.into_owned(), value.into_owned()))
                     .collect();
@@ -393,15 +439,20 @@ impl TemplateParts {
             timestamp: String::new(),
             nonce: String::new(),
         };
+        // Inside a digest or base64 part too: one timestamp and one nonce per request.
+        let mut request_parts = Vec::new();
         for part in recipe.template.parts.iter() {
+            part.walk(&mut |p| request_parts.push(p));
+        }
+        for part in request_parts {
             match part {
-                TemplatePart::Timestamp(format) => format_clock(
+                TemplatePart::Timestamp(format) if parts.timestamp.is_empty() => format_clock(
                     context.clock.now_millis(),
                     *format,
                     provider.utc_offset_minutes,
                     &mut parts.timestamp,
                 ),
-                TemplatePart::Nonce(len) => {
+                TemplatePart::Nonce(len) if parts.nonce.is_empty() => {
                     context.nonce.fill(usize::from(*len), &mut parts.nonce)?
                 }
                 _ => {}
@@ -518,6 +569,24 @@ pub(crate) fn render_body(
                     },
                 }
             })?;
+            out
+        }
+        BodyFormat::FormRaw => {
+            let texts: Vec<(&str, Cow<'_, str>)> =
+                fields.iter().map(|(n, v)| (*n, v.text())).collect();
+            let mut out = String::with_capacity(size_hint(fields));
+            crate::wire::form_raw::write(texts.iter().map(|(n, v)| (*n, v.as_ref())), &mut out)
+                .map_err(|e| Error::InvalidParam {
+                    field: match &e {
+                        RawFormError::AmpersandInValue(name) | RawFormError::BadName(name) => {
+                            name.clone()
+                        }
+                        _ => String::new(),
+                    },
+                    rule: crate::ParamRule::Unwritable {
+                        reason: e.to_string(),
+                    },
+                })?;
             out
         }
         BodyFormat::Form | BodyFormat::Query => {

@@ -2,7 +2,9 @@
 
 use crate::error::{Error, ParamRule};
 use crate::wire::WireFields;
-use paygen_protocol::{FieldDef, FieldRule, Operation};
+use crate::wire::WireValue;
+use paygen_protocol::{FieldDef, FieldRule, FieldType, Operation};
+use serde_json::Value;
 
 /// [`validate_fields`], the operation's at-least-one-of groups and its field rules.
 pub fn validate_request(operation: &Operation, fields: &WireFields<'_>) -> Result<(), Error> {
@@ -289,6 +291,10 @@ pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(),
             }
             continue;
         }
+        if !def.fields.is_empty() {
+            validate_object(def, value)?;
+            continue;
+        }
         if def.max_length.is_none() && def.values.is_empty() {
             continue;
         }
@@ -314,4 +320,284 @@ pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// An object field's members (or a list's items' members) against its member table:
+/// the same rules as top-level fields, each error naming the member by its path
+/// (`amount.total`, `goods_detail[0].price`).
+fn validate_object(def: &FieldDef, value: &WireValue<'_>) -> Result<(), Error> {
+    match value {
+        WireValue::Json(json) => validate_nested(def, json, &def.name),
+        _ => Err(Error::InvalidParam {
+            field: def.name.to_string(),
+            rule: ParamRule::WrongType {
+                expected: nested_expected(def.ty),
+            },
+        }),
+    }
+}
+
+fn nested_expected(ty: FieldType) -> &'static str {
+    if ty == FieldType::List {
+        "a JSON array of objects"
+    } else {
+        "a JSON object"
+    }
+}
+
+fn validate_nested(def: &FieldDef, value: &Value, path: &str) -> Result<(), Error> {
+    let wrong = |path: &str| Error::InvalidParam {
+        field: path.to_owned(),
+        rule: ParamRule::WrongType {
+            expected: nested_expected(def.ty),
+        },
+    };
+    match (def.ty, value) {
+        (FieldType::Object, Value::Object(members)) => validate_members(&def.fields, members, path),
+        (FieldType::List, Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                let item_path = format!("{path}[{i}]");
+                let Value::Object(members) = item else {
+                    return Err(Error::InvalidParam {
+                        field: item_path,
+                        rule: ParamRule::WrongType {
+                            expected: "a JSON object",
+                        },
+                    });
+                };
+                validate_members(&def.fields, members, &item_path)?;
+            }
+            Ok(())
+        }
+        _ => Err(wrong(path)),
+    }
+}
+
+fn validate_members(
+    defs: &[FieldDef],
+    members: &serde_json::Map<String, Value>,
+    path: &str,
+) -> Result<(), Error> {
+    if let Some(unknown) = members
+        .keys()
+        .find(|name| !defs.iter().any(|def| def.name == name.as_str()))
+    {
+        return Err(Error::InvalidParam {
+            field: format!("{path}.{unknown}"),
+            rule: ParamRule::Unknown,
+        });
+    }
+    for def in defs {
+        let at = format!("{path}.{}", def.name);
+        let invalid = |rule| Error::InvalidParam {
+            field: at.clone(),
+            rule,
+        };
+        let value = match members.get(def.name.as_ref()) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(text)) if text.is_empty() => None,
+            Some(value) => Some(value),
+        };
+        let Some(value) = value else {
+            if def.required {
+                return Err(invalid(ParamRule::Required));
+            }
+            continue;
+        };
+        if !def.fields.is_empty() {
+            validate_nested(def, value, &at)?;
+            continue;
+        }
+        let text = member_text(def, value).ok_or_else(|| {
+            invalid(ParamRule::WrongType {
+                expected: member_expected(def),
+            })
+        })?;
+        if let Some(max) = def.max_length {
+            let actual = text.chars().count();
+            if actual > max as usize {
+                return Err(invalid(ParamRule::TooLong { max, actual }));
+            }
+        }
+        if !def.values.is_empty() && !def.values.iter().any(|allowed| allowed == &*text) {
+            return Err(invalid(ParamRule::NotAllowed {
+                allowed: def.values.iter().map(|v| v.to_string()).collect(),
+            }));
+        }
+    }
+    Ok(())
+}
+
+/// What a member of `def`'s type is written as in a request object.
+fn member_expected(def: &FieldDef) -> &'static str {
+    match def.ty {
+        FieldType::String => "a string",
+        FieldType::Int | FieldType::Fen if def.as_string => "a whole number as a string",
+        FieldType::Int => "a whole number",
+        FieldType::Fen => "a whole number of 分",
+        FieldType::Yuan => "an amount of 元 as a string with two decimal places",
+        FieldType::Bool => "true or false",
+        FieldType::Object | FieldType::List | FieldType::Json => "JSON",
+    }
+}
+
+/// A member's value as the text its length and documented values are checked on, if
+/// it is written as its type is; the types a generated request object writes.
+fn member_text<'v>(def: &FieldDef, value: &'v Value) -> Option<std::borrow::Cow<'v, str>> {
+    use std::borrow::Cow;
+    match (def.ty, value) {
+        (FieldType::String, Value::String(text)) => Some(Cow::Borrowed(text)),
+        (FieldType::Int | FieldType::Fen, Value::String(text)) if def.as_string => text
+            .parse::<i64>()
+            .ok()
+            .map(|_| Cow::Borrowed(text.as_str())),
+        (FieldType::Int | FieldType::Fen, Value::Number(n)) if !def.as_string => {
+            n.as_i64().map(|n| Cow::Owned(n.to_string()))
+        }
+        (FieldType::Yuan, Value::String(text)) => crate::yuan::parse(text)
+            .ok()
+            .map(|_| Cow::Borrowed(text.as_str())),
+        (FieldType::Bool, Value::Bool(flag)) => Some(Cow::Owned(flag.to_string())),
+        (FieldType::Object | FieldType::List | FieldType::Json, value) => {
+            Some(Cow::Owned(value.to_string()))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::borrow::Cow;
+
+    fn def(name: &'static str, ty: FieldType, required: bool) -> FieldDef {
+        FieldDef {
+            name: Cow::Borrowed(name),
+            ty,
+            required,
+            ..FieldDef::TEXT
+        }
+    }
+
+    /// WeChat Pay APIv3 JSAPI 下单's `amount` {total, currency} and `scene_info`
+    /// {payer_client_ip, h5_info: {type}} (the document's 请求参数 table).
+    fn tables() -> Vec<FieldDef> {
+        let amount = FieldDef {
+            fields: Cow::Owned(vec![
+                def("total", FieldType::Fen, true),
+                FieldDef {
+                    max_length: Some(16),
+                    values: Cow::Owned(vec![Cow::Borrowed("CNY")]),
+                    ..def("currency", FieldType::String, false)
+                },
+            ]),
+            ..def("amount", FieldType::Object, true)
+        };
+        let h5_info = FieldDef {
+            fields: Cow::Owned(vec![FieldDef {
+                max_length: Some(32),
+                ..def("type", FieldType::String, true)
+            }]),
+            ..def("h5_info", FieldType::Object, true)
+        };
+        let scene_info = FieldDef {
+            fields: Cow::Owned(vec![
+                def("payer_client_ip", FieldType::String, true),
+                h5_info,
+            ]),
+            ..def("scene_info", FieldType::Object, false)
+        };
+        let goods = FieldDef {
+            fields: Cow::Owned(vec![def("quantity", FieldType::Int, true)]),
+            ..def("goods_detail", FieldType::List, false)
+        };
+        vec![amount, scene_info, goods]
+    }
+
+    fn check(json: serde_json::Value) -> Result<(), (String, ParamRule)> {
+        let serde_json::Value::Object(object) = json else {
+            unreachable!("the tests pass objects")
+        };
+        let mut fields = WireFields::with_capacity(object.len());
+        for (name, value) in object {
+            fields.push(name, WireValue::Json(Cow::Owned(value)));
+        }
+        validate_fields(&tables(), &fields).map_err(|e| match e {
+            Error::InvalidParam { field, rule } => (field, rule),
+            other => panic!("not a parameter error: {other}"),
+        })
+    }
+
+    #[test]
+    fn members_of_request_objects_are_checked_by_path() {
+        use serde_json::json;
+        assert_eq!(
+            check(json!({"amount": {"total": 1, "currency": "CNY"}})),
+            Ok(())
+        );
+        assert_eq!(
+            check(json!({"amount": {"currency": "CNY"}})),
+            Err(("amount.total".into(), ParamRule::Required))
+        );
+        assert_eq!(
+            check(json!({"amount": {"total": "1"}})),
+            Err((
+                "amount.total".into(),
+                ParamRule::WrongType {
+                    expected: "a whole number of 分"
+                }
+            ))
+        );
+        assert_eq!(
+            check(json!({"amount": {"total": 1, "currency": "USD"}})),
+            Err((
+                "amount.currency".into(),
+                ParamRule::NotAllowed {
+                    allowed: vec!["CNY".into()]
+                }
+            ))
+        );
+        assert_eq!(
+            check(json!({"amount": {"total": 1, "fee": 2}})),
+            Err(("amount.fee".into(), ParamRule::Unknown))
+        );
+        assert_eq!(
+            check(json!({"amount": 1})),
+            Err((
+                "amount".into(),
+                ParamRule::WrongType {
+                    expected: "a JSON object"
+                }
+            ))
+        );
+        let long = "x".repeat(33);
+        assert_eq!(
+            check(json!({"amount": {"total": 1},
+                "scene_info": {"payer_client_ip": "1.2.3.4", "h5_info": {"type": long}}})),
+            Err((
+                "scene_info.h5_info.type".into(),
+                ParamRule::TooLong {
+                    max: 32,
+                    actual: 33
+                }
+            ))
+        );
+        assert_eq!(
+            check(json!({"amount": {"total": 1}, "scene_info": {"h5_info": {"type": "Wap"}}})),
+            Err(("scene_info.payer_client_ip".into(), ParamRule::Required))
+        );
+        assert_eq!(
+            check(json!({"amount": {"total": 1}, "goods_detail": [{"quantity": 1}, {}]})),
+            Err(("goods_detail[1].quantity".into(), ParamRule::Required))
+        );
+        assert_eq!(
+            check(json!({"amount": {"total": 1}, "goods_detail": [3]})),
+            Err((
+                "goods_detail[0]".into(),
+                ParamRule::WrongType {
+                    expected: "a JSON object"
+                }
+            ))
+        );
+    }
 }

@@ -1,8 +1,9 @@
 //! The canonical string that most recipes sign: `k=v&...` pairs, or the values alone,
 //! sorted or in a documented order, raw or URL-encoded.
 
+use crate::wire::raw_json;
 use crate::wire::WireValue;
-use paygen_protocol::{Canonical, CanonicalForm, ValueEncoding};
+use paygen_protocol::{Canonical, CanonicalForm, CanonicalSort, NestedValues, ValueEncoding};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::ops::Range;
 
@@ -23,21 +24,49 @@ pub enum SignedText<'v> {
     /// A secret added as a sorted field: its place in the string is recorded so that
     /// explanations mask exactly it.
     Secret(&'v str),
+    /// A received nested value (a JSON object or list): its text exactly as received.
+    Json(&'v str),
 }
 
 impl SignedText<'_> {
     /// `""` (and JSON `null`) only: `0` and `"0"` are never empty.
     fn is_empty(&self) -> bool {
         match self {
-            SignedText::Str(text) | SignedText::Secret(text) => text.is_empty(),
+            SignedText::Str(text) | SignedText::Secret(text) | SignedText::Json(text) => {
+                text.is_empty()
+            }
             SignedText::Wire(value) => value.is_empty(),
         }
     }
 
-    fn write_to(&self, out: &mut String) {
+    /// An object or a list, which `nested` rules write or leave out.
+    fn is_nested(&self) -> bool {
         match self {
-            SignedText::Str(text) | SignedText::Secret(text) => out.push_str(text),
-            SignedText::Wire(value) => value.write_text(out),
+            SignedText::Json(_) => true,
+            SignedText::Wire(WireValue::Json(value)) => value.is_object() || value.is_array(),
+            _ => false,
+        }
+    }
+
+    fn write_to(&self, nested: NestedValues, out: &mut String) {
+        match (self, nested) {
+            (SignedText::Json(text), NestedValues::SortedJson) => {
+                // The text was parsed strictly on receipt; were it not JSON, it stays as
+                // received and so cannot match a sorted signature.
+                match raw_json::sorted_compact(text) {
+                    Ok(sorted) => out.push_str(&sorted),
+                    Err(_) => out.push_str(text),
+                }
+            }
+            (SignedText::Wire(WireValue::Json(value)), NestedValues::SortedJson)
+                if value.is_object() || value.is_array() =>
+            {
+                raw_json::write_sorted(value, out);
+            }
+            (SignedText::Str(text) | SignedText::Secret(text) | SignedText::Json(text), _) => {
+                out.push_str(text);
+            }
+            (SignedText::Wire(value), _) => value.write_text(out),
         }
     }
 }
@@ -66,7 +95,7 @@ pub fn canonical_string(
             out.push_str(&rules.pair_separator);
         }
         let start = out.len();
-        write_value(value, rules.value_encoding, &mut text, out);
+        write_value(value, rules, &mut text, out);
         if matches!(value, SignedText::Secret(_)) {
             secrets.push(start..out.len());
         }
@@ -104,7 +133,7 @@ pub fn second_reading<'n>(
         .iter()
         .map(|(name, value)| {
             let mut text = String::new();
-            write_value(value, rules.value_encoding, &mut scratch, &mut text);
+            write_value(value, rules, &mut scratch, &mut text);
             (*name, text)
         })
         .collect();
@@ -114,6 +143,18 @@ pub fn second_reading<'n>(
         }
         if name.contains(join) || (!separator.is_empty() && name.contains(separator)) {
             return true;
+        }
+        // Ordered by value, a pair's place depends on the value it would carry, which
+        // the spliced text does not bound: any covered name after a join is a reading.
+        let by_value = rules.sort == CanonicalSort::Value && rules.order.is_empty();
+        if by_value {
+            return text
+                .split(join)
+                .skip(1)
+                .any(|piece| match piece.split_once(separator) {
+                    Some((inner, _)) if !separator.is_empty() => rules.covers(inner),
+                    _ => separator.is_empty(),
+                });
         }
         let (Some(low), high) = (
             place(rules, name),
@@ -137,11 +178,32 @@ pub fn second_reading<'n>(
         .map(|(_, (name, _))| *name)
 }
 
-/// Keeps the fields `rules` write (covered, and not empty where empties are skipped) and
-/// puts them in the string's order; stable for repeated names.
+/// Keeps the fields `rules` write (covered, not empty where empties are skipped, not
+/// nested where nested values are left out) and puts them in the string's order; stable
+/// for repeated names.
 fn written_in_order(pairs: &mut Vec<(&str, SignedText<'_>)>, rules: &Canonical) {
-    pairs.retain(|(name, value)| rules.covers(name) && !(rules.skip_empty && value.is_empty()));
-    pairs.sort_by(|a, b| place(rules, a.0).cmp(&place(rules, b.0)));
+    pairs.retain(|(name, value)| {
+        rules.covers(name)
+            && !(rules.skip_empty && value.is_empty())
+            && !(rules.nested == NestedValues::Omit && value.is_nested())
+    });
+    if rules.sort == CanonicalSort::Value && rules.order.is_empty() {
+        let mut scratch = String::new();
+        let mut keyed: Vec<(String, (&str, SignedText<'_>))> = pairs
+            .drain(..)
+            .map(|pair| {
+                let mut text = String::new();
+                write_value(&pair.1, rules, &mut scratch, &mut text);
+                (text, pair)
+            })
+            .collect();
+        keyed.sort_by(|a, b| {
+            (a.0.as_bytes(), a.1 .0.as_bytes()).cmp(&(b.0.as_bytes(), b.1 .0.as_bytes()))
+        });
+        pairs.extend(keyed.into_iter().map(|(_, pair)| pair));
+    } else {
+        pairs.sort_by(|a, b| place(rules, a.0).cmp(&place(rules, b.0)));
+    }
 }
 
 /// Where `name` stands in the string: its place in the documented order, else its bytes
@@ -160,17 +222,12 @@ fn place<'a>(rules: &Canonical, name: &'a str) -> Option<(usize, &'a [u8])> {
 
 /// Writes `value` into `out` as the string carries it; `scratch` holds the raw text
 /// when it must be encoded first.
-fn write_value(
-    value: &SignedText<'_>,
-    encoding: ValueEncoding,
-    scratch: &mut String,
-    out: &mut String,
-) {
-    match encoding {
-        ValueEncoding::Raw => value.write_to(out),
+fn write_value(value: &SignedText<'_>, rules: &Canonical, scratch: &mut String, out: &mut String) {
+    match rules.value_encoding {
+        ValueEncoding::Raw => value.write_to(rules.nested, out),
         encoding => {
             scratch.clear();
-            value.write_to(scratch);
+            value.write_to(rules.nested, scratch);
             encode_value(scratch, encoding, out);
         }
     }
@@ -192,12 +249,7 @@ mod tests {
     fn rules(exclude: &'static [Cow<'static, str>]) -> Canonical {
         Canonical {
             exclude: Cow::Borrowed(exclude),
-            skip_empty: true,
-            pair_separator: "=".into(),
-            join: "&".into(),
-            form: CanonicalForm::Pairs,
-            order: Cow::Borrowed(&[]),
-            value_encoding: ValueEncoding::Raw,
+            ..Canonical::DEFAULT
         }
     }
 
@@ -410,5 +462,137 @@ mod tests {
         let secrets = canonical_string(&mut pairs, &rules(&[]), &mut out);
         assert_eq!(out, "a=a&k=a");
         assert_eq!(secrets, vec![6..7]);
+    }
+
+    #[test]
+    fn values_sorted_by_value_with_the_secret_among_them() {
+        // WeChat 公众号 接入指南 (mp.weixin.qq.com/wiki/4/2ccadaef44fe1e4b0322355c2312bfa8):
+        // token, timestamp and nonce sorted as strings, then joined by nothing.
+        let rules = Canonical {
+            form: CanonicalForm::Values,
+            sort: CanonicalSort::Value,
+            join: "".into(),
+            ..rules(&[])
+        };
+        let mut pairs = vec![
+            ("timestamp", SignedText::Str("1409304348")),
+            ("nonce", SignedText::Str("xxxxxx")),
+            ("token", SignedText::Secret("AAAAA")),
+        ];
+        let mut out = String::new();
+        let secrets = canonical_string(&mut pairs, &rules, &mut out);
+        assert_eq!(out, "1409304348AAAAAxxxxxx");
+        assert_eq!(secrets, vec![10..15]);
+    }
+
+    #[test]
+    fn pairs_sorted_by_value_then_by_name() {
+        let rules = Canonical {
+            sort: CanonicalSort::Value,
+            ..rules(&[])
+        };
+        let pairs = [("a", "3"), ("b", "1"), ("d", "2"), ("c", "2")];
+        assert_eq!(canonical(&pairs, &rules), "b=1&c=2&d=2&a=3");
+        // By name, for comparison: the rule is what changes the string.
+        assert_eq!(
+            canonical(&pairs, &super::tests::rules(&[])),
+            "a=3&b=1&c=2&d=2"
+        );
+    }
+
+    #[test]
+    fn include_signs_only_the_listed_fields() {
+        static INCLUDE: [Cow<'static, str>; 2] = [Cow::Borrowed("b"), Cow::Borrowed("a")];
+        let rules = Canonical {
+            include: Cow::Borrowed(&INCLUDE),
+            ..rules(&[])
+        };
+        assert_eq!(
+            canonical(&[("c", "3"), ("b", "2"), ("a", "1")], &rules),
+            "a=1&b=2"
+        );
+    }
+
+    #[test]
+    fn by_value_any_covered_pair_after_a_join_is_a_second_reading() {
+        let rules = Canonical {
+            sort: CanonicalSort::Value,
+            ..rules(&[])
+        };
+        // By name, `zz` could not follow `a` before `b`; by value it could stand anywhere.
+        assert_eq!(
+            reading(&[("a", "1&zz=2"), ("b", "3")], &super::tests::rules(&[])),
+            None
+        );
+        assert_eq!(reading(&[("a", "1&zz=2"), ("b", "3")], &rules), Some("a"));
+        assert_eq!(reading(&[("a", "fish & chips"), ("b", "3")], &rules), None);
+        static EXCLUDE: [Cow<'static, str>; 1] = [Cow::Borrowed("sign")];
+        let excluding = Canonical {
+            exclude: Cow::Borrowed(&EXCLUDE),
+            ..rules
+        };
+        assert_eq!(reading(&[("a", "1&sign=2")], &excluding), None);
+    }
+
+    #[test]
+    fn nested_values_as_json_sorted_json_or_left_out() {
+        let nested = WireValue::Json(Cow::Owned(
+            serde_json::json!({"b": {"y": 1, "x": [{"d": 1, "c": "é/\n"}]}, "a": "x"}),
+        ));
+        let list = WireValue::Json(Cow::Owned(serde_json::json!([2, 1])));
+        let scalar = WireValue::Int(7);
+        let fields = || {
+            vec![
+                ("o", SignedText::Wire(&nested)),
+                ("l", SignedText::Wire(&list)),
+                ("n", SignedText::Wire(&scalar)),
+            ]
+        };
+        let write = |nested| {
+            let rules = Canonical {
+                nested,
+                ..rules(&[])
+            };
+            let mut out = String::new();
+            canonical_string(&mut fields(), &rules, &mut out);
+            out
+        };
+        assert_eq!(
+            write(NestedValues::Json),
+            r#"l=[2,1]&n=7&o={"b":{"y":1,"x":[{"d":1,"c":"é/\n"}]},"a":"x"}"#
+        );
+        assert_eq!(
+            write(NestedValues::SortedJson),
+            r#"l=[2,1]&n=7&o={"a":"x","b":{"x":[{"c":"é/\n","d":1}],"y":1}}"#
+        );
+        assert_eq!(write(NestedValues::Omit), "n=7");
+    }
+
+    #[test]
+    fn a_received_nested_value_is_sorted_from_its_own_text() {
+        // Numbers keep their received text; whitespace and member order do not count.
+        let received = r#"{ "total": 100.00, "currency": "CNY", "detail": {"z": 1e2, "a": null} }"#;
+        let rules = Canonical {
+            nested: NestedValues::SortedJson,
+            ..rules(&[])
+        };
+        let mut pairs = vec![("amount", SignedText::Json(received))];
+        let mut out = String::new();
+        canonical_string(&mut pairs, &rules, &mut out);
+        assert_eq!(
+            out,
+            r#"amount={"currency":"CNY","detail":{"a":null,"z":1e2},"total":100.00}"#
+        );
+        let omit = Canonical {
+            nested: NestedValues::Omit,
+            ..rules
+        };
+        let mut pairs = vec![
+            ("amount", SignedText::Json(received)),
+            ("a", SignedText::Str("1")),
+        ];
+        let mut out = String::new();
+        canonical_string(&mut pairs, &omit, &mut out);
+        assert_eq!(out, "a=1");
     }
 }

@@ -3,13 +3,14 @@
 
 use crate::crypto::credentials::Credentials;
 use crate::crypto::digest::{decode_output, digest_chain, DigestTrace, StepError, StepKeys};
-use crate::crypto::keys::{KeyError, VerifyingKey};
+use crate::crypto::keys::KeyError;
 use crate::error::Error;
 use crate::recipe::canonical::{canonical_string, SignedText};
+use crate::recipe::key_source::{verifying_key, Presented};
 use crate::recipe::template::{template_string, TemplateValues};
 use paygen_protocol::{
     AlgorithmKind, DigestOutput, KeyPlace, Recipe, RecipeChoice, RequestSignature, SignInput,
-    Verification,
+    Verification, VerifyKey,
 };
 use std::ops::Range;
 use subtle::ConstantTimeEq as _;
@@ -89,12 +90,14 @@ pub fn sign(
 
 /// Whether `received` is the signature of `source` under `recipe`: recomputed and
 /// compared in constant time for digests and HMACs (hex case ignored, base64 exact),
-/// checked with the verify key for signatures (RSA, SM2).
+/// checked with the verify key for signatures (RSA, SM2), taken where the recipe's
+/// key source says from what the message `presented`.
 pub fn verify(
     recipe: &Recipe,
     source: SignSource<'_>,
     received: &str,
     credentials: &Credentials,
+    presented: &Presented<'_>,
     trace: &mut SigningTrace,
 ) -> Result<bool, Error> {
     let Some((last, before)) = recipe.digests.split_last() else {
@@ -106,18 +109,17 @@ pub fn verify(
     }
     let key = signing_key(recipe, credentials)?;
     let to_sign = string_to_sign(recipe, source, key, credentials)?;
-    let name = recipe
-        .verify_key_credential
-        .as_deref()
-        .or(recipe.key_credential.as_deref())
-        .unwrap_or_default();
-    let public =
-        VerifyingKey::parse(last.algorithm, credentials.get(name)?.expose()).map_err(|e| {
-            Error::InvalidCredential {
-                name: name.to_owned(),
-                reason: e.to_string(),
-            }
-        })?;
+    // A recipe without a verify key verifies with its key credential (which then holds
+    // the public key).
+    let own;
+    let source_of_key = match &recipe.verify_key {
+        Some(source) => source,
+        None => {
+            own = VerifyKey::Credential(recipe.key_credential.clone().unwrap_or_default());
+            &own
+        }
+    };
+    let public = verifying_key(source_of_key, last.algorithm, credentials, presented)?;
     let keys = StepKeys {
         hmac: key.map(str::as_bytes),
         private: None,

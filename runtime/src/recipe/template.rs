@@ -5,7 +5,9 @@
 use crate::crypto::credentials::Credentials;
 use crate::crypto::digest::digest_hex;
 use crate::error::{Error, SignatureFailure};
-use paygen_protocol::{HexCase, Template, TemplatePart};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use paygen_protocol::{HexCase, PartDigest, Template, TemplatePart};
 
 /// The values of one request's template parts.
 #[derive(Debug, Clone, Copy, Default)]
@@ -47,9 +49,24 @@ pub fn template_string(
     credentials: &Credentials,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    for (index, part) in template.parts.iter().enumerate() {
+    write_parts(&template.parts, &template.join, values, credentials, out)?;
+    if template.trailing && !template.parts.is_empty() {
+        out.extend_from_slice(template.join.as_bytes());
+    }
+    Ok(())
+}
+
+/// Writes `parts` joined by `join`: a string to sign, or a header's value.
+pub fn write_parts(
+    parts: &[TemplatePart],
+    join: &str,
+    values: &TemplateValues<'_>,
+    credentials: &Credentials,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    for (index, part) in parts.iter().enumerate() {
         if index > 0 {
-            out.extend_from_slice(template.join.as_bytes());
+            out.extend_from_slice(join.as_bytes());
         }
         match part {
             TemplatePart::Method => out.extend_from_slice(values.method.as_bytes()),
@@ -72,10 +89,17 @@ pub fn template_string(
                 let digest = digest_hex(*algorithm, values.body.as_bytes(), HexCase::Lower);
                 out.extend_from_slice(digest.as_bytes());
             }
+            TemplatePart::Digest(PartDigest { hash, of }) => {
+                let mut inner = Vec::new();
+                write_parts(of, "", values, credentials, &mut inner)?;
+                out.extend_from_slice(digest_hex(*hash, &inner, HexCase::Lower).as_bytes());
+            }
+            TemplatePart::Base64(of) => {
+                let mut inner = Vec::new();
+                write_parts(of, "", values, credentials, &mut inner)?;
+                out.extend_from_slice(STANDARD.encode(&inner).as_bytes());
+            }
         }
-    }
-    if template.trailing && !template.parts.is_empty() {
-        out.extend_from_slice(template.join.as_bytes());
     }
     Ok(())
 }

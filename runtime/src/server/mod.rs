@@ -14,12 +14,12 @@ use crate::message::payload::{encode_document, encode_payload};
 use crate::message::validate::validate_request;
 use crate::recipe::canonical::SignedText;
 use crate::recipe::sign::{sign, RecipeFor, SignSource};
-use crate::recipe::template::TemplateValues;
+use crate::recipe::template::{write_parts, TemplateValues};
 use crate::wire::{write_json_string, WireFields, WireValue};
 use paygen_protocol::{
     template_pieces, AlgorithmKind, BodyFormat, InnerFormat, Notification, Operation, Payload,
     PayloadField, Piece, Provider, Recipe, SignInput, SignatureOutput, UnsignedFields, ValueSource,
-    Verification,
+    Verification, VerifyKey,
 };
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -128,6 +128,7 @@ pub fn decode_request<'p>(
             receiver,
             text,
             None,
+            request.headers,
             None,
             EmptyBody::Refused,
         )?,
@@ -180,6 +181,7 @@ pub fn decode_request<'p>(
                 receiver,
                 text,
                 external,
+                request.headers,
                 None,
                 EmptyBody::Refused,
             )?
@@ -187,6 +189,7 @@ pub fn decode_request<'p>(
     };
     let mut fields = decoded.fields;
     let (operation, path_params) = pick(provider, candidates, &fields).ok_or_else(no_operation)?;
+    check_credential_headers(provider, operation, receiver.credentials, request, text)?;
     let common = take_common_fields(provider, operation, receiver.credentials, &mut fields)?;
     for (name, value) in path_params {
         if fields.contains_key(name) {
@@ -314,6 +317,144 @@ pub fn encode_response_with(
         fields,
         nonce,
     )
+}
+
+/// A message as the provider sends it when its signature travels in a header (WeChat
+/// Pay APIv3): the body, and the headers to send with it, the signature's last.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedMessage {
+    /// The body (or query string).
+    pub body: String,
+    /// The headers the recipe signs (as given) and the one carrying the signature; empty
+    /// when the signature is a field of the body or the message is unsigned.
+    pub headers: Vec<(String, String)>,
+}
+
+/// [`encode_response_with`] for any envelope: a response signed in a header (its
+/// `header` check) is written unsigned and signed over its template's parts, each
+/// `{ header: … }` part taking its value from `header_values` (the provider's own
+/// choice: WeChat Pay APIv3's `Wechatpay-Timestamp` and `Wechatpay-Nonce`), which are
+/// sent with it.
+pub fn encode_response_signed(
+    provider: &Provider,
+    operation: &Operation,
+    credentials: &Credentials,
+    fields: &Map<String, Value>,
+    nonce: &dyn NonceSource,
+    header_values: &[(String, String)],
+) -> Result<SignedMessage, ServerError> {
+    let envelope = &provider.response;
+    let member = operation.response_members.first().map(|m| m.as_ref());
+    let write = |verification: Option<&Verification>| {
+        encode_message(
+            envelope.body,
+            &envelope.payload,
+            verification,
+            member,
+            credentials,
+            fields,
+            nonce,
+        )
+    };
+    signed_in_header(
+        envelope.verification.as_ref(),
+        credentials,
+        header_values,
+        write,
+    )
+}
+
+/// [`encode_notification_with`] for any envelope, as [`encode_response_signed`].
+pub fn encode_notification_signed(
+    notification: &Notification,
+    credentials: &Credentials,
+    fields: &Map<String, Value>,
+    nonce: &dyn NonceSource,
+    header_values: &[(String, String)],
+) -> Result<SignedMessage, ServerError> {
+    let write = |verification: Option<&Verification>| {
+        encode_message(
+            notification.body,
+            &notification.payload,
+            verification,
+            None,
+            credentials,
+            fields,
+            nonce,
+        )
+    };
+    signed_in_header(
+        notification.verification.as_ref(),
+        credentials,
+        header_values,
+        write,
+    )
+}
+
+/// `body` as sent under `verification` when it signs in a header: WeChat Pay APIv3's
+/// `204 No Content`, whose empty body is still signed.
+pub fn sign_body_in_header(
+    verification: Option<&Verification>,
+    credentials: &Credentials,
+    body: &str,
+    header_values: &[(String, String)],
+) -> Result<SignedMessage, ServerError> {
+    signed_in_header(verification, credentials, header_values, |_| {
+        Ok(body.to_owned())
+    })
+}
+
+/// The message `write` makes, signed in its check's header when it has one: written
+/// without a signature field, then signed over the template of the recipe (or the body)
+/// with the provider's key.
+fn signed_in_header(
+    verification: Option<&Verification>,
+    credentials: &Credentials,
+    header_values: &[(String, String)],
+    write: impl Fn(Option<&Verification>) -> Result<String, ServerError>,
+) -> Result<SignedMessage, ServerError> {
+    let Some((check, header)) = verification.and_then(|v| Some((v, v.header.as_ref()?))) else {
+        return Ok(SignedMessage {
+            body: write(verification)?,
+            headers: Vec::new(),
+        });
+    };
+    let recipe = provider_recipe(check.recipe_for(credentials)?, KeyRole::Sign)?;
+    let body = write(None)?;
+    let source = match recipe.input {
+        SignInput::Body => SignSource::Bytes(body.as_bytes()),
+        SignInput::Template => {
+            for part in recipe.template.parts.iter() {
+                if let paygen_protocol::TemplatePart::Header(name) = part {
+                    if !header_values
+                        .iter()
+                        .any(|(n, _)| n.eq_ignore_ascii_case(name))
+                    {
+                        return Err(ServerError::Unsupported(format!(
+                            "the recipe signs header `{name}`, for which no value was given"
+                        )));
+                    }
+                }
+            }
+            SignSource::Parts(TemplateValues {
+                method: "",
+                path: "",
+                timestamp: "",
+                nonce: "",
+                body: &body,
+                headers: header_values,
+            })
+        }
+        _ => {
+            return Err(ServerError::Unsupported(format!(
+                "a signature in the `{header}` header over this recipe's input"
+            )))
+        }
+    };
+    let signature = sign(&recipe, source, credentials, None)?;
+    let mut headers = header_values.to_vec();
+    headers.push((header.to_string(), signature));
+    Ok(SignedMessage { body, headers })
 }
 
 /// The body (or query string) of `notification` holding `fields`, signed with its
@@ -572,8 +713,17 @@ fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, Se
     if !recipe.has_step(AlgorithmKind::PublicKey) {
         return Ok(Cow::Borrowed(recipe));
     }
-    let (merchant_key, pair) = match (role, &recipe.verify_key_credential) {
-        (KeyRole::Sign, Some(verify_key)) => (Some(verify_key), recipe.verify_key_pair.as_ref()),
+    let (merchant_key, pair) = match (role, &recipe.verify_key) {
+        (KeyRole::Sign, Some(VerifyKey::Credential(verify_key))) => {
+            (Some(verify_key), recipe.verify_key_pair.as_ref())
+        }
+        // The provider's side of a key chosen by serial or carried in a certificate
+        // would send that serial or certificate too; the sandbox does not yet.
+        (KeyRole::Sign, Some(_)) => {
+            return Err(ServerError::Unsupported(
+                "a verify key chosen by serial or carried in a certificate".into(),
+            ))
+        }
         _ => (recipe.key_credential.as_ref(), recipe.key_pair.as_ref()),
     };
     let Some(merchant_key) = merchant_key else {
@@ -593,11 +743,11 @@ fn provider_recipe(recipe: &Recipe, role: KeyRole) -> Result<Cow<'_, Recipe>, Se
     match role {
         KeyRole::Verify => {
             swapped.key_credential = None;
-            swapped.verify_key_credential = Some(own);
+            swapped.verify_key = Some(VerifyKey::Credential(own));
         }
         KeyRole::Sign => {
             swapped.key_credential = Some(own);
-            swapped.verify_key_credential = None;
+            swapped.verify_key = None;
         }
     }
     Ok(Cow::Owned(swapped))
@@ -698,6 +848,7 @@ fn read_top(format: BodyFormat, text: &str) -> Result<Map<String, Value>, Error>
         &receiver,
         text,
         None,
+        &[],
         None,
         EmptyBody::Refused,
     )?;
@@ -813,6 +964,52 @@ fn read_template<'t, 'x>(
 }
 
 /// Constant-time text equality.
+/// A header composed of credentials (HTTP Basic, an API key) is the provider's first
+/// check: the request must carry it once, equal to what the merchant's credentials
+/// compose. Constant headers without a credential are not checked.
+fn check_credential_headers(
+    provider: &Provider,
+    operation: &Operation,
+    credentials: &Credentials,
+    request: &ReceivedRequest<'_>,
+    body: &str,
+) -> Result<(), Error> {
+    let headers = provider
+        .request
+        .headers
+        .iter()
+        .chain(operation.headers.iter());
+    for header in headers {
+        let mut reads_credential = false;
+        for part in header.parts.iter() {
+            part.walk(&mut |p| {
+                reads_credential |= matches!(p, paygen_protocol::TemplatePart::Credential(_))
+            });
+        }
+        if !reads_credential {
+            continue;
+        }
+        let mut expected = Vec::new();
+        write_parts(
+            &header.parts,
+            "",
+            &TemplateValues::default(),
+            credentials,
+            &mut expected,
+        )?;
+        let refused = |reason| Error::Signature {
+            reason,
+            body: body.to_owned(),
+        };
+        let given = single_header(request.headers, &header.name, body)?
+            .ok_or_else(|| refused(SignatureFailure::Missing(header.name.to_string())))?;
+        if !same(&String::from_utf8_lossy(&expected), given) {
+            return Err(refused(SignatureFailure::Mismatch));
+        }
+    }
+    Ok(())
+}
+
 fn same(a: &str, b: &str) -> bool {
     use subtle::ConstantTimeEq as _;
     a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
@@ -827,10 +1024,9 @@ mod tests {
     use crate::message::encode::{encode_request, RequestContext};
     use crate::recipe::template::path_and_query;
     use paygen_protocol::{
-        Canonical, CanonicalForm, ClockFormat, CommonField, DigestAlgorithm, DigestOutput,
-        DigestStep, Environment, FieldDef, FieldType, HexCase, KeyPlace, RequestEnvelope,
-        RequestSignature, ResponseEnvelope, SuccessRule, Template, TemplatePart, Text,
-        ValueEncoding,
+        Canonical, ClockFormat, CommonField, DigestAlgorithm, DigestOutput, DigestStep,
+        Environment, FieldDef, FieldType, HexCase, KeyPlace, RequestEnvelope, RequestSignature,
+        ResponseEnvelope, SuccessRule, Template, TemplatePart, Text,
     };
 
     fn text(s: &'static str) -> Text {
@@ -881,22 +1077,14 @@ mod tests {
     fn shouqianba() -> Provider {
         let recipe = Recipe {
             input: SignInput::Body,
-            canonical: Canonical {
-                exclude: Cow::Borrowed(&[]),
-                skip_empty: true,
-                pair_separator: text("="),
-                join: text("&"),
-                form: CanonicalForm::Pairs,
-                order: Cow::Borrowed(&[]),
-                value_encoding: ValueEncoding::Raw,
-            },
+            canonical: Canonical::DEFAULT,
             key_credential: Some(text("terminal_key")),
             key_place: KeyPlace::Append(text("")),
             digests: Cow::Owned(vec![DigestStep {
                 algorithm: DigestAlgorithm::Md5,
                 output: DigestOutput::Hex(HexCase::Lower),
             }]),
-            verify_key_credential: None,
+            verify_key: None,
             key_pair: None,
             verify_key_pair: None,
             template: Template {

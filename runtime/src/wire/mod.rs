@@ -4,6 +4,8 @@
 #[doc(hidden)]
 pub mod de;
 #[doc(hidden)]
+pub mod form_raw;
+#[doc(hidden)]
 pub mod raw_json;
 #[doc(hidden)]
 pub mod xml;
@@ -78,6 +80,20 @@ impl WireValue<'_> {
         }
     }
 
+    /// The value as a member of a JSON object (a generated request object's
+    /// `to_json`). A `Yuan` becomes its text: a JSON number `88.80` cannot be held
+    /// without going through a float, so spec validation makes such members
+    /// `as_string`, and this arm is never taken by generated code.
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            WireValue::Text(text) => serde_json::Value::String(text.to_string()),
+            WireValue::Int(n) => serde_json::Value::from(*n),
+            WireValue::Bool(b) => serde_json::Value::Bool(*b),
+            WireValue::Json(value) => value.clone().into_owned(),
+            WireValue::Yuan(amount) => serde_json::Value::String(crate::yuan::format(*amount)),
+        }
+    }
+
     /// True for values written as numbers (never put in XML CDATA).
     pub fn is_number(&self) -> bool {
         matches!(self, WireValue::Int(_) | WireValue::Yuan(_))
@@ -118,7 +134,9 @@ pub fn content_type(format: paygen_protocol::BodyFormat) -> &'static str {
     match format {
         BodyFormat::Json => "application/json; charset=utf-8",
         BodyFormat::Xml | BodyFormat::XmlCdata => "text/xml; charset=utf-8",
-        BodyFormat::Form | BodyFormat::Query => "application/x-www-form-urlencoded",
+        BodyFormat::Form | BodyFormat::FormRaw | BodyFormat::Query => {
+            "application/x-www-form-urlencoded"
+        }
     }
 }
 

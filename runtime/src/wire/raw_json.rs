@@ -47,6 +47,82 @@ pub fn signed_text(raw: &RawValue) -> Result<String, serde_json::Error> {
     }
 }
 
+/// The sorted compact text of received JSON: every object's members in byte order of
+/// their names at every depth, no whitespace, strings written with serde_json's escaping
+/// (non-ASCII as UTF-8, `/` unescaped), numbers exactly as received (`100.00` stays).
+/// A repeated member name is an error, as everywhere.
+pub fn sorted_compact(text: &str) -> Result<String, serde_json::Error> {
+    let mut out = String::with_capacity(text.len());
+    write_sorted_raw(text.trim(), &mut out)?;
+    Ok(out)
+}
+
+fn write_sorted_raw(text: &str, out: &mut String) -> Result<(), serde_json::Error> {
+    match text.as_bytes().first() {
+        Some(b'{') => {
+            let RawObject(mut members) = serde_json::from_str(text)?;
+            members.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push('{');
+            for (index, (name, value)) in members.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                super::write_json_string(name, out);
+                out.push(':');
+                write_sorted_raw(value.get().trim(), out)?;
+            }
+            out.push('}');
+        }
+        Some(b'[') => {
+            let items: Vec<&RawValue> = serde_json::from_str(text)?;
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_sorted_raw(item.get().trim(), out)?;
+            }
+            out.push(']');
+        }
+        Some(b'"') => super::write_json_string(&serde_json::from_str::<String>(text)?, out),
+        _ => out.push_str(text),
+    }
+    Ok(())
+}
+
+/// Writes `value` as sorted compact JSON, as [`sorted_compact`] writes received text
+/// (numbers as serde_json writes them).
+pub fn write_sorted(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(members) => {
+            let mut sorted: Vec<(&String, &Value)> = members.iter().collect();
+            sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push('{');
+            for (index, (name, member)) in sorted.into_iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                super::write_json_string(name, out);
+                out.push(':');
+                write_sorted(member, out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                write_sorted(item, out);
+            }
+            out.push(']');
+        }
+        Value::String(text) => super::write_json_string(text, out),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
 /// Parses JSON text into a [`Value`], refusing repeated member names at any depth.
 pub fn strict_value(text: &str) -> Result<Value, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
@@ -120,6 +196,28 @@ impl<'de> Visitor<'de> for StrictValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_compact_sorts_at_every_depth_and_rewrites_strings_one_way() {
+        // `\u0041` and `A` are one string: written as serde_json writes it, once.
+        let text = r#"{"b":[{"y":"\u0041/","x":1.50}],"a":{"d":true,"c":"\n"}}"#;
+        assert_eq!(
+            sorted_compact(text).unwrap(),
+            r#"{"a":{"c":"\n","d":true},"b":[{"x":1.50,"y":"A/"}]}"#
+        );
+        // The same object built as a value writes the same text (numbers aside).
+        let value: Value =
+            serde_json::from_str(r#"{"b":[{"y":"A/","x":2}],"a":{"d":true,"c":"\n"}}"#).unwrap();
+        let mut out = String::new();
+        write_sorted(&value, &mut out);
+        assert_eq!(out, r#"{"a":{"c":"\n","d":true},"b":[{"x":2,"y":"A/"}]}"#);
+    }
+
+    #[test]
+    fn sorted_compact_refuses_a_repeated_name_at_any_depth() {
+        assert!(sorted_compact(r#"{"a":{"x":1,"x":2}}"#).is_err());
+        assert!(sorted_compact(r#"{"a":1,"a":1}"#).is_err());
+    }
 
     #[test]
     fn keeps_numbers_as_sent_and_unescapes_strings() {

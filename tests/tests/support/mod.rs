@@ -21,7 +21,8 @@
 //! - wantu (003 §1.3 签名算法, applied to responses and notifications per §1.2
 //!   调用方需验证签名): non-empty fields but `sign`, ASCII-sorted `k=v&...`, then
 //!   `&key=<key>`, md5, upper hex.
-//! - WeChat Pay v2 and Alipay: see `wechat_fixtures` and `alipay_fixtures`.
+//! - WeChat Pay v2 and Alipay: see `wechat_fixtures` and `alipay_fixtures`; WeChat Pay
+//!   APIv3 (signed in headers, `resource` sealed): `wechat_v3_fixtures`.
 //!
 //! A fixture whose genuine reading is a refusal (a signed error reply) is checked
 //! against an [`ExpectedRefusal`] built from the message and the spec's code tables; a
@@ -1129,3 +1130,4 @@ pub fn all_fixtures() -> Vec<Fixture> {
 // Declared last: they use `response_check_for!`, defined above.
 pub mod alipay_fixtures;
 pub mod wechat_fixtures;
+pub mod wechat_v3_fixtures;

@@ -2,7 +2,7 @@
 
 use super::one_line;
 use crate::items::{ItemNames, RefusalCode, SettleNames};
-use crate::spec::model::Spec;
+use crate::spec::model::{Credential, Spec};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -30,11 +30,15 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
         .collect();
 
     let cred_fields = &names.credentials;
+    let key_sets = spec.key_sets();
+    let is_key_set = |c: &Credential| key_sets.contains(c.name.value.as_str());
     let cred_types: Vec<TokenStream> = spec
         .credentials
         .iter()
         .map(|c| {
-            if c.secret {
+            if is_key_set(c) {
+                quote!(::paygen::KeySet)
+            } else if c.secret {
                 quote!(::paygen::Secret)
             } else {
                 quote!(String)
@@ -63,7 +67,9 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
         .zip(cred_fields)
         .map(|(c, field)| {
             let name = c.name.value.as_str();
-            if c.secret {
+            if is_key_set(c) {
+                quote!(.key_set(#name, self.#field))
+            } else if c.secret {
                 quote!(.secret(#name, self.#field))
             } else {
                 quote!(.plain(#name, self.#field))

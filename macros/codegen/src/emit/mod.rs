@@ -17,7 +17,8 @@ use quote::{format_ident, quote};
 use std::collections::BTreeMap;
 use tables::{emit_operation, EmitConst};
 use types::{
-    emit_enum, emit_received, emit_refusal, emit_request, emit_request_enum, Closed, RequestMember,
+    emit_enum, emit_received, emit_refusal, emit_request, emit_request_enum, Closed, Nested,
+    RequestMember,
 };
 
 /// `text` on one line: a line break inside a single-line doc (or a bare CR anywhere,
@@ -89,7 +90,17 @@ fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
     for ((op, op_names), lowered) in operations {
         let request_doc = format!("Request of `{}`: {}", op.name.value, op.summary.trim());
         let response_doc = format!("Response of `{}`: {}", op.name.value, op.summary.trim());
-        items.extend(emit_operation_requests(op, op_names, &request_doc));
+        let mut nested = Nested {
+            out: &mut modules,
+            emitted: &mut emitted,
+            scope: &[],
+        };
+        items.extend(emit_operation_requests(
+            op,
+            op_names,
+            &request_doc,
+            &mut nested,
+        ));
         items.extend(fields_const(&op_names.request, lowered.request.emit()));
         emit_received(
             &TypePath::top(op_names.response.to_string()),
@@ -241,6 +252,7 @@ fn emit_operation_requests(
     op: &crate::spec::model::Operation,
     names: &OperationNames,
     doc: &str,
+    nested: &mut Nested<'_>,
 ) -> TokenStream {
     if op.variants.is_empty() {
         let members: Vec<RequestMember<'_>> = op
@@ -253,7 +265,7 @@ fn emit_operation_requests(
                 required: field.required,
             })
             .collect();
-        return emit_request(&names.request, doc, &members);
+        return emit_request(&names.request, doc, &members, nested);
     }
     let mut items = TokenStream::new();
     let mut variants = Vec::with_capacity(op.variants.len());
@@ -289,7 +301,12 @@ fn emit_operation_requests(
             summary => format!("{}: {summary}", variant.source.trim()),
         };
         let variant_doc = format!("Request of `{}` as {about}", op.name.value);
-        items.extend(emit_request(&variant_names.ty, &variant_doc, &members));
+        items.extend(emit_request(
+            &variant_names.ty,
+            &variant_doc,
+            &members,
+            nested,
+        ));
         variants.push((&variant_names.variant, &variant_names.ty, about));
     }
     let doc = format!("{doc}; one typed request per documented scenario.");

@@ -61,6 +61,8 @@ emit_unit_enums!(
     Base64Alphabet,
     SignatureForm,
     CanonicalForm,
+    CanonicalSort,
+    NestedValues,
     ValueEncoding,
     UnsignedErrorReply,
     UnsignedFields,
@@ -212,8 +214,8 @@ impl EmitConst for ir::CommonField {
 
 impl EmitConst for ir::Header {
     fn emit(&self) -> TokenStream {
-        let (name, value) = (self.name.emit(), self.value.emit());
-        quote!(Header { name: #name, value: #value })
+        let (name, parts, sensitive) = (self.name.emit(), self.parts.emit(), self.sensitive);
+        quote!(Header { name: #name, parts: #parts, sensitive: #sensitive })
     }
 }
 
@@ -226,6 +228,7 @@ impl EmitConst for ir::Canonical {
         let form = self.form.emit();
         let order = self.order.emit();
         let value_encoding = self.value_encoding.emit();
+        let (sort, include, nested) = (self.sort.emit(), self.include.emit(), self.nested.emit());
         quote!(Canonical {
             exclude: #exclude,
             skip_empty: #skip_empty,
@@ -234,6 +237,9 @@ impl EmitConst for ir::Canonical {
             form: #form,
             order: #order,
             value_encoding: #value_encoding,
+            sort: #sort,
+            include: #include,
+            nested: #nested,
         })
     }
 }
@@ -303,6 +309,14 @@ impl EmitConst for ir::TemplatePart {
                 let algorithm = algorithm.emit();
                 quote!(TemplatePart::BodyDigest(#algorithm))
             }
+            ir::TemplatePart::Digest(ir::PartDigest { hash, of }) => {
+                let (hash, of) = (hash.emit(), of.emit());
+                quote!(TemplatePart::Digest(PartDigest { hash: #hash, of: #of }))
+            }
+            ir::TemplatePart::Base64(of) => {
+                let of = of.emit();
+                quote!(TemplatePart::Base64(#of))
+            }
         }
     }
 }
@@ -311,6 +325,42 @@ impl EmitConst for ir::Template {
     fn emit(&self) -> TokenStream {
         let (parts, join, trailing) = (self.parts.emit(), self.join.emit(), self.trailing);
         quote!(Template { parts: #parts, join: #join, trailing: #trailing })
+    }
+}
+
+impl EmitConst for ir::VerifyKey {
+    fn emit(&self) -> TokenStream {
+        match self {
+            ir::VerifyKey::Credential(name) => {
+                let name = name.emit();
+                quote!(VerifyKey::Credential(#name))
+            }
+            ir::VerifyKey::BySerial { credential, header } => {
+                let (credential, header) = (credential.emit(), header.emit());
+                quote!(VerifyKey::BySerial { credential: #credential, header: #header })
+            }
+            ir::VerifyKey::Carried(carried) => {
+                let from = match &carried.from {
+                    ir::CertificatePlace::Field(name) => {
+                        let name = name.emit();
+                        quote!(CertificatePlace::Field(#name))
+                    }
+                    ir::CertificatePlace::Header(name) => {
+                        let name = name.emit();
+                        quote!(CertificatePlace::Header(#name))
+                    }
+                };
+                let roots = carried.roots.emit();
+                let intermediates = carried.intermediates.emit();
+                let subject_cn = carried.subject_cn.emit();
+                quote!(VerifyKey::Carried(CarriedCertificate {
+                    from: #from,
+                    roots: #roots,
+                    intermediates: #intermediates,
+                    subject_cn: #subject_cn,
+                }))
+            }
+        }
     }
 }
 
@@ -331,7 +381,7 @@ impl EmitConst for ir::Recipe {
             ir::KeyPlace::Unplaced => quote!(KeyPlace::Unplaced),
         };
         let digests = self.digests.emit();
-        let verify_key_credential = self.verify_key_credential.emit();
+        let verify_key = self.verify_key.emit();
         let key_pair = self.key_pair.emit();
         let verify_key_pair = self.verify_key_pair.emit();
         let template = self.template.emit();
@@ -341,7 +391,7 @@ impl EmitConst for ir::Recipe {
             key_credential: #key_credential,
             key_place: #key_place,
             digests: #digests,
-            verify_key_credential: #verify_key_credential,
+            verify_key: #verify_key,
             key_pair: #key_pair,
             verify_key_pair: #verify_key_pair,
             template: #template,

@@ -134,14 +134,166 @@ pub fn emit_enum(name: &Ident, field: &Field, variants: &[Ident]) -> TokenStream
     }
 }
 
-/// Emits a request struct: fields, `new` with the required ones, setters, `to_wire`.
-pub fn emit_request(name: &Ident, doc: &str, request: &[RequestMember<'_>]) -> TokenStream {
-    let mut members = Vec::new();
-    let mut params = Vec::new();
-    let mut inits = Vec::new();
-    let mut setters = Vec::new();
+/// The parts of a request builder's struct and impl, member by member.
+#[derive(Default)]
+struct Builder {
+    members: Vec<TokenStream>,
+    params: Vec<TokenStream>,
+    inits: Vec<TokenStream>,
+    setters: Vec<TokenStream>,
+    all_optional: bool,
+}
+
+impl Builder {
+    /// Adds `field` as a member (required: a parameter of `new`; else a `with_*` setter)
+    /// and returns its `WireValue` expression over `value`, a reference to it. The
+    /// builders of its nested objects are emitted into `out`; types are named from
+    /// `scope`.
+    fn member(
+        &mut self,
+        field: &Field,
+        names: &FieldNames,
+        required: bool,
+        nested: &mut Nested<'_>,
+    ) -> TokenStream {
+        self.all_optional &= !required;
+        let rust = &names.member;
+        let wire = field.name.value.as_str();
+        let doc = field_doc(field);
+        let typed = names.enum_type.is_none()
+            && !field.fields.is_empty()
+            && matches!(field.ty, FieldType::Object | FieldType::List);
+        if typed {
+            let what = if field.ty == FieldType::List {
+                format!("One item of `{wire}`.")
+            } else {
+                format!("`{wire}`.")
+            };
+            let text = match field.description.trim() {
+                "" => what,
+                description => format!("{description}\n\n{what}"),
+            };
+            emit_request_object(&names.nested, &text, &field.fields, &names.fields, nested);
+        }
+        let scope = nested.scope;
+        // `into`: the type a constructor or setter takes `impl Into<_>` of.
+        let (ty, into) = match (&names.enum_type, field.ty) {
+            (Some(e), _) => (e.from(scope), None),
+            (None, FieldType::String) if field.secret => {
+                (quote!(::paygen::Secret), Some(quote!(::paygen::Secret)))
+            }
+            (None, FieldType::String) => (quote!(String), Some(quote!(String))),
+            (None, FieldType::Int) => (quote!(i64), None),
+            (None, FieldType::Fen | FieldType::Yuan) => (quote!(::paygen::Fen), None),
+            (None, FieldType::Bool) => (quote!(bool), None),
+            (None, FieldType::Object) if typed => (names.nested.from(scope), None),
+            (None, FieldType::List) if typed => {
+                let item = names.nested.from(scope);
+                (quote!(Vec<#item>), None)
+            }
+            (None, _) => (quote!(::paygen::__private::serde_json::Value), None),
+        };
+        if required {
+            self.members.push(quote!(#doc pub #rust: #ty,));
+            if let Some(into) = &into {
+                self.params.push(quote!(#rust: impl Into<#into>));
+                self.inits.push(quote!(#rust: #rust.into(),));
+            } else {
+                self.params.push(quote!(#rust: #ty));
+                self.inits.push(quote!(#rust,));
+            }
+        } else {
+            self.members.push(quote!(#doc pub #rust: Option<#ty>,));
+            self.inits.push(quote!(#rust: None,));
+            let setter = &names.setter;
+            let setter_doc = one_line(&format!(" Sets `{wire}`."));
+            let (param, value) = match &into {
+                Some(into) => (quote!(impl Into<#into>), quote!(value.into())),
+                None => (ty.clone(), quote!(value)),
+            };
+            self.setters.push(quote! {
+                #[doc = #setter_doc]
+                pub fn #setter(mut self, value: #param) -> Self {
+                    self.#rust = Some(#value);
+                    self
+                }
+            });
+        }
+        if typed && field.ty == FieldType::List {
+            quote!(::paygen::WireValue::Json(::std::borrow::Cow::Owned(
+                ::paygen::__private::serde_json::Value::Array(
+                    value.iter().map(|item| item.to_json()).collect()
+                )
+            )))
+        } else if typed {
+            quote!(::paygen::WireValue::Json(::std::borrow::Cow::Owned(
+                value.to_json()
+            )))
+        } else {
+            wire_value(field, names.enum_type.is_some())
+        }
+    }
+
+    /// The struct `name` and its impl: `new` (documented `new_doc`), the setters and
+    /// `conversion` (how the value is sent).
+    fn item(&self, name: &Ident, doc: &str, new_doc: &str, conversion: TokenStream) -> TokenStream {
+        let Builder {
+            members,
+            params,
+            inits,
+            setters,
+            all_optional,
+        } = self;
+        let doc = doc_lines(doc);
+        let default = all_optional.then(|| quote!(Default,));
+        // Clippy's limit is seven; the document decides how many fields are required.
+        let allow_many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #default)]
+            pub struct #name {
+                #(#members)*
+            }
+
+            impl #name {
+                #[doc = #new_doc]
+                #allow_many
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#inits)* }
+                }
+
+                #(#setters)*
+
+                #conversion
+            }
+        }
+    }
+}
+
+/// Where a request's nested builders go: the module items, the types already emitted
+/// (an operation's scenarios share them), and the module the current type is in.
+pub struct Nested<'a> {
+    /// Items by module.
+    pub out: &'a mut ModuleItems,
+    /// Types already emitted.
+    pub emitted: &'a mut BTreeSet<TypePath>,
+    /// The module of the type being emitted (types are named from it).
+    pub scope: &'a [String],
+}
+
+/// Emits a request struct: fields, `new` with the required ones, setters, `to_wire`;
+/// its object fields' builders go into `nested`.
+pub fn emit_request(
+    name: &Ident,
+    doc: &str,
+    request: &[RequestMember<'_>],
+    nested: &mut Nested<'_>,
+) -> TokenStream {
+    let mut builder = Builder {
+        all_optional: true,
+        ..Builder::default()
+    };
     let mut pushes = Vec::new();
-    let mut all_optional = true;
     for member in request {
         let (field, names, required) = match *member {
             RequestMember::Set {
@@ -156,94 +308,100 @@ pub fn emit_request(name: &Ident, doc: &str, request: &[RequestMember<'_>]) -> T
                 continue;
             }
         };
-        all_optional &= !required;
+        let value = builder.member(field, names, required, nested);
         let rust = &names.member;
         let wire = field.name.value.as_str();
-        let doc = field_doc(field);
-        // `into`: the type a constructor or setter takes `impl Into<_>` of.
-        let (ty, into) = match (&names.enum_type, field.ty) {
-            (Some(e), _) => (e.from(&[]), None),
-            (None, FieldType::String) if field.secret => {
-                (quote!(::paygen::Secret), Some(quote!(::paygen::Secret)))
-            }
-            (None, FieldType::String) => (quote!(String), Some(quote!(String))),
-            (None, FieldType::Int) => (quote!(i64), None),
-            (None, FieldType::Fen | FieldType::Yuan) => (quote!(::paygen::Fen), None),
-            (None, FieldType::Bool) => (quote!(bool), None),
-            (None, _) => (quote!(::paygen::__private::serde_json::Value), None),
-        };
-        let value = wire_value(field, names.enum_type.is_some());
-        if required {
-            members.push(quote!(#doc pub #rust: #ty,));
-            if let Some(into) = &into {
-                params.push(quote!(#rust: impl Into<#into>));
-                inits.push(quote!(#rust: #rust.into(),));
-            } else {
-                params.push(quote!(#rust: #ty));
-                inits.push(quote!(#rust,));
-            }
-            pushes.push(quote! {
+        pushes.push(if required {
+            quote! {
                 let value = &self.#rust;
                 fields.push(#wire, #value);
-            });
-        } else {
-            members.push(quote!(#doc pub #rust: Option<#ty>,));
-            inits.push(quote!(#rust: None,));
-            let setter = &names.setter;
-            let setter_doc = one_line(&format!(" Sets `{wire}`."));
-            if let Some(into) = &into {
-                setters.push(quote! {
-                    #[doc = #setter_doc]
-                    pub fn #setter(mut self, value: impl Into<#into>) -> Self {
-                        self.#rust = Some(value.into());
-                        self
-                    }
-                });
-            } else {
-                setters.push(quote! {
-                    #[doc = #setter_doc]
-                    pub fn #setter(mut self, value: #ty) -> Self {
-                        self.#rust = Some(value);
-                        self
-                    }
-                });
             }
-            pushes.push(quote! {
+        } else {
+            quote! {
                 if let Some(value) = &self.#rust {
                     fields.push(#wire, #value);
                 }
-            });
-        }
+            }
+        });
     }
     let count = proc_macro2::Literal::usize_unsuffixed(request.len());
-    let doc = doc_lines(doc);
-    let default = all_optional.then(|| quote!(Default,));
-    // Clippy's limit is seven; the document decides how many fields are required.
-    let allow_many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, #default)]
-        pub struct #name {
-            #(#members)*
-        }
-
-        impl #name {
-            /// A request with its required fields; optional ones are set with `with_*`.
-            #allow_many
-            pub fn new(#(#params),*) -> Self {
-                Self { #(#inits)* }
-            }
-
-            #(#setters)*
-
+    builder.item(
+        name,
+        doc,
+        " A request with its required fields; optional ones are set with `with_*`.",
+        quote! {
             /// The business fields in wire order, for the runtime to encode and sign.
             pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
                 let mut fields = ::paygen::WireFields::with_capacity(#count);
                 #(#pushes)*
                 fields
             }
+        },
+    )
+}
+
+/// Emits the builder of a request object (or of a list's items) at `path` and, in the
+/// module named after it, its own nested builders: members as `emit_request`'s, and
+/// `to_json` writing them in the document's order. Emitted once per path.
+fn emit_request_object(
+    path: &TypePath,
+    doc: &str,
+    fields: &[Field],
+    names: &[FieldNames],
+    nested: &mut Nested<'_>,
+) {
+    if !nested.emitted.insert(path.clone()) {
+        return;
+    }
+    let mut builder = Builder {
+        all_optional: true,
+        ..Builder::default()
+    };
+    let mut inserts = Vec::new();
+    {
+        let mut inner = Nested {
+            out: &mut *nested.out,
+            emitted: &mut *nested.emitted,
+            scope: &path.module,
+        };
+        for (field, names) in fields.iter().zip(names) {
+            let value = builder.member(field, names, field.required, &mut inner);
+            let rust = &names.member;
+            let wire = field.name.value.as_str();
+            let insert =
+                quote!(object.insert(#wire.to_owned(), ::paygen::WireValue::to_json(&#value)););
+            inserts.push(if field.required {
+                quote! {
+                    let value = &self.#rust;
+                    #insert
+                }
+            } else {
+                quote! {
+                    if let Some(value) = &self.#rust {
+                        #insert
+                    }
+                }
+            });
         }
     }
+    let item = builder.item(
+        &path.ident(),
+        doc,
+        " An object with its required members; optional ones are set with `with_*`.",
+        quote! {
+            /// The object as sent: its members in the document's order.
+            pub fn to_json(&self) -> ::paygen::__private::serde_json::Value {
+                let mut object = ::paygen::__private::serde_json::Map::new();
+                #(#inserts)*
+                ::paygen::__private::serde_json::Value::Object(object)
+            }
+        },
+    );
+    nested
+        .out
+        .entry(path.module.clone())
+        .or_default()
+        .extend(item);
 }
 
 /// One member of a request type: a field the caller sets, or one a scenario fixes.

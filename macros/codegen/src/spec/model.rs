@@ -11,9 +11,10 @@ use serde_saphyr::Spanned;
 
 // The leaf enums are the protocol IR's own, deserialized as the spec writes them.
 pub use paygen_protocol::{
-    Base64Alphabet, BodyFormat, CanonicalForm, Charset, ClockFormat, CodeOutcome, DigestAlgorithm,
-    FieldType, HexCase, InnerFormat, KeyDerivation, PayloadEncoding, SettleVerdict, SignInput,
-    SignatureForm, TemplatePart, UnsignedErrorReply, UnsignedFields, ValueEncoding,
+    Base64Alphabet, BodyFormat, CanonicalForm, CanonicalSort, Charset, ClockFormat, CodeOutcome,
+    DigestAlgorithm, FieldType, HexCase, InnerFormat, KeyDerivation, NestedValues, PayloadEncoding,
+    SettleVerdict, SignInput, SignatureForm, TemplatePart, UnsignedErrorReply, UnsignedFields,
+    ValueEncoding,
 };
 
 /// A name or reference, with the place in the spec where it is written.
@@ -156,6 +157,18 @@ pub struct Canonical {
     /// How each value is written: `raw` (default), `form` or `percent` URL-encoding.
     #[serde(default)]
     pub value_encoding: ValueEncoding,
+    /// Without `order`: sort the fields by `name` (default) or by `value`.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<CanonicalSort>"))]
+    pub sort: Option<Spanned<CanonicalSort>>,
+    /// Only these fields are signed, in the sort's order. Absent: every field.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
+    pub include: Vec<Name>,
+    /// A nested object or list: `json` (its compact text, default), `sorted_json` (members
+    /// sorted by name at every depth) or `omit` (left out: top-level scalars only).
+    #[serde(default)]
+    pub nested: NestedValues,
 }
 
 fn yes() -> bool {
@@ -202,19 +215,94 @@ pub struct KeyPlacement {
     pub pair: Option<Name>,
 }
 
-/// The credential that verifies received RSA or SM2 signatures.
+/// Where the key that verifies received RSA or SM2 signatures comes from: a credential
+/// (one public key or certificate, or with `by_serial` a key set), or with
+/// `certificate` the signer's certificate carried in the message, chain-checked
+/// against the `roots`.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct VerifyKey {
-    /// The provider's public key credential (PEM, bare base64, or hex for SM2).
-    #[cfg_attr(feature = "generate", schemars(with = "String"))]
-    pub credential: Name,
+    /// The provider's public key credential (PEM, bare base64, or hex for SM2) or its
+    /// X.509 certificate (PEM); with `by_serial`, the key-set credential holding
+    /// several such keys, each under its id.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub credential: Option<Name>,
+    /// Chooses one key of the `credential` key set by the id a received header names
+    /// (WeChat Pay's `Wechatpay-Serial`).
+    #[serde(default)]
+    pub by_serial: Option<BySerial>,
+    /// Where the message carries the signer's certificate (PEM or base64 DER); its key
+    /// verifies once its chain to `roots` checks out.
+    #[serde(default)]
+    pub certificate: Option<CertificateFrom>,
+    /// With `certificate`: the credential holding the trusted root certificates (PEM,
+    /// one or more).
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub roots: Option<Name>,
+    /// With `certificate`: the credential holding intermediate certificates (PEM, one
+    /// or more) that may stand between a root and the carried certificate.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub intermediates: Option<Name>,
+    /// With `certificate`: the common name the carried certificate's subject must have.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub subject_cn: Option<Spanned<String>>,
     /// The name of its private half, which the provider's side (the sandbox) signs
-    /// replies and notifications with, as a credential of its own.
+    /// replies and notifications with, as a credential of its own (a single
+    /// `credential` only).
     #[serde(default)]
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     pub pair: Option<Name>,
+}
+
+impl Spec {
+    /// The credentials that are key sets: the `credential` of each `by_serial` verify
+    /// key (a generated client takes a `paygen::KeySet` for each).
+    pub fn key_sets(&self) -> std::collections::BTreeSet<&str> {
+        self.signatures
+            .iter()
+            .filter_map(|r| r.verify_key.as_ref())
+            .filter(|k| k.by_serial.is_some())
+            .filter_map(|k| k.credential.as_ref())
+            .map(|c| c.value.as_str())
+            .collect()
+    }
+}
+
+/// The received header that names which key of a key set signed.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BySerial {
+    /// The header's name (`Wechatpay-Serial`).
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub header: Spanned<String>,
+}
+
+/// Where a received message carries a certificate: one of `field` or `header`.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum CertificateFrom {
+    /// A top-level field of the message.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    Field(Spanned<String>),
+    /// A received header.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    Header(Spanned<String>),
+}
+
+impl CertificateFrom {
+    /// The field's or header's name, with its position.
+    pub fn name(&self) -> &Spanned<String> {
+        match self {
+            Self::Field(name) | Self::Header(name) => name,
+        }
+    }
 }
 
 /// How the key is added to the string to sign.
@@ -361,7 +449,8 @@ pub struct RequestEnvelope {
     pub headers: Vec<ConstantHeader>,
 }
 
-/// A constant request header.
+/// A header every request sends: a constant `value`, or `parts` composed like a
+/// template's (literals, credentials, `base64:` and `digest:` of parts).
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -369,8 +458,12 @@ pub struct ConstantHeader {
     /// Header name (an HTTP token).
     #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub name: Name,
-    /// Header value (one line).
-    pub value: String,
+    /// Header value (one line), when constant.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// The value's parts, joined by nothing, when composed.
+    #[serde(default)]
+    pub parts: Option<Vec<TemplatePart>>,
 }
 
 fn default_method() -> String {
@@ -1096,6 +1189,25 @@ pub struct Sandbox {
     /// outside it is refused with the `stale_timestamp` reply.
     #[serde(default)]
     pub request_window: Option<SandboxWindow>,
+    /// What the sandbox writes in the headers that a reply's or notification's
+    /// header-signed recipe signs (WeChat Pay APIv3's `Wechatpay-Timestamp`,
+    /// `Wechatpay-Nonce`), sent with the signature; each a clock, nonce or constant.
+    #[serde(default)]
+    pub signature_headers: Vec<SandboxHeader>,
+}
+
+/// A header the sandbox writes with each header-signed reply and notification.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SandboxHeader {
+    /// Header name.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub name: Name,
+    /// Its value: `{ clock: unix_seconds }`, `{ nonce: 32 }` or `{ constant: … }`.
+    pub value: ValueSource,
+    /// Where the document says what the header holds.
+    pub source: String,
 }
 
 /// A request timestamp window the provider enforces.
@@ -1180,6 +1292,11 @@ pub struct SandboxReply {
     pub signed: bool,
     /// Where the document gives this reply, or why this one was chosen.
     pub source: String,
+    /// The HTTP status of the reply, where the protocol's success rule reads the status
+    /// (`http_status`): a status it does not list (WeChat Pay APIv3's 400, 401, 404).
+    /// Default 400 there, 200 elsewhere.
+    #[serde(default)]
+    pub status: Option<u16>,
 }
 
 /// An operation's role in the order lifecycle and the wire names it uses.
@@ -1196,11 +1313,13 @@ pub struct SandboxOperation {
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub order_no: Option<Name>,
-    /// Request field holding the amount (`pay`, `precreate`).
+    /// Request field holding the amount (`pay`, `precreate`); a dotted path for a
+    /// member of a request object (`amount.total`).
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub amount: Option<Name>,
-    /// Request field holding the refund amount (`refund`).
+    /// Request field holding the refund amount (`refund`); a dotted path for a member of
+    /// a request object (`amount.refund`).
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub refund_amount: Option<Name>,

@@ -88,6 +88,8 @@ struct Checker<'s> {
     warnings: Vec<Problem>,
     /// The recipes lowered so far (the first of a duplicated name).
     recipes: BTreeMap<String, ir::Recipe>,
+    /// The recipes some reply or notification is verified with.
+    verified: BTreeSet<String>,
 }
 
 impl<'s> Checker<'s> {
@@ -173,6 +175,15 @@ impl<'s> Checker<'s> {
     }
 
     fn credential(&mut self, reference: &Name, role: &str) {
+        if self.spec.key_sets().contains(reference.value.as_str()) {
+            self.at(
+                reference,
+                format!(
+                    "{role} names credential `{}`, a key set (the `credential` of a `by_serial` verify key), which has no one value",
+                    reference.value
+                ),
+            );
+        }
         if !self
             .spec
             .credentials
@@ -581,6 +592,25 @@ impl<'s> Checker<'s> {
         }
     }
 
+    /// Members of a request's objects are written into a JSON value, which holds a
+    /// decimal only through a float: a `yuan` member must be sent `as_string`.
+    fn request_objects(&mut self, fields: &[Field], nested: bool) {
+        for field in fields {
+            if nested && field.ty == FieldType::Yuan && !field.as_string {
+                self.at(
+                    &field.name,
+                    format!(
+                        "`yuan` member `{}` of a request object must be `as_string: true`: a JSON number inside an object would go through a float",
+                        field.name.value
+                    ),
+                );
+            }
+            if matches!(field.ty, FieldType::Object | FieldType::List) {
+                self.request_objects(&field.fields, true);
+            }
+        }
+    }
+
     fn success(&mut self, rule: &SuccessRule, operation: &Operation) {
         let op = &operation.name.value;
         match (rule.equals.is_empty(), rule.http_status.is_empty()) {
@@ -681,8 +711,52 @@ impl Checker<'_> {
                 ),
             );
         }
-        if header.value.contains(['\r', '\n']) {
-            self.at(&header.name, "a header value cannot contain a line break");
+        let name = &header.name.value;
+        match (&header.value, &header.parts) {
+            (Some(_), Some(_)) | (None, None) => self.at(
+                &header.name,
+                format!("header `{name}` needs exactly one of `value` (a constant) and `parts`"),
+            ),
+            (Some(value), None) if value.contains(['\r', '\n']) => {
+                self.at(&header.name, "a header value cannot contain a line break")
+            }
+            (_, Some(parts)) => {
+                for part in parts {
+                    part.walk(&mut |p| self.header_part(header, p));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A header's value is composed before the request exists: of literals, credentials
+    /// (secrets too), and base64 or plain digests of those.
+    fn header_part(&mut self, header: &ConstantHeader, part: &TemplatePart) {
+        let name = &header.name.value;
+        match part {
+            TemplatePart::Literal(text) if text.contains(['\r', '\n']) => {
+                self.at(&header.name, "a header value cannot contain a line break")
+            }
+            TemplatePart::Credential(credential)
+                if !self.spec.credentials.iter().any(|c| c.name.value == **credential) =>
+            {
+                self.at(
+                    &header.name,
+                    format!("header `{name}`: part `credential: {credential}` names no credential of the spec"),
+                )
+            }
+            TemplatePart::Digest(digest) if digest.hash.kind() != ir::AlgorithmKind::Hash => self.at(
+                &header.name,
+                format!("header `{name}`: `digest` needs a plain hash (md5, sha1, sha256, sha512, sm3), not `{}`", digest.hash.name()),
+            ),
+            TemplatePart::Literal(_)
+            | TemplatePart::Credential(_)
+            | TemplatePart::Digest(_)
+            | TemplatePart::Base64(_) => {}
+            other => self.at(
+                &header.name,
+                format!("header `{name}`: part {other:?} is not known when headers are composed; a header's parts are literal, credential, base64 and digest"),
+            ),
         }
     }
 
@@ -735,6 +809,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
         problems: Vec::new(),
         warnings: Vec::new(),
         recipes: BTreeMap::new(),
+        verified: BTreeSet::new(),
     };
     if spec.environments.is_empty() {
         c.at(&spec.name, "a spec needs at least one environment");
@@ -824,11 +899,15 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
                     .filter_map(|r| r.template.as_ref())
                     .flat_map(|t| t.parts.iter())
                     .any(|part| {
-                        matches!(
-                            (part, placeholder),
-                            (TemplatePart::Timestamp(_), "timestamp")
-                                | (TemplatePart::Nonce(_), "nonce")
-                        )
+                        let mut inside = Vec::new();
+                        part.walk(&mut |p| inside.push(p));
+                        inside.into_iter().any(|part| {
+                            matches!(
+                                (part, placeholder),
+                                (TemplatePart::Timestamp(_), "timestamp")
+                                    | (TemplatePart::Nonce(_), "nonce")
+                            )
+                        })
                     });
                 if placeholder != "signature"
                     && !part
@@ -1052,6 +1131,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
             &operation.request,
             &format!("`{}` request", operation.name.value),
         );
+        c.request_objects(&operation.request, false);
         c.fields(
             &operation.response,
             &format!("`{}` response", operation.name.value),
@@ -1163,6 +1243,7 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
     for flow in &spec.settle {
         c.settle(flow);
     }
+    c.received_key_headers();
     let Checker {
         mut problems,
         mut warnings,
@@ -1199,6 +1280,7 @@ fn body_name(body: BodyFormat) -> &'static str {
     match body {
         BodyFormat::Json => "json",
         BodyFormat::Form => "form",
+        BodyFormat::FormRaw => "form_raw",
         BodyFormat::Query => "query",
         BodyFormat::Xml => "xml",
         BodyFormat::XmlCdata => "xml_cdata",

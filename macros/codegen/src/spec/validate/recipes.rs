@@ -5,6 +5,7 @@ use super::Checker;
 use crate::lower;
 use crate::spec::model::*;
 use paygen_protocol::{self as ir, AlgorithmKind};
+use serde_saphyr::Spanned;
 
 /// Where a recipe is used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,7 +137,7 @@ impl Checker<'_> {
             self.credential(&key.credential, "signature key");
         }
         if let Some(key) = &recipe.verify_key {
-            self.credential(&key.credential, "verify key");
+            self.verify_key(recipe, key);
         }
         if recipe.digests.is_empty() {
             self.at(
@@ -162,10 +163,51 @@ impl Checker<'_> {
         self.template_rules(recipe);
         if let Some(canonical) = &recipe.canonical {
             let _ = self.unique("field", " in `canonical.order`", canonical.order.iter());
+            let _ = self.unique("field", " in `canonical.include`", canonical.include.iter());
+            self.canonical_scope(recipe, canonical);
         }
         if let Some(digests) = self.steps(recipe) {
             let lowered = || lower::recipe(recipe, digests);
             self.recipes.entry(name.to_owned()).or_insert_with(lowered);
+        }
+    }
+
+    /// `order` fixes the fields and their order, so it leaves nothing for `sort: value`
+    /// or `include` to say; a secret placed as a sorted field must be one of the fields
+    /// signed, or it would silently drop out of the string.
+    fn canonical_scope(&mut self, recipe: &SignatureRecipe, canonical: &Canonical) {
+        let name = recipe.name.value.as_str();
+        if !canonical.order.is_empty() {
+            if let Some(sort) = canonical
+                .sort
+                .as_ref()
+                .filter(|s| s.value == CanonicalSort::Value)
+            {
+                self.at(
+                    sort,
+                    format!("recipe `{name}`: `sort: value` and `order` both say the order; a documented `order` is fixed, so drop one"),
+                );
+            }
+            if let Some(included) = canonical.include.first() {
+                self.at(
+                    included,
+                    format!("recipe `{name}`: `include` and `order` both list the fields; `order` already signs only its fields"),
+                );
+            }
+        }
+        let placed = recipe.key.as_ref().and_then(|k| match &k.placement {
+            Some(KeyPlace::SortedField(field)) => Some((&k.credential, field.as_str())),
+            _ => None,
+        });
+        if let Some((credential, field)) = placed {
+            let listed =
+                |names: &[Name]| names.is_empty() || names.iter().any(|n| n.value == field);
+            if !listed(&canonical.order) || !listed(&canonical.include) {
+                self.at(
+                    credential,
+                    format!("recipe `{name}`: the key's sorted field `{field}` is not among the fields `order`/`include` sign, so the key would not be in the string"),
+                );
+            }
         }
     }
 
@@ -193,8 +235,16 @@ impl Checker<'_> {
     /// sign is shown in explanations), a hash for a body digest, a header by its name.
     fn template_parts(&mut self, recipe: &SignatureRecipe, parts: &[TemplatePart]) {
         let name = recipe.name.value.as_str();
+        let mut all = Vec::new();
         for part in parts {
+            part.walk(&mut |p| all.push(p));
+        }
+        for part in all {
             match part {
+                TemplatePart::Credential(credential) if self.spec.key_sets().contains(&**credential) => self.at(
+                    &recipe.name,
+                    format!("recipe `{name}`: template part `credential: {credential}` names a key set (the `credential` of a `by_serial` verify key), which has no one value"),
+                ),
                 TemplatePart::Credential(credential) => {
                     match self.spec.credentials.iter().find(|c| c.name.value == **credential) {
                         None => self.at(
@@ -208,10 +258,13 @@ impl Checker<'_> {
                         Some(_) => {}
                     }
                 }
-                TemplatePart::BodyDigest(algorithm) if algorithm.kind() != AlgorithmKind::Hash => {
+                TemplatePart::BodyDigest(algorithm)
+                | TemplatePart::Digest(ir::PartDigest {
+                    hash: algorithm, ..
+                }) if algorithm.kind() != AlgorithmKind::Hash => {
                     self.at(
                         &recipe.name,
-                        format!("recipe `{name}`: `body_digest: {}` needs a plain hash (md5, sha1, sha256, sha512, sm3)", algorithm.name()),
+                        format!("recipe `{name}`: a digest part needs a plain hash (md5, sha1, sha256, sha512, sm3), not `{}`", algorithm.name()),
                     );
                 }
                 TemplatePart::Header(header)
@@ -320,7 +373,7 @@ impl Checker<'_> {
         }
         if let (Some(key), false) = (&recipe.verify_key, signed) {
             self.at(
-                &key.credential,
+                key_place(key).unwrap_or(&recipe.name),
                 format!("recipe `{name}`: `verify_key` is for signature recipes (RSA, SM2); HMACs and digests verify with `key`"),
             );
         }
@@ -356,6 +409,9 @@ impl Checker<'_> {
             .iter()
             .map(|s| s.algorithm.value)
             .find(|a| is_signature(*a));
+        if used == Use::Verify {
+            self.verified.insert(name.to_owned());
+        }
         match (used, signature) {
             (Use::Sign, Some(algorithm)) if recipe.key.is_none() => self.at(
                 reference,
@@ -387,6 +443,42 @@ impl Checker<'_> {
         if let (Some(template), SignInput::Template) = (&recipe.template, recipe.input) {
             self.template_use(recipe, template, reference, used);
         }
+        if used == Use::Verify {
+            self.values_by_value_use(recipe, reference);
+        }
+    }
+
+    /// Values alone, ordered by value, say which values were signed but not which field
+    /// held each: a received message whose fields swap values signs the same string. So
+    /// such a recipe verifies only a fixed set (`include`) of at most one field besides
+    /// the key, whose one reading is the received one.
+    fn values_by_value_use(&mut self, recipe: &SignatureRecipe, reference: &Name) {
+        let name = recipe.name.value.as_str();
+        let Some(canonical) = &recipe.canonical else {
+            return;
+        };
+        let by_value = canonical
+            .sort
+            .as_ref()
+            .is_some_and(|s| s.value == CanonicalSort::Value);
+        if !by_value || canonical.form != CanonicalForm::Values {
+            return;
+        }
+        let secret = recipe.key.as_ref().and_then(|k| match &k.placement {
+            Some(KeyPlace::SortedField(field)) => Some(field.as_str()),
+            _ => None,
+        });
+        let fields = canonical
+            .include
+            .iter()
+            .filter(|n| Some(n.value.as_str()) != secret)
+            .count();
+        if canonical.include.is_empty() || fields > 1 {
+            self.at(
+                reference,
+                format!("recipe `{name}` signs values alone ordered by value, which does not say which field holds which value: a received message whose fields swap values verifies too. It can sign requests, but verifies only with `include` listing at most one field besides the key"),
+            );
+        }
     }
 
     /// A template verifies only from what a received message has, and must cover its
@@ -399,13 +491,16 @@ impl Checker<'_> {
         used: Use,
     ) {
         let name = recipe.name.value.as_str();
-        let covers_body = template
-            .parts
+        let mut all = Vec::new();
+        for part in &template.parts {
+            part.walk(&mut |p| all.push(p));
+        }
+        let covers_body = all
             .iter()
             .any(|p| matches!(p, TemplatePart::Body | TemplatePart::BodyDigest(_)));
         match used {
             Use::Verify => {
-                let request_only = template.parts.iter().find(|p| {
+                let request_only = all.iter().find(|p| {
                     matches!(
                         p,
                         TemplatePart::Method
@@ -429,7 +524,7 @@ impl Checker<'_> {
             }
             Use::Sign => {
                 let sent = &self.spec.protocol.request.headers;
-                for part in &template.parts {
+                for part in &all {
                     let TemplatePart::Header(header) = part else {
                         continue;
                     };
@@ -446,4 +541,150 @@ impl Checker<'_> {
             }
         }
     }
+
+    /// A verify key names one source: a credential (one key or certificate), a key set
+    /// with `by_serial`, or a carried `certificate` with its `roots`; and only the
+    /// settings of that source.
+    fn verify_key(&mut self, recipe: &SignatureRecipe, key: &VerifyKey) {
+        let name = recipe.name.value.as_str();
+        let at = key_place(key).unwrap_or(&recipe.name);
+        if let Some(from) = &key.certificate {
+            let place = from.name();
+            if let CertificateFrom::Header(header) = from {
+                self.header_name(recipe, header);
+            }
+            if let Some(credential) = &key.credential {
+                self.at(
+                    credential,
+                    format!("recipe `{name}`: a carried `certificate` is the key; `credential` names another one (the trusted roots go in `roots`)"),
+                );
+            }
+            if let Some(by) = &key.by_serial {
+                self.at(
+                    &by.header,
+                    format!("recipe `{name}`: `by_serial` chooses among configured keys; a carried `certificate` is chosen by the message"),
+                );
+            }
+            match &key.roots {
+                None => self.at(
+                    place,
+                    format!("recipe `{name}`: the carried certificate in `{}` has no `roots`; name the credential holding the trusted root certificates, or anyone's certificate would verify", place.value),
+                ),
+                Some(roots) => self.credential(roots, "verify key roots"),
+            }
+            if let Some(intermediates) = &key.intermediates {
+                self.credential(intermediates, "verify key intermediates");
+            }
+            if let Some(cn) = key
+                .subject_cn
+                .as_ref()
+                .filter(|cn| cn.value.trim().is_empty())
+            {
+                self.at(cn, format!("recipe `{name}`: `subject_cn` is empty"));
+            }
+            if let Some(pair) = &key.pair {
+                self.at(
+                    pair,
+                    format!("recipe `{name}`: `pair` names the private half of one configured key; a carried certificate's key is the provider's to choose"),
+                );
+            }
+            return;
+        }
+        let misplaced = [
+            key.roots.as_ref().map(|n| (n, "roots")),
+            key.intermediates.as_ref().map(|n| (n, "intermediates")),
+            key.subject_cn.as_ref().map(|n| (n, "subject_cn")),
+        ];
+        for (place, setting) in misplaced.into_iter().flatten() {
+            self.at(
+                place,
+                format!("recipe `{name}`: `{setting}` belongs to a carried `certificate`, which this verify key does not name"),
+            );
+        }
+        let Some(credential) = &key.credential else {
+            self.at(
+                at,
+                format!("recipe `{name}`: `verify_key` names no `credential` (a public key or certificate, or with `by_serial` a key set) and no carried `certificate`"),
+            );
+            return;
+        };
+        match &key.by_serial {
+            None => self.credential(credential, "verify key"),
+            Some(by) => {
+                // The key set's own reference is the one place it may be named.
+                if !self
+                    .spec
+                    .credentials
+                    .iter()
+                    .any(|c| c.name.value == credential.value)
+                {
+                    let known =
+                        super::list(self.spec.credentials.iter().map(|c| c.name.value.as_str()));
+                    self.at(
+                        credential,
+                        format!("verify key names credential `{}`, which is not defined; expected one of {known}", credential.value),
+                    );
+                }
+                self.header_name(recipe, &by.header);
+                if let Some(pair) = &key.pair {
+                    self.at(
+                        pair,
+                        format!("recipe `{name}`: `pair` names the private half of one key; a key set chosen by serial has several"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn header_name(&mut self, recipe: &SignatureRecipe, header: &Spanned<String>) {
+        if header.value.is_empty()
+            || !header
+                .value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        {
+            self.at(
+                header,
+                format!(
+                    "recipe `{}`: `{}` is not an HTTP header name",
+                    recipe.name.value, header.value
+                ),
+            );
+        }
+    }
+
+    /// A verify key chosen by a received header (a serial, a carried certificate) needs
+    /// its recipe to verify something: a recipe that only signs requests never
+    /// receives the header.
+    pub(super) fn received_key_headers(&mut self) {
+        let spec = self.spec;
+        for recipe in &spec.signatures {
+            let Some(key) = &recipe.verify_key else {
+                continue;
+            };
+            let header = match (&key.by_serial, &key.certificate) {
+                (Some(by), _) => &by.header,
+                (None, Some(CertificateFrom::Header(header))) => header,
+                _ => continue,
+            };
+            if !self.verified.contains(&recipe.name.value) {
+                self.at(
+                    header,
+                    format!(
+                        "recipe `{}` reads its verify key from header `{}`, but no reply or notification is verified with it, so the header is never received",
+                        recipe.name.value, header.value
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Where a verify key is written, for its errors: its first named setting.
+fn key_place(key: &VerifyKey) -> Option<&Spanned<String>> {
+    key.credential
+        .as_ref()
+        .or(key.by_serial.as_ref().map(|b| &b.header))
+        .or(key.certificate.as_ref().map(CertificateFrom::name))
+        .or(key.roots.as_ref())
 }

@@ -65,6 +65,10 @@ impl Checker<'_> {
             for (key, field, required) in needs {
                 match field {
                     Some(name) if *key == "notify_url" && common_credential(name) => {}
+                    // Amounts may be members of a request object (`amount.total`).
+                    Some(name)
+                        if key.ends_with("amount")
+                            && super::resolve(&operation.request, &name.value).is_some() => {}
                     Some(name) if !operation.request.iter().any(|f| f.name.value == name.value) => {
                         self.at(
                             name,
@@ -98,6 +102,7 @@ impl Checker<'_> {
             }
         }
         self.sandbox_notifications(sandbox);
+        self.sandbox_headers(sandbox);
         if let Some(window) = &sandbox.request_window {
             let clock = spec
                 .protocol
@@ -132,6 +137,78 @@ impl Checker<'_> {
                     "sandbox request_window needs a `stale_timestamp` reply in sandbox.errors"
                         .to_owned(),
                 );
+            }
+        }
+    }
+
+    /// Checks what the sandbox writes with header-signed messages: every header a reply's
+    /// or notification's template signs has a value, each header once, none a credential
+    /// (the sandbox's credentials are the merchant's); and that refusals of a protocol
+    /// whose success rule reads the HTTP status are sent under a status it does not list.
+    fn sandbox_headers(&mut self, sandbox: &Sandbox) {
+        let spec = self.spec;
+        let _ = self.unique(
+            "sandbox signature header",
+            "",
+            sandbox.signature_headers.iter().map(|h| &h.name),
+        );
+        for header in &sandbox.signature_headers {
+            if matches!(header.value, ValueSource::Credential(_)) {
+                self.at(
+                    &header.name,
+                    format!(
+                        "sandbox signature header `{}` takes a clock, nonce or constant value, not a credential",
+                        header.name.value
+                    ),
+                );
+            }
+        }
+        let checks = std::iter::once(spec.protocol.response.signature.as_ref())
+            .chain(spec.notifications.iter().map(|n| n.signature.as_ref()))
+            .flatten()
+            .filter(|check| check.header.is_some());
+        for check in checks {
+            let Some(recipe) = spec
+                .signatures
+                .iter()
+                .find(|r| r.name.value == check.recipe.value)
+            else {
+                continue;
+            };
+            let Some(template) = &recipe.template else {
+                continue;
+            };
+            for part in &template.parts {
+                let TemplatePart::Header(name) = part else {
+                    continue;
+                };
+                let written = sandbox
+                    .signature_headers
+                    .iter()
+                    .any(|h| h.name.value.eq_ignore_ascii_case(name));
+                if !written {
+                    self.at(
+                        &check.recipe,
+                        format!(
+                            "recipe `{}` signs header `{name}`, which the sandbox does not write: give it under sandbox.signature_headers",
+                            check.recipe.value
+                        ),
+                    );
+                }
+            }
+        }
+        let listed = &spec.protocol.response.success.http_status;
+        for reply in sandbox.errors.values() {
+            if let Some(status) = reply.status {
+                if listed.contains(&status) || !(100..=599).contains(&status) {
+                    self.at(
+                        &spec.name,
+                        format!(
+                            "sandbox error reply status {status} is not an HTTP error status the success rule leaves unlisted ({})",
+                            reply.source
+                        ),
+                    );
+                }
             }
         }
     }

@@ -1,0 +1,227 @@
+//! One suite for both journals (memory, PostgreSQL): an order is journaled once, steps
+//! renew the lease, only the lease holder finishes, a live lease keeps a payment from
+//! resumers; and two resumers at once over unfinished 收钱吧 payments in the sandbox
+//! each drive a payment that the other does not, never sending a pay request.
+
+use paygen::protocol::SettleVerdict;
+use paygen::{Fen, Settlement, StepKind, Timing};
+use paygen_sandbox::{Sandbox, SandboxConfig};
+use paygen_store::{
+    resume, Intent, Journal, JournalError, Lease, MemoryJournal, Settled, SettledAs, Settler,
+    StepEntry,
+};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+use support::flows::case;
+use support::{database_url, pg_store, pg_store_in, unique};
+
+mod support;
+
+fn lease(owner: &str, millis: u64) -> Lease {
+    Lease {
+        owner: owner.into(),
+        duration: Duration::from_millis(millis),
+    }
+}
+
+fn intent(provider: &str, order: &str) -> Intent {
+    Intent {
+        provider: provider.into(),
+        order_no: order.into(),
+        amount: Fen(1234),
+        deadline_ms: 1_700_000_000_000,
+    }
+}
+
+async fn suite(journal: &dyn Journal) {
+    let a = lease("a", 60_000);
+    let b = lease("b", 60_000);
+    let id = journal.begin(&intent("p", "O1"), &a).await.unwrap();
+    // The same order again: its pay request may have left, so it is never sent twice.
+    assert!(matches!(
+        journal.begin(&intent("p", "O1"), &b).await,
+        Err(JournalError::Duplicate { .. })
+    ));
+    // Held by a: no resumer takes it.
+    assert!(journal.claim_next("p", &b).await.unwrap().is_none());
+
+    let step = StepEntry {
+        kind: StepKind::Query,
+        verdict: Some(SettleVerdict::InProgress),
+        outcome: "success",
+    };
+    journal.step(id, &step, &a).await.unwrap();
+    assert!(matches!(
+        journal.step(id, &step, &b).await,
+        Err(JournalError::LeaseLost(_))
+    ));
+    let paid = Settled {
+        settled_as: SettledAs::Paid,
+        detail: String::new(),
+    };
+    assert!(matches!(
+        journal.finish(id, &paid, &b).await,
+        Err(JournalError::LeaseLost(_))
+    ));
+    journal.finish(id, &paid, &a).await.unwrap();
+    let record = journal.payment(id).await.unwrap().unwrap();
+    assert_eq!(record.intent, intent("p", "O1"));
+    assert_eq!(
+        record.steps,
+        [step, step],
+        "b's step happened too: it is kept"
+    );
+    assert_eq!(record.settled, Some(paid.clone()));
+    assert_eq!(journal.find("p", "O1").await.unwrap(), Some(record));
+
+    // A lease that ended is taken over, once; a finished payment is never claimed.
+    let short = lease("dead", 1);
+    let id2 = journal.begin(&intent("p", "O2"), &short).await.unwrap();
+    journal.begin(&intent("q", "O2"), &short).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let claimed = journal.claim_next("p", &b).await.unwrap().expect("O2");
+    assert_eq!((claimed.id, claimed.intent), (id2, intent("p", "O2")));
+    assert!(journal.claim_next("p", &a).await.unwrap().is_none());
+    journal.finish(id2, &paid, &b).await.unwrap();
+    assert!(journal.claim_next("p", &a).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn memory_journal_passes_the_suite() {
+    suite(&MemoryJournal::new()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_journal_passes_the_suite() {
+    let Some(url) = database_url() else { return };
+    let (store, _) = pg_store(&url).await;
+    suite(&store).await;
+}
+
+/// Journals `orders` unfinished 收钱吧 payments whose process died (pay sent, in
+/// progress), then runs two resumers on `journals` at once.
+async fn concurrent_resumers(journals: [Arc<dyn Journal>; 2], orders: usize) {
+    let sandbox = Sandbox::start(SandboxConfig {
+        in_progress_queries: 3,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts");
+    let payer = case("shouqianba", &sandbox.base_url, Duration::from_secs(5));
+    let client = paygen_shouqianba::Client::with_transport(
+        sandbox.url("shouqianba"),
+        paygen_shouqianba::Credentials {
+            terminal_sn: paygen_sandbox::config::stand_in("terminal_sn"),
+            terminal_key: paygen_sandbox::config::stand_in("terminal_key").into(),
+        },
+        paygen::ReqwestTransport::new(Duration::from_secs(2), Duration::from_secs(5)).unwrap(),
+    );
+    let dead = lease("dead payer", 1);
+    let mut expected = BTreeSet::new();
+    for n in 0..orders {
+        let order = format!("{}{n}", unique("R").replace('_', ""));
+        // The pay request left (in progress: ..02) before the process died.
+        let request = paygen_shouqianba::PayRequest::new(&order, Fen(1002), "130000", "g", "op");
+        // In progress: whatever the reply, the order now exists at the provider.
+        let _ = client.pay(&request).await;
+        journals[0]
+            .begin(
+                &Intent {
+                    provider: "shouqianba".into(),
+                    order_no: order.clone(),
+                    amount: Fen(1002),
+                    deadline_ms: payer.core.now_millis() + 30_000,
+                },
+                &dead,
+            )
+            .await
+            .unwrap();
+        expected.insert(order);
+    }
+    assert_eq!(sandbox.received.of("shouqianba", "pay"), orders as u64);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    let resumers = journals.iter().enumerate().map(|(n, journal)| {
+        let journal = journal.clone();
+        let base_url = sandbox.base_url.clone();
+        tokio::spawn(async move {
+            let case = case("shouqianba", &base_url, Duration::from_secs(5));
+            let settler = Settler {
+                core: &case.core,
+                flow: &case.flow,
+                timing: Timing {
+                    deadline: Duration::from_secs(30),
+                    poll_interval: Duration::from_millis(20),
+                    cancel_attempts: 1,
+                },
+            };
+            let lease = lease(&format!("resumer {n}"), 5_000);
+            let resumed = resume::<_, Value, Value, Value>(&*journal, &lease, &settler)
+                .await
+                .expect("journal reachable");
+            resumed
+                .into_iter()
+                .map(|r| {
+                    assert!(
+                        matches!(r.settlement, Ok(Settlement::Paid(_))),
+                        "{:?}",
+                        r.settlement
+                    );
+                    r.payment.intent.order_no
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let mut driven = Vec::new();
+    for resumer in resumers.collect::<Vec<_>>() {
+        driven.push(resumer.await.expect("resumer"));
+    }
+    let all: Vec<&String> = driven.iter().flatten().collect();
+    let distinct: BTreeSet<String> = all.iter().map(|s| s.to_string()).collect();
+    assert_eq!(all.len(), orders, "each payment driven once: {driven:?}");
+    assert_eq!(distinct, expected);
+    assert!(
+        driven.iter().all(|d| !d.is_empty()),
+        "both resumers took part: {driven:?}"
+    );
+    assert_eq!(
+        sandbox.received.of("shouqianba", "pay"),
+        orders as u64,
+        "no pay request was sent again"
+    );
+    for order in &expected {
+        let record = journals[1]
+            .find("shouqianba", order)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.settled.map(|s| s.settled_as), Some(SettledAs::Paid));
+    }
+    sandbox.shutdown.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_resumers_on_memory_drive_each_payment_once() {
+    let journal: Arc<dyn Journal> = Arc::new(MemoryJournal::new());
+    concurrent_resumers([journal.clone(), journal], 12).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_resumers_on_postgres_drive_each_payment_once() {
+    let Some(url) = database_url() else { return };
+    let schema = unique("t");
+    // Two processes: two pools on the same tables.
+    let one = pg_store_in(&url, &schema).await;
+    let two = pg_store_in(&url, &schema).await;
+    concurrent_resumers([Arc::new(one), Arc::new(two)], 12).await;
+    let steps_by_two_owners: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT count(*) FROM (SELECT payment_id FROM {schema}.paygen_payment_steps \
+         GROUP BY payment_id HAVING count(DISTINCT owner) > 1) AS shared"
+    )))
+    .fetch_one(pg_store_in(&url, &schema).await.pool())
+    .await
+    .unwrap();
+    assert_eq!(steps_by_two_owners, 0, "no payment was driven by both");
+}
