@@ -141,7 +141,9 @@ impl<E> ServiceError<E> {
             return Outcome::Unknown;
         }
         match self.meaning.as_ref().map(|m| m.outcome) {
-            Some(CodeOutcome::Unknown | CodeOutcome::InProgress) => Outcome::Unknown,
+            Some(CodeOutcome::Unknown | CodeOutcome::InProgress | CodeOutcome::Unconfirmed) => {
+                Outcome::Unknown
+            }
             _ => Outcome::NothingHappened,
         }
     }
@@ -350,12 +352,14 @@ pub enum ParamRule {
     },
     /// A whole number outside the documented bounds.
     OutOfRange {
-        /// Smallest value allowed.
+        /// Smallest value allowed (分 for an amount).
         min: Option<i64>,
-        /// Largest value allowed.
+        /// Largest value allowed (分 for an amount).
         max: Option<i64>,
-        /// The value given.
+        /// The value given (分 for an amount).
         actual: i64,
+        /// The field is an amount written in 元: the values are shown as 元.
+        yuan: bool,
     },
     /// A character outside the documented set.
     Charset {
@@ -400,12 +404,29 @@ impl fmt::Display for ParamRule {
             ParamRule::OneOf { fields } => {
                 write!(f, "at least one of {} is required", fields.join(", "))
             }
-            ParamRule::OutOfRange { min, max, actual } => match (min, max) {
-                (Some(min), Some(max)) => write!(f, "is {actual}, must be {min} to {max}"),
-                (Some(min), None) => write!(f, "is {actual}, must be at least {min}"),
-                (None, Some(max)) => write!(f, "is {actual}, must be at most {max}"),
-                (None, None) => write!(f, "is {actual}"),
-            },
+            ParamRule::OutOfRange {
+                min,
+                max,
+                actual,
+                yuan,
+            } => {
+                let shown = |n: i64| {
+                    if *yuan {
+                        crate::wire::yuan::format(crate::wire::de::Fen(n))
+                    } else {
+                        n.to_string()
+                    }
+                };
+                let actual = shown(*actual);
+                match (min, max) {
+                    (Some(min), Some(max)) => {
+                        write!(f, "is {actual}, must be {} to {}", shown(*min), shown(*max))
+                    }
+                    (Some(min), None) => write!(f, "is {actual}, must be at least {}", shown(*min)),
+                    (None, Some(max)) => write!(f, "is {actual}, must be at most {}", shown(*max)),
+                    (None, None) => write!(f, "is {actual}"),
+                }
+            }
             ParamRule::Charset { allowed } => write!(f, "may contain only {allowed}"),
             ParamRule::RequiredWhen { when, value } => {
                 write!(f, "is required when `{when}` is `{value}`")
@@ -492,6 +513,8 @@ pub enum SignatureFailure {
     /// The query sent to confirm an unsigned notification came back without a verified
     /// signature, so it cannot confirm anything.
     ConfirmationUnsigned,
+    /// The message names, or its signature's form shows, no recipe the spec accepts.
+    NoRecipe(String),
     /// The received header that chooses the verify key names none of the configured
     /// keys; no other key is tried.
     UnknownSerial {
@@ -553,6 +576,7 @@ impl fmt::Display for SignatureFailure {
             SignatureFailure::ConfirmationUnsigned => {
                 f.write_str("not confirmed: the query reply was not verified")
             }
+            SignatureFailure::NoRecipe(why) => write!(f, "no signature recipe: {why}"),
             SignatureFailure::EncryptedPayloadMissing(field) => write!(
                 f,
                 "no encrypted payload in `{field}`: it is the only part of the message that \

@@ -62,7 +62,7 @@ pub use message::decode::{Decoded, HttpResponse, Receiver};
 pub use message::encode::{HttpRequest, RequestContext};
 pub use paygen_protocol as protocol;
 pub use paygen_protocol::OperationInfo;
-pub use response::Response;
+pub use response::{Accepted, Response, Unconfirmed};
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};
 pub use settle::{SettleObserver, Settlement, Step, StepKind, StepRecord, Timing};

@@ -739,6 +739,8 @@ fn v3_provider(method: &'static str, path: &'static str) -> (Provider, Operation
         headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         codes: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
         success: SuccessRule {
             field: "code".into(),
             equals: Cow::Borrowed(&[]),

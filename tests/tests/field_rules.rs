@@ -100,7 +100,8 @@ fn amounts_are_never_negative() {
         ParamRule::OutOfRange {
             min: Some(0),
             max: None,
-            actual: -5
+            actual: -5,
+            yuan: false
         }
     );
     let refund = PayrefundRequest::new("R1", Fen(-1), "123456").with_out_no("A1");
@@ -121,7 +122,8 @@ fn pagesize_is_at_most_100() {
         ParamRule::OutOfRange {
             min: None,
             max: Some(100),
-            actual: 101
+            actual: 101,
+            yuan: false
         }
     );
 }

@@ -372,13 +372,24 @@ fn wechat_refund_refusal(err_code: &'static str) -> Error {
     )
 }
 
-/// 申请退款 SYSTEMERROR (接口返回错误: 请使用相同参数再次调用) is unknown, as the refund may
-/// have been made; NOTENOUGH (余额不足) is plain.
+/// 申请退款 SYSTEMERROR and BIZERR_NEED_RETRY share one guidance (请不要更换商户退款单号，
+/// 请使用相同参数再次调用API): retryable with the same out_refund_no, which refunds once;
+/// NOTENOUGH (余额不足) is plain.
 #[test]
-fn wechat_uncertain_refund_is_unknown_and_no_balance_is_plain() {
-    let error = wechat_refund_refusal("SYSTEMERROR");
-    assert_verified(&error);
-    assert_uncertain(&error, "err_code", "SYSTEMERROR", CodeOutcome::Unknown);
+fn wechat_refund_retry_codes_are_retryable_and_no_balance_is_plain() {
+    for code in ["SYSTEMERROR", "BIZERR_NEED_RETRY"] {
+        let error = wechat_refund_refusal(code);
+        assert_verified(&error);
+        assert!(!error.outcome_unknown(), "{error:?}");
+        let meaning = error
+            .service_error()
+            .and_then(|r| r.meaning.as_ref())
+            .unwrap();
+        assert_eq!(
+            (meaning.value.as_str(), meaning.outcome),
+            (code, CodeOutcome::Retryable)
+        );
+    }
     let error = wechat_refund_refusal("NOTENOUGH");
     assert_verified(&error);
     assert_plain(&error);

@@ -116,7 +116,14 @@ fn documented_hmac_sha256_value_through_the_spec_recipe() {
         .unwrap();
     let pay = pay.verification.as_ref().unwrap();
     assert_eq!(format!("{:?}", pay.recipe), format!("{recipe:?}"));
-    assert_eq!(format!("{:?}", pay.choose_by), choice);
+    // The pay notification chooses by its own sign_type among the same keyed recipes.
+    assert!(pay.choose_by.is_none());
+    let by_message = pay.choose_by_received.as_ref().unwrap();
+    assert_eq!(&*by_message.field, "sign_type");
+    assert_eq!(
+        format!("{:?}", by_message.recipes),
+        format!("{:?}", signature.choose_by.as_ref().unwrap().recipes)
+    );
 }
 
 #[test]

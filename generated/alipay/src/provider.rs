@@ -35,7 +35,22 @@ pub mod tables {
             ],
         ),
         one_of: Cow::Borrowed(&[]),
-        rules: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Range {
+                    field: Cow::Borrowed("total_amount"),
+                    min: Some(1),
+                    max: Some(10000000000),
+                    yuan: true,
+                },
+                FieldRule::Range {
+                    field: Cow::Borrowed("discountable_amount"),
+                    min: Some(1),
+                    max: Some(10000000000),
+                    yuan: true,
+                },
+            ],
+        ),
         request: super::TradePayRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
@@ -47,6 +62,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `trade_precreate` (`POST `).
     pub const TRADE_PRECREATE: Operation = Operation {
@@ -81,7 +98,22 @@ pub mod tables {
             ],
         ),
         one_of: Cow::Borrowed(&[]),
-        rules: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Range {
+                    field: Cow::Borrowed("total_amount"),
+                    min: Some(1),
+                    max: Some(10000000000),
+                    yuan: true,
+                },
+                FieldRule::Range {
+                    field: Cow::Borrowed("discountable_amount"),
+                    min: Some(1),
+                    max: Some(10000000000),
+                    yuan: true,
+                },
+            ],
+        ),
         request: super::TradePrecreateRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
@@ -93,6 +125,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `trade_query` (`POST `).
     pub const TRADE_QUERY: Operation = Operation {
@@ -133,6 +167,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T2,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `trade_refund` (`POST `).
     pub const TRADE_REFUND: Operation = Operation {
@@ -161,7 +197,16 @@ pub mod tables {
         one_of: Cow::Borrowed(
             &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_no")])],
         ),
-        rules: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Range {
+                    field: Cow::Borrowed("refund_amount"),
+                    min: Some(1),
+                    max: Some(10000000000),
+                    yuan: true,
+                },
+            ],
+        ),
         request: super::TradeRefundRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
@@ -173,6 +218,56 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T3,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: Some(DoneWhen {
+            field: Cow::Borrowed("fund_change"),
+            equals: Cow::Borrowed(&[Cow::Borrowed("Y")]),
+            confirm_with: Cow::Borrowed("trade_fastpay_refund_query"),
+        }),
+    };
+    /// Operation `trade_fastpay_refund_query` (`POST `).
+    pub const TRADE_FASTPAY_REFUND_QUERY: Operation = Operation {
+        name: Cow::Borrowed("trade_fastpay_refund_query"),
+        path: Cow::Borrowed(""),
+        method: Cow::Borrowed("POST"),
+        signed: true,
+        moves_money: false,
+        common: Cow::Borrowed(
+            &[
+                CommonField {
+                    name: Cow::Borrowed("method"),
+                    value: ValueSource::Constant(
+                        Cow::Borrowed("alipay.trade.fastpay.refund.query"),
+                    ),
+                    in_payload: false,
+                    as_number: false,
+                },
+            ],
+        ),
+        headers: Cow::Borrowed(&[]),
+        response_members: Cow::Borrowed(
+            &[
+                Cow::Borrowed("alipay_trade_fastpay_refund_query_response"),
+                Cow::Borrowed("error_response"),
+            ],
+        ),
+        one_of: Cow::Borrowed(
+            &[Cow::Borrowed(&[Cow::Borrowed("out_trade_no"), Cow::Borrowed("trade_no")])],
+        ),
+        rules: Cow::Borrowed(&[]),
+        request: super::TradeFastpayRefundQueryRequest::FIELDS,
+        response: Cow::Borrowed(&[]),
+        success: SuccessRule {
+            field: Cow::Borrowed("code"),
+            equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
+            message: Some(Cow::Borrowed("msg")),
+            detail: None,
+            and: Cow::Borrowed(&[]),
+            http_status: Cow::Borrowed(&[]),
+        },
+        codes: code_tables::T4,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `trade_cancel` (`POST `).
     pub const TRADE_CANCEL: Operation = Operation {
@@ -212,7 +307,9 @@ pub mod tables {
             and: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
-        codes: code_tables::T4,
+        codes: code_tables::T5,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `trade_close` (`POST `).
     pub const TRADE_CLOSE: Operation = Operation {
@@ -258,7 +355,9 @@ pub mod tables {
             and: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
-        codes: code_tables::T5,
+        codes: code_tables::T6,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -304,6 +403,7 @@ pub mod tables {
                 },
             },
             choose_by: None,
+            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
@@ -682,7 +782,7 @@ pub mod tables {
                 CodeMeaning::new("code", "40004", CodeOutcome::Failed),
                 CodeMeaning::new("code", "40006", CodeOutcome::Failed),
                 CodeMeaning::new("fund_change", "Y", CodeOutcome::Success),
-                CodeMeaning::new("fund_change", "N", CodeOutcome::Unknown),
+                CodeMeaning::new("fund_change", "N", CodeOutcome::Unconfirmed),
                 CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Unknown),
                 CodeMeaning::new(
                     "sub_code",
@@ -730,11 +830,46 @@ pub mod tables {
                     "ACQ.TRADE_NOT_ALLOW_REFUND",
                     CodeOutcome::Failed,
                 ),
-                CodeMeaning::new("sub_code", "ACQ.REFUND_FEE_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new(
+                    "sub_code",
+                    "ACQ.REFUND_FEE_ERROR",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new(
+                    "sub_code",
+                    "ACQ.REFUND_CHARGE_ERROR",
+                    CodeOutcome::Retryable,
+                ),
+                CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_CLOSE", CodeOutcome::Failed),
+                CodeMeaning::new(
+                    "sub_code",
+                    "ACQ.REASON_TRADE_STATUS_INVALID",
+                    CodeOutcome::Failed,
+                ),
+            ],
+        );
+        /// Code meanings of `trade_fastpay_refund_query`, and of operations like it.
+        pub const T4: List<CodeMeaning> = Cow::Borrowed(
+            &[
+                CodeMeaning::new("code", "10000", CodeOutcome::Success),
+                CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
+                CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
+                CodeMeaning::new("code", "20001", CodeOutcome::Failed),
+                CodeMeaning::new("code", "40001", CodeOutcome::Failed),
+                CodeMeaning::new("code", "40002", CodeOutcome::Failed),
+                CodeMeaning::new("code", "40004", CodeOutcome::Failed),
+                CodeMeaning::new("code", "40006", CodeOutcome::Failed),
+                CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Retryable),
+                CodeMeaning::new(
+                    "sub_code",
+                    "ACQ.INVALID_PARAMETER",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new("sub_code", "ACQ.TRADE_NOT_EXIST", CodeOutcome::Failed),
             ],
         );
         /// Code meanings of `trade_cancel`, and of operations like it.
-        pub const T4: List<CodeMeaning> = Cow::Borrowed(
+        pub const T5: List<CodeMeaning> = Cow::Borrowed(
             &[
                 CodeMeaning::new("code", "10000", CodeOutcome::Success),
                 CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
@@ -784,7 +919,7 @@ pub mod tables {
             ],
         );
         /// Code meanings of `trade_close`, and of operations like it.
-        pub const T5: List<CodeMeaning> = Cow::Borrowed(
+        pub const T6: List<CodeMeaning> = Cow::Borrowed(
             &[
                 CodeMeaning::new("code", "10000", CodeOutcome::Success),
                 CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
@@ -989,6 +1124,7 @@ pub mod tables {
                     },
                 },
                 choose_by: None,
+                choose_by_received: None,
                 field: Cow::Borrowed("sign"),
                 scope: None,
                 header: None,
@@ -1007,6 +1143,7 @@ pub mod tables {
                 TRADE_PRECREATE,
                 TRADE_QUERY,
                 TRADE_REFUND,
+                TRADE_FASTPAY_REFUND_QUERY,
                 TRADE_CANCEL,
                 TRADE_CLOSE,
             ],
@@ -1161,8 +1298,8 @@ impl<T: ::paygen::Transport> Client<T> {
     pub async fn trade_refund(
         &self,
         request: &TradeRefundRequest,
-    ) -> Result<::paygen::Response<TradeRefundResponse>, ::paygen::Error<GatewayCode>> {
-        self.core.call(&tables::TRADE_REFUND, &request.to_wire()).await
+    ) -> Result<::paygen::Accepted<TradeRefundResponse>, ::paygen::Error<GatewayCode>> {
+        self.core.call_accepted(&tables::TRADE_REFUND, &request.to_wire()).await
     }
     /// The signed HTTP request of `trade_refund`, without sending it.
     pub fn render_trade_refund(
@@ -1170,6 +1307,23 @@ impl<T: ::paygen::Transport> Client<T> {
         request: &TradeRefundRequest,
     ) -> Result<::paygen::HttpRequest, ::paygen::Error> {
         self.core.render(&tables::TRADE_REFUND, &request.to_wire())
+    }
+    /// 统一收单交易退款查询 (`POST `).
+    pub async fn trade_fastpay_refund_query(
+        &self,
+        request: &TradeFastpayRefundQueryRequest,
+    ) -> Result<
+        ::paygen::Response<TradeFastpayRefundQueryResponse>,
+        ::paygen::Error<GatewayCode>,
+    > {
+        self.core.call(&tables::TRADE_FASTPAY_REFUND_QUERY, &request.to_wire()).await
+    }
+    /// The signed HTTP request of `trade_fastpay_refund_query`, without sending it.
+    pub fn render_trade_fastpay_refund_query(
+        &self,
+        request: &TradeFastpayRefundQueryRequest,
+    ) -> Result<::paygen::HttpRequest, ::paygen::Error> {
+        self.core.render(&tables::TRADE_FASTPAY_REFUND_QUERY, &request.to_wire())
     }
     /// 统一收单交易撤销接口 (`POST `).
     pub async fn trade_cancel(
@@ -1247,7 +1401,7 @@ pub struct TradePayRequest {
     pub seller_id: Option<String>,
     /// 订单总金额，单位为元，精确到小数点后两位，取值范围[0.01,100000000] 如果同时传入【可打折金额】和【不可打折金额】，该参数可以不用传入； 如果同时传入了【可打折金额】，【不可打折金额】，【订单总金额】三者，则必须满足如下条件：【订单总金额】=【可打折金额】+【不可打折金额】
     ///
-    /// Wire name `total_amount`, at most 11 characters.
+    /// Wire name `total_amount`, at most 12 characters.
     pub total_amount: Option<::paygen::Fen>,
     /// 标价币种 (GBP HKD USD SGD JPY CAD AUD EUR NZD KRW THB CHF SEK DKK NOK MYR IDR PHP MUR ILS LKR RUB AED CZK ZAR CNY TWD)
     ///
@@ -1259,7 +1413,7 @@ pub struct TradePayRequest {
     pub settle_currency: Option<String>,
     /// 参与优惠计算的金额，单位为元，精确到小数点后两位，取值范围[0.01,100000000]。 如果该值未传入，但传入了【订单总金额】和【不可打折金额】，则该值默认为【订单总金额】-【不可打折金额】
     ///
-    /// Wire name `discountable_amount`, at most 11 characters.
+    /// Wire name `discountable_amount`, at most 12 characters.
     pub discountable_amount: Option<::paygen::Fen>,
     /// 订单描述
     ///
@@ -1665,7 +1819,7 @@ impl TradePayRequest {
                 FieldDef {
                     name: Cow::Borrowed("total_amount"),
                     ty: FieldType::Yuan,
-                    max_length: Some(11),
+                    max_length: Some(12),
                     as_string: true,
                     ..FieldDef::TEXT
                 },
@@ -1682,7 +1836,7 @@ impl TradePayRequest {
                 FieldDef {
                     name: Cow::Borrowed("discountable_amount"),
                     ty: FieldType::Yuan,
-                    max_length: Some(11),
+                    max_length: Some(12),
                     as_string: true,
                     ..FieldDef::TEXT
                 },
@@ -1835,11 +1989,11 @@ pub struct TradePrecreateRequest {
     pub seller_id: Option<String>,
     /// 订单总金额，单位为元，精确到小数点后两位，取值范围[0.01,100000000] 如果同时传入了【打折金额】，【不可打折金额】，【订单总金额】三者，则必须满足如下条件：【订单总金额】=【打折金额】+【不可打折金额】
     ///
-    /// Wire name `total_amount`, at most 11 characters.
+    /// Wire name `total_amount`, at most 12 characters.
     pub total_amount: ::paygen::Fen,
     /// 可打折金额. 参与优惠计算的金额，单位为元，精确到小数点后两位，取值范围[0.01,100000000] 如果该值未传入，但传入了【订单总金额】，【不可打折金额】则该值默认为【订单总金额】-【不可打折金额】
     ///
-    /// Wire name `discountable_amount`, at most 11 characters.
+    /// Wire name `discountable_amount`, at most 12 characters.
     pub discountable_amount: Option<::paygen::Fen>,
     /// 订单标题
     ///
@@ -2175,14 +2329,14 @@ impl TradePrecreateRequest {
                     name: Cow::Borrowed("total_amount"),
                     ty: FieldType::Yuan,
                     required: true,
-                    max_length: Some(11),
+                    max_length: Some(12),
                     as_string: true,
                     ..FieldDef::TEXT
                 },
                 FieldDef {
                     name: Cow::Borrowed("discountable_amount"),
                     ty: FieldType::Yuan,
-                    max_length: Some(11),
+                    max_length: Some(12),
                     as_string: true,
                     ..FieldDef::TEXT
                 },
@@ -2490,7 +2644,7 @@ pub struct TradeRefundRequest {
     pub trade_no: Option<String>,
     /// 需要退款的金额，该金额不能大于订单金额,单位为元，支持两位小数
     ///
-    /// Wire name `refund_amount`, at most 9 characters.
+    /// Wire name `refund_amount`, at most 16 characters.
     pub refund_amount: ::paygen::Fen,
     /// 订单退款币种信息
     ///
@@ -2753,7 +2907,7 @@ impl TradeRefundRequest {
                     name: Cow::Borrowed("refund_amount"),
                     ty: FieldType::Yuan,
                     required: true,
-                    max_length: Some(9),
+                    max_length: Some(16),
                     as_string: true,
                     ..FieldDef::TEXT
                 },
@@ -2906,6 +3060,99 @@ impl TradeRefundRequest {
                 FieldDef {
                     name: Cow::Borrowed("org_pid"),
                     max_length: Some(16),
+                    ..FieldDef::TEXT
+                },
+            ],
+        )
+    };
+}
+/// Request of `trade_fastpay_refund_query`: 统一收单交易退款查询
+#[derive(Debug, Clone, PartialEq)]
+pub struct TradeFastpayRefundQueryRequest {
+    /// 支付宝交易号，和商户订单号不能同时为空
+    ///
+    /// Wire name `trade_no`, at most 64 characters.
+    pub trade_no: Option<String>,
+    /// 订单支付时传入的商户订单号,和支付宝交易号不能同时为空。 trade_no,out_trade_no如果同时存在优先取trade_no
+    ///
+    /// Wire name `out_trade_no`, at most 64 characters.
+    pub out_trade_no: Option<String>,
+    /// 请求退款接口时，传入的退款请求号，如果在退款请求时未传入，则该值为创建交易时的商户订单号
+    ///
+    /// Wire name `out_request_no`, at most 64 characters.
+    pub out_request_no: String,
+}
+impl TradeFastpayRefundQueryRequest {
+    /// A request with its required fields; optional ones are set with `with_*`.
+    pub fn new(out_request_no: impl Into<String>) -> Self {
+        Self {
+            trade_no: None,
+            out_trade_no: None,
+            out_request_no: out_request_no.into(),
+        }
+    }
+    /// Sets `trade_no`.
+    pub fn with_trade_no(mut self, value: impl Into<String>) -> Self {
+        self.trade_no = Some(value.into());
+        self
+    }
+    /// Sets `out_trade_no`.
+    pub fn with_out_trade_no(mut self, value: impl Into<String>) -> Self {
+        self.out_trade_no = Some(value.into());
+        self
+    }
+    /// The business fields in wire order, for the runtime to encode and sign.
+    pub fn to_wire(&self) -> ::paygen::WireFields<'_> {
+        let mut fields = ::paygen::WireFields::with_capacity(3);
+        if let Some(value) = &self.trade_no {
+            fields
+                .push(
+                    "trade_no",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        if let Some(value) = &self.out_trade_no {
+            fields
+                .push(
+                    "out_trade_no",
+                    ::paygen::WireValue::Text(
+                        ::std::borrow::Cow::Borrowed(value.as_str()),
+                    ),
+                );
+        }
+        let value = &self.out_request_no;
+        fields
+            .push(
+                "out_request_no",
+                ::paygen::WireValue::Text(::std::borrow::Cow::Borrowed(value.as_str())),
+            );
+        fields
+    }
+}
+impl TradeFastpayRefundQueryRequest {
+    /// Each field's wire facts in wire order (name, type, required, length,
+    /// documented values): what the runtime checks before anything is sent.
+    pub const FIELDS: ::paygen::protocol::List<::paygen::protocol::FieldDef> = {
+        use ::paygen::protocol::*;
+        use ::std::borrow::Cow;
+        Cow::Borrowed(
+            &[
+                FieldDef {
+                    name: Cow::Borrowed("trade_no"),
+                    max_length: Some(64),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_trade_no"),
+                    max_length: Some(64),
+                    ..FieldDef::TEXT
+                },
+                FieldDef {
+                    name: Cow::Borrowed("out_request_no"),
+                    required: true,
+                    max_length: Some(64),
                     ..FieldDef::TEXT
                 },
             ],
@@ -3109,9 +3356,13 @@ pub struct TradePayResponse {
     pub msg: String,
     /// 支付宝交易号
     ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_no: String,
+    /// Wire name `trade_no`, at most 64 characters. Returned only a real trade exists (trade.pay: 在未生成真实交易时，不返回).
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trade_no: Option<String>,
     /// 商户订单号
     ///
     /// Wire name `out_trade_no`, at most 64 characters.
@@ -3119,12 +3370,13 @@ pub struct TradePayResponse {
     pub out_trade_no: String,
     /// 买家支付宝账号
     ///
-    /// Wire name `buyer_logon_id`, at most 100 characters.
+    /// Wire name `buyer_logon_id`, at most 100 characters. Returned only a real trade exists (trade.pay: 在未生成真实交易时，不返回).
     #[serde(
         rename = "buyer_logon_id",
-        deserialize_with = "::paygen::__private::de::text"
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
-    pub buyer_logon_id: String,
+    pub buyer_logon_id: Option<String>,
     /// 结算币种订单金额
     ///
     /// Wire name `settle_amount`, at most 11 characters.
@@ -3228,9 +3480,9 @@ pub struct TradePayResponse {
     pub gmt_payment: String,
     /// 交易支付使用的资金渠道
     ///
-    /// Wire name `fund_bill_list`.
-    #[serde(rename = "fund_bill_list")]
-    pub fund_bill_list: Vec<trade_pay_response::FundBillList>,
+    /// Wire name `fund_bill_list`. Returned only the contract or the request's query_options asks for fund details (trade.pay: 只有在签约中指定需要返回资金明细，或者入参的query_options中指定时才返回该字段信息).
+    #[serde(rename = "fund_bill_list", default)]
+    pub fund_bill_list: Option<Vec<trade_pay_response::FundBillList>>,
     /// 支付宝卡余额
     ///
     /// Wire name `card_balance`, at most 11 characters.
@@ -3251,12 +3503,22 @@ pub struct TradePayResponse {
     pub store_name: Option<String>,
     /// 买家在支付宝的用户id
     ///
-    /// Wire name `buyer_user_id`, at most 28 characters.
+    /// Wire name `buyer_user_id`, at most 28 characters. Returned only a real trade exists (trade.pay: 在未生成真实交易时，不返回).
     #[serde(
         rename = "buyer_user_id",
-        deserialize_with = "::paygen::__private::de::text"
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
-    pub buyer_user_id: String,
+    pub buyer_user_id: Option<String>,
+    /// 买家支付宝用户唯一标识 (openid)
+    ///
+    /// Wire name `buyer_open_id`, at most 128 characters. Returned only a real trade exists; new merchants get it in place of buyer_user_id.
+    #[serde(
+        rename = "buyer_open_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub buyer_open_id: Option<String>,
     /// 本次交易支付所使用的单品券优惠的商品优惠信息
     ///
     /// Wire name `discount_goods_detail`, at most 1024 characters.
@@ -3384,9 +3646,13 @@ pub struct TradeQueryResponse {
     pub msg: String,
     /// 支付宝交易号
     ///
-    /// Wire name `trade_no`, at most 64 characters.
-    #[serde(rename = "trade_no", deserialize_with = "::paygen::__private::de::text")]
-    pub trade_no: String,
+    /// Wire name `trade_no`, at most 64 characters. Returned only a real trade exists (trade.query: CHOICE, 在未生成真实交易时，不返回).
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trade_no: Option<String>,
     /// 商家订单号
     ///
     /// Wire name `out_trade_no`, at most 64 characters.
@@ -3394,12 +3660,13 @@ pub struct TradeQueryResponse {
     pub out_trade_no: String,
     /// 买家支付宝账号
     ///
-    /// Wire name `buyer_logon_id`, at most 100 characters.
+    /// Wire name `buyer_logon_id`, at most 100 characters. Returned only a real trade exists (trade.query: CHOICE, 在未生成真实交易时，不返回).
     #[serde(
         rename = "buyer_logon_id",
-        deserialize_with = "::paygen::__private::de::text"
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
-    pub buyer_logon_id: String,
+    pub buyer_logon_id: Option<String>,
     /// 交易状态：WAIT_BUYER_PAY（交易创建，等待买家付款）、TRADE_CLOSED（未付款交易超时关闭，或支付完成后全额退款）、TRADE_SUCCESS（交易支付成功）、TRADE_FINISHED（交易结束，不可退款）
     ///
     /// Wire name `trade_status`, at most 32 characters.
@@ -3640,9 +3907,9 @@ pub struct TradeRefundResponse {
     pub buyer_logon_id: String,
     /// 本次退款是否发生了资金变化
     ///
-    /// Wire name `fund_change`, at most 1 character.
-    #[serde(rename = "fund_change")]
-    pub fund_change: trade_refund_response::FundChange,
+    /// Wire name `fund_change`, at most 1 character. Returned only the table says fund_change 可选 string(1); absent, like N, leaves the refund unconfirmed (done_when).
+    #[serde(rename = "fund_change", default)]
+    pub fund_change: Option<trade_refund_response::FundChange>,
     /// 退款总金额
     ///
     /// Wire name `refund_fee`, at most 11 characters.
@@ -3659,12 +3926,13 @@ pub struct TradeRefundResponse {
     pub refund_currency: Option<String>,
     /// 退款支付时间
     ///
-    /// Wire name `gmt_refund_pay`, at most 32 characters.
+    /// Wire name `gmt_refund_pay`, at most 32 characters. Returned only sometimes: absent from the current table and example, present in the 2018 table.
     #[serde(
         rename = "gmt_refund_pay",
-        deserialize_with = "::paygen::__private::de::text"
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
-    pub gmt_refund_pay: String,
+    pub gmt_refund_pay: Option<String>,
     /// 退款使用的资金渠道
     ///
     /// Wire name `refund_detail_item_list`.
@@ -3683,12 +3951,22 @@ pub struct TradeRefundResponse {
     pub store_name: Option<String>,
     /// 买家在支付宝的用户id
     ///
-    /// Wire name `buyer_user_id`, at most 28 characters.
+    /// Wire name `buyer_user_id`, at most 28 characters. Returned only 特殊可选; 新商户建议使用buyer_open_id替代该字段.
     #[serde(
         rename = "buyer_user_id",
-        deserialize_with = "::paygen::__private::de::text"
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
     )]
-    pub buyer_user_id: String,
+    pub buyer_user_id: Option<String>,
+    /// 买家支付宝用户唯一标识 (openid); 新商户建议使用buyer_open_id替代buyer_user_id
+    ///
+    /// Wire name `buyer_open_id`, at most 128 characters. Returned only in place of buyer_user_id for new merchants (特殊可选).
+    #[serde(
+        rename = "buyer_open_id",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub buyer_open_id: Option<String>,
     /// 退回的前置资产列表
     ///
     /// Wire name `refund_preset_paytool_list`.
@@ -3728,6 +4006,104 @@ pub struct TradeRefundResponse {
     /// Wire name `sub_code`.
     #[serde(rename = "sub_code", default)]
     pub sub_code: Option<trade_refund_response::SubCode>,
+    /// 业务返回码描述
+    ///
+    /// Wire name `sub_msg`.
+    #[serde(
+        rename = "sub_msg",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub sub_msg: Option<String>,
+}
+/// Response of `trade_fastpay_refund_query`: 统一收单交易退款查询
+#[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
+#[serde(crate = "::paygen::__private::serde")]
+#[serde(deny_unknown_fields)]
+pub struct TradeFastpayRefundQueryResponse {
+    /// 网关返回码
+    ///
+    /// Wire name `code`.
+    #[serde(rename = "code")]
+    pub code: GatewayCode,
+    /// 网关返回码描述
+    ///
+    /// Wire name `msg`.
+    #[serde(rename = "msg", deserialize_with = "::paygen::__private::de::text")]
+    pub msg: String,
+    /// 支付宝交易号
+    ///
+    /// Wire name `trade_no`, at most 64 characters. Returned only the refund was executed (返回了业务信息 means 退款成功).
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trade_no: Option<String>,
+    /// 创建交易传入的商户订单号
+    ///
+    /// Wire name `out_trade_no`, at most 64 characters. Returned only the refund was executed.
+    #[serde(
+        rename = "out_trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub out_trade_no: Option<String>,
+    /// 本笔退款对应的退款请求号
+    ///
+    /// Wire name `out_request_no`, at most 64 characters. Returned only the refund was executed.
+    #[serde(
+        rename = "out_request_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub out_request_no: Option<String>,
+    /// 发起退款时，传入的退款原因
+    ///
+    /// Wire name `refund_reason`, at most 256 characters.
+    #[serde(
+        rename = "refund_reason",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub refund_reason: Option<String>,
+    /// 该笔退款所对应的交易的订单金额
+    ///
+    /// Wire name `total_amount`, at most 12 characters.
+    #[serde(
+        rename = "total_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub total_amount: Option<::paygen::Fen>,
+    /// 本次退款请求，对应的退款金额
+    ///
+    /// Wire name `refund_amount`, at most 16 characters. Returned only the refund was executed.
+    #[serde(
+        rename = "refund_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub refund_amount: Option<::paygen::Fen>,
+    /// 退款状态
+    ///
+    /// Wire name `refund_status`, at most 32 characters. Returned only refunds requested through alipay.trade.refund.apply (为空或为REFUND_SUCCESS表示退款成功).
+    #[serde(rename = "refund_status", default)]
+    pub refund_status: Option<trade_fastpay_refund_query_response::RefundStatus>,
+    /// 退款时间
+    ///
+    /// Wire name `gmt_refund_pay`, at most 32 characters. Returned only query_options asks for gmt_refund_pay (退款执行成功的时间).
+    #[serde(
+        rename = "gmt_refund_pay",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub gmt_refund_pay: Option<String>,
+    /// 业务返回码
+    ///
+    /// Wire name `sub_code`.
+    #[serde(rename = "sub_code", default)]
+    pub sub_code: Option<trade_fastpay_refund_query_response::SubCode>,
     /// 业务返回码描述
     ///
     /// Wire name `sub_msg`.
@@ -4423,6 +4799,91 @@ pub mod trade_close_response {
                 "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
                 "ACQ.TRADE_NOT_EXIST" => Self::AcqTradeNotExist,
                 "ACQ.TRADE_STATUS_ERROR" => Self::AcqTradeStatusError,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::fmt::Display for SubCode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubCode {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+}
+/// The types of [`super::TradeFastpayRefundQueryResponse`]'s fields: its nested objects and code tables.
+pub mod trade_fastpay_refund_query_response {
+    /// Documented values of `refund_status`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum RefundStatus {
+        /// 退款处理成功 (`REFUND_SUCCESS`).
+        RefundSuccess,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl RefundStatus {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::RefundSuccess => "REFUND_SUCCESS",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "REFUND_SUCCESS" => Self::RefundSuccess,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::fmt::Display for RefundStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+    impl<'de> ::paygen::__private::serde::Deserialize<'de> for RefundStatus {
+        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            ::paygen::__private::de::text(deserializer)
+                .map(|value| Self::from_wire(&value))
+        }
+    }
+    /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    pub enum SubCode {
+        /// 系统错误 — 重新发起请求 (`ACQ.SYSTEM_ERROR`).
+        AcqSystemError,
+        /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
+        AcqInvalidParameter,
+        /// 查询退款的交易不存在 — 确认交易号是否为正确的支付宝交易号，修改后重新查询 (`ACQ.TRADE_NOT_EXIST`).
+        AcqTradeNotExist,
+        /// A value the document does not list, as received.
+        Unknown(String),
+    }
+    impl SubCode {
+        /// The value on the wire.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
+                Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
+                Self::AcqTradeNotExist => "ACQ.TRADE_NOT_EXIST",
+                Self::Unknown(value) => value,
+            }
+        }
+        /// The variant of a wire value.
+        pub fn from_wire(value: &str) -> Self {
+            match value {
+                "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
+                "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
+                "ACQ.TRADE_NOT_EXIST" => Self::AcqTradeNotExist,
                 other => Self::Unknown(other.to_owned()),
             }
         }
@@ -5589,51 +6050,8 @@ pub mod trade_precreate_response {
 pub mod trade_query_response {
     /// One item of `fund_bill_list` of TradeQueryResponse. The same shape as [`super::trade_pay_response::FundBillList`], so the same type.
     pub type FundBillList = super::trade_pay_response::FundBillList;
-    /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`.
-    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-    pub enum SubCode {
-        /// 系统错误 — 重新发起请求 (`ACQ.SYSTEM_ERROR`).
-        AcqSystemError,
-        /// 参数无效 — 检查请求参数，修改后重新发起请求 (`ACQ.INVALID_PARAMETER`).
-        AcqInvalidParameter,
-        /// 查询的交易不存在 — 检查传入的交易号是否正确，修改后重新发起请求 (`ACQ.TRADE_NOT_EXIST`).
-        AcqTradeNotExist,
-        /// A value the document does not list, as received.
-        Unknown(String),
-    }
-    impl SubCode {
-        /// The value on the wire.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::AcqSystemError => "ACQ.SYSTEM_ERROR",
-                Self::AcqInvalidParameter => "ACQ.INVALID_PARAMETER",
-                Self::AcqTradeNotExist => "ACQ.TRADE_NOT_EXIST",
-                Self::Unknown(value) => value,
-            }
-        }
-        /// The variant of a wire value.
-        pub fn from_wire(value: &str) -> Self {
-            match value {
-                "ACQ.SYSTEM_ERROR" => Self::AcqSystemError,
-                "ACQ.INVALID_PARAMETER" => Self::AcqInvalidParameter,
-                "ACQ.TRADE_NOT_EXIST" => Self::AcqTradeNotExist,
-                other => Self::Unknown(other.to_owned()),
-            }
-        }
-    }
-    impl ::std::fmt::Display for SubCode {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
-        }
-    }
-    impl<'de> ::paygen::__private::serde::Deserialize<'de> for SubCode {
-        fn deserialize<D: ::paygen::__private::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            ::paygen::__private::de::text(deserializer)
-                .map(|value| Self::from_wire(&value))
-        }
-    }
+    /// Documented values of `sub_code`; values the document does not list are kept in `Unknown`. The same shape as [`super::trade_fastpay_refund_query_response::SubCode`], so the same type.
+    pub type SubCode = super::trade_fastpay_refund_query_response::SubCode;
 }
 /// The types of [`super::TradeRefundRequest`]'s fields: its nested objects and code tables.
 pub mod trade_refund_request {
@@ -6133,6 +6551,12 @@ pub mod trade_refund_response {
         AcqTradeNotAllowRefund,
         /// 交易退款金额有误 — 请检查传入的退款金额是否正确 (`ACQ.REFUND_FEE_ERROR`).
         AcqRefundFeeError,
+        /// 退费失败 — 请过一段时间后再重试发起退款 (`ACQ.REFUND_CHARGE_ERROR`).
+        AcqRefundChargeError,
+        /// 交易已关闭 — 交易已关闭，不允许退款 (`ACQ.TRADE_HAS_CLOSE`).
+        AcqTradeHasClose,
+        /// 交易状态异常 — 确认交易状态是否支持退款 (`ACQ.REASON_TRADE_STATUS_INVALID`).
+        AcqReasonTradeStatusInvalid,
         /// A value the document does not list, as received.
         Unknown(String),
     }
@@ -6152,6 +6576,9 @@ pub mod trade_refund_response {
                 Self::AcqReasonTradeRefundFeeErr => "ACQ.REASON_TRADE_REFUND_FEE_ERR",
                 Self::AcqTradeNotAllowRefund => "ACQ.TRADE_NOT_ALLOW_REFUND",
                 Self::AcqRefundFeeError => "ACQ.REFUND_FEE_ERROR",
+                Self::AcqRefundChargeError => "ACQ.REFUND_CHARGE_ERROR",
+                Self::AcqTradeHasClose => "ACQ.TRADE_HAS_CLOSE",
+                Self::AcqReasonTradeStatusInvalid => "ACQ.REASON_TRADE_STATUS_INVALID",
                 Self::Unknown(value) => value,
             }
         }
@@ -6170,6 +6597,9 @@ pub mod trade_refund_response {
                 "ACQ.REASON_TRADE_REFUND_FEE_ERR" => Self::AcqReasonTradeRefundFeeErr,
                 "ACQ.TRADE_NOT_ALLOW_REFUND" => Self::AcqTradeNotAllowRefund,
                 "ACQ.REFUND_FEE_ERROR" => Self::AcqRefundFeeError,
+                "ACQ.REFUND_CHARGE_ERROR" => Self::AcqRefundChargeError,
+                "ACQ.TRADE_HAS_CLOSE" => Self::AcqTradeHasClose,
+                "ACQ.REASON_TRADE_STATUS_INVALID" => Self::AcqReasonTradeStatusInvalid,
                 other => Self::Unknown(other.to_owned()),
             }
         }

@@ -27,6 +27,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `order` (`POST /order`).
     pub const ORDER: Operation = Operation {
@@ -45,6 +47,7 @@ pub mod tables {
                     field: Cow::Borrowed("pagesize"),
                     min: None,
                     max: Some(100),
+                    yuan: false,
                 },
             ],
         ),
@@ -59,6 +62,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `order_view` (`POST /order/view`).
     pub const ORDER_VIEW: Operation = Operation {
@@ -85,6 +90,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `payorder` (`POST /payorder`).
     pub const PAYORDER: Operation = Operation {
@@ -122,21 +129,25 @@ pub mod tables {
                     field: Cow::Borrowed("original_amount"),
                     min: Some(0),
                     max: None,
+                    yuan: false,
                 },
                 FieldRule::Range {
                     field: Cow::Borrowed("discount_amount"),
                     min: Some(0),
                     max: None,
+                    yuan: false,
                 },
                 FieldRule::Range {
                     field: Cow::Borrowed("ignore_amount"),
                     min: Some(0),
                     max: None,
+                    yuan: false,
                 },
                 FieldRule::Range {
                     field: Cow::Borrowed("trade_amount"),
                     min: Some(0),
                     max: None,
+                    yuan: false,
                 },
             ],
         ),
@@ -151,6 +162,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `paystatus` (`POST /paystatus`).
     pub const PAYSTATUS: Operation = Operation {
@@ -177,6 +190,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `paycancel` (`POST /paycancel`).
     pub const PAYCANCEL: Operation = Operation {
@@ -203,6 +218,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T2,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `payrefund` (`POST /payrefund`).
     pub const PAYREFUND: Operation = Operation {
@@ -223,6 +240,7 @@ pub mod tables {
                     field: Cow::Borrowed("refund_amount"),
                     min: Some(0),
                     max: None,
+                    yuan: false,
                 },
                 FieldRule::Sha1Hex {
                     field: Cow::Borrowed("shop_pass"),
@@ -240,6 +258,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T3,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -285,6 +305,7 @@ pub mod tables {
                 },
             },
             choose_by: None,
+            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
@@ -347,6 +368,7 @@ pub mod tables {
                 },
             },
             choose_by: None,
+            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
@@ -666,6 +688,7 @@ pub mod tables {
                     },
                 },
                 choose_by: None,
+                choose_by_received: None,
                 field: Cow::Borrowed("sign"),
                 scope: None,
                 header: None,

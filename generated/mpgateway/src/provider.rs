@@ -27,6 +27,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `openid` (`POST /wxjsapi/openid.html`).
     pub const OPENID: Operation = Operation {
@@ -51,6 +53,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `gopay` (`POST /wxjsapi/gopay.html`).
     pub const GOPAY: Operation = Operation {
@@ -75,6 +79,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `query` (`POST /api/query`).
     pub const QUERY: Operation = Operation {
@@ -101,6 +107,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `cancel` (`POST /api/cancel`).
     pub const CANCEL: Operation = Operation {
@@ -127,6 +135,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -177,6 +187,7 @@ pub mod tables {
                 },
             },
             choose_by: None,
+            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
@@ -343,6 +354,7 @@ pub mod tables {
                     },
                 },
                 choose_by: None,
+                choose_by_received: None,
                 field: Cow::Borrowed("sign"),
                 scope: None,
                 header: None,

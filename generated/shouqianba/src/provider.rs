@@ -27,6 +27,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `refund` (`POST /upay/v2/refund`).
     pub const REFUND: Operation = Operation {
@@ -62,6 +64,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `query` (`POST /upay/v2/query`).
     pub const QUERY: Operation = Operation {
@@ -99,6 +103,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `cancel` (`POST /upay/v2/cancel`).
     pub const CANCEL: Operation = Operation {
@@ -141,6 +147,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `precreate` (`POST /upay/v2/precreate`).
     pub const PRECREATE: Operation = Operation {
@@ -176,6 +184,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Settling `pay`: query `query` until the deadline, then cancel with `cancel`.
     pub const PAY_SETTLE: SettleFlow = SettleFlow {

@@ -27,6 +27,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `refund` (`POST /refund`).
     pub const REFUND: Operation = Operation {
@@ -53,6 +55,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `query` (`POST /query`).
     pub const QUERY: Operation = Operation {
@@ -79,6 +83,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `refund_query` (`POST /refund_query`).
     pub const REFUND_QUERY: Operation = Operation {
@@ -105,6 +111,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `scan` (`POST /scan`).
     pub const SCAN: Operation = Operation {
@@ -129,6 +137,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `wxjspay` (`POST /wxjspay`).
     pub const WXJSPAY: Operation = Operation {
@@ -153,6 +163,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {

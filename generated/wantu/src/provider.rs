@@ -27,6 +27,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `pospay` (`POST /pospay`).
     pub const POSPAY: Operation = Operation {
@@ -51,6 +53,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `refund` (`POST /refund`).
     pub const REFUND: Operation = Operation {
@@ -77,6 +81,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `query` (`POST /query`).
     pub const QUERY: Operation = Operation {
@@ -103,6 +109,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `pay_form` (`POST /pay-form`).
     pub const PAY_FORM: Operation = Operation {
@@ -127,6 +135,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `order_list` (`POST /order-list`).
     pub const ORDER_LIST: Operation = Operation {
@@ -151,6 +161,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `web` (`POST /web`).
     pub const WEB: Operation = Operation {
@@ -175,6 +187,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `app` (`POST /app`).
     pub const APP: Operation = Operation {
@@ -199,6 +213,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `wap` (`POST /wap`).
     pub const WAP: Operation = Operation {
@@ -223,6 +239,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `merchant_qrcode` (`POST /merchant-qrcode`).
     pub const MERCHANT_QRCODE: Operation = Operation {
@@ -247,6 +265,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `currency` (`POST /currency`).
     pub const CURRENCY: Operation = Operation {
@@ -271,6 +291,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `cancel` (`POST /cancel`).
     pub const CANCEL: Operation = Operation {
@@ -295,6 +317,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `close` (`POST /close`).
     pub const CLOSE: Operation = Operation {
@@ -319,6 +343,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -360,6 +386,7 @@ pub mod tables {
                 },
             },
             choose_by: None,
+            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
@@ -574,6 +601,7 @@ pub mod tables {
                     },
                 },
                 choose_by: None,
+                choose_by_received: None,
                 field: Cow::Borrowed("sign"),
                 scope: None,
                 header: None,

@@ -15,7 +15,16 @@ pub mod tables {
         headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
-        rules: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Range {
+                    field: Cow::Borrowed("total_fee"),
+                    min: Some(1),
+                    max: None,
+                    yuan: false,
+                },
+            ],
+        ),
         request: super::UnifiedorderRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
@@ -38,6 +47,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `micropay` (`POST /pay/micropay`).
     pub const MICROPAY: Operation = Operation {
@@ -50,7 +61,16 @@ pub mod tables {
         headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
-        rules: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Range {
+                    field: Cow::Borrowed("total_fee"),
+                    min: Some(1),
+                    max: None,
+                    yuan: false,
+                },
+            ],
+        ),
         request: super::MicropayRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
@@ -73,6 +93,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `orderquery` (`POST /pay/orderquery`).
     pub const ORDERQUERY: Operation = Operation {
@@ -114,6 +136,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T2,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `closeorder` (`POST /pay/closeorder`).
     pub const CLOSEORDER: Operation = Operation {
@@ -149,6 +173,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T3,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `reverse` (`POST /secapi/pay/reverse`).
     pub const REVERSE: Operation = Operation {
@@ -190,6 +216,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T4,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `refund` (`POST /secapi/pay/refund`).
     pub const REFUND: Operation = Operation {
@@ -208,7 +236,22 @@ pub mod tables {
                 ),
             ],
         ),
-        rules: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Range {
+                    field: Cow::Borrowed("total_fee"),
+                    min: Some(1),
+                    max: None,
+                    yuan: false,
+                },
+                FieldRule::Range {
+                    field: Cow::Borrowed("refund_fee"),
+                    min: Some(1),
+                    max: None,
+                    yuan: false,
+                },
+            ],
+        ),
         request: super::RefundRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
@@ -231,6 +274,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T5,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `refundquery` (`POST /pay/refundquery`).
     pub const REFUNDQUERY: Operation = Operation {
@@ -277,6 +322,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T6,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -317,8 +364,9 @@ pub mod tables {
                     trailing: false,
                 },
             },
-            choose_by: Some(RecipeChoice {
-                credential: Cow::Borrowed("sign_type"),
+            choose_by: None,
+            choose_by_received: Some(ReceivedChoice {
+                field: Cow::Borrowed("sign_type"),
                 recipes: Cow::Borrowed(
                     &[
                         RecipeOption {
@@ -379,6 +427,82 @@ pub mod tables {
                                     &[
                                         DigestStep {
                                             algorithm: DigestAlgorithm::Md5,
+                                            output: DigestOutput::Hex(HexCase::Upper),
+                                        },
+                                    ],
+                                ),
+                                verify_key: None,
+                                key_pair: None,
+                                verify_key_pair: None,
+                                template: Template {
+                                    parts: Cow::Borrowed(&[]),
+                                    join: Cow::Borrowed(""),
+                                    trailing: false,
+                                },
+                            },
+                        },
+                    ],
+                ),
+                by_hex_length: Cow::Borrowed(
+                    &[
+                        HexLengthOption {
+                            length: 32u32,
+                            recipe: Recipe {
+                                input: SignInput::Canonical,
+                                canonical: Canonical {
+                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                    skip_empty: true,
+                                    pair_separator: Cow::Borrowed("="),
+                                    join: Cow::Borrowed("&"),
+                                    form: CanonicalForm::Pairs,
+                                    order: Cow::Borrowed(&[]),
+                                    value_encoding: ValueEncoding::Raw,
+                                    sort: CanonicalSort::Name,
+                                    include: Cow::Borrowed(&[]),
+                                    nested: NestedValues::Json,
+                                },
+                                key_credential: Some(Cow::Borrowed("key")),
+                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                digests: Cow::Borrowed(
+                                    &[
+                                        DigestStep {
+                                            algorithm: DigestAlgorithm::Md5,
+                                            output: DigestOutput::Hex(HexCase::Upper),
+                                        },
+                                    ],
+                                ),
+                                verify_key: None,
+                                key_pair: None,
+                                verify_key_pair: None,
+                                template: Template {
+                                    parts: Cow::Borrowed(&[]),
+                                    join: Cow::Borrowed(""),
+                                    trailing: false,
+                                },
+                            },
+                        },
+                        HexLengthOption {
+                            length: 64u32,
+                            recipe: Recipe {
+                                input: SignInput::Canonical,
+                                canonical: Canonical {
+                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                    skip_empty: true,
+                                    pair_separator: Cow::Borrowed("="),
+                                    join: Cow::Borrowed("&"),
+                                    form: CanonicalForm::Pairs,
+                                    order: Cow::Borrowed(&[]),
+                                    value_encoding: ValueEncoding::Raw,
+                                    sort: CanonicalSort::Name,
+                                    include: Cow::Borrowed(&[]),
+                                    nested: NestedValues::Json,
+                                },
+                                key_credential: Some(Cow::Borrowed("key")),
+                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                digests: Cow::Borrowed(
+                                    &[
+                                        DigestStep {
+                                            algorithm: DigestAlgorithm::HmacSha256,
                                             output: DigestOutput::Hex(HexCase::Upper),
                                         },
                                     ],
@@ -670,7 +794,7 @@ pub mod tables {
                 CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
                 CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
                 CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
-                CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Success),
                 CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
                 CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
                 CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
@@ -685,8 +809,19 @@ pub mod tables {
                 CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
                 CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
                 CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
-                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Unknown),
+                CodeMeaning::new(
+                    "err_code",
+                    "INVALID_TRANSACTIONID",
+                    CodeOutcome::Failed,
+                ),
+                CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
                 CodeMeaning::new("err_code", "REVERSE_EXPIRE", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "USERPAYING", CodeOutcome::Retryable),
+                CodeMeaning::new("err_code", "INVALID_REQUEST", CodeOutcome::Failed),
+                CodeMeaning::new("err_code", "TRADE_ERROR", CodeOutcome::Failed),
             ],
         );
         /// Code meanings of `refund`, and of operations like it.
@@ -696,7 +831,7 @@ pub mod tables {
                 CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
                 CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
                 CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
-                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Unknown),
+                CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
                 CodeMeaning::new(
                     "err_code",
                     "BIZERR_NEED_RETRY",
@@ -1063,6 +1198,7 @@ pub mod tables {
                         ],
                     ),
                 }),
+                choose_by_received: None,
                 field: Cow::Borrowed("sign"),
                 scope: None,
                 header: None,
@@ -4214,7 +4350,7 @@ pub mod closeorder_response {
         Orderpaid,
         /// 系统错误 — 系统异常，请重新调用该API (`SYSTEMERROR`).
         Systemerror,
-        /// 订单不存在 (`ORDERNOTEXIST`).
+        /// 订单不存在 — 不需要关单，当作未提交的支付的订单 (`ORDERNOTEXIST`).
         Ordernotexist,
         /// 订单已关闭 — 订单已关闭，无需继续调用 (`ORDERCLOSED`).
         Orderclosed,
@@ -5067,10 +5203,24 @@ pub mod reverse_response {
     /// Documented values of `err_code`; values the document does not list are kept in `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub enum ErrCode {
-        /// 接口返回错误 (`SYSTEMERROR`).
+        /// 接口返回错误 — 系统超时 — 请立即调用被扫订单结果查询API，查询当前订单状态，并根据订单的状态决定下一步的操作。 (`SYSTEMERROR`).
         Systemerror,
-        /// 订单已超过可撤销期限（7天） (`REVERSE_EXPIRE`).
+        /// 无效transaction_id — 请求参数未按指引进行填写 — 参数错误，请重新检查 (`INVALID_TRANSACTIONID`).
+        InvalidTransactionid,
+        /// 参数错误 — 请求参数未按指引进行填写 — 请根据接口返回的详细信息检查您的程序 (`PARAM_ERROR`).
+        ParamError,
+        /// 请使用post方法 — 未使用post传递参数 — 请检查请求参数是否通过post方法提交 (`REQUIRE_POST_METHOD`).
+        RequirePostMethod,
+        /// 签名错误 — 参数签名结果不正确 — 请检查签名参数和方法是否都符合签名算法要求 (`SIGNERROR`).
+        Signerror,
+        /// 订单无法撤销 — 订单有7天的撤销有效期，过期将不能撤销 — 请检查需要撤销的订单是否超过可撤销有效期 (`REVERSE_EXPIRE`).
         ReverseExpire,
+        /// 用户支付中 — 用户正在支付中的订单不允许撤销，请稍后再试 (`USERPAYING`).
+        Userpaying,
+        /// 无效请求 — 商户系统异常导致 — 请检查商户权限是否异常、重复请求支付、证书是否过期或有误等 (`INVALID_REQUEST`).
+        InvalidRequest,
+        /// 订单错误 — 业务错误导致交易失败 — 请检查用户账号是否异常、被风控、是否符合规则限制等 (`TRADE_ERROR`).
+        TradeError,
         /// A value the document does not list, as received.
         Unknown(String),
     }
@@ -5079,7 +5229,14 @@ pub mod reverse_response {
         pub fn as_str(&self) -> &str {
             match self {
                 Self::Systemerror => "SYSTEMERROR",
+                Self::InvalidTransactionid => "INVALID_TRANSACTIONID",
+                Self::ParamError => "PARAM_ERROR",
+                Self::RequirePostMethod => "REQUIRE_POST_METHOD",
+                Self::Signerror => "SIGNERROR",
                 Self::ReverseExpire => "REVERSE_EXPIRE",
+                Self::Userpaying => "USERPAYING",
+                Self::InvalidRequest => "INVALID_REQUEST",
+                Self::TradeError => "TRADE_ERROR",
                 Self::Unknown(value) => value,
             }
         }
@@ -5087,7 +5244,14 @@ pub mod reverse_response {
         pub fn from_wire(value: &str) -> Self {
             match value {
                 "SYSTEMERROR" => Self::Systemerror,
+                "INVALID_TRANSACTIONID" => Self::InvalidTransactionid,
+                "PARAM_ERROR" => Self::ParamError,
+                "REQUIRE_POST_METHOD" => Self::RequirePostMethod,
+                "SIGNERROR" => Self::Signerror,
                 "REVERSE_EXPIRE" => Self::ReverseExpire,
+                "USERPAYING" => Self::Userpaying,
+                "INVALID_REQUEST" => Self::InvalidRequest,
+                "TRADE_ERROR" => Self::TradeError,
                 other => Self::Unknown(other.to_owned()),
             }
         }

@@ -36,6 +36,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[200, 204]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `jsapi` (`POST /v3/pay/transactions/jsapi`).
     pub const JSAPI: Operation = Operation {
@@ -69,6 +71,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[200, 204]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `h5` (`POST /v3/pay/transactions/h5`).
     pub const H5: Operation = Operation {
@@ -102,6 +106,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[200, 204]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `app` (`POST /v3/pay/transactions/app`).
     pub const APP: Operation = Operation {
@@ -135,6 +141,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[200, 204]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `query_by_out_trade_no` (`GET /v3/pay/transactions/out-trade-no/{out_trade_no}`).
     pub const QUERY_BY_OUT_TRADE_NO: Operation = Operation {
@@ -168,6 +176,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[200, 204]),
         },
         codes: code_tables::T1,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `query_by_transaction_id` (`GET /v3/pay/transactions/id/{transaction_id}`).
     pub const QUERY_BY_TRANSACTION_ID: Operation = Operation {
@@ -201,6 +211,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[200, 204]),
         },
         codes: code_tables::T1,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `close` (`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close`).
     pub const CLOSE: Operation = Operation {
@@ -234,6 +246,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[204]),
         },
         codes: code_tables::T0,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `refund` (`POST /v3/refund/domestic/refunds`).
     pub const REFUND: Operation = Operation {
@@ -264,6 +278,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[200, 204]),
         },
         codes: code_tables::T2,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Operation `refund_query` (`GET /v3/refund/domestic/refunds/{out_refund_no}`).
     pub const REFUND_QUERY: Operation = Operation {
@@ -288,6 +304,8 @@ pub mod tables {
             http_status: Cow::Borrowed(&[200, 204]),
         },
         codes: code_tables::T2,
+        reply_rules: Cow::Borrowed(&[]),
+        done_when: None,
     };
     /// Notification `pay`.
     pub const NOTIFICATION_PAY: Notification = Notification {
@@ -352,6 +370,7 @@ pub mod tables {
                 },
             },
             choose_by: None,
+            choose_by_received: None,
             field: Cow::Borrowed(""),
             scope: None,
             header: Some(Cow::Borrowed("Wechatpay-Signature")),
@@ -429,6 +448,7 @@ pub mod tables {
                 },
             },
             choose_by: None,
+            choose_by_received: None,
             field: Cow::Borrowed(""),
             scope: None,
             header: Some(Cow::Borrowed("Wechatpay-Signature")),
@@ -686,6 +706,7 @@ pub mod tables {
                     },
                 },
                 choose_by: None,
+                choose_by_received: None,
                 field: Cow::Borrowed(""),
                 scope: None,
                 header: Some(Cow::Borrowed("Wechatpay-Signature")),

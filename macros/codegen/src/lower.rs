@@ -13,20 +13,40 @@ fn text(s: &str) -> ir::Text {
 pub fn lower(spec: &ValidSpec) -> ir::Provider {
     // Validation lowered every recipe and checked that each reference names one.
     let recipe = |name: &str| -> ir::Recipe { spec.recipes[name].clone() };
-    let choice = |c: &m::RecipeChoice| ir::RecipeChoice {
-        credential: text(&c.credential.value),
-        recipes: c
-            .recipes
+    let options = |c: &m::RecipeChoice| -> ir::List<ir::RecipeOption> {
+        c.recipes
             .iter()
             .map(|(value, name)| ir::RecipeOption {
                 value: text(value),
                 recipe: recipe(&name.value),
             })
-            .collect(),
+            .collect()
+    };
+    // Validation gives every choice a credential or (received messages) a field.
+    let choice = |c: &m::RecipeChoice| {
+        c.credential.as_ref().map(|credential| ir::RecipeChoice {
+            credential: text(&credential.value),
+            recipes: options(c),
+        })
+    };
+    let received_choice = |c: &m::RecipeChoice| {
+        c.field.as_ref().map(|field| ir::ReceivedChoice {
+            field: text(&field.value),
+            recipes: options(c),
+            by_hex_length: c
+                .by_signature_hex_length
+                .iter()
+                .map(|(length, name)| ir::HexLengthOption {
+                    length: *length,
+                    recipe: recipe(&name.value),
+                })
+                .collect(),
+        })
     };
     let verification = |v: &m::Verification| ir::Verification {
         recipe: recipe(&v.recipe.value),
-        choose_by: v.choose_by.as_ref().map(choice),
+        choose_by: v.choose_by.as_ref().and_then(choice),
+        choose_by_received: v.choose_by.as_ref().and_then(received_choice),
         // `data.sign`: the signature `sign` and the fields it covers are members of `data`.
         field: text(
             v.field
@@ -73,7 +93,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
             headers: headers(spec, &request.headers),
             signature: request.signature.as_ref().map(|s| ir::RequestSignature {
                 recipe: recipe(&s.recipe.value),
-                choose_by: s.choose_by.as_ref().map(choice),
+                choose_by: s.choose_by.as_ref().and_then(choice),
                 output: match &s.output {
                     m::SignatureOutput::Field(name) => ir::SignatureOutput::Field(text(name)),
                     m::SignatureOutput::Header(h) => ir::SignatureOutput::Header {
@@ -114,6 +134,12 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
                 request: fields(&op.request),
                 response: fields(&op.response),
                 codes: codes(&op.response),
+                reply_rules: reply_rules(op),
+                done_when: op.done_when.as_ref().map(|d| ir::DoneWhen {
+                    field: text(&d.field),
+                    equals: d.equals.iter().map(|v| text(v)).collect(),
+                    confirm_with: text(&d.confirm_with.value),
+                }),
                 success: success(op.success.as_ref().unwrap_or(&response.success)),
             })
             .collect(),
@@ -364,13 +390,7 @@ fn rules(op: &m::Operation) -> ir::List<ir::FieldRule> {
         .collect();
     for field in &op.request {
         let name = || text(&field.name.value);
-        if field.min.is_some() || field.max.is_some() {
-            out.push(ir::FieldRule::Range {
-                field: name(),
-                min: field.min,
-                max: field.max,
-            });
-        }
+        out.extend(range(field));
         if let Some(charset) = field.charset {
             out.push(ir::FieldRule::Charset {
                 field: name(),
@@ -382,6 +402,26 @@ fn rules(op: &m::Operation) -> ir::List<ir::FieldRule> {
         }
     }
     Cow::Owned(out)
+}
+
+/// A top-level field's `min`/`max` as a `Range` rule (in 分 for amounts); validation
+/// has refused bounds that do not read as the field's type.
+fn range(field: &m::Field) -> Option<ir::FieldRule> {
+    if field.min.is_none() && field.max.is_none() {
+        return None;
+    }
+    let bound = |b: &Option<m::Bound>| b.as_ref().and_then(|b| b.value(field.ty).ok());
+    Some(ir::FieldRule::Range {
+        field: text(&field.name.value),
+        min: bound(&field.min),
+        max: bound(&field.max),
+        yuan: field.ty == m::FieldType::Yuan,
+    })
+}
+
+/// The bounds of a reply's top-level fields.
+fn reply_rules(op: &m::Operation) -> ir::List<ir::FieldRule> {
+    op.response.iter().filter_map(range).collect()
 }
 
 /// The IR of a list of fields.

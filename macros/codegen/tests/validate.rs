@@ -558,7 +558,7 @@ fn field_rule_keys_sit_where_they_are_read() {
             "37:17: field `amount`: `min` 5 is above `max` 1",
             "37:17: `charset` applies to string fields only, not `amount`",
             "38:80: `aliases` apply to received fields only; `pass` is a request field",
-            "40:17: `max` applies to top-level request fields only; `code` is a received field",
+            "40:17: `min` and `max` apply to fen and yuan fields only, not `code`",
             "40:79: alias `code` of `code` is already a field or alias here",
         ]
     );
@@ -729,5 +729,29 @@ fn an_operation_header_is_a_token_sent_once() {
     assert_eq!(
         with("[{ name: \"Bad Header\", value: a }]"),
         ["36:23: header name \"Bad Header\" is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)"]
+    );
+}
+
+/// Amount bounds: a `yuan` bound is 元 text or a whole number, never text on an int or
+/// fen field; `min` above `max` is named in the field's unit; `present_when` belongs
+/// to optional received fields; `done_when` names a reply field and another operation.
+#[test]
+fn amount_bounds_present_when_and_done_when_are_checked() {
+    let errors = errors_after(
+        "      - { name: amount, type: fen, required: true }\n    response:\n      - { name: code, type: string, required: true }",
+        "      - { name: amount, type: fen, required: true, min: \"0.01\" }\n      - { name: price, type: yuan, min: \"2.00\", max: \"1.5\", present_when: always }\n      - { name: tip, type: yuan, min: \"1.005\" }\n    done_when: { field: nothing, equals: [], confirm_with: pay, source: x }\n    response:\n      - { name: code, type: string, required: true, present_when: sometimes }\n      - { name: paid, type: yuan, min: \"0.01\", max: 100000000 }",
+    );
+    assert_eq!(
+        errors,
+        [
+            "37:17: field `amount`: `min` `0.01` is text; a bound of an int or fen field is a whole number",
+            "38:17: field `price`: `min` 2.00 is above `max` 1.5",
+            "38:17: `present_when` applies to received fields only; `price` is a request field",
+            "39:17: field `tip`: `min` `1.005` is not an amount of 元 such as \"0.01\"",
+            "40:60: `done_when` reads `nothing`, which is not a reply field of `pay`",
+            "40:60: `done_when` needs at least one value in `equals`",
+            "40:60: `done_when` confirms with `pay`, which is not another operation of the spec",
+            "42:17: field `code`: `present_when` says when an optional field is returned, but it is `required`",
+        ]
     );
 }

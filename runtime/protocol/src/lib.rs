@@ -357,6 +357,70 @@ pub struct RecipeChoice {
     pub recipes: List<RecipeOption>,
 }
 
+/// A recipe chosen by a received message: the recipe its (signed) field names, and
+/// when it names none, the one the signature's form shows. The signature still has to
+/// match under the chosen recipe's key: the message picks among keyed recipes only.
+#[derive(Debug, Clone)]
+pub struct ReceivedChoice {
+    /// The received field whose value names the recipe (`sign_type`).
+    pub field: Text,
+    /// Each accepted value of the field and its recipe.
+    pub recipes: List<RecipeOption>,
+    /// When the field is absent or empty: the recipe of a signature of exactly this
+    /// many hex digits (`32` MD5, `64` HMAC-SHA256); another form is refused.
+    pub by_hex_length: List<HexLengthOption>,
+}
+
+/// A recipe recognised by the length of its hex signature.
+#[derive(Debug, Clone)]
+pub struct HexLengthOption {
+    /// The number of hex digits.
+    pub length: u32,
+    /// The recipe.
+    pub recipe: Recipe,
+}
+
+impl ReceivedChoice {
+    /// The recipe for a message whose `field` reads `named` (absent or empty: `None`)
+    /// and whose signature is `signature`; `Err` says why there is none.
+    pub fn choose(&self, named: Option<&str>, signature: &str) -> Result<&Recipe, String> {
+        match named {
+            Some(value) => self
+                .recipes
+                .iter()
+                .find(|o| o.value == value)
+                .map(|o| &o.recipe)
+                .ok_or_else(|| {
+                    let known: Vec<&str> = self.recipes.iter().map(|o| o.value.as_ref()).collect();
+                    format!(
+                        "`{}` is `{value}`, which names no signature recipe; expected one of: {}",
+                        self.field,
+                        known.join(", ")
+                    )
+                }),
+            None => {
+                let hex = signature.bytes().all(|b| b.is_ascii_hexdigit());
+                self.by_hex_length
+                    .iter()
+                    .find(|o| hex && o.length as usize == signature.len())
+                    .map(|o| &o.recipe)
+                    .ok_or_else(|| {
+                        let known: Vec<String> = self
+                            .by_hex_length
+                            .iter()
+                            .map(|o| o.length.to_string())
+                            .collect();
+                        format!(
+                            "no `{}`, and the signature is not {} hex digits",
+                            self.field,
+                            known.join(" or ")
+                        )
+                    })
+            }
+        }
+    }
+}
+
 /// One accepted value of a [`RecipeChoice`]'s credential.
 #[derive(Debug, Clone)]
 pub struct RecipeOption {
@@ -1023,6 +1087,9 @@ pub struct Verification {
     pub recipe: Recipe,
     /// A recipe chosen by a credential's value (WeChat Pay v2's `sign_type`).
     pub choose_by: Option<RecipeChoice>,
+    /// A recipe chosen by the received message itself (WeChat Pay v2 notifications'
+    /// `sign_type`, else the signature's form); every option is keyed.
+    pub choose_by_received: Option<ReceivedChoice>,
     /// The field carrying the signature; empty when `header` carries it.
     pub field: Text,
     /// The JSON object member that holds both the signature field and the fields it
@@ -1166,6 +1233,25 @@ pub struct Operation {
     pub success: SuccessRule,
     /// What the documented codes of the response mean, where the document says.
     pub codes: List<CodeMeaning>,
+    /// Bounds the document sets on fields of a successful reply (`Range` rules only),
+    /// checked on receipt.
+    pub reply_rules: List<FieldRule>,
+    /// When a successful reply means the work is done; without it, every success does.
+    pub done_when: Option<DoneWhen>,
+}
+
+/// A success the document says is only accepted, not done, unless a reply field says
+/// so (Alipay's refund: `code=10000，仅代表本次退款请求成功，不代表退款成功`, done only
+/// with `fund_change=Y`).
+#[derive(Debug, Clone)]
+pub struct DoneWhen {
+    /// Dotted path of the deciding reply field.
+    pub field: Text,
+    /// Its values, as received text, that mean done; any other value, or none, leaves
+    /// the reply unconfirmed.
+    pub equals: List<Text>,
+    /// The operation that confirms an unconfirmed reply (a refund query).
+    pub confirm_with: Text,
 }
 
 /// A rule over request fields, checked before anything is sent (and by a provider's
@@ -1191,14 +1277,16 @@ pub enum FieldRule {
         /// Values of `when`, as sent text, that make `field` required.
         equals: List<Text>,
     },
-    /// `field`, a whole number, lies within the bounds given.
+    /// `field`, a whole number or an amount, lies within the bounds given.
     Range {
         /// The field.
         field: Text,
-        /// Smallest value allowed.
+        /// Smallest value allowed (in 分 for an amount).
         min: Option<i64>,
-        /// Largest value allowed.
+        /// Largest value allowed (in 分 for an amount).
         max: Option<i64>,
+        /// The field is written in 元 (`0.01`), its bounds in 分.
+        yuan: bool,
     },
     /// Every character of `field` is in `charset`.
     Charset {
@@ -1285,6 +1373,9 @@ pub enum CodeOutcome {
     InProgress,
     /// It may or may not have happened: query before acting.
     Unknown,
+    /// Accepted but not yet done (a refund request taken, its money not yet moved):
+    /// confirm with the operation's `done_when` query before counting it done.
+    Unconfirmed,
 }
 
 /// Settling a payment whose outcome is uncertain: pay; while the outcome is unknown or

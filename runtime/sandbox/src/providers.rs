@@ -127,7 +127,7 @@ pub fn default_credentials(spec: &ValidSpec) -> BTreeMap<String, String> {
             .iter()
             .find(|(_, recipe)| recipe.value == s.recipe.value)?
             .0;
-        Some((choice.credential.value.as_str(), value.as_str()))
+        Some((choice.credential.as_ref()?.value.as_str(), value.as_str()))
     });
     spec.credentials
         .iter()

@@ -105,7 +105,8 @@ async fn alipay_pay_notify_query_refund_cancel_close() {
     assert!(paid.body().starts_with(r#"{"alipay_trade_pay_response":{"#));
     assert_eq!(paid.out_trade_no, "A1");
     assert_eq!(paid.total_amount, Fen(1288));
-    let trade_no = paid.trade_no.clone();
+    // The sandbox's trade is real, so its reply carries trade_no (在未生成真实交易时，不返回).
+    let trade_no = paid.trade_no.clone().expect("a real trade has a trade_no");
 
     // The signed notification arrives at the notify_url the request carried.
     let start = Instant::now();
@@ -134,7 +135,9 @@ async fn alipay_pay_notify_query_refund_cancel_close() {
         )
         .await
         .expect("partial refund");
-    assert_eq!(refund.refund_fee, Fen(500));
+    // The sandbox answers fund_change=Y: the refund is done, not merely accepted.
+    assert!(refund.is_done(), "{refund:?}");
+    assert_eq!(refund.response().refund_fee, Fen(500));
     let over = alipay
         .trade_refund(
             &TradeRefundRequest::new(Fen(800))

@@ -4,7 +4,7 @@
 use crate::client::inbound::{
     deliver, read_notification, receive_notification, Delivery, InboundRequest,
 };
-use crate::client::response::Response;
+use crate::client::response::{Accepted, Response, Unconfirmed};
 use crate::client::sleep::{Sleeper, TokioSleeper};
 use crate::client::transport::Transport;
 use crate::client::typed::{outcome_label, typed};
@@ -151,6 +151,58 @@ impl<T: Transport> ClientCore<T> {
             .await;
         span.record("outcome", outcome_label(&result));
         result.map_err(typed_refusal)
+    }
+
+    /// [`ClientCore::call`] for an operation with `done_when`: a success is
+    /// [`Accepted::Done`] only when its deciding field has a value that means done;
+    /// otherwise (another value, or none) it is [`Accepted::Unconfirmed`], naming the
+    /// query that confirms it. The span's outcome is then `unconfirmed`.
+    pub async fn call_accepted<R: DeserializeOwned, E: DeserializeOwned>(
+        &self,
+        operation: &Operation,
+        fields: &WireFields<'_>,
+    ) -> Result<Accepted<R>, Error<E>> {
+        let span = self.call_span(operation);
+        let result = self
+            .exchange_accepted(operation, fields)
+            .instrument(span.clone())
+            .await;
+        let label = match &result {
+            Ok(Accepted::Unconfirmed(_)) => "unconfirmed",
+            other => outcome_label(other),
+        };
+        span.record("outcome", label);
+        result.map_err(typed_refusal)
+    }
+
+    async fn exchange_accepted<R: DeserializeOwned>(
+        &self,
+        operation: &Operation,
+        fields: &WireFields<'_>,
+    ) -> Result<Accepted<R>, Error> {
+        let (response, decoded, refusal) = self.round_trip(operation, fields).await?;
+        if let Some(refusal) = refusal {
+            return Err(refusal);
+        }
+        // Only signed fields are decoded, so "done" is what the provider signed.
+        let pending = operation.done_when.as_ref().and_then(|done| {
+            let received = lookup(&decoded.fields, &done.field).map(text_of);
+            let is_done = received
+                .as_deref()
+                .is_some_and(|value| done.equals.iter().any(|e| e == value));
+            (!is_done).then_some((done, received))
+        });
+        let value = typed(decoded.fields, &response.body)?;
+        let response = Response::new(value, decoded.authenticity, response);
+        Ok(match pending {
+            None => Accepted::Done(response),
+            Some((done, received)) => Accepted::Unconfirmed(Unconfirmed {
+                response,
+                field: done.field.to_string(),
+                received,
+                confirm_with: done.confirm_with.to_string(),
+            }),
+        })
     }
 
     /// The `paygen.call` span of one exchange of `operation`; its `outcome` is recorded

@@ -78,6 +78,46 @@ impl<T> Response<T> {
     }
 }
 
+/// A successful reply of an operation whose document says success may not mean done
+/// (`done_when`): the caller must match on it, so an accepted refund is never read as
+/// a refunded one.
+#[derive(Debug, Clone)]
+pub enum Accepted<T> {
+    /// The reply says the work is done (Alipay refund: `fund_change=Y`).
+    Done(Response<T>),
+    /// Accepted, not yet done: query with [`Unconfirmed::confirm_with`] before counting
+    /// it done.
+    Unconfirmed(Unconfirmed<T>),
+}
+
+/// An accepted reply that does not say the work is done, and how to confirm it.
+#[derive(Debug, Clone)]
+pub struct Unconfirmed<T> {
+    /// The verified reply.
+    pub response: Response<T>,
+    /// The reply field that would have said done (`fund_change`).
+    pub field: String,
+    /// Its received text; `None` when the reply did not carry it.
+    pub received: Option<String>,
+    /// The operation that confirms it (`trade_fastpay_refund_query`).
+    pub confirm_with: String,
+}
+
+impl<T> Accepted<T> {
+    /// Whether the reply says the work is done.
+    pub fn is_done(&self) -> bool {
+        matches!(self, Accepted::Done(_))
+    }
+
+    /// The verified reply, done or not.
+    pub fn response(&self) -> &Response<T> {
+        match self {
+            Accepted::Done(response) => response,
+            Accepted::Unconfirmed(pending) => &pending.response,
+        }
+    }
+}
+
 impl<T> Deref for Response<T> {
     type Target = T;
 

@@ -466,6 +466,8 @@ mod tests {
             response: Cow::Borrowed(&[]),
             success,
             codes: Cow::Borrowed(&[]),
+            reply_rules: Cow::Borrowed(&[]),
+            done_when: None,
         }
     }
 

@@ -131,6 +131,14 @@ pub fn read_response(
             response.body.clone(),
         )))
     });
+    // A success is held to the document's bounds; a refusal's amounts say nothing.
+    if refusal.is_none() {
+        crate::message::validate::check_reply_bounds(&operation.reply_rules, &decoded.fields)
+            .map_err(|(field, rule)| Error::Decode {
+                reason: format!("reply field `{field}` {rule}"),
+                body: response.body.clone(),
+            })?;
+    }
     Ok((decoded, refusal))
 }
 
@@ -625,11 +633,23 @@ pub(crate) fn decode_received(
         }
         Some(text) => text,
     };
+    let recipe = match &check.choose_by_received {
+        // The message picks among the spec's keyed recipes; the key still decides.
+        Some(choice) => {
+            let named = find(&choice.field)
+                .map(|f| f.signed_text.as_str())
+                .filter(|v| !v.is_empty());
+            choice
+                .choose(named, signature)
+                .map_err(|why| signature_error(SignatureFailure::NoRecipe(why)))?
+        }
+        None => check.recipe_for(receiver.credentials)?,
+    };
     let mut stages = SigningTrace::default();
     // A member signature covers the member's raw text, not the whole body.
     let signed_source = member_text.as_deref().unwrap_or(body);
     let verified = check_signature(
-        check,
+        (check, recipe),
         payload_field,
         &received,
         signed_source,
@@ -643,9 +663,7 @@ pub(crate) fn decode_received(
         &mut stages,
     )?;
     if let Some(explain) = explain {
-        let rsa = check
-            .recipe_for(receiver.credentials)?
-            .has_step(AlgorithmKind::PublicKey);
+        let rsa = recipe.has_step(AlgorithmKind::PublicKey);
         *explain = SignatureExplanation {
             checked: true,
             expected: (!rsa).then(|| stages.signature.clone()),
@@ -658,7 +676,6 @@ pub(crate) fn decode_received(
     }
     // A signature over `k=v&...` holds for every list of fields that writes the same
     // string: accept only the list whose string has no other reading.
-    let recipe = check.recipe_for(receiver.credentials)?;
     if recipe.input == SignInput::Canonical {
         let pairs = canonical_pairs(check, &received, external.is_some());
         if let Some(field) = second_reading(&pairs, &recipe.canonical) {
@@ -868,7 +885,7 @@ struct ReceivedSignature<'a> {
 
 /// Whether `signature` is the recipe's signature of the received message.
 fn check_signature(
-    check: &Verification,
+    (check, recipe): (&Verification, &Recipe),
     payload: Option<&PayloadField>,
     received: &[ReceivedField],
     body: &str,
@@ -877,8 +894,6 @@ fn check_signature(
     trace: &mut SigningTrace,
 ) -> Result<bool, Error> {
     let credentials = receiver.credentials;
-    // With `choose_by`, the receiver's credential picks the recipe (no fallback).
-    let recipe = check.recipe_for(credentials)?;
     let parts = signature.parts;
     let source = match (recipe.input, parts) {
         (SignInput::Template, Some(parts)) => SignSource::Parts(parts),

@@ -96,20 +96,15 @@ pub fn validate_rules(rules: &[FieldRule], fields: &WireFields<'_>) -> Result<()
                     ));
                 }
             }
-            FieldRule::Range { field, min, max } => {
-                if given(field).is_none() {
-                    continue;
-                }
-                let actual = number(field)?;
-                if min.is_some_and(|min| actual < min) || max.is_some_and(|max| actual > max) {
-                    return Err(invalid(
-                        field,
-                        ParamRule::OutOfRange {
-                            min: *min,
-                            max: *max,
-                            actual,
-                        },
-                    ));
+            FieldRule::Range {
+                field,
+                min,
+                max,
+                yuan,
+            } => {
+                if let Some(value) = given(field) {
+                    out_of_range(&value.text(), *min, *max, *yuan)
+                        .map_err(|rule| invalid(field, rule))?;
                 }
             }
             FieldRule::Charset { field, charset } => {
@@ -143,6 +138,63 @@ pub fn validate_rules(rules: &[FieldRule], fields: &WireFields<'_>) -> Result<()
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// Whether `text`, a whole number or (with `yuan`) an amount of 元, lies within the
+/// bounds (in 分 for an amount); the rule it breaks when not.
+fn out_of_range(
+    text: &str,
+    min: Option<i64>,
+    max: Option<i64>,
+    yuan: bool,
+) -> Result<(), ParamRule> {
+    let actual = if yuan {
+        crate::wire::yuan::parse(text)
+            .map(|fen| fen.0)
+            .map_err(|_| ParamRule::WrongType {
+                expected: "an amount of 元 such as 0.01",
+            })?
+    } else {
+        text.parse::<i64>().map_err(|_| ParamRule::WrongType {
+            expected: "a whole number",
+        })?
+    };
+    if min.is_some_and(|min| actual < min) || max.is_some_and(|max| actual > max) {
+        return Err(ParamRule::OutOfRange {
+            min,
+            max,
+            actual,
+            yuan,
+        });
+    }
+    Ok(())
+}
+
+/// The bounds the document sets on a successful reply's fields (`Range` rules over its
+/// top-level fields, as received text); the field and the rule it breaks when not.
+pub fn check_reply_bounds(
+    rules: &[FieldRule],
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), (String, ParamRule)> {
+    for rule in rules {
+        let FieldRule::Range {
+            field,
+            min,
+            max,
+            yuan,
+        } = rule
+        else {
+            continue;
+        };
+        let text = match fields.get(field.as_ref()) {
+            None | Some(serde_json::Value::Null) => continue,
+            Some(serde_json::Value::String(s)) if s.is_empty() => continue,
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+        };
+        out_of_range(&text, *min, *max, *yuan).map_err(|rule| (field.to_string(), rule))?;
     }
     Ok(())
 }

@@ -497,7 +497,15 @@ fn encode_message(
     nonce: &dyn NonceSource,
 ) -> Result<String, ServerError> {
     let recipe = verification
-        .map(|check| check.recipe_for(credentials))
+        .map(|check| match &check.choose_by_received {
+            // The provider signs with the recipe the message it writes names.
+            Some(choice) => Ok(fields
+                .get(choice.field.as_ref())
+                .and_then(Value::as_str)
+                .and_then(|named| choice.recipes.iter().find(|o| o.value == named))
+                .map_or(&check.recipe, |o| &o.recipe)),
+            None => check.recipe_for(credentials),
+        })
         .transpose()?
         .map(|recipe| provider_recipe(recipe, KeyRole::Sign))
         .transpose()?;
@@ -676,6 +684,7 @@ fn request_check(recipe: &Recipe, field: paygen_protocol::Text) -> Verification 
     Verification {
         recipe: recipe.clone(),
         choose_by: None,
+        choose_by_received: None,
         field,
         scope: None,
         header: None,
@@ -1052,6 +1061,8 @@ mod tests {
             headers: Cow::Borrowed(&[]),
             response_members: Cow::Borrowed(&[]),
             codes: Cow::Borrowed(&[]),
+            reply_rules: Cow::Borrowed(&[]),
+            done_when: None,
             one_of: Cow::Owned(vec![Cow::Owned(vec![text("sn"), text("client_sn")])]),
             rules: Cow::Borrowed(&[]),
             request: Cow::Owned(vec![field("sn", false), field("client_sn", false)]),

@@ -107,11 +107,24 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
             }
             RefusalCode::PerField { name, .. } => quote!(::paygen::Error<#name>),
         };
+        // A success the document says may not be done yet is a state the caller must
+        // match on, never a plain `Response`.
+        let call = if op.done_when.is_some() {
+            quote! {
+                pub async fn #method(&self, request: &#request) -> Result<::paygen::Accepted<#response>, #error> {
+                    self.core.call_accepted(&tables::#table, &request.to_wire()).await
+                }
+            }
+        } else {
+            quote! {
+                pub async fn #method(&self, request: &#request) -> Result<::paygen::Response<#response>, #error> {
+                    self.core.call(&tables::#table, &request.to_wire()).await
+                }
+            }
+        };
         methods.push(quote! {
             #[doc = #doc]
-            pub async fn #method(&self, request: &#request) -> Result<::paygen::Response<#response>, #error> {
-                self.core.call(&tables::#table, &request.to_wire()).await
-            }
+            #call
 
             #[doc = #render_doc]
             pub fn #render(&self, request: &#request) -> Result<::paygen::HttpRequest, ::paygen::Error> {

@@ -94,9 +94,14 @@ impl EmitConst for ir::FieldRule {
                 let (field, when, equals) = (field.emit(), when.emit(), equals.emit());
                 quote!(FieldRule::RequiredWhen { field: #field, when: #when, equals: #equals })
             }
-            ir::FieldRule::Range { field, min, max } => {
+            ir::FieldRule::Range {
+                field,
+                min,
+                max,
+                yuan,
+            } => {
                 let (field, min, max) = (field.emit(), bound(min), bound(max));
-                quote!(FieldRule::Range { field: #field, min: #min, max: #max })
+                quote!(FieldRule::Range { field: #field, min: #min, max: #max, yuan: #yuan })
             }
             ir::FieldRule::Charset { field, charset } => {
                 let (field, charset) = (field.emit(), charset.emit());
@@ -428,10 +433,26 @@ impl EmitConst for ir::RecipeOption {
     }
 }
 
+impl EmitConst for ir::ReceivedChoice {
+    fn emit(&self) -> TokenStream {
+        let (field, recipes) = (self.field.emit(), self.recipes.emit());
+        let by_hex_length = self.by_hex_length.emit();
+        quote!(ReceivedChoice { field: #field, recipes: #recipes, by_hex_length: #by_hex_length })
+    }
+}
+
+impl EmitConst for ir::HexLengthOption {
+    fn emit(&self) -> TokenStream {
+        let (length, recipe) = (self.length, self.recipe.emit());
+        quote!(HexLengthOption { length: #length, recipe: #recipe })
+    }
+}
+
 impl EmitConst for ir::Verification {
     fn emit(&self) -> TokenStream {
         let recipe = self.recipe.emit();
         let choose_by = self.choose_by.emit();
+        let choose_by_received = self.choose_by_received.emit();
         let field = self.field.emit();
         let scope = self.scope.emit();
         let header = self.header.emit();
@@ -442,6 +463,7 @@ impl EmitConst for ir::Verification {
         quote!(Verification {
             recipe: #recipe,
             choose_by: #choose_by,
+            choose_by_received: #choose_by_received,
             field: #field,
             scope: #scope,
             header: #header,
@@ -528,6 +550,8 @@ pub fn emit_operation(
     let response_members = op.response_members.emit();
     let one_of = op.one_of.emit();
     let rules = op.rules.emit();
+    let reply_rules = op.reply_rules.emit();
+    let done_when = op.done_when.emit();
     let success = op.success.emit();
     // The typed response struct carries these facts: generated crates leave the table
     // empty (lowering at run time fills it), unless the runtime must check the received
@@ -552,7 +576,17 @@ pub fn emit_operation(
         response: #response,
         success: #success,
         codes: #codes,
+        reply_rules: #reply_rules,
+        done_when: #done_when,
     })
+}
+
+impl EmitConst for ir::DoneWhen {
+    fn emit(&self) -> TokenStream {
+        let (field, equals) = (self.field.emit(), self.equals.emit());
+        let confirm_with = self.confirm_with.emit();
+        quote!(DoneWhen { field: #field, equals: #equals, confirm_with: #confirm_with })
+    }
 }
 
 impl EmitConst for ir::Notification {

@@ -29,6 +29,12 @@ fn field_doc(field: &Field) -> TokenStream {
         text.push_str(&format!(", at most {max} {unit}"));
     }
     text.push('.');
+    if let Some(when) = &field.present_when {
+        text.push_str(&format!(
+            " Returned only {}.",
+            when.trim().trim_end_matches('.')
+        ));
+    }
     doc_lines(&text)
 }
 

@@ -525,15 +525,30 @@ pub struct RequestSignature {
     pub output: SignatureOutput,
 }
 
-/// A recipe chosen by the value of a credential: the credential is then required and
-/// its value must be one of `recipes`' keys; there is no fallback.
+/// A recipe chosen by the value of a credential (the credential is then required and
+/// its value must be one of `recipes`' keys; there is no fallback), or, for a received
+/// message, by one of its fields, with a fallback by the signature's form.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RecipeChoice {
     /// The credential whose value chooses.
-    #[cfg_attr(feature = "generate", schemars(with = "String"))]
-    pub credential: Name,
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub credential: Option<Name>,
+    /// Received messages, instead of `credential`: the signed field whose value
+    /// chooses (WeChat Pay v2 notifications' `sign_type`). Every recipe must be keyed.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub field: Option<Name>,
+    /// With `field`: when the message does not carry it, the recipe of a hex signature
+    /// of exactly this many digits (`{ 32: md5, 64: hmac_sha256 }`).
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "std::collections::BTreeMap<u32, String>")
+    )]
+    pub by_signature_hex_length: std::collections::BTreeMap<u32, Name>,
     /// Credential value → recipe name.
     #[cfg_attr(
         feature = "generate",
@@ -734,6 +749,10 @@ pub struct Operation {
     /// Overrides the envelope's success rule.
     #[serde(default)]
     pub success: Option<SuccessRule>,
+    /// A success the document says is only accepted, not done, unless a reply field
+    /// says so; other successes are `paygen::Accepted::Unconfirmed`.
+    #[serde(default)]
+    pub done_when: Option<DoneWhen>,
     /// What the document says of this endpoint that is not data (scenarios, flows),
     /// for reviewers; never read by the runtime.
     #[serde(default)]
@@ -741,6 +760,22 @@ pub struct Operation {
     /// Documented examples: the tests' fixtures.
     #[serde(default)]
     pub examples: Vec<Example>,
+}
+
+/// When a successful reply means done (Alipay refund: `fund_change=Y`).
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DoneWhen {
+    /// Dotted path of the deciding reply field.
+    pub field: String,
+    /// Values (received text) that mean done; any other, or none, is unconfirmed.
+    pub equals: Vec<String>,
+    /// The operation that confirms an unconfirmed reply (a refund query).
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub confirm_with: Name,
+    /// Where the document says so.
+    pub source: String,
 }
 
 /// One documented scenario of an operation: a typed request of its own.
@@ -860,12 +895,19 @@ pub struct Field {
     #[serde(skip)]
     #[cfg_attr(feature = "generate", schemars(skip))]
     pub shared: Option<Shared>,
-    /// Request `int` and `fen` fields: the smallest value the document allows.
+    /// Top-level `int`, `fen` and `yuan` fields of a request or reply: the smallest
+    /// value the document allows (`fen` in 分, `yuan` in 元: `"0.01"` or a whole number).
     #[serde(default)]
-    pub min: Option<i64>,
-    /// Request `int` and `fen` fields: the largest value the document allows.
+    pub min: Option<Bound>,
+    /// Top-level `int`, `fen` and `yuan` fields of a request or reply: the largest
+    /// value the document allows.
     #[serde(default)]
-    pub max: Option<i64>,
+    pub max: Option<Bound>,
+    /// Received optional fields: when the document says the field is returned
+    /// (`在未生成真实交易时，不返回`); prose for readers and the generated docs. Absent
+    /// is `None` whatever it says.
+    #[serde(default)]
+    pub present_when: Option<String>,
     /// Request `string` fields: the only characters the document allows.
     #[serde(default)]
     pub charset: Option<Charset>,
@@ -881,6 +923,59 @@ pub struct Field {
     #[serde(default)]
     #[cfg_attr(feature = "generate", schemars(with = "Vec<String>"))]
     pub aliases: Vec<Name>,
+}
+
+/// A bound of `min`/`max`: a whole number (of the field's unit: 分 for `fen`, 元 for
+/// `yuan`), or for a `yuan` field decimal 元 as text (`"0.01"`; never a YAML float).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(untagged)]
+pub enum Bound {
+    /// A whole number.
+    Whole(i64),
+    /// Decimal 元 with at most two places.
+    Yuan(String),
+}
+
+impl Bound {
+    /// The bound in the unit the runtime compares (分 for `yuan`), or why it cannot be
+    /// one for a field of type `ty`.
+    pub fn value(&self, ty: FieldType) -> Result<i64, String> {
+        match (self, ty) {
+            (Bound::Whole(n), FieldType::Yuan) => n
+                .checked_mul(100)
+                .ok_or_else(|| format!("{n} 元 is too large")),
+            (Bound::Whole(n), _) => Ok(*n),
+            (Bound::Yuan(text), FieldType::Yuan) => yuan_fen(text)
+                .ok_or_else(|| format!("`{text}` is not an amount of 元 such as \"0.01\"")),
+            (Bound::Yuan(text), _) => Err(format!(
+                "`{text}` is text; a bound of an int or fen field is a whole number"
+            )),
+        }
+    }
+}
+
+/// `digits[.d[d]]` 元 in 分: the bound's text, read as the runtime reads received 元.
+fn yuan_fen(text: &str) -> Option<i64> {
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) || fraction.len() > 2 {
+        return None;
+    }
+    if text.ends_with('.') {
+        return None;
+    }
+    let cents = format!("{fraction:0<2}").parse::<i64>().ok()?;
+    let fen = whole
+        .parse::<i64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(cents)?;
+    Some(if negative { -fen } else { fen })
 }
 
 /// What a request field sends in place of the value the caller gives.

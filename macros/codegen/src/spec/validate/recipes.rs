@@ -30,13 +30,70 @@ impl Checker<'_> {
     /// each chosen recipe exists, suits `used` and reads the same input as `default`
     /// (the recipe the other static checks read), which must be one of them.
     pub(super) fn recipe_choice(&mut self, choice: &RecipeChoice, default: &Name, used: Use) {
-        self.credential(&choice.credential, "choose_by");
-        if choice.recipes.is_empty() {
+        match (&choice.credential, &choice.field) {
+            (Some(credential), None) => self.credential(credential, "choose_by"),
+            (None, Some(field)) if used == Use::Sign => self.at(
+                field,
+                "choose_by `field` reads a received message; a request signature is chosen by a `credential`",
+            ),
+            (None, Some(_)) => {}
+            (Some(credential), Some(_)) => self.at(
+                credential,
+                "choose_by takes `credential` or `field`, not both",
+            ),
+            (None, None) => self.at(
+                default,
+                "choose_by needs `credential` (the merchant's setting) or `field` (a received field)",
+            ),
+        }
+        if let (Some(credential), Some(_)) = (
+            &choice.credential,
+            choice.by_signature_hex_length.values().next(),
+        ) {
             self.at(
-                &choice.credential,
+                credential,
+                "`by_signature_hex_length` is the fallback of a `field` choice; a credential is always there",
+            );
+        }
+        if choice.recipes.is_empty() {
+            let place = choice
+                .credential
+                .as_ref()
+                .or(choice.field.as_ref())
+                .unwrap_or(default);
+            self.at(
+                place,
                 "choose_by has no `recipes`; expected at least one value: recipe",
             );
             return;
+        }
+        // A message that chooses its own recipe must never choose one without a key.
+        let received = choice.field.is_some();
+        for name in choice
+            .recipes
+            .values()
+            .chain(choice.by_signature_hex_length.values())
+        {
+            let keyless = self
+                .recipe(name)
+                .is_some_and(|r| r.key.is_none() && r.verify_key.is_none());
+            if received && keyless {
+                self.at(
+                    name,
+                    format!(
+                        "recipe `{}` has no key; a received message may only choose keyed recipes",
+                        name.value
+                    ),
+                );
+            }
+        }
+        for name in choice.by_signature_hex_length.values() {
+            if !choice.recipes.values().any(|n| n.value == name.value) {
+                self.at(
+                    name,
+                    format!("recipe `{}` is not one of choose_by's recipes", name.value),
+                );
+            }
         }
         // Unknown, `default` is reported where the signature's own recipe is checked.
         let input = self

@@ -69,31 +69,111 @@ impl Checker<'_> {
                 }
             }
         }
+        if let Some(done) = &operation.done_when {
+            self.done_when(operation, done);
+        }
         for field in &operation.request {
             self.request_field_keys(field);
             self.no_aliases(field, "a request field");
         }
-        self.received_fields(&operation.response);
+        self.reply_fields(&operation.response);
+    }
+
+    /// `done_when`: a reply field of the operation, at least one value, and a confirming
+    /// operation of the spec other than this one. Reported at `confirm_with`.
+    fn done_when(&mut self, operation: &Operation, done: &DoneWhen) {
+        let op = operation.name.value.as_str();
+        let top = done.field.split('.').next().unwrap_or_default();
+        if !operation.response.iter().any(|f| f.name.value == top) {
+            self.at(
+                &done.confirm_with,
+                format!(
+                    "`done_when` reads `{}`, which is not a reply field of `{op}`",
+                    done.field
+                ),
+            );
+        }
+        if done.equals.is_empty() {
+            self.at(
+                &done.confirm_with,
+                "`done_when` needs at least one value in `equals`",
+            );
+        }
+        let target = done.confirm_with.value.as_str();
+        if target == op || !self.spec.operations.iter().any(|o| o.name.value == target) {
+            self.at(
+                &done.confirm_with,
+                format!("`done_when` confirms with `{target}`, which is not another operation of the spec"),
+            );
+        }
+    }
+
+    /// Checks `min`/`max` of a top-level field: an int or amount field, bounds that read
+    /// as its type, and `min` not above `max`.
+    fn bounds(&mut self, field: &Field, amounts_only: bool) {
+        let name = field.name.value.as_str();
+        if field.min.is_none() && field.max.is_none() {
+            return;
+        }
+        let (allowed, which) = if amounts_only {
+            (
+                matches!(field.ty, FieldType::Fen | FieldType::Yuan),
+                "fen and yuan",
+            )
+        } else {
+            (
+                matches!(field.ty, FieldType::Int | FieldType::Fen | FieldType::Yuan),
+                "int, fen and yuan",
+            )
+        };
+        if !allowed {
+            self.at(
+                &field.name,
+                format!("`min` and `max` apply to {which} fields only, not `{name}`"),
+            );
+            return;
+        }
+        let mut read = |key: &str, bound: &Option<Bound>| match bound {
+            None => None,
+            Some(bound) => match bound.value(field.ty) {
+                Ok(value) => Some(value),
+                Err(why) => {
+                    self.at(&field.name, format!("field `{name}`: `{key}` {why}"));
+                    None
+                }
+            },
+        };
+        let (min, max) = (read("min", &field.min), read("max", &field.max));
+        if let (Some(low), Some(high)) = (min, max) {
+            if low > high {
+                let shown = |b: &Option<Bound>| match b {
+                    Some(Bound::Whole(n)) => n.to_string(),
+                    Some(Bound::Yuan(t)) => t.clone(),
+                    None => String::new(),
+                };
+                self.at(
+                    &field.name,
+                    format!(
+                        "field `{name}`: `min` {} is above `max` {}",
+                        shown(&field.min),
+                        shown(&field.max)
+                    ),
+                );
+            }
+        }
     }
 
     /// Checks the rule keys of a top-level request field.
     fn request_field_keys(&mut self, field: &Field) {
         let name = field.name.value.as_str();
-        if (field.min.is_some() || field.max.is_some())
-            && !matches!(field.ty, FieldType::Int | FieldType::Fen)
-        {
+        self.bounds(field, false);
+        if field.present_when.is_some() {
             self.at(
                 &field.name,
-                format!("`min` and `max` apply to int and fen fields only, not `{name}`"),
+                format!(
+                    "`present_when` applies to received fields only; `{name}` is a request field"
+                ),
             );
-        }
-        if let (Some(min), Some(max)) = (field.min, field.max) {
-            if min > max {
-                self.at(
-                    &field.name,
-                    format!("field `{name}`: `min` {min} is above `max` {max}"),
-                );
-            }
         }
         let text_only = [
             ("charset", field.charset.is_some()),
@@ -133,11 +213,16 @@ impl Checker<'_> {
         }
     }
 
-    /// Refuses request rule keys on `field` itself, where they are not read.
+    /// Refuses request rule keys on `field` itself, where they are not read (`min` and
+    /// `max` too, unless `bounds` allows them).
     fn no_rule_keys(&mut self, field: &Field, what: &str) {
+        self.no_rule_keys_but_bounds(field, what, false);
+    }
+
+    fn no_rule_keys_but_bounds(&mut self, field: &Field, what: &str, bounds: bool) {
         let keys = [
-            ("min", field.min.is_some()),
-            ("max", field.max.is_some()),
+            ("min", !bounds && field.min.is_some()),
+            ("max", !bounds && field.max.is_some()),
             ("charset", field.charset.is_some()),
             ("secret", field.secret),
             ("sent_as", field.sent_as.is_some()),
@@ -170,12 +255,37 @@ impl Checker<'_> {
         }
     }
 
-    /// Checks the fields of a received message: no request rule keys, and aliases that
-    /// name no sibling and no other alias.
+    /// Checks the fields of a reply: bounds on top-level amounts, no other request rule
+    /// keys, and what [`Checker::received_fields`] checks.
+    pub(super) fn reply_fields(&mut self, fields: &[Field]) {
+        for field in fields {
+            self.bounds(field, true);
+            self.no_rule_keys_but_bounds(field, "a reply field", true);
+        }
+        self.received_fields_with(fields, true);
+    }
+
+    /// Checks the fields of a received message: no request rule keys, `present_when`
+    /// only on optional fields, and aliases that name no sibling and no other alias.
     pub(super) fn received_fields(&mut self, fields: &[Field]) {
+        self.received_fields_with(fields, false);
+    }
+
+    fn received_fields_with(&mut self, fields: &[Field], top_bounds_checked: bool) {
         let mut names: BTreeSet<&str> = fields.iter().map(|f| f.name.value.as_str()).collect();
         for field in fields {
-            self.no_rule_keys(field, "a received field");
+            if !top_bounds_checked {
+                self.no_rule_keys(field, "a received field");
+            }
+            if field.required && field.present_when.is_some() {
+                self.at(
+                    &field.name,
+                    format!(
+                        "field `{}`: `present_when` says when an optional field is returned, but it is `required`",
+                        field.name.value
+                    ),
+                );
+            }
             for alias in &field.aliases {
                 if !names.insert(alias.value.as_str()) {
                     self.at(
