@@ -215,6 +215,7 @@ fn common_field(f: &m::CommonField) -> ir::CommonField {
             m::ValueSource::Constant(c) => ir::ValueSource::Constant(text(c)),
             m::ValueSource::Clock(format) => ir::ValueSource::Clock(*format),
             m::ValueSource::Nonce(len) => ir::ValueSource::Nonce(*len),
+            m::ValueSource::Request(_) => ir::ValueSource::Request,
         },
         in_payload: f.in_payload,
         as_number: f.as_number,

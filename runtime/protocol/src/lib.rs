@@ -318,6 +318,10 @@ pub enum ValueSource {
     Clock(ClockFormat),
     /// A nonce of this many alphanumeric characters.
     Nonce(u8),
+    /// Set by the caller per request (Alipay's `notify_url`): a field of each
+    /// operation's request type, sent at the top level (never inside the payload) and
+    /// signed like the other top-level fields; absent when optional and not given.
+    Request,
 }
 
 /// A clock value's format.

@@ -35,7 +35,8 @@ impl SignatureHeaders {
                     ValueSource::Clock(format) => Source::Clock(*format),
                     ValueSource::Nonce(len) => Source::Nonce(*len),
                     ValueSource::Constant(text) => Source::Constant(text.clone()),
-                    ValueSource::Credential(_) => return None,
+                    // Refused by validation: the sandbox would have to make them up.
+                    ValueSource::Credential(_) | ValueSource::Request(_) => return None,
                 };
                 Some((h.name.value.clone(), source))
             })

@@ -90,12 +90,14 @@ pub fn encode_request(
 ) -> Result<HttpRequest, Error> {
     validate_request(operation, business)?;
     let envelope = &provider.request;
-    let common = common_fields(provider, operation, context)?;
-    // Path parameters travel in the URL only.
+    let common = common_fields(provider, operation, context, business)?;
+    // Path parameters travel in the URL only; request-valued common fields at the top.
     let (path, in_path) = fill_path(&operation.path, business)?;
     let business: Vec<(&str, &WireValue<'_>)> = business
         .iter()
-        .filter(|(name, _)| !in_path.contains(name))
+        .filter(|(name, _)| {
+            !in_path.contains(name) && !is_request_common(provider, operation, name)
+        })
         .collect();
     let payload = payload_field(&envelope.payload, &common, &business, context)?;
     let mut top = top_level_fields(&envelope.payload, &common, &business, payload.as_ref());
@@ -164,19 +166,39 @@ pub fn encode_request(
     })
 }
 
-/// Stage 1: the envelope's and the operation's common fields, with their values.
+/// Stage 1: the envelope's and the operation's common fields, with their values; a
+/// request-valued one takes the caller's value from `business`, and is left out when
+/// not given (validation has required it when the spec does).
 fn common_fields<'p>(
     provider: &'p Provider,
     operation: &'p Operation,
     context: &RequestContext<'p>,
+    business: &'p WireFields<'_>,
 ) -> Result<Vec<(&'p CommonField, WireValue<'p>)>, Error> {
-    provider
+    let mut fields = Vec::with_capacity(provider.request.common.len() + operation.common.len());
+    for field in provider
         .request
         .common
         .iter()
         .chain(operation.common.iter())
-        .map(|field| Ok((field, common_value(provider, field, context)?)))
-        .collect()
+    {
+        let value = match field.value {
+            ValueSource::Request => match business.get(&field.name) {
+                Some(value) => value.borrowed(),
+                None => continue,
+            },
+            _ => common_value(provider, field, context)?,
+        };
+        fields.push((field, value));
+    }
+    Ok(fields)
+}
+
+/// Whether `name` is a common field the caller sets per request.
+fn is_request_common(provider: &Provider, operation: &Operation, name: &str) -> bool {
+    (provider.request.common.iter())
+        .chain(operation.common.iter())
+        .any(|f| f.name == name && matches!(f.value, ValueSource::Request))
 }
 
 /// Stage 2: the encoded payload field (name and value), when the envelope has one: the
@@ -495,6 +517,8 @@ fn common_value<'c>(
             context.nonce.fill(usize::from(*len), &mut text)?;
             WireValue::Text(Cow::Owned(text))
         }
+        // Taken from the caller's fields by `common_fields`.
+        ValueSource::Request => WireValue::Text(Cow::Borrowed("")),
     })
 }
 

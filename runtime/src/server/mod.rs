@@ -775,6 +775,10 @@ fn take_common_fields(
         .iter()
         .chain(operation.common.iter());
     for field in common {
+        if matches!(field.value, ValueSource::Request) {
+            // One of the operation's request fields: checked with them.
+            continue;
+        }
         let invalid = |rule| Error::InvalidParam {
             field: field.name.to_string(),
             rule,

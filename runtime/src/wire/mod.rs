@@ -29,6 +29,17 @@ pub enum WireValue<'a> {
 }
 
 impl WireValue<'_> {
+    /// The same value, borrowing from this one.
+    pub fn borrowed(&self) -> WireValue<'_> {
+        match self {
+            WireValue::Text(text) => WireValue::Text(Cow::Borrowed(text)),
+            WireValue::Int(n) => WireValue::Int(*n),
+            WireValue::Bool(b) => WireValue::Bool(*b),
+            WireValue::Json(value) => WireValue::Json(Cow::Borrowed(value)),
+            WireValue::Yuan(fen) => WireValue::Yuan(*fen),
+        }
+    }
+
     /// Absent-equivalent for signing: `""` and JSON `null` (never `0` or `"0"`).
     pub fn is_empty(&self) -> bool {
         match self {

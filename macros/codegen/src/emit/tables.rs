@@ -202,6 +202,7 @@ impl EmitConst for ir::CommonField {
                 let len = proc_macro2::Literal::u8_unsuffixed(*len);
                 quote!(ValueSource::Nonce(#len))
             }
+            ir::ValueSource::Request => quote!(ValueSource::Request),
         };
         quote!(CommonField {
             name: #name,

@@ -6,6 +6,7 @@
 //! keeps the position of any value wrapped in `Spanned` for validation errors.
 
 use super::model::Spec;
+use super::request_values::lift_request_values;
 use super::resolve::resolve;
 use super::validate::{validate, Problem, ValidSpec};
 use std::fmt;
@@ -130,6 +131,7 @@ pub fn parse_str(text: &str, file: &str) -> Result<ValidSpec, SpecErrors> {
     loop {
         match parse_shape(&remaining) {
             Ok(mut spec) => {
+                lift_request_values(&mut spec);
                 let mut problems = resolve(&mut spec);
                 match validate(spec) {
                     Ok(valid) if problems.is_empty() && errors.is_empty() => return Ok(valid),

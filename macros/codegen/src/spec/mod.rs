@@ -2,6 +2,7 @@
 
 pub mod load;
 pub mod model;
+pub mod request_values;
 pub mod resolve;
 pub mod validate;
 

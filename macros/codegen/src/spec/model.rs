@@ -507,6 +507,23 @@ pub enum ValueSource {
     Clock(ClockFormat),
     /// A random alphanumeric string of this length from the injectable nonce source.
     Nonce(u8),
+    /// Set by the caller per request (Alipay's `notify_url`, `app_auth_token`): a string
+    /// field of each operation's request type (of the operation's, for an operation's
+    /// common field), sent at the top level and signed with the other fields.
+    Request(RequestValue),
+}
+
+/// The rules of a common field the caller sets per request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RequestValue {
+    /// Must be given (else it may be left out, and is then not sent).
+    #[serde(default)]
+    pub required: bool,
+    /// Maximum length in characters.
+    #[serde(default)]
+    pub max_length: Option<u32>,
 }
 
 /// How a request is signed and where the signature goes.

@@ -343,7 +343,12 @@ impl<'s> Checker<'s> {
         if let ValueSource::Credential(name) = &field.value {
             self.credential(name, "common field");
         }
-        if field.in_payload && matches!(payload, Payload::Inline) {
+        if field.in_payload && matches!(field.value, ValueSource::Request(_)) {
+            self.at(
+                &field.name,
+                "a request-valued common field goes at the top level; for a field inside the payload, declare an operation request field",
+            );
+        } else if field.in_payload && matches!(payload, Payload::Inline) {
             self.at(
                 &field.name,
                 "`in_payload` needs a payload field; this request's payload is inline",
@@ -1104,6 +1109,20 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
             &format!("`{}` response", operation.name.value),
         );
         for field in &operation.request {
+            // A request-valued common field is one of the request fields by design.
+            let lifted = |f: &CommonField| {
+                matches!(f.value, ValueSource::Request(_))
+                    && f.name.referenced.line() == field.name.referenced.line()
+                    && f.name.referenced.column() == field.name.referenced.column()
+            };
+            if request
+                .common
+                .iter()
+                .chain(operation.common.iter())
+                .any(lifted)
+            {
+                continue;
+            }
             if operation
                 .common
                 .iter()

@@ -153,15 +153,18 @@ impl Checker<'_> {
             sandbox.signature_headers.iter().map(|h| &h.name),
         );
         for header in &sandbox.signature_headers {
-            if matches!(header.value, ValueSource::Credential(_)) {
-                self.at(
-                    &header.name,
-                    format!(
-                        "sandbox signature header `{}` takes a clock, nonce or constant value, not a credential",
-                        header.name.value
-                    ),
-                );
-            }
+            let what = match header.value {
+                ValueSource::Credential(_) => "a credential",
+                ValueSource::Request(_) => "a request value",
+                _ => continue,
+            };
+            self.at(
+                &header.name,
+                format!(
+                    "sandbox signature header `{}` takes a clock, nonce or constant value, not {what}",
+                    header.name.value
+                ),
+            );
         }
         let checks = std::iter::once(spec.protocol.response.signature.as_ref())
             .chain(spec.notifications.iter().map(|n| n.signature.as_ref()))
