@@ -43,6 +43,13 @@ impl From<String> for Secret {
     }
 }
 
+/// Whether two texts are equal, compared in constant time for equal lengths: a
+/// signature, a credential header, never leaked byte by byte through timing.
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,6 @@ use paygen_protocol::{
     Verification, VerifyKey,
 };
 use std::ops::Range;
-use subtle::ConstantTimeEq as _;
 
 /// What a recipe signs, already taken from the message.
 #[derive(Debug)]
@@ -266,7 +265,7 @@ fn same_text(expected: &str, received: &str, output: DigestOutput) -> bool {
     } else {
         (expected.to_owned(), received.to_owned())
     };
-    expected.len() == received.len() && bool::from(expected.as_bytes().ct_eq(received.as_bytes()))
+    crate::crypto::secret::same_text(&expected, &received)
 }
 
 /// The recipe a signature uses with given credentials: its own, or the one its

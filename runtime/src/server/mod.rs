@@ -1019,10 +1019,7 @@ fn check_credential_headers(
     Ok(())
 }
 
-fn same(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq as _;
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
+use crate::crypto::secret::same_text as same;
 
 #[cfg(test)]
 mod tests {
