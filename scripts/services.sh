@@ -12,6 +12,22 @@
 set -euo pipefail
 exec 3>&1 1>&2 # fd 3 is the real stdout; echo goes to stderr
 
+# Runs a command that may leave a daemon behind (a server start, or a package install
+# whose scripts start one) with none of this script's descriptors: a server that kept
+# fd 3 (the pipe of `$(...)`) would keep `eval "$(scripts/services.sh)"` waiting for
+# ever, and one that kept stdout or stderr would hold the caller's output open. The
+# command's output goes to a log that is shown when it fails.
+detached() {
+    local log
+    log="$(mktemp)"
+    if ! "$@" </dev/null >"$log" 2>&1 3>&-; then
+        cat "$log"
+        rm -f "$log"
+        return 1
+    fi
+    rm -f "$log"
+}
+
 pg_version="${PAYGEN_PG_VERSION:-15}"
 pg_cluster="paygen"
 pg_port="${PAYGEN_PG_PORT:-55432}"
@@ -26,9 +42,9 @@ if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 apt_install() {
     echo "== installing $* (Debian packages)"
     export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get install -y -q "$@" >/dev/null || {
-        $sudo apt-get update -q >/dev/null
-        $sudo apt-get install -y -q "$@" >/dev/null
+    detached $sudo apt-get install -y -q "$@" || {
+        detached $sudo apt-get update -q
+        detached $sudo apt-get install -y -q "$@"
     }
 }
 
@@ -54,7 +70,7 @@ if [ ! -f "$conf_d/paygen.conf" ]; then
 fi
 if ! pg_lsclusters -h | awk -v v="$pg_version" -v c="$pg_cluster" '$1 == v && $2 == c && $4 == "online" { found = 1 } END { exit !found }'; then
     echo "== starting PostgreSQL cluster $pg_version/$pg_cluster"
-    $sudo pg_ctlcluster "$pg_version" "$pg_cluster" start
+    detached $sudo pg_ctlcluster "$pg_version" "$pg_cluster" start
 fi
 pg_port="$(pg_lsclusters -h | awk -v v="$pg_version" -v c="$pg_cluster" '$1 == v && $2 == c { print $3 }')"
 
@@ -84,7 +100,7 @@ fi
 if ! redis-cli -h 127.0.0.1 -p "$redis_port" ping >/dev/null 2>&1; then
     echo "== starting redis-server on 127.0.0.1:$redis_port"
     mkdir -p "$redis_dir"
-    redis-server --bind 127.0.0.1 --port "$redis_port" --daemonize yes \
+    detached redis-server --bind 127.0.0.1 --port "$redis_port" --daemonize yes \
         --save "" --appendonly no --dir "$redis_dir" \
         --pidfile "$redis_dir/redis.pid" --logfile "$redis_dir/redis.log"
     for _ in $(seq 1 60); do
