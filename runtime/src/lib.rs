@@ -46,6 +46,7 @@ pub mod tooling {
 }
 
 pub use authenticity::Authenticity;
+pub use client::provider::{Calls, Client, Provider};
 pub use client::sleep::{Sleeper, TokioSleeper};
 pub use clock::{Clock, ExactNonce, FixedClock, FixedNonce, NonceSource, RandomNonce, SystemClock};
 pub use credentials::{CredentialValue, Credentials, KeySet};
@@ -80,6 +81,7 @@ pub use paygen_macros::provider;
 /// What only generated code uses; not an API, and free to change with the generator.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::__provider_client as provider_client;
     pub use crate::client::core::ClientCore;
     pub use crate::wire::de;
     pub use serde;

@@ -3,8 +3,8 @@
 //! a payment [`Journal`] (PostgreSQL, memory) from which [`resume`] settles every
 //! payment a dead process left unfinished, with queries and cancels only.
 //!
-//! Features: `postgres` ([`postgres::PgStore`], sqlx, migrations embedded and applied
-//! by [`postgres::PgStore::connect`]) and `redis` ([`redis::RedisDeliveryStore`]). A
+//! Features: `postgres` (`postgres::PgStore`, sqlx, migrations embedded and applied
+//! by `postgres::PgStore::connect`) and `redis` (`redis::RedisDeliveryStore`). A
 //! service that wants neither compiles neither; the memory implementations are always
 //! there.
 

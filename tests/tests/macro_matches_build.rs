@@ -30,7 +30,19 @@ fn committed_crates_are_the_generator_tokens_for_every_spec() {
             .join(name)
             .join("src/provider.rs");
         let committed = std::fs::read_to_string(&committed_path).unwrap();
-        let file: syn::File = syn::parse_file(&committed).unwrap();
+        let mut file: syn::File = syn::parse_file(&committed).unwrap();
+        // The build step writes the protocol tables to a file of their own.
+        let tables_path = committed_path.with_file_name("provider/tables.rs");
+        let tables = std::fs::read_to_string(&tables_path).unwrap();
+        assert!(
+            tables.starts_with("// @generated"),
+            "{name}: tables.rs has no @generated header"
+        );
+        let tables: syn::File = syn::parse_file(&tables).unwrap();
+        assert!(
+            paygen_codegen::generate::join_tables(&mut file, tables),
+            "{name}: provider.rs declares no `mod tables;`"
+        );
         // Both sides go through the same printer so that `///` and `#[doc = ".."]`,
         // which are the same tokens, compare equal.
         let committed_items = prettyplease::unparse(&file);

@@ -607,19 +607,19 @@ fn alipay_round_trips() {
     let keys = [
         (
             "app_private_key",
-            include_str!("../../runtime/sandbox/keys/merchant_private_key.pem"),
+            include_str!("../../macros/codegen/sandbox-keys/merchant_private_key.pem"),
         ),
         (
             "app_public_key",
-            include_str!("../../runtime/sandbox/keys/merchant_public_key.pem"),
+            include_str!("../../macros/codegen/sandbox-keys/merchant_public_key.pem"),
         ),
         (
             "alipay_private_key",
-            include_str!("../../runtime/sandbox/keys/provider_private_key.pem"),
+            include_str!("../../macros/codegen/sandbox-keys/provider_private_key.pem"),
         ),
         (
             "alipay_public_key",
-            include_str!("../../runtime/sandbox/keys/provider_public_key.pem"),
+            include_str!("../../macros/codegen/sandbox-keys/provider_public_key.pem"),
         ),
     ];
     let counts = round_trips_with("alipay", &paygen_alipay::tables::PROVIDER, &keys);

@@ -2,7 +2,25 @@
 //! 未命名聚合支付 mct1 client, generated from `specs/mct1.yaml` (document: 002_9f6d31196de882bf.txt).
 //!
 //! Build a [`Client`] with [`Credentials`], then call one method per operation;
-//! `render_*` methods give the signed request without sending it.
+//! `render_*` methods give the signed request without sending it. The client's
+//! constructors and options are the runtime's generic [`paygen::Client`]; this crate
+//! holds what is the provider's own: its types, its [`Calls`] and its [`tables`].
+//!
+//! # Example
+//!
+//! The signed request of `paylist` on the sandbox's stand-in credentials, rendered
+//! without sending it (`client.paylist(&request).await` sends it; `paygen serve`
+//! answers as the provider would):
+//!
+//! ```
+//! use paygen_mct1::{Client, Credentials, Environment, PaylistRequest};
+//!
+//! let client = Client::new(Environment::default(), Credentials::sandbox());
+//! let request = PaylistRequest::new(paygen_mct1::paylist_request::PmtType::Cash);
+//! let http = client.render_paylist(&request)?;
+//! assert!(http.url.starts_with(Environment::default().base_url()));
+//! # Ok::<(), paygen_mct1::paygen::Error>(())
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

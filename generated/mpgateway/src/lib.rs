@@ -2,7 +2,25 @@
 //! 未命名聚合支付 mpgateway（第三方接入接口规范：微信/QQ支付/支付宝/银联扫码） client, generated from `specs/mpgateway.yaml` (document: 001_82231cfc4fe025b5.txt).
 //!
 //! Build a [`Client`] with [`Credentials`], then call one method per operation;
-//! `render_*` methods give the signed request without sending it.
+//! `render_*` methods give the signed request without sending it. The client's
+//! constructors and options are the runtime's generic [`paygen::Client`]; this crate
+//! holds what is the provider's own: its types, its [`Calls`] and its [`tables`].
+//!
+//! # Example
+//!
+//! The signed request of `mpgateway` on the sandbox's stand-in credentials, rendered
+//! without sending it (`client.mpgateway(&request).await` sends it; `paygen serve`
+//! answers as the provider would):
+//!
+//! ```
+//! use paygen_mpgateway::{Client, Credentials, Environment, MpgatewayRequest};
+//!
+//! let client = Client::new(Environment::default(), Credentials::sandbox());
+//! let request = MpgatewayRequest::new(paygen_mpgateway::mpgateway_request::Action::WxCode, paygen_mpgateway::paygen::Fen(1), "20240101000001", "20240101000001");
+//! let http = client.render_mpgateway(&request)?;
+//! assert!(http.url.starts_with(Environment::default().base_url()));
+//! # Ok::<(), paygen_mpgateway::paygen::Error>(())
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

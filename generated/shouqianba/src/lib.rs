@@ -2,7 +2,25 @@
 //! 收钱吧 支付网关2.0 (upay v2) client, generated from `specs/shouqianba.yaml` (document: 004_ebe6f0cc1b5575e5.txt).
 //!
 //! Build a [`Client`] with [`Credentials`], then call one method per operation;
-//! `render_*` methods give the signed request without sending it.
+//! `render_*` methods give the signed request without sending it. The client's
+//! constructors and options are the runtime's generic [`paygen::Client`]; this crate
+//! holds what is the provider's own: its types, its [`Calls`] and its [`tables`].
+//!
+//! # Example
+//!
+//! The signed request of `pay` on the sandbox's stand-in credentials, rendered
+//! without sending it (`client.pay(&request).await` sends it; `paygen serve`
+//! answers as the provider would):
+//!
+//! ```
+//! use paygen_shouqianba::{Client, Credentials, Environment, PayRequest};
+//!
+//! let client = Client::new(Environment::default(), Credentials::sandbox());
+//! let request = PayRequest::new("20240101000001", paygen_shouqianba::paygen::Fen(1), "20240101000001", "20240101000001", "20240101000001");
+//! let http = client.render_pay(&request)?;
+//! assert!(http.url.starts_with(Environment::default().base_url()));
+//! # Ok::<(), paygen_shouqianba::paygen::Error>(())
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

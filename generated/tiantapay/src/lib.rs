@@ -2,7 +2,25 @@
 //! 微客支付 client, generated from `specs/tiantapay.yaml` (document: 000_eeff8bd977fa294c.txt).
 //!
 //! Build a [`Client`] with [`Credentials`], then call one method per operation;
-//! `render_*` methods give the signed request without sending it.
+//! `render_*` methods give the signed request without sending it. The client's
+//! constructors and options are the runtime's generic [`paygen::Client`]; this crate
+//! holds what is the provider's own: its types, its [`Calls`] and its [`tables`].
+//!
+//! # Example
+//!
+//! The signed request of `index` on the sandbox's stand-in credentials, rendered
+//! without sending it (`client.index(&request).await` sends it; `paygen serve`
+//! answers as the provider would):
+//!
+//! ```
+//! use paygen_tiantapay::{Client, Credentials, Environment, IndexRequest};
+//!
+//! let client = Client::new(Environment::default(), Credentials::sandbox());
+//! let request = IndexRequest::new("28705321936224024", paygen_tiantapay::PayType::Alipay, paygen_tiantapay::paygen::Fen(1), "http://www.baidu.com", "1234", "测试", "1524731816");
+//! let http = client.render_index(&request)?;
+//! assert!(http.url.starts_with(Environment::default().base_url()));
+//! # Ok::<(), paygen_tiantapay::paygen::Error>(())
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

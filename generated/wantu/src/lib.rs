@@ -2,7 +2,25 @@
 //! 玩途商户支付 paygate client, generated from `specs/wantu.yaml` (document: 003_b2e21bb5ce3f6bef.txt).
 //!
 //! Build a [`Client`] with [`Credentials`], then call one method per operation;
-//! `render_*` methods give the signed request without sending it.
+//! `render_*` methods give the signed request without sending it. The client's
+//! constructors and options are the runtime's generic [`paygen::Client`]; this crate
+//! holds what is the provider's own: its types, its [`Calls`] and its [`tables`].
+//!
+//! # Example
+//!
+//! The signed request of `create_qrcode` on the sandbox's stand-in credentials, rendered
+//! without sending it (`client.create_qrcode(&request).await` sends it; `paygen serve`
+//! answers as the provider would):
+//!
+//! ```
+//! use paygen_wantu::{Client, Credentials, Environment, CreateQrcodeRequest};
+//!
+//! let client = Client::new(Environment::default(), Credentials::sandbox());
+//! let request = CreateQrcodeRequest::new(paygen_wantu::PayChannel::Wechat, paygen_wantu::paygen::Fen(1), "aaaa", "123", "5322516544211", "http://www.dev/test/post.php", "HKD");
+//! let http = client.render_create_qrcode(&request)?;
+//! assert!(http.url.starts_with(Environment::default().base_url()));
+//! # Ok::<(), paygen_wantu::paygen::Error>(())
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

@@ -13,7 +13,7 @@ pub const DEFAULTS: &str = "Default credentials: the document's sample where it 
 tiantapay: user_token 123456, key C3226F16BE; wechatpay_v2: appid wx2421b1c4370ec43b, mch_id \
 10000100), a recipe-choosing credential the value of the spec's recipe (wechatpay_v2 sign_type: \
 HMAC-SHA256), otherwise `sandbox-<credential>` padded with 0 to 32 characters (wantu key: sandbox-key000000000000000000000, shouqianba terminal_key: \
-sandbox-terminal_key000000000000). RSA keys: the throwaway pairs in runtime/sandbox/keys/ \
+sandbox-terminal_key000000000000). RSA keys: the throwaway pairs in macros/codegen/sandbox-keys/ \
 (alipay: the sandbox holds app_public_key = merchant_public_key.pem and alipay_private_key = \
 provider_private_key.pem; a client signs with app_private_key = merchant_private_key.pem and \
 verifies with alipay_public_key = provider_public_key.pem; a --credentials FILE names the \

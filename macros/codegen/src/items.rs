@@ -54,7 +54,7 @@ const PRELUDE_TYPES: &[&str] = &[
 ];
 
 /// Types every client has.
-const CLIENT_TYPES: &[&str] = &["Environment", "Credentials", "Client"];
+const CLIENT_TYPES: &[&str] = &["Environment", "Credentials", "Client", "Api", "Calls"];
 
 /// Methods every client has.
 const CLIENT_METHODS: &[&str] = &[

@@ -481,18 +481,22 @@ fn a_generated_client_takes_a_key_set_for_a_by_serial_credential() {
     let text = std::fs::read_to_string(&path).unwrap();
     let spec = parse_str(&text, "ok_verify_key_by_serial.yaml").unwrap_or_else(|e| panic!("{e}"));
     let files = crate_files(&LoadedSpec { path, spec }, "mini").unwrap();
-    let provider = &files
-        .iter()
-        .find(|f| f.path.ends_with("provider.rs"))
-        .unwrap()
-        .content;
+    let file = |name: &str| {
+        &files
+            .iter()
+            .find(|f| f.path.ends_with(name))
+            .unwrap()
+            .content
+    };
+    let provider = file("provider.rs");
     let compact: String = provider.split_whitespace().collect();
+    let tables: String = file("provider/tables.rs").split_whitespace().collect();
     assert!(
         compact.contains("pubplatform_keys:::paygen::KeySet,"),
         "{provider}"
     );
     assert!(compact.contains(".key_set(\"platform_keys\",self.platform_keys)"));
-    assert!(compact.contains("VerifyKey::BySerial{credential:Cow::Borrowed(\"platform_keys\"),header:Cow::Borrowed(\"Wechatpay-Serial\"),}"));
+    assert!(tables.contains("VerifyKey::BySerial{credential:Cow::Borrowed(\"platform_keys\"),header:Cow::Borrowed(\"Wechatpay-Serial\"),}"));
     // The other credentials keep their types.
     assert!(compact.contains("pubkey:::paygen::Secret,"));
 }

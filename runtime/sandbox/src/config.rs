@@ -103,8 +103,4 @@ pub fn spec_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// A credential's stand-in when the document gives no sample: `sandbox-<name>`,
-/// padded with `0` to 32 characters (so AES-256 keys are valid).
-pub fn stand_in(credential: &str) -> String {
-    format!("{:0<32}", format!("sandbox-{credential}"))
-}
+pub use paygen_codegen::stand_in::stand_in;

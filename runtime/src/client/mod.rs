@@ -1,9 +1,11 @@
-//! The client: the untyped core generated clients wrap, transports, typed responses,
-//! notifications received and acknowledged, redeliveries recognised, payments settled.
+//! The client: the generic client every generated crate names, the untyped core it
+//! wraps, transports, typed responses, notifications received and acknowledged,
+//! redeliveries recognised, payments settled.
 
 pub mod core;
 pub mod handoff;
 pub mod inbound;
+pub mod provider;
 pub mod response;
 pub mod settle;
 pub mod sleep;

@@ -2,12 +2,14 @@
 
 use super::one_line;
 use crate::items::{ItemNames, RefusalCode, SettleNames};
-use crate::spec::model::{Credential, Spec};
+use crate::spec::model::Credential;
+use crate::spec::ValidSpec;
+use crate::stand_in::StandIn;
 use proc_macro2::TokenStream;
 use quote::quote;
 
 /// The environment enum, credentials struct and client of a spec.
-pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
+pub fn emit_client(spec: &ValidSpec, names: &ItemNames) -> TokenStream {
     let env_variants = &names.environments;
     let env_urls: Vec<&str> = spec
         .environments
@@ -76,6 +78,8 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
             }
         })
         .collect();
+
+    let sandbox_values = sandbox_values(spec, &is_key_set);
 
     let mut methods = Vec::new();
     let mut settle_types = Vec::new();
@@ -231,20 +235,8 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
             }
         });
     }
-    let sleeper = (!spec.settle.is_empty()).then(|| {
-        quote! {
-            /// Replaces what waits between the steps of a settle flow (tests skip the wait).
-            pub fn with_sleeper(mut self, sleeper: impl ::paygen::Sleeper + 'static) -> Self {
-                self.core.set_sleeper(sleeper);
-                self
-            }
-        }
-    });
-
-    let client_doc = one_line(&format!(
-        " A client of {} for one merchant: credentials, base URL, transport.",
-        spec.title
-    ));
+    // The title goes into the runtime's doc strings as it is, on one line.
+    let title = one_line(&spec.title);
     quote! {
         /// Where the provider's API is served.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -272,61 +264,66 @@ pub fn emit_client(spec: &Spec, names: &ItemNames) -> TokenStream {
             pub fn into_runtime(self) -> ::paygen::Credentials {
                 ::paygen::Credentials::new() #(#cred_pushes)*
             }
-        }
 
-        #[doc = #client_doc]
-        #[derive(Debug)]
-        pub struct Client<T = ::paygen::ReqwestTransport> {
-            core: ::paygen::__private::ClientCore<T>,
-        }
-
-        impl Client<::paygen::ReqwestTransport> {
-            /// A client of `environment` over HTTPS (rustls) with default timeouts.
-            pub fn new(environment: Environment, credentials: Credentials) -> Self {
-                Self::with_transport(environment.base_url(), credentials, ::paygen::ReqwestTransport::default())
+            /// The stand-in credentials the sandbox (`paygen serve`) accepts and signs with by default: documented samples, the sandbox's throwaway keys, or `sandbox-<name>` padded to 32 characters. Never a real merchant's.
+            pub fn sandbox() -> Self {
+                Self { #(#cred_fields: #sandbox_values,)* }
             }
         }
 
-        impl<T: ::paygen::Transport> Client<T> {
-            /// A client of any base URL over any transport.
-            pub fn with_transport(base_url: impl Into<String>, credentials: Credentials, transport: T) -> Self {
-                Self { core: ::paygen::__private::ClientCore::new(&tables::PROVIDER, base_url, credentials.into_runtime(), transport) }
-            }
+        ::paygen::__private::provider_client! { title: #title }
 
-            /// Replaces the clock (tests pin it so every byte is reproducible).
-            pub fn with_clock(mut self, clock: impl ::paygen::Clock + 'static) -> Self {
-                self.core.set_clock(clock);
-                self
-            }
-
-            /// The transport requests go through.
-            pub fn transport(&self) -> &T {
-                self.core.transport()
-            }
-
-            /// Replaces the nonce source.
-            pub fn with_nonce(mut self, nonce: impl ::paygen::NonceSource + 'static) -> Self {
-                self.core.set_nonce(nonce);
-                self
-            }
-
-            /// Remembers delivered notification events in `deliveries` (default: the last 10,000 in memory), so that `receive_*` reports a redelivery.
-            pub fn with_delivery_store(mut self, deliveries: impl ::paygen::SeenStore + 'static) -> Self {
-                self.core.set_delivery_store(deliveries);
-                self
-            }
-
-            /// Remembers accepted notification nonces, so that a replayed notification is refused.
-            pub fn with_seen_store(mut self, seen: impl ::paygen::SeenStore + 'static) -> Self {
-                self.core.set_seen_store(seen);
-                self
-            }
-
-            #sleeper
-
+        impl<T: ::paygen::Transport> Calls<T> {
             #(#methods)*
         }
 
         #(#settle_types)*
+    }
+}
+
+/// Each credential's sandbox default as an expression of its field's type.
+fn sandbox_values(spec: &ValidSpec, is_key_set: &dyn Fn(&Credential) -> bool) -> Vec<TokenStream> {
+    // `credentials` gives each credential of the spec its value, in spec order.
+    let defaults = crate::stand_in::credentials(spec);
+    spec.credentials
+        .iter()
+        .zip(defaults)
+        .map(|(c, (_, value))| match value {
+            StandIn::KeySet(keys) => {
+                let (ids, texts): (Vec<String>, Vec<String>) = keys.into_iter().unzip();
+                quote!(::paygen::KeySet::new() #(.public_key(#ids, #texts))*)
+            }
+            StandIn::Text(text) if is_key_set(c) => key_set_text(&text),
+            StandIn::Text(text) if c.secret => quote!(::paygen::Secret::from(#text)),
+            StandIn::Text(text) => quote!(String::from(#text)),
+        })
+        .collect()
+}
+
+/// A key set given as text by a documented sample: a JSON object of id to public key,
+/// else certificates (each named by its serial when used).
+fn key_set_text(text: &str) -> TokenStream {
+    let object: Option<Vec<(String, String)>> = serde_json::from_str::<serde_json::Map<_, _>>(text)
+        .ok()
+        .and_then(|map| {
+            map.into_iter()
+                .map(|(id, key)| Some((id, key.as_str()?.to_owned())))
+                .collect()
+        });
+    match object {
+        Some(keys) => {
+            let (ids, texts): (Vec<String>, Vec<String>) = keys.into_iter().unzip();
+            quote!(::paygen::KeySet::new() #(.public_key(#ids, #texts))*)
+        }
+        None => {
+            const END: &str = "-----END CERTIFICATE-----";
+            let pems: Vec<String> = text
+                .split_inclusive(END)
+                .map(str::trim)
+                .filter(|pem| !pem.is_empty())
+                .map(str::to_owned)
+                .collect();
+            quote!(::paygen::KeySet::new() #(.certificate(#pems))*)
+        }
     }
 }

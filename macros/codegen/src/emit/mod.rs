@@ -24,7 +24,47 @@ use types::{
 /// `text` on one line: a line break inside a single-line doc (or a bare CR anywhere,
 /// which Rust refuses in comments) would break the `///` line prettyplease writes.
 pub(crate) fn one_line(text: &str) -> String {
-    text.replace(['\r', '\n'], " ")
+    autolink(&text.replace(['\r', '\n'], " "))
+}
+
+/// `text` with each bare URL (a document's `如：http://www.xxx.com/notify.do，`) made an
+/// autolink, which rustdoc asks for; a URL in code or already in `<..>` is left alone.
+fn autolink(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = ["https://", "http://"]
+        .iter()
+        .filter_map(|scheme| rest.find(scheme))
+        .min()
+    {
+        let (before, from) = rest.split_at(start);
+        out.push_str(before);
+        let length = from
+            .find(|c: char| !c.is_ascii_graphic() || matches!(c, '<' | '>' | '"' | '`'))
+            .unwrap_or(from.len());
+        let mut url = &from[..length];
+        // Sentence punctuation after a URL is not part of it.
+        while let Some(last) = url.chars().last() {
+            let closes = last == ')' && !url.contains('(');
+            if closes || matches!(last, '.' | ',' | ';' | ':' | '!' | '?' | '\'') {
+                url = &url[..url.len() - 1];
+            } else {
+                break;
+            }
+        }
+        let in_code = out.matches('`').count() % 2 == 1;
+        let linked = out.ends_with('<');
+        if in_code || linked || url.len() <= "https://".len() {
+            out.push_str(url);
+        } else {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+        }
+        rest = &from[url.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Why a spec's items cannot be emitted.
@@ -67,7 +107,6 @@ fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
 
     let mut modules = ModuleItems::new();
     let mut items = TokenStream::new();
-    items.extend(tables_module(spec, &provider, names));
     items.extend(client::emit_client(spec, names));
     let mut emitted = std::collections::BTreeSet::new();
     let operations = spec
@@ -151,10 +190,12 @@ fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
             .extend(emit_enum(&item.path.ident(), item.field, &item.variants));
     }
     // The top level first: its received types were emitted into `modules` before it.
+    // The protocol tables go last, so that a reader meets the client and types first.
     let top = modules.entry(Vec::new()).or_default();
     let received = std::mem::take(top);
     top.extend(items);
     top.extend(received);
+    top.extend(tables_module(spec, &provider, names));
     merge::merge_equal_types(modules)
 }
 
@@ -212,9 +253,10 @@ fn assemble(
             continue;
         };
         let doc = match parents.get(child) {
-            Some(parent) => format!(
-                " The types of [`super::{parent}`]'s fields: its nested objects and code tables."
-            ),
+            // An outer doc's links resolve in the enclosing module, where the parent is.
+            Some(parent) => {
+                format!(" The types of [`{parent}`]'s fields: its nested objects and code tables.")
+            }
             None => " Nested types.".to_owned(),
         };
         let doc = one_line(&doc);
@@ -448,6 +490,39 @@ fn tables_module(
                 operations: Cow::Borrowed(&[#(#op_names),*]),
                 notifications: Cow::Borrowed(&[#(#notification_names),*]),
             };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_bare_url_in_a_doc_becomes_an_autolink() {
+        // mct1's `notify_url` description, as the document writes it.
+        assert_eq!(
+            one_line("如：http://www.xxx.com/notify.do，如需实时获取"),
+            "如：<http://www.xxx.com/notify.do>，如需实时获取"
+        );
+        assert_eq!(
+            one_line("(document: https://opendocs.alipay.com/apis/api_1/alipay.trade.pay)."),
+            "(document: <https://opendocs.alipay.com/apis/api_1/alipay.trade.pay>)."
+        );
+        assert_eq!(
+            one_line("see https://a.example/x."),
+            "see <https://a.example/x>."
+        );
+    }
+
+    #[test]
+    fn a_url_in_code_or_already_linked_is_left_alone() {
+        for text in [
+            "`https://a.example/x`",
+            "<https://a.example/x>",
+            "no URL here, only http:// alone",
+        ] {
+            assert_eq!(one_line(text), text);
         }
     }
 }
