@@ -3,6 +3,7 @@
 use crate::CliError;
 use paygen::protocol::{Environment, Notification, Operation, Provider};
 use paygen::Credentials;
+use paygen_codegen::suggest::suggestion;
 use paygen_codegen::ValidSpec;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -43,34 +44,6 @@ fn unknown<'n>(
         "unknown {kind} `{name}`{hint}; {} has {known}",
         provider.name
     ))
-}
-
-/// Levenshtein distance over characters: one row, no allocation per cell.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
-}
-
-/// `; did you mean `x`?` for the nearest of `known` within a third of the name's
-/// length (at least 1, at most 3 edits), else nothing.
-pub fn suggestion<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> String {
-    let limit = (name.chars().count() / 3).clamp(1, 3);
-    known
-        .map(|k| (edit_distance(name, k), k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default()
 }
 
 /// The message of a parameter error, with a suggestion when the parameter is unknown.
@@ -169,22 +142,4 @@ pub fn credentials(provider: &Provider, text: &str) -> Result<Credentials, CliEr
             .map_err(|e| CliError::Usage(e.to_string()))?;
     }
     Ok(credentials)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_the_nearest_name_within_reach() {
-        assert_eq!(edit_distance("pmt_typ", "pmt_type"), 1);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        let known = ["pmt_type", "pmt_tag", "out_no"];
-        assert_eq!(
-            suggestion("pmt_typ", known.into_iter()),
-            " (did you mean `pmt_type`?)"
-        );
-        assert_eq!(suggestion("zzzzzzz", known.into_iter()), "");
-    }
 }
