@@ -101,18 +101,32 @@ pub fn notification<'p>(
     })
 }
 
-/// Parses a JSON object argument.
-pub fn object(what: &str, text: &str) -> Result<Map<String, Value>, CliError> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(CliError::Usage(format!("--{what} must be a JSON object"))),
-        Err(e) => Err(CliError::Usage(format!("--{what} is not valid JSON: {e}"))),
+/// The JSON text of an argument given inline, or as `@path` in a file (the same rule
+/// for every subcommand, so a value that works with one works with all).
+pub fn json_argument(what: &str, given: &str) -> Result<String, CliError> {
+    match given.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("--{what} @{path}: {e}"))),
+        None => Ok(given.to_owned()),
     }
 }
 
-/// Credentials from a JSON object: every credential of the spec, nothing else.
-pub fn credentials(provider: &Provider, text: &str) -> Result<Credentials, CliError> {
-    let map = object("credentials", text)?;
+/// Parses a JSON object argument (inline or `@path`).
+pub fn object(what: &str, given: &str) -> Result<Map<String, Value>, CliError> {
+    let text = json_argument(what, given)?;
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(CliError::Usage(format!("--{what} must be a JSON object"))),
+        Err(e) => Err(CliError::Usage(format!(
+            "--{what} is not valid JSON: {e} (to read it from a file, give @path)"
+        ))),
+    }
+}
+
+/// Credentials from a JSON object (inline or `@path`): every credential of the spec,
+/// nothing else.
+pub fn credentials(provider: &Provider, given: &str) -> Result<Credentials, CliError> {
+    let map = object("credentials", given)?;
     for name in map.keys() {
         if !provider.credentials.iter().any(|c| c.name == name.as_str()) {
             let known = provider.credentials.iter().map(|c| c.name.as_ref());
