@@ -19,6 +19,7 @@ pub mod names;
 pub mod schema;
 pub mod spec;
 pub mod stand_in;
+pub mod suggest;
 
 pub use emit::{provider_items, EmitError};
 pub use lower::lower;
