@@ -364,9 +364,86 @@ pub mod tables {
                     trailing: false,
                 },
             },
-            choose_by: None,
-            choose_by_received: Some(ReceivedChoice {
-                field: Cow::Borrowed("sign_type"),
+            choose_by: Some(RecipeChoice {
+                by: ChoicePart::ReceivedField {
+                    field: Cow::Borrowed("sign_type"),
+                    by_hex_length: Cow::Borrowed(
+                        &[
+                            HexLengthOption {
+                                length: 32u32,
+                                recipe: Recipe {
+                                    input: SignInput::Canonical,
+                                    canonical: Canonical {
+                                        exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                        skip_empty: true,
+                                        pair_separator: Cow::Borrowed("="),
+                                        join: Cow::Borrowed("&"),
+                                        form: CanonicalForm::Pairs,
+                                        order: Cow::Borrowed(&[]),
+                                        value_encoding: ValueEncoding::Raw,
+                                        sort: CanonicalSort::Name,
+                                        include: Cow::Borrowed(&[]),
+                                        nested: NestedValues::Json,
+                                    },
+                                    key_credential: Some(Cow::Borrowed("key")),
+                                    key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                    digests: Cow::Borrowed(
+                                        &[
+                                            DigestStep {
+                                                algorithm: DigestAlgorithm::Md5,
+                                                output: DigestOutput::Hex(HexCase::Upper),
+                                            },
+                                        ],
+                                    ),
+                                    verify_key: None,
+                                    key_pair: None,
+                                    verify_key_pair: None,
+                                    template: Template {
+                                        parts: Cow::Borrowed(&[]),
+                                        join: Cow::Borrowed(""),
+                                        trailing: false,
+                                    },
+                                },
+                            },
+                            HexLengthOption {
+                                length: 64u32,
+                                recipe: Recipe {
+                                    input: SignInput::Canonical,
+                                    canonical: Canonical {
+                                        exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                        skip_empty: true,
+                                        pair_separator: Cow::Borrowed("="),
+                                        join: Cow::Borrowed("&"),
+                                        form: CanonicalForm::Pairs,
+                                        order: Cow::Borrowed(&[]),
+                                        value_encoding: ValueEncoding::Raw,
+                                        sort: CanonicalSort::Name,
+                                        include: Cow::Borrowed(&[]),
+                                        nested: NestedValues::Json,
+                                    },
+                                    key_credential: Some(Cow::Borrowed("key")),
+                                    key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                    digests: Cow::Borrowed(
+                                        &[
+                                            DigestStep {
+                                                algorithm: DigestAlgorithm::HmacSha256,
+                                                output: DigestOutput::Hex(HexCase::Upper),
+                                            },
+                                        ],
+                                    ),
+                                    verify_key: None,
+                                    key_pair: None,
+                                    verify_key_pair: None,
+                                    template: Template {
+                                        parts: Cow::Borrowed(&[]),
+                                        join: Cow::Borrowed(""),
+                                        trailing: false,
+                                    },
+                                },
+                            },
+                        ],
+                    ),
+                },
                 recipes: Cow::Borrowed(
                     &[
                         RecipeOption {
@@ -443,86 +520,11 @@ pub mod tables {
                         },
                     ],
                 ),
-                by_hex_length: Cow::Borrowed(
-                    &[
-                        HexLengthOption {
-                            length: 32u32,
-                            recipe: Recipe {
-                                input: SignInput::Canonical,
-                                canonical: Canonical {
-                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                    skip_empty: true,
-                                    pair_separator: Cow::Borrowed("="),
-                                    join: Cow::Borrowed("&"),
-                                    form: CanonicalForm::Pairs,
-                                    order: Cow::Borrowed(&[]),
-                                    value_encoding: ValueEncoding::Raw,
-                                    sort: CanonicalSort::Name,
-                                    include: Cow::Borrowed(&[]),
-                                    nested: NestedValues::Json,
-                                },
-                                key_credential: Some(Cow::Borrowed("key")),
-                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                                digests: Cow::Borrowed(
-                                    &[
-                                        DigestStep {
-                                            algorithm: DigestAlgorithm::Md5,
-                                            output: DigestOutput::Hex(HexCase::Upper),
-                                        },
-                                    ],
-                                ),
-                                verify_key: None,
-                                key_pair: None,
-                                verify_key_pair: None,
-                                template: Template {
-                                    parts: Cow::Borrowed(&[]),
-                                    join: Cow::Borrowed(""),
-                                    trailing: false,
-                                },
-                            },
-                        },
-                        HexLengthOption {
-                            length: 64u32,
-                            recipe: Recipe {
-                                input: SignInput::Canonical,
-                                canonical: Canonical {
-                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                    skip_empty: true,
-                                    pair_separator: Cow::Borrowed("="),
-                                    join: Cow::Borrowed("&"),
-                                    form: CanonicalForm::Pairs,
-                                    order: Cow::Borrowed(&[]),
-                                    value_encoding: ValueEncoding::Raw,
-                                    sort: CanonicalSort::Name,
-                                    include: Cow::Borrowed(&[]),
-                                    nested: NestedValues::Json,
-                                },
-                                key_credential: Some(Cow::Borrowed("key")),
-                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                                digests: Cow::Borrowed(
-                                    &[
-                                        DigestStep {
-                                            algorithm: DigestAlgorithm::HmacSha256,
-                                            output: DigestOutput::Hex(HexCase::Upper),
-                                        },
-                                    ],
-                                ),
-                                verify_key: None,
-                                key_pair: None,
-                                verify_key_pair: None,
-                                template: Template {
-                                    parts: Cow::Borrowed(&[]),
-                                    join: Cow::Borrowed(""),
-                                    trailing: false,
-                                },
-                            },
-                        },
-                    ],
-                ),
             }),
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
+            header_template: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,
@@ -1000,7 +1002,7 @@ pub mod tables {
                     },
                 },
                 choose_by: Some(RecipeChoice {
-                    credential: Cow::Borrowed("sign_type"),
+                    by: ChoicePart::Credential(Cow::Borrowed("sign_type")),
                     recipes: Cow::Borrowed(
                         &[
                             RecipeOption {
@@ -1120,7 +1122,7 @@ pub mod tables {
                     },
                 },
                 choose_by: Some(RecipeChoice {
-                    credential: Cow::Borrowed("sign_type"),
+                    by: ChoicePart::Credential(Cow::Borrowed("sign_type")),
                     recipes: Cow::Borrowed(
                         &[
                             RecipeOption {
@@ -1198,10 +1200,10 @@ pub mod tables {
                         ],
                     ),
                 }),
-                choose_by_received: None,
                 field: Cow::Borrowed("sign"),
                 scope: None,
                 header: None,
+                header_template: None,
                 unsigned_error_when: Cow::Borrowed(
                     &[UnsignedErrorReply::SignatureAbsent],
                 ),
