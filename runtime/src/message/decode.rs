@@ -8,7 +8,7 @@ use crate::error::{Error, ReceivedCode, Refusal, ServiceError, SignatureFailure}
 use crate::message::payload::{decode_payload, PayloadError};
 use crate::message::received::{check_fields, check_present_fields};
 use crate::message::seen::SeenStore;
-use crate::message::signature_header::read_header;
+use crate::message::signature_header::read_signature_header;
 use crate::recipe::canonical::{second_reading, SignedText};
 use crate::recipe::key_source::Presented;
 use crate::recipe::sign::{choose_recipe, verify, ChoiceSource, SignSource, SigningTrace};
@@ -349,24 +349,11 @@ fn header_signature<'h>(
     let Some(value) = single_header(headers, name, body)? else {
         return Ok(None);
     };
-    let refused = |reason| Error::Signature {
-        reason,
-        body: body.to_owned(),
-    };
     let signature = match check.header_template.as_deref() {
         None => value.trim(),
         // Auth parameters, read strictly; their credentials must be the receiver's.
         Some(template) => {
-            let read = read_header(template, value).map_err(|rule| {
-                refused(SignatureFailure::MalformedHeader {
-                    header: name.to_owned(),
-                    rule,
-                })
-            })?;
-            if !read.credentials_match(receiver.credentials)? {
-                return Err(refused(SignatureFailure::Mismatch));
-            }
-            read.signature
+            read_signature_header(name, template, value, receiver.credentials, body)?.signature
         }
     };
     // Every recipe of a choice signs the same input (validation).

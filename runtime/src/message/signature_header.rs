@@ -4,7 +4,7 @@
 
 use crate::crypto::credentials::Credentials;
 use crate::crypto::secret::same_text;
-use crate::error::Error;
+use crate::error::{Error, SignatureFailure};
 use crate::wire::auth_params::{read_params, ParamRule};
 use paygen_protocol::{template_pieces, ParamTemplate, Piece};
 
@@ -59,6 +59,33 @@ pub fn read_header<'h>(template: &'h str, value: &'h str) -> Result<HeaderValues
         }
     }
     Ok(out)
+}
+
+/// Header `name`'s `value` read against `template` ([`read_header`]), its credentials
+/// checked against the receiver's: a header that does not read is
+/// [`SignatureFailure::MalformedHeader`] naming the rule, another credential a
+/// [`SignatureFailure::Mismatch`] (`body` is the received text, for the error).
+pub fn read_signature_header<'h>(
+    name: &str,
+    template: &'h str,
+    value: &'h str,
+    credentials: &Credentials,
+    body: &str,
+) -> Result<HeaderValues<'h>, Error> {
+    let refused = |reason| Error::Signature {
+        reason,
+        body: body.to_owned(),
+    };
+    let read = read_header(template, value).map_err(|rule| {
+        refused(SignatureFailure::MalformedHeader {
+            header: name.to_owned(),
+            rule,
+        })
+    })?;
+    if !read.credentials_match(credentials)? {
+        return Err(refused(SignatureFailure::Mismatch));
+    }
+    Ok(read)
 }
 
 /// The text of each `{name}` of `template` in `text`, which the template must match

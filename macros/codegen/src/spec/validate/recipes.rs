@@ -173,7 +173,7 @@ impl Checker<'_> {
                 let listed = |names: &[Name]| names.iter().any(|n| n.value == field.value);
                 (c.order.is_empty() || listed(&c.order))
                     && (c.include.is_empty() || listed(&c.include))
-                    && !c.exclude.iter().any(|n| *n == field.value)
+                    && !c.exclude.contains(&field.value)
             });
         if !covered {
             self.at(
