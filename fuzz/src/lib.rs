@@ -50,7 +50,7 @@ pub fn credentials(provider: &Provider) -> Credentials {
                 .and_then(|v| v.choose_by.as_ref()),
         );
     let chosen: Vec<(&str, &str)> = choices
-        .filter_map(|c| Some((c.credential.as_ref(), c.recipes.first()?.value.as_ref())))
+        .filter_map(|c| Some((c.by.credential()?, c.recipes.first()?.value.as_ref())))
         .collect();
     provider
         .credentials

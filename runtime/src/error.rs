@@ -515,6 +515,13 @@ pub enum SignatureFailure {
     ConfirmationUnsigned,
     /// The message names, or its signature's form shows, no recipe the spec accepts.
     NoRecipe(String),
+    /// The header carrying the signature does not read against its template.
+    MalformedHeader {
+        /// The header.
+        header: String,
+        /// The rule it broke.
+        rule: crate::wire::auth_params::ParamRule,
+    },
     /// The received header that chooses the verify key names none of the configured
     /// keys; no other key is tried.
     UnknownSerial {
@@ -577,6 +584,9 @@ impl fmt::Display for SignatureFailure {
                 f.write_str("not confirmed: the query reply was not verified")
             }
             SignatureFailure::NoRecipe(why) => write!(f, "no signature recipe: {why}"),
+            SignatureFailure::MalformedHeader { header, rule } => {
+                write!(f, "header `{header}` does not read against its template: {rule}")
+            }
             SignatureFailure::EncryptedPayloadMissing(field) => write!(
                 f,
                 "no encrypted payload in `{field}`: it is the only part of the message that \

@@ -44,7 +44,7 @@ fn credentials(provider: &Provider, example: &Example) -> Credentials {
             .signature
             .as_ref()
             .and_then(|s| s.choose_by.as_ref())
-            .filter(|c| c.credential == def.name)
+            .filter(|c| c.by.credential() == Some(&*def.name))
             .and_then(|c| c.recipes.first())
             .map(|o| o.value.to_string());
         let value = given.or(chooser).unwrap_or_else(|| stand_in(&def.name));

@@ -15,7 +15,7 @@ use aes::cipher::{generic_array::GenericArray, BlockEncrypt, KeyInit};
 use hmac::{Hmac, Mac};
 use md5::{Digest, Md5};
 use paygen::tooling::canonical::SignedText;
-use paygen::tooling::sign::{sign, RecipeFor, SignSource};
+use paygen::tooling::sign::{choose_recipe, sign, ChoiceSource, SignSource};
 use paygen::{Authenticity, Error, Fen};
 use paygen_wechatpay_v2 as wx;
 use sha2::Sha256;
@@ -117,9 +117,12 @@ fn documented_hmac_sha256_value_through_the_spec_recipe() {
     let pay = pay.verification.as_ref().unwrap();
     assert_eq!(format!("{:?}", pay.recipe), format!("{recipe:?}"));
     // The pay notification chooses by its own sign_type among the same keyed recipes.
-    assert!(pay.choose_by.is_none());
-    let by_message = pay.choose_by_received.as_ref().unwrap();
-    assert_eq!(&*by_message.field, "sign_type");
+    let by_message = pay.choose_by.as_ref().unwrap();
+    assert!(
+        matches!(&by_message.by, paygen::protocol::ChoicePart::ReceivedField { field, .. } if field == "sign_type"),
+        "{:?}",
+        by_message.by
+    );
     assert_eq!(
         format!("{:?}", by_message.recipes),
         format!("{:?}", signature.choose_by.as_ref().unwrap().recipes)
@@ -134,7 +137,13 @@ fn documented_md5_value_through_the_spec_md5_choice() {
     let credentials = paygen::Credentials::new()
         .secret("key", DOC_KEY)
         .plain("sign_type", "MD5");
-    let recipe = signature.recipe_for(&credentials).unwrap();
+    let source = ChoiceSource {
+        credentials: &credentials,
+        field: &|_| None,
+        signature: None,
+        body: "",
+    };
+    let recipe = choose_recipe(&signature.recipe, signature.choose_by.as_ref(), &source).unwrap();
     let (value, trace) = sign_documented(recipe, &credentials);
     assert_eq!(value, DOC_MD5);
     assert_eq!(trace.canonical.as_deref(), Some(DOC_STRING_A));

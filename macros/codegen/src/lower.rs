@@ -22,31 +22,33 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
             })
             .collect()
     };
-    // Validation gives every choice a credential or (received messages) a field.
-    let choice = |c: &m::RecipeChoice| {
-        c.credential.as_ref().map(|credential| ir::RecipeChoice {
-            credential: text(&credential.value),
+    // Validation gives every choice exactly one part: a credential, or a field, which is
+    // the request's on a request signature and the received message's on a check.
+    let choice = |c: &m::RecipeChoice, received: bool| {
+        let by = match (&c.credential, &c.field) {
+            (Some(credential), _) => ir::ChoicePart::Credential(text(&credential.value)),
+            (None, Some(field)) if received => ir::ChoicePart::ReceivedField {
+                field: text(&field.value),
+                by_hex_length: c
+                    .by_signature_hex_length
+                    .iter()
+                    .map(|(length, name)| ir::HexLengthOption {
+                        length: *length,
+                        recipe: recipe(&name.value),
+                    })
+                    .collect(),
+            },
+            (None, Some(field)) => ir::ChoicePart::RequestField(text(&field.value)),
+            (None, None) => return None,
+        };
+        Some(ir::RecipeChoice {
+            by,
             recipes: options(c),
-        })
-    };
-    let received_choice = |c: &m::RecipeChoice| {
-        c.field.as_ref().map(|field| ir::ReceivedChoice {
-            field: text(&field.value),
-            recipes: options(c),
-            by_hex_length: c
-                .by_signature_hex_length
-                .iter()
-                .map(|(length, name)| ir::HexLengthOption {
-                    length: *length,
-                    recipe: recipe(&name.value),
-                })
-                .collect(),
         })
     };
     let verification = |v: &m::Verification| ir::Verification {
         recipe: recipe(&v.recipe.value),
-        choose_by: v.choose_by.as_ref().and_then(choice),
-        choose_by_received: v.choose_by.as_ref().and_then(received_choice),
+        choose_by: v.choose_by.as_ref().and_then(|c| choice(c, true)),
         // `data.sign`: the signature `sign` and the fields it covers are members of `data`.
         field: text(
             v.field
@@ -55,6 +57,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
         ),
         scope: v.field.rsplit_once('.').map(|(scope, _)| text(scope)),
         header: v.header.as_deref().map(text),
+        header_template: v.header_template.as_ref().map(|t| text(&t.value)),
         unsigned_error_when: Cow::Owned(v.unsigned_error_when.clone()),
         unsigned_fields: v.unsigned_fields,
         freshness: v.freshness.as_ref().map(|f| ir::Freshness {
@@ -93,7 +96,7 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
             headers: headers(spec, &request.headers),
             signature: request.signature.as_ref().map(|s| ir::RequestSignature {
                 recipe: recipe(&s.recipe.value),
-                choose_by: s.choose_by.as_ref().and_then(choice),
+                choose_by: s.choose_by.as_ref().and_then(|c| choice(c, false)),
                 output: match &s.output {
                     m::SignatureOutput::Field(name) => ir::SignatureOutput::Field(text(name)),
                     m::SignatureOutput::Header(h) => ir::SignatureOutput::Header {

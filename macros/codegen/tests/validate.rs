@@ -812,3 +812,66 @@ fn amount_bounds_present_when_and_done_when_are_checked() {
         ]
     );
 }
+
+#[test]
+fn a_recipe_chosen_by_a_request_field_is_signed_keyed_and_has_no_fallback() {
+    let sig = "signature: { recipe: md5_upper, output: { field: sign } }";
+    let with = |choice: &str| {
+        errors_after(
+            sig,
+            &format!("signature: {{ recipe: md5_upper, choose_by: {choice}, output: {{ field: sign }} }}"),
+        )
+    };
+    // A common field, and a field of the (only) signed operation.
+    assert_eq!(
+        with("{ field: merchant, recipes: { A: md5_upper } }"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        with("{ field: amount, recipes: { A: md5_upper } }"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        with("{ field: sign_type, recipes: { A: md5_upper } }"),
+        ["26:57: choose_by names field `sign_type`, which is not a top-level request field of `pay`; expected a common field outside the payload or a field of every signed operation"]
+    );
+    assert_eq!(
+        with("{ field: merchant, credential: merchant, recipes: { A: md5_upper } }"),
+        ["26:79: choose_by takes `credential` or `field`, not both"]
+    );
+    assert_eq!(
+        with("{ recipes: { A: md5_upper } }"),
+        ["26:26: choose_by needs `credential` (the merchant's setting) or `field` (a request field, or a received message's field)"]
+    );
+    // A value whose recipe does not exist.
+    assert_eq!(
+        with("{ field: merchant, recipes: { A: md5_upper, B: sha } }"),
+        ["26:95: signature recipe `sha` is not defined; expected one of `md5_upper`"]
+    );
+    // The fallback by the signature's form reads a received signature; a request has none.
+    assert_eq!(
+        with("{ field: merchant, recipes: { A: md5_upper }, by_signature_hex_length: { 32: md5_upper } }"),
+        ["26:125: `by_signature_hex_length` is the fallback of a received `field` choice; a request field left out chooses the signature's `recipe`"]
+    );
+    // Left out of the string to sign, the field could be swapped freely.
+    let text = BASE
+        .replacen("canonical: { exclude: [sign] }", "canonical: { exclude: [sign, merchant] }", 1)
+        .replacen(sig, "signature: { recipe: md5_upper, choose_by: { field: merchant, recipes: { A: md5_upper } }, output: { field: sign } }", 1);
+    assert_eq!(
+        errors(&text),
+        ["26:81: recipe `md5_upper` does not sign field `merchant`; a recipe a request field chooses must sign that field in a canonical string"]
+    );
+    // A keyless recipe: whoever sends the field could sign with it.
+    let text = BASE
+        .replacen(
+            "signatures:\n",
+            "signatures:\n  - name: bare\n    input: canonical\n    canonical: { exclude: [sign] }\n    digests:\n      - { algorithm: md5, hex: upper }\n",
+            1,
+        )
+        .replacen(sig, "signature: { recipe: md5_upper, choose_by: { field: merchant, recipes: { A: md5_upper, B: bare } }, output: { field: sign } }", 1);
+    let keyless = errors(&text);
+    assert!(
+        keyless.iter().any(|e| e.ends_with("recipe `bare` has no key; a message may only choose keyed recipes, else anyone could sign with it")),
+        "{keyless:?}"
+    );
+}

@@ -49,10 +49,7 @@ impl Provider {
                 .filter_map(|n| n.verification.as_ref()),
         );
         checks
-            .flat_map(|check| {
-                let chosen = check.choose_by.iter().flat_map(|c| c.recipes.iter());
-                std::iter::once(&check.recipe).chain(chosen.map(|o| &o.recipe))
-            })
+            .flat_map(Verification::all_recipes)
             .any(|recipe| {
                 matches!(&recipe.verify_key, Some(VerifyKey::BySerial { credential, .. }) if credential == name)
             })
@@ -343,36 +340,64 @@ pub enum ClockFormat {
 /// A request signature and where it goes.
 #[derive(Debug, Clone)]
 pub struct RequestSignature {
-    /// How it is computed (when `choose_by` is given, the recipe static checks read;
-    /// the one used is chosen by the credential).
+    /// How it is computed (when `choose_by` is given, the recipe static checks read, and
+    /// the one a request field leaves when absent).
     pub recipe: Recipe,
-    /// A recipe chosen by a credential's value (WeChat Pay v2's `sign_type`).
+    /// A recipe chosen by a credential's or a request field's value (WeChat Pay v2's
+    /// `sign_type`).
     pub choose_by: Option<RecipeChoice>,
     /// Where it is written.
     pub output: SignatureOutput,
 }
 
-/// A recipe chosen by the value of a credential.
+/// A recipe chosen among several by the value of one part: a credential, a request
+/// field or a received field. Requests and received messages choose alike; what the
+/// part is says where its value is read and what its absence means.
 #[derive(Debug, Clone)]
 pub struct RecipeChoice {
-    /// The credential whose value chooses.
-    pub credential: Text,
+    /// What chooses.
+    pub by: ChoicePart,
     /// Each accepted value and its recipe, in spec order.
     pub recipes: List<RecipeOption>,
 }
 
-/// A recipe chosen by a received message: the recipe its (signed) field names, and
-/// when it names none, the one the signature's form shows. The signature still has to
-/// match under the chosen recipe's key: the message picks among keyed recipes only.
+/// The part whose value chooses a [`RecipeChoice`]'s recipe.
 #[derive(Debug, Clone)]
-pub struct ReceivedChoice {
-    /// The received field whose value names the recipe (`sign_type`).
-    pub field: Text,
-    /// Each accepted value of the field and its recipe.
-    pub recipes: List<RecipeOption>,
-    /// When the field is absent or empty: the recipe of a signature of exactly this
-    /// many hex digits (`32` MD5, `64` HMAC-SHA256); another form is refused.
-    pub by_hex_length: List<HexLengthOption>,
+pub enum ChoicePart {
+    /// A credential's value (the merchant's setting): required, no fallback.
+    Credential(Text),
+    /// A top-level field of the request (signed with the rest), read by the client from
+    /// the request it signs and by the provider's side from the request it received.
+    /// Absent, the signature's own recipe applies (the provider's documented default).
+    RequestField(Text),
+    /// A signed top-level field of the received message (WeChat Pay v2 notifications'
+    /// `sign_type`); every option is keyed, so the message picks among the spec's keyed
+    /// recipes and the key still decides. Absent or empty: the recipe of a hex
+    /// signature of one of `by_hex_length`'s lengths, else the message is refused.
+    ReceivedField {
+        /// The received field.
+        field: Text,
+        /// The fallback by the signature's form; empty: none.
+        by_hex_length: List<HexLengthOption>,
+    },
+}
+
+impl ChoicePart {
+    /// The credential's or field's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::Credential(name) | Self::RequestField(name) => name,
+            Self::ReceivedField { field, .. } => field,
+        }
+    }
+
+    /// The credential that chooses, for a [`ChoicePart::Credential`].
+    pub fn credential(&self) -> Option<&str> {
+        match self {
+            Self::Credential(name) => Some(name),
+            _ => None,
+        }
+    }
 }
 
 /// A recipe recognised by the length of its hex signature.
@@ -384,51 +409,10 @@ pub struct HexLengthOption {
     pub recipe: Recipe,
 }
 
-impl ReceivedChoice {
-    /// The recipe for a message whose `field` reads `named` (absent or empty: `None`)
-    /// and whose signature is `signature`; `Err` says why there is none.
-    pub fn choose(&self, named: Option<&str>, signature: &str) -> Result<&Recipe, String> {
-        match named {
-            Some(value) => self
-                .recipes
-                .iter()
-                .find(|o| o.value == value)
-                .map(|o| &o.recipe)
-                .ok_or_else(|| {
-                    let known: Vec<&str> = self.recipes.iter().map(|o| o.value.as_ref()).collect();
-                    format!(
-                        "`{}` is `{value}`, which names no signature recipe; expected one of: {}",
-                        self.field,
-                        known.join(", ")
-                    )
-                }),
-            None => {
-                let hex = signature.bytes().all(|b| b.is_ascii_hexdigit());
-                self.by_hex_length
-                    .iter()
-                    .find(|o| hex && o.length as usize == signature.len())
-                    .map(|o| &o.recipe)
-                    .ok_or_else(|| {
-                        let known: Vec<String> = self
-                            .by_hex_length
-                            .iter()
-                            .map(|o| o.length.to_string())
-                            .collect();
-                        format!(
-                            "no `{}`, and the signature is not {} hex digits",
-                            self.field,
-                            known.join(" or ")
-                        )
-                    })
-            }
-        }
-    }
-}
-
-/// One accepted value of a [`RecipeChoice`]'s credential.
+/// One accepted value of a [`RecipeChoice`]'s part.
 #[derive(Debug, Clone)]
 pub struct RecipeOption {
-    /// The credential value, compared exactly.
+    /// The credential's or field's value, compared exactly.
     pub value: Text,
     /// The recipe it chooses.
     pub recipe: Recipe,
@@ -482,16 +466,45 @@ impl Verification {
     pub fn cannot_be_read_back(&self) -> bool {
         let unreadable =
             |r: &Recipe| r.input == SignInput::Canonical && r.canonical.join.is_empty();
-        unreadable(&self.recipe)
-            || self
-                .choose_by
-                .iter()
-                .flat_map(|c| c.recipes.iter())
-                .any(|o| unreadable(&o.recipe))
+        self.all_recipes().any(unreadable)
+    }
+
+    /// The check's recipe and every recipe its `choose_by` can choose.
+    pub fn all_recipes(&self) -> impl Iterator<Item = &Recipe> {
+        std::iter::once(&self.recipe).chain(self.choose_by.iter().flat_map(|c| c.all_recipes()))
+    }
+}
+
+impl RequestSignature {
+    /// The signature's recipe and every recipe its `choose_by` can choose.
+    pub fn all_recipes(&self) -> impl Iterator<Item = &Recipe> {
+        std::iter::once(&self.recipe).chain(self.choose_by.iter().flat_map(|c| c.all_recipes()))
     }
 }
 
 impl RecipeChoice {
+    /// The recipe of a hex signature of `signature`'s length, for a received field's
+    /// fallback (`None` for other parts, or when no length matches).
+    pub fn by_hex_length(&self, signature: &str) -> Option<&Recipe> {
+        let ChoicePart::ReceivedField { by_hex_length, .. } = &self.by else {
+            return None;
+        };
+        let hex = signature.bytes().all(|b| b.is_ascii_hexdigit());
+        by_hex_length
+            .iter()
+            .find(|o| hex && o.length as usize == signature.len())
+            .map(|o| &o.recipe)
+    }
+
+    /// Every recipe the choice can choose: its options' and its fallback's.
+    pub fn all_recipes(&self) -> impl Iterator<Item = &Recipe> {
+        let fallback = match &self.by {
+            ChoicePart::ReceivedField { by_hex_length, .. } => &by_hex_length[..],
+            _ => &[],
+        };
+        (self.recipes.iter().map(|o| &o.recipe)).chain(fallback.iter().map(|o| &o.recipe))
+    }
+
     /// The recipe chosen by `value`, if it is one of the accepted values.
     pub fn choose(&self, value: &str) -> Option<&Recipe> {
         self.recipes
@@ -779,6 +792,11 @@ pub enum TemplatePart {
     /// A header's value: a constant header the request sends, or one the received
     /// message carries (WeChat Pay v3's `Wechatpay-Timestamp`).
     Header(Text),
+    /// A parameter of a received header of auth parameters (`nonce_str` of
+    /// `Authorization: SCHEME mchid="1900",nonce_str="abc",…`), read strictly against
+    /// the check's `header_template`; when the provider's side signs, the value it
+    /// writes into that parameter.
+    HeaderParam(HeaderParam),
     /// The lowercase hex digest of the body with this hash (`hex(SHA-256(body))`);
     /// the same as `digest: { hash, of: [body] }`.
     BodyDigest(DigestAlgorithm),
@@ -787,6 +805,18 @@ pub enum TemplatePart {
     /// The standard base64 (padded) of other parts, joined by nothing
     /// (`base64({client_id}:{client_secret})` of HTTP Basic authentication).
     Base64(List<TemplatePart>),
+}
+
+/// A parameter of a header of auth parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct HeaderParam {
+    /// The header (`Authorization`), matched case-insensitively.
+    pub header: Text,
+    /// The parameter's name, compared exactly (`nonce_str`).
+    pub param: Text,
 }
 
 /// A digest of template parts.
@@ -809,6 +839,7 @@ impl TemplatePart {
             | TemplatePart::Literal(_)
             | TemplatePart::Credential(_)
             | TemplatePart::Header(_)
+            | TemplatePart::HeaderParam(_)
             | TemplatePart::BodyDigest(_) => true,
             TemplatePart::Digest(PartDigest { of: parts, .. }) | TemplatePart::Base64(parts) => {
                 parts.iter().all(TemplatePart::reads_received)
@@ -1087,20 +1118,23 @@ pub struct ResponseEnvelope {
 #[derive(Debug, Clone)]
 pub struct Verification {
     /// The recipe, run over raw received values (when `choose_by` is given, the recipe
-    /// static checks read; the one used is chosen by the credential).
+    /// static checks read; the one used is chosen by the choice's part).
     pub recipe: Recipe,
-    /// A recipe chosen by a credential's value (WeChat Pay v2's `sign_type`).
+    /// A recipe chosen by a credential's value (WeChat Pay v2's `sign_type` for
+    /// responses) or by a received field (its notifications' `sign_type`).
     pub choose_by: Option<RecipeChoice>,
-    /// A recipe chosen by the received message itself (WeChat Pay v2 notifications'
-    /// `sign_type`, else the signature's form); every option is keyed.
-    pub choose_by_received: Option<ReceivedChoice>,
     /// The field carrying the signature; empty when `header` carries it.
     pub field: Text,
     /// The JSON object member that holds both the signature field and the fields it
     /// signs (`data` for `field: data.sign`); `None` when they are top-level fields.
     pub scope: Option<Text>,
-    /// The response header carrying the signature instead of a field.
+    /// The header carrying the signature instead of a field.
     pub header: Option<Text>,
+    /// With `header`: the header's value is a list of auth parameters read strictly
+    /// against this template (`SCHEME mchid="{mchid}",nonce_str="{nonce}",
+    /// signature="{signature}"`); `{signature}` is the signature, a `{<credential>}` must
+    /// equal the credential, and `header_param` template parts read the others.
+    pub header_template: Option<Text>,
     /// Shapes of reply the document lets go unsigned; such a reply can only be an error.
     pub unsigned_error_when: List<UnsignedErrorReply>,
     /// What happens to received fields the signature does not cover.
@@ -1584,4 +1618,74 @@ pub fn template_pieces(template: &str) -> Vec<Piece<'_>> {
         pieces.push(Piece::Text(rest));
     }
     pieces
+}
+
+/// A header template of auth parameters (RFC 7235 §2.1's `auth-scheme 1*SP auth-param
+/// *( "," auth-param )` with quoted values), each value one placeholder:
+/// `WECHATPAY2-SHA256-RSA2048 mchid="{mchid}",nonce_str="{nonce}",signature="{signature}"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamTemplate<'t> {
+    /// The scheme, compared exactly.
+    pub scheme: &'t str,
+    /// The parameters, in the template's order.
+    pub params: Vec<ParamSlot<'t>>,
+}
+
+/// One parameter of a [`ParamTemplate`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParamSlot<'t> {
+    /// The parameter's name (`nonce_str`).
+    pub name: &'t str,
+    /// The placeholder its value is (`nonce` of `"{nonce}"`).
+    pub placeholder: &'t str,
+}
+
+/// Whether `c` may be in an HTTP token (RFC 7230 `tchar`).
+pub fn is_tchar(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
+}
+
+impl<'t> ParamTemplate<'t> {
+    /// Reads a template of this shape; `Err` says what breaks it.
+    pub fn parse(template: &'t str) -> Result<Self, String> {
+        let (scheme, rest) = template
+            .split_once(' ')
+            .ok_or("expected `SCHEME name=\"{placeholder}\",…`: no space after the scheme")?;
+        if scheme.is_empty() || !scheme.chars().all(is_tchar) {
+            return Err(format!("scheme `{scheme}` is not an HTTP token"));
+        }
+        let mut params: Vec<ParamSlot<'t>> = Vec::new();
+        for param in rest.split(',') {
+            let (name, value) = param
+                .split_once('=')
+                .ok_or_else(|| format!("parameter `{param}` has no `=`"))?;
+            if name.is_empty() || !name.chars().all(is_tchar) {
+                return Err(format!("parameter name `{name}` is not an HTTP token"));
+            }
+            let placeholder = value
+                .strip_prefix("\"{")
+                .and_then(|v| v.strip_suffix("}\""))
+                .filter(|p| !p.is_empty() && !p.contains(['{', '}', '"']))
+                .ok_or_else(|| {
+                    format!("parameter `{name}`'s value `{value}` is not one quoted placeholder (`\"{{name}}\"`)")
+                })?;
+            if params.iter().any(|p| p.name == name) {
+                return Err(format!("parameter `{name}` is given twice"));
+            }
+            if params.iter().any(|p| p.placeholder == placeholder) {
+                return Err(format!("placeholder `{{{placeholder}}}` is given twice"));
+            }
+            params.push(ParamSlot { name, placeholder });
+        }
+        if !params.iter().any(|p| p.placeholder == "signature") {
+            return Err("no parameter holds `{signature}`".into());
+        }
+        Ok(Self { scheme, params })
+    }
+
+    /// The parameter whose value is `placeholder`.
+    pub fn param_of(&self, placeholder: &str) -> Option<&'t str> {
+        let slot = self.params.iter().find(|p| p.placeholder == placeholder)?;
+        Some(slot.name)
+    }
 }

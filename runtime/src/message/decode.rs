@@ -8,9 +8,10 @@ use crate::error::{Error, ReceivedCode, Refusal, ServiceError, SignatureFailure}
 use crate::message::payload::{decode_payload, PayloadError};
 use crate::message::received::{check_fields, check_present_fields};
 use crate::message::seen::SeenStore;
+use crate::message::signature_header::read_signature_header;
 use crate::recipe::canonical::{second_reading, SignedText};
 use crate::recipe::key_source::Presented;
-use crate::recipe::sign::{verify, RecipeFor, SignSource, SigningTrace};
+use crate::recipe::sign::{choose_recipe, verify, ChoiceSource, SignSource, SigningTrace};
 use crate::recipe::template::TemplateValues;
 use crate::wire::raw_json::{signed_text, strict_value, RawObject};
 use paygen_protocol::{
@@ -334,7 +335,7 @@ pub fn judge_http_response(
 /// the received body and headers a template recipe signs (WeChat Pay v3's
 /// `Wechatpay-Timestamp\nWechatpay-Nonce\nbody\n`).
 fn header_signature<'h>(
-    verification: Option<&Verification>,
+    verification: Option<&'h Verification>,
     receiver: &Receiver<'_>,
     body: &'h str,
     headers: &'h [(String, String)],
@@ -345,17 +346,27 @@ fn header_signature<'h>(
     let Some(name) = check.header.as_deref() else {
         return Ok(None);
     };
-    let template = check.recipe_for(receiver.credentials)?.input == SignInput::Template;
-    Ok(
-        single_header(headers, name, body)?.map(|value| ExternalSignature {
-            signature: value.trim(),
-            parts: template.then_some(TemplateValues {
-                body,
-                headers,
-                ..TemplateValues::default()
-            }),
+    let Some(value) = single_header(headers, name, body)? else {
+        return Ok(None);
+    };
+    let signature = match check.header_template.as_deref() {
+        None => value.trim(),
+        // Auth parameters, read strictly; their credentials must be the receiver's.
+        Some(template) => {
+            read_signature_header(name, template, value, receiver.credentials, body)?.signature
+        }
+    };
+    // Every recipe of a choice signs the same input (validation).
+    let template = check.recipe.input == SignInput::Template;
+    Ok(Some(ExternalSignature {
+        signature,
+        parts: template.then_some(TemplateValues {
+            body,
+            headers,
+            header_template: check.header_template.as_deref().unwrap_or_default(),
+            ..TemplateValues::default()
         }),
-    )
+    }))
 }
 
 /// The one value of header `name` (case-insensitive), if any: a header given twice is a
@@ -633,18 +644,15 @@ pub(crate) fn decode_received(
         }
         Some(text) => text,
     };
-    let recipe = match &check.choose_by_received {
-        // The message picks among the spec's keyed recipes; the key still decides.
-        Some(choice) => {
-            let named = find(&choice.field)
-                .map(|f| f.signed_text.as_str())
-                .filter(|v| !v.is_empty());
-            choice
-                .choose(named, signature)
-                .map_err(|why| signature_error(SignatureFailure::NoRecipe(why)))?
-        }
-        None => check.recipe_for(receiver.credentials)?,
+    // A received field picks among the spec's keyed recipes only; the key still decides.
+    let field = |name: &str| Some(find(name)?.signed_text.clone());
+    let source = ChoiceSource {
+        credentials: receiver.credentials,
+        field: &field,
+        signature: Some(signature),
+        body,
     };
+    let recipe = choose_recipe(&check.recipe, check.choose_by.as_ref(), &source)?;
     let mut stages = SigningTrace::default();
     // A member signature covers the member's raw text, not the whole body.
     let signed_source = member_text.as_deref().unwrap_or(body);

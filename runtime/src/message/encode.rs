@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::message::payload::encode_payload;
 use crate::message::validate::validate_request;
 use crate::recipe::canonical::SignedText;
-use crate::recipe::sign::{sign, RecipeFor, SignSource, SigningTrace};
+use crate::recipe::sign::{choose_recipe, sign, ChoiceSource, SignSource, SigningTrace};
 use crate::recipe::template::{path_and_query, write_parts, TemplateValues};
 use crate::wire::form_raw::RawFormError;
 use crate::wire::xml::{self, XmlField};
@@ -117,7 +117,17 @@ pub fn encode_request(
         None => render_body(format, &top)?,
         Some(signature) => {
             let credentials = context.credentials;
-            let recipe = signature.recipe_for(credentials)?;
+            let field = |name: &str| {
+                let (_, value) = top.iter().find(|(n, _)| *n == name)?;
+                Some(value.text().into_owned())
+            };
+            let source = ChoiceSource {
+                credentials,
+                field: &field,
+                signature: None,
+                body: "",
+            };
+            let recipe = choose_recipe(&signature.recipe, signature.choose_by.as_ref(), &source)?;
             let signed = signature_of(
                 &SigningInput {
                     provider,
@@ -371,6 +381,7 @@ fn signature_of(
                 // Fields sent in the query are in the path part; the body sent is empty.
                 body: if in_query { "" } else { &body },
                 headers: &sent,
+                header_template: "",
             };
             let value = sign(recipe, SignSource::Parts(values), credentials, trace)?;
             Ok(Signed {

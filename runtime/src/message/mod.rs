@@ -7,4 +7,5 @@ pub mod encode;
 pub mod payload;
 pub mod received;
 pub mod seen;
+pub mod signature_header;
 pub mod validate;

@@ -4,13 +4,12 @@
 use crate::crypto::credentials::Credentials;
 use crate::crypto::digest::{decode_output, digest_chain, DigestTrace, StepError, StepKeys};
 use crate::crypto::keys::KeyError;
-use crate::error::Error;
+use crate::error::{Error, ParamRule, SignatureFailure};
 use crate::recipe::canonical::{canonical_string, SignedText};
 use crate::recipe::key_source::{verifying_key, Presented};
 use crate::recipe::template::{template_string, TemplateValues};
 use paygen_protocol::{
-    AlgorithmKind, DigestOutput, KeyPlace, Recipe, RecipeChoice, RequestSignature, SignInput,
-    Verification, VerifyKey,
+    AlgorithmKind, ChoicePart, DigestOutput, KeyPlace, Recipe, RecipeChoice, SignInput, VerifyKey,
 };
 use std::ops::Range;
 
@@ -268,24 +267,111 @@ fn same_text(expected: &str, received: &str, output: DigestOutput) -> bool {
     crate::crypto::secret::same_text(&expected, &received)
 }
 
-/// The recipe a signature uses with given credentials: its own, or the one its
-/// `choose_by` credential's value names.
-pub trait RecipeFor {
-    /// The recipe to sign or verify with. With `choose_by`, the credential is required
-    /// ([`Error::MissingCredential`]) and its value must be one of the choice's values
-    /// ([`Error::InvalidCredential`] listing them): there is no fallback.
-    fn recipe_for(&self, credentials: &Credentials) -> Result<&Recipe, Error>;
+/// What a [`RecipeChoice`]'s part is read from: the credentials, the message's
+/// top-level fields (the one being signed, or the one received), and the received
+/// signature, for a received field's fallback by its hex length.
+pub struct ChoiceSource<'a> {
+    /// The credentials a credential part reads.
+    pub credentials: &'a Credentials,
+    /// A top-level field's value as text, `None` when absent.
+    pub field: &'a dyn Fn(&str) -> Option<String>,
+    /// The received signature; `None` when signing, where the writer of the message
+    /// sets its field and the fallback by the signature's form has nothing to read.
+    pub signature: Option<&'a str>,
+    /// The received text, for a refusal's error.
+    pub body: &'a str,
 }
 
-fn chosen<'r>(
+/// The recipe a signature or check uses: its own `recipe`, or the one its `choose_by`
+/// part's value names.
+///
+/// - A credential is required ([`Error::MissingCredential`]) and its value must be one
+///   of the choice's ([`Error::InvalidCredential`] listing them): there is no fallback.
+/// - A request field absent leaves `recipe` (the provider's documented default);
+///   present, a value not listed is [`Error::InvalidParam`] naming the field, on the
+///   client and on the provider's side alike.
+/// - A received field absent or empty chooses by the signature's hex length when the
+///   choice says so; otherwise, or for a value not listed, the message is refused
+///   ([`SignatureFailure::NoRecipe`]). Signing such a message (the provider's side),
+///   the field is read as a request field is.
+pub fn choose_recipe<'r>(
     recipe: &'r Recipe,
     choice: Option<&'r RecipeChoice>,
-    credentials: &Credentials,
+    source: &ChoiceSource<'_>,
 ) -> Result<&'r Recipe, Error> {
     let Some(choice) = choice else {
         return Ok(recipe);
     };
-    let given = credentials.get(&choice.credential)?;
+    match &choice.by {
+        ChoicePart::Credential(name) => by_credential(choice, name, source.credentials),
+        ChoicePart::RequestField(name) => by_sent_field(recipe, choice, name, source),
+        ChoicePart::ReceivedField { field, .. } if source.signature.is_none() => {
+            by_sent_field(recipe, choice, field, source)
+        }
+        ChoicePart::ReceivedField { field, .. } => {
+            let named = (source.field)(field).filter(|v| !v.is_empty());
+            let found = match &named {
+                Some(value) => choice.choose(value),
+                None => choice.by_hex_length(source.signature.unwrap_or_default()),
+            };
+            found.ok_or_else(|| {
+                let why = match named {
+                    Some(value) => format!(
+                        "`{field}` is `{value}`, which names no signature recipe; expected one of: {}",
+                        choice.values()
+                    ),
+                    None => no_hex_length(choice, field),
+                };
+                Error::Signature {
+                    reason: SignatureFailure::NoRecipe(why),
+                    body: source.body.to_owned(),
+                }
+            })
+        }
+    }
+}
+
+/// A field of the message being signed, or of a received request: absent, `recipe`.
+fn by_sent_field<'r>(
+    recipe: &'r Recipe,
+    choice: &'r RecipeChoice,
+    name: &str,
+    source: &ChoiceSource<'_>,
+) -> Result<&'r Recipe, Error> {
+    let Some(value) = (source.field)(name) else {
+        return Ok(recipe);
+    };
+    choice.choose(&value).ok_or_else(|| Error::InvalidParam {
+        field: name.to_owned(),
+        rule: ParamRule::NotAllowed {
+            allowed: choice.recipes.iter().map(|o| o.value.to_string()).collect(),
+        },
+    })
+}
+
+fn no_hex_length(choice: &RecipeChoice, field: &str) -> String {
+    let lengths: Vec<String> = match &choice.by {
+        ChoicePart::ReceivedField { by_hex_length, .. } => {
+            by_hex_length.iter().map(|o| o.length.to_string()).collect()
+        }
+        _ => Vec::new(),
+    };
+    if lengths.is_empty() {
+        format!("no `{field}`, which chooses the signature recipe")
+    } else {
+        format!(
+            "no `{field}`, and the signature is not {} hex digits",
+            lengths.join(" or ")
+        )
+    }
+}
+
+fn by_credential<'r>(
+    choice: &'r RecipeChoice,
+    name: &str,
+    credentials: &Credentials,
+) -> Result<&'r Recipe, Error> {
+    let given = credentials.get(name)?;
     let value = given.expose();
     choice.choose(value).ok_or_else(|| {
         // A secret credential's value never goes into an error.
@@ -295,23 +381,11 @@ fn chosen<'r>(
             format!("`{value}`")
         };
         Error::InvalidCredential {
-            name: choice.credential.to_string(),
+            name: name.to_owned(),
             reason: format!(
                 "{shown} chooses no signature recipe; expected one of: {}",
                 choice.values()
             ),
         }
     })
-}
-
-impl RecipeFor for RequestSignature {
-    fn recipe_for(&self, credentials: &Credentials) -> Result<&Recipe, Error> {
-        chosen(&self.recipe, self.choose_by.as_ref(), credentials)
-    }
-}
-
-impl RecipeFor for Verification {
-    fn recipe_for(&self, credentials: &Credentials) -> Result<&Recipe, Error> {
-        chosen(&self.recipe, self.choose_by.as_ref(), credentials)
-    }
 }

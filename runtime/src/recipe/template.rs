@@ -5,9 +5,10 @@
 use crate::crypto::credentials::Credentials;
 use crate::crypto::digest::digest_hex;
 use crate::error::{Error, SignatureFailure};
+use crate::wire::auth_params::header_param;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use paygen_protocol::{HexCase, PartDigest, Template, TemplatePart};
+use paygen_protocol::{HeaderParam, HexCase, PartDigest, Template, TemplatePart};
 
 /// The values of one request's template parts.
 #[derive(Debug, Clone, Copy, Default)]
@@ -24,6 +25,9 @@ pub struct TemplateValues<'a> {
     pub body: &'a str,
     /// The message's headers: the ones a request sends, or the ones received.
     pub headers: &'a [(String, String)],
+    /// The template of auth parameters that `header_param` parts read their header
+    /// against (the check's `header_template`); empty when there is none.
+    pub header_template: &'a str,
 }
 
 impl<'a> TemplateValues<'a> {
@@ -85,6 +89,14 @@ pub fn write_parts(
                 })?;
                 out.extend_from_slice(value.as_bytes());
             }
+            TemplatePart::HeaderParam(HeaderParam { header, param }) => {
+                let value = header_param(values.headers, header, values.header_template, param)
+                    .ok_or_else(|| Error::Signature {
+                        reason: SignatureFailure::Missing(format!("{header} {param}")),
+                        body: values.body.to_owned(),
+                    })?;
+                out.extend_from_slice(value.as_bytes());
+            }
             TemplatePart::BodyDigest(algorithm) => {
                 let digest = digest_hex(*algorithm, values.body.as_bytes(), HexCase::Lower);
                 out.extend_from_slice(digest.as_bytes());
@@ -141,6 +153,7 @@ mod tests {
             nonce: "593BEC0C930BF1AFEB40B4A08C8FB242",
             body: "",
             headers: &[],
+            header_template: "",
         };
         let mut out = Vec::new();
         template_string(&template, &values, &Credentials::new(), &mut out).unwrap();
@@ -201,6 +214,57 @@ mod tests {
             matches!(error, Err(Error::MissingCredential { .. })),
             "{error:?}"
         );
+    }
+
+    #[test]
+    fn header_param_parts_read_the_header_against_its_template() {
+        let parts = vec![
+            TemplatePart::HeaderParam(HeaderParam {
+                header: "Authorization".into(),
+                param: "timestamp".into(),
+            }),
+            TemplatePart::HeaderParam(HeaderParam {
+                header: "Authorization".into(),
+                param: "nonce_str".into(),
+            }),
+            TemplatePart::Body,
+        ];
+        let template = Template {
+            parts: Cow::Owned(parts),
+            join: "\n".into(),
+            trailing: true,
+        };
+        let header = r#"S nonce_str="abc",timestamp="1554208460",signature="x""#;
+        let headers = vec![("authorization".to_owned(), header.to_owned())];
+        let values = TemplateValues {
+            body: "{}",
+            headers: &headers,
+            header_template: r#"S nonce_str="{nonce}",timestamp="{timestamp}",signature="{signature}""#,
+            ..TemplateValues::default()
+        };
+        let mut out = Vec::new();
+        template_string(&template, &values, &Credentials::new(), &mut out).unwrap();
+        assert_eq!(out, b"1554208460\nabc\n{}\n");
+        // The header twice, or one that does not read, is a missing part.
+        let twice = [headers.clone(), headers.clone()].concat();
+        let bad = vec![("Authorization".to_owned(), header.replace("S ", "T "))];
+        for headers in [twice, bad, vec![]] {
+            let values = TemplateValues {
+                headers: &headers,
+                ..values
+            };
+            let error = template_string(&template, &values, &Credentials::new(), &mut Vec::new());
+            assert!(
+                matches!(
+                    error,
+                    Err(Error::Signature {
+                        reason: SignatureFailure::Missing(_),
+                        ..
+                    })
+                ),
+                "{error:?}"
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! as the provider sends them. The same envelopes, payload codecs and recipes as the
 //! client side, run from the other end (the base of a provider sandbox).
 
-use crate::clock::{NonceSource, RandomNonce};
+use crate::clock::{Clock, NonceSource, RandomNonce, SystemClock};
 use crate::crypto::credentials::Credentials;
 use crate::error::{Error, ParamRule, SignatureFailure};
 use crate::message::decode::{
@@ -11,15 +11,16 @@ use crate::message::decode::{
 };
 use crate::message::encode::render_body;
 use crate::message::payload::{encode_document, encode_payload};
+use crate::message::signature_header::{read_signature_header, read_template};
 use crate::message::validate::validate_request;
 use crate::recipe::canonical::SignedText;
-use crate::recipe::sign::{sign, RecipeFor, SignSource};
+use crate::recipe::sign::{choose_recipe, sign, ChoiceSource, SignSource};
 use crate::recipe::template::{write_parts, TemplateValues};
 use crate::wire::{write_json_string, WireFields, WireValue};
 use paygen_protocol::{
-    template_pieces, AlgorithmKind, BodyFormat, InnerFormat, Notification, Operation, Payload,
-    PayloadField, Piece, Provider, Recipe, SignInput, SignatureOutput, UnsignedFields, ValueSource,
-    Verification, VerifyKey,
+    template_pieces, AlgorithmKind, BodyFormat, ChoicePart, InnerFormat, Notification, Operation,
+    Payload, PayloadField, Piece, Provider, Recipe, RecipeChoice, SignInput, SignatureOutput,
+    UnsignedFields, ValueSource, Verification, VerifyKey,
 };
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -133,8 +134,24 @@ pub fn decode_request<'p>(
             EmptyBody::Refused,
         )?,
         Some(signature) => {
-            let recipe =
-                provider_recipe(signature.recipe_for(receiver.credentials)?, KeyRole::Verify)?;
+            // A choosing field is read unverified here: every recipe it can choose is
+            // keyed and signs it, so a changed value fails the recipe it chose.
+            let top = match &signature.choose_by {
+                Some(RecipeChoice {
+                    by: ChoicePart::RequestField(_),
+                    ..
+                }) => read_top(format, text)?,
+                _ => Map::new(),
+            };
+            let field = |name: &str| top.get(name).and_then(scalar_text);
+            let source = ChoiceSource {
+                credentials: receiver.credentials,
+                field: &field,
+                signature: None,
+                body: text,
+            };
+            let chosen = choose_recipe(&signature.recipe, signature.choose_by.as_ref(), &source)?;
+            let recipe = provider_recipe(chosen, KeyRole::Verify)?;
             let recipe = recipe.as_ref();
             let (name, external) = match &signature.output {
                 SignatureOutput::Field(name) => (name, None),
@@ -145,13 +162,8 @@ pub fn decode_request<'p>(
                     };
                     let missing = || signed_by(SignatureFailure::Missing(name.to_string()));
                     let value = single_header(request.headers, name, text)?.ok_or_else(missing)?;
-                    let header = read_header(template, value).ok_or_else(missing)?;
-                    for (credential, given) in &header.credentials {
-                        let expected = receiver.credentials.get(credential)?.expose();
-                        if !same(expected, given) {
-                            return Err(signed_by(SignatureFailure::Mismatch).into());
-                        }
-                    }
+                    let header =
+                        read_signature_header(name, template, value, receiver.credentials, text)?;
                     if header.signature.is_empty() {
                         return Err(signed_by(SignatureFailure::Empty(name.to_string())).into());
                     }
@@ -164,6 +176,7 @@ pub fn decode_request<'p>(
                         // query signs an empty body, as the client does.
                         body: request.body,
                         headers: request.headers,
+                        header_template: "",
                     });
                     let external = ExternalSignature {
                         signature: header.signature,
@@ -359,7 +372,7 @@ pub fn encode_response_signed(
     signed_in_header(
         envelope.verification.as_ref(),
         credentials,
-        header_values,
+        &HeaderMaking::given(header_values),
         write,
     )
 }
@@ -386,7 +399,7 @@ pub fn encode_notification_signed(
     signed_in_header(
         notification.verification.as_ref(),
         credentials,
-        header_values,
+        &HeaderMaking::given(header_values),
         write,
     )
 }
@@ -399,18 +412,62 @@ pub fn sign_body_in_header(
     body: &str,
     header_values: &[(String, String)],
 ) -> Result<SignedMessage, ServerError> {
-    signed_in_header(verification, credentials, header_values, |_| {
-        Ok(body.to_owned())
-    })
+    sign_body_in_header_with(
+        verification,
+        credentials,
+        body,
+        header_values,
+        &SystemClock,
+        &RandomNonce,
+    )
+}
+
+/// [`sign_body_in_header`] with the `{timestamp}` (Unix seconds) and `{nonce}` (32
+/// characters) of a header of auth parameters (`header_template`) drawn from `clock`
+/// and `nonce`, so that tests can pin every byte.
+pub fn sign_body_in_header_with(
+    verification: Option<&Verification>,
+    credentials: &Credentials,
+    body: &str,
+    header_values: &[(String, String)],
+    clock: &dyn Clock,
+    nonce: &dyn NonceSource,
+) -> Result<SignedMessage, ServerError> {
+    let header = HeaderMaking {
+        values: header_values,
+        clock,
+        nonce,
+    };
+    signed_in_header(verification, credentials, &header, |_| Ok(body.to_owned()))
+}
+
+/// What a signature header is made of besides the signature: the headers the recipe
+/// reads, and for a header of auth parameters the clock and nonce its `{timestamp}` and
+/// `{nonce}` take.
+struct HeaderMaking<'a> {
+    values: &'a [(String, String)],
+    clock: &'a dyn Clock,
+    nonce: &'a dyn NonceSource,
+}
+
+impl<'a> HeaderMaking<'a> {
+    fn given(values: &'a [(String, String)]) -> Self {
+        Self {
+            values,
+            clock: &SystemClock,
+            nonce: &RandomNonce,
+        }
+    }
 }
 
 /// The message `write` makes, signed in its check's header when it has one: written
 /// without a signature field, then signed over the template of the recipe (or the body)
-/// with the provider's key.
+/// with the provider's key. A header of auth parameters is written from its template,
+/// and the recipe's `header_param` parts read it as the receiver will.
 fn signed_in_header(
     verification: Option<&Verification>,
     credentials: &Credentials,
-    header_values: &[(String, String)],
+    making: &HeaderMaking<'_>,
     write: impl Fn(Option<&Verification>) -> Result<String, ServerError>,
 ) -> Result<SignedMessage, ServerError> {
     let Some((check, header)) = verification.and_then(|v| Some((v, v.header.as_ref()?))) else {
@@ -419,8 +476,26 @@ fn signed_in_header(
             headers: Vec::new(),
         });
     };
-    let recipe = provider_recipe(check.recipe_for(credentials)?, KeyRole::Sign)?;
+    let header_values = making.values;
+    // A header signature's message chooses by no field of its own.
+    let source = ChoiceSource {
+        credentials,
+        field: &|_| None,
+        signature: None,
+        body: "",
+    };
+    let chosen = choose_recipe(&check.recipe, check.choose_by.as_ref(), &source)?;
+    let recipe = provider_recipe(chosen, KeyRole::Sign)?;
     let body = write(None)?;
+    // The auth parameters but the signature, filled once: signed, then sent.
+    let unsigned_params = match check.header_template.as_deref() {
+        Some(template) => Some(param_header(template, credentials, making)?),
+        None => None,
+    };
+    let mut with_params = header_values.to_vec();
+    if let Some(params) = &unsigned_params {
+        with_params.push((header.to_string(), params.fill("")));
+    }
     let source = match recipe.input {
         SignInput::Body => SignSource::Bytes(body.as_bytes()),
         SignInput::Template => {
@@ -442,7 +517,8 @@ fn signed_in_header(
                 timestamp: "",
                 nonce: "",
                 body: &body,
-                headers: header_values,
+                headers: &with_params,
+                header_template: check.header_template.as_deref().unwrap_or_default(),
             })
         }
         _ => {
@@ -453,8 +529,53 @@ fn signed_in_header(
     };
     let signature = sign(&recipe, source, credentials, None)?;
     let mut headers = header_values.to_vec();
-    headers.push((header.to_string(), signature));
+    let value = match &unsigned_params {
+        Some(params) => params.fill(&signature),
+        None => signature,
+    };
+    headers.push((header.to_string(), value));
     Ok(SignedMessage { body, headers })
+}
+
+/// A header of auth parameters with every value but the signature's.
+struct ParamHeader {
+    /// The template's pieces, each placeholder but `{signature}` (`None`) replaced.
+    pieces: Vec<Option<String>>,
+}
+
+impl ParamHeader {
+    /// The header's value with `signature` in its place.
+    fn fill(&self, signature: &str) -> String {
+        let text = |piece: &Option<String>| piece.as_deref().unwrap_or(signature).to_owned();
+        self.pieces.iter().map(text).collect()
+    }
+}
+
+/// The values of a header template of auth parameters as the provider writes them:
+/// `{timestamp}` the clock in Unix seconds, `{nonce}` 32 random characters, any other
+/// placeholder its credential.
+fn param_header(
+    template: &str,
+    credentials: &Credentials,
+    making: &HeaderMaking<'_>,
+) -> Result<ParamHeader, ServerError> {
+    let mut pieces = Vec::new();
+    for piece in template_pieces(template) {
+        pieces.push(match piece {
+            Piece::Text(text) | Piece::Unclosed(text) => Some(text.to_owned()),
+            Piece::Placeholder("signature") => None,
+            Piece::Placeholder("timestamp") => {
+                Some((making.clock.now_millis().div_euclid(1000)).to_string())
+            }
+            Piece::Placeholder("nonce") => {
+                let mut nonce = String::with_capacity(32);
+                making.nonce.fill(32, &mut nonce)?;
+                Some(nonce)
+            }
+            Piece::Placeholder(name) => Some(credentials.get(name)?.expose().to_owned()),
+        });
+    }
+    Ok(ParamHeader { pieces })
 }
 
 /// The body (or query string) of `notification` holding `fields`, signed with its
@@ -496,16 +617,17 @@ fn encode_message(
     fields: &Map<String, Value>,
     nonce: &dyn NonceSource,
 ) -> Result<String, ServerError> {
+    // The provider signs with the recipe the message it writes names (a received
+    // field's choice), or its credential's.
+    let field = |name: &str| fields.get(name).and_then(scalar_text);
+    let source = ChoiceSource {
+        credentials,
+        field: &field,
+        signature: None,
+        body: "",
+    };
     let recipe = verification
-        .map(|check| match &check.choose_by_received {
-            // The provider signs with the recipe the message it writes names.
-            Some(choice) => Ok(fields
-                .get(choice.field.as_ref())
-                .and_then(Value::as_str)
-                .and_then(|named| choice.recipes.iter().find(|o| o.value == named))
-                .map_or(&check.recipe, |o| &o.recipe)),
-            None => check.recipe_for(credentials),
-        })
+        .map(|check| choose_recipe(&check.recipe, check.choose_by.as_ref(), &source))
         .transpose()?
         .map(|recipe| provider_recipe(recipe, KeyRole::Sign))
         .transpose()?;
@@ -670,6 +792,15 @@ fn wire_value(value: &Value) -> WireValue<'_> {
     }
 }
 
+/// A received scalar as the text a recipe choice compares.
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// Decoded fields as wire fields, for the request validator.
 fn wire_fields(fields: &Map<String, Value>) -> WireFields<'_> {
     let mut wire = WireFields::with_capacity(fields.len());
@@ -684,10 +815,10 @@ fn request_check(recipe: &Recipe, field: paygen_protocol::Text) -> Verification 
     Verification {
         recipe: recipe.clone(),
         choose_by: None,
-        choose_by_received: None,
         field,
         scope: None,
         header: None,
+        header_template: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,
@@ -914,65 +1045,6 @@ fn match_path<'t>(template: &'t str, path: &str) -> Option<Vec<(&'t str, String)
         .collect()
 }
 
-/// The parts of a signature header filled from its template.
-#[derive(Debug, Default)]
-struct HeaderValues<'h> {
-    signature: &'h str,
-    timestamp: &'h str,
-    nonce: &'h str,
-    credentials: Vec<(&'h str, &'h str)>,
-}
-
-/// Reads a header value against its template (`{terminal_sn} {signature}`).
-fn read_header<'h>(template: &'h str, value: &'h str) -> Option<HeaderValues<'h>> {
-    let mut out = HeaderValues::default();
-    for (name, text) in read_template(template, value, false)? {
-        match name {
-            "signature" => out.signature = text,
-            "timestamp" => out.timestamp = text,
-            "nonce" => out.nonce = text,
-            credential => out.credentials.push((credential, text)),
-        }
-    }
-    Some(out)
-}
-
-/// The text of each `{name}` of `template` in `text`, which the template must match
-/// whole: a placeholder runs up to the template's next literal text (and, within a
-/// path, never past a `/`).
-fn read_template<'t, 'x>(
-    template: &'t str,
-    text: &'x str,
-    in_path: bool,
-) -> Option<Vec<(&'t str, &'x str)>> {
-    let pieces = template_pieces(template);
-    let mut rest = text;
-    let mut values = Vec::new();
-    for (index, piece) in pieces.iter().enumerate() {
-        match piece {
-            Piece::Text(literal) | Piece::Unclosed(literal) => rest = rest.strip_prefix(literal)?,
-            Piece::Placeholder(name) => {
-                let bound = if in_path {
-                    rest.find('/').unwrap_or(rest.len())
-                } else {
-                    rest.len()
-                };
-                let scope = rest.get(..bound)?;
-                let end = match pieces.get(index + 1) {
-                    Some(Piece::Text(next)) if !(in_path && next.starts_with('/')) => {
-                        scope.find(next)?
-                    }
-                    _ => bound,
-                };
-                values.push((*name, rest.get(..end)?));
-                rest = rest.get(end..)?;
-            }
-        }
-    }
-    rest.is_empty().then_some(values)
-}
-
-/// Constant-time text equality.
 /// A header composed of credentials (HTTP Basic, an API key) is the provider's first
 /// check: the request must carry it once, equal to what the merchant's credentials
 /// compose. Constant headers without a credential are not checked.
@@ -1265,10 +1337,14 @@ mod tests {
             signature_failure(receive(&provider, &method, &none, &target, &body)),
             SignatureFailure::Missing("Authorization".into())
         );
+        // A header that does not read against its template says so.
         let malformed = vec![("authorization".to_owned(), "no-space".to_owned())];
         assert_eq!(
             signature_failure(receive(&provider, &method, &malformed, &target, &body)),
-            SignatureFailure::Missing("Authorization".into())
+            SignatureFailure::MalformedHeader {
+                header: "Authorization".into(),
+                rule: crate::wire::auth_params::ParamRule::Template
+            }
         );
         let empty = vec![("Authorization".to_owned(), "100000330000000001 ".to_owned())];
         assert_eq!(
@@ -1551,7 +1627,8 @@ mod tests {
         ] {
             assert!(receive(&provider, method, &headers, target, body).is_err());
         }
-        assert!(read_header("{a}{signature}", "xyz").is_some());
-        assert!(read_header("{signature} end", "x").is_none());
+        let read = crate::message::signature_header::read_header;
+        assert!(read("{a}{signature}", "xyz").is_ok());
+        assert!(read("{signature} end", "x").is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! The wire: ordered fields (what a typed request becomes before an envelope encodes
 //! it) and the text formats they travel in (JSON read raw, XML, 元 amounts). It knows no
 //! keys and no recipes.
+pub mod auth_params;
 #[doc(hidden)]
 pub mod de;
 #[doc(hidden)]

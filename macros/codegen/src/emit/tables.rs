@@ -306,6 +306,10 @@ impl EmitConst for ir::TemplatePart {
                 let name = name.emit();
                 quote!(TemplatePart::Header(#name))
             }
+            ir::TemplatePart::HeaderParam(ir::HeaderParam { header, param }) => {
+                let (header, param) = (header.emit(), param.emit());
+                quote!(TemplatePart::HeaderParam(HeaderParam { header: #header, param: #param }))
+            }
             ir::TemplatePart::BodyDigest(algorithm) => {
                 let algorithm = algorithm.emit();
                 quote!(TemplatePart::BodyDigest(#algorithm))
@@ -420,9 +424,25 @@ impl EmitConst for ir::RequestSignature {
 
 impl EmitConst for ir::RecipeChoice {
     fn emit(&self) -> TokenStream {
-        let credential = self.credential.emit();
+        let by = match &self.by {
+            ir::ChoicePart::Credential(name) => {
+                let name = name.emit();
+                quote!(ChoicePart::Credential(#name))
+            }
+            ir::ChoicePart::RequestField(name) => {
+                let name = name.emit();
+                quote!(ChoicePart::RequestField(#name))
+            }
+            ir::ChoicePart::ReceivedField {
+                field,
+                by_hex_length,
+            } => {
+                let (field, by_hex_length) = (field.emit(), by_hex_length.emit());
+                quote!(ChoicePart::ReceivedField { field: #field, by_hex_length: #by_hex_length })
+            }
+        };
         let recipes = self.recipes.emit();
-        quote!(RecipeChoice { credential: #credential, recipes: #recipes })
+        quote!(RecipeChoice { by: #by, recipes: #recipes })
     }
 }
 
@@ -431,14 +451,6 @@ impl EmitConst for ir::RecipeOption {
         let value = self.value.emit();
         let recipe = self.recipe.emit();
         quote!(RecipeOption { value: #value, recipe: #recipe })
-    }
-}
-
-impl EmitConst for ir::ReceivedChoice {
-    fn emit(&self) -> TokenStream {
-        let (field, recipes) = (self.field.emit(), self.recipes.emit());
-        let by_hex_length = self.by_hex_length.emit();
-        quote!(ReceivedChoice { field: #field, recipes: #recipes, by_hex_length: #by_hex_length })
     }
 }
 
@@ -453,10 +465,10 @@ impl EmitConst for ir::Verification {
     fn emit(&self) -> TokenStream {
         let recipe = self.recipe.emit();
         let choose_by = self.choose_by.emit();
-        let choose_by_received = self.choose_by_received.emit();
         let field = self.field.emit();
         let scope = self.scope.emit();
         let header = self.header.emit();
+        let header_template = self.header_template.emit();
         let unsigned_error_when = self.unsigned_error_when.emit();
         let unsigned_fields = self.unsigned_fields.emit();
         let freshness = self.freshness.emit();
@@ -464,10 +476,10 @@ impl EmitConst for ir::Verification {
         quote!(Verification {
             recipe: #recipe,
             choose_by: #choose_by,
-            choose_by_received: #choose_by_received,
             field: #field,
             scope: #scope,
             header: #header,
+            header_template: #header_template,
             unsigned_error_when: #unsigned_error_when,
             unsigned_fields: #unsigned_fields,
             freshness: #freshness,

@@ -534,17 +534,18 @@ pub struct RequestSignature {
     /// The recipe.
     #[cfg_attr(feature = "generate", schemars(with = "String"))]
     pub recipe: Name,
-    /// The recipe chosen by a credential's value instead (WeChat Pay v2's `sign_type`);
-    /// `recipe` must be one of its recipes.
+    /// The recipe chosen by a credential's or a top-level request field's value instead
+    /// (WeChat Pay v2's `sign_type`); `recipe` must be one of its recipes.
     #[serde(default)]
     pub choose_by: Option<RecipeChoice>,
     /// Where the result goes.
     pub output: SignatureOutput,
 }
 
-/// A recipe chosen by the value of a credential (the credential is then required and
-/// its value must be one of `recipes`' keys; there is no fallback), or, for a received
-/// message, by one of its fields, with a fallback by the signature's form.
+/// A recipe chosen by the value of one part: a credential (then required, its value
+/// one of `recipes`' keys, no fallback), or a field: of a request signature, a top-level
+/// request field (absent: the signature's `recipe`); of a received message's check, a
+/// received field, with an optional fallback by the signature's form.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -553,20 +554,21 @@ pub struct RecipeChoice {
     #[serde(default)]
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     pub credential: Option<Name>,
-    /// Received messages, instead of `credential`: the signed field whose value
-    /// chooses (WeChat Pay v2 notifications' `sign_type`). Every recipe must be keyed.
+    /// Instead of `credential`: the field whose value chooses, a top-level request field
+    /// for a request signature, a signed received field (WeChat Pay v2 notifications'
+    /// `sign_type`) for a check. Every recipe must be keyed.
     #[serde(default)]
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     pub field: Option<Name>,
-    /// With `field`: when the message does not carry it, the recipe of a hex signature
-    /// of exactly this many digits (`{ 32: md5, 64: hmac_sha256 }`).
+    /// With a received `field` only: when the message does not carry it, the recipe of a
+    /// hex signature of exactly this many digits (`{ 32: md5, 64: hmac_sha256 }`).
     #[serde(default)]
     #[cfg_attr(
         feature = "generate",
         schemars(with = "std::collections::BTreeMap<u32, String>")
     )]
     pub by_signature_hex_length: std::collections::BTreeMap<u32, Name>,
-    /// Credential value → recipe name.
+    /// Credential or field value → recipe name.
     #[cfg_attr(
         feature = "generate",
         schemars(with = "std::collections::BTreeMap<String, String>")
@@ -640,10 +642,16 @@ pub struct Verification {
     /// The top-level field that carries the signature (or give `header`).
     #[serde(default)]
     pub field: String,
-    /// The response header that carries the signature instead of a field (`PAY-SIGN`);
-    /// responses only.
+    /// The header that carries the signature instead of a field (`PAY-SIGN`).
     #[serde(default)]
     pub header: Option<String>,
+    /// With `header`: the header is a list of auth parameters read strictly against
+    /// this template (`SCHEME mchid="{mchid}",nonce_str="{nonce}",signature="{signature}"`):
+    /// `{signature}` is the signature, `{<credential>}` must equal the credential, and
+    /// the recipe's `header_param` parts read the others.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub header_template: Option<Name>,
     /// Shapes of reply the document lets go unsigned (mct1 signs only replies with
     /// `data`; mpgateway leaves `sign` empty before it knows the merchant). Such a
     /// reply can only be an error: one that claims success is a signature error.

@@ -477,6 +477,7 @@ impl<'s> Checker<'s> {
         if let Some(choice) = &check.choose_by {
             self.recipe_choice(choice, &check.recipe, Use::Verify);
         }
+        self.header_params(check);
         if let Some(recipe) = self.recipe(&check.recipe) {
             self.recipe_use(recipe, &check.recipe, Use::Verify);
             if recipe.input == SignInput::PayloadField && matches!(payload, Payload::Inline) {

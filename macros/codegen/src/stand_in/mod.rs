@@ -7,7 +7,7 @@ pub mod keys;
 
 use crate::spec::model::ValueSource as SpecValue;
 use crate::spec::ValidSpec;
-use paygen_protocol::{Provider, Recipe, RecipeChoice, SignatureScheme, Text, VerifyKey};
+use paygen_protocol::{Provider, Recipe, SignatureScheme, Text, VerifyKey};
 
 /// A credential's stand-in when nothing else gives its value: `sandbox-<name>`, padded
 /// with `0` to 32 characters (so that AES-256 keys are valid).
@@ -151,15 +151,6 @@ fn scheme(recipe: &Recipe) -> Option<SignatureScheme> {
     recipe.signature_algorithm().and_then(|a| a.scheme())
 }
 
-/// A signature's recipe and every recipe its `choose_by` can choose.
-fn with_choices<'r>(
-    recipe: &'r Recipe,
-    choice: Option<&'r RecipeChoice>,
-) -> impl Iterator<Item = &'r Recipe> {
-    let options = choice.into_iter().flat_map(|c| c.recipes.iter());
-    std::iter::once(recipe).chain(options.map(|option| &option.recipe))
-}
-
 /// Whether the merchant's credential `name` is a signature (RSA, SM2) key, whose, and
 /// of which scheme: the key of a signed request recipe is the merchant's, the verify key
 /// of a signed reply or notification recipe the provider's.
@@ -183,7 +174,7 @@ pub fn signature_key(provider: &Provider, name: &str) -> Option<SignatureKey> {
     let named = |credential: &Option<Text>| credential.as_deref() == Some(name);
     let pair = |half: &Option<Text>| half.as_deref().map(str::to_owned);
     if let Some(signature) = &provider.request.signature {
-        let recipes = with_choices(&signature.recipe, signature.choose_by.as_ref());
+        let recipes = signature.all_recipes();
         let mut keyed = recipes.filter_map(|r| Some((r, scheme(r)?)));
         if let Some((r, scheme)) = keyed.find(|(r, _)| named(&r.key_credential)) {
             return Some(SignatureKey {
@@ -211,7 +202,7 @@ pub fn signature_key(provider: &Provider, name: &str) -> Option<SignatureKey> {
         None => named(&r.key_credential).then(|| pair(&r.key_pair)),
     };
     for check in checks {
-        let mut recipes = with_choices(&check.recipe, check.choose_by.as_ref());
+        let mut recipes = check.all_recipes();
         let found = recipes.find_map(|r| Some((verifies_with(r)?, scheme(r)?)));
         if let Some((half, scheme)) = found {
             return Some(SignatureKey {

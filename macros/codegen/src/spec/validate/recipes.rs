@@ -32,10 +32,7 @@ impl Checker<'_> {
     pub(super) fn recipe_choice(&mut self, choice: &RecipeChoice, default: &Name, used: Use) {
         match (&choice.credential, &choice.field) {
             (Some(credential), None) => self.credential(credential, "choose_by"),
-            (None, Some(field)) if used == Use::Sign => self.at(
-                field,
-                "choose_by `field` reads a received message; a request signature is chosen by a `credential`",
-            ),
+            (None, Some(field)) if used == Use::Sign => self.choice_field(field),
             (None, Some(_)) => {}
             (Some(credential), Some(_)) => self.at(
                 credential,
@@ -43,17 +40,21 @@ impl Checker<'_> {
             ),
             (None, None) => self.at(
                 default,
-                "choose_by needs `credential` (the merchant's setting) or `field` (a received field)",
+                "choose_by needs `credential` (the merchant's setting) or `field` (a request field, or a received message's field)",
             ),
         }
-        if let (Some(credential), Some(_)) = (
-            &choice.credential,
-            choice.by_signature_hex_length.values().next(),
-        ) {
-            self.at(
-                credential,
-                "`by_signature_hex_length` is the fallback of a `field` choice; a credential is always there",
-            );
+        if let Some(first) = choice.by_signature_hex_length.values().next() {
+            if choice.credential.is_some() {
+                self.at(
+                    first,
+                    "`by_signature_hex_length` is the fallback of a received `field` choice; a credential is always there",
+                );
+            } else if used == Use::Sign {
+                self.at(
+                    first,
+                    "`by_signature_hex_length` is the fallback of a received `field` choice; a request field left out chooses the signature's `recipe`",
+                );
+            }
         }
         if choice.recipes.is_empty() {
             let place = choice
@@ -68,7 +69,7 @@ impl Checker<'_> {
             return;
         }
         // A message that chooses its own recipe must never choose one without a key.
-        let received = choice.field.is_some();
+        let by_field = choice.field.is_some() && choice.credential.is_none();
         for name in choice
             .recipes
             .values()
@@ -77,11 +78,11 @@ impl Checker<'_> {
             let keyless = self
                 .recipe(name)
                 .is_some_and(|r| r.key.is_none() && r.verify_key.is_none());
-            if received && keyless {
+            if by_field && keyless {
                 self.at(
                     name,
                     format!(
-                        "recipe `{}` has no key; a received message may only choose keyed recipes",
+                        "recipe `{}` has no key; a message may only choose keyed recipes, else anyone could sign with it",
                         name.value
                     ),
                 );
@@ -107,6 +108,9 @@ impl Checker<'_> {
                 continue;
             };
             self.recipe_use(recipe, name, used);
+            if let (Some(field), Use::Sign) = (&choice.field, used) {
+                self.signs_choosing_field(recipe, name, field);
+            }
             if input.is_some_and(|input| input != recipe.input) {
                 self.at(
                     name,
@@ -126,6 +130,145 @@ impl Checker<'_> {
                     default.value
                 ),
             );
+        }
+    }
+
+    /// A request field that chooses the signing recipe: a top-level field of every signed
+    /// operation (a common field outside the payload, or with an inline payload a
+    /// business field), so that the client has it to read and the provider's side too.
+    fn choice_field(&mut self, field: &Name) {
+        let request = &self.spec.protocol.request;
+        let payload_field = matches!(request.payload, Payload::Field(_));
+        let top_common =
+            |c: &CommonField| c.name.value == field.value && !(payload_field && c.in_payload);
+        if request.common.iter().any(top_common) {
+            return;
+        }
+        let missing: Vec<&str> = (self.spec.operations.iter())
+            .filter(|op| op.signed)
+            .filter(|op| {
+                !op.common.iter().any(top_common)
+                    && (payload_field || !op.request.iter().any(|f| f.name.value == field.value))
+            })
+            .map(|op| op.name.value.as_str())
+            .collect();
+        if !missing.is_empty() {
+            self.at(
+                field,
+                format!(
+                    "choose_by names field `{}`, which is not a top-level request field of {}; expected a common field outside the payload{}",
+                    field.value,
+                    super::list(missing.into_iter()),
+                    if payload_field { "" } else { " or a field of every signed operation" },
+                ),
+            );
+        }
+    }
+
+    /// A recipe a request field chooses signs that field in a canonical string, so that
+    /// changing or dropping it breaks the signature.
+    fn signs_choosing_field(&mut self, recipe: &SignatureRecipe, name: &Name, field: &Name) {
+        let covered = recipe.input == SignInput::Canonical
+            && recipe.canonical.as_ref().is_none_or(|c| {
+                let listed = |names: &[Name]| names.iter().any(|n| n.value == field.value);
+                (c.order.is_empty() || listed(&c.order))
+                    && (c.include.is_empty() || listed(&c.include))
+                    && !c.exclude.contains(&field.value)
+            });
+        if !covered {
+            self.at(
+                name,
+                format!(
+                    "recipe `{}` does not sign field `{}`; a recipe a request field chooses must sign that field in a canonical string",
+                    name.value, field.value
+                ),
+            );
+        }
+    }
+
+    /// A check's header of auth parameters (`header_template`): the template has that
+    /// shape, each placeholder is the signature, the timestamp, the nonce or a credential
+    /// that is not secret, and every `header_param` part of the check's recipes reads one
+    /// of its parameters.
+    pub(super) fn header_params(&mut self, check: &Verification) {
+        let template = check.header_template.as_ref();
+        if let (Some(template), None) = (template, &check.header) {
+            self.at(
+                template,
+                "`header_template` reads the signature header; give its name in `header`",
+            );
+        }
+        let params = template.and_then(|t| match ir::ParamTemplate::parse(&t.value) {
+            Ok(params) => Some((t, params)),
+            Err(why) => {
+                self.at(t, format!("header template: {why}"));
+                None
+            }
+        });
+        if let Some((t, params)) = &params {
+            for slot in &params.params {
+                let credential = self
+                    .spec
+                    .credentials
+                    .iter()
+                    .find(|c| c.name.value == slot.placeholder);
+                let known = matches!(slot.placeholder, "signature" | "timestamp" | "nonce");
+                match credential {
+                    Some(c) if c.secret => self.at(
+                        *t,
+                        format!("header template puts secret credential `{{{}}}` in parameter `{}`; a header is sent in the clear", slot.placeholder, slot.name),
+                    ),
+                    None if !known => self.at(
+                        *t,
+                        format!("header template names `{{{}}}`, which is neither `{{signature}}`, `{{timestamp}}`, `{{nonce}}` nor a credential", slot.placeholder),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+        let mut names = vec![&check.recipe];
+        if let Some(choice) = &check.choose_by {
+            names.extend(choice.recipes.values());
+            names.extend(choice.by_signature_hex_length.values());
+        }
+        for reference in names {
+            let Some(recipe) = self
+                .spec
+                .signatures
+                .iter()
+                .find(|r| r.name.value == reference.value)
+            else {
+                continue;
+            };
+            let mut all = Vec::new();
+            for part in recipe.template.iter().flat_map(|t| t.parts.iter()) {
+                part.walk(&mut |p| all.push(p));
+            }
+            for part in all {
+                let TemplatePart::HeaderParam(part) = part else {
+                    continue;
+                };
+                let problem = match (&check.header, &params) {
+                    (Some(header), Some((_, params)))
+                        if header.eq_ignore_ascii_case(&part.header) =>
+                    {
+                        (!params.params.iter().any(|p| p.name == part.param)).then(|| {
+                            let known = super::list(params.params.iter().map(|p| p.name));
+                            format!("parameter `{}` is not one of the header template's; expected one of {known}", part.param)
+                        })
+                    }
+                    _ => Some(format!(
+                        "this check reads no header `{}` of auth parameters (`header` with a `header_template`)",
+                        part.header
+                    )),
+                };
+                if let Some(problem) = problem {
+                    self.at(
+                        reference,
+                        format!("recipe `{}` reads `header_param: {{ header: {}, param: {} }}`, but {problem}", reference.value, part.header, part.param),
+                    );
+                }
+            }
         }
     }
 
@@ -523,6 +666,15 @@ impl Checker<'_> {
                 }
             }
             Use::Sign => {
+                if let Some(TemplatePart::HeaderParam(p)) = all
+                    .iter()
+                    .find(|p| matches!(p, TemplatePart::HeaderParam(_)))
+                {
+                    self.at(
+                        reference,
+                        format!("recipe `{name}` signs a request, but its part `header_param: {{ header: {}, param: {} }}` reads a received header of auth parameters; a request's template writes `timestamp` and `nonce` into its header instead", p.header, p.param),
+                    );
+                }
                 let sent = &self.spec.protocol.request.headers;
                 for part in &all {
                     let TemplatePart::Header(header) = part else {
