@@ -812,3 +812,40 @@ fn amount_bounds_present_when_and_done_when_are_checked() {
         ]
     );
 }
+
+#[test]
+fn a_success_alternative_names_a_response_field() {
+    let errors = errors_after(
+        "success: { field: code, equals: [\"0\"] }",
+        "success: { field: code, equals: [\"0\"], or: [{ field: status, equals: [\"1\"] }] }",
+    );
+    assert_eq!(
+        errors,
+        ["31:58: success rule names `status`, which is not a response field of operation `pay`"]
+    );
+    let errors = errors_after(
+        "success: { field: code, equals: [\"0\"] }",
+        "success: { field: code, equals: [\"0\"], or: [{ field: code, equals: [\"1\"] }] }",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn a_sorted_object_payload_is_json_in_a_json_body() {
+    let errors = errors_after(
+        "  response:\n    body: json\n    payload: inline",
+        "  response:\n    body: json\n    payload: { field: { name: data, encoding: json_object_sorted, format: xml } }",
+    );
+    assert_eq!(
+        errors,
+        ["29:47: payload `data` is `json_object_sorted`, a JSON object: its `format` cannot be `xml`"]
+    );
+    let errors = errors_after(
+        "  response:\n    body: json\n    payload: inline",
+        "  response:\n    body: form\n    payload: { field: { name: data, encoding: json_object_sorted } }",
+    );
+    assert_eq!(
+        errors,
+        ["29:47: payload `data` is `json_object_sorted`, whose value is a JSON object: the body must be `json`, not `form`"]
+    );
+}

@@ -297,6 +297,54 @@ mod tests {
         );
     }
 
+    fn def(name: &'static str, ty: FieldType, fields: Vec<FieldDef>) -> FieldDef {
+        FieldDef {
+            name: std::borrow::Cow::Borrowed(name),
+            ty,
+            fields: fields.into(),
+            ..FieldDef::TEXT
+        }
+    }
+
+    #[test]
+    fn yuan_numbers_keep_their_text_by_the_field_table() {
+        let defs = [
+            def("total_amount", FieldType::Yuan, vec![]),
+            def(
+                "goods",
+                FieldType::List,
+                vec![def("price", FieldType::Yuan, vec![])],
+            ),
+            def("rate", FieldType::Json, vec![]),
+        ];
+        let text =
+            r#"{"total_amount":100.00,"goods":[{"price":0.1,"n":1.50}],"rate":0.5,"other":2.50}"#;
+        assert_eq!(
+            typed_value(text, &defs).unwrap(),
+            serde_json::json!({
+                "total_amount": "100.00",
+                "goods": [{"price": "0.1", "n": 1.5}],
+                "rate": 0.5,
+                "other": 2.5
+            })
+        );
+        // Text stays text; a bad number is refused, naming the member.
+        let quoted = typed_value(r#"{"total_amount":"1.00"}"#, &defs).unwrap();
+        assert_eq!(quoted["total_amount"], "1.00");
+        for bad in ["1e2", "1.005", "-0.00", "01.00"] {
+            let error = typed_value(&format!(r#"{{"total_amount":{bad}}}"#), &defs);
+            let message = error.unwrap_err().to_string();
+            assert!(message.contains("`total_amount`"), "{bad}: {message}");
+        }
+        let nested = typed_value(r#"{"goods":[{"price":2E1}]}"#, &defs).unwrap_err();
+        assert!(nested.to_string().contains("`price`"), "{nested}");
+        assert!(typed_value(r#"{"goods":[{"price":1,"price":1}]}"#, &defs).is_err());
+        assert_eq!(
+            typed_member("88.80", Some(&defs[0])).unwrap(),
+            Value::String("88.80".into())
+        );
+    }
+
     #[test]
     fn repeated_names_are_refused_at_every_depth() {
         let top = r#"{"trade_status":"SUCCESS","trade_status":null}"#;
