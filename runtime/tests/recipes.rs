@@ -747,6 +747,7 @@ fn v3_provider(method: &'static str, path: &'static str) -> (Provider, Operation
             message: None,
             detail: None,
             and: Cow::Borrowed(&[]),
+            or: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
     };

@@ -68,6 +68,33 @@ fn trade_query_reply_without_trade_no_and_logon_id_decodes() {
     assert_eq!(reply.buyer_logon_id, None);
 }
 
+/// trade.query's total_amount is 该参数的值为支付时传入的total_amount, so the pay request's
+/// 取值范围[0.01,100000000] holds for it: the bounds are accepted, a reply beyond them is
+/// a decode error naming the field and the bound.
+#[test]
+fn trade_query_reply_total_amount_is_held_to_the_documented_range() {
+    let reply = |amount: &str| {
+        let member = format!(
+            r#"{{"code":"10000","msg":"Success","out_trade_no":"6823789339978248","trade_status":"TRADE_SUCCESS","total_amount":"{amount}","buyer_user_id":"2088101117955611"}}"#
+        );
+        decode::<ali::TradeQueryResponse>("trade_query", &member)
+    };
+    assert_eq!(reply("0.01").unwrap().total_amount, Fen(1));
+    assert_eq!(
+        reply("100000000.00").unwrap().total_amount,
+        Fen(10_000_000_000)
+    );
+    for (amount, bound) in [("0.00", "0.01"), ("100000000.01", "100000000")] {
+        match reply(amount) {
+            Err(Error::Decode { reason, .. }) => assert!(
+                reason.contains("total_amount") && reason.contains(bound),
+                "{amount}: {reason}"
+            ),
+            other => panic!("{amount}: expected a decode error, got {other:?}"),
+        }
+    }
+}
+
 /// trade.refund: fund_change 可选, buyer_user_id 特殊可选, gmt_refund_pay not in the
 /// current table: a reply with none of them decodes.
 #[test]
@@ -220,18 +247,78 @@ fn wechat_reverse_and_closeorder_codes_have_their_documented_outcomes() {
             "{code}"
         );
     }
-    // The refusal is a plain one (nothing happened: no payment can follow), and the
-    // spec's table says the close's goal is reached. The error's meaning stays
-    // result_code FAIL: the most uncertain code of a refusal decides.
-    let closed = wechat_refusal("closeorder", "ORDERNOTEXIST");
-    assert!(
-        closed.is_retry_safe() && !closed.outcome_unknown(),
-        "{closed:?}"
-    );
     let close = wx::tables::PROVIDER.operation("closeorder").unwrap();
     assert!(close.codes.iter().any(|c| &*c.field == "err_code"
         && &*c.value == "ORDERNOTEXIST"
         && c.outcome == CodeOutcome::Success));
+    // The rest of closeorder's table stay refusals.
+    for (code, outcome) in [
+        ("ORDERPAID", CodeOutcome::Unknown),
+        ("SYSTEMERROR", CodeOutcome::Retryable),
+        ("ORDERCLOSED", CodeOutcome::Failed),
+    ] {
+        let error = wechat_refusal("closeorder", code);
+        assert_eq!(
+            meaning(&error),
+            (code.to_owned(), outcome),
+            "closeorder {code}"
+        );
+    }
+}
+
+/// The genuine closeorder reply of 关闭订单 with result_code FAIL and err_code
+/// ORDERNOTEXIST (不需要关单，当作未提交的支付的订单), signed here with `hmac`/`sha2`.
+fn order_not_exist(err_code: &str) -> String {
+    let pairs = support::wechat_fixtures::micropay_refusal_pairs(err_code, "订单不存在");
+    let mut fields: Vec<(&str, String)> =
+        pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let borrowed: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let sign = hmac_sign(&borrowed, KEY);
+    fields.push(("sign", sign));
+    xml_owned(&fields)
+}
+
+/// 关闭订单 ORDERNOTEXIST reaches the close's goal: the caller gets the typed reply
+/// (not an error), and reads in it that the order never existed.
+#[tokio::test]
+async fn wechat_closeorder_order_not_exist_is_a_typed_success() {
+    use wx::closeorder_response::ErrCode;
+    let body = order_not_exist("ORDERNOTEXIST");
+    let reply: wx::CloseorderResponse =
+        decode_typed(&wx::tables::PROVIDER, "closeorder", &credentials(), &body)
+            .unwrap_or_else(|e| panic!("{body}: {e:?}"));
+    assert_eq!(reply.err_code, Some(ErrCode::Ordernotexist));
+    assert_eq!(reply.result_code.as_str(), "FAIL");
+    // Through the client too: `close_order` returns Ok.
+    let client = wechat_client_over(CannedTransport::new(200, &body));
+    let request = wx::CloseorderRequest::new("1217752501201407033233368018");
+    let reply = client
+        .closeorder(&request)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(reply.is_verified());
+    assert_eq!(reply.err_code, Some(ErrCode::Ordernotexist));
+    // The same shape with another code stays a refusal; a forged ORDERNOTEXIST (signed
+    // with another key, or changed after signing) is refused as a signature error.
+    assert!(matches!(
+        decode_typed::<wx::CloseorderResponse>(
+            &wx::tables::PROVIDER,
+            "closeorder",
+            &credentials(),
+            &order_not_exist("ORDERCLOSED")
+        ),
+        Err(Error::Service(_))
+    ));
+    let forged = order_not_exist("ORDERCLOSED").replace("ORDERCLOSED", "ORDERNOTEXIST");
+    assert!(matches!(
+        decode_typed::<wx::CloseorderResponse>(
+            &wx::tables::PROVIDER,
+            "closeorder",
+            &credentials(),
+            &forged
+        ),
+        Err(Error::Signature { .. })
+    ));
 }
 
 // ------------------------------------------------------------ amounts
@@ -297,6 +384,12 @@ fn large_refunds_fit_the_documented_length() {
 }
 
 fn wechat_client() -> wx::Client<NoTransport> {
+    wechat_client_over(NoTransport)
+}
+
+/// A WeChat Pay v2 client with the test merchant's HMAC-SHA256 credentials over
+/// `transport`.
+fn wechat_client_over<T: paygen::Transport>(transport: T) -> wx::Client<T> {
     wx::Client::with_transport(
         "http://127.0.0.1:9",
         wx::Credentials {
@@ -305,7 +398,7 @@ fn wechat_client() -> wx::Client<NoTransport> {
             key: KEY.into(),
             sign_type: "HMAC-SHA256".into(),
         },
-        NoTransport,
+        transport,
     )
     .with_clock(paygen::FixedClock::at_unix_seconds(NOW))
 }

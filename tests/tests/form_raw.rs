@@ -5,8 +5,7 @@
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use paygen::tooling::encode::{encode_request, RequestContext};
-use paygen::{Credentials, Error, FixedClock, FixedNonce, WireFields, WireValue};
+use paygen::{Credentials, Error, WireFields, WireValue};
 use sha2::Sha256;
 
 mod lowered;
@@ -85,20 +84,13 @@ fn mutants_of_a_raw_reply_are_refused() {
 #[test]
 fn a_raw_request_is_written_as_given_and_refuses_an_ampersand() {
     let provider = paygen_codegen::lower(&spec("form_raw"));
-    let operation = provider.operation("pay").unwrap();
     let credentials = Credentials::new()
         .plain("merchant", "m 1+/=")
         .secret("key", KEY);
-    let context = RequestContext {
-        base_url: "https://pay.example.invalid",
-        credentials: &credentials,
-        clock: &FixedClock::at_unix_seconds(0),
-        nonce: &FixedNonce("n".into()),
-    };
     let mut fields = WireFields::with_capacity(1);
     fields.push("amount", WireValue::Int(100));
-    let request = encode_request(&provider, operation, &fields, &context, None)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let request =
+        lowered::render_pay(&provider, &credentials, &fields).unwrap_or_else(|e| panic!("{e}"));
     let sign = hmac_b64("amount=100&merchant=m 1+/=");
     assert_eq!(
         request.body,
@@ -108,11 +100,7 @@ fn a_raw_request_is_written_as_given_and_refuses_an_ampersand() {
     let credentials = Credentials::new()
         .plain("merchant", "m&x=1")
         .secret("key", KEY);
-    let context = RequestContext {
-        credentials: &credentials,
-        ..context
-    };
-    let error = encode_request(&provider, operation, &fields, &context, None).unwrap_err();
+    let error = lowered::render_pay(&provider, &credentials, &fields).unwrap_err();
     assert!(
         matches!(&error, Error::InvalidParam { field, .. } if field == "merchant"),
         "{error:?}"

@@ -59,6 +59,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            or: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T0,
@@ -122,6 +123,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            or: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T1,
@@ -164,10 +166,20 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            or: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T2,
-        reply_rules: Cow::Borrowed(&[]),
+        reply_rules: Cow::Borrowed(
+            &[
+                FieldRule::Range {
+                    field: Cow::Borrowed("total_amount"),
+                    min: Some(1),
+                    max: Some(10000000000),
+                    yuan: true,
+                },
+            ],
+        ),
         done_when: None,
     };
     /// Operation `trade_refund` (`POST `).
@@ -215,6 +227,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            or: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T3,
@@ -263,6 +276,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            or: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T4,
@@ -305,6 +319,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            or: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T5,
@@ -353,6 +368,7 @@ pub mod tables {
             message: Some(Cow::Borrowed("msg")),
             detail: None,
             and: Cow::Borrowed(&[]),
+            or: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         },
         codes: code_tables::T6,
@@ -6553,9 +6569,9 @@ pub mod trade_refund_response {
         AcqRefundFeeError,
         /// 退费失败 — 请过一段时间后再重试发起退款 (`ACQ.REFUND_CHARGE_ERROR`).
         AcqRefundChargeError,
-        /// 交易已关闭 — 交易已关闭，不允许退款 (`ACQ.TRADE_HAS_CLOSE`).
+        /// 交易已关闭 — [solution not found; this spec's reading:] 交易已关闭，不允许退款 (`ACQ.TRADE_HAS_CLOSE`).
         AcqTradeHasClose,
-        /// 交易状态异常 — 确认交易状态是否支持退款 (`ACQ.REASON_TRADE_STATUS_INVALID`).
+        /// 交易状态异常 — [solution not found; this spec's reading:] 确认交易状态是否支持退款 (`ACQ.REASON_TRADE_STATUS_INVALID`).
         AcqReasonTradeStatusInvalid,
         /// A value the document does not list, as received.
         Unknown(String),

@@ -368,6 +368,7 @@ fn success(rule: &m::SuccessRule) -> ir::SuccessRule {
         message: rule.message.as_ref().map(|m| text(&m.value)),
         detail: rule.detail.as_deref().map(text),
         and: rule.and.iter().map(success).collect(),
+        or: rule.or.iter().map(success).collect(),
         http_status: rule.http_status.iter().copied().collect(),
     }
 }

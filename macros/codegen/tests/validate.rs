@@ -873,5 +873,38 @@ fn a_recipe_chosen_by_a_request_field_is_signed_keyed_and_has_no_fallback() {
     assert!(
         keyless.iter().any(|e| e.ends_with("recipe `bare` has no key; a message may only choose keyed recipes, else anyone could sign with it")),
         "{keyless:?}"
+fn a_success_alternative_names_a_response_field() {
+    let errors = errors_after(
+        "success: { field: code, equals: [\"0\"] }",
+        "success: { field: code, equals: [\"0\"], or: [{ field: status, equals: [\"1\"] }] }",
+    );
+    assert_eq!(
+        errors,
+        ["31:58: success rule names `status`, which is not a response field of operation `pay`"]
+    );
+    let errors = errors_after(
+        "success: { field: code, equals: [\"0\"] }",
+        "success: { field: code, equals: [\"0\"], or: [{ field: code, equals: [\"1\"] }] }",
+    );
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+#[test]
+fn a_sorted_object_payload_is_json_in_a_json_body() {
+    let errors = errors_after(
+        "  response:\n    body: json\n    payload: inline",
+        "  response:\n    body: json\n    payload: { field: { name: data, encoding: json_object_sorted, format: xml } }",
+    );
+    assert_eq!(
+        errors,
+        ["29:47: payload `data` is `json_object_sorted`, a JSON object: its `format` cannot be `xml`"]
+    );
+    let errors = errors_after(
+        "  response:\n    body: json\n    payload: inline",
+        "  response:\n    body: form\n    payload: { field: { name: data, encoding: json_object_sorted } }",
+    );
+    assert_eq!(
+        errors,
+        ["29:47: payload `data` is `json_object_sorted`, whose value is a JSON object: the body must be `json`, not `form`"]
     );
 }

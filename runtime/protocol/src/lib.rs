@@ -137,6 +137,10 @@ pub enum PayloadEncoding {
     /// data (WeChat Pay APIv3's notification `resource`).
     #[cfg_attr(feature = "serde", serde(rename = "aead_aes_256_gcm"))]
     AeadAes256Gcm,
+    /// The document as a JSON object (not a string) in the body; what a signature over
+    /// the field covers is its sorted compact text (members in byte order of their names
+    /// at every depth, no whitespace, numbers as written).
+    JsonObjectSorted,
 }
 
 impl PayloadEncoding {
@@ -156,7 +160,7 @@ impl PayloadEncoding {
 
     /// Whether the payload field's value is a JSON object rather than text.
     pub fn is_object(self) -> bool {
-        matches!(self, Self::AeadAes256Gcm)
+        matches!(self, Self::AeadAes256Gcm | Self::JsonObjectSorted)
     }
 }
 
@@ -1202,6 +1206,11 @@ pub struct SuccessRule {
     pub detail: Option<Text>,
     /// Further checks that must also pass.
     pub and: List<SuccessRule>,
+    /// Alternatives to this rule's own check (`field` in `equals`): when it fails, the
+    /// reply is still a success if one of them passes. For a refusal code the document
+    /// says reaches the call's goal (WeChat Pay v2 closeorder's `err_code` ORDERNOTEXIST,
+    /// 不需要关单): the caller gets the typed reply, code included, not an error.
+    pub or: List<SuccessRule>,
     /// HTTP statuses that mean success (WeChat Pay APIv3: 200 with a body, 204 without);
     /// empty: every 2xx reply is judged by its fields. With statuses, the status decides:
     /// a listed one is success whatever the body, any other whose body decodes is a

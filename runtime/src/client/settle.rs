@@ -434,6 +434,7 @@ mod tests {
             message: None,
             detail: None,
             and: Cow::Borrowed(&[]),
+            or: Cow::Borrowed(&[]),
             http_status: Cow::Borrowed(&[]),
         }
     }

@@ -13,9 +13,9 @@ use crate::recipe::canonical::{second_reading, SignedText};
 use crate::recipe::key_source::Presented;
 use crate::recipe::sign::{choose_recipe, verify, ChoiceSource, SignSource, SigningTrace};
 use crate::recipe::template::TemplateValues;
-use crate::wire::raw_json::{signed_text, strict_value, RawObject};
+use crate::wire::raw_json::{signed_text, typed_member, RawObject};
 use paygen_protocol::{
-    AlgorithmKind, BodyFormat, Freshness, NestedValues, Notification, Operation, Payload,
+    AlgorithmKind, BodyFormat, FieldDef, Freshness, NestedValues, Notification, Operation, Payload,
     PayloadEncoding, PayloadField, Provider, Recipe, SignInput, SuccessRule, Text,
     UnsignedErrorReply, UnsignedFields, Verification, VerifyKey,
 };
@@ -240,6 +240,7 @@ pub fn judge_http_response(
         &envelope.payload,
         verification,
         &operation.response_members,
+        &operation.response,
         receiver,
         body,
         external,
@@ -415,6 +416,7 @@ pub fn decode_notification_explained(
         &notification.payload,
         verification,
         &[],
+        &notification.fields,
         receiver,
         input,
         external,
@@ -473,6 +475,7 @@ pub fn decode_message_in(
         payload,
         verification,
         members,
+        &[],
         receiver,
         body,
         None,
@@ -502,8 +505,10 @@ pub(crate) enum EmptyBody {
     NoFields,
 }
 
-/// [`decode_message_in`], the signature read from `external` rather than from the
-/// field `verification.field` when given (then no field is the signature itself);
+/// [`decode_message_in`] following the message's field table `defs` (a `yuan` field
+/// sent as a JSON number keeps its exact text), the signature read from `external`
+/// rather than from the field `verification.field` when given (then no field is the
+/// signature itself);
 /// `explain`, when given, is filled with what the signature check computed; an empty
 /// body read as `empty` says.
 #[allow(clippy::too_many_arguments)]
@@ -512,6 +517,7 @@ pub(crate) fn decode_received(
     payload: &Payload,
     verification: Option<&Verification>,
     members: &[Text],
+    defs: &[FieldDef],
     receiver: &Receiver<'_>,
     body: &str,
     external: Option<ExternalSignature<'_>>,
@@ -529,21 +535,23 @@ pub(crate) fn decode_received(
     };
     let top = match empty {
         EmptyBody::NoFields if body.trim().is_empty() => Vec::new(),
-        _ => parse_received(format, body).map_err(decode_error)?,
+        _ => parse_received(format, body, defs).map_err(decode_error)?,
     };
     let members = if top.is_empty() && empty == EmptyBody::NoFields {
         &[]
     } else {
         members
     };
-    let (mut received, member) = open_member(top, members).map_err(decode_error)?;
+    let (mut received, member) = open_member(top, members, defs).map_err(decode_error)?;
     let (member_name, member_text) = member.map(|m| (m.name, m.text)).unzip();
     // `data.sign`: the signature and the fields it covers are the members of `data`;
     // whatever stands beside it is outside the signature.
     let scope = verification.and_then(|v| v.scope.as_deref());
     if let Some(scope) = scope.filter(|s| received.iter().any(|f| f.name == *s)) {
         let object = [Text::from(scope.to_owned())];
-        received = open_member(received, &object).map_err(decode_error)?.0;
+        received = open_member(received, &object, defs)
+            .map_err(decode_error)?
+            .0;
     }
     let payload_field = match payload {
         Payload::Field(p) => Some(p),
@@ -559,6 +567,20 @@ pub(crate) fn decode_received(
         // once, for both the signature check and the decoding.
         for field in received.iter_mut().filter(|f| f.name == p.name) {
             field.signed_text = field.signed_text.replace(' ', "+");
+        }
+    }
+    if let Some(p) = payload_field.filter(|p| p.encoding == PayloadEncoding::JsonObjectSorted) {
+        // What a signature covers is the sorted compact text of exactly the object
+        // received, built from its one parse; decoding reads that same text.
+        for field in received.iter_mut().filter(|f| f.name == p.name) {
+            if !field.value.is_object() {
+                return Err(decode_error(format!(
+                    "payload `{}` is a JSON object signed over its sorted text, but the field is not an object",
+                    p.name
+                )));
+            }
+            field.signed_text = crate::wire::raw_json::sorted_compact(&field.signed_text)
+                .map_err(|e| decode_error(format!("payload `{}`: {e}", p.name)))?;
         }
     }
     let find = |name: &str| received.iter().find(|f| f.name == name);
@@ -580,7 +602,7 @@ pub(crate) fn decode_received(
             Some(p) => f.name == p.name,
             None => member_text.is_none() || f.in_member,
         };
-        let fields = business_fields(payload_field, &received, keep, receiver, body)?;
+        let fields = business_fields(payload_field, defs, &received, keep, receiver, body)?;
         // Plain text posing as one of the payload's members is a second copy of it.
         if let Some(shadow) = received
             .iter()
@@ -619,6 +641,7 @@ pub(crate) fn decode_received(
     if is_unsigned_error_reply(check, payload_field, signature, &find) {
         let fields = business_fields(
             payload_field,
+            defs,
             &received,
             |f| f.name != check.field,
             receiver,
@@ -730,6 +753,7 @@ pub(crate) fn decode_received(
     }
     let fields = business_fields(
         payload_field,
+        defs,
         &received,
         |f| signed.contains(&f.name.as_str()),
         receiver,
@@ -833,6 +857,7 @@ pub fn check_fresh(
 /// its members lifted, when flattened). A name that would appear twice is an error.
 fn business_fields(
     payload: Option<&PayloadField>,
+    defs: &[FieldDef],
     received: &[ReceivedField],
     keep: impl Fn(&ReceivedField) -> bool,
     receiver: &Receiver<'_>,
@@ -860,12 +885,21 @@ fn business_fields(
                         p.name
                     )));
                 }
-                let value = decode_payload(p, &field.signed_text, receiver.credentials).map_err(
-                    |e| match e {
-                        PayloadError::Credential(e) => e,
-                        other => decode_error(other.to_string()),
-                    },
-                )?;
+                // A flattened payload's members are the message's fields; another's are
+                // the members of the field that holds it.
+                let payload_defs: &[FieldDef] = if p.flatten {
+                    defs
+                } else {
+                    defs.iter()
+                        .find(|d| d.name == p.name)
+                        .map_or(&[], |d| &d.fields)
+                };
+                let value =
+                    decode_payload(p, &field.signed_text, receiver.credentials, payload_defs)
+                        .map_err(|e| match e {
+                            PayloadError::Credential(e) => e,
+                            other => decode_error(other.to_string()),
+                        })?;
                 match value {
                     Value::Object(members) if p.flatten => {
                         for (name, value) in members {
@@ -968,7 +1002,11 @@ fn canonical_pairs<'r>(
 
 /// Parses a body once into its top-level fields in received order; a repeated name is
 /// an error, so no two readers can disagree on which copy counts.
-fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, String> {
+fn parse_received(
+    format: BodyFormat,
+    body: &str,
+    defs: &[FieldDef],
+) -> Result<Vec<ReceivedField>, String> {
     let fields: Vec<ReceivedField> = match format {
         BodyFormat::Json => {
             let object: RawObject<'_> = serde_json::from_str(body.trim())
@@ -979,8 +1017,9 @@ fn parse_received(format: BodyFormat, body: &str) -> Result<Vec<ReceivedField>, 
                 .map(|(name, raw)| {
                     let signed_text =
                         signed_text(raw).map_err(|e| format!("field `{name}`: {e}"))?;
+                    let def = defs.iter().find(|d| d.name == name.as_str());
                     let value =
-                        strict_value(raw.get()).map_err(|e| format!("field `{name}`: {e}"))?;
+                        typed_member(raw.get(), def).map_err(|e| format!("field `{name}`: {e}"))?;
                     Ok(ReceivedField {
                         name,
                         in_member: false,
@@ -1046,6 +1085,7 @@ struct OpenedMember {
 fn open_member(
     top: Vec<ReceivedField>,
     members: &[Text],
+    defs: &[FieldDef],
 ) -> Result<(Vec<ReceivedField>, Option<OpenedMember>), String> {
     if members.is_empty() {
         return Ok((top, None));
@@ -1067,7 +1107,7 @@ fn open_member(
             member.name
         ));
     }
-    let mut inner = parse_received(BodyFormat::Json, &member.signed_text)
+    let mut inner = parse_received(BodyFormat::Json, &member.signed_text, defs)
         .map_err(|e| format!("member `{}`: {e}", member.name))?;
     for field in &mut inner {
         field.in_member = true;
@@ -1107,7 +1147,8 @@ pub fn code_meaning(operation: &Operation, fields: &Map<String, Value>) -> Optio
 /// Applies a success rule; on failure gives the failed check's code and message.
 pub fn judge(rule: &SuccessRule, fields: &Map<String, Value>) -> Result<(), Refusal> {
     let code = lookup(fields, &rule.field).map(text_of).unwrap_or_default();
-    if !rule.equals.iter().any(|ok| *ok == code) {
+    let alternative = || rule.or.iter().any(|other| judge(other, fields).is_ok());
+    if !rule.equals.iter().any(|ok| *ok == code) && !alternative() {
         return Err(refusal(rule, fields, code));
     }
     rule.and.iter().try_for_each(|inner| judge(inner, fields))

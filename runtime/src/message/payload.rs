@@ -11,11 +11,11 @@ use crate::crypto::cipher::{
 use crate::crypto::credentials::Credentials;
 use crate::crypto::digest::digest_hex;
 use crate::error::Error;
-use crate::wire::raw_json::strict_value;
+use crate::wire::raw_json::{sorted_compact, strict_value, typed_value};
 use crate::wire::xml;
 use crate::wire::{xml_fields, WireValue};
 use paygen_protocol::{
-    DigestAlgorithm, HexCase, InnerFormat, KeyDerivation, PayloadEncoding, PayloadField,
+    DigestAlgorithm, FieldDef, HexCase, InnerFormat, KeyDerivation, PayloadEncoding, PayloadField,
 };
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -103,6 +103,16 @@ pub fn encode_document(
                 });
             }
             return seal(field, &key, &document, nonce_text).map_err(cipher_error);
+        }
+        // Sent as the very text it is signed over: what goes out is what was signed.
+        PayloadEncoding::JsonObjectSorted => {
+            let sorted = sorted_compact(&document).map_err(|e| Error::InvalidParam {
+                field: field.name.to_string(),
+                rule: crate::error::ParamRule::Unwritable {
+                    reason: e.to_string(),
+                },
+            })?;
+            return Ok(WireValue::RawJson(Cow::Owned(sorted)));
         }
     };
     Ok(WireValue::Text(Cow::Owned(text)))
@@ -201,13 +211,15 @@ pub fn decode_payload(
     field: &PayloadField,
     text: &str,
     credentials: &Credentials,
+    defs: &[FieldDef],
 ) -> Result<Value, PayloadError> {
     let failed = |reason: String| PayloadError::Decode {
         field: field.name.to_string(),
         reason,
     };
     let bytes = match field.encoding {
-        PayloadEncoding::Json => Ok(text.as_bytes().to_vec()),
+        // `text` is the sorted compact text of the object received (what was signed).
+        PayloadEncoding::Json | PayloadEncoding::JsonObjectSorted => Ok(text.as_bytes().to_vec()),
         PayloadEncoding::Base64 => base64_decode(text),
         PayloadEncoding::Aes256EcbHex => {
             aes256_ecb_decrypt_hex(&cipher_key(field, credentials)?, text)
@@ -221,7 +233,7 @@ pub fn decode_payload(
     let document = std::str::from_utf8(&bytes).map_err(|e| failed(format!("not UTF-8: {e}")))?;
     match field.inner {
         InnerFormat::Json => {
-            strict_value(document.trim()).map_err(|e| failed(format!("not JSON: {e}")))
+            typed_value(document.trim(), defs).map_err(|e| failed(format!("not JSON: {e}")))
         }
         InnerFormat::Xml => {
             let fields = xml::parse_fields(document).map_err(|e| failed(e.to_string()))?;
@@ -356,12 +368,12 @@ mod tests {
             plain,
             b"<root><refund_fee>1</refund_fee><refund_status>SUCCESS</refund_status></root>"
         );
-        let value = decode_payload(&f, &text, &creds).unwrap();
+        let value = decode_payload(&f, &text, &creds, &[]).unwrap();
         assert_eq!(
             value,
             serde_json::json!({"refund_fee": "1", "refund_status": "SUCCESS"})
         );
-        let wrong = decode_payload(&f, &text, &credentials("x"));
+        let wrong = decode_payload(&f, &text, &credentials("x"), &[]);
         assert!(matches!(wrong, Err(PayloadError::Decode { .. })));
     }
 
@@ -381,9 +393,9 @@ mod tests {
             text,
             r#"{"out_trade_no":"20150320010101001","total_amount":88.88}"#
         );
-        let back = decode_payload(&f, r#"{"a":"1"}"#, &Credentials::new()).unwrap();
+        let back = decode_payload(&f, r#"{"a":"1"}"#, &Credentials::new(), &[]).unwrap();
         assert_eq!(back, serde_json::json!({"a": "1"}));
-        assert!(decode_payload(&f, r#"{"a":1,"a":2}"#, &Credentials::new()).is_err());
+        assert!(decode_payload(&f, r#"{"a":1,"a":2}"#, &Credentials::new(), &[]).is_err());
     }
 
     const API_V3_KEY: &str = "0123456789abcdefghijklmnopqrstuv";
@@ -444,7 +456,7 @@ mod tests {
         .unwrap();
         assert_eq!(plain, document.as_bytes());
         assert_eq!(
-            decode_payload(&f, &text, &credentials(API_V3_KEY)).unwrap(),
+            decode_payload(&f, &text, &credentials(API_V3_KEY), &[]).unwrap(),
             serde_json::json!({
                 "out_trade_no": "1217752501201407033233368018",
                 "trade_state": "SUCCESS"
@@ -458,7 +470,7 @@ mod tests {
         let text = sealed_text(&f, |o| {
             o.remove("associated_data");
         });
-        assert!(decode_payload(&f, &text, &credentials(API_V3_KEY)).is_ok());
+        assert!(decode_payload(&f, &text, &credentials(API_V3_KEY), &[]).is_ok());
     }
 
     #[test]
@@ -553,13 +565,13 @@ mod tests {
             ),
         ];
         for (case, text, expected) in cases {
-            let error = decode_payload(&f, &text, &creds).unwrap_err();
+            let error = decode_payload(&f, &text, &creds, &[]).unwrap_err();
             assert!(expected(&error), "{case}: {error:?}");
             assert!(!error.to_string().contains(API_V3_KEY), "{case}: {error}");
         }
         let text = sealed_text(&f, |_| {});
         let other_key = credentials("0123456789abcdefghijklmnopqrstuw");
-        let error = decode_payload(&f, &text, &other_key).unwrap_err();
+        let error = decode_payload(&f, &text, &other_key, &[]).unwrap_err();
         assert!(
             matches!(
                 error,
@@ -571,7 +583,7 @@ mod tests {
             "{error:?}"
         );
         let short_key = credentials("0123456789abcdef");
-        let error = decode_payload(&f, &text, &short_key).unwrap_err();
+        let error = decode_payload(&f, &text, &short_key, &[]).unwrap_err();
         assert!(
             matches!(
                 error,

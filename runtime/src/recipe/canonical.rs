@@ -44,19 +44,16 @@ impl SignedText<'_> {
         match self {
             SignedText::Json(_) => true,
             SignedText::Wire(WireValue::Json(value)) => value.is_object() || value.is_array(),
+            SignedText::Wire(WireValue::RawJson(text)) => text.trim_start().starts_with(['{', '[']),
             _ => false,
         }
     }
 
     fn write_to(&self, nested: NestedValues, out: &mut String) {
         match (self, nested) {
-            (SignedText::Json(text), NestedValues::SortedJson) => {
-                // The text was parsed strictly on receipt; were it not JSON, it stays as
-                // received and so cannot match a sorted signature.
-                match raw_json::sorted_compact(text) {
-                    Ok(sorted) => out.push_str(&sorted),
-                    Err(_) => out.push_str(text),
-                }
+            (SignedText::Json(text), NestedValues::SortedJson) => write_sorted_text(text, out),
+            (SignedText::Wire(WireValue::RawJson(text)), NestedValues::SortedJson) => {
+                write_sorted_text(text, out)
             }
             (SignedText::Wire(WireValue::Json(value)), NestedValues::SortedJson)
                 if value.is_object() || value.is_array() =>
@@ -68,6 +65,16 @@ impl SignedText<'_> {
             }
             (SignedText::Wire(value), _) => value.write_text(out),
         }
+    }
+}
+
+/// Appends the sorted compact text of JSON `text`. The text was parsed strictly on
+/// receipt (or written by the sender); were it not JSON, it stays as it is and so cannot
+/// match a sorted signature.
+fn write_sorted_text(text: &str, out: &mut String) {
+    match raw_json::sorted_compact(text) {
+        Ok(sorted) => out.push_str(&sorted),
+        Err(_) => out.push_str(text),
     }
 }
 

@@ -18,9 +18,9 @@ use crate::recipe::sign::{choose_recipe, sign, ChoiceSource, SignSource};
 use crate::recipe::template::{write_parts, TemplateValues};
 use crate::wire::{write_json_string, WireFields, WireValue};
 use paygen_protocol::{
-    template_pieces, AlgorithmKind, BodyFormat, ChoicePart, InnerFormat, Notification, Operation,
-    Payload, PayloadField, Piece, Provider, Recipe, RecipeChoice, SignInput, SignatureOutput,
-    UnsignedFields, ValueSource, Verification, VerifyKey,
+    template_pieces, AlgorithmKind, BodyFormat, ChoicePart, FieldDef, InnerFormat, Notification,
+    Operation, Payload, PayloadField, Piece, Provider, Recipe, RecipeChoice, SignInput,
+    SignatureOutput, UnsignedFields, ValueSource, Verification, VerifyKey,
 };
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -120,12 +120,19 @@ pub fn decode_request<'p>(
         }),
     };
     let signature = envelope.signature.as_ref().filter(|_| signed);
+    // The operation is picked from what is decoded: the candidates' request tables
+    // together say how each field reads (a `yuan` number keeps its text).
+    let defs: Vec<FieldDef> = candidates
+        .iter()
+        .flat_map(|(op, _)| op.request.iter().cloned())
+        .collect();
     let decoded = match signature {
         None => decode_received(
             format,
             &payload,
             None,
             &[],
+            &defs,
             receiver,
             text,
             None,
@@ -191,6 +198,7 @@ pub fn decode_request<'p>(
                 &payload,
                 Some(&check),
                 &[],
+                &defs,
                 receiver,
                 text,
                 external,
@@ -985,6 +993,7 @@ fn read_top(format: BodyFormat, text: &str) -> Result<Map<String, Value>, Error>
         &Payload::Inline,
         None,
         &[],
+        &[],
         &receiver,
         text,
         None,
@@ -1146,6 +1155,7 @@ mod tests {
                 message: None,
                 detail: None,
                 and: Cow::Borrowed(&[]),
+                or: Cow::Borrowed(&[]),
                 http_status: Cow::Borrowed(&[]),
             },
         }

@@ -27,6 +27,10 @@ pub enum WireValue<'a> {
     Json(Cow<'a, serde_json::Value>),
     /// Money as decimal 元 with two places (`88.88`); a JSON number in JSON bodies.
     Yuan(crate::wire::de::Fen),
+    /// JSON text written as it is: a JSON value in JSON bodies (numbers keep their
+    /// text, `100.00` stays), the same text in canonical strings and signatures (a
+    /// `json_object_sorted` payload holds its sorted compact text).
+    RawJson(Cow<'a, str>),
 }
 
 impl WireValue<'_> {
@@ -38,6 +42,7 @@ impl WireValue<'_> {
             WireValue::Bool(b) => WireValue::Bool(*b),
             WireValue::Json(value) => WireValue::Json(Cow::Borrowed(value)),
             WireValue::Yuan(fen) => WireValue::Yuan(*fen),
+            WireValue::RawJson(text) => WireValue::RawJson(Cow::Borrowed(text)),
         }
     }
 
@@ -48,6 +53,7 @@ impl WireValue<'_> {
             WireValue::Json(value) => {
                 value.is_null() || value.as_str().is_some_and(|s| s.is_empty())
             }
+            WireValue::RawJson(text) => text.is_empty() || text.as_ref() == "null",
             WireValue::Int(_) | WireValue::Bool(_) | WireValue::Yuan(_) => false,
         }
     }
@@ -59,6 +65,7 @@ impl WireValue<'_> {
             WireValue::Int(n) => out.push_str(itoa::Buffer::new().format(*n)),
             WireValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             WireValue::Yuan(amount) => crate::wire::yuan::write(*amount, out),
+            WireValue::RawJson(text) => out.push_str(text),
             WireValue::Json(value) => match value.as_ref() {
                 serde_json::Value::String(s) => out.push_str(s),
                 other => out.push_str(&other.to_string()),
@@ -69,7 +76,7 @@ impl WireValue<'_> {
     /// The value's text as an owned or borrowed string.
     pub fn text(&self) -> Cow<'_, str> {
         match self {
-            WireValue::Text(text) => Cow::Borrowed(text.as_ref()),
+            WireValue::Text(text) | WireValue::RawJson(text) => Cow::Borrowed(text.as_ref()),
             WireValue::Json(value) if value.is_string() => {
                 Cow::Borrowed(value.as_str().unwrap_or_default())
             }
@@ -89,6 +96,7 @@ impl WireValue<'_> {
             WireValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             WireValue::Json(value) => out.push_str(&value.to_string()),
             WireValue::Yuan(amount) => crate::wire::yuan::write(*amount, out),
+            WireValue::RawJson(text) => out.push_str(text),
         }
     }
 
@@ -103,6 +111,9 @@ impl WireValue<'_> {
             WireValue::Bool(b) => serde_json::Value::Bool(*b),
             WireValue::Json(value) => value.clone().into_owned(),
             WireValue::Yuan(amount) => serde_json::Value::String(crate::yuan::format(*amount)),
+            // Generated objects never hold one; were it not JSON, it stays its text.
+            WireValue::RawJson(text) => crate::wire::raw_json::strict_value(text)
+                .unwrap_or_else(|_| serde_json::Value::String(text.to_string())),
         }
     }
 

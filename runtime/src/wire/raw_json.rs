@@ -3,6 +3,7 @@
 //! parsed strictly. A repeated member name is an error at every depth, so that a
 //! signature check and a decoder can never read different copies of one field.
 
+use paygen_protocol::{FieldDef, FieldType};
 use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Map, Number, Value};
@@ -125,24 +126,44 @@ pub fn write_sorted(value: &Value, out: &mut String) {
 
 /// Parses JSON text into a [`Value`], refusing repeated member names at any depth.
 pub fn strict_value(text: &str) -> Result<Value, serde_json::Error> {
+    typed_value(text, &[])
+}
+
+/// Parses a JSON object's text into a [`Value`] as [`strict_value`] does, following
+/// its field table `defs` (nested `object` and `list` members by their own `fields`): a
+/// `yuan` member that arrives as a JSON number is kept as its exact text, a JSON string
+/// (`100.00` stays `"100.00"`, read as 10000 分), and is refused here, naming it, when
+/// it is not decimal 元 with at most two places (`1e2`, `1.005`). The one parse that
+/// checks for repeated names reads the number's text: it never goes through a float.
+pub fn typed_value(text: &str, defs: &[FieldDef]) -> Result<Value, serde_json::Error> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let value = StrictValue.deserialize(&mut deserializer)?;
+    let value = Typed(defs).deserialize(&mut deserializer)?;
     deserializer.end()?;
     Ok(value)
 }
 
-/// Builds a [`Value`] like serde_json's own, but a repeated name is an error.
-#[derive(Clone, Copy)]
-struct StrictValue;
+/// [`typed_value`] of one member's raw text, read as its definition `def` says (none:
+/// as [`strict_value`]).
+pub fn typed_member(text: &str, def: Option<&FieldDef>) -> Result<Value, serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let value = Member(def).deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(value)
+}
 
-impl<'de> DeserializeSeed<'de> for StrictValue {
+/// The value of an object or list whose members follow a field table (empty: any JSON
+/// value, like serde_json's own, but a repeated name is an error at every depth).
+#[derive(Clone, Copy)]
+struct Typed<'d>(&'d [FieldDef]);
+
+impl<'de> DeserializeSeed<'de> for Typed<'_> {
     type Value = Value;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for StrictValue {
+impl<'de> Visitor<'de> for Typed<'_> {
     type Value = Value;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
@@ -173,6 +194,7 @@ impl<'de> Visitor<'de> for StrictValue {
     fn visit_none<E: de::Error>(self) -> Result<Value, E> {
         Ok(Value::Null)
     }
+    // A list's items are objects with the list's `fields`.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(self)? {
@@ -186,10 +208,45 @@ impl<'de> Visitor<'de> for StrictValue {
             if members.contains_key(&name) {
                 return Err(de::Error::custom(format!("duplicate field `{name}`")));
             }
-            let value = map.next_value_seed(self)?;
+            let def = self.0.iter().find(|d| d.name == name.as_str());
+            let value = map
+                .next_value_seed(Member(def))
+                .map_err(|e| de::Error::custom(format!("`{name}`: {e}")))?;
             members.insert(name, value);
         }
         Ok(Value::Object(members))
+    }
+}
+
+/// One member's value, read as its definition says.
+#[derive(Clone, Copy)]
+struct Member<'d>(Option<&'d FieldDef>);
+
+impl<'de> DeserializeSeed<'de> for Member<'_> {
+    type Value = Value;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        match self.0 {
+            Some(def) if def.ty == FieldType::Yuan => {
+                // The raw text, before any number is read: a float would lose it.
+                let raw = <&RawValue>::deserialize(deserializer)?;
+                let text = raw.get().trim();
+                if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+                    crate::wire::yuan::parse(text).map_err(de::Error::custom)?;
+                    Ok(Value::String(text.to_owned()))
+                } else {
+                    strict_value(text).map_err(de::Error::custom)
+                }
+            }
+            Some(def)
+                if matches!(def.ty, FieldType::Object | FieldType::List)
+                    && !def.fields.is_empty() =>
+            {
+                Typed(&def.fields).deserialize(deserializer)
+            }
+            // Any other member is read as any JSON, strictly: its own members have no
+            // table, so none of them is kept as text.
+            _ => Typed(&[]).deserialize(deserializer),
+        }
     }
 }
 
@@ -237,6 +294,54 @@ mod tests {
                 ("n".into(), "".into()),
                 ("o".into(), r#"{"a": 1}"#.into()),
             ]
+        );
+    }
+
+    fn def(name: &'static str, ty: FieldType, fields: Vec<FieldDef>) -> FieldDef {
+        FieldDef {
+            name: std::borrow::Cow::Borrowed(name),
+            ty,
+            fields: fields.into(),
+            ..FieldDef::TEXT
+        }
+    }
+
+    #[test]
+    fn yuan_numbers_keep_their_text_by_the_field_table() {
+        let defs = [
+            def("total_amount", FieldType::Yuan, vec![]),
+            def(
+                "goods",
+                FieldType::List,
+                vec![def("price", FieldType::Yuan, vec![])],
+            ),
+            def("rate", FieldType::Json, vec![]),
+        ];
+        let text =
+            r#"{"total_amount":100.00,"goods":[{"price":0.1,"n":1.50}],"rate":0.5,"other":2.50}"#;
+        assert_eq!(
+            typed_value(text, &defs).unwrap(),
+            serde_json::json!({
+                "total_amount": "100.00",
+                "goods": [{"price": "0.1", "n": 1.5}],
+                "rate": 0.5,
+                "other": 2.5
+            })
+        );
+        // Text stays text; a bad number is refused, naming the member.
+        let quoted = typed_value(r#"{"total_amount":"1.00"}"#, &defs).unwrap();
+        assert_eq!(quoted["total_amount"], "1.00");
+        for bad in ["1e2", "1.005", "-0.00", "01.00"] {
+            let error = typed_value(&format!(r#"{{"total_amount":{bad}}}"#), &defs);
+            let message = error.unwrap_err().to_string();
+            assert!(message.contains("`total_amount`"), "{bad}: {message}");
+        }
+        let nested = typed_value(r#"{"goods":[{"price":2E1}]}"#, &defs).unwrap_err();
+        assert!(nested.to_string().contains("`price`"), "{nested}");
+        assert!(typed_value(r#"{"goods":[{"price":1,"price":1}]}"#, &defs).is_err());
+        assert_eq!(
+            typed_member("88.80", Some(&defs[0])).unwrap(),
+            Value::String("88.80".into())
         );
     }
 

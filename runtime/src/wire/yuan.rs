@@ -7,6 +7,9 @@
 //! Refused: a third decimal place (`1.005` is not a whole number of 分), exponents
 //! (`1e2`), a leading `+`, leading zeros (`007.00`), a bare `.5` or `5.`, surrounding
 //! spaces, and negative zero (`-0`, `-0.00`: no provider sends it, so it is a bug).
+//! A JSON number arrives here as text too: the received message's one parse keeps the
+//! number's own text for a `yuan` field ([`crate::wire::raw_json::typed_value`]); only a
+//! caller without the field table hands over a float, which is refused.
 
 use crate::wire::de::Fen;
 use serde::de::{self, Deserializer, Visitor};

@@ -504,11 +504,12 @@ impl EmitConst for ir::SuccessRule {
         let message = self.message.emit();
         let detail = self.detail.emit();
         let and = self.and.emit();
+        let or = self.or.emit();
         let statuses = self
             .http_status
             .iter()
             .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
-        quote!(SuccessRule { field: #field, equals: #equals, message: #message, detail: #detail, and: #and, http_status: Cow::Borrowed(&[#(#statuses),*]) })
+        quote!(SuccessRule { field: #field, equals: #equals, message: #message, detail: #detail, and: #and, or: #or, http_status: Cow::Borrowed(&[#(#statuses),*]) })
     }
 }
 

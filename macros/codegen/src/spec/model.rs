@@ -717,6 +717,12 @@ pub struct SuccessRule {
     /// Further checks that must all pass (e.g. a business code inside a nested object).
     #[serde(default)]
     pub and: Vec<SuccessRule>,
+    /// Alternatives to this rule's own `field`/`equals` check: when it fails, the reply
+    /// is still a success if one of them passes (a refusal code the document says
+    /// reaches the goal: WeChat Pay v2 closeorder `{ field: err_code, equals:
+    /// [ORDERNOTEXIST] }`, 不需要关单). The caller gets the typed reply, the code in it.
+    #[serde(default)]
+    pub or: Vec<SuccessRule>,
 }
 
 /// One endpoint.

@@ -250,9 +250,19 @@ impl<'s> Checker<'s> {
                 self.at(
                     &field.encoding,
                     format!(
-                        "payload `{}` is `aead_aes_256_gcm`, whose value is a JSON object: the body must be `json`, not `{}`",
+                        "payload `{}` is `{}`, whose value is a JSON object: the body must be `json`, not `{}`",
                         field.name,
+                        encoding_name(encoding),
                         body_name(body)
+                    ),
+                );
+            }
+            if encoding == PayloadEncoding::JsonObjectSorted && field.format == InnerFormat::Xml {
+                self.at(
+                    &field.encoding,
+                    format!(
+                        "payload `{}` is `json_object_sorted`, a JSON object: its `format` cannot be `xml`",
+                        field.name
                     ),
                 );
             }
@@ -654,7 +664,7 @@ impl<'s> Checker<'s> {
                 );
             }
         }
-        for inner in &rule.and {
+        for inner in rule.and.iter().chain(&rule.or) {
             self.success(inner, operation);
         }
     }
@@ -1043,8 +1053,8 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
                 c.at(
                     &operation.name,
                     format!(
-                        "operation `{}` is a GET, whose fields travel in the query, but payload `{}` is `aead_aes_256_gcm`, a JSON object that needs a `json` body",
-                        operation.name.value, field.name
+                        "operation `{}` is a GET, whose fields travel in the query, but payload `{}` is `{}`, a JSON object that needs a `json` body",
+                        operation.name.value, field.name, encoding_name(field.encoding.value)
                     ),
                 );
             }
@@ -1303,6 +1313,17 @@ pub fn parse_offset(text: &str) -> Option<i32> {
 }
 
 /// A body format as the spec writes it.
+fn encoding_name(encoding: PayloadEncoding) -> &'static str {
+    match encoding {
+        PayloadEncoding::Base64 => "base64",
+        PayloadEncoding::Aes256EcbHex => "aes256_ecb_hex",
+        PayloadEncoding::Json => "json",
+        PayloadEncoding::Aes256EcbBase64 => "aes256_ecb_base64",
+        PayloadEncoding::AeadAes256Gcm => "aead_aes_256_gcm",
+        PayloadEncoding::JsonObjectSorted => "json_object_sorted",
+    }
+}
+
 fn body_name(body: BodyFormat) -> &'static str {
     match body {
         BodyFormat::Json => "json",
