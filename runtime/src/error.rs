@@ -333,6 +333,13 @@ pub enum ParamRule {
         /// The value's length.
         actual: usize,
     },
+    /// Shorter than the documented minimum (`长度8-32位`).
+    TooShort {
+        /// Documented minimum, in characters.
+        min: u32,
+        /// The value's length.
+        actual: usize,
+    },
     /// Not one of the documented values.
     NotAllowed {
         /// The documented values.
@@ -395,6 +402,9 @@ impl fmt::Display for ParamRule {
             ParamRule::Required => f.write_str("is required"),
             ParamRule::TooLong { max, actual } => {
                 write!(f, "is {actual} characters, at most {max} allowed")
+            }
+            ParamRule::TooShort { min, actual } => {
+                write!(f, "is {actual} characters, at least {min} required")
             }
             ParamRule::NotAllowed { allowed } => {
                 write!(f, "must be one of {}", allowed.join(", "))

@@ -730,6 +730,7 @@ fn v3_provider(method: &'static str, path: &'static str) -> (Provider, Operation
             ty: FieldType::String,
             required: true,
             max_length: None,
+            min_length: None,
             as_string: false,
             values: Cow::Borrowed(&[]),
             fields: Cow::Borrowed(&[]),

@@ -208,3 +208,48 @@ fn wantu_refund_fee_type_and_merchant_qrcode_notify_url_are_required() {
         }
     }
 }
+
+/// mpgateway 001 3.1.2 (L100) and 3.3.3 (L163): orderid 长度8-32位,由字母和数字组成.
+#[test]
+fn mpgateway_orderid_is_8_to_32_letters_and_digits() {
+    let client = support::mpgateway_client();
+    let pay = |orderid: &str| {
+        paygen_mpgateway::MpgatewayRequest::new(
+            paygen_mpgateway::mpgateway_request::Action::AliCode,
+            Fen(100),
+            orderid,
+            "https://m.example/notify",
+        )
+    };
+    assert!(client.render_mpgateway(&pay("A1234567")).is_ok());
+    assert!(client.render_mpgateway(&pay(&"9".repeat(32))).is_ok());
+    assert_eq!(
+        broken(client.render_mpgateway(&pay("A123456"))),
+        (
+            "orderid".to_owned(),
+            ParamRule::TooShort { min: 8, actual: 7 }
+        )
+    );
+    assert_eq!(
+        broken(client.render_mpgateway(&pay(&"9".repeat(33)))),
+        (
+            "orderid".to_owned(),
+            ParamRule::TooLong {
+                max: 32,
+                actual: 33
+            }
+        )
+    );
+    let (field, rule) = broken(client.render_mpgateway(&pay("A123-4567")));
+    assert_eq!(field, "orderid");
+    assert!(matches!(rule, ParamRule::Charset { .. }), "{rule:?}");
+    let gopay = |orderid: &str| paygen_mpgateway::GopayRequest::new(orderid, "PAYID1");
+    assert!(client.render_gopay(&gopay("G1234567")).is_ok());
+    assert_eq!(
+        broken(client.render_gopay(&gopay("G123"))),
+        (
+            "orderid".to_owned(),
+            ParamRule::TooShort { min: 8, actual: 4 }
+        )
+    );
+}

@@ -15,7 +15,14 @@ pub mod tables {
         headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
-        rules: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Charset {
+                    field: Cow::Borrowed("orderid"),
+                    charset: Charset::Alphanumeric,
+                },
+            ],
+        ),
         request: super::MpgatewayRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
@@ -69,7 +76,14 @@ pub mod tables {
         headers: Cow::Borrowed(&[]),
         response_members: Cow::Borrowed(&[]),
         one_of: Cow::Borrowed(&[]),
-        rules: Cow::Borrowed(&[]),
+        rules: Cow::Borrowed(
+            &[
+                FieldRule::Charset {
+                    field: Cow::Borrowed("orderid"),
+                    charset: Charset::Alphanumeric,
+                },
+            ],
+        ),
         request: super::GopayRequest::FIELDS,
         response: Cow::Borrowed(&[]),
         success: SuccessRule {
@@ -561,7 +575,7 @@ pub struct MpgatewayRequest {
     pub txnamt: ::paygen::Fen,
     /// 由商户生成,必需唯一,长度8-32位,由字母和数字组成
     ///
-    /// Wire name `orderid`, at most 32 characters.
+    /// Wire name `orderid`, 8 to 32 characters.
     pub orderid: String,
     /// 反扫时的码,App 扫描微信/支付宝生成的码
     ///
@@ -721,6 +735,7 @@ impl MpgatewayRequest {
                     name: Cow::Borrowed("orderid"),
                     required: true,
                     max_length: Some(32),
+                    min_length: Some(8),
                     ..FieldDef::TEXT
                 },
                 FieldDef {
@@ -815,7 +830,7 @@ impl OpenidRequest {
 pub struct GopayRequest {
     /// 由商户生成,必需唯一,长度 8-32 位,由字母和数字组成
     ///
-    /// Wire name `orderid`, at most 32 characters.
+    /// Wire name `orderid`, 8 to 32 characters.
     pub orderid: String,
     /// 由交易接口返回数据
     ///
@@ -860,6 +875,7 @@ impl GopayRequest {
                     name: Cow::Borrowed("orderid"),
                     required: true,
                     max_length: Some(32),
+                    min_length: Some(8),
                     ..FieldDef::TEXT
                 },
                 FieldDef {

@@ -1350,7 +1350,62 @@ pub type WxjspayResponse = RefundResponse;
 /// Notification `pay`: 交易完成后会向 notifyUrl（不能带参数）这个地址发起交易结果通知
 #[derive(Debug, Clone, PartialEq, ::paygen::__private::serde::Deserialize)]
 #[serde(crate = "::paygen::__private::serde")]
-pub struct PayNotification {}
+pub struct PayNotification {
+    /// 通知的发送时间。格式为 yyyy-MM-dd HH:mm:ss (Alipay 异步通知)
+    ///
+    /// Wire name `notify_time`.
+    #[serde(
+        rename = "notify_time",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub notify_time: Option<String>,
+    /// 交易号 (Alipay 异步通知: 支付宝交易号)
+    ///
+    /// Wire name `trade_no`, at most 64 characters.
+    #[serde(
+        rename = "trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trade_no: Option<String>,
+    /// 商户订单号 (Alipay 异步通知: 原支付请求的商户订单号)
+    ///
+    /// Wire name `out_trade_no`, at most 64 characters.
+    #[serde(
+        rename = "out_trade_no",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub out_trade_no: Option<String>,
+    /// 交易状态 (Alipay 异步通知: WAIT_BUYER_PAY, TRADE_CLOSED, TRADE_SUCCESS, TRADE_FINISHED)
+    ///
+    /// Wire name `trade_status`, at most 32 characters.
+    #[serde(
+        rename = "trade_status",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub trade_status: Option<String>,
+    /// 订单金额 (Alipay 异步通知: 单位为人民币（元），精确到小数点后 2 位)
+    ///
+    /// Wire name `total_amount`, at most 11 characters.
+    #[serde(
+        rename = "total_amount",
+        default,
+        deserialize_with = "::paygen::yuan::opt_de"
+    )]
+    pub total_amount: Option<::paygen::Fen>,
+    /// 交易付款时间 (Alipay 异步通知)
+    ///
+    /// Wire name `gmt_payment`.
+    #[serde(
+        rename = "gmt_payment",
+        default,
+        deserialize_with = "::paygen::__private::de::opt_text"
+    )]
+    pub gmt_payment: Option<String>,
+}
 /// 支付渠道 (附录 支付渠道); values the document does not list are kept in `Unknown`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PayType {

@@ -8,7 +8,7 @@
 use crate::{input, CliError};
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Uri};
-use paygen::protocol::{FieldType, Notification, Operation, Provider, ValueSource};
+use paygen::protocol::{Notification, Operation, Provider};
 use paygen::tooling::validate::request_fields_from_json;
 use paygen::tooling::ClientCore;
 use paygen::{
@@ -19,7 +19,8 @@ use paygen_codegen::spec::model::{
     Sandbox as SandboxSpec, SandboxEvent, SandboxOperation, SandboxRole,
 };
 use paygen_sandbox::config::{default_spec_dir, spec_files};
-use paygen_sandbox::providers::default_credentials;
+use paygen_sandbox::providers::{client_credentials as credentials_of, default_credentials};
+use paygen_sandbox::requests::{notify_credential, Lifecycle};
 use paygen_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -267,56 +268,6 @@ async fn demo() -> Result<(), CliError> {
     Ok(())
 }
 
-/// The credential a pay or precreate request takes its notify URL from, and the
-/// receiver's URL for the paid notification, when the spec's `notify_url` names a
-/// credential-valued common field.
-fn notify_credential(
-    provider: &Provider,
-    section: &SandboxSpec,
-    receiver: &str,
-) -> Option<(String, String)> {
-    let notification = section
-        .notifications
-        .iter()
-        .find(|n| n.on == SandboxEvent::Paid)?;
-    section
-        .operations
-        .iter()
-        .filter(|o| matches!(o.role, SandboxRole::Pay | SandboxRole::Precreate))
-        .find_map(|entry| {
-            let field = entry.notify_url.as_ref()?;
-            let operation = provider.operation(&entry.operation.value)?;
-            let common = provider
-                .request
-                .common
-                .iter()
-                .chain(operation.common.iter())
-                .find(|c| c.name == field.value.as_str())?;
-            match &common.value {
-                ValueSource::Credential(credential) => Some((
-                    credential.to_string(),
-                    format!(
-                        "{receiver}/{}/{}",
-                        provider.name, notification.notification.value
-                    ),
-                )),
-                _ => None,
-            }
-        })
-}
-
-/// The client's credentials from the sandbox's default texts; a text the runtime cannot
-/// read (a key set) is left out, so the step that needs it fails and says so.
-fn credentials_of(provider: &Provider, values: &BTreeMap<String, String>) -> Credentials {
-    let mut credentials = Credentials::new();
-    for def in provider.credentials.iter() {
-        let value = values.get(def.name.as_ref()).cloned().unwrap_or_default();
-        let with = credentials.clone().text(provider, def, value);
-        credentials = with.unwrap_or(credentials);
-    }
-    credentials
-}
-
 /// A receiver on a free loopback port: `/<spec>/<notification>` verifies the
 /// notification as the merchant would and answers the documented ack only if it holds.
 async fn receiver(
@@ -484,15 +435,15 @@ impl<'a> Run<'a> {
         amount: i64,
         notify: Option<&str>,
     ) -> Map<String, Value> {
-        let lifecycle = Lifecycle {
+        Lifecycle {
             entry,
             order_no,
             amount,
+            total: AMOUNT,
             notify,
-        };
-        let mut fields = lifecycle.fields(&operation.request, "");
-        balance_sums(operation, &mut fields);
-        fields
+            fill: Some(&self.demo.sandbox.fill.0.value),
+        }
+        .request(operation)
     }
 
     /// Sends one operation through the runtime client; `sent_as` fields (mct1's
@@ -581,7 +532,7 @@ impl<'a> Run<'a> {
     }
 
     async fn lifecycle(&mut self, index: usize) {
-        let order_no = format!("D{index}01");
+        let order_no = format!("DEMO{index:02}01");
         let Some(entry) = self.entry(&[SandboxRole::Pay, SandboxRole::Precreate]) else {
             self.line(
                 "pay",
@@ -686,7 +637,7 @@ impl<'a> Run<'a> {
     /// ending in 02), then cancelled or closed.
     async fn cancel(&mut self, entry: &SandboxOperation, index: usize, role: SandboxRole) {
         let order_no = format!(
-            "D{index}0{}",
+            "DEMO{index:02}0{}",
             if role == SandboxRole::Cancel { 2 } else { 3 }
         );
         let (create, amount) = match self.entry(&[SandboxRole::Precreate]) {
@@ -722,112 +673,5 @@ impl<'a> Run<'a> {
             }
             Err(error) => self.line(step, &operation.name, false, &error.to_string()),
         }
-    }
-}
-
-/// What a lifecycle step fills into a request: its order number, amount and notify URL
-/// where the sandbox entry names them (an amount may be a member of a request object,
-/// `amount.total`), and a plausible value for every other required field, members of
-/// required objects included.
-struct Lifecycle<'e> {
-    entry: &'e SandboxOperation,
-    order_no: &'e str,
-    amount: i64,
-    notify: Option<&'e str>,
-}
-
-impl Lifecycle<'_> {
-    fn names(&self, path: &str, name: &Option<paygen_codegen::spec::model::Name>) -> bool {
-        name.as_ref().is_some_and(|n| n.value == path)
-    }
-
-    /// The fields of `defs`, the members of the object at `prefix` (empty at the top).
-    fn fields(&self, defs: &[paygen::protocol::FieldDef], prefix: &str) -> Map<String, Value> {
-        let mut fields = Map::new();
-        for def in defs {
-            let wire = def.name.as_ref();
-            let path = if prefix.is_empty() {
-                wire.to_owned()
-            } else {
-                format!("{prefix}.{wire}")
-            };
-            let entry = self.entry;
-            let value = if self.names(&path, &entry.order_no) {
-                Value::from(self.order_no)
-            } else if self.names(&path, &entry.amount) || self.names(&path, &entry.refund_amount) {
-                match def.ty {
-                    // A number for a `yuan` field means whole 元: send the 元 text.
-                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(self.amount))),
-                    _ => Value::from(self.amount),
-                }
-            } else if self.names(&path, &entry.notify_url) {
-                match self.notify {
-                    Some(url) => Value::from(url),
-                    None if def.required => Value::from("http://127.0.0.1:9/unused"),
-                    None => continue,
-                }
-            } else if !def.required {
-                continue;
-            } else if let Some(first) = def.values.first() {
-                match def.ty {
-                    FieldType::Int | FieldType::Fen => first
-                        .to_string()
-                        .parse::<i64>()
-                        .map(Value::from)
-                        .unwrap_or_else(|_| Value::from(first.to_string())),
-                    _ => Value::from(first.to_string()),
-                }
-            } else {
-                match def.ty {
-                    // Other money fields of a refund are the order's total.
-                    FieldType::Fen => Value::from(AMOUNT),
-                    FieldType::Yuan => Value::from(paygen::yuan::format(paygen::Fen(AMOUNT))),
-                    FieldType::Int => Value::from(1),
-                    FieldType::Bool => Value::from(true),
-                    FieldType::Object => Value::Object(self.fields(&def.fields, &path)),
-                    FieldType::Json => Value::Object(Map::new()),
-                    FieldType::List => Value::Array(Vec::new()),
-                    FieldType::String => {
-                        let max = def.max_length.unwrap_or(12).clamp(1, 12) as usize;
-                        Value::from(
-                            format!("demo{}", self.order_no)
-                                .chars()
-                                .take(max)
-                                .collect::<String>(),
-                        )
-                    }
-                }
-            };
-            fields.insert(wire.to_owned(), value);
-        }
-        fields
-    }
-}
-
-/// Makes every `sum` rule of the operation hold: its first added field becomes the
-/// summed field plus the subtracted ones, less the other added ones (mct1's
-/// `original_amount` = `trade_amount` + `discount_amount` + `ignore_amount`).
-fn balance_sums(operation: &Operation, fields: &mut Map<String, Value>) {
-    let number = |fields: &Map<String, Value>, name: &str| {
-        fields.get(name).and_then(Value::as_i64).unwrap_or_default()
-    };
-    for rule in operation.rules.iter() {
-        let paygen::protocol::FieldRule::Sum { field, plus, minus } = rule else {
-            continue;
-        };
-        let Some((first, others)) = plus.split_first() else {
-            continue;
-        };
-        if !fields.contains_key(field.as_ref()) {
-            continue;
-        }
-        let mut value = number(fields, field);
-        for name in minus.iter() {
-            value += number(fields, name);
-        }
-        for name in others.iter() {
-            value -= number(fields, name);
-        }
-        fields.insert(first.to_string(), Value::from(value));
     }
 }

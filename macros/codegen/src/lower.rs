@@ -438,6 +438,7 @@ pub fn fields(fields: &[m::Field]) -> ir::List<ir::FieldDef> {
             ty: f.ty,
             required: f.required,
             max_length: f.max_length,
+            min_length: f.min_length,
             as_string: f.as_string,
             values: f.values.iter().map(|v| text(&v.value)).collect(),
             fields: self::fields(&f.fields),

@@ -906,5 +906,47 @@ fn a_sorted_object_payload_is_json_in_a_json_body() {
     assert_eq!(
         errors,
         ["29:47: payload `data` is `json_object_sorted`, whose value is a JSON object: the body must be `json`, not `form`"]
+fn min_length_sits_on_string_fields_below_max_length() {
+    let errors = errors_after(
+        "      - { name: amount, type: fen, required: true }",
+        "      - { name: amount, type: fen, required: true, min_length: 2 }\n      - { name: order, type: string, min_length: 9, max_length: 8 }\n      - { name: note, type: string, min_length: 0 }",
+    );
+    assert_eq!(
+        errors,
+        [
+            "37:17: `min_length` applies to string fields only, not `amount`",
+            "38:17: field `order`: `min_length` 9 is above `max_length` 8",
+            "39:17: field `note`: `min_length` 0 says nothing; leave it out",
+        ]
+    );
+}
+
+/// The slip of mpgateway's spec (its `not_cancellable` reply, 001): an unquoted text
+/// with a comma in a `{ }` map is two keys, the second with no value.
+#[test]
+fn a_sandbox_value_split_or_nested_by_yaml_is_an_error_at_its_map() {
+    let sandbox = r#"      - { name: code, type: string, required: true }
+      - { name: msg, type: string }
+sandbox:
+  errors:
+    signature: { reply: { code: "1" }, source: chosen }
+    parameter: { reply: { code: "2", msg: 已支付,不能取消 }, source: chosen }
+  operations:
+    - operation: pay
+      role: pay
+      order_no: amount
+      amount: amount
+      reply: { msg: { ok: 1 } }
+"#;
+    let errors = errors_after(
+        "      - { name: code, type: string, required: true }\n",
+        sandbox,
+    );
+    assert_eq!(
+        errors,
+        [
+            "44:25: sandbox error reply `Parameter`: `不能取消` has no value; an unquoted text with a comma inside `{ }` splits into two keys (quote the text)",
+            "50:14: sandbox reply of `pay`: `msg` is a YAML map or list, not one text, number or boolean (quote a text holding `: `, `,`, `[` or `{`)",
+        ]
     );
 }

@@ -1549,6 +1549,8 @@ pub struct FieldDef {
     pub required: bool,
     /// Maximum length in characters.
     pub max_length: Option<u32>,
+    /// Minimum length in characters of a present value (`长度8-32位`: 8).
+    pub min_length: Option<u32>,
     /// Integer sent as a JSON string.
     pub as_string: bool,
     /// Documented values; empty when any value is allowed.
@@ -1566,6 +1568,7 @@ impl FieldDef {
         ty: FieldType::String,
         required: false,
         max_length: None,
+        min_length: None,
         as_string: false,
         values: Cow::Borrowed(&[]),
         fields: Cow::Borrowed(&[]),

@@ -11,6 +11,7 @@ pub mod log;
 pub mod notify;
 pub mod providers;
 pub mod reply;
+pub mod requests;
 pub mod routes;
 pub mod scenarios;
 pub mod signed;

@@ -3,7 +3,7 @@
 
 use crate::config::SandboxConfig;
 use crate::providers::Served;
-use crate::reply::{self, echo, fill, set_path, succeed, text_of};
+use crate::reply::{self, echo, fill, set_path, succeed, text_of, Fill};
 use crate::scenarios::Scenario;
 use crate::store::{Order, OrderStore, StoreError};
 use paygen::protocol::Operation;
@@ -86,10 +86,19 @@ pub fn run(
     });
     let Some(entry) = entry else {
         // No role: a filled, successful reply with the request echoed.
+        let with = Fill {
+            values: sandbox.map(|s| &s.fill.0.value),
+            request: Some(request),
+            amount: None,
+            numbers: None,
+            utc_offset_minutes: served.provider.utc_offset_minutes,
+        };
         let mut fields = Map::new();
-        fill(&operation.response, &mut fields);
-        succeed(&operation.response, &mut fields, &operation.success);
-        echo(&operation.response, &mut fields, request);
+        fill(&operation.response, &mut fields, &with);
+        succeed(&operation.response, &mut fields, &operation.success, &with);
+        let mut source = common.clone();
+        source.extend(request.iter().map(|(k, v)| (k.clone(), v.clone())));
+        echo(&operation.response, &mut fields, &source);
         return Outcome {
             result: Ok(fields),
             scenario: Scenario::Normal,
@@ -101,6 +110,7 @@ pub fn run(
     let order_no = field_text(request, entry.order_no.as_ref().map(|n| n.value.as_str()));
     let provider_no = field_text(request, provider_no_name);
     let mut scenario = Scenario::Normal;
+    let mut failed_with_order = None;
     let mut events = Vec::new();
     let notify_field = entry.notify_url.as_ref().map(|n| n.value.as_str());
     let notify_url = field_text(request, notify_field).or_else(|| field_text(common, notify_field));
@@ -121,7 +131,7 @@ pub fn run(
                     entry.amount.as_ref().map(|n| n.value.as_str()),
                 )?;
                 scenario = Scenario::of_amount(fen);
-                let pay = entry.role == SandboxRole::Pay;
+                let pay = entry.role == SandboxRole::Pay && !precreates(entry, request);
                 let state = match scenario {
                     _ if !pay => SandboxState::Created,
                     Scenario::Fail => SandboxState::Failed,
@@ -143,13 +153,19 @@ pub fn run(
                         },
                         fields: request.clone(),
                         notify_url: notify_url.clone(),
+                        refund_nos: Vec::new(),
                     })
                     .map_err(|_| SandboxErrorKind::DuplicateOrder)?;
                 if order.state == SandboxState::Paid {
                     event(SandboxEvent::Paid, &order, None);
                 }
                 if pay && scenario == Scenario::Fail {
-                    return Err(SandboxErrorKind::PayFailed);
+                    failed_with_order = sandbox
+                        .and_then(|s| s.errors.get(&SandboxErrorKind::PayFailed))
+                        .filter(|reply| reply.with_order);
+                    if failed_with_order.is_none() {
+                        return Err(SandboxErrorKind::PayFailed);
+                    }
                 }
                 Ok((order, pay && scenario == Scenario::InProgress))
             }
@@ -178,8 +194,15 @@ pub fn run(
                     request,
                     entry.refund_amount.as_ref().map(|n| n.value.as_str()),
                 )?;
+                let refund_no =
+                    field_text(request, entry.refund_no.as_ref().map(|n| n.value.as_str()));
                 let order = store
                     .update(provider, order_no.as_deref(), provider_no.as_deref(), |o| {
+                        if let Some(number) = &refund_no {
+                            if o.refund_nos.contains(number) {
+                                return Err(SandboxErrorKind::DuplicateRefund);
+                            }
+                        }
                         let refundable = matches!(
                             o.state,
                             SandboxState::Paid | SandboxState::PartiallyRefunded
@@ -188,6 +211,7 @@ pub fn run(
                             return Err(SandboxErrorKind::RefundExceeded);
                         }
                         o.refunded += fen;
+                        o.refund_nos.extend(refund_no.clone());
                         o.state = if o.refunded == o.amount {
                             SandboxState::Refunded
                         } else {
@@ -227,14 +251,41 @@ pub fn run(
         }
     })();
     let result = result.map(|(order, in_progress)| {
-        reply_fields(
+        let with = Fill {
+            values: sandbox.map(|s| &s.fill.0.value),
+            request: Some(&order.fields),
+            amount: Some(order.amount - order.refunded),
+            numbers: Some((&order.order_no, &order.provider_no)),
+            utc_offset_minutes: served.provider.utc_offset_minutes,
+        };
+        let mut source = common.clone();
+        source.extend(order.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+        source.extend(request.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let mut fields = reply_fields(
             operation,
             entry,
             provider_no_name,
             &order,
-            request,
+            source,
             in_progress,
-        )
+            &with,
+        );
+        // A failed payment's reply: the order, under the refusal's codes.
+        if let Some(failed) = failed_with_order {
+            for (path, value) in failed.reply.iter() {
+                set_path(&[], &mut fields, path, value, &with);
+            }
+        }
+        if let Some(when) = entry
+            .precreate_when
+            .as_ref()
+            .filter(|_| precreates(entry, request))
+        {
+            for (path, value) in when.reply.iter() {
+                set_path(&[], &mut fields, path, value, &with);
+            }
+        }
+        fields
     });
     Outcome {
         result,
@@ -243,20 +294,35 @@ pub fn run(
     }
 }
 
-/// The reply of a successful operation on `order`.
+/// Whether a `pay` entry's request makes an unpaid order instead (`precreate_when`).
+fn precreates(entry: &SandboxOperation, request: &Map<String, Value>) -> bool {
+    entry.precreate_when.as_ref().is_some_and(|when| {
+        field_text(request, Some(when.field.value.as_str()))
+            .is_some_and(|value| when.equals.contains(&value))
+    })
+}
+
+/// The reply of a successful operation on `order`; `source` holds the fields echoed by
+/// name (the request's common fields, the order's and this request's fields).
 fn reply_fields(
     operation: &Operation,
     entry: &SandboxOperation,
     provider_no_name: Option<&str>,
     order: &Order,
-    request: &Map<String, Value>,
+    mut source: Map<String, Value>,
     in_progress: bool,
+    with: &Fill<'_>,
 ) -> Map<String, Value> {
     let table = &operation.response;
     let mut fields = Map::new();
-    fill(table, &mut fields);
-    succeed(table, &mut fields, &operation.success);
-    if let Some(status) = &entry.status {
+    fill(table, &mut fields, with);
+    succeed(table, &mut fields, &operation.success, with);
+    // While in progress, `in_progress` is written instead of the reply and the status.
+    let status = entry
+        .status
+        .as_ref()
+        .filter(|_| !in_progress || entry.in_progress.is_empty());
+    if let Some(status) = status {
         let state = if in_progress {
             SandboxState::Created
         } else {
@@ -278,13 +344,19 @@ fn reply_fields(
                 &mut fields,
                 &status.field,
                 &Value::from(value.as_str()),
+                with,
             ),
             // No documented value for this state: the field keeps its filled value.
-            None => remove_null(&mut fields, &status.field, table),
+            None => remove_null(&mut fields, &status.field, table, with),
+        }
+        let message = status
+            .message
+            .as_ref()
+            .and_then(|m| Some((&m.field, m.values.get(&state)?)));
+        if let Some((field, text)) = message {
+            set_path(table, &mut fields, field, &Value::from(text.as_str()), with);
         }
     }
-    let mut source = order.fields.clone();
-    source.extend(request.iter().map(|(k, v)| (k.clone(), v.clone())));
     if let Some(name) = provider_no_name {
         source.insert(name.to_owned(), Value::from(order.provider_no.as_str()));
     }
@@ -294,8 +366,9 @@ fn reply_fields(
     } else {
         &entry.reply
     };
-    for (path, value) in overrides {
-        set_path(&[], &mut fields, path, value);
+    // Written as given: `return_code: 301` stays a number, `"5"` a string.
+    for (path, value) in overrides.iter() {
+        set_path(&[], &mut fields, path, value, with);
     }
     if let Some(path) = &entry.reply_refunded {
         let refunded = if reply::is_yuan(table, path) {
@@ -303,14 +376,19 @@ fn reply_fields(
         } else {
             Value::from(order.refunded)
         };
-        set_path(table, &mut fields, path, &refunded);
+        set_path(table, &mut fields, path, &refunded, with);
     }
     fields
 }
 
 /// Puts a filled value at `path` (the field's first documented value, when required),
 /// creating the objects on the way.
-fn remove_null(fields: &mut Map<String, Value>, path: &str, table: &[paygen::protocol::FieldDef]) {
+fn remove_null(
+    fields: &mut Map<String, Value>,
+    path: &str,
+    table: &[paygen::protocol::FieldDef],
+    with: &Fill<'_>,
+) {
     let mut defs = table;
     let mut current = fields;
     let mut parts = path.split('.').peekable();
@@ -320,7 +398,7 @@ fn remove_null(fields: &mut Map<String, Value>, path: &str, table: &[paygen::pro
             current.remove(part);
             if let Some(def) = def.filter(|d| d.required) {
                 let mut refill = Map::new();
-                fill(std::slice::from_ref(def), &mut refill);
+                fill(std::slice::from_ref(def), &mut refill, with);
                 current.extend(refill);
             }
             return;
@@ -336,7 +414,7 @@ fn remove_null(fields: &mut Map<String, Value>, path: &str, table: &[paygen::pro
         let Value::Object(inner) = slot else {
             return;
         };
-        fill(defs, inner);
+        fill(defs, inner, with);
         current = inner;
     }
 }

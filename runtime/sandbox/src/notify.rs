@@ -6,7 +6,7 @@
 
 use crate::log::RequestLog;
 use crate::providers::Served;
-use crate::reply::{echo, fill, set_path};
+use crate::reply::{echo, fill, set_path, Fill};
 use crate::signed::SignatureHeaders;
 use crate::store::Order;
 use paygen::clock::format_clock;
@@ -144,8 +144,8 @@ impl Notifier {
             }
             let sequence = self.sequence.fetch_add(1, Ordering::SeqCst);
             let mut fields = notification_fields(served, notification, order, request, sequence);
-            for (name, value) in &entry.fields {
-                set_path(&notification.fields, &mut fields, name, value);
+            for (name, value) in entry.fields.iter() {
+                set_path(&notification.fields, &mut fields, name, value, &Fill::NONE);
             }
             self.record(Delivery {
                 id: sequence,
@@ -221,8 +221,15 @@ fn notification_fields(
     if let Some(name) = served.sandbox.as_ref().and_then(|s| s.provider_no.as_ref()) {
         source.insert(name.clone(), Value::from(order.provider_no.as_str()));
     }
+    let with = Fill {
+        values: served.sandbox.as_ref().map(|s| &s.fill.0.value),
+        request: Some(&order.fields),
+        amount: Some(order.amount - order.refunded),
+        numbers: Some((&order.order_no, &order.provider_no)),
+        utc_offset_minutes: served.provider.utc_offset_minutes,
+    };
     let mut fields = Map::new();
-    fill(table, &mut fields);
+    fill(table, &mut fields, &with);
     echo(table, &mut fields, &source);
     if let Some(nonce) = notification
         .verification

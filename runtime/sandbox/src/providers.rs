@@ -37,6 +37,19 @@ pub fn default_credentials(spec: &ValidSpec) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// A client's credentials from texts such as [`default_credentials`] gives; a text the
+/// runtime cannot read (a key set) is left out, so the call that needs it fails and
+/// says so.
+pub fn client_credentials(provider: &Provider, values: &BTreeMap<String, String>) -> Credentials {
+    let mut credentials = Credentials::new();
+    for def in provider.credentials.iter() {
+        let value = values.get(def.name.as_ref()).cloned().unwrap_or_default();
+        let with = credentials.clone().text(provider, def, value);
+        credentials = with.unwrap_or(credentials);
+    }
+    credentials
+}
+
 /// Loads every configured spec; credentials from the config replace the defaults.
 pub fn load(config: &SandboxConfig) -> Result<BTreeMap<String, Served>, SandboxError> {
     let mut served = BTreeMap::new();

@@ -289,6 +289,16 @@ fn provider_reply(
             let operation = route(&served.provider, &received);
             return reply(SandboxErrorKind::Signature, "refused: signature", operation);
         }
+        Err(ServerError::Message(Error::InvalidParam { field, .. }))
+            if names_merchant(&served.provider, &field) =>
+        {
+            let operation = route(&served.provider, &received);
+            return reply(
+                SandboxErrorKind::UnknownMerchant,
+                "refused: unknown merchant",
+                operation,
+            );
+        }
         Err(ServerError::Message(_)) => {
             let operation = route(&served.provider, &received);
             return reply(SandboxErrorKind::Parameter, "refused: parameter", operation);
@@ -365,6 +375,16 @@ fn provider_reply(
     (response, line, outcome.scenario)
 }
 
+/// Whether `field` is a common field of the request that carries a credential (the
+/// merchant's number): a wrong value there names a merchant the sandbox does not know.
+fn names_merchant(provider: &paygen::protocol::Provider, field: &str) -> bool {
+    provider
+        .request
+        .common
+        .iter()
+        .any(|c| c.name == field && matches!(c.value, ValueSource::Credential(_)))
+}
+
 /// The spec's reply for a refusal (its `parameter` reply when the kind is not given),
 /// in the envelope of `operation` (the provider's first when unknown).
 fn error_reply(
@@ -434,6 +454,9 @@ fn encode(
         )
     }
     .map_err(|e| e.to_string())?;
+    if !signed {
+        empty_signature(served, &mut message.body);
+    }
     if let (true, Some(check)) = (tamper, verification) {
         match &check.header {
             Some(name) => tamper_header(&mut message.headers, name),
@@ -462,6 +485,22 @@ fn encode(
         response.headers_mut().append(name, value);
     }
     Ok(response)
+}
+
+/// Writes the signature field present and empty in an unsigned form reply, where the
+/// spec says the provider sends unsigned errors so (`unsigned_error_when:
+/// [signature_empty]`, mpgateway 2.2: 应答的 sign 将会是空的).
+fn empty_signature(served: &Served, body: &mut String) {
+    let Some(check) = served.provider.response.verification.as_ref() else {
+        return;
+    };
+    let empty = check
+        .unsigned_error_when
+        .contains(&paygen::protocol::UnsignedErrorReply::SignatureEmpty);
+    if empty && served.provider.response.body == paygen::protocol::BodyFormat::Form {
+        let separator = if body.is_empty() { "" } else { "&" };
+        body.push_str(&format!("{separator}{}=", check.field));
+    }
 }
 
 /// Whether the request's timestamp is within the spec's `request_window` of the

@@ -27,6 +27,8 @@ pub struct Order {
     pub fields: Map<String, Value>,
     /// Where notifications about it go, when the request that created it gave one.
     pub notify_url: Option<String>,
+    /// The merchant's refund numbers used on it (`refund_no`).
+    pub refund_nos: Vec<String>,
 }
 
 /// A store refusal.
@@ -155,6 +157,7 @@ mod tests {
             queries_left: 0,
             fields: Map::new(),
             notify_url: None,
+            refund_nos: Vec::new(),
         }
     }
 

@@ -317,7 +317,13 @@ async fn shouqianba_pay_poll_refund_and_refusals() {
         .pay(&PayRequest::new("S2", Fen(1002), "130000", "goods", "op"))
         .await
         .expect("pay");
-    assert!(format!("{:?}", pending.biz_response).contains("PAY_IN_PROGRESS"));
+    // 附录2's class INPROGRESS, no data (三.2.4 polls on any other code).
+    let pending = pending.into_inner().biz_response.expect("biz_response");
+    assert!(
+        format!("{:?}", pending.result_code).contains("INPROGRESS"),
+        "{pending:?}"
+    );
+    assert!(pending.data.is_none(), "{pending:?}");
     let mut states = Vec::new();
     for _ in 0..2 {
         let query = client
@@ -456,14 +462,17 @@ async fn mpgateway_pay_poll_query_and_cancel() {
         .mpgateway(&MpgatewayRequest::new(
             mpgateway_request::Action::WxCode,
             Fen(1000),
-            "G1",
+            "GATEWAY1",
             NOWHERE,
         ))
         .await
         .expect("mpgateway");
-    assert_eq!((paid.orderid.as_str(), paid.txnamt), ("G1", Fen(1000)));
+    assert_eq!(
+        (paid.orderid.as_str(), paid.txnamt),
+        ("GATEWAY1", Fen(1000))
+    );
     let query = client
-        .query(&QueryRequest::new().with_orderid("G1"))
+        .query(&QueryRequest::new().with_orderid("GATEWAY1"))
         .await
         .expect("query");
     assert_eq!(query.queryid, paid.queryid.clone().expect("queryid"));
@@ -473,7 +482,7 @@ async fn mpgateway_pay_poll_query_and_cancel() {
     );
     // A paid order cannot be cancelled (chosen: 99).
     let cancel = client
-        .cancel(&CancelRequest::new().with_orderid("G1"))
+        .cancel(&CancelRequest::new().with_orderid("GATEWAY1"))
         .await;
     assert_eq!(business_code(&cancel).0, "99");
     // ..02: 1001 未支付 at the first query, 0000 at the second.
@@ -481,7 +490,7 @@ async fn mpgateway_pay_poll_query_and_cancel() {
         .mpgateway(&MpgatewayRequest::new(
             mpgateway_request::Action::WxCode,
             Fen(1002),
-            "G2",
+            "GATEWAY2",
             NOWHERE,
         ))
         .await
@@ -489,7 +498,7 @@ async fn mpgateway_pay_poll_query_and_cancel() {
     let mut states = Vec::new();
     for _ in 0..2 {
         let query = client
-            .query(&QueryRequest::new().with_orderid("G2"))
+            .query(&QueryRequest::new().with_orderid("GATEWAY2"))
             .await
             .expect("query");
         states.push(format!(

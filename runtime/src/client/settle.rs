@@ -445,6 +445,7 @@ mod tests {
             ty: FieldType::String,
             required: false,
             max_length: None,
+            min_length: None,
             as_string: false,
             values: Cow::Borrowed(&[]),
             fields: Cow::Borrowed(&[]),

@@ -17,7 +17,7 @@
 //!   text, number or boolean fits, whatever its type.
 //!
 //! Two rules go beyond typed decoding: JSON `null` counts as absent, also for a
-//! required `json` field, and `max_length` is checked on `string` fields, code tables
+//! required `json` field, and `max_length` and `min_length` are checked on `string` fields, code tables
 //! among them, in characters of the text as read. Keys the table does not name pass.
 
 use crate::wire::de::{self, Fen};
@@ -57,6 +57,14 @@ pub enum FieldRule {
     TooLong {
         /// The table's maximum, in characters.
         max: u32,
+        /// The received length, in characters.
+        length: usize,
+    },
+    /// A text shorter than the table's `min_length`.
+    #[error("is {length} characters long, less than its minimum of {min}")]
+    TooShort {
+        /// The table's minimum, in characters.
+        min: u32,
         /// The received length, in characters.
         length: usize,
     },
@@ -199,18 +207,24 @@ fn check_value(
 }
 
 fn within_length(def: &FieldDef, text: &str, path: &str) -> Result<(), FieldProblem> {
-    let Some(max) = def.max_length else {
+    if def.max_length.is_none() && def.min_length.is_none() {
         return Ok(());
-    };
+    }
     let length = text.chars().count();
     // u32 always fits usize on the targets this crate builds for; saturate otherwise.
-    if length > usize::try_from(max).unwrap_or(usize::MAX) {
-        return Err(FieldProblem {
+    let limit = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+    let broken = match (def.max_length, def.min_length) {
+        (Some(max), _) if length > limit(max) => Some(FieldRule::TooLong { max, length }),
+        (_, Some(min)) if length < limit(min) => Some(FieldRule::TooShort { min, length }),
+        _ => None,
+    };
+    match broken {
+        Some(rule) => Err(FieldProblem {
             path: path.to_owned(),
-            rule: FieldRule::TooLong { max, length },
-        });
+            rule,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The JSON kind of a value, for a wrong-type reason.
@@ -373,6 +387,24 @@ mod tests {
         assert_eq!(
             problem(&defs, json!({"status": 1, "state": "REFUND"})).map(|p| p.rule),
             Some(FieldRule::TooLong { max: 4, length: 6 })
+        );
+    }
+
+    #[test]
+    fn min_length_counts_characters_of_a_present_text() {
+        let mut order = field("orderid", FieldType::String, false);
+        order.min_length = Some(8);
+        order.max_length = Some(32);
+        let defs = [order];
+        assert_eq!(problem(&defs, json!({"orderid": "订单12345678"})), None);
+        assert_eq!(problem(&defs, json!({})), None);
+        assert_eq!(
+            problem(&defs, json!({"orderid": "订单1234"})).map(|p| p.rule),
+            Some(FieldRule::TooShort { min: 8, length: 6 })
+        );
+        assert_eq!(
+            problem(&defs, json!({"orderid": 1234567})).map(|p| p.rule),
+            Some(FieldRule::TooShort { min: 8, length: 7 })
         );
     }
 

@@ -295,7 +295,7 @@ pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(),
             validate_object(def, value)?;
             continue;
         }
-        if def.max_length.is_none() && def.values.is_empty() {
+        if def.max_length.is_none() && def.min_length.is_none() && def.values.is_empty() {
             continue;
         }
         let text = value.text();
@@ -309,6 +309,9 @@ pub fn validate_fields(defs: &[FieldDef], fields: &WireFields<'_>) -> Result<(),
             if actual > max as usize {
                 return Err(invalid(def, ParamRule::TooLong { max, actual }));
             }
+        }
+        if let Some(rule) = too_short(def, &text) {
+            return Err(invalid(def, rule));
         }
         if !def.values.is_empty() && !def.values.iter().any(|allowed| allowed == &*text) {
             return Err(invalid(
@@ -419,6 +422,9 @@ fn validate_members(
                 return Err(invalid(ParamRule::TooLong { max, actual }));
             }
         }
+        if let Some(rule) = too_short(def, &text) {
+            return Err(invalid(rule));
+        }
         if !def.values.is_empty() && !def.values.iter().any(|allowed| allowed == &*text) {
             return Err(invalid(ParamRule::NotAllowed {
                 allowed: def.values.iter().map(|v| v.to_string()).collect(),
@@ -426,6 +432,15 @@ fn validate_members(
         }
     }
     Ok(())
+}
+
+/// The `TooShort` rule `text` breaks, when the field has a `min_length` above its
+/// length in characters.
+fn too_short(def: &FieldDef, text: &str) -> Option<ParamRule> {
+    let min = def.min_length?;
+    let actual = text.chars().count();
+    (actual < usize::try_from(min).unwrap_or(usize::MAX))
+        .then_some(ParamRule::TooShort { min, actual })
 }
 
 /// What a member of `def`'s type is written as in a request object.

@@ -1126,6 +1126,7 @@ mod tests {
             ty: FieldType::String,
             required,
             max_length: Some(32),
+            min_length: None,
             as_string: false,
             values: Cow::Borrowed(&[]),
             fields: Cow::Borrowed(&[]),

@@ -365,6 +365,7 @@ mod tests {
             ty,
             required: false,
             max_length: None,
+            min_length: None,
             as_string: false,
             values: Cow::Borrowed(&[]),
             fields: Cow::Borrowed(&[]),

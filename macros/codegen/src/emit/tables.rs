@@ -529,6 +529,10 @@ impl EmitConst for ir::FieldDef {
             let n = proc_macro2::Literal::u32_unsuffixed(n);
             set.push(quote!(max_length: Some(#n)));
         }
+        if let Some(n) = self.min_length {
+            let n = proc_macro2::Literal::u32_unsuffixed(n);
+            set.push(quote!(min_length: Some(#n)));
+        }
         if self.as_string {
             set.push(quote!(as_string: true));
         }

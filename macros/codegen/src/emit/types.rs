@@ -24,9 +24,21 @@ fn field_doc(field: &Field) -> TokenStream {
         field.description.trim().to_owned()
     };
     text.push_str(&format!("\n\nWire name `{}`", field.name.value));
-    if let Some(max) = field.max_length {
-        let unit = if max == 1 { "character" } else { "characters" };
-        text.push_str(&format!(", at most {max} {unit}"));
+    match (field.min_length, field.max_length) {
+        (Some(min), Some(max)) if min == max => {
+            let unit = if max == 1 { "character" } else { "characters" };
+            text.push_str(&format!(", exactly {max} {unit}"));
+        }
+        (Some(min), Some(max)) => text.push_str(&format!(", {min} to {max} characters")),
+        (Some(min), None) => {
+            let unit = if min == 1 { "character" } else { "characters" };
+            text.push_str(&format!(", at least {min} {unit}"));
+        }
+        (None, Some(max)) => {
+            let unit = if max == 1 { "character" } else { "characters" };
+            text.push_str(&format!(", at most {max} {unit}"));
+        }
+        (None, None) => {}
     }
     text.push('.');
     if let Some(when) = &field.present_when {

@@ -907,6 +907,10 @@ pub struct Field {
     /// Maximum length in characters.
     #[serde(default)]
     pub max_length: Option<u32>,
+    /// `string` fields: minimum length in characters of a present value
+    /// (`长度8-32位`: `min_length: 8`).
+    #[serde(default)]
+    pub min_length: Option<u32>,
     /// For `int` and `fen`: sent as a JSON string rather than a number.
     #[serde(default)]
     pub as_string: bool,
@@ -1227,6 +1231,44 @@ pub struct Sandbox {
     /// `Wechatpay-Nonce`), sent with the signature; each a clock, nonce or constant.
     #[serde(default)]
     pub signature_headers: Vec<SandboxHeader>,
+    /// What the sandbox writes into a reply or notification field it would otherwise
+    /// fill with a stand-in, by the field's name, wherever it appears: a text or number
+    /// as given, `{ clock: unix_millis }` (any clock format: the time of the message),
+    /// `{ nonce: 32 }`, `{ request: orderNo }` (that field of the order's pay or
+    /// precreate request) or `{ order: provider_no }` (`order_no`). An optional field
+    /// named here is written too.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
+    pub fill: SandboxFields,
+}
+
+/// A value the sandbox computes for a field of `sandbox.fill`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum SandboxComputed {
+    /// The time of the message, in this format.
+    Clock(ClockFormat),
+    /// A random alphanumeric text of this length.
+    Nonce(u8),
+    /// The value of this field of the order's pay or precreate request.
+    Request(String),
+    /// A number of the order itself.
+    Order(SandboxOrderValue),
+}
+
+/// A number of the order the sandbox keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SandboxOrderValue {
+    /// The provider's order number the sandbox gave it (`provider_no`).
+    ProviderNo,
+    /// The merchant's order number.
+    OrderNo,
+    /// What is left of its amount (paid less refunded), in the field's unit.
+    Amount,
 }
 
 /// A header the sandbox writes with each header-signed reply and notification.
@@ -1269,7 +1311,11 @@ pub struct SandboxNotification {
     pub on: SandboxEvent,
     /// Notification fields written as given, by name (e.g. the success status).
     #[serde(default)]
-    pub fields: serde_json::Map<String, serde_json::Value>,
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
+    pub fields: SandboxFields,
     /// Seconds to wait before each redelivery while the acknowledgement is not the
     /// documented one; after the last, delivery stops.
     pub retry_seconds: Vec<u64>,
@@ -1309,6 +1355,12 @@ pub enum SandboxErrorKind {
     PayFailed,
     /// The request's timestamp is outside the `request_window`.
     StaleTimestamp,
+    /// The refund number was used before on the order (`refund_no`).
+    DuplicateRefund,
+    /// A credential-valued common field names no merchant the sandbox knows (mpgateway
+    /// 2.2's 前置性错误: the provider cannot find the key to sign with); without this
+    /// reply, the `parameter` one.
+    UnknownMerchant,
 }
 
 /// One reply: fields by dotted response path, written as given.
@@ -1318,11 +1370,20 @@ pub enum SandboxErrorKind {
 pub struct SandboxReply {
     /// Response fields by dotted path (`errcode`, `biz_response.result_code`); a YAML
     /// number is written as a JSON number.
-    pub reply: serde_json::Map<String, serde_json::Value>,
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
+    pub reply: SandboxFields,
     /// Whether the reply is signed in the response envelope (default true); `false` for
     /// replies the document sends unsigned.
     #[serde(default = "yes")]
     pub signed: bool,
+    /// `pay_failed`: the reply also carries the order, as the pay operation's success
+    /// reply does, with these fields over it (shouqianba's PAY_FAIL with the `data` of
+    /// example iii).
+    #[serde(default)]
+    pub with_order: bool,
     /// Where the document gives this reply, or why this one was chosen.
     pub source: String,
     /// The HTTP status of the reply, where the protocol's success rule reads the status
@@ -1333,7 +1394,7 @@ pub struct SandboxReply {
 }
 
 /// An operation's role in the order lifecycle and the wire names it uses.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SandboxOperation {
@@ -1364,14 +1425,22 @@ pub struct SandboxOperation {
     pub reply_refunded: Option<String>,
     /// Response fields written on success, by dotted path.
     #[serde(default)]
-    pub reply: serde_json::Map<String, serde_json::Value>,
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
+    pub reply: SandboxFields,
     /// `cancel`: the document lets a paid order be cancelled (reversed, money back);
     /// default false, a paid order is refused with `not_cancellable`.
     #[serde(default)]
     pub cancels_paid: bool,
     /// Response fields written instead while the payment is in progress.
     #[serde(default)]
-    pub in_progress: serde_json::Map<String, serde_json::Value>,
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
+    pub in_progress: SandboxFields,
     /// Request field holding the URL notifications about this order go to (`pay`,
     /// `precreate`; `refund` for the refund's own notification), or a common field of
     /// the request whose value is a credential (Alipay's `notify_url`): the sandbox
@@ -1379,6 +1448,37 @@ pub struct SandboxOperation {
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub notify_url: Option<Name>,
+    /// `pay`: the request values that make the operation a precreate instead (an
+    /// unpaid order the customer pays later, mpgateway's `action: WxSao`), and the
+    /// reply fields then written.
+    #[serde(default)]
+    pub precreate_when: Option<SandboxPrecreateWhen>,
+    /// `refund`: request field holding the merchant's refund number; a number used
+    /// before on the order is refused with the `duplicate_refund` reply.
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    #[serde(default)]
+    pub refund_no: Option<Name>,
+}
+
+/// When a `pay` operation creates an unpaid order instead.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SandboxPrecreateWhen {
+    /// The deciding request field.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// Its values that make the order unpaid.
+    pub equals: Vec<String>,
+    /// Response fields written then, by dotted path.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
+    pub reply: SandboxFields,
+    /// Where the document says so.
+    pub source: String,
 }
 
 /// A role in the order lifecycle.
@@ -1401,7 +1501,7 @@ pub enum SandboxRole {
 }
 
 /// Where an operation's reply carries the order status, and the document's values.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SandboxStatus {
@@ -1409,6 +1509,22 @@ pub struct SandboxStatus {
     pub field: String,
     /// The value for each state the document names; `refunded` and `partially_refunded`
     /// without one report `paid`'s, other states without one keep the filled value.
+    pub values: std::collections::BTreeMap<SandboxState, String>,
+    /// A message field that goes with the status (mpgateway's `resultmsg` beside
+    /// `resultcode`), and its text for each state; a state without one keeps the
+    /// filled value.
+    #[serde(default)]
+    pub message: Option<SandboxStatusMessage>,
+}
+
+/// The message written beside an order status.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SandboxStatusMessage {
+    /// Dotted response path.
+    pub field: String,
+    /// The text for each state.
     pub values: std::collections::BTreeMap<SandboxState, String>,
 }
 
@@ -1505,4 +1621,30 @@ pub struct SettleCondition {
     pub field: Name,
     /// Values, compared as received text.
     pub equals: Vec<String>,
+}
+
+/// Fields the sandbox writes, by name or dotted path, with the place of their map in the
+/// spec (for validation's `file:line:col`).
+#[derive(Debug, Clone)]
+pub struct SandboxFields(pub Spanned<serde_json::Map<String, serde_json::Value>>);
+
+impl Default for SandboxFields {
+    fn default() -> Self {
+        let nowhere = serde_saphyr::Location::UNKNOWN;
+        SandboxFields(Spanned::new(serde_json::Map::new(), nowhere, nowhere))
+    }
+}
+
+impl<'de> Deserialize<'de> for SandboxFields {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Spanned::deserialize(deserializer).map(SandboxFields)
+    }
+}
+
+impl std::ops::Deref for SandboxFields {
+    type Target = serde_json::Map<String, serde_json::Value>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0.value
+    }
 }

@@ -33,6 +33,7 @@ fn request_field(common: &CommonField) -> Option<Field> {
         ty: FieldType::String,
         required: rules.required,
         max_length: rules.max_length,
+        min_length: None,
         as_string: false,
         values: Vec::new(),
         description: common.description.clone(),

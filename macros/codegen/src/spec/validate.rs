@@ -576,6 +576,7 @@ impl<'s> Checker<'s> {
                     ),
                 );
             }
+            self.min_length(field);
             if !field.values.is_empty() {
                 if !matches!(field.ty, FieldType::String | FieldType::Int) {
                     self.at(
@@ -605,6 +606,30 @@ impl<'s> Checker<'s> {
             if field.ty == FieldType::Yuan && !field.values.is_empty() {
                 // Covered by the `values` rule above; nothing more to say.
             }
+        }
+    }
+
+    /// `min_length`: on a `string` field, at least 1, and not above `max_length`.
+    fn min_length(&mut self, field: &Field) {
+        let Some(min) = field.min_length else {
+            return;
+        };
+        let name = field.name.value.as_str();
+        if field.ty != FieldType::String {
+            self.at(
+                &field.name,
+                format!("`min_length` applies to string fields only, not `{name}`"),
+            );
+        } else if min == 0 {
+            self.at(
+                &field.name,
+                format!("field `{name}`: `min_length` 0 says nothing; leave it out"),
+            );
+        } else if let Some(max) = field.max_length.filter(|max| min > *max) {
+            self.at(
+                &field.name,
+                format!("field `{name}`: `min_length` {min} is above `max_length` {max}"),
+            );
         }
     }
 

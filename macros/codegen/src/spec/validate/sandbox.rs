@@ -16,6 +16,9 @@ impl Checker<'_> {
                 );
             }
         }
+        for (kind, reply) in &sandbox.errors {
+            self.sandbox_values(&reply.reply, &format!("sandbox error reply `{kind:?}`"));
+        }
         let _ = self.unique(
             "sandbox operation",
             "",
@@ -85,6 +88,38 @@ impl Checker<'_> {
                     _ => {}
                 }
             }
+            let request_field =
+                |name: &Name| operation.request.iter().any(|f| f.name.value == name.value);
+            if let Some(number) = entry.refund_no.as_ref().filter(|n| !request_field(n)) {
+                self.at(
+                    number,
+                    format!(
+                        "sandbox `refund_no` names request field `{}`, which `{}` does not have",
+                        number.value, entry.operation.value
+                    ),
+                );
+            }
+            if let Some(when) = &entry.precreate_when {
+                if role != SandboxRole::Pay {
+                    self.at(
+                        &when.field,
+                        "sandbox `precreate_when` applies to a `pay` operation",
+                    );
+                }
+                if !request_field(&when.field) {
+                    self.at(
+                        &when.field,
+                        format!(
+                            "sandbox `precreate_when` reads request field `{}`, which `{}` does not have",
+                            when.field.value, entry.operation.value
+                        ),
+                    );
+                }
+                self.sandbox_values(&when.reply, "sandbox `precreate_when` reply");
+            }
+            let what = format!("sandbox reply of `{}`", entry.operation.value);
+            self.sandbox_values(&entry.reply, &what);
+            self.sandbox_values(&entry.in_progress, &format!("{what} in progress"));
             let mut paths: Vec<&str> = entry.reply.keys().map(String::as_str).collect();
             paths.extend(entry.in_progress.keys().map(String::as_str));
             paths.extend(entry.status.as_ref().map(|s| s.field.as_str()));
@@ -101,6 +136,7 @@ impl Checker<'_> {
                 }
             }
         }
+        self.sandbox_fill(sandbox);
         self.sandbox_notifications(sandbox);
         self.sandbox_headers(sandbox);
         if let Some(window) = &sandbox.request_window {
@@ -235,6 +271,10 @@ impl Checker<'_> {
                 );
                 continue;
             };
+            self.sandbox_values(
+                &entry.fields,
+                &format!("sandbox notification `{}`", entry.notification.value),
+            );
             for name in entry.fields.keys() {
                 if !notification.fields.iter().any(|f| f.name.value == *name) {
                     self.at(
@@ -245,6 +285,70 @@ impl Checker<'_> {
                         ),
                     );
                 }
+            }
+        }
+    }
+
+    /// Every value the sandbox writes is one text, number or boolean. A null or a map
+    /// is a YAML slip: `{ msg: 已支付,不能取消 }` unquoted parses as `msg: 已支付` and
+    /// a key `不能取消` with no value. Reported at the map.
+    fn sandbox_values(&mut self, fields: &SandboxFields, what: &str) {
+        for (key, value) in fields.iter() {
+            let slip = match value {
+                serde_json::Value::Null => format!(
+                    "{what}: `{key}` has no value; an unquoted text with a comma inside `{{ }}` splits into two keys (quote the text)"
+                ),
+                serde_json::Value::Object(_) | serde_json::Value::Array(_) => format!(
+                    "{what}: `{key}` is a YAML map or list, not one text, number or boolean (quote a text holding `: `, `,`, `[` or `{{`)"
+                ),
+                _ => continue,
+            };
+            self.at(&fields.0, slip);
+        }
+    }
+
+    /// `fill`: each value a text, number or boolean, or one of the computed forms, and
+    /// a `{ request: … }` names a request field of a pay or precreate operation.
+    fn sandbox_fill(&mut self, sandbox: &Sandbox) {
+        let spec = self.spec;
+        let creating: Vec<&Operation> = sandbox
+            .operations
+            .iter()
+            .filter(|o| matches!(o.role, SandboxRole::Pay | SandboxRole::Precreate))
+            .filter_map(|o| {
+                spec.operations
+                    .iter()
+                    .find(|op| op.name.value == o.operation.value)
+            })
+            .collect();
+        for (name, value) in sandbox.fill.iter() {
+            let problem = match value {
+                serde_json::Value::Null => Some(format!(
+                    "sandbox fill `{name}` has no value; an unquoted text with a comma inside `{{ }}` splits into two keys (quote the text)"
+                )),
+                serde_json::Value::Array(_) => Some(format!(
+                    "sandbox fill `{name}` is a list, not a text, number, boolean or computed value"
+                )),
+                serde_json::Value::Object(_) => {
+                    match serde_json::from_value::<SandboxComputed>(value.clone()) {
+                        Err(why) => Some(format!(
+                            "sandbox fill `{name}`: expected a text or {{ clock: … }}, {{ nonce: N }}, {{ request: field }} or {{ order: provider_no | order_no | amount }}: {why}"
+                        )),
+                        Ok(SandboxComputed::Request(field)) => {
+                            let known = creating
+                                .iter()
+                                .any(|op| op.request.iter().any(|f| f.name.value == field));
+                            (!known).then(|| format!(
+                                "sandbox fill `{name}` reads request field `{field}`, which no pay or precreate operation has"
+                            ))
+                        }
+                        Ok(_) => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                self.at(&sandbox.fill.0, problem);
             }
         }
     }
