@@ -1,7 +1,9 @@
 //! The client: the untyped core generated clients wrap, transports, typed responses,
-//! notifications received and acknowledged, redeliveries recognised, payments settled.
+//! notifications received and acknowledged, redeliveries recognised, payments settled, and one
+//! payment model over every provider (`gateway`).
 
 pub mod core;
+pub mod gateway;
 pub mod handoff;
 pub mod inbound;
 pub mod response;
