@@ -36,6 +36,7 @@ pub use wire::yuan;
 /// and sandbox are built on these; a service needs only the crate root.
 pub mod tooling {
     pub use crate::client::core::ClientCore;
+    pub use crate::client::gateway::MappedGateway;
     pub use crate::client::typed::typed;
     pub use crate::crypto::{certs, cipher, digest, keys, rsa_keys, sm2_keys};
     pub use crate::message::{decode, encode, payload, received, validate};

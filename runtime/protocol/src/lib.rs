@@ -1595,8 +1595,9 @@ pub struct GatewayMap {
     pub roles: List<GatewayRole>,
     /// Notifications read as payment events.
     pub notifications: List<GatewayNotification>,
-    /// Pay-poll-cancel: how long to query an uncertain payment and how to end it.
-    pub settle: GatewaySettle,
+    /// Pay-poll-cancel: how long to query an uncertain payment and how to end it
+    /// (`None` for a provider without pay by code).
+    pub settle: Option<GatewaySettle>,
 }
 
 impl GatewayMap {

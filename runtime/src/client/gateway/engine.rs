@@ -223,6 +223,14 @@ fn not_supported(provider: &str, role: GatewayRoleKind) -> GatewayError {
 }
 
 impl<T: Transport> ClientCore<T> {
+    /// Waits `duration` with this client's sleeper (a settle flow's pause).
+    pub fn pause(
+        &self,
+        duration: std::time::Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'static>> {
+        self.sleeper.sleep(duration)
+    }
+
     /// Sends `role` with `inputs` and reads the reply into the model.
     async fn gateway_call(
         &self,

@@ -5,11 +5,13 @@
 mod engine;
 pub use engine::classify;
 pub mod error;
+mod mapped;
 pub mod model;
 pub mod settle;
 
 use crate::client::inbound::{Delivery, InboundRequest};
 pub use error::GatewayError;
+pub use mapped::MappedGateway;
 pub use model::{
     Extra, OrderRef, PayRequest, PaymentEvent, PaymentResult, PaymentStatus, PrecreateRequest,
     RefundQueryRequest, RefundRequest,
@@ -33,8 +35,9 @@ pub trait Gateway: Send + Sync {
     /// Whether the provider has `role`.
     fn supports(&self, role: Role) -> bool;
 
-    /// How an uncertain payment settles with this provider (its spec's `gateway.settle`).
-    fn settle_plan(&self) -> SettlePlan;
+    /// How an uncertain payment settles with this provider (its spec's
+    /// `gateway.settle`; `None` without pay by code).
+    fn settle_plan(&self) -> Option<SettlePlan>;
 
     /// Now by the client's clock, in milliseconds since the epoch (settle deadlines).
     fn now_millis(&self) -> i64;

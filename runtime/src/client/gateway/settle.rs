@@ -110,7 +110,12 @@ pub async fn pay_and_settle(
     gateway: &dyn Gateway,
     request: &PayRequest,
 ) -> Result<GatewaySettlement, GatewayError> {
-    let plan = gateway.settle_plan();
+    let Some(plan) = gateway.settle_plan() else {
+        return Err(GatewayError::NotSupported {
+            provider: gateway.provider().to_owned(),
+            role: Role::Pay,
+        });
+    };
     pay_and_settle_observed(gateway, request, plan, &()).await
 }
 
