@@ -864,11 +864,6 @@ pub mod tables {
                                 equals: Cow::Borrowed(&[Cow::Borrowed("REFUND")]),
                                 status: StatusKind::Refunded,
                             },
-                            StatusRule {
-                                field: Cow::Borrowed("err_code"),
-                                equals: Cow::Borrowed(&[Cow::Borrowed("ORDERNOTEXIST")]),
-                                status: StatusKind::Failed,
-                            },
                         ],
                     ),
                     on_success: None,

@@ -1664,7 +1664,8 @@ pub struct GatewayRole {
     pub operation: Text,
     /// Request fields filled from the model's request.
     pub fields: List<ModelInputField>,
-    /// Request fields with a fixed value (a trade type, a documented constant).
+    /// Request fields with a fixed value (a trade type, a documented constant); a
+    /// caller's extra field of the same name replaces it.
     pub set: List<FixedField>,
     /// Reply fields read into the model's result.
     pub results: List<ModelOutputField>,

@@ -108,10 +108,11 @@ fn value_for(def: Option<&FieldDef>, value: InputValue<'_>) -> Value {
     }
 }
 
-/// The request parameters of `role` filled from `inputs`: the caller's extra fields,
-/// then the fixed ones, then the model's (which win).
+/// The request parameters of `role` filled from `inputs`: the spec's fixed values,
+/// then the caller's extra fields (which may replace them), then the model's (which
+/// win).
 fn params(role: &GatewayRole, request: &[FieldDef], inputs: &Inputs<'_>) -> Map<String, Value> {
-    let mut params = inputs.extra.clone();
+    let mut params = Map::new();
     for fixed in role.set.iter() {
         let def = field_def(request, &fixed.field);
         insert_at(
@@ -119,6 +120,9 @@ fn params(role: &GatewayRole, request: &[FieldDef], inputs: &Inputs<'_>) -> Map<
             &fixed.field,
             value_for(def, InputValue::Text(&fixed.value)),
         );
+    }
+    for (name, value) in inputs.extra {
+        params.insert(name.clone(), value.clone());
     }
     for mapped in role.fields.iter() {
         if let Some(value) = inputs.get(mapped.input) {
@@ -431,15 +435,15 @@ impl<T: Transport> ClientCore<T> {
     }
 
     /// [`Gateway::receive_notification`](super::Gateway::receive_notification) by the
-    /// spec's mapping: the first mapped notification that verifies and decodes the
-    /// request is the one received, confirmed by its `confirm_with` query when the spec
+    /// spec's mapping: the first mapped notification, in the spec's order, that
+    /// verifies and decodes the request is the one received, confirmed by its `confirm_with` query when the spec
     /// gives one.
     pub async fn gateway_receive(
         &self,
         map: &GatewayMap,
         request: InboundRequest<'_>,
     ) -> Result<Delivery<PaymentEvent>, GatewayError> {
-        let mut first_error = None;
+        let mut last_error = None;
         for mapped in map.notifications.iter() {
             let Some(notification) = self.provider.notification(&mapped.notification) else {
                 continue;
@@ -450,7 +454,8 @@ impl<T: Transport> ClientCore<T> {
             {
                 Ok(delivery) => delivery,
                 Err(error) => {
-                    first_error.get_or_insert(error);
+                    tracing::debug!(notification = %notification.name, %error, "not this notification");
+                    last_error = Some(error);
                     continue;
                 }
             };
@@ -480,7 +485,8 @@ impl<T: Transport> ClientCore<T> {
                 confirmed: delivery.confirmed,
             });
         }
-        Err(match first_error {
+        // The last candidate's error: the spec lists the most general notification last.
+        Err(match last_error {
             Some(error) => error.into(),
             None => GatewayError::NoNotification {
                 provider: self.provider_name().to_owned(),
