@@ -1506,7 +1506,7 @@ pub struct GatewaySpec {
     /// Notifications read as payment events.
     #[serde(default)]
     pub notifications: Vec<GatewayNotificationSpec>,
-    /// Pay-poll-cancel over the model; required when the provider has `pay`.
+    /// Pay-poll-cancel over the model; without it `pay_and_settle` is not supported.
     #[serde(default)]
     pub settle: Option<GatewaySettleSpec>,
 }

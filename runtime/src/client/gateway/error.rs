@@ -16,6 +16,12 @@ pub enum GatewayError {
         /// The role asked for.
         role: GatewayRoleKind,
     },
+    /// The provider's spec gives no pay-poll-cancel (`gateway.settle`): nothing was sent.
+    #[error("{provider} has no pay-poll-cancel flow")]
+    NoSettlePlan {
+        /// The provider's spec name.
+        provider: String,
+    },
     /// The provider's spec maps no notification onto the model.
     #[error("{provider} maps no notification onto the payment model")]
     NoNotification {
@@ -32,9 +38,9 @@ impl GatewayError {
     /// happened).
     pub fn outcome(&self) -> Outcome {
         match self {
-            GatewayError::NotSupported { .. } | GatewayError::NoNotification { .. } => {
-                Outcome::NothingHappened
-            }
+            GatewayError::NotSupported { .. }
+            | GatewayError::NoSettlePlan { .. }
+            | GatewayError::NoNotification { .. } => Outcome::NothingHappened,
             GatewayError::Provider(error) => error.outcome(),
         }
     }
@@ -54,7 +60,9 @@ impl GatewayError {
     pub fn service_error(&self) -> Option<&ServiceError> {
         match self {
             GatewayError::Provider(error) => error.service_error(),
-            GatewayError::NotSupported { .. } | GatewayError::NoNotification { .. } => None,
+            GatewayError::NotSupported { .. }
+            | GatewayError::NoSettlePlan { .. }
+            | GatewayError::NoNotification { .. } => None,
         }
     }
 }

@@ -111,9 +111,8 @@ pub async fn pay_and_settle(
     request: &PayRequest,
 ) -> Result<GatewaySettlement, GatewayError> {
     let Some(plan) = gateway.settle_plan() else {
-        return Err(GatewayError::NotSupported {
+        return Err(GatewayError::NoSettlePlan {
             provider: gateway.provider().to_owned(),
-            role: Role::Pay,
         });
     };
     pay_and_settle_observed(gateway, request, plan, &()).await

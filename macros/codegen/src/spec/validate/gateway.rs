@@ -160,14 +160,6 @@ impl Checker<'_> {
                     );
                 }
             }
-            None if has(GatewayRoleKind::Pay) => {
-                if let Some(first) = gateway.roles.first() {
-                    self.at(
-                        &first.role,
-                        "gateway: a provider with `pay` needs `settle:` (how an uncertain payment is queried and ended)",
-                    );
-                }
-            }
             None => {}
         }
         for mapped in &gateway.notifications {
