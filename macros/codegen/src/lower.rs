@@ -544,6 +544,12 @@ pub fn gateway_map(spec: &m::Spec) -> Option<ir::GatewayMap> {
                 fields: entry
                     .fields
                     .iter()
+                    .chain(
+                        entry
+                            .also
+                            .iter()
+                            .flat_map(|(input, paths)| paths.iter().map(move |p| (input, p))),
+                    )
                     .map(|(input, field)| ir::ModelInputField {
                         input: *input,
                         field: text(&field.value),

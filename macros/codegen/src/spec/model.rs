@@ -1350,6 +1350,9 @@ pub struct SandboxOperation {
     /// Response path that receives the amount refunded so far (`refund`).
     #[serde(default)]
     pub reply_refunded: Option<String>,
+    /// Response path that receives the order's amount (APIv3's refund `amount.total`).
+    #[serde(default)]
+    pub reply_amount: Option<String>,
     /// Response fields written on success, by dotted path.
     #[serde(default)]
     pub reply: serde_json::Map<String, serde_json::Value>,
@@ -1531,6 +1534,14 @@ pub struct GatewayRoleSpec {
         schemars(with = "std::collections::BTreeMap<ModelInput, String>")
     )]
     pub fields: std::collections::BTreeMap<ModelInput, Name>,
+    /// Further request fields that carry the same model input (mct1's
+    /// `original_amount` beside `trade_amount`): input to a list of dotted paths.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "std::collections::BTreeMap<ModelInput, Vec<String>>")
+    )]
+    pub also: std::collections::BTreeMap<ModelInput, Vec<Name>>,
     /// Request fields with a fixed value (a documented constant such as a trade type).
     #[serde(default)]
     #[cfg_attr(

@@ -87,6 +87,19 @@ fn insert_at(params: &mut Map<String, Value>, path: &str, value: Value) {
     }
 }
 
+/// `extra` merged into `params`: objects member by member (a caller's `amount.from`
+/// beside the spec's `amount.currency`), anything else replaced.
+fn merge(params: &mut Map<String, Value>, extra: &Map<String, Value>) {
+    for (name, value) in extra {
+        match (params.get_mut(name), value) {
+            (Some(Value::Object(inner)), Value::Object(more)) => merge(inner, more),
+            _ => {
+                params.insert(name.clone(), value.clone());
+            }
+        }
+    }
+}
+
 /// A value as the request field's type reads it: 元 text for a `yuan` field, digits as
 /// a number for a number field, text otherwise.
 fn value_for(def: Option<&FieldDef>, value: InputValue<'_>) -> Value {
@@ -121,9 +134,7 @@ fn params(role: &GatewayRole, request: &[FieldDef], inputs: &Inputs<'_>) -> Map<
             value_for(def, InputValue::Text(&fixed.value)),
         );
     }
-    for (name, value) in inputs.extra {
-        params.insert(name.clone(), value.clone());
-    }
+    merge(&mut params, inputs.extra);
     for mapped in role.fields.iter() {
         if let Some(value) = inputs.get(mapped.input) {
             let def = field_def(request, &mapped.field);

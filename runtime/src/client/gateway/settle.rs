@@ -115,13 +115,17 @@ pub async fn pay_and_settle(
             provider: gateway.provider().to_owned(),
         });
     };
-    pay_and_settle_observed(gateway, request, plan, &()).await
+    let order = OrderRef::new(request.order_no.clone());
+    pay_and_settle_observed(gateway, request, &order, plan, &()).await
 }
 
-/// [`pay_and_settle`] with the caller's plan, telling `observer` of every step.
+/// [`pay_and_settle`] with the caller's plan, telling `observer` of every step;
+/// `order` is what the queries and the cancel send (the order number, and the extra
+/// fields a provider needs there, such as wantu's `pay_channel`).
 pub async fn pay_and_settle_observed(
     gateway: &dyn Gateway,
     request: &PayRequest,
+    order: &OrderRef,
     plan: SettlePlan,
     observer: &dyn SettleObserver,
 ) -> Result<GatewaySettlement, GatewayError> {
@@ -147,15 +151,10 @@ pub async fn pay_and_settle_observed(
         _ => {}
     }
 
-    let order = OrderRef {
-        order_no: request.order_no.clone(),
-        trade_no: None,
-        extra: Default::default(),
-    };
     let deadline = i64::try_from(plan.timing.deadline.as_millis()).unwrap_or(i64::MAX);
     let deadline_at = gateway.now_millis().saturating_add(deadline);
     loop {
-        let queried = gateway.query(&order).await;
+        let queried = gateway.query(order).await;
         let decided = verdict(&queried);
         tell(observer, StepKind::Query, decided, &queried).await;
         match (decided, queried) {
@@ -178,8 +177,8 @@ pub async fn pay_and_settle_observed(
     let mut attempt = 1;
     loop {
         let cancelled = match plan.cancel_with {
-            Role::Close => gateway.close(&order).await,
-            _ => gateway.cancel(&order).await,
+            Role::Close => gateway.close(order).await,
+            _ => gateway.cancel(order).await,
         };
         let decided = cancel_verdict(&cancelled);
         tell(observer, StepKind::Cancel, decided, &cancelled).await;

@@ -187,6 +187,7 @@ impl Checker<'_> {
     fn gateway_role(&mut self, role: GatewayRoleKind, entry: &GatewayRoleSpec) {
         if entry.operation.value == "none" {
             let mapped = !entry.fields.is_empty()
+                || !entry.also.is_empty()
                 || !entry.set.is_empty()
                 || !entry.results.is_empty()
                 || !entry.status.is_empty()
@@ -219,7 +220,11 @@ impl Checker<'_> {
             return;
         };
         let what = format!("`{}`", operation.name.value);
-        for (input, path) in &entry.fields {
+        let also = entry
+            .also
+            .iter()
+            .flat_map(|(input, paths)| paths.iter().map(move |p| (input, p)));
+        for (input, path) in entry.fields.iter().chain(also) {
             let name = input_name(*input);
             if !inputs_of(role).contains(input) {
                 self.at(
