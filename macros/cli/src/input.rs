@@ -3,6 +3,7 @@
 use crate::CliError;
 use paygen::protocol::{Environment, Notification, Operation, Provider};
 use paygen::Credentials;
+use paygen_codegen::suggest::suggestion;
 use paygen_codegen::ValidSpec;
 use serde_json::{Map, Value};
 use std::path::Path;
@@ -43,34 +44,6 @@ fn unknown<'n>(
         "unknown {kind} `{name}`{hint}; {} has {known}",
         provider.name
     ))
-}
-
-/// Levenshtein distance over characters: one row, no allocation per cell.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = diagonal + usize::from(ca != *cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
-        }
-    }
-    row[b.len()]
-}
-
-/// `; did you mean `x`?` for the nearest of `known` within a third of the name's
-/// length (at least 1, at most 3 edits), else nothing.
-pub fn suggestion<'k>(name: &str, known: impl Iterator<Item = &'k str>) -> String {
-    let limit = (name.chars().count() / 3).clamp(1, 3);
-    known
-        .map(|k| (edit_distance(name, k), k))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| format!(" (did you mean `{k}`?)"))
-        .unwrap_or_default()
 }
 
 /// The message of a parameter error, with a suggestion when the parameter is unknown.
@@ -128,18 +101,32 @@ pub fn notification<'p>(
     })
 }
 
-/// Parses a JSON object argument.
-pub fn object(what: &str, text: &str) -> Result<Map<String, Value>, CliError> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(CliError::Usage(format!("--{what} must be a JSON object"))),
-        Err(e) => Err(CliError::Usage(format!("--{what} is not valid JSON: {e}"))),
+/// The JSON text of an argument given inline, or as `@path` in a file (the same rule
+/// for every subcommand, so a value that works with one works with all).
+pub fn json_argument(what: &str, given: &str) -> Result<String, CliError> {
+    match given.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| CliError::Usage(format!("--{what} @{path}: {e}"))),
+        None => Ok(given.to_owned()),
     }
 }
 
-/// Credentials from a JSON object: every credential of the spec, nothing else.
-pub fn credentials(provider: &Provider, text: &str) -> Result<Credentials, CliError> {
-    let map = object("credentials", text)?;
+/// Parses a JSON object argument (inline or `@path`).
+pub fn object(what: &str, given: &str) -> Result<Map<String, Value>, CliError> {
+    let text = json_argument(what, given)?;
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(CliError::Usage(format!("--{what} must be a JSON object"))),
+        Err(e) => Err(CliError::Usage(format!(
+            "--{what} is not valid JSON: {e} (to read it from a file, give @path)"
+        ))),
+    }
+}
+
+/// Credentials from a JSON object (inline or `@path`): every credential of the spec,
+/// nothing else.
+pub fn credentials(provider: &Provider, given: &str) -> Result<Credentials, CliError> {
+    let map = object("credentials", given)?;
     for name in map.keys() {
         if !provider.credentials.iter().any(|c| c.name == name.as_str()) {
             let known = provider.credentials.iter().map(|c| c.name.as_ref());
@@ -169,22 +156,4 @@ pub fn credentials(provider: &Provider, text: &str) -> Result<Credentials, CliEr
             .map_err(|e| CliError::Usage(e.to_string()))?;
     }
     Ok(credentials)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_the_nearest_name_within_reach() {
-        assert_eq!(edit_distance("pmt_typ", "pmt_type"), 1);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        let known = ["pmt_type", "pmt_tag", "out_no"];
-        assert_eq!(
-            suggestion("pmt_typ", known.into_iter()),
-            " (did you mean `pmt_type`?)"
-        );
-        assert_eq!(suggestion("zzzzzzz", known.into_iter()), "");
-    }
 }

@@ -65,7 +65,7 @@ enum Command {
         spec: PathBuf,
         /// Operation name.
         operation: String,
-        /// Credentials as a JSON object.
+        /// Credentials by the document's names: a JSON object, or @FILE holding one.
         #[arg(long)]
         credentials: String,
         /// The raw response body.
@@ -90,7 +90,7 @@ enum Command {
         spec: PathBuf,
         /// Notification name (default: the spec's first).
         notification: Option<String>,
-        /// Credentials as a JSON object.
+        /// Credentials by the document's names: a JSON object, or @FILE holding one.
         #[arg(long)]
         credentials: String,
         /// The query string of a GET notification.

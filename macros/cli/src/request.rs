@@ -16,10 +16,10 @@ pub struct Args {
     pub spec: PathBuf,
     /// Operation name, e.g. paylist.
     pub operation: String,
-    /// Credentials as a JSON object by the document's names.
+    /// Credentials by the document's names: a JSON object, or @FILE holding one.
     #[arg(long)]
     pub credentials: String,
-    /// Business parameters as a JSON object by wire names.
+    /// Business parameters by wire names: a JSON object, or @FILE holding one.
     #[arg(long, default_value = "{}")]
     pub params: String,
     /// Clock value, Unix seconds (default: now).
@@ -47,8 +47,9 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     let base_url = &input::environment(provider, args.env.as_deref())?.base_url;
     let credentials = input::credentials(provider, &args.credentials)?;
     // From the text: a number given for a string or yuan field keeps its exact text.
-    input::object("params", &args.params)?;
-    let fields = fields_from_json_text(&operation.request, &args.params)
+    let params = input::json_argument("params", &args.params)?;
+    input::object("params", &params)?;
+    let fields = fields_from_json_text(&operation.request, &params)
         .map_err(|e| CliError::Usage(input::with_suggestion(e, &operation.request)))?;
     let fields = paygen::tooling::validate::apply_sent_as(operation, fields);
     let fixed;

@@ -16,7 +16,7 @@ HMAC-SHA256), otherwise `sandbox-<credential>` padded with 0 to 32 characters (w
 sandbox-terminal_key000000000000). RSA keys: the throwaway pairs in runtime/sandbox/keys/ \
 (alipay: the sandbox holds app_public_key = merchant_public_key.pem and alipay_private_key = \
 provider_private_key.pem; a client signs with app_private_key = merchant_private_key.pem and \
-verifies with alipay_public_key = provider_public_key.pem; a --credentials FILE names the \
+verifies with alipay_public_key = provider_public_key.pem; --credentials names the \
 sandbox's side: app_public_key, alipay_private_key). alipay notify_url is taken as each request \
 sends it. Magic amounts (分, last two digits): 01 pay fails, \
 02 in progress until the 2nd query, 03 paid but the connection drops, 04 reply 1500 ms late, \
@@ -32,9 +32,10 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:0")]
     pub addr: SocketAddr,
-    /// JSON `{"<spec>": {"<credential>": "value"}}` replacing default credentials.
+    /// Credentials replacing the defaults, `{"<spec>": {"<credential>": "value"}}`: a
+    /// JSON object, or @FILE holding one.
     #[arg(long)]
-    pub credentials: Option<PathBuf>,
+    pub credentials: Option<String>,
     /// A spec served besides those in specs/; repeatable.
     #[arg(long = "spec")]
     pub specs: Vec<PathBuf>,
@@ -49,13 +50,17 @@ pub fn run(args: &Args) -> Result<(), CliError> {
     specs.extend(args.specs.iter().cloned());
     let credentials: BTreeMap<String, BTreeMap<String, String>> = match &args.credentials {
         None => BTreeMap::new(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-            serde_json::from_str(&text)
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
+        Some(given) => {
+            let text = crate::input::json_argument("credentials", given)?;
+            serde_json::from_str(&text).map_err(|e| {
+                CliError::Usage(format!(
+                    "--credentials must be {{\"<spec>\": {{\"<credential>\": \"value\"}}}}: {e} (to read it from a file, give @path)"
+                ))
+            })?
         }
     };
+    let config_specs = specs.clone();
+    let credentials_overridden: Vec<String> = credentials.keys().cloned().collect();
     let config = SandboxConfig {
         addr: args.addr,
         specs,
@@ -73,7 +78,37 @@ pub fn run(args: &Args) -> Result<(), CliError> {
             .await
             .map_err(|e| CliError::Usage(e.to_string()))?;
         println!("listening on {}", sandbox.base_url);
+        print_client_credentials(&config_specs, &credentials_overridden);
         sandbox.shutdown.wait().await;
         Ok(())
     })
+}
+
+/// Prints, per spec, the credentials a client uses against the sandbox by default, so
+/// that nobody counts the padding of a stand-in by hand. Keys are named by their file
+/// rather than printed.
+fn print_client_credentials(specs: &[PathBuf], overridden: &[String]) {
+    println!("client credentials (the sandbox's defaults):");
+    for path in specs {
+        let Ok(loaded) = paygen_codegen::load_file(path) else {
+            continue;
+        };
+        let name = &loaded.spec.name.value;
+        if overridden.iter().any(|o| o == name) {
+            println!("  {name}: as given in --credentials");
+            continue;
+        }
+        let values = paygen_sandbox::providers::default_credentials(&loaded.spec);
+        let shown: Vec<String> = values
+            .iter()
+            .map(|(credential, value)| {
+                if value.contains("-----BEGIN") || value.trim_start().starts_with('{') {
+                    format!("{credential}=<key: see runtime/sandbox/keys/>")
+                } else {
+                    format!("{credential}={value}")
+                }
+            })
+            .collect();
+        println!("  {name}: {}", shown.join(" "));
+    }
 }

@@ -877,7 +877,7 @@ fn shell_words(line: &str) -> Vec<String> {
     words
 }
 
-/// The `cargo run -q --bin paygen -- …` commands of the README's `sh` blocks, with
+/// The `cargo run [-q] --bin paygen -- …` commands of the README's `sh` blocks, with
 /// backslash continuations joined, as the arguments after `--`.
 fn readme_commands() -> Vec<Vec<String>> {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
@@ -897,8 +897,11 @@ fn readme_commands() -> Vec<Vec<String>> {
             continue;
         }
         let full = std::mem::take(&mut pending) + line;
-        let words = shell_words(&full);
-        let prefix = ["cargo", "run", "-q", "--bin", "paygen", "--"];
+        let mut words = shell_words(&full);
+        if words.get(2).is_some_and(|w| w == "-q") {
+            words.remove(2);
+        }
+        let prefix = ["cargo", "run", "--bin", "paygen", "--"];
         if words.len() > prefix.len() && words[..prefix.len()] == prefix {
             commands.push(words[prefix.len()..].to_vec());
         }
@@ -1413,5 +1416,152 @@ fn the_field_check_accepts_exactly_what_the_generated_client_decodes() {
                 &fields,
             );
         }
+    }
+}
+
+/// `--credentials` (and `--params`) take a JSON object inline or as `@FILE`, the same on
+/// every subcommand, and each one's `--help` says so.
+#[test]
+fn credentials_are_inline_json_or_an_at_file_on_every_subcommand() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-credentials");
+    std::fs::create_dir_all(&dir).unwrap();
+    let write = |name: &str, value: &Value| {
+        let path = dir.join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        format!("@{}", path.display())
+    };
+    // request: the same bytes either way.
+    let mct1 = json!({
+        "open_id": "87f46f5db1b65f0ac195285f49ee6958",
+        "open_key": "0828e83720fdbe3685a7b94214af04f9",
+    });
+    let mct1_file = write("mct1.json", &mct1);
+    let params_file = write("params.json", &json!({"pmt_type": 0}));
+    let request = |credentials: &str, params: &str| {
+        paygen(&[
+            "request",
+            "specs/mct1.yaml",
+            "paylist",
+            "--credentials",
+            credentials,
+            "--params",
+            params,
+            "--now",
+            "1497957842",
+            "--json",
+        ])
+    };
+    let inline = request(&mct1.to_string(), r#"{"pmt_type":0}"#);
+    let from_files = request(&mct1_file, &params_file);
+    assert!(inline.status.success(), "{}", stderr(&inline));
+    assert!(from_files.status.success(), "{}", stderr(&from_files));
+    assert_eq!(stdout(&inline), stdout(&from_files));
+
+    // verify-response and verify-notify: a signed message verifies with credentials
+    // from a file, and a missing file is a usage error naming it.
+    let key = "secret-md5-key";
+    let canonical = "fee_type=HKD&out_trade_no=5322516544211&return_code=200&return_msg=SUCCESS&total_fee=100&trade_id=100020171130120038029905&trade_status=SUCCESS&trade_time=2017-11-30 17:56:21";
+    let sign = md5_upper(&format!("{canonical}&key={key}"));
+    let body = format!(
+        r#"{{"return_code":200,"return_msg":"SUCCESS","out_trade_no":"5322516544211","trade_id":"100020171130120038029905","total_fee":100,"fee_type":"HKD","trade_status":"SUCCESS","trade_time":"2017-11-30 17:56:21","sign":"{sign}"}}"#
+    );
+    let wantu = write(
+        "wantu.json",
+        &json!({"merchant_account": "M", "store_account": "S", "key": key}),
+    );
+    let verified = paygen(&[
+        "verify-response",
+        "specs/wantu.yaml",
+        "query",
+        "--credentials",
+        &wantu,
+        "--body",
+        &body,
+    ]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
+    let missing = dir.join("absent.json");
+    let missing = format!("@{}", missing.display());
+    let refused = paygen(&[
+        "verify-response",
+        "specs/wantu.yaml",
+        "query",
+        "--credentials",
+        &missing,
+        "--body",
+        &body,
+    ]);
+    assert_exit(&refused, 2, &format!("--credentials {missing}"));
+
+    let json = r#"{"resultcode":"0000","resultmsg":"ok","queryid":"Q1","txnamt":100,"merid":"M1","orderid":"20240101000001","paytime":"2024-01-01 10:00:00"}"#;
+    let resp = paygen::tooling::cipher::base64_encode(json.as_bytes());
+    let sign = Md5::digest(format!("{resp}key1").as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    let notified = paygen(&[
+        "verify-notify",
+        "specs/mpgateway.yaml",
+        "--credentials",
+        &write("mpgateway.json", &json!({"merid": "M1", "key": "key1"})),
+        "--body",
+        &format!(
+            "resp={}&sign={sign}",
+            resp.replace('+', "%2B")
+                .replace('/', "%2F")
+                .replace('=', "%3D")
+        ),
+    ]);
+    assert_eq!(notified.status.code(), Some(0), "{}", stderr(&notified));
+
+    // serve: the same rule, and it says whose credentials were replaced.
+    let served = write(
+        "serve.json",
+        &json!({"wantu": {"merchant_account": "M", "store_account": "S", "key": key}}),
+    );
+    for given in [
+        served.clone(),
+        std::fs::read_to_string(&served[1..]).unwrap(),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_paygen"))
+            .current_dir(root())
+            .args(["serve", "--addr", "127.0.0.1:0", "--credentials", &given])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = std::io::BufRead::lines(std::io::BufReader::new(stdout));
+        let mut printed = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            let done = line.starts_with("  wechatpay_v2:");
+            printed.push(line);
+            if done {
+                break;
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            printed[0].starts_with("listening on http://127.0.0.1:"),
+            "{printed:?}"
+        );
+        assert!(
+            printed.contains(&"  wantu: as given in --credentials".to_owned()),
+            "{printed:?}"
+        );
+        // The stand-ins are printed whole, so nobody counts their padding.
+        assert!(
+            printed.contains(&"  mpgateway: key=sandbox-key000000000000000000000 merid=sandbox-merid0000000000000000000".to_owned()),
+            "{printed:?}"
+        );
+    }
+
+    for subcommand in ["request", "verify-response", "verify-notify", "serve"] {
+        let help = paygen(&[subcommand, "--help"]);
+        assert!(
+            stdout(&help).contains("or @FILE holding one"),
+            "{subcommand} --help: {}",
+            stdout(&help)
+        );
     }
 }

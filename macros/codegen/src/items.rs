@@ -891,8 +891,8 @@ impl Planner {
 /// The dotted paths of the code fields `rule` checks, in order, each once: the fields
 /// a refusal can name.
 fn collect_code_fields<'r>(rule: &'r SuccessRule, paths: &mut Vec<&'r str>) {
-    if !paths.contains(&rule.field.as_str()) {
-        paths.push(&rule.field);
+    if !paths.contains(&rule.field.value.as_str()) {
+        paths.push(&rule.field.value);
     }
     for inner in &rule.and {
         collect_code_fields(inner, paths);

@@ -18,6 +18,7 @@ pub mod names;
 #[cfg(feature = "generate")]
 pub mod schema;
 pub mod spec;
+pub mod suggest;
 
 pub use emit::{provider_items, EmitError};
 pub use lower::lower;

@@ -360,9 +360,9 @@ fn aead_members(spec: Option<&m::AeadSpec>) -> ir::AeadMembers {
 
 fn success(rule: &m::SuccessRule) -> ir::SuccessRule {
     ir::SuccessRule {
-        field: text(&rule.field),
+        field: text(&rule.field.value),
         equals: rule.equals.iter().map(|v| text(v)).collect(),
-        message: rule.message.as_deref().map(text),
+        message: rule.message.as_ref().map(|m| text(&m.value)),
         detail: rule.detail.as_deref().map(text),
         and: rule.and.iter().map(success).collect(),
         http_status: rule.http_status.iter().copied().collect(),

@@ -77,7 +77,7 @@ fn reference_mistakes_are_positioned_errors() {
     let found = errors(&text);
     assert!(
         found.iter().any(|e| e.ends_with(
-            "`ref` names `good`, which is neither a code table (`codes:`) nor a type (`types:`)"
+            "`ref` names `good`, which is neither a code table (`codes:`) nor a type (`types:`) (did you mean `goods`?)"
         )),
         "{found:?}"
     );

@@ -21,6 +21,51 @@ fn unknown_keys_name_the_expected_ones() {
         "{errors:?}"
     );
     assert!(errors[0].contains("summary"), "{errors:?}");
+    // The nearest key is suggested right after the misspelt one.
+    assert!(
+        errors[0].starts_with(
+            "34:5: unknown field `summery` (did you mean `summary`?), expected one of "
+        ),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn a_number_that_is_not_one_says_what_was_expected_and_found() {
+    let base = "{ name: code, type: string, required: true }";
+    let at = |bad: &str| errors_after(base, &base.replace("true", &format!("true, {bad}")));
+    assert_eq!(
+        at("max_length: eleven"),
+        ["39:65: expected a whole number from 0 to 4294967295, found `eleven`"]
+    );
+    assert_eq!(
+        at("max_length: -3"),
+        ["39:65: expected a whole number from 0 to 4294967295, found `-3`"]
+    );
+}
+
+#[test]
+fn a_misspelt_reference_is_the_cause_reported_before_the_unused_table() {
+    let text = BASE.replacen(
+        "operations:",
+        "codes:\n  - name: states\n    values: [{ value: A }]\noperations:",
+        1,
+    );
+    let text = text.replacen(
+        "{ name: code, type: string, required: true }",
+        "{ name: code, type: string, required: true, ref: stats }",
+        1,
+    );
+    let errors = common::errors(&text);
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        errors[0].ends_with("`ref` names `stats`, which is neither a code table (`codes:`) nor a type (`types:`) (did you mean `states`?)"),
+        "{errors:?}"
+    );
+    assert_eq!(
+        errors[1],
+        "33:11: code table `states` is not used by any field (`ref: states`)"
+    );
 }
 
 #[test]
@@ -45,7 +90,7 @@ fn every_unknown_key_and_every_validation_problem_is_reported_at_once() {
     );
     assert_eq!(
         errors[2],
-        "34:11: success rule names `status`, which is not a response field of operation `pay`"
+        "32:23: success rule names `status`, which is not a response field of operation `pay`"
     );
 }
 
@@ -64,7 +109,7 @@ fn references_to_undefined_things() {
     );
     assert_eq!(
         errors_after("success: { field: code,", "success: { field: status,"),
-        ["33:11: success rule names `status`, which is not a response field of operation `pay`"]
+        ["31:23: success rule names `status`, which is not a response field of operation `pay`"]
     );
 }
 
@@ -573,6 +618,18 @@ fn omits_required_names_a_required_field_left_out() {
     assert_eq!(
         errors,
         ["41:78: example `sample`: `omits_required` names `amount`, which is not a required request field left out of its params"]
+    );
+}
+
+#[test]
+fn an_example_setting_a_misspelt_field_gets_the_nearest_name() {
+    let errors = errors_after(
+        "    response:\n      - { name: code, type: string, required: true }",
+        "    response:\n      - { name: code, type: string, required: true }\n    examples:\n      - { name: sample, source: \"1\", params: { amout: 1 } }",
+    );
+    assert_eq!(
+        errors,
+        ["33:11: example `sample` sets `amout`, which is not a request field (did you mean `amount`?)"]
     );
 }
 

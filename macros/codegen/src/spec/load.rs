@@ -182,11 +182,65 @@ fn parse_shape(text: &str) -> Result<Spec, (u64, u64, String)> {
         let first = rendered.lines().next().unwrap_or("invalid spec").trim();
         // The position is reported separately, as `file:line:column`.
         let message = match first.rfind(" at line ") {
-            Some(index) => first[..index].to_owned(),
-            None => first.to_owned(),
+            Some(index) => &first[..index],
+            None => first,
         };
-        (line, column, message)
+        (
+            line,
+            column,
+            explained(message, scalar_at(text, line, column)),
+        )
     })
+}
+
+/// The parser's `message` in the spec writer's terms: the nearest expected name after
+/// an unknown key or value, and the kind of number wanted with what was found instead
+/// of the parser's type name (`invalid u32`).
+fn explained(message: &str, found: Option<&str>) -> String {
+    if message.starts_with("unknown field") || message.starts_with("unknown variant") {
+        let given = message.split('`').nth(1).unwrap_or_default();
+        let expected = message
+            .split_once("expected ")
+            .map(|(_, list)| list)
+            .unwrap_or_default();
+        let names = expected
+            .split([',', ' '])
+            .map(|n| n.trim_matches('`'))
+            .filter(|n| !n.is_empty() && !matches!(*n, "one" | "of" | "or"));
+        let hint = crate::suggest::suggestion(given, names);
+        // Right after the name, where the eye is: the list of every key comes after.
+        return match message.split_once(", expected") {
+            Some((head, tail)) => format!("{head}{hint}, expected{tail}"),
+            None => format!("{message}{hint}"),
+        };
+    }
+    let number = match message.strip_prefix("invalid ") {
+        Some("u8") => "a whole number from 0 to 255",
+        Some("u16") => "a whole number from 0 to 65535",
+        Some("u32") => "a whole number from 0 to 4294967295",
+        Some("u64" | "usize") => "a whole number from 0 to 18446744073709551615",
+        Some("i8" | "i16" | "i32" | "i64" | "isize") => "an integer",
+        _ => return message.to_owned(),
+    };
+    match found {
+        Some(found) => format!("expected {number}, found `{found}`"),
+        None => format!("expected {number}"),
+    }
+}
+
+/// The plain scalar starting at `line`:`column` (1-based) of `text`, up to the end of
+/// its flow item.
+fn scalar_at(text: &str, line: u64, column: u64) -> Option<&str> {
+    let row = text
+        .lines()
+        .nth(usize::try_from(line).ok()?.checked_sub(1)?)?;
+    let start = row
+        .char_indices()
+        .nth(usize::try_from(column).ok()?.checked_sub(1)?)?
+        .0;
+    let rest = &row[start..];
+    let end = rest.find([',', '}', ']', '#']).unwrap_or(rest.len());
+    Some(rest[..end].trim()).filter(|s| !s.is_empty())
 }
 
 /// `text` with the block mapping entry whose key starts at `line`:`column` (1-based)

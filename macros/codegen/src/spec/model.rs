@@ -691,7 +691,8 @@ fn default_freshness_format() -> ClockFormat {
 pub struct SuccessRule {
     /// Path of the code field in the decoded message, `a.b` for nested objects (with
     /// `http_status`: of a refusal's code).
-    pub field: String,
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
     /// Values that mean success, compared as received text (none with `http_status`).
     #[serde(default)]
     pub equals: Vec<String>,
@@ -702,7 +703,8 @@ pub struct SuccessRule {
     pub http_status: Vec<u16>,
     /// Path of the human-readable message, for errors.
     #[serde(default)]
-    pub message: Option<String>,
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub message: Option<Name>,
     /// Path of a field detailing the message in error replies (wantu's `return_desc`:
     /// which parameter is missing), which response tables need not list; where present
     /// and not empty, a refusal's message is `message: detail`.

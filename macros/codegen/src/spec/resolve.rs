@@ -28,6 +28,10 @@ pub fn resolve(spec: &mut Spec) -> Vec<Problem> {
         }
     }
     spec.notifications = notifications;
+    Problem::sort_once(&mut problems);
+    // A table left unused is most often the consequence of a misspelt `ref:` reported
+    // above, so it comes after every cause, wherever it stands in the file.
+    let mut unused = Vec::new();
     for name in spec
         .codes
         .iter()
@@ -41,13 +45,13 @@ pub fn resolve(spec: &mut Spec) -> Vec<Problem> {
                 "type"
             };
             let name_text = &name.value;
-            problems.push(Problem::at(
+            unused.push(Problem::at(
                 name,
                 format!("{what} `{name_text}` is not used by any field (`ref: {name_text}`)"),
             ));
         }
     }
-    Problem::sort_once(&mut problems);
+    problems.append(&mut unused);
     problems
 }
 
@@ -104,7 +108,11 @@ fn resolve_field(
             }
             (Some(_), _) => problems.push(Problem::at(&reference, format!("`{name}` is a code table; an object or list field needs a type from `types:`"))),
             (_, Some(_)) => problems.push(Problem::at(&reference, format!("`{name}` is a type; only object and list fields take one (a code field takes a table from `codes:`)"))),
-            (None, None) => problems.push(Problem::at(&reference, format!("`ref` names `{name}`, which is neither a code table (`codes:`) nor a type (`types:`)"))),
+            (None, None) => {
+                let known = spec.codes.iter().map(|t| t.name.value.as_str()).chain(spec.types.iter().map(|t| t.name.value.as_str()));
+                let hint = crate::suggest::suggestion(name, known);
+                problems.push(Problem::at(&reference, format!("`ref` names `{name}`, which is neither a code table (`codes:`) nor a type (`types:`){hint}")));
+            }
         }
     }
     for child in &mut field.fields {

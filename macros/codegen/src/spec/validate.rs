@@ -644,10 +644,13 @@ impl<'s> Checker<'s> {
         // `detail` may name a field only error replies carry, which no response table
         // lists (wantu's `return_desc`, 1.4).
         for path in std::iter::once(&rule.field).chain(rule.message.iter()) {
-            if resolve(&operation.response, path).is_none() {
+            if resolve(&operation.response, &path.value).is_none() {
                 self.at(
-                    &operation.name,
-                    format!("success rule names `{path}`, which is not a response field of operation `{}`", operation.name.value),
+                    path,
+                    format!(
+                        "success rule names `{}`, which is not a response field of operation `{}`",
+                        path.value, operation.name.value
+                    ),
                 );
             }
         }
@@ -681,8 +684,12 @@ impl<'s> Checker<'s> {
                     self.at(
                         at,
                         format!(
-                            "example `{}` sets `{name}`, which is not a request field",
-                            example.name
+                            "example `{}` sets `{name}`, which is not a request field{}",
+                            example.name,
+                            crate::suggest::suggestion(
+                                name,
+                                request.iter().map(|f| f.name.value.as_str())
+                            )
                         ),
                     );
                 }
