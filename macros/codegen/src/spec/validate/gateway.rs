@@ -121,46 +121,43 @@ impl Checker<'_> {
                 .iter()
                 .any(|e| role_kind(&e.role.value) == Some(role) && e.operation.value != "none")
         };
-        match &gateway.settle {
-            Some(settle) => {
-                let cancel_with = role_kind(&settle.cancel_with.value);
-                if !matches!(
-                    cancel_with,
-                    Some(GatewayRoleKind::Cancel | GatewayRoleKind::Close)
-                ) {
-                    self.at(
-                        &settle.cancel_with,
-                        format!(
-                            "gateway settle: `cancel_with` must be `cancel` or `close`, got `{}`",
-                            settle.cancel_with.value
-                        ),
-                    );
-                } else if cancel_with.is_some_and(|r| !has(r)) {
-                    self.at(
-                        &settle.cancel_with,
-                        format!(
-                            "gateway settle: `cancel_with` names role `{}`, which the provider lacks",
-                            settle.cancel_with.value
-                        ),
-                    );
-                }
-                if !has(GatewayRoleKind::Query) {
-                    self.at(
-                        &settle.cancel_with,
-                        "gateway settle: pay-poll-cancel needs the `query` role",
-                    );
-                }
-                if settle.deadline_seconds == 0
-                    || settle.poll_interval_ms == 0
-                    || settle.cancel_attempts == 0
-                {
-                    self.at(
+        if let Some(settle) = &gateway.settle {
+            let cancel_with = role_kind(&settle.cancel_with.value);
+            if !matches!(
+                cancel_with,
+                Some(GatewayRoleKind::Cancel | GatewayRoleKind::Close)
+            ) {
+                self.at(
+                    &settle.cancel_with,
+                    format!(
+                        "gateway settle: `cancel_with` must be `cancel` or `close`, got `{}`",
+                        settle.cancel_with.value
+                    ),
+                );
+            } else if cancel_with.is_some_and(|r| !has(r)) {
+                self.at(
+                    &settle.cancel_with,
+                    format!(
+                        "gateway settle: `cancel_with` names role `{}`, which the provider lacks",
+                        settle.cancel_with.value
+                    ),
+                );
+            }
+            if !has(GatewayRoleKind::Query) {
+                self.at(
+                    &settle.cancel_with,
+                    "gateway settle: pay-poll-cancel needs the `query` role",
+                );
+            }
+            if settle.deadline_seconds == 0
+                || settle.poll_interval_ms == 0
+                || settle.cancel_attempts == 0
+            {
+                self.at(
                         &settle.cancel_with,
                         "gateway settle: deadline_seconds, poll_interval_ms and cancel_attempts must be above 0",
                     );
-                }
             }
-            None => {}
         }
         for mapped in &gateway.notifications {
             let Some(notification) = spec
