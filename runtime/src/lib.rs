@@ -25,7 +25,7 @@ pub mod recipe;
 pub mod server;
 pub mod wire;
 
-pub use client::{handoff, inbound, response, settle, transport};
+pub use client::{gateway, handoff, inbound, response, settle, transport};
 pub use crypto::{credentials, secret};
 pub use message::seen;
 pub use wire::yuan;
@@ -36,6 +36,7 @@ pub use wire::yuan;
 /// and sandbox are built on these; a service needs only the crate root.
 pub mod tooling {
     pub use crate::client::core::ClientCore;
+    pub use crate::client::gateway::MappedGateway;
     pub use crate::client::typed::typed;
     pub use crate::crypto::{certs, cipher, digest, keys, rsa_keys, sm2_keys};
     pub use crate::message::{decode, encode, payload, received, validate};
@@ -53,6 +54,11 @@ pub use credentials::{CredentialValue, Credentials, KeySet};
 pub use error::{
     CertificateFailure, Error, Outcome, ParamRule, ReceivedCode, Refusal, ServiceError,
     SignatureFailure, TransportErrorKind,
+};
+pub use gateway::{
+    pay_and_settle, EventKind, Gateway, GatewayError, GatewayFuture, GatewaySettlement, OrderRef,
+    PayRequest, PaymentEvent, PaymentResult, PaymentStatus, PrecreateRequest, RefundQueryRequest,
+    RefundRequest, Role, SettlePlan,
 };
 pub use handoff::{
     hand_on, Claim, ClaimToken, DeliveryStore, HandOffError, HandedOn, MemoryDeliveryStore,

@@ -159,6 +159,97 @@ mod ok_nested_type_named_notification {
     paygen::provider!("../macros/codegen/tests/corpus/ok_nested_type_named_notification.yaml");
 }
 
+mod ok_gateway {
+    paygen::provider!("../macros/codegen/tests/corpus/ok_gateway.yaml");
+}
+
+/// A transport that must not be used: a role the spec lacks sends nothing.
+struct NoSend(std::sync::atomic::AtomicUsize);
+
+impl paygen::Transport for NoSend {
+    fn send<'a>(
+        &'a self,
+        _: paygen::HttpRequest,
+        _: paygen::OperationInfo<'a>,
+    ) -> paygen::SendFuture<'a> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async {
+            Err(paygen::Error::Transport {
+                kind: paygen::TransportErrorKind::Connect,
+                message: "not sent".into(),
+                source: None,
+            })
+        })
+    }
+}
+
+/// The generated `impl paygen::Gateway` is dyn-compatible, and a role the spec maps to
+/// `none` answers the typed `NotSupported` without sending; a mapped one is sent.
+#[test]
+fn a_role_the_spec_lacks_is_not_supported_through_dyn_gateway() {
+    use paygen::{Gateway, GatewayError, OrderRef, Role};
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
+    let transport = Arc::new(NoSend(Default::default()));
+    let client = ok_gateway::Client::with_transport(
+        "https://pay.example.invalid",
+        ok_gateway::Credentials {
+            merchant: "m".into(),
+            key: "k".into(),
+        },
+        SharedNoSend(transport.clone()),
+    );
+    let gateway: Arc<dyn Gateway> = Arc::new(client);
+    assert_eq!(gateway.provider(), "mini");
+    assert!(gateway.supports(Role::Pay) && !gateway.supports(Role::Close));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let closed = runtime.block_on(gateway.close(&OrderRef::new("A1")));
+    assert!(
+        matches!(&closed, Err(GatewayError::NotSupported { provider, role: Role::Close }) if provider == "mini"),
+        "{closed:?}"
+    );
+    assert_eq!(transport.0.load(Ordering::SeqCst), 0);
+    // The spec maps no field for query: the operation's required fields are named.
+    let queried = runtime.block_on(gateway.query(&OrderRef::new("A1")));
+    assert!(
+        matches!(
+            &queried,
+            Err(GatewayError::Provider(paygen::Error::InvalidParam { .. }))
+        ),
+        "{queried:?}"
+    );
+    assert_eq!(transport.0.load(Ordering::SeqCst), 0);
+    let pay = paygen::PayRequest {
+        order_no: "A1".into(),
+        amount: paygen::Fen(100),
+        subject: "s".into(),
+        auth_code: "c".into(),
+        notify_url: None,
+        extra: Default::default(),
+    };
+    let paid = runtime.block_on(gateway.pay(&pay));
+    assert!(
+        matches!(&paid, Err(e) if e.is_retry_safe() && matches!(e, GatewayError::Provider(paygen::Error::Transport { .. }))),
+        "{paid:?}"
+    );
+    assert_eq!(transport.0.load(Ordering::SeqCst), 1);
+}
+
+/// [`NoSend`] shared with the test that counts its sends.
+struct SharedNoSend(std::sync::Arc<NoSend>);
+
+impl paygen::Transport for SharedNoSend {
+    fn send<'a>(
+        &'a self,
+        request: paygen::HttpRequest,
+        info: paygen::OperationInfo<'a>,
+    ) -> paygen::SendFuture<'a> {
+        self.0.send(request, info)
+    }
+}
+
 /// Every valid corpus spec is compiled above: a new `ok_*.yaml` must be added here.
 #[test]
 fn every_valid_corpus_spec_is_compiled_here() {

@@ -440,6 +440,408 @@ pub mod tables {
         fields: Cow::Borrowed(&[]),
         confirm_with: None,
     };
+    /// The provider in the payment model's terms (the spec's `gateway:`).
+    pub const GATEWAY: GatewayMap = GatewayMap {
+        roles: Cow::Borrowed(
+            &[
+                GatewayRole {
+                    role: GatewayRoleKind::Pay,
+                    operation: Cow::Borrowed("trade_pay"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("total_amount"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Subject,
+                                field: Cow::Borrowed("subject"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::AuthCode,
+                                field: Cow::Borrowed("auth_code"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(
+                        &[
+                            FixedField {
+                                field: Cow::Borrowed("scene"),
+                                value: Cow::Borrowed("bar_code"),
+                            },
+                        ],
+                    ),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_amount"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("10003")]),
+                                status: StatusKind::Pending,
+                            },
+                        ],
+                    ),
+                    on_success: Some(StatusKind::Paid),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Precreate,
+                    operation: Cow::Borrowed("trade_precreate"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("total_amount"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Subject,
+                                field: Cow::Borrowed("subject"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::QrCode,
+                                field: Cow::Borrowed("qr_code"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Pending),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Query,
+                    operation: Cow::Borrowed("trade_query"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_amount"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("trade_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("WAIT_BUYER_PAY")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_status"),
+                                equals: Cow::Borrowed(
+                                    &[
+                                        Cow::Borrowed("TRADE_FINISHED"),
+                                        Cow::Borrowed("TRADE_SUCCESS"),
+                                    ],
+                                ),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("TRADE_CLOSED")]),
+                                status: StatusKind::Closed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Refund,
+                    operation: Cow::Borrowed("trade_refund"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundNo,
+                                field: Cow::Borrowed("out_request_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundAmount,
+                                field: Cow::Borrowed("refund_amount"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("refund_fee"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("fund_change"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("N")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("fund_change"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("Y")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: Some(StatusKind::Pending),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::RefundQuery,
+                    operation: Cow::Borrowed("trade_fastpay_refund_query"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundNo,
+                                field: Cow::Borrowed("out_request_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_amount"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundNo,
+                                field: Cow::Borrowed("out_request_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("refund_amount"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("refund_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("REFUND_SUCCESS")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: Some(StatusKind::Pending),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Cancel,
+                    operation: Cow::Borrowed("trade_cancel"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("retry_flag"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("Y")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("retry_flag"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("N")]),
+                                status: StatusKind::Closed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Close,
+                    operation: Cow::Borrowed("trade_close"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Closed),
+                },
+            ],
+        ),
+        notifications: Cow::Borrowed(
+            &[
+                GatewayNotification {
+                    notification: Cow::Borrowed("pay"),
+                    event: EventKind::Payment,
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_amount"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("refund_fee"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("trade_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("WAIT_BUYER_PAY")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_status"),
+                                equals: Cow::Borrowed(
+                                    &[
+                                        Cow::Borrowed("TRADE_FINISHED"),
+                                        Cow::Borrowed("TRADE_SUCCESS"),
+                                    ],
+                                ),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("TRADE_CLOSED")]),
+                                status: StatusKind::Closed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+            ],
+        ),
+        settle: Some(GatewaySettle {
+            cancel_with: GatewayRoleKind::Cancel,
+            deadline_ms: 30000,
+            poll_interval_ms: 5000,
+            cancel_attempts: 3,
+            source: Cow::Borrowed(
+                "code 10003 (等待用户付款): query with alipay.trade.query, then cancel (codes table); the stored pages give no interval or deadline: 5 s for 30 s chosen, and trade.cancel retried while retry_flag is Y, 3 attempts chosen",
+            ),
+        }),
+    };
     /// The code tables the operations share.
     mod code_tables {
         use super::*;
@@ -1382,6 +1784,88 @@ impl<T: ::paygen::Transport> Client<T> {
         request: &::paygen::InboundRequest<'_>,
     ) -> Result<::paygen::Delivery<PayNotification>, ::paygen::Error> {
         self.core.receive(&tables::NOTIFICATION_PAY, request)
+    }
+}
+/// alipay behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
+impl<T: ::paygen::Transport> ::paygen::Gateway for Client<T> {
+    fn provider(&self) -> &str {
+        self.core.provider_name()
+    }
+    fn supports(&self, role: ::paygen::Role) -> bool {
+        tables::GATEWAY.role(role).is_some()
+    }
+    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
+        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
+    }
+    fn now_millis(&self) -> i64 {
+        self.core.now_millis()
+    }
+    fn pause(
+        &self,
+        duration: ::std::time::Duration,
+    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
+        self.core.pause(duration)
+    }
+    /// `pay` by operation `trade_pay`.
+    fn pay<'a>(
+        &'a self,
+        request: &'a ::paygen::PayRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_pay(&tables::GATEWAY, request))
+    }
+    /// `precreate` by operation `trade_precreate`.
+    fn precreate<'a>(
+        &'a self,
+        request: &'a ::paygen::PrecreateRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
+    }
+    /// `query` by operation `trade_query`.
+    fn query<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
+        )
+    }
+    /// `refund` by operation `trade_refund`.
+    fn refund<'a>(
+        &'a self,
+        request: &'a ::paygen::RefundRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_refund(&tables::GATEWAY, request))
+    }
+    /// `refund_query` by operation `trade_fastpay_refund_query`.
+    fn refund_query<'a>(
+        &'a self,
+        request: &'a ::paygen::RefundQueryRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_refund_query(&tables::GATEWAY, request))
+    }
+    /// `cancel` by operation `trade_cancel`.
+    fn cancel<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Cancel, request),
+        )
+    }
+    /// `close` by operation `trade_close`.
+    fn close<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Close, request),
+        )
+    }
+    fn receive_notification<'a>(
+        &'a self,
+        request: ::paygen::InboundRequest<'a>,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
+        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
     }
 }
 /// Request of `trade_pay`: 统一收单交易支付接口

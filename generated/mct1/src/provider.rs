@@ -390,6 +390,344 @@ pub mod tables {
         fields: Cow::Borrowed(&[]),
         confirm_with: None,
     };
+    /// The provider in the payment model's terms (the spec's `gateway:`).
+    pub const GATEWAY: GatewayMap = GatewayMap {
+        roles: Cow::Borrowed(
+            &[
+                GatewayRole {
+                    role: GatewayRoleKind::Pay,
+                    operation: Cow::Borrowed("payorder"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("trade_amount"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Subject,
+                                field: Cow::Borrowed("ord_name"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::AuthCode,
+                                field: Cow::Borrowed("auth_code"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::NotifyUrl,
+                                field: Cow::Borrowed("notify_url"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("original_amount"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("data.ord_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("data.out_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("data.trade_amount"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::QrCode,
+                                field: Cow::Borrowed("data.trade_qrcode"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::PayUrl,
+                                field: Cow::Borrowed("data.jsapi_pay_url"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("2"), Cow::Borrowed("9")],
+                                ),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                                status: StatusKind::Closed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Precreate,
+                    operation: Cow::Borrowed("payorder"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("trade_amount"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Subject,
+                                field: Cow::Borrowed("ord_name"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::NotifyUrl,
+                                field: Cow::Borrowed("notify_url"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("original_amount"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("data.ord_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("data.out_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("data.trade_amount"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::QrCode,
+                                field: Cow::Borrowed("data.trade_qrcode"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::PayUrl,
+                                field: Cow::Borrowed("data.jsapi_pay_url"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("2"), Cow::Borrowed("9")],
+                                ),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                                status: StatusKind::Closed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Query,
+                    operation: Cow::Borrowed("paystatus"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("ord_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("data.ord_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("data.out_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("data.trade_amount"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("2"), Cow::Borrowed("9")],
+                                ),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                                status: StatusKind::Closed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Refund,
+                    operation: Cow::Borrowed("payrefund"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundNo,
+                                field: Cow::Borrowed("refund_out_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundAmount,
+                                field: Cow::Borrowed("refund_amount"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("ord_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("data.trade_amount"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("data.status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Cancel,
+                    operation: Cow::Borrowed("paycancel"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("ord_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("data.ord_no"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("data.ord_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                                status: StatusKind::Closed,
+                            },
+                        ],
+                    ),
+                    on_success: Some(StatusKind::Closed),
+                },
+            ],
+        ),
+        notifications: Cow::Borrowed(
+            &[
+                GatewayNotification {
+                    notification: Cow::Borrowed("pay"),
+                    event: EventKind::Payment,
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("ord_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_no"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                                status: StatusKind::Closed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+            ],
+        ),
+        settle: Some(GatewaySettle {
+            cancel_with: GatewayRoleKind::Cancel,
+            deadline_ms: 30000,
+            poll_interval_ms: 5000,
+            cancel_attempts: 1,
+            source: Cow::Borrowed(
+                "status 9 (等待用户输入密码确认) and 2: query 4.5 paystatus (errcode 8012/8013 解决方案: 请立即调用4.5查询付款状态), then 4.6 paycancel; the document gives no interval or deadline: 5 s for 30 s chosen",
+            ),
+        }),
+    };
     /// The code tables the operations share.
     mod code_tables {
         use super::*;
@@ -926,6 +1264,96 @@ impl<T: ::paygen::Transport> Client<T> {
         request: &::paygen::InboundRequest<'_>,
     ) -> Result<::paygen::Delivery<JumpNotification>, ::paygen::Error> {
         self.core.receive(&tables::NOTIFICATION_JUMP, request)
+    }
+}
+/// mct1 behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
+impl<T: ::paygen::Transport> ::paygen::Gateway for Client<T> {
+    fn provider(&self) -> &str {
+        self.core.provider_name()
+    }
+    fn supports(&self, role: ::paygen::Role) -> bool {
+        tables::GATEWAY.role(role).is_some()
+    }
+    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
+        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
+    }
+    fn now_millis(&self) -> i64 {
+        self.core.now_millis()
+    }
+    fn pause(
+        &self,
+        duration: ::std::time::Duration,
+    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
+        self.core.pause(duration)
+    }
+    /// `pay` by operation `payorder`.
+    fn pay<'a>(
+        &'a self,
+        request: &'a ::paygen::PayRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_pay(&tables::GATEWAY, request))
+    }
+    /// `precreate` by operation `payorder`.
+    fn precreate<'a>(
+        &'a self,
+        request: &'a ::paygen::PrecreateRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
+    }
+    /// `query` by operation `paystatus`.
+    fn query<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
+        )
+    }
+    /// `refund` by operation `payrefund`.
+    fn refund<'a>(
+        &'a self,
+        request: &'a ::paygen::RefundRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_refund(&tables::GATEWAY, request))
+    }
+    /// `refund_query`: mct1 has no such operation; answers `GatewayError::NotSupported` and sends nothing.
+    fn refund_query<'a>(
+        &'a self,
+        _request: &'a ::paygen::RefundQueryRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(async move {
+            Err(::paygen::GatewayError::NotSupported {
+                provider: "mct1".to_owned(),
+                role: ::paygen::Role::RefundQuery,
+            })
+        })
+    }
+    /// `cancel` by operation `paycancel`.
+    fn cancel<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Cancel, request),
+        )
+    }
+    /// `close`: mct1 has no such operation; answers `GatewayError::NotSupported` and sends nothing.
+    fn close<'a>(
+        &'a self,
+        _request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(async move {
+            Err(::paygen::GatewayError::NotSupported {
+                provider: "mct1".to_owned(),
+                role: ::paygen::Role::Close,
+            })
+        })
+    }
+    fn receive_notification<'a>(
+        &'a self,
+        request: ::paygen::InboundRequest<'a>,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
+        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
     }
 }
 /// Request of `paylist`: 获取门店支付方式列表

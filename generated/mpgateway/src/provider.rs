@@ -221,6 +221,254 @@ pub mod tables {
         fields: Cow::Borrowed(&[]),
         confirm_with: None,
     };
+    /// The provider in the payment model's terms (the spec's `gateway:`).
+    pub const GATEWAY: GatewayMap = GatewayMap {
+        roles: Cow::Borrowed(
+            &[
+                GatewayRole {
+                    role: GatewayRoleKind::Pay,
+                    operation: Cow::Borrowed("mpgateway"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("txnamt"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("orderid"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::AuthCode,
+                                field: Cow::Borrowed("code"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::NotifyUrl,
+                                field: Cow::Borrowed("backurl"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(
+                        &[
+                            FixedField {
+                                field: Cow::Borrowed("action"),
+                                value: Cow::Borrowed("AliCode"),
+                            },
+                        ],
+                    ),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("queryid"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("orderid"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("txnamt"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Pending),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Precreate,
+                    operation: Cow::Borrowed("mpgateway"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("txnamt"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("orderid"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::NotifyUrl,
+                                field: Cow::Borrowed("backurl"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(
+                        &[
+                            FixedField {
+                                field: Cow::Borrowed("action"),
+                                value: Cow::Borrowed("AliSao"),
+                            },
+                        ],
+                    ),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("queryid"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("orderid"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("txnamt"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::QrCode,
+                                field: Cow::Borrowed("formaction"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Pending),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Query,
+                    operation: Cow::Borrowed("query"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("orderid"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("queryid"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("queryid"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("orderid"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("txnamt"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("resultcode"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("1001")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("resultcode"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("0000"), Cow::Borrowed("1002")],
+                                ),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("resultcode"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("1003")]),
+                                status: StatusKind::Failed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Cancel,
+                    operation: Cow::Borrowed("cancel"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("orderid"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("queryid"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("queryid"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("orderid"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Closed),
+                },
+            ],
+        ),
+        notifications: Cow::Borrowed(
+            &[
+                GatewayNotification {
+                    notification: Cow::Borrowed("pay"),
+                    event: EventKind::Payment,
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("queryid"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("orderid"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("txnamt"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("resultcode"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("1001")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("resultcode"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("0000"), Cow::Borrowed("1002")],
+                                ),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("resultcode"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("1003")]),
+                                status: StatusKind::Failed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+            ],
+        ),
+        settle: Some(GatewaySettle {
+            cancel_with: GatewayRoleKind::Cancel,
+            deadline_ms: 30000,
+            poll_interval_ms: 5000,
+            cancel_attempts: 1,
+            source: Cow::Borrowed(
+                "the document gives no pay-poll-cancel flow (3.4 notification, 3.5 query, 3.6 cancel): 5 s for 30 s, then one cancel, chosen",
+            ),
+        }),
+    };
     /// The code tables the operations share.
     mod code_tables {
         use super::*;
@@ -560,6 +808,101 @@ impl<T: ::paygen::Transport> Client<T> {
         request: &::paygen::InboundRequest<'_>,
     ) -> Result<::paygen::Delivery<PayNotification>, ::paygen::Error> {
         self.core.receive(&tables::NOTIFICATION_PAY, request)
+    }
+}
+/// mpgateway behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
+impl<T: ::paygen::Transport> ::paygen::Gateway for Client<T> {
+    fn provider(&self) -> &str {
+        self.core.provider_name()
+    }
+    fn supports(&self, role: ::paygen::Role) -> bool {
+        tables::GATEWAY.role(role).is_some()
+    }
+    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
+        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
+    }
+    fn now_millis(&self) -> i64 {
+        self.core.now_millis()
+    }
+    fn pause(
+        &self,
+        duration: ::std::time::Duration,
+    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
+        self.core.pause(duration)
+    }
+    /// `pay` by operation `mpgateway`.
+    fn pay<'a>(
+        &'a self,
+        request: &'a ::paygen::PayRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_pay(&tables::GATEWAY, request))
+    }
+    /// `precreate` by operation `mpgateway`.
+    fn precreate<'a>(
+        &'a self,
+        request: &'a ::paygen::PrecreateRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
+    }
+    /// `query` by operation `query`.
+    fn query<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
+        )
+    }
+    /// `refund`: mpgateway has no such operation; answers `GatewayError::NotSupported` and sends nothing.
+    fn refund<'a>(
+        &'a self,
+        _request: &'a ::paygen::RefundRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(async move {
+            Err(::paygen::GatewayError::NotSupported {
+                provider: "mpgateway".to_owned(),
+                role: ::paygen::Role::Refund,
+            })
+        })
+    }
+    /// `refund_query`: mpgateway has no such operation; answers `GatewayError::NotSupported` and sends nothing.
+    fn refund_query<'a>(
+        &'a self,
+        _request: &'a ::paygen::RefundQueryRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(async move {
+            Err(::paygen::GatewayError::NotSupported {
+                provider: "mpgateway".to_owned(),
+                role: ::paygen::Role::RefundQuery,
+            })
+        })
+    }
+    /// `cancel` by operation `cancel`.
+    fn cancel<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Cancel, request),
+        )
+    }
+    /// `close`: mpgateway has no such operation; answers `GatewayError::NotSupported` and sends nothing.
+    fn close<'a>(
+        &'a self,
+        _request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(async move {
+            Err(::paygen::GatewayError::NotSupported {
+                provider: "mpgateway".to_owned(),
+                role: ::paygen::Role::Close,
+            })
+        })
+    }
+    fn receive_notification<'a>(
+        &'a self,
+        request: ::paygen::InboundRequest<'a>,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
+        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
     }
 }
 /// Request of `mpgateway`: 交易提交接口

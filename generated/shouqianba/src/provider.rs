@@ -362,6 +362,370 @@ pub mod tables {
             ],
         ),
     };
+    /// The provider in the payment model's terms (the spec's `gateway:`).
+    pub const GATEWAY: GatewayMap = GatewayMap {
+        roles: Cow::Borrowed(
+            &[
+                GatewayRole {
+                    role: GatewayRoleKind::Pay,
+                    operation: Cow::Borrowed("pay"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("total_amount"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("client_sn"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Subject,
+                                field: Cow::Borrowed("subject"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::AuthCode,
+                                field: Cow::Borrowed("dynamic_id"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(
+                        &[
+                            FixedField {
+                                field: Cow::Borrowed("operator"),
+                                value: Cow::Borrowed("gateway"),
+                            },
+                        ],
+                    ),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("biz_response.data.sn"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("biz_response.data.client_sn"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("biz_response.data.total_amount"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAY_SUCCESS")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("FAIL"), Cow::Borrowed("PAY_FAIL")],
+                                ),
+                                status: StatusKind::Failed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Precreate,
+                    operation: Cow::Borrowed("precreate"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("total_amount"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("client_sn"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Subject,
+                                field: Cow::Borrowed("subject"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(
+                        &[
+                            FixedField {
+                                field: Cow::Borrowed("operator"),
+                                value: Cow::Borrowed("gateway"),
+                            },
+                            FixedField {
+                                field: Cow::Borrowed("payway"),
+                                value: Cow::Borrowed("1"),
+                            },
+                        ],
+                    ),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("biz_response.data.sn"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("biz_response.data.client_sn"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("biz_response.data.total_amount"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::QrCode,
+                                field: Cow::Borrowed("biz_response.data.qr_code"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("CREATED")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAID")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAY_CANCELED")]),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("CANCELED")]),
+                                status: StatusKind::Closed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("REFUNDED")]),
+                                status: StatusKind::Refunded,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PARTIAL_REFUNDED")]),
+                                status: StatusKind::PartiallyRefunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Query,
+                    operation: Cow::Borrowed("query"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("client_sn"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("sn"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("biz_response.data.sn"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("biz_response.data.client_sn"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("biz_response.data.total_amount"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("CREATED")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAID")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAY_CANCELED")]),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("CANCELED")]),
+                                status: StatusKind::Closed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("REFUNDED")]),
+                                status: StatusKind::Refunded,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PARTIAL_REFUNDED")]),
+                                status: StatusKind::PartiallyRefunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Refund,
+                    operation: Cow::Borrowed("refund"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("client_sn"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundNo,
+                                field: Cow::Borrowed("refund_request_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundAmount,
+                                field: Cow::Borrowed("refund_amount"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("sn"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(
+                        &[
+                            FixedField {
+                                field: Cow::Borrowed("operator"),
+                                value: Cow::Borrowed("gateway"),
+                            },
+                        ],
+                    ),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("biz_response.data.sn"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("biz_response.data.client_sn"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("biz_response.data.total_amount"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("CREATED")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAID")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAY_CANCELED")]),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("CANCELED")]),
+                                status: StatusKind::Closed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("REFUNDED")]),
+                                status: StatusKind::Refunded,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.data.order_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PARTIAL_REFUNDED")]),
+                                status: StatusKind::PartiallyRefunded,
+                            },
+                        ],
+                    ),
+                    on_success: Some(StatusKind::Refunded),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Cancel,
+                    operation: Cow::Borrowed("cancel"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("client_sn"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("sn"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("biz_response.data.sn"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("biz_response.data.client_sn"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("biz_response.result_code"),
+                                equals: Cow::Borrowed(
+                                    &[
+                                        Cow::Borrowed("CANCEL_ABORT_SUCCESS"),
+                                        Cow::Borrowed("CANCEL_SUCCESS"),
+                                    ],
+                                ),
+                                status: StatusKind::Closed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+            ],
+        ),
+        notifications: Cow::Borrowed(&[]),
+        settle: Some(GatewaySettle {
+            cancel_with: GatewayRoleKind::Cancel,
+            deadline_ms: 45000,
+            poll_interval_ms: 5000,
+            cancel_attempts: 1,
+            source: Cow::Borrowed(
+                "三.2.4 客户端支付流程代码示例: sleep(5) between queries, then cancel (one attempt); the 45 s deadline is the spec's choice, as in settle:",
+            ),
+        }),
+    };
     /// The code tables the operations share.
     mod code_tables {
         use super::*;
@@ -934,6 +1298,96 @@ pub type PaySettlement = ::paygen::Settlement<
     QueryResponse,
     CancelResponse,
 >;
+/// shouqianba behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
+impl<T: ::paygen::Transport> ::paygen::Gateway for Client<T> {
+    fn provider(&self) -> &str {
+        self.core.provider_name()
+    }
+    fn supports(&self, role: ::paygen::Role) -> bool {
+        tables::GATEWAY.role(role).is_some()
+    }
+    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
+        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
+    }
+    fn now_millis(&self) -> i64 {
+        self.core.now_millis()
+    }
+    fn pause(
+        &self,
+        duration: ::std::time::Duration,
+    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
+        self.core.pause(duration)
+    }
+    /// `pay` by operation `pay`.
+    fn pay<'a>(
+        &'a self,
+        request: &'a ::paygen::PayRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_pay(&tables::GATEWAY, request))
+    }
+    /// `precreate` by operation `precreate`.
+    fn precreate<'a>(
+        &'a self,
+        request: &'a ::paygen::PrecreateRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
+    }
+    /// `query` by operation `query`.
+    fn query<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
+        )
+    }
+    /// `refund` by operation `refund`.
+    fn refund<'a>(
+        &'a self,
+        request: &'a ::paygen::RefundRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_refund(&tables::GATEWAY, request))
+    }
+    /// `refund_query`: shouqianba has no such operation; answers `GatewayError::NotSupported` and sends nothing.
+    fn refund_query<'a>(
+        &'a self,
+        _request: &'a ::paygen::RefundQueryRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(async move {
+            Err(::paygen::GatewayError::NotSupported {
+                provider: "shouqianba".to_owned(),
+                role: ::paygen::Role::RefundQuery,
+            })
+        })
+    }
+    /// `cancel` by operation `cancel`.
+    fn cancel<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Cancel, request),
+        )
+    }
+    /// `close`: shouqianba has no such operation; answers `GatewayError::NotSupported` and sends nothing.
+    fn close<'a>(
+        &'a self,
+        _request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(async move {
+            Err(::paygen::GatewayError::NotSupported {
+                provider: "shouqianba".to_owned(),
+                role: ::paygen::Role::Close,
+            })
+        })
+    }
+    fn receive_notification<'a>(
+        &'a self,
+        request: ::paygen::InboundRequest<'a>,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
+        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
+    }
+}
 /// Request of `pay`: 付款: B扫C支付模式, B扫C统一下单, 系统自动识别支付方式。
 #[derive(Debug, Clone, PartialEq)]
 pub struct PayRequest {

@@ -724,6 +724,454 @@ pub mod tables {
             ),
         }),
     };
+    /// The provider in the payment model's terms (the spec's `gateway:`).
+    pub const GATEWAY: GatewayMap = GatewayMap {
+        roles: Cow::Borrowed(
+            &[
+                GatewayRole {
+                    role: GatewayRoleKind::Pay,
+                    operation: Cow::Borrowed("micropay"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("total_fee"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Subject,
+                                field: Cow::Borrowed("body"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::AuthCode,
+                                field: Cow::Borrowed("auth_code"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_fee"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("err_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("USERPAYING")]),
+                                status: StatusKind::Pending,
+                            },
+                        ],
+                    ),
+                    on_success: Some(StatusKind::Paid),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Precreate,
+                    operation: Cow::Borrowed("unifiedorder"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("total_fee"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Subject,
+                                field: Cow::Borrowed("body"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::NotifyUrl,
+                                field: Cow::Borrowed("notify_url"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(
+                        &[
+                            FixedField {
+                                field: Cow::Borrowed("trade_type"),
+                                value: Cow::Borrowed("NATIVE"),
+                            },
+                        ],
+                    ),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::QrCode,
+                                field: Cow::Borrowed("code_url"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::PayUrl,
+                                field: Cow::Borrowed("mweb_url"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Pending),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Query,
+                    operation: Cow::Borrowed("orderquery"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_fee"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(
+                                    &[
+                                        Cow::Borrowed("ACCEPT"),
+                                        Cow::Borrowed("NOTPAY"),
+                                        Cow::Borrowed("USERPAYING"),
+                                    ],
+                                ),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAYERROR")]),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("CLOSED"), Cow::Borrowed("REVOKED")],
+                                ),
+                                status: StatusKind::Closed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("REFUND")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Refund,
+                    operation: Cow::Borrowed("refund"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("total_fee"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::NotifyUrl,
+                                field: Cow::Borrowed("notify_url"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundAmount,
+                                field: Cow::Borrowed("refund_fee"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_fee"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("refund_fee"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Pending),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::RefundQuery,
+                    operation: Cow::Borrowed("refundquery"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_fee"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no_0"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("refund_fee_0"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("refund_status_0"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PROCESSING")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("refund_status_0"),
+                                equals: Cow::Borrowed(
+                                    &[
+                                        Cow::Borrowed("CHANGE"),
+                                        Cow::Borrowed("FAIL"),
+                                        Cow::Borrowed("REFUNDCLOSE"),
+                                    ],
+                                ),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("refund_status_0"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Cancel,
+                    operation: Cow::Borrowed("reverse"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(&[]),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("recall"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("Y")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("recall"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("N")]),
+                                status: StatusKind::Closed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("err_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("USERPAYING")]),
+                                status: StatusKind::Pending,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Close,
+                    operation: Cow::Borrowed("closeorder"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(&[]),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Closed),
+                },
+            ],
+        ),
+        notifications: Cow::Borrowed(
+            &[
+                GatewayNotification {
+                    notification: Cow::Borrowed("pay"),
+                    event: EventKind::Payment,
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_fee"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("result_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("result_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("FAIL")]),
+                                status: StatusKind::Failed,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayNotification {
+                    notification: Cow::Borrowed("refund"),
+                    event: EventKind::Refund,
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("total_fee"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("refund_fee"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("refund_status"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("CHANGE"), Cow::Borrowed("REFUNDCLOSE")],
+                                ),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("refund_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+            ],
+        ),
+        settle: Some(GatewaySettle {
+            cancel_with: GatewayRoleKind::Cancel,
+            deadline_ms: 45000,
+            poll_interval_ms: 5000,
+            cancel_attempts: 3,
+            source: Cow::Borrowed(
+                "micropay notes: USERPAYING 等待5秒后调用查询订单API（轮询，45秒内仍未支付成功则调用撤销订单）; reverse recall=Y 需要继续调用撤销 (3 attempts chosen)",
+            ),
+        }),
+    };
     /// The code tables the operations share.
     mod code_tables {
         use super::*;
@@ -1495,6 +1943,88 @@ impl<T: ::paygen::Transport> Client<T> {
         request: &::paygen::InboundRequest<'_>,
     ) -> Result<::paygen::Delivery<RefundNotification>, ::paygen::Error> {
         self.core.receive_confirmed(&tables::NOTIFICATION_REFUND, request).await
+    }
+}
+/// wechatpay_v2 behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
+impl<T: ::paygen::Transport> ::paygen::Gateway for Client<T> {
+    fn provider(&self) -> &str {
+        self.core.provider_name()
+    }
+    fn supports(&self, role: ::paygen::Role) -> bool {
+        tables::GATEWAY.role(role).is_some()
+    }
+    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
+        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
+    }
+    fn now_millis(&self) -> i64 {
+        self.core.now_millis()
+    }
+    fn pause(
+        &self,
+        duration: ::std::time::Duration,
+    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
+        self.core.pause(duration)
+    }
+    /// `pay` by operation `micropay`.
+    fn pay<'a>(
+        &'a self,
+        request: &'a ::paygen::PayRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_pay(&tables::GATEWAY, request))
+    }
+    /// `precreate` by operation `unifiedorder`.
+    fn precreate<'a>(
+        &'a self,
+        request: &'a ::paygen::PrecreateRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
+    }
+    /// `query` by operation `orderquery`.
+    fn query<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
+        )
+    }
+    /// `refund` by operation `refund`.
+    fn refund<'a>(
+        &'a self,
+        request: &'a ::paygen::RefundRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_refund(&tables::GATEWAY, request))
+    }
+    /// `refund_query` by operation `refundquery`.
+    fn refund_query<'a>(
+        &'a self,
+        request: &'a ::paygen::RefundQueryRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_refund_query(&tables::GATEWAY, request))
+    }
+    /// `cancel` by operation `reverse`.
+    fn cancel<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Cancel, request),
+        )
+    }
+    /// `close` by operation `closeorder`.
+    fn close<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Close, request),
+        )
+    }
+    fn receive_notification<'a>(
+        &'a self,
+        request: ::paygen::InboundRequest<'a>,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
+        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
     }
 }
 /// Request of `unifiedorder`: 统一下单

@@ -474,6 +474,381 @@ pub mod tables {
         fields: Cow::Borrowed(&[]),
         confirm_with: None,
     };
+    /// The provider in the payment model's terms (the spec's `gateway:`).
+    pub const GATEWAY: GatewayMap = GatewayMap {
+        roles: Cow::Borrowed(
+            &[
+                GatewayRole {
+                    role: GatewayRoleKind::Precreate,
+                    operation: Cow::Borrowed("native"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("amount.total"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::Subject,
+                                field: Cow::Borrowed("description"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::NotifyUrl,
+                                field: Cow::Borrowed("notify_url"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::QrCode,
+                                field: Cow::Borrowed("code_url"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Pending),
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Query,
+                    operation: Cow::Borrowed("query_by_out_trade_no"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("amount.total"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("NOTPAY"), Cow::Borrowed("USERPAYING")],
+                                ),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAYERROR")]),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("CLOSED"), Cow::Borrowed("REVOKED")],
+                                ),
+                                status: StatusKind::Closed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("REFUND")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Refund,
+                    operation: Cow::Borrowed("refund"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::Amount,
+                                field: Cow::Borrowed("amount.total"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::NotifyUrl,
+                                field: Cow::Borrowed("notify_url"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::RefundAmount,
+                                field: Cow::Borrowed("amount.refund"),
+                            },
+                            ModelInputField {
+                                input: ModelInput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(
+                        &[
+                            FixedField {
+                                field: Cow::Borrowed("amount.currency"),
+                                value: Cow::Borrowed("CNY"),
+                            },
+                        ],
+                    ),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("amount.total"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("amount.refund"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PROCESSING")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("status"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("ABNORMAL"), Cow::Borrowed("CLOSED")],
+                                ),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::RefundQuery,
+                    operation: Cow::Borrowed("refund_query"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("amount.total"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("amount.refund"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PROCESSING")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("status"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("ABNORMAL"), Cow::Borrowed("CLOSED")],
+                                ),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayRole {
+                    role: GatewayRoleKind::Close,
+                    operation: Cow::Borrowed("close"),
+                    fields: Cow::Borrowed(
+                        &[
+                            ModelInputField {
+                                input: ModelInput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                        ],
+                    ),
+                    set: Cow::Borrowed(&[]),
+                    results: Cow::Borrowed(&[]),
+                    status: Cow::Borrowed(&[]),
+                    on_success: Some(StatusKind::Closed),
+                },
+            ],
+        ),
+        notifications: Cow::Borrowed(
+            &[
+                GatewayNotification {
+                    notification: Cow::Borrowed("pay"),
+                    event: EventKind::Payment,
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("amount.total"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("NOTPAY"), Cow::Borrowed("USERPAYING")],
+                                ),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                                status: StatusKind::Paid,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PAYERROR")]),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("CLOSED"), Cow::Borrowed("REVOKED")],
+                                ),
+                                status: StatusKind::Closed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("trade_state"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("REFUND")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+                GatewayNotification {
+                    notification: Cow::Borrowed("refund"),
+                    event: EventKind::Refund,
+                    results: Cow::Borrowed(
+                        &[
+                            ModelOutputField {
+                                output: ModelOutput::TradeNo,
+                                field: Cow::Borrowed("transaction_id"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::OrderNo,
+                                field: Cow::Borrowed("out_trade_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::Amount,
+                                field: Cow::Borrowed("amount.total"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundNo,
+                                field: Cow::Borrowed("out_refund_no"),
+                            },
+                            ModelOutputField {
+                                output: ModelOutput::RefundAmount,
+                                field: Cow::Borrowed("amount.refund"),
+                            },
+                        ],
+                    ),
+                    status: Cow::Borrowed(
+                        &[
+                            StatusRule {
+                                field: Cow::Borrowed("refund_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("PROCESSING")]),
+                                status: StatusKind::Pending,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("refund_status"),
+                                equals: Cow::Borrowed(
+                                    &[Cow::Borrowed("ABNORMAL"), Cow::Borrowed("CLOSED")],
+                                ),
+                                status: StatusKind::Failed,
+                            },
+                            StatusRule {
+                                field: Cow::Borrowed("refund_status"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                                status: StatusKind::Refunded,
+                            },
+                        ],
+                    ),
+                    on_success: None,
+                },
+            ],
+        ),
+        settle: None,
+    };
     /// The code tables the operations share.
     mod code_tables {
         use super::*;
@@ -1002,6 +1377,96 @@ impl<T: ::paygen::Transport> Client<T> {
         request: &::paygen::InboundRequest<'_>,
     ) -> Result<::paygen::Delivery<RefundNotification>, ::paygen::Error> {
         self.core.receive(&tables::NOTIFICATION_REFUND, request)
+    }
+}
+/// wechatpay_v3 behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
+impl<T: ::paygen::Transport> ::paygen::Gateway for Client<T> {
+    fn provider(&self) -> &str {
+        self.core.provider_name()
+    }
+    fn supports(&self, role: ::paygen::Role) -> bool {
+        tables::GATEWAY.role(role).is_some()
+    }
+    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
+        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
+    }
+    fn now_millis(&self) -> i64 {
+        self.core.now_millis()
+    }
+    fn pause(
+        &self,
+        duration: ::std::time::Duration,
+    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
+        self.core.pause(duration)
+    }
+    /// `pay`: wechatpay_v3 has no such operation; answers `GatewayError::NotSupported` and sends nothing.
+    fn pay<'a>(
+        &'a self,
+        _request: &'a ::paygen::PayRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(async move {
+            Err(::paygen::GatewayError::NotSupported {
+                provider: "wechatpay_v3".to_owned(),
+                role: ::paygen::Role::Pay,
+            })
+        })
+    }
+    /// `precreate` by operation `native`.
+    fn precreate<'a>(
+        &'a self,
+        request: &'a ::paygen::PrecreateRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
+    }
+    /// `query` by operation `query_by_out_trade_no`.
+    fn query<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
+        )
+    }
+    /// `refund` by operation `refund`.
+    fn refund<'a>(
+        &'a self,
+        request: &'a ::paygen::RefundRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_refund(&tables::GATEWAY, request))
+    }
+    /// `refund_query` by operation `refund_query`.
+    fn refund_query<'a>(
+        &'a self,
+        request: &'a ::paygen::RefundQueryRequest,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(self.core.gateway_refund_query(&tables::GATEWAY, request))
+    }
+    /// `cancel`: wechatpay_v3 has no such operation; answers `GatewayError::NotSupported` and sends nothing.
+    fn cancel<'a>(
+        &'a self,
+        _request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(async move {
+            Err(::paygen::GatewayError::NotSupported {
+                provider: "wechatpay_v3".to_owned(),
+                role: ::paygen::Role::Cancel,
+            })
+        })
+    }
+    /// `close` by operation `close`.
+    fn close<'a>(
+        &'a self,
+        request: &'a ::paygen::OrderRef,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
+        Box::pin(
+            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Close, request),
+        )
+    }
+    fn receive_notification<'a>(
+        &'a self,
+        request: ::paygen::InboundRequest<'a>,
+    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
+        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
     }
 }
 /// Request of `native`: Native下单，生成用于调起支付的二维码链接code_url

@@ -533,3 +533,106 @@ pub fn as_printed<'o>(
         .collect();
     Cow::Owned(relaxed)
 }
+
+/// The IR of a spec's `gateway:` section: the roles it maps (a role with `operation:
+/// none` is left out), status entries grouped one rule per status.
+pub fn gateway_map(spec: &m::Spec) -> Option<ir::GatewayMap> {
+    let gateway = spec.gateway.as_ref()?;
+    let roles = gateway
+        .roles
+        .iter()
+        .filter(|entry| entry.operation.value != "none")
+        .filter_map(|entry| {
+            Some(ir::GatewayRole {
+                role: crate::spec::validate::gateway::role_kind(&entry.role.value)?,
+                operation: text(&entry.operation.value),
+                fields: entry
+                    .fields
+                    .iter()
+                    .chain(
+                        entry
+                            .also
+                            .iter()
+                            .flat_map(|(input, paths)| paths.iter().map(move |p| (input, p))),
+                    )
+                    .map(|(input, field)| ir::ModelInputField {
+                        input: *input,
+                        field: text(&field.value),
+                    })
+                    .collect(),
+                set: entry
+                    .set
+                    .iter()
+                    .map(|(field, value)| ir::FixedField {
+                        field: text(field),
+                        value: text(&value.value),
+                    })
+                    .collect(),
+                results: outputs(&entry.results),
+                status: status_rules(&entry.status),
+                on_success: entry.on_success,
+            })
+        })
+        .collect();
+    let notifications = gateway
+        .notifications
+        .iter()
+        .map(|n| ir::GatewayNotification {
+            notification: text(&n.notification.value),
+            event: n.event,
+            results: outputs(&n.results),
+            status: status_rules(&n.status),
+            on_success: n.on_success,
+        })
+        .collect();
+    let settle = gateway.settle.as_ref().and_then(|s| {
+        Some(ir::GatewaySettle {
+            cancel_with: crate::spec::validate::gateway::role_kind(&s.cancel_with.value)?,
+            deadline_ms: u64::from(s.deadline_seconds) * 1000,
+            poll_interval_ms: u64::from(s.poll_interval_ms),
+            cancel_attempts: s.cancel_attempts,
+            source: text(&s.source),
+        })
+    });
+    Some(ir::GatewayMap {
+        roles,
+        notifications,
+        settle,
+    })
+}
+
+fn outputs(
+    results: &std::collections::BTreeMap<ir::ModelOutput, m::Name>,
+) -> ir::List<ir::ModelOutputField> {
+    results
+        .iter()
+        .map(|(output, field)| ir::ModelOutputField {
+            output: *output,
+            field: text(&field.value),
+        })
+        .collect()
+}
+
+/// One rule per field and status, fields in the spec's order, statuses in the model's.
+fn status_rules(status: &[m::StatusSpec]) -> ir::List<ir::StatusRule> {
+    let mut rules = Vec::new();
+    for entry in status {
+        let mut kinds: Vec<ir::StatusKind> = entry.values.values().map(|k| k.value).collect();
+        kinds.sort();
+        kinds.dedup();
+        for kind in kinds {
+            let equals = entry
+                .values
+                .iter()
+                .filter(|(_, k)| k.value == kind)
+                .map(|(value, _)| text(value))
+                .collect();
+            rules.push(ir::StatusRule {
+                field: text(&entry.field.value),
+                equals,
+                status: kind,
+            });
+        }
+    }
+    ir::List::Owned(rules)
+}

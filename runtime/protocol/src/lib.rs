@@ -1701,3 +1701,253 @@ impl<'t> ParamTemplate<'t> {
         Some(slot.name)
     }
 }
+/// How a provider maps onto paygen's one payment model (the spec's `gateway:`): which
+/// operation plays each role, how its request is filled from the model, what its reply
+/// and notifications mean in the model's terms, and how an uncertain payment settles.
+#[derive(Debug, Clone)]
+pub struct GatewayMap {
+    /// The roles the provider has; a role not listed is not supported.
+    pub roles: List<GatewayRole>,
+    /// Notifications read as payment events.
+    pub notifications: List<GatewayNotification>,
+    /// Pay-poll-cancel: how long to query an uncertain payment and how to end it
+    /// (`None` for a provider without pay by code).
+    pub settle: Option<GatewaySettle>,
+}
+
+impl GatewayMap {
+    /// The mapping of `role`, when the provider has it.
+    pub fn role(&self, role: GatewayRoleKind) -> Option<&GatewayRole> {
+        self.roles.iter().find(|r| r.role == role)
+    }
+}
+
+/// A role of the payment model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum GatewayRoleKind {
+    /// Pay by code: the merchant scans the buyer's code.
+    Pay,
+    /// The buyer scans a code or is redirected to pay.
+    Precreate,
+    /// Reads an order's state.
+    Query,
+    /// Refunds (part of) a paid order.
+    Refund,
+    /// Reads a refund's state.
+    RefundQuery,
+    /// Reverses an order, paid or not (撤销).
+    Cancel,
+    /// Closes an unpaid order (关单).
+    Close,
+}
+
+impl GatewayRoleKind {
+    /// Every role, in the model's order.
+    pub const ALL: [GatewayRoleKind; 7] = [
+        GatewayRoleKind::Pay,
+        GatewayRoleKind::Precreate,
+        GatewayRoleKind::Query,
+        GatewayRoleKind::Refund,
+        GatewayRoleKind::RefundQuery,
+        GatewayRoleKind::Cancel,
+        GatewayRoleKind::Close,
+    ];
+
+    /// The role's name as the spec writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            GatewayRoleKind::Pay => "pay",
+            GatewayRoleKind::Precreate => "precreate",
+            GatewayRoleKind::Query => "query",
+            GatewayRoleKind::Refund => "refund",
+            GatewayRoleKind::RefundQuery => "refund_query",
+            GatewayRoleKind::Cancel => "cancel",
+            GatewayRoleKind::Close => "close",
+        }
+    }
+}
+
+/// One role's operation and how its request and reply map onto the model.
+#[derive(Debug, Clone)]
+pub struct GatewayRole {
+    /// The role.
+    pub role: GatewayRoleKind,
+    /// The operation that plays it.
+    pub operation: Text,
+    /// Request fields filled from the model's request.
+    pub fields: List<ModelInputField>,
+    /// Request fields with a fixed value (a trade type, a documented constant); a
+    /// caller's extra field of the same name replaces it.
+    pub set: List<FixedField>,
+    /// Reply fields read into the model's result.
+    pub results: List<ModelOutputField>,
+    /// What reply values mean, first match wins (evaluated on refusals too, so a
+    /// documented "buyer is paying" refusal reads as pending).
+    pub status: List<StatusRule>,
+    /// The status of a successful reply no rule matched.
+    pub on_success: Option<StatusKind>,
+}
+
+/// A request field filled from one input of the model.
+#[derive(Debug, Clone)]
+pub struct ModelInputField {
+    /// The model's input.
+    pub input: ModelInput,
+    /// Dotted path of the request field.
+    pub field: Text,
+}
+
+/// A request field with a fixed value.
+#[derive(Debug, Clone)]
+pub struct FixedField {
+    /// Dotted path of the request field.
+    pub field: Text,
+    /// Its value as text (numbers as their digits).
+    pub value: Text,
+}
+
+/// A reply or notification field read into one output of the model.
+#[derive(Debug, Clone)]
+pub struct ModelOutputField {
+    /// The model's output.
+    pub output: ModelOutput,
+    /// Dotted path of the received field.
+    pub field: Text,
+}
+
+/// An input of the payment model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum ModelInput {
+    /// The order's amount in 分 (a `fen`, `yuan` or `int` field).
+    Amount,
+    /// The merchant's order number.
+    OrderNo,
+    /// What is sold.
+    Subject,
+    /// The buyer's payment code (pay by code).
+    AuthCode,
+    /// Where notifications go.
+    NotifyUrl,
+    /// The merchant's refund number.
+    RefundNo,
+    /// The refund's amount in 分.
+    RefundAmount,
+    /// The provider's trade number, when the caller has it.
+    TradeNo,
+}
+
+impl ModelInput {
+    /// Whether the input is an amount of money.
+    pub fn is_amount(self) -> bool {
+        matches!(self, ModelInput::Amount | ModelInput::RefundAmount)
+    }
+}
+
+/// An output of the payment model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum ModelOutput {
+    /// The provider's trade number.
+    TradeNo,
+    /// The merchant's order number, as echoed.
+    OrderNo,
+    /// The amount paid, in 分.
+    Amount,
+    /// The text of the QR code the buyer scans.
+    QrCode,
+    /// The URL the buyer is sent to.
+    PayUrl,
+    /// The merchant's refund number, as echoed.
+    RefundNo,
+    /// The amount refunded, in 分.
+    RefundAmount,
+}
+
+impl ModelOutput {
+    /// Whether the output is an amount of money.
+    pub fn is_amount(self) -> bool {
+        matches!(self, ModelOutput::Amount | ModelOutput::RefundAmount)
+    }
+}
+
+/// A reading of a received field: when it has one of `equals`, the status is `status`.
+#[derive(Debug, Clone)]
+pub struct StatusRule {
+    /// Dotted path of the field.
+    pub field: Text,
+    /// The values, as received text.
+    pub equals: List<Text>,
+    /// What they mean.
+    pub status: StatusKind,
+}
+
+/// A status of the payment model, as a spec maps onto it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum StatusKind {
+    /// Not decided yet (created, the buyer is paying, a refund in progress).
+    Pending,
+    /// Paid.
+    Paid,
+    /// Failed; no money stays with the merchant.
+    Failed,
+    /// Closed or reversed before payment, or reversed with the money returned.
+    Closed,
+    /// Refunded; partly when the amounts say so.
+    Refunded,
+    /// Partly refunded.
+    PartiallyRefunded,
+}
+
+/// Which kind of event a notification is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub enum EventKind {
+    /// A payment's result.
+    Payment,
+    /// A refund's result.
+    Refund,
+}
+
+/// A notification read as a payment event.
+#[derive(Debug, Clone)]
+pub struct GatewayNotification {
+    /// The notification's name.
+    pub notification: Text,
+    /// What kind of event it is.
+    pub event: EventKind,
+    /// Fields read into the event.
+    pub results: List<ModelOutputField>,
+    /// What its values mean, first match wins.
+    pub status: List<StatusRule>,
+    /// The status when no rule matches.
+    pub on_success: Option<StatusKind>,
+}
+
+/// How an uncertain payment settles over the model: query every `poll_interval_ms`
+/// until `deadline_ms`, then end it with the `cancel_with` role.
+#[derive(Debug, Clone)]
+pub struct GatewaySettle {
+    /// Cancel (reverses even a paid order) or close (an unpaid one).
+    pub cancel_with: GatewayRoleKind,
+    /// How long to query, counted from the pay call's end, in milliseconds.
+    pub deadline_ms: u64,
+    /// The pause after each unresolved query, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// How many times the cancel is sent while its outcome is unknown (at least 1).
+    pub cancel_attempts: u32,
+    /// Where the flow comes from: the document's section, or the spec's own choice.
+    pub source: Text,
+}

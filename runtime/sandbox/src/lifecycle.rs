@@ -378,6 +378,14 @@ fn reply_fields(
         };
         set_path(table, &mut fields, path, &refunded, with);
     }
+    if let Some(path) = &entry.reply_amount {
+        let amount = if reply::is_yuan(table, path) {
+            Value::from(paygen::yuan::format(paygen::Fen(order.amount)))
+        } else {
+            Value::from(order.amount)
+        };
+        set_path(table, &mut fields, path, &amount);
+    }
     fields
 }
 

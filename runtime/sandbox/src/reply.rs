@@ -203,6 +203,11 @@ pub fn echo(table: &[FieldDef], fields: &mut Map<String, Value>, source: &Map<St
         if def.ty == FieldType::Object {
             if let Some(Value::Object(inner)) = fields.get_mut(def.name.as_ref()) {
                 echo(&def.fields, inner, source);
+                // A member of a request object echoes into the same object of the
+                // reply (APIv3's `amount.total`).
+                if let Some(Value::Object(nested)) = source.get(def.name.as_ref()) {
+                    echo(&def.fields, inner, nested);
+                }
             }
             continue;
         }

@@ -2,6 +2,7 @@
 //! prettyplease, by `paygen generate`.
 
 mod client;
+mod gateway;
 mod merge;
 pub mod tables;
 mod types;
@@ -108,6 +109,10 @@ fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
     let mut modules = ModuleItems::new();
     let mut items = TokenStream::new();
     items.extend(client::emit_client(spec, names));
+    items.extend(gateway::emit_gateway(
+        spec,
+        crate::lower::gateway_map(spec).as_ref(),
+    ));
     let mut emitted = std::collections::BTreeSet::new();
     let operations = spec
         .operations
@@ -419,6 +424,13 @@ fn tables_module(
             flow.pay, flow.query, flow.cancel
         ));
         consts.push(quote!(#[doc = #doc] pub const #name: SettleFlow = #value;));
+    }
+    if let Some(gateway) = crate::lower::gateway_map(spec) {
+        let value = gateway.emit();
+        consts.push(quote! {
+            /// The provider in the payment model's terms (the spec's `gateway:`).
+            pub const GATEWAY: GatewayMap = #value;
+        });
     }
     let code_tables = (!code_tables.is_empty()).then(|| {
         let items = code_tables.iter().map(|(_, item)| item);

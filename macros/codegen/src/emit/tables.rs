@@ -69,7 +69,12 @@ emit_unit_enums!(
     CodeOutcome,
     Charset,
     FieldType,
-    SettleVerdict
+    SettleVerdict,
+    GatewayRoleKind,
+    ModelInput,
+    ModelOutput,
+    StatusKind,
+    EventKind
 );
 
 impl EmitConst for ir::FieldRule {
@@ -699,6 +704,102 @@ impl EmitConst for ir::SettleFlow {
             pay_rules: #pay_rules,
             query_rules: #query_rules,
             cancel_rules: #cancel_rules,
+        })
+    }
+}
+
+impl EmitConst for ir::ModelInputField {
+    fn emit(&self) -> TokenStream {
+        let (input, field) = (self.input.emit(), self.field.emit());
+        quote!(ModelInputField { input: #input, field: #field })
+    }
+}
+
+impl EmitConst for ir::ModelOutputField {
+    fn emit(&self) -> TokenStream {
+        let (output, field) = (self.output.emit(), self.field.emit());
+        quote!(ModelOutputField { output: #output, field: #field })
+    }
+}
+
+impl EmitConst for ir::FixedField {
+    fn emit(&self) -> TokenStream {
+        let (field, value) = (self.field.emit(), self.value.emit());
+        quote!(FixedField { field: #field, value: #value })
+    }
+}
+
+impl EmitConst for ir::StatusRule {
+    fn emit(&self) -> TokenStream {
+        let (field, equals, status) = (self.field.emit(), self.equals.emit(), self.status.emit());
+        quote!(StatusRule { field: #field, equals: #equals, status: #status })
+    }
+}
+
+impl EmitConst for ir::GatewayRole {
+    fn emit(&self) -> TokenStream {
+        let role = self.role.emit();
+        let operation = self.operation.emit();
+        let fields = self.fields.emit();
+        let set = self.set.emit();
+        let results = self.results.emit();
+        let status = self.status.emit();
+        let on_success = self.on_success.emit();
+        quote!(GatewayRole {
+            role: #role,
+            operation: #operation,
+            fields: #fields,
+            set: #set,
+            results: #results,
+            status: #status,
+            on_success: #on_success,
+        })
+    }
+}
+
+impl EmitConst for ir::GatewayNotification {
+    fn emit(&self) -> TokenStream {
+        let notification = self.notification.emit();
+        let event = self.event.emit();
+        let results = self.results.emit();
+        let status = self.status.emit();
+        let on_success = self.on_success.emit();
+        quote!(GatewayNotification {
+            notification: #notification,
+            event: #event,
+            results: #results,
+            status: #status,
+            on_success: #on_success,
+        })
+    }
+}
+
+impl EmitConst for ir::GatewaySettle {
+    fn emit(&self) -> TokenStream {
+        let cancel_with = self.cancel_with.emit();
+        let deadline_ms = proc_macro2::Literal::u64_unsuffixed(self.deadline_ms);
+        let poll_interval_ms = proc_macro2::Literal::u64_unsuffixed(self.poll_interval_ms);
+        let cancel_attempts = proc_macro2::Literal::u32_unsuffixed(self.cancel_attempts);
+        let source = self.source.emit();
+        quote!(GatewaySettle {
+            cancel_with: #cancel_with,
+            deadline_ms: #deadline_ms,
+            poll_interval_ms: #poll_interval_ms,
+            cancel_attempts: #cancel_attempts,
+            source: #source,
+        })
+    }
+}
+
+impl EmitConst for ir::GatewayMap {
+    fn emit(&self) -> TokenStream {
+        let roles = self.roles.emit();
+        let notifications = self.notifications.emit();
+        let settle = self.settle.emit();
+        quote!(GatewayMap {
+            roles: #roles,
+            notifications: #notifications,
+            settle: #settle,
         })
     }
 }

@@ -12,9 +12,9 @@ use serde_saphyr::Spanned;
 // The leaf enums are the protocol IR's own, deserialized as the spec writes them.
 pub use paygen_protocol::{
     Base64Alphabet, BodyFormat, CanonicalForm, CanonicalSort, Charset, ClockFormat, CodeOutcome,
-    DigestAlgorithm, FieldType, HexCase, InnerFormat, KeyDerivation, NestedValues, PayloadEncoding,
-    SettleVerdict, SignInput, SignatureForm, TemplatePart, UnsignedErrorReply, UnsignedFields,
-    ValueEncoding,
+    DigestAlgorithm, EventKind, FieldType, HexCase, InnerFormat, KeyDerivation, ModelInput,
+    ModelOutput, NestedValues, PayloadEncoding, SettleVerdict, SignInput, SignatureForm,
+    StatusKind, TemplatePart, UnsignedErrorReply, UnsignedFields, ValueEncoding,
 };
 
 /// A name or reference, with the place in the spec where it is written.
@@ -67,6 +67,10 @@ pub struct Spec {
     /// deadline, then cancel. Each gives the client a `<pay>_and_settle` method.
     #[serde(default)]
     pub settle: Vec<SettleFlow>,
+    /// How the provider maps onto paygen's one payment model: the client then
+    /// implements `paygen::Gateway`.
+    #[serde(default)]
+    pub gateway: Option<GatewaySpec>,
 }
 
 fn default_utc_offset() -> String {
@@ -1423,6 +1427,9 @@ pub struct SandboxOperation {
     /// Response path that receives the amount refunded so far (`refund`).
     #[serde(default)]
     pub reply_refunded: Option<String>,
+    /// Response path that receives the order's amount (APIv3's refund `amount.total`).
+    #[serde(default)]
+    pub reply_amount: Option<String>,
     /// Response fields written on success, by dotted path.
     #[serde(default)]
     #[cfg_attr(
@@ -1647,4 +1654,137 @@ impl std::ops::Deref for SandboxFields {
     fn deref(&self) -> &Self::Target {
         &self.0.value
     }
+/// The provider in the terms of paygen's payment model (`paygen::Gateway`).
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySpec {
+    /// Every role of the model (`pay`, `precreate`, `query`, `refund`, `refund_query`,
+    /// `cancel`, `close`), each with its operation or `operation: none`.
+    pub roles: Vec<GatewayRoleSpec>,
+    /// Notifications read as payment events.
+    #[serde(default)]
+    pub notifications: Vec<GatewayNotificationSpec>,
+    /// Pay-poll-cancel over the model; without it `pay_and_settle` is not supported.
+    #[serde(default)]
+    pub settle: Option<GatewaySettleSpec>,
+}
+
+/// One role of the model and the operation that plays it.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GatewayRoleSpec {
+    /// The role: `pay`, `precreate`, `query`, `refund`, `refund_query`, `cancel`, `close`.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub role: Name,
+    /// The operation, or `none` when the provider lacks the role.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub operation: Name,
+    /// Request fields filled from the model: model input (`amount`, `order_no`,
+    /// `subject`, `auth_code`, `notify_url`, `refund_no`, `refund_amount`, `trade_no`)
+    /// to the request field's dotted path.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "std::collections::BTreeMap<ModelInput, String>")
+    )]
+    pub fields: std::collections::BTreeMap<ModelInput, Name>,
+    /// Further request fields that carry the same model input (mct1's
+    /// `original_amount` beside `trade_amount`): input to a list of dotted paths.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "std::collections::BTreeMap<ModelInput, Vec<String>>")
+    )]
+    pub also: std::collections::BTreeMap<ModelInput, Vec<Name>>,
+    /// Request fields with a fixed value (a documented constant such as a trade type).
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "std::collections::BTreeMap<String, String>")
+    )]
+    pub set: std::collections::BTreeMap<String, Name>,
+    /// Reply fields read into the model: model output (`trade_no`, `order_no`, `amount`,
+    /// `qr_code`, `pay_url`, `refund_no`, `refund_amount`) to the reply field's path.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "std::collections::BTreeMap<ModelOutput, String>")
+    )]
+    pub results: std::collections::BTreeMap<ModelOutput, Name>,
+    /// What reply values mean, first field first (read on refusals too).
+    #[serde(default)]
+    pub status: Vec<StatusSpec>,
+    /// The status of a successful reply no `status` entry decides.
+    #[serde(default)]
+    pub on_success: Option<StatusKind>,
+    /// Where the document says what the mapping rests on.
+    #[serde(default)]
+    pub source: String,
+}
+
+/// What the values of one received field mean.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StatusSpec {
+    /// Dotted path of the field.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub field: Name,
+    /// Each documented value, as received text, to its status.
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "std::collections::BTreeMap<String, StatusKind>")
+    )]
+    pub values: std::collections::BTreeMap<String, Spanned<StatusKind>>,
+    /// Only some of the field's documented values are statuses (an error code beside
+    /// a result code); otherwise every documented value must be mapped.
+    #[serde(default)]
+    pub partial: bool,
+}
+
+/// A notification read as a payment event.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GatewayNotificationSpec {
+    /// The notification's name.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub notification: Name,
+    /// `payment` or `refund`.
+    pub event: EventKind,
+    /// Notification fields read into the event.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "std::collections::BTreeMap<ModelOutput, String>")
+    )]
+    pub results: std::collections::BTreeMap<ModelOutput, Name>,
+    /// What its values mean.
+    #[serde(default)]
+    pub status: Vec<StatusSpec>,
+    /// The status when no entry decides (a notification sent only on success).
+    #[serde(default)]
+    pub on_success: Option<StatusKind>,
+}
+
+/// Pay-poll-cancel over the model: query an uncertain payment until the deadline, then
+/// end it.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GatewaySettleSpec {
+    /// `cancel` or `close`: the role that ends an unresolved order.
+    #[cfg_attr(feature = "generate", schemars(with = "String"))]
+    pub cancel_with: Name,
+    /// How long to keep querying, from the end of the pay call, in seconds.
+    pub deadline_seconds: u32,
+    /// The pause after each unresolved query, in milliseconds.
+    pub poll_interval_ms: u32,
+    /// Cancels sent at most while a cancel's outcome is unknown.
+    #[serde(default = "one")]
+    pub cancel_attempts: u32,
+    /// Where the document gives the flow, or why the spec chose it.
+    pub source: String,
 }

@@ -8,6 +8,7 @@ use paygen_protocol::{self as ir, template_pieces, Piece};
 use serde_saphyr::Spanned;
 use std::collections::{BTreeMap, BTreeSet};
 
+pub(crate) mod gateway;
 mod recipes;
 mod rules;
 mod sandbox;
@@ -1304,6 +1305,9 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
     }
     for flow in &spec.settle {
         c.settle(flow);
+    }
+    if let Some(gateway) = &spec.gateway {
+        c.gateway(gateway);
     }
     c.received_key_headers();
     let Checker {

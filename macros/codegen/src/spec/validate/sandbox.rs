@@ -124,6 +124,7 @@ impl Checker<'_> {
             paths.extend(entry.in_progress.keys().map(String::as_str));
             paths.extend(entry.status.as_ref().map(|s| s.field.as_str()));
             paths.extend(entry.reply_refunded.as_deref());
+            paths.extend(entry.reply_amount.as_deref());
             for path in paths {
                 if super::resolve(&operation.response, path).is_none() {
                     self.at(
