@@ -873,6 +873,10 @@ fn a_recipe_chosen_by_a_request_field_is_signed_keyed_and_has_no_fallback() {
     assert!(
         keyless.iter().any(|e| e.ends_with("recipe `bare` has no key; a message may only choose keyed recipes, else anyone could sign with it")),
         "{keyless:?}"
+    );
+}
+
+#[test]
 fn a_success_alternative_names_a_response_field() {
     let errors = errors_after(
         "success: { field: code, equals: [\"0\"] }",
@@ -906,6 +910,10 @@ fn a_sorted_object_payload_is_json_in_a_json_body() {
     assert_eq!(
         errors,
         ["29:47: payload `data` is `json_object_sorted`, whose value is a JSON object: the body must be `json`, not `form`"]
+    );
+}
+
+#[test]
 fn min_length_sits_on_string_fields_below_max_length() {
     let errors = errors_after(
         "      - { name: amount, type: fen, required: true }",

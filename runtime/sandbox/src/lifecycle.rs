@@ -384,7 +384,7 @@ fn reply_fields(
         } else {
             Value::from(order.amount)
         };
-        set_path(table, &mut fields, path, &amount);
+        set_path(table, &mut fields, path, &amount, with);
     }
     fields
 }

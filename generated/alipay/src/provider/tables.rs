@@ -54,6 +54,7 @@ pub const TRADE_PAY: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -115,6 +116,7 @@ pub const TRADE_PRECREATE: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T1,
@@ -154,10 +156,20 @@ pub const TRADE_QUERY: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T2,
-    reply_rules: Cow::Borrowed(&[]),
+    reply_rules: Cow::Borrowed(
+        &[
+            FieldRule::Range {
+                field: Cow::Borrowed("total_amount"),
+                min: Some(1),
+                max: Some(10000000000),
+                yuan: true,
+            },
+        ],
+    ),
     done_when: None,
 };
 /// Operation `trade_refund` (`POST `).
@@ -202,6 +214,7 @@ pub const TRADE_REFUND: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T3,
@@ -250,6 +263,7 @@ pub const TRADE_FASTPAY_REFUND_QUERY: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T4,
@@ -289,6 +303,7 @@ pub const TRADE_CANCEL: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T5,
@@ -334,6 +349,7 @@ pub const TRADE_CLOSE: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T6,
@@ -382,10 +398,10 @@ pub const NOTIFICATION_PAY: Notification = Notification {
             },
         },
         choose_by: None,
-        choose_by_received: None,
         field: Cow::Borrowed("sign"),
         scope: None,
         header: None,
+        header_template: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Ignore,
         freshness: None,
@@ -402,6 +418,408 @@ pub const NOTIFICATION_PAY: Notification = Notification {
     ),
     fields: Cow::Borrowed(&[]),
     confirm_with: None,
+};
+/// The provider in the payment model's terms (the spec's `gateway:`).
+pub const GATEWAY: GatewayMap = GatewayMap {
+    roles: Cow::Borrowed(
+        &[
+            GatewayRole {
+                role: GatewayRoleKind::Pay,
+                operation: Cow::Borrowed("trade_pay"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_amount"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("subject"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::AuthCode,
+                            field: Cow::Borrowed("auth_code"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("scene"),
+                            value: Cow::Borrowed("bar_code"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_amount"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("code"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("10003")]),
+                            status: StatusKind::Pending,
+                        },
+                    ],
+                ),
+                on_success: Some(StatusKind::Paid),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Precreate,
+                operation: Cow::Borrowed("trade_precreate"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_amount"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("subject"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::QrCode,
+                            field: Cow::Borrowed("qr_code"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Query,
+                operation: Cow::Borrowed("trade_query"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_amount"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("WAIT_BUYER_PAY")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(
+                                &[
+                                    Cow::Borrowed("TRADE_FINISHED"),
+                                    Cow::Borrowed("TRADE_SUCCESS"),
+                                ],
+                            ),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("TRADE_CLOSED")]),
+                            status: StatusKind::Closed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Refund,
+                operation: Cow::Borrowed("trade_refund"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("out_request_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundAmount,
+                            field: Cow::Borrowed("refund_amount"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("refund_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("fund_change"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("N")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("fund_change"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("Y")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::RefundQuery,
+                operation: Cow::Borrowed("trade_fastpay_refund_query"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("out_request_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_amount"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundNo,
+                            field: Cow::Borrowed("out_request_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("refund_amount"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("refund_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("REFUND_SUCCESS")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Cancel,
+                operation: Cow::Borrowed("trade_cancel"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("retry_flag"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("Y")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("retry_flag"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("N")]),
+                            status: StatusKind::Closed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Close,
+                operation: Cow::Borrowed("trade_close"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Closed),
+            },
+        ],
+    ),
+    notifications: Cow::Borrowed(
+        &[
+            GatewayNotification {
+                notification: Cow::Borrowed("pay"),
+                event: EventKind::Payment,
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_amount"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("refund_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("WAIT_BUYER_PAY")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(
+                                &[
+                                    Cow::Borrowed("TRADE_FINISHED"),
+                                    Cow::Borrowed("TRADE_SUCCESS"),
+                                ],
+                            ),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("TRADE_CLOSED")]),
+                            status: StatusKind::Closed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+        ],
+    ),
+    settle: Some(GatewaySettle {
+        cancel_with: GatewayRoleKind::Cancel,
+        deadline_ms: 30000,
+        poll_interval_ms: 5000,
+        cancel_attempts: 3,
+        source: Cow::Borrowed(
+            "code 10003 (等待用户付款): query with alipay.trade.query, then cancel (codes table); the stored pages give no interval or deadline: 5 s for 30 s chosen, and trade.cancel retried while retry_flag is Y, 3 attempts chosen",
+        ),
+    }),
 };
 /// The code tables the operations share.
 mod code_tables {
@@ -991,10 +1409,10 @@ pub static PROVIDER: Provider = Provider {
                 },
             },
             choose_by: None,
-            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
+            header_template: None,
             unsigned_error_when: Cow::Borrowed(&[UnsignedErrorReply::SignatureAbsent]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,

@@ -22,6 +22,7 @@ pub const PAYLIST: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -57,6 +58,7 @@ pub const ORDER: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -85,6 +87,7 @@ pub const ORDER_VIEW: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T1,
@@ -154,6 +157,7 @@ pub const PAYORDER: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T1,
@@ -182,6 +186,7 @@ pub const PAYSTATUS: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T1,
@@ -210,6 +215,7 @@ pub const PAYCANCEL: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T2,
@@ -250,6 +256,7 @@ pub const PAYREFUND: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T3,
@@ -300,10 +307,10 @@ pub const NOTIFICATION_PAY: Notification = Notification {
             },
         },
         choose_by: None,
-        choose_by_received: None,
         field: Cow::Borrowed("sign"),
         scope: None,
         header: None,
+        header_template: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: Some(Freshness {
@@ -363,10 +370,10 @@ pub const NOTIFICATION_JUMP: Notification = Notification {
             },
         },
         choose_by: None,
-        choose_by_received: None,
         field: Cow::Borrowed("sign"),
         scope: None,
         header: None,
+        header_template: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,
@@ -377,6 +384,344 @@ pub const NOTIFICATION_JUMP: Notification = Notification {
     event_key: Cow::Borrowed(&[]),
     fields: Cow::Borrowed(&[]),
     confirm_with: None,
+};
+/// The provider in the payment model's terms (the spec's `gateway:`).
+pub const GATEWAY: GatewayMap = GatewayMap {
+    roles: Cow::Borrowed(
+        &[
+            GatewayRole {
+                role: GatewayRoleKind::Pay,
+                operation: Cow::Borrowed("payorder"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("trade_amount"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("ord_name"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::AuthCode,
+                            field: Cow::Borrowed("auth_code"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notify_url"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("original_amount"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("data.ord_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("data.out_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("data.trade_amount"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::QrCode,
+                            field: Cow::Borrowed("data.trade_qrcode"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::PayUrl,
+                            field: Cow::Borrowed("data.jsapi_pay_url"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("2"), Cow::Borrowed("9")],
+                            ),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                            status: StatusKind::Closed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Precreate,
+                operation: Cow::Borrowed("payorder"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("trade_amount"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("ord_name"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notify_url"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("original_amount"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("data.ord_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("data.out_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("data.trade_amount"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::QrCode,
+                            field: Cow::Borrowed("data.trade_qrcode"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::PayUrl,
+                            field: Cow::Borrowed("data.jsapi_pay_url"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("2"), Cow::Borrowed("9")],
+                            ),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                            status: StatusKind::Closed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Query,
+                operation: Cow::Borrowed("paystatus"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("ord_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("data.ord_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("data.out_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("data.trade_amount"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("2"), Cow::Borrowed("9")],
+                            ),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                            status: StatusKind::Closed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Refund,
+                operation: Cow::Borrowed("payrefund"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("refund_out_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundAmount,
+                            field: Cow::Borrowed("refund_amount"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("ord_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("data.trade_amount"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("data.status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Cancel,
+                operation: Cow::Borrowed("paycancel"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("ord_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("data.ord_no"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("data.ord_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                            status: StatusKind::Closed,
+                        },
+                    ],
+                ),
+                on_success: Some(StatusKind::Closed),
+            },
+        ],
+    ),
+    notifications: Cow::Borrowed(
+        &[
+            GatewayNotification {
+                notification: Cow::Borrowed("pay"),
+                event: EventKind::Payment,
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("ord_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_no"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("1")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("4")]),
+                            status: StatusKind::Closed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+        ],
+    ),
+    settle: Some(GatewaySettle {
+        cancel_with: GatewayRoleKind::Cancel,
+        deadline_ms: 30000,
+        poll_interval_ms: 5000,
+        cancel_attempts: 1,
+        source: Cow::Borrowed(
+            "status 9 (等待用户输入密码确认) and 2: query 4.5 paystatus (errcode 8012/8013 解决方案: 请立即调用4.5查询付款状态), then 4.6 paycancel; the document gives no interval or deadline: 5 s for 30 s chosen",
+        ),
+    }),
 };
 /// The code tables the operations share.
 mod code_tables {
@@ -683,10 +1028,10 @@ pub static PROVIDER: Provider = Provider {
                 },
             },
             choose_by: None,
-            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
+            header_template: None,
             unsigned_error_when: Cow::Borrowed(&[UnsignedErrorReply::PayloadAbsent]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,

@@ -13,7 +13,14 @@ pub const MPGATEWAY: Operation = Operation {
     headers: Cow::Borrowed(&[]),
     response_members: Cow::Borrowed(&[]),
     one_of: Cow::Borrowed(&[]),
-    rules: Cow::Borrowed(&[]),
+    rules: Cow::Borrowed(
+        &[
+            FieldRule::Charset {
+                field: Cow::Borrowed("orderid"),
+                charset: Charset::Alphanumeric,
+            },
+        ],
+    ),
     request: super::MpgatewayRequest::FIELDS,
     response: Cow::Borrowed(&[]),
     success: SuccessRule {
@@ -22,6 +29,7 @@ pub const MPGATEWAY: Operation = Operation {
         message: Some(Cow::Borrowed("respmsg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -48,6 +56,7 @@ pub const OPENID: Operation = Operation {
         message: Some(Cow::Borrowed("respmsg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: Cow::Borrowed(&[]),
@@ -65,7 +74,14 @@ pub const GOPAY: Operation = Operation {
     headers: Cow::Borrowed(&[]),
     response_members: Cow::Borrowed(&[]),
     one_of: Cow::Borrowed(&[]),
-    rules: Cow::Borrowed(&[]),
+    rules: Cow::Borrowed(
+        &[
+            FieldRule::Charset {
+                field: Cow::Borrowed("orderid"),
+                charset: Charset::Alphanumeric,
+            },
+        ],
+    ),
     request: super::GopayRequest::FIELDS,
     response: Cow::Borrowed(&[]),
     success: SuccessRule {
@@ -74,6 +90,7 @@ pub const GOPAY: Operation = Operation {
         message: Some(Cow::Borrowed("respmsg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: Cow::Borrowed(&[]),
@@ -102,6 +119,7 @@ pub const QUERY: Operation = Operation {
         message: Some(Cow::Borrowed("respmsg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T1,
@@ -130,6 +148,7 @@ pub const CANCEL: Operation = Operation {
         message: Some(Cow::Borrowed("respmsg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -185,10 +204,10 @@ pub const NOTIFICATION_PAY: Notification = Notification {
             },
         },
         choose_by: None,
-        choose_by_received: None,
         field: Cow::Borrowed("sign"),
         scope: None,
         header: None,
+        header_template: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,
@@ -199,6 +218,254 @@ pub const NOTIFICATION_PAY: Notification = Notification {
     event_key: Cow::Borrowed(&[]),
     fields: Cow::Borrowed(&[]),
     confirm_with: None,
+};
+/// The provider in the payment model's terms (the spec's `gateway:`).
+pub const GATEWAY: GatewayMap = GatewayMap {
+    roles: Cow::Borrowed(
+        &[
+            GatewayRole {
+                role: GatewayRoleKind::Pay,
+                operation: Cow::Borrowed("mpgateway"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("txnamt"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("orderid"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::AuthCode,
+                            field: Cow::Borrowed("code"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("backurl"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("action"),
+                            value: Cow::Borrowed("AliCode"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("queryid"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("orderid"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("txnamt"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Precreate,
+                operation: Cow::Borrowed("mpgateway"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("txnamt"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("orderid"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("backurl"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("action"),
+                            value: Cow::Borrowed("AliSao"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("queryid"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("orderid"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("txnamt"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::QrCode,
+                            field: Cow::Borrowed("formaction"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Query,
+                operation: Cow::Borrowed("query"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("orderid"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("queryid"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("queryid"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("orderid"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("txnamt"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("resultcode"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("1001")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("resultcode"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("0000"), Cow::Borrowed("1002")],
+                            ),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("resultcode"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("1003")]),
+                            status: StatusKind::Failed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Cancel,
+                operation: Cow::Borrowed("cancel"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("orderid"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("queryid"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("queryid"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("orderid"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Closed),
+            },
+        ],
+    ),
+    notifications: Cow::Borrowed(
+        &[
+            GatewayNotification {
+                notification: Cow::Borrowed("pay"),
+                event: EventKind::Payment,
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("queryid"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("orderid"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("txnamt"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("resultcode"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("1001")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("resultcode"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("0000"), Cow::Borrowed("1002")],
+                            ),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("resultcode"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("1003")]),
+                            status: StatusKind::Failed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+        ],
+    ),
+    settle: Some(GatewaySettle {
+        cancel_with: GatewayRoleKind::Cancel,
+        deadline_ms: 30000,
+        poll_interval_ms: 5000,
+        cancel_attempts: 1,
+        source: Cow::Borrowed(
+            "the document gives no pay-poll-cancel flow (3.4 notification, 3.5 query, 3.6 cancel): 5 s for 30 s, then one cancel, chosen",
+        ),
+    }),
 };
 /// The code tables the operations share.
 mod code_tables {
@@ -352,10 +619,10 @@ pub static PROVIDER: Provider = Provider {
                 },
             },
             choose_by: None,
-            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
+            header_template: None,
             unsigned_error_when: Cow::Borrowed(&[UnsignedErrorReply::SignatureEmpty]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,

@@ -22,6 +22,7 @@ pub const INDEX: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: Cow::Borrowed(&[]),
@@ -50,6 +51,7 @@ pub const REFUND: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: Cow::Borrowed(&[]),
@@ -78,6 +80,7 @@ pub const QUERY: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: Cow::Borrowed(&[]),
@@ -106,6 +109,7 @@ pub const REFUND_QUERY: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: Cow::Borrowed(&[]),
@@ -132,6 +136,7 @@ pub const SCAN: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: Cow::Borrowed(&[]),
@@ -158,6 +163,7 @@ pub const WXJSPAY: Operation = Operation {
         message: Some(Cow::Borrowed("msg")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: Cow::Borrowed(&[]),
@@ -175,6 +181,189 @@ pub const NOTIFICATION_PAY: Notification = Notification {
     event_key: Cow::Borrowed(&[]),
     fields: Cow::Borrowed(&[]),
     confirm_with: None,
+};
+/// The provider in the payment model's terms (the spec's `gateway:`).
+pub const GATEWAY: GatewayMap = GatewayMap {
+    roles: Cow::Borrowed(
+        &[
+            GatewayRole {
+                role: GatewayRoleKind::Pay,
+                operation: Cow::Borrowed("index"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("money"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("orderNo"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("body"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::AuthCode,
+                            field: Cow::Borrowed("auth_code"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notifyUrl"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("type"),
+                            value: Cow::Borrowed("ALIPAY"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Paid),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Precreate,
+                operation: Cow::Borrowed("scan"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("money"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("orderNo"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("body"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notifyUrl"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("type"),
+                            value: Cow::Borrowed("ALIPAY"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(&[]),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Query,
+                operation: Cow::Borrowed("query"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("pay_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("type"),
+                            value: Cow::Borrowed("ALIPAY"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(&[]),
+                status: Cow::Borrowed(&[]),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Refund,
+                operation: Cow::Borrowed("refund"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("pay_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("refund_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundAmount,
+                            field: Cow::Borrowed("money"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("type"),
+                            value: Cow::Borrowed("ALIPAY"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(&[]),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::RefundQuery,
+                operation: Cow::Borrowed("refund_query"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("pay_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("refund_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("type"),
+                            value: Cow::Borrowed("ALIPAY"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(&[]),
+                status: Cow::Borrowed(&[]),
+                on_success: None,
+            },
+        ],
+    ),
+    notifications: Cow::Borrowed(&[]),
+    settle: None,
 };
 /// Everything the runtime needs to speak this provider's protocol.
 pub static PROVIDER: Provider = Provider {

@@ -22,6 +22,7 @@ pub const CREATE_QRCODE: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -48,6 +49,7 @@ pub const POSPAY: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -76,6 +78,7 @@ pub const REFUND: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -104,6 +107,7 @@ pub const QUERY: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T1,
@@ -130,6 +134,7 @@ pub const PAY_FORM: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -156,6 +161,7 @@ pub const ORDER_LIST: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -182,6 +188,7 @@ pub const WEB: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -208,6 +215,7 @@ pub const APP: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -234,6 +242,7 @@ pub const WAP: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -260,6 +269,7 @@ pub const MERCHANT_QRCODE: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -286,6 +296,7 @@ pub const CURRENCY: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -312,6 +323,7 @@ pub const CANCEL: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -338,6 +350,7 @@ pub const CLOSE: Operation = Operation {
         message: Some(Cow::Borrowed("return_msg")),
         detail: Some(Cow::Borrowed("return_desc")),
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -384,10 +397,10 @@ pub const NOTIFICATION_PAY: Notification = Notification {
             },
         },
         choose_by: None,
-        choose_by_received: None,
         field: Cow::Borrowed("sign"),
         scope: None,
         header: None,
+        header_template: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,
@@ -400,6 +413,308 @@ pub const NOTIFICATION_PAY: Notification = Notification {
     ),
     fields: Cow::Borrowed(&[]),
     confirm_with: None,
+};
+/// The provider in the payment model's terms (the spec's `gateway:`).
+pub const GATEWAY: GatewayMap = GatewayMap {
+    roles: Cow::Borrowed(
+        &[
+            GatewayRole {
+                role: GatewayRoleKind::Pay,
+                operation: Cow::Borrowed("pospay"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("subject"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::AuthCode,
+                            field: Cow::Borrowed("auth_code"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notify_url"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("return_code"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("506")]),
+                            status: StatusKind::Pending,
+                        },
+                    ],
+                ),
+                on_success: Some(StatusKind::Paid),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Precreate,
+                operation: Cow::Borrowed("create_qrcode"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("subject"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notify_url"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::QrCode,
+                            field: Cow::Borrowed("qrcode_url"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Query,
+                operation: Cow::Borrowed("query"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("trade_id"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("NOT_PAY")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAY_EEROR")]),
+                            status: StatusKind::Failed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Refund,
+                operation: Cow::Borrowed("refund"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundAmount,
+                            field: Cow::Borrowed("refund_fee"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("trade_id"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("refund_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Refunded),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Cancel,
+                operation: Cow::Borrowed("cancel"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(&[]),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Closed),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Close,
+                operation: Cow::Borrowed("close"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(&[]),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Closed),
+            },
+        ],
+    ),
+    notifications: Cow::Borrowed(
+        &[
+            GatewayNotification {
+                notification: Cow::Borrowed("pay"),
+                event: EventKind::Payment,
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("trade_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("NOT_PAY")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAY_EEROR")]),
+                            status: StatusKind::Failed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+        ],
+    ),
+    settle: Some(GatewaySettle {
+        cancel_with: GatewayRoleKind::Cancel,
+        deadline_ms: 30000,
+        poll_interval_ms: 5000,
+        cancel_attempts: 1,
+        source: Cow::Borrowed(
+            "506 USER_PAYING: query 2.5 (商户客户端轮询订单状态查询接口, 2.10 交互流程 9), then 2.14 撤销订单; the document gives no interval or deadline: 5 s for 30 s chosen",
+        ),
+    }),
 };
 /// The code tables the operations share.
 mod code_tables {
@@ -597,10 +912,10 @@ pub static PROVIDER: Provider = Provider {
                 },
             },
             choose_by: None,
-            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
+            header_template: None,
             unsigned_error_when: Cow::Borrowed(&[UnsignedErrorReply::SignatureAbsent]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,

@@ -38,10 +38,12 @@ pub const UNIFIEDORDER: Operation = Operation {
                     message: Some(Cow::Borrowed("err_code_des")),
                     detail: None,
                     and: Cow::Borrowed(&[]),
+                    or: Cow::Borrowed(&[]),
                     http_status: Cow::Borrowed(&[]),
                 },
             ],
         ),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T0,
@@ -84,10 +86,12 @@ pub const MICROPAY: Operation = Operation {
                     message: Some(Cow::Borrowed("err_code_des")),
                     detail: None,
                     and: Cow::Borrowed(&[]),
+                    or: Cow::Borrowed(&[]),
                     http_status: Cow::Borrowed(&[]),
                 },
             ],
         ),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T1,
@@ -127,10 +131,12 @@ pub const ORDERQUERY: Operation = Operation {
                     message: Some(Cow::Borrowed("err_code_des")),
                     detail: None,
                     and: Cow::Borrowed(&[]),
+                    or: Cow::Borrowed(&[]),
                     http_status: Cow::Borrowed(&[]),
                 },
             ],
         ),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T2,
@@ -164,10 +170,24 @@ pub const CLOSEORDER: Operation = Operation {
                     message: Some(Cow::Borrowed("err_code_des")),
                     detail: None,
                     and: Cow::Borrowed(&[]),
+                    or: Cow::Borrowed(
+                        &[
+                            SuccessRule {
+                                field: Cow::Borrowed("err_code"),
+                                equals: Cow::Borrowed(&[Cow::Borrowed("ORDERNOTEXIST")]),
+                                message: None,
+                                detail: None,
+                                and: Cow::Borrowed(&[]),
+                                or: Cow::Borrowed(&[]),
+                                http_status: Cow::Borrowed(&[]),
+                            },
+                        ],
+                    ),
                     http_status: Cow::Borrowed(&[]),
                 },
             ],
         ),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T3,
@@ -207,10 +227,12 @@ pub const REVERSE: Operation = Operation {
                     message: Some(Cow::Borrowed("err_code_des")),
                     detail: None,
                     and: Cow::Borrowed(&[]),
+                    or: Cow::Borrowed(&[]),
                     http_status: Cow::Borrowed(&[]),
                 },
             ],
         ),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T4,
@@ -265,10 +287,12 @@ pub const REFUND: Operation = Operation {
                     message: Some(Cow::Borrowed("err_code_des")),
                     detail: None,
                     and: Cow::Borrowed(&[]),
+                    or: Cow::Borrowed(&[]),
                     http_status: Cow::Borrowed(&[]),
                 },
             ],
         ),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T5,
@@ -313,10 +337,12 @@ pub const REFUNDQUERY: Operation = Operation {
                     message: Some(Cow::Borrowed("err_code_des")),
                     detail: None,
                     and: Cow::Borrowed(&[]),
+                    or: Cow::Borrowed(&[]),
                     http_status: Cow::Borrowed(&[]),
                 },
             ],
         ),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
     codes: code_tables::T6,
@@ -362,9 +388,86 @@ pub const NOTIFICATION_PAY: Notification = Notification {
                 trailing: false,
             },
         },
-        choose_by: None,
-        choose_by_received: Some(ReceivedChoice {
-            field: Cow::Borrowed("sign_type"),
+        choose_by: Some(RecipeChoice {
+            by: ChoicePart::ReceivedField {
+                field: Cow::Borrowed("sign_type"),
+                by_hex_length: Cow::Borrowed(
+                    &[
+                        HexLengthOption {
+                            length: 32u32,
+                            recipe: Recipe {
+                                input: SignInput::Canonical,
+                                canonical: Canonical {
+                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                    skip_empty: true,
+                                    pair_separator: Cow::Borrowed("="),
+                                    join: Cow::Borrowed("&"),
+                                    form: CanonicalForm::Pairs,
+                                    order: Cow::Borrowed(&[]),
+                                    value_encoding: ValueEncoding::Raw,
+                                    sort: CanonicalSort::Name,
+                                    include: Cow::Borrowed(&[]),
+                                    nested: NestedValues::Json,
+                                },
+                                key_credential: Some(Cow::Borrowed("key")),
+                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                digests: Cow::Borrowed(
+                                    &[
+                                        DigestStep {
+                                            algorithm: DigestAlgorithm::Md5,
+                                            output: DigestOutput::Hex(HexCase::Upper),
+                                        },
+                                    ],
+                                ),
+                                verify_key: None,
+                                key_pair: None,
+                                verify_key_pair: None,
+                                template: Template {
+                                    parts: Cow::Borrowed(&[]),
+                                    join: Cow::Borrowed(""),
+                                    trailing: false,
+                                },
+                            },
+                        },
+                        HexLengthOption {
+                            length: 64u32,
+                            recipe: Recipe {
+                                input: SignInput::Canonical,
+                                canonical: Canonical {
+                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+                                    skip_empty: true,
+                                    pair_separator: Cow::Borrowed("="),
+                                    join: Cow::Borrowed("&"),
+                                    form: CanonicalForm::Pairs,
+                                    order: Cow::Borrowed(&[]),
+                                    value_encoding: ValueEncoding::Raw,
+                                    sort: CanonicalSort::Name,
+                                    include: Cow::Borrowed(&[]),
+                                    nested: NestedValues::Json,
+                                },
+                                key_credential: Some(Cow::Borrowed("key")),
+                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+                                digests: Cow::Borrowed(
+                                    &[
+                                        DigestStep {
+                                            algorithm: DigestAlgorithm::HmacSha256,
+                                            output: DigestOutput::Hex(HexCase::Upper),
+                                        },
+                                    ],
+                                ),
+                                verify_key: None,
+                                key_pair: None,
+                                verify_key_pair: None,
+                                template: Template {
+                                    parts: Cow::Borrowed(&[]),
+                                    join: Cow::Borrowed(""),
+                                    trailing: false,
+                                },
+                            },
+                        },
+                    ],
+                ),
+            },
             recipes: Cow::Borrowed(
                 &[
                     RecipeOption {
@@ -441,86 +544,11 @@ pub const NOTIFICATION_PAY: Notification = Notification {
                     },
                 ],
             ),
-            by_hex_length: Cow::Borrowed(
-                &[
-                    HexLengthOption {
-                        length: 32u32,
-                        recipe: Recipe {
-                            input: SignInput::Canonical,
-                            canonical: Canonical {
-                                exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                skip_empty: true,
-                                pair_separator: Cow::Borrowed("="),
-                                join: Cow::Borrowed("&"),
-                                form: CanonicalForm::Pairs,
-                                order: Cow::Borrowed(&[]),
-                                value_encoding: ValueEncoding::Raw,
-                                sort: CanonicalSort::Name,
-                                include: Cow::Borrowed(&[]),
-                                nested: NestedValues::Json,
-                            },
-                            key_credential: Some(Cow::Borrowed("key")),
-                            key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                            digests: Cow::Borrowed(
-                                &[
-                                    DigestStep {
-                                        algorithm: DigestAlgorithm::Md5,
-                                        output: DigestOutput::Hex(HexCase::Upper),
-                                    },
-                                ],
-                            ),
-                            verify_key: None,
-                            key_pair: None,
-                            verify_key_pair: None,
-                            template: Template {
-                                parts: Cow::Borrowed(&[]),
-                                join: Cow::Borrowed(""),
-                                trailing: false,
-                            },
-                        },
-                    },
-                    HexLengthOption {
-                        length: 64u32,
-                        recipe: Recipe {
-                            input: SignInput::Canonical,
-                            canonical: Canonical {
-                                exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                skip_empty: true,
-                                pair_separator: Cow::Borrowed("="),
-                                join: Cow::Borrowed("&"),
-                                form: CanonicalForm::Pairs,
-                                order: Cow::Borrowed(&[]),
-                                value_encoding: ValueEncoding::Raw,
-                                sort: CanonicalSort::Name,
-                                include: Cow::Borrowed(&[]),
-                                nested: NestedValues::Json,
-                            },
-                            key_credential: Some(Cow::Borrowed("key")),
-                            key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                            digests: Cow::Borrowed(
-                                &[
-                                    DigestStep {
-                                        algorithm: DigestAlgorithm::HmacSha256,
-                                        output: DigestOutput::Hex(HexCase::Upper),
-                                    },
-                                ],
-                            ),
-                            verify_key: None,
-                            key_pair: None,
-                            verify_key_pair: None,
-                            template: Template {
-                                parts: Cow::Borrowed(&[]),
-                                join: Cow::Borrowed(""),
-                                trailing: false,
-                            },
-                        },
-                    },
-                ],
-            ),
         }),
         field: Cow::Borrowed("sign"),
         scope: None,
         header: None,
+        header_template: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,
@@ -691,6 +719,454 @@ pub const NOTIFICATION_REFUND: Notification = Notification {
                     notification: Cow::Borrowed("refund_status"),
                 },
             ],
+        ),
+    }),
+};
+/// The provider in the payment model's terms (the spec's `gateway:`).
+pub const GATEWAY: GatewayMap = GatewayMap {
+    roles: Cow::Borrowed(
+        &[
+            GatewayRole {
+                role: GatewayRoleKind::Pay,
+                operation: Cow::Borrowed("micropay"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("body"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::AuthCode,
+                            field: Cow::Borrowed("auth_code"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("err_code"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("USERPAYING")]),
+                            status: StatusKind::Pending,
+                        },
+                    ],
+                ),
+                on_success: Some(StatusKind::Paid),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Precreate,
+                operation: Cow::Borrowed("unifiedorder"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("body"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notify_url"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("trade_type"),
+                            value: Cow::Borrowed("NATIVE"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::QrCode,
+                            field: Cow::Borrowed("code_url"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::PayUrl,
+                            field: Cow::Borrowed("mweb_url"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Query,
+                operation: Cow::Borrowed("orderquery"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(
+                                &[
+                                    Cow::Borrowed("ACCEPT"),
+                                    Cow::Borrowed("NOTPAY"),
+                                    Cow::Borrowed("USERPAYING"),
+                                ],
+                            ),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAYERROR")]),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("CLOSED"), Cow::Borrowed("REVOKED")],
+                            ),
+                            status: StatusKind::Closed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("REFUND")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Refund,
+                operation: Cow::Borrowed("refund"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notify_url"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundAmount,
+                            field: Cow::Borrowed("refund_fee"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("refund_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::RefundQuery,
+                operation: Cow::Borrowed("refundquery"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no_0"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("refund_fee_0"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("refund_status_0"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PROCESSING")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("refund_status_0"),
+                            equals: Cow::Borrowed(
+                                &[
+                                    Cow::Borrowed("CHANGE"),
+                                    Cow::Borrowed("FAIL"),
+                                    Cow::Borrowed("REFUNDCLOSE"),
+                                ],
+                            ),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("refund_status_0"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Cancel,
+                operation: Cow::Borrowed("reverse"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(&[]),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("recall"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("Y")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("recall"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("N")]),
+                            status: StatusKind::Closed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("err_code"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("USERPAYING")]),
+                            status: StatusKind::Pending,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Close,
+                operation: Cow::Borrowed("closeorder"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(&[]),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Closed),
+            },
+        ],
+    ),
+    notifications: Cow::Borrowed(
+        &[
+            GatewayNotification {
+                notification: Cow::Borrowed("pay"),
+                event: EventKind::Payment,
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("result_code"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("result_code"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("FAIL")]),
+                            status: StatusKind::Failed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayNotification {
+                notification: Cow::Borrowed("refund"),
+                event: EventKind::Refund,
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("total_fee"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("refund_fee"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("refund_status"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("CHANGE"), Cow::Borrowed("REFUNDCLOSE")],
+                            ),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("refund_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+        ],
+    ),
+    settle: Some(GatewaySettle {
+        cancel_with: GatewayRoleKind::Cancel,
+        deadline_ms: 45000,
+        poll_interval_ms: 5000,
+        cancel_attempts: 3,
+        source: Cow::Borrowed(
+            "micropay notes: USERPAYING 等待5秒后调用查询订单API（轮询，45秒内仍未支付成功则调用撤销订单）; reverse recall=Y 需要继续调用撤销 (3 attempts chosen)",
         ),
     }),
 };
@@ -962,7 +1438,7 @@ pub static PROVIDER: Provider = Provider {
                 },
             },
             choose_by: Some(RecipeChoice {
-                credential: Cow::Borrowed("sign_type"),
+                by: ChoicePart::Credential(Cow::Borrowed("sign_type")),
                 recipes: Cow::Borrowed(
                     &[
                         RecipeOption {
@@ -1082,7 +1558,7 @@ pub static PROVIDER: Provider = Provider {
                 },
             },
             choose_by: Some(RecipeChoice {
-                credential: Cow::Borrowed("sign_type"),
+                by: ChoicePart::Credential(Cow::Borrowed("sign_type")),
                 recipes: Cow::Borrowed(
                     &[
                         RecipeOption {
@@ -1160,10 +1636,10 @@ pub static PROVIDER: Provider = Provider {
                     ],
                 ),
             }),
-            choose_by_received: None,
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
+            header_template: None,
             unsigned_error_when: Cow::Borrowed(&[UnsignedErrorReply::SignatureAbsent]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,

@@ -31,6 +31,7 @@ pub const NATIVE: Operation = Operation {
         message: Some(Cow::Borrowed("message")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[200, 204]),
     },
     codes: code_tables::T0,
@@ -66,6 +67,7 @@ pub const JSAPI: Operation = Operation {
         message: Some(Cow::Borrowed("message")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[200, 204]),
     },
     codes: code_tables::T0,
@@ -101,6 +103,7 @@ pub const H5: Operation = Operation {
         message: Some(Cow::Borrowed("message")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[200, 204]),
     },
     codes: code_tables::T0,
@@ -136,6 +139,7 @@ pub const APP: Operation = Operation {
         message: Some(Cow::Borrowed("message")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[200, 204]),
     },
     codes: code_tables::T0,
@@ -171,6 +175,7 @@ pub const QUERY_BY_OUT_TRADE_NO: Operation = Operation {
         message: Some(Cow::Borrowed("message")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[200, 204]),
     },
     codes: code_tables::T1,
@@ -206,6 +211,7 @@ pub const QUERY_BY_TRANSACTION_ID: Operation = Operation {
         message: Some(Cow::Borrowed("message")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[200, 204]),
     },
     codes: code_tables::T1,
@@ -241,6 +247,7 @@ pub const CLOSE: Operation = Operation {
         message: Some(Cow::Borrowed("message")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[204]),
     },
     codes: code_tables::T0,
@@ -273,6 +280,7 @@ pub const REFUND: Operation = Operation {
         message: Some(Cow::Borrowed("message")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[200, 204]),
     },
     codes: code_tables::T2,
@@ -299,6 +307,7 @@ pub const REFUND_QUERY: Operation = Operation {
         message: Some(Cow::Borrowed("message")),
         detail: None,
         and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[200, 204]),
     },
     codes: code_tables::T2,
@@ -368,10 +377,10 @@ pub const NOTIFICATION_PAY: Notification = Notification {
             },
         },
         choose_by: None,
-        choose_by_received: None,
         field: Cow::Borrowed(""),
         scope: None,
         header: Some(Cow::Borrowed("Wechatpay-Signature")),
+        header_template: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,
@@ -446,10 +455,10 @@ pub const NOTIFICATION_REFUND: Notification = Notification {
             },
         },
         choose_by: None,
-        choose_by_received: None,
         field: Cow::Borrowed(""),
         scope: None,
         header: Some(Cow::Borrowed("Wechatpay-Signature")),
+        header_template: None,
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,
@@ -462,6 +471,381 @@ pub const NOTIFICATION_REFUND: Notification = Notification {
     ),
     fields: Cow::Borrowed(&[]),
     confirm_with: None,
+};
+/// The provider in the payment model's terms (the spec's `gateway:`).
+pub const GATEWAY: GatewayMap = GatewayMap {
+    roles: Cow::Borrowed(
+        &[
+            GatewayRole {
+                role: GatewayRoleKind::Precreate,
+                operation: Cow::Borrowed("native"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("amount.total"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("description"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notify_url"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::QrCode,
+                            field: Cow::Borrowed("code_url"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Pending),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Query,
+                operation: Cow::Borrowed("query_by_out_trade_no"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("amount.total"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("NOTPAY"), Cow::Borrowed("USERPAYING")],
+                            ),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAYERROR")]),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("CLOSED"), Cow::Borrowed("REVOKED")],
+                            ),
+                            status: StatusKind::Closed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("REFUND")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Refund,
+                operation: Cow::Borrowed("refund"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("amount.total"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::NotifyUrl,
+                            field: Cow::Borrowed("notify_url"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundAmount,
+                            field: Cow::Borrowed("amount.refund"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("amount.currency"),
+                            value: Cow::Borrowed("CNY"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("amount.total"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("amount.refund"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PROCESSING")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("status"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("ABNORMAL"), Cow::Borrowed("CLOSED")],
+                            ),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::RefundQuery,
+                operation: Cow::Borrowed("refund_query"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("amount.total"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("amount.refund"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PROCESSING")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("status"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("ABNORMAL"), Cow::Borrowed("CLOSED")],
+                            ),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Close,
+                operation: Cow::Borrowed("close"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(&[]),
+                status: Cow::Borrowed(&[]),
+                on_success: Some(StatusKind::Closed),
+            },
+        ],
+    ),
+    notifications: Cow::Borrowed(
+        &[
+            GatewayNotification {
+                notification: Cow::Borrowed("pay"),
+                event: EventKind::Payment,
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("amount.total"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("NOTPAY"), Cow::Borrowed("USERPAYING")],
+                            ),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAYERROR")]),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("CLOSED"), Cow::Borrowed("REVOKED")],
+                            ),
+                            status: StatusKind::Closed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("trade_state"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("REFUND")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayNotification {
+                notification: Cow::Borrowed("refund"),
+                event: EventKind::Refund,
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("transaction_id"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("out_trade_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("amount.total"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundNo,
+                            field: Cow::Borrowed("out_refund_no"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::RefundAmount,
+                            field: Cow::Borrowed("amount.refund"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("refund_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PROCESSING")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("refund_status"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("ABNORMAL"), Cow::Borrowed("CLOSED")],
+                            ),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("refund_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                            status: StatusKind::Refunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+        ],
+    ),
+    settle: None,
 };
 /// The code tables the operations share.
 mod code_tables {
@@ -704,10 +1088,10 @@ pub static PROVIDER: Provider = Provider {
                 },
             },
             choose_by: None,
-            choose_by_received: None,
             field: Cow::Borrowed(""),
             scope: None,
             header: Some(Cow::Borrowed("Wechatpay-Signature")),
+            header_template: None,
             unsigned_error_when: Cow::Borrowed(&[]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,

@@ -1,4 +1,4 @@
-//! Emits `impl paygen::Gateway for Client`: each role the spec maps delegates to the
+//! Emits `impl paygen::Gateway for Calls` (and so for the `Client` that derefs to it): each role the spec maps delegates to the
 //! runtime's engine with the `tables::GATEWAY` mapping; each role it lacks answers
 //! `GatewayError::NotSupported` and sends nothing.
 
@@ -47,7 +47,7 @@ fn variant(role: GatewayRoleKind) -> proc_macro2::Ident {
     format_ident!("{}", format!("{role:?}"))
 }
 
-/// The `impl paygen::Gateway for Client` of a spec with `gateway:`, or nothing.
+/// The `impl paygen::Gateway for Calls` of a spec with `gateway:`, or nothing.
 pub fn emit_gateway(spec: &Spec, map: Option<&GatewayMap>) -> TokenStream {
     let Some(map) = map else {
         return TokenStream::new();
@@ -101,7 +101,7 @@ pub fn emit_gateway(spec: &Spec, map: Option<&GatewayMap>) -> TokenStream {
     ));
     quote! {
         #[doc = #doc]
-        impl<T: ::paygen::Transport> ::paygen::Gateway for Client<T> {
+        impl<T: ::paygen::Transport> ::paygen::Gateway for Calls<T> {
             fn provider(&self) -> &str {
                 self.core.provider_name()
             }

@@ -1654,6 +1654,8 @@ impl std::ops::Deref for SandboxFields {
     fn deref(&self) -> &Self::Target {
         &self.0.value
     }
+}
+
 /// The provider in the terms of paygen's payment model (`paygen::Gateway`).
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]

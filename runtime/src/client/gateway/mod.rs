@@ -77,3 +77,71 @@ pub trait Gateway: Send + Sync {
         request: InboundRequest<'a>,
     ) -> GatewayFuture<'a, Delivery<PaymentEvent>>;
 }
+
+/// A generated client is the gateway its provider's calls are: the generated crate
+/// implements [`Gateway`] for its `Calls` (the orphan rule keeps it from implementing it
+/// for the runtime's [`Client`]), and this forwards, so `Arc<dyn Gateway>` takes a
+/// client as it is.
+impl<P, T> Gateway for crate::client::provider::Client<P, T>
+where
+    P: crate::client::provider::Provider,
+    P::Calls<T>: Gateway,
+{
+    fn provider(&self) -> &str {
+        (**self).provider()
+    }
+
+    fn supports(&self, role: Role) -> bool {
+        (**self).supports(role)
+    }
+
+    fn settle_plan(&self) -> Option<SettlePlan> {
+        (**self).settle_plan()
+    }
+
+    fn now_millis(&self) -> i64 {
+        (**self).now_millis()
+    }
+
+    fn pause(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+        (**self).pause(duration)
+    }
+
+    fn pay<'a>(&'a self, request: &'a PayRequest) -> GatewayFuture<'a, PaymentResult> {
+        (**self).pay(request)
+    }
+
+    fn precreate<'a>(&'a self, request: &'a PrecreateRequest) -> GatewayFuture<'a, PaymentResult> {
+        (**self).precreate(request)
+    }
+
+    fn query<'a>(&'a self, order: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
+        (**self).query(order)
+    }
+
+    fn refund<'a>(&'a self, request: &'a RefundRequest) -> GatewayFuture<'a, PaymentResult> {
+        (**self).refund(request)
+    }
+
+    fn refund_query<'a>(
+        &'a self,
+        request: &'a RefundQueryRequest,
+    ) -> GatewayFuture<'a, PaymentResult> {
+        (**self).refund_query(request)
+    }
+
+    fn cancel<'a>(&'a self, order: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
+        (**self).cancel(order)
+    }
+
+    fn close<'a>(&'a self, order: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
+        (**self).close(order)
+    }
+
+    fn receive_notification<'a>(
+        &'a self,
+        request: InboundRequest<'a>,
+    ) -> GatewayFuture<'a, Delivery<PaymentEvent>> {
+        (**self).receive_notification(request)
+    }
+}
