@@ -58,6 +58,12 @@ mod ok_tricky_docs {
 mod ok_tricky_ack {
     paygen::provider!("../macros/codegen/tests/corpus/ok_tricky_ack.yaml");
 }
+mod ok_choose_by_field {
+    paygen::provider!("../macros/codegen/tests/corpus/ok_choose_by_field.yaml");
+}
+mod ok_header_params {
+    paygen::provider!("../macros/codegen/tests/corpus/ok_header_params.yaml");
+}
 mod ok_rust_name_raw {
     paygen::provider!("../macros/codegen/tests/corpus/ok_rust_name_raw.yaml");
 }
