@@ -89,7 +89,12 @@ fn sample(def: &FieldDef) -> Value {
         };
     }
     match def.ty {
-        FieldType::String => json!("s1"),
+        // Padded to the field's least length (mpgateway's orderid: 8).
+        FieldType::String => json!(format!(
+            "{:1<width$}",
+            "s",
+            width = def.min_length.unwrap_or(2) as usize
+        )),
         FieldType::Int | FieldType::Fen => json!(1),
         FieldType::Yuan => json!("1.00"),
         FieldType::Bool => json!(true),
