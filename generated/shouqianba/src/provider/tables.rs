@@ -360,6 +360,370 @@ pub const PAY_SETTLE: SettleFlow = SettleFlow {
         ],
     ),
 };
+/// The provider in the payment model's terms (the spec's `gateway:`).
+pub const GATEWAY: GatewayMap = GatewayMap {
+    roles: Cow::Borrowed(
+        &[
+            GatewayRole {
+                role: GatewayRoleKind::Pay,
+                operation: Cow::Borrowed("pay"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_amount"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("client_sn"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("subject"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::AuthCode,
+                            field: Cow::Borrowed("dynamic_id"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("operator"),
+                            value: Cow::Borrowed("gateway"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("biz_response.data.sn"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("biz_response.data.client_sn"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("biz_response.data.total_amount"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.result_code"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAY_SUCCESS")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.result_code"),
+                            equals: Cow::Borrowed(
+                                &[Cow::Borrowed("FAIL"), Cow::Borrowed("PAY_FAIL")],
+                            ),
+                            status: StatusKind::Failed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Precreate,
+                operation: Cow::Borrowed("precreate"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::Amount,
+                            field: Cow::Borrowed("total_amount"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("client_sn"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::Subject,
+                            field: Cow::Borrowed("subject"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("operator"),
+                            value: Cow::Borrowed("gateway"),
+                        },
+                        FixedField {
+                            field: Cow::Borrowed("payway"),
+                            value: Cow::Borrowed("1"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("biz_response.data.sn"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("biz_response.data.client_sn"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("biz_response.data.total_amount"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::QrCode,
+                            field: Cow::Borrowed("biz_response.data.qr_code"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("CREATED")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAID")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAY_CANCELED")]),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("CANCELED")]),
+                            status: StatusKind::Closed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("REFUNDED")]),
+                            status: StatusKind::Refunded,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PARTIAL_REFUNDED")]),
+                            status: StatusKind::PartiallyRefunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Query,
+                operation: Cow::Borrowed("query"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("client_sn"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("sn"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("biz_response.data.sn"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("biz_response.data.client_sn"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("biz_response.data.total_amount"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("CREATED")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAID")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAY_CANCELED")]),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("CANCELED")]),
+                            status: StatusKind::Closed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("REFUNDED")]),
+                            status: StatusKind::Refunded,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PARTIAL_REFUNDED")]),
+                            status: StatusKind::PartiallyRefunded,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Refund,
+                operation: Cow::Borrowed("refund"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("client_sn"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundNo,
+                            field: Cow::Borrowed("refund_request_no"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::RefundAmount,
+                            field: Cow::Borrowed("refund_amount"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("sn"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(
+                    &[
+                        FixedField {
+                            field: Cow::Borrowed("operator"),
+                            value: Cow::Borrowed("gateway"),
+                        },
+                    ],
+                ),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("biz_response.data.sn"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("biz_response.data.client_sn"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::Amount,
+                            field: Cow::Borrowed("biz_response.data.total_amount"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("CREATED")]),
+                            status: StatusKind::Pending,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAID")]),
+                            status: StatusKind::Paid,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PAY_CANCELED")]),
+                            status: StatusKind::Failed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("CANCELED")]),
+                            status: StatusKind::Closed,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("REFUNDED")]),
+                            status: StatusKind::Refunded,
+                        },
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.data.order_status"),
+                            equals: Cow::Borrowed(&[Cow::Borrowed("PARTIAL_REFUNDED")]),
+                            status: StatusKind::PartiallyRefunded,
+                        },
+                    ],
+                ),
+                on_success: Some(StatusKind::Refunded),
+            },
+            GatewayRole {
+                role: GatewayRoleKind::Cancel,
+                operation: Cow::Borrowed("cancel"),
+                fields: Cow::Borrowed(
+                    &[
+                        ModelInputField {
+                            input: ModelInput::OrderNo,
+                            field: Cow::Borrowed("client_sn"),
+                        },
+                        ModelInputField {
+                            input: ModelInput::TradeNo,
+                            field: Cow::Borrowed("sn"),
+                        },
+                    ],
+                ),
+                set: Cow::Borrowed(&[]),
+                results: Cow::Borrowed(
+                    &[
+                        ModelOutputField {
+                            output: ModelOutput::TradeNo,
+                            field: Cow::Borrowed("biz_response.data.sn"),
+                        },
+                        ModelOutputField {
+                            output: ModelOutput::OrderNo,
+                            field: Cow::Borrowed("biz_response.data.client_sn"),
+                        },
+                    ],
+                ),
+                status: Cow::Borrowed(
+                    &[
+                        StatusRule {
+                            field: Cow::Borrowed("biz_response.result_code"),
+                            equals: Cow::Borrowed(
+                                &[
+                                    Cow::Borrowed("CANCEL_ABORT_SUCCESS"),
+                                    Cow::Borrowed("CANCEL_SUCCESS"),
+                                ],
+                            ),
+                            status: StatusKind::Closed,
+                        },
+                    ],
+                ),
+                on_success: None,
+            },
+        ],
+    ),
+    notifications: Cow::Borrowed(&[]),
+    settle: Some(GatewaySettle {
+        cancel_with: GatewayRoleKind::Cancel,
+        deadline_ms: 45000,
+        poll_interval_ms: 5000,
+        cancel_attempts: 1,
+        source: Cow::Borrowed(
+            "三.2.4 客户端支付流程代码示例: sleep(5) between queries, then cancel (one attempt); the 45 s deadline is the spec's choice, as in settle:",
+        ),
+    }),
+};
 /// The code tables the operations share.
 mod code_tables {
     use super::*;
