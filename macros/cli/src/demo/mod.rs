@@ -20,7 +20,7 @@ use paygen_sandbox::providers::{client_credentials, default_credentials};
 use paygen_sandbox::{Sandbox, SandboxConfig};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wire::{Arrivals, Summaries, Wire};
 
@@ -116,7 +116,7 @@ async fn demo() -> Result<(), CliError> {
 
     // The receiver's URL goes into the credentials (Alipay's `notify_url`), so it is
     // bound before the gateways exist; it finds them here once they do.
-    let gateways: Arc<Mutex<BTreeMap<String, Arc<dyn Gateway>>>> = Arc::default();
+    let gateways: wire::Gateways = Arc::default();
     let arrivals: Arrivals = Arc::default();
     let notify_url = wire::receiver(gateways.clone(), arrivals.clone())
         .await
@@ -134,29 +134,18 @@ async fn demo() -> Result<(), CliError> {
         if provider.credentials.iter().any(|c| c.name == "notify_url") {
             values.insert("notify_url".to_owned(), format!("{notify_url}/{name}"));
         }
-        let inner = ReqwestTransport::new(Duration::from_secs(2), CLIENT_TIMEOUT)
-            .map_err(|e| CliError::Usage(e.to_string()))?;
-        let summaries = Summaries::default();
-        let transport = Wire {
-            inner,
-            summaries: summaries.clone(),
-        };
         let credentials = client_credentials(provider, &values);
-        let mut core = ClientCore::new(provider, sandbox.url(&name), credentials, transport);
-        // Pay-poll-cancel's waits between queries take no time.
-        let clock = SkipClock::now();
-        core.set_clock(clock.clone());
-        core.set_sleeper(clock);
-        let gateway: Arc<dyn Gateway> = Arc::new(MappedGateway::new(core, map.clone()));
+        let (scenario, summaries) = gateway(provider, &sandbox, &credentials, &map)?;
+        let (receiving, received) = gateway(provider, &sandbox, &credentials, &map)?;
         gateways
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(name.clone(), gateway.clone());
+            .insert(name.clone(), (receiving, received));
         demos.push(Demo {
             name,
             provider,
             map,
-            gateway,
+            gateway: scenario,
             wire: summaries,
         });
     }
@@ -178,6 +167,29 @@ async fn demo() -> Result<(), CliError> {
     }
     sandbox.shutdown.shutdown().await;
     table(&style, &rows, &skipped, started)
+}
+
+/// A gateway over `map` on the sandbox, and the summaries of its exchanges.
+fn gateway(
+    provider: &'static Provider,
+    sandbox: &Sandbox,
+    credentials: &paygen::Credentials,
+    map: &GatewayMap,
+) -> Result<(Arc<dyn Gateway>, Summaries), CliError> {
+    let inner = ReqwestTransport::new(Duration::from_secs(2), CLIENT_TIMEOUT)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let summaries = Summaries::default();
+    let transport = Wire {
+        inner,
+        summaries: summaries.clone(),
+    };
+    let name = provider.name.as_ref();
+    let mut core = ClientCore::new(provider, sandbox.url(name), credentials.clone(), transport);
+    // Pay-poll-cancel's waits between queries take no time.
+    let clock = SkipClock::now();
+    core.set_clock(clock.clone());
+    core.set_sleeper(clock);
+    Ok((Arc::new(MappedGateway::new(core, map.clone())), summaries))
 }
 
 /// The table, the verdict, and the exit code's error when a step failed.

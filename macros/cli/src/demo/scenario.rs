@@ -283,7 +283,7 @@ impl<'a> Run<'a> {
         &self,
         kind: EventKind,
         order_no: &str,
-    ) -> Option<(Result<PaymentEvent, String>, String)> {
+    ) -> Option<(Result<PaymentEvent, String>, Vec<String>)> {
         let name = &self.env.demo.name;
         let deadline = Instant::now() + NOTIFY_WAIT;
         while Instant::now() < deadline {
@@ -329,7 +329,7 @@ impl<'a> Run<'a> {
                 .iter()
                 .any(|n| n.event == kind)
             {
-                "not supported: confirmed by a refund query the sandbox does not play"
+                "not read: confirmed by a signed refund query, and the sandbox's refund query reply does not carry the refund"
             } else {
                 "not supported: the spec maps no such notification"
             };
@@ -345,7 +345,7 @@ impl<'a> Run<'a> {
             .wire
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .push(wire);
+            .extend(wire);
         match event {
             Ok(event) => {
                 let signed = self

@@ -90,15 +90,18 @@ pub struct Arrival {
     pub spec: String,
     /// The payment event, or why the gateway refused it.
     pub event: Result<PaymentEvent, String>,
-    /// The delivery's one-line wire summary, with the ack answered.
-    pub wire: String,
+    /// The delivery's one-line wire summary with the ack answered, after the
+    /// exchanges the gateway made to confirm it (WeChat Pay v2's refund query).
+    pub wire: Vec<String>,
 }
 
 /// Notifications received so far.
 pub type Arrivals = Arc<Mutex<Vec<Arrival>>>;
 
-/// The gateways the receiver hands notifications to, by spec name.
-pub type Gateways = Arc<Mutex<BTreeMap<String, Arc<dyn Gateway>>>>;
+/// The gateways the receiver hands notifications to, by spec name, each with the
+/// summaries of its own transport: apart from the scenario's, so that a confirming
+/// query made while a redelivery arrives never shows under another step.
+pub type Gateways = Arc<Mutex<BTreeMap<String, (Arc<dyn Gateway>, Summaries)>>>;
 
 /// A receiver on a free loopback port: `/<spec>` hands the raw request to that spec's
 /// gateway (`receive_notification`) and answers its exact ack only if it holds.
@@ -114,7 +117,7 @@ pub async fn receiver(gateways: Gateways, arrivals: Arrivals) -> std::io::Result
                     .unwrap_or_else(|e| e.into_inner())
                     .get(&spec)
                     .cloned();
-                let Some(gateway) = gateway else {
+                let Some((gateway, summaries)) = gateway else {
                     return (
                         StatusCode::NOT_FOUND,
                         [("content-type", "text/plain")],
@@ -156,11 +159,12 @@ pub async fn receiver(gateways: Gateways, arrivals: Arrivals) -> std::io::Result
                         Err(error.to_string()),
                     ),
                 };
-                let wire = format!(
+                let mut wire = take(&summaries);
+                wire.push(format!(
                     "{method} {} {kind} {size} B -> {:?}",
                     uri.path(),
                     reply.2.as_str()
-                );
+                ));
                 arrivals
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
