@@ -13,47 +13,21 @@
 use paygen::protocol::{GatewayMap, ModelOutput, Provider, StatusKind};
 use paygen::tooling::{ClientCore, MappedGateway};
 use paygen::{
-    Clock, Credentials, EventKind, Fen, Gateway, GatewayError, GatewaySettlement, InboundRequest,
+    Credentials, EventKind, Fen, Gateway, GatewayError, GatewaySettlement, InboundRequest,
     OrderRef, PayRequest, PaymentEvent, PaymentResult, PaymentStatus, PrecreateRequest,
-    RefundRequest, ReqwestTransport, Role, Sleeper, SystemClock,
+    RefundRequest, ReqwestTransport, Role,
 };
+use paygen_sandbox::gateway::SkipClock;
 use paygen_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The delay of the sandbox's slow reply, and the client's timeout below it.
 const SLOW_MS: u64 = 3000;
 const CLIENT_TIMEOUT: Duration = Duration::from_millis(2000);
-
-/// A clock that starts now and moves on when the settle flow sleeps, so its polls take
-/// no time while signed timestamps stay within the sandbox's window.
-#[derive(Clone)]
-struct Manual(Arc<AtomicI64>);
-
-impl Manual {
-    fn now() -> Self {
-        Manual(Arc::new(AtomicI64::new(SystemClock.now_millis())))
-    }
-}
-
-impl Clock for Manual {
-    fn now_millis(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-impl Sleeper for Manual {
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
-        self.0.fetch_add(millis, Ordering::SeqCst);
-        Box::pin(async {})
-    }
-}
 
 /// One provider under test: its gateway, its tables, and what it needs beyond the model.
 struct Under {
@@ -194,61 +168,9 @@ async fn receiver(
     format!("http://{addr}")
 }
 
-/// A plausible value for every required request field of `role` that the mapping
-/// leaves to the caller (a terminal IP, a store id), as a service would pass in `extra`.
+/// The fields `role` needs beyond the model, as a service would pass in `extra`.
 fn extra(under: &Under, role: Role) -> Map<String, Value> {
-    let Some(mapping) = under.map.role(role) else {
-        return Map::new();
-    };
-    let Some(operation) = under.provider.operation(&mapping.operation) else {
-        return Map::new();
-    };
-    let given: Vec<&str> = mapping
-        .fields
-        .iter()
-        .map(|f| f.field.as_ref())
-        .chain(mapping.set.iter().map(|f| f.field.as_ref()))
-        .collect();
-    fill(&operation.request, "", &given)
-}
-
-fn fill(defs: &[paygen::protocol::FieldDef], prefix: &str, given: &[&str]) -> Map<String, Value> {
-    use paygen::protocol::FieldType;
-    let mut out = Map::new();
-    for def in defs.iter().filter(|d| d.required) {
-        let path = if prefix.is_empty() {
-            def.name.to_string()
-        } else {
-            format!("{prefix}.{}", def.name)
-        };
-        if given.contains(&path.as_str()) {
-            continue;
-        }
-        let value = if let Some(first) = def.values.first() {
-            match def.ty {
-                FieldType::Int | FieldType::Fen => first
-                    .parse::<i64>()
-                    .map(Value::from)
-                    .unwrap_or_else(|_| Value::from(first.to_string())),
-                _ => Value::from(first.to_string()),
-            }
-        } else {
-            match def.ty {
-                FieldType::Fen | FieldType::Int => Value::from(1),
-                FieldType::Yuan => Value::from("0.01"),
-                FieldType::Bool => Value::from(true),
-                FieldType::Object => Value::Object(fill(&def.fields, &path, given)),
-                FieldType::Json => Value::Object(Map::new()),
-                FieldType::List => Value::Array(Vec::new()),
-                FieldType::String => {
-                    let max = def.max_length.unwrap_or(12).clamp(1, 12) as usize;
-                    Value::from("127.0.0.1".chars().take(max).collect::<String>())
-                }
-            }
-        };
-        out.insert(def.name.to_string(), value);
-    }
-    out
+    paygen_sandbox::gateway::extra(under.provider, &under.map, role)
 }
 
 /// What one provider did wrong, collected so that every provider is reported.
@@ -690,9 +612,9 @@ async fn every_mapped_provider_behaves_the_same_through_dyn_gateway() {
             ReqwestTransport::new(Duration::from_secs(2), CLIENT_TIMEOUT).expect("transport");
         let credentials = credentials(provider, &values, &format!("{notify_url}/{name}"));
         let mut core = ClientCore::new(provider, sandbox.url(&name), credentials, transport);
-        let manual = Manual::now();
-        core.set_clock(manual.clone());
-        core.set_sleeper(manual);
+        let clock = SkipClock::now();
+        core.set_clock(clock.clone());
+        core.set_sleeper(clock);
         let gateway: Arc<dyn Gateway> = Arc::new(MappedGateway::new(core, map.clone()));
         gateways
             .lock()

@@ -5,6 +5,7 @@
 //! `paygen::tooling::server::encode_response`. See the README's "Testing against the sandbox".
 
 pub mod config;
+pub mod gateway;
 pub mod keys;
 pub mod lifecycle;
 pub mod log;

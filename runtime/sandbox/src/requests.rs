@@ -1,7 +1,7 @@
 //! Request fields for an operation of a spec's `sandbox:` section, built from its
 //! request table: the order number, amount and notify URL where the entry names them,
-//! and a plausible value for every other required field. What `paygen demo` and the
-//! conformance test send, so that a spec needs no code to be driven.
+//! and a plausible value for every other required field. What the sandbox's
+//! conformance test sends, so that a spec needs no code to be driven.
 
 use paygen::protocol::{FieldDef, FieldRule, FieldType, Operation, Provider, ValueSource};
 use paygen_codegen::spec::model::{Name, Sandbox, SandboxEvent, SandboxOperation, SandboxRole};
