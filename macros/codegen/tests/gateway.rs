@@ -46,7 +46,7 @@ fn a_complete_mapping_is_valid_and_emits_the_gateway_impl() {
     assert_eq!(errors(&spec()), Vec::<String>::new());
     let parsed = paygen_codegen::parse_str(&spec(), "x.yaml").unwrap();
     let code = paygen_codegen::provider_items(&parsed).unwrap().to_string();
-    assert!(code.contains(":: paygen :: Gateway for Client"), "{code}");
+    assert!(code.contains(":: paygen :: Gateway for Calls"), "{code}");
     assert!(code.contains("pub const GATEWAY : GatewayMap"), "{code}");
     // A role the spec lacks answers the typed error and sends nothing.
     assert!(code.contains("role : :: paygen :: Role :: Close"), "{code}");

@@ -12,7 +12,6 @@
 //! sign (key usage, when present). Revocation lists are not read.
 
 use crate::crypto::key_text::{der_of, KeyError};
-use crate::crypto::keys::VerifyingKey;
 use crate::crypto::{rsa_keys, sm2_keys};
 pub use crate::error::CertificateFailure;
 use paygen_protocol::{DigestAlgorithm, SignatureForm, SignatureScheme};
@@ -45,6 +44,15 @@ const MAX_DEPTH: usize = 5;
 /// A parsed certificate.
 #[derive(Debug, Clone)]
 pub struct Cert(Certificate);
+
+/// A certificate's subject public key of a known scheme, as SPKI DER.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKeyInfo {
+    /// The signature scheme the key is for.
+    pub scheme: SignatureScheme,
+    /// The `SubjectPublicKeyInfo`, DER.
+    pub der: Vec<u8>,
+}
 
 impl Cert {
     /// Reads one certificate: PEM `CERTIFICATE`, or base64 of its DER.
@@ -106,16 +114,14 @@ impl Cert {
             .filter_map(|atv| std::str::from_utf8(atv.value.value()).ok())
     }
 
-    /// The public key, which must be of `scheme`.
-    pub fn public_key(&self, scheme: SignatureScheme) -> Result<VerifyingKey, KeyError> {
+    /// The public key, which must be of `scheme`, as its SPKI DER (the keys module
+    /// reads it: certificates sit below keys, so they hand over bytes, not a key).
+    pub fn public_key(&self, scheme: SignatureScheme) -> Result<PublicKeyInfo, KeyError> {
         let info = &self.0.tbs_certificate.subject_public_key_info;
         let der = info.to_der().map_err(|_| KeyError::Certificate)?;
         match (scheme, info.algorithm.oid) {
-            (SignatureScheme::RsaPkcs1, RSA_ENCRYPTION) => {
-                rsa_keys::PublicKey::from_spki_der(&der).map(VerifyingKey::Rsa)
-            }
-            (SignatureScheme::Sm2, EC_PUBLIC_KEY) => {
-                sm2_keys::PublicKey::from_spki_der(&der).map(VerifyingKey::Sm2)
+            (SignatureScheme::RsaPkcs1, RSA_ENCRYPTION) | (SignatureScheme::Sm2, EC_PUBLIC_KEY) => {
+                Ok(PublicKeyInfo { scheme, der })
             }
             _ => Err(KeyError::CertificateKey),
         }
@@ -163,7 +169,15 @@ impl Cert {
         let Some(signature) = self.0.signature.as_bytes() else {
             return Ok(false);
         };
-        Ok(key.verify(algorithm, &tbs, signature, form))
+        // The scheme's own key type, not `keys::VerifyingKey`: keys read certificates,
+        // so certificates stay below them.
+        let verified = match scheme {
+            SignatureScheme::RsaPkcs1 => rsa_keys::PublicKey::from_spki_der(&key.der)
+                .map(|k| k.verify(algorithm, &tbs, signature)),
+            SignatureScheme::Sm2 => sm2_keys::PublicKey::from_spki_der(&key.der)
+                .map(|k| k.verify(&tbs, signature, form)),
+        };
+        Ok(verified.unwrap_or(false))
     }
 
     /// Whether `now` (Unix seconds) is within the validity period.
@@ -252,7 +266,7 @@ pub fn chained_key(
     leaf: &Cert,
     trust: &Trust<'_>,
     scheme: SignatureScheme,
-) -> Result<VerifyingKey, CertificateFailure> {
+) -> Result<PublicKeyInfo, CertificateFailure> {
     let subject = leaf.subject();
     if let Some(expected) = trust.subject_cn {
         if !leaf.common_names().any(|cn| cn == expected) {

@@ -1,7 +1,7 @@
 //! Private and public keys of the public-key signature steps (RSA, SM2), parsed from
 //! credentials. Errors name what is wrong, never the key's bytes.
 
-use crate::crypto::certs::Cert;
+use crate::crypto::certs::{Cert, PublicKeyInfo};
 use crate::crypto::key_text::is_certificate;
 pub use crate::crypto::key_text::KeyError;
 use crate::crypto::rsa_keys;
@@ -62,11 +62,21 @@ impl VerifyingKey {
             return Err(KeyError::NotSignature(algorithm.name()));
         };
         if is_certificate(text) {
-            return Cert::parse(text)?.public_key(scheme);
+            return Self::from_public_key_info(&Cert::parse(text)?.public_key(scheme)?);
         }
         match scheme {
             SignatureScheme::RsaPkcs1 => rsa_keys::PublicKey::parse(text).map(Self::Rsa),
             SignatureScheme::Sm2 => sm2_keys::PublicKey::parse(text).map(Self::Sm2),
+        }
+    }
+
+    /// The key a certificate carries, read from its SPKI DER.
+    pub fn from_public_key_info(info: &PublicKeyInfo) -> Result<Self, KeyError> {
+        match info.scheme {
+            SignatureScheme::RsaPkcs1 => {
+                rsa_keys::PublicKey::from_spki_der(&info.der).map(Self::Rsa)
+            }
+            SignatureScheme::Sm2 => sm2_keys::PublicKey::from_spki_der(&info.der).map(Self::Sm2),
         }
     }
 

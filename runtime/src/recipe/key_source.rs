@@ -105,7 +105,12 @@ pub fn verifying_key(
             let scheme = algorithm.scheme().ok_or_else(|| {
                 invalid(&carried.roots, &KeyError::NotSignature(algorithm.name()))
             })?;
-            chained_key(&leaf, &trust, scheme).map_err(refuse)
+            let info = chained_key(&leaf, &trust, scheme).map_err(refuse)?;
+            VerifyingKey::from_public_key_info(&info).map_err(|_| {
+                refuse(CertificateFailure::KeyType {
+                    subject: leaf.subject(),
+                })
+            })
         }
     }
 }
