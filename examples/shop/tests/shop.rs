@@ -62,6 +62,9 @@ async fn the_shop_pays_polls_refunds_and_is_notified() {
         ),
         "{refused:?}"
     );
+    // wantu's order of the refused payment: failed (2.5 PAY_EEROR 支付失败), not paid.
+    let (status, _) = shop.poll("SHOP101").await.expect("query of 01");
+    assert_eq!(status, TradeStatuses::PayError);
     // 02: in progress, paid at the 2nd query.
     let slow = shop.pay("SHOP102", 102, code).await.expect("02");
     assert!(
