@@ -222,3 +222,32 @@ async fn a_notification_is_acknowledged_and_handed_on_once() {
     assert!(svc.events.try_recv().is_err());
     sandbox.shutdown.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_both_refuse_is_refused_by_both() {
+    // 01: wantu refuses with its signed 501 TRADE_ERROR, WeChat Pay with result_code
+    // FAIL, err_code NOTENOUGH (their `pay_failed` replies in specs/; the refusal's code
+    // is the success rule's field, result_code); both say nothing happened.
+    let sandbox = sandbox().await;
+    let svc = service(vec![
+        wantu(&sandbox, paygen_wantu::Credentials::sandbox()),
+        wechat(&sandbox),
+    ])
+    .await;
+    let routed = svc.router.pay(&pay(&order_no(), 101)).await;
+    let Err(RouteError::AllRefused(refused)) = &routed else {
+        panic!("refused by both expected: {routed:?}");
+    };
+    let codes: Vec<(&str, Option<&str>)> = refused
+        .iter()
+        .map(|(p, e)| (p.as_str(), e.service_error().map(|s| s.raw_code.as_str())))
+        .collect();
+    assert_eq!(
+        codes,
+        [("wantu", Some("501")), ("wechatpay_v2", Some("FAIL"))]
+    );
+    assert!(refused.iter().all(|(_, e)| e.is_retry_safe()));
+    assert_eq!(sandbox.received.of("wantu", "pospay"), 1);
+    assert_eq!(sandbox.received.of("wechatpay_v2", "micropay"), 1);
+    sandbox.shutdown.shutdown().await;
+}
