@@ -251,7 +251,7 @@ fn provider_reply(
         .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
     let reply = |kind: SandboxErrorKind, what: &str, operation| {
-        let response = error_reply(served, kind, operation);
+        let response = error_reply(served, kind, operation, None);
         (response, format!("{spec} {what}"), Scenario::Normal)
     };
     let Ok(body) = std::str::from_utf8(body) else {
@@ -293,10 +293,31 @@ fn provider_reply(
             if names_merchant(&served.provider, &field) =>
         {
             let operation = route(&served.provider, &received);
-            return reply(
-                SandboxErrorKind::UnknownMerchant,
-                "refused: unknown merchant",
+            let detail = format!("{field}: not a merchant the provider knows");
+            let kind = SandboxErrorKind::UnknownMerchant;
+            let response = error_reply(served, kind, operation, Some(&detail));
+            return (
+                response,
+                format!("{spec} refused: unknown merchant in `{field}`"),
+                Scenario::Normal,
+            );
+        }
+        // The field and the rule it broke, in the log line and in the reply's detail
+        // field where the provider has one (wantu's `return_desc`), so that a developer
+        // sees which parameter is wrong. Values are never shown.
+        Err(ServerError::Message(Error::InvalidParam { field, rule })) => {
+            let operation = route(&served.provider, &received);
+            let detail = format!("{field}: {rule}");
+            let response = error_reply(
+                served,
+                SandboxErrorKind::Parameter,
                 operation,
+                Some(&detail),
+            );
+            return (
+                response,
+                format!("{spec} refused: parameter `{field}`: {rule}"),
+                Scenario::Normal,
             );
         }
         Err(ServerError::Message(_)) => {
@@ -315,7 +336,12 @@ fn provider_reply(
     state.received.count(spec, &operation.name);
     if !within_window(served, operation, &decoded.common, &receiver) {
         return (
-            error_reply(served, SandboxErrorKind::StaleTimestamp, Some(operation)),
+            error_reply(
+                served,
+                SandboxErrorKind::StaleTimestamp,
+                Some(operation),
+                None,
+            ),
             format!(
                 "{spec}.{} refused: timestamp outside the window",
                 operation.name
@@ -333,7 +359,12 @@ fn provider_reply(
         && state.knobs.take_fail_cancel()
     {
         return (
-            error_reply(served, SandboxErrorKind::NotCancellable, Some(operation)),
+            error_reply(
+                served,
+                SandboxErrorKind::NotCancellable,
+                Some(operation),
+                None,
+            ),
             format!("{spec}.{} refused: fail_cancels", operation.name),
             Scenario::Normal,
         );
@@ -368,7 +399,7 @@ fn provider_reply(
             }
         }
         Err(kind) => (
-            error_reply(served, kind, Some(operation)),
+            error_reply(served, kind, Some(operation), None),
             format!("{name} refused: {kind:?}"),
         ),
     };
@@ -386,11 +417,13 @@ fn names_merchant(provider: &paygen::protocol::Provider, field: &str) -> bool {
 }
 
 /// The spec's reply for a refusal (its `parameter` reply when the kind is not given),
-/// in the envelope of `operation` (the provider's first when unknown).
+/// in the envelope of `operation` (the provider's first when unknown), with `detail` in
+/// the field the success rule reads a refusal's detail from, when it has one.
 fn error_reply(
     served: &Served,
     kind: SandboxErrorKind,
     operation: Option<&paygen::protocol::Operation>,
+    detail: Option<&str>,
 ) -> Response {
     let Some(sandbox) = &served.sandbox else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
@@ -402,10 +435,15 @@ fn error_reply(
     else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
-    let fields = error_fields(&reply.reply);
+    let mut fields = error_fields(&reply.reply);
     let Some(operation) = operation.or(served.provider.operations.first()) else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
+    if let (Some(detail), Some(path)) = (detail, operation.success.detail.as_deref()) {
+        if !path.contains('.') {
+            fields.insert(path.to_owned(), Value::from(detail));
+        }
+    }
     match encode(
         served,
         operation,

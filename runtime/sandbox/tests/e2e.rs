@@ -622,3 +622,33 @@ async fn wechatpay_v2_pay_query_refund_close_and_refusals() {
     }
     sandbox.shutdown.shutdown().await;
 }
+
+/// A refusal says which parameter it is about (issue 18's first cost of a service
+/// developer): wantu's reply carries it in `return_desc`, the field 1.4 names for it,
+/// and the client's refusal message reads `return_msg: return_desc`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_names_the_field_it_is_about() {
+    let sandbox = start().await;
+    let key = paygen_sandbox::config::stand_in("key");
+    let client = paygen_wantu::Client::with_transport(
+        sandbox.url("wantu"),
+        paygen_wantu::Credentials {
+            merchant_account: paygen_sandbox::config::stand_in("merchant_account"),
+            store_account: "HKG0000000000".into(),
+            key: key.as_str().into(),
+        },
+        support::transport(),
+    );
+    let refused = client.pospay(&pospay("W9", 1000)).await;
+    let (_, body) = business_code(&refused);
+    assert!(
+        body.contains(r#""return_desc":"store_account: not a merchant the provider knows""#),
+        "{body}"
+    );
+    let message = refused.expect_err("refused").to_string();
+    assert!(message.contains("store_account"), "{message}");
+    // A correct store account is served as before.
+    let client = wantu(&sandbox, &key);
+    client.pospay(&pospay("W9", 1000)).await.expect("pospay");
+    sandbox.shutdown.shutdown().await;
+}
