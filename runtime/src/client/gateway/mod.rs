@@ -80,7 +80,7 @@ pub trait Gateway: Send + Sync {
 
 /// A generated client is the gateway its provider's calls are: the generated crate
 /// implements [`Gateway`] for its `Calls` (the orphan rule keeps it from implementing it
-/// for the runtime's [`Client`]), and this forwards, so `Arc<dyn Gateway>` takes a
+/// for the runtime's [`Client`](crate::Client)), and this forwards, so `Arc<dyn Gateway>` takes a
 /// client as it is.
 impl<P, T> Gateway for crate::client::provider::Client<P, T>
 where
