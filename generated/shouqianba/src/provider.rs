@@ -39,7 +39,7 @@ impl Credentials {
     }
 }
 ::paygen::__private::provider_client! {
-    title : "收钱吧 支付网关2.0 (upay v2)"
+    title : "收钱吧 支付网关2.0 (upay v2)", gateway : tables::GATEWAY
 }
 impl<T: ::paygen::Transport> Calls<T> {
     /// 付款: B扫C支付模式, B扫C统一下单, 系统自动识别支付方式。 (`POST /upay/v2/pay`).
@@ -138,96 +138,6 @@ pub type PaySettlement = ::paygen::Settlement<
     QueryResponse,
     CancelResponse,
 >;
-/// shouqianba behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
-impl<T: ::paygen::Transport> ::paygen::Gateway for Calls<T> {
-    fn provider(&self) -> &str {
-        self.core.provider_name()
-    }
-    fn supports(&self, role: ::paygen::Role) -> bool {
-        tables::GATEWAY.role(role).is_some()
-    }
-    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
-        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
-    }
-    fn now_millis(&self) -> i64 {
-        self.core.now_millis()
-    }
-    fn pause(
-        &self,
-        duration: ::std::time::Duration,
-    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
-        self.core.pause(duration)
-    }
-    /// `pay` by operation `pay`.
-    fn pay<'a>(
-        &'a self,
-        request: &'a ::paygen::PayRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_pay(&tables::GATEWAY, request))
-    }
-    /// `precreate` by operation `precreate`.
-    fn precreate<'a>(
-        &'a self,
-        request: &'a ::paygen::PrecreateRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
-    }
-    /// `query` by operation `query`.
-    fn query<'a>(
-        &'a self,
-        request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(
-            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
-        )
-    }
-    /// `refund` by operation `refund`.
-    fn refund<'a>(
-        &'a self,
-        request: &'a ::paygen::RefundRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_refund(&tables::GATEWAY, request))
-    }
-    /// `refund_query`: shouqianba has no such operation; answers `GatewayError::NotSupported` and sends nothing.
-    fn refund_query<'a>(
-        &'a self,
-        _request: &'a ::paygen::RefundQueryRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(async move {
-            Err(::paygen::GatewayError::NotSupported {
-                provider: "shouqianba".to_owned(),
-                role: ::paygen::Role::RefundQuery,
-            })
-        })
-    }
-    /// `cancel` by operation `cancel`.
-    fn cancel<'a>(
-        &'a self,
-        request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(
-            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Cancel, request),
-        )
-    }
-    /// `close`: shouqianba has no such operation; answers `GatewayError::NotSupported` and sends nothing.
-    fn close<'a>(
-        &'a self,
-        _request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(async move {
-            Err(::paygen::GatewayError::NotSupported {
-                provider: "shouqianba".to_owned(),
-                role: ::paygen::Role::Close,
-            })
-        })
-    }
-    fn receive_notification<'a>(
-        &'a self,
-        request: ::paygen::InboundRequest<'a>,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
-        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
-    }
-}
 /// Request of `pay`: 付款: B扫C支付模式, B扫C统一下单, 系统自动识别支付方式。
 #[derive(Debug, Clone, PartialEq)]
 pub struct PayRequest {

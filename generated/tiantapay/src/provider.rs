@@ -39,7 +39,7 @@ impl Credentials {
     }
 }
 ::paygen::__private::provider_client! {
-    title : "微客支付"
+    title : "微客支付", gateway : tables::GATEWAY
 }
 impl<T: ::paygen::Transport> Calls<T> {
     /// 扫码支付：预统一下单接口适用于PC端软件扫码支付的场景。用户调用该接口后，传入付款码，商户号等信息即可完成支付。 (`POST /index`).
@@ -139,94 +139,6 @@ impl<T: ::paygen::Transport> Calls<T> {
         request: &::paygen::InboundRequest<'_>,
     ) -> Result<::paygen::Delivery<PayNotification>, ::paygen::Error> {
         self.core.receive(&tables::NOTIFICATION_PAY, request)
-    }
-}
-/// tiantapay behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
-impl<T: ::paygen::Transport> ::paygen::Gateway for Calls<T> {
-    fn provider(&self) -> &str {
-        self.core.provider_name()
-    }
-    fn supports(&self, role: ::paygen::Role) -> bool {
-        tables::GATEWAY.role(role).is_some()
-    }
-    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
-        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
-    }
-    fn now_millis(&self) -> i64 {
-        self.core.now_millis()
-    }
-    fn pause(
-        &self,
-        duration: ::std::time::Duration,
-    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
-        self.core.pause(duration)
-    }
-    /// `pay` by operation `index`.
-    fn pay<'a>(
-        &'a self,
-        request: &'a ::paygen::PayRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_pay(&tables::GATEWAY, request))
-    }
-    /// `precreate` by operation `scan`.
-    fn precreate<'a>(
-        &'a self,
-        request: &'a ::paygen::PrecreateRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
-    }
-    /// `query` by operation `query`.
-    fn query<'a>(
-        &'a self,
-        request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(
-            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
-        )
-    }
-    /// `refund` by operation `refund`.
-    fn refund<'a>(
-        &'a self,
-        request: &'a ::paygen::RefundRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_refund(&tables::GATEWAY, request))
-    }
-    /// `refund_query` by operation `refund_query`.
-    fn refund_query<'a>(
-        &'a self,
-        request: &'a ::paygen::RefundQueryRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_refund_query(&tables::GATEWAY, request))
-    }
-    /// `cancel`: tiantapay has no such operation; answers `GatewayError::NotSupported` and sends nothing.
-    fn cancel<'a>(
-        &'a self,
-        _request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(async move {
-            Err(::paygen::GatewayError::NotSupported {
-                provider: "tiantapay".to_owned(),
-                role: ::paygen::Role::Cancel,
-            })
-        })
-    }
-    /// `close`: tiantapay has no such operation; answers `GatewayError::NotSupported` and sends nothing.
-    fn close<'a>(
-        &'a self,
-        _request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(async move {
-            Err(::paygen::GatewayError::NotSupported {
-                provider: "tiantapay".to_owned(),
-                role: ::paygen::Role::Close,
-            })
-        })
-    }
-    fn receive_notification<'a>(
-        &'a self,
-        request: ::paygen::InboundRequest<'a>,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
-        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
     }
 }
 /// Request of `index`: 扫码支付：预统一下单接口适用于PC端软件扫码支付的场景。用户调用该接口后，传入付款码，商户号等信息即可完成支付。

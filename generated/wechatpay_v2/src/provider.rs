@@ -50,7 +50,7 @@ impl Credentials {
     }
 }
 ::paygen::__private::provider_client! {
-    title : "微信支付 V2 (普通商户)"
+    title : "微信支付 V2 (普通商户)", gateway : tables::GATEWAY
 }
 impl<T: ::paygen::Transport> Calls<T> {
     /// 统一下单 (`POST /pay/unifiedorder`).
@@ -197,88 +197,6 @@ impl<T: ::paygen::Transport> Calls<T> {
         request: &::paygen::InboundRequest<'_>,
     ) -> Result<::paygen::Delivery<RefundNotification>, ::paygen::Error> {
         self.core.receive_confirmed(&tables::NOTIFICATION_REFUND, request).await
-    }
-}
-/// wechatpay_v2 behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
-impl<T: ::paygen::Transport> ::paygen::Gateway for Calls<T> {
-    fn provider(&self) -> &str {
-        self.core.provider_name()
-    }
-    fn supports(&self, role: ::paygen::Role) -> bool {
-        tables::GATEWAY.role(role).is_some()
-    }
-    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
-        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
-    }
-    fn now_millis(&self) -> i64 {
-        self.core.now_millis()
-    }
-    fn pause(
-        &self,
-        duration: ::std::time::Duration,
-    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
-        self.core.pause(duration)
-    }
-    /// `pay` by operation `micropay`.
-    fn pay<'a>(
-        &'a self,
-        request: &'a ::paygen::PayRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_pay(&tables::GATEWAY, request))
-    }
-    /// `precreate` by operation `unifiedorder`.
-    fn precreate<'a>(
-        &'a self,
-        request: &'a ::paygen::PrecreateRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
-    }
-    /// `query` by operation `orderquery`.
-    fn query<'a>(
-        &'a self,
-        request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(
-            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
-        )
-    }
-    /// `refund` by operation `refund`.
-    fn refund<'a>(
-        &'a self,
-        request: &'a ::paygen::RefundRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_refund(&tables::GATEWAY, request))
-    }
-    /// `refund_query` by operation `refundquery`.
-    fn refund_query<'a>(
-        &'a self,
-        request: &'a ::paygen::RefundQueryRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_refund_query(&tables::GATEWAY, request))
-    }
-    /// `cancel` by operation `reverse`.
-    fn cancel<'a>(
-        &'a self,
-        request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(
-            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Cancel, request),
-        )
-    }
-    /// `close` by operation `closeorder`.
-    fn close<'a>(
-        &'a self,
-        request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(
-            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Close, request),
-        )
-    }
-    fn receive_notification<'a>(
-        &'a self,
-        request: ::paygen::InboundRequest<'a>,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
-        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
     }
 }
 /// Request of `unifiedorder`: 统一下单

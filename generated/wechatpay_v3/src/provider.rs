@@ -60,7 +60,7 @@ impl Credentials {
     }
 }
 ::paygen::__private::provider_client! {
-    title : "微信支付 APIv3 (直连商户)"
+    title : "微信支付 APIv3 (直连商户)", gateway : tables::GATEWAY
 }
 impl<T: ::paygen::Transport> Calls<T> {
     /// Native下单，生成用于调起支付的二维码链接code_url (`POST /v3/pay/transactions/native`).
@@ -222,96 +222,6 @@ impl<T: ::paygen::Transport> Calls<T> {
         request: &::paygen::InboundRequest<'_>,
     ) -> Result<::paygen::Delivery<RefundNotification>, ::paygen::Error> {
         self.core.receive(&tables::NOTIFICATION_REFUND, request)
-    }
-}
-/// wechatpay_v3 behind the one payment model, by the spec's `gateway:` mapping (`tables::GATEWAY`).
-impl<T: ::paygen::Transport> ::paygen::Gateway for Calls<T> {
-    fn provider(&self) -> &str {
-        self.core.provider_name()
-    }
-    fn supports(&self, role: ::paygen::Role) -> bool {
-        tables::GATEWAY.role(role).is_some()
-    }
-    fn settle_plan(&self) -> Option<::paygen::SettlePlan> {
-        tables::GATEWAY.settle.as_ref().map(::paygen::SettlePlan::of)
-    }
-    fn now_millis(&self) -> i64 {
-        self.core.now_millis()
-    }
-    fn pause(
-        &self,
-        duration: ::std::time::Duration,
-    ) -> ::std::pin::Pin<Box<dyn ::std::future::Future<Output = ()> + Send + '_>> {
-        self.core.pause(duration)
-    }
-    /// `pay`: wechatpay_v3 has no such operation; answers `GatewayError::NotSupported` and sends nothing.
-    fn pay<'a>(
-        &'a self,
-        _request: &'a ::paygen::PayRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(async move {
-            Err(::paygen::GatewayError::NotSupported {
-                provider: "wechatpay_v3".to_owned(),
-                role: ::paygen::Role::Pay,
-            })
-        })
-    }
-    /// `precreate` by operation `native`.
-    fn precreate<'a>(
-        &'a self,
-        request: &'a ::paygen::PrecreateRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_precreate(&tables::GATEWAY, request))
-    }
-    /// `query` by operation `query_by_out_trade_no`.
-    fn query<'a>(
-        &'a self,
-        request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(
-            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Query, request),
-        )
-    }
-    /// `refund` by operation `refund`.
-    fn refund<'a>(
-        &'a self,
-        request: &'a ::paygen::RefundRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_refund(&tables::GATEWAY, request))
-    }
-    /// `refund_query` by operation `refund_query`.
-    fn refund_query<'a>(
-        &'a self,
-        request: &'a ::paygen::RefundQueryRequest,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(self.core.gateway_refund_query(&tables::GATEWAY, request))
-    }
-    /// `cancel`: wechatpay_v3 has no such operation; answers `GatewayError::NotSupported` and sends nothing.
-    fn cancel<'a>(
-        &'a self,
-        _request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(async move {
-            Err(::paygen::GatewayError::NotSupported {
-                provider: "wechatpay_v3".to_owned(),
-                role: ::paygen::Role::Cancel,
-            })
-        })
-    }
-    /// `close` by operation `close`.
-    fn close<'a>(
-        &'a self,
-        request: &'a ::paygen::OrderRef,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::PaymentResult> {
-        Box::pin(
-            self.core.gateway_order(&tables::GATEWAY, ::paygen::Role::Close, request),
-        )
-    }
-    fn receive_notification<'a>(
-        &'a self,
-        request: ::paygen::InboundRequest<'a>,
-    ) -> ::paygen::GatewayFuture<'a, ::paygen::Delivery<::paygen::PaymentEvent>> {
-        Box::pin(self.core.gateway_receive(&tables::GATEWAY, request))
     }
 }
 /// Request of `native`: Native下单，生成用于调起支付的二维码链接code_url

@@ -42,14 +42,22 @@ fn errors_of(old: &str, new: &str) -> Vec<String> {
 }
 
 #[test]
-fn a_complete_mapping_is_valid_and_emits_the_gateway_impl() {
+fn a_complete_mapping_is_valid_and_hands_its_table_to_the_runtime_gateway() {
     assert_eq!(errors(&spec()), Vec::<String>::new());
     let parsed = paygen_codegen::parse_str(&spec(), "x.yaml").unwrap();
     let code = paygen_codegen::provider_items(&parsed).unwrap().to_string();
-    assert!(code.contains(":: paygen :: Gateway for Calls"), "{code}");
+    assert!(
+        code.contains(
+            "provider_client ! { title : \"Minimal provider\" , gateway : tables :: GATEWAY }"
+        ),
+        "{code}"
+    );
     assert!(code.contains("pub const GATEWAY : GatewayMap"), "{code}");
-    // A role the spec lacks answers the typed error and sends nothing.
-    assert!(code.contains("role : :: paygen :: Role :: Close"), "{code}");
+    // The one `impl Gateway` is the runtime's: nothing per crate but the table.
+    assert!(
+        !code.contains("impl < T : :: paygen :: Transport > :: paygen :: Gateway"),
+        "{code}"
+    );
 }
 
 #[test]

@@ -25,7 +25,19 @@ pub trait Provider: 'static {
     fn protocol() -> &'static paygen_protocol::Provider;
     /// The base URL of `environment`.
     fn base_url(environment: Self::Environment) -> &'static str;
+    /// The spec's `gateway:` mapping (`tables::GATEWAY`); without one, a mapping of no
+    /// roles, so every [`Gateway`](crate::Gateway) call answers "not supported".
+    fn gateway() -> &'static paygen_protocol::GatewayMap {
+        &NO_GATEWAY
+    }
 }
+
+/// The mapping of a provider whose spec has no `gateway:` section.
+static NO_GATEWAY: paygen_protocol::GatewayMap = paygen_protocol::GatewayMap {
+    roles: std::borrow::Cow::Borrowed(&[]),
+    notifications: std::borrow::Cow::Borrowed(&[]),
+    settle: None,
+};
 
 /// A generated crate's methods over the state every client shares.
 pub trait Calls<T> {
@@ -133,7 +145,13 @@ impl<P: Provider, T> std::fmt::Debug for Client<P, T> {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __provider_client {
+    (title: $title:literal, gateway: $gateway:path) => {
+        $crate::__provider_client! { @client $title, fn gateway() -> &'static $crate::protocol::GatewayMap { &$gateway } }
+    };
     (title: $title:literal) => {
+        $crate::__provider_client! { @client $title, }
+    };
+    (@client $title:literal, $($gateway:item)?) => {
         #[doc = concat!(" ", $title, " as a `paygen::Provider`: its protocol tables, environments, credentials and calls.")]
         #[derive(Debug, Clone, Copy)]
         pub enum Api {}
@@ -150,6 +168,8 @@ macro_rules! __provider_client {
             fn base_url(environment: Environment) -> &'static str {
                 environment.base_url()
             }
+
+            $($gateway)?
         }
 
         impl ::core::convert::From<Credentials> for $crate::Credentials {

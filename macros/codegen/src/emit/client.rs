@@ -237,6 +237,12 @@ pub fn emit_client(spec: &ValidSpec, names: &ItemNames) -> TokenStream {
     }
     // The title goes into the runtime's doc strings as it is, on one line.
     let title = one_line(&spec.title);
+    // With a `gateway:` section the runtime's one `impl Gateway` reads `tables::GATEWAY`.
+    let provider_client = if spec.gateway.is_some() {
+        quote!(::paygen::__private::provider_client! { title: #title, gateway: tables::GATEWAY })
+    } else {
+        quote!(::paygen::__private::provider_client! { title: #title })
+    };
     quote! {
         /// Where the provider's API is served.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -271,7 +277,7 @@ pub fn emit_client(spec: &ValidSpec, names: &ItemNames) -> TokenStream {
             }
         }
 
-        ::paygen::__private::provider_client! { title: #title }
+        #provider_client
 
         impl<T: ::paygen::Transport> Calls<T> {
             #(#methods)*

@@ -2,7 +2,6 @@
 //! prettyplease, by `paygen generate`.
 
 mod client;
-mod gateway;
 mod merge;
 pub mod tables;
 mod types;
@@ -109,10 +108,6 @@ fn emit_modules(spec: &ValidSpec, names: &ItemNames<'_>) -> ModuleItems {
     let mut modules = ModuleItems::new();
     let mut items = TokenStream::new();
     items.extend(client::emit_client(spec, names));
-    items.extend(gateway::emit_gateway(
-        spec,
-        crate::lower::gateway_map(spec).as_ref(),
-    ));
     let mut emitted = std::collections::BTreeSet::new();
     let operations = spec
         .operations

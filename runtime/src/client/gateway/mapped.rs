@@ -1,6 +1,6 @@
 //! [`Gateway`] over an untyped client and a mapping built at run time: what the CLI's
 //! demo and the conformance test drive every spec through, with the same engine the
-//! generated `impl Gateway` blocks call.
+//! runtime's `impl Gateway for Client` runs for a generated client.
 
 use super::model::{
     OrderRef, PayRequest, PaymentEvent, PaymentResult, PrecreateRequest, RefundQueryRequest,

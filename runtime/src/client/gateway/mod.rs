@@ -78,70 +78,78 @@ pub trait Gateway: Send + Sync {
     ) -> GatewayFuture<'a, Delivery<PaymentEvent>>;
 }
 
-/// A generated client is the gateway its provider's calls are: the generated crate
-/// implements [`Gateway`] for its `Calls` (the orphan rule keeps it from implementing it
-/// for the runtime's [`Client`](crate::Client)), and this forwards, so `Arc<dyn Gateway>` takes a
-/// client as it is.
+/// A generated client is its provider's gateway: the engine driven by the spec's
+/// `gateway:` mapping ([`Provider::gateway`](crate::Provider::gateway)), written once here
+/// for every generated crate; a role the mapping lacks answers
+/// [`GatewayError::NotSupported`] and sends nothing.
 impl<P, T> Gateway for crate::client::provider::Client<P, T>
 where
     P: crate::client::provider::Provider,
-    P::Calls<T>: Gateway,
+    T: crate::client::transport::Transport,
+    P::Calls<T>: Send + Sync,
 {
     fn provider(&self) -> &str {
-        (**self).provider()
+        core(self).provider_name()
     }
 
     fn supports(&self, role: Role) -> bool {
-        (**self).supports(role)
+        P::gateway().role(role).is_some()
     }
 
     fn settle_plan(&self) -> Option<SettlePlan> {
-        (**self).settle_plan()
+        P::gateway().settle.as_ref().map(SettlePlan::of)
     }
 
     fn now_millis(&self) -> i64 {
-        (**self).now_millis()
+        core(self).now_millis()
     }
 
     fn pause(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        (**self).pause(duration)
+        core(self).pause(duration)
     }
 
     fn pay<'a>(&'a self, request: &'a PayRequest) -> GatewayFuture<'a, PaymentResult> {
-        (**self).pay(request)
+        Box::pin(core(self).gateway_pay(P::gateway(), request))
     }
 
     fn precreate<'a>(&'a self, request: &'a PrecreateRequest) -> GatewayFuture<'a, PaymentResult> {
-        (**self).precreate(request)
+        Box::pin(core(self).gateway_precreate(P::gateway(), request))
     }
 
     fn query<'a>(&'a self, order: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
-        (**self).query(order)
+        Box::pin(core(self).gateway_order(P::gateway(), Role::Query, order))
     }
 
     fn refund<'a>(&'a self, request: &'a RefundRequest) -> GatewayFuture<'a, PaymentResult> {
-        (**self).refund(request)
+        Box::pin(core(self).gateway_refund(P::gateway(), request))
     }
 
     fn refund_query<'a>(
         &'a self,
         request: &'a RefundQueryRequest,
     ) -> GatewayFuture<'a, PaymentResult> {
-        (**self).refund_query(request)
+        Box::pin(core(self).gateway_refund_query(P::gateway(), request))
     }
 
     fn cancel<'a>(&'a self, order: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
-        (**self).cancel(order)
+        Box::pin(core(self).gateway_order(P::gateway(), Role::Cancel, order))
     }
 
     fn close<'a>(&'a self, order: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
-        (**self).close(order)
+        Box::pin(core(self).gateway_order(P::gateway(), Role::Close, order))
     }
 
     fn receive_notification<'a>(
         &'a self,
         request: InboundRequest<'a>,
     ) -> GatewayFuture<'a, Delivery<PaymentEvent>> {
-        (**self).receive_notification(request)
+        Box::pin(core(self).gateway_receive(P::gateway(), request))
     }
+}
+
+/// The shared state under a generated client's methods.
+fn core<P: crate::client::provider::Provider, T>(
+    client: &crate::client::provider::Client<P, T>,
+) -> &crate::client::core::ClientCore<T> {
+    crate::client::provider::Calls::core(&**client)
 }
