@@ -533,6 +533,22 @@ fn a_redelivered_callback_is_reported_as_seen_before_not_refused() {
         assert!(!first.seen_before);
         let again = receive().unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(again.seen_before, "{name}");
+        // A provider that re-signs each redelivery (WeChat: 重新生成相应的时间戳和签名)
+        // sends a new stamp and nonce: still the same event, by `event_key`.
+        let resigned = callback_headers(name, NOW + 15, "0F1E2D3C4B5A69788796A5B4C3D2E1F0");
+        let redelivery = receive_notification::<serde_json::Value>(
+            "stamped",
+            notification,
+            &receiver,
+            &deliveries,
+            &InboundRequest {
+                headers: &resigned,
+                ..request
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(redelivery.seen_before, "{name}");
+        assert_eq!(redelivery.event, first.event);
         // A stale one is still refused: the window holds on this path too.
         let stale = callback_headers(name, NOW - 301, CALLBACK_NONCE);
         let request = InboundRequest {
