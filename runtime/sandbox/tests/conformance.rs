@@ -912,7 +912,7 @@ fn altered(
     }
     let last = value.pop().unwrap_or('0');
     value.push(if last == '1' { '2' } else { '1' });
-    Some(credentials_of(provider, &values))
+    credentials_of(provider, &values).ok()
 }
 
 /// The credentials with the request's signing key altered.
@@ -999,7 +999,8 @@ async fn harness() -> Harness {
             .unwrap_or_default()
             .to_owned();
         let last = Last::default();
-        let credentials = credentials_of(provider, &values);
+        let credentials =
+            credentials_of(provider, &values).expect("the sandbox's default credentials read");
         let client_of = |credentials: Credentials| {
             let recorder = Recorder {
                 inner: transport(),
