@@ -561,6 +561,27 @@ sandbox:
 }
 
 #[test]
+fn a_sandbox_header_under_a_freshness_window_is_a_clock_in_its_format() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/wechatpay_v3.yaml");
+    let text = std::fs::read_to_string(path).expect("spec");
+    let written = "{ name: Wechatpay-Timestamp, value: { clock: unix_seconds }";
+    assert!(text.contains(written));
+    assert!(errors(&text).is_empty());
+    let millis = text.replace(
+        written,
+        "{ name: Wechatpay-Timestamp, value: { clock: unix_millis }",
+    );
+    let found = errors(&millis);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].ends_with(
+            "sandbox signature header `Wechatpay-Timestamp` must be `{ clock: unix_seconds }`, the format of the freshness window on it"
+        ),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_sandbox_request_window_names_a_clock_field_and_has_its_reply() {
     let sandbox = |window: &str| {
         format!(

@@ -277,6 +277,34 @@ impl Checker<'_> {
             .flatten()
             .filter(|check| check.header.is_some());
         for check in checks {
+            // A header the receiver holds to a freshness window is written in the
+            // window's clock format, or every sandbox message would be stale.
+            let window = check.freshness.as_ref().and_then(|f| {
+                let name = f.value.header.as_ref()?;
+                Some((name, f.value.format))
+            });
+            if let Some((name, format)) = window {
+                let written = sandbox
+                    .signature_headers
+                    .iter()
+                    .find(|h| h.name.value.eq_ignore_ascii_case(&name.value));
+                if let Some(header) = written {
+                    let agrees = match &header.value {
+                        ValueSource::Clock(given) => *given == format,
+                        _ => false,
+                    };
+                    if !agrees {
+                        self.at(
+                            &header.name,
+                            format!(
+                                "sandbox signature header `{}` must be `{{ clock: {} }}`, the format of the freshness window on it",
+                                header.name.value,
+                                clock_name(format)
+                            ),
+                        );
+                    }
+                }
+            }
             let Some(recipe) = spec
                 .signatures
                 .iter()
@@ -421,5 +449,15 @@ impl Checker<'_> {
                 self.at(&sandbox.fill.0, problem);
             }
         }
+    }
+}
+
+/// A clock format as a spec writes it.
+fn clock_name(format: ClockFormat) -> &'static str {
+    match format {
+        ClockFormat::UnixSeconds => "unix_seconds",
+        ClockFormat::UnixMillis => "unix_millis",
+        ClockFormat::DateTime => "date_time",
+        ClockFormat::Compact => "compact",
     }
 }
