@@ -17,7 +17,10 @@ pub use model::{
     RefundQueryRequest, RefundRequest,
 };
 pub use paygen_protocol::{EventKind, GatewayRoleKind as Role};
-pub use settle::{pay_and_settle, pay_and_settle_observed, GatewaySettlement, SettlePlan};
+pub use settle::{
+    check_roles, pay_and_settle, pay_and_settle_observed, resume_settle, GatewaySettlement,
+    SettlePlan,
+};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
