@@ -7,8 +7,8 @@
 //! sent (a payment journal's resumer), without paying.
 
 use super::model::{OrderRef, PayRequest, PaymentResult, PaymentStatus};
+use super::observe::{SettleObserver, StepKind, StepRecord, Timing};
 use super::{Gateway, GatewayError, Role};
-use crate::client::settle::{SettleObserver, StepKind, StepRecord, Timing};
 use paygen_protocol::{GatewaySettle, SettleVerdict};
 
 /// How an uncertain payment settles with one provider: its timings and the role that
@@ -41,7 +41,8 @@ impl SettlePlan {
 pub enum GatewaySettlement {
     /// Paid: the pay or query result that says so.
     Paid(PaymentResult),
-    /// Failed, no money stays with the merchant: the result that says so.
+    /// Failed, no money stays with the merchant: the pay, query or cancel result that
+    /// says so (a cancel's: the order was never taken).
     Failed(PaymentResult),
     /// Unresolved at the deadline, then cancelled or closed: the cancel's result.
     CancelledAfterDeadline(PaymentResult),
@@ -72,13 +73,16 @@ fn verdict(result: &Result<PaymentResult, GatewayError>) -> Option<SettleVerdict
     }
 }
 
-/// What a cancel or close result means: done, failed for good, or unknown (try again).
+/// What a cancel or close result means: done, never taken, a person's call, or unknown
+/// (try again).
 fn cancel_verdict(result: &Result<PaymentResult, GatewayError>) -> Option<SettleVerdict> {
     match result {
         Ok(r) => match r.status {
-            PaymentStatus::Closed | PaymentStatus::Failed | PaymentStatus::Refunded { .. } => {
+            PaymentStatus::Closed | PaymentStatus::Refunded { .. } => {
                 Some(SettleVerdict::Cancelled)
             }
+            // The order was never taken (收钱吧 三.2.4: 本次收款超时并且不需要撤单).
+            PaymentStatus::Failed => Some(SettleVerdict::Failed),
             PaymentStatus::Paid => Some(SettleVerdict::Attention),
             PaymentStatus::Pending | PaymentStatus::Unknown(_) => None,
         },
@@ -224,6 +228,7 @@ async fn settle_after_pay(
             (Some(SettleVerdict::Cancelled), Ok(r)) => {
                 return Ok(GatewaySettlement::CancelledAfterDeadline(r))
             }
+            (Some(SettleVerdict::Failed), Ok(r)) => return Ok(GatewaySettlement::Failed(r)),
             (Some(_), last) => return Ok(GatewaySettlement::NeedsManualAttention { last }),
             (None, last) if attempt >= attempts => {
                 return Ok(GatewaySettlement::NeedsManualAttention { last })
@@ -256,6 +261,7 @@ mod tests {
     enum Answer {
         Status(PaymentStatus),
         Timeout,
+        Connect,
     }
 
     /// A gateway answering from a script, remembering the roles it was asked for, on a
@@ -285,13 +291,17 @@ mod tests {
             self.sent.lock().unwrap().push(role);
             let next = self.answers.lock().unwrap().pop_front();
             Box::pin(async move {
-                match next {
-                    Some(Answer::Status(status)) => Ok(result(status)),
-                    Some(Answer::Timeout) | None => Err(GatewayError::Provider(Error::Transport {
-                        kind: TransportErrorKind::Timeout,
+                let transport = |kind| {
+                    Err(GatewayError::Provider(Error::Transport {
+                        kind,
                         message: "scripted".into(),
                         source: None,
-                    })),
+                    }))
+                };
+                match next {
+                    Some(Answer::Status(status)) => Ok(result(status)),
+                    Some(Answer::Connect) => transport(TransportErrorKind::Connect),
+                    Some(Answer::Timeout) | None => transport(TransportErrorKind::Timeout),
                 }
             })
         }
@@ -403,7 +413,7 @@ mod tests {
     }
 
     use Answer::{Status, Timeout};
-    use PaymentStatus::{Closed, Paid, Pending};
+    use PaymentStatus::{Closed, Failed, Paid, Pending, Unknown};
 
     #[tokio::test]
     async fn a_lost_pay_reply_is_settled_by_query_and_told_step_by_step() {
@@ -498,5 +508,50 @@ mod tests {
             pay_and_settle_observed(&gateway, &request(), &OrderRef::new("A1"), plan(), &()).await;
         assert!(settled.is_err(), "{settled:?}");
         assert!(gateway.sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unknown_status_is_undecided_queried_then_cancelled() {
+        // 收钱吧's PAY_FAIL_ERROR and PAY_ERROR read Unknown (the model has no "ask
+        // support"): queried until the deadline, then cancelled; the pay sent once.
+        let mut answers = vec![Status(Unknown("PAY_FAIL_ERROR".into()))];
+        answers.extend((0..10).map(|_| Status(Unknown("PAY_ERROR".into()))));
+        answers.push(Status(Closed));
+        let gateway = Scripted::new(answers);
+        let settled =
+            pay_and_settle_observed(&gateway, &request(), &OrderRef::new("A1"), plan(), &()).await;
+        assert!(
+            matches!(settled, Ok(GatewaySettlement::CancelledAfterDeadline(_))),
+            "{settled:?}"
+        );
+        let sent = gateway.sent();
+        // 45 s at 5 s: queries at 0, 5, ..., 45 s; the pause after the 10th passes it.
+        assert_eq!(sent.iter().filter(|r| **r == Role::Query).count(), 10);
+        assert_eq!(sent.iter().filter(|r| **r == Role::Pay).count(), 1);
+        assert_eq!(sent.last(), Some(&Role::Cancel));
+    }
+
+    #[tokio::test]
+    async fn a_cancel_that_finds_no_order_settles_failed() {
+        // 收钱吧 三.2.4: cancel FAIL + UPAY_ORDER_NOT_EXISTS, 本次收款超时并且不需要撤单.
+        let gateway = Scripted::new([Status(Pending), Status(Failed)]);
+        let settled = resume_settle(&gateway, &OrderRef::new("A1"), 0, plan(), &()).await;
+        assert!(
+            matches!(&settled, Ok(GatewaySettlement::Failed(r)) if r.status == Failed),
+            "{settled:?}"
+        );
+        assert_eq!(gateway.sent(), [Role::Query, Role::Cancel]);
+    }
+
+    #[tokio::test]
+    async fn a_payment_that_never_left_is_an_error_and_nothing_more_is_sent() {
+        let gateway = Scripted::new([Answer::Connect]);
+        let settled =
+            pay_and_settle_observed(&gateway, &request(), &OrderRef::new("A1"), plan(), &()).await;
+        assert!(
+            matches!(&settled, Err(e) if !e.outcome_unknown()),
+            "{settled:?}"
+        );
+        assert_eq!(gateway.sent(), [Role::Pay]);
     }
 }
