@@ -15,7 +15,7 @@ use paygen::tooling::{ClientCore, MappedGateway};
 use paygen::{
     Credentials, EventKind, Fen, Gateway, GatewayError, GatewaySettlement, InboundRequest,
     OrderRef, PayRequest, PaymentEvent, PaymentResult, PaymentStatus, PrecreateRequest,
-    RefundRequest, ReqwestTransport, Role,
+    RefundQueryRequest, RefundRequest, ReqwestTransport, Role,
 };
 use paygen_sandbox::gateway::SkipClock;
 use paygen_sandbox::{Sandbox, SandboxConfig};
@@ -422,20 +422,42 @@ async fn conform(under: &Under, env: &Env<'_>) -> Vec<String> {
             |s| matches!(s, PaymentStatus::Paid | PaymentStatus::Refunded { .. }),
         )
         .await;
-        // A refund notification confirmed by a query (WeChat Pay v2's encrypted-only
-        // one, by refundquery) needs a sandbox that answers refund queries with the
-        // refund: it has no such role yet, so only the others are read here.
-        let confirmed_by_query = |n: &paygen::protocol::GatewayNotification| {
-            under
-                .provider
-                .notification(&n.notification)
-                .is_some_and(|n| n.confirm_with.is_some())
-        };
+        if gw.supports(Role::RefundQuery) {
+            let asked = RefundQueryRequest {
+                order_no: paid.clone(),
+                refund_no: refund.refund_no.clone(),
+                extra: extra(under, Role::RefundQuery),
+            };
+            let queried = gw.refund_query(&asked).await;
+            // A spec that maps no refund status (tiantapay: the document lists no reply
+            // fields) is only answered.
+            let maps_status = under
+                .map
+                .role(Role::RefundQuery)
+                .is_some_and(|r| !r.status.is_empty());
+            let fits = match &queried {
+                Ok(r) if maps_status => {
+                    r.status == PaymentStatus::Refunded { partial: true }
+                        && r.refund_amount.is_none_or(|a| a == Fen(30))
+                        && r.refund_no.as_deref().is_none_or(|n| n == refund.refund_no)
+                }
+                Ok(_) => true,
+                Err(_) => false,
+            };
+            f.check(
+                name,
+                "refund query: the refund, partially refunded, 30 分",
+                fits,
+                &queried,
+            );
+        }
+        // Every mapped refund notification, WeChat Pay v2's encrypted-only one too: the
+        // gateway confirms that one by a refund query before handing it on.
         if under
             .map
             .notifications
             .iter()
-            .any(|n| n.event == EventKind::Refund && !confirmed_by_query(n))
+            .any(|n| n.event == EventKind::Refund)
         {
             let event = env.event(under, EventKind::Refund, &paid).await;
             let fits = matches!(&event, Some(Ok(e)) if e.status == PaymentStatus::Refunded { partial: true });

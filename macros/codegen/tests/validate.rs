@@ -512,6 +512,55 @@ sandbox:
 }
 
 #[test]
+fn a_sandbox_refund_query_says_how_its_reply_carries_refunds() {
+    let sandbox = |refunds: &str| {
+        format!(
+            r#"      - {{ name: code, type: string, required: true }}
+  - name: refundquery
+    summary: Refund query
+    path: /refundquery
+    request:
+      - {{ name: out_refund_no, type: string }}
+    response:
+      - {{ name: code, type: string, required: true }}
+      - {{ name: refund_fee_0, type: fen, required: true }}
+sandbox:
+  errors:
+    signature: {{ reply: {{ code: "1" }}, source: chosen }}
+    parameter: {{ reply: {{ code: "2" }}, source: chosen }}
+  operations:
+    - {{ operation: pay, role: pay, order_no: amount, amount: amount{refunds} }}
+    - {{ operation: refundquery, role: refund_query, refund_no: out_refund_no{refunds} }}
+"#
+        )
+    };
+    let errors = |refunds: &str| {
+        errors_after(
+            "      - { name: code, type: string, required: true }\n",
+            &sandbox(refunds),
+        )
+    };
+    // The same `refunds` on both entries: only a refund query has one.
+    let wrong = r#", refunds: { name: "{n}", count: refund_count, reply: { refund_state: OK }, source: chosen }"#;
+    assert_eq!(
+        errors(wrong),
+        [
+            "53:20: sandbox `refunds` applies to a `refund_query` operation",
+            "54:20: sandbox `refunds.name` `{n}` must contain `{name}` (the refund field's own name)",
+            // `refund_state` of refund 0 under `{n}`.
+            "54:20: sandbox response path `0` is not a field of `refundquery`'s response",
+            "54:20: sandbox response path `refund_count` is not a field of `refundquery`'s response",
+        ]
+    );
+    assert_eq!(
+        errors(""),
+        ["54:20: sandbox operation with role RefundQuery needs `refunds` (how its reply carries each refund)"]
+    );
+    let right = r#", refunds: { name: "{name}_{n}", reply: { refund_fee: 1 }, source: chosen }"#;
+    assert_eq!(errors(right).len(), 1, "only the pay entry's refunds");
+}
+
+#[test]
 fn a_sandbox_request_window_names_a_clock_field_and_has_its_reply() {
     let sandbox = |window: &str| {
         format!(

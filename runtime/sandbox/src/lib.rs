@@ -46,7 +46,8 @@ pub enum SandboxError {
     /// A spec could not be read or is invalid.
     #[error("{0}")]
     Spec(String),
-    /// A credentials entry names an unknown spec or credential.
+    /// A credentials entry names an unknown spec or credential, or a value that cannot
+    /// be read.
     #[error("credentials: {0}")]
     Credentials(String),
     /// A setting is outside its allowed range (the message names it and the range).

@@ -5,10 +5,10 @@ use crate::config::SandboxConfig;
 use crate::providers::Served;
 use crate::reply::{self, echo, fill, set_path, succeed, text_of, Fill};
 use crate::scenarios::Scenario;
-use crate::store::{Order, OrderStore, StoreError};
+use crate::store::{Order, OrderStore, Refund, StoreError};
 use paygen::protocol::Operation;
 use paygen_codegen::spec::model::{
-    SandboxErrorKind, SandboxEvent, SandboxOperation, SandboxRole, SandboxState,
+    SandboxErrorKind, SandboxEvent, SandboxOperation, SandboxRefunds, SandboxRole, SandboxState,
 };
 use serde_json::{Map, Value};
 
@@ -32,6 +32,8 @@ pub struct Event {
     pub order: Order,
     /// Where the notification goes: the refund's own notify URL, else the order's.
     pub url: Option<String>,
+    /// The refund, for a refund's notification.
+    pub refund: Option<Refund>,
 }
 
 /// The text of the field at `name`, a dotted path for a member of a request object
@@ -107,6 +109,7 @@ pub fn run(
     };
     let provider = served.provider.name.as_ref();
     let provider_no_name = sandbox.and_then(|s| s.provider_no.as_deref());
+    let provider_refund_no_name = sandbox.and_then(|s| s.provider_refund_no.as_deref());
     let order_no = field_text(request, entry.order_no.as_ref().map(|n| n.value.as_str()));
     let provider_no = field_text(request, provider_no_name);
     let mut scenario = Scenario::Normal;
@@ -114,11 +117,14 @@ pub fn run(
     let mut events = Vec::new();
     let notify_field = entry.notify_url.as_ref().map(|n| n.value.as_str());
     let notify_url = field_text(request, notify_field).or_else(|| field_text(common, notify_field));
-    let mut event = |kind: SandboxEvent, order: &Order, url: Option<String>| {
+    // The refund a refund made, or the one a refund query asks about.
+    let mut asked: Option<Refund> = None;
+    let mut event = |kind: SandboxEvent, order: &Order, refund: Option<&Refund>| {
         events.push(Event {
             kind,
             order: order.clone(),
-            url: url.or_else(|| order.notify_url.clone()),
+            url: notify_url.clone().or_else(|| order.notify_url.clone()),
+            refund: refund.cloned(),
         });
     };
     let result = (|| -> Result<(Order, bool), SandboxErrorKind> {
@@ -153,7 +159,7 @@ pub fn run(
                         },
                         fields: request.clone(),
                         notify_url: notify_url.clone(),
-                        refund_nos: Vec::new(),
+                        refunds: Vec::new(),
                     })
                     .map_err(|_| SandboxErrorKind::DuplicateOrder)?;
                 if order.state == SandboxState::Paid {
@@ -194,33 +200,96 @@ pub fn run(
                     request,
                     entry.refund_amount.as_ref().map(|n| n.value.as_str()),
                 )?;
+                let refund = Refund {
+                    refund_no: field_text(
+                        request,
+                        entry.refund_no.as_ref().map(|n| n.value.as_str()),
+                    ),
+                    provider_refund_no: String::new(),
+                    amount: fen,
+                    fields: request.clone(),
+                };
+                // A repeated refund number: the document's `duplicate_refund` reply, or
+                // without one the refund made before, answered again and not repeated
+                // (同一退款单号多次请求只退一笔).
+                let refuses_repeats = sandbox
+                    .is_some_and(|s| s.errors.contains_key(&SandboxErrorKind::DuplicateRefund));
+                let made = store
+                    .refund(
+                        provider,
+                        order_no.as_deref(),
+                        provider_no.as_deref(),
+                        refund,
+                        |o, refund| {
+                            let before = refund.refund_no.as_deref().and_then(|n| {
+                                o.refunds
+                                    .iter()
+                                    .position(|r| r.refund_no.as_deref() == Some(n))
+                            });
+                            match before {
+                                Some(_) if refuses_repeats => {
+                                    return Err(Refusal::Kind(SandboxErrorKind::DuplicateRefund))
+                                }
+                                Some(index) => return Err(Refusal::Repeat(index)),
+                                None => {}
+                            }
+                            let refundable = matches!(
+                                o.state,
+                                SandboxState::Paid | SandboxState::PartiallyRefunded
+                            );
+                            if !refundable || o.refunded + fen > o.amount {
+                                return Err(Refusal::Kind(SandboxErrorKind::RefundExceeded));
+                            }
+                            o.refunded += fen;
+                            o.state = if o.refunded == o.amount {
+                                SandboxState::Refunded
+                            } else {
+                                SandboxState::PartiallyRefunded
+                            };
+                            Ok(())
+                        },
+                    )
+                    .map_err(not_found)?;
+                let (order, refund) = match made {
+                    Ok(made) => made,
+                    Err(Refusal::Kind(kind)) => return Err(kind),
+                    Err(Refusal::Repeat(index)) => {
+                        let order = store
+                            .update(provider, order_no.as_deref(), provider_no.as_deref(), |o| {
+                                o.clone()
+                            })
+                            .map_err(not_found)?;
+                        asked = order.refunds.get(index).cloned();
+                        return Ok((order, false));
+                    }
+                };
+                event(SandboxEvent::Refunded, &order, Some(&refund));
+                asked = Some(refund);
+                Ok((order, false))
+            }
+            SandboxRole::RefundQuery => {
                 let refund_no =
                     field_text(request, entry.refund_no.as_ref().map(|n| n.value.as_str()));
+                let provider_refund_no = field_text(request, provider_refund_no_name);
+                // The provider's refund number first: it names one refund everywhere.
+                let number = provider_refund_no.or(refund_no);
                 let order = store
-                    .update(provider, order_no.as_deref(), provider_no.as_deref(), |o| {
-                        if let Some(number) = &refund_no {
-                            if o.refund_nos.contains(number) {
-                                return Err(SandboxErrorKind::DuplicateRefund);
-                            }
-                        }
-                        let refundable = matches!(
-                            o.state,
-                            SandboxState::Paid | SandboxState::PartiallyRefunded
-                        );
-                        if !refundable || o.refunded + fen > o.amount {
-                            return Err(SandboxErrorKind::RefundExceeded);
-                        }
-                        o.refunded += fen;
-                        o.refund_nos.extend(refund_no.clone());
-                        o.state = if o.refunded == o.amount {
-                            SandboxState::Refunded
-                        } else {
-                            SandboxState::PartiallyRefunded
-                        };
-                        Ok(o.clone())
-                    })
-                    .map_err(not_found)??;
-                event(SandboxEvent::Refunded, &order, notify_url.clone());
+                    .update_by_refund(
+                        provider,
+                        order_no.as_deref(),
+                        provider_no.as_deref(),
+                        number.as_deref(),
+                        |o| o.clone(),
+                    )
+                    .map_err(|_| SandboxErrorKind::RefundNotFound)?;
+                if let Some(number) = &number {
+                    let refund = order.refunds.iter().find(|r| {
+                        r.refund_no.as_deref() == Some(number) || r.provider_refund_no == *number
+                    });
+                    asked = Some(refund.cloned().ok_or(SandboxErrorKind::RefundNotFound)?);
+                } else if order.refunds.is_empty() {
+                    return Err(SandboxErrorKind::RefundNotFound);
+                }
                 Ok((order, false))
             }
             SandboxRole::Cancel | SandboxRole::Close => {
@@ -270,6 +339,31 @@ pub fn run(
             in_progress,
             &with,
         );
+        // A refund's reply: the request is echoed above; the provider's number here.
+        let made = asked.as_ref().filter(|_| entry.role == SandboxRole::Refund);
+        if let (Some(refund), Some(name)) = (made, provider_refund_no_name) {
+            let number = Value::from(refund.provider_refund_no.as_str());
+            echo(
+                &operation.response,
+                &mut fields,
+                &Map::from_iter([(name.to_owned(), number)]),
+            );
+        }
+        if let Some(refunds) = &entry.refunds {
+            let reported: Vec<&Refund> = match (&asked, refunds.indexed()) {
+                (Some(refund), _) => vec![refund],
+                (None, true) => order.refunds.iter().collect(),
+                (None, false) => order.refunds.last().into_iter().collect(),
+            };
+            refund_fields(
+                &operation.response,
+                &mut fields,
+                refunds,
+                &reported,
+                provider_refund_no_name,
+                &with,
+            );
+        }
         // A failed payment's reply: the order, under the refusal's codes.
         if let Some(failed) = failed_with_order {
             for (path, value) in failed.reply.iter() {
@@ -292,6 +386,52 @@ pub fn run(
         scenario,
         events,
     }
+}
+
+/// A refund's fields to echo: its request's, and the provider's refund number under
+/// its name.
+fn refund_source(refund: &Refund, provider_refund_no_name: Option<&str>) -> Map<String, Value> {
+    let mut source = refund.fields.clone();
+    if let Some(name) = provider_refund_no_name {
+        source.insert(
+            name.to_owned(),
+            Value::from(refund.provider_refund_no.as_str()),
+        );
+    }
+    source
+}
+
+/// Writes each refund a refund query reports under the names `refunds` makes, with the
+/// fields written for every refund, and their count.
+fn refund_fields(
+    table: &[paygen::protocol::FieldDef],
+    fields: &mut Map<String, Value>,
+    refunds: &SandboxRefunds,
+    reported: &[&Refund],
+    provider_refund_no_name: Option<&str>,
+    with: &Fill<'_>,
+) {
+    for (index, refund) in reported.iter().enumerate() {
+        let source = refund_source(refund, provider_refund_no_name);
+        let named: Map<String, Value> = source
+            .into_iter()
+            .map(|(name, value)| (refunds.reply_name(&name, index), value))
+            .collect();
+        echo(table, fields, &named);
+        for (name, value) in refunds.reply.iter() {
+            set_path(table, fields, &refunds.reply_name(name, index), value, with);
+        }
+    }
+    if let Some(count) = &refunds.count {
+        set_path(table, fields, count, &Value::from(reported.len()), with);
+    }
+}
+
+/// Why a refund is not made: a documented refusal, or a repeat of the order's refund
+/// at this index.
+enum Refusal {
+    Kind(SandboxErrorKind),
+    Repeat(usize),
 }
 
 /// Whether a `pay` entry's request makes an unpaid order instead (`precreate_when`).

@@ -8,7 +8,7 @@ use crate::log::RequestLog;
 use crate::providers::Served;
 use crate::reply::{echo, fill, set_path, Fill};
 use crate::signed::SignatureHeaders;
-use crate::store::Order;
+use crate::store::{Order, Refund};
 use paygen::clock::format_clock;
 use paygen::inbound::ack_body;
 use paygen::protocol::{BodyFormat, Notification};
@@ -111,13 +111,13 @@ impl Notifier {
     }
 
     /// Starts delivering every notification the spec sends on `event` for `order`, to
-    /// `url`. `request` is the refund's request for a refund, echoed into the fields.
+    /// `url`. A refund's notification echoes `refund`'s request fields and number.
     pub fn notify(
         &self,
         served: &Served,
         event: SandboxEvent,
         order: &Order,
-        request: &Map<String, Value>,
+        refund: Option<&Refund>,
         url: Option<&str>,
     ) {
         let Some(sandbox) = &served.sandbox else {
@@ -143,7 +143,7 @@ impl Notifier {
                 continue;
             }
             let sequence = self.sequence.fetch_add(1, Ordering::SeqCst);
-            let mut fields = notification_fields(served, notification, order, request, sequence);
+            let mut fields = notification_fields(served, notification, order, refund, sequence);
             for (name, value) in entry.fields.iter() {
                 set_path(&notification.fields, &mut fields, name, value, &Fill::NONE);
             }
@@ -196,19 +196,31 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The notification's fields: required ones filled, the order's and request's fields
-/// and the merchant's plain credentials echoed by name, the provider's order number
-/// under its name, a fresh nonce in the signed nonce field.
+/// The notification's fields: required ones filled, the order's and the refund's
+/// request fields and the merchant's plain credentials echoed by name, the provider's
+/// order and refund numbers under their names, a fresh nonce in the signed nonce field.
 fn notification_fields(
     served: &Served,
     notification: &Notification,
     order: &Order,
-    request: &Map<String, Value>,
+    refund: Option<&Refund>,
     sequence: u64,
 ) -> Map<String, Value> {
     let table = &notification.fields;
     let mut source = order.fields.clone();
-    source.extend(request.iter().map(|(k, v)| (k.clone(), v.clone())));
+    if let Some(refund) = refund {
+        source.extend(refund.fields.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let name = served
+            .sandbox
+            .as_ref()
+            .and_then(|s| s.provider_refund_no.as_ref());
+        if let Some(name) = name {
+            source.insert(
+                name.clone(),
+                Value::from(refund.provider_refund_no.as_str()),
+            );
+        }
+    }
     for def in served.provider.credentials.iter() {
         if let Ok(value) = served.credentials.get(def.name.as_ref()) {
             if !value.is_secret() {

@@ -37,17 +37,26 @@ pub fn default_credentials(spec: &ValidSpec) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// A client's credentials from texts such as [`default_credentials`] gives; a text the
-/// runtime cannot read (a key set) is left out, so the call that needs it fails and
-/// says so.
-pub fn client_credentials(provider: &Provider, values: &BTreeMap<String, String>) -> Credentials {
+/// A client's credentials from texts such as [`default_credentials`] gives; a
+/// credential without a text, or with one the runtime cannot read (a key set that is
+/// not one), is an error naming it.
+pub fn client_credentials(
+    provider: &Provider,
+    values: &BTreeMap<String, String>,
+) -> Result<Credentials, SandboxError> {
     let mut credentials = Credentials::new();
     for def in provider.credentials.iter() {
-        let value = values.get(def.name.as_ref()).cloned().unwrap_or_default();
-        let with = credentials.clone().text(provider, def, value);
-        credentials = with.unwrap_or(credentials);
+        let Some(value) = values.get(def.name.as_ref()) else {
+            return Err(SandboxError::Credentials(format!(
+                "`{}` has no value for credential `{}`",
+                provider.name, def.name
+            )));
+        };
+        credentials = credentials
+            .text(provider, def, value.as_str())
+            .map_err(|e| SandboxError::Credentials(format!("`{}`: {e}", provider.name)))?;
     }
-    credentials
+    Ok(credentials)
 }
 
 /// Loads every configured spec; credentials from the config replace the defaults.

@@ -212,7 +212,7 @@ fn pay(state: &State, provider: &str, order_no: &str) -> Result<(), StoreError> 
                 served,
                 SandboxEvent::Paid,
                 &order,
-                &Map::new(),
+                None,
                 order.notify_url.as_deref(),
             );
             Ok(())
@@ -385,7 +385,7 @@ fn provider_reply(
                     served,
                     event.kind,
                     &event.order,
-                    &decoded.fields,
+                    event.refund.as_ref(),
                     event.url.as_deref(),
                 );
             }
@@ -428,9 +428,15 @@ fn error_reply(
     let Some(sandbox) = &served.sandbox else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));
     };
+    // A refund not found is, without a reply of its own, an order not found.
+    let nearest = match kind {
+        SandboxErrorKind::RefundNotFound => SandboxErrorKind::OrderNotFound,
+        other => other,
+    };
     let Some(reply) = sandbox
         .errors
         .get(&kind)
+        .or_else(|| sandbox.errors.get(&nearest))
         .or_else(|| sandbox.errors.get(&SandboxErrorKind::Parameter))
     else {
         return plain(StatusCode::BAD_REQUEST, format!("refused: {kind:?}"));

@@ -27,8 +27,30 @@ pub struct Order {
     pub fields: Map<String, Value>,
     /// Where notifications about it go, when the request that created it gave one.
     pub notify_url: Option<String>,
-    /// The merchant's refund numbers used on it (`refund_no`).
-    pub refund_nos: Vec<String>,
+    /// Its refunds, oldest first.
+    pub refunds: Vec<Refund>,
+}
+
+/// One refund of an order.
+#[derive(Debug, Clone)]
+pub struct Refund {
+    /// The merchant's refund number, when the request gave one (`refund_no`).
+    pub refund_no: Option<String>,
+    /// The provider's refund number, made by the sandbox.
+    pub provider_refund_no: String,
+    /// The amount refunded, in 分.
+    pub amount: i64,
+    /// The business fields of the refund request (echoed in replies).
+    pub fields: Map<String, Value>,
+}
+
+impl Order {
+    /// Whether `number` is the merchant's or the provider's number of one of its refunds.
+    pub fn has_refund(&self, number: &str) -> bool {
+        self.refunds
+            .iter()
+            .any(|r| r.refund_no.as_deref() == Some(number) || r.provider_refund_no == number)
+    }
 }
 
 /// A store refusal.
@@ -46,8 +68,35 @@ pub enum StoreError {
 struct Inner {
     orders: HashMap<(String, String), Order>,
     by_provider_no: HashMap<(String, String), String>,
+    /// Refund numbers (the merchant's and the provider's) to their order's number.
+    by_refund_no: HashMap<(String, String), String>,
     age: VecDeque<(String, String)>,
     next: u64,
+}
+
+impl Inner {
+    /// The key of the order found by merchant number, else provider number, else the
+    /// number of one of its refunds.
+    fn locate(
+        &self,
+        provider: &str,
+        order_no: Option<&str>,
+        provider_no: Option<&str>,
+        refund_no: Option<&str>,
+    ) -> Result<(String, String), StoreError> {
+        let by = |index: &HashMap<(String, String), String>, number: &str| {
+            index
+                .get(&(provider.to_owned(), number.to_owned()))
+                .cloned()
+        };
+        let order_no = match (order_no, provider_no, refund_no) {
+            (Some(no), _, _) => no.to_owned(),
+            (None, Some(pno), _) => by(&self.by_provider_no, pno).ok_or(StoreError::NotFound)?,
+            (None, None, Some(rno)) => by(&self.by_refund_no, rno).ok_or(StoreError::NotFound)?,
+            (None, None, None) => return Err(StoreError::NotFound),
+        };
+        Ok((provider.to_owned(), order_no))
+    }
 }
 
 /// Orders by (spec, merchant order number), bounded.
@@ -82,6 +131,15 @@ impl OrderStore {
                 break;
             };
             if let Some(gone) = inner.orders.remove(&old) {
+                for refund in &gone.refunds {
+                    let numbers = refund.refund_no.iter().chain([&refund.provider_refund_no]);
+                    for number in numbers {
+                        let key = (gone.provider.clone(), number.clone());
+                        if inner.by_refund_no.get(&key) == Some(&gone.order_no) {
+                            inner.by_refund_no.remove(&key);
+                        }
+                    }
+                }
                 inner
                     .by_provider_no
                     .remove(&(gone.provider, gone.provider_no));
@@ -106,21 +164,52 @@ impl OrderStore {
         provider_no: Option<&str>,
         change: impl FnOnce(&mut Order) -> R,
     ) -> Result<R, StoreError> {
+        self.update_by_refund(provider, order_no, provider_no, None, change)
+    }
+
+    /// Applies `change` to the order found by merchant or provider number, or else by
+    /// the number (the merchant's or the provider's) of one of its refunds, atomically.
+    pub fn update_by_refund<R>(
+        &self,
+        provider: &str,
+        order_no: Option<&str>,
+        provider_no: Option<&str>,
+        refund_no: Option<&str>,
+        change: impl FnOnce(&mut Order) -> R,
+    ) -> Result<R, StoreError> {
         let mut inner = self.lock();
-        let order_no = match (order_no, provider_no) {
-            (Some(no), _) => no.to_owned(),
-            (None, Some(pno)) => inner
-                .by_provider_no
-                .get(&(provider.to_owned(), pno.to_owned()))
-                .cloned()
-                .ok_or(StoreError::NotFound)?,
-            (None, None) => return Err(StoreError::NotFound),
-        };
-        let order = inner
-            .orders
-            .get_mut(&(provider.to_owned(), order_no))
-            .ok_or(StoreError::NotFound)?;
+        let key = inner.locate(provider, order_no, provider_no, refund_no)?;
+        let order = inner.orders.get_mut(&key).ok_or(StoreError::NotFound)?;
         Ok(change(order))
+    }
+
+    /// Records `refund` on the order found by merchant or provider number, with a
+    /// provider refund number the sandbox makes, if `check` allows it; atomically.
+    pub fn refund<E>(
+        &self,
+        provider: &str,
+        order_no: Option<&str>,
+        provider_no: Option<&str>,
+        mut refund: Refund,
+        check: impl FnOnce(&mut Order, &Refund) -> Result<(), E>,
+    ) -> Result<Result<(Order, Refund), E>, StoreError> {
+        let mut inner = self.lock();
+        let key = inner.locate(provider, order_no, provider_no, None)?;
+        inner.next += 1;
+        refund.provider_refund_no = format!("5{:015}", inner.next);
+        let order = inner.orders.get_mut(&key).ok_or(StoreError::NotFound)?;
+        if let Err(refused) = check(order, &refund) {
+            return Ok(Err(refused));
+        }
+        order.refunds.push(refund.clone());
+        let order = order.clone();
+        for number in refund.refund_no.iter().chain([&refund.provider_refund_no]) {
+            inner.by_refund_no.insert(
+                (provider.to_owned(), number.clone()),
+                order.order_no.clone(),
+            );
+        }
+        Ok(Ok((order, refund)))
     }
 
     /// A copy of an order.
@@ -157,7 +246,7 @@ mod tests {
             queries_left: 0,
             fields: Map::new(),
             notify_url: None,
-            refund_nos: Vec::new(),
+            refunds: Vec::new(),
         }
     }
 

@@ -667,7 +667,10 @@ impl Spec {
                 Who::Merchant,
             )
             .await;
-            for query in self.section_entries(SandboxRole::Query) {
+            // The order, and the refund read back where a refund query is played.
+            let mut queries = self.section_entries(SandboxRole::Query);
+            queries.extend(self.section_entries(SandboxRole::RefundQuery));
+            for query in queries {
                 let request = self.request(&query, order_no, amount, amount, None);
                 let step = format!("{} after refund", query.operation.value);
                 self.call(
@@ -680,8 +683,17 @@ impl Spec {
                 )
                 .await;
             }
-            // More than is left.
-            let request = self.request(&refund, order_no, amount, amount, None);
+            // More than is left, under a fresh refund number (a repeated one is answered
+            // as the refund made before, or refused as a duplicate).
+            let mut request = self.request(&refund, order_no, amount, amount, None);
+            if let Some(Value::String(number)) = refund
+                .refund_no
+                .as_ref()
+                .and_then(|field| request.get_mut(&field.value))
+            {
+                number.pop();
+                number.push('X');
+            }
             let step = format!("{} exceeding", refund.operation.value);
             self.call(
                 &step,
@@ -900,7 +912,7 @@ fn altered(
     }
     let last = value.pop().unwrap_or('0');
     value.push(if last == '1' { '2' } else { '1' });
-    Some(credentials_of(provider, &values))
+    credentials_of(provider, &values).ok()
 }
 
 /// The credentials with the request's signing key altered.
@@ -987,7 +999,8 @@ async fn harness() -> Harness {
             .unwrap_or_default()
             .to_owned();
         let last = Last::default();
-        let credentials = credentials_of(provider, &values);
+        let credentials =
+            credentials_of(provider, &values).expect("the sandbox's default credentials read");
         let client_of = |credentials: Credentials| {
             let recorder = Recorder {
                 inner: transport(),

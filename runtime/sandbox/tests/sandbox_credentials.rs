@@ -128,3 +128,30 @@ async fn clients_on_sandbox_credentials_are_accepted() {
 
     sandbox.shutdown.shutdown().await;
 }
+
+/// A client's credentials from texts: a missing text or a key set the runtime cannot
+/// read is an error naming the credential, never a credential silently left out.
+#[test]
+fn client_credentials_name_what_they_cannot_read() {
+    let path = default_spec_dir().join("wechatpay_v3.yaml");
+    let spec = paygen_codegen::load_file(&path).expect("spec loads").spec;
+    let provider = paygen_codegen::lower(&spec);
+    let mut values = default_credentials(&spec);
+    assert!(paygen_sandbox::providers::client_credentials(&provider, &values).is_ok());
+    values.insert("platform_keys".to_owned(), "not a key set".to_owned());
+    let unreadable = paygen_sandbox::providers::client_credentials(&provider, &values)
+        .expect_err("an unreadable key set");
+    assert!(
+        unreadable.to_string().contains("platform_keys"),
+        "{unreadable}"
+    );
+    values.remove("platform_keys");
+    let missing = paygen_sandbox::providers::client_credentials(&provider, &values)
+        .expect_err("a missing credential");
+    assert!(
+        missing
+            .to_string()
+            .contains("no value for credential `platform_keys`"),
+        "{missing}"
+    );
+}

@@ -9,9 +9,7 @@ mod reply;
 mod values;
 
 pub use receive::{decode_request, route, ReceivedRequest, ServerRequest};
-use recipes::*;
 pub use reply::*;
-use values::*;
 
 use crate::error::Error;
 

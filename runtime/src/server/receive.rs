@@ -17,8 +17,11 @@ use paygen_protocol::{
 };
 use serde_json::{Map, Value};
 
-use super::*;
 use crate::crypto::secret::same_text as same;
+
+use super::recipes::{provider_recipe, request_check, KeyRole};
+use super::values::{scalar_text, wire_fields};
+use super::ServerError;
 
 /// An HTTP request as the provider's side received it.
 #[derive(Debug, Clone, Copy)]

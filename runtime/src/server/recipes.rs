@@ -4,7 +4,7 @@
 use paygen_protocol::{AlgorithmKind, Recipe, UnsignedFields, Verification, VerifyKey};
 use std::borrow::Cow;
 
-use super::*;
+use super::ServerError;
 
 /// The check of a request's signature: the request recipe, every field covered.
 pub(super) fn request_check(recipe: &Recipe, field: paygen_protocol::Text) -> Verification {

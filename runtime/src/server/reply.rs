@@ -16,7 +16,9 @@ use paygen_protocol::{
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
-use super::*;
+use super::recipes::{provider_recipe, KeyRole};
+use super::values::{scalar_text, unwritable, wire_value};
+use super::ServerError;
 
 /// The body of `operation`'s response holding `fields`, in the provider's response
 /// envelope (payload field, response member) and signed when responses are signed (a

@@ -5,7 +5,7 @@ use crate::wire::{WireFields, WireValue};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
-use super::*;
+use super::ServerError;
 
 pub(super) fn unwritable(field: &str, reason: &str) -> ServerError {
     ServerError::Message(Error::InvalidParam {

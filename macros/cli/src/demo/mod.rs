@@ -134,7 +134,8 @@ async fn demo() -> Result<(), CliError> {
         if provider.credentials.iter().any(|c| c.name == "notify_url") {
             values.insert("notify_url".to_owned(), format!("{notify_url}/{name}"));
         }
-        let credentials = client_credentials(provider, &values);
+        let credentials = client_credentials(provider, &values)
+            .map_err(|e| CliError::Usage(format!("cannot build the demo's client: {e}")))?;
         let (scenario, summaries) = gateway(provider, &sandbox, &credentials, &map)?;
         let (receiving, received) = gateway(provider, &sandbox, &credentials, &map)?;
         gateways

@@ -5,7 +5,7 @@ use super::{Demo, Row, Style};
 use paygen::protocol::SettleVerdict;
 use paygen::{
     EventKind, Fen, Gateway, GatewayError, GatewaySettlement, OrderRef, PayRequest, PaymentEvent,
-    PaymentResult, PaymentStatus, PrecreateRequest, RefundRequest, Role,
+    PaymentResult, PaymentStatus, PrecreateRequest, RefundQueryRequest, RefundRequest, Role,
 };
 use paygen::{SettleObserver, StepKind, StepRecord};
 use paygen_sandbox::Sandbox;
@@ -246,18 +246,15 @@ impl<'a> Run<'a> {
             .is_some_and(|r| !r.status.is_empty() || r.on_success.is_some())
     }
 
-    /// Whether the spec maps a notification of `kind` the gateway reads on its own
-    /// (WeChat Pay v2's encrypted-only refund notification is confirmed by a refund
-    /// query, which the sandbox does not answer with the refund).
+    /// Whether the spec maps a notification of `kind` (WeChat Pay v2's encrypted-only
+    /// refund notification is read too: the gateway confirms it by a refund query).
     fn maps_event(&self, kind: EventKind) -> bool {
-        let demo = self.env.demo;
-        demo.map.notifications.iter().any(|n| {
-            n.event == kind
-                && demo
-                    .provider
-                    .notification(&n.notification)
-                    .is_some_and(|n| n.confirm_with.is_none())
-        })
+        self.env
+            .demo
+            .map
+            .notifications
+            .iter()
+            .any(|n| n.event == kind)
     }
 
     /// The buyer scans and pays a precreated order (the sandbox's admin route).
@@ -321,18 +318,7 @@ impl<'a> Run<'a> {
             EventKind::Refund => "notify refund",
         };
         if !self.maps_event(kind) {
-            let text = if self
-                .env
-                .demo
-                .map
-                .notifications
-                .iter()
-                .any(|n| n.event == kind)
-            {
-                "not read: confirmed by a signed refund query, and the sandbox's refund query reply does not carry the refund"
-            } else {
-                "not supported: the spec maps no such notification"
-            };
+            let text = "not supported: the spec maps no such notification";
             self.line(step, "-", Mark::NotSupported, text);
             return;
         }
@@ -348,23 +334,28 @@ impl<'a> Run<'a> {
             .extend(wire);
         match event {
             Ok(event) => {
-                let signed = self
-                    .env
-                    .demo
-                    .provider
-                    .notification(&event.notification)
-                    .is_some_and(|n| n.verification.is_some());
-                let check = if signed {
-                    "signature verified"
-                } else {
-                    "received (unsigned, as documented)"
+                let spec = self.env.demo.provider.notification(&event.notification);
+                // An encrypted-only notification reaches the receiver only once a signed
+                // query reply agreed with it (the spec's `confirm_with`).
+                let (check, proven) = match spec {
+                    Some(n) if n.verification.is_some() => {
+                        ("signature verified".to_owned(), "verified")
+                    }
+                    Some(n) => match &n.confirm_with {
+                        Some(c) => (
+                            format!("decrypted, confirmed by a signed {} reply", c.operation),
+                            "confirmed",
+                        ),
+                        None => ("received (unsigned, as documented)".to_owned(), ""),
+                    },
+                    None => ("received".to_owned(), ""),
                 };
                 let ok = want(&event.status);
                 let text = format!("{} {check}, status {}", event.notification, event.status);
                 let mark = if ok { Mark::Ok } else { Mark::Fail };
                 self.line(step, "→ receiver", mark, &text);
-                if ok && signed {
-                    self.highlights.push(format!("{step} verified"));
+                if ok && !proven.is_empty() {
+                    self.highlights.push(format!("{step} {proven}"));
                 }
                 if ok {
                     self.status = Some(event.status);
@@ -488,10 +479,34 @@ impl<'a> Run<'a> {
             *s == PaymentStatus::Refunded { partial: true }
         })
         .await;
+        self.refund_query(order_no, &request.refund_no).await;
         self.query(order_no, |s| {
             matches!(s, PaymentStatus::Paid | PaymentStatus::Refunded { .. })
         })
         .await;
+    }
+
+    /// The refund just made, read back by its number.
+    async fn refund_query(&mut self, order_no: &str, refund_no: &str) {
+        let gw = self.gateway();
+        if !gw.supports(Role::RefundQuery) {
+            self.not_supported("refund query", Role::RefundQuery);
+            return;
+        }
+        let request = RefundQueryRequest {
+            order_no: order_no.to_owned(),
+            refund_no: refund_no.to_owned(),
+            extra: self.extra(Role::RefundQuery),
+        };
+        let queried = gw.refund_query(&request).await;
+        if !self.reads_status(Role::RefundQuery) {
+            let text = format!("{refund_no} answered; the spec maps no status for it");
+            self.check("refund query", Role::RefundQuery, queried.is_ok(), &text);
+            return;
+        }
+        let ok = status(&queried) == Some(&PaymentStatus::Refunded { partial: true });
+        let text = format!("{refund_no} {}", describe(&queried));
+        self.check("refund query", Role::RefundQuery, ok, &text);
     }
 
     /// A second order, precreated and left unpaid, then closed.

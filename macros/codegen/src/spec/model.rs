@@ -1216,6 +1216,11 @@ pub struct Sandbox {
     /// into replies wherever a response field has this name, and read from requests.
     #[serde(default)]
     pub provider_no: Option<String>,
+    /// Wire name of the provider's own refund number (WeChat Pay's `refund_id`): made by
+    /// the sandbox for each refund, written into the refund's reply, its notification and
+    /// refund query replies, and read from a refund query's request.
+    #[serde(default)]
+    pub provider_refund_no: Option<String>,
     /// Operations with a role in the order lifecycle; others answer with a filled reply.
     #[serde(default)]
     pub operations: Vec<SandboxOperation>,
@@ -1361,6 +1366,8 @@ pub enum SandboxErrorKind {
     /// 2.2's 前置性错误: the provider cannot find the key to sign with); without this
     /// reply, the `parameter` one.
     UnknownMerchant,
+    /// No refund has this number; without this reply, the `order_not_found` one.
+    RefundNotFound,
 }
 
 /// One reply: fields by dotted response path, written as given.
@@ -1457,10 +1464,59 @@ pub struct SandboxOperation {
     #[serde(default)]
     pub precreate_when: Option<SandboxPrecreateWhen>,
     /// `refund`: request field holding the merchant's refund number; a number used
-    /// before on the order is refused with the `duplicate_refund` reply.
+    /// before on the order is refused with the `duplicate_refund` reply. `refund_query`:
+    /// the request field that names the refund asked about.
     #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
     #[serde(default)]
     pub refund_no: Option<Name>,
+    /// `refund_query`: how the reply carries the refunds it reports.
+    #[serde(default)]
+    pub refunds: Option<SandboxRefunds>,
+}
+
+/// How a refund query's reply carries each refund: its fields (the refund request's,
+/// and the provider's refund number) echoed under a name made from `name`, and the
+/// fields written for every refund.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SandboxRefunds {
+    /// The reply name of a refund field: `{name}` is the field's own name, `{n}` the
+    /// refund's index from 0 (WeChat Pay v2's `{name}_{n}`: `refund_fee_0`). Without
+    /// `{n}`, the reply carries one refund: the one asked about, else the latest.
+    #[serde(default = "plain_refund_name")]
+    pub name: String,
+    /// Reply field receiving how many refunds the reply carries (`refund_count`).
+    #[serde(default)]
+    pub count: Option<String>,
+    /// Fields written for each refund, by their names before `name` applies (every
+    /// refund the sandbox makes succeeds: `refund_status: SUCCESS`).
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "generate",
+        schemars(with = "serde_json::Map<String, serde_json::Value>")
+    )]
+    pub reply: SandboxFields,
+    /// Where the document says so.
+    pub source: String,
+}
+
+fn plain_refund_name() -> String {
+    "{name}".to_owned()
+}
+
+impl SandboxRefunds {
+    /// The reply name of field `name` of refund `index`.
+    pub fn reply_name(&self, name: &str, index: usize) -> String {
+        self.name
+            .replace("{name}", name)
+            .replace("{n}", &index.to_string())
+    }
+
+    /// Whether the reply carries every refund of the order (the name has an index).
+    pub fn indexed(&self) -> bool {
+        self.name.contains("{n}")
+    }
 }
 
 /// When a `pay` operation creates an unpaid order instead.
@@ -1501,6 +1557,8 @@ pub enum SandboxRole {
     Cancel,
     /// Closes an unpaid order.
     Close,
+    /// Reads an order's refunds.
+    RefundQuery,
 }
 
 /// Where an operation's reply carries the order status, and the document's values.

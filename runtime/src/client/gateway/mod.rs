@@ -83,78 +83,103 @@ pub trait Gateway: Send + Sync {
     ) -> GatewayFuture<'a, Delivery<PaymentEvent>>;
 }
 
-/// A generated client is its provider's gateway: the engine driven by the spec's
-/// `gateway:` mapping ([`Provider::gateway`](crate::Provider::gateway)), written once here
-/// for every generated crate; a role the mapping lacks answers
-/// [`GatewayError::NotSupported`] and sends nothing.
-impl<P, T> Gateway for crate::client::provider::Client<P, T>
+/// What the one [`Gateway`] implementation reads: a client's core and its provider's
+/// `gateway:` mapping. Sealed: a generated client ([`Client`](crate::Client), by
+/// [`Provider::gateway`](crate::Provider::gateway)) and [`MappedGateway`] (a mapping
+/// built at run time) are its only kinds.
+mod parts {
+    use crate::client::core::ClientCore;
+    use paygen_protocol::GatewayMap;
+
+    /// A client core and the mapping the engine drives it by.
+    pub trait MappedParts: Send + Sync {
+        /// The client's transport.
+        type Transport: crate::client::transport::Transport;
+        /// The untyped client underneath.
+        fn core(&self) -> &ClientCore<Self::Transport>;
+        /// The provider's mapping.
+        fn map(&self) -> &GatewayMap;
+    }
+}
+
+/// A generated client is its provider's gateway: the spec's `gateway:` mapping
+/// ([`Provider::gateway`](crate::Provider::gateway)), written once here for every
+/// generated crate.
+impl<P, T> parts::MappedParts for crate::client::provider::Client<P, T>
 where
     P: crate::client::provider::Provider,
     T: crate::client::transport::Transport,
     P::Calls<T>: Send + Sync,
 {
+    type Transport = T;
+
+    fn core(&self) -> &crate::client::core::ClientCore<T> {
+        crate::client::provider::Calls::core(&**self)
+    }
+
+    fn map(&self) -> &paygen_protocol::GatewayMap {
+        P::gateway()
+    }
+}
+
+/// The engine driven by a mapping, for every kind of client that has one; a role the
+/// mapping lacks answers [`GatewayError::NotSupported`] and sends nothing.
+impl<M: parts::MappedParts> Gateway for M {
     fn provider(&self) -> &str {
-        core(self).provider_name()
+        self.core().provider_name()
     }
 
     fn supports(&self, role: Role) -> bool {
-        P::gateway().role(role).is_some()
+        self.map().role(role).is_some()
     }
 
     fn settle_plan(&self) -> Option<SettlePlan> {
-        P::gateway().settle.as_ref().map(SettlePlan::of)
+        self.map().settle.as_ref().map(SettlePlan::of)
     }
 
     fn now_millis(&self) -> i64 {
-        core(self).now_millis()
+        self.core().now_millis()
     }
 
     fn pause(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
-        core(self).pause(duration)
+        self.core().pause(duration)
     }
 
     fn pay<'a>(&'a self, request: &'a PayRequest) -> GatewayFuture<'a, PaymentResult> {
-        Box::pin(core(self).gateway_pay(P::gateway(), request))
+        Box::pin(self.core().gateway_pay(self.map(), request))
     }
 
     fn precreate<'a>(&'a self, request: &'a PrecreateRequest) -> GatewayFuture<'a, PaymentResult> {
-        Box::pin(core(self).gateway_precreate(P::gateway(), request))
+        Box::pin(self.core().gateway_precreate(self.map(), request))
     }
 
     fn query<'a>(&'a self, order: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
-        Box::pin(core(self).gateway_order(P::gateway(), Role::Query, order))
+        Box::pin(self.core().gateway_order(self.map(), Role::Query, order))
     }
 
     fn refund<'a>(&'a self, request: &'a RefundRequest) -> GatewayFuture<'a, PaymentResult> {
-        Box::pin(core(self).gateway_refund(P::gateway(), request))
+        Box::pin(self.core().gateway_refund(self.map(), request))
     }
 
     fn refund_query<'a>(
         &'a self,
         request: &'a RefundQueryRequest,
     ) -> GatewayFuture<'a, PaymentResult> {
-        Box::pin(core(self).gateway_refund_query(P::gateway(), request))
+        Box::pin(self.core().gateway_refund_query(self.map(), request))
     }
 
     fn cancel<'a>(&'a self, order: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
-        Box::pin(core(self).gateway_order(P::gateway(), Role::Cancel, order))
+        Box::pin(self.core().gateway_order(self.map(), Role::Cancel, order))
     }
 
     fn close<'a>(&'a self, order: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
-        Box::pin(core(self).gateway_order(P::gateway(), Role::Close, order))
+        Box::pin(self.core().gateway_order(self.map(), Role::Close, order))
     }
 
     fn receive_notification<'a>(
         &'a self,
         request: InboundRequest<'a>,
     ) -> GatewayFuture<'a, Delivery<PaymentEvent>> {
-        Box::pin(core(self).gateway_receive(P::gateway(), request))
+        Box::pin(self.core().gateway_receive(self.map(), request))
     }
-}
-
-/// The shared state under a generated client's methods.
-fn core<P: crate::client::provider::Provider, T>(
-    client: &crate::client::provider::Client<P, T>,
-) -> &crate::client::core::ClientCore<T> {
-    crate::client::provider::Calls::core(&**client)
 }

@@ -106,7 +106,9 @@ pub enum PaymentStatus {
     Closed,
     /// Refunded, in part or in full.
     Refunded {
-        /// Less than the order's amount was refunded.
+        /// The provider said less than the order's amount was refunded (its status, or
+        /// the amounts of its reply); `false` is a full refund or a reply that does not
+        /// say (WeChat Pay's `trade_state` REFUND 转入退款 gives no amounts).
         partial: bool,
     },
     /// A value the provider's document does not list: the field's raw text.

@@ -41,7 +41,12 @@ impl Checker<'_> {
             };
             let role = entry.role;
             let needs: &[(&str, &Option<Name>, bool)] = &[
-                ("order_no", &entry.order_no, true),
+                // A refund query may find its refund by the refund's number alone.
+                (
+                    "order_no",
+                    &entry.order_no,
+                    role != SandboxRole::RefundQuery || entry.refund_no.is_none(),
+                ),
                 ("notify_url", &entry.notify_url, false),
                 (
                     "amount",
@@ -117,6 +122,7 @@ impl Checker<'_> {
                 }
                 self.sandbox_values(&when.reply, "sandbox `precreate_when` reply");
             }
+            self.sandbox_refunds(entry, operation, sandbox);
             let what = format!("sandbox reply of `{}`", entry.operation.value);
             self.sandbox_values(&entry.reply, &what);
             self.sandbox_values(&entry.in_progress, &format!("{what} in progress"));
@@ -173,6 +179,69 @@ impl Checker<'_> {
                     &window.field,
                     "sandbox request_window needs a `stale_timestamp` reply in sandbox.errors"
                         .to_owned(),
+                );
+            }
+        }
+    }
+
+    /// Checks a refund query's `refunds` (and that only a refund query has one): the
+    /// name keeps each field's own name, and every path it writes is in the response.
+    fn sandbox_refunds(
+        &mut self,
+        entry: &SandboxOperation,
+        operation: &Operation,
+        sandbox: &Sandbox,
+    ) {
+        let role = entry.role;
+        let Some(refunds) = &entry.refunds else {
+            if role == SandboxRole::RefundQuery {
+                self.at(
+                    &entry.operation,
+                    "sandbox operation with role RefundQuery needs `refunds` (how its reply carries each refund)",
+                );
+            }
+            return;
+        };
+        if role != SandboxRole::RefundQuery {
+            self.at(
+                &entry.operation,
+                "sandbox `refunds` applies to a `refund_query` operation",
+            );
+            return;
+        }
+        if !refunds.name.contains("{name}") {
+            self.at(
+                &entry.operation,
+                format!(
+                    "sandbox `refunds.name` `{}` must contain `{{name}}` (the refund field's own name)",
+                    refunds.name
+                ),
+            );
+        }
+        self.sandbox_values(
+            &refunds.reply,
+            &format!("sandbox refunds of `{}`", entry.operation.value),
+        );
+        let mut paths: Vec<String> = refunds
+            .reply
+            .keys()
+            .map(|name| refunds.reply_name(name, 0))
+            .collect();
+        paths.extend(refunds.count.clone());
+        paths.extend(
+            sandbox
+                .provider_refund_no
+                .as_deref()
+                .map(|name| refunds.reply_name(name, 0)),
+        );
+        for path in paths {
+            if super::resolve(&operation.response, &path).is_none() {
+                self.at(
+                    &entry.operation,
+                    format!(
+                        "sandbox response path `{path}` is not a field of `{}`'s response",
+                        entry.operation.value
+                    ),
                 );
             }
         }
