@@ -25,6 +25,16 @@ fn lease(owner: &str, millis: u64) -> Lease {
     }
 }
 
+/// A sandbox whose orders in progress (amount ..02) are paid at query `in_progress_queries`.
+async fn sandbox(in_progress_queries: u32) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        in_progress_queries,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
 fn intent(provider: &str, order: &str) -> Intent {
     Intent {
         provider: provider.into(),
@@ -108,12 +118,7 @@ async fn postgres_journal_passes_the_suite() {
 /// queried under another number is refused before anything is journaled or sent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_journaled_payment_keeps_its_intent_steps_and_settlement() {
-    let sandbox = Sandbox::start(SandboxConfig {
-        in_progress_queries: 2,
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox starts");
+    let sandbox = sandbox(2).await;
     let journal = MemoryJournal::new();
     let payer = case("shouqianba", &sandbox.base_url, Duration::from_secs(5));
     let plan = payer.plan(Duration::from_secs(30));
@@ -179,15 +184,95 @@ async fn a_journaled_payment_keeps_its_intent_steps_and_settlement() {
     sandbox.shutdown.shutdown().await;
 }
 
+/// What an order's queries need beyond its number is journaled with the intent, and a
+/// resumer sends it: wantu's query and cancel require the pay's `pay_channel` (2.5, 2.14).
+/// A payment journaled without it cannot be settled by query (the request is refused
+/// before it is sent) and is left to a person, its pay never sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumer_sends_the_journaled_order_fields() {
+    let sandbox = sandbox(2).await;
+    let journal = MemoryJournal::new();
+    let payer = case("wantu", &sandbox.base_url, Duration::from_secs(5));
+    let dead = lease("dead payer", 1);
+    let mut orders = Vec::new();
+    for keep_extra in [true, false] {
+        let order = unique("W").replace('_', "");
+        // The pay request left (in progress: ..02) before the process died. wantu
+        // requires a notify URL (2.2); nothing listens there.
+        let mut request = payer.pay_request(&order, 1002);
+        request.notify_url = Some("http://127.0.0.1:9/notify".into());
+        let paid = payer.gateway.pay(&request).await;
+        assert!(
+            matches!(&paid, Ok(r) if r.status == PaymentStatus::Pending),
+            "{paid:?}"
+        );
+        let order_extra = if keep_extra {
+            payer.order(&order).extra
+        } else {
+            Default::default()
+        };
+        assert_eq!(order_extra.contains_key("pay_channel"), keep_extra);
+        journal
+            .begin(
+                &Intent {
+                    provider: "wantu".into(),
+                    order_no: order.clone(),
+                    amount: Fen(1002),
+                    deadline_ms: payer.gateway.now_millis() + 300,
+                    order_extra,
+                },
+                &dead,
+            )
+            .await
+            .unwrap();
+        orders.push(order);
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let mut plan = payer.plan(Duration::from_secs(30));
+    plan.timing.poll_interval = Duration::from_millis(20);
+    let routes = [Route {
+        gateway: &*payer.gateway,
+        plan,
+    }];
+    let resumed = resume(&journal, &lease("resumer", 60_000), &routes)
+        .await
+        .expect("journal reachable");
+    let by_order = |order: &str| {
+        resumed
+            .iter()
+            .find(|r| r.payment.intent.order_no == order)
+            .map(|r| &r.settlement)
+    };
+    let with_extra = by_order(&orders[0]);
+    assert!(
+        matches!(with_extra, Some(Ok(GatewaySettlement::Paid(_)))),
+        "{with_extra:?}"
+    );
+    let without = by_order(&orders[1]);
+    assert!(
+        matches!(
+            without,
+            Some(Ok(GatewaySettlement::NeedsManualAttention { last: Err(e) }))
+                if e.to_string().contains("pay_channel")
+        ),
+        "{without:?}"
+    );
+    let record = journal.find("wantu", &orders[1]).await.unwrap().unwrap();
+    let settled = record.settled.expect("settled");
+    assert_eq!(settled.settled_as, SettledAs::NeedsManualAttention);
+    assert!(settled.detail.contains("pay_channel"), "{settled:?}");
+    assert_eq!(
+        sandbox.received.of("wantu", "pospay"),
+        2,
+        "no pay request was sent again"
+    );
+    sandbox.shutdown.shutdown().await;
+}
+
 /// Journals `orders` unfinished 收钱吧 payments whose process died (pay sent, in
 /// progress), then runs two resumers on `journals` at once.
 async fn concurrent_resumers(journals: [Arc<dyn Journal>; 2], orders: usize) {
-    let sandbox = Sandbox::start(SandboxConfig {
-        in_progress_queries: 3,
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox starts");
+    let sandbox = sandbox(3).await;
     let payer = case("shouqianba", &sandbox.base_url, Duration::from_secs(5));
     let dead = lease("dead payer", 1);
     let mut expected = BTreeSet::new();

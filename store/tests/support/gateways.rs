@@ -4,8 +4,6 @@
 
 use paygen::protocol::{GatewayMap, Provider};
 use paygen::{Fen, Gateway, OrderRef, PayRequest, ReqwestTransport, Role, SettlePlan};
-use paygen_sandbox::config::stand_in;
-use paygen_sandbox::keys::{MERCHANT_PRIVATE_KEY, PROVIDER_PUBLIC_KEY};
 use paygen_store::{pay_and_settle, Journal, Lease, PayError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,55 +16,45 @@ pub struct Case {
     map: &'static GatewayMap,
 }
 
-/// A transport whose requests wait up to `timeout` for a reply.
-fn transport(timeout: Duration) -> ReqwestTransport {
-    ReqwestTransport::new(Duration::from_secs(2), timeout).expect("transport")
+/// The generated client of `P` at `url` on the sandbox's stand-in credentials, whose
+/// requests wait up to `timeout` for a reply.
+fn generated<P>(url: String, credentials: P::Credentials, timeout: Duration) -> Case
+where
+    P: paygen::Provider,
+    paygen::Client<P, ReqwestTransport>: Gateway,
+{
+    let transport = ReqwestTransport::new(Duration::from_secs(2), timeout).expect("transport");
+    Case {
+        gateway: Arc::new(paygen::Client::<P, _>::with_transport(
+            url,
+            credentials,
+            transport,
+        )),
+        protocol: P::protocol(),
+        map: P::gateway(),
+    }
 }
 
 /// The generated client of `provider` against the sandbox at `base_url`.
 pub fn case(provider: &str, base_url: &str, timeout: Duration) -> Case {
     let url = format!("{base_url}/{provider}");
     match provider {
-        "shouqianba" => Case {
-            gateway: Arc::new(paygen_shouqianba::Client::with_transport(
-                url,
-                paygen_shouqianba::Credentials {
-                    terminal_sn: stand_in("terminal_sn"),
-                    terminal_key: stand_in("terminal_key").into(),
-                },
-                transport(timeout),
-            )),
-            protocol: &paygen_shouqianba::tables::PROVIDER,
-            map: &paygen_shouqianba::tables::GATEWAY,
-        },
-        "wechatpay_v2" => Case {
-            gateway: Arc::new(paygen_wechatpay_v2::Client::with_transport(
-                url,
-                paygen_wechatpay_v2::Credentials {
-                    appid: "wx2421b1c4370ec43b".into(),
-                    mch_id: "10000100".into(),
-                    key: stand_in("key").into(),
-                    sign_type: "HMAC-SHA256".into(),
-                },
-                transport(timeout),
-            )),
-            protocol: &paygen_wechatpay_v2::tables::PROVIDER,
-            map: &paygen_wechatpay_v2::tables::GATEWAY,
-        },
-        "alipay" => Case {
-            gateway: Arc::new(paygen_alipay::Client::with_transport(
-                url,
-                paygen_alipay::Credentials {
-                    app_id: stand_in("app_id"),
-                    app_private_key: MERCHANT_PRIVATE_KEY.into(),
-                    alipay_public_key: PROVIDER_PUBLIC_KEY.into(),
-                    notify_url: String::new(),
-                },
-                transport(timeout),
-            )),
-            protocol: &paygen_alipay::tables::PROVIDER,
-            map: &paygen_alipay::tables::GATEWAY,
-        },
+        "shouqianba" => generated::<paygen_shouqianba::Api>(
+            url,
+            paygen_shouqianba::Credentials::sandbox(),
+            timeout,
+        ),
+        "wechatpay_v2" => generated::<paygen_wechatpay_v2::Api>(
+            url,
+            paygen_wechatpay_v2::Credentials::sandbox(),
+            timeout,
+        ),
+        "alipay" => {
+            generated::<paygen_alipay::Api>(url, paygen_alipay::Credentials::sandbox(), timeout)
+        }
+        "wantu" => {
+            generated::<paygen_wantu::Api>(url, paygen_wantu::Credentials::sandbox(), timeout)
+        }
         other => panic!("no store test case for `{other}`"),
     }
 }
