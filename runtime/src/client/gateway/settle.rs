@@ -1,7 +1,7 @@
 //! Pay-poll-cancel over any [`Gateway`]: pay once; while the outcome is unknown or
 //! pending, query until the deadline; then cancel (or close) as the provider's spec
-//! says. The flow of `settle` (收钱吧 三.2.4) read through the unified statuses, so
-//! one loop serves WeChat micropay (query while USERPAYING, reverse at the deadline),
+//! says. 收钱吧's 三.2.4 procedure read through the unified statuses, so one loop
+//! serves WeChat micropay (query while USERPAYING, reverse at the deadline),
 //! Alipay trade_pay (query, then cancel) and the aggregators. [`resume_settle`] runs the
 //! same query-then-cancel loop for an order whose pay request a dead process may have
 //! sent (a payment journal's resumer), without paying.
