@@ -490,17 +490,17 @@ pub enum SignatureFailure {
     UnsignedField(String),
     /// The signed timestamp is missing, unreadable or outside the freshness window.
     Stale {
-        /// The timestamp field.
-        field: String,
+        /// Where the timestamp is read: a field, a header or a header's parameter.
+        source: paygen_protocol::SignedValue,
         /// Distance from the receiver's clock in seconds, when readable.
         skew_seconds: Option<i64>,
         /// The window.
         max_skew_seconds: u32,
     },
-    /// The signed nonce was seen before: a replay.
+    /// The signed nonce was seen before (or is missing or empty): a replay.
     Replayed {
-        /// The nonce field.
-        field: String,
+        /// Where the nonce is read: a field, a header or a header's parameter.
+        source: paygen_protocol::SignedValue,
     },
     /// The signed string reads back into other fields than the ones received: the
     /// value (or name) of `field` holds the join followed by `name=`, so the same
@@ -558,21 +558,25 @@ impl fmt::Display for SignatureFailure {
                 write!(f, "field `{name}` is not covered by the signature")
             }
             SignatureFailure::Stale {
-                field,
+                source,
                 skew_seconds: Some(skew),
                 max_skew_seconds,
             } => write!(
                 f,
-                "stale: `{field}` is {skew} s from now, at most {max_skew_seconds} s allowed"
+                "stale: the signed timestamp in {source} is {skew} s from the receiver's clock; the freshness window allows at most {max_skew_seconds} s either way"
             ),
             SignatureFailure::Stale {
-                field,
+                source,
                 skew_seconds: None,
                 ..
-            } => write!(f, "stale: `{field}` is missing or not a timestamp"),
-            SignatureFailure::Replayed { field } => {
-                write!(f, "replayed: `{field}` was seen before")
-            }
+            } => write!(
+                f,
+                "stale: {source} is missing, unsigned or not a timestamp in the declared format"
+            ),
+            SignatureFailure::Replayed { source } => write!(
+                f,
+                "replayed: the signed nonce in {source} was seen before (or is missing or empty)"
+            ),
             SignatureFailure::SecondReading { field } => write!(
                 f,
                 "the signed string has a second reading: `{field}` holds the pair join \

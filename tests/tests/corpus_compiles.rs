@@ -64,6 +64,9 @@ mod ok_choose_by_field {
 mod ok_header_params {
     paygen::provider!("../macros/codegen/tests/corpus/ok_header_params.yaml");
 }
+mod ok_header_freshness {
+    paygen::provider!("../macros/codegen/tests/corpus/ok_header_freshness.yaml");
+}
 mod ok_rust_name_raw {
     paygen::provider!("../macros/codegen/tests/corpus/ok_rust_name_raw.yaml");
 }

@@ -522,10 +522,11 @@ impl Side<'_> {
                     provider.name, notification.name
                 );
                 // A signed timestamp must be fresh: it is the receiver's now.
-                if let Some(window) = notification
+                if let Some((window, field)) = notification
                     .verification
                     .as_ref()
                     .and_then(|v| v.freshness.as_ref())
+                    .and_then(|f| Some((f, f.source.field()?)))
                 {
                     let mut now = String::new();
                     format_clock(
@@ -534,7 +535,7 @@ impl Side<'_> {
                         provider.utc_offset_minutes,
                         &mut now,
                     );
-                    fields.insert(window.field.to_string(), Value::String(now));
+                    fields.insert(field.to_owned(), Value::String(now));
                 }
                 let body = encode_notification(notification, self.credentials, &fields)
                     .unwrap_or_else(|e| panic!("{what}: cannot encode: {e}"));

@@ -60,12 +60,15 @@ pub fn lower(spec: &ValidSpec) -> ir::Provider {
         header_template: v.header_template.as_ref().map(|t| text(&t.value)),
         unsigned_error_when: Cow::Owned(v.unsigned_error_when.clone()),
         unsigned_fields: v.unsigned_fields,
-        freshness: v.freshness.as_ref().map(|f| ir::Freshness {
-            field: text(&f.field),
-            format: f.format,
-            max_skew_seconds: f.max_skew_seconds,
+        // Validation leaves exactly one place for each.
+        freshness: v.freshness.as_ref().and_then(|f| {
+            Some(ir::Freshness {
+                source: f.value.place().given().into_iter().next()?,
+                format: f.value.format,
+                max_skew_seconds: f.value.max_skew_seconds,
+            })
         }),
-        nonce_field: v.nonce_field.as_deref().map(text),
+        nonce: v.nonce_place(),
     };
     let request = &spec.protocol.request;
     let response = &spec.protocol.response;

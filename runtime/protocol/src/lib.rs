@@ -1145,8 +1145,8 @@ pub struct Verification {
     pub unsigned_fields: UnsignedFields,
     /// A signed timestamp that must be close to the receiver's clock.
     pub freshness: Option<Freshness>,
-    /// A signed nonce field; a receiver with a seen-store rejects a value seen before.
-    pub nonce_field: Option<Text>,
+    /// A signed nonce; a receiver with a seen-store rejects a value seen before.
+    pub nonce: Option<SignedValue>,
 }
 
 /// A shape of reply that a provider sends unsigned.
@@ -1181,15 +1181,75 @@ pub enum UnsignedFields {
     Ignore,
 }
 
-/// A freshness window over a signed timestamp field.
+/// A freshness window over a signed timestamp.
 #[derive(Debug, Clone)]
 pub struct Freshness {
-    /// The timestamp field's wire name.
-    pub field: Text,
+    /// Where the timestamp is read.
+    pub source: SignedValue,
     /// How the timestamp is written.
     pub format: ClockFormat,
     /// Largest accepted distance from the receiver's clock, either way.
     pub max_skew_seconds: u32,
+}
+
+/// Where a received message carries a value its signature covers that a check reads
+/// besides the signature (a timestamp, a nonce): the same places template parts read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedValue {
+    /// A top-level field of the body, as received.
+    Field(Text),
+    /// A received header (matched case-insensitively), one a `header` template part of
+    /// the check's recipe signs.
+    Header(Text),
+    /// A parameter of the check's header of auth parameters, one a `header_param`
+    /// template part of the check's recipe signs.
+    HeaderParam(HeaderParam),
+}
+
+impl SignedValue {
+    /// The field's name, when the value is a body field.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            SignedValue::Field(name) => Some(name),
+            SignedValue::Header(_) | SignedValue::HeaderParam(_) => None,
+        }
+    }
+
+    /// Whether `recipe` signs this value in a template part (a header's name compared
+    /// case-insensitively, a parameter's exactly), inside digests and base64 too.
+    pub fn signed_by_template(&self, recipe: &Recipe) -> bool {
+        recipe.input == SignInput::Template && self.signed_by_parts(&recipe.template.parts)
+    }
+
+    /// Whether a template of `parts` signs this value (see
+    /// [`signed_by_template`](Self::signed_by_template)).
+    pub fn signed_by_parts(&self, parts: &[TemplatePart]) -> bool {
+        let mut found = false;
+        for part in parts {
+            part.walk(&mut |p| {
+                found |= match (p, self) {
+                    (TemplatePart::Header(a), SignedValue::Header(b)) => a.eq_ignore_ascii_case(b),
+                    (TemplatePart::HeaderParam(a), SignedValue::HeaderParam(b)) => {
+                        a.header.eq_ignore_ascii_case(&b.header) && a.param == b.param
+                    }
+                    _ => false,
+                };
+            });
+        }
+        found
+    }
+}
+
+impl std::fmt::Display for SignedValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignedValue::Field(name) => write!(f, "field `{name}`"),
+            SignedValue::Header(name) => write!(f, "header `{name}`"),
+            SignedValue::HeaderParam(HeaderParam { header, param }) => {
+                write!(f, "parameter `{param}` of header `{header}`")
+            }
+        }
+    }
 }
 
 /// Which values of a decoded message mean success.

@@ -246,7 +246,7 @@ fn notification_fields(
     if let Some(nonce) = notification
         .verification
         .as_ref()
-        .and_then(|v| v.nonce_field.as_ref())
+        .and_then(|v| v.nonce.as_ref()?.field())
     {
         // Unique per delivery and the same on every retry: a receiver's seen-store
         // recognises the redelivery.
@@ -318,11 +318,13 @@ impl Worker {
             return false;
         };
         let mut fields = job.fields.clone();
-        if let Some(freshness) = job
+        // A timestamp in a header is the signature headers' own, fresh for each attempt.
+        if let Some((freshness, field)) = job
             .notification
             .verification
             .as_ref()
             .and_then(|v| v.freshness.as_ref())
+            .and_then(|f| Some((f, f.source.field()?)))
         {
             let mut now = String::new();
             format_clock(
@@ -331,7 +333,7 @@ impl Worker {
                 job.utc_offset_minutes,
                 &mut now,
             );
-            fields.insert(freshness.field.to_string(), Value::from(now));
+            fields.insert(field.to_owned(), Value::from(now));
         }
         let values = job.signature_headers.values(job.utc_offset_minutes);
         let Ok(message) = encode_notification_signed(

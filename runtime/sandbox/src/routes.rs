@@ -15,7 +15,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 use axum::Router;
-use paygen::protocol::{Freshness, ValueSource};
+use paygen::protocol::{Freshness, SignedValue, ValueSource};
 use paygen::tooling::decode::check_fresh;
 use paygen::tooling::server::{
     decode_request, encode_response_signed, route, sign_body_in_header, ReceivedRequest,
@@ -578,7 +578,7 @@ fn within_window(
         return true;
     };
     let freshness = Freshness {
-        field: window.field.value.clone().into(),
+        source: SignedValue::Field(window.field.value.clone().into()),
         format,
         max_skew_seconds: window.seconds,
     };

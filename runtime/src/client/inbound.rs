@@ -161,14 +161,16 @@ pub(crate) fn deliver<R: DeserializeOwned>(
 /// The event's identity: the spec's `event_key` fields, else its nonce, else every
 /// verified field (sorted), as JSON so that no two different events share a key.
 fn event_key(provider: &str, notification: &Notification, fields: &Map<String, Value>) -> String {
+    // A nonce in a header is signed afresh with every attempt (WeChat Pay APIv3
+    // re-signs each redelivery), so only a nonce field can name the event.
     let nonce = notification
         .verification
         .as_ref()
-        .and_then(|v| v.nonce_field.as_ref());
+        .and_then(|v| v.nonce.as_ref()?.field());
     let names: Vec<&str> = if !notification.event_key.is_empty() {
         notification.event_key.iter().map(|n| n.as_ref()).collect()
     } else if let Some(nonce) = nonce {
-        vec![nonce.as_ref()]
+        vec![nonce]
     } else {
         let mut all: Vec<&str> = fields.keys().map(String::as_str).collect();
         all.sort_unstable();

@@ -2,20 +2,22 @@
 //! raw received values, keep only what the signature covers, decode the payload, judge
 //! success.
 
-use crate::clock::{parse_clock, Clock};
+use crate::clock::Clock;
 use crate::crypto::credentials::Credentials;
 use crate::error::{Error, ReceivedCode, Refusal, ServiceError, SignatureFailure};
 use crate::message::payload::{decode_payload, PayloadError};
 use crate::message::received::{check_fields, check_present_fields};
 use crate::message::seen::SeenStore;
 use crate::message::signature_header::read_signature_header;
+pub use crate::message::signed_value::check_fresh;
+use crate::message::signed_value::SignedValues;
 use crate::recipe::canonical::{second_reading, SignedText};
 use crate::recipe::key_source::Presented;
 use crate::recipe::sign::{choose_recipe, verify, ChoiceSource, SignSource, SigningTrace};
 use crate::recipe::template::TemplateValues;
 use crate::wire::raw_json::{signed_text, typed_member, RawObject};
 use paygen_protocol::{
-    AlgorithmKind, BodyFormat, FieldDef, Freshness, NestedValues, Notification, Operation, Payload,
+    AlgorithmKind, BodyFormat, FieldDef, NestedValues, Notification, Operation, Payload,
     PayloadEncoding, PayloadField, Provider, Recipe, SignInput, SuccessRule, Text,
     UnsignedErrorReply, UnsignedFields, Verification, VerifyKey,
 };
@@ -733,23 +735,26 @@ pub(crate) fn decode_received(
             },
         }
     }
-    if let Some(window) = &check.freshness {
-        let stamp = find(&window.field)
+    // The timestamp and the nonce are read only from what the signature covered.
+    let signed_field = |name: &str| {
+        find(name)
             .filter(|f| signed.contains(&f.name.as_str()))
-            .map(|f| f.signed_text.as_str());
-        check_fresh(window, stamp, receiver).map_err(signature_error)?;
+            .map(|f| f.signed_text.as_str())
+    };
+    let values = SignedValues {
+        recipe,
+        parts: external.and_then(|e| e.parts),
+        field: &signed_field,
+    };
+    if let Some(window) = &check.freshness {
+        values
+            .check_fresh(window, receiver)
+            .map_err(signature_error)?;
     }
-    if let (Some(field), Some(seen)) = (&check.nonce_field, receiver.seen) {
-        let nonce = find(field)
-            .filter(|f| signed.contains(&f.name.as_str()) && !f.signed_text.is_empty())
-            .map(|f| f.signed_text.as_str());
-        let replayed = SignatureFailure::Replayed {
-            field: field.to_string(),
-        };
-        match nonce {
-            Some(nonce) if seen.first_sighting(nonce) => {}
-            _ => return Err(signature_error(replayed)),
-        }
+    if let Some(nonce) = &check.nonce {
+        values
+            .check_nonce(nonce, receiver)
+            .map_err(signature_error)?;
     }
     let fields = business_fields(
         payload_field,
@@ -831,25 +836,6 @@ fn coverage(
                 Coverage::Signed
             }
         }
-    }
-}
-
-/// Whether timestamp `stamp` (as received) is within `window` of the receiver's clock;
-/// a missing or unreadable stamp is stale.
-pub fn check_fresh(
-    window: &Freshness,
-    stamp: Option<&str>,
-    receiver: &Receiver<'_>,
-) -> Result<(), SignatureFailure> {
-    let sent = stamp.and_then(|text| parse_clock(text, window.format, receiver.utc_offset_minutes));
-    let skew_seconds = sent.map(|millis| (millis - receiver.clock.now_millis()) / 1000);
-    match skew_seconds {
-        Some(skew) if skew.unsigned_abs() <= u64::from(window.max_skew_seconds) => Ok(()),
-        _ => Err(SignatureFailure::Stale {
-            field: window.field.to_string(),
-            skew_seconds,
-            max_skew_seconds: window.max_skew_seconds,
-        }),
     }
 }
 

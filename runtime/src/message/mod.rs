@@ -8,4 +8,5 @@ pub mod payload;
 pub mod received;
 pub mod seen;
 pub mod signature_header;
+pub(crate) mod signed_value;
 pub mod validate;

@@ -18,7 +18,7 @@ pub(super) fn request_check(recipe: &Recipe, field: paygen_protocol::Text) -> Ve
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,
-        nonce_field: None,
+        nonce: None,
     }
 }
 

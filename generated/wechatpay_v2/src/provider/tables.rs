@@ -552,7 +552,7 @@ pub const NOTIFICATION_PAY: Notification = Notification {
         unsigned_error_when: Cow::Borrowed(&[]),
         unsigned_fields: UnsignedFields::Reject,
         freshness: None,
-        nonce_field: None,
+        nonce: None,
     }),
     ack: Cow::Borrowed(
         "<xml><return_code><![CDATA[SUCCESS]]></return_code><return_msg><![CDATA[OK]]></return_msg></xml>",
@@ -1643,7 +1643,7 @@ pub static PROVIDER: Provider = Provider {
             unsigned_error_when: Cow::Borrowed(&[UnsignedErrorReply::SignatureAbsent]),
             unsigned_fields: UnsignedFields::Reject,
             freshness: None,
-            nonce_field: None,
+            nonce: None,
         }),
         refusal_members: Cow::Borrowed(&[]),
     },

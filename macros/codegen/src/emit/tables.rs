@@ -476,7 +476,7 @@ impl EmitConst for ir::Verification {
         let unsigned_error_when = self.unsigned_error_when.emit();
         let unsigned_fields = self.unsigned_fields.emit();
         let freshness = self.freshness.emit();
-        let nonce_field = self.nonce_field.emit();
+        let nonce = self.nonce.emit();
         quote!(Verification {
             recipe: #recipe,
             choose_by: #choose_by,
@@ -487,17 +487,36 @@ impl EmitConst for ir::Verification {
             unsigned_error_when: #unsigned_error_when,
             unsigned_fields: #unsigned_fields,
             freshness: #freshness,
-            nonce_field: #nonce_field,
+            nonce: #nonce,
         })
     }
 }
 
 impl EmitConst for ir::Freshness {
     fn emit(&self) -> TokenStream {
-        let field = self.field.emit();
+        let source = self.source.emit();
         let format = self.format.emit();
         let max_skew_seconds = proc_macro2::Literal::u32_unsuffixed(self.max_skew_seconds);
-        quote!(Freshness { field: #field, format: #format, max_skew_seconds: #max_skew_seconds })
+        quote!(Freshness { source: #source, format: #format, max_skew_seconds: #max_skew_seconds })
+    }
+}
+
+impl EmitConst for ir::SignedValue {
+    fn emit(&self) -> TokenStream {
+        match self {
+            ir::SignedValue::Field(name) => {
+                let name = name.emit();
+                quote!(SignedValue::Field(#name))
+            }
+            ir::SignedValue::Header(name) => {
+                let name = name.emit();
+                quote!(SignedValue::Header(#name))
+            }
+            ir::SignedValue::HeaderParam(ir::HeaderParam { header, param }) => {
+                let (header, param) = (header.emit(), param.emit());
+                quote!(SignedValue::HeaderParam(HeaderParam { header: #header, param: #param }))
+            }
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! the references themselves, are [`Name`]s: they keep their position in the file so
 //! that validation errors can point at the line and column.
 
+use paygen_protocol::SignedValue;
 #[cfg(feature = "generate")]
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -12,9 +13,9 @@ use serde_saphyr::Spanned;
 // The leaf enums are the protocol IR's own, deserialized as the spec writes them.
 pub use paygen_protocol::{
     Base64Alphabet, BodyFormat, CanonicalForm, CanonicalSort, Charset, ClockFormat, CodeOutcome,
-    DigestAlgorithm, EventKind, FieldType, HexCase, InnerFormat, KeyDerivation, ModelInput,
-    ModelOutput, NestedValues, PayloadEncoding, SignInput, SignatureForm, StatusKind, TemplatePart,
-    UnsignedErrorReply, UnsignedFields, ValueEncoding,
+    DigestAlgorithm, EventKind, FieldType, HeaderParam, HexCase, InnerFormat, KeyDerivation,
+    ModelInput, ModelOutput, NestedValues, PayloadEncoding, SignInput, SignatureForm, StatusKind,
+    TemplatePart, UnsignedErrorReply, UnsignedFields, ValueEncoding,
 };
 
 /// A name or reference, with the place in the spec where it is written.
@@ -661,27 +662,107 @@ pub struct Verification {
     /// message (the default) or `ignore` the fields. They never reach the caller.
     #[serde(default)]
     pub unsigned_fields: UnsignedFields,
-    /// A signed timestamp field that must be within a window of the receiver's clock.
+    /// A signed timestamp that must be within a window of the receiver's clock: a body
+    /// `field`, a `header` or a `header_param` that the recipe signs.
     #[serde(default)]
-    pub freshness: Option<Freshness>,
+    #[cfg_attr(feature = "generate", schemars(with = "Option<Freshness>"))]
+    pub freshness: Option<Spanned<Freshness>>,
     /// A signed nonce field (`rand_str`): a receiver that passes a seen-store rejects
+    /// a value it has seen before. The same as `nonce: { field: rand_str }`.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub nonce_field: Option<Name>,
+    /// A signed nonce in a body `field`, a `header` (`Wechatpay-Nonce`) or a
+    /// `header_param` that the recipe signs: a receiver that passes a seen-store rejects
     /// a value it has seen before.
     #[serde(default)]
-    pub nonce_field: Option<String>,
+    #[cfg_attr(feature = "generate", schemars(with = "Option<SignedPlace>"))]
+    pub nonce: Option<Spanned<SignedPlace>>,
 }
 
-/// A freshness window over a signed timestamp.
+/// A freshness window over a signed timestamp; give one of `field`, `header` and
+/// `header_param`.
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "generate", derive(JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Freshness {
-    /// The timestamp field's wire name.
-    pub field: String,
+    /// A top-level field of the body.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub field: Option<Name>,
+    /// A received header that a `header` part of the recipe's template signs
+    /// (`Wechatpay-Timestamp`).
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub header: Option<Name>,
+    /// A parameter of the check's header of auth parameters that a `header_param` part
+    /// of the recipe's template signs.
+    #[serde(default)]
+    pub header_param: Option<HeaderParam>,
     /// How it is written (default `unix_seconds`).
     #[serde(default = "default_freshness_format")]
     pub format: ClockFormat,
     /// Largest accepted distance from the receiver's clock, in seconds, either way.
     pub max_skew_seconds: u32,
+}
+
+impl Freshness {
+    /// Where the timestamp is read.
+    pub fn place(&self) -> SignedPlace {
+        SignedPlace {
+            field: self.field.clone(),
+            header: self.header.clone(),
+            header_param: self.header_param.clone(),
+        }
+    }
+}
+
+/// Where a signed value is read; give one of `field`, `header` and `header_param`.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "generate", derive(JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignedPlace {
+    /// A top-level field of the body.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub field: Option<Name>,
+    /// A received header that a `header` part of the recipe's template signs.
+    #[serde(default)]
+    #[cfg_attr(feature = "generate", schemars(with = "Option<String>"))]
+    pub header: Option<Name>,
+    /// A parameter of the check's header of auth parameters that a `header_param` part
+    /// of the recipe's template signs.
+    #[serde(default)]
+    pub header_param: Option<HeaderParam>,
+}
+
+impl SignedPlace {
+    /// The places given, in the order `field`, `header`, `header_param` (validation
+    /// requires exactly one).
+    pub fn given(&self) -> Vec<SignedValue> {
+        let mut out = Vec::new();
+        if let Some(field) = &self.field {
+            out.push(SignedValue::Field(field.value.clone().into()));
+        }
+        if let Some(header) = &self.header {
+            out.push(SignedValue::Header(header.value.clone().into()));
+        }
+        if let Some(param) = &self.header_param {
+            out.push(SignedValue::HeaderParam(param.clone()));
+        }
+        out
+    }
+}
+
+impl Verification {
+    /// Where the nonce is read: `nonce`, or `nonce_field` (validation refuses both).
+    pub fn nonce_place(&self) -> Option<SignedValue> {
+        match (&self.nonce, &self.nonce_field) {
+            (Some(place), _) => place.value.given().into_iter().next(),
+            (None, Some(field)) => Some(SignedValue::Field(field.value.clone().into())),
+            (None, None) => None,
+        }
+    }
 }
 
 fn default_freshness_format() -> ClockFormat {

@@ -12,6 +12,7 @@ pub(crate) mod gateway;
 mod recipes;
 mod rules;
 mod sandbox;
+mod signed_values;
 mod variants;
 use recipes::Use;
 
@@ -511,16 +512,14 @@ impl<'s> Checker<'s> {
                 "`unsigned_error_when: [payload_absent]` needs a payload field, but this message's payload is inline",
             );
         }
-        if check
+        if let Some(freshness) = check
             .freshness
             .as_ref()
-            .is_some_and(|f| f.max_skew_seconds == 0)
+            .filter(|f| f.value.max_skew_seconds == 0)
         {
-            self.at(
-                &check.recipe,
-                "`freshness.max_skew_seconds` must be at least 1",
-            );
+            self.at(freshness, "`freshness.max_skew_seconds` must be at least 1");
         }
+        self.signed_values(check, payload);
     }
 
     /// The signature field belongs to the envelope: the runtime checks it and never

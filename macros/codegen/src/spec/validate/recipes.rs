@@ -25,7 +25,7 @@ fn is_signature(algorithm: DigestAlgorithm) -> bool {
     algorithm.kind() == AlgorithmKind::PublicKey
 }
 
-impl Checker<'_> {
+impl<'s> Checker<'s> {
     /// A recipe chosen by a credential: the credential exists, the choice is not empty,
     /// each chosen recipe exists, suits `used` and reads the same input as `default`
     /// (the recipe the other static checks read), which must be one of them.
@@ -226,20 +226,7 @@ impl Checker<'_> {
                 }
             }
         }
-        let mut names = vec![&check.recipe];
-        if let Some(choice) = &check.choose_by {
-            names.extend(choice.recipes.values());
-            names.extend(choice.by_signature_hex_length.values());
-        }
-        for reference in names {
-            let Some(recipe) = self
-                .spec
-                .signatures
-                .iter()
-                .find(|r| r.name.value == reference.value)
-            else {
-                continue;
-            };
+        for (reference, recipe) in self.check_recipes(check) {
             let mut all = Vec::new();
             for part in recipe.template.iter().flat_map(|t| t.parts.iter()) {
                 part.walk(&mut |p| all.push(p));
@@ -270,6 +257,31 @@ impl Checker<'_> {
                 }
             }
         }
+    }
+
+    /// The recipes a check may verify with, its own and every one its choice can pick,
+    /// each with the name that references it; an unknown name is left out (it is
+    /// reported where it is named).
+    pub(super) fn check_recipes<'c>(
+        &self,
+        check: &'c Verification,
+    ) -> Vec<(&'c Name, &'s SignatureRecipe)> {
+        let mut names = vec![&check.recipe];
+        if let Some(choice) = &check.choose_by {
+            names.extend(choice.recipes.values());
+            names.extend(choice.by_signature_hex_length.values());
+        }
+        let spec = self.spec;
+        names
+            .into_iter()
+            .filter_map(|name| {
+                let recipe = spec
+                    .signatures
+                    .iter()
+                    .find(|r| r.name.value == name.value)?;
+                Some((name, recipe))
+            })
+            .collect()
     }
 
     /// What a recipe must say on its own; a recipe whose steps all have their output is
