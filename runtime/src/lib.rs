@@ -25,7 +25,7 @@ pub mod recipe;
 pub mod server;
 pub mod wire;
 
-pub use client::{gateway, handoff, inbound, response, settle, transport};
+pub use client::{gateway, handoff, inbound, response, transport};
 pub use crypto::{credentials, secret};
 pub use message::seen;
 pub use wire::yuan;
@@ -58,7 +58,7 @@ pub use error::{
 pub use gateway::{
     pay_and_settle, EventKind, Gateway, GatewayError, GatewayFuture, GatewaySettlement, OrderRef,
     PayRequest, PaymentEvent, PaymentResult, PaymentStatus, PrecreateRequest, RefundQueryRequest,
-    RefundRequest, Role, SettlePlan,
+    RefundRequest, Role, SettleObserver, SettlePlan, StepKind, StepRecord, Timing,
 };
 pub use handoff::{
     hand_on, Claim, ClaimToken, DeliveryStore, HandOffError, HandedOn, MemoryDeliveryStore,
@@ -72,7 +72,6 @@ pub use paygen_protocol::OperationInfo;
 pub use response::{Accepted, Response, Unconfirmed};
 pub use secret::Secret;
 pub use seen::{MemorySeenStore, SeenStore};
-pub use settle::{SettleObserver, Settlement, Step, StepKind, StepRecord, Timing};
 #[cfg(feature = "reqwest")]
 pub use transport::ReqwestTransport;
 pub use transport::{SendFuture, Transport};

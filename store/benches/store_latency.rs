@@ -45,6 +45,7 @@ fn intent(prefix: &str) -> Intent {
         order_no: fresh(prefix),
         amount: Fen(1000),
         deadline_ms: 0,
+        order_extra: Default::default(),
     }
 }
 

@@ -2,8 +2,9 @@
 //! step, and at the settlement, so that a payment outlives the process paying it.
 
 use async_trait::async_trait;
+use paygen::gateway::{Extra, GatewayError, GatewaySettlement};
 use paygen::protocol::SettleVerdict;
-use paygen::{Error, Fen, Settlement, StepKind, StoreError};
+use paygen::{Fen, StepKind, StoreError};
 use std::fmt;
 use std::time::Duration;
 
@@ -29,6 +30,10 @@ pub struct Intent {
     /// When queries stop and the cancel is sent, in milliseconds since the epoch by the
     /// paying client's clock.
     pub deadline_ms: i64,
+    /// What the order's queries and cancel send beyond its number (the
+    /// [`OrderRef`](paygen::OrderRef)'s `extra`, such as wantu's `pay_channel`): a
+    /// resumer has nothing else to build them from.
+    pub order_extra: Extra,
 }
 
 /// Who drives a payment, and for how long without renewing: every step renews it. A
@@ -53,7 +58,8 @@ pub struct StepEntry {
     pub outcome: &'static str,
 }
 
-/// How a journaled payment settled (the [`Settlement`] variant, without its reply).
+/// How a journaled payment settled (the [`GatewaySettlement`] variant, without its
+/// result).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SettledAs {
     /// Paid.
@@ -99,38 +105,30 @@ impl SettledAs {
 pub struct Settled {
     /// How it settled.
     pub settled_as: SettledAs,
-    /// The last step's error, or empty when its reply was read.
+    /// The last step's error; for a payment a person has to look at, the last status
+    /// read (`unknown (PAY_FAIL_ERROR)`); else empty.
     pub detail: String,
 }
 
 impl Settled {
-    /// The record of a settle flow's result.
-    pub fn of<P, Q, C>(result: &Result<Settlement<P, Q, C>, Error>) -> Settled {
-        let (settled_as, step) = match result {
-            Ok(Settlement::Paid(step)) => (SettledAs::Paid, step),
-            Ok(Settlement::Failed(step)) => (SettledAs::Failed, step),
-            Ok(Settlement::CancelledAfterDeadline(step)) => {
-                (SettledAs::CancelledAfterDeadline, step)
+    /// The record of a gateway settle flow's result.
+    pub fn of(result: &Result<GatewaySettlement, GatewayError>) -> Settled {
+        let (settled_as, detail) = match result {
+            Ok(GatewaySettlement::Paid(_)) => (SettledAs::Paid, String::new()),
+            Ok(GatewaySettlement::Failed(_)) => (SettledAs::Failed, String::new()),
+            Ok(GatewaySettlement::CancelledAfterDeadline(_)) => {
+                (SettledAs::CancelledAfterDeadline, String::new())
             }
-            Ok(Settlement::NeedsManualAttention { last }) => {
-                (SettledAs::NeedsManualAttention, last)
+            Ok(GatewaySettlement::NeedsManualAttention { last }) => {
+                let detail = match last {
+                    Ok(read) => format!("last status: {}", read.status),
+                    Err(error) => error.to_string(),
+                };
+                (SettledAs::NeedsManualAttention, detail)
             }
-            Err(error) => {
-                return Settled {
-                    settled_as: SettledAs::NotSent,
-                    detail: error.to_string(),
-                }
-            }
+            Err(error) => (SettledAs::NotSent, error.to_string()),
         };
-        let error = match step {
-            paygen::Step::Pay(r) => r.as_ref().err(),
-            paygen::Step::Query(r) => r.as_ref().err(),
-            paygen::Step::Cancel(r) => r.as_ref().err(),
-        };
-        Settled {
-            settled_as,
-            detail: error.map(ToString::to_string).unwrap_or_default(),
-        }
+        Settled { settled_as, detail }
     }
 }
 

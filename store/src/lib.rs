@@ -16,7 +16,7 @@ pub mod postgres;
 #[cfg(feature = "redis")]
 pub mod redis;
 
-pub use drive::{pay_and_settle, resume, PayError, Resumed, Settler};
+pub use drive::{pay_and_settle, resume, PayError, Resumed, Route};
 pub use journal::{
     Intent, Journal, JournalError, Lease, PaymentId, PaymentRecord, Settled, SettledAs, StepEntry,
     Unfinished,

@@ -7,6 +7,7 @@ use crate::journal::{
     JournalError, Lease, PaymentId, PaymentRecord, Settled, SettledAs, StepEntry, Unfinished,
 };
 use async_trait::async_trait;
+use paygen::gateway::Extra;
 use paygen::{Claim, ClaimToken, DeliveryStore, Fen, StoreError, StoreFuture};
 use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
@@ -193,6 +194,11 @@ impl PgStore {
     }
 }
 
+/// The `order_extra` column's JSON object.
+fn extra_of(text: String) -> Result<Extra, sqlx::Error> {
+    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
 /// A payments row's identity and intent.
 fn unfinished(row: &PgRow) -> Result<Unfinished, sqlx::Error> {
     Ok(Unfinished {
@@ -202,6 +208,7 @@ fn unfinished(row: &PgRow) -> Result<Unfinished, sqlx::Error> {
             order_no: row.try_get("order_no")?,
             amount: Fen(row.try_get("amount_fen")?),
             deadline_ms: row.try_get("deadline_ms")?,
+            order_extra: extra_of(row.try_get("order_extra")?)?,
         },
     })
 }
@@ -220,15 +227,16 @@ impl DeliveryStore for PgStore {
     }
 }
 
-const PAYMENT_COLUMNS: &str = "id, provider, order_no, amount_fen, deadline_ms, settlement, detail";
+const PAYMENT_COLUMNS: &str =
+    "id, provider, order_no, amount_fen, deadline_ms, order_extra, settlement, detail";
 
 #[async_trait]
 impl Journal for PgStore {
     async fn begin(&self, intent: &Intent, lease: &Lease) -> Result<PaymentId, JournalError> {
         let id: Option<i64> = sqlx::query_scalar(
             "INSERT INTO paygen_payments \
-               (provider, order_no, amount_fen, deadline_ms, lease_owner, lease_until) \
-             VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6)) \
+               (provider, order_no, amount_fen, deadline_ms, order_extra, lease_owner, lease_until) \
+             VALUES ($1, $2, $3, $4, $7, $5, now() + make_interval(secs => $6)) \
              ON CONFLICT (provider, order_no) DO NOTHING RETURNING id",
         )
         .bind(&intent.provider)
@@ -237,6 +245,7 @@ impl Journal for PgStore {
         .bind(intent.deadline_ms)
         .bind(&lease.owner)
         .bind(seconds(lease.duration))
+        .bind(serde_json::Value::Object(intent.order_extra.clone()).to_string())
         .fetch_optional(&self.pool)
         .await
         .map_err(|e| failed("begin payment", e))?;
@@ -322,7 +331,7 @@ impl Journal for PgStore {
                WHERE provider = $1 AND settlement IS NULL \
                  AND (lease_until IS NULL OR lease_until < now()) \
                ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-             RETURNING id, provider, order_no, amount_fen, deadline_ms",
+             RETURNING id, provider, order_no, amount_fen, deadline_ms, order_extra",
         )
         .bind(provider)
         .bind(&lease.owner)

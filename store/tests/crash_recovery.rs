@@ -1,34 +1,25 @@
 //! A process killed with SIGKILL right after its pay request left, and a new process
 //! that settles the payment from the PostgreSQL journal with queries and cancels only:
-//! for WeChat Pay micropay, Alipay trade_pay and 收钱吧, paid (the sandbox's slow reply)
-//! and never paid (in progress for ever, reply held back), the sandbox counting one pay
-//! request.
+//! for WeChat Pay micropay, Alipay trade_pay and 收钱吧, each its generated client as a
+//! `dyn Gateway` settling by its spec's `gateway.settle` plan; paid (the sandbox's slow
+//! reply) and never paid (in progress for ever, reply held back), the sandbox counting
+//! one pay request.
 //!
 //! The child is this test binary run again (`crash_recovery_child`, ignored unless
 //! asked for) with the case in its environment.
 
-use paygen::{Settlement, Step, StepKind, Timing};
+use paygen::{GatewaySettlement, PaymentStatus, StepKind};
 use paygen_sandbox::{Sandbox, SandboxConfig};
-use paygen_store::{resume, Journal, Lease, SettledAs, Settler};
-use serde_json::Value;
+use paygen_store::{resume, Journal, Lease, Route, SettledAs};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::flows::{case, pay_journaled};
+use support::gateways::case;
 use support::{database_url, pg_store_in, unique};
 
 mod support;
 
 /// How long a payment's lease holds without renewal, for the child and the resumer.
 const LEASE: Duration = Duration::from_millis(800);
-
-/// Polls and cancels fast; the deadline is the case's.
-fn timing(deadline: Duration) -> Timing {
-    Timing {
-        deadline,
-        poll_interval: Duration::from_millis(100),
-        cancel_attempts: 2,
-    }
-}
 
 /// The child: pays through the journal, and is killed while its pay request waits for
 /// its reply. Reaching the end means the parent did not kill it.
@@ -49,15 +40,15 @@ async fn crash_recovery_child() {
     };
     let deadline = Duration::from_millis(env("CRASH_DEADLINE_MS").parse().unwrap());
     let fen: i64 = env("CRASH_FEN").parse().unwrap();
-    let outcome = pay_journaled(
-        &case,
-        &store,
-        &lease,
-        timing(deadline),
-        &env("CRASH_ORDER"),
-        fen,
-    )
-    .await;
+    let outcome = case
+        .pay_journaled(
+            &store,
+            &lease,
+            case.plan(deadline),
+            &env("CRASH_ORDER"),
+            fen,
+        )
+        .await;
     panic!("the child was not killed while its pay request was in flight: {outcome:?}");
 }
 
@@ -100,6 +91,7 @@ async fn crash_and_resume(provider: &str, expect: Expect) {
     };
     let order = unique("O").replace('_', "");
     let case = case(provider, &sandbox.base_url, Duration::from_secs(5));
+    let pay_operation = case.pay_operation();
 
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([
@@ -121,7 +113,7 @@ async fn crash_and_resume(provider: &str, expect: Expect) {
         .expect("child starts");
     // Right after the pay request left: the sandbox has it, its reply is held back.
     let started = Instant::now();
-    while sandbox.received.of(provider, case.pay_operation) == 0 {
+    while sandbox.received.of(provider, &pay_operation) == 0 {
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "the child's pay request never arrived"
@@ -159,14 +151,13 @@ async fn crash_and_resume(provider: &str, expect: Expect) {
         owner: "resumer".into(),
         duration: LEASE,
     };
-    let settler = Settler {
-        core: &case.core,
-        flow: &case.flow,
-        timing: timing(deadline),
-    };
+    let routes = [Route {
+        gateway: &*case.gateway,
+        plan: case.plan(deadline),
+    }];
     let started = Instant::now();
     let resumed = loop {
-        let resumed = resume::<_, Value, Value, Value>(&resumer, &lease, &settler)
+        let resumed = resume(&resumer, &lease, &routes)
             .await
             .expect("journal reachable");
         if !resumed.is_empty() || started.elapsed() > LEASE * 4 {
@@ -178,14 +169,18 @@ async fn crash_and_resume(provider: &str, expect: Expect) {
     assert_eq!(resumed[0].payment.intent.order_no, order);
     let settlement = &resumed[0].settlement;
     let settled_as = match (expect, settlement) {
-        (Expect::PaidWhileSlow, Ok(Settlement::Paid(Step::Query(Ok(_))))) => SettledAs::Paid,
-        (Expect::NeverPaid, Ok(Settlement::CancelledAfterDeadline(Step::Cancel(Ok(_))))) => {
+        (Expect::PaidWhileSlow, Ok(GatewaySettlement::Paid(r))) => {
+            assert_eq!(r.status, PaymentStatus::Paid);
+            SettledAs::Paid
+        }
+        (Expect::NeverPaid, Ok(GatewaySettlement::CancelledAfterDeadline(r))) => {
+            assert_eq!(r.status, PaymentStatus::Closed, "{provider}: {r:?}");
             SettledAs::CancelledAfterDeadline
         }
         other => panic!("{provider}: {other:?}"),
     };
     assert_eq!(
-        sandbox.received.of(provider, case.pay_operation),
+        sandbox.received.of(provider, &pay_operation),
         1,
         "{provider}: the pay request was received exactly once"
     );

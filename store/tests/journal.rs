@@ -4,17 +4,16 @@
 //! each drive a payment that the other does not, never sending a pay request.
 
 use paygen::protocol::SettleVerdict;
-use paygen::{Fen, Settlement, StepKind, Timing};
+use paygen::{Fen, GatewaySettlement, PaymentStatus, StepKind};
 use paygen_sandbox::{Sandbox, SandboxConfig};
 use paygen_store::{
-    resume, Intent, Journal, JournalError, Lease, MemoryJournal, Settled, SettledAs, Settler,
+    resume, Intent, Journal, JournalError, Lease, MemoryJournal, Route, Settled, SettledAs,
     StepEntry,
 };
-use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
-use support::flows::case;
+use support::gateways::case;
 use support::{database_url, pg_store, pg_store_in, unique};
 
 mod support;
@@ -26,12 +25,26 @@ fn lease(owner: &str, millis: u64) -> Lease {
     }
 }
 
+/// A sandbox whose orders in progress (amount ..02) are paid at query `in_progress_queries`.
+async fn sandbox(in_progress_queries: u32) -> Sandbox {
+    Sandbox::start(SandboxConfig {
+        in_progress_queries,
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
 fn intent(provider: &str, order: &str) -> Intent {
     Intent {
         provider: provider.into(),
         order_no: order.into(),
         amount: Fen(1234),
         deadline_ms: 1_700_000_000_000,
+        order_extra: serde_json::json!({ "pay_channel": "1" })
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
     }
 }
 
@@ -100,39 +113,186 @@ async fn postgres_journal_passes_the_suite() {
     suite(&store).await;
 }
 
+/// A payment through the journal over a generated client's gateway: the intent, each
+/// step and the settlement are kept; the same order is never paid again; an order
+/// queried under another number is refused before anything is journaled or sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journaled_payment_keeps_its_intent_steps_and_settlement() {
+    let sandbox = sandbox(2).await;
+    let journal = MemoryJournal::new();
+    let payer = case("shouqianba", &sandbox.base_url, Duration::from_secs(5));
+    let plan = payer.plan(Duration::from_secs(30));
+    let owner = lease("payer", 60_000);
+    let order = unique("J").replace('_', "");
+    // ..02: in progress, paid at the 2nd query.
+    let settled = payer
+        .pay_journaled(&journal, &owner, plan, &order, 1002)
+        .await;
+    assert!(
+        matches!(&settled, Ok(GatewaySettlement::Paid(r)) if r.status == PaymentStatus::Paid),
+        "{settled:?}"
+    );
+    let record = journal.find("shouqianba", &order).await.unwrap().unwrap();
+    assert_eq!(
+        (record.intent.amount, record.intent.provider.as_str()),
+        (Fen(1002), "shouqianba")
+    );
+    let kinds: Vec<StepKind> = record.steps.iter().map(|s| s.kind).collect();
+    assert_eq!(kinds[0], StepKind::Pay);
+    assert!(
+        kinds[1..].iter().all(|k| *k == StepKind::Query),
+        "{kinds:?}"
+    );
+    assert_eq!(
+        record.steps.last().and_then(|s| s.verdict),
+        Some(SettleVerdict::Paid)
+    );
+    assert_eq!(record.settled.map(|s| s.settled_as), Some(SettledAs::Paid));
+
+    // The same order again: refused by the journal, the pay request not sent.
+    let again = payer
+        .pay_journaled(&journal, &owner, plan, &order, 1002)
+        .await;
+    assert!(
+        matches!(
+            again,
+            Err(paygen_store::PayError::Journal(
+                JournalError::Duplicate { .. }
+            ))
+        ),
+        "{again:?}"
+    );
+    assert_eq!(sandbox.received.of("shouqianba", "pay"), 1);
+
+    // Queried under another number: nothing journaled, nothing sent.
+    let other = unique("K").replace('_', "");
+    let mismatch = paygen_store::pay_and_settle(
+        &journal,
+        &owner,
+        &*payer.gateway,
+        &payer.pay_request(&other, 1000),
+        &payer.order(&order),
+        plan,
+    )
+    .await;
+    assert!(
+        matches!(mismatch, Err(paygen_store::PayError::OrderMismatch { .. })),
+        "{mismatch:?}"
+    );
+    assert!(journal.find("shouqianba", &other).await.unwrap().is_none());
+    assert_eq!(sandbox.received.of("shouqianba", "pay"), 1);
+    sandbox.shutdown.shutdown().await;
+}
+
+/// What an order's queries need beyond its number is journaled with the intent, and a
+/// resumer sends it: wantu's query and cancel require the pay's `pay_channel` (2.5, 2.14).
+/// A payment journaled without it cannot be settled by query (the request is refused
+/// before it is sent) and is left to a person, its pay never sent again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumer_sends_the_journaled_order_fields() {
+    let sandbox = sandbox(2).await;
+    let journal = MemoryJournal::new();
+    let payer = case("wantu", &sandbox.base_url, Duration::from_secs(5));
+    let dead = lease("dead payer", 1);
+    let mut orders = Vec::new();
+    for keep_extra in [true, false] {
+        let order = unique("W").replace('_', "");
+        // The pay request left (in progress: ..02) before the process died. wantu
+        // requires a notify URL (2.2); nothing listens there.
+        let mut request = payer.pay_request(&order, 1002);
+        request.notify_url = Some("http://127.0.0.1:9/notify".into());
+        let paid = payer.gateway.pay(&request).await;
+        assert!(
+            matches!(&paid, Ok(r) if r.status == PaymentStatus::Pending),
+            "{paid:?}"
+        );
+        let order_extra = if keep_extra {
+            payer.order(&order).extra
+        } else {
+            Default::default()
+        };
+        assert_eq!(order_extra.contains_key("pay_channel"), keep_extra);
+        journal
+            .begin(
+                &Intent {
+                    provider: "wantu".into(),
+                    order_no: order.clone(),
+                    amount: Fen(1002),
+                    deadline_ms: payer.gateway.now_millis() + 300,
+                    order_extra,
+                },
+                &dead,
+            )
+            .await
+            .unwrap();
+        orders.push(order);
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let mut plan = payer.plan(Duration::from_secs(30));
+    plan.timing.poll_interval = Duration::from_millis(20);
+    let routes = [Route {
+        gateway: &*payer.gateway,
+        plan,
+    }];
+    let resumed = resume(&journal, &lease("resumer", 60_000), &routes)
+        .await
+        .expect("journal reachable");
+    let by_order = |order: &str| {
+        resumed
+            .iter()
+            .find(|r| r.payment.intent.order_no == order)
+            .map(|r| &r.settlement)
+    };
+    let with_extra = by_order(&orders[0]);
+    assert!(
+        matches!(with_extra, Some(Ok(GatewaySettlement::Paid(_)))),
+        "{with_extra:?}"
+    );
+    let without = by_order(&orders[1]);
+    assert!(
+        matches!(
+            without,
+            Some(Ok(GatewaySettlement::NeedsManualAttention { last: Err(e) }))
+                if e.to_string().contains("pay_channel")
+        ),
+        "{without:?}"
+    );
+    let record = journal.find("wantu", &orders[1]).await.unwrap().unwrap();
+    let settled = record.settled.expect("settled");
+    assert_eq!(settled.settled_as, SettledAs::NeedsManualAttention);
+    assert!(settled.detail.contains("pay_channel"), "{settled:?}");
+    assert_eq!(
+        sandbox.received.of("wantu", "pospay"),
+        2,
+        "no pay request was sent again"
+    );
+    sandbox.shutdown.shutdown().await;
+}
+
 /// Journals `orders` unfinished 收钱吧 payments whose process died (pay sent, in
 /// progress), then runs two resumers on `journals` at once.
 async fn concurrent_resumers(journals: [Arc<dyn Journal>; 2], orders: usize) {
-    let sandbox = Sandbox::start(SandboxConfig {
-        in_progress_queries: 3,
-        ..SandboxConfig::default()
-    })
-    .await
-    .expect("sandbox starts");
+    let sandbox = sandbox(3).await;
     let payer = case("shouqianba", &sandbox.base_url, Duration::from_secs(5));
-    let client = paygen_shouqianba::Client::with_transport(
-        sandbox.url("shouqianba"),
-        paygen_shouqianba::Credentials {
-            terminal_sn: paygen_sandbox::config::stand_in("terminal_sn"),
-            terminal_key: paygen_sandbox::config::stand_in("terminal_key").into(),
-        },
-        paygen::ReqwestTransport::new(Duration::from_secs(2), Duration::from_secs(5)).unwrap(),
-    );
     let dead = lease("dead payer", 1);
     let mut expected = BTreeSet::new();
     for n in 0..orders {
         let order = format!("{}{n}", unique("R").replace('_', ""));
         // The pay request left (in progress: ..02) before the process died.
-        let request = paygen_shouqianba::PayRequest::new(&order, Fen(1002), "130000", "g", "op");
+        let paid = payer.gateway.pay(&payer.pay_request(&order, 1002)).await;
         // In progress: whatever the reply, the order now exists at the provider.
-        let _ = client.pay(&request).await;
+        assert!(
+            !matches!(&paid, Ok(r) if r.status == PaymentStatus::Paid),
+            "{paid:?}"
+        );
         journals[0]
             .begin(
                 &Intent {
                     provider: "shouqianba".into(),
                     order_no: order.clone(),
                     amount: Fen(1002),
-                    deadline_ms: payer.core.now_millis() + 30_000,
+                    deadline_ms: payer.gateway.now_millis() + 30_000,
+                    order_extra: payer.order(&order).extra,
                 },
                 &dead,
             )
@@ -148,24 +308,21 @@ async fn concurrent_resumers(journals: [Arc<dyn Journal>; 2], orders: usize) {
         let base_url = sandbox.base_url.clone();
         tokio::spawn(async move {
             let case = case("shouqianba", &base_url, Duration::from_secs(5));
-            let settler = Settler {
-                core: &case.core,
-                flow: &case.flow,
-                timing: Timing {
-                    deadline: Duration::from_secs(30),
-                    poll_interval: Duration::from_millis(20),
-                    cancel_attempts: 1,
-                },
-            };
+            let mut plan = case.plan(Duration::from_secs(30));
+            plan.timing.poll_interval = Duration::from_millis(20);
+            let routes = [Route {
+                gateway: &*case.gateway,
+                plan,
+            }];
             let lease = lease(&format!("resumer {n}"), 5_000);
-            let resumed = resume::<_, Value, Value, Value>(&*journal, &lease, &settler)
+            let resumed = resume(&*journal, &lease, &routes)
                 .await
                 .expect("journal reachable");
             resumed
                 .into_iter()
                 .map(|r| {
                     assert!(
-                        matches!(r.settlement, Ok(Settlement::Paid(_))),
+                        matches!(r.settlement, Ok(GatewaySettlement::Paid(_))),
                         "{:?}",
                         r.settlement
                     );

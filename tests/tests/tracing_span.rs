@@ -46,7 +46,8 @@ async fn one_span_per_call_names_provider_operation_and_outcome_and_no_secret() 
         .await
         .unwrap_err();
 
-    // A settle flow's steps are calls too: a refused payment is one `pay` span.
+    // A settle flow's steps are calls too (pay-poll-cancel over the generated client's
+    // `Gateway`): a refused payment is one `pay` span.
     let settling = paygen_shouqianba::Client::with_transport(
         "http://127.0.0.1:9",
         paygen_shouqianba::Credentials {
@@ -58,8 +59,15 @@ async fn one_span_per_call_names_provider_operation_and_outcome_and_no_secret() 
             r#"{"result_code":"400","error_code":"INVALID_PARAMETER","error_message":"x"}"#,
         ),
     );
-    let pay = paygen_shouqianba::PayRequest::new("c1", paygen::Fen(1), "d1", "s", "o");
-    settling.pay_and_settle(&pay).await.unwrap_err();
+    let pay = paygen::PayRequest {
+        order_no: "c1".into(),
+        amount: paygen::Fen(1),
+        subject: "s".into(),
+        auth_code: "d1".into(),
+        notify_url: None,
+        extra: Default::default(),
+    };
+    paygen::pay_and_settle(&settling, &pay).await.unwrap_err();
 
     let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     let closes: Vec<&str> = log.lines().filter(|l| l.contains("close")).collect();

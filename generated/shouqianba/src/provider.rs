@@ -115,29 +115,7 @@ impl<T: ::paygen::Transport> Calls<T> {
     ) -> Result<::paygen::HttpRequest, ::paygen::Error> {
         self.core.render(&tables::PRECREATE, &request.to_wire())
     }
-    /// Pays with `pay` once and settles the outcome (三.2.4 客户端支付流程代码示例): while it is unknown or in progress, `query` every 5000 ms for 45 s, then `cancel`. `Err` only when nothing happened.
-    pub async fn pay_and_settle(
-        &self,
-        request: &PayRequest,
-    ) -> Result<PaySettlement, ::paygen::Error> {
-        self.pay_and_settle_with(request, ::paygen::Timing::of(&tables::PAY_SETTLE))
-            .await
-    }
-    /// `pay_and_settle` with the caller's deadline, interval and cancel attempts.
-    pub async fn pay_and_settle_with(
-        &self,
-        request: &PayRequest,
-        timing: ::paygen::Timing,
-    ) -> Result<PaySettlement, ::paygen::Error> {
-        self.core.settle(&tables::PAY_SETTLE, &request.to_wire(), timing).await
-    }
 }
-/// How a `pay` settled: paid, failed, cancelled after the deadline, or needs manual attention.
-pub type PaySettlement = ::paygen::Settlement<
-    PayResponse,
-    QueryResponse,
-    CancelResponse,
->;
 /// Request of `pay`: 付款: B扫C支付模式, B扫C统一下单, 系统自动识别支付方式。
 #[derive(Debug, Clone, PartialEq)]
 pub struct PayRequest {

@@ -815,8 +815,16 @@ fn demo_runs_one_gateway_scenario_for_every_mapped_provider() {
         );
     }
     // Pay-poll-cancel through `pay_and_settle` with the sandbox's knobs: settled paid,
-    // the pay request sent exactly once (the sandbox's count).
-    for provider in ["alipay", "mct1", "mpgateway", "wantu", "wechatpay_v2"] {
+    // the pay request sent exactly once (the sandbox's count). 收钱吧's is its gateway's
+    // too (三.2.4), the one flow every provider runs.
+    for provider in [
+        "alipay",
+        "mct1",
+        "mpgateway",
+        "shouqianba",
+        "wantu",
+        "wechatpay_v2",
+    ] {
         for knob in [
             "12.02 元 in progress",
             "12.03 元 lost reply",

@@ -246,23 +246,8 @@ pub struct ItemNames<'s> {
     pub operations: Vec<OperationNames>,
     /// Per notification, in spec order.
     pub notifications: Vec<NotificationNames>,
-    /// Per settle flow, in spec order.
-    pub settle: Vec<SettleNames>,
     /// The code-table enums, in order of first use.
     pub enums: Vec<EnumItem<'s>>,
-}
-
-/// The Rust names of one settle flow.
-#[derive(Debug, Clone)]
-pub struct SettleNames {
-    /// The client method with the spec's timings, `<pay>_and_settle`.
-    pub method: Ident,
-    /// The client method with the caller's timings, `<pay>_and_settle_with`.
-    pub method_with: Ident,
-    /// Its constant in `tables`, `<PAY>_SETTLE`.
-    pub table: Ident,
-    /// The outcome type alias, `<Pay>Settlement`.
-    pub outcome: Ident,
 }
 
 /// Every Rust name of `spec`'s client, or every problem that keeps one from existing:
@@ -459,13 +444,11 @@ impl Planner {
             .iter()
             .map(|n| self.notification(n))
             .collect();
-        let settle = spec.settle.iter().map(|f| self.settle(f)).collect();
         let mut names = ItemNames {
             environments,
             credentials,
             operations,
             notifications,
-            settle,
             enums: Vec::new(),
         };
         names.enums = self.enums(spec, &mut names);
@@ -639,42 +622,6 @@ impl Planner {
             });
         }
         RefusalCode::PerField { name, variants }
-    }
-
-    fn settle(&mut self, flow: &crate::spec::model::SettleFlow) -> SettleNames {
-        let raw = &flow.pay.value;
-        if !self.nameable("settle pay operation", &flow.pay) {
-            return SettleNames {
-                method: placeholder(),
-                method_with: placeholder(),
-                table: placeholder(),
-                outcome: placeholder(),
-            };
-        }
-        let (snake, camel) = (snake(raw), camel(raw));
-        let origin = format!("settle {raw}");
-        let claim = |text: String, what: &str| Claim {
-            text,
-            what: format!("the {what} of the settle flow of `{raw}`"),
-            origin: origin.clone(),
-            at: &flow.pay,
-            hint: RENAME,
-        };
-        SettleNames {
-            method: self.claim(
-                Space::Methods,
-                claim(format!("{snake}_and_settle"), "client method"),
-            ),
-            method_with: self.claim(
-                Space::Methods,
-                claim(format!("{snake}_and_settle_with"), "client method"),
-            ),
-            table: self.claim(
-                Space::Consts,
-                claim(format!("{}_SETTLE", snake.to_uppercase()), "table constant"),
-            ),
-            outcome: self.claim(Space::Types, claim(format!("{camel}Settlement"), "type")),
-        }
     }
 
     fn notification(&mut self, n: &crate::spec::model::Notification) -> NotificationNames {

@@ -478,41 +478,6 @@ fn codes(fields: &[m::Field]) -> ir::List<ir::CodeMeaning> {
     Cow::Owned(out)
 }
 
-/// The IR of a spec's settle flows.
-pub fn settle_flows(spec: &m::Spec) -> Vec<ir::SettleFlow> {
-    spec.settle.iter().map(settle_flow).collect()
-}
-
-fn settle_flow(flow: &m::SettleFlow) -> ir::SettleFlow {
-    let rules = |rules: &[m::SettleRule]| -> ir::List<ir::SettleRule> {
-        rules
-            .iter()
-            .map(|rule| ir::SettleRule {
-                when: std::iter::once((&rule.field, &rule.equals))
-                    .chain(rule.and.iter().map(|c| (&c.field, &c.equals)))
-                    .map(|(field, equals)| ir::FieldEquals {
-                        field: text(&field.value),
-                        equals: equals.iter().map(|v| text(v)).collect(),
-                    })
-                    .collect(),
-                then: rule.then,
-            })
-            .collect()
-    };
-    ir::SettleFlow {
-        pay: text(&flow.pay.value),
-        query: text(&flow.query.value),
-        cancel: text(&flow.cancel.value),
-        order_no: text(&flow.order_no.value),
-        deadline_ms: u64::from(flow.deadline_seconds) * 1000,
-        poll_interval_ms: u64::from(flow.poll_interval_ms),
-        cancel_attempts: flow.cancel_attempts,
-        pay_rules: rules(&flow.pay_outcomes),
-        query_rules: rules(&flow.query_outcomes),
-        cancel_rules: rules(&flow.cancel_outcomes),
-    }
-}
-
 /// `operation` as an example renders it: the required fields the document's sample
 /// leaves out (`omits_required`) made optional, so the sample renders as printed.
 pub fn as_printed<'o>(

@@ -1485,59 +1485,11 @@ pub enum CodeOutcome {
     Unconfirmed,
 }
 
-/// Settling a payment whose outcome is uncertain: pay; while the outcome is unknown or
-/// in progress, query until a deadline; then cancel (收钱吧 三.2.4). Operations are named,
-/// so a flow is a constant beside the provider's tables.
-#[derive(Debug, Clone)]
-pub struct SettleFlow {
-    /// The operation that takes the payment; it is sent exactly once.
-    pub pay: Text,
-    /// The operation that reads the order's state.
-    pub query: Text,
-    /// The operation that reverses the order.
-    pub cancel: Text,
-    /// The request field that carries the merchant's order number, copied from the pay
-    /// request into every query and cancel.
-    pub order_no: Text,
-    /// How long to keep querying, counted from the pay call's end, in milliseconds.
-    pub deadline_ms: u64,
-    /// The pause after each unresolved query, in milliseconds.
-    pub poll_interval_ms: u64,
-    /// How many times a cancel is sent when its outcome is unknown (at least 1).
-    pub cancel_attempts: u32,
-    /// What a pay reply means, first match wins; no match: in progress.
-    pub pay_rules: List<SettleRule>,
-    /// What a query reply means, first match wins; no match: in progress.
-    pub query_rules: List<SettleRule>,
-    /// What a cancel reply means, first match wins; no match: manual attention.
-    pub cancel_rules: List<SettleRule>,
-}
-
-/// One reading of a reply in a [`SettleFlow`]: when every condition holds, `then`.
-#[derive(Debug, Clone)]
-pub struct SettleRule {
-    /// Conditions that must all hold.
-    pub when: List<FieldEquals>,
-    /// What the reply then means.
-    pub then: SettleVerdict,
-}
-
-/// A condition on a decoded reply: the field at a dotted path has one of these values.
-#[derive(Debug, Clone)]
-pub struct FieldEquals {
-    /// Dotted path of the field.
-    pub field: Text,
-    /// Accepted values, as received text.
-    pub equals: List<Text>,
-}
-
-/// What a reply means for the payment being settled.
+/// What a reply means for the payment being settled (a pay-poll-cancel step's reading
+/// of the unified status, as told to a settle observer and kept in a payment journal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub enum SettleVerdict {
-    /// Paid (pay, query); only a reply that passes the operation's success rule.
+    /// Paid (pay, query).
     Paid,
     /// Failed, no money stays with the merchant (pay, query, cancel).
     Failed,

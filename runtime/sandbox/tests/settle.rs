@@ -1,12 +1,14 @@
-//! The settle flow (收钱吧 三.2.4, `pay_and_settle`) over loopback HTTP against the
+//! Pay-poll-cancel (收钱吧 三.2.4, `paygen::pay_and_settle` over the generated client as
+//! a `dyn Gateway`, by its spec's `gateway.settle` plan) over loopback HTTP against the
 //! sandbox's knobs: reqwest underneath, a transport wrapper that only counts requests,
 //! and a clock that moves when the flow sleeps (so the 5 s polls take no time).
 
 use paygen::{Clock, Error, Fen, HttpRequest, ReqwestTransport, Sleeper};
-use paygen::{OperationInfo, SendFuture, Settlement, Step, Transport};
+use paygen::{Gateway, GatewayError, GatewaySettlement, PayRequest, PaymentStatus, Role};
+use paygen::{OperationInfo, SendFuture, Transport};
 use paygen_codegen::spec::model::SandboxState;
 use paygen_sandbox::{Sandbox, SandboxConfig};
-use paygen_shouqianba::{Client, Credentials, PayRequest, PaySettlement};
+use paygen_shouqianba::{tables, Client, Credentials};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -80,21 +82,39 @@ fn client(sandbox: &Sandbox, timeout: Duration) -> (Client<Counting>, Counting) 
     (client, transport)
 }
 
+/// A pay by code of `fen` 分 (the sandbox's scenario is in its last two digits).
 fn pay(order: &str, fen: i64) -> PayRequest {
-    PayRequest::new(order, Fen(fen), "130000", "goods", "op")
+    PayRequest {
+        order_no: order.to_owned(),
+        amount: Fen(fen),
+        subject: "goods".to_owned(),
+        auth_code: "130000".to_owned(),
+        notify_url: None,
+        extra: paygen_sandbox::gateway::extra(&tables::PROVIDER, &tables::GATEWAY, Role::Pay),
+    }
+}
+
+/// Pays `request` once and settles it by the spec's plan, through the gateway.
+async fn settle(
+    client: &Client<Counting>,
+    request: &PayRequest,
+) -> Result<GatewaySettlement, GatewayError> {
+    let gateway: &dyn Gateway = client;
+    paygen::pay_and_settle(gateway, request).await
 }
 
 fn state(sandbox: &Sandbox, order: &str) -> Option<SandboxState> {
     sandbox.store.get("shouqianba", order).map(|o| o.state)
 }
 
-fn paid_by_query(outcome: &Result<PaySettlement, Error>) -> bool {
+/// Paid, read from a query's reply (附录3 order_status PAID; the counts show the query).
+fn paid_by_query(outcome: &Result<GatewaySettlement, GatewayError>) -> bool {
     match outcome {
-        Ok(Settlement::Paid(Step::Query(Ok(reply)))) => reply
-            .biz_response
-            .as_ref()
-            .and_then(|b| b.data.as_ref())
-            .is_some_and(|d| format!("{:?}", d.order_status) == "Paid"),
+        Ok(GatewaySettlement::Paid(result)) => {
+            result.status == PaymentStatus::Paid
+                && result.raw["biz_response"]["result_code"] == "SUCCESS"
+                && result.raw["biz_response"]["data"]["order_status"] == "PAID"
+        }
         _ => false,
     }
 }
@@ -104,23 +124,23 @@ async fn paid_failed_and_lost_responses() {
     let sandbox = start(SandboxConfig::default()).await;
     let (client, sent) = client(&sandbox, Duration::from_secs(5));
 
-    let outcome = client.pay_and_settle(&pay("P1", 1000)).await;
+    let outcome = settle(&client, &pay("P1", 1000)).await;
     assert!(
-        matches!(outcome, Ok(Settlement::Paid(Step::Pay(Ok(_))))),
+        matches!(&outcome, Ok(GatewaySettlement::Paid(r)) if r.raw["biz_response"]["result_code"] == "PAY_SUCCESS"),
         "{outcome:?}"
     );
     assert_eq!((sent.count("pay"), sent.count("query")), (1, 0));
 
     // ..01: PAY_FAIL, money back to the payer; nothing more is sent.
-    let outcome = client.pay_and_settle(&pay("P2", 1001)).await;
+    let outcome = settle(&client, &pay("P2", 1001)).await;
     assert!(
-        matches!(outcome, Ok(Settlement::Failed(Step::Pay(Ok(_))))),
+        matches!(&outcome, Ok(GatewaySettlement::Failed(r)) if r.raw["biz_response"]["result_code"] == "PAY_FAIL"),
         "{outcome:?}"
     );
     assert_eq!((sent.count("pay"), sent.count("query")), (2, 0));
 
     // ..03: paid, then the connection drops before the reply: settled by query.
-    let outcome = client.pay_and_settle(&pay("P3", 1003)).await;
+    let outcome = settle(&client, &pay("P3", 1003)).await;
     assert!(paid_by_query(&outcome), "{outcome:?}");
     assert_eq!((sent.count("pay"), sent.count("query")), (3, 1));
     assert_eq!(state(&sandbox, "P3"), Some(SandboxState::Paid));
@@ -133,7 +153,7 @@ async fn a_slow_provider_is_settled_by_query_and_pay_is_not_sent_again() {
     // The sandbox answers ..04 after 1500 ms; the client gives up after 300 ms.
     let (client, sent) = client(&sandbox, Duration::from_millis(300));
     let started = std::time::Instant::now();
-    let outcome = client.pay_and_settle(&pay("S1", 1004)).await;
+    let outcome = settle(&client, &pay("S1", 1004)).await;
     assert!(paid_by_query(&outcome), "{outcome:?}");
     assert!(started.elapsed() < Duration::from_millis(1500));
     assert_eq!((sent.count("pay"), sent.count("query")), (1, 1));
@@ -149,7 +169,7 @@ async fn in_progress_for_three_queries_then_paid() {
     };
     let sandbox = start(config).await;
     let (client, sent) = client(&sandbox, Duration::from_secs(5));
-    let outcome = client.pay_and_settle(&pay("I1", 1002)).await;
+    let outcome = settle(&client, &pay("I1", 1002)).await;
     assert!(paid_by_query(&outcome), "{outcome:?}");
     assert_eq!((sent.count("pay"), sent.count("query")), (1, 3));
     assert_eq!(sent.count("cancel"), 0);
@@ -165,12 +185,9 @@ async fn never_paid_is_cancelled_at_the_deadline_and_a_failed_cancel_needs_a_per
     };
     let sandbox = start(config).await;
     let (client, sent) = client(&sandbox, Duration::from_secs(5));
-    let outcome = client.pay_and_settle(&pay("C1", 1002)).await;
+    let outcome = settle(&client, &pay("C1", 1002)).await;
     assert!(
-        matches!(
-            outcome,
-            Ok(Settlement::CancelledAfterDeadline(Step::Cancel(Ok(_))))
-        ),
+        matches!(&outcome, Ok(GatewaySettlement::CancelledAfterDeadline(r)) if r.status == PaymentStatus::Closed),
         "{outcome:?}"
     );
     assert_eq!(
@@ -187,9 +204,9 @@ async fn never_paid_is_cancelled_at_the_deadline_and_a_failed_cancel_needs_a_per
         .await
         .expect("knob");
     assert_eq!(knob.status(), 200);
-    let outcome = client.pay_and_settle(&pay("C2", 1002)).await;
-    let Ok(Settlement::NeedsManualAttention {
-        last: Step::Cancel(Err(Error::Service(refusal))),
+    let outcome = settle(&client, &pay("C2", 1002)).await;
+    let Ok(GatewaySettlement::NeedsManualAttention {
+        last: Err(GatewayError::Provider(Error::Service(refusal))),
     }) = &outcome
     else {
         panic!("{outcome:?}")
@@ -204,5 +221,30 @@ async fn never_paid_is_cancelled_at_the_deadline_and_a_failed_cancel_needs_a_per
         (2, 20, 2)
     );
     assert_eq!(state(&sandbox, "C2"), Some(SandboxState::Created));
+    sandbox.shutdown.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_order_the_provider_never_took_settles_failed_without_a_cancel() {
+    // 三.2.4 poll: query FAIL + UPAY_ORDER_NOT_EXISTS, 本次收款失败并且不需要撤单. Resumed
+    // (a pay request that may never have arrived): queried once, nothing else sent.
+    let sandbox = start(SandboxConfig::default()).await;
+    let (client, sent) = client(&sandbox, Duration::from_secs(5));
+    let plan = client.settle_plan().expect("gateway.settle");
+    let order = paygen::OrderRef::new("NEVER1");
+    let deadline_at = client.now_millis() + 45_000;
+    let outcome = paygen::gateway::resume_settle(&client, &order, deadline_at, plan, &()).await;
+    let Ok(GatewaySettlement::Failed(result)) = &outcome else {
+        panic!("{outcome:?}")
+    };
+    assert_eq!(result.status, PaymentStatus::Failed);
+    assert_eq!(
+        result.raw["biz_response"]["error_code"], "UPAY_ORDER_NOT_EXISTS",
+        "{result:?}"
+    );
+    assert_eq!(
+        (sent.count("pay"), sent.count("query"), sent.count("cancel")),
+        (0, 1, 0)
+    );
     sandbox.shutdown.shutdown().await;
 }

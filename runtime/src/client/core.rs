@@ -104,6 +104,17 @@ impl<T: Transport> ClientCore<T> {
         }
     }
 
+    /// The provider's spec name (a payment journal's key, with the order number).
+    pub fn provider_name(&self) -> &str {
+        &self.provider.name
+    }
+
+    /// Now by this client's clock, in milliseconds since the epoch: what a settle flow's
+    /// deadline is measured by.
+    pub fn now_millis(&self) -> i64 {
+        self.clock.now_millis()
+    }
+
     /// The transport requests go through.
     pub fn transport(&self) -> &T {
         &self.transport

@@ -9,7 +9,6 @@ pub mod handoff;
 pub mod inbound;
 pub mod provider;
 pub mod response;
-pub mod settle;
 pub mod sleep;
 pub mod transport;
 pub mod typed;

@@ -167,4 +167,4 @@ impl Proxy {
     }
 }
 
-pub mod flows;
+pub mod gateways;

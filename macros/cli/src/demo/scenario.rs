@@ -2,12 +2,12 @@
 
 use super::wire::{take, Arrivals};
 use super::{Demo, Row, Style};
-use paygen::client::settle::{SettleObserver, StepKind, StepRecord};
 use paygen::protocol::SettleVerdict;
 use paygen::{
     EventKind, Fen, Gateway, GatewayError, GatewaySettlement, OrderRef, PayRequest, PaymentEvent,
     PaymentResult, PaymentStatus, PrecreateRequest, RefundQueryRequest, RefundRequest, Role,
 };
+use paygen::{SettleObserver, StepKind, StepRecord};
 use paygen_sandbox::Sandbox;
 use serde_json::{Map, Value};
 use std::future::Future;

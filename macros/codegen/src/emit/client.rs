@@ -1,7 +1,7 @@
 //! Emits the environment enum, the credentials struct and the `Client`.
 
 use super::one_line;
-use crate::items::{ItemNames, RefusalCode, SettleNames};
+use crate::items::{ItemNames, RefusalCode};
 use crate::spec::model::Credential;
 use crate::spec::ValidSpec;
 use crate::stand_in::StandIn;
@@ -82,7 +82,6 @@ pub fn emit_client(spec: &ValidSpec, names: &ItemNames) -> TokenStream {
     let sandbox_values = sandbox_values(spec, &is_key_set);
 
     let mut methods = Vec::new();
-    let mut settle_types = Vec::new();
     for (op, op_names) in spec.operations.iter().zip(&names.operations) {
         let method = &op_names.method;
         let render = &op_names.render;
@@ -179,62 +178,6 @@ pub fn emit_client(spec: &ValidSpec, names: &ItemNames) -> TokenStream {
         }
     }
 
-    for (flow, flow_names) in spec.settle.iter().zip(&names.settle) {
-        let find = |name: &str| {
-            spec.operations
-                .iter()
-                .position(|op| op.name.value == name)
-                .map(|i| &names.operations[i])
-        };
-        // Validation guarantees the three operations exist.
-        let (Some(pay), Some(query), Some(cancel)) = (
-            find(&flow.pay.value),
-            find(&flow.query.value),
-            find(&flow.cancel.value),
-        ) else {
-            continue;
-        };
-        let (pay_request, pay_response) = (&pay.request, &pay.response);
-        let (query_response, cancel_response) = (&query.response, &cancel.response);
-        let SettleNames {
-            method,
-            method_with,
-            table,
-            outcome,
-        } = flow_names;
-        let doc = one_line(&format!(
-            " Pays with `{}` once and settles the outcome ({}): while it is unknown or in progress, `{}` every {} ms for {} s, then `{}`. `Err` only when nothing happened.",
-            flow.pay.value,
-            flow.source.trim(),
-            flow.query.value,
-            flow.poll_interval_ms,
-            flow.deadline_seconds,
-            flow.cancel.value
-        ));
-        let with_doc = one_line(&format!(
-            " `{}` with the caller's deadline, interval and cancel attempts.",
-            method
-        ));
-        let outcome_doc = one_line(&format!(
-            " How a `{}` settled: paid, failed, cancelled after the deadline, or needs manual attention.",
-            flow.pay.value
-        ));
-        settle_types.push(quote! {
-            #[doc = #outcome_doc]
-            pub type #outcome = ::paygen::Settlement<#pay_response, #query_response, #cancel_response>;
-        });
-        methods.push(quote! {
-            #[doc = #doc]
-            pub async fn #method(&self, request: &#pay_request) -> Result<#outcome, ::paygen::Error> {
-                self.#method_with(request, ::paygen::Timing::of(&tables::#table)).await
-            }
-
-            #[doc = #with_doc]
-            pub async fn #method_with(&self, request: &#pay_request, timing: ::paygen::Timing) -> Result<#outcome, ::paygen::Error> {
-                self.core.settle(&tables::#table, &request.to_wire(), timing).await
-            }
-        });
-    }
     // The title goes into the runtime's doc strings as it is, on one line.
     let title = one_line(&spec.title);
     // With a `gateway:` section the runtime's one `impl Gateway` reads `tables::GATEWAY`.
@@ -282,8 +225,6 @@ pub fn emit_client(spec: &ValidSpec, names: &ItemNames) -> TokenStream {
         impl<T: ::paygen::Transport> Calls<T> {
             #(#methods)*
         }
-
-        #(#settle_types)*
     }
 }
 

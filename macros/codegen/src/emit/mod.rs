@@ -411,15 +411,6 @@ fn tables_module(
         consts.push(quote!(#[doc = #doc] pub const #name: Notification = #value;));
         notification_names.push(name);
     }
-    for (flow, flow_names) in crate::lower::settle_flows(spec).iter().zip(&names.settle) {
-        let name = &flow_names.table;
-        let value = flow.emit();
-        let doc = one_line(&format!(
-            " Settling `{}`: query `{}` until the deadline, then cancel with `{}`.",
-            flow.pay, flow.query, flow.cancel
-        ));
-        consts.push(quote!(#[doc = #doc] pub const #name: SettleFlow = #value;));
-    }
     if let Some(gateway) = crate::lower::gateway_map(spec) {
         let value = gateway.emit();
         consts.push(quote! {

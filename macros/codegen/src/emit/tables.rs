@@ -69,7 +69,6 @@ emit_unit_enums!(
     CodeOutcome,
     Charset,
     FieldType,
-    SettleVerdict,
     GatewayRoleKind,
     ModelInput,
     ModelOutput,
@@ -683,47 +682,6 @@ impl EmitConst for ir::Confirmation {
         let operation = self.operation.emit();
         let (request, agree) = (self.request.emit(), self.agree.emit());
         quote!(Confirmation { operation: #operation, request: #request, agree: #agree })
-    }
-}
-
-impl EmitConst for ir::FieldEquals {
-    fn emit(&self) -> TokenStream {
-        let (field, equals) = (self.field.emit(), self.equals.emit());
-        quote!(FieldEquals { field: #field, equals: #equals })
-    }
-}
-
-impl EmitConst for ir::SettleRule {
-    fn emit(&self) -> TokenStream {
-        let (when, then) = (self.when.emit(), self.then.emit());
-        quote!(SettleRule { when: #when, then: #then })
-    }
-}
-
-impl EmitConst for ir::SettleFlow {
-    fn emit(&self) -> TokenStream {
-        let pay = self.pay.emit();
-        let query = self.query.emit();
-        let cancel = self.cancel.emit();
-        let order_no = self.order_no.emit();
-        let deadline_ms = proc_macro2::Literal::u64_unsuffixed(self.deadline_ms);
-        let poll_interval_ms = proc_macro2::Literal::u64_unsuffixed(self.poll_interval_ms);
-        let cancel_attempts = proc_macro2::Literal::u32_unsuffixed(self.cancel_attempts);
-        let pay_rules = self.pay_rules.emit();
-        let query_rules = self.query_rules.emit();
-        let cancel_rules = self.cancel_rules.emit();
-        quote!(SettleFlow {
-            pay: #pay,
-            query: #query,
-            cancel: #cancel,
-            order_no: #order_no,
-            deadline_ms: #deadline_ms,
-            poll_interval_ms: #poll_interval_ms,
-            cancel_attempts: #cancel_attempts,
-            pay_rules: #pay_rules,
-            query_rules: #query_rules,
-            cancel_rules: #cancel_rules,
-        })
     }
 }
 

@@ -14,8 +14,8 @@ use serde_saphyr::Spanned;
 pub use paygen_protocol::{
     Base64Alphabet, BodyFormat, CanonicalForm, CanonicalSort, Charset, ClockFormat, CodeOutcome,
     DigestAlgorithm, EventKind, FieldType, HeaderParam, HexCase, InnerFormat, KeyDerivation,
-    ModelInput, ModelOutput, NestedValues, PayloadEncoding, SettleVerdict, SignInput,
-    SignatureForm, StatusKind, TemplatePart, UnsignedErrorReply, UnsignedFields, ValueEncoding,
+    ModelInput, ModelOutput, NestedValues, PayloadEncoding, SignInput, SignatureForm, StatusKind,
+    TemplatePart, UnsignedErrorReply, UnsignedFields, ValueEncoding,
 };
 
 /// A name or reference, with the place in the spec where it is written.
@@ -64,10 +64,6 @@ pub struct Spec {
     /// Read by the sandbox only; never emitted into generated crates.
     #[serde(default)]
     pub sandbox: Option<Sandbox>,
-    /// Flows that settle a payment whose outcome is uncertain: pay once, query until a
-    /// deadline, then cancel. Each gives the client a `<pay>_and_settle` method.
-    #[serde(default)]
-    pub settle: Vec<SettleFlow>,
     /// How the provider maps onto paygen's one payment model: the client then
     /// implements `paygen::Gateway`.
     #[serde(default)]
@@ -1695,78 +1691,8 @@ pub enum SandboxState {
     PartiallyRefunded,
 }
 
-/// Settling an uncertain payment: pay once; while the outcome is unknown or in progress,
-/// query until the deadline; then cancel.
-#[derive(Debug, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct SettleFlow {
-    /// The operation that takes the payment (sent exactly once); the client method is
-    /// `<pay>_and_settle`.
-    #[cfg_attr(feature = "generate", schemars(with = "String"))]
-    pub pay: Name,
-    /// The operation that reads the order's state.
-    #[cfg_attr(feature = "generate", schemars(with = "String"))]
-    pub query: Name,
-    /// The operation that reverses the order.
-    #[cfg_attr(feature = "generate", schemars(with = "String"))]
-    pub cancel: Name,
-    /// Request field with the merchant's order number: in the pay request, and the one
-    /// field the flow sends to query and cancel.
-    #[cfg_attr(feature = "generate", schemars(with = "String"))]
-    pub order_no: Name,
-    /// How long to keep querying, counted from the end of the pay call, in seconds.
-    pub deadline_seconds: u32,
-    /// The pause after each unresolved query, in milliseconds.
-    pub poll_interval_ms: u32,
-    /// Cancels sent at most while a cancel's outcome is unknown (default 1: no retry).
-    #[serde(default = "one")]
-    pub cancel_attempts: u32,
-    /// Where the document describes the flow and its timings.
-    pub source: String,
-    /// What a pay reply means, first match wins; no match: in progress (query).
-    #[serde(default)]
-    pub pay_outcomes: Vec<SettleRule>,
-    /// What a query reply means, first match wins; no match: still in progress.
-    #[serde(default)]
-    pub query_outcomes: Vec<SettleRule>,
-    /// What a cancel reply means, first match wins; no match: manual attention.
-    #[serde(default)]
-    pub cancel_outcomes: Vec<SettleRule>,
-}
-
 fn one() -> u32 {
     1
-}
-
-/// One reading of a reply: when `field` has one of `equals` (and every `and` holds),
-/// the reply means `then`.
-#[derive(Debug, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct SettleRule {
-    /// Dotted path of a response field (`biz_response.result_code`).
-    #[cfg_attr(feature = "generate", schemars(with = "String"))]
-    pub field: Name,
-    /// Values, compared as received text.
-    pub equals: Vec<String>,
-    /// Further conditions that must all hold.
-    #[serde(default)]
-    pub and: Vec<SettleCondition>,
-    /// What the reply then means.
-    pub then: SettleVerdict,
-}
-
-/// A further condition of a [`SettleRule`].
-#[derive(Debug, Deserialize)]
-#[cfg_attr(feature = "generate", derive(JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct SettleCondition {
-    /// Dotted path of a response field.
-    #[cfg_attr(feature = "generate", schemars(with = "String"))]
-    pub field: Name,
-    /// Values, compared as received text.
-    pub equals: Vec<String>,
 }
 
 /// Fields the sandbox writes, by name or dotted path, with the place of their map in the

@@ -12,7 +12,6 @@ pub(crate) mod gateway;
 mod recipes;
 mod rules;
 mod sandbox;
-mod settle;
 mod signed_values;
 mod variants;
 use recipes::Use;
@@ -1301,9 +1300,6 @@ pub fn validate(spec: Spec) -> Result<ValidSpec, Vec<Problem>> {
     }
     if let Some(sandbox) = &spec.sandbox {
         c.sandbox(sandbox);
-    }
-    for flow in &spec.settle {
-        c.settle(flow);
     }
     if let Some(gateway) = &spec.gateway {
         c.gateway(gateway);

@@ -7,6 +7,7 @@ pub use engine::classify;
 pub mod error;
 mod mapped;
 pub mod model;
+pub mod observe;
 pub mod settle;
 
 use crate::client::inbound::{Delivery, InboundRequest};
@@ -16,8 +17,12 @@ pub use model::{
     Extra, OrderRef, PayRequest, PaymentEvent, PaymentResult, PaymentStatus, PrecreateRequest,
     RefundQueryRequest, RefundRequest,
 };
+pub use observe::{SettleObserver, StepKind, StepRecord, Timing};
 pub use paygen_protocol::{EventKind, GatewayRoleKind as Role};
-pub use settle::{pay_and_settle, pay_and_settle_observed, GatewaySettlement, SettlePlan};
+pub use settle::{
+    check_roles, pay_and_settle, pay_and_settle_observed, resume_settle, GatewaySettlement,
+    SettlePlan,
+};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;

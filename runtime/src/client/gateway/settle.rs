@@ -1,12 +1,14 @@
 //! Pay-poll-cancel over any [`Gateway`]: pay once; while the outcome is unknown or
 //! pending, query until the deadline; then cancel (or close) as the provider's spec
-//! says. The flow of `settle` (收钱吧 三.2.4) read through the unified statuses, so
-//! one loop serves WeChat micropay (query while USERPAYING, reverse at the deadline),
-//! Alipay trade_pay (query, then cancel) and the aggregators.
+//! says. 收钱吧's 三.2.4 procedure read through the unified statuses, so one loop
+//! serves WeChat micropay (query while USERPAYING, reverse at the deadline),
+//! Alipay trade_pay (query, then cancel) and the aggregators. [`resume_settle`] runs the
+//! same query-then-cancel loop for an order whose pay request a dead process may have
+//! sent (a payment journal's resumer), without paying.
 
 use super::model::{OrderRef, PayRequest, PaymentResult, PaymentStatus};
+use super::observe::{SettleObserver, StepKind, StepRecord, Timing};
 use super::{Gateway, GatewayError, Role};
-use crate::client::settle::{SettleObserver, StepKind, StepRecord, Timing};
 use paygen_protocol::{GatewaySettle, SettleVerdict};
 
 /// How an uncertain payment settles with one provider: its timings and the role that
@@ -39,7 +41,8 @@ impl SettlePlan {
 pub enum GatewaySettlement {
     /// Paid: the pay or query result that says so.
     Paid(PaymentResult),
-    /// Failed, no money stays with the merchant: the result that says so.
+    /// Failed, no money stays with the merchant: the pay, query or cancel result that
+    /// says so (a cancel's: the order was never taken).
     Failed(PaymentResult),
     /// Unresolved at the deadline, then cancelled or closed: the cancel's result.
     CancelledAfterDeadline(PaymentResult),
@@ -70,13 +73,16 @@ fn verdict(result: &Result<PaymentResult, GatewayError>) -> Option<SettleVerdict
     }
 }
 
-/// What a cancel or close result means: done, failed for good, or unknown (try again).
+/// What a cancel or close result means: done, never taken, a person's call, or unknown
+/// (try again).
 fn cancel_verdict(result: &Result<PaymentResult, GatewayError>) -> Option<SettleVerdict> {
     match result {
         Ok(r) => match r.status {
-            PaymentStatus::Closed | PaymentStatus::Failed | PaymentStatus::Refunded { .. } => {
+            PaymentStatus::Closed | PaymentStatus::Refunded { .. } => {
                 Some(SettleVerdict::Cancelled)
             }
+            // The order was never taken (收钱吧 三.2.4: 本次收款超时并且不需要撤单).
+            PaymentStatus::Failed => Some(SettleVerdict::Failed),
             PaymentStatus::Paid => Some(SettleVerdict::Attention),
             PaymentStatus::Pending | PaymentStatus::Unknown(_) => None,
         },
@@ -119,6 +125,24 @@ pub async fn pay_and_settle(
     pay_and_settle_observed(gateway, request, &order, plan, &()).await
 }
 
+/// Whether `gateway` has the roles `plan` settles with (`roles` before them): checked
+/// before anything is sent, because a flow that could not query could not settle.
+pub fn check_roles(
+    gateway: &dyn Gateway,
+    plan: &SettlePlan,
+    roles: &[Role],
+) -> Result<(), GatewayError> {
+    for &role in roles.iter().chain([Role::Query, plan.cancel_with].iter()) {
+        if !gateway.supports(role) {
+            return Err(GatewayError::NotSupported {
+                provider: gateway.provider().to_owned(),
+                role,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// [`pay_and_settle`] with the caller's plan, telling `observer` of every step;
 /// `order` is what the queries and the cancel send (the order number, and the extra
 /// fields a provider needs there, such as wantu's `pay_channel`).
@@ -129,15 +153,7 @@ pub async fn pay_and_settle_observed(
     plan: SettlePlan,
     observer: &dyn SettleObserver,
 ) -> Result<GatewaySettlement, GatewayError> {
-    // Checked before the payment leaves: a flow that could not query could not settle.
-    for role in [Role::Pay, Role::Query, plan.cancel_with] {
-        if !gateway.supports(role) {
-            return Err(GatewayError::NotSupported {
-                provider: gateway.provider().to_owned(),
-                role,
-            });
-        }
-    }
+    check_roles(gateway, &plan, &[Role::Pay])?;
     let paid = gateway.pay(request).await;
     let decided = verdict(&paid);
     tell(observer, StepKind::Pay, decided, &paid).await;
@@ -150,9 +166,35 @@ pub async fn pay_and_settle_observed(
         (_, Err(error)) if !error.outcome_unknown() => return Err(error),
         _ => {}
     }
-
     let deadline = i64::try_from(plan.timing.deadline.as_millis()).unwrap_or(i64::MAX);
     let deadline_at = gateway.now_millis().saturating_add(deadline);
+    settle_after_pay(gateway, order, deadline_at, plan, observer).await
+}
+
+/// Settles an order whose pay request may have been sent (by a process that died
+/// since), telling `observer` of every step: queries `order` every poll interval until
+/// `deadline_at` (milliseconds since the epoch by the gateway's clock; at least one
+/// query, however late), then cancels or closes as `plan` says. The pay request is
+/// never sent.
+pub async fn resume_settle(
+    gateway: &dyn Gateway,
+    order: &OrderRef,
+    deadline_at: i64,
+    plan: SettlePlan,
+    observer: &dyn SettleObserver,
+) -> Result<GatewaySettlement, GatewayError> {
+    check_roles(gateway, &plan, &[])?;
+    settle_after_pay(gateway, order, deadline_at, plan, observer).await
+}
+
+/// The flow after the payment: queries until `deadline_at`, then cancels or closes.
+async fn settle_after_pay(
+    gateway: &dyn Gateway,
+    order: &OrderRef,
+    deadline_at: i64,
+    plan: SettlePlan,
+    observer: &dyn SettleObserver,
+) -> Result<GatewaySettlement, GatewayError> {
     loop {
         let queried = gateway.query(order).await;
         let decided = verdict(&queried);
@@ -186,6 +228,7 @@ pub async fn pay_and_settle_observed(
             (Some(SettleVerdict::Cancelled), Ok(r)) => {
                 return Ok(GatewaySettlement::CancelledAfterDeadline(r))
             }
+            (Some(SettleVerdict::Failed), Ok(r)) => return Ok(GatewaySettlement::Failed(r)),
             (Some(_), last) => return Ok(GatewaySettlement::NeedsManualAttention { last }),
             (None, last) if attempt >= attempts => {
                 return Ok(GatewaySettlement::NeedsManualAttention { last })
@@ -194,5 +237,321 @@ pub async fn pay_and_settle_observed(
         }
         attempt += 1;
         gateway.pause(plan.timing.poll_interval).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authenticity::Authenticity;
+    use crate::client::gateway::{GatewayFuture, PrecreateRequest, RefundQueryRequest};
+    use crate::client::gateway::{PaymentEvent, RefundRequest};
+    use crate::client::inbound::{Delivery, InboundRequest};
+    use crate::error::{Error, TransportErrorKind};
+    use crate::wire::de::Fen;
+    use std::collections::VecDeque;
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    /// A scripted answer: a status, or a transport failure.
+    #[derive(Clone)]
+    enum Answer {
+        Status(PaymentStatus),
+        Timeout,
+        Connect,
+    }
+
+    /// A gateway answering from a script, remembering the roles it was asked for, on a
+    /// clock that moves only when the flow pauses.
+    struct Scripted {
+        answers: Mutex<VecDeque<Answer>>,
+        sent: Mutex<Vec<Role>>,
+        millis: AtomicI64,
+        roles: Vec<Role>,
+    }
+
+    impl Scripted {
+        fn new(answers: impl IntoIterator<Item = Answer>) -> Self {
+            Scripted {
+                answers: Mutex::new(answers.into_iter().collect()),
+                sent: Mutex::default(),
+                millis: AtomicI64::new(1_000_000),
+                roles: vec![Role::Pay, Role::Query, Role::Cancel],
+            }
+        }
+
+        fn sent(&self) -> Vec<Role> {
+            self.sent.lock().unwrap().clone()
+        }
+
+        fn answer(&self, role: Role) -> GatewayFuture<'_, PaymentResult> {
+            self.sent.lock().unwrap().push(role);
+            let next = self.answers.lock().unwrap().pop_front();
+            Box::pin(async move {
+                let transport = |kind| {
+                    Err(GatewayError::Provider(Error::Transport {
+                        kind,
+                        message: "scripted".into(),
+                        source: None,
+                    }))
+                };
+                match next {
+                    Some(Answer::Status(status)) => Ok(result(status)),
+                    Some(Answer::Connect) => transport(TransportErrorKind::Connect),
+                    Some(Answer::Timeout) | None => transport(TransportErrorKind::Timeout),
+                }
+            })
+        }
+    }
+
+    fn result(status: PaymentStatus) -> PaymentResult {
+        PaymentResult {
+            status,
+            trade_no: None,
+            order_no: Some("A1".into()),
+            amount: Some(Fen(100)),
+            qr_code: None,
+            pay_url: None,
+            refund_no: None,
+            refund_amount: None,
+            authenticity: Authenticity::Verified,
+            raw: Default::default(),
+        }
+    }
+
+    impl Gateway for Scripted {
+        fn provider(&self) -> &str {
+            "scripted"
+        }
+        fn supports(&self, role: Role) -> bool {
+            self.roles.contains(&role)
+        }
+        fn settle_plan(&self) -> Option<SettlePlan> {
+            Some(plan())
+        }
+        fn now_millis(&self) -> i64 {
+            self.millis.load(Ordering::SeqCst)
+        }
+        fn pause(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+            let millis = i64::try_from(duration.as_millis()).unwrap_or(i64::MAX);
+            self.millis.fetch_add(millis, Ordering::SeqCst);
+            Box::pin(async {})
+        }
+        fn pay<'a>(&'a self, _: &'a PayRequest) -> GatewayFuture<'a, PaymentResult> {
+            self.answer(Role::Pay)
+        }
+        fn precreate<'a>(&'a self, _: &'a PrecreateRequest) -> GatewayFuture<'a, PaymentResult> {
+            self.answer(Role::Precreate)
+        }
+        fn query<'a>(&'a self, _: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
+            self.answer(Role::Query)
+        }
+        fn refund<'a>(&'a self, _: &'a RefundRequest) -> GatewayFuture<'a, PaymentResult> {
+            self.answer(Role::Refund)
+        }
+        fn refund_query<'a>(
+            &'a self,
+            _: &'a RefundQueryRequest,
+        ) -> GatewayFuture<'a, PaymentResult> {
+            self.answer(Role::RefundQuery)
+        }
+        fn cancel<'a>(&'a self, _: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
+            self.answer(Role::Cancel)
+        }
+        fn close<'a>(&'a self, _: &'a OrderRef) -> GatewayFuture<'a, PaymentResult> {
+            self.answer(Role::Close)
+        }
+        fn receive_notification<'a>(
+            &'a self,
+            _: InboundRequest<'a>,
+        ) -> GatewayFuture<'a, Delivery<PaymentEvent>> {
+            Box::pin(async {
+                Err(GatewayError::NoNotification {
+                    provider: "scripted".into(),
+                })
+            })
+        }
+    }
+
+    /// 收钱吧's timings (三.2.4: 5 s between queries; 45 s, the spec's choice), two
+    /// cancel attempts.
+    fn plan() -> SettlePlan {
+        SettlePlan {
+            cancel_with: Role::Cancel,
+            timing: Timing {
+                deadline: Duration::from_secs(45),
+                poll_interval: Duration::from_secs(5),
+                cancel_attempts: 2,
+            },
+        }
+    }
+
+    /// Remembers every step it is told of.
+    #[derive(Default)]
+    struct Steps(Mutex<Vec<(StepKind, Option<SettleVerdict>, &'static str)>>);
+
+    impl SettleObserver for Steps {
+        fn step(&self, step: StepRecord) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
+            let seen = (step.kind, step.verdict, step.outcome);
+            self.0.lock().unwrap().push(seen);
+            Box::pin(async {})
+        }
+    }
+
+    fn request() -> PayRequest {
+        PayRequest {
+            order_no: "A1".into(),
+            amount: Fen(100),
+            subject: "goods".into(),
+            auth_code: "134567890123456789".into(),
+            notify_url: None,
+            extra: Default::default(),
+        }
+    }
+
+    use Answer::{Status, Timeout};
+    use PaymentStatus::{Closed, Failed, Paid, Pending, Unknown};
+
+    #[tokio::test]
+    async fn a_lost_pay_reply_is_settled_by_query_and_told_step_by_step() {
+        let gateway = Scripted::new([Timeout, Status(Pending), Timeout, Status(Paid)]);
+        let steps = Steps::default();
+        let settled =
+            pay_and_settle_observed(&gateway, &request(), &OrderRef::new("A1"), plan(), &steps)
+                .await;
+        assert!(settled.is_ok_and(|s| s.is_paid()));
+        assert_eq!(
+            gateway.sent(),
+            [Role::Pay, Role::Query, Role::Query, Role::Query]
+        );
+        use SettleVerdict::{InProgress, Paid as P};
+        assert_eq!(
+            *steps.0.lock().unwrap(),
+            [
+                (StepKind::Pay, None, "unknown"),
+                (StepKind::Query, Some(InProgress), "success"),
+                (StepKind::Query, None, "unknown"),
+                (StepKind::Query, Some(P), "success"),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn resume_never_pays_queries_until_the_deadline_then_cancels() {
+        // Deadline 12 s away at 5 s: queries at 0, 5 and 10 s; the pause after the
+        // third passes it.
+        let gateway = Scripted::new([
+            Status(Pending),
+            Status(Pending),
+            Status(Pending),
+            Status(Closed),
+        ]);
+        let steps = Steps::default();
+        let deadline_at = gateway.now_millis() + 12_000;
+        let settled =
+            resume_settle(&gateway, &OrderRef::new("A1"), deadline_at, plan(), &steps).await;
+        assert!(
+            matches!(settled, Ok(GatewaySettlement::CancelledAfterDeadline(_))),
+            "{settled:?}"
+        );
+        assert_eq!(
+            gateway.sent(),
+            [Role::Query, Role::Query, Role::Query, Role::Cancel]
+        );
+        assert_eq!(
+            steps.0.lock().unwrap().last(),
+            Some(&(StepKind::Cancel, Some(SettleVerdict::Cancelled), "success"))
+        );
+    }
+
+    #[tokio::test]
+    async fn resume_past_its_deadline_still_queries_once() {
+        let gateway = Scripted::new([Status(Paid)]);
+        let settled = resume_settle(&gateway, &OrderRef::new("A1"), 0, plan(), &()).await;
+        assert!(settled.is_ok_and(|s| s.is_paid()));
+        assert_eq!(gateway.sent(), [Role::Query]);
+    }
+
+    #[tokio::test]
+    async fn a_lost_cancel_is_sent_again_up_to_its_attempts() {
+        let gateway = Scripted::new([Timeout, Timeout]);
+        let settled = resume_settle(&gateway, &OrderRef::new("A1"), 0, plan(), &()).await;
+        assert!(
+            matches!(
+                &settled,
+                Ok(GatewaySettlement::NeedsManualAttention { last: Err(e) }) if e.outcome_unknown()
+            ),
+            "{settled:?}"
+        );
+        assert_eq!(gateway.sent(), [Role::Query, Role::Cancel, Role::Cancel]);
+    }
+
+    #[tokio::test]
+    async fn without_the_roles_to_settle_nothing_is_sent() {
+        let mut gateway = Scripted::new([Status(Paid)]);
+        gateway.roles = vec![Role::Pay, Role::Query];
+        let settled = resume_settle(&gateway, &OrderRef::new("A1"), 0, plan(), &()).await;
+        assert!(
+            matches!(
+                settled,
+                Err(GatewayError::NotSupported {
+                    role: Role::Cancel,
+                    ..
+                })
+            ),
+            "{settled:?}"
+        );
+        let settled =
+            pay_and_settle_observed(&gateway, &request(), &OrderRef::new("A1"), plan(), &()).await;
+        assert!(settled.is_err(), "{settled:?}");
+        assert!(gateway.sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unknown_status_is_undecided_queried_then_cancelled() {
+        // 收钱吧's PAY_FAIL_ERROR and PAY_ERROR read Unknown (the model has no "ask
+        // support"): queried until the deadline, then cancelled; the pay sent once.
+        let mut answers = vec![Status(Unknown("PAY_FAIL_ERROR".into()))];
+        answers.extend((0..10).map(|_| Status(Unknown("PAY_ERROR".into()))));
+        answers.push(Status(Closed));
+        let gateway = Scripted::new(answers);
+        let settled =
+            pay_and_settle_observed(&gateway, &request(), &OrderRef::new("A1"), plan(), &()).await;
+        assert!(
+            matches!(settled, Ok(GatewaySettlement::CancelledAfterDeadline(_))),
+            "{settled:?}"
+        );
+        let sent = gateway.sent();
+        // 45 s at 5 s: queries at 0, 5, ..., 45 s; the pause after the 10th passes it.
+        assert_eq!(sent.iter().filter(|r| **r == Role::Query).count(), 10);
+        assert_eq!(sent.iter().filter(|r| **r == Role::Pay).count(), 1);
+        assert_eq!(sent.last(), Some(&Role::Cancel));
+    }
+
+    #[tokio::test]
+    async fn a_cancel_that_finds_no_order_settles_failed() {
+        // 收钱吧 三.2.4: cancel FAIL + UPAY_ORDER_NOT_EXISTS, 本次收款超时并且不需要撤单.
+        let gateway = Scripted::new([Status(Pending), Status(Failed)]);
+        let settled = resume_settle(&gateway, &OrderRef::new("A1"), 0, plan(), &()).await;
+        assert!(
+            matches!(&settled, Ok(GatewaySettlement::Failed(r)) if r.status == Failed),
+            "{settled:?}"
+        );
+        assert_eq!(gateway.sent(), [Role::Query, Role::Cancel]);
+    }
+
+    #[tokio::test]
+    async fn a_payment_that_never_left_is_an_error_and_nothing_more_is_sent() {
+        let gateway = Scripted::new([Answer::Connect]);
+        let settled =
+            pay_and_settle_observed(&gateway, &request(), &OrderRef::new("A1"), plan(), &()).await;
+        assert!(
+            matches!(&settled, Err(e) if !e.outcome_unknown()),
+            "{settled:?}"
+        );
+        assert_eq!(gateway.sent(), [Role::Pay]);
     }
 }
