@@ -28,3 +28,12 @@ fn malformed_specs_fail_to_compile_with_their_position() {
     cases.compile_fail("tests/ui/missing_required.rs");
     cases.compile_fail("tests/ui/barcode_without_auth_code.rs");
 }
+
+/// Of issue 16's two options for a role a spec does not map, paygen takes the typed
+/// error: the case compiles (the role is a method of `dyn Gateway`) and, run, answers
+/// `GatewayError::NotSupported` without sending.
+#[test]
+fn an_unmapped_role_compiles_and_answers_not_supported() {
+    workspace_variable();
+    trybuild::TestCases::new().pass("tests/ui/gateway_unmapped_role.rs");
+}
