@@ -460,7 +460,7 @@ fn a_code_table_shared_by_operations_is_written_once() {
         .matches(r#"CodeMeaning :: new ("biz_response.result_code" , "REFUND_ERROR""#)
         .count();
     assert_eq!(written, 1, "{tokens}");
-    assert_eq!(tokens.matches("codes : code_tables :: T0").count(), 5);
+    assert_eq!(tokens.matches("codes : shared :: CODES_0").count(), 5);
     // ...and the runtime sees the table in each of them.
     for op in paygen_shouqianba::tables::PROVIDER.operations.iter() {
         assert!(
@@ -471,6 +471,61 @@ fn a_code_table_shared_by_operations_is_written_once() {
             op.name
         );
     }
+}
+
+/// The same goes for recipes, recipe choices, verifications and success rules: in each
+/// committed `tables.rs`, no value of theirs is written out twice (a repeat is written
+/// once in `mod shared` and named where it is used).
+#[test]
+fn no_recipe_or_success_rule_is_written_twice_in_a_providers_tables() {
+    let root = paygen_tests::workspace_root().join("generated");
+    let mut read = 0;
+    for entry in std::fs::read_dir(&root).expect("generated/") {
+        let path = entry.expect("entry").path().join("src/provider/tables.rs");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        read += 1;
+        let lines: Vec<&str> = text.lines().collect();
+        let mut seen = std::collections::BTreeMap::new();
+        for (at, line) in lines.iter().enumerate() {
+            let opened = line.trim_start();
+            let value = [
+                "Recipe {",
+                "RecipeChoice {",
+                "Verification {",
+                "SuccessRule {",
+            ]
+            .iter()
+            .any(|open| opened.ends_with(open) && !opened.contains("pub const"));
+            if !value {
+                continue;
+            }
+            // prettyplease closes a multi-line value at the indentation it opened at.
+            let indent = line.len() - opened.len();
+            let close = lines[at + 1..]
+                .iter()
+                .position(|l| l.len() - l.trim_start().len() == indent)
+                .expect("closing line");
+            let body: Vec<&str> = lines[at + 1..at + 1 + close]
+                .iter()
+                .map(|l| l.trim())
+                .collect();
+            let key = format!(
+                "{} {}",
+                opened.rsplit(' ').nth(1).unwrap_or(""),
+                body.join(" ")
+            );
+            if let Some(first) = seen.insert(key, at + 1) {
+                panic!(
+                    "{}: the value at line {} repeats the one at line {first}",
+                    path.display(),
+                    at + 1
+                );
+            }
+        }
+    }
+    assert_eq!(read, 8, "every generated crate's tables were read");
 }
 
 /// 1.4: 303 PARAM_MISSING and 304 PARAM_ERROR name the parameter in `return_desc`,

@@ -48,16 +48,8 @@ pub const TRADE_PAY: Operation = Operation {
     ),
     request: super::TradePayRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
-        message: Some(Cow::Borrowed("msg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T0,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_0,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -110,16 +102,8 @@ pub const TRADE_PRECREATE: Operation = Operation {
     ),
     request: super::TradePrecreateRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
-        message: Some(Cow::Borrowed("msg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T1,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_1,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -150,16 +134,8 @@ pub const TRADE_QUERY: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::TradeQueryRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
-        message: Some(Cow::Borrowed("msg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T2,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_2,
     reply_rules: Cow::Borrowed(
         &[
             FieldRule::Range {
@@ -208,16 +184,8 @@ pub const TRADE_REFUND: Operation = Operation {
     ),
     request: super::TradeRefundRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
-        message: Some(Cow::Borrowed("msg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T3,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_3,
     reply_rules: Cow::Borrowed(&[]),
     done_when: Some(DoneWhen {
         field: Cow::Borrowed("fund_change"),
@@ -257,16 +225,8 @@ pub const TRADE_FASTPAY_REFUND_QUERY: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::TradeFastpayRefundQueryRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
-        message: Some(Cow::Borrowed("msg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T4,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_4,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -297,16 +257,8 @@ pub const TRADE_CANCEL: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::TradeCancelRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
-        message: Some(Cow::Borrowed("msg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T5,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_5,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -343,16 +295,8 @@ pub const TRADE_CLOSE: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::TradeCloseRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
-        message: Some(Cow::Borrowed("msg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T6,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_6,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -821,424 +765,6 @@ pub const GATEWAY: GatewayMap = GatewayMap {
         ),
     }),
 };
-/// The code tables the operations share.
-mod code_tables {
-    use super::*;
-    /// Code meanings of `trade_pay`, and of operations like it.
-    pub const T0: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("code", "10000", CodeOutcome::Success),
-            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
-            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
-            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Unknown),
-            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.ACCESS_FORBIDDEN", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.EXIST_FORBIDDEN_WORD",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.PARTNER_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.TOTAL_FEE_EXCEED", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.PAYMENT_AUTH_CODE_INVALID",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.CONTEXT_INCONSISTENT",
-                CodeOutcome::Unknown,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_SUCCESS", CodeOutcome::Unknown),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_CLOSE", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.BUYER_BALANCE_NOT_ENOUGH",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.ERROR_BALANCE_PAYMENT_DISABLE",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.BUYER_SELLER_EQUAL", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.TRADE_BUYER_NOT_MATCH",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.BUYER_ENABLE_STATUS_FORBID",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.PULL_MOBILE_CASHIER_FAIL",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.MOBILE_PAYMENT_SWITCH_OFF",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.PAYMENT_FAIL", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.BEYOND_PAY_RESTRICTION",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.BEYOND_PER_RECEIPT_RESTRICTION",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.SELLER_BEEN_BLOCKED", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.PAYMENT_REQUEST_HAS_RISK",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.USER_FACE_PAYMENT_SWITCH_OFF",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.INVALID_STORE_ID", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.SUB_MERCHANT_CREATE_FAIL",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.SUB_MERCHANT_TYPE_INVALID",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.AGREEMENT_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.AGREEMENT_INVALID", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.AGREEMENT_STATUS_NOT_NORMAL",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.MERCHANT_AGREEMENT_NOT_EXIST",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.MERCHANT_AGREEMENT_INVALID",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.MERCHANT_STATUS_NOT_NORMAL",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.CARD_USER_NOT_MATCH", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.CARD_TYPE_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.CERT_EXPIRED", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.AMOUNT_OR_CURRENCY_ERROR",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.CURRENCY_NOT_SUPPORT",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.MERCHANT_UNSUPPORT_ADVANCE",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.BUYER_UNSUPPORT_ADVANCE",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.ORDER_UNSUPPORT_ADVANCE",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.CYCLE_PAY_DATE_NOT_MATCH",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED",
-                CodeOutcome::Failed,
-            ),
-        ],
-    );
-    /// Code meanings of `trade_precreate`, and of operations like it.
-    pub const T1: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("code", "10000", CodeOutcome::Success),
-            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
-            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
-            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Unknown),
-            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.ACCESS_FORBIDDEN", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.EXIST_FORBIDDEN_WORD",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.PARTNER_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.TOTAL_FEE_EXCEED", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.CONTEXT_INCONSISTENT",
-                CodeOutcome::Unknown,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_SUCCESS", CodeOutcome::Unknown),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_CLOSE", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.BUYER_SELLER_EQUAL", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.TRADE_BUYER_NOT_MATCH",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.BUYER_ENABLE_STATUS_FORBID",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.SELLER_BEEN_BLOCKED", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.SUB_MERCHANT_CREATE_FAIL",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.SUB_MERCHANT_TYPE_INVALID",
-                CodeOutcome::Failed,
-            ),
-        ],
-    );
-    /// Code meanings of `trade_query`, and of operations like it.
-    pub const T2: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("code", "10000", CodeOutcome::Success),
-            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
-            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
-            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
-            CodeMeaning::new("trade_status", "WAIT_BUYER_PAY", CodeOutcome::InProgress),
-            CodeMeaning::new("trade_status", "TRADE_CLOSED", CodeOutcome::Failed),
-            CodeMeaning::new("trade_status", "TRADE_SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("trade_status", "TRADE_FINISHED", CodeOutcome::Success),
-            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Retryable),
-            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_NOT_EXIST", CodeOutcome::Failed),
-        ],
-    );
-    /// Code meanings of `trade_refund`, and of operations like it.
-    pub const T3: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("code", "10000", CodeOutcome::Success),
-            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
-            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
-            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
-            CodeMeaning::new("fund_change", "Y", CodeOutcome::Success),
-            CodeMeaning::new("fund_change", "N", CodeOutcome::Unconfirmed),
-            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Unknown),
-            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.SELLER_BALANCE_NOT_ENOUGH",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.REASON_TRADE_BEEN_FREEZEN",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_FINISHED", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_STATUS_ERROR", CodeOutcome::Unknown),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.DISCORDANT_REPEAT_REQUEST",
-                CodeOutcome::Unknown,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.REASON_TRADE_REFUND_FEE_ERR",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.TRADE_NOT_ALLOW_REFUND",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.REFUND_FEE_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.REFUND_CHARGE_ERROR",
-                CodeOutcome::Retryable,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_CLOSE", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.REASON_TRADE_STATUS_INVALID",
-                CodeOutcome::Failed,
-            ),
-        ],
-    );
-    /// Code meanings of `trade_fastpay_refund_query`, and of operations like it.
-    pub const T4: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("code", "10000", CodeOutcome::Success),
-            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
-            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
-            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Retryable),
-            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_NOT_EXIST", CodeOutcome::Failed),
-        ],
-    );
-    /// Code meanings of `trade_cancel`, and of operations like it.
-    pub const T5: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("code", "10000", CodeOutcome::Success),
-            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
-            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
-            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.CANCEL_NOT_ALLOWED", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.REASON_TRADE_BEEN_FREEZEN",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.REASON_TRADE_REFUND_FEE_ERR",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.SELLER_BALANCE_NOT_ENOUGH",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Retryable),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.TRADE_CANCEL_TIME_OUT",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_FINISHED", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "AQC.SYSTEM_ERROR", CodeOutcome::Retryable),
-        ],
-    );
-    /// Code meanings of `trade_close`, and of operations like it.
-    pub const T6: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("code", "10000", CodeOutcome::Success),
-            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
-            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
-            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
-            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.REASON_ILLEGAL_STATUS",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new(
-                "sub_code",
-                "ACQ.REASON_TRADE_STATUS_INVALID",
-                CodeOutcome::Failed,
-            ),
-            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Retryable),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("sub_code", "ACQ.TRADE_STATUS_ERROR", CodeOutcome::Unknown),
-        ],
-    );
-}
 /// Everything the runtime needs to speak this provider's protocol.
 pub static PROVIDER: Provider = Provider {
     name: Cow::Borrowed("alipay"),
@@ -1433,3 +959,431 @@ pub static PROVIDER: Provider = Provider {
     ),
     notifications: Cow::Borrowed(&[NOTIFICATION_PAY]),
 };
+/// Values the tables above use in more than one place, each written once.
+mod shared {
+    use super::*;
+    /// Code meanings of `trade_pay`, and of operations like it.
+    pub const CODES_0: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("code", "10000", CodeOutcome::Success),
+            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
+            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
+            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Unknown),
+            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.ACCESS_FORBIDDEN", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.EXIST_FORBIDDEN_WORD",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.PARTNER_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.TOTAL_FEE_EXCEED", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.PAYMENT_AUTH_CODE_INVALID",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.CONTEXT_INCONSISTENT",
+                CodeOutcome::Unknown,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_SUCCESS", CodeOutcome::Unknown),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_CLOSE", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.BUYER_BALANCE_NOT_ENOUGH",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.ERROR_BALANCE_PAYMENT_DISABLE",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.BUYER_SELLER_EQUAL", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.TRADE_BUYER_NOT_MATCH",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.BUYER_ENABLE_STATUS_FORBID",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.PULL_MOBILE_CASHIER_FAIL",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.MOBILE_PAYMENT_SWITCH_OFF",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.PAYMENT_FAIL", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.BUYER_PAYMENT_AMOUNT_DAY_LIMIT_ERROR",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.BEYOND_PAY_RESTRICTION",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.BEYOND_PER_RECEIPT_RESTRICTION",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.BUYER_PAYMENT_AMOUNT_MONTH_LIMIT_ERROR",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.SELLER_BEEN_BLOCKED", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.PAYMENT_REQUEST_HAS_RISK",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.NO_PAYMENT_INSTRUMENTS_AVAILABLE",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.USER_FACE_PAYMENT_SWITCH_OFF",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.INVALID_STORE_ID", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.SUB_MERCHANT_CREATE_FAIL",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.SUB_MERCHANT_TYPE_INVALID",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.AGREEMENT_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.AGREEMENT_INVALID", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.AGREEMENT_STATUS_NOT_NORMAL",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.MERCHANT_AGREEMENT_NOT_EXIST",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.MERCHANT_AGREEMENT_INVALID",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.MERCHANT_STATUS_NOT_NORMAL",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.CARD_USER_NOT_MATCH", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.CARD_TYPE_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.CERT_EXPIRED", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.AMOUNT_OR_CURRENCY_ERROR",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.CURRENCY_NOT_SUPPORT",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.MERCHANT_UNSUPPORT_ADVANCE",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.BUYER_UNSUPPORT_ADVANCE",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.ORDER_UNSUPPORT_ADVANCE",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.CYCLE_PAY_DATE_NOT_MATCH",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.CYCLE_PAY_SINGLE_FEE_EXCEED",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.CYCLE_PAY_TOTAL_FEE_EXCEED",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.CYCLE_PAY_TOTAL_TIMES_EXCEED",
+                CodeOutcome::Failed,
+            ),
+        ],
+    );
+    /// Code meanings of `trade_precreate`, and of operations like it.
+    pub const CODES_1: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("code", "10000", CodeOutcome::Success),
+            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
+            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
+            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Unknown),
+            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.ACCESS_FORBIDDEN", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.EXIST_FORBIDDEN_WORD",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.PARTNER_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.TOTAL_FEE_EXCEED", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.CONTEXT_INCONSISTENT",
+                CodeOutcome::Unknown,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_SUCCESS", CodeOutcome::Unknown),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_CLOSE", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.BUYER_SELLER_EQUAL", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.TRADE_BUYER_NOT_MATCH",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.BUYER_ENABLE_STATUS_FORBID",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.SELLER_BEEN_BLOCKED", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.SUB_MERCHANT_CREATE_FAIL",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.SUB_MERCHANT_TYPE_INVALID",
+                CodeOutcome::Failed,
+            ),
+        ],
+    );
+    /// Code meanings of `trade_query`, and of operations like it.
+    pub const CODES_2: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("code", "10000", CodeOutcome::Success),
+            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
+            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
+            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
+            CodeMeaning::new("trade_status", "WAIT_BUYER_PAY", CodeOutcome::InProgress),
+            CodeMeaning::new("trade_status", "TRADE_CLOSED", CodeOutcome::Failed),
+            CodeMeaning::new("trade_status", "TRADE_SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("trade_status", "TRADE_FINISHED", CodeOutcome::Success),
+            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Retryable),
+            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_NOT_EXIST", CodeOutcome::Failed),
+        ],
+    );
+    /// Code meanings of `trade_refund`, and of operations like it.
+    pub const CODES_3: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("code", "10000", CodeOutcome::Success),
+            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
+            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
+            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
+            CodeMeaning::new("fund_change", "Y", CodeOutcome::Success),
+            CodeMeaning::new("fund_change", "N", CodeOutcome::Unconfirmed),
+            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Unknown),
+            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.SELLER_BALANCE_NOT_ENOUGH",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.REASON_TRADE_BEEN_FREEZEN",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_FINISHED", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_STATUS_ERROR", CodeOutcome::Unknown),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.DISCORDANT_REPEAT_REQUEST",
+                CodeOutcome::Unknown,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.REASON_TRADE_REFUND_FEE_ERR",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.TRADE_NOT_ALLOW_REFUND",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.REFUND_FEE_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.REFUND_CHARGE_ERROR",
+                CodeOutcome::Retryable,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_CLOSE", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.REASON_TRADE_STATUS_INVALID",
+                CodeOutcome::Failed,
+            ),
+        ],
+    );
+    /// Code meanings of `trade_fastpay_refund_query`, and of operations like it.
+    pub const CODES_4: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("code", "10000", CodeOutcome::Success),
+            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
+            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
+            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Retryable),
+            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_NOT_EXIST", CodeOutcome::Failed),
+        ],
+    );
+    /// Code meanings of `trade_cancel`, and of operations like it.
+    pub const CODES_5: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("code", "10000", CodeOutcome::Success),
+            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
+            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
+            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.CANCEL_NOT_ALLOWED", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.REASON_TRADE_BEEN_FREEZEN",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.REASON_TRADE_REFUND_FEE_ERR",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.SELLER_BALANCE_NOT_ENOUGH",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Retryable),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.TRADE_CANCEL_TIME_OUT",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_HAS_FINISHED", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "AQC.SYSTEM_ERROR", CodeOutcome::Retryable),
+        ],
+    );
+    /// Code meanings of `trade_close`, and of operations like it.
+    pub const CODES_6: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("code", "10000", CodeOutcome::Success),
+            CodeMeaning::new("code", "10003", CodeOutcome::InProgress),
+            CodeMeaning::new("code", "20000", CodeOutcome::Unknown),
+            CodeMeaning::new("code", "20001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40001", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40002", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40004", CodeOutcome::Failed),
+            CodeMeaning::new("code", "40006", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.INVALID_PARAMETER", CodeOutcome::Failed),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.REASON_ILLEGAL_STATUS",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new(
+                "sub_code",
+                "ACQ.REASON_TRADE_STATUS_INVALID",
+                CodeOutcome::Failed,
+            ),
+            CodeMeaning::new("sub_code", "ACQ.SYSTEM_ERROR", CodeOutcome::Retryable),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("sub_code", "ACQ.TRADE_STATUS_ERROR", CodeOutcome::Unknown),
+        ],
+    );
+    /// A `SuccessRule` the tables use in 7 places.
+    pub const SUCCESS_0: SuccessRule = SuccessRule {
+        field: Cow::Borrowed("code"),
+        equals: Cow::Borrowed(&[Cow::Borrowed("10000")]),
+        message: Some(Cow::Borrowed("msg")),
+        detail: None,
+        and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
+        http_status: Cow::Borrowed(&[]),
+    };
+}

@@ -23,16 +23,8 @@ pub const MPGATEWAY: Operation = Operation {
     ),
     request: super::MpgatewayRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("respcode"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
-        message: Some(Cow::Borrowed("respmsg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T0,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_0,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -50,15 +42,7 @@ pub const OPENID: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::OpenidRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("respcode"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
-        message: Some(Cow::Borrowed("respmsg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
+    success: shared::SUCCESS_0,
     codes: Cow::Borrowed(&[]),
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
@@ -84,15 +68,7 @@ pub const GOPAY: Operation = Operation {
     ),
     request: super::GopayRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("respcode"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
-        message: Some(Cow::Borrowed("respmsg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
+    success: shared::SUCCESS_0,
     codes: Cow::Borrowed(&[]),
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
@@ -113,16 +89,8 @@ pub const QUERY: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::QueryRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("respcode"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
-        message: Some(Cow::Borrowed("respmsg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T1,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_1,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -142,16 +110,8 @@ pub const CANCEL: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::CancelRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("respcode"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
-        message: Some(Cow::Borrowed("respmsg")),
-        detail: None,
-        and: Cow::Borrowed(&[]),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T0,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_0,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -170,39 +130,7 @@ pub const NOTIFICATION_PAY: Notification = Notification {
         aead: None,
     }),
     verification: Some(Verification {
-        recipe: Recipe {
-            input: SignInput::PayloadField,
-            canonical: Canonical {
-                exclude: Cow::Borrowed(&[]),
-                skip_empty: true,
-                pair_separator: Cow::Borrowed("="),
-                join: Cow::Borrowed("&"),
-                form: CanonicalForm::Pairs,
-                order: Cow::Borrowed(&[]),
-                value_encoding: ValueEncoding::Raw,
-                sort: CanonicalSort::Name,
-                include: Cow::Borrowed(&[]),
-                nested: NestedValues::Json,
-            },
-            key_credential: Some(Cow::Borrowed("key")),
-            key_place: KeyPlace::Append(Cow::Borrowed("")),
-            digests: Cow::Borrowed(
-                &[
-                    DigestStep {
-                        algorithm: DigestAlgorithm::Md5,
-                        output: DigestOutput::Hex(HexCase::Lower),
-                    },
-                ],
-            ),
-            verify_key: None,
-            key_pair: None,
-            verify_key_pair: None,
-            template: Template {
-                parts: Cow::Borrowed(&[]),
-                join: Cow::Borrowed(""),
-                trailing: false,
-            },
-        },
+        recipe: shared::RECIPE_0,
         choose_by: None,
         field: Cow::Borrowed("sign"),
         scope: None,
@@ -467,25 +395,6 @@ pub const GATEWAY: GatewayMap = GatewayMap {
         ),
     }),
 };
-/// The code tables the operations share.
-mod code_tables {
-    use super::*;
-    /// Code meanings of `mpgateway`, and of operations like it.
-    pub const T0: List<CodeMeaning> = Cow::Borrowed(
-        &[CodeMeaning::new("respcode", "00", CodeOutcome::Success)],
-    );
-    /// Code meanings of `query`, and of operations like it.
-    pub const T1: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("respcode", "00", CodeOutcome::Success),
-            CodeMeaning::new("resultcode", "0000", CodeOutcome::Success),
-            CodeMeaning::new("resultcode", "1001", CodeOutcome::InProgress),
-            CodeMeaning::new("resultcode", "1002", CodeOutcome::InProgress),
-            CodeMeaning::new("resultcode", "1003", CodeOutcome::Failed),
-            CodeMeaning::new("resultcode", "1004", CodeOutcome::Unknown),
-        ],
-    );
-}
 /// Everything the runtime needs to speak this provider's protocol.
 pub static PROVIDER: Provider = Provider {
     name: Cow::Borrowed("mpgateway"),
@@ -534,39 +443,7 @@ pub static PROVIDER: Provider = Provider {
             ],
         ),
         signature: Some(RequestSignature {
-            recipe: Recipe {
-                input: SignInput::PayloadField,
-                canonical: Canonical {
-                    exclude: Cow::Borrowed(&[]),
-                    skip_empty: true,
-                    pair_separator: Cow::Borrowed("="),
-                    join: Cow::Borrowed("&"),
-                    form: CanonicalForm::Pairs,
-                    order: Cow::Borrowed(&[]),
-                    value_encoding: ValueEncoding::Raw,
-                    sort: CanonicalSort::Name,
-                    include: Cow::Borrowed(&[]),
-                    nested: NestedValues::Json,
-                },
-                key_credential: Some(Cow::Borrowed("key")),
-                key_place: KeyPlace::Append(Cow::Borrowed("")),
-                digests: Cow::Borrowed(
-                    &[
-                        DigestStep {
-                            algorithm: DigestAlgorithm::Md5,
-                            output: DigestOutput::Hex(HexCase::Lower),
-                        },
-                    ],
-                ),
-                verify_key: None,
-                key_pair: None,
-                verify_key_pair: None,
-                template: Template {
-                    parts: Cow::Borrowed(&[]),
-                    join: Cow::Borrowed(""),
-                    trailing: false,
-                },
-            },
+            recipe: shared::RECIPE_0,
             choose_by: None,
             output: SignatureOutput::Field(Cow::Borrowed("sign")),
         }),
@@ -585,39 +462,7 @@ pub static PROVIDER: Provider = Provider {
             aead: None,
         }),
         verification: Some(Verification {
-            recipe: Recipe {
-                input: SignInput::PayloadField,
-                canonical: Canonical {
-                    exclude: Cow::Borrowed(&[]),
-                    skip_empty: true,
-                    pair_separator: Cow::Borrowed("="),
-                    join: Cow::Borrowed("&"),
-                    form: CanonicalForm::Pairs,
-                    order: Cow::Borrowed(&[]),
-                    value_encoding: ValueEncoding::Raw,
-                    sort: CanonicalSort::Name,
-                    include: Cow::Borrowed(&[]),
-                    nested: NestedValues::Json,
-                },
-                key_credential: Some(Cow::Borrowed("key")),
-                key_place: KeyPlace::Append(Cow::Borrowed("")),
-                digests: Cow::Borrowed(
-                    &[
-                        DigestStep {
-                            algorithm: DigestAlgorithm::Md5,
-                            output: DigestOutput::Hex(HexCase::Lower),
-                        },
-                    ],
-                ),
-                verify_key: None,
-                key_pair: None,
-                verify_key_pair: None,
-                template: Template {
-                    parts: Cow::Borrowed(&[]),
-                    join: Cow::Borrowed(""),
-                    trailing: false,
-                },
-            },
+            recipe: shared::RECIPE_0,
             choose_by: None,
             field: Cow::Borrowed("sign"),
             scope: None,
@@ -633,3 +478,66 @@ pub static PROVIDER: Provider = Provider {
     operations: Cow::Borrowed(&[MPGATEWAY, OPENID, GOPAY, QUERY, CANCEL]),
     notifications: Cow::Borrowed(&[NOTIFICATION_PAY]),
 };
+/// Values the tables above use in more than one place, each written once.
+mod shared {
+    use super::*;
+    /// Code meanings of `mpgateway`, and of operations like it.
+    pub const CODES_0: List<CodeMeaning> = Cow::Borrowed(
+        &[CodeMeaning::new("respcode", "00", CodeOutcome::Success)],
+    );
+    /// Code meanings of `query`, and of operations like it.
+    pub const CODES_1: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("respcode", "00", CodeOutcome::Success),
+            CodeMeaning::new("resultcode", "0000", CodeOutcome::Success),
+            CodeMeaning::new("resultcode", "1001", CodeOutcome::InProgress),
+            CodeMeaning::new("resultcode", "1002", CodeOutcome::InProgress),
+            CodeMeaning::new("resultcode", "1003", CodeOutcome::Failed),
+            CodeMeaning::new("resultcode", "1004", CodeOutcome::Unknown),
+        ],
+    );
+    /// A `Recipe` the tables use in 3 places.
+    pub const RECIPE_0: Recipe = Recipe {
+        input: SignInput::PayloadField,
+        canonical: Canonical {
+            exclude: Cow::Borrowed(&[]),
+            skip_empty: true,
+            pair_separator: Cow::Borrowed("="),
+            join: Cow::Borrowed("&"),
+            form: CanonicalForm::Pairs,
+            order: Cow::Borrowed(&[]),
+            value_encoding: ValueEncoding::Raw,
+            sort: CanonicalSort::Name,
+            include: Cow::Borrowed(&[]),
+            nested: NestedValues::Json,
+        },
+        key_credential: Some(Cow::Borrowed("key")),
+        key_place: KeyPlace::Append(Cow::Borrowed("")),
+        digests: Cow::Borrowed(
+            &[
+                DigestStep {
+                    algorithm: DigestAlgorithm::Md5,
+                    output: DigestOutput::Hex(HexCase::Lower),
+                },
+            ],
+        ),
+        verify_key: None,
+        key_pair: None,
+        verify_key_pair: None,
+        template: Template {
+            parts: Cow::Borrowed(&[]),
+            join: Cow::Borrowed(""),
+            trailing: false,
+        },
+    };
+    /// A `SuccessRule` the tables use in 5 places.
+    pub const SUCCESS_0: SuccessRule = SuccessRule {
+        field: Cow::Borrowed("respcode"),
+        equals: Cow::Borrowed(&[Cow::Borrowed("00")]),
+        message: Some(Cow::Borrowed("respmsg")),
+        detail: None,
+        and: Cow::Borrowed(&[]),
+        or: Cow::Borrowed(&[]),
+        http_status: Cow::Borrowed(&[]),
+    };
+}

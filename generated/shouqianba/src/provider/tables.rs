@@ -25,7 +25,7 @@ pub const PAY: Operation = Operation {
         or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
-    codes: code_tables::T0,
+    codes: shared::CODES_0,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -64,7 +64,7 @@ pub const REFUND: Operation = Operation {
         or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
-    codes: code_tables::T0,
+    codes: shared::CODES_0,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -105,7 +105,7 @@ pub const QUERY: Operation = Operation {
         or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
-    codes: code_tables::T0,
+    codes: shared::CODES_0,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -151,7 +151,7 @@ pub const CANCEL: Operation = Operation {
         or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
-    codes: code_tables::T0,
+    codes: shared::CODES_0,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -190,7 +190,7 @@ pub const PRECREATE: Operation = Operation {
         or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
-    codes: code_tables::T0,
+    codes: shared::CODES_0,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -578,11 +578,100 @@ pub const GATEWAY: GatewayMap = GatewayMap {
         ),
     }),
 };
-/// The code tables the operations share.
-mod code_tables {
+/// Everything the runtime needs to speak this provider's protocol.
+pub static PROVIDER: Provider = Provider {
+    name: Cow::Borrowed("shouqianba"),
+    utc_offset_minutes: 480,
+    environments: Cow::Borrowed(
+        &[
+            Environment {
+                name: Cow::Borrowed("production"),
+                base_url: Cow::Borrowed("https://api.shouqianba.com"),
+            },
+        ],
+    ),
+    credentials: Cow::Borrowed(
+        &[
+            CredentialDef {
+                name: Cow::Borrowed("terminal_sn"),
+                secret: false,
+            },
+            CredentialDef {
+                name: Cow::Borrowed("terminal_key"),
+                secret: true,
+            },
+        ],
+    ),
+    request: RequestEnvelope {
+        method: Cow::Borrowed("POST"),
+        body: BodyFormat::Json,
+        payload: Payload::Inline,
+        common: Cow::Borrowed(
+            &[
+                CommonField {
+                    name: Cow::Borrowed("terminal_sn"),
+                    value: ValueSource::Credential(Cow::Borrowed("terminal_sn")),
+                    in_payload: false,
+                    as_number: false,
+                },
+            ],
+        ),
+        signature: Some(RequestSignature {
+            recipe: Recipe {
+                input: SignInput::Body,
+                canonical: Canonical {
+                    exclude: Cow::Borrowed(&[]),
+                    skip_empty: true,
+                    pair_separator: Cow::Borrowed("="),
+                    join: Cow::Borrowed("&"),
+                    form: CanonicalForm::Pairs,
+                    order: Cow::Borrowed(&[]),
+                    value_encoding: ValueEncoding::Raw,
+                    sort: CanonicalSort::Name,
+                    include: Cow::Borrowed(&[]),
+                    nested: NestedValues::Json,
+                },
+                key_credential: Some(Cow::Borrowed("terminal_key")),
+                key_place: KeyPlace::Append(Cow::Borrowed("")),
+                digests: Cow::Borrowed(
+                    &[
+                        DigestStep {
+                            algorithm: DigestAlgorithm::Md5,
+                            output: DigestOutput::Hex(HexCase::Lower),
+                        },
+                    ],
+                ),
+                verify_key: None,
+                key_pair: None,
+                verify_key_pair: None,
+                template: Template {
+                    parts: Cow::Borrowed(&[]),
+                    join: Cow::Borrowed(""),
+                    trailing: false,
+                },
+            },
+            choose_by: None,
+            output: SignatureOutput::Header {
+                name: Cow::Borrowed("Authorization"),
+                template: Cow::Borrowed("{terminal_sn} {signature}"),
+            },
+        }),
+        headers: Cow::Borrowed(&[]),
+    },
+    response: ResponseEnvelope {
+        body: BodyFormat::Json,
+        payload: Payload::Inline,
+        verification: None,
+        refusal_members: Cow::Borrowed(&[]),
+    },
+    operations: Cow::Borrowed(&[PAY, REFUND, QUERY, CANCEL, PRECREATE]),
+    notifications: Cow::Borrowed(&[]),
+};
+/// Values the tables above use in more than one place, each written once.
+mod shared {
     use super::*;
     /// Code meanings of `pay`, and of operations like it.
-    pub const T0: List<CodeMeaning> = Cow::Borrowed(
+    pub const CODES_0: List<CodeMeaning> = Cow::Borrowed(
         &[
             CodeMeaning::new("result_code", "200", CodeOutcome::Success),
             CodeMeaning::new("result_code", "400", CodeOutcome::Failed),
@@ -858,92 +947,3 @@ mod code_tables {
         ],
     );
 }
-/// Everything the runtime needs to speak this provider's protocol.
-pub static PROVIDER: Provider = Provider {
-    name: Cow::Borrowed("shouqianba"),
-    utc_offset_minutes: 480,
-    environments: Cow::Borrowed(
-        &[
-            Environment {
-                name: Cow::Borrowed("production"),
-                base_url: Cow::Borrowed("https://api.shouqianba.com"),
-            },
-        ],
-    ),
-    credentials: Cow::Borrowed(
-        &[
-            CredentialDef {
-                name: Cow::Borrowed("terminal_sn"),
-                secret: false,
-            },
-            CredentialDef {
-                name: Cow::Borrowed("terminal_key"),
-                secret: true,
-            },
-        ],
-    ),
-    request: RequestEnvelope {
-        method: Cow::Borrowed("POST"),
-        body: BodyFormat::Json,
-        payload: Payload::Inline,
-        common: Cow::Borrowed(
-            &[
-                CommonField {
-                    name: Cow::Borrowed("terminal_sn"),
-                    value: ValueSource::Credential(Cow::Borrowed("terminal_sn")),
-                    in_payload: false,
-                    as_number: false,
-                },
-            ],
-        ),
-        signature: Some(RequestSignature {
-            recipe: Recipe {
-                input: SignInput::Body,
-                canonical: Canonical {
-                    exclude: Cow::Borrowed(&[]),
-                    skip_empty: true,
-                    pair_separator: Cow::Borrowed("="),
-                    join: Cow::Borrowed("&"),
-                    form: CanonicalForm::Pairs,
-                    order: Cow::Borrowed(&[]),
-                    value_encoding: ValueEncoding::Raw,
-                    sort: CanonicalSort::Name,
-                    include: Cow::Borrowed(&[]),
-                    nested: NestedValues::Json,
-                },
-                key_credential: Some(Cow::Borrowed("terminal_key")),
-                key_place: KeyPlace::Append(Cow::Borrowed("")),
-                digests: Cow::Borrowed(
-                    &[
-                        DigestStep {
-                            algorithm: DigestAlgorithm::Md5,
-                            output: DigestOutput::Hex(HexCase::Lower),
-                        },
-                    ],
-                ),
-                verify_key: None,
-                key_pair: None,
-                verify_key_pair: None,
-                template: Template {
-                    parts: Cow::Borrowed(&[]),
-                    join: Cow::Borrowed(""),
-                    trailing: false,
-                },
-            },
-            choose_by: None,
-            output: SignatureOutput::Header {
-                name: Cow::Borrowed("Authorization"),
-                template: Cow::Borrowed("{terminal_sn} {signature}"),
-            },
-        }),
-        headers: Cow::Borrowed(&[]),
-    },
-    response: ResponseEnvelope {
-        body: BodyFormat::Json,
-        payload: Payload::Inline,
-        verification: None,
-        refusal_members: Cow::Borrowed(&[]),
-    },
-    operations: Cow::Borrowed(&[PAY, REFUND, QUERY, CANCEL, PRECREATE]),
-    notifications: Cow::Borrowed(&[]),
-};

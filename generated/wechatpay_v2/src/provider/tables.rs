@@ -25,28 +25,8 @@ pub const UNIFIEDORDER: Operation = Operation {
     ),
     request: super::UnifiedorderRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("return_code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-        message: Some(Cow::Borrowed("return_msg")),
-        detail: None,
-        and: Cow::Borrowed(
-            &[
-                SuccessRule {
-                    field: Cow::Borrowed("result_code"),
-                    equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-                    message: Some(Cow::Borrowed("err_code_des")),
-                    detail: None,
-                    and: Cow::Borrowed(&[]),
-                    or: Cow::Borrowed(&[]),
-                    http_status: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T0,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_0,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -73,28 +53,8 @@ pub const MICROPAY: Operation = Operation {
     ),
     request: super::MicropayRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("return_code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-        message: Some(Cow::Borrowed("return_msg")),
-        detail: None,
-        and: Cow::Borrowed(
-            &[
-                SuccessRule {
-                    field: Cow::Borrowed("result_code"),
-                    equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-                    message: Some(Cow::Borrowed("err_code_des")),
-                    detail: None,
-                    and: Cow::Borrowed(&[]),
-                    or: Cow::Borrowed(&[]),
-                    http_status: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T1,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_1,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -118,28 +78,8 @@ pub const ORDERQUERY: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::OrderqueryRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("return_code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-        message: Some(Cow::Borrowed("return_msg")),
-        detail: None,
-        and: Cow::Borrowed(
-            &[
-                SuccessRule {
-                    field: Cow::Borrowed("result_code"),
-                    equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-                    message: Some(Cow::Borrowed("err_code_des")),
-                    detail: None,
-                    and: Cow::Borrowed(&[]),
-                    or: Cow::Borrowed(&[]),
-                    http_status: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T2,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_2,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -190,7 +130,7 @@ pub const CLOSEORDER: Operation = Operation {
         or: Cow::Borrowed(&[]),
         http_status: Cow::Borrowed(&[]),
     },
-    codes: code_tables::T3,
+    codes: shared::CODES_3,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -214,28 +154,8 @@ pub const REVERSE: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::ReverseRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("return_code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-        message: Some(Cow::Borrowed("return_msg")),
-        detail: None,
-        and: Cow::Borrowed(
-            &[
-                SuccessRule {
-                    field: Cow::Borrowed("result_code"),
-                    equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-                    message: Some(Cow::Borrowed("err_code_des")),
-                    detail: None,
-                    and: Cow::Borrowed(&[]),
-                    or: Cow::Borrowed(&[]),
-                    http_status: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T4,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_4,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -274,28 +194,8 @@ pub const REFUND: Operation = Operation {
     ),
     request: super::RefundRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("return_code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-        message: Some(Cow::Borrowed("return_msg")),
-        detail: None,
-        and: Cow::Borrowed(
-            &[
-                SuccessRule {
-                    field: Cow::Borrowed("result_code"),
-                    equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-                    message: Some(Cow::Borrowed("err_code_des")),
-                    detail: None,
-                    and: Cow::Borrowed(&[]),
-                    or: Cow::Borrowed(&[]),
-                    http_status: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T5,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_5,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -324,28 +224,8 @@ pub const REFUNDQUERY: Operation = Operation {
     rules: Cow::Borrowed(&[]),
     request: super::RefundqueryRequest::FIELDS,
     response: Cow::Borrowed(&[]),
-    success: SuccessRule {
-        field: Cow::Borrowed("return_code"),
-        equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-        message: Some(Cow::Borrowed("return_msg")),
-        detail: None,
-        and: Cow::Borrowed(
-            &[
-                SuccessRule {
-                    field: Cow::Borrowed("result_code"),
-                    equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
-                    message: Some(Cow::Borrowed("err_code_des")),
-                    detail: None,
-                    and: Cow::Borrowed(&[]),
-                    or: Cow::Borrowed(&[]),
-                    http_status: Cow::Borrowed(&[]),
-                },
-            ],
-        ),
-        or: Cow::Borrowed(&[]),
-        http_status: Cow::Borrowed(&[]),
-    },
-    codes: code_tables::T6,
+    success: shared::SUCCESS_0,
+    codes: shared::CODES_6,
     reply_rules: Cow::Borrowed(&[]),
     done_when: None,
 };
@@ -355,39 +235,7 @@ pub const NOTIFICATION_PAY: Notification = Notification {
     body: BodyFormat::Xml,
     payload: Payload::Inline,
     verification: Some(Verification {
-        recipe: Recipe {
-            input: SignInput::Canonical,
-            canonical: Canonical {
-                exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                skip_empty: true,
-                pair_separator: Cow::Borrowed("="),
-                join: Cow::Borrowed("&"),
-                form: CanonicalForm::Pairs,
-                order: Cow::Borrowed(&[]),
-                value_encoding: ValueEncoding::Raw,
-                sort: CanonicalSort::Name,
-                include: Cow::Borrowed(&[]),
-                nested: NestedValues::Json,
-            },
-            key_credential: Some(Cow::Borrowed("key")),
-            key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-            digests: Cow::Borrowed(
-                &[
-                    DigestStep {
-                        algorithm: DigestAlgorithm::HmacSha256,
-                        output: DigestOutput::Hex(HexCase::Upper),
-                    },
-                ],
-            ),
-            verify_key: None,
-            key_pair: None,
-            verify_key_pair: None,
-            template: Template {
-                parts: Cow::Borrowed(&[]),
-                join: Cow::Borrowed(""),
-                trailing: false,
-            },
-        },
+        recipe: shared::RECIPE_0,
         choose_by: Some(RecipeChoice {
             by: ChoicePart::ReceivedField {
                 field: Cow::Borrowed("sign_type"),
@@ -395,75 +243,11 @@ pub const NOTIFICATION_PAY: Notification = Notification {
                     &[
                         HexLengthOption {
                             length: 32u32,
-                            recipe: Recipe {
-                                input: SignInput::Canonical,
-                                canonical: Canonical {
-                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                    skip_empty: true,
-                                    pair_separator: Cow::Borrowed("="),
-                                    join: Cow::Borrowed("&"),
-                                    form: CanonicalForm::Pairs,
-                                    order: Cow::Borrowed(&[]),
-                                    value_encoding: ValueEncoding::Raw,
-                                    sort: CanonicalSort::Name,
-                                    include: Cow::Borrowed(&[]),
-                                    nested: NestedValues::Json,
-                                },
-                                key_credential: Some(Cow::Borrowed("key")),
-                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                                digests: Cow::Borrowed(
-                                    &[
-                                        DigestStep {
-                                            algorithm: DigestAlgorithm::Md5,
-                                            output: DigestOutput::Hex(HexCase::Upper),
-                                        },
-                                    ],
-                                ),
-                                verify_key: None,
-                                key_pair: None,
-                                verify_key_pair: None,
-                                template: Template {
-                                    parts: Cow::Borrowed(&[]),
-                                    join: Cow::Borrowed(""),
-                                    trailing: false,
-                                },
-                            },
+                            recipe: shared::RECIPE_1,
                         },
                         HexLengthOption {
                             length: 64u32,
-                            recipe: Recipe {
-                                input: SignInput::Canonical,
-                                canonical: Canonical {
-                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                    skip_empty: true,
-                                    pair_separator: Cow::Borrowed("="),
-                                    join: Cow::Borrowed("&"),
-                                    form: CanonicalForm::Pairs,
-                                    order: Cow::Borrowed(&[]),
-                                    value_encoding: ValueEncoding::Raw,
-                                    sort: CanonicalSort::Name,
-                                    include: Cow::Borrowed(&[]),
-                                    nested: NestedValues::Json,
-                                },
-                                key_credential: Some(Cow::Borrowed("key")),
-                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                                digests: Cow::Borrowed(
-                                    &[
-                                        DigestStep {
-                                            algorithm: DigestAlgorithm::HmacSha256,
-                                            output: DigestOutput::Hex(HexCase::Upper),
-                                        },
-                                    ],
-                                ),
-                                verify_key: None,
-                                key_pair: None,
-                                verify_key_pair: None,
-                                template: Template {
-                                    parts: Cow::Borrowed(&[]),
-                                    join: Cow::Borrowed(""),
-                                    trailing: false,
-                                },
-                            },
+                            recipe: shared::RECIPE_0,
                         },
                     ],
                 ),
@@ -472,75 +256,11 @@ pub const NOTIFICATION_PAY: Notification = Notification {
                 &[
                     RecipeOption {
                         value: Cow::Borrowed("HMAC-SHA256"),
-                        recipe: Recipe {
-                            input: SignInput::Canonical,
-                            canonical: Canonical {
-                                exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                skip_empty: true,
-                                pair_separator: Cow::Borrowed("="),
-                                join: Cow::Borrowed("&"),
-                                form: CanonicalForm::Pairs,
-                                order: Cow::Borrowed(&[]),
-                                value_encoding: ValueEncoding::Raw,
-                                sort: CanonicalSort::Name,
-                                include: Cow::Borrowed(&[]),
-                                nested: NestedValues::Json,
-                            },
-                            key_credential: Some(Cow::Borrowed("key")),
-                            key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                            digests: Cow::Borrowed(
-                                &[
-                                    DigestStep {
-                                        algorithm: DigestAlgorithm::HmacSha256,
-                                        output: DigestOutput::Hex(HexCase::Upper),
-                                    },
-                                ],
-                            ),
-                            verify_key: None,
-                            key_pair: None,
-                            verify_key_pair: None,
-                            template: Template {
-                                parts: Cow::Borrowed(&[]),
-                                join: Cow::Borrowed(""),
-                                trailing: false,
-                            },
-                        },
+                        recipe: shared::RECIPE_0,
                     },
                     RecipeOption {
                         value: Cow::Borrowed("MD5"),
-                        recipe: Recipe {
-                            input: SignInput::Canonical,
-                            canonical: Canonical {
-                                exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                skip_empty: true,
-                                pair_separator: Cow::Borrowed("="),
-                                join: Cow::Borrowed("&"),
-                                form: CanonicalForm::Pairs,
-                                order: Cow::Borrowed(&[]),
-                                value_encoding: ValueEncoding::Raw,
-                                sort: CanonicalSort::Name,
-                                include: Cow::Borrowed(&[]),
-                                nested: NestedValues::Json,
-                            },
-                            key_credential: Some(Cow::Borrowed("key")),
-                            key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                            digests: Cow::Borrowed(
-                                &[
-                                    DigestStep {
-                                        algorithm: DigestAlgorithm::Md5,
-                                        output: DigestOutput::Hex(HexCase::Upper),
-                                    },
-                                ],
-                            ),
-                            verify_key: None,
-                            key_pair: None,
-                            verify_key_pair: None,
-                            template: Template {
-                                parts: Cow::Borrowed(&[]),
-                                join: Cow::Borrowed(""),
-                                trailing: false,
-                            },
-                        },
+                        recipe: shared::RECIPE_1,
                     },
                 ],
             ),
@@ -1170,171 +890,6 @@ pub const GATEWAY: GatewayMap = GatewayMap {
         ),
     }),
 };
-/// The code tables the operations share.
-mod code_tables {
-    use super::*;
-    /// Code meanings of `unifiedorder`, and of operations like it.
-    pub const T0: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "INVALID_REQUEST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "NOAUTH", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "NOTENOUGH", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
-            CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
-            CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "APPID_MCHID_NOT_MATCH", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "LACK_PARAMS", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "OUT_TRADE_NO_USED", CodeOutcome::Unknown),
-            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "POST_DATA_EMPTY", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "NOT_UTF8", CodeOutcome::Failed),
-        ],
-    );
-    /// Code meanings of `micropay`, and of operations like it.
-    pub const T1: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Unknown),
-            CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
-            CodeMeaning::new("err_code", "NOAUTH", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "AUTHCODEEXPIRE", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "NOTENOUGH", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "NOTSUPORTCARD", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "ORDERREVERSED", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "BANKERROR", CodeOutcome::Unknown),
-            CodeMeaning::new("err_code", "USERPAYING", CodeOutcome::InProgress),
-            CodeMeaning::new("err_code", "AUTH_CODE_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "AUTH_CODE_INVALID", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "LACK_PARAMS", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "NOT_UTF8", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "BUYER_MISMATCH", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "OUT_TRADE_NO_USED", CodeOutcome::Unknown),
-            CodeMeaning::new("err_code", "APPID_MCHID_NOT_MATCH", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "INVALID_REQUEST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "TRADE_ERROR", CodeOutcome::Failed),
-        ],
-    );
-    /// Code meanings of `orderquery`, and of operations like it.
-    pub const T2: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("trade_state", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("trade_state", "REFUND", CodeOutcome::Success),
-            CodeMeaning::new("trade_state", "NOTPAY", CodeOutcome::InProgress),
-            CodeMeaning::new("trade_state", "CLOSED", CodeOutcome::Failed),
-            CodeMeaning::new("trade_state", "REVOKED", CodeOutcome::Failed),
-            CodeMeaning::new("trade_state", "USERPAYING", CodeOutcome::InProgress),
-            CodeMeaning::new("trade_state", "PAYERROR", CodeOutcome::Failed),
-            CodeMeaning::new("trade_state", "ACCEPT", CodeOutcome::InProgress),
-            CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
-        ],
-    );
-    /// Code meanings of `closeorder`, and of operations like it.
-    pub const T3: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
-            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
-            CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Success),
-            CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "TRADE_STATE_ERROR", CodeOutcome::Failed),
-        ],
-    );
-    /// Code meanings of `reverse`, and of operations like it.
-    pub const T4: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Unknown),
-            CodeMeaning::new("err_code", "INVALID_TRANSACTIONID", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "REVERSE_EXPIRE", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "USERPAYING", CodeOutcome::Retryable),
-            CodeMeaning::new("err_code", "INVALID_REQUEST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "TRADE_ERROR", CodeOutcome::Failed),
-        ],
-    );
-    /// Code meanings of `refund`, and of operations like it.
-    pub const T5: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
-            CodeMeaning::new("err_code", "BIZERR_NEED_RETRY", CodeOutcome::Retryable),
-            CodeMeaning::new("err_code", "TRADE_OVERDUE", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "USER_ACCOUNT_ABNORMAL", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "INVALID_REQ_TOO_MUCH", CodeOutcome::Retryable),
-            CodeMeaning::new("err_code", "NOTENOUGH", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "INVALID_TRANSACTIONID", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "FREQUENCY_LIMITED", CodeOutcome::Retryable),
-        ],
-    );
-    /// Code meanings of `refundquery`, and of operations like it.
-    pub const T6: List<CodeMeaning> = Cow::Borrowed(
-        &[
-            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("refund_status_0", "SUCCESS", CodeOutcome::Success),
-            CodeMeaning::new("refund_status_0", "REFUNDCLOSE", CodeOutcome::Failed),
-            CodeMeaning::new("refund_status_0", "PROCESSING", CodeOutcome::InProgress),
-            CodeMeaning::new("refund_status_0", "CHANGE", CodeOutcome::Unknown),
-            CodeMeaning::new("refund_status_0", "FAIL", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
-            CodeMeaning::new("err_code", "REFUNDNOTEXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "INVALID_TRANSACTIONID", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
-            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
-        ],
-    );
-}
 /// Everything the runtime needs to speak this provider's protocol.
 pub static PROVIDER: Provider = Provider {
     name: Cow::Borrowed("wechatpay_v2"),
@@ -1404,118 +959,8 @@ pub static PROVIDER: Provider = Provider {
             ],
         ),
         signature: Some(RequestSignature {
-            recipe: Recipe {
-                input: SignInput::Canonical,
-                canonical: Canonical {
-                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                    skip_empty: true,
-                    pair_separator: Cow::Borrowed("="),
-                    join: Cow::Borrowed("&"),
-                    form: CanonicalForm::Pairs,
-                    order: Cow::Borrowed(&[]),
-                    value_encoding: ValueEncoding::Raw,
-                    sort: CanonicalSort::Name,
-                    include: Cow::Borrowed(&[]),
-                    nested: NestedValues::Json,
-                },
-                key_credential: Some(Cow::Borrowed("key")),
-                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                digests: Cow::Borrowed(
-                    &[
-                        DigestStep {
-                            algorithm: DigestAlgorithm::HmacSha256,
-                            output: DigestOutput::Hex(HexCase::Upper),
-                        },
-                    ],
-                ),
-                verify_key: None,
-                key_pair: None,
-                verify_key_pair: None,
-                template: Template {
-                    parts: Cow::Borrowed(&[]),
-                    join: Cow::Borrowed(""),
-                    trailing: false,
-                },
-            },
-            choose_by: Some(RecipeChoice {
-                by: ChoicePart::Credential(Cow::Borrowed("sign_type")),
-                recipes: Cow::Borrowed(
-                    &[
-                        RecipeOption {
-                            value: Cow::Borrowed("HMAC-SHA256"),
-                            recipe: Recipe {
-                                input: SignInput::Canonical,
-                                canonical: Canonical {
-                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                    skip_empty: true,
-                                    pair_separator: Cow::Borrowed("="),
-                                    join: Cow::Borrowed("&"),
-                                    form: CanonicalForm::Pairs,
-                                    order: Cow::Borrowed(&[]),
-                                    value_encoding: ValueEncoding::Raw,
-                                    sort: CanonicalSort::Name,
-                                    include: Cow::Borrowed(&[]),
-                                    nested: NestedValues::Json,
-                                },
-                                key_credential: Some(Cow::Borrowed("key")),
-                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                                digests: Cow::Borrowed(
-                                    &[
-                                        DigestStep {
-                                            algorithm: DigestAlgorithm::HmacSha256,
-                                            output: DigestOutput::Hex(HexCase::Upper),
-                                        },
-                                    ],
-                                ),
-                                verify_key: None,
-                                key_pair: None,
-                                verify_key_pair: None,
-                                template: Template {
-                                    parts: Cow::Borrowed(&[]),
-                                    join: Cow::Borrowed(""),
-                                    trailing: false,
-                                },
-                            },
-                        },
-                        RecipeOption {
-                            value: Cow::Borrowed("MD5"),
-                            recipe: Recipe {
-                                input: SignInput::Canonical,
-                                canonical: Canonical {
-                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                    skip_empty: true,
-                                    pair_separator: Cow::Borrowed("="),
-                                    join: Cow::Borrowed("&"),
-                                    form: CanonicalForm::Pairs,
-                                    order: Cow::Borrowed(&[]),
-                                    value_encoding: ValueEncoding::Raw,
-                                    sort: CanonicalSort::Name,
-                                    include: Cow::Borrowed(&[]),
-                                    nested: NestedValues::Json,
-                                },
-                                key_credential: Some(Cow::Borrowed("key")),
-                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                                digests: Cow::Borrowed(
-                                    &[
-                                        DigestStep {
-                                            algorithm: DigestAlgorithm::Md5,
-                                            output: DigestOutput::Hex(HexCase::Upper),
-                                        },
-                                    ],
-                                ),
-                                verify_key: None,
-                                key_pair: None,
-                                verify_key_pair: None,
-                                template: Template {
-                                    parts: Cow::Borrowed(&[]),
-                                    join: Cow::Borrowed(""),
-                                    trailing: false,
-                                },
-                            },
-                        },
-                    ],
-                ),
-            }),
+            recipe: shared::RECIPE_0,
+            choose_by: Some(shared::CHOICE_0),
             output: SignatureOutput::Field(Cow::Borrowed("sign")),
         }),
         headers: Cow::Borrowed(&[]),
@@ -1524,118 +969,8 @@ pub static PROVIDER: Provider = Provider {
         body: BodyFormat::Xml,
         payload: Payload::Inline,
         verification: Some(Verification {
-            recipe: Recipe {
-                input: SignInput::Canonical,
-                canonical: Canonical {
-                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                    skip_empty: true,
-                    pair_separator: Cow::Borrowed("="),
-                    join: Cow::Borrowed("&"),
-                    form: CanonicalForm::Pairs,
-                    order: Cow::Borrowed(&[]),
-                    value_encoding: ValueEncoding::Raw,
-                    sort: CanonicalSort::Name,
-                    include: Cow::Borrowed(&[]),
-                    nested: NestedValues::Json,
-                },
-                key_credential: Some(Cow::Borrowed("key")),
-                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                digests: Cow::Borrowed(
-                    &[
-                        DigestStep {
-                            algorithm: DigestAlgorithm::HmacSha256,
-                            output: DigestOutput::Hex(HexCase::Upper),
-                        },
-                    ],
-                ),
-                verify_key: None,
-                key_pair: None,
-                verify_key_pair: None,
-                template: Template {
-                    parts: Cow::Borrowed(&[]),
-                    join: Cow::Borrowed(""),
-                    trailing: false,
-                },
-            },
-            choose_by: Some(RecipeChoice {
-                by: ChoicePart::Credential(Cow::Borrowed("sign_type")),
-                recipes: Cow::Borrowed(
-                    &[
-                        RecipeOption {
-                            value: Cow::Borrowed("HMAC-SHA256"),
-                            recipe: Recipe {
-                                input: SignInput::Canonical,
-                                canonical: Canonical {
-                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                    skip_empty: true,
-                                    pair_separator: Cow::Borrowed("="),
-                                    join: Cow::Borrowed("&"),
-                                    form: CanonicalForm::Pairs,
-                                    order: Cow::Borrowed(&[]),
-                                    value_encoding: ValueEncoding::Raw,
-                                    sort: CanonicalSort::Name,
-                                    include: Cow::Borrowed(&[]),
-                                    nested: NestedValues::Json,
-                                },
-                                key_credential: Some(Cow::Borrowed("key")),
-                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                                digests: Cow::Borrowed(
-                                    &[
-                                        DigestStep {
-                                            algorithm: DigestAlgorithm::HmacSha256,
-                                            output: DigestOutput::Hex(HexCase::Upper),
-                                        },
-                                    ],
-                                ),
-                                verify_key: None,
-                                key_pair: None,
-                                verify_key_pair: None,
-                                template: Template {
-                                    parts: Cow::Borrowed(&[]),
-                                    join: Cow::Borrowed(""),
-                                    trailing: false,
-                                },
-                            },
-                        },
-                        RecipeOption {
-                            value: Cow::Borrowed("MD5"),
-                            recipe: Recipe {
-                                input: SignInput::Canonical,
-                                canonical: Canonical {
-                                    exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
-                                    skip_empty: true,
-                                    pair_separator: Cow::Borrowed("="),
-                                    join: Cow::Borrowed("&"),
-                                    form: CanonicalForm::Pairs,
-                                    order: Cow::Borrowed(&[]),
-                                    value_encoding: ValueEncoding::Raw,
-                                    sort: CanonicalSort::Name,
-                                    include: Cow::Borrowed(&[]),
-                                    nested: NestedValues::Json,
-                                },
-                                key_credential: Some(Cow::Borrowed("key")),
-                                key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
-                                digests: Cow::Borrowed(
-                                    &[
-                                        DigestStep {
-                                            algorithm: DigestAlgorithm::Md5,
-                                            output: DigestOutput::Hex(HexCase::Upper),
-                                        },
-                                    ],
-                                ),
-                                verify_key: None,
-                                key_pair: None,
-                                verify_key_pair: None,
-                                template: Template {
-                                    parts: Cow::Borrowed(&[]),
-                                    join: Cow::Borrowed(""),
-                                    trailing: false,
-                                },
-                            },
-                        },
-                    ],
-                ),
-            }),
+            recipe: shared::RECIPE_0,
+            choose_by: Some(shared::CHOICE_0),
             field: Cow::Borrowed("sign"),
             scope: None,
             header: None,
@@ -1652,3 +987,274 @@ pub static PROVIDER: Provider = Provider {
     ),
     notifications: Cow::Borrowed(&[NOTIFICATION_PAY, NOTIFICATION_REFUND]),
 };
+/// Values the tables above use in more than one place, each written once.
+mod shared {
+    use super::*;
+    /// Code meanings of `unifiedorder`, and of operations like it.
+    pub const CODES_0: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "INVALID_REQUEST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "NOAUTH", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "NOTENOUGH", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
+            CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+            CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "APPID_MCHID_NOT_MATCH", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "LACK_PARAMS", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "OUT_TRADE_NO_USED", CodeOutcome::Unknown),
+            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "POST_DATA_EMPTY", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "NOT_UTF8", CodeOutcome::Failed),
+        ],
+    );
+    /// Code meanings of `micropay`, and of operations like it.
+    pub const CODES_1: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Unknown),
+            CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
+            CodeMeaning::new("err_code", "NOAUTH", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "AUTHCODEEXPIRE", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "NOTENOUGH", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "NOTSUPORTCARD", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "ORDERREVERSED", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "BANKERROR", CodeOutcome::Unknown),
+            CodeMeaning::new("err_code", "USERPAYING", CodeOutcome::InProgress),
+            CodeMeaning::new("err_code", "AUTH_CODE_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "AUTH_CODE_INVALID", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "LACK_PARAMS", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "NOT_UTF8", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "BUYER_MISMATCH", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "OUT_TRADE_NO_USED", CodeOutcome::Unknown),
+            CodeMeaning::new("err_code", "APPID_MCHID_NOT_MATCH", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "INVALID_REQUEST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "TRADE_ERROR", CodeOutcome::Failed),
+        ],
+    );
+    /// Code meanings of `orderquery`, and of operations like it.
+    pub const CODES_2: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("trade_state", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("trade_state", "REFUND", CodeOutcome::Success),
+            CodeMeaning::new("trade_state", "NOTPAY", CodeOutcome::InProgress),
+            CodeMeaning::new("trade_state", "CLOSED", CodeOutcome::Failed),
+            CodeMeaning::new("trade_state", "REVOKED", CodeOutcome::Failed),
+            CodeMeaning::new("trade_state", "USERPAYING", CodeOutcome::InProgress),
+            CodeMeaning::new("trade_state", "PAYERROR", CodeOutcome::Failed),
+            CodeMeaning::new("trade_state", "ACCEPT", CodeOutcome::InProgress),
+            CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+        ],
+    );
+    /// Code meanings of `closeorder`, and of operations like it.
+    pub const CODES_3: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "ORDERPAID", CodeOutcome::Unknown),
+            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+            CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Success),
+            CodeMeaning::new("err_code", "ORDERCLOSED", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "TRADE_STATE_ERROR", CodeOutcome::Failed),
+        ],
+    );
+    /// Code meanings of `reverse`, and of operations like it.
+    pub const CODES_4: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Unknown),
+            CodeMeaning::new("err_code", "INVALID_TRANSACTIONID", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "REVERSE_EXPIRE", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "USERPAYING", CodeOutcome::Retryable),
+            CodeMeaning::new("err_code", "INVALID_REQUEST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "TRADE_ERROR", CodeOutcome::Failed),
+        ],
+    );
+    /// Code meanings of `refund`, and of operations like it.
+    pub const CODES_5: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+            CodeMeaning::new("err_code", "BIZERR_NEED_RETRY", CodeOutcome::Retryable),
+            CodeMeaning::new("err_code", "TRADE_OVERDUE", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "USER_ACCOUNT_ABNORMAL", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "INVALID_REQ_TOO_MUCH", CodeOutcome::Retryable),
+            CodeMeaning::new("err_code", "NOTENOUGH", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "INVALID_TRANSACTIONID", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "ORDERNOTEXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "FREQUENCY_LIMITED", CodeOutcome::Retryable),
+        ],
+    );
+    /// Code meanings of `refundquery`, and of operations like it.
+    pub const CODES_6: List<CodeMeaning> = Cow::Borrowed(
+        &[
+            CodeMeaning::new("return_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("return_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("result_code", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("result_code", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("refund_status_0", "SUCCESS", CodeOutcome::Success),
+            CodeMeaning::new("refund_status_0", "REFUNDCLOSE", CodeOutcome::Failed),
+            CodeMeaning::new("refund_status_0", "PROCESSING", CodeOutcome::InProgress),
+            CodeMeaning::new("refund_status_0", "CHANGE", CodeOutcome::Unknown),
+            CodeMeaning::new("refund_status_0", "FAIL", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SYSTEMERROR", CodeOutcome::Retryable),
+            CodeMeaning::new("err_code", "REFUNDNOTEXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "INVALID_TRANSACTIONID", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "PARAM_ERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "APPID_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "MCHID_NOT_EXIST", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "REQUIRE_POST_METHOD", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "SIGNERROR", CodeOutcome::Failed),
+            CodeMeaning::new("err_code", "XML_FORMAT_ERROR", CodeOutcome::Failed),
+        ],
+    );
+    /// A `RecipeChoice` the tables use in 2 places.
+    pub const CHOICE_0: RecipeChoice = RecipeChoice {
+        by: ChoicePart::Credential(Cow::Borrowed("sign_type")),
+        recipes: Cow::Borrowed(
+            &[
+                RecipeOption {
+                    value: Cow::Borrowed("HMAC-SHA256"),
+                    recipe: RECIPE_0,
+                },
+                RecipeOption {
+                    value: Cow::Borrowed("MD5"),
+                    recipe: RECIPE_1,
+                },
+            ],
+        ),
+    };
+    /// A `Recipe` the tables use in 6 places.
+    pub const RECIPE_0: Recipe = Recipe {
+        input: SignInput::Canonical,
+        canonical: Canonical {
+            exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+            skip_empty: true,
+            pair_separator: Cow::Borrowed("="),
+            join: Cow::Borrowed("&"),
+            form: CanonicalForm::Pairs,
+            order: Cow::Borrowed(&[]),
+            value_encoding: ValueEncoding::Raw,
+            sort: CanonicalSort::Name,
+            include: Cow::Borrowed(&[]),
+            nested: NestedValues::Json,
+        },
+        key_credential: Some(Cow::Borrowed("key")),
+        key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+        digests: Cow::Borrowed(
+            &[
+                DigestStep {
+                    algorithm: DigestAlgorithm::HmacSha256,
+                    output: DigestOutput::Hex(HexCase::Upper),
+                },
+            ],
+        ),
+        verify_key: None,
+        key_pair: None,
+        verify_key_pair: None,
+        template: Template {
+            parts: Cow::Borrowed(&[]),
+            join: Cow::Borrowed(""),
+            trailing: false,
+        },
+    };
+    /// A `Recipe` the tables use in 3 places.
+    pub const RECIPE_1: Recipe = Recipe {
+        input: SignInput::Canonical,
+        canonical: Canonical {
+            exclude: Cow::Borrowed(&[Cow::Borrowed("sign")]),
+            skip_empty: true,
+            pair_separator: Cow::Borrowed("="),
+            join: Cow::Borrowed("&"),
+            form: CanonicalForm::Pairs,
+            order: Cow::Borrowed(&[]),
+            value_encoding: ValueEncoding::Raw,
+            sort: CanonicalSort::Name,
+            include: Cow::Borrowed(&[]),
+            nested: NestedValues::Json,
+        },
+        key_credential: Some(Cow::Borrowed("key")),
+        key_place: KeyPlace::Append(Cow::Borrowed("&key=")),
+        digests: Cow::Borrowed(
+            &[
+                DigestStep {
+                    algorithm: DigestAlgorithm::Md5,
+                    output: DigestOutput::Hex(HexCase::Upper),
+                },
+            ],
+        ),
+        verify_key: None,
+        key_pair: None,
+        verify_key_pair: None,
+        template: Template {
+            parts: Cow::Borrowed(&[]),
+            join: Cow::Borrowed(""),
+            trailing: false,
+        },
+    };
+    /// A `SuccessRule` the tables use in 6 places.
+    pub const SUCCESS_0: SuccessRule = SuccessRule {
+        field: Cow::Borrowed("return_code"),
+        equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+        message: Some(Cow::Borrowed("return_msg")),
+        detail: None,
+        and: Cow::Borrowed(
+            &[
+                SuccessRule {
+                    field: Cow::Borrowed("result_code"),
+                    equals: Cow::Borrowed(&[Cow::Borrowed("SUCCESS")]),
+                    message: Some(Cow::Borrowed("err_code_des")),
+                    detail: None,
+                    and: Cow::Borrowed(&[]),
+                    or: Cow::Borrowed(&[]),
+                    http_status: Cow::Borrowed(&[]),
+                },
+            ],
+        ),
+        or: Cow::Borrowed(&[]),
+        http_status: Cow::Borrowed(&[]),
+    };
+}

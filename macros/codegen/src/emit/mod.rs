@@ -3,6 +3,7 @@
 
 mod client;
 mod merge;
+mod shared;
 pub mod tables;
 mod types;
 
@@ -13,7 +14,7 @@ use crate::spec::validate::{Problem, ValidSpec};
 use crate::spec::SpecErrors;
 use merge::ModuleItems;
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 use std::collections::BTreeMap;
 use tables::{emit_operation, EmitConst};
 use types::{
@@ -363,31 +364,20 @@ fn tables_module(
 ) -> TokenStream {
     let mut consts = Vec::new();
     let mut op_names = Vec::new();
-    // Operations repeat their documents' code tables: each distinct list is written
-    // once, in a module of its own so that its names cannot meet an operation's.
-    let mut code_tables: Vec<(String, TokenStream)> = Vec::new();
+    // Operations repeat their documents' code tables, and more: each repeated value is
+    // written once, in a module of its own so that its names cannot meet an operation's.
+    let mut shared = shared::Shared::default();
     for (op, planned) in provider.operations.iter().zip(&names.operations) {
         let name = &planned.table;
         let codes = if op.codes.is_empty() {
             quote!(Cow::Borrowed(&[]))
         } else {
-            let list = op.codes.emit();
-            let key = list.to_string();
-            let index = code_tables
-                .iter()
-                .position(|(seen, _)| *seen == key)
-                .unwrap_or_else(|| {
-                    let doc = one_line(&format!(
-                        " Code meanings of `{}`, and of operations like it.",
-                        op.name
-                    ));
-                    let table = format_ident!("T{}", code_tables.len());
-                    let item = quote!(#[doc = #doc] pub const #table: List<CodeMeaning> = #list;);
-                    code_tables.push((key, item));
-                    code_tables.len() - 1
-                });
-            let table = format_ident!("T{index}");
-            quote!(code_tables::#table)
+            shared.intern("CODES", quote!(List<CodeMeaning>), op.codes.emit(), || {
+                one_line(&format!(
+                    " Code meanings of `{}`, and of operations like it.",
+                    op.name
+                ))
+            })
         };
         let request = &planned.request;
         let check_received = provider
@@ -418,17 +408,6 @@ fn tables_module(
             pub const GATEWAY: GatewayMap = #value;
         });
     }
-    let code_tables = (!code_tables.is_empty()).then(|| {
-        let items = code_tables.iter().map(|(_, item)| item);
-        quote! {
-            /// The code tables the operations share.
-            mod code_tables {
-                use super::*;
-
-                #(#items)*
-            }
-        }
-    });
     let name = provider.name.emit();
     let offset = proc_macro2::Literal::i32_unsuffixed(provider.utc_offset_minutes);
     let environments = provider.environments.emit();
@@ -467,6 +446,22 @@ fn tables_module(
         " The protocol of {} as data: envelopes, recipes, field tables.",
         spec.title
     ));
+    let provider_static = quote! {
+        /// Everything the runtime needs to speak this provider's protocol.
+        pub static PROVIDER: Provider = Provider {
+            name: #name,
+            utc_offset_minutes: #offset,
+            environments: #environments,
+            credentials: #credentials,
+            request: #request,
+            response: #response,
+            operations: Cow::Borrowed(&[#(#op_names),*]),
+            notifications: Cow::Borrowed(&[#(#notification_names),*]),
+        };
+    };
+    consts.push(provider_static);
+    shared.share_repeats(&mut consts);
+    let shared = shared.module();
     quote! {
         #[doc = #doc]
         pub mod tables {
@@ -475,19 +470,7 @@ fn tables_module(
 
             #(#consts)*
 
-            #code_tables
-
-            /// Everything the runtime needs to speak this provider's protocol.
-            pub static PROVIDER: Provider = Provider {
-                name: #name,
-                utc_offset_minutes: #offset,
-                environments: #environments,
-                credentials: #credentials,
-                request: #request,
-                response: #response,
-                operations: Cow::Borrowed(&[#(#op_names),*]),
-                notifications: Cow::Borrowed(&[#(#notification_names),*]),
-            };
+            #shared
         }
     }
 }
