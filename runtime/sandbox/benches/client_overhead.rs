@@ -10,7 +10,12 @@
 //!   (`render_query`), POSTed as precomputed bytes with the same headers over the same
 //!   keep-alive `reqwest::Client` (same pool, same timeouts), the reply body read;
 //! - `client_without_http`: the client over a transport that hands back a reply captured
-//!   from the sandbox: the client's own work alone (where the difference goes).
+//!   from the sandbox: the client's own work alone (where the difference goes);
+//! - `gateway_without_http`: the same captured reply asked for through `Arc<dyn
+//!   paygen::Gateway>` (`Gateway::query` with the model's `OrderRef`): the spec's
+//!   mapping filled into the request, the reply decoded as above, then its results and
+//!   status read into a `PaymentResult`; `gateway_without_http / client_without_http` is
+//!   what the one payment model costs over the typed call.
 //!
 //! The sandbox's work (verify, look up, encode and sign the reply) is in both round
 //! trips, so `generated_client / raw_reqwest` is the client's whole overhead over
@@ -24,22 +29,27 @@
 //! which on a machine shared with other jobs leaves out the time the thread waited for a
 //! CPU.
 //!
-//! On the 2-core development VM shared with other builds (README, "Performance"), one
-//! run's medians: `generated_client` 71.1 µs, `raw_reqwest` 59.6 µs (ratio 1.19; 1.14–1.61
-//! over six runs, so the 10 % goal is not met), `client_without_http` 6.8 µs; by CPU
-//! time 68.3, 69.1 and 8.0 µs.
+//! On the 2-core development VM with nothing else running (README, "Performance"), one
+//! run's medians (2026-12-07): `generated_client` 44.7 µs, `raw_reqwest` 33.7 µs (ratio
+//! 1.33, so the 10 % goal is not met), `client_without_http` 7.84 µs,
+//! `gateway_without_http` 8.38 µs (1.07 × the typed call); by CPU time 44.4, 33.7, 7.91
+//! and 8.25 µs.
 //!
 //! `cargo bench -p paygen-sandbox --bench client_overhead`
 // criterion_group! defines an undocumented public function.
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use paygen::{Fen, HttpRequest, HttpResponse, OperationInfo, ReqwestTransport, SendFuture};
+use paygen::{
+    Fen, HttpRequest, HttpResponse, OperationInfo, OrderRef, PaymentStatus, ReqwestTransport,
+    SendFuture,
+};
 use paygen_sandbox::config::stand_in;
 use paygen_sandbox::{Sandbox, SandboxConfig};
 use paygen_wantu::{PayChannel, PospayRequest, QueryRequest};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const ORDER: &str = "BENCH0001";
@@ -148,6 +158,26 @@ fn client_overhead(c: &mut Criterion) {
     );
     let replayed = runtime.block_on(offline.query(&query)).expect("canned");
     assert!(replayed.is_verified());
+    let canned = Canned(HttpResponse {
+        status: typed.status(),
+        headers: typed.headers().to_vec(),
+        body: typed.body().to_owned(),
+    });
+    // `paygen::Gateway` is not imported: its methods would shadow the typed ones of the
+    // same name (`query`), and a `dyn Gateway` needs no import to be called.
+    let gateway: Arc<dyn paygen::Gateway> = Arc::new(paygen_wantu::Client::with_transport(
+        sandbox.url("wantu"),
+        credentials(),
+        canned,
+    ));
+    let mut order = OrderRef::new(ORDER);
+    order
+        .extra
+        .insert("pay_channel".into(), PayChannel::Wechat.as_str().into());
+    let unified = runtime
+        .block_on(gateway.query(&order))
+        .expect("gateway query");
+    assert_eq!(unified.status, PaymentStatus::Paid, "{unified:?}");
 
     let generated = || {
         runtime
@@ -162,10 +192,16 @@ fn client_overhead(c: &mut Criterion) {
             .block_on(offline.query(black_box(&query)))
             .expect("canned");
     };
-    let works: [(&str, &dyn Fn()); 3] = [
+    let through_gateway = || {
+        runtime
+            .block_on(gateway.query(black_box(&order)))
+            .expect("gateway query");
+    };
+    let works: [(&str, &dyn Fn()); 4] = [
         ("generated_client", &generated),
         ("raw_reqwest", &raw_reqwest),
         ("client_without_http", &without_http),
+        ("gateway_without_http", &through_gateway),
     ];
 
     let mut wall = c.benchmark_group("client_overhead");

@@ -33,6 +33,12 @@ pub type GatewayFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, GatewayErr
 /// One provider behind the payment model: what a service writes its checkout against,
 /// as `Arc<dyn Gateway>`, whichever provider is behind it. A role the provider lacks
 /// answers [`GatewayError::NotSupported`] and sends nothing.
+///
+/// A `dyn Gateway`'s methods are called without importing the trait. Importing it where
+/// a generated client's typed methods are called makes the trait's `query`, `refund`,
+/// `close`… shadow the typed ones of the same name (the client is a `Gateway` itself,
+/// and its typed methods are reached through `Deref`); there, call the trait's as
+/// `Gateway::query(&client, …)` or through the `dyn Gateway`.
 pub trait Gateway: Send + Sync {
     /// The provider's spec name.
     fn provider(&self) -> &str;
