@@ -146,10 +146,26 @@ fn wechat_pay_v2_worked_example_hmac_sha256() {
     let mut trace = SigningTrace::default();
     let lower = signature.to_ascii_lowercase();
     let pairs = SignSource::Pairs(wechat_pairs());
-    assert!(verify(&recipe, pairs, &lower, &credentials, &PRESENTED, &mut trace).unwrap());
+    assert!(verify(
+        &recipe,
+        pairs,
+        &lower,
+        &credentials,
+        &PRESENTED,
+        Some(&mut trace)
+    )
+    .unwrap());
     let pairs = SignSource::Pairs(wechat_pairs());
     let wrong = "6A9AE1657590FD6257D693A078E1C3E4BB6BA4DC30B23E0EE2496E54170DACD7";
-    assert!(!verify(&recipe, pairs, wrong, &credentials, &PRESENTED, &mut trace).unwrap());
+    assert!(!verify(
+        &recipe,
+        pairs,
+        wrong,
+        &credentials,
+        &PRESENTED,
+        Some(&mut trace)
+    )
+    .unwrap());
 }
 
 #[test]
@@ -239,7 +255,7 @@ fn rsa2_verifies_openssl_signatures_with_every_public_key_form_and_rejects_a_mut
                 signature.trim(),
                 &credentials,
                 &PRESENTED,
-                &mut trace
+                Some(&mut trace)
             )
             .unwrap(),
             "{public}"
@@ -255,7 +271,7 @@ fn rsa2_verifies_openssl_signatures_with_every_public_key_form_and_rejects_a_mut
             &mutated,
             &credentials,
             &PRESENTED,
-            &mut trace
+            Some(&mut trace)
         )
         .unwrap());
         // One changed byte in the message.
@@ -267,7 +283,7 @@ fn rsa2_verifies_openssl_signatures_with_every_public_key_form_and_rejects_a_mut
             signature.trim(),
             &credentials,
             &PRESENTED,
-            &mut trace
+            Some(&mut trace)
         )
         .unwrap());
     }
@@ -332,7 +348,7 @@ fn rsa_sha1_signature_equals_openssl_and_verifies_with_ring_legacy_sha1() {
             &signature,
             &credentials,
             &PRESENTED,
-            &mut trace
+            Some(&mut trace)
         )
         .unwrap());
     }
@@ -382,7 +398,7 @@ fn rsa_sha1_signs_with_a_1024_bit_key_as_openssl_does_and_rsa2_refuses_it() {
         &signature,
         &credentials,
         &PRESENTED,
-        &mut trace
+        Some(&mut trace)
     )
     .unwrap());
     // ring signs SHA-256 with 2048 bits and up only.
@@ -435,7 +451,7 @@ fn sm2_verifies_openssl_signatures_with_pem_and_bare_base64_public_keys() {
             signature.trim(),
             &credentials,
             &PRESENTED,
-            &mut trace
+            Some(&mut trace)
         )
         .unwrap());
         let tampered = message.replace("RSA2", "RSA3");
@@ -446,7 +462,7 @@ fn sm2_verifies_openssl_signatures_with_pem_and_bare_base64_public_keys() {
             signature.trim(),
             &credentials,
             &PRESENTED,
-            &mut trace
+            Some(&mut trace)
         )
         .unwrap());
         // The same signature declared raw is not read as DER.
@@ -458,7 +474,7 @@ fn sm2_verifies_openssl_signatures_with_pem_and_bare_base64_public_keys() {
             signature.trim(),
             &credentials,
             &PRESENTED,
-            &mut trace
+            Some(&mut trace)
         )
         .unwrap());
     }
@@ -483,7 +499,7 @@ fn sm2_signatures_made_here_verify_here_and_with_openssl() {
                     &signature,
                     &credentials,
                     &PRESENTED,
-                    &mut trace
+                    Some(&mut trace)
                 )
                 .unwrap(),
                 "{private} {steps:?}"
@@ -495,7 +511,7 @@ fn sm2_signatures_made_here_verify_here_and_with_openssl() {
                 &signature,
                 &credentials,
                 &PRESENTED,
-                &mut trace
+                Some(&mut trace)
             )
             .unwrap());
         }
@@ -540,7 +556,7 @@ fn sm2_verifies_the_gm_t_0003_5_example_with_hex_keys_and_raw_hex_output() {
         signature,
         &credentials,
         &PRESENTED,
-        &mut trace
+        Some(&mut trace)
     )
     .unwrap());
     // Hex is read in either case.
@@ -552,7 +568,7 @@ fn sm2_verifies_the_gm_t_0003_5_example_with_hex_keys_and_raw_hex_output() {
         &lower,
         &credentials,
         &PRESENTED,
-        &mut trace
+        Some(&mut trace)
     )
     .unwrap());
     let source = SignSource::Bytes(b"message digesT");
@@ -562,14 +578,22 @@ fn sm2_verifies_the_gm_t_0003_5_example_with_hex_keys_and_raw_hex_output() {
         signature,
         &credentials,
         &PRESENTED,
-        &mut trace
+        Some(&mut trace)
     )
     .unwrap());
     // The standard's k is random: ours differs, and still verifies.
     let source = SignSource::Bytes(b"message digest");
     let ours = sign(&recipe, source, &credentials, None).unwrap();
     let source = SignSource::Bytes(b"message digest");
-    assert!(verify(&recipe, source, &ours, &credentials, &PRESENTED, &mut trace).unwrap());
+    assert!(verify(
+        &recipe,
+        source,
+        &ours,
+        &credentials,
+        &PRESENTED,
+        Some(&mut trace)
+    )
+    .unwrap());
 }
 
 #[test]
@@ -606,7 +630,7 @@ fn a_bad_sm2_key_is_a_credential_error_naming_it_without_key_material() {
         "AAAA",
         &credentials,
         &PRESENTED,
-        &mut trace,
+        Some(&mut trace),
     )
     .unwrap_err();
     let text = format!("{error} {error:?}");
@@ -654,7 +678,7 @@ fn hmac_sm3_writes_base64url_without_padding_and_verifies_only_that_form() {
             received,
             &credentials,
             &PRESENTED,
-            &mut trace,
+            Some(&mut trace),
         )
         .unwrap();
         assert_eq!(verified, accepted, "{received}");
@@ -689,7 +713,7 @@ fn a_bad_key_is_a_credential_error_that_shows_no_key_material() {
         "AAAA",
         &credentials,
         &PRESENTED,
-        &mut trace,
+        Some(&mut trace),
     )
     .unwrap_err();
     assert!(
@@ -839,7 +863,7 @@ fn a_template_recipe_signs_method_path_timestamp_nonce_body_and_fills_the_header
         signature,
         &credentials,
         &PRESENTED,
-        &mut trace
+        Some(&mut trace)
     )
     .unwrap());
 }

@@ -43,8 +43,6 @@ pub struct Decoded {
     pub fields: Map<String, Value>,
     /// How the signature was established.
     pub authenticity: Authenticity,
-    /// The signing stages of the check, when a signature was verified.
-    pub trace: Option<SigningTrace>,
     /// The response member the business fields were read from, when the envelope names
     /// members (Alipay `alipay_trade_pay_response` or `error_response`). The name is not
     /// signed: it says where the fields were, never which call they answer.
@@ -624,7 +622,6 @@ pub(crate) fn decode_received(
         return Ok(Decoded {
             fields,
             authenticity,
-            trace: None,
             member: member_name,
         });
     };
@@ -652,7 +649,6 @@ pub(crate) fn decode_received(
         return Ok(Decoded {
             fields,
             authenticity: Authenticity::UnsignedErrorReply,
-            trace: None,
             member: member_name,
         });
     }
@@ -678,7 +674,8 @@ pub(crate) fn decode_received(
         body,
     };
     let recipe = choose_recipe(&check.recipe, check.choose_by.as_ref(), &source)?;
-    let mut stages = SigningTrace::default();
+    // The stages are written out only for an explanation (`paygen verify-response`).
+    let mut stages = explain.is_some().then(SigningTrace::default);
     // A member signature covers the member's raw text, not the whole body.
     let signed_source = member_text.as_deref().unwrap_or(body);
     let verified = check_signature(
@@ -693,14 +690,14 @@ pub(crate) fn decode_received(
             headers,
         },
         receiver,
-        &mut stages,
+        stages.as_mut(),
     )?;
-    if let Some(explain) = explain {
+    if let (Some(explain), Some(stages)) = (explain, stages) {
         let rsa = recipe.has_step(AlgorithmKind::PublicKey);
         *explain = SignatureExplanation {
             checked: true,
             expected: (!rsa).then(|| stages.signature.clone()),
-            trace: stages.clone(),
+            trace: stages,
             received: signature.to_owned(),
         };
     }
@@ -773,7 +770,6 @@ pub(crate) fn decode_received(
     Ok(Decoded {
         fields,
         authenticity,
-        trace: Some(stages),
         member: member_name,
     })
 }
@@ -919,7 +915,7 @@ fn check_signature(
     body: &str,
     signature: ReceivedSignature<'_>,
     receiver: &Receiver<'_>,
-    trace: &mut SigningTrace,
+    trace: Option<&mut SigningTrace>,
 ) -> Result<bool, Error> {
     let credentials = receiver.credentials;
     let parts = signature.parts;

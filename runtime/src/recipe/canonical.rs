@@ -135,16 +135,7 @@ pub fn second_reading<'n>(
     let separator = rules.pair_separator.as_ref();
     let mut written = pairs.to_vec();
     written_in_order(&mut written, rules);
-    let mut scratch = String::new();
-    let written: Vec<(&'n str, String)> = written
-        .iter()
-        .map(|(name, value)| {
-            let mut text = String::new();
-            write_value(value, rules, &mut scratch, &mut text);
-            (*name, text)
-        })
-        .collect();
-    let splits = |(index, (name, text)): (usize, &(&'n str, String))| -> bool {
+    let splits = |index: usize, name: &str, text: &str| -> bool {
         if rules.form == CanonicalForm::Values {
             return text.contains(join);
         }
@@ -178,11 +169,16 @@ pub fn second_reading<'n>(
                 && place(rules, inner).is_some_and(|r| r > low && high.is_none_or(|h| r < h))
         })
     };
+    // One buffer for every value's written text: this runs on every verified message.
+    let (mut scratch, mut text) = (String::new(), String::new());
     written
         .iter()
         .enumerate()
-        .find(|entry| splits(*entry))
-        .map(|(_, (name, _))| *name)
+        .find_map(|(index, (name, value))| {
+            text.clear();
+            write_value(value, rules, &mut scratch, &mut text);
+            splits(index, name, &text).then_some(*name)
+        })
 }
 
 /// Keeps the fields `rules` write (covered, not empty where empties are skipped, not
