@@ -30,10 +30,10 @@
 //! CPU.
 //!
 //! On the 2-core development VM with nothing else running (README, "Performance"), one
-//! run's medians (2026-12-07): `generated_client` 44.7 µs, `raw_reqwest` 33.7 µs (ratio
-//! 1.33, so the 10 % goal is not met), `client_without_http` 7.84 µs,
-//! `gateway_without_http` 8.38 µs (1.07 × the typed call); by CPU time 44.4, 33.7, 7.91
-//! and 8.25 µs.
+//! run's medians (2026-12-07): `generated_client` 43.7 µs, `raw_reqwest` 33.5 µs (ratio
+//! 1.30, so the 10 % goal is not met), `client_without_http` 7.25 µs,
+//! `gateway_without_http` 7.76 µs (1.07 × the typed call); by CPU time 43.3, 33.9, 7.20
+//! and 7.65 µs.
 //!
 //! `cargo bench -p paygen-sandbox --bench client_overhead`
 // criterion_group! defines an undocumented public function.
