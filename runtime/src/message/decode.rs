@@ -2,12 +2,10 @@
 //! raw received values, keep only what the signature covers, decode the payload, judge
 //! success.
 
-use crate::clock::Clock;
-use crate::crypto::credentials::Credentials;
 use crate::error::{Error, ReceivedCode, Refusal, ServiceError, SignatureFailure};
 use crate::message::payload::{decode_payload, PayloadError};
 use crate::message::received::{check_fields, check_present_fields};
-use crate::message::seen::SeenStore;
+pub use crate::message::receiver::Receiver;
 use crate::message::signature_header::read_signature_header;
 pub use crate::message::signed_value::check_fresh;
 use crate::message::signed_value::SignedValues;
@@ -47,29 +45,6 @@ pub struct Decoded {
     /// members (Alipay `alipay_trade_pay_response` or `error_response`). The name is not
     /// signed: it says where the fields were, never which call they answer.
     pub member: Option<String>,
-}
-
-/// What a receiver checks a message against.
-#[derive(Clone, Copy)]
-pub struct Receiver<'a> {
-    /// The merchant's credentials (keys to verify and decrypt with).
-    pub credentials: &'a Credentials,
-    /// The receiver's clock, for freshness windows.
-    pub clock: &'a dyn Clock,
-    /// Offset of the provider's wall clock from UTC, in minutes, for its timestamps.
-    pub utc_offset_minutes: i32,
-    /// Nonces accepted before; a replayed nonce is refused. `None` skips that check.
-    pub seen: Option<&'a dyn SeenStore>,
-}
-
-impl std::fmt::Debug for Receiver<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Receiver")
-            .field("credentials", self.credentials)
-            .field("utc_offset_minutes", &self.utc_offset_minutes)
-            .field("seen", &self.seen.is_some())
-            .finish_non_exhaustive()
-    }
 }
 
 /// One top-level field exactly as received.

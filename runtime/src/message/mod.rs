@@ -6,6 +6,7 @@ pub mod decode;
 pub mod encode;
 pub mod payload;
 pub mod received;
+pub mod receiver;
 pub mod seen;
 pub mod signature_header;
 pub(crate) mod signed_value;

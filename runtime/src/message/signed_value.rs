@@ -6,7 +6,7 @@
 
 use crate::clock::parse_clock;
 use crate::error::SignatureFailure;
-use crate::message::decode::Receiver;
+use crate::message::receiver::Receiver;
 use crate::recipe::template::TemplateValues;
 use crate::wire::auth_params::header_param;
 use paygen_protocol::{Freshness, HeaderParam, Recipe, SignedValue};
