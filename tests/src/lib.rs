@@ -50,3 +50,41 @@ pub fn spec_paths() -> Vec<PathBuf> {
 /// # }
 /// ```
 pub mod readme {}
+
+/// The README's "One interface over every provider" snippet, compiled (not run: it
+/// would call the providers); `tests/readme.rs` keeps the two identical.
+///
+/// ```no_run
+/// # async fn readme(
+/// #     wechat: paygen_wechatpay_v2::Credentials,
+/// #     alipay: paygen_alipay::Credentials,
+/// #     buyer_code: &str,
+/// # ) -> Result<(), paygen::GatewayError> {
+/// use paygen::{gateway::Extra, Fen, PayRequest, PaymentStatus};
+/// use std::sync::Arc;
+///
+/// let gateways: Vec<Arc<dyn paygen::Gateway>> = vec![
+///     Arc::new(paygen_wechatpay_v2::Client::new(paygen_wechatpay_v2::Environment::Production, wechat)),
+///     Arc::new(paygen_alipay::Client::new(paygen_alipay::Environment::Production, alipay)),
+/// ];
+/// let gateway = &gateways[0];
+/// let paid = gateway
+///     .pay(&PayRequest {
+///         order_no: "A1".into(),
+///         amount: Fen(1288),
+///         subject: "goods".into(),
+///         auth_code: buyer_code.into(),
+///         notify_url: None,
+///         extra: Extra::new(),
+///     })
+///     .await?;
+/// match paid.status {
+///     PaymentStatus::Paid => { /* paid.trade_no, paid.amount */ }
+///     PaymentStatus::Pending => { /* buyer still confirming: query, or use pay_and_settle below */ }
+///     PaymentStatus::Unknown(raw) => eprintln!("`{raw}`: a status the document does not list"),
+///     _ => {}
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub mod readme_gateway {}

@@ -1,6 +1,7 @@
-//! The README's "Using a generated crate" snippet is the doctest of
-//! `paygen_tests::readme`, line for line (the doctest's hidden `# ` lines aside), so the
-//! snippet a newcomer copies compiles.
+//! The README's "Using a generated crate" and "One interface over every provider"
+//! snippets are the doctests of `paygen_tests::readme` and `paygen_tests::readme_gateway`,
+//! line for line (the doctests' hidden `# ` lines aside), so the snippets a newcomer
+//! copies compile.
 
 use paygen_tests::workspace_root;
 
@@ -17,11 +18,20 @@ fn readme_snippet(heading: &str) -> Vec<String> {
     section[start..end].lines().map(str::to_owned).collect()
 }
 
-/// The lines of the `readme` module's doctest a reader sees.
-fn doctest_lines() -> Vec<String> {
+/// The lines a reader sees of the doctest on `pub mod {module}` in the tests crate.
+fn doctest_lines(module: &str) -> Vec<String> {
     let lib = read("tests/src/lib.rs");
-    let doc: Vec<&str> = lib
-        .lines()
+    let lines: Vec<&str> = lib.lines().collect();
+    let item = lines
+        .iter()
+        .position(|l| *l == format!("pub mod {module} {{}}"))
+        .expect("the module");
+    let first = lines[..item]
+        .iter()
+        .rposition(|l| !l.starts_with("///"))
+        .map_or(0, |i| i + 1);
+    let doc: Vec<&str> = lines[first..item]
+        .iter()
         .filter_map(|l| {
             l.strip_prefix("///")
                 .map(|l| l.strip_prefix(' ').unwrap_or(l))
@@ -40,5 +50,14 @@ fn doctest_lines() -> Vec<String> {
 fn using_a_generated_crate_snippet_is_the_compiled_doctest() {
     let snippet = readme_snippet("## Using a generated crate");
     assert!(snippet.iter().any(|l| l.contains("into_inner()")));
-    assert_eq!(snippet, doctest_lines());
+    assert_eq!(snippet, doctest_lines("readme"));
+}
+
+#[test]
+fn the_gateway_snippet_is_the_compiled_doctest() {
+    let snippet = readme_snippet("## One interface over every provider");
+    assert!(snippet
+        .iter()
+        .any(|l| l.contains("Arc<dyn paygen::Gateway>")));
+    assert_eq!(snippet, doctest_lines("readme_gateway"));
 }
