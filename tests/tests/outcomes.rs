@@ -511,11 +511,9 @@ fn no_recipe_or_success_rule_is_written_twice_in_a_providers_tables() {
                 .iter()
                 .map(|l| l.trim())
                 .collect();
-            let key = format!(
-                "{} {}",
-                opened.rsplit(' ').nth(1).unwrap_or(""),
-                body.join(" ")
-            );
+            // The struct's name, also after `Some(`: the same value in an `Option`.
+            let ty = opened.rsplit([' ', '(']).nth(1).unwrap_or("");
+            let key = format!("{ty} {}", body.join(" "));
             if let Some(first) = seen.insert(key, at + 1) {
                 panic!(
                     "{}: the value at line {} repeats the one at line {first}",

@@ -24,6 +24,8 @@ pub(super) struct Shared {
 struct SharedValue {
     /// The value's text, which identifies it.
     key: String,
+    /// What its name starts with (`RECIPE` of `RECIPE_0`).
+    prefix: &'static str,
     name: Ident,
     doc: String,
     ty: TokenStream,
@@ -34,34 +36,32 @@ impl Shared {
     /// The path (`shared::CODES_0`) of the one const holding `value`, written on first use.
     pub(super) fn intern(
         &mut self,
-        prefix: &str,
+        prefix: &'static str,
         ty: TokenStream,
         value: TokenStream,
         doc: impl FnOnce() -> String,
     ) -> TokenStream {
-        let name = self.name_of(prefix, ty, value, doc);
+        let name = self.name_of(value.to_string(), prefix, ty, value, doc);
         quote!(shared::#name)
     }
 
+    /// The name of the const holding the value `key` identifies, added on first use.
     fn name_of(
         &mut self,
-        prefix: &str,
+        key: String,
+        prefix: &'static str,
         ty: TokenStream,
         value: TokenStream,
         doc: impl FnOnce() -> String,
     ) -> Ident {
-        let key = value.to_string();
         if let Some(seen) = self.values.iter().find(|v| v.key == key) {
             return seen.name.clone();
         }
-        let index = self
-            .values
-            .iter()
-            .filter(|v| v.name.to_string().starts_with(&format!("{prefix}_")))
-            .count();
+        let index = self.values.iter().filter(|v| v.prefix == prefix).count();
         let name = format_ident!("{prefix}_{index}");
         self.values.push(SharedValue {
             key,
+            prefix,
             name: name.clone(),
             doc: doc(),
             ty,
@@ -147,6 +147,7 @@ fn struct_value(tokens: &[TokenTree], at: usize) -> Option<(&'static str, &Group
     }
 }
 
+/// The text that identifies a struct value: the same as its token stream's.
 fn key(ident: &TokenTree, group: &Group) -> String {
     format!("{ident} {group}")
 }
@@ -197,7 +198,7 @@ impl Rewrite<'_> {
                     let ty: TokenStream = token.clone().into();
                     let value = quote!(#token #group);
                     let doc = format!(" A `{token}` the tables use in {} places.", self.times);
-                    let name = self.shared.name_of(prefix, ty, value, || doc);
+                    let name = self.shared.name_of(key, prefix, ty, value, || doc);
                     out.extend(quote!(#path #name));
                     at += 2;
                     continue;
