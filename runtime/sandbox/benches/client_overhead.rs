@@ -55,6 +55,7 @@ use std::time::{Duration, Instant};
 const ORDER: &str = "BENCH0001";
 
 /// Answers every request with one reply captured from the sandbox.
+#[derive(Clone)]
 struct Canned(HttpResponse);
 
 impl paygen::Transport for Canned {
@@ -147,22 +148,15 @@ fn client_overhead(c: &mut Criterion) {
         body.contains(&format!("\"trade_id\":\"{}\"", typed.trade_id)),
         "the raw request is answered like the client's: {body}"
     );
-    let offline = paygen_wantu::Client::with_transport(
-        sandbox.url("wantu"),
-        credentials(),
-        Canned(HttpResponse {
-            status: typed.status(),
-            headers: typed.headers().to_vec(),
-            body: typed.body().to_owned(),
-        }),
-    );
-    let replayed = runtime.block_on(offline.query(&query)).expect("canned");
-    assert!(replayed.is_verified());
     let canned = Canned(HttpResponse {
         status: typed.status(),
         headers: typed.headers().to_vec(),
         body: typed.body().to_owned(),
     });
+    let offline =
+        paygen_wantu::Client::with_transport(sandbox.url("wantu"), credentials(), canned.clone());
+    let replayed = runtime.block_on(offline.query(&query)).expect("canned");
+    assert!(replayed.is_verified());
     // `paygen::Gateway` is not imported: its methods would shadow the typed ones of the
     // same name (`query`), and a `dyn Gateway` needs no import to be called.
     let gateway: Arc<dyn paygen::Gateway> = Arc::new(paygen_wantu::Client::with_transport(

@@ -124,13 +124,14 @@ pub fn verify(
         private: None,
     };
     let mut digests = Vec::new();
-    let message = if before.is_empty() {
-        to_sign.bytes.clone()
+    let chained;
+    let message: &[u8] = if before.is_empty() {
+        &to_sign.bytes
     } else {
         let steps = trace.is_some().then_some(&mut digests);
-        digest_chain(&to_sign.bytes, before, keys, steps)
-            .map_err(|e| step_error(recipe, e))?
-            .into_bytes()
+        chained =
+            digest_chain(&to_sign.bytes, before, keys, steps).map_err(|e| step_error(recipe, e))?;
+        chained.as_bytes()
     };
     if let Some(trace) = trace {
         explain(recipe, &to_sign, digests, received, trace);
@@ -139,7 +140,7 @@ pub fn verify(
         return Ok(false);
     };
     let form = last.output.form().signature;
-    Ok(public.verify(last.algorithm, &message, &signature, form))
+    Ok(public.verify(last.algorithm, message, &signature, form))
 }
 
 /// The signing key's text, when the recipe has one.
